@@ -1,0 +1,40 @@
+"""Text formatting of numbers with the digits that are vouched for."""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import mpmath
+
+from .moments._scalars import MPC, MPF, is_sympy, to_mp
+
+__all__ = ["format_number"]
+
+
+def format_number(value: object, digits: float, scale: float | None = None) -> str:
+    """Decimal text of ``value`` showing only digits that are vouched for.
+
+    ``digits`` are normwise relative to ``scale`` (the largest magnitude in the group); a value
+    smaller than ``scale`` gets correspondingly fewer significant digits. Exact values (int,
+    Fraction, sympy) are written exactly.
+    """
+    if isinstance(value, (int, Fraction)):
+        return str(value)
+    if is_sympy(value) and math.isinf(digits):
+        return str(value)
+    ctx = mpmath.MPContext()
+    ctx.dps = int(min(digits, 10_000)) + 20 if math.isfinite(digits) else 60
+    z = to_mp(value, ctx) if not isinstance(value, (MPF, MPC)) else ctx.mpmathify(value)
+    mag = float(abs(z)) if abs(z) < ctx.mpf(10) ** 300 else 1e300
+    scale = scale if scale else mag
+    if math.isinf(digits):
+        sig = 40
+    else:
+        lost = math.log10(scale / mag) if mag > 0 and scale > 0 else 0.0
+        sig = max(1, int(math.floor(digits - lost)))
+    if isinstance(z, MPC):
+        re = ctx.nstr(z.real, sig, min_fixed=-4, max_fixed=6)
+        im = ctx.nstr(abs(z.imag), sig, min_fixed=-4, max_fixed=6)
+        return f"{re}{'-' if z.imag < 0 else '+'}{im}j"
+    return ctx.nstr(z, sig, min_fixed=-4, max_fixed=6)

@@ -1,0 +1,22 @@
+"""The moment-problem engine: measures, Hankel matrices, rank, recovery."""
+
+from .chebyshev import chebyshev_to_monomial, monomial_to_chebyshev, recurrence_coefficients
+from .hankel import HankelRank, hankel_determinant, hankel_matrix, hankel_rank
+from .measure import DiscreteMeasure
+from .recovery import Recovery, gauss_rule, matrix_pencil, prony, recover_measure
+
+__all__ = [
+    "DiscreteMeasure",
+    "HankelRank",
+    "Recovery",
+    "chebyshev_to_monomial",
+    "gauss_rule",
+    "hankel_determinant",
+    "hankel_matrix",
+    "hankel_rank",
+    "matrix_pencil",
+    "monomial_to_chebyshev",
+    "prony",
+    "recover_measure",
+    "recurrence_coefficients",
+]

@@ -1,0 +1,466 @@
+"""Certified recovery in ball arithmetic (python-flint).
+
+The moments are exact rationals (see ``_data``). For real data the Hankel systems are solved
+exactly over Q, so the Prony polynomial, the pencil matrix and the three-term recurrence are
+exact, and only root finding and weight evaluation happen in ball arithmetic: every returned
+ball provably contains the atom or weight of the measure whose moments are the given rationals.
+Complex data go through ``acb_mat`` solves, which are certified too.
+
+The data radii are propagated afterwards to first order (:func:`data_error_bounds`): they turn
+"certified for the data as given" into "accurate for the measure the data were rounded from".
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from flint import acb, acb_mat, acb_poly, arb, arb_mat, arb_poly, fmpq, fmpq_mat, fmpq_poly
+
+from ..errors import InputError, NotPositiveError, RankError
+from ._data import MomentData
+
+__all__ = [
+    "BallSolution",
+    "NeedPrecision",
+    "ball_prony",
+    "ball_pencil",
+    "ball_gauss",
+    "chebyshev_algorithm",
+    "data_error_bounds",
+    "relative_digits",
+]
+
+
+class NeedPrecision(Exception):
+    """Internal: the ball computation could not separate what it needs at this precision."""
+
+
+@dataclass
+class BallSolution:
+    atoms: list
+    weights: list
+    real: bool
+    bits: int
+    consistent: bool
+
+
+def _ball_is_real(z: acb) -> bool:
+    return z.imag.is_zero()
+
+
+# ----------------------------------------------------------------------------------------
+# Prony polynomial
+
+
+def _exact_prony_coefficients(data: MomentData, n: int) -> tuple[list[fmpq], bool]:
+    """Monic Prony polynomial coefficients c_0..c_{n-1} over Q (least squares if overdetermined).
+
+    Solves sum_k c_k m_{i+k} = -m_{i+n} for i = 0..M-n-1 (docs eq. ``eq-prony``).
+    """
+    m = data.real
+    rows = data.count - n
+    H = fmpq_mat(rows, n, [m[i + k] for i in range(rows) for k in range(n)])
+    rhs = fmpq_mat(rows, 1, [-m[i + n] for i in range(rows)])
+    A, b = (H, rhs) if rows == n else (H.transpose() * H, H.transpose() * rhs)
+    try:
+        c = A.solve(b)
+    except ZeroDivisionError:
+        raise RankError(
+            f"the {n}x{n} Hankel system is singular: the moments have Hankel rank below {n}; "
+            "pass a smaller rank (or rank=None to detect it)"
+        ) from None
+    coeffs = [c[k, 0] for k in range(n)]
+    consistent = rows == n or (H * c - rhs) == fmpq_mat(rows, 1)
+    return coeffs, bool(consistent)
+
+
+def _ball_prony_coefficients(data: MomentData, n: int) -> list[acb]:
+    m = data.as_ball()
+    rows = data.count - n
+    H = acb_mat(rows, n, [m[i + k] for i in range(rows) for k in range(n)])
+    rhs = acb_mat(rows, 1, [-m[i + n] for i in range(rows)])
+    if rows > n:
+        Hh = H.conjugate().transpose()
+        H, rhs = Hh * H, Hh * rhs
+    try:
+        c = H.solve(rhs)
+    except ZeroDivisionError:
+        raise NeedPrecision("Hankel solve not certified") from None
+    return [c[k, 0] for k in range(n)]
+
+
+def _refine_roots(poly: acb_poly, roots: list[acb], iterations: int = 80) -> list[acb]:
+    """Interval Newton steps N(X) = m - p(m)/p'(X), intersected with X (each X isolates a root)."""
+    dpoly = poly.derivative()
+    out = []
+    for X in roots:
+        for _ in range(iterations):
+            mid = acb(X.mid())
+            d = dpoly(X)
+            if d.contains(0):
+                break
+            Y = mid - poly(mid) / d
+            if not (X.real.overlaps(Y.real) and X.imag.overlaps(Y.imag)):
+                break
+            Z = acb(X.real.intersection(Y.real), X.imag.intersection(Y.imag))
+            if Z.rad() > 0.5 * X.rad():
+                X = Z
+                break
+            X = Z
+        out.append(X)
+    return out
+
+
+def _roots_of_ball_poly(poly: acb_poly) -> list[acb]:
+    try:
+        roots = poly.roots()
+    except ValueError:
+        raise NeedPrecision("roots of the Prony polynomial not isolated") from None
+    return _refine_roots(poly, roots)
+
+
+def _check_simple(roots_with_mult: list) -> list[acb]:
+    roots = []
+    for r, mult in roots_with_mult:
+        if mult != 1:
+            raise InputError(
+                f"the Prony polynomial has a root of multiplicity {mult} near {r.mid()}: the data "
+                "are not the moments of a measure with distinct atoms at this rank (coincident "
+                "atoms); try a smaller rank"
+            )
+        roots.append(r)
+    return roots
+
+
+def _lagrange_weights(coeffs: list, data: MomentData, atoms: list, exact: bool) -> list:
+    r"""w_i = N(x_i) / p'(x_i) with N(x) = sum_e x^e sum_j c_{j+e+1} m_j  (``eq-lagrange-weights``).
+
+    This is w_i = \int \ell_i d\mu for the Lagrange basis polynomial of node x_i; it uses the
+    moments m_0..m_{n-1} only and needs no Vandermonde solve.
+    """
+    n = len(coeffs)
+    c = list(coeffs) + [1]
+    if exact:
+        m = data.real
+        N = [sum((c[j + e + 1] * m[j] for j in range(n - e)), fmpq(0)) for e in range(n)]
+        P = fmpq_poly(c)
+        if all(_ball_is_real(x) for x in atoms):
+            Nb, dPb = arb_poly(fmpq_poly(N)), arb_poly(P.derivative())
+            return [Nb(x.real) / dPb(x.real) if _ball_is_real(x) else None for x in atoms]
+        Nb, dPb = acb_poly(fmpq_poly(N)), acb_poly(P.derivative())
+        return [Nb(x) / dPb(x) for x in atoms]
+    m = data.as_ball()
+    N = [sum((c[j + e + 1] * m[j] for j in range(n - e)), acb(0)) for e in range(n)]
+    Nb, dPb = acb_poly(N), acb_poly(c).derivative()
+    return [Nb(x) / dPb(x) for x in atoms]
+
+
+def _ls_weights(data: MomentData, atoms: list) -> list:
+    """Least-squares Vandermonde weights through the normal equations in ball arithmetic."""
+    m = data.as_ball()
+    n, M = len(atoms), data.count
+    V = acb_mat(M, n)
+    for i, x in enumerate(atoms):
+        p = acb(1)
+        for j in range(M):
+            V[j, i] = p
+            p = p * x
+    rhs = acb_mat(M, 1, m)
+    Vh = V.conjugate().transpose()
+    try:
+        w = (Vh * V).solve(Vh * rhs)
+    except ZeroDivisionError:
+        raise NeedPrecision("Vandermonde normal equations not certified") from None
+    return [w[i, 0] for i in range(n)]
+
+
+def _finish(data: MomentData, atoms: list, weights: list, bits: int, consistent: bool):
+    real = data.is_real and all(_ball_is_real(a) for a in atoms)
+    if real:
+        atoms = [a.real for a in atoms]
+        weights = [w.real if isinstance(w, acb) else w for w in weights]
+    else:
+        weights = [acb(w) for w in weights]
+    return BallSolution(atoms, weights, real, bits, consistent)
+
+
+def ball_prony(data: MomentData, n: int, bits: int) -> BallSolution:
+    """Prony: kernel of the Hankel matrix, certified polynomial roots, Lagrange weights."""
+    with _prec(bits):
+        if data.is_real:
+            coeffs, consistent = _exact_prony_coefficients(data, n)
+            poly = fmpq_poly(coeffs + [1])
+            atoms = _check_simple(poly.complex_roots())
+            if consistent:
+                weights = _lagrange_weights(coeffs, data, atoms, exact=True)
+                weights = [
+                    w if w is not None else _lagrange_weights(coeffs, data, [a], False)[0]
+                    for w, a in zip(weights, atoms)
+                ]
+            else:
+                weights = _ls_weights(data, atoms)
+            return _finish(data, atoms, weights, bits, consistent)
+        coeffs_b = _ball_prony_coefficients(data, n)
+        atoms = _roots_of_ball_poly(acb_poly(coeffs_b + [acb(1)]))
+        if data.count == 2 * n:
+            weights = _lagrange_weights(coeffs_b, data, atoms, exact=False)
+        else:
+            weights = _ls_weights(data, atoms)
+        return _finish(data, atoms, weights, bits, data.count == 2 * n)
+
+
+def ball_pencil(data: MomentData, n: int, bits: int) -> BallSolution:
+    """Matrix pencil: certified eigenvalues of H0^{-1} H1, then Lagrange weights."""
+    with _prec(bits):
+        rows = data.count - n
+        if rows < n:
+            raise RankError(f"the pencil needs 2*rank = {2 * n} moments, got {data.count}")
+        if data.is_real:
+            m = data.real
+            H0 = fmpq_mat(rows, n, [m[i + k] for i in range(rows) for k in range(n)])
+            H1 = fmpq_mat(rows, n, [m[i + k + 1] for i in range(rows) for k in range(n)])
+            if rows > n:
+                H0, H1 = H0.transpose() * H0, H0.transpose() * H1
+            try:
+                A = H0.solve(H1)
+            except ZeroDivisionError:
+                raise RankError(
+                    f"H0 is singular: the moments have Hankel rank below {n}; pass a smaller rank"
+                ) from None
+            Ab = acb_mat(arb_mat(A))
+        else:
+            m = data.as_ball()
+            H0 = acb_mat(rows, n, [m[i + k] for i in range(rows) for k in range(n)])
+            H1 = acb_mat(rows, n, [m[i + k + 1] for i in range(rows) for k in range(n)])
+            if rows > n:
+                Hh = H0.conjugate().transpose()
+                H0, H1 = Hh * H0, Hh * H1
+            try:
+                Ab = H0.solve(H1)
+            except ZeroDivisionError:
+                raise NeedPrecision("pencil solve not certified") from None
+        try:
+            eigs = Ab.eig()
+        except ValueError:
+            raise NeedPrecision("pencil eigenvalues not isolated") from None
+        if data.is_real:
+            eigs = [acb(e.real) if e.imag.contains(0) and _isolated_real(e, eigs) else e
+                    for e in eigs]
+        poly = acb_poly.from_roots(eigs)
+        coeffs = [poly[k] for k in range(n)]
+        if data.count == 2 * n:
+            weights = _lagrange_weights(coeffs, data, eigs, exact=False)
+        else:
+            weights = _ls_weights(data, eigs)
+        return _finish(data, eigs, weights, bits, data.count == 2 * n)
+
+
+def _isolated_real(e: acb, eigs: list[acb]) -> bool:
+    """An isolated enclosure symmetric about R of an eigenvalue of a real matrix is real."""
+    return sum(1 for f in eigs if f.overlaps(e)) == 1
+
+
+# ----------------------------------------------------------------------------------------
+# Gauss rules
+
+
+def chebyshev_algorithm(values: list, n: int, a: list, b: list, zero):
+    r"""Modified Chebyshev algorithm (Gautschi): recurrence coefficients from modified moments.
+
+    ``values`` are the modified moments :math:`\nu_l = \int p_l \, d\mu` of monic polynomials
+    with recurrence :math:`p_{l+1} = (x - a_l) p_l - b_l p_{l-1}`; ``a = b = 0`` gives the
+    classical Chebyshev algorithm on power moments. Returns alpha_0..alpha_{n-1},
+    beta_0..beta_{n-1} (beta_0 = nu_0). Works in any field-like arithmetic (fmpq, mpf, float).
+    Raises ``NotPositiveError`` at the first non-positive beta (real arithmetic only).
+    """
+    if len(values) < 2 * n:
+        raise RankError(f"a {n}-point Gauss rule needs {2 * n} moments, got {len(values)}")
+    sig_prev = [zero] * (2 * n + 1)
+    sig = list(values[: 2 * n])
+    alpha = [a[0] + sig[1] / sig[0]]
+    beta = [sig[0]]
+    _check_beta(beta[0], 0)
+    for k in range(1, n):
+        new = [zero] * (2 * n)
+        for l in range(k, 2 * n - k):
+            new[l] = (
+                sig[l + 1]
+                - (alpha[k - 1] - a[l]) * sig[l]
+                - beta[k - 1] * sig_prev[l]
+                + b[l] * sig[l - 1]
+            )
+        alpha.append(a[k] + new[k + 1] / new[k] - sig[k] / sig[k - 1])
+        beta.append(new[k] / sig[k - 1])
+        _check_beta(beta[k], k)
+        sig_prev, sig = sig, new
+    return alpha, beta
+
+
+def _check_beta(value, k: int) -> None:
+    try:
+        positive = value > 0
+    except TypeError:  # complex arithmetic: positivity is not defined
+        return
+    if isinstance(value, arb):
+        positive = bool(value > 0)
+        if not positive and value.contains(0):
+            raise NeedPrecision(f"sign of beta_{k} not decided")
+    if not positive:
+        raise NotPositiveError(
+            f"the Hankel matrix H_{k + 1} is not positive definite (beta_{k} = {value} <= 0): "
+            "a Gauss rule needs the moments of a positive measure; use method='prony' or "
+            "'pencil' for signed or complex measures"
+        )
+
+
+def basis_recurrence(basis: str, count: int, one, zero):
+    """Recurrence coefficients (a_l, b_l) of the monic basis of the modified moments."""
+    if basis == "monomial":
+        return [zero] * (count + 1), [zero] * (count + 1)
+    if basis == "chebyshev":
+        # Monic Chebyshev T: p_0 = 1, p_1 = x, p_2 = x^2 - 1/2, then b_l = 1/4.
+        b = [zero, one / 2] + [one / 4] * (count - 1)
+        return [zero] * (count + 1), b
+    raise InputError(f"basis={basis!r} is not known; use 'monomial' or 'chebyshev'")
+
+
+def monic_modified_moments(values: list, basis: str, one):
+    """Modified moments of the monic basis from moments of the basis the user wrote them in.
+
+    For ``basis='chebyshev'`` the input is nu_l = int T_l dmu and p_l = T_l / 2^{l-1} (l >= 1).
+    """
+    if basis == "monomial":
+        return list(values)
+    return [values[0]] + [v / (one * 2 ** (l - 1)) for l, v in enumerate(values) if l > 0]
+
+
+def ball_gauss(data: MomentData, n: int, bits: int, basis: str = "monomial") -> BallSolution:
+    r"""Gauss rule: exact recurrence over Q, certified nodes, Christoffel weights.
+
+    Nodes are the roots of the n-th monic orthogonal polynomial; weights are
+    :math:`w_i = 1 / \sum_{k<n} \pi_k(x_i)^2 / (\beta_0 \cdots \beta_k)` (``eq-christoffel``).
+    """
+    if not data.is_real:
+        raise NotPositiveError("a Gauss rule needs real moments of a positive measure")
+    one, zero = fmpq(1), fmpq(0)
+    nu = monic_modified_moments(list(data.real), basis, one)
+    a, b = basis_recurrence(basis, 2 * n, one, zero)
+    alpha, beta = chebyshev_algorithm(nu, n, a, b, zero)
+    with _prec(bits):
+        pi_prev, pi = fmpq_poly([0]), fmpq_poly([1])
+        for k in range(n):
+            pi_prev, pi = pi, fmpq_poly([-alpha[k], 1]) * pi - beta[k] * pi_prev
+        nodes = [r.real for r in _check_simple(pi.complex_roots())]
+        if not all(isinstance(x, arb) for x in nodes):
+            raise NeedPrecision("nodes not separated")
+        alpha_b = [arb(x) for x in alpha]
+        beta_b = [arb(x) for x in beta]
+        weights = []
+        for x in nodes:
+            p_prev, p, norm, total = arb(0), arb(1), arb(1), arb(0)
+            for k in range(n):
+                norm = norm * beta_b[k]
+                total += p * p / norm
+                p_prev, p = p, (x - alpha_b[k]) * p - beta_b[k] * p_prev
+            weights.append(1 / total)
+        return BallSolution(nodes, weights, True, bits, data.count == 2 * n)
+
+
+# ----------------------------------------------------------------------------------------
+# Error accounting
+
+
+def relative_digits(values: list, extra: list[float] | None = None) -> float:
+    """Correct decimal digits of a list of balls, relative to the largest magnitude.
+
+    ``digits = -log10(max_i (rad_i + extra_i) / max_i |mid_i|)``; ``inf`` for exact balls.
+    """
+    if not values:
+        return math.inf
+    scale = max(float(abs(v).mid()) if isinstance(v, arb) else abs(complex(v.mid()))
+                for v in values)
+    err = max(float(v.rad()) if isinstance(v, arb) else float(abs(v).rad()) + float(v.rad())
+              for v in values)
+    if extra:
+        err += max(extra)
+    if scale == 0:
+        return 0.0
+    if err == 0:
+        return math.inf
+    if not math.isfinite(err):
+        return 0.0
+    return max(-math.log10(err / scale), 0.0)
+
+
+def data_error_bounds(
+    data: MomentData, sol: BallSolution, bits: int
+) -> tuple[list[float], list[float]]:
+    r"""First-order effect of the data radii on atoms and weights: |J^{-1}| |dm|.
+
+    J is the Jacobian of (x, w) -> (m_0..m_{2n-1}), columns :math:`j w_i x_i^{j-1}` and
+    :math:`x_i^j` (``eq-moment-jacobian``). Returns per-atom and per-weight absolute bounds.
+    """
+    n = len(sol.atoms)
+    if data.is_exact:
+        return [0.0] * n, [0.0] * n
+    with _prec(bits):
+        x = [acb(a.mid()) for a in sol.atoms]
+        w = [acb(v.mid()) for v in sol.weights]
+        J = acb_mat(2 * n, 2 * n)
+        for i in range(n):
+            p_prev, p = acb(0), acb(1)
+            for j in range(2 * n):
+                J[j, i] = w[i] * j * p_prev if j else acb(0)
+                J[j, n + i] = p
+                p_prev, p = p, p * x[i]
+        try:
+            Jinv = J.inv()
+        except ZeroDivisionError:
+            inf = [math.inf] * n
+            return inf, list(inf)
+        rad = data.radius[: 2 * n]
+        bounds = []
+        for r in range(2 * n):
+            total = 0.0
+            for j in range(2 * n):
+                if rad[j]:
+                    total += float(abs(Jinv[r, j]).upper()) * rad[j]
+            bounds.append(total)
+    return bounds[:n], bounds[n:]
+
+
+def unmatched_moments(data: MomentData, sol: BallSolution, bits: int) -> list[int]:
+    """Indices j whose moment provably differs from m_j(enclosure) by more than its radius.
+
+    Any such index proves that no measure inside the enclosure has the given moments: the data
+    are inconsistent with the rank.
+    """
+    out = []
+    with _prec(bits):
+        target = data.as_ball()
+        cur = list(sol.weights)
+        for j in range(data.count):
+            diff = sum(cur[1:], cur[0]) - target[j]
+            slack = arb(0, data.radius[j]) if data.radius[j] else arb(0)
+            if isinstance(diff, acb):
+                diff = acb(diff.real + slack, diff.imag + slack)
+            else:
+                diff = diff + slack
+            if not diff.contains(0):
+                out.append(j)
+            cur = [c * x for c, x in zip(cur, sol.atoms)]
+    return out
+
+
+def _prec(bits: int):
+    from ..precision import flint_precision
+
+    return flint_precision(bits)
+
+
+def precision_hint(data: MomentData, n: int) -> float:
+    """A quick guess of the digits lost, from the growth of the Hankel pivots (used as a start)."""
+    return 0.8 * n + 5 + math.log10(max(data.max_abs(), 1.0))
+
+

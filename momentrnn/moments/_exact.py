@@ -1,0 +1,132 @@
+"""Exact recovery: rational atoms exactly, algebraic atoms as sympy numbers.
+
+The Prony polynomial p is computed over Q and factored. A root alpha of an irreducible factor f
+has weight N(alpha)/p'(alpha) (``eq-lagrange-weights``); that rational function of alpha is
+reduced modulo f to a polynomial R of degree < deg f, so every weight is R(alpha) exactly.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from flint import fmpq, fmpq_poly
+
+from ..errors import InputError, PrecisionMismatchError, RankError
+from ._ball import (
+    _exact_prony_coefficients,
+    basis_recurrence,
+    chebyshev_algorithm,
+    monic_modified_moments,
+)
+from ._data import MomentData, to_fraction
+
+__all__ = ["exact_recover", "exact_prony_polynomial"]
+
+RADICAL_DEGREE = 4
+
+
+def exact_prony_polynomial(
+    data: MomentData, n: int, method: str = "prony", basis: str = "monomial"
+):
+    """The monic Prony polynomial over Q and the N polynomial of the weights."""
+    if not data.is_exact:
+        raise PrecisionMismatchError(
+            "Exact() needs exact moments, but some are floats or rounded numbers; pass Fraction, "
+            "int or decimal strings, or use MP(dps) / Ball(dps)"
+        )
+    if not data.is_real:
+        raise PrecisionMismatchError(
+            "Exact() recovery supports real moments; for complex moments use Ball(dps), whose "
+            "enclosures are certified for exact data"
+        )
+    if method == "gauss":
+        one, zero = fmpq(1), fmpq(0)
+        nu = monic_modified_moments(list(data.real), basis, one)
+        a, b = basis_recurrence(basis, 2 * n, one, zero)
+        alpha, beta = chebyshev_algorithm(nu, n, a, b, zero)
+        pi_prev, pi = fmpq_poly([0]), fmpq_poly([1])
+        for k in range(n):
+            pi_prev, pi = pi, fmpq_poly([-alpha[k], 1]) * pi - beta[k] * pi_prev
+        coeffs = [pi[k] for k in range(n)]
+        consistent = data.count == 2 * n
+    else:
+        coeffs, consistent = _exact_prony_coefficients(data, n)
+    if not consistent:
+        raise RankError(
+            f"the {data.count} exact moments are not those of a measure with {n} atoms (the "
+            "overdetermined Prony system has no exact solution); pass rank=None to detect the "
+            "rank, or give only 2*rank moments"
+        )
+    m = data.real
+    c = list(coeffs) + [fmpq(1)]
+    N = fmpq_poly([sum((c[j + e + 1] * m[j] for j in range(n - e)), fmpq(0)) for e in range(n)])
+    return fmpq_poly(c), N
+
+
+def _sympy_rational(q: fmpq):
+    import sympy
+
+    return sympy.Rational(int(q.p), int(q.q))
+
+
+def _poly_expr(poly: fmpq_poly, x):
+    return sum(_sympy_rational(poly[k]) * x**k for k in range(poly.degree() + 1))
+
+
+def exact_recover(data: MomentData, n: int, method: str = "prony", basis: str = "monomial"):
+    """Atoms and weights exactly: Fractions where rational, sympy algebraic numbers otherwise."""
+    import sympy
+
+    if basis == "chebyshev" and method != "gauss":
+        from .chebyshev import chebyshev_to_monomial
+
+        data = MomentData(tuple(chebyshev_to_monomial(list(data.real))), None, data.radius)
+    p, N = exact_prony_polynomial(data, n, method, basis)
+    dp = p.derivative()
+    _, factors = p.factor()
+    atoms: list = []
+    weights: list = []
+    x = sympy.Symbol("x")
+    for f, mult in factors:
+        if mult != 1:
+            raise InputError(
+                f"the Prony polynomial has the repeated factor {f}: the data are not the moments "
+                f"of {n} distinct atoms; try a smaller rank"
+            )
+        f = f / f[f.degree()]
+        # R = N * (p')^{-1} mod f, computed with the extended Euclidean algorithm.
+        g, s, _ = (dp % f).xgcd(f)
+        if g.degree() != 0:
+            raise InputError("internal: p' shares a factor with p")  # pragma: no cover
+        R = (N * s * (1 / g[0])) % f
+        if f.degree() == 1:
+            root = -f[0] / f[1]
+            atoms.append(to_fraction(root))
+            weights.append(to_fraction(R(root) if R.degree() >= 0 else fmpq(0)))
+            continue
+        fx = _poly_expr(f, x)
+        roots = _algebraic_roots(fx, x, f.degree())
+        R_expr = _poly_expr(R, x)
+        for r in roots:
+            atoms.append(r)
+            w = R_expr.subs(x, r)
+            if f.degree() <= RADICAL_DEGREE and not isinstance(r, sympy.CRootOf):
+                w = sympy.radsimp(sympy.expand(w))
+            weights.append(w)
+    order = sorted(range(len(atoms)), key=lambda i: complex(sympy.N(atoms[i], 30)).real
+                   if not isinstance(atoms[i], Fraction) else float(atoms[i]))
+    return [atoms[i] for i in order], [weights[i] for i in order]
+
+
+def _algebraic_roots(fx, x, degree: int) -> list:
+    import sympy
+
+    if degree <= RADICAL_DEGREE:
+        poly = sympy.Poly(fx, x)
+        coeffs = poly.all_coeffs()
+        biquadratic = degree == 4 and coeffs[1] == 0 and coeffs[3] == 0
+        if degree == 2 or biquadratic:
+            found = sympy.roots(poly, x)
+            if sum(found.values()) == degree:
+                return list(found)
+    return [sympy.CRootOf(fx, i) for i in range(degree)]

@@ -1,0 +1,242 @@
+"""Conversions of single numbers between the four arithmetics."""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from fractions import Fraction
+
+import flint
+import mpmath
+import numpy as np
+
+from ..errors import InputError, PrecisionMismatchError
+
+__all__ = [
+    "MPF",
+    "MPC",
+    "mpf_from_man_exp",
+    "global_mp",
+    "normalise",
+    "is_exact_value",
+    "is_real_value",
+    "to_float",
+    "to_mp",
+    "to_ball",
+    "to_exact",
+    "is_sympy",
+]
+
+
+# Every mpmath context makes its own mpf/mpc classes; these are their common bases.
+MPF = mpmath.ctx_mp_python._mpf
+MPC = mpmath.ctx_mp_python._mpc
+
+
+def mpf_from_man_exp(man: int, exp: int):
+    """The exact value man * 2**exp as an mpmath number (no rounding, global mpf type)."""
+    return mpmath.mp.make_mpf(mpmath.libmp.from_man_exp(int(man), int(exp)))
+
+
+def global_mp(value):
+    """Re-type an mpf/mpc from a local context as a plain ``mpmath.mpf``/``mpc``, exactly."""
+    if isinstance(value, MPF):
+        return mpmath.mp.make_mpf(value._mpf_)
+    if isinstance(value, MPC):
+        return mpmath.mp.make_mpc(value._mpc_)
+    return value
+
+
+def is_sympy(value: object) -> bool:
+    return (type(value).__module__ or "").startswith("sympy")
+
+
+def normalise(value: object, what: str) -> object:
+    """Bring a user value into one of the stored kinds, refusing non-finite and non-numbers.
+
+    Stored kinds: int, Fraction, float, complex, mpmath mpf/mpc, flint arb/acb, sympy Expr.
+    Strings are read exactly (decimal, fraction or complex text).
+    """
+    from ._data import parse_number_text
+
+    if isinstance(value, bool) or value is None:
+        raise InputError(f"{what} is {value!r}; expected a number")
+    if isinstance(value, str):
+        re, im = parse_number_text(value, what)
+        return re if im == 0 else (re, im)
+    if isinstance(value, (int, Fraction)):
+        return value
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise InputError(f"{what} is {value}; expected a finite number")
+        return Fraction(value)
+    if isinstance(value, flint.fmpq):
+        return Fraction(int(value.p), int(value.q))
+    if isinstance(value, flint.fmpz):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        x = float(value)
+        if not math.isfinite(x):
+            raise InputError(f"{what} is {x}; expected a finite number")
+        return x
+    if isinstance(value, (complex, np.complexfloating)):
+        z = complex(value)
+        if not (math.isfinite(z.real) and math.isfinite(z.imag)):
+            raise InputError(f"{what} is {z}; expected a finite number")
+        return z if z.imag != 0 else z.real
+    if isinstance(value, (MPF, MPC)):
+        if not mpmath.isfinite(value):
+            raise InputError(f"{what} is {value}; expected a finite number")
+        return value
+    if isinstance(value, (flint.arb, flint.acb)):
+        if not value.is_finite():
+            raise InputError(f"{what} is {value}; expected a finite ball")
+        return value
+    if is_sympy(value):
+        import sympy
+
+        expr = value
+        if expr.free_symbols:
+            raise InputError(f"{what} = {expr} has free symbols {expr.free_symbols}")
+        if expr.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
+            raise InputError(f"{what} = {expr} is not finite")
+        if isinstance(expr, sympy.Rational):
+            return Fraction(int(expr.p), int(expr.q))
+        return expr
+    raise InputError(f"{what} is {value!r} of type {type(value).__name__}; expected a number")
+
+
+def _pair(value: object) -> tuple[Fraction, Fraction] | None:
+    if isinstance(value, tuple):
+        return value  # type: ignore[return-value]
+    return None
+
+
+def is_exact_value(value: object) -> bool:
+    if isinstance(value, (int, Fraction)) or _pair(value) is not None:
+        return True
+    if is_sympy(value):
+        import sympy
+
+        return not value.atoms(sympy.Float)  # type: ignore[union-attr]
+    return False
+
+
+def is_real_value(value: object) -> bool:
+    if isinstance(value, (int, Fraction, float, MPF, flint.arb)):
+        return True
+    if _pair(value) is not None:
+        return value[1] == 0  # type: ignore[index]
+    if isinstance(value, (complex, MPC)):
+        return value.imag == 0
+    if isinstance(value, flint.acb):
+        return value.imag.is_zero()
+    if is_sympy(value):
+        return bool(value.is_real)  # type: ignore[union-attr]
+    return False
+
+
+def to_float(value: object) -> complex | float:
+    p = _pair(value)
+    if p is not None:
+        return complex(float(p[0]), float(p[1]))
+    if isinstance(value, (int, Fraction, float)):
+        return float(value)
+    if isinstance(value, complex):
+        return value
+    if isinstance(value, MPF):
+        return float(value)
+    if isinstance(value, MPC):
+        return complex(value)
+    if isinstance(value, flint.arb):
+        return float(value.mid())
+    if isinstance(value, flint.acb):
+        z = complex(value.mid())
+        return z if z.imag != 0 else z.real
+    if is_sympy(value):
+        z = complex(value.evalf(20))  # type: ignore[union-attr]
+        return z if z.imag != 0 else z.real
+    raise TypeError(f"cannot convert {type(value).__name__}")
+
+
+def to_mp(value: object, ctx: mpmath.ctx_mp.MPContext):
+    """Round a stored value into the local mpmath context ``ctx``."""
+    p = _pair(value)
+    if p is not None:
+        return ctx.mpc(to_mp(p[0], ctx), to_mp(p[1], ctx))
+    if isinstance(value, int):
+        return ctx.mpf(value)
+    if isinstance(value, Fraction):
+        return ctx.mpf(value.numerator) / value.denominator
+    if isinstance(value, (float, MPF)):
+        return ctx.mpf(value)
+    if isinstance(value, (complex, MPC)):
+        return ctx.mpc(value)
+    if isinstance(value, flint.arb):
+        man, exp = value.mid().man_exp()
+        return ctx.mpf(mpf_from_man_exp(man, exp))
+    if isinstance(value, flint.acb):
+        return ctx.mpc(to_mp(value.real, ctx), to_mp(value.imag, ctx))
+    if is_sympy(value):
+        z = value.evalf(ctx.dps + 10)  # type: ignore[union-attr]
+        re, im = z.as_real_imag()
+        if im == 0:
+            return ctx.mpf(mpmath.mp.make_mpf(re._mpf_))
+        return ctx.mpc(ctx.mpf(mpmath.mp.make_mpf(re._mpf_)), ctx.mpf(mpmath.mp.make_mpf(im._mpf_)))
+    raise TypeError(f"cannot convert {type(value).__name__}")
+
+
+def to_ball(value: object):
+    """A flint ball at the current flint precision enclosing the stored value."""
+    p = _pair(value)
+    if p is not None:
+        return flint.acb(to_ball(p[0]), to_ball(p[1]))
+    if isinstance(value, int):
+        return flint.arb(value)
+    if isinstance(value, Fraction):
+        return flint.arb(flint.fmpq(value.numerator, value.denominator))
+    if isinstance(value, float):
+        return flint.arb(value)
+    if isinstance(value, complex):
+        return flint.acb(value.real, value.imag)
+    if isinstance(value, MPF):
+        man, exp = int(value.man), int(value.exp)
+        return flint.arb(man) * flint.arb(2) ** exp if man else flint.arb(0)
+    if isinstance(value, MPC):
+        return flint.acb(to_ball(value.real), to_ball(value.imag))
+    if isinstance(value, (flint.arb, flint.acb)):
+        return +value
+    if is_sympy(value):
+        import sympy
+
+        dps = int(flint.ctx.prec / 3.32) + 10
+        z = sympy.N(value, dps)
+        re, im = z.as_real_imag()
+        rad = flint.arb(10) ** (-(dps - 5))
+        rb = flint.arb(str(re)) if re != 0 else flint.arb(0)
+        rb = rb + flint.arb(0, rad)
+        if im == 0:
+            return rb
+        return flint.acb(rb, flint.arb(str(im)) + flint.arb(0, rad))
+    raise TypeError(f"cannot convert {type(value).__name__}")
+
+
+def to_exact(value: object, what: str):
+    """An exact value (Fraction or sympy expression); floats are refused."""
+    p = _pair(value)
+    if p is not None:
+        import sympy
+
+        return sympy.Rational(p[0].numerator, p[0].denominator) + sympy.I * sympy.Rational(
+            p[1].numerator, p[1].denominator
+        )
+    if isinstance(value, (int, Fraction)):
+        return Fraction(value)
+    if is_exact_value(value):
+        return value
+    raise PrecisionMismatchError(
+        f"{what} = {value!r} is a {type(value).__name__}, which Exact() refuses because it is "
+        "already rounded; pass Fraction, int or a decimal string such as '0.1'"
+    )

@@ -1,0 +1,127 @@
+r"""Moments in the Chebyshev basis and three-term recurrences of positive measures.
+
+Modified moments :math:`\nu_k = \int T_k \, d\mu` on :math:`[-1, 1]` are far better
+conditioned than power moments; the modified Chebyshev algorithm turns them into the
+recurrence coefficients of the orthogonal polynomials of :math:`\mu` (docs label
+``eq-modified-chebyshev``).
+"""
+
+from __future__ import annotations
+
+from flint import fmpq
+
+from ..errors import InputError
+from ..precision import MP, Exact, Float64, Precision, as_precision
+from ._ball import basis_recurrence, chebyshev_algorithm, monic_modified_moments
+from ._data import parse_moments, to_fraction
+
+__all__ = ["chebyshev_to_monomial", "monomial_to_chebyshev", "recurrence_coefficients"]
+
+
+def chebyshev_to_monomial(values: list) -> list:
+    r"""Power moments from Chebyshev-T moments: :math:`x^j = \sum_k d_{jk} T_k(x)`.
+
+    Works in any arithmetic supporting ``+`` and ``/ 2`` (exact for ``fmpq``/``Fraction``).
+    """
+    count = len(values)
+    zero = values[0] * 0
+    coeffs = [values[0] * 0 + 1]  # x^0 = T_0
+    out = []
+    for _ in range(count):
+        out.append(sum((c * values[k] for k, c in enumerate(coeffs)), zero))
+        nxt = [zero] * (len(coeffs) + 1)
+        for k, c in enumerate(coeffs):
+            if k == 0:
+                nxt[1] += c  # x T_0 = T_1
+            else:
+                nxt[k + 1] += c / 2  # x T_k = (T_{k+1} + T_{k-1}) / 2
+                nxt[k - 1] += c / 2
+        coeffs = nxt
+    return out
+
+
+def monomial_to_chebyshev(values: list) -> list:
+    r"""Chebyshev-T moments from power moments, :math:`\nu_k = \sum_i t_{ki} m_i`."""
+    count = len(values)
+    zero = values[0] * 0
+    prev, cur = None, [zero + 1]
+    out = []
+    for k in range(count):
+        out.append(sum((c * values[i] for i, c in enumerate(cur)), zero))
+        if k == 0:
+            nxt = [zero, zero + 1]
+        else:
+            nxt = [zero] + [2 * c for c in cur]
+            for i, c in enumerate(prev):  # type: ignore[arg-type]
+                nxt[i] -= c
+        prev, cur = cur, nxt
+    return out
+
+
+def recurrence_coefficients(
+    moments: object,
+    count: int | None = None,
+    *,
+    basis: str = "monomial",
+    precision: Precision | None = None,
+) -> tuple[list, list]:
+    r"""Recurrence coefficients :math:`\alpha_k, \beta_k` of the orthogonal polynomials.
+
+    The monic orthogonal polynomials of a positive measure satisfy
+    :math:`\pi_{k+1} = (x - \alpha_k)\pi_k - \beta_k \pi_{k-1}`, with
+    :math:`\beta_0 = m_0`. Computed by the (modified) Chebyshev algorithm.
+
+    Parameters
+    ----------
+    moments : sequence of numbers
+        Power moments (``basis='monomial'``) or Chebyshev-T moments (``basis='chebyshev'``).
+    count : int, optional
+        Number of coefficient pairs; default ``len(moments) // 2``.
+    basis : {'monomial', 'chebyshev'}
+    precision : Exact, MP or Float64, optional
+        Default ``Exact()`` for exact input, ``Float64()`` otherwise.
+
+    Raises
+    ------
+    NotPositiveError
+        When the moments are not those of a positive measure (a non-positive beta).
+
+    Examples
+    --------
+    >>> from fractions import Fraction
+    >>> m = [2, 0, Fraction(2, 3), 0]              # Lebesgue measure on [-1, 1]
+    >>> recurrence_coefficients(m)
+    ([Fraction(0, 1), Fraction(0, 1)], [Fraction(2, 1), Fraction(1, 3)])
+    """
+    data = parse_moments(moments)
+    if not data.is_real:
+        raise InputError("recurrence coefficients need real moments of a positive measure")
+    n = data.count // 2 if count is None else count
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise InputError(f"count={count!r} must be a positive integer")
+    prec = as_precision(precision, default=Exact() if data.is_exact else Float64())
+    if isinstance(prec, Exact):
+        if not data.is_exact:
+            from ..errors import PrecisionMismatchError
+
+            raise PrecisionMismatchError(
+                "Exact() needs exact moments; pass Fraction, int or decimal strings"
+            )
+        one, zero, values = fmpq(1), fmpq(0), list(data.real)
+        convert = to_fraction
+    elif isinstance(prec, MP):
+        ctx = prec.context(extra_dps=10)
+        one, zero, values = ctx.mpf(1), ctx.mpf(0), data.as_mp(ctx)
+        def convert(v):
+            return +v
+    elif isinstance(prec, Float64):
+        one, zero, values = 1.0, 0.0, [float(v) for v in data.as_numpy()]
+        convert = float
+    else:
+        raise InputError(f"recurrence_coefficients supports Exact, MP and Float64, not {prec}")
+    nu = monic_modified_moments(values, basis, one)
+    a, b = basis_recurrence(basis, 2 * n, one, zero)
+    alpha, beta = chebyshev_algorithm(nu, n, a, b, zero)
+    return [convert(v) for v in alpha], [convert(v) for v in beta]
+
+

@@ -1,0 +1,212 @@
+"""Discrete measures and their moments."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+import flint
+import numpy as np
+
+from ..errors import InputError
+from ..precision import MP, Ball, Float64, Precision, as_precision, flint_precision
+from ._scalars import (
+    is_exact_value,
+    is_real_value,
+    normalise,
+    to_ball,
+    to_exact,
+    to_float,
+    to_mp,
+)
+
+__all__ = ["DiscreteMeasure"]
+
+
+@dataclass(frozen=True, init=False)
+class DiscreteMeasure:
+    r"""A finite signed (or complex) measure :math:`\mu = \sum_i w_i \delta_{x_i}`.
+
+    Parameters
+    ----------
+    atoms : sequence of numbers
+        The support points :math:`x_i`, real or complex, pairwise distinct.
+    weights : sequence of numbers
+        The weights :math:`w_i`, of any sign, real or complex.
+
+    Notes
+    -----
+    The :math:`j`-th moment is :math:`m_j = \sum_i w_i x_i^j` (docs label ``eq-moments``).
+    Numbers keep their kind: ints, fractions and sympy expressions are exact, floats are
+    doubles, mpmath numbers and python-flint balls keep their precision. Decimal strings are
+    read exactly.
+
+    Examples
+    --------
+    >>> from fractions import Fraction
+    >>> mu = DiscreteMeasure([0, 1], [Fraction(1, 2), Fraction(1, 2)])
+    >>> mu.moments(3, precision=Exact())
+    [Fraction(1, 1), Fraction(1, 2), Fraction(1, 2)]
+    """
+
+    atoms: tuple
+    weights: tuple
+
+    def __init__(self, atoms: Sequence, weights: Sequence) -> None:
+        atoms_t = _as_tuple(atoms, "atoms")
+        weights_t = _as_tuple(weights, "weights")
+        if len(atoms_t) != len(weights_t):
+            raise InputError(
+                f"got {len(atoms_t)} atoms but {len(weights_t)} weights; give one weight per atom"
+            )
+        if not atoms_t:
+            raise InputError("a DiscreteMeasure needs at least one atom")
+        atoms_n = tuple(normalise(a, f"atoms[{i}]") for i, a in enumerate(atoms_t))
+        weights_n = tuple(normalise(w, f"weights[{i}]") for i, w in enumerate(weights_t))
+        _check_distinct(atoms_n)
+        object.__setattr__(self, "atoms", atoms_n)
+        object.__setattr__(self, "weights", weights_n)
+
+    def __len__(self) -> int:
+        return len(self.atoms)
+
+    @property
+    def size(self) -> int:
+        """Number of atoms."""
+        return len(self.atoms)
+
+    @property
+    def is_exact(self) -> bool:
+        """True when every atom and weight is exact (int, Fraction or sympy)."""
+        return all(is_exact_value(v) for v in self.atoms + self.weights)
+
+    @property
+    def is_real(self) -> bool:
+        """True when all atoms and weights are real."""
+        return all(is_real_value(v) for v in self.atoms + self.weights)
+
+    @property
+    def is_positive(self) -> bool:
+        """True when the measure is real with strictly positive weights."""
+        if not self.is_real:
+            return False
+        return all(to_float(w) > 0 for w in self.weights)
+
+    @property
+    def negative_mass(self) -> float:
+        """Total mass of the negative weights (0 for a non-negative measure), as a float."""
+        return sum(max(-float(np.real(to_float(w))), 0.0) for w in self.weights)
+
+    def to_numpy(self) -> tuple[np.ndarray, np.ndarray]:
+        """Atoms and weights as numpy arrays (complex dtype if any value is complex)."""
+        a = np.array([to_float(v) for v in self.atoms])
+        w = np.array([to_float(v) for v in self.weights])
+        return a, w
+
+    def sorted(self) -> DiscreteMeasure:
+        """The same measure with atoms ordered by real part, then imaginary part."""
+        keys = [(np.real(to_float(a)), np.imag(to_float(a))) for a in self.atoms]
+        order = sorted(range(len(keys)), key=keys.__getitem__)
+        return DiscreteMeasure([self.atoms[i] for i in order], [self.weights[i] for i in order])
+
+    def moments(self, count: int, *, precision: Precision | None = None) -> list | np.ndarray:
+        r"""The moments :math:`m_0, \dots, m_{\text{count}-1}`.
+
+        Parameters
+        ----------
+        count : int
+            Number of moments.
+        precision : Exact, MP, Ball or Float64, optional
+            Arithmetic; default ``Float64()``. ``Exact()`` needs exact atoms and weights and
+            returns Fractions (or sympy expressions for algebraic atoms); ``MP`` returns mpmath
+            numbers, ``Ball`` python-flint balls, ``Float64`` a numpy array.
+        """
+        if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 1:
+            raise InputError(f"count={count!r} must be a positive integer")
+        count = int(count)
+        prec = as_precision(precision, default=Float64())
+        if isinstance(prec, Float64):
+            a, w = self.to_numpy()
+            powers = np.vander(a, count, increasing=True)
+            return w @ powers
+        if isinstance(prec, MP):
+            ctx = prec.context(extra_dps=10)
+            a = [to_mp(v, ctx) for v in self.atoms]
+            w = [to_mp(v, ctx) for v in self.weights]
+            out, cur = [], list(w)
+            for _ in range(count):
+                out.append(ctx.fsum(cur))
+                cur = [c * x for c, x in zip(cur, a)]
+            ctx.dps = prec.dps
+            return [+v for v in out]
+        if isinstance(prec, Ball):
+            with flint_precision(prec.bits + 20):
+                a = [to_ball(v) for v in self.atoms]
+                w = [to_ball(v) for v in self.weights]
+                out, cur = [], list(w)
+                for _ in range(count):
+                    out.append(sum(cur[1:], cur[0]))
+                    cur = [c * x for c, x in zip(cur, a)]
+            with flint_precision(prec.bits):
+                return [+v for v in out]
+        # Exact
+        a = [to_exact(v, f"atoms[{i}]") for i, v in enumerate(self.atoms)]
+        w = [to_exact(v, f"weights[{i}]") for i, v in enumerate(self.weights)]
+        if all(isinstance(v, Fraction) for v in a + w):
+            fa = [flint.fmpq(v.numerator, v.denominator) for v in a]
+            fw = [flint.fmpq(v.numerator, v.denominator) for v in w]
+            out_q, cur_q = [], list(fw)
+            for _ in range(count):
+                out_q.append(sum(cur_q, flint.fmpq(0)))
+                cur_q = [c * x for c, x in zip(cur_q, fa)]
+            return [Fraction(int(v.p), int(v.q)) for v in out_q]
+        import sympy
+
+        sa = [sympy.nsimplify(v) if isinstance(v, Fraction) else v for v in a]
+        sw = [sympy.nsimplify(v) if isinstance(v, Fraction) else v for v in w]
+        return [sympy.expand(sum(wi * xi**j for wi, xi in zip(sw, sa))) for j in range(count)]
+
+    def __repr__(self) -> str:
+        def show(v: object) -> str:
+            if isinstance(v, Fraction):
+                return str(v)
+            if isinstance(v, tuple):
+                return f"{v[0]}+{v[1]}j"
+            return str(v)
+
+        pairs = ", ".join(f"{show(a)}: {show(w)}" for a, w in zip(self.atoms, self.weights))
+        return f"DiscreteMeasure({{{pairs}}})"
+
+
+def _as_tuple(values: object, name: str) -> tuple:
+    if isinstance(values, (str, bytes)):
+        raise InputError(f"{name} must be a sequence of numbers, got a string")
+    if isinstance(values, np.ndarray):
+        if values.ndim != 1:
+            raise InputError(f"{name} must be one-dimensional, got shape {values.shape}")
+        return tuple(values.tolist())
+    try:
+        return tuple(values)  # type: ignore[arg-type]
+    except TypeError:
+        raise InputError(
+            f"{name} must be a sequence of numbers, got {type(values).__name__}"
+        ) from None
+
+
+def _check_distinct(atoms: tuple) -> None:
+    seen: dict = {}
+    for i, a in enumerate(atoms):
+        if isinstance(a, (flint.arb, flint.acb)):
+            continue
+        key = a if not isinstance(a, float) else Fraction(a)
+        try:
+            hash(key)
+        except TypeError:
+            continue
+        if key in seen:
+            raise InputError(
+                f"atoms[{seen[key]}] and atoms[{i}] are both {a}; atoms must be distinct "
+                "(merge the two atoms and add their weights)"
+            )
+        seen[key] = i

@@ -1,0 +1,592 @@
+r"""Recovering a discrete measure from its moments, with the accuracy it can vouch for.
+
+The entry point is :func:`recover_measure`. Whatever the arithmetic, a returned atom or weight
+is either certified (ball arithmetic on the exact rational values of the data, plus the
+first-order effect of the data's own rounding) or compared with such a certified computation
+before any digit is vouched for.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import flint
+import mpmath
+import numpy as np
+
+from ..errors import (
+    DataAccuracyError,
+    IllConditionedError,
+    InputError,
+    PrecisionExhaustedError,
+    PrecisionMismatchError,
+    RankError,
+)
+from ..precision import (
+    MP,
+    Ball,
+    Exact,
+    Float64,
+    Precision,
+    as_precision,
+    bits_to_digits,
+    digits_to_bits,
+)
+from . import _ball
+from ._data import MomentData, parse_moments
+from ._numeric import float_method, mp_method
+from ._scalars import global_mp, mpf_from_man_exp
+from .hankel import HankelRank, hankel_rank, singular_values
+from .measure import DiscreteMeasure
+
+__all__ = ["Recovery", "recover_measure", "prony", "matrix_pencil", "gauss_rule"]
+
+METHODS = ("auto", "prony", "pencil", "gauss")
+MAX_BITS = 200_000
+MAX_ROUNDS = 8
+
+STATUS_TEXT = {
+    "ok": "recovered to the vouched digits",
+    "data_limited": "the data do not carry enough digits for the requested accuracy",
+    "precision_exhausted": "raising the precision up to its cap did not reach the target",
+    "ill_conditioned": "the working precision is too low for this problem",
+    "rank_ambiguous": "the rank cannot be decided from the data",
+    "inconsistent": "the moments are not consistent with a measure of this rank",
+}
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """The result of :func:`recover_measure`: the measure and the evidence for it.
+
+    Attributes
+    ----------
+    measure : DiscreteMeasure or None
+        Recovered atoms and weights (``None`` only when nothing could be computed).
+    rank : int
+        Number of atoms.
+    digits : float
+        Correct significant digits vouched for, normwise relative to the largest atom and to
+        the largest weight (the smaller of the two); ``inf`` for exact results.
+    cond : float
+        Spectral condition number of the ``rank x rank`` Hankel matrix.
+    predicted_loss : float
+        Digits the problem was predicted to lose, ``log10(cond)``.
+    residual : mpmath.mpf
+        ``max_j |m_j(measure) - m_j|`` over all supplied moments, computed with the returned
+        numbers at high precision.
+    singular_values : tuple
+        Singular values of the Hankel matrix used to decide the rank.
+    rank_evidence : HankelRank or None
+        The rank decision with its evidence (``None`` when the rank was given and not checked).
+    precision : Precision
+        The arithmetic of the returned numbers (for ``digits=`` requests, the final ball
+        precision).
+    data_digits : float
+        Relative digits the moments carry (``inf`` when exact).
+    method : str
+        The recovery method used.
+    status : str
+        ``'ok'``, ``'data_limited'``, ``'precision_exhausted'``, ``'ill_conditioned'``,
+        ``'rank_ambiguous'`` or ``'inconsistent'``.
+    message : str
+        What happened and, if not ok, how to fix it.
+    enclosure : DiscreteMeasure or None
+        Ball enclosures (python-flint ``arb``/``acb``) of the atoms and weights when a
+        certified computation was made.
+    """
+
+    measure: DiscreteMeasure | None
+    rank: int
+    digits: float
+    cond: float
+    predicted_loss: float
+    residual: object
+    singular_values: tuple
+    rank_evidence: HankelRank | None
+    precision: Precision
+    data_digits: float
+    method: str
+    status: str
+    message: str
+    enclosure: DiscreteMeasure | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when ``status == 'ok'``."""
+        return self.status == "ok"
+
+    @property
+    def atoms(self) -> tuple:
+        """Shortcut for ``measure.atoms``."""
+        return self.measure.atoms if self.measure is not None else ()
+
+    @property
+    def weights(self) -> tuple:
+        """Shortcut for ``measure.weights``."""
+        return self.measure.weights if self.measure is not None else ()
+
+
+# ----------------------------------------------------------------------------------------
+
+
+def _validate(data: MomentData, rank: object, method: str, basis: str) -> None:
+    if method not in METHODS:
+        raise InputError(f"method={method!r} is not known; use one of {', '.join(METHODS)}")
+    if basis not in ("monomial", "chebyshev"):
+        raise InputError(f"basis={basis!r} is not known; use 'monomial' or 'chebyshev'")
+    if basis == "chebyshev" and not data.is_real:
+        raise InputError("Chebyshev-basis moments must be real")
+    if max(abs(z) for z in data.as_complex()) == 0:
+        raise InputError(
+            "all moments are zero: these are the moments of the zero measure, which has no "
+            "atoms to recover"
+        )
+    if data.count % 2:
+        raise InputError(
+            f"got {data.count} moments, an odd number; recovery uses m_0..m_(2N-1): drop the "
+            f"last moment or supply one more"
+        )
+    if rank is not None:
+        if isinstance(rank, bool) or not isinstance(rank, (int, np.integer)) or rank < 1:
+            raise InputError(f"rank={rank!r} must be a positive integer")
+        if 2 * rank > data.count:
+            raise RankError(
+                f"rank={rank} needs 2*rank = {2 * rank} moments, got {data.count}; "
+                f"supply more moments or a rank <= {data.count // 2}"
+            )
+
+
+def _as_monomial(data: MomentData, basis: str) -> MomentData:
+    if basis == "monomial":
+        return data
+    from .chebyshev import chebyshev_to_monomial
+
+    return MomentData(tuple(chebyshev_to_monomial(list(data.real))), None, data.radius)
+
+
+def _hankel_svals(data: MomentData, size: int, start_bits: int) -> tuple[list, int]:
+    """Singular values at a precision that resolves the smallest one (bounded escalation)."""
+    bits = start_bits
+    for _ in range(6):
+        sv = singular_values(data, size, bits)
+        if sv[-1] > sv[0] * mpmath.ldexp(1, -(bits - 40)) or bits > 8 * start_bits:
+            return sv, bits
+        bits *= 2
+    return sv, bits
+
+
+def _cond(sv: list) -> float:
+    if sv[-1] == 0:
+        return math.inf
+    return float(sv[0] / sv[-1])
+
+
+def _decide_rank(data: MomentData, rank: int | None, precision: Precision | None):
+    """Return (rank, evidence) or raise/flag; evidence None when rank was given for exact data."""
+    if rank is not None and data.count == 2 * rank:
+        return int(rank), None
+    if data.is_exact:
+        evidence = hankel_rank(data, precision=Exact())
+    else:
+        prec = precision if isinstance(precision, (MP, Ball, Float64)) else None
+        evidence = hankel_rank(data, precision=prec)
+    if rank is None:
+        return evidence.rank, evidence
+    if evidence.verdict in ("exact", "clear") and rank > evidence.rank:
+        raise RankError(
+            f"rank={rank} is larger than the data can identify: the Hankel matrix has "
+            f"{'exact ' if evidence.verdict == 'exact' else ''}rank {evidence.rank} "
+            f"({evidence.message}); pass rank={evidence.rank} or rank=None"
+        )
+    return int(rank), evidence
+
+
+def _run_ball(method: str, data: MomentData, n: int, bits: int, basis: str):
+    if method == "gauss":
+        return _ball.ball_gauss(data, n, bits, basis)
+    mono = _as_monomial(data, basis)
+    if method == "pencil":
+        return _ball.ball_pencil(mono, n, bits)
+    return _ball.ball_prony(mono, n, bits)
+
+
+@dataclass
+class _Certified:
+    sol: _ball.BallSolution | None
+    digits: float  # total, including the data errors
+    certified_digits: float  # from the ball radii alone
+    data_limit: float  # digits allowed by the data errors alone
+    atom_err: list
+    weight_err: list
+    bits: int
+    reached: bool
+    unmatched: list
+
+
+def _inconsistent_message(cert: _Certified, n: int) -> str:
+    js = ", ".join(f"m_{j}" for j in cert.unmatched[:5])
+    return (
+        f"no measure with {n} atoms has these moments: {js} provably differ from the moments "
+        f"of the best {n}-atom fit by more than their accuracy; pass a larger rank, fewer "
+        "moments, or data_digits= if the moments are less accurate than their type says"
+    )
+
+
+def _certify(data: MomentData, n: int, method: str, basis: str, target: float, start_bits: int,
+             escalate: bool) -> _Certified:
+    bits = max(start_bits, 64)
+    cap = min(MAX_BITS, max(8 * bits, digits_to_bits(4 * target + 200)))
+    last: _Certified | None = None
+    for _ in range(MAX_ROUNDS if escalate else 1):
+        try:
+            sol = _run_ball(method, data, n, bits, basis)
+        except _ball.NeedPrecision:
+            last = _Certified(None, 0.0, 0.0, math.inf, [], [], bits, False, [])
+            if not escalate or bits >= cap:
+                break
+            bits = min(cap, 2 * bits)
+            continue
+        ea, ew = _ball.data_error_bounds(data, sol, bits)
+        cert = min(_ball.relative_digits(sol.atoms), _ball.relative_digits(sol.weights))
+        limit = min(_ball.relative_digits([a.mid() + 0 * a for a in sol.atoms], ea)
+                    if not data.is_exact else math.inf,
+                    _ball.relative_digits([w.mid() + 0 * w for w in sol.weights], ew)
+                    if not data.is_exact else math.inf)
+        total = min(_ball.relative_digits(sol.atoms, ea), _ball.relative_digits(sol.weights, ew))
+        unmatched = [] if sol.consistent else _ball.unmatched_moments(data, sol, bits)
+        last = _Certified(sol, total, cert, limit, ea, ew, bits, total >= target, unmatched)
+        if unmatched:
+            break
+        if total >= target or cert >= target + 5 or not escalate or bits >= cap:
+            break
+        # raise the precision by the digits still missing, plus a margin
+        bits = min(cap, bits + digits_to_bits(target - cert + 10))
+    assert last is not None
+    return last
+
+
+def _to_mp_value(b):
+    """The midpoint of a ball as an exact mpmath number."""
+    if isinstance(b, flint.arb):
+        man, exp = b.mid().man_exp()
+        return mpf_from_man_exp(man, exp)
+    re, im = _to_mp_value(b.real), _to_mp_value(b.imag)
+    return mpmath.mp.make_mpc((re._mpf_, im._mpf_))
+
+
+def _residual(data: MomentData, measure: DiscreteMeasure, bits: int):
+    """max_j |m_j(measure) - m_j| with the returned numbers, in a local mpmath context."""
+    from ._scalars import to_mp
+
+    ctx = mpmath.MPContext()
+    ctx.prec = bits + 64
+    x = [to_mp(a, ctx) for a in measure.atoms]
+    w = [to_mp(v, ctx) for v in measure.weights]
+    target = data.as_mp(ctx)
+    worst = ctx.mpf(0)
+    cur = list(w)
+    for j in range(data.count):
+        worst = max(worst, abs(ctx.fsum(cur) - target[j]))
+        cur = [c * a for c, a in zip(cur, x)]
+    return global_mp(worst)
+
+
+def _agreement(atoms: list, weights: list, cert: _Certified) -> float:
+    """Digits of (atoms, weights) vouched by comparison with the certified enclosure.
+
+    Each approximate atom is paired with the nearest certified atom; the error bound is the
+    distance to the enclosure's midpoint plus its radius plus the data-error bound. The
+    differences are taken in a local mpmath context wide enough to hold them exactly.
+    """
+    sol = cert.sol
+    assert sol is not None
+    ctx = mpmath.MPContext()
+    ctx.prec = cert.bits + 64
+    ref_atoms = [ctx.mpmathify(_to_mp_value(x)) for x in sol.atoms]
+    ref_weights = [ctx.mpmathify(_to_mp_value(x)) for x in sol.weights]
+    free = set(range(len(ref_atoms)))
+    idx = []
+    for a in atoms:
+        z = ctx.mpmathify(a)
+        j = min(free, key=lambda k: abs(ref_atoms[k] - z))
+        free.discard(j)
+        idx.append(j)
+    out = []
+    for approx, refs, balls, extra in ((atoms, ref_atoms, sol.atoms, cert.atom_err),
+                                       (weights, ref_weights, sol.weights, cert.weight_err)):
+        scale = max(abs(refs[j]) for j in idx)
+        err = max(abs(ctx.mpmathify(a) - refs[j]) + _rad(balls[j]) + extra[j]
+                  for a, j in zip(approx, idx))
+        if scale == 0:
+            out.append(0.0)
+        elif err == 0:
+            out.append(cert.digits)
+        else:
+            out.append(max(0.0, float(-ctx.log10(err / scale))))
+    return min(min(out), cert.digits)
+
+
+def _rad(b) -> float:
+    return float(b.rad()) if isinstance(b, flint.arb) else float(abs(b).rad()) + float(b.rad())
+
+
+def _floor_digits(d: float) -> float:
+    return d if math.isinf(d) else float(math.floor(d + 1e-9))
+
+
+def recover_measure(
+    moments: object,
+    *,
+    rank: int | None = None,
+    method: str = "auto",
+    precision: Precision | None = None,
+    digits: float | None = None,
+    data_digits: float | None = None,
+    basis: str = "monomial",
+    throw: bool = True,
+) -> Recovery:
+    r"""Recover a discrete measure :math:`\sum_i w_i \delta_{x_i}` from its moments.
+
+    Parameters
+    ----------
+    moments : sequence of numbers
+        :math:`m_0, \dots, m_{2N-1}` (an even number). Exact types (int, ``Fraction``, decimal
+        strings, ``flint.fmpq``, sympy ``Rational``) are used exactly; floats carry about 16
+        digits, mpmath numbers their mantissa, python-flint balls their radius.
+    rank : int, optional
+        Number of atoms. By default the rank of the Hankel matrix (exact for exact data, from
+        the singular values and the noise floor otherwise). More than ``2 * rank`` moments are
+        fitted in the least-squares sense.
+    method : {'auto', 'prony', 'pencil', 'gauss'}
+        Prony (Hankel kernel, polynomial roots, weights), matrix pencil (generalised
+        eigenvalues of the shifted Hankel pair) or Gauss rule (Chebyshev algorithm and
+        Golub-Welsch; positive measures only). ``'auto'`` is Prony, or the SVD pencil in
+        double precision.
+    precision : Exact, MP, Ball or Float64, optional
+        Arithmetic of the computation. ``None`` (default) means: choose it from ``digits``.
+    digits : float, optional
+        Target accuracy. The digits the problem loses are predicted from the Hankel condition
+        number, the working precision is chosen from that, the result is certified in ball
+        arithmetic and the precision escalated until ``digits`` correct digits are delivered
+        or the data cannot deliver them. Default 15 when ``precision`` is ``None``.
+    data_digits : float, optional
+        Relative accuracy of the moments, overriding what their types imply.
+    basis : {'monomial', 'chebyshev'}
+        Power moments, or Chebyshev-T moments :math:`\int T_k d\mu` on [-1, 1].
+    throw : bool
+        Raise on failure (default). With ``False`` a :class:`Recovery` with a non-ok status and
+        all diagnostics is returned instead.
+
+    Returns
+    -------
+    Recovery
+
+    Raises
+    ------
+    InputError, RankError, NotPositiveError, PrecisionMismatchError
+        Bad input (raised whatever ``throw`` says).
+    DataAccuracyError, PrecisionExhaustedError, IllConditionedError
+        The requested accuracy cannot be delivered (only with ``throw=True``).
+
+    Notes
+    -----
+    Prony's method (docs ``eq-prony``): the coefficients of the monic polynomial
+    :math:`p(x) = \prod_i (x - x_i)` solve :math:`\sum_k c_k m_{i+k} = -m_{i+n}`; its roots are
+    the atoms, and :math:`w_i = N(x_i)/p'(x_i)` (``eq-lagrange-weights``). The vouched digits
+    are ``-log10`` of the normwise relative error bound; see the docs chapter on precision.
+
+    Examples
+    --------
+    >>> from fractions import Fraction
+    >>> m = [Fraction(2, j + 1) if j % 2 == 0 else 0 for j in range(6)]   # Lebesgue on [-1, 1]
+    >>> r = recover_measure(m, digits=30)
+    >>> r.rank, r.digits >= 30, r.status
+    (3, True, 'ok')
+    >>> print(mpmath.nstr(r.measure.sorted().atoms[2], 25))
+    0.7745966692414833770358531
+    """
+    data = parse_moments(moments, data_digits=data_digits)
+    _validate(data, rank, method, basis)
+    if digits is not None and (isinstance(digits, bool) or not isinstance(digits, (int, float))
+                               or not digits > 0 or math.isinf(digits)):
+        raise InputError(f"digits={digits!r} must be a positive finite number, e.g. digits=30")
+    prec = None if precision is None else as_precision(precision)
+    if isinstance(prec, Exact) and not data.is_exact:
+        raise PrecisionMismatchError(
+            "Exact() needs exact moments, but some are floats or rounded numbers; pass "
+            "Fraction, int or decimal strings (e.g. '0.1'), or use MP(dps) or digits="
+        )
+    if method == "auto":
+        method = "pencil" if isinstance(prec, Float64) else "prony"
+    if method == "gauss" and not data.is_real:
+        from ..errors import NotPositiveError
+
+        raise NotPositiveError("method='gauss' needs real moments of a positive measure")
+    if basis == "chebyshev" and method != "gauss" and not data.is_exact:
+        raise InputError(
+            "inexact Chebyshev-basis moments can only be used with method='gauss' (the change "
+            "to power moments is ill-conditioned); pass exact values or method='gauss'"
+        )
+
+    mono = _as_monomial(data, basis) if data.is_exact else data
+    if basis == "chebyshev" and not data.is_exact and rank is None:
+        # Power-moment Hankel matrices of rounded Chebyshev moments are meaningless: the Gauss
+        # rule with count/2 nodes is what the modified moments determine.
+        rank = data.count // 2
+    n, evidence = _decide_rank(mono, rank, prec)
+    if evidence is not None and evidence.verdict == "ambiguous":
+        msg = evidence.message
+        if throw:
+            raise RankError(msg)
+        return Recovery(None, n, 0.0, math.inf, math.inf, mpmath.mpf("nan"),
+                        evidence.singular_values, evidence, prec or Ball(20), data.digits,
+                        method, "rank_ambiguous", msg)
+    start = 64 + digits_to_bits(15 + 0.8 * n)
+    sv_rank, _ = _hankel_svals(mono, n, start)
+    cond = _cond(sv_rank)
+    loss = math.log10(cond) if math.isfinite(cond) else math.inf
+    svals = evidence.singular_values if evidence is not None else tuple(sv_rank)
+
+    def result(measure, got_digits, status, message, used, enclosure=None, res_bits=256):
+        if status != "ok" and throw:
+            kind = {
+                "data_limited": DataAccuracyError,
+                "precision_exhausted": PrecisionExhaustedError,
+                "inconsistent": RankError,
+            }.get(status, IllConditionedError)
+            raise kind(message)
+        residual = _residual(data, measure, res_bits) if measure is not None else mpmath.mpf("nan")
+        return Recovery(measure, n, got_digits, cond, loss, residual, svals, evidence, used,
+                        data.digits, method, status, message, enclosure)
+
+    # ---------------------------------------------------------------- exact arithmetic
+    if isinstance(prec, Exact):
+        from ._exact import exact_recover
+
+        atoms, weights = exact_recover(data, n, method, basis)
+        measure = DiscreteMeasure(atoms, weights)
+        return result(measure, math.inf, "ok", "exact", prec,
+                      res_bits=digits_to_bits(40 + 2 * loss))
+
+    target = float(digits) if digits is not None else (15.0 if prec is None else None)
+    working = loss + (target if target is not None else 20) + 10
+    start_bits = digits_to_bits(working) + 32
+
+    # ---------------------------------------------------------------- certified / automatic
+    if prec is None or isinstance(prec, Ball):
+        fixed = isinstance(prec, Ball)
+        bits = prec.bits if fixed else start_bits  # type: ignore[union-attr]
+        cert = _certify(data, n, method, basis, target or 0.0, bits, escalate=not fixed)
+        used = Ball(max(5, int(bits_to_digits(cert.bits))))
+        if cert.sol is None:
+            msg = (f"{method} could not separate the atoms at {used.dps} digits; the problem "
+                   f"loses about {loss:.0f} digits (cond {cond:.2e}): raise dps to at least "
+                   f"{int(loss + (target or 15) + 10)}")
+            return result(None, 0.0, "ill_conditioned", msg, used)
+        enclosure = DiscreteMeasure(cert.sol.atoms, cert.sol.weights)
+        if fixed:
+            measure = _widen(enclosure, cert)
+        else:
+            measure = DiscreteMeasure([_to_mp_value(a) for a in cert.sol.atoms],
+                                      [_to_mp_value(w) for w in cert.sol.weights])
+        got = _floor_digits(cert.digits)
+        status, msg = _status(data, cert, got, target, loss, used)
+        if cert.unmatched:
+            status, msg = "inconsistent", _inconsistent_message(cert, n)
+        return result(measure.sorted(), got, status, msg, used, enclosure.sorted(),
+                      res_bits=cert.bits)
+
+    # ---------------------------------------------------------------- fixed precision
+    if isinstance(prec, Float64):
+        m = data.as_numpy()
+        atoms, weights = float_method(method, m, n, basis)
+        atoms_l, weights_l = list(atoms), list(weights)
+        check_target = 17.0
+    else:
+        ctx = prec.context()  # type: ignore[union-attr]
+        m = data.as_mp(ctx)
+        atoms_l, weights_l = mp_method(method, ctx, m, n, basis)
+        atoms_l = [global_mp(v) for v in atoms_l]
+        weights_l = [global_mp(v) for v in weights_l]
+        check_target = float(prec.dps) + 2  # type: ignore[union-attr]
+    cert = _certify(data, n, "gauss" if method == "gauss" else "prony", basis, check_target,
+                    digits_to_bits(loss + check_target + 10) + 32, escalate=True)
+    if cert.sol is None:
+        got = 0.0
+    else:
+        got = _agreement(atoms_l, weights_l, cert)
+    got = _floor_digits(got)
+    measure = DiscreteMeasure(atoms_l, weights_l).sorted()
+    if cert.unmatched:
+        return result(measure, got, "inconsistent", _inconsistent_message(cert, n), prec)
+    if target is not None and got < target:
+        status = "data_limited" if cert.data_limit < target else "ill_conditioned"
+        msg = (f"{method} in {prec} gives {got:.0f} correct digits, fewer than the {target:g} "
+               f"requested; the problem loses about {loss:.0f} digits (cond {cond:.2e})"
+               + ("" if status == "data_limited" else
+                  f": use MP({int(loss + target + 10)}) or digits={target:g}"))
+        return result(measure, got, status, msg, prec)
+    msg = f"{got:.0f} digits confirmed against a certified computation"
+    return result(measure, got, "ok", msg, prec,
+                  res_bits=digits_to_bits(check_target + loss) + 64)
+
+
+def _widen(enclosure: DiscreteMeasure, cert: _Certified) -> DiscreteMeasure:
+    """Balls that also contain the first-order effect of the data radii."""
+    def grow(b, e):
+        if not e:
+            return b
+        r = flint.arb(0, e)
+        return b + r if isinstance(b, flint.arb) else b + flint.acb(r, r)
+
+    return DiscreteMeasure([grow(a, e) for a, e in zip(enclosure.atoms, cert.atom_err)],
+                           [grow(w, e) for w, e in zip(enclosure.weights, cert.weight_err)])
+
+
+def _status(data: MomentData, cert: _Certified, got: float, target: float | None, loss: float,
+            used: Precision) -> tuple[str, str]:
+    if target is None or got >= target:
+        kind = "certified" if data.is_exact else "certified for the data as given, plus their " \
+            f"{data.digits:.0f}-digit rounding to first order"
+        return "ok", f"{got:.0f} digits {kind} at {used}"
+    if cert.data_limit < target:
+        need = target + loss
+        return "data_limited", (
+            f"the moments carry {data.digits:.0f} digits but this problem loses about "
+            f"{loss:.0f} (cond of H_{len(cert.sol.atoms) if cert.sol else '?'} = 1e{loss:.0f}), "
+            f"so only {max(cert.data_limit, 0):.0f} digits are determined; {target:g} digits "
+            f"need moments with about {need:.0f} digits (pass exact values or data_digits=)"
+        )
+    return "precision_exhausted", (
+        f"reached {got:.0f} of {target:g} digits at {used}, the precision cap; the problem "
+        f"loses about {loss:.0f} digits"
+    )
+
+
+def prony(moments: object, *, rank: int | None = None, precision: Precision | None = None,
+          digits: float | None = None, throw: bool = True) -> Recovery:
+    """Prony's method; see :func:`recover_measure` (``method='prony'``)."""
+    return recover_measure(moments, rank=rank, method="prony", precision=precision,
+                           digits=digits, throw=throw)
+
+
+def matrix_pencil(moments: object, *, rank: int | None = None,
+                  precision: Precision | None = None, digits: float | None = None,
+                  throw: bool = True) -> Recovery:
+    """The matrix-pencil method; see :func:`recover_measure` (``method='pencil'``)."""
+    return recover_measure(moments, rank=rank, method="pencil", precision=precision,
+                           digits=digits, throw=throw)
+
+
+def gauss_rule(moments: object, *, rank: int | None = None, basis: str = "monomial",
+               precision: Precision | None = None, digits: float | None = None,
+               throw: bool = True) -> Recovery:
+    """The Gauss rule of a positive measure (Chebyshev algorithm and Golub-Welsch).
+
+    See :func:`recover_measure` (``method='gauss'``); ``basis='chebyshev'`` takes modified
+    moments :math:`\\int T_k d\\mu` and uses the modified Chebyshev algorithm.
+    """
+    return recover_measure(moments, rank=rank, method="gauss", basis=basis,
+                           precision=precision, digits=digits, throw=throw)

@@ -1,0 +1,167 @@
+"""Arithmetic value objects.
+
+Precision is always an argument, never global state. Four kinds exist:
+
+``Exact()``
+    Rational arithmetic (python-flint ``fmpq``), sympy for algebraic output.
+``MP(dps)``
+    mpmath floating point with ``dps`` decimal digits, in a context private to the call.
+``Ball(dps)``
+    python-flint ball arithmetic (``arb``/``acb``) at ``dps`` digits: every number is a midpoint
+    with a rigorous radius.
+``Float64()``
+    numpy double precision.
+
+The package never reads or writes ``mpmath.mp``. python-flint keeps its working precision in a
+process-wide ``flint.ctx``; :func:`flint_precision` sets it for the duration of a block and
+restores it afterwards, and no public function returns with it changed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import flint
+import mpmath
+
+from .errors import InputError
+
+__all__ = [
+    "Exact",
+    "MP",
+    "Ball",
+    "Float64",
+    "Precision",
+    "as_precision",
+    "digits_to_bits",
+    "bits_to_digits",
+    "flint_precision",
+]
+
+_LOG2_10 = math.log2(10.0)
+
+
+def digits_to_bits(digits: float) -> int:
+    """Number of binary digits that carry ``digits`` decimal digits (rounded up)."""
+    return int(math.ceil(digits * _LOG2_10))
+
+
+def bits_to_digits(bits: float) -> float:
+    """Decimal digits carried by ``bits`` binary digits."""
+    return bits / _LOG2_10
+
+
+def _check_dps(dps: object, name: str) -> int:
+    if isinstance(dps, bool) or not isinstance(dps, int):
+        raise InputError(
+            f"{name}(dps) needs an integer number of decimal digits, got {dps!r} "
+            f"of type {type(dps).__name__}; pass e.g. {name}(50)"
+        )
+    if dps < 5 or dps > 100_000:
+        raise InputError(f"{name}(dps={dps}) is out of range; use 5 <= dps <= 100000")
+    return dps
+
+
+@dataclass(frozen=True)
+class Exact:
+    """Exact rational arithmetic; algebraic numbers are returned as sympy expressions."""
+
+    def __repr__(self) -> str:
+        return "Exact()"
+
+
+@dataclass(frozen=True)
+class MP:
+    """mpmath arithmetic with ``dps`` decimal digits, in a context local to each call.
+
+    Parameters
+    ----------
+    dps : int
+        Decimal digits of the working precision (5 to 100000).
+    """
+
+    dps: int
+
+    def __post_init__(self) -> None:
+        _check_dps(self.dps, "MP")
+
+    @property
+    def bits(self) -> int:
+        """Binary precision equivalent to ``dps``."""
+        return digits_to_bits(self.dps)
+
+    def context(self, extra_dps: int = 0) -> mpmath.ctx_mp.MPContext:
+        """A fresh mpmath context at ``dps + extra_dps`` digits; ``mpmath.mp`` is untouched."""
+        ctx = mpmath.MPContext()
+        ctx.dps = self.dps + extra_dps
+        return ctx
+
+    def __repr__(self) -> str:
+        return f"MP({self.dps})"
+
+
+@dataclass(frozen=True)
+class Ball:
+    """Ball (midpoint-radius) arithmetic with python-flint at ``dps`` decimal digits.
+
+    Parameters
+    ----------
+    dps : int
+        Decimal digits of the working precision (5 to 100000).
+    """
+
+    dps: int
+
+    def __post_init__(self) -> None:
+        _check_dps(self.dps, "Ball")
+
+    @property
+    def bits(self) -> int:
+        """Binary precision equivalent to ``dps``."""
+        return digits_to_bits(self.dps)
+
+    def __repr__(self) -> str:
+        return f"Ball({self.dps})"
+
+
+@dataclass(frozen=True)
+class Float64:
+    """IEEE double precision through numpy."""
+
+    def __repr__(self) -> str:
+        return "Float64()"
+
+
+Precision = Exact | MP | Ball | Float64
+
+
+def as_precision(value: object, *, default: Precision | None = None) -> Precision:
+    """Validate a precision argument.
+
+    ``None`` gives ``default``; anything other than the four precision objects is refused with
+    a message that lists them.
+    """
+    if value is None and default is not None:
+        return default
+    if isinstance(value, (Exact, MP, Ball, Float64)):
+        return value
+    if value in (Exact, Float64):  # the class instead of an instance
+        return value()  # type: ignore[operator]
+    raise InputError(
+        f"precision={value!r} of type {type(value).__name__} is not a precision object; "
+        "pass Exact(), MP(dps), Ball(dps) or Float64() from momentrnn"
+    )
+
+
+@contextlib.contextmanager
+def flint_precision(bits: int) -> Iterator[None]:
+    """Run a block with python-flint's working precision at ``bits``, restoring it afterwards."""
+    saved = flint.ctx.prec
+    flint.ctx.prec = max(int(bits), 16)
+    try:
+        yield
+    finally:
+        flint.ctx.prec = saved

@@ -1,0 +1,100 @@
+"""M3: Prony and the matrix pencil recover the atoms and weights exactly."""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import mpmath
+
+from momentrnn import recover_measure
+
+from ._measures import hard_cases, power_moments, random_measure
+from .harness import Claim
+
+STATEMENT = (
+    "M3 (Prony / matrix pencil). From m_0..m_{2n-1} of an n-atom measure the atoms are the "
+    "roots of the Prony polynomial = the eigenvalues of the pencil (H1, H0); the weights solve "
+    "a Vandermonde system. Exact in exact arithmetic, for real, complex, positive or signed "
+    "weights."
+)
+TARGET = 30
+
+
+def _cases(quick: bool, seed: int) -> list[dict]:
+    out = []
+    for method in ("prony", "pencil"):
+        for case in hard_cases(quick, seed):
+            out.append(dict(case, method=method, rank=len(case["atoms"])))
+        a, w = random_measure(4, seed + 7, signed=True)
+        out.append({"name": "signed weights", "atoms": a, "weights": w, "method": method,
+                    "rank": 4})
+        out.append({"name": "complex atoms", "atoms": [complex(0.5, 0.5), complex(0.5, -0.5),
+                                                        complex(-0.25, 0)],
+                    "weights": [complex(1, 1), complex(1, -1), 1.0], "method": method,
+                    "rank": 3})
+    return out
+
+
+def _moments(case: dict) -> list:
+    atoms, weights = case["atoms"], case["weights"]
+    if any(isinstance(x, complex) for x in atoms):
+        # exact Gaussian-rational moments, written as text so they are read exactly
+        qa = [(Fraction(x.real), Fraction(x.imag)) for x in atoms]
+        qw = [(Fraction(complex(v).real), Fraction(complex(v).imag)) for v in weights]
+        out = []
+        cur = list(qw)
+        for _ in range(2 * case["rank"]):
+            re = sum(c[0] for c in cur)
+            im = sum(c[1] for c in cur)
+            out.append(f"{re}{'+' if im >= 0 else '-'}{abs(im)}j")
+            cur = [(c[0] * x[0] - c[1] * x[1], c[0] * x[1] + c[1] * x[0]) for c, x in zip(cur, qa)]
+        return out
+    return power_moments(atoms, weights, 2 * case["rank"])
+
+
+def check(case: dict) -> float:
+    """Correct digits of the recovered atoms and weights against the exact ones, minus 30."""
+    moments = _moments(case)
+    r = recover_measure(moments, rank=case["rank"], method=case["method"], digits=TARGET + 5,
+                        throw=False)
+    if r.measure is None:
+        return -float(TARGET)
+    ctx = mpmath.MPContext()
+    ctx.dps = 80
+    true_a = [_mp(ctx, x) for x in case["atoms"]]
+    true_w = [_mp(ctx, v) for v in case["weights"]]
+    got_a = [ctx.mpmathify(x) for x in r.measure.atoms]
+    got_w = [ctx.mpmathify(x) for x in r.measure.weights]
+    # every true atom must have a recovered atom nearby, and the other way round
+    err_a, err_w = ctx.mpf(0), ctx.mpf(0)
+    for a, w in zip(true_a, true_w):
+        j = min(range(len(got_a)), key=lambda k: abs(got_a[k] - a))
+        err_a = max(err_a, abs(got_a[j] - a))
+        err_w = max(err_w, abs(got_w[j] - w))
+    for g in got_a:
+        err_a = max(err_a, min(abs(g - a) for a in true_a))
+    scale_a = max(abs(a) for a in true_a) or 1
+    scale_w = max(abs(w) for w in true_w)
+    digits = min(_digits(err_a / scale_a), _digits(err_w / scale_w))
+    return digits - TARGET
+
+
+def _mp(ctx, x):
+    if isinstance(x, Fraction):
+        return ctx.mpf(x.numerator) / x.denominator
+    return ctx.mpmathify(x)
+
+
+def _digits(rel) -> float:
+    return math.inf if rel == 0 else float(-mpmath.log10(rel))
+
+
+def too_few_atoms(quick: bool, seed: int) -> list[dict]:
+    a, w = random_measure(4, seed + 11)
+    return [{"name": "rank n-1 for an n-atom measure", "atoms": a, "weights": w,
+             "method": m, "rank": 3} for m in ("prony", "pencil")]
+
+
+CLAIM = Claim("M3", "Prony and pencil recover atoms and weights", STATEMENT, _cases, check,
+              [("rank below the number of atoms", too_few_atoms)])

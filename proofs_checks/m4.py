@@ -1,0 +1,62 @@
+"""M4: the Gauss rule from the Chebyshev algorithm equals the Prony result."""
+
+from __future__ import annotations
+
+import math
+
+import mpmath
+
+from momentrnn import NotPositiveError, recover_measure
+
+from ._measures import hard_cases, power_moments, random_measure
+from .harness import Claim
+
+STATEMENT = (
+    "M4 (Gauss quadrature). For a positive measure, the n-point Gauss rule built from 2n "
+    "moments by the Chebyshev (or modified Chebyshev) algorithm + Golub-Welsch equals the Prony "
+    "result and reproduces the moments 0..2n-1."
+)
+TARGET = 30
+
+
+def cases(quick: bool, seed: int) -> list[dict]:
+    return [dict(c, precision=p) for c in hard_cases(quick, seed) for p in ("mp", "ball")]
+
+
+def check(case: dict) -> float:
+    """Digits of agreement between the Gauss rule and Prony, minus 30 (-inf if no rule)."""
+    n = len(case["atoms"])
+    moments = power_moments(case["atoms"], case["weights"], 2 * n)
+    from momentrnn import MP
+
+    precision = MP(60 + 2 * n) if case["precision"] == "mp" else None
+    try:
+        g = recover_measure(moments, rank=n, method="gauss", precision=precision,
+                            digits=None if precision else TARGET + 5)
+    except NotPositiveError:
+        return -math.inf
+    p = recover_measure(moments, rank=n, method="prony", digits=TARGET + 5)
+    ctx = mpmath.MPContext()
+    ctx.dps = 100
+    ga = [ctx.mpmathify(x) for x in g.measure.atoms]
+    gw = [ctx.mpmathify(x) for x in g.measure.weights]
+    pa = [ctx.mpmathify(x) for x in p.measure.atoms]
+    pw = [ctx.mpmathify(x) for x in p.measure.weights]
+    err_a = max(abs(x - y) for x, y in zip(ga, pa)) / max(abs(x) for x in pa)
+    err_w = max(abs(x - y) for x, y in zip(gw, pw)) / max(abs(x) for x in pw)
+    # and the rule reproduces m_0..m_{2n-1}
+    exact = [ctx.mpf(m.numerator) / m.denominator for m in moments]
+    res = max(abs(ctx.fsum(w * x**j for x, w in zip(ga, gw)) - exact[j]) for j in range(2 * n))
+    worst = max(err_a, err_w, res / max(abs(m) for m in exact))
+    return (math.inf if worst == 0 else float(-ctx.log10(worst))) - TARGET
+
+
+def signed(quick: bool, seed: int) -> list[dict]:
+    a, w = random_measure(4, seed + 3, signed=True)
+    if all(x > 0 for x in w):
+        w[0] = -w[0]
+    return [{"name": "signed measure", "atoms": a, "weights": w, "precision": "ball"}]
+
+
+CLAIM = Claim("M4", "Gauss rule = Prony for positive measures", STATEMENT, cases, check,
+              [("signed weights", signed)])

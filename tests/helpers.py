@@ -1,0 +1,35 @@
+import math
+from fractions import Fraction
+
+
+def legendre_moments(n):
+    return [Fraction(2, j + 1) if j % 2 == 0 else 0 for j in range(2 * n)]
+
+
+def laguerre_moments(n):
+    out, f = [], 1
+    for j in range(2 * n):
+        out.append(f)
+        f *= j + 1
+    return out
+
+
+def hermite_moments_over_sqrt_pi(n):
+    """int x^j exp(-x^2) dx / sqrt(pi): (2k)! / (4^k k!) for j = 2k, 0 for odd j."""
+    out = []
+    for j in range(2 * n):
+        if j % 2:
+            out.append(0)
+        else:
+            k = j // 2
+            out.append(Fraction(math.factorial(2 * k), 4**k * math.factorial(k)))
+    return out
+
+
+def correct_digits(got, want, ctx):
+    """Normwise relative correct digits of two lists (sorted alike)."""
+    err = max(abs(ctx.mpmathify(g) - w) for g, w in zip(got, want))
+    scale = max(abs(w) for w in want)
+    if err == 0:
+        return float("inf")
+    return float(-ctx.log10(err / scale))

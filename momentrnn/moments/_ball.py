@@ -374,7 +374,8 @@ def ball_gauss(data: MomentData, n: int, bits: int, basis: str = "monomial") -> 
 def relative_digits(values: list, extra: list[float] | None = None) -> float:
     """Correct decimal digits of a list of balls, relative to the largest magnitude.
 
-    ``digits = -log10(max_i (rad_i + extra_i) / max_i |mid_i|)``; ``inf`` for exact balls.
+    ``digits = -log10(max_i (rad_i + extra_i) / max_i |mid_i|)``; ``inf`` for exact balls; the
+    error is absolute when every midpoint is zero.
     """
     if not values:
         return math.inf
@@ -384,10 +385,10 @@ def relative_digits(values: list, extra: list[float] | None = None) -> float:
               for v in values)
     if extra:
         err += max(extra)
-    if scale == 0:
-        return 0.0
     if err == 0:
         return math.inf
+    if scale == 0:
+        scale = 1.0  # every value is zero (a single atom at 0): measure the absolute error
     if not math.isfinite(err):
         return 0.0
     return max(-math.log10(err / scale), 0.0)

@@ -135,8 +135,9 @@ def mp_pencil(ctx, m: list, n: int):
         A = ctx.inverse(H0) * H1
     except ZeroDivisionError:
         raise RankError("H0 is numerically singular: the rank is too large for the data") from None
-    atoms = ctx.eig(A, left=False, right=False)
-    return list(atoms), _mp_weights(ctx, m, list(atoms))
+    eig = ctx.eig(A, left=False, right=False)
+    atoms = list(eig[0] if isinstance(eig, tuple) else eig)  # 1x1 input returns a tuple
+    return atoms, _mp_weights(ctx, m, atoms)
 
 
 def mp_gauss(ctx, m: list, n: int, basis: str):

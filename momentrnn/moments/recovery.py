@@ -319,11 +319,10 @@ def _agreement(atoms: list, weights: list, cert: _Certified) -> float:
         scale = max(abs(refs[j]) for j in idx)
         err = max(abs(ctx.mpmathify(a) - refs[j]) + _rad(balls[j]) + extra[j]
                   for a, j in zip(approx, idx))
-        if scale == 0:
-            out.append(0.0)
-        elif err == 0:
+        if err == 0:
             out.append(cert.digits)
         else:
+            scale = scale or 1  # all reference values zero: absolute error
             out.append(max(0.0, float(-ctx.log10(err / scale))))
     return min(min(out), cert.digits)
 

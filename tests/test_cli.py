@@ -1,0 +1,94 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+from momentrnn.cli import main
+
+
+def run(args, stdin=None, capsys=None, monkeypatch=None):
+    if stdin is not None:
+        import io
+
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    code = main(args)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_recover_table(capsys, monkeypatch):
+    code, out, _ = run(["recover", "-", "--digits", "30"], "2\n0\n2/3\n0\n2/5\n0\n", capsys,
+                       monkeypatch)
+    assert code == 0
+    assert "0.774596669241483377035853079956" in out  # sqrt(3/5) to 30 digits
+    assert "status     ok" in out
+
+
+def test_recover_json_exact(tmp_path, capsys):
+    f = tmp_path / "m.json"
+    f.write_text('[2, 0, "2/3", 0]')
+    code, out, _ = run(["recover", str(f), "--exact", "--format", "json"], capsys=capsys)
+    data = json.loads(out)
+    assert code == 0 and data["exact"] and data["rank"] == 2
+    assert data["atoms"] == ["-sqrt(3)/3", "sqrt(3)/3"] and data["weights"] == ["1", "1"]
+    assert data["rank_evidence"]["verdict"] in ("exact", "full")
+
+
+def test_recover_json_shows_only_vouched_digits(capsys, monkeypatch):
+    code, out, _ = run(["recover", "-", "--float64", "--format", "json"],
+                       "[2.0, 0.0, 0.6666666666666666, 0.0]", capsys, monkeypatch)
+    data = json.loads(out)
+    assert code == 0
+    digits = int(data["digits"])
+    assert 10 <= digits <= 16
+    mantissa = data["atoms"][1].replace("0.", "", 1).lstrip("0")
+    assert len(mantissa) <= digits
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("1\nabc\n", "line 2"),
+        ("1\nnan\n", "not a finite number"),
+        ("1\n2\n3\n", "odd number"),
+        ("0\n0\n", "zero measure"),
+    ],
+)
+def test_recover_bad_input_exits_2(text, message, capsys, monkeypatch):
+    code, _, err = run(["recover", "-"], text, capsys, monkeypatch)
+    assert code == 2 and message in err
+    assert "Traceback" not in err
+
+
+def test_recover_unreachable_accuracy_exits_1(capsys, monkeypatch):
+    moments = "\n".join(str(2 / (j + 1)) if j % 2 == 0 else "0.0" for j in range(60))
+    code, out, _ = run(["recover", "-", "--rank", "30", "--digits", "20", "--data-digits", "16"],
+                       moments, capsys, monkeypatch)
+    assert code == 1 and "data_limited" in out
+
+
+def test_missing_file(capsys):
+    code, _, err = run(["recover", "/nonexistent/moments.txt"], capsys=capsys)
+    assert code == 2 and "cannot read" in err
+
+
+def test_check_list_and_quick(capsys):
+    code, out, _ = run(["check", "--list"], capsys=capsys)
+    assert code == 0 and "M1" in out and "R8" in out
+    code, out, _ = run(["check", "--quick", "--only", "M1,M3", "--format", "json"],
+                       capsys=capsys)
+    data = json.loads(out)
+    assert code == 0 and {c["label"] for c in data["claims"]} == {"M1", "M3"}
+    assert all(c["verdict"] == "PASS" for c in data["claims"])
+    code, _, err = run(["check", "--only", "Z9"], capsys=capsys)
+    assert code == 2 and "unknown" in err
+
+
+def test_module_entry_point_and_help():
+    out = subprocess.run([sys.executable, "-m", "momentrnn", "--help"], capture_output=True,
+                         text=True, check=True)
+    assert "recover" in out.stdout and "check" in out.stdout
+    out = subprocess.run([sys.executable, "-m", "momentrnn", "recover", "--help"],
+                         capture_output=True, text=True, check=True)
+    assert "--digits" in out.stdout and "--certify" in out.stdout

@@ -1,0 +1,77 @@
+"""Imports flow one way: dynamics -> rnn -> moments -> precision -> errors (DESIGN.md)."""
+
+import ast
+import doctest
+import pathlib
+
+import pytest
+
+import momentrnn
+
+ROOT = pathlib.Path(momentrnn.__file__).parent
+RANK = {"errors": 0, "precision": 1, "moments": 2, "rnn": 3, "dynamics": 4, "experiments": 5}
+
+
+def _layer(path: pathlib.Path) -> str | None:
+    rel = path.relative_to(ROOT).parts
+    name = rel[0].removesuffix(".py")
+    return name if name in RANK else None
+
+
+def _imports(path: pathlib.Path):
+    tree = ast.parse(path.read_text())
+    pkg = path.relative_to(ROOT.parent).with_suffix("").parts
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = list(pkg[: len(pkg) - node.level])
+                target = base + (node.module.split(".") if node.module else [])
+            else:
+                target = (node.module or "").split(".")
+            yield target
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name.split(".")
+
+
+def test_import_direction():
+    bad = []
+    for path in ROOT.rglob("*.py"):
+        layer = _layer(path)
+        for target in _imports(path):
+            if target[:1] == ["proofs_checks"] and path.name != "checks_runner.py":
+                bad.append(f"{path.name} imports proofs_checks")
+            if target[:1] != ["momentrnn"] or len(target) < 2 or layer is None:
+                continue
+            other = target[1]
+            if other in RANK and RANK[other] > RANK[layer]:
+                bad.append(f"{path.relative_to(ROOT)} imports momentrnn.{other}")
+    assert not bad, bad
+
+
+def test_no_global_mpmath_writes():
+    for path in ROOT.rglob("*.py"):
+        text = path.read_text()
+        assert "mp.dps =" not in text.replace("ctx.dps =", ""), path
+        assert "mp.prec =" not in text.replace("ctx.prec =", ""), path
+        assert "workdps" not in text, path
+
+
+@pytest.mark.parametrize("module", ["momentrnn.moments.measure", "momentrnn.moments.hankel",
+                                    "momentrnn.moments.recovery", "momentrnn.moments.chebyshev",
+                                    "momentrnn.moments.symbolic"])
+def test_docstring_examples(module):
+    import importlib
+
+    mod = importlib.import_module(module)
+    globs = dict(vars(momentrnn))
+    globs.update(vars(mod))
+    result = doctest.testmod(mod, extraglobs=globs, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
+
+
+def test_readme_tour():
+    readme = ROOT.parent / "README.md"
+    result = doctest.testfile(str(readme), module_relative=False,
+                              optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0

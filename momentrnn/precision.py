@@ -74,7 +74,25 @@ class Exact:
 
 
 @dataclass(frozen=True)
-class MP:
+class _Digits:
+    """Shared part of the precisions that are a number of decimal digits."""
+
+    dps: int
+
+    def __post_init__(self) -> None:
+        _check_dps(self.dps, type(self).__name__)
+
+    @property
+    def bits(self) -> int:
+        """Binary precision equivalent to ``dps``."""
+        return digits_to_bits(self.dps)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.dps})"
+
+
+@dataclass(frozen=True, repr=False)
+class MP(_Digits):
     """mpmath arithmetic with ``dps`` decimal digits, in a context local to each call.
 
     Parameters
@@ -83,28 +101,15 @@ class MP:
         Decimal digits of the working precision (5 to 100000).
     """
 
-    dps: int
-
-    def __post_init__(self) -> None:
-        _check_dps(self.dps, "MP")
-
-    @property
-    def bits(self) -> int:
-        """Binary precision equivalent to ``dps``."""
-        return digits_to_bits(self.dps)
-
     def context(self, extra_dps: int = 0) -> mpmath.ctx_mp.MPContext:
         """A fresh mpmath context at ``dps + extra_dps`` digits; ``mpmath.mp`` is untouched."""
         ctx = mpmath.MPContext()
         ctx.dps = self.dps + extra_dps
         return ctx
 
-    def __repr__(self) -> str:
-        return f"MP({self.dps})"
 
-
-@dataclass(frozen=True)
-class Ball:
+@dataclass(frozen=True, repr=False)
+class Ball(_Digits):
     """Ball (midpoint-radius) arithmetic with python-flint at ``dps`` decimal digits.
 
     Parameters
@@ -112,19 +117,6 @@ class Ball:
     dps : int
         Decimal digits of the working precision (5 to 100000).
     """
-
-    dps: int
-
-    def __post_init__(self) -> None:
-        _check_dps(self.dps, "Ball")
-
-    @property
-    def bits(self) -> int:
-        """Binary precision equivalent to ``dps``."""
-        return digits_to_bits(self.dps)
-
-    def __repr__(self) -> str:
-        return f"Ball({self.dps})"
 
 
 @dataclass(frozen=True)

@@ -75,14 +75,19 @@ def _exact_prony_coefficients(data: MomentData, n: int) -> tuple[list[fmpq], boo
     return coeffs, bool(consistent)
 
 
+def _normal_equations(A: acb_mat, B: acb_mat) -> tuple[acb_mat, acb_mat]:
+    """(A^* A, A^* B): the least-squares system of an overdetermined A X = B."""
+    Ah = A.conjugate().transpose()
+    return Ah * A, Ah * B
+
+
 def _ball_prony_coefficients(data: MomentData, n: int) -> list[acb]:
     m = data.as_ball()
     rows = data.count - n
     H = acb_mat(rows, n, [m[i + k] for i in range(rows) for k in range(n)])
     rhs = acb_mat(rows, 1, [-m[i + n] for i in range(rows)])
     if rows > n:
-        Hh = H.conjugate().transpose()
-        H, rhs = Hh * H, Hh * rhs
+        H, rhs = _normal_equations(H, rhs)
     try:
         c = H.solve(rhs)
     except ZeroDivisionError:
@@ -166,10 +171,9 @@ def _ls_weights(data: MomentData, atoms: list) -> list:
         for j in range(M):
             V[j, i] = p
             p = p * x
-    rhs = acb_mat(M, 1, m)
-    Vh = V.conjugate().transpose()
+    A, B = _normal_equations(V, acb_mat(M, 1, m))
     try:
-        w = (Vh * V).solve(Vh * rhs)
+        w = A.solve(B)
     except ZeroDivisionError:
         raise NeedPrecision("Vandermonde normal equations not certified") from None
     return [w[i, 0] for i in range(n)]
@@ -234,8 +238,7 @@ def ball_pencil(data: MomentData, n: int, bits: int) -> BallSolution:
             H0 = acb_mat(rows, n, [m[i + k] for i in range(rows) for k in range(n)])
             H1 = acb_mat(rows, n, [m[i + k + 1] for i in range(rows) for k in range(n)])
             if rows > n:
-                Hh = H0.conjugate().transpose()
-                H0, H1 = Hh * H0, Hh * H1
+                H0, H1 = _normal_equations(H0, H1)
             try:
                 Ab = H0.solve(H1)
             except ZeroDivisionError:

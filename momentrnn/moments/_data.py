@@ -92,6 +92,17 @@ class MomentData:
         )
 
 
+def require_exact(data: MomentData) -> None:
+    """Refuse rounded moments where exact arithmetic was asked for."""
+    if not data.is_exact:
+        from ..errors import PrecisionMismatchError
+
+        raise PrecisionMismatchError(
+            "Exact() needs exact moments, but some are floats or rounded numbers; pass "
+            "Fraction, int or decimal strings (e.g. '0.1'), or use MP(dps), Ball(dps) or digits="
+        )
+
+
 def _fmpq_to_float(q: flint.fmpq) -> float:
     return int(q.p) / int(q.q) if abs(int(q.p)) < 2**1000 else float(Fraction(int(q.p), int(q.q)))
 

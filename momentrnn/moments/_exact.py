@@ -18,7 +18,7 @@ from ._ball import (
     chebyshev_algorithm,
     monic_modified_moments,
 )
-from ._data import MomentData, to_fraction
+from ._data import MomentData, require_exact, to_fraction
 
 __all__ = ["exact_recover", "exact_prony_polynomial"]
 
@@ -29,11 +29,7 @@ def exact_prony_polynomial(
     data: MomentData, n: int, method: str = "prony", basis: str = "monomial"
 ):
     """The monic Prony polynomial over Q and the N polynomial of the weights."""
-    if not data.is_exact:
-        raise PrecisionMismatchError(
-            "Exact() needs exact moments, but some are floats or rounded numbers; pass Fraction, "
-            "int or decimal strings, or use MP(dps) / Ball(dps)"
-        )
+    require_exact(data)
     if not data.is_real:
         raise PrecisionMismatchError(
             "Exact() recovery supports real moments; for complex moments use Ball(dps), whose "

@@ -13,7 +13,7 @@ from flint import fmpq
 from ..errors import InputError
 from ..precision import MP, Exact, Float64, Precision, as_precision
 from ._ball import basis_recurrence, chebyshev_algorithm, monic_modified_moments
-from ._data import parse_moments, to_fraction
+from ._data import parse_moments, require_exact, to_fraction
 
 __all__ = ["chebyshev_to_monomial", "monomial_to_chebyshev", "recurrence_coefficients"]
 
@@ -101,12 +101,7 @@ def recurrence_coefficients(
         raise InputError(f"count={count!r} must be a positive integer")
     prec = as_precision(precision, default=Exact() if data.is_exact else Float64())
     if isinstance(prec, Exact):
-        if not data.is_exact:
-            from ..errors import PrecisionMismatchError
-
-            raise PrecisionMismatchError(
-                "Exact() needs exact moments; pass Fraction, int or decimal strings"
-            )
+        require_exact(data)
         one, zero, values = fmpq(1), fmpq(0), list(data.real)
         convert = to_fraction
     elif isinstance(prec, MP):

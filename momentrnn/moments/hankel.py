@@ -24,7 +24,7 @@ from ..precision import (
     as_precision,
     flint_precision,
 )
-from ._data import MomentData, parse_moments, to_fraction
+from ._data import MomentData, parse_moments, require_exact, to_fraction
 from ._scalars import mpf_from_man_exp
 
 __all__ = ["hankel_matrix", "hankel_determinant", "hankel_rank", "HankelRank"]
@@ -97,13 +97,7 @@ def hankel_matrix(
             values = data.as_ball()
             flat = [values[k] for row in idx for k in row]
             return (flint.arb_mat if data.is_real else flint.acb_mat)(r, c, flat)
-    if not data.is_exact:
-        from ..errors import PrecisionMismatchError
-
-        raise PrecisionMismatchError(
-            "Exact() needs exact moments, but some are floats; pass Fraction, int or decimal "
-            "strings, or use MP(dps)"
-        )
+    require_exact(data)
     if data.is_real:
         return flint.fmpq_mat(r, c, [data.real[k] for row in idx for k in row])
     import sympy
@@ -278,13 +272,7 @@ def hankel_rank(
 
 
 def _exact_rank(data: MomentData, s: int, prec: Precision) -> HankelRank:
-    if not data.is_exact:
-        from ..errors import PrecisionMismatchError
-
-        raise PrecisionMismatchError(
-            "Exact() needs exact moments, but some are floats; pass Fraction, int or decimal "
-            "strings, or use MP(dps)"
-        )
+    require_exact(data)
     if data.is_real:
         H = flint.fmpq_mat(s, s, [data.real[i + j] for i in range(s) for j in range(s)])
         rank = H.rank()

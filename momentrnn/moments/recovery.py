@@ -20,7 +20,6 @@ from ..errors import (
     IllConditionedError,
     InputError,
     PrecisionExhaustedError,
-    PrecisionMismatchError,
     RankError,
 )
 from ..precision import (
@@ -34,7 +33,7 @@ from ..precision import (
     digits_to_bits,
 )
 from . import _ball
-from ._data import MomentData, parse_moments
+from ._data import MomentData, parse_moments, require_exact
 from ._numeric import float_method, mp_method
 from ._scalars import global_mp, mpf_from_man_exp
 from .hankel import HankelRank, hankel_rank, singular_values
@@ -412,11 +411,8 @@ def recover_measure(
                                or not digits > 0 or math.isinf(digits)):
         raise InputError(f"digits={digits!r} must be a positive finite number, e.g. digits=30")
     prec = None if precision is None else as_precision(precision)
-    if isinstance(prec, Exact) and not data.is_exact:
-        raise PrecisionMismatchError(
-            "Exact() needs exact moments, but some are floats or rounded numbers; pass "
-            "Fraction, int or decimal strings (e.g. '0.1'), or use MP(dps) or digits="
-        )
+    if isinstance(prec, Exact):
+        require_exact(data)
     if method == "auto":
         method = "pencil" if isinstance(prec, Float64) else "prony"
     if method == "gauss" and not data.is_real:

@@ -176,6 +176,11 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("--format", default="table", choices=["table", "json"])
     rec.set_defaults(func=_recover)
 
+    from ._flow_cli import add_flow_parser, run_flow
+
+    add_flow_parser(sub)
+    sub.choices["flow"].set_defaults(func=run_flow)
+
     chk = sub.add_parser(
         "check",
         help="run the numeric checks of the theory's claims",

@@ -209,6 +209,7 @@ def hankel_rank(
     data_digits: float | None = None,
     size: int | None = None,
     margin: float = 10.0,
+    accuracy: float | None = None,
 ) -> HankelRank:
     r"""Rank of the square Hankel matrix of the moments, with its evidence.
 
@@ -227,6 +228,9 @@ def hankel_rank(
     margin : float
         A singular value within a factor ``margin`` of the noise floor makes the verdict
         ambiguous.
+    accuracy : float, optional
+        Absolute accuracy of every moment (instead of the relative ``data_digits``), e.g. the
+        residual of a fit.
 
     Returns
     -------
@@ -245,6 +249,10 @@ def hankel_rank(
     (1, 'exact')
     """
     data = parse_moments(moments, data_digits=data_digits)
+    if accuracy is not None:
+        if not (isinstance(accuracy, (int, float)) and accuracy > 0):
+            raise InputError(f"accuracy={accuracy!r} must be a positive number")
+        data = MomentData(data.real, data.imag, (float(accuracy),) * data.count)
     if not (isinstance(margin, (int, float)) and margin > 1):
         raise InputError(f"margin={margin!r} must be a number > 1")
     s = (data.count + 1) // 2 if size is None else size

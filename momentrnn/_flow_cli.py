@@ -1,0 +1,224 @@
+"""``momentrnn flow``: train a student on a teacher and report what it learned."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+
+import numpy as np
+
+from .errors import InputError, MissingDependencyError
+
+
+def add_flow_parser(sub) -> None:
+    p = sub.add_parser(
+        "flow",
+        help="train a linear RNN student by gradient flow or descent and report it",
+        description=(
+            "Integrate the gradient flow (or run gradient descent) of a diagonal linear RNN "
+            "student on the first k lags of a teacher's impulse response, then report the "
+            "training loss, the extrapolation error at a long length, the effective state "
+            "dimension with its evidence, the learned measure recovered from the learned "
+            "impulse response beside the teacher's, and the drift of the conserved quantities."
+        ),
+    )
+    p.add_argument("--teacher", help="named teacher: long_memory, decaying, oscillating, "
+                   "two_pole, several, negative_weight")
+    p.add_argument("--teacher-atoms", help="comma-separated teacher atoms, e.g. 0.9,-0.5")
+    p.add_argument("--teacher-weights", help="comma-separated teacher weights, e.g. 1,1")
+    p.add_argument("--dim", type=int, default=40, help="student state dimension (default 40)")
+    p.add_argument("--k", type=int, default=5, help="number of lags fitted (default 5)")
+    p.add_argument("--init-scale", type=float, default=1e-3, help="initialisation scale")
+    p.add_argument("--init", default="random", help="random, balanced, unbalanced, "
+                   "zero_output or grid")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--gd", action="store_true", help="gradient descent instead of the flow")
+    p.add_argument("--lr", type=float, default=0.01, help="GD step size")
+    p.add_argument("--steps", type=int, default=100_000, help="GD steps")
+    p.add_argument("--backend", default="numpy", choices=["numpy", "torch"], help="GD backend")
+    p.add_argument("--method", default="auto", help="flow integrator (auto, rosenbrock, LSODA, "
+                   "BDF, Radau, RK45, DOP853)")
+    p.add_argument("--rtol", type=float, default=1e-6)
+    p.add_argument("--until-loss", type=float, default=1e-10)
+    p.add_argument("--t-max", type=float, default=None)
+    p.add_argument("--length", type=int, default=1000, help="extrapolation length q")
+    p.add_argument("--json", help="write the report to this JSON file")
+    p.add_argument("--plot", help="write training curves to this PNG or SVG file")
+    p.add_argument("--quiet", action="store_true", help="no progress display")
+
+
+def _teacher(args):
+    from .moments import DiscreteMeasure
+    from .moments._data import parse_number_text
+    from .rnn import named_teacher, teacher_from_measure
+
+    if args.teacher and (args.teacher_atoms or args.teacher_weights):
+        raise InputError("give either --teacher NAME or --teacher-atoms/--teacher-weights")
+    if args.teacher:
+        return named_teacher(args.teacher)
+    if not args.teacher_atoms or not args.teacher_weights:
+        raise InputError("give --teacher NAME, or both --teacher-atoms and --teacher-weights")
+
+    def numbers(text: str, what: str) -> list[float]:
+        out = []
+        for i, token in enumerate(text.split(",")):
+            re, im = parse_number_text(token, f"{what} entry {i + 1}")
+            out.append(complex(float(re), float(im)) if im else float(re))
+        return out
+
+    atoms, weights = numbers(args.teacher_atoms, "--teacher-atoms"), numbers(
+        args.teacher_weights, "--teacher-weights")
+    if len(atoms) != len(weights):
+        raise InputError(f"{len(atoms)} teacher atoms but {len(weights)} weights")
+    return teacher_from_measure(DiscreteMeasure(atoms, weights))
+
+
+class _Progress:
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet or not sys.stderr.isatty()
+        self.last = 0.0
+
+    def __call__(self, t: float, loss: float) -> None:
+        now = time.perf_counter()
+        if self.quiet or now - self.last < 0.1:
+            return
+        self.last = now
+        bar = "#" * min(40, max(0, int(-math.log10(max(loss, 1e-40)) * 3)))
+        print(f"\r  t = {t:10.4g}  loss = {loss:10.3e}  {bar:<40}", end="", file=sys.stderr,
+              flush=True)
+
+    def done(self) -> None:
+        if not self.quiet:
+            print(file=sys.stderr)
+
+
+def run_flow(args: argparse.Namespace) -> int:
+    from ._format import format_number
+    from .dynamics import gradient_descent, integrate_flow
+    from .moments import recover_measure
+    from .rnn import init_student
+
+    teacher = _teacher(args)
+    student = init_student(args.dim, scale=args.init_scale, mode=args.init, seed=args.seed)
+    progress = _Progress(args.quiet)
+    if args.gd:
+        res = gradient_descent(student, teacher, k=args.k, lr=args.lr, steps=args.steps,
+                               backend=args.backend, until_loss=args.until_loss)
+        run = res.trajectory(0, teacher, k=args.k, extrapolation_length=args.length)
+    else:
+        run = integrate_flow(student, teacher, k=args.k, method=args.method, rtol=args.rtol,
+                             until_loss=args.until_loss, t_max=args.t_max,
+                             extrapolation_length=args.length, progress=progress)
+    progress.done()
+    eff = run.effective_dimension
+    report: dict = {
+        "status": run.status, "message": run.message, "method": run.method,
+        "steps": run.steps, "seconds": run.seconds, "final_time": float(run.times[-1]),
+        "training_loss": run.final_loss, "k": args.k, "dim": args.dim,
+        "init_scale": args.init_scale, "init": args.init, "seed": args.seed,
+        "invariant_drift": run.invariant_drift,
+        "imbalance_final": float(run.imbalance[-1]),
+        "negative_mass_final": float(run.negative_mass[-1]),
+    }
+    if run.extrapolation_error is not None:
+        report["extrapolation_length"] = args.length
+        report["extrapolation_error_sum"] = run.extrapolation_error[0]
+        report["extrapolation_error_max"] = run.extrapolation_error[1]
+    teacher_measure = teacher.measure().sorted()
+    report["teacher_atoms"] = [str(a) for a in teacher_measure.atoms]
+    report["teacher_weights"] = [str(w) for w in teacher_measure.weights]
+    learned = None
+    if eff is not None:
+        report["effective_dimension"] = {
+            "rank": eff.rank, "verdict": eff.verdict, "message": eff.message,
+            "singular_values": [float(v) for v in eff.singular_values[: eff.rank + 3]],
+            "noise_floor": float(eff.noise_floor)}
+        r = eff.rank
+        h = np.asarray(run.final.impulse_response(2 * r))
+        tol = max(10 * math.sqrt(max(run.final_loss, 0.0)), 1e-15)
+        data_digits = max(-math.log10(tol / float(np.abs(h).max())), 1.0)
+        learned = recover_measure(list(h), rank=r, data_digits=data_digits,
+                                  digits=max(1.0, data_digits - 1), throw=False)
+        if learned.measure is not None:
+            a_scale = max(abs(complex(x)) for x in learned.atoms)
+            w_scale = max(abs(complex(x)) for x in learned.weights)
+            report["learned_measure"] = {
+                "atoms": [format_number(x, learned.digits, a_scale) for x in learned.atoms],
+                "weights": [format_number(x, learned.digits, w_scale) for x in learned.weights],
+                "vouched_digits": learned.digits, "status": learned.status,
+                "moment_accuracy": tol,
+                "agrees_with_teacher": _agrees(learned, teacher_measure),
+            }
+    _print_report(report, args)
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as handle:
+            json.dump(report, handle, indent=2)
+    if args.plot:
+        _plot(run, args.plot)
+    return 0 if run.ok else 1
+
+
+def _agrees(learned, teacher_measure) -> bool | None:
+    """Do the recovered atoms and weights match the teacher's within the vouched digits?"""
+    if learned.rank != teacher_measure.size or learned.digits <= 0:
+        return False
+    tol_a = 10 ** -learned.digits * max(abs(complex(x)) for x in learned.atoms)
+    tol_w = 10 ** -learned.digits * max(abs(complex(x)) for x in learned.weights)
+    for x, w in zip(teacher_measure.atoms, teacher_measure.weights):
+        diffs = [abs(complex(x) - complex(y)) for y in learned.atoms]
+        j = int(np.argmin(diffs))
+        if diffs[j] > tol_a or abs(complex(w) - complex(learned.weights[j])) > tol_w:
+            return False
+    return True
+
+
+def _print_report(report: dict, args) -> None:
+    print(f"status               {report['status']}: {report['message']}")
+    print(f"method               {report['method']} ({report['steps']} steps, "
+          f"{report['seconds']:.2f} s, final time {report['final_time']:.4g})")
+    print(f"training loss        {report['training_loss']:.3e}  (k = {args.k})")
+    if "extrapolation_error_sum" in report:
+        print(f"extrapolation error  sum {report['extrapolation_error_sum']:.3e}, max "
+              f"{report['extrapolation_error_max']:.3e}  (length {args.length})")
+    if "effective_dimension" in report:
+        e = report["effective_dimension"]
+        print(f"effective dimension  {e['rank']}  ({e['verdict']}: {e['message']})")
+    print(f"invariant drift      {report['invariant_drift']:.2e} (relative)")
+    print(f"imbalance            {report['imbalance_final']:.3e}   negative mass "
+          f"{report['negative_mass_final']:.3e}")
+    print(f"teacher measure      atoms {', '.join(report['teacher_atoms'])}; weights "
+          f"{', '.join(report['teacher_weights'])}")
+    if "learned_measure" in report:
+        m = report["learned_measure"]
+        print(f"learned measure      atoms {', '.join(m['atoms'])}; weights "
+              f"{', '.join(m['weights'])}")
+        print(f"                     {m['vouched_digits']:g} vouched digits (moments accurate to "
+              f"{m['moment_accuracy']:.1e}); agrees with the teacher: "
+              f"{'yes' if m['agrees_with_teacher'] else 'no'}")
+
+
+def _plot(run, path: str) -> None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise MissingDependencyError(
+            "--plot needs matplotlib; install it with pip install 'momentrnn[plot]'"
+        ) from None
+    fig, axes = plt.subplots(1, 3, figsize=(12, 3.5))
+    t = np.maximum(run.times, 1e-12)
+    axes[0].loglog(t, np.maximum(run.loss, 1e-300))
+    axes[0].set(xlabel="t", ylabel="loss", title="training loss")
+    axes[1].semilogx(np.maximum(run.record_times, 1e-12), run.imbalance)
+    axes[1].set(xlabel="t", ylabel="|b-c|/|b+c|", title="imbalance")
+    inv = run.invariants.reshape(len(run.record_times), -1)
+    axes[2].semilogx(np.maximum(run.record_times, 1e-12), np.abs(inv - inv[0]).max(axis=1))
+    axes[2].set(xlabel="t", ylabel="max |I(t) - I(0)|", title="invariant drift")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)

@@ -1,0 +1,348 @@
+r"""Discrete gradient descent :math:`\Theta_{t+1} = \Theta_t - \eta \nabla L_k(\Theta_t)`.
+
+Many diagonal students (initialisation scales times seeds) run as one batched array program,
+in numpy or torch (CPU or GPU, float64 by default: the imbalance starts near the square of the
+initialisation scale, far below float32 resolution). A run that diverges is marked with the
+step at which it did and frozen there; the others go on.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import InputError, MissingDependencyError
+from ..rnn.losses import _target, lag_weights_for
+from ..rnn.models import DiagonalRNN, LinearRNN
+from ._problem import FlowProblem
+from .trajectory import Trajectory
+
+__all__ = ["gradient_descent", "GDResult", "load_torch"]
+
+LOSS_LIMIT = 1e30  # far above any loss of a converging run, far below overflow
+
+
+def load_torch():
+    """Import torch or raise a MissingDependencyError that names the extra."""
+    try:
+        import torch
+    except ImportError:
+        raise MissingDependencyError(
+            "backend='torch' needs PyTorch, which is not installed; install it with "
+            "pip install 'momentrnn[torch]' (CPU wheel torch==2.13.0), or use backend='numpy'"
+        ) from None
+    return torch
+
+
+@dataclass(frozen=True)
+class GDResult:
+    """Batched gradient-descent runs.
+
+    Attributes
+    ----------
+    a, b, c : ndarray, shape (batch, d)
+        Final parameters (frozen at the divergence step for diverged runs).
+    loss : ndarray, shape (records, batch)
+        Loss at ``record_steps``.
+    record_steps : ndarray
+        Step indices of the records.
+    invariants_initial, invariants_final : ndarray, shape (batch, d)
+        :math:`b_i^2 - c_i^2` at the start and end.
+    diverged_at : ndarray of int, shape (batch,)
+        Step at which a run diverged, -1 if it did not.
+    status : tuple of str
+        Per run: ``'converged'`` (loss below ``until_loss``), ``'finished'`` or ``'diverged'``.
+    lr : float
+    steps : int
+    backend, device : str
+    seconds : float
+        Wall time of the descent loop.
+    parameters : ndarray or None
+        (records, batch, d, 3) snapshots when they fit in memory.
+    """
+
+    a: np.ndarray
+    b: np.ndarray
+    c: np.ndarray
+    loss: np.ndarray
+    record_steps: np.ndarray
+    invariants_initial: np.ndarray
+    invariants_final: np.ndarray
+    diverged_at: np.ndarray
+    status: tuple
+    lr: float
+    steps: int
+    backend: str
+    device: str
+    seconds: float
+    parameters: np.ndarray | None = None
+
+    @property
+    def batch(self) -> int:
+        """Number of runs."""
+        return int(self.a.shape[0])
+
+    @property
+    def student_steps_per_second(self) -> float:
+        """Throughput: runs times steps per wall-clock second."""
+        return self.batch * self.steps / self.seconds if self.seconds > 0 else math.inf
+
+    def model(self, index: int = 0) -> DiagonalRNN:
+        """The final model of run ``index``."""
+        return DiagonalRNN(self.a[index], self.b[index], self.c[index])
+
+    def trajectory(self, index: int, teacher: DiagonalRNN | LinearRNN, *, k: int,
+                   extrapolation_length: int = 1000) -> Trajectory:
+        """Run ``index`` as a :class:`Trajectory` (time = step x learning rate)."""
+        from .flow import _assemble
+
+        target = _target(teacher, k)
+        problem = FlowProblem(True, self.a.shape[1], target, np.ones(k))
+        if self.parameters is not None:
+            thetas = [p[index].ravel() for p in self.parameters]
+            times = self.record_steps * self.lr
+        else:
+            final = np.stack([self.a[index], self.b[index], self.c[index]], axis=1).ravel()
+            thetas, times = [final], np.array([self.steps * self.lr])
+        losses = list(self.loss[:, index]) if self.parameters is not None else [
+            float(self.loss[-1, index])]
+        gn = [float(np.linalg.norm(problem.loss_grad(t)[1])) for t in thetas]
+        raw = {"times": list(times), "thetas": thetas, "losses": losses, "gnorms": gn,
+               "status": self.status[index], "message": f"gradient descent, lr={self.lr:g}",
+               "events": {} if self.diverged_at[index] < 0 else
+               {"diverged_step": int(self.diverged_at[index])},
+               "steps": self.steps, "nfev": self.steps}
+        status = raw["status"]
+        raw["status"] = {"finished": "t_max"}.get(status, status)
+        return _assemble(problem, raw, teacher, "gd", len(thetas), extrapolation_length,
+                         self.seconds, "")
+
+
+def _stack_students(students) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    if isinstance(students, DiagonalRNN):
+        return students.a[None].copy(), students.b[None].copy(), students.c[None].copy()
+    if isinstance(students, LinearRNN):
+        raise InputError("gradient_descent runs diagonal students; use integrate_flow for full "
+                         "models or gradient_descent_full")
+    if isinstance(students, tuple) and len(students) == 3:
+        a, b, c = (np.asarray(x, dtype=float) for x in students)
+        if a.ndim != 2 or a.shape != b.shape or a.shape != c.shape:
+            raise InputError(f"students as arrays must be three (batch, d) arrays of one shape, "
+                             f"got {a.shape}, {b.shape}, {c.shape}")
+        return a.copy(), b.copy(), c.copy()
+    if isinstance(students, Sequence) and students and all(
+            isinstance(s, DiagonalRNN) for s in students):
+        dims = {s.dim for s in students}
+        if len(dims) != 1:
+            raise InputError(f"students in one batch must share a dimension, got {sorted(dims)}")
+        return (np.stack([s.a for s in students]), np.stack([s.b for s in students]),
+                np.stack([s.c for s in students]))
+    raise InputError("students must be a DiagonalRNN, a list of DiagonalRNN of one dimension, "
+                     "or (a, b, c) arrays of shape (batch, d)")
+
+
+def gradient_descent(
+    students,
+    teacher: DiagonalRNN | LinearRNN,
+    *,
+    k: int,
+    lr: float,
+    steps: int,
+    backend: str = "numpy",
+    device: str | None = None,
+    lag_weights: object = None,
+    until_loss: float | None = None,
+    record_every: int | None = None,
+    dtype: str = "float64",
+) -> GDResult:
+    r"""Run gradient descent on one or many diagonal students at once.
+
+    Parameters
+    ----------
+    students : DiagonalRNN, list of DiagonalRNN, or (a, b, c) arrays of shape (batch, d)
+    teacher : DiagonalRNN or LinearRNN
+    k : int
+        Lags fitted.
+    lr : float
+        Step size :math:`\eta > 0`.
+    steps : int
+        Number of steps.
+    backend : {'numpy', 'torch'}
+    device : str, optional
+        torch device (``'cpu'``, ``'cuda'``); default CPU.
+    until_loss : float, optional
+        A run whose loss falls below this is marked converged (it keeps stepping).
+    record_every : int, optional
+        Record the loss every this many steps (default: about 100 records).
+    dtype : {'float64', 'float32'}
+
+    Returns
+    -------
+    GDResult
+
+    Examples
+    --------
+    >>> from momentrnn.rnn import init_student, named_teacher
+    >>> res = gradient_descent(init_student(20, scale=1e-2, seed=0), named_teacher("decaying"),
+    ...                        k=4, lr=0.05, steps=3000)
+    >>> res.status[0], bool(res.loss[-1, 0] < 1e-8)
+    ('finished', True)
+    """
+    a, b, c = _stack_students(students)
+    if not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0):
+        raise InputError(f"lr={lr!r} must be a positive finite step size")
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
+        raise InputError(f"steps={steps!r} must be a positive integer")
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b)) and np.all(np.isfinite(c))):
+        raise InputError("students have non-finite parameters")
+    if dtype not in ("float64", "float32"):
+        raise InputError(f"dtype={dtype!r}: use 'float64' or 'float32'")
+    rho = lag_weights_for(k, lag_weights)
+    target = _target(teacher, k)
+    every = max(1, steps // 100) if record_every is None else int(record_every)
+    if every < 1:
+        raise InputError(f"record_every={record_every!r} must be a positive integer")
+    batch, d = a.shape
+    keep_params = batch * d * 3 * (steps // every + 2) * 8 <= 200e6
+    inv0 = b**2 - c**2
+    if backend == "numpy":
+        out = _numpy_gd(a, b, c, target, rho, float(lr), int(steps), every, keep_params,
+                        np.dtype(dtype))
+        dev = "cpu"
+    elif backend == "torch":
+        out = _torch_gd(a, b, c, target, rho, float(lr), int(steps), every, keep_params,
+                        device, dtype)
+        dev = out.pop("device")
+    else:
+        raise InputError(f"backend={backend!r}: use 'numpy' or 'torch'")
+    losses = out["loss"]
+    diverged = out["diverged_at"]
+    status = []
+    for i in range(batch):
+        if diverged[i] >= 0:
+            status.append("diverged")
+        elif until_loss is not None and losses[-1, i] <= until_loss:
+            status.append("converged")
+        else:
+            status.append("finished")
+    with np.errstate(over="ignore", invalid="ignore"):
+        inv_final = out["b"] ** 2 - out["c"] ** 2
+    return GDResult(out["a"], out["b"], out["c"], losses, out["record_steps"], inv0,
+                    inv_final, diverged, tuple(status), float(lr),
+                    int(steps), backend, dev, out["seconds"], out.get("params"))
+
+
+def _loss_and_step(a, b, c, target, rho, stack):
+    r"""Residuals and the gradient of the diagonal loss by Horner's rule, for a batch.
+
+    :math:`r_j = \sum_i w_i a_i^j - \hat h_j`, :math:`V^\top u = \sum_j u_j a^j` and
+    :math:`D^\top u = \sum_{j\ge1} j u_j a^{j-1}` are evaluated with k elementwise passes
+    each, never materialising the (batch, d, k) power array. Works for numpy and torch arrays
+    (``stack`` is ``np.stack`` or ``torch.stack``).
+    """
+    k = target.shape[0]
+    w = b * c
+    power = w
+    sums = []
+    for _ in range(k):
+        sums.append(power.sum(1))
+        power = power * a
+    r = stack(sums, 1) - target
+    u = 2.0 * rho * r
+    vu = u[:, k - 1 : k] + 0.0 * a
+    du = (k - 1) * u[:, k - 1 : k] + 0.0 * a
+    for j in range(k - 2, -1, -1):
+        vu = vu * a + u[:, j : j + 1]
+        if j >= 1:
+            du = du * a + j * u[:, j : j + 1]
+    if k == 1:
+        du = 0.0 * a
+    loss = (r * r) @ rho
+    return loss, w * du, c * vu, b * vu
+
+
+def _numpy_gd(a, b, c, target, rho, lr, steps, every, keep_params, dtype):
+    a, b, c = a.astype(dtype), b.astype(dtype), c.astype(dtype)
+    target, rho = target.astype(dtype), rho.astype(dtype)
+    batch, d = a.shape
+    diverged = np.full(batch, -1, dtype=np.int64)
+    alive = np.ones(batch, dtype=bool)
+    records, rec_steps, params = [], [], []
+    start = time.perf_counter()
+    with np.errstate(over="ignore", invalid="ignore"):
+        for step in range(steps + 1):
+            loss, ga, gb, gc = _loss_and_step(a, b, c, target, rho, np.stack)
+            # a run diverges when its loss leaves [0, LOSS_LIMIT]; it is frozen there
+            bad = alive & ~(loss <= LOSS_LIMIT)
+            if bad.any():
+                diverged[bad] = step
+                alive &= ~bad
+            if step % every == 0 or step == steps:
+                records.append(loss.copy())
+                rec_steps.append(step)
+                if keep_params:
+                    params.append(np.stack([a, b, c], axis=-1).copy())
+            if step == steps:
+                break
+            if alive.all():
+                a, b, c = a - lr * ga, b - lr * gb, c - lr * gc  # the common case: no masking
+            else:
+                m = alive[:, None]
+                a, b, c = (np.where(m, a - lr * ga, a), np.where(m, b - lr * gb, b),
+                           np.where(m, c - lr * gc, c))
+    seconds = time.perf_counter() - start
+    out = {"a": a.astype(float), "b": b.astype(float), "c": c.astype(float),
+           "loss": np.array(records, dtype=float), "record_steps": np.array(rec_steps),
+           "diverged_at": diverged, "seconds": seconds}
+    if keep_params:
+        out["params"] = np.array(params, dtype=float)
+    return out
+
+
+def _torch_gd(a, b, c, target, rho, lr, steps, every, keep_params, device, dtype):
+    torch = load_torch()
+    dev = torch.device(device or "cpu")
+    tdtype = torch.float64 if dtype == "float64" else torch.float32
+
+    def T(x):
+        return torch.as_tensor(x, dtype=tdtype, device=dev)
+
+    a, b, c, target, rho = T(a), T(b), T(c), T(target), T(rho)
+    batch = a.shape[0]
+    diverged = torch.full((batch,), -1, dtype=torch.int64, device=dev)
+    alive = torch.ones(batch, dtype=torch.bool, device=dev)
+    records, rec_steps, params = [], [], []
+    if dev.type == "cuda":
+        torch.cuda.synchronize()
+    start = time.perf_counter()
+    with torch.no_grad():
+        for step in range(steps + 1):
+            loss, ga, gb, gc = _loss_and_step(a, b, c, target, rho, torch.stack)
+            bad = alive & ~(loss <= LOSS_LIMIT)
+            diverged = torch.where(bad, torch.full_like(diverged, step), diverged)
+            alive = alive & ~bad
+            if step % every == 0 or step == steps:
+                records.append(loss.detach().clone())
+                rec_steps.append(step)
+                if keep_params:
+                    params.append(torch.stack([a, b, c], dim=-1).clone())
+            if step == steps:
+                break
+            m = alive.unsqueeze(1)
+            a, b, c = (torch.where(m, a - lr * ga, a), torch.where(m, b - lr * gb, b),
+                       torch.where(m, c - lr * gc, c))
+    if dev.type == "cuda":
+        torch.cuda.synchronize()
+    seconds = time.perf_counter() - start
+    out = {"a": a.cpu().double().numpy(), "b": b.cpu().double().numpy(),
+           "c": c.cpu().double().numpy(),
+           "loss": torch.stack(records).cpu().double().numpy(),
+           "record_steps": np.array(rec_steps), "diverged_at": diverged.cpu().numpy(),
+           "seconds": seconds, "device": str(dev)}
+    if keep_params:
+        out["params"] = torch.stack(params).cpu().double().numpy()
+    return out

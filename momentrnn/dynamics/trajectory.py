@@ -1,0 +1,75 @@
+"""The record of a training run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..moments import HankelRank
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """A gradient-flow or gradient-descent run with its diagnostics.
+
+    Attributes
+    ----------
+    times : ndarray
+        Flow time of every accepted step (GD: step index times the learning rate).
+    loss, grad_norm : ndarray
+        :math:`L_k` and :math:`\\|\\nabla L_k\\|` at those times.
+    record_times : ndarray
+        Times at which the parameters were kept (thinned).
+    parameters : ndarray
+        Flat parameters at ``record_times``, shape (records, P).
+    invariants : ndarray
+        :math:`b_i^2 - c_i^2` (diagonal, shape (records, d)) or
+        :math:`Q = AA^\\top - A^\\top A + BB^\\top - C^\\top C` (full, (records, d, d)).
+    invariant_drift : float
+        :math:`\\max |I(t) - I(0)|` over the records, relative to the largest
+        :math:`b_i^2 + c_i^2` (diagonal) or :math:`\\|\\Theta\\|^2` (full) reached.
+    imbalance : ndarray
+        :math:`\\|b - c\\| / \\|b + c\\|` at the records.
+    negative_mass : ndarray
+        Total negative weight of :math:`\\mu_\\Theta` at the records.
+    effective_dimension : HankelRank or None
+        Of the final model, with evidence (tolerance: the final residual).
+    extrapolation_error : tuple of float or None
+        ``(sum of squares, max abs)`` of the final model against the teacher at
+        ``extrapolation_length``.
+    status : str
+        ``'converged'`` (loss target reached), ``'t_max'``, ``'stationary'``, ``'max_steps'``,
+        ``'diverged'``.
+    """
+
+    times: np.ndarray
+    loss: np.ndarray
+    grad_norm: np.ndarray
+    record_times: np.ndarray
+    parameters: np.ndarray
+    invariants: np.ndarray
+    invariant_drift: float
+    imbalance: np.ndarray
+    negative_mass: np.ndarray
+    final: object
+    status: str
+    message: str
+    method: str
+    events: dict = field(default_factory=dict)
+    effective_dimension: HankelRank | None = None
+    extrapolation_error: tuple[float, float] | None = None
+    extrapolation_length: int | None = None
+    steps: int = 0
+    evaluations: int = 0
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True unless the run diverged or ran out of steps."""
+        return self.status in ("converged", "t_max", "stationary")
+
+    @property
+    def final_loss(self) -> float:
+        """The last recorded loss."""
+        return float(self.loss[-1])

@@ -1,0 +1,256 @@
+r"""The k-lag moment loss of linear RNNs, its gradient and the Jacobian of its gradient.
+
+:math:`L_k(\Theta) = \sum_{j<k} \rho_j (h_j - \hat h_j)^2` (docs label ``eq-loss``), the mean
+squared error of the final output under white inputs (claim R1). For the diagonal model with
+:math:`r_j = h_j - \hat h_j`, :math:`u_j = 2\rho_j r_j`, :math:`V_{ji} = a_i^j`,
+:math:`D_{ji} = j a_i^{j-1}`, :math:`E_{ji} = j(j-1) a_i^{j-2}` and :math:`w = b \circ c`:
+
+.. math::
+
+    \partial_a L = w \circ D^\top u, \quad \partial_b L = c \circ V^\top u, \quad
+    \partial_c L = b \circ V^\top u,
+
+and the Jacobian of the gradient is a block-diagonal part (one 3x3 block per unit, from
+:math:`\sum_j u_j \nabla^2 r_j`) plus the rank-k Gauss-Newton part :math:`2 J^\top P J`
+(``eq-loss-hessian``). All functions here accept a leading batch dimension.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..errors import InputError
+from .models import DiagonalRNN, LinearRNN
+
+__all__ = [
+    "moment_loss",
+    "moment_loss_gradient",
+    "moment_loss_hessian",
+    "extrapolation_error",
+    "lag_weights_for",
+    "diagonal_terms",
+    "diagonal_loss_grad",
+    "diagonal_hessian_parts",
+    "full_loss_grad",
+]
+
+
+def lag_weights_for(k: int, lag_weights: object = None) -> np.ndarray:
+    r"""Validated lag weights :math:`\rho_0..\rho_{k-1}` (default all ones).
+
+    ``lag_weights='all_outputs'`` gives :math:`\rho_j = k - j`, the weights of a loss that reads
+    the output at every step.
+    """
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise InputError(f"k={k!r} must be a positive integer (the number of lags fitted)")
+    if lag_weights is None:
+        return np.ones(int(k))
+    if isinstance(lag_weights, str):
+        if lag_weights == "all_outputs":
+            return np.arange(k, 0, -1, dtype=float)
+        raise InputError(f"lag_weights={lag_weights!r}: use None, 'all_outputs' or an array")
+    rho = np.asarray(lag_weights, dtype=float)
+    if rho.shape != (k,) or not np.all(np.isfinite(rho)) or np.any(rho <= 0):
+        raise InputError(f"lag_weights must be {k} positive finite numbers, got {lag_weights!r}")
+    return rho
+
+
+def diagonal_terms(a: np.ndarray, k: int, order: int = 1):
+    """V, D (and E when order == 2) of shape (..., k, d): powers and their a-derivatives."""
+    j = np.arange(k, dtype=float)
+    if a.ndim == 1:
+        V = np.vander(a, k, increasing=True).T  # (k, d), by repeated multiplication
+    else:
+        V = np.moveaxis(np.cumprod(np.concatenate(
+            [np.ones_like(a)[..., None], np.repeat(a[..., None], k - 1, axis=-1)], axis=-1),
+            axis=-1), -1, -2)
+    Vm1 = np.concatenate([np.zeros_like(V[..., :1, :]), V[..., :-1, :]], axis=-2)
+    D = j[:, None] * Vm1
+    if order == 1:
+        return V, D
+    Vm2 = np.concatenate([np.zeros_like(V[..., :1, :]), Vm1[..., :-1, :]], axis=-2)
+    E = (j * (j - 1))[:, None] * Vm2
+    return V, D, E
+
+
+def diagonal_loss_grad(a, b, c, target, rho):
+    """Loss and gradient of the diagonal model; arrays of shape (..., d), target (k,)."""
+    k = target.shape[-1]
+    V, D = diagonal_terms(a, k)
+    w = b * c
+    r = np.einsum("...kd,...d->...k", V, w) - target
+    u = 2 * rho * r
+    loss = np.einsum("...k,...k->...", rho * r, r)
+    Vu = np.einsum("...kd,...k->...d", V, u)
+    Du = np.einsum("...kd,...k->...d", D, u)
+    return loss, w * Du, c * Vu, b * Vu
+
+
+def diagonal_hessian_parts(a, b, c, target, rho):
+    """Block-diagonal part (d, 3, 3) and the Gauss-Newton factor J (k, 3d) with weights rho.
+
+    The Jacobian of the gradient is ``blockdiag(blocks) + 2 J^T diag(rho) J`` with the
+    parameters ordered (a_1, b_1, c_1, a_2, ...).
+    """
+    k = target.shape[-1]
+    V, D, E = diagonal_terms(a, k, order=2)
+    w = b * c
+    r = V @ w - target
+    u = 2 * rho * r
+    sE, sD, sV = E.T @ u, D.T @ u, V.T @ u
+    d = a.shape[0]
+    blocks = np.zeros((d, 3, 3))
+    blocks[:, 0, 0] = w * sE
+    blocks[:, 0, 1] = blocks[:, 1, 0] = c * sD
+    blocks[:, 0, 2] = blocks[:, 2, 0] = b * sD
+    blocks[:, 1, 2] = blocks[:, 2, 1] = sV
+    J = np.empty((k, d, 3))
+    J[:, :, 0] = D * w
+    J[:, :, 1] = V * c
+    J[:, :, 2] = V * b
+    return blocks, J.reshape(k, 3 * d)
+
+
+def full_loss_grad(A, B, C, target, rho):
+    r"""Loss and gradient of the full model.
+
+    With :math:`x_q = A^q B`, :math:`y_p = (A^\top)^p C^\top` and the Hankel matrix
+    :math:`T_{pq} = u_{p+q+1}`: :math:`\nabla_A L = Y T X^\top`, :math:`\nabla_B L = Y u`,
+    :math:`\nabla_C L = X u` (``eq-full-gradient``).
+    """
+    k = target.shape[-1]
+    d = A.shape[0]
+    X = np.empty((d, k))
+    Y = np.empty((d, k))
+    x, y = B.copy(), C.copy()
+    for q in range(k):
+        X[:, q], Y[:, q] = x, y
+        x, y = A @ x, A.T @ y
+    h = C @ X
+    r = h - target
+    u = 2 * rho * r
+    T = np.zeros((k, k))
+    for p in range(k):
+        T[p, : k - p - 1] = u[p + 1 :]
+    return float(rho @ (r * r)), Y @ T @ X.T, Y @ u, X @ u
+
+
+def _target(teacher: object, k: int) -> np.ndarray:
+    if isinstance(teacher, (DiagonalRNN, LinearRNN)):
+        h = np.asarray(teacher.impulse_response(k))
+    else:
+        h = np.asarray(teacher, dtype=float)
+        if h.shape != (k,):
+            raise InputError(f"teacher impulse response must have length k={k}, got {h.shape}")
+    if np.iscomplexobj(h):
+        if np.any(np.abs(h.imag) > 1e-12 * max(np.abs(h).max(), 1)):
+            raise InputError("the teacher's impulse response is not real")
+        h = h.real
+    return h
+
+
+def moment_loss(model: object, teacher: object, *, k: int, lag_weights: object = None) -> float:
+    r""":math:`L_k = \sum_{j<k} \rho_j (h_j - \hat h_j)^2`.
+
+    Examples
+    --------
+    >>> student = DiagonalRNN([0.5], [1.0], [1.0])
+    >>> teacher = DiagonalRNN([1.0], [1.0], [1.0])
+    >>> moment_loss(student, teacher, k=2)
+    0.25
+    """
+    rho = lag_weights_for(k, lag_weights)
+    target = _target(teacher, k)
+    h = np.asarray(model.impulse_response(k)).real  # type: ignore[attr-defined]
+    return float(rho @ (h - target) ** 2)
+
+
+def moment_loss_gradient(model: object, teacher: object, *, k: int,
+                         lag_weights: object = None):
+    """Analytic gradient: a DiagonalRNN/LinearRNN of the same shape holding dL/dparameters."""
+    rho = lag_weights_for(k, lag_weights)
+    target = _target(teacher, k)
+    if isinstance(model, DiagonalRNN):
+        _, ga, gb, gc = diagonal_loss_grad(model.a, model.b, model.c, target, rho)
+        return DiagonalRNN(ga, gb, gc)
+    if isinstance(model, LinearRNN):
+        _, gA, gB, gC = full_loss_grad(model.A, model.B, model.C, target, rho)
+        return LinearRNN(gA, gB, gC)
+    raise InputError(f"model must be a DiagonalRNN or LinearRNN, got {type(model).__name__}")
+
+
+def moment_loss_hessian(model: object, teacher: object, *, k: int,
+                        lag_weights: object = None) -> np.ndarray:
+    """Dense Jacobian of the gradient (the Hessian of L_k), parameters flattened.
+
+    Diagonal: order (a_1, b_1, c_1, a_2, ...). Full: (vec(A) row-major, B, C). The full model's
+    Hessian is assembled column by column from analytic Hessian-vector products.
+    """
+    rho = lag_weights_for(k, lag_weights)
+    target = _target(teacher, k)
+    if isinstance(model, DiagonalRNN):
+        blocks, J = diagonal_hessian_parts(model.a, model.b, model.c, target, rho)
+        d = model.dim
+        H = 2 * J.T @ (rho[:, None] * J)
+        for i in range(d):
+            H[3 * i : 3 * i + 3, 3 * i : 3 * i + 3] += blocks[i]
+        return H
+    if isinstance(model, LinearRNN):
+        d = model.dim
+        n = d * d + 2 * d
+        H = np.empty((n, n))
+        for col in range(n):
+            e = np.zeros(n)
+            e[col] = 1.0
+            H[:, col] = full_hessian_vector(model.A, model.B, model.C, target, rho, e)
+        return 0.5 * (H + H.T)
+    raise InputError(f"model must be a DiagonalRNN or LinearRNN, got {type(model).__name__}")
+
+
+def full_hessian_vector(A, B, C, target, rho, v):
+    """Directional derivative of the full-model gradient along v = (vec dA, dB, dC)."""
+    d = A.shape[0]
+    k = target.shape[-1]
+    dA = v[: d * d].reshape(d, d)
+    dB = v[d * d : d * d + d]
+    dC = v[d * d + d :]
+    X, Y = np.empty((d, k)), np.empty((d, k))
+    dX, dY = np.empty((d, k)), np.empty((d, k))
+    x, y, dx, dy = B.copy(), C.copy(), dB.copy(), dC.copy()
+    for q in range(k):
+        X[:, q], Y[:, q], dX[:, q], dY[:, q] = x, y, dx, dy
+        x, y, dx, dy = A @ x, A.T @ y, A @ dx + dA @ x, A.T @ dy + dA.T @ y
+    r = C @ X - target
+    dr = dC @ X + C @ dX
+    u, du = 2 * rho * r, 2 * rho * dr
+    T, dT = np.zeros((k, k)), np.zeros((k, k))
+    for p in range(k):
+        T[p, : k - p - 1] = u[p + 1 :]
+        dT[p, : k - p - 1] = du[p + 1 :]
+    gA = dY @ T @ X.T + Y @ dT @ X.T + Y @ T @ dX.T
+    gB = dY @ u + Y @ du
+    gC = dX @ u + X @ du
+    return np.concatenate([gA.ravel(), gB, gC])
+
+
+def extrapolation_error(student: object, teacher: object, *, length: int) -> tuple[float, float]:
+    r""":math:`E_q = \sum_{j<q} (h_j - \hat h_j)^2` and :math:`\max_{j<q} |h_j - \hat h_j|`.
+
+    Examples
+    --------
+    >>> extrapolation_error(DiagonalRNN([1.0], [1.0], [1.0]),
+    ...                     DiagonalRNN([1.0], [1.0], [1.0]), length=1000)
+    (0.0, 0.0)
+    """
+    if isinstance(length, bool) or not isinstance(length, (int, np.integer)) or length < 1:
+        raise InputError(f"length={length!r} must be a positive integer")
+    with np.errstate(over="ignore", invalid="ignore"):
+        h = np.asarray(student.impulse_response(length))  # type: ignore[attr-defined]
+        t = np.asarray(teacher.impulse_response(length))  # type: ignore[attr-defined]
+        diff = np.abs(h - t)
+        if not np.all(np.isfinite(diff)):
+            # an atom outside the unit disc: the response overflows, the error is unbounded
+            return math.inf, math.inf
+        return float(np.sum(diff**2)), float(diff.max())

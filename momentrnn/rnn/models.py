@@ -1,0 +1,271 @@
+r"""Linear RNN models: full, symmetric and diagonal.
+
+A linear RNN :math:`\Theta = (A, B, C)` maps an input sequence :math:`x_1, \dots, x_T` to
+:math:`s_t = A s_{t-1} + B x_t` (:math:`s_0 = 0`) and the output :math:`y = C s_T
+= \sum_t h_{T-t} x_t`, where :math:`h_j = C A^j B` is the impulse response (docs label
+``eq-impulse-response``). For a diagonal model :math:`h_j = \sum_i b_i c_i a_i^j` is the
+:math:`j`-th moment of :math:`\mu_\Theta = \sum_i b_i c_i \delta_{a_i}`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import InputError
+from ..moments import DiscreteMeasure
+from ..precision import MP, Exact, Float64, Precision, as_precision
+
+__all__ = ["LinearRNN", "SymmetricRNN", "DiagonalRNN"]
+
+
+def _vector(value: object, name: str, dim: int | None = None) -> np.ndarray:
+    arr = np.asarray(value)
+    if arr.dtype == object or not np.issubdtype(arr.dtype, np.number) or arr.dtype == bool:
+        raise InputError(f"{name} must be numeric, got dtype {arr.dtype}")
+    arr = arr.reshape(-1) if arr.ndim == 2 and 1 in arr.shape else arr
+    if arr.ndim != 1:
+        raise InputError(f"{name} must be a vector, got shape {np.shape(value)}")
+    if dim is not None and arr.shape[0] != dim:
+        raise InputError(f"{name} has length {arr.shape[0]}, expected {dim} (the state dimension)")
+    if not np.all(np.isfinite(arr)):
+        raise InputError(f"{name} has non-finite entries; parameters must be finite")
+    return arr.astype(np.complex128 if np.iscomplexobj(arr) else np.float64)
+
+
+class _Model:
+    """Shared behaviour: impulse response, outputs, measure."""
+
+    dim: int
+
+    def impulse_response(self, count: int, *, precision: Precision | None = None):
+        r"""The first ``count`` lags :math:`h_j = C A^j B`.
+
+        ``Float64()`` (default) gives a numpy array; ``MP``, ``Ball`` and ``Exact`` give lists
+        of mpmath numbers, balls or Fractions, computed from the exact binary values of the
+        parameters.
+        """
+        raise NotImplementedError
+
+    def output(self, inputs: object) -> np.ndarray:
+        r"""Outputs :math:`y = C s_T` for a batch of input sequences of shape (batch, T)."""
+        x = np.asarray(inputs, dtype=float)
+        if x.ndim == 1:
+            x = x[None, :]
+        if x.ndim != 2:
+            raise InputError(f"inputs must have shape (batch, T), got {np.shape(inputs)}")
+        h = np.asarray(self.impulse_response(x.shape[1]))
+        return x @ h[::-1]
+
+
+def _count(count: object) -> int:
+    if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 1:
+        raise InputError(f"count={count!r} must be a positive integer")
+    return int(count)
+
+
+@dataclass(frozen=True, eq=False)
+class DiagonalRNN(_Model):
+    r"""A diagonal linear RNN :math:`A = \mathrm{diag}(a)`, :math:`B = b`, :math:`C = c^\top`.
+
+    Parameters
+    ----------
+    a, b, c : array_like, shape (d,)
+        Real or complex.
+
+    Examples
+    --------
+    >>> m = DiagonalRNN([0.5, -0.5], [1.0, 1.0], [1.0, 2.0])
+    >>> m.impulse_response(3)
+    array([ 3.  , -0.5 ,  0.75])
+    """
+
+    a: np.ndarray
+    b: np.ndarray
+    c: np.ndarray
+
+    def __init__(self, a: object, b: object, c: object) -> None:
+        a_ = _vector(a, "a")
+        object.__setattr__(self, "a", a_)
+        object.__setattr__(self, "b", _vector(b, "b", a_.shape[0]))
+        object.__setattr__(self, "c", _vector(c, "c", a_.shape[0]))
+
+    @property
+    def dim(self) -> int:
+        """State dimension d."""
+        return int(self.a.shape[0])
+
+    @property
+    def weights(self) -> np.ndarray:
+        """:math:`w_i = b_i c_i`."""
+        return self.b * self.c
+
+    @property
+    def is_balanced(self) -> bool:
+        """True when b = c exactly."""
+        return bool(np.array_equal(self.b, self.c))
+
+    def measure(self) -> DiscreteMeasure:
+        r""":math:`\mu_\Theta = \sum_i b_i c_i \delta_{a_i}`, equal atoms merged."""
+        merged: dict = {}
+        for x, w in zip(self.a.tolist(), self.weights.tolist()):
+            merged[x] = merged.get(x, 0.0) + w
+        return DiscreteMeasure(list(merged), list(merged.values()))
+
+    def impulse_response(self, count: int, *, precision: Precision | None = None):
+        count = _count(count)
+        prec = as_precision(precision, default=Float64())
+        if isinstance(prec, Float64):
+            with np.errstate(over="ignore", invalid="ignore"):  # |a| > 1 may overflow: inf
+                powers = np.vander(self.a, count, increasing=True)
+                return self.weights @ powers
+        measure = self.measure()
+        if isinstance(prec, Exact):
+            # floats are exact binary rationals: Exact() uses the parameters' exact values
+            from fractions import Fraction
+
+            measure = DiscreteMeasure([Fraction(x) for x in measure.atoms],
+                                      [Fraction(w) for w in measure.weights])
+        return measure.moments(count, precision=prec)
+
+    def to_full(self) -> LinearRNN:
+        """The same model as a full LinearRNN."""
+        return LinearRNN(np.diag(self.a), self.b, self.c)
+
+
+@dataclass(frozen=True, eq=False)
+class LinearRNN(_Model):
+    r"""A full linear RNN :math:`(A, B, C)`, :math:`A \in R^{d\times d}`, B and C vectors.
+
+    Examples
+    --------
+    >>> m = LinearRNN([[0.0, 1.0], [0.0, 0.0]], [0.0, 1.0], [1.0, 0.0])   # a shift register
+    >>> m.impulse_response(3)
+    array([0., 1., 0.])
+    """
+
+    A: np.ndarray
+    B: np.ndarray
+    C: np.ndarray
+
+    def __init__(self, A: object, B: object, C: object) -> None:
+        A_ = np.asarray(A)
+        if A_.ndim != 2 or A_.shape[0] != A_.shape[1]:
+            raise InputError(f"A must be a square matrix, got shape {A_.shape}")
+        if not np.issubdtype(A_.dtype, np.number) or not np.all(np.isfinite(A_)):
+            raise InputError("A must have finite numeric entries")
+        d = A_.shape[0]
+        object.__setattr__(self, "A", A_.astype(np.complex128 if np.iscomplexobj(A_)
+                                                 else np.float64))
+        object.__setattr__(self, "B", _vector(B, "B", d))
+        object.__setattr__(self, "C", _vector(C, "C", d))
+
+    @property
+    def dim(self) -> int:
+        """State dimension d."""
+        return int(self.A.shape[0])
+
+    def impulse_response(self, count: int, *, precision: Precision | None = None):
+        count = _count(count)
+        prec = as_precision(precision, default=Float64())
+        if isinstance(prec, Float64):
+            out = np.empty(count, dtype=np.result_type(self.A, self.B, self.C))
+            x = self.B.copy()
+            for j in range(count):
+                out[j] = self.C @ x
+                x = self.A @ x
+            return out
+        return _exact_or_mp_response(self, count, prec)
+
+    def measure(self, *, precision: Precision | None = None) -> DiscreteMeasure:
+        r"""The discrete measure with moments :math:`h_j`, from :math:`A = V \Lambda V^{-1}`.
+
+        Atoms are the eigenvalues, weights :math:`(CV)_i (V^{-1}B)_i`; complex where needed.
+        ``MP(dps)`` computes the eigendecomposition with mpmath.
+        """
+        prec = as_precision(precision, default=Float64())
+        if isinstance(prec, MP):
+            ctx = prec.context()
+            A = ctx.matrix(self.A.tolist())
+            E, V = ctx.eig(A)
+            Vi = ctx.inverse(V)
+            n = self.dim
+            left = [ctx.fsum(self.C[r] * V[r, i] for r in range(n)) for i in range(n)]
+            right = [ctx.fsum(Vi[i, r] * self.B[r] for r in range(n)) for i in range(n)]
+            return DiscreteMeasure(list(E), [left[i] * right[i] for i in range(n)])
+        vals, V = np.linalg.eig(self.A)
+        if np.linalg.cond(V) > 1e12:
+            raise InputError(
+                "A is not (numerically) diagonalisable; its impulse response is not the moment "
+                "sequence of a discrete measure with simple atoms"
+            )
+        w = (self.C @ V) * np.linalg.solve(V, self.B)
+        if np.all(np.abs(vals.imag) == 0) and np.all(np.abs(w.imag) <= 1e-14 * np.abs(w).max()):
+            vals, w = vals.real, w.real
+        merged: dict = {}
+        for x, wi in zip(vals.tolist(), w.tolist()):
+            merged[x] = merged.get(x, 0.0) + wi
+        return DiscreteMeasure(list(merged), list(merged.values()))
+
+
+def _exact_or_mp_response(model: LinearRNN, count: int, prec: Precision) -> list:
+    from fractions import Fraction
+
+    if isinstance(prec, MP):
+        ctx = prec.context(extra_dps=10)
+        A = ctx.matrix(model.A.tolist())
+        x = ctx.matrix(model.B.tolist())
+        C = ctx.matrix([model.C.tolist()])
+        out = []
+        for _ in range(count):
+            out.append((C * x)[0, 0])
+            x = A * x
+        ctx.dps = prec.dps
+        return [+v for v in out]
+    if np.iscomplexobj(model.A):
+        raise InputError("Exact and Ball impulse responses need a real model")
+    import flint
+
+    from ..precision import flint_precision
+
+    def q(v: float):
+        f = Fraction(float(v))
+        return flint.fmpq(f.numerator, f.denominator)
+
+    d = model.dim
+    A = flint.fmpq_mat(d, d, [q(v) for v in model.A.ravel()])
+    x = flint.fmpq_mat(d, 1, [q(v) for v in model.B])
+    C = flint.fmpq_mat(1, d, [q(v) for v in model.C])
+    exact = []
+    for _ in range(count):
+        exact.append((C * x)[0, 0])
+        x = A * x
+    if isinstance(prec, Exact):
+        return [Fraction(int(v.p), int(v.q)) for v in exact]
+    with flint_precision(prec.bits):  # type: ignore[union-attr]
+        return [flint.arb(v) for v in exact]
+
+
+@dataclass(frozen=True, eq=False)
+class SymmetricRNN(LinearRNN):
+    r"""A linear RNN with symmetric :math:`A`; balanced when :math:`B = C^\top`.
+
+    An orthogonal change of basis :math:`A = U \mathrm{diag}(a) U^\top` turns it into the
+    diagonal model :math:`(a, U^\top B, U^\top C)` with the same impulse response (claim R2).
+    """
+
+    def __init__(self, A: object, B: object, C: object) -> None:
+        super().__init__(A, B, C)
+        if np.iscomplexobj(self.A) or not np.allclose(self.A, self.A.T, rtol=0, atol=0):
+            raise InputError("SymmetricRNN needs a real symmetric A (A == A.T exactly)")
+
+    @property
+    def is_balanced(self) -> bool:
+        """True when B = C exactly."""
+        return bool(np.array_equal(self.B, self.C))
+
+    def to_diagonal(self) -> DiagonalRNN:
+        """The equivalent diagonal model, by the orthogonal eigendecomposition of A."""
+        a, U = np.linalg.eigh(self.A)
+        return DiagonalRNN(a, U.T @ self.B, U.T @ self.C)

@@ -23,6 +23,7 @@ from .trajectory import Trajectory
 
 __all__ = ["gradient_descent", "GDResult", "load_torch"]
 
+COMPILE_UNROLL = 8  # steps fused per torch.compile call (longer unrolls compile slowly)
 LOSS_LIMIT = 1e30  # far above any loss of a converging run, far below overflow
 
 
@@ -158,6 +159,7 @@ def gradient_descent(
     until_loss: float | None = None,
     record_every: int | None = None,
     dtype: str = "float64",
+    torch_mode: str = "auto",
 ) -> GDResult:
     r"""Run gradient descent on one or many diagonal students at once.
 
@@ -179,6 +181,9 @@ def gradient_descent(
     record_every : int, optional
         Record the loss every this many steps (default: about 100 records).
     dtype : {'float64', 'float32'}
+    torch_mode : {'auto', 'eager', 'graph', 'compile'}
+        How the torch backend runs the steps between records: eagerly, as a replayed CUDA
+        graph (CUDA only; the default there), or fused by ``torch.compile``.
 
     Returns
     -------
@@ -215,7 +220,7 @@ def gradient_descent(
         dev = "cpu"
     elif backend == "torch":
         out = _torch_gd(a, b, c, target, rho, float(lr), int(steps), every, keep_params,
-                        device, dtype)
+                        device, dtype, torch_mode)
         dev = out.pop("device")
     else:
         raise InputError(f"backend={backend!r}: use 'numpy' or 'torch'")
@@ -303,9 +308,21 @@ def _numpy_gd(a, b, c, target, rho, lr, steps, every, keep_params, dtype):
     return out
 
 
-def _torch_gd(a, b, c, target, rho, lr, steps, every, keep_params, device, dtype):
+def _torch_gd(a, b, c, target, rho, lr, steps, every, keep_params, device, dtype, mode="auto"):
+    """Torch descent in chunks of ``every`` steps between records.
+
+    ``mode``: ``'eager'``; ``'graph'`` (CUDA only: one chunk is captured as a CUDA graph and
+    replayed, removing the per-kernel launch cost); ``'compile'`` (``torch.compile`` fuses the
+    unrolled steps of a chunk); ``'auto'`` is ``'graph'`` on CUDA and ``'eager'`` elsewhere.
+    """
     torch = load_torch()
     dev = torch.device(device or "cpu")
+    if mode == "auto":
+        mode = "graph" if dev.type == "cuda" else "eager"
+    if mode not in ("eager", "graph", "compile"):
+        raise InputError(f"torch_mode={mode!r}: use 'auto', 'eager', 'graph' or 'compile'")
+    if mode == "graph" and dev.type != "cuda":
+        raise InputError("torch_mode='graph' needs a CUDA device")
     tdtype = torch.float64 if dtype == "float64" else torch.float32
 
     def T(x):
@@ -315,34 +332,93 @@ def _torch_gd(a, b, c, target, rho, lr, steps, every, keep_params, device, dtype
     batch = a.shape[0]
     diverged = torch.full((batch,), -1, dtype=torch.int64, device=dev)
     alive = torch.ones(batch, dtype=torch.bool, device=dev)
-    records, rec_steps, params = [], [], []
-    if dev.type == "cuda":
-        torch.cuda.synchronize()
-    start = time.perf_counter()
-    with torch.no_grad():
-        for step in range(steps + 1):
+    step_t = torch.zeros((), dtype=torch.int64, device=dev)
+
+    def advance(a, b, c, alive, diverged, step_t, n):
+        """n descent steps, functional: returns the new state."""
+        for _ in range(n):
             loss, ga, gb, gc = _loss_and_step(a, b, c, target, rho, torch.stack)
-            bad = alive & ~(loss <= LOSS_LIMIT)
-            diverged = torch.where(bad, torch.full_like(diverged, step), diverged)
+            bad = alive & ~(loss <= LOSS_LIMIT)  # diverged runs are frozen where they are
+            diverged = torch.where(bad, step_t, diverged)
             alive = alive & ~bad
-            if step % every == 0 or step == steps:
-                records.append(loss.detach().clone())
-                rec_steps.append(step)
-                if keep_params:
-                    params.append(torch.stack([a, b, c], dim=-1).clone())
-            if step == steps:
-                break
             m = alive.unsqueeze(1)
             a, b, c = (torch.where(m, a - lr * ga, a), torch.where(m, b - lr * gb, b),
                        torch.where(m, c - lr * gc, c))
-    if dev.type == "cuda":
-        torch.cuda.synchronize()
-    seconds = time.perf_counter() - start
+            step_t = step_t + 1
+        return a, b, c, alive, diverged, step_t
+
+    state = [a, b, c, alive, diverged, step_t]
+    records, rec_steps, params = [], [], []
+
+    def record(step):
+        loss = _loss_and_step(state[0], state[1], state[2], target, rho, torch.stack)[0]
+        records.append(loss.clone())
+        rec_steps.append(step)
+        if keep_params:
+            params.append(torch.stack(state[:3], dim=-1).clone())
+
+    chunk = None
+    with torch.no_grad():
+        if mode == "compile":
+            unroll = COMPILE_UNROLL
+
+            def block(a, b, c, alive, diverged, step_t):
+                return advance(a, b, c, alive, diverged, step_t, unroll)
+
+            compiled = torch.compile(block, dynamic=False, fullgraph=True)
+
+            def chunk(n):
+                for _ in range(n // unroll):
+                    state[:] = compiled(*state)
+                if n % unroll:
+                    state[:] = advance(*state, n % unroll)
+        elif mode == "graph":
+            static = [x.clone() for x in state]
+            side = torch.cuda.Stream()
+            side.wait_stream(torch.cuda.current_stream())
+            with torch.cuda.stream(side):  # warm-up on copies: the real state is untouched
+                advance(*[x.clone() for x in static], 1)
+            torch.cuda.current_stream().wait_stream(side)
+            graph = torch.cuda.CUDAGraph()
+            with torch.cuda.graph(graph):
+                out = advance(*static, every)
+                for dst, src in zip(static, out):
+                    dst.copy_(src)
+
+            def chunk(n):
+                if n == every:
+                    for dst, src in zip(static, state):
+                        dst.copy_(src)
+                    graph.replay()
+                    state[:] = [x.clone() for x in static]
+                else:
+                    state[:] = advance(*state, n)
+        if dev.type == "cuda":
+            torch.cuda.synchronize()
+        start = time.perf_counter()
+        record(0)
+        done = 0
+        while done < steps:
+            n = min(every, steps - done)
+            if chunk is None:
+                state[:] = advance(*state, n)
+            else:
+                chunk(n)
+            done += n
+            record(done)
+        # the last state is checked too
+        loss = records[-1]
+        bad = state[3] & ~(loss <= LOSS_LIMIT)
+        state[4] = torch.where(bad, state[5], state[4])
+        if dev.type == "cuda":
+            torch.cuda.synchronize()
+        seconds = time.perf_counter() - start
+    a, b, c, _, diverged, _ = state
     out = {"a": a.cpu().double().numpy(), "b": b.cpu().double().numpy(),
            "c": c.cpu().double().numpy(),
            "loss": torch.stack(records).cpu().double().numpy(),
            "record_steps": np.array(rec_steps), "diverged_at": diverged.cpu().numpy(),
-           "seconds": seconds, "device": str(dev)}
+           "seconds": seconds, "device": str(dev) + ("" if mode == "eager" else f" ({mode})")}
     if keep_params:
         out["params"] = torch.stack(params).cpu().double().numpy()
     return out

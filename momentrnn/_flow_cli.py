@@ -41,7 +41,7 @@ def add_flow_parser(sub) -> None:
     p.add_argument("--backend", default="numpy", choices=["numpy", "torch"], help="GD backend")
     p.add_argument("--method", default="auto", help="flow integrator (auto, rosenbrock, LSODA, "
                    "BDF, Radau, RK45, DOP853)")
-    p.add_argument("--rtol", type=float, default=1e-6)
+    p.add_argument("--rtol", type=float, default=3e-7)
     p.add_argument("--until-loss", type=float, default=1e-10)
     p.add_argument("--t-max", type=float, default=None)
     p.add_argument("--length", type=int, default=1000, help="extrapolation length q")

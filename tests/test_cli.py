@@ -92,3 +92,32 @@ def test_module_entry_point_and_help():
     out = subprocess.run([sys.executable, "-m", "momentrnn", "recover", "--help"],
                          capture_output=True, text=True, check=True)
     assert "--digits" in out.stdout and "--certify" in out.stdout
+
+
+def test_flow_long_memory_teacher_recovers_the_teacher(tmp_path, capsys):
+    out_json = tmp_path / "run.json"
+    plot = tmp_path / "run.png"
+    code, out, _ = run(["flow", "--teacher-atoms", "1", "--teacher-weights", "1", "--dim",
+                        "40", "--k", "5", "--init-scale", "1e-3", "--init", "random",
+                        "--seed", "0", "--json", str(out_json), "--plot", str(plot),
+                        "--quiet"], capsys=capsys)
+    assert code == 0
+    report = json.loads(out_json.read_text())
+    assert report["effective_dimension"]["rank"] == 1
+    assert report["learned_measure"]["agrees_with_teacher"] is True
+    assert report["learned_measure"]["vouched_digits"] >= 2
+    assert report["invariant_drift"] < 1e-9
+    assert "agrees with the teacher: yes" in out
+    assert plot.stat().st_size > 1000
+
+
+def test_flow_gd_and_bad_teacher(capsys):
+    code, out, _ = run(["flow", "--teacher", "decaying", "--dim", "10", "--k", "3", "--gd",
+                        "--lr", "0.05", "--steps", "3000", "--init-scale", "1e-2", "--quiet"],
+                       capsys=capsys)
+    assert code == 0 and "training loss" in out
+    code, _, err = run(["flow", "--teacher-atoms", "1,2", "--teacher-weights", "1"],
+                       capsys=capsys)
+    assert code == 2 and "2 teacher atoms but 1 weights" in err
+    code, _, err = run(["flow", "--teacher", "nope"], capsys=capsys)
+    assert code == 2 and "not known" in err

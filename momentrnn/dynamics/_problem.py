@@ -10,6 +10,7 @@ from ..rnn.losses import (
     diagonal_hessian_parts,
     full_hessian_vector,
     full_loss_grad,
+    powers,
 )
 from ..rnn.models import DiagonalRNN, LinearRNN
 
@@ -54,11 +55,11 @@ class FlowProblem:
             t = theta.reshape(d, 3)
             a, b, c = t[:, 0], t[:, 1], t[:, 2]
             k = self.target.shape[0]
-            V = np.vander(a, k, increasing=True)  # (d, k): a_i^j
-            r = (b * c) @ V - self.target
+            V = powers(a, k)  # (k, d): a_i^j
+            r = V @ (b * c) - self.target
             u = 2.0 * self.rho * r
-            Vu = V @ u
-            Du = V[:, : k - 1] @ (self._lags[1:] * u[1:])
+            Vu = u @ V
+            Du = (self._lags[1:] * u[1:]) @ V[: k - 1]
             g = np.empty((d, 3))
             g[:, 0] = b * c * Du
             g[:, 1] = c * Vu
@@ -103,12 +104,18 @@ class FlowProblem:
         Bd_inv = np.linalg.inv(np.eye(3)[None] + s * blocks)  # (d, 3, 3)
         k = J.shape[0]
         # Z = Bd^{-1} J^T, stored as (k, 3d); K = (2 s diag(rho))^{-1} + J Z^T
-        Z = np.matmul(Bd_inv[None], J.reshape(k, d, 3, 1))[..., 0].reshape(k, 3 * d)
+        Jd = np.ascontiguousarray(J.reshape(k, d, 3).transpose(1, 2, 0))  # (d, 3, k)
+        Zd = np.empty_like(Jd)
+        for i in range(3):  # Zd[:, i] = sum_j Bd_inv[:, i, j] Jd[:, j], nine (d, k) products
+            Zd[:, i] = (Bd_inv[:, i, 0, None] * Jd[:, 0] + Bd_inv[:, i, 1, None] * Jd[:, 1]
+                        + Bd_inv[:, i, 2, None] * Jd[:, 2])
+        Z = Zd.transpose(2, 0, 1).reshape(k, 3 * d)
         Kinv = np.linalg.inv(np.diag(1.0 / (2.0 * s * self.rho)) + J @ Z.T)
 
         def solve(y: np.ndarray) -> np.ndarray:
-            x0 = np.matmul(Bd_inv, y.reshape(d, 3, 1)).ravel()
-            return x0 - Z.T @ (Kinv @ (J @ x0))
+            y3 = y.reshape(d, 3)
+            x0 = (Bd_inv * y3[:, None, :]).sum(-1).ravel()
+            return x0 - (Kinv @ (J @ x0)) @ Z
 
         return solve
 

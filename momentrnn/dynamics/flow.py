@@ -58,7 +58,7 @@ def integrate_flow(
     t_max: float | None = None,
     until_loss: float | None = None,
     method: str = "auto",
-    rtol: float = 1e-6,
+    rtol: float = 3e-7,
     atol: float = 1e-12,
     lag_weights: object = None,
     precision: Precision | None = None,

@@ -57,15 +57,21 @@ def lag_weights_for(k: int, lag_weights: object = None) -> np.ndarray:
     return rho
 
 
+def powers(a: np.ndarray, k: int) -> np.ndarray:
+    """The array of powers a^j, j < k, shape (k, *a.shape), one vectorised product per row."""
+    if a.size <= 1024:  # small: one call of numpy's cumulative product has less overhead
+        return np.vander(a.ravel(), k, increasing=True).T.reshape((k,) + a.shape)
+    out = np.empty((k,) + a.shape, dtype=np.result_type(a, float))
+    out[0] = 1.0
+    for j in range(1, k):
+        np.multiply(out[j - 1], a, out=out[j])
+    return out
+
+
 def diagonal_terms(a: np.ndarray, k: int, order: int = 1):
     """V, D (and E when order == 2) of shape (..., k, d): powers and their a-derivatives."""
     j = np.arange(k, dtype=float)
-    if a.ndim == 1:
-        V = np.vander(a, k, increasing=True).T  # (k, d), by repeated multiplication
-    else:
-        V = np.moveaxis(np.cumprod(np.concatenate(
-            [np.ones_like(a)[..., None], np.repeat(a[..., None], k - 1, axis=-1)], axis=-1),
-            axis=-1), -1, -2)
+    V = np.moveaxis(powers(a, k), 0, -2)  # (..., k, d)
     Vm1 = np.concatenate([np.zeros_like(V[..., :1, :]), V[..., :-1, :]], axis=-2)
     D = j[:, None] * Vm1
     if order == 1:

@@ -5,16 +5,25 @@ from .dynamics import GDResult, Trajectory, gradient_descent, integrate_flow
 from .errors import MomentRNNError, NotPositiveError
 from .moments import (
     DiscreteMeasure,
+    ExtrapolationRange,
+    Feasibility,
     HankelRank,
+    MomentRange,
+    Realization,
     Recovery,
+    extrapolation_range,
     gauss_rule,
     hankel_determinant,
     hankel_matrix,
     hankel_rank,
     matrix_pencil,
+    minimal_realization,
+    moment_feasible,
+    next_moment_range,
     prony,
     recover_measure,
     recurrence_coefficients,
+    stability_bound,
 )
 from .precision import MP, Ball, Exact, Float64
 from .rnn import (
@@ -35,6 +44,15 @@ from .rnn import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "ExtrapolationRange",
+    "Feasibility",
+    "MomentRange",
+    "Realization",
+    "extrapolation_range",
+    "minimal_realization",
+    "moment_feasible",
+    "next_moment_range",
+    "stability_bound",
     "DiagonalRNN",
     "GDResult",
     "LinearRNN",

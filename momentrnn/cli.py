@@ -176,10 +176,14 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("--format", default="table", choices=["table", "json"])
     rec.set_defaults(func=_recover)
 
+    from ._bounds_cli import add_parsers, run_bounds, run_realize
     from ._flow_cli import add_flow_parser, run_flow
 
     add_flow_parser(sub)
     sub.choices["flow"].set_defaults(func=run_flow)
+    add_parsers(sub)
+    sub.choices["bounds"].set_defaults(func=lambda a: run_bounds(a, _read_moments))
+    sub.choices["realize"].set_defaults(func=lambda a: run_realize(a, _read_moments))
 
     chk = sub.add_parser(
         "check",

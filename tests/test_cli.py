@@ -121,3 +121,35 @@ def test_flow_gd_and_bad_teacher(capsys):
     assert code == 2 and "2 teacher atoms but 1 weights" in err
     code, _, err = run(["flow", "--teacher", "nope"], capsys=capsys)
     assert code == 2 and "not known" in err
+
+
+def test_bounds_exact_and_sdp(capsys, monkeypatch):
+    code, out, _ = run(["bounds", "-", "--format", "json"], "1\n0\n1/3\n0\n1/5\n", capsys,
+                       monkeypatch)
+    data = json.loads(out)
+    assert code == 0 and data["feasible"] and data["exact"]
+    assert (data["lower"], data["upper"]) == ("-4/75", "4/75")
+    assert data["lower_measure"] and len(data["lower_measure"]["atoms"]) == 3
+    code, out, _ = run(["bounds", "-", "--tolerance", "1e-3", "--format", "json"],
+                       "1\n0\n1/3\n", capsys, monkeypatch)
+    data = json.loads(out)
+    assert code == 0 and data["status"] == "ok" and data["lower"] < 0 < data["upper"]
+
+
+def test_bounds_infeasible_and_unbounded(capsys, monkeypatch):
+    code, out, _ = run(["bounds", "-"], "1\n0\n2\n", capsys, monkeypatch)
+    assert code == 1 and "indefinite" in out
+    code, out, _ = run(["bounds", "-", "--support", "0,inf"], "1\n1\n", capsys, monkeypatch)
+    assert code == 0 and "[1, inf]" in out
+    code, _, err = run(["bounds", "-", "--support", "0"], "1\n1\n", capsys, monkeypatch)
+    assert code == 2 and "--support" in err
+
+
+def test_realize(capsys, monkeypatch):
+    code, out, _ = run(["realize", "-", "--format", "json"], "2\n1\n1\n1\n1\n1\n", capsys,
+                       monkeypatch)
+    data = json.loads(out)
+    assert code == 0 and data["order"] == 2 and data["residual"] == 0.0
+    code, out, _ = run(["realize", "-", "--float64"], "1\n0.5\n0.25\n0.125\n", capsys,
+                       monkeypatch)
+    assert code == 0 and "order      1" in out

@@ -3,9 +3,21 @@
 from .chebyshev import chebyshev_to_monomial, monomial_to_chebyshev, recurrence_coefficients
 from .hankel import HankelRank, hankel_determinant, hankel_matrix, hankel_rank
 from .measure import DiscreteMeasure
+from .realization import Realization, minimal_realization
 from .recovery import Recovery, gauss_rule, matrix_pencil, prony, recover_measure
+from .sdp import ExtrapolationRange, extrapolation_range, stability_bound
+from .truncated import Feasibility, MomentRange, moment_feasible, next_moment_range
 
 __all__ = [
+    "ExtrapolationRange",
+    "Feasibility",
+    "MomentRange",
+    "Realization",
+    "extrapolation_range",
+    "minimal_realization",
+    "moment_feasible",
+    "next_moment_range",
+    "stability_bound",
     "DiscreteMeasure",
     "HankelRank",
     "Recovery",

@@ -1,0 +1,154 @@
+r"""Minimal realisation of an impulse response (Ho-Kalman), at any precision.
+
+For :math:`h_j = C A^j B` of an order-n system the Hankel matrix :math:`H = [h_{i+j}]` has rank
+n (claim M7) and factors as observability times controllability. With the leading
+:math:`n \times n` block :math:`H_n` invertible, :math:`A = H_n^{-1} H_n^{(1)}`, :math:`B = e_1`,
+:math:`C = (h_0, \dots, h_{n-1})` is a realisation (the shift realisation: :math:`A e_i =
+e_{i+1}`); in double precision the balanced SVD form :math:`A = \Sigma^{-1/2} U^\top H^{(1)} V
+\Sigma^{-1/2}` is used instead. Its eigenvalues are the atoms that Prony finds (M3).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from ..errors import InputError
+from ..precision import MP, Ball, Exact, Float64, Precision, as_precision
+from ._data import parse_moments, to_fraction
+from .hankel import HankelRank, hankel_rank
+
+__all__ = ["Realization", "minimal_realization"]
+
+
+@dataclass(frozen=True)
+class Realization:
+    """A minimal realisation (A, B, C) with the evidence for its order.
+
+    Attributes
+    ----------
+    A, B, C
+        ``Exact()``: lists of Fractions (A as a list of rows); ``MP``: mpmath matrices;
+        ``Float64``: numpy arrays.
+    order : int
+    rank_evidence : HankelRank
+    residual : float
+        ``max_j |C A^j B - h_j|`` over the given lags, in double precision.
+    precision : Precision
+    """
+
+    A: object
+    B: object
+    C: object
+    order: int
+    rank_evidence: HankelRank
+    residual: float
+    precision: Precision
+
+    def as_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(A, B, C) as float numpy arrays (B and C as vectors)."""
+        def arr(x):
+            if isinstance(x, np.ndarray):
+                return x.astype(float)
+            try:
+                return np.array([[float(v) for v in row] for row in x.tolist()], dtype=float)
+            except AttributeError:
+                return np.array(x, dtype=float)
+
+        A = arr(self.A)
+        B = arr(self.B).reshape(-1)
+        C = arr(self.C).reshape(-1)
+        return A.reshape(self.order, self.order), B, C
+
+
+def minimal_realization(impulse_response: object, *, precision: Precision | None = None,
+                        rank: int | None = None, data_digits: float | None = None
+                        ) -> Realization:
+    r"""Minimal (A, B, C) with :math:`C A^j B = h_j` for the given lags.
+
+    Parameters
+    ----------
+    impulse_response : sequence of numbers
+        :math:`h_0, h_1, \dots` (at least ``2 * order`` of them).
+    precision : Exact, MP or Float64, optional
+        Default ``Exact()`` for exact input, ``Float64()`` otherwise.
+    rank : int, optional
+        The order; by default the Hankel rank with its evidence (:func:`hankel_rank`).
+    data_digits : float, optional
+        Accuracy of the lags, for the rank decision.
+
+    Returns
+    -------
+    Realization
+
+    Examples
+    --------
+    >>> r = minimal_realization([2, 1, 1, 1, 1, 1])      # h = delta_0-shifted constant
+    >>> r.order, r.A
+    (2, [[Fraction(0, 1), Fraction(0, 1)], [Fraction(1, 1), Fraction(1, 1)]])
+    """
+    data = parse_moments(impulse_response, data_digits=data_digits, name="impulse_response")
+    if not data.is_real:
+        raise InputError("minimal_realization supports real impulse responses")
+    prec = as_precision(precision, default=Exact() if data.is_exact else Float64())
+    if isinstance(prec, Ball):
+        raise InputError("minimal_realization supports Exact, MP and Float64")
+    if isinstance(prec, Exact) and not data.is_exact:
+        from ._data import require_exact
+
+        require_exact(data)
+    # the largest square Hankel matrix whose shifted partner also fits in the data
+    evidence = hankel_rank(data, precision=prec if not isinstance(prec, Float64) else MP(40),
+                           size=max(1, data.count // 2))
+    n = evidence.rank if rank is None else rank
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise InputError(f"rank={rank!r} must be a positive integer")
+    if 2 * n > data.count:
+        raise InputError(f"order {n} needs {2 * n} lags, got {data.count}")
+    if rank is not None and evidence.verdict in ("exact", "clear") and rank > evidence.rank:
+        raise InputError(f"rank={rank} exceeds the Hankel rank {evidence.rank} of the lags")
+    h = list(data.real)
+    if isinstance(prec, Exact):
+        from flint import fmpq_mat
+
+        H0 = fmpq_mat(n, n, [h[i + j] for i in range(n) for j in range(n)])
+        H1 = fmpq_mat(n, n, [h[i + j + 1] for i in range(n) for j in range(n)])
+        try:
+            A = H0.solve(H1)
+        except ZeroDivisionError:
+            raise InputError(f"the leading {n}x{n} Hankel block is singular; pass a smaller "
+                             "rank") from None
+        A_out = [[to_fraction(A[i, j]) for j in range(n)] for i in range(n)]
+        B_out = [Fraction(1 if i == 0 else 0) for i in range(n)]
+        C_out = [to_fraction(v) for v in h[:n]]
+    elif isinstance(prec, MP):
+        ctx = prec.context()
+        hm = data.as_mp(ctx)
+        H0 = ctx.matrix([[hm[i + j] for j in range(n)] for i in range(n)])
+        H1 = ctx.matrix([[hm[i + j + 1] for j in range(n)] for i in range(n)])
+        A_out = ctx.inverse(H0) * H1
+        B_out = ctx.matrix([1] + [0] * (n - 1))
+        C_out = ctx.matrix([hm[:n]])
+    else:
+        hf = data.as_numpy()
+        rows = (len(hf) - 1) // 2 + 1
+        cols = len(hf) - rows
+        H0 = np.array([[hf[i + j] for j in range(cols)] for i in range(rows)])
+        H1 = np.array([[hf[i + j + 1] for j in range(cols)] for i in range(rows - 1)])
+        U, s, Vt = np.linalg.svd(H0[: rows - 1], full_matrices=False)
+        U, s, Vt = U[:, :n], s[:n], Vt[:n]
+        root = np.sqrt(s)
+        A_out = (U.T @ H1 @ Vt.T) / np.outer(root, root)
+        Obs = U * root
+        Ctrl = (Vt.T * root).T
+        B_out, C_out = Ctrl[:, 0], Obs[0]
+    real = Realization(A_out, B_out, C_out, n, evidence, 0.0, prec)
+    A_f, B_f, C_f = real.as_arrays()
+    x, resid = B_f.copy(), 0.0
+    hf = data.as_numpy()
+    for j in range(data.count):
+        resid = max(resid, abs(float(C_f @ x) - float(hf[j])))
+        x = A_f @ x
+    return Realization(A_out, B_out, C_out, n, evidence, resid, prec)

@@ -1,0 +1,69 @@
+"""Helpers shared by the checks: digits, margins, exact rational models."""
+
+from __future__ import annotations
+
+import math
+import random
+from fractions import Fraction
+
+import numpy as np
+
+from momentrnn import DiagonalRNN
+
+
+def digits(err: float) -> float:
+    """-log10 of an error (inf for zero)."""
+    return math.inf if err == 0 else -math.log10(err)
+
+
+def random_rational_matrix(n: int, seed: int, scale: int = 5) -> list[list[Fraction]]:
+    rng = random.Random(seed)
+    return [[Fraction(rng.randint(-scale, scale), scale + 1) for _ in range(n)] for _ in range(n)]
+
+
+def matmul(A, B):
+    return [[sum(A[i][k] * B[k][j] for k in range(len(B))) for j in range(len(B[0]))]
+            for i in range(len(A))]
+
+
+def matvec(A, x):
+    return [sum(a * b for a, b in zip(row, x)) for row in A]
+
+
+def exact_response(A, B, C, count: int) -> list[Fraction]:
+    out, x = [], list(B)
+    for _ in range(count):
+        out.append(sum(c * v for c, v in zip(C, x)))
+        x = matvec(A, x)
+    return out
+
+
+def inverse(A):
+    """Exact inverse by Gauss-Jordan elimination over Q."""
+    n = len(A)
+    M = [list(row) + [Fraction(int(i == j)) for j in range(n)] for i, row in enumerate(A)]
+    for col in range(n):
+        piv = next(r for r in range(col, n) if M[r][col] != 0)
+        M[col], M[piv] = M[piv], M[col]
+        p = M[col][col]
+        M[col] = [v / p for v in M[col]]
+        for r in range(n):
+            if r != col and M[r][col] != 0:
+                f = M[r][col]
+                M[r] = [a - f * b for a, b in zip(M[r], M[col])]
+    return [row[n:] for row in M]
+
+
+def diagonal_from(atoms, weights, *, balanced: bool = True) -> DiagonalRNN:
+    w = np.array([float(v) for v in weights])
+    b = np.sqrt(np.abs(w))
+    c = b if balanced else np.sign(w) * b
+    return DiagonalRNN(np.array([float(a) for a in atoms]), b, c * np.sign(w) if balanced
+                       else c)
+
+
+def finite_difference_measure(order: int, x0: Fraction, h: Fraction, amplitude: Fraction):
+    """eps * sum_l (-1)^l C(order, l) delta_{x0 + l h}: kills every moment below ``order``."""
+    atoms = [x0 + l * h for l in range(order + 1)]
+    weights = [amplitude * (-1) ** l * math.comb(order, l) for l in range(order + 1)]
+    return atoms, weights

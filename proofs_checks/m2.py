@@ -1,0 +1,50 @@
+"""M2: positivity of Hankel and localising matrices; the flat case is determinate."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from momentrnn import moment_feasible
+
+from ._measures import hard_cases, power_moments, random_measure
+from .harness import Claim
+
+STATEMENT = (
+    "M2 (Positivity). A sequence has a non-negative representing measure on R (resp. [a, b]) "
+    "only if its Hankel matrices (resp. Hankel and localising matrices) are PSD; the "
+    "flat/singular case determines the measure uniquely."
+)
+
+
+def cases(quick: bool, seed: int) -> list[dict]:
+    out = []
+    for c in hard_cases(quick, seed):
+        n = len(c["atoms"])
+        for count in (2 * n - 1, 2 * n, 2 * n + 1, 2 * n + 3):
+            if count >= 1:
+                out.append(dict(c, count=count))
+    return out
+
+
+def check(case: dict) -> float:
+    """+1 when every matrix of the moments of a non-negative measure on [-1, 1] is PSD, and, if
+    one is singular, the unique measure found is the generating one; -1 otherwise."""
+    m = power_moments(case["atoms"], case["weights"], case["count"])
+    feas = moment_feasible(m, support=(-1, 1))
+    if not feas.feasible:
+        return -1.0
+    if feas.determinate:
+        atoms = sorted(Fraction(a) if not hasattr(a, "mid") else a for a in feas.measure.atoms)
+        if all(isinstance(a, Fraction) for a in atoms) and atoms != sorted(case["atoms"]):
+            return -1.0
+    return 1.0
+
+
+def signed(quick: bool, seed: int) -> list[dict]:
+    a, w = random_measure(3, seed)
+    w[1] = -w[1] * 3
+    return [{"name": "signed", "atoms": a, "weights": w, "count": 7}]
+
+
+CLAIM = Claim("M2", "moment sequences of positive measures have PSD moment matrices",
+              STATEMENT, cases, check, [("a signed measure", signed)])

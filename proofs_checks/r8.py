@@ -1,0 +1,61 @@
+"""R8: a non-negative measure matching 2d+1 moments of a d-atom positive measure is it."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from momentrnn import moment_feasible, next_moment_range
+
+from ._common import finite_difference_measure
+from ._measures import power_moments, random_measure
+from .harness import Claim
+
+STATEMENT = (
+    "R8 (Main theorem, extrapolation). Let mu_hat = sum_{i<=d} w_i delta_{a_i} with distinct real "
+    "a_i and w_i > 0. If mu is any non-negative measure (any number of atoms) with m_j(mu) = "
+    "m_j(mu_hat) for j = 0..2d, then mu = mu_hat. Hence a balanced student with zero loss on "
+    "k >= 2d + 1 extrapolates perfectly and has effective state dimension d, whatever its size."
+)
+
+
+def cases(quick: bool, seed: int) -> list[dict]:
+    out = []
+    for i, d in enumerate([1, 2, 3, 5] + ([] if quick else [8])):
+        a, w = random_measure(d, seed * 100 + i)
+        for support in [("-inf", "inf"), (-1, 1)]:
+            out.append({"atoms": a, "weights": w, "k": 2 * d + 1, "support": support,
+                        "class": "non-negative"})
+    return out
+
+
+def check(case: dict) -> float:
+    """+1 when the first k moments determine mu_hat among non-negative measures on the support
+    (exactly over Q), -1 when another admissible measure shares them."""
+    atoms, weights, k = case["atoms"], case["weights"], case["k"]
+    m = power_moments(atoms, weights, k)
+    if case["class"] == "signed":
+        # a signed measure with the same first k moments: add a finite difference of order k
+        fa, fw = finite_difference_measure(k, Fraction(-1, 2), Fraction(1, 3), Fraction(1, 10))
+        m2 = power_moments(atoms + fa, weights + fw, k + 1)
+        return 1.0 if m2[k] == power_moments(atoms, weights, k + 1)[k] else -1.0
+    if k % 2 == 1:
+        feas = moment_feasible(m, support=case["support"])
+        same = feas.determinate and sorted(feas.measure.atoms) == sorted(atoms)
+        return 1.0 if same else -1.0
+    # k even: the next moment still has a non-trivial range, so m_0..m_{k-1} do not determine
+    r = next_moment_range(m, support=case["support"])
+    return 1.0 if r.collapsed else -1.0
+
+
+def two_d_moments(quick: bool, seed: int) -> list[dict]:
+    a, w = random_measure(2, seed)
+    return [{"atoms": a, "weights": w, "k": 4, "support": (-1, 1), "class": "non-negative"}]
+
+
+def signed(quick: bool, seed: int) -> list[dict]:
+    a, w = random_measure(2, seed)
+    return [{"atoms": a, "weights": w, "k": 5, "support": ("-inf", "inf"), "class": "signed"}]
+
+
+CLAIM = Claim("R8", "2d+1 moments determine a d-atom positive measure", STATEMENT, cases, check,
+              [("only 2d moments", two_d_moments), ("signed measures allowed", signed)])

@@ -5,7 +5,9 @@ from __future__ import annotations
 from ._common import exact_response, inverse, matmul, matvec, random_rational_matrix
 from .harness import Claim
 
-STATEMENT = "R2 (Similarity invariance). h_j(S A S^-1, S B, C S^-1) = h_j(A, B, C) for invertible S."
+STATEMENT = (
+    "R2 (Similarity invariance). h_j(S A S^-1, S B, C S^-1) = h_j(A, B, C) for invertible S."
+)
 
 
 def cases(quick: bool, seed: int) -> list[dict]:

@@ -68,3 +68,56 @@ def test_broken_gauss_makes_m4_fail(monkeypatch):
 
     monkeypatch.setattr(m4, "recover_measure", wrong_weights)
     assert run_claim(m4.CLAIM, quick=True, seed=0).verdict == "FAIL"
+
+
+def test_every_claim_of_the_theory_has_a_check():
+    from proofs_checks.harness import ALL_LABELS
+
+    assert sorted(CLAIMS) == sorted(ALL_LABELS)
+    for claim in CLAIMS.values():
+        assert claim.statement.startswith(claim.label + " ")
+
+
+def test_wrong_gradient_sign_breaks_the_conservation_checks(monkeypatch):
+    """A gradient with one component of the wrong sign makes R4 fail."""
+    import proofs_checks.r4 as r4
+    import momentrnn.dynamics.mp_flow as mp_flow
+
+    real = mp_flow.mp_gradient
+
+    def wrong_sign(problem, theta, ctx):
+        g = real(problem, theta, ctx)
+        g[2] = -g[2]  # dL/dc_1 with the wrong sign
+        return g
+
+    monkeypatch.setattr(mp_flow, "mp_gradient", wrong_sign)
+    assert run_claim(r4.CLAIM, quick=True, seed=0).verdict == "FAIL"
+
+
+def test_broken_impulse_response_breaks_r2(monkeypatch):
+    import proofs_checks.r2 as r2
+
+    real = r2.exact_response
+    calls = {"n": 0}
+
+    def off(A, B, C, count):
+        calls["n"] += 1
+        h = real(A, B, C, count)
+        return h if calls["n"] % 2 else [v + (j == 7) for j, v in enumerate(h)]
+
+    monkeypatch.setattr(r2, "exact_response", off)
+    assert run_claim(r2.CLAIM, quick=True, seed=0).verdict == "FAIL"
+
+
+def test_broken_feasibility_breaks_r8_and_r12(monkeypatch):
+    import proofs_checks.r8 as r8
+    import proofs_checks.r12 as r12
+    from momentrnn.moments.truncated import Feasibility
+
+    def always_interior(moments, *, support=(-1, 1)):
+        return Feasibility(True, True, False, None, {}, None, support, "stub")
+
+    monkeypatch.setattr(r8, "moment_feasible", always_interior)
+    monkeypatch.setattr(r12, "moment_feasible", always_interior)
+    assert run_claim(r8.CLAIM, quick=True, seed=0).verdict == "FAIL"
+    assert run_claim(r12.CLAIM, quick=True, seed=0).verdict == "FAIL"

@@ -1,0 +1,74 @@
+"""R14: the moments engine recovers the teacher from a student trained by the dynamics engine."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from momentrnn import (
+    LinearRNN,
+    effective_dimension,
+    init_student,
+    integrate_flow,
+    named_teacher,
+    recover_measure,
+)
+
+from .harness import Claim
+
+STATEMENT = (
+    "R14 (The cross-check). For a student trained by the dynamics module, the moments module "
+    "recovers from its impulse response (at high precision) the teacher's atoms and weights, and "
+    "the Hankel rank of that response is d; for an unbalanced student that also fits, it is not."
+)
+
+DIMS = {"long_memory": 1, "two_pole": 2, "decaying": 1}
+
+
+def cases(quick: bool, seed: int) -> list[dict]:
+    return [{"teacher": t, "dim": 20 if quick else 40, "seed": seed, "student": "trained"}
+            for t in DIMS]
+
+
+def check(case: dict) -> float:
+    """Vouched digits of the recovered measure when it matches the teacher within them and the
+    effective dimension is d (minus 1: at least two digits needed); -1 otherwise."""
+    teacher = named_teacher(case["teacher"])
+    d = DIMS[case["teacher"]]
+    k = 2 * d + 3
+    if case["student"] == "trained":
+        run = integrate_flow(init_student(case["dim"], scale=1e-3, seed=case["seed"]),
+                             teacher, k=k, until_loss=1e-16)
+        model, loss = run.final, run.final_loss
+    else:  # the shift register: zero loss on k lags, unbalanced
+        h = teacher.impulse_response(k)
+        A = np.diag(np.ones(k - 1), -1)
+        model, loss = LinearRNN(A, np.eye(k)[0], h), 0.0
+    tol = max(10 * math.sqrt(loss), 1e-13)
+    rank = effective_dimension(model, tolerance=tol).rank
+    if rank != d:
+        return -1.0
+    h = np.asarray(model.impulse_response(2 * d)).real
+    data_digits = -math.log10(tol / float(np.abs(h).max()))
+    rec = recover_measure(list(h), rank=d, data_digits=data_digits, throw=False)
+    if rec.measure is None or rec.digits < 1:
+        return -1.0
+    tm = teacher.measure().sorted()
+    scale_a = max(abs(float(a)) for a in tm.atoms)
+    scale_w = max(abs(float(w)) for w in tm.weights)
+    for x, w in zip(tm.atoms, tm.weights):
+        j = int(np.argmin([abs(float(y) - float(x)) for y in rec.measure.atoms]))
+        if abs(float(rec.measure.atoms[j]) - float(x)) > 10 ** -rec.digits * scale_a:
+            return -1.0
+        if abs(float(rec.measure.weights[j]) - float(w)) > 10 ** -rec.digits * scale_w:
+            return -1.0
+    return rec.digits - 1.0
+
+
+def unbalanced(quick: bool, seed: int) -> list[dict]:
+    return [{"teacher": "two_pole", "dim": 20, "seed": seed, "student": "shift register"}]
+
+
+CLAIM = Claim("R14", "moments engine recovers the teacher from the trained student", STATEMENT,
+              cases, check, [("an unbalanced zero-loss student", unbalanced)])

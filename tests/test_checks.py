@@ -80,8 +80,8 @@ def test_every_claim_of_the_theory_has_a_check():
 
 def test_wrong_gradient_sign_breaks_the_conservation_checks(monkeypatch):
     """A gradient with one component of the wrong sign makes R4 fail."""
-    import proofs_checks.r4 as r4
     import momentrnn.dynamics.mp_flow as mp_flow
+    import proofs_checks.r4 as r4
 
     real = mp_flow.mp_gradient
 

@@ -10,7 +10,7 @@ import sys
 def run_checks(*, quick: bool, only: str | None, list_only: bool, fmt: str, seed: int,
                jobs: int) -> int:
     try:
-        from proofs_checks.harness import ALL_LABELS, load_claims, run_claim
+        from proofs_checks.harness import ALL_LABELS, load_claims
     except ImportError as exc:  # pragma: no cover - shipped together
         print(f"momentrnn check: cannot import proofs_checks ({exc})", file=sys.stderr)
         return 3
@@ -29,19 +29,16 @@ def run_checks(*, quick: bool, only: str | None, list_only: bool, fmt: str, seed
             claim = claims.get(label)
             print(f"{label:4} {claim.title if claim else '(no check yet)'}")
         return 0
-    outcomes, missing = [], []
-    for i, label in enumerate(labels):
-        claim = claims.get(label)
-        if claim is None:
-            missing.append(label)
-            continue
-        print(f"[{i + 1}/{len(labels)}] {label} ...", file=sys.stderr, flush=True)
-        try:
-            outcomes.append(run_claim(claim, quick, seed))
-        except Exception as exc:  # noqa: BLE001 - reported as an error verdict, exit 3
-            print(f"momentrnn check: {label} raised {type(exc).__name__}: {exc}",
-                  file=sys.stderr)
-            return 3
+    missing = [label for label in labels if label not in claims]
+    todo = [label for label in labels if label in claims]
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        print(f"momentrnn check: --jobs {jobs!r} must be a positive integer", file=sys.stderr)
+        return 2
+    try:
+        outcomes = _run_all(todo, quick, seed, jobs)
+    except _ClaimError as exc:
+        print(f"momentrnn check: {exc}", file=sys.stderr)
+        return 3
     if fmt == "json":
         print(json.dumps({
             "seed": seed, "quick": quick,
@@ -63,6 +60,40 @@ def run_checks(*, quick: bool, only: str | None, list_only: bool, fmt: str, seed
                   "(not counted as passing)")
     failed = [o for o in outcomes if o.verdict != "PASS"]
     return 1 if failed else 0
+
+
+class _ClaimError(Exception):
+    pass
+
+
+def _one(label: str, quick: bool, seed: int):
+    from proofs_checks.harness import load_claims, run_claim
+
+    try:
+        return run_claim(load_claims()[label], quick, seed)
+    except Exception as exc:  # noqa: BLE001 - reported with the claim's label, exit 3
+        raise _ClaimError(f"{label} raised {type(exc).__name__}: {exc}") from None
+
+
+def _run_all(labels: list[str], quick: bool, seed: int, jobs: int) -> list:
+    """Run the claims, in ``jobs`` processes; progress lines go to stderr."""
+    total = len(labels)
+    if jobs == 1 or total <= 1:
+        out = []
+        for i, label in enumerate(labels):
+            print(f"[{i + 1}/{total}] {label} ...", file=sys.stderr, flush=True)
+            out.append(_one(label, quick, seed))
+        return out
+    import concurrent.futures
+
+    results: dict = {}
+    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(_one, label, quick, seed): label for label in labels}
+        for done, fut in enumerate(concurrent.futures.as_completed(futures), start=1):
+            label = futures[fut]
+            results[label] = fut.result()
+            print(f"[{done}/{total}] {label} done", file=sys.stderr, flush=True)
+    return [results[label] for label in labels]
 
 
 def _num(x: float) -> str:

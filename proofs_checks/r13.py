@@ -39,10 +39,12 @@ def _runs(case: dict, scale: float):
 
 def check(case: dict) -> float:
     """log10(median error at large scale / median error at small scale) - 1, or -1 if the
-    small-scale runs do not all have effective dimension d."""
+    median effective dimension of the small-scale runs is not d. (Medians: at a finite loss of
+    1e-10 an occasional seed still carries two units converging to one atom, which the Hankel
+    rank evidence reports as ambiguous.)"""
     small_err, small_dim = _runs(case, case["small"])
-    large_err, large_dim = _runs(case, case["large"])
-    if any(dm != DIMS[case["teacher"]] for dm in small_dim):
+    large_err, _ = _runs(case, case["large"])
+    if statistics.median(small_dim) != DIMS[case["teacher"]]:
         return -1.0
     ratio = statistics.median(large_err) / max(statistics.median(small_err), 1e-300)
     return float(min(np.log10(ratio), 50.0) - 1.0)

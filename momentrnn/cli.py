@@ -182,6 +182,12 @@ def build_parser() -> argparse.ArgumentParser:
     add_flow_parser(sub)
     sub.choices["flow"].set_defaults(func=run_flow)
     add_parsers(sub)
+    from ._sweep_cli import add_parsers as add_sweep_parsers
+    from ._sweep_cli import run_plot_cli, run_sweep_cli
+
+    add_sweep_parsers(sub)
+    sub.choices["sweep"].set_defaults(func=run_sweep_cli)
+    sub.choices["plot"].set_defaults(func=run_plot_cli)
     sub.choices["bounds"].set_defaults(func=lambda a: run_bounds(a, _read_moments))
     sub.choices["realize"].set_defaults(func=lambda a: run_realize(a, _read_moments))
 

@@ -1,0 +1,102 @@
+"""Linear teacher-student runs: batched gradient descent or per-run gradient flow."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+
+from ..dynamics import gradient_descent, integrate_flow
+from ..errors import InputError
+from ..moments import recover_measure
+from ..rnn import DiagonalRNN, effective_dimension, init_student, named_teacher
+
+__all__ = ["run_linear_group", "linear_metrics"]
+
+
+def linear_metrics(model: DiagonalRNN, teacher: DiagonalRNN, loss: float, lengths: list,
+                   ) -> dict:
+    """Everything a sweep row reports about a trained linear student."""
+    out: dict = {"training_loss": float(loss)}
+    with np.errstate(over="ignore", invalid="ignore"):
+        for q in lengths:
+            h = np.asarray(model.impulse_response(q))
+            t = np.asarray(teacher.impulse_response(q))
+            diff = np.abs(h - t)
+            finite = bool(np.all(np.isfinite(diff)))
+            out[f"extrapolation_max_{q}"] = float(diff.max()) if finite else math.inf
+            out[f"extrapolation_sq_{q}"] = float(np.sum(diff**2)) if finite else math.inf
+    b, c = model.b, model.c
+    denom = float(np.linalg.norm(b + c))
+    out["imbalance"] = float(np.linalg.norm(b - c) / denom) if denom > 0 else math.inf
+    w = model.weights
+    out["negative_mass"] = float(np.sum(np.maximum(-w, 0.0)))
+    tol = max(10 * math.sqrt(max(loss, 0.0)), 1e-12)
+    try:
+        eff = effective_dimension(model, tolerance=tol)
+        out["effective_dimension"] = eff.rank
+        out["effective_dimension_verdict"] = eff.verdict
+        out["hankel_singular_values"] = [float(v) for v in eff.singular_values[:6]]
+    except (InputError, ArithmeticError):
+        eff = None
+        out["effective_dimension"] = None
+        out["effective_dimension_verdict"] = "error"
+    out["learned_atoms"], out["learned_weights"], out["learned_digits"] = [], [], 0.0
+    if eff is not None and 1 <= eff.rank <= 8 and np.all(np.isfinite(model.a)):
+        h = np.asarray(model.impulse_response(2 * eff.rank))
+        scale = float(np.abs(h).max())
+        if scale > 0 and np.all(np.isfinite(h)):
+            digits = max(1.0, -math.log10(tol / scale))
+            rec = recover_measure(list(h), rank=eff.rank, data_digits=digits, digits=1,
+                                  throw=False)
+            if rec.measure is not None:
+                m = rec.measure.sorted()
+                out["learned_atoms"] = [complex(x).real if complex(x).imag == 0 else str(x)
+                                        for x in m.atoms]
+                out["learned_weights"] = [complex(x).real if complex(x).imag == 0 else str(x)
+                                          for x in m.weights]
+                out["learned_digits"] = rec.digits
+    return out
+
+
+def run_linear_group(params: dict, runs: list[dict]) -> list[dict]:
+    """Run linear runs that share (teacher, dim, k); one batched program for GD."""
+    teacher = named_teacher(runs[0]["teacher"])
+    dim, k = runs[0]["dim"], runs[0]["k"]
+    if any((r["teacher"], r["dim"], r["k"]) != (runs[0]["teacher"], dim, k) for r in runs):
+        raise InputError("a group must share teacher, dim and k")
+    students = [init_student(dim, scale=r["scale"], mode=r["mode"], seed=r["seed"])
+                for r in runs]
+    rows = []
+    start = time.perf_counter()
+    if params["trainer"] == "gd":
+        res = gradient_descent(students, teacher, k=k, lr=params["lr"], steps=params["steps"],
+                               backend=params["backend"], device=params["device"],
+                               until_loss=params["until_loss"])
+        seconds = (time.perf_counter() - start) / len(runs)
+        for i, r in enumerate(runs):
+            model = res.model(i)
+            row = dict(r)
+            row.update(linear_metrics(model, teacher, float(res.loss[-1, i]), params["lengths"]))
+            row["status"] = res.status[i]
+            row["diverged_step"] = int(res.diverged_at[i]) if res.diverged_at[i] >= 0 else None
+            row["loss_curve"] = [[int(s), float(v)] for s, v in
+                                 zip(res.record_steps[:: max(1, len(res.record_steps) // 20)],
+                                     res.loss[:: max(1, len(res.record_steps) // 20), i])]
+            row["seconds"] = seconds
+            rows.append(row)
+        return rows
+    for r, student in zip(runs, students):
+        t0 = time.perf_counter()
+        run = integrate_flow(student, teacher, k=k, until_loss=params["until_loss"],
+                             max_steps=50_000)
+        row = dict(r)
+        row.update(linear_metrics(run.final, teacher, run.final_loss, params["lengths"]))
+        row["status"] = run.status
+        row["diverged_step"] = None
+        idx = np.unique(np.linspace(0, len(run.times) - 1, 20).round().astype(int))
+        row["loss_curve"] = [[float(run.times[j]), float(run.loss[j])] for j in idx]
+        row["seconds"] = time.perf_counter() - t0
+        rows.append(row)
+    return rows

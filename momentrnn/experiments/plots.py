@@ -1,0 +1,173 @@
+"""Figures of a sweep's results (matplotlib, one consistent style)."""
+
+from __future__ import annotations
+
+import math
+import os
+from collections import defaultdict
+
+import numpy as np
+
+from ..errors import InputError, MissingDependencyError
+from .runner import read_results
+
+__all__ = ["plot_results"]
+
+STYLE = {"figure.figsize": (5.5, 3.8), "axes.grid": True, "grid.alpha": 0.3,
+         "axes.spines.top": False, "axes.spines.right": False, "font.size": 10,
+         "legend.fontsize": 8, "savefig.dpi": 150, "savefig.bbox": "tight"}
+
+
+def _plt():
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise MissingDependencyError(
+            "plots need matplotlib; install it with pip install 'momentrnn[plot]'"
+        ) from None
+    return plt
+
+
+def _median_band(values: list[float]) -> tuple[float, float, float]:
+    """Median and quartiles; an infinite value (an atom outside the unit disc) counts as +inf,
+    it is not dropped."""
+    arr = np.array([math.inf if v is None else v for v in values], dtype=float)
+    arr = arr[~np.isnan(arr)]
+    if arr.size == 0:
+        return math.nan, math.nan, math.nan
+    with np.errstate(invalid="ignore"):
+        return (float(np.median(arr)), float(np.percentile(arr, 25)),
+                float(np.percentile(arr, 75)))
+
+
+def _curves(rows: list[dict], group_keys: tuple, value) -> dict:
+    by: dict = defaultdict(lambda: defaultdict(list))
+    for r in rows:
+        by[tuple(r[k] for k in group_keys)][r["scale"]].append(value(r))
+    return by
+
+
+def plot_results(results: str, out_dir: str, *, formats: tuple = ("png", "svg")) -> list[str]:
+    """Write the sweep's figures to ``out_dir``; returns the file paths.
+
+    Linear sweeps: extrapolation error and effective dimension against the initialisation scale
+    (median and interquartile band over seeds, one curve per teacher and mode), learned atoms
+    against the teacher's, training curves. Non-linear sweeps: relative extrapolation error and
+    hidden-state rank against the scale, training curves.
+    """
+    rows = [r for r in read_results(results) if r.get("status") is not None]
+    if not rows:
+        raise InputError(f"{results} holds no completed runs")
+    for f in formats:
+        if f not in ("png", "svg", "pdf"):
+            raise InputError(f"format {f!r}: use png, svg or pdf")
+    os.makedirs(out_dir, exist_ok=True)
+    plt = _plt()
+    written = []
+    family = rows[0].get("family", "linear")
+    with plt.rc_context(STYLE):
+        if family == "linear":
+            lengths = sorted(int(k.split("_")[-1]) for k in rows[0] if
+                             k.startswith("extrapolation_max_"))
+            q = lengths[-1]
+            figs = {
+                "extrapolation_vs_scale": (_curves(rows, ("teacher", "mode"),
+                                                   lambda r: r[f"extrapolation_max_{q}"]),
+                                           f"max |h_j - h_hat_j|, j < {q}", True),
+                "effective_dimension_vs_scale": (_curves(rows, ("teacher", "mode"),
+                                                         lambda r: r["effective_dimension"]),
+                                                 "effective state dimension", False),
+            }
+        else:
+            lengths = sorted(int(k.split("_")[-1]) for k in rows[0] if
+                             k.startswith("extrapolation_rel_mse_"))
+            q = lengths[-1]
+            figs = {
+                "extrapolation_vs_scale": (_curves(rows, ("cell", "teacher_dim", "dim"),
+                                                   lambda r: r[f"extrapolation_rel_mse_{q}"]),
+                                           f"relative MSE at length {q}", True),
+                "state_rank_vs_scale": (_curves(rows, ("cell", "teacher_dim", "dim"),
+                                                lambda r: r[f"state_rank_{q}"][0]),
+                                        f"hidden-state rank (sv > {rows[0]['thresholds'][0]})",
+                                        False),
+            }
+        for name, (curves, ylabel, logy) in figs.items():
+            fig, ax = plt.subplots()
+            finite = [v for by in curves.values() for vs in by.values() for v in vs
+                      if v is not None and math.isfinite(v)]
+            cap = (max(finite) * 100 if logy else max(finite) + 1) if finite else 1.0
+            unbounded = False
+            for i, (key, by_scale) in enumerate(sorted(curves.items(), key=lambda kv: str(kv[0]))):
+                scales = sorted(by_scale)
+                stats = [[min(v, cap) for v in _median_band(by_scale[s])] for s in scales]
+                med = [s[0] for s in stats]
+                line, = ax.plot(scales, med, marker="o", label=" / ".join(map(str, key)))
+                ax.fill_between(scales, [s[1] for s in stats], [s[2] for s in stats], alpha=0.2,
+                                color=line.get_color())
+                top = [(s, m) for s, m in zip(scales, med) if m >= cap]
+                if top:
+                    unbounded = True
+                    ax.plot(*zip(*top), ls="none", marker="^", ms=10, color=line.get_color())
+            if unbounded:
+                ax.axhline(cap, color="0.5", lw=0.8, ls=":")
+                ax.annotate("unbounded (an atom outside the unit disc)", (0.02, 0.97),
+                            xycoords="axes fraction", va="top", fontsize=8, color="0.3")
+            ax.set_xscale("log")
+            if logy:
+                ax.set_yscale("log")
+            ax.set(xlabel="initialisation scale", ylabel=ylabel)
+            ax.legend()
+            written += _save(fig, out_dir, name, formats, plt)
+        if family == "linear":
+            written += _atoms_figure(rows, out_dir, formats, plt)
+        written += _training_curves(rows, out_dir, formats, plt)
+    return written
+
+
+def _save(fig, out_dir, name, formats, plt) -> list[str]:
+    paths = []
+    for f in formats:
+        path = os.path.join(out_dir, f"{name}.{f}")
+        fig.savefig(path)
+        paths.append(path)
+    plt.close(fig)
+    return paths
+
+
+def _atoms_figure(rows, out_dir, formats, plt) -> list[str]:
+    from ..rnn.teachers import NAMED_TEACHERS
+
+    fig, ax = plt.subplots()
+    for r in rows:
+        atoms = [a for a in r.get("learned_atoms", []) if isinstance(a, (int, float))]
+        weights = [w for w in r.get("learned_weights", []) if isinstance(w, (int, float))]
+        if atoms and len(atoms) == len(weights):
+            ax.scatter([r["scale"]] * len(atoms), atoms, s=8 + 40 * np.clip(np.abs(weights), 0, 1),
+                       alpha=0.5, color="C0")
+    for name in sorted({r["teacher"] for r in rows}):
+        for a in NAMED_TEACHERS[name][0]:
+            ax.axhline(a, color="C3", lw=0.8, ls="--")
+    ax.set_xscale("log")
+    ax.set(xlabel="initialisation scale", ylabel="learned atoms (dashed: teacher's)")
+    return _save(fig, out_dir, "learned_atoms", formats, plt)
+
+
+def _training_curves(rows, out_dir, formats, plt) -> list[str]:
+    fig, ax = plt.subplots()
+    scales = sorted({r["scale"] for r in rows})
+    cmap = plt.get_cmap("viridis")
+    for i, s in enumerate(scales):
+        for r in rows:
+            if r["scale"] == s and r.get("loss_curve"):
+                xs = [max(p[0], 1e-3) for p in r["loss_curve"]]
+                ys = [max(p[1], 1e-300) for p in r["loss_curve"]]
+                ax.plot(xs, ys, color=cmap(i / max(len(scales) - 1, 1)), alpha=0.6, lw=1)
+        ax.plot([], [], color=cmap(i / max(len(scales) - 1, 1)), label=f"scale {s:g}")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set(xlabel="time or step", ylabel="training loss")
+    ax.legend()
+    return _save(fig, out_dir, "training_curves", formats, plt)

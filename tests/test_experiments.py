@@ -1,0 +1,164 @@
+"""Sweeps: the trend, resume, executors agree, batched = unbatched, bad specs."""
+
+import json
+import statistics
+
+import pytest
+
+from momentrnn.errors import InputError
+from momentrnn.experiments import load_spec, read_results, run_sweep
+from momentrnn.experiments import runner as runner_module
+
+VOLATILE = {"seconds", "finished_at"}
+
+LINEAR = {"family": "linear", "teachers": ["long_memory"], "scales": [1e-3, 1.0],
+          "modes": ["random"], "seeds": [0, 1, 2], "dims": [20], "lengths": [100, 1000]}
+GD = dict(LINEAR, trainer="gd", lr=0.01, steps=600, scales=[1e-2, 0.5], seeds=[0, 1],
+          lengths=[50])
+
+
+def _stable(rows):
+    return sorted(json.dumps({k: v for k, v in r.items() if k not in VOLATILE},
+                              sort_keys=True, default=str) for r in rows)
+
+
+def test_linear_sweep_reproduces_the_trend(tmp_path):
+    path = str(tmp_path / "r.jsonl")
+    summary = run_sweep(LINEAR, path, progress=False)
+    assert summary.completed == 6 and summary.skipped == 0
+    rows = read_results(path)
+    small = [r for r in rows if r["scale"] == 1e-3]
+    large = [r for r in rows if r["scale"] == 1.0]
+    assert statistics.median(r["effective_dimension"] for r in small) == 1
+    assert statistics.median(r["extrapolation_max_1000"] for r in small) < 0.1
+    assert statistics.median(r["extrapolation_max_1000"] for r in large) > \
+        10 * statistics.median(r["extrapolation_max_1000"] for r in small)
+    for r in rows:
+        assert r["spec_digest"] == summary.spec_digest and r["version"]
+
+
+def test_resume_after_an_interruption_gives_the_same_rows(tmp_path, monkeypatch):
+    full = str(tmp_path / "full.jsonl")
+    run_sweep(GD, full, runs_per_task=1, progress=False)
+    part = str(tmp_path / "part.jsonl")
+    real = runner_module.run_task
+    calls = {"n": 0}
+
+    def dies_after_two(params, runs):
+        calls["n"] += 1
+        if calls["n"] > 2:
+            raise KeyboardInterrupt
+        return real(params, runs)
+
+    monkeypatch.setattr(runner_module, "run_task", dies_after_two)
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(GD, part, runs_per_task=1, progress=False)
+    assert len(read_results(part)) == 2
+    with open(part, "a") as handle:  # a write cut off mid-line by the kill
+        handle.write('{"run_id": "trunc')
+    monkeypatch.setattr(runner_module, "run_task", real)
+    summary = run_sweep(GD, part, runs_per_task=1, progress=False)
+    assert summary.skipped == 2 and summary.completed == 2
+    assert _stable(read_results(part)) == _stable(read_results(full))
+
+
+def test_batched_and_unbatched_runs_agree(tmp_path):
+    one = str(tmp_path / "batched.jsonl")
+    many = str(tmp_path / "single.jsonl")
+    run_sweep(GD, one, progress=False)
+    run_sweep(GD, many, runs_per_task=1, progress=False)
+    a = {r["run_id"]: r for r in read_results(one)}
+    b = {r["run_id"]: r for r in read_results(many)}
+    assert a.keys() == b.keys()
+    for key in a:
+        assert a[key]["training_loss"] == pytest.approx(b[key]["training_loss"], rel=1e-9,
+                                                        abs=1e-15)
+
+
+def test_dask_executor_matches_in_process(tmp_path):
+    pytest.importorskip("distributed")
+    local = str(tmp_path / "local.jsonl")
+    dask = str(tmp_path / "dask.jsonl")
+    run_sweep(GD, local, runs_per_task=1, progress=False)
+    summary = run_sweep(GD, dask, executor="dask", workers=2, runs_per_task=1, progress=False)
+    assert summary.completed == 4
+    assert _stable(read_results(dask)) == _stable(read_results(local))
+
+
+def test_process_executor(tmp_path):
+    path = str(tmp_path / "p.jsonl")
+    s = run_sweep(GD, path, executor="processes", workers=2, runs_per_task=2, progress=False)
+    assert s.completed == 4 and len(read_results(path)) == 4
+
+
+def test_results_of_another_spec_are_not_mixed(tmp_path):
+    path = str(tmp_path / "r.jsonl")
+    run_sweep(GD, path, progress=False)
+    other = dict(GD, lr=0.02)
+    with pytest.raises(InputError, match="another spec"):
+        run_sweep(other, path, progress=False)
+    assert run_sweep(other, path, allow_mixed=True, progress=False).completed == 4
+
+
+def test_diverging_runs_are_recorded_and_the_sweep_goes_on(tmp_path):
+    path = str(tmp_path / "d.jsonl")
+    spec = dict(GD, lr=5.0, steps=50, scales=[0.5])
+    s = run_sweep(spec, path, progress=False)
+    rows = read_results(path)
+    assert s.completed == 2 and all(r["status"] == "diverged" for r in rows)
+    assert all(isinstance(r["diverged_step"], int) for r in rows)
+
+
+@pytest.mark.parametrize("bad, message", [
+    ({"colour": "red"}, "unknown key"),
+    ({"scales": [0, 1]}, "scales contains 0"),
+    ({"teachers": ["nope"]}, "teachers contains 'nope'"),
+    ({"seeds": 0}, "seeds=0"),
+    ({"family": "quadratic"}, "family="),
+    ({"trainer": "sgd"}, "trainer="),
+    ({"lr": "fast"}, "lr="),
+])
+def test_bad_specs_name_the_key(bad, message):
+    with pytest.raises(InputError, match=message):
+        load_spec({**LINEAR, **bad})
+
+
+def test_toml_spec(tmp_path):
+    f = tmp_path / "spec.toml"
+    f.write_text('family = "linear"\nscales = [1e-3]\nseeds = 2\nteachers = ["two_pole"]\n'
+                 'modes = ["balanced"]\n')
+    spec = load_spec(str(f))
+    assert len(spec.runs) == 2 and spec.runs[0]["k"] == 7
+
+
+@pytest.mark.parametrize("cell", ["tanh", "gru"])
+def test_nonlinear_sweep_trend(tmp_path, cell):
+    pytest.importorskip("torch")
+    spec = {"family": "nonlinear", "cell": cell, "scales": [1e-3, 1.0], "seeds": [0, 1],
+            "student_dims": [12], "teacher_dims": [2], "steps": 150, "lengths": [10, 50],
+            "train_sequences": 64, "test_sequences": 32}
+    path = str(tmp_path / "n.jsonl")
+    run_sweep(spec, path, progress=False)
+    rows = read_results(path)
+    small = [r for r in rows if r["scale"] == 1e-3]
+    large = [r for r in rows if r["scale"] == 1.0]
+    assert statistics.median(r["state_rank_50"][0] for r in small) < \
+        statistics.median(r["state_rank_50"][0] for r in large)
+    assert statistics.median(r["extrapolation_rel_mse_50"] for r in small) < \
+        statistics.median(r["extrapolation_rel_mse_50"] for r in large)
+
+
+def test_cli_sweep_and_plot(tmp_path, capsys):
+    from momentrnn.cli import main
+
+    out = str(tmp_path / "cli.jsonl")
+    code = main(["sweep", "--out", out, "--set", "scales=[1e-3, 1.0]", "--set", "seeds=2",
+                 "--set", "dims=[12]", "--set", 'teachers=["two_pole"]', "--quiet"])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "median extrapolation error" in printed and "two_pole" in printed
+    code = main(["plot", out, "--out", str(tmp_path / "figs"), "--format", "png"])
+    assert code == 0
+    assert (tmp_path / "figs" / "extrapolation_vs_scale.png").stat().st_size > 1000
+    code = main(["sweep", "--out", out, "--set", "colour=1"])
+    assert code == 2

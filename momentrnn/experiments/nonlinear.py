@@ -25,14 +25,10 @@ def init_cells(torch, cell: str, batch: int, dim: int, scales, seeds, *, dtype, 
     params = {"W": [], "U": [], "b": [], "v": []}
     for scale, seed in zip(scales, seeds):
         g = torch.Generator().manual_seed(int(seed))
-
-        def normal(*shape, std):
-            return torch.randn(*shape, generator=g, dtype=dtype) * std
-
-        params["W"].append(normal(gates * dim, dim, std=scale))
-        params["U"].append(normal(gates * dim, 1, std=scale))
-        params["b"].append(normal(gates * dim, std=scale))
-        params["v"].append(normal(dim, std=scale))
+        shapes = {"W": (gates * dim, dim), "U": (gates * dim, 1), "b": (gates * dim,),
+                  "v": (dim,)}
+        for name, shape in shapes.items():
+            params[name].append(torch.randn(*shape, generator=g, dtype=dtype) * scale)
     return {k: torch.stack(v).to(device).requires_grad_(True) for k, v in params.items()}
 
 

@@ -100,7 +100,7 @@ def plot_results(results: str, out_dir: str, *, formats: tuple = ("png", "svg"))
                       if v is not None and math.isfinite(v)]
             cap = (max(finite) * 100 if logy else max(finite) + 1) if finite else 1.0
             unbounded = False
-            for i, (key, by_scale) in enumerate(sorted(curves.items(), key=lambda kv: str(kv[0]))):
+            for key, by_scale in sorted(curves.items(), key=lambda kv: str(kv[0])):
                 scales = sorted(by_scale)
                 stats = [[min(v, cap) for v in _median_band(by_scale[s])] for s in scales]
                 med = [s[0] for s in stats]

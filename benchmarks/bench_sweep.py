@@ -2,15 +2,16 @@
 
 ``python benchmarks/bench_sweep.py [--device cpu|cuda] [--quick]`` prints markdown tables (one
 process). Linear: the default-style sweep (2 teachers x 2 modes x 5 scales x seeds, d = 20,
-5000 GD steps; 500 with --quick) as a Python loop of single runs, batched numpy, batched torch, local processes
-(CPU), or batched torch on the GPU. Non-linear: time per student training step for B GRU (and
-tanh) students trained at once by the hand-written batched cell, against a loop over B
-``torch.nn.GRU`` modules doing the same work one by one.
+5000 GD steps; 500 with --quick) as a Python loop of single runs, batched numpy, batched
+torch, local processes (CPU), or batched torch on the GPU. Non-linear: time per student
+training step for B GRU (and tanh) students trained at once by the hand-written batched cell,
+against a loop over B ``torch.nn.GRU`` modules doing the same work one by one.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import tempfile
 import time
@@ -67,15 +68,9 @@ def nonlinear_rows(device: str, quick: bool) -> list[str]:
             p = init_cells(torch, cell, B, dim, [0.1] * B, list(range(B)), dtype=dtype,
                            device=dev)
             opt = torch.optim.Adam(list(p.values()), lr=1e-3)
-
-            def batched_step():
-                opt.zero_grad()
-                loss = ((forward(torch, cell, p, x) - y) ** 2).mean(dim=1).sum()
-                loss.backward()
-                opt.step()
-
-            t_b = _time(batched_step, dev, 3 if device == "cpu" else 10)
-            loop = "-"
+            step = functools.partial(_batched_step, torch, forward, cell, p, opt, x, y)
+            t_b = _time(step, dev, 3 if device == "cpu" else 10)
+            loop, ratio = "-", "-"
             if cell == "gru" and B <= (64 if device == "cpu" else 256):
                 models = [torch.nn.GRU(1, dim, batch_first=True).to(dev).to(dtype)
                           for _ in range(B)]
@@ -83,23 +78,28 @@ def nonlinear_rows(device: str, quick: bool) -> list[str]:
                 params = [q for m, h in zip(models, heads) for q in
                           list(m.parameters()) + list(h.parameters())]
                 opt2 = torch.optim.Adam(params, lr=1e-3)
-                xin = x.unsqueeze(-1)
-
-                def loop_step():
-                    opt2.zero_grad()
-                    for m, h in zip(models, heads):
-                        _, hn = m(xin)
-                        loss = ((h(hn[0]).squeeze(-1) - y) ** 2).mean()
-                        loss.backward()
-                    opt2.step()
-
-                t_l = _time(loop_step, dev, 2 if device == "cpu" else 5)
+                step = functools.partial(_loop_step, models, heads, opt2, x.unsqueeze(-1), y)
+                t_l = _time(step, dev, 2 if device == "cpu" else 5)
                 loop = f"{t_l / B * 1e6:.1f}"
                 ratio = f"{t_l / t_b:.1f}x"
-            else:
-                ratio = "-"
             out.append(f"| {cell} | {B} | {t_b / B * 1e6:.1f} | {loop} | {ratio} |")
     return out
+
+
+def _batched_step(torch, forward, cell, p, opt, x, y) -> None:
+    opt.zero_grad()
+    loss = ((forward(torch, cell, p, x) - y) ** 2).mean(dim=1).sum()
+    loss.backward()
+    opt.step()
+
+
+def _loop_step(models, heads, opt, xin, y) -> None:
+    opt.zero_grad()
+    for m, h in zip(models, heads):
+        _, hn = m(xin)
+        loss = ((h(hn[0]).squeeze(-1) - y) ** 2).mean()
+        loss.backward()
+    opt.step()
 
 
 def _time(fn, dev, reps: int) -> float:

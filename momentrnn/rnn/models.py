@@ -114,6 +114,12 @@ class DiagonalRNN(_Model):
         return DiscreteMeasure(list(merged), list(merged.values()))
 
     def impulse_response(self, count: int, *, precision: Precision | None = None):
+        r"""The first ``count`` lags :math:`h_j = C A^j B`.
+
+        ``Float64()`` (default) gives a numpy array; ``MP``, ``Ball`` and ``Exact`` give lists
+        of mpmath numbers, balls or Fractions, computed from the exact binary values of the
+        parameters.
+        """
         count = _count(count)
         prec = as_precision(precision, default=Float64())
         if isinstance(prec, Float64):
@@ -167,6 +173,12 @@ class LinearRNN(_Model):
         return int(self.A.shape[0])
 
     def impulse_response(self, count: int, *, precision: Precision | None = None):
+        r"""The first ``count`` lags :math:`h_j = C A^j B`.
+
+        ``Float64()`` (default) gives a numpy array; ``MP``, ``Ball`` and ``Exact`` give lists
+        of mpmath numbers, balls or Fractions, computed from the exact binary values of the
+        parameters.
+        """
         count = _count(count)
         prec = as_precision(precision, default=Float64())
         if isinstance(prec, Float64):

@@ -82,7 +82,7 @@ def init_student(dim: int, *, scale: float, mode: str = "random", seed: int = 0,
 
     Modes: ``random`` (every parameter independent N(0, scale^2), the near-zero random
     initialisation of the paper), ``balanced`` (a random, b = c random), ``unbalanced``
-    (|b| and |c| of different sizes: b ~ N(0, scale^2), c ~ N(0, (scale/10)^2)),
+    (b and c of different sizes: b ~ N(0, scale^2), c ~ N(0, (scale/10)^2)),
     ``zero_output`` (c = 0), ``grid`` (a on a uniform grid of (-1, 1), b = c = scale).
     ``diagonal=False`` gives a full LinearRNN (A entries N(0, scale^2 / dim); ``balanced``
     then means A symmetric and B = C).

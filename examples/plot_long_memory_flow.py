@@ -1,0 +1,42 @@
+"""
+Gradient flow on a long-memory teacher, and the learned measure
+================================================================
+
+The teacher is one atom at 1 (h_j = 1 for every j). A 40-dimensional student from a random
+initialisation of scale 1e-3 is trained by gradient flow on 5 lags. The moments engine then
+recovers the learned measure from the student's impulse response (claim R14).
+"""
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from momentrnn import init_student, integrate_flow, named_teacher, recover_measure
+
+teacher = named_teacher("long_memory")
+run = integrate_flow(init_student(40, scale=1e-3, mode="random", seed=0), teacher, k=5)
+print(run.status, run.message)
+print("effective dimension:", run.effective_dimension.rank, run.effective_dimension.message)
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(9, 3.5))
+axes[0].loglog(np.maximum(run.times, 1e-3), run.loss)
+axes[0].set(xlabel="t", ylabel="loss")
+axes[1].semilogx(np.maximum(run.record_times, 1e-3), run.imbalance)
+axes[1].set(xlabel="t", ylabel="||b - c|| / ||b + c||")
+fig.tight_layout()
+
+# %%
+h = run.final.impulse_response(2)
+tol = 10 * math.sqrt(run.final_loss)
+rec = recover_measure(list(h), rank=1, data_digits=-math.log10(tol), digits=1)
+print("learned atom", rec.measure.atoms[0], "weight", rec.measure.weights[0],
+      f"({rec.digits:g} digits)")
+
+# %%
+# Verification: one state dimension, and the teacher recovered to the vouched digits.
+assert run.effective_dimension.rank == 1 and run.invariant_drift < 1e-9
+assert abs(float(rec.measure.atoms[0]) - 1) <= 10.0 ** -rec.digits
+assert abs(float(rec.measure.weights[0]) - 1) <= 10.0 ** -rec.digits
+print("verified")

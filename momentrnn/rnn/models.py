@@ -39,15 +39,6 @@ class _Model:
 
     dim: int
 
-    def impulse_response(self, count: int, *, precision: Precision | None = None):
-        r"""The first ``count`` lags :math:`h_j = C A^j B`.
-
-        ``Float64()`` (default) gives a numpy array; ``MP``, ``Ball`` and ``Exact`` give lists
-        of mpmath numbers, balls or Fractions, computed from the exact binary values of the
-        parameters.
-        """
-        raise NotImplementedError
-
     def output(self, inputs: object) -> np.ndarray:
         r"""Outputs :math:`y = C s_T` for a batch of input sequences of shape (batch, T)."""
         x = np.asarray(inputs, dtype=float)

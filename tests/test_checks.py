@@ -121,3 +121,23 @@ def test_broken_feasibility_breaks_r8_and_r12(monkeypatch):
     monkeypatch.setattr(r12, "moment_feasible", always_interior)
     assert run_claim(r8.CLAIM, quick=True, seed=0).verdict == "FAIL"
     assert run_claim(r12.CLAIM, quick=True, seed=0).verdict == "FAIL"
+
+
+def test_precision_disagreement_is_never_a_pass():
+    from proofs_checks.harness import Claim
+
+    claim = Claim("X1", "toy", "X1 toy", lambda quick, seed: [{"x": 1}], lambda case: 1.0,
+                  [("control", lambda quick, seed: [{"x": -1}])],
+                  confirm=lambda case: -1.0)
+    claim = Claim(claim.label, claim.title, claim.statement, claim.cases,
+                  lambda case: float(case["x"]), claim.controls, claim.confirm)
+    outcome = run_claim(claim, quick=True, seed=0)
+    assert outcome.verdict == "PRECISION INSUFFICIENT"
+
+
+def test_a_control_that_passes_makes_the_check_vacuous():
+    from proofs_checks.harness import Claim
+
+    claim = Claim("X2", "toy", "X2 toy", lambda quick, seed: [{"x": 1}], lambda case: 1.0,
+                  [("control", lambda quick, seed: [{"x": 1}])])
+    assert run_claim(claim, quick=True, seed=0).verdict == "VACUOUS"

@@ -58,7 +58,11 @@ def run_checks(*, quick: bool, only: str | None, list_only: bool, fmt: str, seed
         if missing:
             print(f"\nno check yet for {len(missing)} claim(s): {', '.join(missing)} "
                   "(not counted as passing)")
-    failed = [o for o in outcomes if o.verdict != "PASS"]
+    skipped = [o.label for o in outcomes if o.verdict == "SKIPPED"]
+    if skipped and fmt != "json":
+        print(f"\nnot checked, an optional dependency is missing: {', '.join(skipped)} "
+              "(not counted as passing)")
+    failed = [o for o in outcomes if o.verdict not in ("PASS", "SKIPPED")]
     return 1 if failed else 0
 
 
@@ -67,10 +71,17 @@ class _ClaimError(Exception):
 
 
 def _one(label: str, quick: bool, seed: int):
-    from proofs_checks.harness import load_claims, run_claim
+    from proofs_checks.harness import Outcome, load_claims, run_claim
 
+    from .errors import MissingDependencyError
+
+    claim = load_claims()[label]
     try:
-        return run_claim(load_claims()[label], quick, seed)
+        return run_claim(claim, quick, seed)
+    except MissingDependencyError as exc:
+        # an optional part is not installed: the claim is not checked, and says so
+        return Outcome(label, claim.title, "SKIPPED", float("nan"), {}, 0, 0, 0, 0.0, [],
+                       str(exc))
     except Exception as exc:  # noqa: BLE001 - reported with the claim's label, exit 3
         raise _ClaimError(f"{label} raised {type(exc).__name__}: {exc}") from None
 
@@ -97,6 +108,8 @@ def _run_all(labels: list[str], quick: bool, seed: int, jobs: int) -> list:
 
 
 def _num(x: float) -> str:
+    if math.isnan(x):
+        return "-"
     return "inf" if math.isinf(x) else f"{x:.3g}"
 
 

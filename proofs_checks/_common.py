@@ -6,10 +6,6 @@ import math
 import random
 from fractions import Fraction
 
-import numpy as np
-
-from momentrnn import DiagonalRNN
-
 
 def digits(err: float) -> float:
     """-log10 of an error (inf for zero)."""
@@ -52,14 +48,6 @@ def inverse(A):
                 f = M[r][col]
                 M[r] = [a - f * b for a, b in zip(M[r], M[col])]
     return [row[n:] for row in M]
-
-
-def diagonal_from(atoms, weights, *, balanced: bool = True) -> DiagonalRNN:
-    w = np.array([float(v) for v in weights])
-    b = np.sqrt(np.abs(w))
-    c = b if balanced else np.sign(w) * b
-    return DiagonalRNN(np.array([float(a) for a in atoms]), b, c * np.sign(w) if balanced
-                       else c)
 
 
 def finite_difference_measure(order: int, x0: Fraction, h: Fraction, amplitude: Fraction):

@@ -461,10 +461,3 @@ def _prec(bits: int):
     from ..precision import flint_precision
 
     return flint_precision(bits)
-
-
-def precision_hint(data: MomentData, n: int) -> float:
-    """A quick guess of the digits lost, from the growth of the Hankel pivots (used as a start)."""
-    return 0.8 * n + 5 + math.log10(max(data.max_abs(), 1.0))
-
-

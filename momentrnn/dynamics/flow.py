@@ -99,7 +99,8 @@ def integrate_flow(
     extrapolation_length : int
         Length q at which the final extrapolation error is measured.
     progress : callable, optional
-        Called as ``progress(t, loss)`` after each accepted RODAS4 step.
+        Called as ``progress(t, loss)`` as the integration advances (after each accepted
+        RODAS4 step; at each right-hand-side evaluation for scipy's methods).
 
     Returns
     -------
@@ -141,7 +142,8 @@ def integrate_flow(
         method = "rosenbrock"
     else:
         method = "LSODA" if method == "auto" else method
-        raw = _scipy(problem, theta0, t_max, until_loss, method, rtol, atol, max_steps)
+        raw = _scipy(problem, theta0, t_max, until_loss, method, rtol, atol, max_steps,
+                     progress)
     return _assemble(problem, raw, teacher, method, record, extrapolation_length,
                      time.perf_counter() - start, warning)
 
@@ -263,16 +265,19 @@ def _rosenbrock(problem: FlowProblem, theta: np.ndarray, t_max, until_loss, rtol
 
 
 def _scipy(problem: FlowProblem, theta0, t_max, until_loss, method, rtol, atol,
-           max_steps) -> _Raw:
+           max_steps, progress=None) -> _Raw:
     import scipy.integrate
 
     counter = {"n": 0}
 
-    def rhs(_t, y):
+    def rhs(t, y):
         counter["n"] += 1
         if counter["n"] > 20 * max_steps:
             raise _Budget
-        return -problem.loss_grad(y)[1]
+        loss, grad = problem.loss_grad(y)
+        if progress is not None:
+            progress(t, loss)
+        return -grad
 
     def jac(_t, y):
         return -problem.hessian(y)

@@ -50,6 +50,13 @@ class _Model:
         return x @ h[::-1]
 
 
+_IMPULSE_RESPONSE_DOC = r"""The first ``count`` lags :math:`h_j = C A^j B`.
+
+``Float64()`` (default) gives a numpy array; ``MP``, ``Ball`` and ``Exact`` give lists of
+mpmath numbers, balls or Fractions, computed from the exact binary values of the parameters.
+"""
+
+
 def _count(count: object) -> int:
     if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 1:
         raise InputError(f"count={count!r} must be a positive integer")
@@ -105,12 +112,6 @@ class DiagonalRNN(_Model):
         return DiscreteMeasure(list(merged), list(merged.values()))
 
     def impulse_response(self, count: int, *, precision: Precision | None = None):
-        r"""The first ``count`` lags :math:`h_j = C A^j B`.
-
-        ``Float64()`` (default) gives a numpy array; ``MP``, ``Ball`` and ``Exact`` give lists
-        of mpmath numbers, balls or Fractions, computed from the exact binary values of the
-        parameters.
-        """
         count = _count(count)
         prec = as_precision(precision, default=Float64())
         if isinstance(prec, Float64):
@@ -164,12 +165,6 @@ class LinearRNN(_Model):
         return int(self.A.shape[0])
 
     def impulse_response(self, count: int, *, precision: Precision | None = None):
-        r"""The first ``count`` lags :math:`h_j = C A^j B`.
-
-        ``Float64()`` (default) gives a numpy array; ``MP``, ``Ball`` and ``Exact`` give lists
-        of mpmath numbers, balls or Fractions, computed from the exact binary values of the
-        parameters.
-        """
         count = _count(count)
         prec = as_precision(precision, default=Float64())
         if isinstance(prec, Float64):
@@ -272,3 +267,7 @@ class SymmetricRNN(LinearRNN):
         """The equivalent diagonal model, by the orthogonal eigendecomposition of A."""
         a, U = np.linalg.eigh(self.A)
         return DiagonalRNN(a, U.T @ self.B, U.T @ self.C)
+
+
+DiagonalRNN.impulse_response.__doc__ = _IMPULSE_RESPONSE_DOC
+LinearRNN.impulse_response.__doc__ = _IMPULSE_RESPONSE_DOC

@@ -42,15 +42,9 @@ def add_parsers(sub) -> None:
 
 
 def _spec_dict(args) -> dict:
-    raw: dict = {}
-    if args.spec:
-        try:
-            with open(args.spec, "rb") as handle:
-                raw = tomllib.load(handle)
-        except OSError as exc:
-            raise InputError(f"cannot read spec {args.spec!r}: {exc.strerror}") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise InputError(f"spec {args.spec!r} is not valid TOML: {exc}") from None
+    from .experiments.spec import read_spec_file
+
+    raw: dict = read_spec_file(args.spec) if args.spec else {}
     if args.family:
         raw["family"] = args.family
     for item in args.set:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from ..errors import InputError
 from ..rnn.teachers import INIT_MODES, NAMED_TEACHERS
 
-__all__ = ["SweepSpec", "load_spec", "LINEAR_DEFAULTS", "NONLINEAR_DEFAULTS"]
+__all__ = ["SweepSpec", "load_spec", "read_spec_file", "LINEAR_DEFAULTS", "NONLINEAR_DEFAULTS"]
 
 LINEAR_DEFAULTS: dict = {
     "family": "linear",
@@ -88,6 +88,17 @@ def _seeds(value) -> list[int]:
     return list(value)
 
 
+def read_spec_file(path: str) -> dict:
+    """The raw key-value table of a TOML spec file, with read and syntax errors named."""
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except OSError as exc:
+        raise InputError(f"cannot read spec {path!r}: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"spec {path!r} is not valid TOML: {exc}") from None
+
+
 def load_spec(source: object) -> SweepSpec:
     """Read a spec from a TOML file path, TOML text or a dict; unknown keys are refused.
 
@@ -103,13 +114,7 @@ def load_spec(source: object) -> SweepSpec:
     else:
         text = str(source)
         if "\n" not in text and text.endswith(".toml"):
-            try:
-                with open(text, "rb") as handle:
-                    raw = tomllib.load(handle)
-            except OSError as exc:
-                raise InputError(f"cannot read spec {text!r}: {exc.strerror}") from None
-            except tomllib.TOMLDecodeError as exc:
-                raise InputError(f"spec {text!r} is not valid TOML: {exc}") from None
+            raw = read_spec_file(text)
         else:
             try:
                 raw = tomllib.loads(text)

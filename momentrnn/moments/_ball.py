@@ -29,6 +29,9 @@ __all__ = [
     "chebyshev_algorithm",
     "data_error_bounds",
     "relative_digits",
+    "component_digits",
+    "inconsistency_witness",
+    "InconsistencyWitness",
 ]
 
 
@@ -374,6 +377,41 @@ def ball_gauss(data: MomentData, n: int, bits: int, basis: str = "monomial") -> 
 # Error accounting
 
 
+def ball_radius(v) -> float:
+    """An upper bound (float) on the distance from a ball's midpoint to any point in it.
+
+    Read off the radii directly (no arithmetic at the ambient flint precision): for ``acb`` the
+    sum of the real and imaginary radii.
+    """
+    if isinstance(v, arb):
+        r = float(v.rad())
+    else:
+        r = float(v.real.rad()) + float(v.imag.rad())
+    return r * (1 + 2.0**-50) if r else 0.0
+
+
+def ball_magnitude(v) -> float:
+    """``|mid(v)|`` as a float (a scale, not a bound)."""
+    if isinstance(v, arb):
+        return abs(float(v.mid()))
+    return abs(complex(float(v.real.mid()), float(v.imag.mid())))
+
+
+def component_digits(values: list, extra: list[float] | None = None) -> list[float]:
+    """Correct decimal digits of each ball relative to its own magnitude (``inf`` if exact)."""
+    out = []
+    for i, v in enumerate(values):
+        err = ball_radius(v) + (extra[i] if extra else 0.0)
+        mag = ball_magnitude(v)
+        if err == 0:
+            out.append(math.inf)
+        elif not math.isfinite(err) or mag == 0 or err >= mag:
+            out.append(0.0)
+        else:
+            out.append(-math.log10(err / mag))
+    return out
+
+
 def relative_digits(values: list, extra: list[float] | None = None) -> float:
     """Correct decimal digits of a list of balls, relative to the largest magnitude.
 
@@ -382,12 +420,8 @@ def relative_digits(values: list, extra: list[float] | None = None) -> float:
     """
     if not values:
         return math.inf
-    scale = max(float(abs(v).mid()) if isinstance(v, arb) else abs(complex(v.mid()))
-                for v in values)
-    err = max(float(v.rad()) if isinstance(v, arb) else float(abs(v).rad()) + float(v.rad())
-              for v in values)
-    if extra:
-        err += max(extra)
+    scale = max(ball_magnitude(v) for v in values)
+    err = max(ball_radius(v) + (extra[i] if extra else 0.0) for i, v in enumerate(values))
     if err == 0:
         return math.inf
     if scale == 0:
@@ -434,27 +468,64 @@ def data_error_bounds(
     return bounds[:n], bounds[n:]
 
 
-def unmatched_moments(data: MomentData, sol: BallSolution, bits: int) -> list[int]:
-    """Indices j whose moment provably differs from m_j(enclosure) by more than its radius.
+@dataclass(frozen=True)
+class InconsistencyWitness:
+    """A proof that no measure with at most ``rank`` atoms has moments within the data radii.
 
-    Any such index proves that no measure inside the enclosure has the given moments: the data
-    are inconsistent with the rank.
+    For such a measure every ``(rank+1) x (rank+1)`` Hankel block :math:`[m_{s+i+k}]` is
+    singular (it factors through ``rank`` atoms). The block at ``shift`` has a determinant
+    enclosure ``det`` that excludes 0 for *every* sequence within the radii.
     """
-    out = []
+
+    rank: int
+    shift: int
+    det: object
+
+    def message(self) -> str:
+        n, s = self.rank, self.shift
+        last = s + 2 * n
+        return (
+            f"no measure with at most {n} atoms has moments within the data's accuracy: the "
+            f"{n + 1}x{n + 1} Hankel block of m_{s}..m_{last} is non-singular for every such "
+            f"sequence (its determinant lies in {self.det}), while every measure with {n} atoms "
+            f"makes it singular; pass a larger rank, or data_digits=/data_error= if the moments "
+            "are less accurate than their type says"
+        )
+
+
+def inconsistency_witness(data: MomentData, n: int, bits: int,
+                          max_blocks: int = 6) -> InconsistencyWitness | None:
+    """Look for a proof that the data cannot be the moments of a measure with at most n atoms.
+
+    Only blocks that the data fill completely are tried (shifts ``0..count-2n-1``, at most
+    ``max_blocks`` of them); ``None`` means no proof was found, not that the data fit.
+    """
+    size = n + 1
+    shifts = range(min(data.count - 2 * n, max_blocks))
     with _prec(bits):
-        target = data.as_ball()
-        cur = list(sol.weights)
+        if data.is_exact and data.is_real:
+            for s in shifts:
+                M = fmpq_mat(size, size, [data.real[s + i + k] for i in range(size)
+                                          for k in range(size)])
+                det = M.det()
+                if det != 0:
+                    return InconsistencyWitness(n, s, det)
+            return None
+        vals = []
         for j in range(data.count):
-            diff = sum(cur[1:], cur[0]) - target[j]
             slack = arb(0, data.radius[j]) if data.radius[j] else arb(0)
-            if isinstance(diff, acb):
-                diff = acb(diff.real + slack, diff.imag + slack)
+            re = arb(data.real[j]) + slack
+            if data.imag is None:
+                vals.append(re)
             else:
-                diff = diff + slack
-            if not diff.contains(0):
-                out.append(j)
-            cur = [c * x for c, x in zip(cur, sol.atoms)]
-    return out
+                vals.append(acb(re, arb(data.imag[j]) + slack))
+        mat = arb_mat if data.imag is None else acb_mat
+        for s in shifts:
+            M = mat(size, size, [vals[s + i + k] for i in range(size) for k in range(size)])
+            det = M.det()
+            if not det.contains(0):
+                return InconsistencyWitness(n, s, det)
+    return None
 
 
 def _prec(bits: int):

@@ -1,10 +1,12 @@
 """Conversion of user-supplied moments into one internal form.
 
 Every moment is stored as an exact rational (real and imaginary parts as ``flint.fmpq``) plus
-an absolute radius that says how accurate the supplied value is: 0 for exact input (int,
-Fraction, decimal strings, ``fmpq``, sympy rationals), half an ulp for floats, the mantissa
-length for mpmath numbers, the ball radius for flint balls. Computing with the exact rational
-value of a float is exact; the radius is what later limits the digits that can be vouched for.
+an absolute radius that says how accurate the supplied value is; each number is read once, by
+:func:`momentrnn.moments._numbers.read_number`, which states the rule for every kind (exact
+types: 0; floats: half an ulp; mpmath numbers: their own mantissa; balls: their radius).
+Computing with the exact rational value of a float is exact; the radius is what later limits
+the digits that can be vouched for. ``data_digits=`` (normwise) and ``data_error=``
+(absolute, per moment) replace the radii the types imply.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ import math
 import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from fractions import Fraction
 
 import flint
@@ -22,9 +23,6 @@ import mpmath
 import numpy as np
 
 from ..errors import InputError
-
-MPF = mpmath.ctx_mp_python._mpf
-MPC = mpmath.ctx_mp_python._mpc
 
 __all__ = ["MomentData", "parse_moments", "parse_number_text", "parse_moment_text", "to_fraction"]
 
@@ -36,6 +34,7 @@ class MomentData:
     real: tuple[flint.fmpq, ...]
     imag: tuple[flint.fmpq, ...] | None
     radius: tuple[float, ...]
+    rounded_decimals: int = 0  # decimal texts with 15-17 significant digits (printed doubles)
 
     @property
     def count(self) -> int:
@@ -60,7 +59,13 @@ class MomentData:
         return -math.log10(max(self.radius) / scale)
 
     def max_abs(self) -> float:
+        """``max_j |m_j|`` as a float (``inf`` beyond the double range)."""
         return max(abs(complex(v)) for v in self.as_complex())
+
+    @property
+    def all_zero(self) -> bool:
+        """True when every moment is exactly zero."""
+        return all(a == 0 for a in self.real) and all(b == 0 for b in (self.imag or ()))
 
     def as_complex(self) -> list[complex]:
         im = self.imag or (flint.fmpq(0),) * self.count
@@ -89,6 +94,7 @@ class MomentData:
             self.real[:count],
             None if self.imag is None else self.imag[:count],
             self.radius[:count],
+            self.rounded_decimals,
         )
 
 
@@ -104,7 +110,12 @@ def require_exact(data: MomentData) -> None:
 
 
 def _fmpq_to_float(q: flint.fmpq) -> float:
-    return int(q.p) / int(q.q) if abs(int(q.p)) < 2**1000 else float(Fraction(int(q.p), int(q.q)))
+    """Nearest double; saturates to +-inf beyond the double range instead of raising."""
+    p, d = int(q.p), int(q.q)
+    try:
+        return p / d
+    except OverflowError:
+        return math.copysign(math.inf, p)
 
 
 def to_fraction(q: flint.fmpq) -> Fraction:
@@ -189,107 +200,69 @@ def parse_moment_text(text: str, source: str = "input") -> list[str]:
     return tokens
 
 
-def _float_radius(x: float, eps: float) -> float:
-    return abs(x) * eps
+def _decimal_digits(token: str) -> int:
+    """Significant digits written in a real decimal token (0 for integers and fractions)."""
+    body = token.strip().lstrip("+-")
+    if "/" in body or not any(c in body for c in ".eE"):
+        return 0
+    mantissa = body.split("e")[0].split("E")[0]
+    digits = mantissa.replace(".", "").lstrip("0")
+    return len(digits)
 
 
-def _convert_one(value: object, index: int) -> tuple[Fraction | flint.fmpq, Fraction, float, int]:
-    """Return (real, imag, absolute radius, mantissa bits or 0 for 'not an mpf')."""
-    where = f"moment {index}"
-    if isinstance(value, bool) or value is None:
-        raise InputError(f"{where} is {value!r}; moments must be numbers")
-    if isinstance(value, str):
-        re, im = parse_number_text(value, where)
-        return re, im, 0.0, 0
-    if isinstance(value, (int, np.integer)):
-        return Fraction(int(value)), Fraction(0), 0.0, 0
-    if isinstance(value, Fraction):
-        return value, Fraction(0), 0.0, 0
-    if isinstance(value, (flint.fmpq, flint.fmpz)):
-        return Fraction(int(value.p), int(value.q)) if isinstance(value, flint.fmpq) else Fraction(
-            int(value)
-        ), Fraction(0), 0.0, 0
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise InputError(f"{where} is {value}; moments must be finite")
-        return Fraction(value), Fraction(0), 0.0, 0
-    if isinstance(value, (float, np.floating)):
-        x = float(value)
-        if not math.isfinite(x):
-            raise InputError(f"{where} is {x}; moments must be finite (no NaN or infinity)")
-        eps = 2.0**-24 if isinstance(value, np.float32) else 2.0**-53
-        return Fraction(x), Fraction(0), _float_radius(x, eps), 0
-    if isinstance(value, (complex, np.complexfloating)):
-        z = complex(value)
-        if not (math.isfinite(z.real) and math.isfinite(z.imag)):
-            raise InputError(f"{where} is {z}; moments must be finite (no NaN or infinity)")
-        eps = 2.0**-24 if isinstance(value, np.complex64) else 2.0**-53
-        return Fraction(z.real), Fraction(z.imag), abs(z) * eps, 0
-    if isinstance(value, MPF):
-        if not mpmath.isfinite(value):
-            raise InputError(f"{where} is {value}; moments must be finite")
-        man, exp = int(value.man), int(value.exp)
-        frac = Fraction(man * 2**exp) if exp >= 0 else Fraction(man, 2**-exp)
-        return frac, Fraction(0), 0.0, max(int(value.bc), 1)
-    if isinstance(value, MPC):
-        re, _, _, bre = _convert_one(value.real, index)
-        im, _, _, bim = _convert_one(value.imag, index)
-        return re, im, 0.0, max(bre, bim)
-    if isinstance(value, flint.arb):
-        if not value.is_finite():
-            raise InputError(f"{where} is {value}; moments must be finite")
-        mid = value.mid()
-        man, exp = mid.man_exp()
-        man, exp = int(man), int(exp)
-        frac = Fraction(man * 2**exp) if exp >= 0 else Fraction(man, 2**-exp)
-        return frac, Fraction(0), float(value.rad()), 0
-    if isinstance(value, flint.acb):
-        re, _, r1, _ = _convert_one(value.real, index)
-        im, _, r2, _ = _convert_one(value.imag, index)
-        return re, im, math.hypot(r1, r2), 0
-    # sympy numbers, without importing sympy eagerly
-    module = type(value).__module__ or ""
-    if module.startswith("sympy"):
-        import sympy
-
-        if isinstance(value, sympy.Rational):
-            return Fraction(int(value.p), int(value.q)), Fraction(0), 0.0, 0
-        if isinstance(value, sympy.Float):
-            if not value.is_finite:
-                raise InputError(f"{where} is {value}; moments must be finite")
-            x = mpmath.mp.make_mpf(value._mpf_)
-            re, _, _, _ = _convert_one(x, index)
-            return re, Fraction(0), abs(float(x)) * 2.0 ** (-int(value._prec)), 0
-        raise InputError(
-            f"{where} is the sympy expression {value}; pass a number (Rational, Float) "
-            "or evaluate it first"
-        )
-    if isinstance(value, numbers.Number):
-        raise InputError(f"{where} has unsupported numeric type {type(value).__name__}")
-    raise InputError(
-        f"{where} is {value!r} of type {type(value).__name__}; pass numbers (int, Fraction, "
-        "float, decimal string, mpmath, python-flint or sympy numbers)"
-    )
+def looks_like_double(text: str) -> bool:
+    """True for decimal text with 15-17 significant digits: what printing a double gives."""
+    token = text.strip().strip("()")
+    parts = [token]
+    if token and token[-1] in "jJ":
+        parts = [p for p in token[:-1].replace("e-", "e~").replace("E-", "E~")
+                 .replace("-", "+").split("+") if p]
+        parts = [p.replace("~", "-") for p in parts]
+    return any(15 <= _decimal_digits(p) <= 17 for p in parts)
 
 
 def parse_moments(
-    values: object, *, data_digits: float | None = None, name: str = "moments"
+    values: object,
+    *,
+    data_digits: float | None = None,
+    data_error: object = None,
+    name: str = "moments",
 ) -> MomentData:
     """Convert a sequence of moments to :class:`MomentData`.
 
     Parameters
     ----------
     values : sequence
-        Numbers of any supported kind (see module docstring), or a :class:`MomentData`.
+        Numbers of any supported kind (see :mod:`momentrnn.moments._numbers`), or a
+        :class:`MomentData`.
     data_digits : float, optional
-        Relative accuracy of the supplied moments in decimal digits; overrides what is inferred
-        from their types (floats: about 16, exact types: infinite).
+        Normwise accuracy of the moments in decimal digits: every moment is within
+        ``10**-data_digits * max_j |m_j|`` of the true value. Replaces what the number types
+        imply.
+    data_error : float or sequence of floats, optional
+        Absolute accuracy of each moment (one number for all, or one per moment), for data
+        whose errors are not normwise. Replaces what the number types imply; cannot be
+        combined with ``data_digits``.
     """
     if isinstance(values, MomentData):
         data = values
-        if data_digits is None:
-            return data
-        return _with_digits(data, data_digits)
+    else:
+        data = _read_all(values, name)
+    if data_digits is not None and data_error is not None:
+        raise InputError(
+            "pass either data_digits= (normwise relative accuracy) or data_error= (absolute "
+            "accuracy per moment), not both"
+        )
+    if data_digits is not None:
+        data = _with_digits(data, data_digits)
+    if data_error is not None:
+        data = _with_error(data, data_error)
+    return data
+
+
+def _read_all(values: object, name: str) -> MomentData:
+    from ._numbers import read_number
+
     if isinstance(values, (str, bytes)):
         raise InputError(
             f"{name} is a single string; pass a list of numbers (use parse_moment_text for text)"
@@ -304,27 +277,14 @@ def parse_moments(
         raise InputError(f"{name} must be a sequence of numbers, got {type(values).__name__}")
     if not seq:
         raise InputError(f"{name} is empty; supply m_0, m_1, ...")
-    reals, imags, radii, bits = [], [], [], []
-    for i, v in enumerate(seq):
-        re, im, rad, bc = _convert_one(v, i)
-        reals.append(re)
-        imags.append(im)
-        radii.append(rad)
-        bits.append(bc)
-    max_bits = max(bits)
-    if max_bits:
-        # mpmath numbers carry no radius; treat them as rounded at the longest mantissa seen.
-        for i, bc in enumerate(bits):
-            if bc:
-                radii[i] = abs(complex(float(reals[i]), float(imags[i]))) * 2.0 ** (-max_bits)
-    real = tuple(flint.fmpq(f.numerator, f.denominator) for f in reals)
+    label = "moment {}" if name == "moments" else name + "[{}]"
+    readings = [read_number(v, label.format(i)) for i, v in enumerate(seq)]
+    real = tuple(flint.fmpq(r.real.numerator, r.real.denominator) for r in readings)
     imag = None
-    if any(f != 0 for f in imags):
-        imag = tuple(flint.fmpq(f.numerator, f.denominator) for f in imags)
-    data = MomentData(real, imag, tuple(radii))
-    if data_digits is not None:
-        data = _with_digits(data, data_digits)
-    return data
+    if any(r.imag != 0 for r in readings):
+        imag = tuple(flint.fmpq(r.imag.numerator, r.imag.denominator) for r in readings)
+    rounded = sum(1 for v in seq if isinstance(v, str) and looks_like_double(v))
+    return MomentData(real, imag, tuple(r.radius for r in readings), rounded)
 
 
 def _with_digits(data: MomentData, data_digits: float) -> MomentData:
@@ -334,6 +294,28 @@ def _with_digits(data: MomentData, data_digits: float) -> MomentData:
         raise InputError(f"data_digits={data_digits!r} must be positive (e.g. 16 for doubles)")
     if math.isinf(data_digits):
         return MomentData(data.real, data.imag, (0.0,) * data.count)
-    rel = 10.0 ** (-float(data_digits))
-    radii = tuple(abs(z) * rel for z in data.as_complex())
-    return MomentData(data.real, data.imag, radii)
+    scale = data.max_abs()
+    radius = scale * 10.0 ** (-float(data_digits))
+    if scale > 0 and radius == 0.0:
+        radius = math.ldexp(1.0, -1074)
+    return MomentData(data.real, data.imag, (radius,) * data.count)
+
+
+def _with_error(data: MomentData, data_error: object) -> MomentData:
+    values = list(data_error) if isinstance(data_error, (list, tuple, np.ndarray)) else None
+    if values is None:
+        values = [data_error] * data.count
+    if len(values) != data.count:
+        raise InputError(
+            f"data_error has {len(values)} entries for {data.count} moments; give one absolute "
+            "error per moment, or a single number for all"
+        )
+    radii = []
+    for j, e in enumerate(values):
+        if isinstance(e, (bool, np.bool_)) or not isinstance(e, (numbers.Real, np.floating)):
+            raise InputError(f"data_error[{j}]={e!r} must be a non-negative number")
+        e = float(e)
+        if not (e >= 0) or math.isnan(e):
+            raise InputError(f"data_error[{j}]={e!r} must be a non-negative number")
+        radii.append(e)
+    return MomentData(data.real, data.imag, tuple(radii))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-from decimal import Decimal
 from fractions import Fraction
 
 import flint
@@ -11,6 +9,7 @@ import mpmath
 import numpy as np
 
 from ..errors import InputError, PrecisionMismatchError
+from ._numbers import MPC, MPF, is_sympy, read_number
 
 __all__ = [
     "MPF",
@@ -28,11 +27,6 @@ __all__ = [
 ]
 
 
-# Every mpmath context makes its own mpf/mpc classes; these are their common bases.
-MPF = mpmath.ctx_mp_python._mpf
-MPC = mpmath.ctx_mp_python._mpc
-
-
 def mpf_from_man_exp(man: int, exp: int):
     """The exact value man * 2**exp as an mpmath number (no rounding, global mpf type)."""
     return mpmath.mp.make_mpf(mpmath.libmp.from_man_exp(int(man), int(exp)))
@@ -47,65 +41,38 @@ def global_mp(value):
     return value
 
 
-def is_sympy(value: object) -> bool:
-    return (type(value).__module__ or "").startswith("sympy")
-
-
 def normalise(value: object, what: str) -> object:
     """Bring a user value into one of the stored kinds, refusing non-finite and non-numbers.
 
-    Stored kinds: int, Fraction, float, complex, mpmath mpf/mpc, flint arb/acb, sympy Expr.
-    Strings are read exactly (decimal, fraction or complex text).
+    Stored kinds: int, Fraction, float, complex, mpmath mpf/mpc, flint arb/acb, sympy Expr, and
+    ``(re, im)`` Fraction pairs for exact complex text. Validation (finiteness, sign, the kinds
+    accepted) is :func:`~momentrnn.moments._numbers.read_number`'s, so every kind is read in one
+    place.
     """
-    from ._data import parse_number_text
-
-    if isinstance(value, bool) or value is None:
-        raise InputError(f"{what} is {value!r}; expected a number")
-    if isinstance(value, str):
-        re, im = parse_number_text(value, what)
-        return re if im == 0 else (re, im)
-    if isinstance(value, (int, Fraction)):
-        return value
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise InputError(f"{what} is {value}; expected a finite number")
-        return Fraction(value)
-    if isinstance(value, flint.fmpq):
-        return Fraction(int(value.p), int(value.q))
-    if isinstance(value, flint.fmpz):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        x = float(value)
-        if not math.isfinite(x):
-            raise InputError(f"{what} is {x}; expected a finite number")
-        return x
-    if isinstance(value, (complex, np.complexfloating)):
-        z = complex(value)
-        if not (math.isfinite(z.real) and math.isfinite(z.imag)):
-            raise InputError(f"{what} is {z}; expected a finite number")
-        return z if z.imag != 0 else z.real
-    if isinstance(value, (MPF, MPC)):
-        if not mpmath.isfinite(value):
-            raise InputError(f"{what} is {value}; expected a finite number")
-        return value
-    if isinstance(value, (flint.arb, flint.acb)):
-        if not value.is_finite():
-            raise InputError(f"{what} is {value}; expected a finite ball")
-        return value
     if is_sympy(value):
         import sympy
 
         expr = value
-        if expr.free_symbols:
+        if getattr(expr, "free_symbols", None):
             raise InputError(f"{what} = {expr} has free symbols {expr.free_symbols}")
         if expr.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
             raise InputError(f"{what} = {expr} is not finite")
         if isinstance(expr, sympy.Rational):
             return Fraction(int(expr.p), int(expr.q))
+        if not getattr(expr, "is_number", False):
+            raise InputError(f"{what} = {expr} is not a number")
         return expr
-    raise InputError(f"{what} is {value!r} of type {type(value).__name__}; expected a number")
+    reading = read_number(value, what)
+    if reading.kind in ("text", "int", "Fraction", "fmpq", "fmpz", "Decimal"):
+        if reading.kind in ("int", "fmpz") and reading.imag == 0:
+            return int(reading.real)
+        return reading.real if reading.imag == 0 else (reading.real, reading.imag)
+    if isinstance(value, (float, np.floating)):
+        return float(value)
+    if isinstance(value, (complex, np.complexfloating)):
+        z = complex(value)
+        return z if z.imag != 0 else z.real
+    return value
 
 
 def _pair(value: object) -> tuple[Fraction, Fraction] | None:
@@ -201,11 +168,12 @@ def to_ball(value: object):
         return flint.arb(value)
     if isinstance(value, complex):
         return flint.acb(value.real, value.imag)
-    if isinstance(value, MPF):
-        man, exp = int(value.man), int(value.exp)
-        return flint.arb(man) * flint.arb(2) ** exp if man else flint.arb(0)
-    if isinstance(value, MPC):
-        return flint.acb(to_ball(value.real), to_ball(value.imag))
+    if isinstance(value, (MPF, MPC)):
+        r = read_number(value)
+        re = flint.arb(flint.fmpq(r.real.numerator, r.real.denominator))
+        if isinstance(value, MPF):
+            return re
+        return flint.acb(re, flint.arb(flint.fmpq(r.imag.numerator, r.imag.denominator)))
     if isinstance(value, (flint.arb, flint.acb)):
         return +value
     if is_sympy(value):

@@ -261,7 +261,7 @@ def hankel_rank(
             f"size={size!r}: a square Hankel matrix of size s needs 2s-1 moments, "
             f"got {data.count}"
         )
-    if max(abs(z) for z in data.as_complex()) == 0:
+    if data.all_zero:
         raise InputError("all moments are zero: the zero measure has no atoms to find")
     if precision is None:
         prec: Precision = Exact() if data.is_exact else MP(int(min(data.digits, 1e4)) + 30)

@@ -104,10 +104,14 @@ class DiscreteMeasure:
         w = np.array([to_float(v) for v in self.weights])
         return a, w
 
+    def sort_order(self) -> list[int]:
+        """Indices that order the atoms by real part, then imaginary part."""
+        keys = [(np.real(to_float(a)), np.imag(to_float(a))) for a in self.atoms]
+        return sorted(range(len(keys)), key=keys.__getitem__)
+
     def sorted(self) -> DiscreteMeasure:
         """The same measure with atoms ordered by real part, then imaginary part."""
-        keys = [(np.real(to_float(a)), np.imag(to_float(a))) for a in self.atoms]
-        order = sorted(range(len(keys)), key=keys.__getitem__)
+        order = self.sort_order()
         return DiscreteMeasure([self.atoms[i] for i in order], [self.weights[i] for i in order])
 
     def moments(self, count: int, *, precision: Precision | None = None) -> list | np.ndarray:

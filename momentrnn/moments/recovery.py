@@ -94,6 +94,11 @@ class Recovery:
     enclosure : DiscreteMeasure or None
         Ball enclosures (python-flint ``arb``/``acb``) of the atoms and weights when a
         certified computation was made.
+    atom_digits, weight_digits : tuple of float or None
+        Correct digits vouched for each atom and each weight relative to its own magnitude
+        (in the order of ``measure``); ``None`` when nothing is vouched (not ok, inconsistent).
+        The normwise ``digits`` can be much larger than the smallest of these: a tiny weight
+        next to large ones has fewer correct digits of its own.
     """
 
     measure: DiscreteMeasure | None
@@ -110,6 +115,8 @@ class Recovery:
     status: str
     message: str
     enclosure: DiscreteMeasure | None = None
+    atom_digits: tuple | None = None
+    weight_digits: tuple | None = None
 
     @property
     def ok(self) -> bool:
@@ -137,7 +144,7 @@ def _validate(data: MomentData, rank: object, method: str, basis: str) -> None:
         raise InputError(f"basis={basis!r} is not known; use 'monomial' or 'chebyshev'")
     if basis == "chebyshev" and not data.is_real:
         raise InputError("Chebyshev-basis moments must be real")
-    if max(abs(z) for z in data.as_complex()) == 0:
+    if data.all_zero:
         raise InputError(
             "all moments are zero: these are the moments of the zero measure, which has no "
             "atoms to recover"
@@ -221,16 +228,6 @@ class _Certified:
     weight_err: list
     bits: int
     reached: bool
-    unmatched: list
-
-
-def _inconsistent_message(cert: _Certified, n: int) -> str:
-    js = ", ".join(f"m_{j}" for j in cert.unmatched[:5])
-    return (
-        f"no measure with {n} atoms has these moments: {js} provably differ from the moments "
-        f"of the best {n}-atom fit by more than their accuracy; pass a larger rank, fewer "
-        "moments, or data_digits= if the moments are less accurate than their type says"
-    )
 
 
 def _certify(data: MomentData, n: int, method: str, basis: str, target: float, start_bits: int,
@@ -242,7 +239,7 @@ def _certify(data: MomentData, n: int, method: str, basis: str, target: float, s
         try:
             sol = _run_ball(method, data, n, bits, basis)
         except _ball.NeedPrecision:
-            last = _Certified(None, 0.0, 0.0, math.inf, [], [], bits, False, [])
+            last = _Certified(None, 0.0, 0.0, math.inf, [], [], bits, False)
             if not escalate or bits >= cap:
                 break
             bits = min(cap, 2 * bits)
@@ -254,10 +251,7 @@ def _certify(data: MomentData, n: int, method: str, basis: str, target: float, s
                     _ball.relative_digits([w.mid() + 0 * w for w in sol.weights], ew)
                     if not data.is_exact else math.inf)
         total = min(_ball.relative_digits(sol.atoms, ea), _ball.relative_digits(sol.weights, ew))
-        unmatched = [] if sol.consistent else _ball.unmatched_moments(data, sol, bits)
-        last = _Certified(sol, total, cert, limit, ea, ew, bits, total >= target, unmatched)
-        if unmatched:
-            break
+        last = _Certified(sol, total, cert, limit, ea, ew, bits, total >= target)
         if total >= target or cert >= target + 5 or not escalate or bits >= cap:
             break
         # raise the precision by the digits still missing, plus a margin
@@ -292,42 +286,57 @@ def _residual(data: MomentData, measure: DiscreteMeasure, bits: int):
     return global_mp(worst)
 
 
-def _agreement(atoms: list, weights: list, cert: _Certified) -> float:
+def _agreement(atoms: list, weights: list, cert: _Certified
+               ) -> tuple[float, list[float], list[float]]:
     """Digits of (atoms, weights) vouched by comparison with the certified enclosure.
 
     Each approximate atom is paired with the nearest certified atom; the error bound is the
     distance to the enclosure's midpoint plus its radius plus the data-error bound. The
-    differences are taken in a local mpmath context wide enough to hold them exactly.
+    differences are taken in a local mpmath context ``cert.bits + 64`` bits wide and enlarged
+    by a relative ``2**-40`` for their own rounding. Returns the normwise digits (the smaller of
+    atoms and weights) and the digits of each atom and weight relative to its own magnitude,
+    in the order of ``atoms``.
     """
     sol = cert.sol
     assert sol is not None
+    n = len(atoms)
+    if len(sol.atoms) != n or len(weights) != n:
+        return 0.0, [0.0] * n, [0.0] * n
     ctx = mpmath.MPContext()
     ctx.prec = cert.bits + 64
     ref_atoms = [ctx.mpmathify(_to_mp_value(x)) for x in sol.atoms]
     ref_weights = [ctx.mpmathify(_to_mp_value(x)) for x in sol.weights]
-    free = set(range(len(ref_atoms)))
+    free = set(range(n))
     idx = []
     for a in atoms:
         z = ctx.mpmathify(a)
         j = min(free, key=lambda k: abs(ref_atoms[k] - z))
         free.discard(j)
         idx.append(j)
-    out = []
+    normwise, each = [], []
+    slack = 1 + ctx.ldexp(1, -40)
     for approx, refs, balls, extra in ((atoms, ref_atoms, sol.atoms, cert.atom_err),
                                        (weights, ref_weights, sol.weights, cert.weight_err)):
-        scale = max(abs(refs[j]) for j in idx)
-        err = max(abs(ctx.mpmathify(a) - refs[j]) + _rad(balls[j]) + extra[j]
-                  for a, j in zip(approx, idx))
-        if err == 0:
-            out.append(cert.digits)
-        else:
-            scale = scale or 1  # all reference values zero: absolute error
-            out.append(max(0.0, float(-ctx.log10(err / scale))))
-    return min(min(out), cert.digits)
+        errs = [(abs(ctx.mpmathify(a) - refs[j]) + _rad(balls[j]) + extra[j]) * slack
+                for a, j in zip(approx, idx)]
+        mags = [abs(refs[j]) for j in idx]
+        normwise.append(_digits_of(ctx, max(errs), max(mags)))
+        each.append([_digits_of(ctx, e, m) if m else (0.0 if e else math.inf)
+                     for e, m in zip(errs, mags)])
+    return min(normwise), each[0], each[1]
 
 
-def _rad(b) -> float:
-    return float(b.rad()) if isinstance(b, flint.arb) else float(abs(b).rad()) + float(b.rad())
+def _digits_of(ctx, err, scale) -> float:
+    """``-log10(err / scale)`` clipped at 0; ``inf`` when ``err`` is 0; absolute if scale 0."""
+    if err == 0:
+        return math.inf
+    if not ctx.isfinite(err):
+        return 0.0
+    scale = scale or 1
+    return max(0.0, float(-ctx.log10(err / scale)))
+
+
+_rad = _ball.ball_radius
 
 
 def _floor_digits(d: float) -> float:
@@ -444,7 +453,8 @@ def recover_measure(
     loss = math.log10(cond) if math.isfinite(cond) else math.inf
     svals = evidence.singular_values if evidence is not None else tuple(sv_rank)
 
-    def result(measure, got_digits, status, message, used, enclosure=None, res_bits=256):
+    def result(measure, got_digits, status, message, used, enclosure=None, res_bits=256,
+               atom_digits=None, weight_digits=None):
         if status != "ok" and throw:
             kind = {
                 "data_limited": DataAccuracyError,
@@ -454,43 +464,74 @@ def recover_measure(
             raise kind(message)
         residual = _residual(data, measure, res_bits) if measure is not None else mpmath.mpf("nan")
         return Recovery(measure, n, got_digits, cond, loss, residual, svals, evidence, used,
-                        data.digits, method, status, message, enclosure)
-
-    # ---------------------------------------------------------------- exact arithmetic
-    if isinstance(prec, Exact):
-        from ._exact import exact_recover
-
-        atoms, weights = exact_recover(data, n, method, basis)
-        measure = DiscreteMeasure(atoms, weights)
-        return result(measure, math.inf, "ok", "exact", prec,
-                      res_bits=digits_to_bits(40 + 2 * loss))
+                        data.digits, method, status, message, enclosure, atom_digits,
+                        weight_digits)
 
     target = float(digits) if digits is not None else (15.0 if prec is None else None)
     working = loss + (target if target is not None else 20) + 10
     start_bits = digits_to_bits(working) + 32
 
+    over = mono.count > 2 * n
+    witness = None
+    if over and (basis == "monomial" or data.is_exact):
+        witness = _ball.inconsistency_witness(mono, n, start_bits)
+    square = data.head(2 * n) if over and basis == "monomial" else data
+
+    def finish(measure, got, atom_d, weight_d, status, msg, used, enclosure=None, res_bits=256):
+        if witness is not None:
+            status, msg, got = "inconsistent", witness.message(), 0.0
+            atom_d = weight_d = None
+        if measure is not None:
+            order = measure.sort_order()
+            measure = DiscreteMeasure([measure.atoms[i] for i in order],
+                                      [measure.weights[i] for i in order])
+            if enclosure is not None:
+                enclosure = DiscreteMeasure([enclosure.atoms[i] for i in order],
+                                            [enclosure.weights[i] for i in order])
+            if atom_d is not None:
+                atom_d = tuple(_floor_digits(atom_d[i]) for i in order)
+                weight_d = tuple(_floor_digits(weight_d[i]) for i in order)
+        return result(measure, got, status, msg, used, enclosure, res_bits, atom_d, weight_d)
+
+    # ---------------------------------------------------------------- exact arithmetic
+    if isinstance(prec, Exact):
+        from ._exact import exact_recover
+
+        if witness is not None:
+            return finish(None, 0.0, None, None, "inconsistent", "", prec)
+        atoms, weights = exact_recover(data, n, method, basis)
+        measure = DiscreteMeasure(atoms, weights)
+        return finish(measure, math.inf, [math.inf] * n, [math.inf] * n, "ok", "exact", prec,
+                      res_bits=digits_to_bits(40 + 2 * loss))
+
     # ---------------------------------------------------------------- certified / automatic
     if prec is None or isinstance(prec, Ball):
         fixed = isinstance(prec, Ball)
         bits = prec.bits if fixed else start_bits  # type: ignore[union-attr]
-        cert = _certify(data, n, method, basis, target or 0.0, bits, escalate=not fixed)
+        cert = _certify(square, n, method, basis, target or 0.0, bits, escalate=not fixed)
         used = Ball(max(5, int(bits_to_digits(cert.bits))))
         if cert.sol is None:
             msg = (f"{method} could not separate the atoms at {used.dps} digits; the problem "
                    f"loses about {loss:.0f} digits (cond {cond:.2e}): raise dps to at least "
                    f"{int(loss + (target or 15) + 10)}")
-            return result(None, 0.0, "ill_conditioned", msg, used)
+            return finish(None, 0.0, None, None, "ill_conditioned", msg, used)
         enclosure = DiscreteMeasure(cert.sol.atoms, cert.sol.weights)
+        got = cert.digits
+        atom_d, weight_d = _cert_component_digits(cert)
         if fixed:
             measure = _widen(enclosure, cert)
         else:
-            measure = DiscreteMeasure([_to_mp_value(a) for a in cert.sol.atoms],
-                                      [_to_mp_value(w) for w in cert.sol.weights])
-        got = _floor_digits(cert.digits)
+            atoms_l = [_to_mp_value(a) for a in cert.sol.atoms]
+            weights_l = [_to_mp_value(w) for w in cert.sol.weights]
+            if over and not data.is_exact:
+                fit = _ball_fit(data, n, method, basis, cert.bits)
+                if fit is not None:
+                    atoms_l, weights_l = fit
+                    got, atom_d, weight_d = _agreement(atoms_l, weights_l, cert)
+            measure = DiscreteMeasure(atoms_l, weights_l)
+        got = _floor_digits(got)
         status, msg = _status(data, cert, got, target, loss, used)
-        if cert.unmatched:
-            status, msg = "inconsistent", _inconsistent_message(cert, n)
-        return result(measure.sorted(), got, status, msg, used, enclosure.sorted(),
+        return finish(measure, got, atom_d, weight_d, status, msg, used, enclosure,
                       res_bits=cert.bits)
 
     # ---------------------------------------------------------------- fixed precision
@@ -506,26 +547,42 @@ def recover_measure(
         atoms_l = [global_mp(v) for v in atoms_l]
         weights_l = [global_mp(v) for v in weights_l]
         check_target = float(prec.dps) + 2  # type: ignore[union-attr]
-    cert = _certify(data, n, "gauss" if method == "gauss" else "prony", basis, check_target,
+    cert = _certify(square, n, "gauss" if method == "gauss" else "prony", basis, check_target,
                     digits_to_bits(loss + check_target + 10) + 32, escalate=True)
     if cert.sol is None:
-        got = 0.0
+        got, atom_d, weight_d = 0.0, [0.0] * n, [0.0] * n
     else:
-        got = _agreement(atoms_l, weights_l, cert)
+        got, atom_d, weight_d = _agreement(atoms_l, weights_l, cert)
     got = _floor_digits(got)
-    measure = DiscreteMeasure(atoms_l, weights_l).sorted()
-    if cert.unmatched:
-        return result(measure, got, "inconsistent", _inconsistent_message(cert, n), prec)
+    measure = DiscreteMeasure(atoms_l, weights_l)
     if target is not None and got < target:
         status = "data_limited" if cert.data_limit < target else "ill_conditioned"
         msg = (f"{method} in {prec} gives {got:.0f} correct digits, fewer than the {target:g} "
                f"requested; the problem loses about {loss:.0f} digits (cond {cond:.2e})"
                + ("" if status == "data_limited" else
                   f": use MP({int(loss + target + 10)}) or digits={target:g}"))
-        return result(measure, got, status, msg, prec)
+        return finish(measure, got, atom_d, weight_d, status, msg, prec)
     msg = f"{got:.0f} digits confirmed against a certified computation"
-    return result(measure, got, "ok", msg, prec,
+    return finish(measure, got, atom_d, weight_d, "ok", msg, prec,
                   res_bits=digits_to_bits(check_target + loss) + 64)
+
+
+def _ball_fit(data: MomentData, n: int, method: str, basis: str, bits: int):
+    """Midpoints of the least-squares fit of all the moments (``None`` if not computable)."""
+    try:
+        sol = _run_ball(method, data, n, bits, basis)
+    except (_ball.NeedPrecision, RankError, InputError):
+        return None
+    if len(sol.atoms) != n:
+        return None
+    return [_to_mp_value(a) for a in sol.atoms], [_to_mp_value(w) for w in sol.weights]
+
+
+def _cert_component_digits(cert: _Certified) -> tuple[list[float], list[float]]:
+    sol = cert.sol
+    assert sol is not None
+    return (_ball.component_digits(sol.atoms, cert.atom_err),
+            _ball.component_digits(sol.weights, cert.weight_err))
 
 
 def _widen(enclosure: DiscreteMeasure, cert: _Certified) -> DiscreteMeasure:

@@ -54,6 +54,7 @@ def _recover(args: argparse.Namespace) -> int:
         precision=precision,
         digits=args.digits,
         data_digits=args.data_digits,
+        data_error=args.data_error,
         basis=args.basis,
         throw=False,
     )
@@ -82,6 +83,9 @@ def _recover(args: argparse.Namespace) -> int:
             "data_digits": None if math.isinf(result.data_digits) else result.data_digits,
             "atoms": atoms_s,
             "weights": weights_s,
+            "atom_digits": _digit_list(result.atom_digits),
+            "weight_digits": _digit_list(result.weight_digits),
+            "decimals_look_rounded": _rounded_count(moments),
             "rank_evidence": None
             if ev is None
             else {
@@ -104,11 +108,31 @@ def _recover(args: argparse.Namespace) -> int:
         print(f"cond(H)    {result.cond:.3e}  (predicted loss {result.predicted_loss:.1f} digits)")
         print(f"residual   {_short(result.residual)}")
         if atoms_s:
-            width = max(len(s) for s in atoms_s)
-            print(f"\n{'atom':<{width}}  weight")
-            for a, w in zip(atoms_s, weights_s):
-                print(f"{a:<{width}}  {w}")
+            width = max(len(s) for s in atoms_s + ["atom"])
+            wwidth = max(len(s) for s in weights_s + ["weight"])
+            ad = _digit_list(result.atom_digits) or [None] * len(atoms_s)
+            wd = _digit_list(result.weight_digits) or [None] * len(atoms_s)
+            print(f"\n{'atom':<{width}}  {'weight':<{wwidth}}  digits (atom, weight)")
+            for a, w, da, dw in zip(atoms_s, weights_s, ad, wd):
+                print(f"{a:<{width}}  {w:<{wwidth}}  {_digit_text(da)}, {_digit_text(dw)}")
     return EXIT_OK if result.ok else EXIT_FAIL
+
+
+def _digit_list(values) -> list | None:
+    """Per-component digits for output: ints, ``"exact"`` for infinite, ``None`` if absent."""
+    if values is None:
+        return None
+    return ["exact" if math.isinf(v) else int(v) for v in values]
+
+
+def _digit_text(value) -> str:
+    return "-" if value is None else str(value)
+
+
+def _rounded_count(tokens: list[str]) -> int:
+    from .moments._data import looks_like_double
+
+    return sum(1 for t in tokens if looks_like_double(t))
 
 
 def _short(value: object) -> str:
@@ -170,7 +194,11 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("--certify", action="store_true", help="certified ball arithmetic")
     rec.add_argument("--exact", action="store_true", help="exact rational/algebraic answer")
     rec.add_argument("--float64", action="store_true", help="double precision")
-    rec.add_argument("--data-digits", type=float, help="accuracy of the moments in digits")
+    rec.add_argument("--data-digits", type=float,
+                     help="normwise accuracy of the moments in digits: every moment within "
+                          "10^-D max|m| (e.g. 15 for printed doubles)")
+    rec.add_argument("--data-error", type=float,
+                     help="absolute accuracy of every moment (instead of --data-digits)")
     rec.add_argument("--basis", default="monomial", choices=["monomial", "chebyshev"],
                      help="power moments or Chebyshev-T moments on [-1, 1]")
     rec.add_argument("--format", default="table", choices=["table", "json"])

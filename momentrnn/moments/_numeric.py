@@ -89,18 +89,37 @@ def _mp_weights(ctx, m: list, atoms: list):
             V[j, i] = p
             p *= x
     b = ctx.matrix(m)
-    if M == n:
-        w = ctx.lu_solve(V, b)
-    else:
-        w, _ = ctx.qr_solve(V, b)
+    try:
+        w = ctx.lu_solve(V, b) if M == n else _mp_least_squares(ctx, V, b)
+    except ZeroDivisionError:
+        raise IllConditionedError(
+            f"the Vandermonde system of the {n} atoms is numerically singular at {ctx.dps} "
+            "digits (atoms too close to separate); raise dps or use digits="
+        ) from None
     return [w[i] for i in range(n)]
+
+
+def _mp_least_squares(ctx, A, b):
+    """Least squares through the normal equations at twice the working precision.
+
+    (mpmath's Householder QR divides by zero when a column starts with an exact 0, as the
+    Hankel matrix of ``m_0 = 0`` does.) Doubling the precision absorbs the squared condition
+    number of the normal equations.
+    """
+    wide = type(ctx)()
+    wide.prec = 2 * ctx.prec + 20
+    Aw = wide.matrix([[wide.mpmathify(A[i, j]) for j in range(A.cols)] for i in range(A.rows)])
+    bw = wide.matrix([wide.mpmathify(b[i]) for i in range(b.rows)])
+    At = Aw.H
+    x = wide.lu_solve(At * Aw, At * bw)
+    return ctx.matrix([ctx.mpmathify(x[i]) for i in range(x.rows)])
 
 
 def _mp_solve(ctx, A, b):
     try:
         if A.rows == A.cols:
             return ctx.lu_solve(A, b)
-        return ctx.qr_solve(A, b)[0]
+        return _mp_least_squares(ctx, A, b)
     except ZeroDivisionError:
         raise RankError(
             "the Hankel system is numerically singular at this precision: the rank is too "

@@ -207,6 +207,7 @@ def hankel_rank(
     *,
     precision: Precision | None = None,
     data_digits: float | None = None,
+    data_error: object = None,
     size: int | None = None,
     margin: float = 10.0,
     accuracy: float | None = None,
@@ -222,15 +223,18 @@ def hankel_rank(
         singular values at that precision and compare them with the noise floor. By default
         inexact data are examined at 30 digits beyond what they carry.
     data_digits : float, optional
-        Accuracy of the moments (relative digits); inferred from their type if omitted.
+        Normwise accuracy of the moments in decimal digits (every moment within
+        ``10**-data_digits * max|m|``); inferred from their type if omitted.
+    data_error : float or sequence of floats, optional
+        Absolute accuracy of each moment (one number, or one per moment).
     size : int, optional
         Size of the Hankel matrix; default the largest square one, ``(M + 1) // 2``.
     margin : float
         A singular value within a factor ``margin`` of the noise floor makes the verdict
         ambiguous.
     accuracy : float, optional
-        Absolute accuracy of every moment (instead of the relative ``data_digits``), e.g. the
-        residual of a fit.
+        The same as a single ``data_error`` (kept for existing callers), e.g. the residual
+        of a fit.
 
     Returns
     -------
@@ -248,7 +252,7 @@ def hankel_rank(
     >>> r.rank, r.verdict
     (1, 'exact')
     """
-    data = parse_moments(moments, data_digits=data_digits)
+    data = parse_moments(moments, data_digits=data_digits, data_error=data_error)
     if accuracy is not None:
         if not (isinstance(accuracy, (int, float)) and accuracy > 0):
             raise InputError(f"accuracy={accuracy!r} must be a positive number")

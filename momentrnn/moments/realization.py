@@ -64,8 +64,8 @@ class Realization:
 
 
 def minimal_realization(impulse_response: object, *, precision: Precision | None = None,
-                        rank: int | None = None, data_digits: float | None = None
-                        ) -> Realization:
+                        rank: int | None = None, data_digits: float | None = None,
+                        data_error: object = None) -> Realization:
     r"""Minimal (A, B, C) with :math:`C A^j B = h_j` for the given lags.
 
     Parameters
@@ -77,7 +77,9 @@ def minimal_realization(impulse_response: object, *, precision: Precision | None
     rank : int, optional
         The order; by default the Hankel rank with its evidence (:func:`hankel_rank`).
     data_digits : float, optional
-        Accuracy of the lags, for the rank decision.
+        Normwise accuracy of the lags in decimal digits, for the rank decision.
+    data_error : float or sequence of floats, optional
+        Absolute accuracy of each lag (one number, or one per lag).
 
     Returns
     -------
@@ -89,7 +91,8 @@ def minimal_realization(impulse_response: object, *, precision: Precision | None
     >>> r.order, r.A
     (2, [[Fraction(0, 1), Fraction(0, 1)], [Fraction(1, 1), Fraction(1, 1)]])
     """
-    data = parse_moments(impulse_response, data_digits=data_digits, name="impulse_response")
+    data = parse_moments(impulse_response, data_digits=data_digits, data_error=data_error,
+                         name="impulse_response")
     if not data.is_real:
         raise InputError("minimal_realization supports real impulse responses")
     prec = as_precision(precision, default=Exact() if data.is_exact else Float64())
@@ -133,11 +136,10 @@ def minimal_realization(impulse_response: object, *, precision: Precision | None
         C_out = ctx.matrix([hm[:n]])
     else:
         hf = data.as_numpy()
-        rows = (len(hf) - 1) // 2 + 1
-        cols = len(hf) - rows
-        H0 = np.array([[hf[i + j] for j in range(cols)] for i in range(rows)])
-        H1 = np.array([[hf[i + j + 1] for j in range(cols)] for i in range(rows - 1)])
-        U, s, Vt = np.linalg.svd(H0[: rows - 1], full_matrices=False)
+        size = len(hf) // 2  # H0 and its shift H1 both fit in the lags (2 * size <= count)
+        H0 = np.array([[hf[i + j] for j in range(size)] for i in range(size)])
+        H1 = np.array([[hf[i + j + 1] for j in range(size)] for i in range(size)])
+        U, s, Vt = np.linalg.svd(H0, full_matrices=False)
         U, s, Vt = U[:, :n], s[:n], Vt[:n]
         root = np.sqrt(s)
         A_out = (U.T @ H1 @ Vt.T) / np.outer(root, root)
@@ -145,10 +147,48 @@ def minimal_realization(impulse_response: object, *, precision: Precision | None
         Ctrl = (Vt.T * root).T
         B_out, C_out = Ctrl[:, 0], Obs[0]
     real = Realization(A_out, B_out, C_out, n, evidence, 0.0, prec)
+    resid = _residual(real, data)
+    _require_reproduced(real, data, resid, rank)
+    return Realization(A_out, B_out, C_out, n, evidence, resid, prec)
+
+
+def _residual(real: Realization, data) -> float:
+    """``max_j |C A^j B - h_j|`` in double precision (exactly for Exact realisations)."""
+    if isinstance(real.precision, Exact):
+        A, B, C = real.A, list(real.B), list(real.C)
+        x, worst = B, Fraction(0)
+        for j in range(data.count):
+            h = Fraction(int(data.real[j].p), int(data.real[j].q))
+            worst = max(worst, abs(sum(c * v for c, v in zip(C, x)) - h))
+            x = [sum(a * v for a, v in zip(row, x)) for row in A]
+        return float(worst) if worst else 0.0
     A_f, B_f, C_f = real.as_arrays()
     x, resid = B_f.copy(), 0.0
     hf = data.as_numpy()
-    for j in range(data.count):
-        resid = max(resid, abs(float(C_f @ x) - float(hf[j])))
-        x = A_f @ x
-    return Realization(A_out, B_out, C_out, n, evidence, resid, prec)
+    with np.errstate(all="ignore"):
+        for j in range(data.count):
+            resid = max(resid, abs(float(C_f @ x) - float(hf[j])))
+            x = A_f @ x
+    return resid if np.isfinite(resid) else float("inf")
+
+
+def _require_reproduced(real: Realization, data, resid: float, rank) -> None:
+    """Refuse a realisation that does not reproduce the lags it was built from."""
+    scale = max(data.max_abs(), 1e-300)
+    if isinstance(real.precision, Exact):
+        tol = 0.0
+    elif isinstance(real.precision, MP):
+        tol = max(10.0 ** (-real.precision.dps / 2), 1e-12) * scale
+    else:
+        tol = 1e-6 * scale
+    tol = max(tol, 10 * max(data.radius))
+    if resid <= tol:
+        return
+    from ..errors import RankError
+
+    how = ("pass a larger rank" if rank is not None else
+           f"supply more lags (order {real.order + 1} needs {2 * real.order + 2})")
+    raise RankError(
+        f"no system of order {real.order} reproduces these {data.count} lags: the best one "
+        f"misses them by {resid:.3g} (allowed {tol:.3g}); {how}"
+    )

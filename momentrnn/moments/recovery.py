@@ -351,6 +351,7 @@ def recover_measure(
     precision: Precision | None = None,
     digits: float | None = None,
     data_digits: float | None = None,
+    data_error: object = None,
     basis: str = "monomial",
     throw: bool = True,
 ) -> Recovery:
@@ -379,7 +380,11 @@ def recover_measure(
         arithmetic and the precision escalated until ``digits`` correct digits are delivered
         or the data cannot deliver them. Default 15 when ``precision`` is ``None``.
     data_digits : float, optional
-        Relative accuracy of the moments, overriding what their types imply.
+        Normwise accuracy of the moments in decimal digits, overriding what their types imply:
+        every moment is within ``10**-data_digits * max_j |m_j|`` of the true moment.
+    data_error : float or sequence of floats, optional
+        Absolute accuracy of each moment (one number for all, or one per moment), for errors
+        that are not normwise (e.g. measured moments with individual error bars).
     basis : {'monomial', 'chebyshev'}
         Power moments, or Chebyshev-T moments :math:`\int T_k d\mu` on [-1, 1].
     throw : bool
@@ -414,7 +419,7 @@ def recover_measure(
     >>> print(mpmath.nstr(r.measure.sorted().atoms[2], 25))
     0.7745966692414833770358531
     """
-    data = parse_moments(moments, data_digits=data_digits)
+    data = parse_moments(moments, data_digits=data_digits, data_error=data_error)
     _validate(data, rank, method, basis)
     if digits is not None and (isinstance(digits, bool) or not isinstance(digits, (int, float))
                                or not digits > 0 or math.isinf(digits)):
@@ -440,7 +445,7 @@ def recover_measure(
         # rule with count/2 nodes is what the modified moments determine.
         rank = data.count // 2
     n, evidence = _decide_rank(mono, rank, prec)
-    if evidence is not None and evidence.verdict == "ambiguous":
+    if rank is None and evidence is not None and evidence.verdict == "ambiguous":
         msg = evidence.message
         if throw:
             raise RankError(msg)
@@ -450,7 +455,13 @@ def recover_measure(
     start = 64 + digits_to_bits(15 + 0.8 * n)
     sv_rank, _ = _hankel_svals(mono, n, start)
     cond = _cond(sv_rank)
-    loss = math.log10(cond) if math.isfinite(cond) else math.inf
+    if not math.isfinite(cond):
+        raise RankError(
+            f"the {n}x{n} Hankel matrix of the moments is singular, so they are not the moments "
+            f"of a measure with {n} distinct atoms and non-zero weights; pass rank=None to find "
+            "the rank, or a smaller rank"
+        )
+    loss = math.log10(cond)
     svals = evidence.singular_values if evidence is not None else tuple(sv_rank)
 
     def result(measure, got_digits, status, message, used, enclosure=None, res_bits=256,
@@ -463,6 +474,13 @@ def recover_measure(
             }.get(status, IllConditionedError)
             raise kind(message)
         residual = _residual(data, measure, res_bits) if measure is not None else mpmath.mpf("nan")
+        if data.rounded_decimals and data.is_exact and status == "ok":
+            message += (
+                f"; {data.rounded_decimals} moment(s) are decimals with 15-17 significant "
+                "digits, as printed doubles are: these digits are vouched for only if the "
+                "decimals are exact; if they are rounded doubles pass data_digits=15 "
+                "(--data-digits 15)"
+            )
         return Recovery(measure, n, got_digits, cond, loss, residual, svals, evidence, used,
                         data.digits, method, status, message, enclosure, atom_digits,
                         weight_digits)

@@ -36,3 +36,48 @@ def hard_cases(quick: bool, seed: int) -> list[dict]:
     close = [Fraction(1, 2), Fraction(1, 2) + Fraction(1, 10**4)]
     out.append({"name": "close atoms", "atoms": close, "weights": [Fraction(1), Fraction(1)]})
     return out
+
+
+def gaussian_moments(atoms, weights, count: int) -> list[tuple[Fraction, Fraction]]:
+    """Exact moments of a measure with Gaussian-rational atoms and weights, given as
+    (real, imaginary) pairs of Fractions; returns (real, imaginary) pairs."""
+    out = []
+    cur = [(Fraction(w[0]), Fraction(w[1])) for w in weights]
+    for _ in range(count):
+        out.append((sum(c[0] for c in cur), sum(c[1] for c in cur)))
+        cur = [(c[0] * x[0] - c[1] * x[1], c[0] * x[1] + c[1] * x[0])
+               for c, x in zip(cur, atoms)]
+    return out
+
+
+def as_text(z: tuple[Fraction, Fraction]) -> str:
+    """A Gaussian rational written so that the package reads it exactly."""
+    re, im = z
+    return f"{re}{'+' if im >= 0 else '-'}{abs(im)}j"
+
+
+def exact_rank(rows) -> int:
+    """Rank over Q(i) by Gaussian elimination; entries are Fractions or (re, im) pairs.
+
+    Independent of the package: the checks compare the package's rank with this one."""
+    def pair(v):
+        return (Fraction(v[0]), Fraction(v[1])) if isinstance(v, tuple) else (Fraction(v), 0)
+
+    M = [[pair(v) for v in row] for row in rows]
+    rank, cols = 0, len(M[0]) if M else 0
+    for col in range(cols):
+        piv = next((r for r in range(rank, len(M)) if M[r][col] != (0, 0)), None)
+        if piv is None:
+            continue
+        M[rank], M[piv] = M[piv], M[rank]
+        pr, pi = M[rank][col]
+        norm = pr * pr + pi * pi
+        inv = (pr / norm, -pi / norm)
+        for r in range(len(M)):
+            if r != rank and M[r][col] != (0, 0):
+                fr, fi = M[r][col]
+                f = (fr * inv[0] - fi * inv[1], fr * inv[1] + fi * inv[0])
+                M[r] = [(a[0] - (f[0] * b[0] - f[1] * b[1]), a[1] - (f[0] * b[1] + f[1] * b[0]))
+                        for a, b in zip(M[r], M[rank])]
+        rank += 1
+    return rank

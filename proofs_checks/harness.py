@@ -19,7 +19,10 @@ class Claim:
     means the claim holds). ``controls`` are (name, cases) pairs whose margins must be <= 0:
     they drop a hypothesis and show the conclusion failing, so the check is not vacuous.
     ``confirm(case)``, if given, recomputes the margin at a second precision; a sign
-    disagreement is reported as "precision insufficient".
+    disagreement is reported as "precision insufficient". ``unit`` names the unit of the
+    margin (``"exact"`` for claims decided exactly, whose margin is +1 or -1). ``search``, if
+    given, draws random cases over the claim's hypotheses for the full mode's falsification
+    search: ``search(seed, count)`` returns that many cases, checked like the grid's.
     """
 
     label: str
@@ -29,6 +32,8 @@ class Claim:
     check: Callable[[dict], float]
     controls: list[tuple[str, Callable[[bool, int], list[dict]]]]
     confirm: Callable[[dict], float] | None = None
+    unit: str = ""
+    search: Callable[[int, int], list[dict]] | None = None
 
 
 @dataclass
@@ -44,6 +49,9 @@ class Outcome:
     seconds: float
     details: list[dict] = field(default_factory=list)
     message: str = ""
+    statement: str = ""
+    unit: str = ""
+    searched: int = 0
 
 
 def load_claims() -> dict[str, Claim]:
@@ -60,13 +68,21 @@ def load_claims() -> dict[str, Claim]:
     return found
 
 
+SEARCH_CASES = 6  # random cases per claim in the full mode's falsification search
+
+
 def run_claim(claim: Claim, quick: bool, seed: int) -> Outcome:
+    """Run the grid (and, in the full mode, the falsification search) and the controls."""
     start = time.perf_counter()
     details = []
     worst, worst_case, verdict, message = math.inf, {}, "PASS", ""
-    for case in claim.cases(quick, seed):
+    grid = list(claim.cases(quick, seed))
+    drawn = [] if quick or claim.search is None else list(claim.search(seed, SEARCH_CASES))
+    for index, case in enumerate(grid + drawn):
         margin = claim.check(case)
         record = {"case": _jsonable(case), "margin": margin}
+        if index >= len(grid):
+            record["drawn"] = True
         if claim.confirm is not None:
             second = claim.confirm(case)
             record["margin_second_precision"] = second
@@ -92,7 +108,8 @@ def run_claim(claim: Claim, quick: bool, seed: int) -> Outcome:
         message = "a negative control did not fail: the check cannot tell"
     return Outcome(claim.label, claim.title, verdict, worst, _jsonable(worst_case),
                    len([d for d in details if "case" in d]), failed_controls, total_controls,
-                   time.perf_counter() - start, details, message)
+                   time.perf_counter() - start, details, message, claim.statement, claim.unit,
+                   len(drawn))
 
 
 def _jsonable(case: dict) -> dict:

@@ -1,46 +1,112 @@
-"""M1: the Hankel rank equals the number of atoms."""
+"""M1: the Hankel rank equals the number of atoms once the matrix is large enough."""
 
 from __future__ import annotations
 
 from fractions import Fraction
 
-from momentrnn import Exact, hankel_rank
+import numpy as np
 
-from ._measures import hard_cases, power_moments
+from momentrnn import DiagonalRNN, Exact, effective_dimension, hankel_rank
+
+from ._measures import (
+    as_text,
+    exact_rank,
+    gaussian_moments,
+    hard_cases,
+    power_moments,
+    random_measure,
+)
 from .harness import Claim
 
 STATEMENT = (
-    "M1 (Hankel rank). For n distinct atoms with non-zero weights, rank H_N = min(N, n) for the "
-    "N x N Hankel matrix [m_{i+j}]."
+    "M1 (Hankel rank). For n distinct atoms with non-zero weights, rank H_N = n for the N x N "
+    "Hankel matrix [m_{i+j}] whenever N >= n. For N < n, rank H_N = N when the atoms are real "
+    "and the weights positive; with signed or complex weights it can be smaller (atoms -1, 0, 1 "
+    "with weights 1, -2, 1 give rank H_2 = 1)."
 )
+
+# The statement before its correction; kept so that the tests can show a check of it fails.
+OLD_STATEMENT = (
+    "M1 (Hankel rank, as first stated). For n distinct atoms with non-zero weights, rank H_N = "
+    "min(N, n) for the N x N Hankel matrix [m_{i+j}]."
+)
+
+F = Fraction
 
 
 def cases(quick: bool, seed: int) -> list[dict]:
-    return hard_cases(quick, seed)
+    out = [dict(c, kind="positive") for c in hard_cases(quick, seed)]
+    out.append({"name": "atoms -1, 0, 1, weights 1, -2, 1", "kind": "signed",
+                "atoms": [F(-1), F(0), F(1)], "weights": [F(1), F(-2), F(1)]})
+    for i, n in enumerate([3, 5] if quick else [3, 5, 8, 12]):
+        a, w = random_measure(n, seed * 100 + 50 + i, signed=True)
+        out.append({"name": f"signed n={n}", "kind": "signed", "atoms": a, "weights": w})
+    # complex atoms and weights (Gaussian rationals), including a conjugate pair
+    out.append({"name": "complex conjugate pair", "kind": "complex",
+                "atoms": [(F(1, 2), F(1, 2)), (F(1, 2), F(-1, 2)), (F(-1, 4), F(0))],
+                "weights": [(F(1), F(1)), (F(1), F(-1)), (F(1), F(0))]})
+    out.append({"name": "complex weights on the unit circle", "kind": "complex",
+                "atoms": [(F(1), F(0)), (F(0), F(1)), (F(-1), F(0)), (F(0), F(-1))],
+                "weights": [(F(1), F(0)), (F(0), F(1)), (F(-1), F(0)), (F(0), F(-1))]})
+    # effective dimension of models whose state dimension equals their rank
+    for i, n in enumerate([1, 3, 6]):
+        rng = np.random.default_rng(seed + 7 * i)
+        out.append({"name": f"effective dimension, d = n = {n}", "kind": "model", "n": n,
+                    "a": list(np.linspace(-0.9, 0.8, n)), "b": list(rng.normal(size=n)),
+                    "c": list(rng.normal(size=n))})
+    return out
 
 
-def check(case: dict) -> float:
-    """+1 when rank H_N = min(N, n) for N = 1..n+2 (exact rank over Q), -1 otherwise."""
+def _rank_claim(case: dict, N: int, n: int, rule: str) -> int | None:
+    """The rank the statement asserts for H_N, or None when it asserts nothing."""
+    if rule == "min":
+        return min(N, n)
+    if N >= n:
+        return n
+    return N if case["kind"] == "positive" else None
+
+
+def check(case: dict, rule: str = "corrected") -> float:
+    """Exact: +1 when, for N = 1..n+2, the package's rank of H_N (exact, over Q or Q(i))
+    equals an independently computed exact rank and the rank the statement asserts; -1
+    otherwise. Models: +1 when the effective dimension is n with a decided verdict."""
+    if case["kind"] == "model":
+        model = DiagonalRNN(case["a"], case["b"], case["c"])
+        r = effective_dimension(model)
+        n = case["n"]
+        return 1.0 if r.rank == n and r.rank_range == (n, n) and r.verdict != "full" else -1.0
     atoms, weights = case["atoms"], case["weights"]
     n = len(atoms)
-    moments = power_moments(atoms, weights, 2 * (n + 2) - 1)
+    count = 2 * (n + 2) - 1
+    if case["kind"] == "complex":
+        pairs = gaussian_moments(atoms, weights, count)
+        moments: list = [as_text(z) for z in pairs]
+        entries: list = pairs
+    else:
+        moments = entries = power_moments(atoms, weights, count)
     for N in range(1, n + 3):
-        r = hankel_rank(moments[: 2 * N - 1], precision=Exact(), size=N)
-        if r.rank != min(N, n):
+        truth = exact_rank([[entries[i + j] for j in range(N)] for i in range(N)])
+        if all(v in (0, (0, 0)) for v in entries[: 2 * N - 1]):
+            got = 0  # hankel_rank refuses all-zero data (documented); the rank is 0
+        else:
+            got = hankel_rank(moments[: 2 * N - 1], precision=Exact(), size=N).rank
+        claimed = _rank_claim(case, N, n, rule)
+        if got != truth or (claimed is not None and truth != claimed):
             return -1.0
     return 1.0
 
 
 def coincident(quick: bool, seed: int) -> list[dict]:
-    atoms = [Fraction(1, 3), Fraction(1, 3), Fraction(-1, 2)]
-    return [{"name": "two coincident atoms", "atoms": atoms,
-             "weights": [Fraction(1), Fraction(2), Fraction(1)]}]
+    atoms = [F(1, 3), F(1, 3), F(-1, 2)]
+    return [{"name": "two coincident atoms", "kind": "positive", "atoms": atoms,
+             "weights": [F(1), F(2), F(1)]}]
 
 
 def zero_weight(quick: bool, seed: int) -> list[dict]:
-    return [{"name": "a zero weight", "atoms": [Fraction(0), Fraction(1, 2), Fraction(1)],
-             "weights": [Fraction(1), Fraction(0), Fraction(1)]}]
+    return [{"name": "a zero weight", "kind": "positive",
+             "atoms": [F(0), F(1, 2), F(1)], "weights": [F(1), F(0), F(1)]}]
 
 
-CLAIM = Claim("M1", "Hankel rank = number of atoms", STATEMENT, cases, check,
-              [("coincident atoms", coincident), ("zero weight", zero_weight)])
+CLAIM = Claim("M1", "Hankel rank = number of atoms (N >= n)", STATEMENT, cases, check,
+              [("coincident atoms", coincident), ("zero weight", zero_weight)],
+              unit="exact")

@@ -47,4 +47,4 @@ def signed(quick: bool, seed: int) -> list[dict]:
 
 
 CLAIM = Claim("M2", "moment sequences of positive measures have PSD moment matrices",
-              STATEMENT, cases, check, [("a signed measure", signed)])
+              STATEMENT, cases, check, [("a signed measure", signed)], unit='exact')

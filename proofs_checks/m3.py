@@ -97,4 +97,4 @@ def too_few_atoms(quick: bool, seed: int) -> list[dict]:
 
 
 CLAIM = Claim("M3", "Prony and pencil recover atoms and weights", STATEMENT, _cases, check,
-              [("rank below the number of atoms", too_few_atoms)])
+              [("rank below the number of atoms", too_few_atoms)], unit='digits')

@@ -59,4 +59,4 @@ def signed(quick: bool, seed: int) -> list[dict]:
 
 
 CLAIM = Claim("M4", "Gauss rule = Prony for positive measures", STATEMENT, cases, check,
-              [("signed weights", signed)])
+              [("signed weights", signed)], unit='digits')

@@ -61,4 +61,4 @@ def confirm(case: dict) -> float:
 
 
 CLAIM = Claim("M5", "Hankel conditioning grows at (1+sqrt2)^2n and (1+sqrt2)^4n", STATEMENT,
-              cases, check, [("atoms on the unit circle", unit_circle)], confirm)
+              cases, check, [("atoms on the unit circle", unit_circle)], confirm, unit='relative')

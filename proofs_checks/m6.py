@@ -90,4 +90,4 @@ def interior(quick: bool, seed: int) -> list[dict]:
 
 
 CLAIM = Claim("M6", "next-moment range ends are canonical representations", STATEMENT, cases,
-              check, [("an interior measure", interior)])
+              check, [("an interior measure", interior)], unit='exact')

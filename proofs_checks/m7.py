@@ -63,4 +63,4 @@ def confirm(case: dict) -> float:
 
 
 CLAIM = Claim("M7", "Ho-Kalman recovers a minimal realisation", STATEMENT, cases, check,
-              [("a non-minimal system (unobservable modes)", non_minimal)], confirm)
+              [("a non-minimal system (unobservable modes)", non_minimal)], confirm, unit='digits')

@@ -65,4 +65,4 @@ def correlated(quick: bool, seed: int) -> list[dict]:
 
 
 CLAIM = Claim("R1", "loss = moment mismatch under white inputs", STATEMENT, cases, check,
-              [("correlated (AR(1)) inputs", correlated)])
+              [("correlated (AR(1)) inputs", correlated)], unit='relative')

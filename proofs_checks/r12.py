@@ -39,4 +39,4 @@ def positive(quick: bool, seed: int) -> list[dict]:
 
 
 CLAIM = Claim("R12", "negative-weight teachers are out of reach of balanced students",
-              STATEMENT, cases, check, [("a positive-weight teacher", positive)])
+              STATEMENT, cases, check, [("a positive-weight teacher", positive)], unit='exact')

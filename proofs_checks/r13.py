@@ -56,4 +56,4 @@ def no_small_init(quick: bool, seed: int) -> list[dict]:
 
 
 CLAIM = Claim("R13", "implicit bias of small initialisation", STATEMENT, cases, check,
-              [("no small initialisation", no_small_init)])
+              [("no small initialisation", no_small_init)], unit='decades')

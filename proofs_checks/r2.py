@@ -38,4 +38,4 @@ def not_similarity(quick: bool, seed: int) -> list[dict]:
 
 
 CLAIM = Claim("R2", "similarity invariance of the impulse response", STATEMENT, cases, check,
-              [("C not transformed", not_similarity)])
+              [("C not transformed", not_similarity)], unit='exact')

@@ -32,4 +32,4 @@ def discrete(quick: bool, seed: int) -> list[dict]:
 
 
 CLAIM = Claim("R3", "Q conserved by the flow (full model)", STATEMENT, cases, check,
-              [("discrete gradient descent", discrete)], confirm)
+              [("discrete gradient descent", discrete)], confirm, unit='digits')

@@ -31,4 +31,4 @@ def discrete(quick: bool, seed: int) -> list[dict]:
 
 
 CLAIM = Claim("R4", "b_i^2 - c_i^2 conserved by the flow (diagonal)", STATEMENT, cases, check,
-              [("discrete gradient descent", discrete)], confirm)
+              [("discrete gradient descent", discrete)], confirm, unit='digits')

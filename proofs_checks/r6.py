@@ -46,4 +46,4 @@ def unbalanced(quick: bool, seed: int) -> list[dict]:
 
 
 CLAIM = Claim("R6", "balanced initialisations stay balanced", STATEMENT, cases, check,
-              [("unbalanced initialisation", unbalanced)])
+              [("unbalanced initialisation", unbalanced)], unit='digits')

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from momentrnn import moment_feasible, next_moment_range
+from momentrnn import DiscreteMeasure, Exact, moment_feasible, next_moment_range
 
 from ._common import finite_difference_measure
 from ._measures import power_moments, random_measure
@@ -28,19 +28,44 @@ def cases(quick: bool, seed: int) -> list[dict]:
     return out
 
 
+def _same_measure(measure, atoms, weights) -> bool:
+    """Exact comparison of a recovered measure with (atoms, weights): atoms and weights, each
+    equal as rationals or contained in the returned balls."""
+    if measure is None or len(measure.atoms) != len(atoms):
+        return False
+    got = sorted(zip(measure.atoms, measure.weights), key=lambda p: float(p[0].mid())
+                 if hasattr(p[0], "mid") else float(p[0]))
+    for (ga, gw), a, w in zip(got, atoms, weights):
+        for g, t in ((ga, a), (gw, w)):
+            if hasattr(g, "contains"):
+                import flint
+
+                with flint.ctx.workprec(400):
+                    if not g.contains(flint.fmpq(t.numerator, t.denominator)):
+                        return False
+            elif Fraction(g) != t:
+                return False
+    return True
+
+
 def check(case: dict) -> float:
-    """+1 when the first k moments determine mu_hat among non-negative measures on the support
-    (exactly over Q), -1 when another admissible measure shares them."""
+    """Exact: +1 when the first k moments determine mu_hat (atoms and weights) among the
+    admissible measures, -1 when another admissible measure shares them. Non-negative class:
+    decided by moment_feasible over Q; signed class: a signed measure built with the package's
+    DiscreteMeasure shares the moments exactly."""
     atoms, weights, k = case["atoms"], case["weights"], case["k"]
     m = power_moments(atoms, weights, k)
     if case["class"] == "signed":
-        # a signed measure with the same first k moments: add a finite difference of order k
+        # mu_hat plus a k-th finite difference: signed, same first k moments, another measure
         fa, fw = finite_difference_measure(k, Fraction(-1, 2), Fraction(1, 3), Fraction(1, 10))
-        m2 = power_moments(atoms + fa, weights + fw, k + 1)
-        return 1.0 if m2[k] == power_moments(atoms, weights, k + 1)[k] else -1.0
+        mine = DiscreteMeasure(list(atoms), list(weights)).moments(k, precision=Exact())
+        other = DiscreteMeasure(atoms + fa, weights + fw).moments(k, precision=Exact())
+        return -1.0 if other == mine == m else 1.0
     if k % 2 == 1:
         feas = moment_feasible(m, support=case["support"])
-        same = feas.determinate and sorted(feas.measure.atoms) == sorted(atoms)
+        same = feas.feasible and feas.determinate and _same_measure(feas.measure, sorted(atoms),
+                                                                    [w for _, w in sorted(
+                                                                        zip(atoms, weights))])
         return 1.0 if same else -1.0
     # k even: the next moment still has a non-trivial range, so m_0..m_{k-1} do not determine
     r = next_moment_range(m, support=case["support"])
@@ -58,4 +83,5 @@ def signed(quick: bool, seed: int) -> list[dict]:
 
 
 CLAIM = Claim("R8", "2d+1 moments determine a d-atom positive measure", STATEMENT, cases, check,
-              [("only 2d moments", two_d_moments), ("signed measures allowed", signed)])
+              [("only 2d moments", two_d_moments), ("signed measures allowed", signed)],
+              unit="exact")

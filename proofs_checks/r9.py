@@ -54,4 +54,4 @@ def one_more_moment(quick: bool, seed: int) -> list[dict]:
 
 
 CLAIM = Claim("R9", "k = 2d moments do not determine the measure", STATEMENT, cases, check,
-              [("k = 2d + 1 instead", one_more_moment)])
+              [("k = 2d + 1 instead", one_more_moment)], unit='relative')

@@ -154,4 +154,56 @@ def test_a_missing_optional_dependency_is_reported_as_skipped(monkeypatch, capsy
     monkeypatch.setattr(r11, "extrapolation_range", no_cvxpy)
     code = run_checks(quick=True, only="R11", list_only=False, fmt="table", seed=0, jobs=1)
     out = capsys.readouterr().out
-    assert code == 0 and "SKIPPED" in out and "not counted as passing" in out
+    assert code == 4 and "SKIPPED" in out and "not counted as passing" in out
+    code = run_checks(quick=True, only="R11", list_only=False, fmt="table", seed=0, jobs=1,
+                      allow_skip=True)
+    assert code == 0 and "SKIPPED" in capsys.readouterr().out
+
+
+def test_the_old_m1_statement_fails_on_a_signed_measure():
+    """rank H_N = min(N, n) is false for signed weights: atoms -1, 0, 1 with weights 1, -2, 1
+    have rank H_2 = 1; a check of the old statement fails there, the corrected one passes."""
+    from fractions import Fraction as F
+
+    import proofs_checks.m1 as m1
+    from momentrnn import Exact, hankel_rank
+
+    case = {"name": "counterexample", "kind": "signed", "atoms": [F(-1), F(0), F(1)],
+            "weights": [F(1), F(-2), F(1)]}
+    assert hankel_rank([0, 0, 2], precision=Exact(), size=2).rank == 1
+    assert m1.check(case, rule="min") == -1.0
+    assert m1.check(case) == 1.0
+    old = [c for c in m1.cases(True, 0) if c["kind"] != "model"]
+    assert any(m1.check(c, rule="min") <= 0 for c in old)
+
+
+def test_a_claim_that_raises_is_an_error_and_the_others_still_run(monkeypatch, capsys):
+    import json
+
+    import proofs_checks.m2 as m2
+    from momentrnn.checks_runner import run_checks
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(m2, "moment_feasible", broken)
+    code = run_checks(quick=True, only="M2,M1", list_only=False, fmt="json", seed=0, jobs=1)
+    data = json.loads(capsys.readouterr().out)
+    verdicts = {c["label"]: c for c in data["claims"]}
+    assert code == 3
+    assert verdicts["M2"]["verdict"] == "ERROR" and "boom" in verdicts["M2"]["message"]
+    assert verdicts["M1"]["verdict"] == "PASS"
+    assert verdicts["M1"]["statement"].startswith("M1 ") and verdicts["M1"]["unit"] == "exact"
+
+
+def test_the_table_shows_titles_and_units(capsys):
+    from momentrnn.checks_runner import run_checks
+
+    code = run_checks(quick=True, only="M1,R5", list_only=False, fmt="table", seed=0, jobs=1)
+    out = capsys.readouterr().out
+    assert code == 0
+    assert CLAIMS["M1"].title in out and CLAIMS["R5"].title in out
+    line = next(x for x in out.splitlines() if x.startswith("M1 "))
+    assert " exact " in line
+    line = next(x for x in out.splitlines() if x.startswith("R5 "))
+    assert " digits " in line

@@ -11,6 +11,18 @@ import numpy as np
 from .errors import InputError
 
 
+def positive_int(text: str) -> int:
+    """An argparse type: a positive integer, the value quoted briefly when refused."""
+    shown = text if len(text) <= 40 else f"{text[:30]}... ({len(text)} characters)"
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{shown!r} is not an integer") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{shown} must be a positive integer")
+    return value
+
+
 def add_parsers(sub) -> None:
     s = sub.add_parser(
         "sweep",
@@ -28,9 +40,10 @@ def add_parsers(sub) -> None:
                    help="override a spec key with a TOML value, e.g. --set 'scales=[1e-3, 1]'")
     s.add_argument("--executor", default="inprocess",
                    choices=["inprocess", "processes", "dask"])
-    s.add_argument("--workers", type=int, help="processes (local executors)")
+    s.add_argument("--workers", type=positive_int, help="processes (local executors)")
     s.add_argument("--scheduler", help="Dask scheduler address (default: a local cluster)")
-    s.add_argument("--runs-per-task", type=int, help="runs per task for processes/dask")
+    s.add_argument("--runs-per-task", type=positive_int,
+                   help="runs per task for processes/dask")
     s.add_argument("--allow-mixed", action="store_true",
                    help="append to a results file made by another spec")
     s.add_argument("--quiet", action="store_true")
@@ -51,16 +64,22 @@ def _spec_dict(args) -> dict:
         if "=" not in item:
             raise InputError(f"--set {item!r}: write KEY=VALUE")
         key, value = item.split("=", 1)
+        shown = item if len(item) <= 60 else f"{item[:50]}... ({len(item)} characters)"
         try:
-            raw[key.strip()] = tomllib.loads(f"v = {value.strip()}")["v"]
+            parsed = tomllib.loads(f"v = {value.strip()}")
         except tomllib.TOMLDecodeError:
-            raise InputError(f"--set {item!r}: the value is not a TOML value "
+            raise InputError(f"--set {shown!r}: the value is not a TOML value "
                              "(strings need quotes: --set 'cell=\"gru\"')") from None
+        except RecursionError:
+            raise InputError(f"--set {shown!r}: the value is nested too deeply") from None
+        if set(parsed) != {"v"} or not key.strip():
+            raise InputError(f"--set {shown!r}: write one KEY=VALUE per --set")
+        raw[key.strip()] = parsed["v"]
     return raw
 
 
 def run_sweep_cli(args: argparse.Namespace) -> int:
-    from .experiments import load_spec, read_results, run_sweep
+    from .experiments import load_spec, run_sweep, scan_results, unique_rows
 
     spec = load_spec(_spec_dict(args))
     summary = run_sweep(spec, args.out, executor=args.executor, workers=args.workers,
@@ -69,39 +88,71 @@ def run_sweep_cli(args: argparse.Namespace) -> int:
     print(f"{summary.completed} runs done, {summary.skipped} already in {args.out}, "
           f"{summary.diverged} diverged; {summary.seconds:.1f} s "
           f"({summary.runs_per_second:.2f} runs/s, {summary.executor})")
-    rows = [r for r in read_results(args.out) if r.get("spec_digest") == spec.digest]
+    rows = [r for r in scan_results(args.out).rows if r.get("spec_digest") == spec.digest]
+    rows, repeats = unique_rows(rows)
+    if repeats:
+        print(f"note: {args.out} holds {repeats} repeated row(s) of runs already counted; the "
+              "table counts each run once")
     _summary_table(rows, spec.family)
     return 0
 
 
+def _lengths(rows: list[dict], prefix: str) -> int | None:
+    """The largest length whose metric every row has."""
+    common = None
+    for r in rows:
+        have = {int(k[len(prefix):]) for k in r if k.startswith(prefix)
+                and k[len(prefix):].isdigit()}
+        common = have if common is None else common & have
+    return max(common) if common else None
+
+
+def _median(values) -> float:
+    vals = [float(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    return float(np.median(vals)) if vals else float("nan")
+
+
 def _summary_table(rows: list[dict], family: str) -> None:
     groups: dict = defaultdict(list)
+    keys = ("teacher", "mode", "scale") if family == "linear" else (
+        "cell", "teacher_dim", "dim", "scale")
+    complete = [r for r in rows if all(isinstance(r.get(k), (str, int, float)) for k in keys)]
+    if not complete:
+        print("\n(no complete rows to summarise)")
+        return
     if family == "linear":
-        q = max(int(k.split("_")[-1]) for k in rows[0] if k.startswith("extrapolation_max_"))
-        for r in rows:
-            groups[(r["teacher"], r["mode"], r["scale"])].append(r)
+        q = _lengths(complete, "extrapolation_max_")
+        for r in complete:
+            groups[tuple(r[k] for k in keys)].append(r)
         print(f"\n| teacher | init | scale | runs | median extrapolation error (max, q={q}) | "
               "median effective dimension | diverged |")
         print("|---|---|---|---|---|---|---|")
-        for (t, m, s), rs in sorted(groups.items()):
-            err = np.median([r[f"extrapolation_max_{q}"] for r in rs])
-            dims = [r["effective_dimension"] for r in rs if r["effective_dimension"] is not None]
-            dim = np.median(dims) if dims else float("nan")
-            div = sum(r["status"] == "diverged" for r in rs)
-            print(f"| {t} | {m} | {s:g} | {len(rs)} | {err:.3g} | {dim:g} | {div} |")
+        for (t, m, sc), rs in sorted(groups.items(), key=lambda kv: tuple(map(str, kv[0]))):
+            err = _median(r.get(f"extrapolation_max_{q}") for r in rs)
+            dim = _median(r.get("effective_dimension") for r in rs)
+            div = sum(r.get("status") == "diverged" for r in rs)
+            print(f"| {t} | {m} | {_num(sc)} | {len(rs)} | {err:.3g} | {dim:g} | {div} |")
         return
-    q = max(int(k.split("_")[-1]) for k in rows[0] if k.startswith("extrapolation_rel_mse_"))
-    for r in rows:
-        groups[(r["cell"], r["teacher_dim"], r["dim"], r["scale"])].append(r)
+    q = _lengths(complete, "extrapolation_rel_mse_")
+    for r in complete:
+        groups[tuple(r[k] for k in keys)].append(r)
     print(f"\n| cell | teacher dim | student dim | scale | runs | median rel. MSE (length {q}) |"
-          f" median state rank (thresholds {rows[0]['thresholds']}) | diverged |")
+          f" median state rank (thresholds {complete[0].get('thresholds')}) | diverged |")
     print("|---|---|---|---|---|---|---|---|")
-    for (c, td, d, s), rs in sorted(groups.items()):
-        err = np.median([r[f"extrapolation_rel_mse_{q}"] for r in rs])
-        ranks = np.median([r[f"state_rank_{q}"] for r in rs], axis=0)
-        div = sum(r["status"] == "diverged" for r in rs)
-        print(f"| {c} | {td} | {d} | {s:g} | {len(rs)} | {err:.3g} | "
-              f"{', '.join(f'{v:g}' for v in ranks)} | {div} |")
+    for (c, td, d, sc), rs in sorted(groups.items(), key=lambda kv: tuple(map(str, kv[0]))):
+        err = _median(r.get(f"extrapolation_rel_mse_{q}") for r in rs)
+        ranks = [r.get(f"state_rank_{q}") for r in rs]
+        ranks = [x for x in ranks if isinstance(x, list) and x and all(
+            isinstance(v, (int, float)) for v in x)]
+        width = min((len(x) for x in ranks), default=0)
+        med = np.median([x[:width] for x in ranks], axis=0) if width else []
+        div = sum(r.get("status") == "diverged" for r in rs)
+        print(f"| {c} | {td} | {d} | {_num(sc)} | {len(rs)} | {err:.3g} | "
+              f"{', '.join(f'{v:g}' for v in med) or 'n/a'} | {div} |")
+
+
+def _num(value) -> str:
+    return f"{value:g}" if isinstance(value, (int, float)) else str(value)
 
 
 def run_plot_cli(args: argparse.Namespace) -> int:

@@ -16,7 +16,9 @@ __all__ = [
     "DataAccuracyError",
     "PrecisionExhaustedError",
     "IntegrationError",
+    "SolverError",
     "MissingDependencyError",
+    "OutputError",
 ]
 
 
@@ -56,5 +58,14 @@ class IntegrationError(MomentRNNError, RuntimeError):
     """An ODE integration or a gradient-descent run failed."""
 
 
+class SolverError(MomentRNNError, RuntimeError):
+    """A numerical optimisation solver failed on every formulation and solver tried."""
+
+
 class MissingDependencyError(MomentRNNError, ImportError):
     """An optional dependency is not installed; the message names the extra to install."""
+
+
+class OutputError(MomentRNNError, OSError):
+    """A file or stream could not be written (missing folder, read-only, disk full, closed pipe);
+    the message names the file and says what was left behind."""

@@ -162,3 +162,123 @@ def test_cli_sweep_and_plot(tmp_path, capsys):
     assert (tmp_path / "figs" / "extrapolation_vs_scale.png").stat().st_size > 1000
     code = main(["sweep", "--out", out, "--set", "colour=1"])
     assert code == 2
+
+
+def _bytes(path):
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+@pytest.mark.parametrize("content", [
+    b"my notes\nsecond line\n",
+    b'family = "linear"\nscales = [1e-3]\n',
+    b"\x00\x01\xff binary",
+    b'{"run_id": 3}\n',
+    b"[1, 2]\n",
+    b"not a row, no newline",
+])
+def test_a_foreign_results_file_is_refused_untouched(tmp_path, content):
+    path = tmp_path / "foreign.txt"
+    path.write_bytes(content)
+    before = path.stat().st_mtime_ns
+    with pytest.raises(InputError, match="not a results file"):
+        run_sweep(GD, str(path), progress=False)
+    assert _bytes(path) == content and path.stat().st_mtime_ns == before
+
+
+def test_a_torn_line_mid_file_is_reported_and_resume_is_exact(tmp_path):
+    full = str(tmp_path / "full.jsonl")
+    run_sweep(GD, full, runs_per_task=1, progress=False)
+    lines = _bytes(full).splitlines(keepends=True)
+    assert len(lines) == 4
+    # a torn row in the middle: the second row loses its end, another garbage line follows
+    torn = str(tmp_path / "torn.jsonl")
+    with open(torn, "wb") as handle:
+        handle.write(lines[0] + lines[1][:40] + b"\n" + b"[1, 2]\n" + lines[2])
+    with pytest.warns(UserWarning, match=r"line\(s\) 2 \(not JSON\), 3 \(a JSON list"):
+        assert len(read_results(torn)) == 2
+    summary = run_sweep(GD, torn, runs_per_task=1, progress=False)
+    assert summary.skipped == 2 and summary.completed == 2
+    assert any("line(s) 2" in n for n in summary.notes)
+    import warnings as _w
+
+    with _w.catch_warnings(record=True):
+        rows = read_results(torn)
+    assert _stable(rows) == _stable(read_results(full))
+    # a second resume does nothing and appends nothing
+    size = len(_bytes(torn))
+    again = run_sweep(GD, torn, runs_per_task=1, progress=False)
+    assert again.completed == 0 and len(_bytes(torn)) == size
+    # the garbage lines are still there, untouched, and every appended row starts a line
+    assert _bytes(torn).startswith(lines[0] + lines[1][:40] + b"\n[1, 2]\n" + lines[2])
+
+
+def test_unfinished_text_at_the_end_is_kept_on_its_own_line(tmp_path):
+    path = str(tmp_path / "r.jsonl")
+    whole = str(tmp_path / "whole.jsonl")
+    run_sweep(GD, whole, runs_per_task=1, progress=False)
+    with open(path, "wb") as handle:
+        handle.write(b"".join(_bytes(whole).splitlines(keepends=True)[:2]))
+        handle.write(b"a note without newline")
+    with pytest.warns(UserWarning, match="line 3 is incomplete"):
+        assert run_sweep(GD, path, runs_per_task=1, progress=False).completed == 2
+    text = _bytes(path).decode()
+    assert "\na note without newline\n{" in text
+    import warnings as _w
+
+    with _w.catch_warnings(record=True):
+        assert _stable(read_results(path)) == _stable(read_results(whole))
+
+
+def test_two_sweeps_on_one_file_never_write_a_run_twice(tmp_path, monkeypatch):
+    import threading
+    import time
+
+    path = str(tmp_path / "r.jsonl")
+    real = runner_module.run_task
+    started = threading.Event()
+
+    def slow(params, runs):
+        started.set()
+        time.sleep(0.3)
+        return real(params, runs)
+
+    monkeypatch.setattr(runner_module, "run_task", slow)
+    first = threading.Thread(target=run_sweep, args=(GD, path),
+                             kwargs={"runs_per_task": 1, "progress": False})
+    first.start()
+    started.wait(10)
+    with pytest.raises(InputError, match="being written by another sweep"):
+        run_sweep(GD, path, runs_per_task=1, progress=False)
+    first.join(60)
+    rows = read_results(path)
+    assert len(rows) == 4 and len({r["run_id"] for r in rows}) == 4
+
+
+def test_repeated_rows_count_once(tmp_path, capsys):
+    from momentrnn.cli import main
+
+    path = tmp_path / "r.jsonl"
+    args = ["sweep", "--out", str(path), "--set", "scales=[1e-3]", "--set", "seeds=2",
+            "--set", "dims=[8]", "--set", 'teachers=["decaying"]', "--set", 'modes=["random"]',
+            "--quiet"]
+    assert main(args) == 0
+    path.write_bytes(_bytes(path) * 3)  # as two unlocked writers would have left it
+    capsys.readouterr()
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "0 runs done, 2 already in" in out
+    assert "4 repeated row(s)" in out and "| decaying | random | 0.001 | 2 |" in out
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"runs_per_task": -1}, "runs_per_task=-1"),
+    ({"runs_per_task": 0}, "runs_per_task=0"),
+    ({"workers": -1, "executor": "dask"}, "workers=-1"),
+    ({"workers": 0, "executor": "processes"}, "workers=0"),
+])
+def test_bad_task_sizes_are_refused(tmp_path, kwargs, message):
+    path = tmp_path / "r.jsonl"
+    with pytest.raises(InputError, match=message):
+        run_sweep(GD, str(path), progress=False, **kwargs)
+    assert not path.exists()

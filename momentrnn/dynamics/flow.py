@@ -19,6 +19,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..precision import MP, Precision, as_precision
+from ..rnn._limits import check_memory
 from ..rnn.analysis import effective_dimension
 from ..rnn.losses import _target, extrapolation_error, lag_weights_for
 from ..rnn.models import DiagonalRNN, LinearRNN
@@ -32,6 +33,33 @@ __all__ = ["integrate_flow", "FLOW_METHODS"]
 # structured solve wins (d = 120: 0.45 s against 2.2-2.9 s).
 AUTO_LSODA_LIMIT = 200
 FLOW_METHODS = ("auto", "rosenbrock", "LSODA", "BDF", "Radau", "RK45", "DOP853", "gauss-mp")
+
+
+# Below this flow time no integrator can take a step (LSODA stalls on such spans).
+MIN_T_MAX = 1e-100
+# Right-hand-side evaluations without progress in time after which scipy's integrators are
+# judged stalled.
+STALL_EVALUATIONS = 5_000
+
+
+def _is_real(value: object) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, (bool, np.bool_))
+
+
+def _positive_count(value: object, name: str) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or \
+            value < 1:
+        raise InputError(f"{name}={value!r} must be a positive integer")
+    return int(value)
+
+
+def check_until_loss(until_loss: object) -> None:
+    """``until_loss`` is None or a finite number >= 0."""
+    if until_loss is not None and not (_is_real(until_loss) and math.isfinite(until_loss)
+                                       and until_loss >= 0):
+        raise InputError(f"until_loss={until_loss!r} must be a finite loss >= 0, e.g. 1e-10 "
+                         "(or None)")
 
 
 def _check_model(model: object, name: str) -> None:
@@ -105,7 +133,8 @@ def integrate_flow(
     Returns
     -------
     Trajectory
-        A flow that blows up returns status ``'diverged'`` with a message; no exception.
+        A flow that blows up returns status ``'diverged'`` with a message, one whose scipy
+        integrator makes no progress ``'stalled'``; no exception.
 
     Examples
     --------
@@ -122,10 +151,23 @@ def integrate_flow(
     rho = lag_weights_for(k, lag_weights)
     target = _target(teacher, k)
     for name, v in (("rtol", rtol), ("atol", atol)):
-        if not (isinstance(v, (int, float)) and v > 0):
-            raise InputError(f"{name}={v!r} must be a positive number")
-    if t_max is not None and not (isinstance(t_max, (int, float)) and t_max > 0):
-        raise InputError(f"t_max={t_max!r} must be a positive number")
+        if not (_is_real(v) and math.isfinite(v) and v > 0):
+            raise InputError(f"{name}={v!r} must be a positive finite number")
+    if t_max is not None:
+        if not (_is_real(t_max) and math.isfinite(t_max) and t_max > 0):
+            raise InputError(f"t_max={t_max!r} must be a positive finite number (omit it for "
+                             "no time limit)")
+        if t_max < MIN_T_MAX:
+            raise InputError(f"t_max={t_max!r} is below {MIN_T_MAX:g}, shorter than any step "
+                             "the integrators can take; the flow has not moved by then: use a "
+                             f"t_max of at least {MIN_T_MAX:g}")
+    check_until_loss(until_loss)
+    record = _positive_count(record, "record")
+    max_steps = _positive_count(max_steps, "max_steps")
+    extrapolation_length = _positive_count(extrapolation_length, "extrapolation_length")
+    check_memory(16.0 * extrapolation_length * max(student.dim, teacher.dim),
+                 f"the extrapolation error at length {extrapolation_length}",
+                 "use a shorter extrapolation length")
     if until_loss is None and t_max is None:
         until_loss = 1e-10
     warning = _overparameterization_warning(student, teacher)
@@ -268,12 +310,18 @@ def _scipy(problem: FlowProblem, theta0, t_max, until_loss, method, rtol, atol,
            max_steps, progress=None) -> _Raw:
     import scipy.integrate
 
-    counter = {"n": 0}
+    counter = {"n": 0, "t": -1.0, "still": 0}
 
     def rhs(t, y):
         counter["n"] += 1
         if counter["n"] > 20 * max_steps:
             raise _Budget
+        if t > counter["t"]:
+            counter["t"], counter["still"] = t, 0
+        else:
+            counter["still"] += 1
+            if counter["still"] > STALL_EVALUATIONS:
+                raise _Stall
         loss, grad = problem.loss_grad(y)
         if progress is not None:
             progress(t, loss)
@@ -296,6 +344,13 @@ def _scipy(problem: FlowProblem, theta0, t_max, until_loss, method, rtol, atol,
             sol = scipy.integrate.solve_ivp(rhs, (0.0, t_end), theta0, method=method, rtol=rtol,
                                             atol=atol, events=events or None,
                                             dense_output=False, **kwargs)
+    except _Stall:
+        loss0, grad0 = problem.loss_grad(theta0)
+        return _Raw(times=[0.0], thetas=[theta0], losses=[loss0],
+                    gnorms=[float(np.linalg.norm(grad0))], status="stalled",
+                    message=f"scipy {method} stalled: {STALL_EVALUATIONS} evaluations without "
+                    f"progress at t = {counter['t']:.6g}; try method='rosenbrock'", events={},
+                    steps=0, nfev=counter["n"])
     except _Budget:
         return _Raw(times=[0.0], thetas=[theta0], losses=[problem.loss_grad(theta0)[0]],
                     gnorms=[float(np.linalg.norm(problem.loss_grad(theta0)[1]))],
@@ -322,6 +377,10 @@ def _scipy(problem: FlowProblem, theta0, t_max, until_loss, method, rtol, atol,
 
 
 class _Budget(Exception):
+    pass
+
+
+class _Stall(Exception):
     pass
 
 

@@ -21,7 +21,7 @@ from ..rnn.models import DiagonalRNN, LinearRNN
 from ._problem import FlowProblem
 from .trajectory import Trajectory
 
-__all__ = ["gradient_descent", "GDResult", "load_torch"]
+__all__ = ["gradient_descent", "GDResult", "load_torch", "torch_device"]
 
 COMPILE_UNROLL = 8  # steps fused per torch.compile call (longer unrolls compile slowly)
 LOSS_LIMIT = 1e30  # far above any loss of a converging run, far below overflow
@@ -37,6 +37,36 @@ def load_torch():
             "pip install 'momentrnn[torch]' (CPU wheel torch==2.13.0), or use backend='numpy'"
         ) from None
     return torch
+
+
+def torch_device(torch, device: object):
+    """A checked torch device: ``None`` (CPU), ``'cpu'``, ``'cuda'``, ``'cuda:N'`` or ``'mps'``
+    that this machine has."""
+    if device is None:
+        return torch.device("cpu")
+    if not isinstance(device, str):
+        raise InputError(f"device={device!r} must be a string such as 'cpu' or 'cuda:0'")
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, ValueError, TypeError):
+        raise InputError(f"device={device[:80]!r} is not a torch device; use 'cpu', 'cuda', "
+                         "'cuda:N' or 'mps'") from None
+    if dev.type == "cpu":
+        return dev
+    if dev.type == "cuda":
+        if not torch.cuda.is_available():
+            raise InputError(f"device={device!r}: this PyTorch has no usable CUDA device "
+                             "(a CPU build, or no GPU); use device='cpu'")
+        if dev.index is not None and dev.index >= torch.cuda.device_count():
+            raise InputError(f"device={device!r}: there are {torch.cuda.device_count()} CUDA "
+                             "device(s); use an index below that")
+        return dev
+    if dev.type == "mps":
+        mps = getattr(torch.backends, "mps", None)
+        if mps is None or not mps.is_available():
+            raise InputError(f"device={device!r}: MPS is not available here; use device='cpu'")
+        return dev
+    raise InputError(f"device={device!r}: use 'cpu', 'cuda', 'cuda:N' or 'mps'")
 
 
 @dataclass(frozen=True)
@@ -197,9 +227,18 @@ def gradient_descent(
     >>> res.status[0], bool(res.loss[-1, 0] < 1e-8)
     ('finished', True)
     """
+    from .flow import _is_real, check_until_loss
+
     a, b, c = _stack_students(students)
-    if not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0):
+    if not (_is_real(lr) and math.isfinite(lr) and lr > 0):
         raise InputError(f"lr={lr!r} must be a positive finite step size")
+    check_until_loss(until_loss)
+    if record_every is not None and (isinstance(record_every, (bool, np.bool_)) or not
+                                     isinstance(record_every, (int, np.integer))):
+        raise InputError(f"record_every={record_every!r} must be a positive integer")
+    if backend == "numpy" and device not in (None, "cpu"):
+        raise InputError(f"device={device!r} is for backend='torch'; the numpy backend runs "
+                         "on the CPU")
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
         raise InputError(f"steps={steps!r} must be a positive integer")
     if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b)) and np.all(np.isfinite(c))):
@@ -316,7 +355,7 @@ def _torch_gd(a, b, c, target, rho, lr, steps, every, keep_params, device, dtype
     unrolled steps of a chunk); ``'auto'`` is ``'graph'`` on CUDA and ``'eager'`` elsewhere.
     """
     torch = load_torch()
-    dev = torch.device(device or "cpu")
+    dev = torch_device(torch, device)
     if mode == "auto":
         mode = "graph" if dev.type == "cuda" else "eager"
     if mode not in ("eager", "graph", "compile"):

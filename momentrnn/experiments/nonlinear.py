@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from ..dynamics.gd import load_torch
+from ..dynamics.gd import load_torch, torch_device
 from ..errors import InputError
 
 __all__ = ["init_cells", "forward", "run_nonlinear_group", "teacher_cell"]
@@ -86,7 +86,7 @@ def run_nonlinear_group(params: dict, runs: list[dict]) -> list[dict]:
     if any((r["cell"], r["teacher_dim"], r["dim"], r["k"]) != (cell, tdim, dim, k)
            for r in runs):
         raise InputError("a group must share cell, teacher_dim, dim and k")
-    device = torch.device(params["device"] or "cpu")
+    device = torch_device(torch, params["device"])
     dtype = torch.float64
     teacher = teacher_cell(torch, cell, tdim, params["teacher_seed"], params["teacher_gain"],
                            dtype=dtype, device=device)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
 from collections import defaultdict
 
 import numpy as np
 
-from ..errors import InputError, MissingDependencyError
-from .runner import read_results
+from ..errors import InputError, MissingDependencyError, OutputError
+from .runner import scan_results, unique_rows
 
 __all__ = ["plot_results"]
 
@@ -29,6 +30,32 @@ def _plt():
             "plots need matplotlib; install it with pip install 'momentrnn[plot]'"
         ) from None
     return plt
+
+
+_NEEDED = {"linear": ("teacher", "mode", "scale", "effective_dimension"),
+           "nonlinear": ("cell", "teacher_dim", "dim", "scale", "thresholds")}
+
+
+def _usable(row: dict, family: str) -> bool:
+    """A row with the fields a completed run of the family has, of the right kinds."""
+    if any(k not in row for k in _NEEDED[family]) or row.get("status") is None:
+        return False
+    scale = row["scale"]
+    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not scale > 0:
+        return False
+    prefix = "extrapolation_max_" if family == "linear" else "extrapolation_rel_mse_"
+    if not any(k.startswith(prefix) and k[len(prefix):].isdigit() for k in row):
+        return False
+    if family == "nonlinear":
+        th = row["thresholds"]
+        return (isinstance(th, list) and bool(th) and isinstance(row["cell"], str)
+                and all(isinstance(row[k], int) for k in ("teacher_dim", "dim")))
+    return all(isinstance(row[k], str) for k in ("teacher", "mode"))
+
+
+def _value(row: dict, key: str):
+    v = row.get(key)
+    return v if isinstance(v, (int, float)) and not isinstance(v, bool) else None
 
 
 def _median_band(values: list[float]) -> tuple[float, float, float]:
@@ -58,39 +85,63 @@ def plot_results(results: str, out_dir: str, *, formats: tuple = ("png", "svg"))
     against the teacher's, training curves. Non-linear sweeps: relative extrapolation error and
     hidden-state rank against the scale, training curves.
     """
-    rows = [r for r in read_results(results) if r.get("status") is not None]
-    if not rows:
-        raise InputError(f"{results} holds no completed runs")
+    if not formats:
+        raise InputError("formats is empty: give png, svg or pdf")
     for f in formats:
         if f not in ("png", "svg", "pdf"):
-            raise InputError(f"format {f!r}: use png, svg or pdf")
-    os.makedirs(out_dir, exist_ok=True)
+            raise InputError(f"format {str(f)[:40]!r}: use png, svg or pdf")
+    if not os.path.exists(results):
+        raise InputError(f"results file {results!r} does not exist")
+    if os.path.isdir(results):
+        raise InputError(f"results file {results!r} is a folder; give the JSONL file")
+    scan = scan_results(results)
+    notes = scan.notes()
+    family = next((r.get("family") for r in scan.rows if r.get("family") in _NEEDED), "linear")
+    rows, repeats = unique_rows([r for r in scan.rows if r.get("family", "linear") == family])
+    usable = [r for r in rows if _usable(r, family)]
+    if len(usable) < len(rows):
+        notes.append(f"{results}: {len(rows) - len(usable)} row(s) lack the fields of a "
+                     f"completed {family} run and were skipped")
+    if repeats:
+        notes.append(f"{results}: {repeats} repeated row(s) of one run were counted once")
+    other = sum(1 for r in scan.rows if r.get("family", "linear") != family)
+    if other:
+        notes.append(f"{results}: {other} row(s) of another family than {family} were skipped")
+    for note in notes:
+        warnings.warn(note, stacklevel=2)
+    rows = usable
+    if not rows:
+        raise InputError(f"{results} holds no completed runs")
+    try:
+        os.makedirs(out_dir, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the figures folder {out_dir!r}: "
+                          f"{exc.strerror or exc}") from None
+    if not os.access(out_dir, os.W_OK):
+        raise OutputError(f"the figures folder {out_dir!r} is not writable")
     plt = _plt()
     written = []
-    family = rows[0].get("family", "linear")
     with plt.rc_context(STYLE):
         if family == "linear":
-            lengths = sorted(int(k.split("_")[-1]) for k in rows[0] if
-                             k.startswith("extrapolation_max_"))
-            q = lengths[-1]
+            q = _length(rows, "extrapolation_max_")
+            dim_of = lambda r: _value(r, "effective_dimension")  # noqa: E731
             figs = {
                 "extrapolation_vs_scale": (_curves(rows, ("teacher", "mode"),
-                                                   lambda r: r[f"extrapolation_max_{q}"]),
+                                                   lambda r: _value(r, f"extrapolation_max_{q}")),
                                            f"max |h_j - h_hat_j|, j < {q}", True),
                 "effective_dimension_vs_scale": (_curves(rows, ("teacher", "mode"),
-                                                         lambda r: r["effective_dimension"]),
+                                                         dim_of),
                                                  "effective state dimension", False),
             }
         else:
-            lengths = sorted(int(k.split("_")[-1]) for k in rows[0] if
-                             k.startswith("extrapolation_rel_mse_"))
-            q = lengths[-1]
+            q = _length(rows, "extrapolation_rel_mse_")
+            key = f"extrapolation_rel_mse_{q}"
             figs = {
                 "extrapolation_vs_scale": (_curves(rows, ("cell", "teacher_dim", "dim"),
-                                                   lambda r: r[f"extrapolation_rel_mse_{q}"]),
+                                                   lambda r: _value(r, key)),
                                            f"relative MSE at length {q}", True),
                 "state_rank_vs_scale": (_curves(rows, ("cell", "teacher_dim", "dim"),
-                                                lambda r: r[f"state_rank_{q}"][0]),
+                                                lambda r: _first(r.get(f"state_rank_{q}"))),
                                         f"hidden-state rank (sv > {rows[0]['thresholds'][0]})",
                                         False),
             }
@@ -127,13 +178,32 @@ def plot_results(results: str, out_dir: str, *, formats: tuple = ("png", "svg"))
     return written
 
 
+def _length(rows: list[dict], prefix: str):
+    common = None
+    for r in rows:
+        have = {int(k[len(prefix):]) for k in r if k.startswith(prefix)
+                and k[len(prefix):].isdigit()}
+        common = have if common is None else common & have
+    return max(common) if common else None
+
+
+def _first(value):
+    if isinstance(value, list) and value and isinstance(value[0], (int, float)):
+        return value[0]
+    return None
+
+
 def _save(fig, out_dir, name, formats, plt) -> list[str]:
+    from .._output import write_output
+
     paths = []
-    for f in formats:
-        path = os.path.join(out_dir, f"{name}.{f}")
-        fig.savefig(path)
-        paths.append(path)
-    plt.close(fig)
+    try:
+        for f in formats:
+            path = os.path.join(out_dir, f"{name}.{f}")
+            write_output(path, lambda p, f=f: fig.savefig(p, format=f), option="figure")
+            paths.append(path)
+    finally:
+        plt.close(fig)
     return paths
 
 
@@ -142,17 +212,21 @@ def _atoms_figure(rows, out_dir, formats, plt) -> list[str]:
 
     fig, ax = plt.subplots()
     for r in rows:
-        atoms = [a for a in r.get("learned_atoms", []) if isinstance(a, (int, float))]
-        weights = [w for w in r.get("learned_weights", []) if isinstance(w, (int, float))]
+        atoms = [a for a in _list(r.get("learned_atoms")) if isinstance(a, (int, float))]
+        weights = [w for w in _list(r.get("learned_weights")) if isinstance(w, (int, float))]
         if atoms and len(atoms) == len(weights):
             ax.scatter([r["scale"]] * len(atoms), atoms, s=8 + 40 * np.clip(np.abs(weights), 0, 1),
                        alpha=0.5, color="C0")
-    for name in sorted({r["teacher"] for r in rows}):
+    for name in sorted({r["teacher"] for r in rows} & set(NAMED_TEACHERS)):
         for a in NAMED_TEACHERS[name][0]:
             ax.axhline(a, color="C3", lw=0.8, ls="--")
     ax.set_xscale("log")
     ax.set(xlabel="initialisation scale", ylabel="learned atoms (dashed: teacher's)")
     return _save(fig, out_dir, "learned_atoms", formats, plt)
+
+
+def _list(value) -> list:
+    return value if isinstance(value, list) else []
 
 
 def _training_curves(rows, out_dir, formats, plt) -> list[str]:
@@ -161,9 +235,11 @@ def _training_curves(rows, out_dir, formats, plt) -> list[str]:
     cmap = plt.get_cmap("viridis")
     for i, s in enumerate(scales):
         for r in rows:
-            if r["scale"] == s and r.get("loss_curve"):
-                xs = [max(p[0], 1e-3) for p in r["loss_curve"]]
-                ys = [max(p[1], 1e-300) for p in r["loss_curve"]]
+            curve = [p for p in _list(r.get("loss_curve")) if isinstance(p, list) and len(p) == 2
+                     and all(isinstance(v, (int, float)) for v in p)]
+            if r["scale"] == s and curve:
+                xs = [max(p[0], 1e-3) for p in curve]
+                ys = [max(p[1], 1e-300) for p in curve]
                 ax.plot(xs, ys, color=cmap(i / max(len(scales) - 1, 1)), alpha=0.6, lw=1)
         ax.plot([], [], color=cmap(i / max(len(scales) - 1, 1)), label=f"scale {s:g}")
     ax.set_xscale("log")

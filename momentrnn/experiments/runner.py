@@ -5,14 +5,22 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 import time
+import warnings
 from collections import defaultdict
 from dataclasses import dataclass
 
-from ..errors import InputError, MissingDependencyError
+from ..errors import InputError, IntegrationError, MissingDependencyError, OutputError
 from .spec import SweepSpec, load_spec
 
-__all__ = ["run_sweep", "read_results", "SweepSummary", "EXECUTORS"]
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: no lock
+    fcntl = None  # type: ignore[assignment]
+
+__all__ = ["run_sweep", "read_results", "scan_results", "unique_rows", "ResultsScan",
+           "SweepSummary", "SweepInterrupted", "EXECUTORS"]
 
 EXECUTORS = ("inprocess", "processes", "dask")
 
@@ -29,46 +37,216 @@ class SweepSummary:
     diverged: int
     seconds: float
     executor: str
+    notes: tuple = ()
 
     @property
     def runs_per_second(self) -> float:
         return self.completed / self.seconds if self.seconds > 0 else float("inf")
 
 
+@dataclass(frozen=True)
+class ResultsScan:
+    """What a results file holds: its valid rows, and the lines that are not rows.
+
+    Attributes
+    ----------
+    rows : list of dict
+        Every valid row, in file order (a row is a JSON object with ``run_id`` and
+        ``spec_digest``).
+    bad_lines : tuple of (int, str)
+        Line numbers (from 1) of complete lines that are not rows, with the reason.
+    torn_line : int or None
+        Number of a last line cut off before its end (a write stopped by a kill).
+    torn_offset : int
+        Byte offset where that line starts (the file size when there is none).
+    own_torn : bool
+        The cut-off line starts as this package starts a row.
+    """
+
+    path: str
+    rows: list
+    bad_lines: tuple = ()
+    torn_line: int | None = None
+    torn_offset: int = 0
+    own_torn: bool = False
+
+    def notes(self) -> list[str]:
+        """One line per problem found, naming the file and the line numbers."""
+        out = []
+        if self.bad_lines:
+            shown = ", ".join(f"{n} ({why})" for n, why in self.bad_lines[:10])
+            more = f" and {len(self.bad_lines) - 10} more" if len(self.bad_lines) > 10 else ""
+            out.append(f"{self.path}: line(s) {shown}{more} are not result rows and were "
+                       f"skipped; the {len(self.rows)} valid rows were read")
+        if self.torn_line is not None:
+            out.append(f"{self.path}: line {self.torn_line} is incomplete (a write cut off by "
+                       "a kill) and is not counted")
+        return out
+
+
+# the start of every row this package writes (run_id first): recognises a cut-off first row
+_ROW_PREFIX = b'{"run_id": "'
+
+
+def _row_problem(line: bytes) -> tuple[dict | None, str]:
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        return None, "not UTF-8 text"
+    try:
+        row = json.loads(text)
+    except RecursionError:
+        return None, "JSON nested too deeply"
+    except ValueError:
+        return None, "not JSON"
+    if not isinstance(row, dict):
+        return None, f"a JSON {type(row).__name__}, not an object"
+    missing = [k for k in ("run_id", "spec_digest") if not isinstance(row.get(k), str)]
+    if missing:
+        return None, f"lacks {' and '.join(missing)}"
+    return row, ""
+
+
+def _scan_bytes(path: str, data: bytes) -> ResultsScan:
+    if not data:
+        return ResultsScan(path, [], torn_offset=0)
+    lines = data.split(b"\n")
+    tail = lines.pop()  # b"" when the file ends with a newline
+    first = lines[0] if lines else tail
+    if _row_problem(first)[0] is None:
+        if not lines and tail.startswith(_ROW_PREFIX):
+            return ResultsScan(path, [], torn_line=1, torn_offset=0, own_torn=True)
+        raise InputError(
+            f"{path!r} is not a results file of momentrnn sweeps (its first line is not a sweep "
+            "row); it was left unchanged: choose another results file (--out)")
+    rows, bad = [], []
+    for number, line in enumerate(lines, start=1):
+        row, why = _row_problem(line)
+        if row is None:
+            bad.append((number, why))
+        else:
+            rows.append(row)
+    if tail:
+        return ResultsScan(path, rows, tuple(bad), len(lines) + 1, len(data) - len(tail),
+                           tail.startswith(_ROW_PREFIX))
+    return ResultsScan(path, rows, tuple(bad), None, len(data))
+
+
+def scan_results(path: str) -> ResultsScan:
+    """Read a results file: every valid row, and the numbers of the lines that are not rows.
+
+    A file whose first line is not a row of this package is refused (:class:`InputError`).
+    """
+    if not os.path.exists(path):
+        return ResultsScan(path, [])
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        raise InputError(f"cannot read results file {path!r}: {exc.strerror or exc}") from None
+    return _scan_bytes(path, data)
+
+
 def read_results(path: str) -> list[dict]:
-    """Complete rows of a results file; a trailing partial line (a killed write) is ignored."""
-    if not os.path.exists(path):
-        return []
-    rows = []
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            if not line.endswith("\n"):
-                break  # the last write was cut off
+    """Every valid row of a results file (lines that are not rows are skipped with a warning).
+
+    A missing file holds no rows; a file that is not a results file raises :class:`InputError`.
+    """
+    scan = scan_results(path)
+    for note in scan.notes():
+        warnings.warn(note, stacklevel=2)
+    return scan.rows
+
+
+def unique_rows(rows: list[dict]) -> tuple[list[dict], int]:
+    """Rows with each run id once (the first), and how many repeats were dropped."""
+    seen: set = set()
+    out = []
+    for r in rows:
+        key = (r.get("spec_digest"), r.get("run_id"))
+        if key not in seen:
+            seen.add(key)
+            out.append(r)
+    return out, len(rows) - len(out)
+
+
+class _ResultsWriter:
+    """An exclusive lock on the results file, and appends that leave it whole."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.created = not os.path.exists(path)
+        if os.path.isdir(path):
+            raise OutputError(f"results file {path!r} is a folder; give a file name")
+        try:
+            self.fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND
+                              | getattr(os, "O_CLOEXEC", 0), 0o644)
+        except OSError as exc:
+            raise OutputError(f"cannot open results file {path!r} for writing: "
+                              f"{exc.strerror or exc}") from None
+        if fcntl is not None:
             try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError:
+                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(self.fd)
+                raise InputError(
+                    f"results file {path!r} is being written by another sweep (it holds the "
+                    "file's lock); wait until it ends, then rerun to resume, or use another "
+                    "results file") from None
+        self.written = 0
+
+    def read(self) -> ResultsScan:
+        chunks = []
+        os.lseek(self.fd, 0, os.SEEK_SET)
+        while True:
+            chunk = os.read(self.fd, 1 << 20)
+            if not chunk:
                 break
-    return rows
+            chunks.append(chunk)
+        return _scan_bytes(self.path, b"".join(chunks))
 
+    def end_torn_line(self, scan: ResultsScan) -> None:
+        """A cut-off row of this package is removed; other unfinished text is kept on its own
+        line so that appended rows start on a fresh line."""
+        if scan.torn_line is None:
+            return
+        try:
+            if scan.own_torn:
+                os.ftruncate(self.fd, scan.torn_offset)
+            else:
+                os.write(self.fd, b"\n")
+        except OSError as exc:
+            raise OutputError(f"cannot repair results file {self.path!r}: "
+                              f"{exc.strerror or exc}") from None
 
-def _repair(path: str) -> None:
-    """Cut a partial last line so that appends start on a fresh line."""
-    if not os.path.exists(path):
-        return
-    with open(path, "rb+") as handle:
-        data = handle.read()
-        keep = data.rfind(b"\n") + 1
-        if keep != len(data):
-            handle.truncate(keep)
+    def append(self, rows: list[dict]) -> None:
+        """Append rows, one JSON line each, synced: a kill loses no completed row, and a
+        failed write (disk full) is undone so that the file stays whole."""
+        data = "".join(json.dumps(row, default=_jsonable) + "\n" for row in rows).encode()
+        size = os.fstat(self.fd).st_size
+        try:
+            view = memoryview(data)
+            while view:
+                n = os.write(self.fd, view)
+                view = view[n:]
+            os.fsync(self.fd)
+        except OSError as exc:
+            try:
+                os.ftruncate(self.fd, size)
+            except OSError:
+                pass
+            raise OutputError(
+                f"cannot append to results file {self.path!r}: {exc.strerror or exc}; it holds "
+                "every row completed before; fix the cause and rerun to resume") from None
+        self.written += len(rows)
 
-
-def _append(path: str, rows: list[dict]) -> None:
-    """Append rows, one JSON line each, flushed and synced: a kill loses no completed row."""
-    with open(path, "a", encoding="utf-8") as handle:
-        for row in rows:
-            handle.write(json.dumps(row, default=_jsonable) + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
+    def close(self) -> None:
+        try:
+            if self.created and self.written == 0 and os.fstat(self.fd).st_size == 0:
+                os.unlink(self.path)  # nothing to keep: leave no empty file behind
+        except OSError:
+            pass
+        os.close(self.fd)
 
 
 def _jsonable(value):
@@ -94,6 +272,30 @@ def run_task(params: dict, runs: list[dict]) -> list[dict]:
     return run_nonlinear_group(params, runs)
 
 
+class SweepInterrupted(KeyboardInterrupt):
+    """A sweep stopped by Ctrl-C; ``message`` says what the results file holds and how to
+    resume."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+MAX_WORKERS = 1024
+SCHEDULER_TIMEOUT = 10  # seconds to reach a Dask scheduler before giving up
+
+
+def _count_arg(value, name: str, limit: int | None = None) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InputError(f"{name}={value!r} must be a positive integer (or None for the "
+                         "default)")
+    if limit is not None and value > limit:
+        raise InputError(f"{name}={value} is more than {limit}; use fewer")
+    return value
+
+
 def run_sweep(spec: object, results: str, *, executor: str = "inprocess",
               workers: int | None = None, scheduler: str | None = None,
               runs_per_task: int | None = None, allow_mixed: bool = False,
@@ -104,71 +306,161 @@ def run_sweep(spec: object, results: str, *, executor: str = "inprocess",
     ----------
     spec : SweepSpec, dict, TOML text or path
     results : str
-        A JSONL file; created if missing. Runs already in it are skipped (resume).
+        A JSONL file; created if missing. Runs already in it are skipped (resume). A file
+        whose first line is not a row of this package is refused and left unchanged; lines
+        that are not rows are reported by number and skipped. The file is locked while the
+        sweep runs: a second sweep on it is refused.
     executor : {'inprocess', 'processes', 'dask'}
         ``'inprocess'`` batches runs of one shape into one array program; ``'processes'``
         spreads tasks of ``runs_per_task`` runs over local processes; ``'dask'`` submits them to
         a Dask cluster (``scheduler`` address, or a local cluster of ``workers`` processes).
     allow_mixed : bool
         Append to a results file made by another spec.
+
+    Raises
+    ------
+    SweepInterrupted
+        On Ctrl-C, after the completed rows are written; its message says how to resume.
     """
     if not isinstance(spec, SweepSpec):
         spec = load_spec(spec)
     if executor not in EXECUTORS:
         raise InputError(f"executor={executor!r}: use one of {', '.join(EXECUTORS)}")
+    workers = _count_arg(workers, "workers", MAX_WORKERS)
+    runs_per_task = _count_arg(runs_per_task, "runs_per_task")
+    if scheduler is not None and (not isinstance(scheduler, str) or not scheduler.strip()):
+        raise InputError(f"scheduler={scheduler!r} must be an address such as "
+                         "'tcp://host:8786'")
+    if not isinstance(results, (str, os.PathLike)) or not str(results):
+        raise InputError(f"results={results!r} must be a file path")
+    results = os.fspath(results)
     from .. import __version__
 
-    _repair(results)
-    existing = read_results(results)
+    writer = _ResultsWriter(results)
+    try:
+        return _run_locked(spec, writer, executor, workers, scheduler, runs_per_task,
+                           allow_mixed, progress, __version__)
+    finally:
+        writer.close()
+
+
+def _run_locked(spec, writer, executor, workers, scheduler, runs_per_task, allow_mixed,
+                progress, version) -> SweepSummary:
+    results = writer.path
+    scan = writer.read()
+    notes = scan.notes()
+    existing = scan.rows
     others = {r.get("spec_digest") for r in existing} - {spec.digest}
     if others and not allow_mixed:
         raise InputError(
             f"{results} holds rows of another spec ({', '.join(sorted(map(str, others)))}); use "
             "a new results file or allow_mixed=True (--allow-mixed)"
         )
-    done = {r["run_id"] for r in existing if r.get("spec_digest") == spec.digest}
+    writer.end_torn_line(scan)
+    mine = [r for r in existing if r.get("spec_digest") == spec.digest]
+    done = {r["run_id"] for r in mine}
+    repeats = len(mine) - len(done)
+    if repeats:
+        notes.append(f"{results}: {repeats} row(s) repeat a run already in the file; each run "
+                     "counts once")
+    for note in notes:
+        if progress:
+            print(f"  note: {note}", file=sys.stderr, flush=True)
+        else:
+            warnings.warn(note, stacklevel=3)
     pending = [r for r in spec.runs if r["run_id"] not in done]
     groups: dict = defaultdict(list)
     for run in pending:
         groups[_group_key(spec, run)].append(run)
     size = runs_per_task or (10**9 if executor == "inprocess" else 8)
     tasks = [runs[i : i + size] for runs in groups.values() for i in range(0, len(runs), size)]
-    meta = {"spec_digest": spec.digest, "version": __version__, "family": spec.family}
+    meta = {"spec_digest": spec.digest, "version": version, "family": spec.family}
     start = time.perf_counter()
     counts = {"completed": 0, "diverged": 0}
 
     def deliver(rows: list[dict]) -> None:
-        stamped = [{**row, **meta, "finished_at": time.time()} for row in rows]
-        _append(results, stamped)
+        stamped = [{"run_id": row["run_id"], **row, **meta, "finished_at": time.time()}
+                   for row in rows]
+        writer.append(stamped)
         counts["completed"] += len(rows)
         counts["diverged"] += sum(1 for r in rows if r.get("status") == "diverged")
         if progress:
             print(f"\r  sweep: {counts['completed']}/{len(pending)} runs", end="",
                   file=sys.stderr, flush=True)
 
-    params = spec.params
-    if executor == "inprocess":
-        for task in tasks:
-            deliver(run_task(params, task))
-    elif executor == "processes":
-        import concurrent.futures
+    def where() -> str:
+        held = len(done) + counts["completed"]
+        return (f"{results} holds {held} of the spec's {len(spec.runs)} runs, every row "
+                "complete; run the same command again to resume")
 
-        with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(run_task, params, task) for task in tasks]
-            for fut in concurrent.futures.as_completed(futures):
-                deliver(fut.result())
-    else:
-        _run_dask(params, tasks, deliver, scheduler, workers)
+    params = spec.params
+    try:
+        if executor == "inprocess":
+            for task in tasks:
+                deliver(run_task(params, task))
+        elif executor == "processes":
+            _run_processes(params, tasks, deliver, workers, where)
+        else:
+            _run_dask(params, tasks, deliver, scheduler, workers, where)
+    except KeyboardInterrupt:
+        if progress and pending:
+            print(file=sys.stderr)
+        raise SweepInterrupted(f"interrupted: {where()}") from None
     if progress and pending:
         print(file=sys.stderr)
     return SweepSummary(results, spec.digest, len(spec.runs), len(spec.runs) - len(pending),
                         counts["completed"], counts["diverged"],
-                        time.perf_counter() - start, executor)
+                        time.perf_counter() - start, executor, tuple(notes))
 
 
-def _run_dask(params, tasks, deliver, scheduler, workers) -> None:
+def _worker_init() -> None:
+    """Pool workers ignore Ctrl-C (the parent stops them) and exit when their parent dies."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _run_processes(params, tasks, deliver, workers, where) -> None:
+    import concurrent.futures
+    import multiprocessing
+    from concurrent.futures.process import BrokenProcessPool
+
+    # forkserver: workers do not inherit the parent's descriptors (the results file's lock)
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else None)
+    pool = concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                                  initializer=_worker_init)
+    futures = []
     try:
-        from distributed import Client, LocalCluster, as_completed
+        futures = [pool.submit(run_task, params, task) for task in tasks]
+        for fut in concurrent.futures.as_completed(futures):
+            deliver(fut.result())
+    except BrokenProcessPool:
+        raise IntegrationError(
+            "a worker process died while running a task (killed, or out of memory); "
+            f"{where()} (fewer --workers or --runs-per-task use less memory)") from None
+    except BaseException:
+        for fut in futures:
+            fut.cancel()
+        for proc in list(getattr(pool, "_processes", {}).values()):
+            proc.terminate()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _run_dask(params, tasks, deliver, scheduler, workers, where) -> None:
+    try:
+        from distributed import Client, KilledWorker, LocalCluster, as_completed
     except ImportError:
         raise MissingDependencyError(
             "executor='dask' needs dask.distributed; install it with "
@@ -180,12 +472,29 @@ def _run_dask(params, tasks, deliver, scheduler, workers) -> None:
                                host="127.0.0.1", dashboard_address=None)
         client = Client(cluster)
     else:
-        client = Client(scheduler)
+        try:
+            client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)
+        except (OSError, TimeoutError, ValueError, TypeError) as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise InputError(
+                f"cannot reach the Dask scheduler {scheduler!r} within {SCHEDULER_TIMEOUT} s "
+                f"({reason[:200]}); check the address (tcp://host:port) and that the scheduler "
+                "runs, or omit --scheduler for a local cluster") from None
+    futures = []
     try:
         futures = [client.submit(run_task, params, task, pure=False) for task in tasks]
         for fut in as_completed(futures):
-            deliver(fut.result())
+            try:
+                rows = fut.result()
+            except KilledWorker:
+                raise IntegrationError(
+                    "Dask workers died running a task (KilledWorker: killed, or out of "
+                    f"memory); {where()} (fewer --runs-per-task use less memory per "
+                    "task)") from None
+            deliver(rows)
     finally:
+        for fut in futures:
+            fut.cancel()
         client.close()
         if cluster is not None:
             cluster.close()

@@ -45,6 +45,12 @@ def lag_weights_for(k: int, lag_weights: object = None) -> np.ndarray:
     """
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         raise InputError(f"k={k!r} must be a positive integer (the number of lags fitted)")
+    from ._limits import MAX_LAGS
+
+    if k > MAX_LAGS:
+        raise InputError(f"k={k} lags are more than the {MAX_LAGS} this package fits (each "
+                         "loss evaluation costs k times the state dimension, and a run needs "
+                         f"thousands); use k <= {MAX_LAGS}")
     if lag_weights is None:
         return np.ones(int(k))
     if isinstance(lag_weights, str):

@@ -57,9 +57,14 @@ mpmath numbers, balls or Fractions, computed from the exact binary values of the
 """
 
 
-def _count(count: object) -> int:
+def _count(count: object, dim: int = 1, itemsize: int = 8) -> int:
     if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 1:
         raise InputError(f"count={count!r} must be a positive integer")
+    from ._limits import check_memory
+
+    check_memory(2.0 * int(count) * max(dim, 1) * itemsize,
+                 f"an impulse response of {int(count)} lags of a state of dimension {dim}",
+                 "ask for fewer lags")
     return int(count)
 
 
@@ -112,7 +117,7 @@ class DiagonalRNN(_Model):
         return DiscreteMeasure(list(merged), list(merged.values()))
 
     def impulse_response(self, count: int, *, precision: Precision | None = None):
-        count = _count(count)
+        count = _count(count, self.dim, self.a.itemsize)
         prec = as_precision(precision, default=Float64())
         if isinstance(prec, Float64):
             with np.errstate(over="ignore", invalid="ignore"):  # |a| > 1 may overflow: inf
@@ -165,7 +170,7 @@ class LinearRNN(_Model):
         return int(self.A.shape[0])
 
     def impulse_response(self, count: int, *, precision: Precision | None = None):
-        count = _count(count)
+        count = _count(count, 1, self.A.itemsize)
         prec = as_precision(precision, default=Float64())
         if isinstance(prec, Float64):
             out = np.empty(count, dtype=np.result_type(self.A, self.B, self.C))

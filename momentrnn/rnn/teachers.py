@@ -62,7 +62,9 @@ def random_teacher(dim: int, *, seed: int = 0, positive: bool = True,
     """A teacher with ``dim`` distinct random atoms in ``atom_range`` and weights in [0.2, 1]
     (random signs unless ``positive``)."""
     _positive_int(dim, "dim")
-    rng = np.random.default_rng(seed)
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise InputError(f"seed={seed!r} must be a non-negative integer")
+    rng = np.random.default_rng(int(seed))
     a = np.sort(rng.uniform(*atom_range, size=dim))
     w = rng.uniform(0.2, 1.0, size=dim)
     if not positive:
@@ -88,11 +90,25 @@ def init_student(dim: int, *, scale: float, mode: str = "random", seed: int = 0,
     then means A symmetric and B = C).
     """
     dim = _positive_int(dim, "dim")
-    if not (isinstance(scale, (int, float)) and np.isfinite(scale) and scale > 0):
+    if isinstance(diagonal, (bool, np.bool_)):
+        diagonal = bool(diagonal)
+    else:
+        raise InputError(f"diagonal={diagonal!r} must be True or False")
+    from ._limits import check_memory
+
+    check_memory(8.0 * (3 * dim if diagonal else dim * dim + 2 * dim),
+                 f"a student of dimension {dim}", "use a smaller dim")
+    if isinstance(scale, (bool, np.bool_)) or not isinstance(scale, (int, float, np.integer,
+                                                                    np.floating)):
         raise InputError(f"scale={scale!r} must be a positive finite number, e.g. 1e-3")
-    if mode not in INIT_MODES:
+    scale = float(scale)
+    if not (np.isfinite(scale) and scale > 0):
+        raise InputError(f"scale={scale!r} must be a positive finite number, e.g. 1e-3")
+    if not isinstance(mode, str) or mode not in INIT_MODES:
         raise InputError(f"mode={mode!r} is not known; use one of {', '.join(INIT_MODES)}")
-    rng = np.random.default_rng(seed)
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise InputError(f"seed={seed!r} must be a non-negative integer")
+    rng = np.random.default_rng(int(seed))
     if not diagonal:
         A = rng.normal(0, scale / np.sqrt(dim), size=(dim, dim))
         B = rng.normal(0, scale, size=dim)

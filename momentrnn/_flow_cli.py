@@ -10,6 +10,8 @@ import time
 
 import numpy as np
 
+from ._output import check_writable, write_output
+from ._sweep_cli import positive_int
 from .errors import InputError, MissingDependencyError
 
 
@@ -29,22 +31,23 @@ def add_flow_parser(sub) -> None:
                    "two_pole, several, negative_weight")
     p.add_argument("--teacher-atoms", help="comma-separated teacher atoms, e.g. 0.9,-0.5")
     p.add_argument("--teacher-weights", help="comma-separated teacher weights, e.g. 1,1")
-    p.add_argument("--dim", type=int, default=40, help="student state dimension (default 40)")
-    p.add_argument("--k", type=int, default=5, help="number of lags fitted (default 5)")
+    p.add_argument("--dim", type=positive_int, default=40,
+                   help="student state dimension (default 40)")
+    p.add_argument("--k", type=positive_int, default=5, help="number of lags fitted (default 5)")
     p.add_argument("--init-scale", type=float, default=1e-3, help="initialisation scale")
     p.add_argument("--init", default="random", help="random, balanced, unbalanced, "
                    "zero_output or grid")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--gd", action="store_true", help="gradient descent instead of the flow")
     p.add_argument("--lr", type=float, default=0.01, help="GD step size")
-    p.add_argument("--steps", type=int, default=100_000, help="GD steps")
+    p.add_argument("--steps", type=positive_int, default=100_000, help="GD steps")
     p.add_argument("--backend", default="numpy", choices=["numpy", "torch"], help="GD backend")
     p.add_argument("--method", default="auto", help="flow integrator (auto, rosenbrock, LSODA, "
                    "BDF, Radau, RK45, DOP853)")
     p.add_argument("--rtol", type=float, default=3e-7)
     p.add_argument("--until-loss", type=float, default=1e-10)
     p.add_argument("--t-max", type=float, default=None)
-    p.add_argument("--length", type=int, default=1000, help="extrapolation length q")
+    p.add_argument("--length", type=positive_int, default=1000, help="extrapolation length q")
     p.add_argument("--json", help="write the report to this JSON file")
     p.add_argument("--plot", help="write training curves to this PNG or SVG file")
     p.add_argument("--quiet", action="store_true", help="no progress display")
@@ -77,21 +80,35 @@ def _teacher(args):
 
 
 class _Progress:
-    def __init__(self, quiet: bool) -> None:
-        self.quiet = quiet or not sys.stderr.isatty()
-        self.last = 0.0
+    """A progress bar redrawn in place on a terminal; elsewhere (a log file, a pipe) one line
+    every ``every`` seconds."""
+
+    def __init__(self, quiet: bool, every: float = 10.0) -> None:
+        self.quiet = quiet
+        try:
+            self.tty = bool(sys.stderr is not None and sys.stderr.isatty())
+        except (AttributeError, ValueError):
+            self.tty = False
+        self.every = every
+        self.start = self.last = time.perf_counter()
+        self.drawn = False
 
     def __call__(self, t: float, loss: float) -> None:
         now = time.perf_counter()
-        if self.quiet or now - self.last < 0.1:
+        if self.quiet or now - self.last < (0.1 if self.tty else self.every):
             return
         self.last = now
-        bar = "#" * min(40, max(0, int(-math.log10(max(loss, 1e-40)) * 3)))
-        print(f"\r  t = {t:10.4g}  loss = {loss:10.3e}  {bar:<40}", end="", file=sys.stderr,
-              flush=True)
+        if self.tty:
+            bar = "#" * min(40, max(0, int(-math.log10(max(loss, 1e-40)) * 3)))
+            print(f"\r  t = {t:10.4g}  loss = {loss:10.3e}  {bar:<40}", end="",
+                  file=sys.stderr, flush=True)
+            self.drawn = True
+        else:
+            print(f"  flow: t = {t:.4g}, loss = {loss:.3e}, {now - self.start:.0f} s",
+                  file=sys.stderr, flush=True)
 
     def done(self) -> None:
-        if not self.quiet:
+        if self.drawn:
             print(file=sys.stderr)
 
 
@@ -102,6 +119,16 @@ def run_flow(args: argparse.Namespace) -> int:
     from .rnn import init_student
 
     teacher = _teacher(args)
+    if args.json:
+        check_writable(args.json, "--json")
+    if args.plot:
+        if not args.plot.lower().endswith((".png", ".svg", ".pdf")):
+            raise InputError(f"--plot {args.plot[:80]!r}: name a .png, .svg or .pdf file")
+        check_writable(args.plot, "--plot")
+    for name, value in (("--init-scale", args.init_scale), ("--lr", args.lr),
+                        ("--rtol", args.rtol)):
+        if not (math.isfinite(value) and value > 0):
+            raise InputError(f"{name} {value!r} must be a positive finite number")
     student = init_student(args.dim, scale=args.init_scale, mode=args.init, seed=args.seed)
     progress = _Progress(args.quiet)
     if args.gd:
@@ -131,7 +158,16 @@ def run_flow(args: argparse.Namespace) -> int:
     report["teacher_atoms"] = [str(a) for a in teacher_measure.atoms]
     report["teacher_weights"] = [str(w) for w in teacher_measure.weights]
     learned = None
-    if eff is not None:
+    if eff is not None and eff.rank == 0:
+        report["effective_dimension"] = {
+            "rank": 0, "verdict": eff.verdict, "message": eff.message,
+            "singular_values": [float(v) for v in eff.singular_values[:3]],
+            "noise_floor": float(eff.noise_floor)}
+        report["learned_measure"] = {
+            "atoms": [], "weights": [], "vouched_digits": 0.0, "status": "empty",
+            "moment_accuracy": max(10 * math.sqrt(max(run.final_loss, 0.0)), 1e-15),
+            "agrees_with_teacher": teacher_measure.size == 0}
+    elif eff is not None:
         report["effective_dimension"] = {
             "rank": eff.rank, "verdict": eff.verdict, "message": eff.message,
             "singular_values": [float(v) for v in eff.singular_values[: eff.rank + 3]],
@@ -154,10 +190,15 @@ def run_flow(args: argparse.Namespace) -> int:
             }
     _print_report(report, args)
     if args.json:
-        with open(args.json, "w", encoding="utf-8") as handle:
-            json.dump(report, handle, indent=2)
+        text = json.dumps(report, indent=2)
+
+        def dump(path: str) -> None:
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(text)
+
+        write_output(args.json, dump, option="--json")
     if args.plot:
-        _plot(run, args.plot)
+        write_output(args.plot, lambda path: _plot(run, path), option="--plot")
     return 0 if run.ok else 1
 
 
@@ -191,7 +232,12 @@ def _print_report(report: dict, args) -> None:
           f"{report['negative_mass_final']:.3e}")
     print(f"teacher measure      atoms {', '.join(report['teacher_atoms'])}; weights "
           f"{', '.join(report['teacher_weights'])}")
-    if "learned_measure" in report:
+    if "learned_measure" in report and not report["learned_measure"]["atoms"]:
+        print("learned measure      none: the learned impulse response is below its accuracy "
+              f"{report['learned_measure']['moment_accuracy']:.1e} (effective dimension 0); "
+              "agrees with the teacher: "
+              f"{'yes' if report['learned_measure']['agrees_with_teacher'] else 'no'}")
+    elif "learned_measure" in report:
         m = report["learned_measure"]
         print(f"learned measure      atoms {', '.join(m['atoms'])}; weights "
               f"{', '.join(m['weights'])}")
@@ -220,5 +266,7 @@ def _plot(run, path: str) -> None:
     axes[2].semilogx(np.maximum(run.record_times, 1e-12), np.abs(inv - inv[0]).max(axis=1))
     axes[2].set(xlabel="t", ylabel="max |I(t) - I(0)|", title="invariant drift")
     fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    try:
+        fig.savefig(path, format=path.rsplit(".", 1)[-1].lower())
+    finally:
+        plt.close(fig)

@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
+import re
 import sys
+import warnings
 from collections.abc import Sequence
 
+from ._sweep_cli import positive_int
 from .errors import MomentRNNError
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT, EXIT_ERROR = 0, 1, 2, 3
@@ -18,15 +22,39 @@ def _read_moments(source: str) -> list[str]:
     from .moments._data import parse_moment_text
 
     if source == "-":
-        text, name = sys.stdin.read(), "stdin"
-    else:
+        name = "stdin"
+        stream = getattr(sys.stdin, "buffer", None) if sys.stdin is not None else None
         try:
-            with open(source, encoding="utf-8") as handle:
-                text = handle.read()
-        except OSError as exc:
-            raise InputError(f"cannot read moments file {source!r}: {exc.strerror}") from None
+            data = stream.read() if stream is not None else (
+                sys.stdin.read().encode("utf-8") if sys.stdin is not None else None)
+        except (OSError, ValueError):
+            data = None
+        if data is None:
+            raise InputError("standard input is closed: give a moments FILE, or pipe the "
+                             "moments in")
+    else:
         name = source
-    return parse_moment_text(text, name)
+        try:
+            with open(source, "rb") as handle:
+                data = handle.read()
+        except OSError as exc:
+            raise InputError(f"cannot read moments file {source!r}: "
+                             f"{exc.strerror or exc}") from None
+    return parse_moment_text(_decode(data, name), name)
+
+
+def _decode(data: bytes, name: str) -> str:
+    """Text of a moments file: UTF-8 (a byte-order mark is dropped) or UTF-16 with its mark."""
+    from .errors import InputError
+
+    try:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return data.decode("utf-16")
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"moments {name!r} is not text (byte {exc.object[exc.start]:#04x} "
+                         f"at offset {exc.start} is not UTF-8); save the moments as UTF-8 "
+                         "text") from None
 
 
 def _recover(args: argparse.Namespace) -> int:
@@ -155,6 +183,10 @@ def _usage(message: str) -> _UsageError:
 def _check(args: argparse.Namespace) -> int:
     from .checks_runner import run_checks
 
+    if args.only is not None and not [x for x in args.only.split(",") if x.strip()]:
+        raise _usage(f"--only {args.only[:40]!r} names no claim; give labels such as M1,R8 "
+                     "(--list shows them)")
+
     return run_checks(
         quick=args.quick,
         only=args.only,
@@ -166,8 +198,30 @@ def _check(args: argparse.Namespace) -> int:
     )
 
 
+def _brief(text: str, limit: int = 300) -> str:
+    """One line of at most about ``limit`` characters (a 100 000-digit value is cut)."""
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 60]}... [{len(text)} characters] ...{text[-40:]}"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with negative numbers as option values (``--support -1,1``) and short
+    error lines."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # values such as -1,1 or -inf,0 are arguments, not options
+        self._negative_number_matcher = re.compile(r"^-(\d|\.\d|inf\b|nan\b)")
+
+    def error(self, message: str):  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_INPUT, f"{self.prog}: error: {_brief(message)}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="momentrnn",
         description=(
             "Moment problems and overparameterized linear RNNs: recover discrete measures from "
@@ -190,8 +244,8 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("--rank", type=int, help="number of atoms (default: Hankel rank)")
     rec.add_argument("--method", default="auto", choices=["auto", "prony", "pencil", "gauss"])
     rec.add_argument("--digits", type=float, help="target correct digits (automatic precision)")
-    rec.add_argument("--dps", type=int, help="working precision in digits (mpmath, or balls "
-                     "with --certify)")
+    rec.add_argument("--dps", type=positive_int, help="working precision in digits (mpmath, or "
+                     "balls with --certify)")
     rec.add_argument("--certify", action="store_true", help="certified ball arithmetic")
     rec.add_argument("--exact", action="store_true", help="exact rational/algebraic answer")
     rec.add_argument("--float64", action="store_true", help="double precision")
@@ -236,7 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
     chk.add_argument("--list", action="store_true", help="list the claims and exit")
     chk.add_argument("--format", default="table", choices=["table", "markdown", "json"])
     chk.add_argument("--seed", type=int, default=0, help="seed of the random cases")
-    chk.add_argument("--jobs", type=int, default=1, help="parallel processes")
+    chk.add_argument("--jobs", type=positive_int, default=1, help="parallel processes")
     chk.add_argument("--allow-skip", action="store_true",
                      help="exit 0 even when a claim is SKIPPED (an optional dependency missing)")
     chk.set_defaults(func=_check)
@@ -249,16 +303,72 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_INPUT
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default")
+        code = _run(parser, args)
+    for w in caught:
+        _say(args.command, f"warning: {w.message}")
+    return code
+
+
+def _say(command: str, message: str) -> None:
     try:
-        return int(args.func(args))
+        print(f"momentrnn {command}: {_brief(message, 1000)}", file=sys.stderr, flush=True)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null: the interpreter's last flush must not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    command = args.command
+    try:
+        code = int(args.func(args))
+        if sys.stdout is not None:
+            sys.stdout.flush()
+        return code
     except _UsageError as exc:
         parser.error(str(exc))
+    except KeyboardInterrupt as exc:
+        _say(command, getattr(exc, "message", None) or "interrupted")
+        return 130
+    except BrokenPipeError:
+        _quiet_stdout()
+        _say(command, "error: the output was closed before it was all written (broken pipe)")
+        return EXIT_ERROR
+    except RecursionError:
+        _say(command, "error: the input is nested too deeply to read; give a flat list")
+        return EXIT_INPUT
+    except MemoryError:
+        _say(command, "error: out of memory; ask for smaller sizes (lengths, dimensions, "
+                      "numbers of runs)")
+        return EXIT_ERROR
     except (MomentRNNError, ValueError, TypeError) as exc:
-        print(f"momentrnn {args.command}: error: {exc}", file=sys.stderr)
+        _say(command, f"error: {exc}")
         return EXIT_INPUT if isinstance(exc, (ValueError, TypeError)) else EXIT_ERROR
     except ArithmeticError as exc:
-        print(f"momentrnn {args.command}: error: {exc}", file=sys.stderr)
+        _say(command, f"error: {exc}")
         return EXIT_FAIL
+    except OSError as exc:
+        where = exc.filename if exc.filename is not None else "standard output"
+        if where == "standard output":
+            _quiet_stdout()
+        _say(command, f"error: cannot write {where}: {exc.strerror or exc}")
+        return EXIT_ERROR
+    except Exception as exc:  # noqa: BLE001 - a bug: one line, the traceback on request
+        if os.environ.get("MOMENTRNN_DEBUG"):
+            raise
+        _say(command, f"internal error: {type(exc).__name__}: {exc} (a bug in momentrnn; "
+                      "set MOMENTRNN_DEBUG=1 to see the traceback, and please report it)")
+        return EXIT_ERROR
     return EXIT_ERROR  # pragma: no cover
 
 

@@ -334,6 +334,10 @@ def run_sweep(spec: object, results: str, *, executor: str = "inprocess",
     if not isinstance(results, (str, os.PathLike)) or not str(results):
         raise InputError(f"results={results!r} must be a file path")
     results = os.fspath(results)
+    if spec.params.get("device") not in (None, "cpu"):
+        from ..dynamics.gd import load_torch, torch_device
+
+        torch_device(load_torch(), spec.params["device"])  # a device this machine lacks
     from .. import __version__
 
     writer = _ResultsWriter(results)
@@ -413,12 +417,12 @@ def _run_locked(spec, writer, executor, workers, scheduler, runs_per_task, allow
                         time.perf_counter() - start, executor, tuple(notes))
 
 
-def _worker_init() -> None:
-    """Pool workers ignore Ctrl-C (the parent stops them) and exit when their parent dies."""
+def _worker_init(parent: int) -> None:
+    """Pool workers ignore Ctrl-C (the parent stops them) and exit when the sweep's process
+    dies (even by SIGKILL, which leaves it no chance to stop them)."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    parent = os.getppid()
 
     def watch() -> None:
         while True:
@@ -429,19 +433,20 @@ def _worker_init() -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def _run_processes(params, tasks, deliver, workers, where) -> None:
+def _run_processes(params, tasks, deliver, workers, where, fn=None) -> None:
     import concurrent.futures
     import multiprocessing
     from concurrent.futures.process import BrokenProcessPool
 
-    # forkserver: workers do not inherit the parent's descriptors (the results file's lock)
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else None)
+    # spawn: workers are children of this process (they see it die) and do not inherit its
+    # descriptors (the results file's lock)
+    context = multiprocessing.get_context("spawn")
     pool = concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                                  initializer=_worker_init)
+                                                  initializer=_worker_init,
+                                                  initargs=(os.getpid(),))
     futures = []
     try:
-        futures = [pool.submit(run_task, params, task) for task in tasks]
+        futures = [pool.submit(fn or run_task, params, task) for task in tasks]
         for fut in concurrent.futures.as_completed(futures):
             deliver(fut.result())
     except BrokenProcessPool:
@@ -458,7 +463,7 @@ def _run_processes(params, tasks, deliver, workers, where) -> None:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _run_dask(params, tasks, deliver, scheduler, workers, where) -> None:
+def _run_dask(params, tasks, deliver, scheduler, workers, where, fn=None) -> None:
     try:
         from distributed import Client, KilledWorker, LocalCluster, as_completed
     except ImportError:
@@ -482,7 +487,7 @@ def _run_dask(params, tasks, deliver, scheduler, workers, where) -> None:
                 "runs, or omit --scheduler for a local cluster") from None
     futures = []
     try:
-        futures = [client.submit(run_task, params, task, pure=False) for task in tasks]
+        futures = [client.submit(fn or run_task, params, task, pure=False) for task in tasks]
         for fut in as_completed(futures):
             try:
                 rows = fut.result()

@@ -4,6 +4,7 @@ from . import errors
 from .dynamics import GDResult, Trajectory, gradient_descent, integrate_flow
 from .errors import MomentRNNError, NotPositiveError
 from .moments import (
+    AlgebraicNumber,
     DiscreteMeasure,
     ExtrapolationRange,
     Feasibility,
@@ -71,6 +72,7 @@ __all__ = [
     "teacher_from_measure",
     "MP",
     "Ball",
+    "AlgebraicNumber",
     "DiscreteMeasure",
     "Exact",
     "Float64",

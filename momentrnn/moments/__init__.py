@@ -1,5 +1,6 @@
 """The moment-problem engine: measures, Hankel matrices, rank, recovery."""
 
+from .algebraic import AlgebraicNumber
 from .chebyshev import chebyshev_to_monomial, monomial_to_chebyshev, recurrence_coefficients
 from .hankel import HankelRank, hankel_determinant, hankel_matrix, hankel_rank
 from .measure import DiscreteMeasure
@@ -9,6 +10,7 @@ from .sdp import ExtrapolationRange, extrapolation_range, stability_bound
 from .truncated import Feasibility, MomentRange, moment_feasible, next_moment_range
 
 __all__ = [
+    "AlgebraicNumber",
     "ExtrapolationRange",
     "Feasibility",
     "MomentRange",

@@ -1,4 +1,5 @@
-"""Exact recovery: rational atoms exactly, algebraic atoms as sympy numbers.
+"""Exact recovery: rational atoms exactly, algebraic atoms as sympy radicals (degree <= 4) or
+:class:`~momentrnn.moments.algebraic.AlgebraicNumber` (root isolation in python-flint).
 
 The Prony polynomial p is computed over Q and factored. A root alpha of an irreducible factor f
 has weight N(alpha)/p'(alpha) (``eq-lagrange-weights``); that rational function of alpha is
@@ -19,6 +20,7 @@ from ._ball import (
     monic_modified_moments,
 )
 from ._data import MomentData, require_exact, to_fraction
+from .algebraic import AlgebraicField, AlgebraicNumber
 
 __all__ = ["exact_recover", "exact_prony_polynomial"]
 
@@ -100,18 +102,36 @@ def exact_recover(data: MomentData, n: int, method: str = "prony", basis: str = 
             atoms.append(to_fraction(root))
             weights.append(to_fraction(R(root) if R.degree() >= 0 else fmpq(0)))
             continue
+        if f.degree() > RADICAL_DEGREE:
+            field = AlgebraicField(f)
+            for k in range(field.degree):
+                atoms.append(AlgebraicNumber(field, k))
+                weights.append(AlgebraicNumber(field, k, R))
+            continue
         fx = _poly_expr(f, x)
         roots = _algebraic_roots(fx, x, f.degree())
         R_expr = _poly_expr(R, x)
         for r in roots:
             atoms.append(r)
             w = R_expr.subs(x, r)
-            if f.degree() <= RADICAL_DEGREE and not isinstance(r, sympy.CRootOf):
+            if not isinstance(r, sympy.CRootOf):
                 w = sympy.radsimp(sympy.expand(w))
             weights.append(w)
-    order = sorted(range(len(atoms)), key=lambda i: complex(sympy.N(atoms[i], 30)).real
-                   if not isinstance(atoms[i], Fraction) else float(atoms[i]))
+    keys = [_sort_key(a) for a in atoms]
+    order = sorted(range(len(atoms)), key=keys.__getitem__)
     return [atoms[i] for i in order], [weights[i] for i in order]
+
+
+def _sort_key(atom) -> tuple[float, float]:
+    if isinstance(atom, Fraction):
+        return float(atom), 0.0
+    if isinstance(atom, AlgebraicNumber):
+        z = complex(atom)
+        return z.real, z.imag
+    import sympy
+
+    z = complex(sympy.N(atom, 30))
+    return z.real, z.imag
 
 
 def _algebraic_roots(fx, x, degree: int) -> list:

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..errors import InputError, PrecisionMismatchError
 from ._numbers import MPC, MPF, is_sympy, read_number
+from .algebraic import AlgebraicNumber
 
 __all__ = [
     "MPF",
@@ -49,6 +50,8 @@ def normalise(value: object, what: str) -> object:
     accepted) is :func:`~momentrnn.moments._numbers.read_number`'s, so every kind is read in one
     place.
     """
+    if isinstance(value, AlgebraicNumber):
+        return value
     if is_sympy(value):
         import sympy
 
@@ -82,7 +85,7 @@ def _pair(value: object) -> tuple[Fraction, Fraction] | None:
 
 
 def is_exact_value(value: object) -> bool:
-    if isinstance(value, (int, Fraction)) or _pair(value) is not None:
+    if isinstance(value, (int, Fraction, AlgebraicNumber)) or _pair(value) is not None:
         return True
     if is_sympy(value):
         import sympy
@@ -94,6 +97,8 @@ def is_exact_value(value: object) -> bool:
 def is_real_value(value: object) -> bool:
     if isinstance(value, (int, Fraction, float, MPF, flint.arb)):
         return True
+    if isinstance(value, AlgebraicNumber):
+        return value.is_real
     if _pair(value) is not None:
         return value[1] == 0  # type: ignore[index]
     if isinstance(value, (complex, MPC)):
@@ -106,6 +111,8 @@ def is_real_value(value: object) -> bool:
 
 
 def to_float(value: object) -> complex | float:
+    if isinstance(value, AlgebraicNumber):
+        return float(value) if value.is_real else complex(value)
     p = _pair(value)
     if p is not None:
         return complex(float(p[0]), float(p[1]))
@@ -130,6 +137,8 @@ def to_float(value: object) -> complex | float:
 
 def to_mp(value: object, ctx: mpmath.ctx_mp.MPContext):
     """Round a stored value into the local mpmath context ``ctx``."""
+    if isinstance(value, AlgebraicNumber):
+        return value.to_mp(ctx)
     p = _pair(value)
     if p is not None:
         return ctx.mpc(to_mp(p[0], ctx), to_mp(p[1], ctx))
@@ -157,6 +166,8 @@ def to_mp(value: object, ctx: mpmath.ctx_mp.MPContext):
 
 def to_ball(value: object):
     """A flint ball at the current flint precision enclosing the stored value."""
+    if isinstance(value, AlgebraicNumber):
+        return value.enclosure(flint.ctx.prec)
     p = _pair(value)
     if p is not None:
         return flint.acb(to_ball(p[0]), to_ball(p[1]))
@@ -202,6 +213,8 @@ def to_exact(value: object, what: str):
         )
     if isinstance(value, (int, Fraction)):
         return Fraction(value)
+    if isinstance(value, AlgebraicNumber):
+        return value.to_sympy()
     if is_exact_value(value):
         return value
     raise PrecisionMismatchError(

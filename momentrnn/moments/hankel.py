@@ -22,6 +22,7 @@ from ..precision import (
     Float64,
     Precision,
     as_precision,
+    digits_to_bits,
     flint_precision,
 )
 from ._data import MomentData, parse_moments, require_exact, to_fraction
@@ -202,6 +203,25 @@ def singular_values(data: MomentData, size: int, bits: int) -> list:
     return sorted(out, reverse=True)
 
 
+def resolved_singular_values(data: MomentData, size: int, start_bits: int | None = None
+                             ) -> tuple[list, int]:
+    """Singular values at a precision that resolves the smallest one (bounded escalation).
+
+    Starts at ``64 + bits(15 + 0.8 size)`` (Hankel matrices of measures on [-1, 1] lose about
+    0.8 digits per row) and doubles while the smallest value is below the rounding level.
+    """
+    import mpmath as _mp
+
+    bits = start_bits or 64 + digits_to_bits(15 + 0.8 * size)
+    first = bits
+    for _ in range(6):
+        sv = singular_values(data, size, bits)
+        if sv[-1] > sv[0] * _mp.ldexp(1, -(bits - 40)) or bits > 8 * first:
+            return sv, bits
+        bits *= 2
+    return sv, bits
+
+
 def hankel_rank(
     moments: object,
     *,
@@ -302,7 +322,10 @@ def _exact_rank(data: MomentData, s: int, prec: Precision) -> HankelRank:
             ],
         )
         rank = R.rank() // 2
-    sv = singular_values(data, s, 64 + 8 * s)
+    if rank == s:
+        sv, _ = resolved_singular_values(data, s)
+    else:  # the smallest singular values are exact zeros: no precision resolves them
+        sv = singular_values(data, s, 64 + digits_to_bits(15 + 0.8 * s))
     verdict = "full" if rank == s else "exact"
     gap = math.inf if rank in (0, s) else _ratio(sv[rank - 1], sv[rank])
     msg = (

@@ -155,6 +155,12 @@ class DiscreteMeasure:
             with flint_precision(prec.bits):
                 return [+v for v in out]
         # Exact
+        from .algebraic import AlgebraicNumber, field_moments
+
+        if any(isinstance(v, AlgebraicNumber) for v in self.atoms + self.weights):
+            exact = field_moments(list(self.atoms), list(self.weights), count)
+            if exact is not None:
+                return [Fraction(int(v.p), int(v.q)) for v in exact]
         a = [to_exact(v, f"atoms[{i}]") for i, v in enumerate(self.atoms)]
         w = [to_exact(v, f"weights[{i}]") for i, v in enumerate(self.weights)]
         if all(isinstance(v, Fraction) for v in a + w):

@@ -36,7 +36,7 @@ from . import _ball
 from ._data import MomentData, parse_moments, require_exact
 from ._numeric import float_method, mp_method
 from ._scalars import global_mp, mpf_from_man_exp
-from .hankel import HankelRank, hankel_rank, singular_values
+from .hankel import HankelRank, hankel_rank, resolved_singular_values
 from .measure import DiscreteMeasure
 
 __all__ = ["Recovery", "recover_measure", "prony", "matrix_pencil", "gauss_rule"]
@@ -170,17 +170,6 @@ def _as_monomial(data: MomentData, basis: str) -> MomentData:
     from .chebyshev import chebyshev_to_monomial
 
     return MomentData(tuple(chebyshev_to_monomial(list(data.real))), None, data.radius)
-
-
-def _hankel_svals(data: MomentData, size: int, start_bits: int) -> tuple[list, int]:
-    """Singular values at a precision that resolves the smallest one (bounded escalation)."""
-    bits = start_bits
-    for _ in range(6):
-        sv = singular_values(data, size, bits)
-        if sv[-1] > sv[0] * mpmath.ldexp(1, -(bits - 40)) or bits > 8 * start_bits:
-            return sv, bits
-        bits *= 2
-    return sv, bits
 
 
 def _cond(sv: list) -> float:
@@ -453,7 +442,12 @@ def recover_measure(
                         evidence.singular_values, evidence, prec or Ball(20), data.digits,
                         method, "rank_ambiguous", msg)
     start = 64 + digits_to_bits(15 + 0.8 * n)
-    sv_rank, _ = _hankel_svals(mono, n, start)
+    if evidence is not None and evidence.size == n and all(v > 0 for v in
+                                                            evidence.singular_values):
+        # the rank decision already computed the singular values of this very matrix
+        sv_rank = list(evidence.singular_values)
+    else:
+        sv_rank, _ = resolved_singular_values(mono, n, start)
     cond = _cond(sv_rank)
     if not math.isfinite(cond):
         raise RankError(
@@ -519,7 +513,16 @@ def recover_measure(
             return finish(None, 0.0, None, None, "inconsistent", "", prec)
         atoms, weights = exact_recover(data, n, method, basis)
         measure = DiscreteMeasure(atoms, weights)
-        return finish(measure, math.inf, [math.inf] * n, [math.inf] * n, "ok", "exact", prec,
+        msg = "exact"
+        if basis == "monomial" and data.is_real:
+            from .algebraic import field_moments
+
+            back = field_moments(atoms, weights, data.count)
+            if back is not None and any(b != m for b, m in zip(back, data.real)):
+                raise AssertionError("exact recovery does not reproduce its moments")
+            if back is not None:
+                msg = "exact: the moments of the returned measure equal the data exactly"
+        return finish(measure, math.inf, [math.inf] * n, [math.inf] * n, "ok", msg, prec,
                       res_bits=digits_to_bits(40 + 2 * loss))
 
     # ---------------------------------------------------------------- certified / automatic

@@ -1,0 +1,64 @@
+"""Exact recovery of classical Gauss rules: algebraic atoms and weights held by python-flint."""
+
+from fractions import Fraction
+
+import flint
+import mpmath
+import pytest
+import sympy
+
+from momentrnn import DiscreteMeasure, Exact, recover_measure
+from momentrnn.moments.algebraic import AlgebraicField, AlgebraicNumber
+from momentrnn.precision import flint_precision
+
+from .helpers import hermite_moments_over_sqrt_pi, laguerre_moments, legendre_moments
+
+
+def jacobi_moments(n, a=1, b=2):
+    """int_{-1}^{1} x^j (1-x)^a (1+x)^b dx for integers a, b, exactly."""
+    out = []
+    for j in range(2 * n):
+        poly = sympy.Poly(sympy.Symbol("x") ** j * (1 - sympy.Symbol("x")) ** a
+                          * (1 + sympy.Symbol("x")) ** b)
+        integral = poly.integrate()
+        value = integral.eval(1) - integral.eval(-1)
+        out.append(Fraction(int(value.p), int(value.q)))
+    return out
+
+
+@pytest.mark.parametrize("name, moments", [
+    ("legendre 42", legendre_moments(42)),
+    ("hermite 30", hermite_moments_over_sqrt_pi(30)),
+    ("laguerre 20", laguerre_moments(20)),
+    ("jacobi 30", jacobi_moments(30)),
+])
+def test_exact_gauss_rules_reproduce_their_moments_exactly(name, moments):
+    r = recover_measure(moments, precision=Exact())
+    assert r.status == "ok" and r.digits == float("inf")
+    assert r.measure.moments(len(moments), precision=Exact()) == [Fraction(m) for m in moments]
+    assert "equal the data exactly" in r.message
+
+
+def test_algebraic_numbers_agree_with_sympy_and_certified_balls():
+    r = recover_measure(legendre_moments(7), precision=Exact())
+    atoms = [a for a in r.atoms if isinstance(a, AlgebraicNumber)]
+    assert len(atoms) == 6  # P_7 = x * (an irreducible sextic)
+    ctx = mpmath.MPContext()
+    ctx.prec = 300
+    for a, w in zip(r.atoms, r.weights):
+        if not isinstance(a, AlgebraicNumber):
+            continue
+        ref = sympy.N(a.to_sympy(), 80)
+        with flint_precision(300):
+            assert a.enclosure(300).overlaps(flint.arb(str(ref)) + flint.arb(0, 1e-78))
+        assert abs(a.to_mp(ctx) - ctx.mpf(str(ref))) < ctx.mpf(10) ** -75
+        assert abs(w.to_mp(ctx) - ctx.mpf(str(sympy.N(w.to_sympy(), 80)))) < ctx.mpf(10) ** -75
+
+
+def test_exact_moments_of_a_mixed_measure_fall_back_when_a_field_is_incomplete():
+    field = AlgebraicField(flint.fmpq_poly([-2, 0, 0, 0, 0, 1]))  # x^5 - 2
+    only_real = AlgebraicNumber(field, 0)
+    mu = DiscreteMeasure([only_real, Fraction(1, 3)], [1, 2])
+    exact = mu.moments(3, precision=Exact())
+    assert exact[0] == 3
+    assert sympy.simplify(exact[1] - (sympy.root(2, 5) + sympy.Rational(2, 3))) == 0

@@ -19,7 +19,7 @@ import mpmath
 import numpy as np
 import scipy.linalg
 
-from momentrnn import Ball, recover_measure
+from momentrnn import Ball, Exact, recover_measure
 
 # ----------------------------------------------------------------------------- test problems
 
@@ -150,7 +150,16 @@ def timed(fn, moments, n, budget):
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="smaller sizes")
+    parser.add_argument("--only", choices=["peers", "exact", "default"], default=None,
+                        help="run one table only")
     args = parser.parse_args()
+    if args.only in (None, "exact"):
+        exact_table(args.quick)
+    if args.only in (None, "default"):
+        default_path_table(args.quick)
+    if args.only == "exact" or args.only == "default":
+        return
+    print("\n### Peers\n")
     try:
         import control  # noqa: F401
 
@@ -193,6 +202,66 @@ def main() -> None:
                 vd, honest = f"{vouched:g}", "yes" if vouched <= true else "NO"
             print(f"| {name} | {label} | {ea:.1e} | {ew:.1e} | {vd} | {honest} | {t:.4f} |",
                   flush=True)
+
+
+# ----------------------------------------------------------------------------- exact mode
+
+
+def classical_moments(family: str, n: int) -> list[Fraction]:
+    """Exact power moments of the classical weights (Jacobi: (1-x)(1+x)^2 on [-1, 1])."""
+    count = 2 * n
+    if family == "Legendre":
+        return [Fraction(2, j + 1) if j % 2 == 0 else Fraction(0) for j in range(count)]
+    if family == "Laguerre":
+        return [Fraction(math.factorial(j)) for j in range(count)]
+    if family == "Hermite":  # int x^j exp(-x^2) dx / sqrt(pi)
+        return [Fraction(math.factorial(j), 4 ** (j // 2) * math.factorial(j // 2))
+                if j % 2 == 0 else Fraction(0) for j in range(count)]
+    if family == "Jacobi":
+        # (1-x)(1+x)^2 = 1 + x - x^2 - x^3; int_{-1}^{1} x^k dx = 2/(k+1) for even k
+        def mono(k: int) -> Fraction:
+            return Fraction(2, k + 1) if k % 2 == 0 else Fraction(0)
+
+        return [mono(j) + mono(j + 1) - mono(j + 2) - mono(j + 3) for j in range(count)]
+    raise ValueError(family)
+
+
+def exact_table(quick: bool) -> None:
+    cases = [("Legendre", 30), ("Legendre", 42), ("Hermite", 30), ("Hermite", 42),
+             ("Jacobi", 30), ("Jacobi", 42), ("Laguerre", 20), ("Laguerre", 42)]
+    if quick:
+        cases = [c for c in cases if c[1] <= 30]
+    print("\n### Exact mode (algebraic atoms and weights), target <= 5 s each\n")
+    print("| rule | n | time (s) | moments reproduced exactly | atom types |")
+    print("|---|---|---|---|---|")
+    for family, n in cases:
+        m = classical_moments(family, n)
+        t0 = time.perf_counter()
+        r = recover_measure(m, precision=Exact())
+        t = time.perf_counter() - t0
+        same = r.measure.moments(len(m), precision=Exact()) == m
+        kinds = ", ".join(sorted({type(a).__name__ for a in r.atoms}))
+        print(f"| Gauss-{family} | {n} | {t:.2f} | {'yes' if same else 'NO'} | {kinds} |",
+              flush=True)
+
+
+def default_path_table(quick: bool) -> None:
+    print("\n### Default path: rank=None against the rank given (digits=30), target <= 1.5x\n")
+    print("| problem | rank given (s) | rank=None (s) | ratio | digits (given, None) |")
+    print("|---|---|---|---|---|")
+    for n in ([40] if quick else [40, 80]):
+        m = classical_moments("Legendre", n)
+        best = {}
+        for label, kwargs in (("given", {"rank": n}), ("none", {})):
+            times = []
+            for _ in range(3):
+                t0 = time.perf_counter()
+                r = recover_measure(m, digits=30, **kwargs)
+                times.append(time.perf_counter() - t0)
+            best[label] = (min(times), r.digits)
+        g, nn = best["given"], best["none"]
+        print(f"| Gauss-Legendre n={n} | {g[0]:.3f} | {nn[0]:.3f} | {nn[0] / g[0]:.2f} | "
+              f"{g[1]:g}, {nn[1]:g} |", flush=True)
 
 
 if __name__ == "__main__":

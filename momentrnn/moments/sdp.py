@@ -20,41 +20,61 @@ from fractions import Fraction
 
 import numpy as np
 
-from ..errors import InputError, MissingDependencyError
+from ..errors import InputError, MissingDependencyError, SolverError
+from ._certificate import EndCertificate, certify_end, checked_measure
 from ._data import parse_moments, to_fraction
+from .measure import DiscreteMeasure
 from .truncated import INF, parse_support
 
 __all__ = ["ExtrapolationRange", "extrapolation_range", "stability_bound"]
 
-# tighter than the solvers' defaults (1e-8), which leave negative eigenvalues of about 1e-8 at
-# the singular optimum; 1e-10 and tighter end "optimal_inaccurate" at degree 61 (measured)
-SOLVER_OPTIONS = {
-    "CLARABEL": {"tol_gap_abs": 1e-9, "tol_gap_rel": 1e-9, "tol_feas": 1e-9,
-                 "max_iter": 400},
-    "SCS": {"eps_abs": 1e-10, "eps_rel": 1e-10, "max_iters": 200_000},
-}
-OK_RELATIVE = 1e-6  # the check must bound the error of the ends below this fraction of the width
+# Attempts in order for solver="auto". The box rows are scaled to unit 1-norm in the Chebyshev
+# basis; with these tolerances the duals certify the ends to about 1e-10 (measured at degree
+# 61); tighter ones end "optimal_inaccurate". The second attempt is the solver's default.
+ATTEMPTS = (
+    ("CLARABEL", {"tol_gap_abs": 1e-10, "tol_gap_rel": 1e-10, "tol_feas": 1e-10,
+                  "max_iter": 400}),
+    ("CLARABEL", {}),
+    ("SCS", {"eps_abs": 1e-10, "eps_rel": 1e-10, "max_iters": 200_000}),
+)
+OK_RELATIVE = 1e-4  # status 'ok': each end enclosed to this fraction of the width, proved
 
 
 @dataclass(frozen=True)
 class ExtrapolationRange:
-    """Worst-case interval of ``m_order`` under approximate moment matching.
+    """Worst-case interval of ``m_order`` under approximate moment matching, with proof.
 
     Attributes
     ----------
     lower, upper : float
+        The ends (the solver's optimum, moved into the proved enclosure when it falls outside).
     order : int
     tolerance : tuple of float
         The per-moment tolerances used.
     accuracy : float
-        Bound on the error of the ends from the solver's answer check (largest constraint
-        violation and negative eigenvalue, scaled); the ends are not exact.
+        Proved bound on the error of ``lower`` and ``upper``: the largest gap between a
+        certified outer end and the :math:`m_q` of a measure checked to be feasible
+        (``inf`` when no checked measure was found at an end).
     status : str
-        ``'ok'`` when the answer passed its check to 1e-6 of the width, ``'inaccurate'``
-        otherwise,
-        ``'unbounded'`` when an end is infinite without solving.
+        ``'ok'`` when both ends are proved to within ``OK_RELATIVE`` of the width;
+        ``'loose'`` when the outer ends are proved but the enclosure is wider (or a checked
+        measure is missing); ``'unbounded'`` when an end is infinite without solving.
     solver : str
+        What produced the answer: ``'exact'``, or the solver of the successful attempt.
     message : str
+    certified_lower, certified_upper : Fraction or None
+        Proved outer ends: every feasible measure has ``certified_lower <= m_q <=
+        certified_upper`` (dual certificates checked over Q and with ball arithmetic).
+    inner_lower, inner_upper : Fraction or None
+        :math:`m_q` of the checked measures: the true ends lie in
+        ``[certified_lower, inner_lower]`` and ``[inner_upper, certified_upper]``.
+    lower_measure, upper_measure : DiscreteMeasure or None
+        The checked measures (rational atoms in the support, non-negative rational weights,
+        moments inside the box, all verified over Q).
+    lower_certificate, upper_certificate : EndCertificate or None
+        The multipliers ``lambda`` and the proved shift ``delta`` behind the outer ends.
+    attempts : tuple of str
+        Every solver attempt and its outcome, in order.
     """
 
     lower: float
@@ -65,11 +85,63 @@ class ExtrapolationRange:
     status: str
     solver: str
     message: str
+    certified_lower: Fraction | None = None
+    certified_upper: Fraction | None = None
+    inner_lower: Fraction | None = None
+    inner_upper: Fraction | None = None
+    lower_measure: DiscreteMeasure | None = None
+    upper_measure: DiscreteMeasure | None = None
+    lower_certificate: EndCertificate | None = None
+    upper_certificate: EndCertificate | None = None
+    attempts: tuple = ()
 
     @property
     def width(self) -> float:
         """``upper - lower``."""
         return self.upper - self.lower
+
+    @property
+    def gap(self) -> tuple:
+        """Proved enclosure widths ``(lower end, upper end)`` (``inf`` where not enclosed)."""
+        lo = (float(self.inner_lower - self.certified_lower)
+              if self.inner_lower is not None and self.certified_lower is not None
+              else math.inf)
+        hi = (float(self.certified_upper - self.inner_upper)
+              if self.inner_upper is not None and self.certified_upper is not None
+              else math.inf)
+        return lo, hi
+
+    def to_dict(self) -> dict:
+        """JSON-ready dictionary (exact ends as fraction strings, plus their floats)."""
+        def frac(v):
+            return None if v is None else {"exact": str(v), "float": _round(v, 0)}
+
+        def meas(mu):
+            if mu is None:
+                return None
+            return {"atoms": [str(x) for x in mu.atoms], "weights": [str(w) for w in mu.weights]}
+
+        return {
+            "order": self.order, "lower": self.lower, "upper": self.upper,
+            "tolerance": list(self.tolerance), "accuracy": self.accuracy,
+            "status": self.status, "solver": self.solver, "message": self.message,
+            "certified_lower": frac(self.certified_lower),
+            "certified_upper": frac(self.certified_upper),
+            "inner_lower": frac(self.inner_lower), "inner_upper": frac(self.inner_upper),
+            "gap": list(self.gap),
+            "lower_measure": meas(self.lower_measure), "upper_measure": meas(self.upper_measure),
+            "attempts": list(self.attempts),
+        }
+
+
+def _round(value: Fraction, direction: int) -> float:
+    """``value`` as a float rounded down (-1), up (+1) or to nearest (0)."""
+    f = float(value)
+    if direction > 0 and Fraction(f) < value:
+        f = math.nextafter(f, math.inf)
+    elif direction < 0 and Fraction(f) > value:
+        f = math.nextafter(f, -math.inf)
+    return f
 
 
 def _cvxpy():
@@ -77,8 +149,8 @@ def _cvxpy():
         import cvxpy as cp
     except ImportError:
         raise MissingDependencyError(
-            "extrapolation_range needs cvxpy with the Clarabel solver; install it with "
-            "pip install 'momentrnn[sdp]'"
+            "extrapolation_range with a positive tolerance (or an order beyond the next moment) "
+            "needs cvxpy with the Clarabel solver; install it with pip install 'momentrnn[sdp]'"
         ) from None
     return cp
 
@@ -104,14 +176,14 @@ def _monomial_in_chebyshev(count: int, a: Fraction, b: Fraction) -> list[list[Fr
 
 
 def extrapolation_range(moments: object, *, tolerance: object, support: tuple = (-1, 1),
-                        order: int | None = None, solver: str = "CLARABEL"
+                        order: int | None = None, solver: str = "auto"
                         ) -> ExtrapolationRange:
     r"""Worst-case range of :math:`m_q` over non-negative measures matching within tolerance.
 
     Parameters
     ----------
     moments : sequence of numbers
-        :math:`m_0..m_N`.
+        :math:`m_0..m_N` (used at their exact value; floats at their binary value).
     tolerance : float or sequence of float
         :math:`\varepsilon` (same for every moment) or one per moment; 0 gives the exact range
         (compare :func:`next_moment_range`).
@@ -121,18 +193,37 @@ def extrapolation_range(moments: object, *, tolerance: object, support: tuple = 
     order : int, optional
         q, default N + 1.
     solver : str
-        A cvxpy solver name (Clarabel by default; SCS works too).
+        ``'auto'`` (default): the exact Schur-complement answer when the tolerance is 0 and
+        ``q = N + 1``, otherwise Clarabel at tight tolerances, then at its defaults, then SCS.
+        A cvxpy solver name (``'CLARABEL'``, ``'SCS'``) forces the SDP with that solver.
 
     Returns
     -------
     ExtrapolationRange
-        With ``accuracy`` from an independent check of the solver's answer.
+        The ends, proved outer ends (dual certificates verified over Q), the :math:`m_q` of
+        measures checked to be feasible (inner ends) and the gap between them.
+
+    Raises
+    ------
+    SolverError
+        When every attempt fails; the message lists what was tried.
+    InputError
+        Bad input, or moments that no non-negative measure has (tolerance 0, proved).
+
+    Notes
+    -----
+    The SDP (``eq-extrapolation-sdp``) is written in the Chebyshev basis of the support mapped
+    to :math:`[-1, 1]`. The unknowns are the deviations of the Chebyshev moments from those of
+    the data (exactly converted) and the Chebyshev moments beyond :math:`N`; each box row
+    :math:`|m_j(\mu) - m_j| \le \varepsilon_j` is divided by the 1-norm of the row of
+    :math:`y^j` in that basis, so every row has unit size. (The monomial box mapped through the
+    inverse change of basis has entries near :math:`2^N`: Clarabel fails from degree 17.)
 
     Examples
     --------
     >>> r = extrapolation_range([1, 0], tolerance=0.0)         # exact: m_2 in [0, 1]
-    >>> abs(r.lower) < 1e-7 and abs(r.upper - 1) < 1e-7, r.status
-    (True, 'ok')
+    >>> r.lower, r.upper, r.status, r.solver
+    (0.0, 1.0, 'ok', 'exact')
     """
     data = parse_moments(moments)
     if not data.is_real:
@@ -143,6 +234,8 @@ def extrapolation_range(moments: object, *, tolerance: object, support: tuple = 
     if isinstance(q, bool) or not isinstance(q, int) or q <= N:
         raise InputError(f"order={order!r} must be an integer > {N} (the last given index)")
     eps = _tolerances(tolerance, data.count)
+    if not isinstance(solver, str):
+        raise InputError(f"solver={solver!r} must be 'auto' or a cvxpy solver name")
     if a == -INF or b == INF:
         # unbounded support: the even moment is unbounded above; on the line an odd one too
         lower = -INF if (q % 2 == 1 and (a == -INF or b == INF)) else None
@@ -153,71 +246,172 @@ def extrapolation_range(moments: object, *, tolerance: object, support: tuple = 
             )
         return ExtrapolationRange(-INF, INF, q, eps, 0.0, "unbounded", "none",
                                   "an odd moment is unbounded on an unbounded support")
+    if solver.lower() == "auto" and not any(eps) and q == N + 1:
+        return _exact_range(data, a, b, q, eps)
     cp = _cvxpy()
+    attempts = ATTEMPTS if solver.lower() == "auto" else (
+        (solver.upper(), dict(ATTEMPTS[0][1]) if solver.upper() == "CLARABEL" else
+         dict(ATTEMPTS[2][1]) if solver.upper() == "SCS" else {}),
+        (solver.upper(), {}),
+    )
     with warnings.catch_warnings():
         # cvxpy's hints about expression size are about its own compile speed, not the answer
         warnings.filterwarnings("ignore", message=".*subexpressions.*")
-        return _solve_sdp(cp, data, a, b, N, q, eps, solver)
+        warnings.filterwarnings("ignore", message=".*Solution may be inaccurate.*")
+        return _solve_sdp(cp, data, a, b, N, q, eps, attempts)
 
 
-def _solve_sdp(cp, data, a, b, N: int, q: int, eps: tuple, solver: str) -> ExtrapolationRange:
-    # exact change of basis: m = C tau with C lower triangular (rows: y^j in the T basis)
+def _exact_range(data, a, b, q: int, eps: tuple) -> ExtrapolationRange:
+    from .truncated import next_moment_range
+
+    r = next_moment_range(data, support=(a, b))
+    lo, hi = to_fraction_any(r.lower), to_fraction_any(r.upper)
+    if lo is None or hi is None:  # irrational determinate value (an arb ball)
+        lo_f, hi_f = float(r.lower.mid()), float(r.upper.mid())
+        return ExtrapolationRange(lo_f, hi_f, q, eps, float(r.lower.rad()), "ok", "exact",
+                                  "the moments determine the measure; its m_q in ball "
+                                  "arithmetic", attempts=("exact: determinate",))
+    rounding = float(max(abs(Fraction(float(lo)) - lo), abs(Fraction(float(hi)) - hi)))
+    return ExtrapolationRange(
+        float(lo), float(hi), q, eps, rounding, "ok", "exact",
+        "exact range (Schur complements over Q, canonical measures at the ends)",
+        certified_lower=lo, certified_upper=hi, inner_lower=lo, inner_upper=hi,
+        lower_measure=r.lower_measure, upper_measure=r.upper_measure,
+        attempts=("exact: Schur complements over Q",))
+
+
+def to_fraction_any(value) -> Fraction | None:
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, int):
+        return Fraction(value)
+    return None
+
+
+def _solve_sdp(cp, data, a, b, N: int, q: int, eps: tuple, attempts) -> ExtrapolationRange:
     C_exact = _monomial_in_chebyshev(q + 1, a, b)
     Cinv_exact = _invert_lower(C_exact, N + 1)
     m_exact = [to_fraction(v) for v in data.real]
+    eps_exact = [Fraction(e) for e in eps]
+    # Chebyshev moments of the data, exactly: tau_k = nu_k + delta_k (k <= N)
     nu = [sum(Cinv_exact[k][j] * m_exact[j] for j in range(k + 1)) for k in range(N + 1)]
-    # m_q = K + sum_{k<=N} c_qk (Cinv delta)_k + sum_{k>N} c_qk tau_k, K exact
-    K = sum(C_exact[q][k] * nu[k] for k in range(N + 1))
-    D = q
-    free = cp.Variable(D - N)  # tau_{N+1..D}
-    delta = cp.Variable(N + 1) if any(eps) else None
-    Cinv = np.array([[float(Cinv_exact[k][j]) for j in range(N + 1)] for k in range(N + 1)])
-    nu_f = np.array([float(v) for v in nu])
-    low = nu_f + (Cinv @ delta if delta is not None else 0)
-    tau = cp.hstack([low, free]) if N + 1 <= D else low
-    constraints = [Mk >> 0 for Mk in _psd_blocks(tau, D, cp)]
-    if delta is not None:
-        constraints.append(cp.abs(delta) <= np.array(eps))
-    cq = np.array([float(C_exact[q][k]) for k in range(D + 1)])
-    variable_part = cq[: N + 1] @ (Cinv @ delta) if delta is not None else 0
-    # scale so that the free Chebyshev moment enters with coefficient 1: the monomial m_q is
-    # 2^(1-q) tau_q + ..., and an objective of size 2^(1-q) drowns in the solver's tolerance
-    unit = abs(cq[q]) if cq[q] != 0 else 1.0
-    objective = (variable_part + cq[N + 1 :] @ free) / unit
-    ends, worst = [], 0.0
-    for sense in (cp.Minimize, cp.Maximize):
-        prob = cp.Problem(sense(objective), constraints)
+    K = sum(C_exact[q][k] * nu[k] for k in range(N + 1))  # m_q at delta = 0, tau_high = 0
+    Cf = np.array([[float(c) for c in row] for row in C_exact])
+    norms = np.abs(Cf).sum(axis=1)
+    rows = Cf[: N + 1, : N + 1] / norms[: N + 1, None]
+    cq = Cf[q] / norms[q]
+    pos = [j for j in range(N + 1) if eps[j] > 0]
+    zero = [j for j in range(N + 1) if eps[j] == 0]
+    # with a positive tolerance the objective is O(1) in these units; at tolerance 0 the range
+    # is of the size of the leading coefficient 2^(1-q) and the objective is scaled by it
+    scale = 1.0 if pos else abs(cq[q])
+    tried = []
+    for name, options in attempts:
         try:
-            prob.solve(solver=solver, **SOLVER_OPTIONS.get(solver, {}))
-        except cp.error.SolverError as exc:
-            raise InputError(f"solver {solver} failed: {exc}") from None
-        if prob.status not in ("optimal", "optimal_inaccurate"):
-            raise InputError(f"the SDP is {prob.status}: no non-negative measure on the support "
-                             "matches the moments within the tolerance")
-        t = np.asarray(tau.value, dtype=float).ravel()
-        ends.append(float(K + Fraction(float(np.asarray(objective.value))) * Fraction(unit)))
-        worst = max(worst, _violation(t, D) * unit)  # in units of m_q
-        if delta is not None:
-            worst = max(worst, float(np.max(np.abs(delta.value) - np.array(eps))))
-        if prob.status == "optimal_inaccurate":
-            worst = max(worst, math.inf)
-    lower, upper = ends
-    exact_check = ""
-    if not any(eps) and q == N + 1:
-        from .truncated import next_moment_range
+            ends = _solve_once(cp, name, options, N, q, rows, cq, scale, nu, pos, zero,
+                               np.array(eps) / norms[: N + 1])
+        except _AttemptFailed as exc:
+            tried.append(f"{name} {_describe(options)}: {exc}")
+            continue
+        tried.append(f"{name} {_describe(options)}: solved")
+        return _certified_result(ends, name, tuple(tried), m_exact, eps_exact, eps, q, a, b,
+                                 K, norms, scale)
+    raise SolverError(
+        f"every SDP attempt for the range of m_{q} failed (degree {q}, support [{a}, {b}], "
+        f"tolerance {max(eps):g}): " + "; ".join(tried)
+        + ". Try another solver (solver='SCS'), a larger tolerance, or fewer moments."
+    )
 
-        ref = next_moment_range(data, support=(a, b))
-        err = max(abs(lower - float(ref.lower)), abs(upper - float(ref.upper)))
-        worst = max(worst, err)
-        exact_check = f"; against the exact range: {err:.1e}"
-    width = max(upper - lower, 1e-300)
-    rel = worst / width
-    status = "ok" if rel <= OK_RELATIVE else "inaccurate"
-    msg = (f"SDP in the Chebyshev basis ({solver}); answer checked to {worst:.1e}{exact_check}"
-           if status == "ok" else
-           f"the solver's answer fails its check by {worst:.1e} ({rel:.1e} of the width): the "
-           "ends are not reliable")
-    return ExtrapolationRange(lower, upper, q, eps, worst, status, solver, msg)
+
+class _AttemptFailed(Exception):
+    pass
+
+
+def _describe(options: dict) -> str:
+    return "(default tolerances)" if not options else "(" + ", ".join(
+        f"{k}={v:g}" for k, v in options.items()) + ")"
+
+
+def _solve_once(cp, name, options, N, q, rows, cq, scale, nu, pos, zero, eps_scaled) -> list:
+    delta = cp.Variable(N + 1)
+    high = cp.Variable(q - N)
+    nu_f = np.array([float(v) for v in nu])
+    tau = cp.hstack([nu_f + delta, high])
+    constraints = [Mk >> 0 for Mk in _psd_blocks(tau, q, cp)]
+    up = lo = eq = None
+    if pos:
+        e = np.array([eps_scaled[j] for j in pos])
+        up = rows[pos] @ delta <= e
+        lo = -(rows[pos] @ delta) <= e
+        constraints += [up, lo]
+    if zero:
+        eq = rows[zero] @ delta == 0
+        constraints.append(eq)
+    variable = cq[: N + 1] @ delta + cq[N + 1:] @ high
+    out = []
+    for sense in (cp.Minimize, cp.Maximize):
+        prob = cp.Problem(sense(variable / scale), constraints)
+        try:
+            prob.solve(solver=name, **options)
+        except cp.error.SolverError as exc:
+            raise _AttemptFailed(str(exc).split(".")[0]) from None
+        except Exception as exc:  # noqa: BLE001 - a solver crash is an attempt that failed
+            raise _AttemptFailed(f"{type(exc).__name__}: {exc}") from None
+        if prob.status not in ("optimal", "optimal_inaccurate") or variable.value is None:
+            raise _AttemptFailed(f"status {prob.status}")
+        y = np.zeros(N + 1)
+        if pos:
+            y[pos] = np.asarray(up.dual_value).ravel() - np.asarray(lo.dual_value).ravel()
+        if zero:
+            y[zero] = np.asarray(eq.dual_value).ravel()
+        out.append((float(variable.value), y, prob.status))
+    return out
+def _certified_result(ends, name, tried, m, eps_exact, eps, q, a, b, K, norms, scale
+                      ) -> ExtrapolationRange:
+    """Certify both ends of a solved SDP: dual certificate (outer) and checked measure (inner)."""
+    out = {}
+    N = len(m) - 1
+    statuses = []
+    for (value, y, status), upper in zip(ends, (False, True)):
+        sign = 1.0 if upper else -1.0
+        lam = [Fraction(float(sign * y[j] * scale * norms[q] / norms[j])) for j in range(N + 1)]
+        cert = certify_end(lam, m, eps_exact, q, a, b, upper)
+        found, why = checked_measure(list(cert.touching), m, eps_exact, q, a, b, upper)
+        solver_end = float(K) + value * norms[q]
+        inner = found.value if found is not None else None
+        # the reported end: the solver's value, moved into the proved enclosure
+        # (rounded inwards, so that the float end is itself inside the proved enclosure)
+        end = min(solver_end, _round(cert.bound, -1)) if upper else max(solver_end,
+                                                                        _round(cert.bound, 1))
+        if inner is not None:
+            end = max(end, float(inner)) if upper else min(end, float(inner))
+            err = float(abs(cert.bound - Fraction(end))) + float(abs(Fraction(end) - inner))
+        else:
+            err = math.inf
+        out[upper] = (end, cert, found, err, why)
+        statuses.append(status)
+    (lo_end, lo_cert, lo_found, lo_err, lo_why) = out[False]
+    (hi_end, hi_cert, hi_found, hi_err, hi_why) = out[True]
+    accuracy = max(lo_err, hi_err)
+    width = max(hi_end - lo_end, 0.0)
+    ok = math.isfinite(accuracy) and accuracy <= OK_RELATIVE * max(width, 1e-300)
+    gap_text = (f"each end proved to within {accuracy:.1e}" if math.isfinite(accuracy) else
+                "no checked measure at " + ("the lower end (" + lo_why + ")" if lo_found is None
+                                            else "the upper end (" + hi_why + ")")
+                + ": only the outer ends are proved")
+    msg = (f"SDP in the Chebyshev basis ({name}, {'/'.join(sorted(set(statuses)))}); outer ends "
+           f"[{_round(lo_cert.bound, -1):.17g}, {_round(hi_cert.bound, 1):.17g}] proved by dual "
+           f"certificates over Q; {gap_text}"
+           + ("" if ok or not math.isfinite(accuracy) else
+              f" ({accuracy / max(width, 1e-300):.1e} of the width)"))
+    return ExtrapolationRange(
+        lo_end, hi_end, q, eps, accuracy, "ok" if ok else "loose", name, msg,
+        certified_lower=lo_cert.bound, certified_upper=hi_cert.bound,
+        inner_lower=None if lo_found is None else lo_found.value,
+        inner_upper=None if hi_found is None else hi_found.value,
+        lower_measure=None if lo_found is None else lo_found.measure,
+        upper_measure=None if hi_found is None else hi_found.measure,
+        lower_certificate=lo_cert, upper_certificate=hi_cert, attempts=tried)
 
 
 def _invert_lower(C: list, n: int) -> list:
@@ -307,15 +501,6 @@ def _block_matrices(D: int) -> list[list[np.ndarray]]:
 def _psd_blocks(tau, D: int, cp) -> list:
     return [sum(tau[k] * Ak for k, Ak in enumerate(As) if np.any(Ak)) for As in
             _block_matrices(D)]
-
-
-def _violation(t: np.ndarray, D: int) -> float:
-    """Most negative eigenvalue of the PSD blocks at the Chebyshev moments t (0 if none)."""
-    worst = 0.0
-    for As in _block_matrices(D):
-        M = sum(t[k] * Ak for k, Ak in enumerate(As))
-        worst = max(worst, -float(np.linalg.eigvalsh(M).min()))
-    return worst
 
 
 def stability_bound(atoms: object, *, order: int, tolerance: float) -> float:

@@ -113,8 +113,8 @@ class ExtrapolationRange:
 
     def to_dict(self) -> dict:
         """JSON-ready dictionary (exact ends as fraction strings, plus their floats)."""
-        def frac(v):
-            return None if v is None else {"exact": str(v), "float": _round(v, 0)}
+        def frac(v, direction=0):  # outer ends are rounded outwards, inner ends inwards
+            return None if v is None else {"exact": str(v), "float": _round(v, direction)}
 
         def meas(mu):
             if mu is None:
@@ -125,9 +125,9 @@ class ExtrapolationRange:
             "order": self.order, "lower": self.lower, "upper": self.upper,
             "tolerance": list(self.tolerance), "accuracy": self.accuracy,
             "status": self.status, "solver": self.solver, "message": self.message,
-            "certified_lower": frac(self.certified_lower),
-            "certified_upper": frac(self.certified_upper),
-            "inner_lower": frac(self.inner_lower), "inner_upper": frac(self.inner_upper),
+            "certified_lower": frac(self.certified_lower, -1),
+            "certified_upper": frac(self.certified_upper, 1),
+            "inner_lower": frac(self.inner_lower, 1), "inner_upper": frac(self.inner_upper, -1),
             "gap": list(self.gap),
             "lower_measure": meas(self.lower_measure), "upper_measure": meas(self.upper_measure),
             "attempts": list(self.attempts),

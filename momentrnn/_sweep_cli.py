@@ -67,7 +67,7 @@ def _spec_dict(args) -> dict:
         shown = item if len(item) <= 60 else f"{item[:50]}... ({len(item)} characters)"
         try:
             parsed = tomllib.loads(f"v = {value.strip()}")
-        except tomllib.TOMLDecodeError:
+        except (tomllib.TOMLDecodeError, ValueError):
             raise InputError(f"--set {shown!r}: the value is not a TOML value "
                              "(strings need quotes: --set 'cell=\"gru\"')") from None
         except RecursionError:

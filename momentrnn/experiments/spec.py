@@ -148,7 +148,7 @@ def _parse_toml(data: bytes | str, name: str) -> dict:
                              f"offset {exc.start}); save it as UTF-8 TOML") from None
     try:
         return tomllib.loads(data)
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, ValueError) as exc:
         raise InputError(f"{name} is not valid TOML: {str(exc)[:200]}") from None
     except RecursionError:
         raise InputError(f"{name} is nested too deeply to read") from None

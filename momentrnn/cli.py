@@ -85,6 +85,7 @@ def _recover(args: argparse.Namespace) -> int:
         data_error=args.data_error,
         basis=args.basis,
         throw=False,
+        progress=_stage_printer("momentrnn recover"),
     )
     shown = result.digits
     atoms_s, weights_s = [], []
@@ -144,6 +145,20 @@ def _recover(args: argparse.Namespace) -> int:
             for a, w, da, dw in zip(atoms_s, weights_s, ad, wd):
                 print(f"{a:<{width}}  {w:<{wwidth}}  {_digit_text(da)}, {_digit_text(dw)}")
     return EXIT_OK if result.ok else EXIT_FAIL
+
+
+def _stage_printer(prefix: str, after: float = 2.0):
+    """A progress callback printing each stage to stderr once a call has run ``after`` s."""
+    import time
+
+    start = time.monotonic()
+
+    def show(stage: str) -> None:
+        elapsed = time.monotonic() - start
+        if elapsed >= after:
+            print(f"{prefix}: {stage} ({elapsed:.0f} s)", file=sys.stderr, flush=True)
+
+    return show
 
 
 def _digit_list(values) -> list | None:

@@ -9,6 +9,7 @@ before any digit is vouched for.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import flint
@@ -178,15 +179,16 @@ def _cond(sv: list) -> float:
     return float(sv[0] / sv[-1])
 
 
-def _decide_rank(data: MomentData, rank: int | None, precision: Precision | None):
+def _decide_rank(data: MomentData, rank: int | None, precision: Precision | None,
+                 progress=None):
     """Return (rank, evidence) or raise/flag; evidence None when rank was given for exact data."""
     if rank is not None and data.count == 2 * rank:
         return int(rank), None
     if data.is_exact:
-        evidence = hankel_rank(data, precision=Exact())
+        evidence = hankel_rank(data, precision=Exact(), progress=progress)
     else:
         prec = precision if isinstance(precision, (MP, Ball, Float64)) else None
-        evidence = hankel_rank(data, precision=prec)
+        evidence = hankel_rank(data, precision=prec, progress=progress)
     if rank is None:
         return evidence.rank, evidence
     if evidence.verdict in ("exact", "clear") and rank > evidence.rank:
@@ -220,12 +222,14 @@ class _Certified:
 
 
 def _certify(data: MomentData, n: int, method: str, basis: str, target: float, start_bits: int,
-             escalate: bool) -> _Certified:
+             escalate: bool, progress=None) -> _Certified:
     bits = max(start_bits, 64)
     cap = min(MAX_BITS, max(8 * bits, digits_to_bits(4 * target + 200)))
     last: _Certified | None = None
     for _ in range(MAX_ROUNDS if escalate else 1):
         try:
+            if progress is not None:
+                progress(f"certifying {n} atoms by {method} in ball arithmetic at {bits} bits")
             sol = _run_ball(method, data, n, bits, basis)
         except _ball.NeedPrecision:
             last = _Certified(None, 0.0, 0.0, math.inf, [], [], bits, False)
@@ -343,6 +347,7 @@ def recover_measure(
     data_error: object = None,
     basis: str = "monomial",
     throw: bool = True,
+    progress: Callable[[str], None] | None = None,
 ) -> Recovery:
     r"""Recover a discrete measure :math:`\sum_i w_i \delta_{x_i}` from its moments.
 
@@ -379,6 +384,9 @@ def recover_measure(
     throw : bool
         Raise on failure (default). With ``False`` a :class:`Recovery` with a non-ok status and
         all diagnostics is returned instead.
+    progress : callable, optional
+        Called with a short description as each stage starts (rank decision, singular values,
+        each certification round, residual): a sign of life for large problems.
 
     Returns
     -------
@@ -433,7 +441,9 @@ def recover_measure(
         # Power-moment Hankel matrices of rounded Chebyshev moments are meaningless: the Gauss
         # rule with count/2 nodes is what the modified moments determine.
         rank = data.count // 2
-    n, evidence = _decide_rank(mono, rank, prec)
+    if progress is not None and not (rank is not None and mono.count == 2 * rank):
+        progress(f"deciding the rank from {mono.count} moments")
+    n, evidence = _decide_rank(mono, rank, prec, progress)
     if rank is None and evidence is not None and evidence.verdict == "ambiguous":
         msg = evidence.message
         if throw:
@@ -447,6 +457,8 @@ def recover_measure(
         # the rank decision already computed the singular values of this very matrix
         sv_rank = list(evidence.singular_values)
     else:
+        if progress is not None:
+            progress(f"singular values of the {n}x{n} Hankel matrix")
         sv_rank, _ = resolved_singular_values(mono, n, start)
     cond = _cond(sv_rank)
     if not math.isfinite(cond):
@@ -467,6 +479,8 @@ def recover_measure(
                 "inconsistent": RankError,
             }.get(status, IllConditionedError)
             raise kind(message)
+        if progress is not None and measure is not None:
+            progress(f"computing the residual over {data.count} moments")
         residual = _residual(data, measure, res_bits) if measure is not None else mpmath.mpf("nan")
         if data.rounded_decimals and data.is_exact and status == "ok":
             message += (
@@ -529,7 +543,8 @@ def recover_measure(
     if prec is None or isinstance(prec, Ball):
         fixed = isinstance(prec, Ball)
         bits = prec.bits if fixed else start_bits  # type: ignore[union-attr]
-        cert = _certify(square, n, method, basis, target or 0.0, bits, escalate=not fixed)
+        cert = _certify(square, n, method, basis, target or 0.0, bits, escalate=not fixed,
+                        progress=progress)
         used = Ball(max(5, int(bits_to_digits(cert.bits))))
         if cert.sol is None:
             msg = (f"{method} could not separate the atoms at {used.dps} digits; the problem "
@@ -568,6 +583,8 @@ def recover_measure(
         atoms_l = [global_mp(v) for v in atoms_l]
         weights_l = [global_mp(v) for v in weights_l]
         check_target = float(prec.dps) + 2  # type: ignore[union-attr]
+    if progress is not None:
+        progress(f"checking the {prec} result against a certified computation")
     cert = _certify(square, n, "gauss" if method == "gauss" else "prony", basis, check_target,
                     digits_to_bits(loss + check_target + 10) + 32, escalate=True)
     if cert.sol is None:

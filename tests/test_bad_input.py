@@ -554,3 +554,59 @@ def test_sigint_stops_a_sweep_cleanly(tmp_path):
     assert "interrupted: " in err and "run the same command again to resume" in err
     lines = out.read_text().splitlines()
     assert all(json.loads(line)["run_id"] for line in lines)
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    fields = handle.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                out.append(int(entry))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="needs /proc")
+def test_pool_workers_exit_when_the_sweep_is_killed(tmp_path):
+    out = tmp_path / "r.jsonl"
+    args = [sys.executable, "-m", "momentrnn", "sweep", "--out", str(out), *SMALL,
+            "--set", "seeds=4", "--set", "steps=2000000", "--runs-per-task", "1",
+            "--executor", "processes", "--workers", "2"]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    workers: list[int] = []
+    while time.time() < deadline and len(workers) < 2:
+        time.sleep(0.2)
+        workers = [p for p in _children(proc.pid) if _alive(p)]
+    assert len(workers) >= 2
+    proc.kill()
+    proc.wait()
+    deadline = time.time() + 10
+    while time.time() < deadline and any(_alive(p) for p in workers):
+        time.sleep(0.1)
+    left = [p for p in workers if _alive(p)]
+    for p in left:  # the test cleans up what it started before failing
+        os.kill(p, signal.SIGKILL)
+    assert not left
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
+def test_moments_files_with_a_byte_order_mark_are_read(tmp_path, capsys, encoding):
+    path = tmp_path / "m.txt"
+    path.write_bytes("2\n0\n2/3\n0\n".encode(encoding))
+    code = main(["recover", str(path), "--exact"])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    assert "sqrt(3)/3" in out.out

@@ -16,6 +16,7 @@ __all__ = [
     "MPF",
     "MPC",
     "mpf_from_man_exp",
+    "mpf_from_float",
     "global_mp",
     "normalise",
     "is_exact_value",
@@ -31,6 +32,11 @@ __all__ = [
 def mpf_from_man_exp(man: int, exp: int):
     """The exact value man * 2**exp as an mpmath number (no rounding, global mpf type)."""
     return mpmath.mp.make_mpf(mpmath.libmp.from_man_exp(int(man), int(exp)))
+
+
+def mpf_from_float(x: float):
+    """The exact value of a double as an mpmath number (no rounding, global mpf type)."""
+    return mpmath.mp.make_mpf(mpmath.libmp.from_float(float(x), 53, "n"))
 
 
 def global_mp(value):

@@ -27,7 +27,7 @@ from ..precision import (
     flint_precision,
 )
 from ._data import MomentData, parse_moments, require_exact, to_fraction
-from ._scalars import mpf_from_man_exp
+from ._scalars import global_mp, mpf_from_float, mpf_from_man_exp
 
 __all__ = ["hankel_matrix", "hankel_determinant", "hankel_rank", "HankelRank"]
 
@@ -329,7 +329,7 @@ def _float_rank(data: MomentData, s: int, margin: float) -> HankelRank:
         raw = np.sort(np.abs(np.linalg.eigvalsh(H)))[::-1]
     else:
         raw = np.linalg.svd(H, compute_uv=False)
-    sv = [mpmath.mpf(float(v)) for v in raw]
+    sv = [mpf_from_float(float(v)) for v in raw]
     return _numeric_verdict(data, s, sv, 53, Float64(), margin)
 
 
@@ -362,22 +362,31 @@ def _exact_rank(data: MomentData, s: int, prec: Precision) -> HankelRank:
         f"exact rank {rank} over Q of the {s}x{s} Hankel matrix"
         + (": full rank, so the data identify at most that many atoms" if rank == s else "")
     )
-    return HankelRank(rank, s, tuple(sv), mpmath.mpf(0), gap, verdict,
+    return HankelRank(rank, s, tuple(sv), mpf_from_man_exp(0, 0), gap, verdict,
                       (rank, rank if rank < s else s), prec, msg)
 
 
 def _ratio(a, b) -> float:
     if b == 0:
         return math.inf
-    return float(a / b)
+    ctx = mpmath.MPContext()
+    ctx.prec = 64
+    return float(ctx.mpmathify(a) / ctx.mpmathify(b))
 
 
 def _numeric_verdict(
     data: MomentData, s: int, sv: list, bits: int, prec: Precision, margin: float
 ) -> HankelRank:
-    floor = s * mpmath.mpf(max(data.radius)) + 10 * s * sv[0] * mpmath.ldexp(1, -bits)
+    # in a private 64-bit context, rounded up: nothing depends on the global mpmath precision
+    ctx = mpmath.MPContext()
+    ctx.prec = 64
+    up = 1 + ctx.ldexp(1, -58)
+    floor_c = (s * ctx.mpf(max(data.radius)) + 10 * s * ctx.mpmathify(sv[0])
+               * ctx.ldexp(1, -bits)) * up
+    floor = global_mp(floor_c)
+    low, high = global_mp(floor_c / margin / up), global_mp(floor_c * margin * up)
     rank = sum(1 for v in sv if v > floor)
-    near = [i for i, v in enumerate(sv) if floor / margin <= v <= floor * margin]
+    near = [i for i, v in enumerate(sv) if low <= v <= high]
     gap = math.inf if rank in (0, s) or sv[rank] == 0 else _ratio(sv[rank - 1], sv[rank])
     if near:
         lo, hi = min(near), max(near) + 1

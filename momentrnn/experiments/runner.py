@@ -50,6 +50,8 @@ class ResultsScan:
 
     Attributes
     ----------
+    path : str
+        The file read.
     rows : list of dict
         Every valid row, in file order (a row is a JSON object with ``run_id`` and
         ``spec_digest``).
@@ -282,6 +284,7 @@ class SweepInterrupted(KeyboardInterrupt):
 
 
 MAX_WORKERS = 1024
+PROGRESS_EVERY = 10.0  # seconds between progress lines when stderr is not a terminal
 SCHEDULER_TIMEOUT = 10  # seconds to reach a Dask scheduler before giving up
 
 
@@ -381,6 +384,11 @@ def _run_locked(spec, writer, executor, workers, scheduler, runs_per_task, allow
     meta = {"spec_digest": spec.digest, "version": version, "family": spec.family}
     start = time.perf_counter()
     counts = {"completed": 0, "diverged": 0}
+    try:
+        tty = progress and sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        tty = False
+    shown = {"at": start}
 
     def deliver(rows: list[dict]) -> None:
         stamped = [{"run_id": row["run_id"], **row, **meta, "finished_at": time.time()}
@@ -388,9 +396,16 @@ def _run_locked(spec, writer, executor, workers, scheduler, runs_per_task, allow
         writer.append(stamped)
         counts["completed"] += len(rows)
         counts["diverged"] += sum(1 for r in rows if r.get("status") == "diverged")
-        if progress:
+        if not progress:
+            return
+        if tty:
             print(f"\r  sweep: {counts['completed']}/{len(pending)} runs", end="",
                   file=sys.stderr, flush=True)
+        elif time.perf_counter() - shown["at"] >= PROGRESS_EVERY or \
+                counts["completed"] == len(pending):
+            shown["at"] = time.perf_counter()  # a log file gets a line now and then
+            print(f"  sweep: {counts['completed']}/{len(pending)} runs, "
+                  f"{shown['at'] - start:.0f} s", file=sys.stderr, flush=True)
 
     def where() -> str:
         held = len(done) + counts["completed"]
@@ -407,10 +422,10 @@ def _run_locked(spec, writer, executor, workers, scheduler, runs_per_task, allow
         else:
             _run_dask(params, tasks, deliver, scheduler, workers, where)
     except KeyboardInterrupt:
-        if progress and pending:
+        if tty and pending:
             print(file=sys.stderr)
         raise SweepInterrupted(f"interrupted: {where()}") from None
-    if progress and pending:
+    if tty and pending:
         print(file=sys.stderr)
     return SweepSummary(results, spec.digest, len(spec.runs), len(spec.runs) - len(pending),
                         counts["completed"], counts["diverged"],

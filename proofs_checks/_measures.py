@@ -81,3 +81,23 @@ def exact_rank(rows) -> int:
                         for a, b in zip(M[r], M[rank])]
         rank += 1
     return rank
+
+
+def same_measure(measure, atoms, weights) -> bool:
+    """Exact comparison of a recovered measure with (atoms, weights): atoms and weights, each
+    equal as rationals or contained in the returned balls."""
+    if measure is None or len(measure.atoms) != len(atoms):
+        return False
+    got = sorted(zip(measure.atoms, measure.weights), key=lambda p: float(p[0].mid())
+                 if hasattr(p[0], "mid") else float(p[0]))
+    for (ga, gw), a, w in zip(got, atoms, weights):
+        for g, t in ((ga, a), (gw, w)):
+            if hasattr(g, "contains"):
+                import flint
+
+                with flint.ctx.workprec(400):
+                    if not g.contains(flint.fmpq(t.numerator, t.denominator)):
+                        return False
+            elif Fraction(g) != t:
+                return False
+    return True

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 from momentrnn import moment_feasible
 
-from ._measures import hard_cases, power_moments, random_measure
+from ._measures import hard_cases, power_moments, random_measure, same_measure
 from .harness import Claim
 
 STATEMENT = (
@@ -27,16 +25,21 @@ def cases(quick: bool, seed: int) -> list[dict]:
 
 
 def check(case: dict) -> float:
-    """+1 when every matrix of the moments of a non-negative measure on [-1, 1] is PSD, and, if
-    one is singular, the unique measure found is the generating one; -1 otherwise."""
-    m = power_moments(case["atoms"], case["weights"], case["count"])
+    """Exact: +1 when every matrix of the moments of a non-negative measure on [-1, 1] is PSD,
+    and, if one is singular (always so from 2n + 1 moments of n atoms), the unique measure found
+    is the generating one, atoms and weights; -1 otherwise."""
+    count, n = case["count"], len(case["atoms"])
+    m = power_moments(case["atoms"], case["weights"], count)
     feas = moment_feasible(m, support=(-1, 1))
     if not feas.feasible:
         return -1.0
     if feas.determinate:
-        atoms = sorted(Fraction(a) if not hasattr(a, "mid") else a for a in feas.measure.atoms)
-        if all(isinstance(a, Fraction) for a in atoms) and atoms != sorted(case["atoms"]):
+        # unique: it must be the generating measure (atoms and weights; balls must contain them)
+        pairs = sorted(zip(case["atoms"], case["weights"]))
+        if not same_measure(feas.measure, [a for a, _ in pairs], [w for _, w in pairs]):
             return -1.0
+    elif count >= 2 * n + 1:
+        return -1.0  # 2n + 1 moments of an n-atom measure make H_{n+1} singular: determinate
     return 1.0
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from momentrnn import next_moment_range
+from momentrnn import moment_feasible, next_moment_range
 
 from ._measures import power_moments, random_measure
 from .harness import Claim
@@ -40,7 +40,8 @@ def _has_atom(measure, x) -> bool:
 
 
 def check(case: dict) -> float:
-    """+1 when the measure at each end has an atom at -1 (lower) or +1 (upper), reproduces
+    """+1 when the ends are extremal (feasible, and infeasible just beyond), the measure at
+    each end is non-negative on [-1, 1], has an atom at -1 (lower) or +1 (upper), reproduces
     m_0..m_{2k} and gives the end value; for the probe 'interior', whether an interior measure
     attains an end (it must not)."""
     m = case["moments"]
@@ -49,8 +50,12 @@ def check(case: dict) -> float:
     if case["probe"] == "interior":
         value = case["value"]
         return 1.0 if value in (r.lower, r.upper) else -1.0
+    if not _extremal(m, r.lower, r.upper):
+        return -1.0
     for end, measure, node in ((r.lower, r.lower_measure, -1), (r.upper, r.upper_measure, 1)):
         if measure is None or not _has_atom(measure, node):
+            return -1.0
+        if not _non_negative_on_interval(measure):
             return -1.0
         if measure.is_exact:
             from momentrnn import Exact
@@ -68,6 +73,34 @@ def check(case: dict) -> float:
             if not got[q].contains(_f(end)):
                 return -1.0
     return 1.0
+
+
+def _extremal(m: list, lower, upper) -> bool:
+    """The ends are the extreme feasible values: feasible at both ends and in the middle,
+    infeasible just outside (decided exactly by moment_feasible)."""
+    lower, upper = Fraction(lower), Fraction(upper)
+    if not lower < upper:
+        return False
+    step = (upper - lower) / 1000
+    for value, feasible in ((lower, True), (upper, True), ((lower + upper) / 2, True),
+                            (lower - step, False), (upper + step, False)):
+        if moment_feasible(list(m) + [value], support=(-1, 1)).feasible != feasible:
+            return False
+    return True
+
+
+def _non_negative_on_interval(measure) -> bool:
+    """Weights >= 0 and atoms in [-1, 1] (exactly, or for balls: provably)."""
+    for a, w in zip(measure.atoms, measure.weights):
+        if hasattr(w, "lower"):
+            import flint
+
+            if not (flint.arb(w).lower() >= 0 and flint.arb(a).lower() >= -1
+                    and flint.arb(a).upper() <= 1):
+                return False
+        elif not (Fraction(w) >= 0 and -1 <= Fraction(a) <= 1):
+            return False
+    return True
 
 
 def _ball():

@@ -2,35 +2,77 @@
 
 from __future__ import annotations
 
-from ._common import exact_response, inverse, matmul, matvec, random_rational_matrix
+import random
+from fractions import Fraction
+
+import numpy as np
+
+from momentrnn import MP, Exact, LinearRNN
+
+from ._common import inverse, matmul, matvec
 from .harness import Claim
 
 STATEMENT = (
     "R2 (Similarity invariance). h_j(S A S^-1, S B, C S^-1) = h_j(A, B, C) for invertible S."
 )
 
+LAGS = 20
+
 
 def cases(quick: bool, seed: int) -> list[dict]:
     return [{"n": n, "seed": seed + n, "transform": "similarity"} for n in (2, 3, 5, 8)]
 
 
-def check(case: dict) -> float:
-    """+1 when the two impulse responses agree exactly over Q (20 lags), -1 otherwise."""
-    n, s = case["n"], case["seed"]
-    A = random_rational_matrix(n, s)
-    B = random_rational_matrix(n, s + 1)[0]
-    C = random_rational_matrix(n, s + 2)[0]
-    S = random_rational_matrix(n, s + 3)
-    for i in range(n):
-        S[i][i] += 3  # diagonally dominant: invertible
+def _dyadic(n: int, rng: random.Random, rows: int) -> list[list[Fraction]]:
+    return [[Fraction(rng.randint(-6, 6), 8) for _ in range(n)] for _ in range(rows)]
+
+
+def _systems(case: dict):
+    """(A, B, C) with entries k/8 and S unit lower triangular with integer entries, so that
+    S^-1 is integral and every entry of the transformed system is exact in binary."""
+    n, rng = case["n"], random.Random(case["seed"])
+    A = _dyadic(n, rng, n)
+    B, C = _dyadic(n, rng, 1)[0], _dyadic(n, rng, 1)[0]
+    S = [[Fraction(int(i == j)) if j >= i else Fraction(rng.randint(-1, 1)) for j in range(n)]
+         for i in range(n)]
     Si = inverse(S)
-    A2 = matmul(matmul(S, A), Si)
-    B2 = matvec(S, B)
-    if case["transform"] == "similarity":
-        C2 = [sum(C[k] * Si[k][j] for k in range(n)) for j in range(n)]
-    else:  # C not transformed: not a similarity
-        C2 = C
-    return 1.0 if exact_response(A, B, C, 20) == exact_response(A2, B2, C2, 20) else -1.0
+    A2, B2 = matmul(matmul(S, A), Si), matvec(S, B)
+    C2 = [sum(C[k] * Si[k][j] for k in range(n)) for j in range(n)]
+    if case["transform"] != "similarity":
+        C2 = C  # C not transformed: not a similarity
+    return (A, B, C), (A2, B2, C2)
+
+
+def _model(system) -> LinearRNN | None:
+    A, B, C = system
+    values = [v for row in A for v in row] + list(B) + list(C)
+    if any(Fraction(float(v)) != v for v in values):
+        return None  # not exact in binary: the case cannot be posed exactly
+    return LinearRNN([[float(v) for v in row] for row in A], [float(v) for v in B],
+                     [float(v) for v in C])
+
+
+def check(case: dict) -> float:
+    """Exact: +1 when the package's impulse responses of (A, B, C) and (SAS^-1, SB, CS^-1)
+    agree exactly (Exact(), 20 lags), and its double-precision and MP(30) responses agree with
+    the exact one to their precision; -1 otherwise."""
+    first, second = (_model(s) for s in _systems(case))
+    if first is None or second is None:
+        return -1.0
+    h1 = first.impulse_response(LAGS, precision=Exact())
+    h2 = second.impulse_response(LAGS, precision=Exact())
+    if h1 != h2:
+        return -1.0
+    scale = float(max(abs(v) for v in h1)) or 1.0
+    for model in (first, second):
+        f = np.asarray(model.impulse_response(LAGS), dtype=float)
+        m = model.impulse_response(LAGS, precision=MP(30))
+        if np.max(np.abs(f - np.array([float(v) for v in h1]))) > 1e-12 * scale:
+            return -1.0
+        if max(abs(Fraction(str(v)) - e) for v, e in zip(m, h1)) > Fraction(1, 10**25) * \
+                Fraction(scale):
+            return -1.0
+    return 1.0
 
 
 def not_similarity(quick: bool, seed: int) -> list[dict]:
@@ -38,4 +80,4 @@ def not_similarity(quick: bool, seed: int) -> list[dict]:
 
 
 CLAIM = Claim("R2", "similarity invariance of the impulse response", STATEMENT, cases, check,
-              [("C not transformed", not_similarity)], unit='exact')
+              [("C not transformed", not_similarity)], unit="exact")

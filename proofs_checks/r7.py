@@ -101,9 +101,8 @@ def check(case: dict, method: str = "LSODA", rtol: float = 1e-9) -> float:
     if not np.isfinite(slope):
         return -1.0
     if case["regime"] == "equal":
-        if neg_ratio > 1.0:
-            return -1.0
-        return EQUAL_TOLERANCE - abs(slope - 2.0)
+        margin = EQUAL_TOLERANCE - abs(slope - 2.0)
+        return min(margin, -1.0) if neg_ratio > 1.0 else margin
     if not np.all(_g(_teacher(case["teacher"]), case["k"],
                      np.linspace(-0.9, 0.9, case["dim"])) > 0):
         return -1.0  # outside the statement: some unit has g < 0

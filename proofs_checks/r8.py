@@ -7,7 +7,7 @@ from fractions import Fraction
 from momentrnn import DiscreteMeasure, Exact, moment_feasible, next_moment_range
 
 from ._common import finite_difference_measure
-from ._measures import power_moments, random_measure
+from ._measures import power_moments, random_measure, same_measure
 from .harness import Claim
 
 STATEMENT = (
@@ -28,26 +28,6 @@ def cases(quick: bool, seed: int) -> list[dict]:
     return out
 
 
-def _same_measure(measure, atoms, weights) -> bool:
-    """Exact comparison of a recovered measure with (atoms, weights): atoms and weights, each
-    equal as rationals or contained in the returned balls."""
-    if measure is None or len(measure.atoms) != len(atoms):
-        return False
-    got = sorted(zip(measure.atoms, measure.weights), key=lambda p: float(p[0].mid())
-                 if hasattr(p[0], "mid") else float(p[0]))
-    for (ga, gw), a, w in zip(got, atoms, weights):
-        for g, t in ((ga, a), (gw, w)):
-            if hasattr(g, "contains"):
-                import flint
-
-                with flint.ctx.workprec(400):
-                    if not g.contains(flint.fmpq(t.numerator, t.denominator)):
-                        return False
-            elif Fraction(g) != t:
-                return False
-    return True
-
-
 def check(case: dict) -> float:
     """Exact: +1 when the first k moments determine mu_hat (atoms and weights) among the
     admissible measures, -1 when another admissible measure shares them. Non-negative class:
@@ -63,7 +43,7 @@ def check(case: dict) -> float:
         return -1.0 if other == mine == m else 1.0
     if k % 2 == 1:
         feas = moment_feasible(m, support=case["support"])
-        same = feas.feasible and feas.determinate and _same_measure(feas.measure, sorted(atoms),
+        same = feas.feasible and feas.determinate and same_measure(feas.measure, sorted(atoms),
                                                                     [w for _, w in sorted(
                                                                         zip(atoms, weights))])
         return 1.0 if same else -1.0

@@ -95,17 +95,16 @@ def test_wrong_gradient_sign_breaks_the_conservation_checks(monkeypatch):
 
 
 def test_broken_impulse_response_breaks_r2(monkeypatch):
+    import momentrnn.rnn.models as models
     import proofs_checks.r2 as r2
 
-    real = r2.exact_response
-    calls = {"n": 0}
+    real = models._exact_or_mp_response
 
-    def off(A, B, C, count):
-        calls["n"] += 1
-        h = real(A, B, C, count)
-        return h if calls["n"] % 2 else [v + (j == 7) for j, v in enumerate(h)]
+    def off(model, count, prec):
+        h = real(model, count, prec)
+        return [v + (j == 7) for j, v in enumerate(h)]
 
-    monkeypatch.setattr(r2, "exact_response", off)
+    monkeypatch.setattr(models, "_exact_or_mp_response", off)
     assert run_claim(r2.CLAIM, quick=True, seed=0).verdict == "FAIL"
 
 
@@ -207,3 +206,55 @@ def test_the_table_shows_titles_and_units(capsys):
     assert " exact " in line
     line = next(x for x in out.splitlines() if x.startswith("R5 "))
     assert " digits " in line
+
+
+def _scaled(real, factor):
+    def wrapper(*args, **kwargs):
+        return real(*args, **kwargs) * factor
+    return wrapper
+
+
+def _control_margins(claim):
+    return [[claim.check(case) for case in make(True, 0)] for _, make in claim.controls]
+
+
+CONTROL_PATCHES = [
+    # (claim, module whose name is patched, name, wrapper): a different answer from the
+    # package function the control calls must move the control's margin
+    ("R1", "proofs_checks.r1", "moment_loss", lambda real: _scaled(real, 1.5)),
+    ("R3", "proofs_checks._flowcheck", "mp_gradient",
+     lambda real: lambda problem, theta, ctx: [-v for v in real(problem, theta, ctx)]),
+    ("R4", "proofs_checks._flowcheck", "mp_gradient",
+     lambda real: lambda problem, theta, ctx: [-v for v in real(problem, theta, ctx)]),
+    ("R7", "momentrnn.dynamics._problem", "FlowProblem.imbalance",
+     lambda real: lambda self, theta: real(self, theta) ** 0.5),
+    ("R13", "proofs_checks.r13", "effective_dimension",
+     lambda real: lambda *a, **k: __import__("types").SimpleNamespace(rank=2)),
+    ("M5", "proofs_checks.m5", "singular_values",
+     lambda real: lambda data, n, bits: [v * (1 + n) for v in real(data, n, bits)][:-1]
+     + [real(data, n, bits)[-1]]),
+    ("R12", "proofs_checks.r12", "moment_feasible",
+     lambda real: lambda m, **k: __import__("types").SimpleNamespace(feasible=False)),
+    ("R10", "proofs_checks.r10", "DiagonalRNN",
+     lambda real: lambda a, b, c: real(a, b * 1.5, c)),
+
+]
+
+
+@pytest.mark.parametrize("label, module, name, make", CONTROL_PATCHES,
+                         ids=[p[0] for p in CONTROL_PATCHES])
+def test_a_control_margin_moves_when_the_package_answers_differently(monkeypatch, label,
+                                                                     module, name, make):
+    import importlib
+
+    claim = CLAIMS[label]
+    before = _control_margins(claim)
+    mod = importlib.import_module(module)
+    if "." in name:
+        cls_name, attr = name.split(".")
+        cls = getattr(mod, cls_name)
+        monkeypatch.setattr(cls, attr, make(getattr(cls, attr)))
+    else:
+        monkeypatch.setattr(mod, name, make(getattr(mod, name)))
+    after = _control_margins(claim)
+    assert after != before

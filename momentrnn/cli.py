@@ -15,6 +15,7 @@ from ._sweep_cli import positive_int
 from .errors import MomentRNNError
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT, EXIT_ERROR = 0, 1, 2, 3
+MAX_INPUT_BYTES = 256 * 2**20  # a moments file longer than this is refused unread
 
 
 def _read_moments(source: str) -> list[str]:
@@ -25,8 +26,9 @@ def _read_moments(source: str) -> list[str]:
         name = "stdin"
         stream = getattr(sys.stdin, "buffer", None) if sys.stdin is not None else None
         try:
-            data = stream.read() if stream is not None else (
-                sys.stdin.read().encode("utf-8") if sys.stdin is not None else None)
+            data = stream.read(MAX_INPUT_BYTES + 1) if stream is not None else (
+                sys.stdin.read(MAX_INPUT_BYTES + 1).encode("utf-8")
+                if sys.stdin is not None else None)
         except (OSError, ValueError):
             data = None
         if data is None:
@@ -36,10 +38,13 @@ def _read_moments(source: str) -> list[str]:
         name = source
         try:
             with open(source, "rb") as handle:
-                data = handle.read()
+                data = handle.read(MAX_INPUT_BYTES + 1)
         except OSError as exc:
             raise InputError(f"cannot read moments file {source!r}: "
                              f"{exc.strerror or exc}") from None
+    if len(data) > MAX_INPUT_BYTES:
+        raise InputError(f"moments {name!r} are longer than {MAX_INPUT_BYTES // 2**20} MiB; "
+                         "give a file of moments, not a stream without end")
     return parse_moment_text(_decode(data, name), name)
 
 
@@ -343,7 +348,25 @@ def _quiet_stdout() -> None:
         pass
 
 
+def _terminate(signum, frame) -> None:
+    raise KeyboardInterrupt  # SIGTERM stops as cleanly as Ctrl-C
+
+
 def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return _call(parser, args)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _call(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     command = args.command
     try:
         code = int(args.func(args))

@@ -55,6 +55,10 @@ CLI_CASES = [
      "spec.toml' is not a results file"),
     ("sweep-out-binary", ["sweep", "--out", "{tmp}/img.png", *SMALL],
      {"img.png": b"\x89PNG\r\n\x1a\n\x00\x00\xff"}, None, 2, "img.png' is not a results file"),
+    ("sweep-out-device", ["sweep", "--out", "/dev/zero", *SMALL], {}, None, 3,
+     "results file '/dev/zero' is not a regular file"),
+    ("plot-device", ["plot", "/dev/zero", "--out", "{tmp}/figs"], {}, None, 2,
+     "results file '/dev/zero' is not a regular file"),
     ("sweep-out-deep-json", ["sweep", "--out", "{tmp}/deep.jsonl", *SMALL],
      {"deep.jsonl": DEEP.encode() + b"\n"}, None, 2, "deep.jsonl' is not a results file"),
     # empty grids and sizes that cannot be run
@@ -156,6 +160,8 @@ CLI_CASES = [
     ("recover-deep-json", ["recover", "-"], {}, DEEP, 2, "nested too deeply"),
     ("recover-binary-file", ["recover", "{tmp}/m.bin"], {"m.bin": b"\x00\xff\x01\x02"}, None,
      2, "m.bin' is not text"),
+    ("recover-endless-device", ["recover", "/dev/zero"], {}, None, 2,
+     "moments '/dev/zero' are longer than 256 MiB"),
     ("recover-dps-zero", ["recover", "-", "--dps", "0"], {}, "1\n0\n1/3\n0\n", 2,
      "--dps: 0 must be a positive integer"),
     ("check-only-comma", ["check", "--only", ","], {}, None, 2, "--only ',' names no claim"),
@@ -539,7 +545,8 @@ def test_a_full_disk_leaves_no_partial_file(tmp_path):
     assert os.listdir(tmp_path) == []  # no empty results file is left
 
 
-def test_sigint_stops_a_sweep_cleanly(tmp_path):
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_stops_a_sweep_cleanly(tmp_path, signum):
     out = tmp_path / "r.jsonl"
     args = [sys.executable, "-m", "momentrnn", "sweep", "--out", str(out), *SMALL,
             "--set", "seeds=6", "--set", "steps=40000", "--runs-per-task", "1"]
@@ -547,7 +554,7 @@ def test_sigint_stops_a_sweep_cleanly(tmp_path):
     deadline = time.time() + 60
     while time.time() < deadline and not (out.exists() and out.stat().st_size > 0):
         time.sleep(0.02)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(signum)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert "Traceback" not in err

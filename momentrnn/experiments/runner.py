@@ -141,6 +141,8 @@ def scan_results(path: str) -> ResultsScan:
     """
     if not os.path.exists(path):
         return ResultsScan(path, [])
+    if not os.path.isfile(path):
+        raise InputError(f"results file {path!r} is not a regular file; give the JSONL file")
     try:
         with open(path, "rb") as handle:
             data = handle.read()
@@ -180,6 +182,9 @@ class _ResultsWriter:
         self.created = not os.path.exists(path)
         if os.path.isdir(path):
             raise OutputError(f"results file {path!r} is a folder; give a file name")
+        if os.path.exists(path) and not os.path.isfile(path):
+            raise OutputError(f"results file {path!r} is not a regular file (a device or a "
+                              "pipe); give a file name")
         try:
             self.fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND
                               | getattr(os, "O_CLOEXEC", 0), 0o644)

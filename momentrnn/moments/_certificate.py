@@ -247,3 +247,41 @@ def _feasible(V, moments, eps, weights) -> tuple[bool, str]:
         if abs(Fraction(int(mj.p), int(mj.q)) - moments[j]) > eps[j]:
             return False, f"moment {j} leaves the box in exact arithmetic"
     return True, ""
+
+
+@dataclass(frozen=True)
+class InfeasibilityCertificate:
+    r"""A proof that no non-negative measure on :math:`[a, b]` meets the moment box.
+
+    With :math:`P = \sum_j \lambda_j x^j` and a proved :math:`\delta \ge \max_{[a,b]}(-P)^+`,
+    every non-negative :math:`\mu` on the support with :math:`|m_j(\mu) - m_j| \le
+    \varepsilon_j` has :math:`0 \le \int (P + \delta)\,d\mu \le` ``margin``; a negative
+    ``margin`` is a contradiction (a Farkas certificate).
+
+    Attributes
+    ----------
+    proved : bool
+        ``margin < 0``, checked over Q.
+    margin : Fraction
+        :math:`\sum_j \lambda_j m_j + \sum_j |\lambda_j| \varepsilon_j + \delta (m_0 +
+        \varepsilon_0)`.
+    multipliers : tuple of Fraction
+    delta : Fraction
+    """
+
+    proved: bool
+    margin: Fraction
+    multipliers: tuple
+    delta: Fraction
+
+
+def certify_infeasible(lam: list, moments: list, eps: list, a: Fraction, b: Fraction
+                       ) -> InfeasibilityCertificate:
+    """Check the Farkas certificate ``lam`` (coefficients of ``P``) exactly; see the class."""
+    lam = [Fraction(v) for v in lam]
+    P = flint.fmpq_poly([_fq(v) for v in lam]) if lam else flint.fmpq_poly([0])
+    low, _points = min_on_interval(P, a, b)
+    delta = max(-low, Fraction(0))
+    margin = (sum(v * mj for v, mj in zip(lam, moments))
+              + sum(abs(v) * e for v, e in zip(lam, eps)) + delta * (moments[0] + eps[0]))
+    return InfeasibilityCertificate(margin < 0, margin, tuple(lam), delta)

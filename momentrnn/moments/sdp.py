@@ -21,7 +21,7 @@ from fractions import Fraction
 import numpy as np
 
 from ..errors import InputError, MissingDependencyError, SolverError
-from ._certificate import EndCertificate, certify_end, checked_measure
+from ._certificate import EndCertificate, certify_end, certify_infeasible, checked_measure
 from ._data import parse_moments, to_fraction
 from .measure import DiscreteMeasure
 from .truncated import INF, parse_support
@@ -208,7 +208,9 @@ def extrapolation_range(moments: object, *, tolerance: object, support: tuple = 
     SolverError
         When every attempt fails; the message lists what was tried.
     InputError
-        Bad input, or moments that no non-negative measure has (tolerance 0, proved).
+        Bad input, or moments that no non-negative measure meets within the tolerance, said
+        only when proved (exactly at tolerance 0; otherwise by a Farkas certificate: a
+        polynomial proved non-negative on the support whose integral the box forces below 0).
 
     Notes
     -----
@@ -248,6 +250,12 @@ def extrapolation_range(moments: object, *, tolerance: object, support: tuple = 
                                   "an odd moment is unbounded on an unbounded support")
     if solver.lower() == "auto" and not any(eps) and q == N + 1:
         return _exact_range(data, a, b, q, eps)
+    if not any(eps):
+        from .truncated import moment_feasible
+
+        feasible = moment_feasible(data, support=(a, b))
+        if not feasible.feasible:  # decided exactly, over Q
+            raise InputError(f"at tolerance 0: {feasible.message} (decided exactly)")
     cp = _cvxpy()
     attempts = ATTEMPTS if solver.lower() == "auto" else (
         (solver.upper(), dict(ATTEMPTS[0][1]) if solver.upper() == "CLARABEL" else
@@ -306,21 +314,87 @@ def _solve_sdp(cp, data, a, b, N: int, q: int, eps: tuple, attempts) -> Extrapol
     # is of the size of the leading coefficient 2^(1-q) and the objective is scaled by it
     scale = 1.0 if pos else abs(cq[q])
     tried = []
+    farkas = None
+    eps_scaled = np.array(eps) / norms[: N + 1]
+
+    def refute() -> str:
+        # the solver's word "infeasible" is not a proof: look for a Farkas certificate and
+        # raise InputError only when it is verified over Q
+        cert, how = _farkas(cp, attempts, N, rows, nu, eps_scaled, norms, m_exact, eps_exact,
+                            a, b)
+        if cert is not None and cert.proved:
+            error = InputError(
+                f"no non-negative measure on [{a}, {b}] has moments within the tolerance "
+                f"{max(eps):g} of m_0..m_{N}: proved by a polynomial P of degree "
+                f"{len(cert.multipliers) - 1} with P >= -{float(cert.delta):.1e} on the "
+                f"support (checked over Q) and sum_j lambda_j m_j + sum_j |lambda_j| eps_j + "
+                f"delta (m_0 + eps_0) = {float(cert.margin):.3e} < 0 (a Farkas certificate); "
+                "widen the tolerance or check the moments")
+            error.certificate = cert  # the evidence, for a caller to re-check
+            raise error
+        return how
+
     for name, options in attempts:
         try:
             ends = _solve_once(cp, name, options, N, q, rows, cq, scale, nu, pos, zero,
-                               np.array(eps) / norms[: N + 1])
+                               eps_scaled)
         except _AttemptFailed as exc:
             tried.append(f"{name} {_describe(options)}: {exc}")
+            if farkas is None:  # cheap next to the fallbacks, and it may settle the case
+                farkas = refute()
             continue
         tried.append(f"{name} {_describe(options)}: solved")
         return _certified_result(ends, name, tuple(tried), m_exact, eps_exact, eps, q, a, b,
                                  K, norms, scale)
+    if farkas is None:
+        farkas = refute()
     raise SolverError(
         f"every SDP attempt for the range of m_{q} failed (degree {q}, support [{a}, {b}], "
         f"tolerance {max(eps):g}): " + "; ".join(tried)
-        + ". Try another solver (solver='SCS'), a larger tolerance, or fewer moments."
+        + f"; a search for a certificate that no measure meets the tolerance: {farkas} "
+        "(so neither feasibility nor infeasibility is proved). Try another solver "
+        "(solver='SCS'), a larger tolerance, or fewer moments."
     )
+
+
+def _farkas(cp, attempts, N, rows, nu, eps_scaled, norms, m, eps, a, b):
+    """A verified Farkas certificate from the dual of the phase-one SDP, or why none was found.
+
+    Phase one: the smallest ``s >= 0`` such that the box, widened by ``s`` in every (unit
+    scaled) row, meets the moment cone of degree ``N``. Its box multipliers are the
+    coefficients of a polynomial ``P >= 0`` on the support with a negative value against the
+    box when the data are infeasible; both signs are tried, each checked over Q.
+    """
+    delta = cp.Variable(N + 1)
+    s = cp.Variable(nonneg=True)
+    tau = np.array([float(v) for v in nu]) + delta
+    up = rows @ delta <= eps_scaled + s
+    lo = -(rows @ delta) <= eps_scaled + s
+    constraints = [Mk >> 0 for Mk in _psd_blocks(tau, N, cp)] + [up, lo]
+    prob = cp.Problem(cp.Minimize(s), constraints)
+    why = "no attempt solved the phase-one SDP"
+    best = None
+    # SCS is slow to converge to the accuracy a certificate needs; it is used only when asked
+    for name, options in [at for at in attempts if at[0] != "SCS"] or attempts:
+        try:
+            prob.solve(solver=name, **options)
+        except Exception as exc:  # noqa: BLE001 - a solver crash: try the next attempt
+            why = f"phase one with {name} failed ({type(exc).__name__})"
+            continue
+        if prob.status not in ("optimal", "optimal_inaccurate") or up.dual_value is None:
+            why = f"phase one with {name}: status {prob.status}"
+            continue
+        y = np.asarray(up.dual_value).ravel() - np.asarray(lo.dual_value).ravel()
+        for sign in (1.0, -1.0):
+            lam = [Fraction(float(sign * y[j] / norms[j])) for j in range(N + 1)]
+            cert = certify_infeasible(lam, m, eps, a, b)
+            if cert.proved:
+                return cert, "proved"
+            if best is None or cert.margin < best.margin:
+                best = cert
+        why = (f"phase one with {name} gives a smallest widening of {float(s.value):.1e}, and "
+               f"its certificate does not verify (margin {float(best.margin):.1e} >= 0)")
+    return best, why
 
 
 class _AttemptFailed(Exception):
@@ -392,6 +466,13 @@ def _certified_result(ends, name, tried, m, eps_exact, eps, q, a, b, K, norms, s
         statuses.append(status)
     (lo_end, lo_cert, lo_found, lo_err, lo_why) = out[False]
     (hi_end, hi_cert, hi_found, hi_err, hi_why) = out[True]
+    if lo_cert.bound > hi_cert.bound:
+        # every feasible measure has lower bound <= m_q <= upper bound: none exists
+        raise InputError(
+            f"no non-negative measure on [{a}, {b}] has moments within the tolerance "
+            f"{max(eps):g} of m_0..m_{N}: proved by the dual certificates of the two ends, "
+            f"checked over Q, which give m_{q} >= {_round(lo_cert.bound, -1):.6g} and m_{q} <= "
+            f"{_round(hi_cert.bound, 1):.6g}; widen the tolerance or check the moments")
     accuracy = max(lo_err, hi_err)
     width = max(hi_end - lo_end, 0.0)
     ok = math.isfinite(accuracy) and accuracy <= OK_RELATIVE * max(width, 1e-300)

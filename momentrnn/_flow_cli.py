@@ -154,6 +154,9 @@ def run_flow(args: argparse.Namespace) -> int:
         report["extrapolation_length"] = args.length
         report["extrapolation_error_sum"] = run.extrapolation_error[0]
         report["extrapolation_error_max"] = run.extrapolation_error[1]
+    final = run.final  # the trained parameters, exactly (JSON floats round-trip)
+    report["student"] = {"a": [float(v) for v in final.a], "b": [float(v) for v in final.b],
+                         "c": [float(v) for v in final.c]}
     teacher_measure = teacher.measure().sorted()
     report["teacher_atoms"] = [str(a) for a in teacher_measure.atoms]
     report["teacher_weights"] = [str(w) for w in teacher_measure.weights]

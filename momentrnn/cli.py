@@ -284,6 +284,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_flow_parser(sub)
     sub.choices["flow"].set_defaults(func=run_flow)
+    from ._certify_cli import add_certify_parser, run_certify
+
+    add_certify_parser(sub)
+    sub.choices["certify"].set_defaults(func=run_certify)
     add_parsers(sub)
     from ._sweep_cli import add_parsers as add_sweep_parsers
     from ._sweep_cli import run_plot_cli, run_sweep_cli

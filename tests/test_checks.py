@@ -42,6 +42,8 @@ def test_broken_recovery_makes_m3_fail(monkeypatch):
 
     def perturbed(*args, **kwargs):
         r = real(*args, **kwargs)
+        if r.measure is None:
+            return r
         atoms = [a * (1 + 1e-20) for a in r.measure.atoms]
         import dataclasses
 

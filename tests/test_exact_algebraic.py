@@ -62,3 +62,29 @@ def test_exact_moments_of_a_mixed_measure_fall_back_when_a_field_is_incomplete()
     exact = mu.moments(3, precision=Exact())
     assert exact[0] == 3
     assert sympy.simplify(exact[1] - (sympy.root(2, 5) + sympy.Rational(2, 3))) == 0
+
+
+def test_algebraic_equality_is_exact_across_representations():
+    from fractions import Fraction as F
+
+    sqrt2_field = AlgebraicField(flint.fmpq_poly([-2, 0, 1]))
+    minus_root = AlgebraicNumber(sqrt2_field, 0)                  # -sqrt(2)
+    neg_of_plus = AlgebraicNumber(sqrt2_field, 1, flint.fmpq_poly([0, -1]))   # -(+sqrt(2))
+    assert minus_root == neg_of_plus and hash(minus_root) == hash(neg_of_plus)
+    assert minus_root != AlgebraicNumber(sqrt2_field, 1)
+    # sqrt(2) as an element of Q(sqrt(2) + sqrt(3)): (a^3 - 9a) / 2 at a = sqrt(2) + sqrt(3)
+    big = AlgebraicField(flint.fmpq_poly([1, 0, -10, 0, 1]))
+    sqrt2_in_big = AlgebraicNumber(big, 3, flint.fmpq_poly([0, flint.fmpq(-9, 2), 0, flint.fmpq(1, 2)]))
+    assert sqrt2_in_big == AlgebraicNumber(sqrt2_field, 1)
+    assert len({sqrt2_in_big, AlgebraicNumber(sqrt2_field, 1), minus_root}) == 2
+    three = AlgebraicNumber(sqrt2_field, 0, flint.fmpq_poly([3]))
+    assert three == 3 and three == F(3) and hash(three) == hash(F(3))
+    assert three.rational_value == 3 and minus_root.rational_value is None
+
+
+def test_rational_weights_of_an_exact_rule_are_fractions():
+    from math import comb
+
+    m = [Fraction(comb(j, j // 2), 2**j) if j % 2 == 0 else 0 for j in range(14)]  # arcsine
+    r = recover_measure(m, rank=7, precision=Exact())
+    assert all(w == Fraction(1, 7) and isinstance(w, Fraction) for w in r.weights)

@@ -6,8 +6,9 @@ exact, and only root finding and weight evaluation happen in ball arithmetic: ev
 ball provably contains the atom or weight of the measure whose moments are the given rationals.
 Complex data go through ``acb_mat`` solves, which are certified too.
 
-The data radii are propagated afterwards to first order (:func:`data_error_bounds`): they turn
-"certified for the data as given" into "accurate for the measure the data were rounded from".
+For rounded data, :func:`krawczyk_enclosure` then proves boxes that contain the atoms and
+weights of every measure whose moments lie within the data's radii: "accurate for the measure
+the data were rounded from", proved, with no linearisation.
 """
 
 from __future__ import annotations
@@ -27,11 +28,11 @@ __all__ = [
     "ball_pencil",
     "ball_gauss",
     "chebyshev_algorithm",
-    "data_error_bounds",
     "relative_digits",
     "component_digits",
     "inconsistency_witness",
     "InconsistencyWitness",
+    "krawczyk_enclosure",
 ]
 
 
@@ -85,7 +86,7 @@ def _normal_equations(A: acb_mat, B: acb_mat) -> tuple[acb_mat, acb_mat]:
 
 
 def _ball_prony_coefficients(data: MomentData, n: int) -> list[acb]:
-    m = data.as_ball()
+    m = [acb(v) for v in data.as_ball()]
     rows = data.count - n
     H = acb_mat(rows, n, [m[i + k] for i in range(rows) for k in range(n)])
     rhs = acb_mat(rows, 1, [-m[i + n] for i in range(rows)])
@@ -166,7 +167,7 @@ def _lagrange_weights(coeffs: list, data: MomentData, atoms: list, exact: bool) 
 
 def _ls_weights(data: MomentData, atoms: list) -> list:
     """Least-squares Vandermonde weights through the normal equations in ball arithmetic."""
-    m = data.as_ball()
+    m = [acb(v) for v in data.as_ball()]
     n, M = len(atoms), data.count
     V = acb_mat(M, n)
     for i, x in enumerate(atoms):
@@ -195,7 +196,7 @@ def _finish(data: MomentData, atoms: list, weights: list, bits: int, consistent:
 def ball_prony(data: MomentData, n: int, bits: int) -> BallSolution:
     """Prony: kernel of the Hankel matrix, certified polynomial roots, Lagrange weights."""
     with _prec(bits):
-        if data.is_real:
+        if data.is_real and data.is_exact:
             coeffs, consistent = _exact_prony_coefficients(data, n)
             poly = fmpq_poly(coeffs + [1])
             atoms = _check_simple(poly.complex_roots())
@@ -210,6 +211,8 @@ def ball_prony(data: MomentData, n: int, bits: int) -> BallSolution:
             return _finish(data, atoms, weights, bits, consistent)
         coeffs_b = _ball_prony_coefficients(data, n)
         atoms = _roots_of_ball_poly(acb_poly(coeffs_b + [acb(1)]))
+        if data.is_real:
+            atoms = _real_where_isolated(atoms)
         if data.count == 2 * n:
             weights = _lagrange_weights(coeffs_b, data, atoms, exact=False)
         else:
@@ -223,7 +226,7 @@ def ball_pencil(data: MomentData, n: int, bits: int) -> BallSolution:
         rows = data.count - n
         if rows < n:
             raise RankError(f"the pencil needs 2*rank = {2 * n} moments, got {data.count}")
-        if data.is_real:
+        if data.is_real and data.is_exact:
             m = data.real
             H0 = fmpq_mat(rows, n, [m[i + k] for i in range(rows) for k in range(n)])
             H1 = fmpq_mat(rows, n, [m[i + k + 1] for i in range(rows) for k in range(n)])
@@ -237,7 +240,7 @@ def ball_pencil(data: MomentData, n: int, bits: int) -> BallSolution:
                 ) from None
             Ab = acb_mat(arb_mat(A))
         else:
-            m = data.as_ball()
+            m = [acb(v) for v in data.as_ball()]
             H0 = acb_mat(rows, n, [m[i + k] for i in range(rows) for k in range(n)])
             H1 = acb_mat(rows, n, [m[i + k + 1] for i in range(rows) for k in range(n)])
             if rows > n:
@@ -251,8 +254,7 @@ def ball_pencil(data: MomentData, n: int, bits: int) -> BallSolution:
         except ValueError:
             raise NeedPrecision("pencil eigenvalues not isolated") from None
         if data.is_real:
-            eigs = [acb(e.real) if e.imag.contains(0) and _isolated_real(e, eigs) else e
-                    for e in eigs]
+            eigs = _real_where_isolated(eigs)
         poly = acb_poly.from_roots(eigs)
         coeffs = [poly[k] for k in range(n)]
         if data.count == 2 * n:
@@ -262,9 +264,21 @@ def ball_pencil(data: MomentData, n: int, bits: int) -> BallSolution:
         return _finish(data, eigs, weights, bits, data.count == 2 * n)
 
 
-def _isolated_real(e: acb, eigs: list[acb]) -> bool:
-    """An isolated enclosure symmetric about R of an eigenvalue of a real matrix is real."""
-    return sum(1 for f in eigs if f.overlaps(e)) == 1
+def _real_where_isolated(roots: list[acb]) -> list:
+    """Make real the enclosures that provably hold a real root of a real polynomial/matrix.
+
+    The roots of a real problem come in conjugate pairs. If an enclosure holds exactly one root
+    (the enclosures are disjoint and there are as many as roots) and its mirror image meets no
+    other enclosure, the conjugate of that root lies in it too, so the root is real.
+    """
+    out = []
+    for i, e in enumerate(roots):
+        if e.imag.contains(0) and not any(
+                f.overlaps(e.conjugate()) for k, f in enumerate(roots) if k != i):
+            out.append(acb(e.real))
+        else:
+            out.append(e)
+    return out
 
 
 # ----------------------------------------------------------------------------------------
@@ -374,6 +388,143 @@ def ball_gauss(data: MomentData, n: int, bits: int, basis: str = "monomial") -> 
 
 
 # ----------------------------------------------------------------------------------------
+# Rounded data: one enclosure for every sequence within the radii (Krawczyk)
+
+
+def _basis_values(x, count: int, basis: str):
+    """[p_0(x), ..., p_{count-1}(x)] and their derivatives, p_j = x^j or T_j(x)."""
+    one, zero = x * 0 + 1, x * 0
+    vals, ders = [one], [zero]
+    if basis == "monomial":
+        for j in range(1, count):
+            vals.append(vals[-1] * x)
+            ders.append(j * vals[-2])
+        return vals, ders
+    vals.append(x)
+    ders.append(one)
+    for _ in range(2, count):
+        vals.append(2 * x * vals[-1] - vals[-2])
+        ders.append(2 * vals[-2] + 2 * x * ders[-1] - ders[-2])
+    return vals[:count], ders[:count]
+
+
+def _chebyshev_box_values(x, count: int):
+    """T_j and T_j' over a real ball x inside [-1, 1], in mean-value form.
+
+    The three-term recurrence evaluated on an interval doubles its width at every step (the
+    dependency problem); instead, with |T_j'| <= j^2 and |T_j''| <= j^2 (j^2 - 1) / 3 on
+    [-1, 1] (Markov), T_j(x) lies within j^2 r of T_j(mid x) and T_j'(x) within
+    j^2 (j^2 - 1) r / 3 of T_j'(mid x).
+    """
+    r = arb(x.rad())
+    vals, ders = _basis_values(arb(x.mid()), count, "chebyshev")
+    out_v, out_d = [], []
+    for j in range(count):
+        out_v.append(vals[j] + arb(0) if j == 0 else vals[j] + (j * j * r) * arb(0, 1))
+        out_d.append(ders[j] + (j * j * (j * j - 1) * r / 3) * arb(0, 1))
+    return out_v, out_d
+
+
+def _moment_map(atoms, weights, count, basis):
+    """F(x, w)_j = sum_i w_i p_j(x_i) and its Jacobian (rows j, columns x_1..x_n, w_1..w_n)."""
+    n = len(atoms)
+    F = [atoms[0] * 0] * count
+    J = [[None] * (2 * n) for _ in range(count)]
+    for i, (x, w) in enumerate(zip(atoms, weights)):
+        if (basis == "chebyshev" and isinstance(x, arb) and x.rad() > 0
+                and bool(x.lower() >= -1) and bool(x.upper() <= 1)):
+            vals, ders = _chebyshev_box_values(x, count)
+        else:
+            vals, ders = _basis_values(x, count, basis)
+        for j in range(count):
+            F[j] = F[j] + w * vals[j]
+            J[j][i] = w * ders[j]
+            J[j][n + i] = vals[j]
+    return F, J
+
+
+def krawczyk_enclosure(data: MomentData, sol: BallSolution, basis: str, bits: int,
+                       tries: int = 8) -> BallSolution | None:
+    r"""Enclose the n-atom measure of *every* moment sequence within the data's radii.
+
+    With :math:`F(z)_j = \sum_i w_i p_j(x_i)` (``p_j`` the basis of the moments),
+    :math:`\tilde z` the solution for the midpoints, :math:`Y \approx J(\tilde z)^{-1}`, a box
+    :math:`Z \ni \tilde z` and the data box :math:`M`, the Krawczyk operator
+    :math:`K = \tilde z - Y (F(\tilde z) - M) + (I - Y J(Z))(Z - \tilde z)` lying inside
+    :math:`Z` proves that for every :math:`m \in M` the equations :math:`F(z) = m` have exactly
+    one solution in :math:`Z`, and that it lies in :math:`K`. Returns ``None`` when no box is
+    verified (the data's radius is too large for the atoms to be told apart).
+    """
+    n = len(sol.atoms)
+    count = 2 * n
+    real = sol.real and data.is_real
+    with _prec(bits):
+        box = arb if real else acb
+        mat = arb_mat if real else acb_mat
+
+        def mid(v):
+            return box(v.mid())
+
+        zt = [mid(a) for a in sol.atoms] + [mid(w) for w in sol.weights]
+        M = data.as_ball(with_radius=True)[:count]
+        M = [box(v) if real else acb(v) for v in M]
+        Fz, Jz = _moment_map(zt[:n], zt[n:], count, basis)
+        Jmid = mat(count, count, [Jz[j][k] for j in range(count) for k in range(count)])
+        try:
+            Y = Jmid.inv()
+        except ZeroDivisionError:
+            return None
+        Y = mat(count, count, [mid(Y[i, k]) for i in range(count) for k in range(count)])
+        residual = mat(count, 1, [Fz[j] - M[j] for j in range(count)])
+        step = Y * residual
+        # first guess: twice the first-order size, plus the midpoint residual
+        radius = [2 * _mag_upper(step[i, 0]) + 2.0 ** (-bits) * (1 + _mag_upper(zt[i]))
+                  for i in range(count)]
+        for _ in range(tries):
+            Z = [_widen_by(zt[i], radius[i], real) for i in range(count)]
+            _, JZ = _moment_map(Z[:n], Z[n:], count, basis)
+            JZm = mat(count, count, [JZ[j][k] for j in range(count) for k in range(count)])
+            E = mat(count, count, [(1 if i == k else 0) for i in range(count)
+                                   for k in range(count)]) - Y * JZm
+            dZ = mat(count, 1, [Z[i] - zt[i] for i in range(count)])
+            Kv = E * dZ
+            K = [zt[i] - step[i, 0] + Kv[i, 0] for i in range(count)]
+            if all(_strictly_inside(K[i], Z[i], real) for i in range(count)):
+                atoms, weights = K[:n], K[n:]
+                return BallSolution(atoms, weights, real, bits, sol.consistent)
+            # epsilon-inflation: grow to the hull of K and Z, and a little more
+            radius = [1.5 * max(radius[i], _distance_upper(K[i], zt[i]))
+                      for i in range(count)]
+            if not all(math.isfinite(r) for r in radius):
+                return None
+    return None
+
+
+def _mag_upper(v) -> float:
+    if isinstance(v, arb):
+        return float(abs(v).upper())
+    return float(abs(v).upper())
+
+
+def _distance_upper(a, b) -> float:
+    return _mag_upper(a - b)
+
+
+def _widen_by(center, r: float, real: bool):
+    pad = arb(0, r)
+    if real:
+        return center + pad
+    return acb(center.real + pad, center.imag + pad)
+
+
+def _strictly_inside(k, z, real: bool) -> bool:
+    if real:
+        return bool(k.lower() > z.lower()) and bool(k.upper() < z.upper())
+    return (_strictly_inside(k.real, z.real, True)
+            and _strictly_inside(k.imag, z.imag, True))
+
+
+# ----------------------------------------------------------------------------------------
 # Error accounting
 
 
@@ -381,34 +532,59 @@ def ball_radius(v) -> float:
     """An upper bound (float) on the distance from a ball's midpoint to any point in it.
 
     Read off the radii directly (no arithmetic at the ambient flint precision): for ``acb`` the
-    sum of the real and imaginary radii.
+    sum of the real and imaginary radii. A radius below the double range is returned as the
+    smallest double (larger), one above it as ``inf``.
     """
     if isinstance(v, arb):
         r = float(v.rad())
+        positive = v.rad() > 0
     else:
         r = float(v.real.rad()) + float(v.imag.rad())
-    return r * (1 + 2.0**-50) if r else 0.0
+        positive = v.real.rad() > 0 or v.imag.rad() > 0
+    if not positive:
+        return 0.0
+    r *= 1 + 2.0**-50
+    return r if r > 0 else math.ldexp(1.0, -1074)
 
 
-def ball_magnitude(v) -> float:
-    """``|mid(v)|`` as a float (a scale, not a bound)."""
+def _error_ball(v, extra: float):
+    """The error bound of a ball plus ``extra`` as an exact ``arb`` (no exponent limits)."""
     if isinstance(v, arb):
-        return abs(float(v.mid()))
-    return abs(complex(float(v.real.mid()), float(v.imag.mid())))
+        err = arb(v.rad())
+    else:
+        err = arb(v.real.rad()) + arb(v.imag.rad())
+    return err + arb(extra) if extra else err
+
+
+def _magnitude_ball(v):
+    if isinstance(v, arb):
+        return abs(arb(v.mid()))
+    return abs(acb(v.mid()))
+
+
+def _digits(err, scale) -> float:
+    """A lower bound on ``-log10(err / scale)`` for arb ``err`` and ``scale`` (64 bits)."""
+    if err == 0:
+        return math.inf
+    if not err.is_finite():
+        return 0.0
+    if scale == 0:
+        scale = arb(1)
+    d = -(err / scale).log() / arb(10).log()
+    return max(float(d.lower()), 0.0)
 
 
 def component_digits(values: list, extra: list[float] | None = None) -> list[float]:
     """Correct decimal digits of each ball relative to its own magnitude (``inf`` if exact)."""
     out = []
-    for i, v in enumerate(values):
-        err = ball_radius(v) + (extra[i] if extra else 0.0)
-        mag = ball_magnitude(v)
-        if err == 0:
-            out.append(math.inf)
-        elif not math.isfinite(err) or mag == 0 or err >= mag:
-            out.append(0.0)
-        else:
-            out.append(-math.log10(err / mag))
+    with _prec(64):
+        for i, v in enumerate(values):
+            err = _error_ball(v, extra[i] if extra else 0.0)
+            mag = _magnitude_ball(v)
+            if err != 0 and (mag == 0 or not bool(err < mag)):
+                out.append(0.0)
+            else:
+                out.append(_digits(err, mag))
     return out
 
 
@@ -416,92 +592,89 @@ def relative_digits(values: list, extra: list[float] | None = None) -> float:
     """Correct decimal digits of a list of balls, relative to the largest magnitude.
 
     ``digits = -log10(max_i (rad_i + extra_i) / max_i |mid_i|)``; ``inf`` for exact balls; the
-    error is absolute when every midpoint is zero.
+    error is absolute when every midpoint is zero. Computed in ball arithmetic, so neither
+    tiny nor huge values lose the bound to the double range.
     """
     if not values:
         return math.inf
-    scale = max(ball_magnitude(v) for v in values)
-    err = max(ball_radius(v) + (extra[i] if extra else 0.0) for i, v in enumerate(values))
-    if err == 0:
-        return math.inf
-    if scale == 0:
-        scale = 1.0  # every value is zero (a single atom at 0): measure the absolute error
-    if not math.isfinite(err):
-        return 0.0
-    return max(-math.log10(err / scale), 0.0)
-
-
-def data_error_bounds(
-    data: MomentData, sol: BallSolution, bits: int
-) -> tuple[list[float], list[float]]:
-    r"""First-order effect of the data radii on atoms and weights: |J^{-1}| |dm|.
-
-    J is the Jacobian of (x, w) -> (m_0..m_{2n-1}), columns :math:`j w_i x_i^{j-1}` and
-    :math:`x_i^j` (``eq-moment-jacobian``). Returns per-atom and per-weight absolute bounds.
-    """
-    n = len(sol.atoms)
-    if data.is_exact:
-        return [0.0] * n, [0.0] * n
-    with _prec(bits):
-        x = [acb(a.mid()) for a in sol.atoms]
-        w = [acb(v.mid()) for v in sol.weights]
-        J = acb_mat(2 * n, 2 * n)
-        for i in range(n):
-            p_prev, p = acb(0), acb(1)
-            for j in range(2 * n):
-                J[j, i] = w[i] * j * p_prev if j else acb(0)
-                J[j, n + i] = p
-                p_prev, p = p, p * x[i]
-        try:
-            Jinv = J.inv()
-        except ZeroDivisionError:
-            inf = [math.inf] * n
-            return inf, list(inf)
-        rad = data.radius[: 2 * n]
-        bounds = []
-        for r in range(2 * n):
-            total = 0.0
-            for j in range(2 * n):
-                if rad[j]:
-                    total += float(abs(Jinv[r, j]).upper()) * rad[j]
-            bounds.append(total)
-    return bounds[:n], bounds[n:]
+    with _prec(64):
+        errs = [_error_ball(v, extra[i] if extra else 0.0) for i, v in enumerate(values)]
+        mags = [_magnitude_ball(v) for v in values]
+        err = errs[0]
+        for e in errs[1:]:
+            err = e if bool(e.upper() > err.upper()) else err
+        scale = mags[0]
+        for m in mags[1:]:
+            scale = m if bool(m.upper() > scale.upper()) else scale
+        return _digits(arb(err.upper()), arb(scale.lower()) if scale != 0 else scale)
 
 
 @dataclass(frozen=True)
 class InconsistencyWitness:
-    """A proof that no measure with at most ``rank`` atoms has moments within the data radii.
+    r"""A proof that no measure with at most ``rank`` atoms has moments within the data radii.
 
     For such a measure every ``(rank+1) x (rank+1)`` Hankel block :math:`[m_{s+i+k}]` is
-    singular (it factors through ``rank`` atoms). The block at ``shift`` has a determinant
-    enclosure ``det`` that excludes 0 for *every* sequence within the radii.
+    singular (it factors through ``rank`` atoms), and its moments satisfy the order-``rank``
+    recurrence of :math:`\prod_i (x - x_i)`. Either the block at ``shift`` has a determinant
+    enclosure ``det`` that excludes 0 for *every* sequence within the radii, or (exact data,
+    ``shift`` None) the overdetermined Prony system has no exact rational solution.
     """
 
     rank: int
-    shift: int
+    shift: int | None
     det: object
+    exact: bool
 
     def message(self) -> str:
-        n, s = self.rank, self.shift
-        last = s + 2 * n
+        n = self.rank
+        if self.shift is None:
+            return (
+                f"no measure with at most {n} atoms has these exact moments: the moments of "
+                f"every such measure satisfy a recurrence of order {n}, and the overdetermined "
+                f"Prony system of these moments has no exact solution; pass a larger rank"
+            )
+        s, last = self.shift, self.shift + 2 * n
+        accuracy = ("the moments are exact" if self.exact else
+                    "each moment within its radius: half an ulp for a float, the stated "
+                    "data_digits=/data_error= otherwise")
         return (
-            f"no measure with at most {n} atoms has moments within the data's accuracy: the "
-            f"{n + 1}x{n + 1} Hankel block of m_{s}..m_{last} is non-singular for every such "
-            f"sequence (its determinant lies in {self.det}), while every measure with {n} atoms "
-            f"makes it singular; pass a larger rank, or data_digits=/data_error= if the moments "
-            "are less accurate than their type says"
+            f"no measure with at most {n} atoms has moments within the data's accuracy "
+            f"({accuracy}): the {n + 1}x{n + 1} Hankel block of m_{s}..m_{last} is non-singular "
+            f"for every such sequence (its determinant lies in {_interval_text(self.det)}), "
+            f"while every measure with {n} atoms makes it singular; pass a larger rank, or "
+            "data_digits=/data_error= if the moments are less accurate than that"
         )
 
 
+def _interval_text(det) -> str:
+    if isinstance(det, fmpq):
+        return f"{{{det}}}"
+    if isinstance(det, arb):
+        return f"[{det.lower().str(5, radius=False)}, {det.upper().str(5, radius=False)}]"
+    mag = abs(det)
+    return f"a disc with |det| >= {mag.lower().str(5, radius=False)}"
+
+
+def _spread_shifts(count: int, cap: int) -> list[int]:
+    if count <= cap:
+        return list(range(count))
+    picks = {round(i * (count - 1) / (cap - 1)) for i in range(cap)}
+    return sorted(picks)
+
+
 def inconsistency_witness(data: MomentData, n: int, bits: int,
-                          max_blocks: int = 6) -> InconsistencyWitness | None:
+                          max_blocks: int = 64) -> InconsistencyWitness | None:
     """Look for a proof that the data cannot be the moments of a measure with at most n atoms.
 
-    Only blocks that the data fill completely are tried (shifts ``0..count-2n-1``, at most
-    ``max_blocks`` of them); ``None`` means no proof was found, not that the data fit.
+    Tries the blocks that the data fill completely (all shifts ``0..count-2n-1``, or
+    ``max_blocks`` of them spread over that range including both ends); for exact real data
+    the exact consistency of the Prony system decides. ``None`` means no proof was found,
+    not that the data fit.
     """
     size = n + 1
-    shifts = range(min(data.count - 2 * n, max_blocks))
+    shifts = _spread_shifts(data.count - 2 * n, max_blocks)
+    if not shifts:
+        return None
     with _prec(bits):
         if data.is_exact and data.is_real:
             for s in shifts:
@@ -509,22 +682,19 @@ def inconsistency_witness(data: MomentData, n: int, bits: int,
                                           for k in range(size)])
                 det = M.det()
                 if det != 0:
-                    return InconsistencyWitness(n, s, det)
-            return None
-        vals = []
-        for j in range(data.count):
-            slack = arb(0, data.radius[j]) if data.radius[j] else arb(0)
-            re = arb(data.real[j]) + slack
-            if data.imag is None:
-                vals.append(re)
-            else:
-                vals.append(acb(re, arb(data.imag[j]) + slack))
+                    return InconsistencyWitness(n, s, det, True)
+            try:
+                _, consistent = _exact_prony_coefficients(data, n)
+            except RankError:
+                return None
+            return None if consistent else InconsistencyWitness(n, None, None, True)
+        vals = data.as_ball(with_radius=True)
         mat = arb_mat if data.imag is None else acb_mat
         for s in shifts:
             M = mat(size, size, [vals[s + i + k] for i in range(size) for k in range(size)])
             det = M.det()
             if not det.contains(0):
-                return InconsistencyWitness(n, s, det)
+                return InconsistencyWitness(n, s, det, data.is_exact)
     return None
 
 

@@ -34,7 +34,7 @@ class MomentData:
     real: tuple[flint.fmpq, ...]
     imag: tuple[flint.fmpq, ...] | None
     radius: tuple[float, ...]
-    rounded_decimals: int = 0  # decimal texts with 15-17 significant digits (printed doubles)
+    rounded_decimals: int = 0  # decimal texts with 15+ significant digits (printed doubles)
 
     @property
     def count(self) -> int:
@@ -50,13 +50,22 @@ class MomentData:
 
     @property
     def digits(self) -> float:
-        """Relative decimal digits the data carry (``inf`` when exact)."""
+        """Relative decimal digits the data carry, normwise (``inf`` when exact)."""
         if self.is_exact:
             return math.inf
-        scale = self.max_abs()
+        scale = self.max_abs_exact()
         if scale == 0:
             return math.inf
-        return -math.log10(max(self.radius) / scale)
+        rad = Fraction(max(self.radius)) if math.isfinite(max(self.radius)) else None
+        if rad is None:
+            return -math.inf
+        return _log10(scale) - _log10(rad)
+
+    def max_abs_exact(self) -> Fraction:
+        """``max_j max(|Re m_j|, |Im m_j|)`` exactly (a scale within a factor sqrt 2)."""
+        parts = [abs(to_fraction(a)) for a in self.real]
+        parts += [abs(to_fraction(b)) for b in (self.imag or ())]
+        return max(parts)
 
     def max_abs(self) -> float:
         """``max_j |m_j|`` as a float (``inf`` beyond the double range)."""
@@ -83,11 +92,23 @@ class MomentData:
             return re
         return [ctx.mpc(r, ctx.mpf(int(b.p)) / int(b.q)) for r, b in zip(re, self.imag)]
 
-    def as_ball(self) -> list:
-        """Balls at the current flint precision; the radius is *not* included (exact data)."""
-        if self.imag is None:
-            return [flint.arb(a) for a in self.real]
-        return [flint.acb(flint.arb(a), flint.arb(b)) for a, b in zip(self.real, self.imag)]
+    def as_ball(self, with_radius: bool = False) -> list:
+        """Balls at the current flint precision around the exact values.
+
+        With ``with_radius`` each ball also contains every value within the moment's radius
+        (real and imaginary parts each widened by it), so a computation on these balls holds
+        for every sequence the data allow.
+        """
+        out = []
+        for j, a in enumerate(self.real):
+            slack = flint.arb(0, self.radius[j]) if with_radius and self.radius[j] else None
+            re = flint.arb(a) if slack is None else flint.arb(a) + slack
+            if self.imag is None:
+                out.append(re)
+            else:
+                im = flint.arb(self.imag[j])
+                out.append(flint.acb(re, im if slack is None else im + slack))
+        return out
 
     def head(self, count: int) -> MomentData:
         return MomentData(
@@ -109,13 +130,44 @@ def require_exact(data: MomentData) -> None:
         )
 
 
+_RANGE = Fraction(2) ** 1000
+
+
+def require_trackable_scale(data: MomentData) -> None:
+    """Refuse rounded moments so small or large that their radii leave the double range.
+
+    Their accuracy could then only be bounded by the smallest (or the infinite) double, which
+    says nothing; scaling all moments by one power of ten leaves the atoms unchanged and scales
+    the weights, and brings them back.
+    """
+    if data.is_exact or data.all_zero:
+        return
+    scale = data.max_abs_exact()
+    if 1 / _RANGE <= scale <= _RANGE:
+        return
+    exponent = round(_log10(scale))
+    raise InputError(
+        f"the moments are rounded numbers of magnitude about 1e{exponent}, outside the range "
+        f"(1e-301 to 1e301) where their accuracy can be tracked: multiply them all by "
+        f"1e{-exponent} (the atoms stay the same, the weights scale by the same factor), or "
+        "pass exact values"
+    )
+
+
 def _fmpq_to_float(q: flint.fmpq) -> float:
     """Nearest double; saturates to +-inf beyond the double range instead of raising."""
     p, d = int(q.p), int(q.q)
     try:
         return p / d
     except OverflowError:
-        return math.copysign(math.inf, p)
+        return math.inf if p > 0 else -math.inf
+
+
+def _log10(x: Fraction) -> float:
+    """log10 of a positive rational without overflow or underflow."""
+    e = x.numerator.bit_length() - x.denominator.bit_length()
+    mantissa = float(x / Fraction(2) ** e)
+    return math.log10(mantissa) + e * math.log10(2.0)
 
 
 def to_fraction(q: flint.fmpq) -> Fraction:
@@ -211,14 +263,15 @@ def _decimal_digits(token: str) -> int:
 
 
 def looks_like_double(text: str) -> bool:
-    """True for decimal text with 15-17 significant digits: what printing a double gives."""
+    """True for decimal text with 15 or more significant digits: what printing a double gives
+    (``repr`` writes 15-17, ``%.18e`` and ``numpy.savetxt`` 19)."""
     token = text.strip().strip("()")
     parts = [token]
     if token and token[-1] in "jJ":
         parts = [p for p in token[:-1].replace("e-", "e~").replace("E-", "E~")
                  .replace("-", "+").split("+") if p]
         parts = [p.replace("~", "-") for p in parts]
-    return any(15 <= _decimal_digits(p) <= 17 for p in parts)
+    return any(_decimal_digits(p) >= 15 for p in parts)
 
 
 def parse_moments(
@@ -293,12 +346,18 @@ def _with_digits(data: MomentData, data_digits: float) -> MomentData:
     if not (data_digits > 0):
         raise InputError(f"data_digits={data_digits!r} must be positive (e.g. 16 for doubles)")
     if math.isinf(data_digits):
-        return MomentData(data.real, data.imag, (0.0,) * data.count)
-    scale = data.max_abs()
-    radius = scale * 10.0 ** (-float(data_digits))
-    if scale > 0 and radius == 0.0:
-        radius = math.ldexp(1.0, -1074)
-    return MomentData(data.real, data.imag, (radius,) * data.count)
+        return MomentData(data.real, data.imag, (0.0,) * data.count, data.rounded_decimals)
+    scale = data.max_abs_exact()
+    if not data.is_real:
+        scale *= Fraction(3, 2)  # |m| <= sqrt(2) max(|Re m|, |Im m|)
+    log_r = (_log10(scale) if scale else -math.inf) - float(data_digits)
+    if log_r > 308:
+        radius = math.inf
+    elif scale == 0:
+        radius = 0.0
+    else:  # rounded up; never 0 for a non-zero scale (then the smallest double, larger)
+        radius = max(10.0 ** log_r * (1 + 1e-12), math.ldexp(1.0, -1074))
+    return MomentData(data.real, data.imag, (radius,) * data.count, data.rounded_decimals)
 
 
 def _with_error(data: MomentData, data_error: object) -> MomentData:
@@ -312,10 +371,16 @@ def _with_error(data: MomentData, data_error: object) -> MomentData:
         )
     radii = []
     for j, e in enumerate(values):
-        if isinstance(e, (bool, np.bool_)) or not isinstance(e, (numbers.Real, np.floating)):
+        from ._numbers import MPF
+
+        if isinstance(e, (bool, np.bool_)) or not isinstance(e, (numbers.Real, np.floating,
+                                                                 MPF)):
             raise InputError(f"data_error[{j}]={e!r} must be a non-negative number")
+        positive = e > 0
         e = float(e)
         if not (e >= 0) or math.isnan(e):
             raise InputError(f"data_error[{j}]={e!r} must be a non-negative number")
+        if positive and e == 0.0:  # below the double range: the smallest double is larger
+            e = math.ldexp(1.0, -1074)
         radii.append(e)
-    return MomentData(data.real, data.imag, tuple(radii))
+    return MomentData(data.real, data.imag, tuple(radii), data.rounded_decimals)

@@ -106,7 +106,9 @@ def exact_recover(data: MomentData, n: int, method: str = "prony", basis: str = 
             field = AlgebraicField(f)
             for k in range(field.degree):
                 atoms.append(AlgebraicNumber(field, k))
-                weights.append(AlgebraicNumber(field, k, R))
+                # a weight polynomial of degree <= 0 is a rational number: keep it one
+                weights.append(AlgebraicNumber(field, k, R) if R.degree() > 0 else
+                               to_fraction(R[0] if R.degree() == 0 else fmpq(0)))
             continue
         fx = _poly_expr(f, x)
         roots = _algebraic_roots(fx, x, f.degree())

@@ -210,8 +210,12 @@ def _arb_mid(value, where: str) -> Fraction:
 
 
 def _arb_rad(value) -> float:
+    """The radius as a float rounded up; never 0 for a non-zero radius (then 2**-1074)."""
     r = value.rad()
-    return 0.0 if r == 0 else float(r) * (1 + 2.0**-50)
+    if r == 0:
+        return 0.0
+    f = float(r) * (1 + 2.0**-50)
+    return f if f > 0 else math.ldexp(1.0, -1074)
 
 
 def _read_arb(value, where: str) -> Reading:

@@ -12,7 +12,9 @@ asked for (:meth:`AlgebraicNumber.to_sympy`).
 
 from __future__ import annotations
 
-from flint import acb, acb_poly, arb, fmpq, fmpq_poly
+from fractions import Fraction
+
+from flint import acb, acb_poly, arb, fmpq, fmpq_mat, fmpq_poly
 
 from ..errors import InputError
 from ..precision import flint_precision
@@ -107,7 +109,7 @@ class AlgebraicNumber:
     :meth:`to_mp` and :meth:`to_sympy` give its value; ``==`` compares exactly.
     """
 
-    __slots__ = ("field", "index", "element")
+    __slots__ = ("field", "index", "element", "_minpoly", "_key")
 
     def __init__(self, field: AlgebraicField, index: int, element: fmpq_poly | None = None):
         if not 0 <= index < field.degree:
@@ -115,6 +117,8 @@ class AlgebraicNumber:
         self.field = field
         self.index = int(index)
         self.element = fmpq_poly([0, 1]) if element is None else element % field.minpoly
+        self._minpoly = None
+        self._key = None
 
     # ------------------------------------------------------------------ values
     @property
@@ -167,16 +171,72 @@ class AlgebraicNumber:
                     for k in range(e.degree() + 1)), sympy.Integer(0))
 
     # ------------------------------------------------------------------ identity
+    def minimal_polynomial(self) -> fmpq_poly:
+        """The monic minimal polynomial over Q of this number (exact)."""
+        cached = getattr(self, "_minpoly", None)
+        if cached is not None:
+            return cached
+        f, d = self.field.minpoly, self.field.degree
+        columns = []
+        for k in range(d):
+            col = (self.element * fmpq_poly([0] * k + [1])) % f
+            columns.append([col[i] for i in range(d)])
+        M = fmpq_mat(d, d, [columns[k][i] for i in range(d) for k in range(d)])
+        char = M.charpoly()
+        _, factors = char.factor()
+        candidates = [g / g[g.degree()] for g, _ in factors]
+        if len(candidates) > 1:
+            candidates = [g for g in candidates if self._root_index_in(g) is not None]
+        found = candidates[0]
+        object.__setattr__(self, "_minpoly", found)
+        return found
+
+    def _root_index_in(self, g: fmpq_poly, bits: int = 64) -> int | None:
+        """Index of the root of ``g`` equal to this number (``None`` if none is)."""
+        while bits <= 1 << 16:
+            value = self.enclosure(bits)
+            with flint_precision(bits + 20):
+                roots = [r for r, _ in g.complex_roots()]
+            hits = [i for i, r in enumerate(roots) if r.overlaps(acb(value))]
+            if not hits:
+                return None
+            if len(hits) == 1 and all(not roots[i].overlaps(roots[j])
+                                      for i in hits for j in range(len(roots)) if j != i):
+                return hits[0]
+            bits *= 2
+        raise InputError("could not separate an algebraic number from its conjugates")
+
+    def _identity(self) -> tuple:
+        key = getattr(self, "_key", None)
+        if key is None:
+            g = self.minimal_polynomial()
+            if g.degree() == 1:
+                key = ("rational", Fraction(int((-g[0]).p), int((-g[0]).q)))
+            else:
+                key = (str(g), self._root_index_in(g))
+            object.__setattr__(self, "_key", key)
+        return key
+
+    @property
+    def rational_value(self) -> Fraction | None:
+        """The value as a ``Fraction`` when it is rational, else ``None``."""
+        key = self._identity()
+        return key[1] if key[0] == "rational" else None
+
     def __eq__(self, other: object) -> bool:
         if isinstance(other, AlgebraicNumber):
-            return (self.field == other.field and self.index == other.index
-                    and self.element == other.element)
-        if isinstance(other, (int, fmpq)) or type(other).__name__ == "Fraction":
-            return self.is_rational and self.element[0] == other
+            if (self.field == other.field and self.index == other.index
+                    and self.element == other.element):
+                return True
+            return self._identity() == other._identity()
+        if isinstance(other, (int, Fraction, fmpq)):
+            q = other if not isinstance(other, fmpq) else Fraction(int(other.p), int(other.q))
+            return self.rational_value == q
         return NotImplemented
 
     def __hash__(self) -> int:
-        return hash((hash(self.field), self.index, str(self.element)))
+        key = self._identity()
+        return hash(key[1]) if key[0] == "rational" else hash(key)
 
     def __repr__(self) -> str:
         approx = complex(self)

@@ -26,7 +26,13 @@ from ..precision import (
     digits_to_bits,
     flint_precision,
 )
-from ._data import MomentData, parse_moments, require_exact, to_fraction
+from ._data import (
+    MomentData,
+    parse_moments,
+    require_exact,
+    require_trackable_scale,
+    to_fraction,
+)
 from ._scalars import global_mp, mpf_from_float, mpf_from_man_exp
 
 __all__ = ["hankel_matrix", "hankel_determinant", "hankel_rank", "HankelRank"]
@@ -289,6 +295,7 @@ def hankel_rank(
             f"size={size!r}: a square Hankel matrix of size s needs 2s-1 moments, "
             f"got {data.count}"
         )
+    require_trackable_scale(data)
     if data.all_zero:
         raise InputError("all moments are zero: the zero measure has no atoms to find")
     if precision is None and not data.is_exact and data.digits <= 17:

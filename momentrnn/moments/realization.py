@@ -105,9 +105,15 @@ def minimal_realization(impulse_response: object, *, precision: Precision | None
     # the largest square Hankel matrix whose shifted partner also fits in the data
     evidence = hankel_rank(data, precision=prec if not isinstance(prec, Float64) else MP(40),
                            size=max(1, data.count // 2))
+    if rank is None and evidence.rank == 0:
+        raise InputError(
+            f"the lags are indistinguishable from zero at their accuracy ({evidence.message}): "
+            "no system of order 1 or more is identified; supply more accurate lags or rank="
+        )
     n = evidence.rank if rank is None else rank
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise InputError(f"rank={rank!r} must be a positive integer")
+    n = int(n)
     if 2 * n > data.count:
         raise InputError(f"order {n} needs {2 * n} lags, got {data.count}")
     if rank is not None and evidence.verdict in ("exact", "clear") and rank > evidence.rank:
@@ -161,7 +167,12 @@ def _residual(real: Realization, data) -> float:
             h = Fraction(int(data.real[j].p), int(data.real[j].q))
             worst = max(worst, abs(sum(c * v for c, v in zip(C, x)) - h))
             x = [sum(a * v for a, v in zip(row, x)) for row in A]
-        return float(worst) if worst else 0.0
+        if not worst:
+            return 0.0
+        try:
+            return float(worst)
+        except OverflowError:
+            return float("inf")
     A_f, B_f, C_f = real.as_arrays()
     x, resid = B_f.copy(), 0.0
     hf = data.as_numpy()
@@ -186,8 +197,11 @@ def _require_reproduced(real: Realization, data, resid: float, rank) -> None:
         return
     from ..errors import RankError
 
-    how = ("pass a larger rank" if rank is not None else
-           f"supply more lags (order {real.order + 1} needs {2 * real.order + 2})")
+    if 2 * (real.order + 1) <= data.count:
+        how = (f"the lags need a larger order: pass rank={real.order + 1} or larger (at most "
+               f"{data.count // 2} with {data.count} lags)")
+    else:
+        how = f"supply more lags (order {real.order + 1} needs {2 * real.order + 2})"
     raise RankError(
         f"no system of order {real.order} reproduces these {data.count} lags: the best one "
         f"misses them by {resid:.3g} (allowed {tol:.3g}); {how}"

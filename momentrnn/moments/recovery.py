@@ -34,7 +34,7 @@ from ..precision import (
     digits_to_bits,
 )
 from . import _ball
-from ._data import MomentData, parse_moments, require_exact
+from ._data import MomentData, parse_moments, require_exact, require_trackable_scale
 from ._numeric import float_method, mp_method
 from ._scalars import global_mp, mpf_from_man_exp
 from .hankel import HankelRank, hankel_rank, resolved_singular_values
@@ -44,6 +44,7 @@ __all__ = ["Recovery", "recover_measure", "prony", "matrix_pencil", "gauss_rule"
 
 METHODS = ("auto", "prony", "pencil", "gauss")
 MAX_BITS = 200_000
+MAX_DIGITS = 10_000
 MAX_ROUNDS = 8
 
 STATUS_TEXT = {
@@ -145,6 +146,7 @@ def _validate(data: MomentData, rank: object, method: str, basis: str) -> None:
         raise InputError(f"basis={basis!r} is not known; use 'monomial' or 'chebyshev'")
     if basis == "chebyshev" and not data.is_real:
         raise InputError("Chebyshev-basis moments must be real")
+    require_trackable_scale(data)
     if data.all_zero:
         raise InputError(
             "all moments are zero: these are the moments of the zero measure, which has no "
@@ -173,10 +175,13 @@ def _as_monomial(data: MomentData, basis: str) -> MomentData:
     return MomentData(tuple(chebyshev_to_monomial(list(data.real))), None, data.radius)
 
 
-def _cond(sv: list) -> float:
+def _log10_cond(sv: list) -> float:
+    """log10 of sigma_max / sigma_min without overflow (``inf`` when singular)."""
     if sv[-1] == 0:
         return math.inf
-    return float(sv[0] / sv[-1])
+    ctx = mpmath.MPContext()
+    ctx.prec = 64
+    return float(ctx.log10(ctx.mpmathify(sv[0])) - ctx.log10(ctx.mpmathify(sv[-1])))
 
 
 def _decide_rank(data: MomentData, rank: int | None, precision: Precision | None,
@@ -191,11 +196,11 @@ def _decide_rank(data: MomentData, rank: int | None, precision: Precision | None
         evidence = hankel_rank(data, precision=prec, progress=progress)
     if rank is None:
         return evidence.rank, evidence
-    if evidence.verdict in ("exact", "clear") and rank > evidence.rank:
+    if evidence.verdict == "exact" and rank > evidence.rank:
+        # proved over Q; a numerical rank ('clear') is no proof that more atoms are absent
         raise RankError(
-            f"rank={rank} is larger than the data can identify: the Hankel matrix has "
-            f"{'exact ' if evidence.verdict == 'exact' else ''}rank {evidence.rank} "
-            f"({evidence.message}); pass rank={evidence.rank} or rank=None"
+            f"rank={rank} is larger than the data can identify: the Hankel matrix has exact "
+            f"rank {evidence.rank} ({evidence.message}); pass rank={evidence.rank} or rank=None"
         )
     return int(rank), evidence
 
@@ -219,37 +224,63 @@ class _Certified:
     weight_err: list
     bits: int
     reached: bool
+    proved: bool = True  # False: the balls hold the measure of the midpoints only
 
 
 def _certify(data: MomentData, n: int, method: str, basis: str, target: float, start_bits: int,
              escalate: bool, progress=None) -> _Certified:
+    """Enclosures of the measure for every moment sequence within the data's radii.
+
+    The measure of the given (exact rational) values is enclosed in ball arithmetic, exactly
+    over Q where the method allows. For rounded data a Krawczyk test then proves a box that
+    holds the measure of every sequence within the radii, so the enclosures are rigorous for
+    the data as they may truly be, with no linearisation. The precision is raised by the
+    digits still missing while that helps; for rounded data it stops helping once the
+    enclosures are as wide as the data make them (the status is then ``data_limited``).
+    """
     bits = max(start_bits, 64)
     cap = min(MAX_BITS, max(8 * bits, digits_to_bits(4 * target + 200)))
     last: _Certified | None = None
+    zeros = [0.0] * n
+    midpoints = data if data.is_exact else MomentData(data.real, data.imag, (0.0,) * data.count)
     for _ in range(MAX_ROUNDS if escalate else 1):
         try:
             if progress is not None:
                 progress(f"certifying {n} atoms by {method} in ball arithmetic at {bits} bits")
-            sol = _run_ball(method, data, n, bits, basis)
+            sol = _run_ball(method, midpoints, n, bits, basis)
+            if not all(b.is_finite() for b in list(sol.atoms) + list(sol.weights)):
+                raise _ball.NeedPrecision("unbounded enclosure")
+            if not data.is_exact:
+                enclosed = _ball.krawczyk_enclosure(data, sol, basis, bits)
+                if enclosed is None:
+                    # no box holds the measures of every sequence within the radii: the data
+                    # cannot tell the atoms apart; more precision does not change that
+                    last = _Certified(sol, 0.0, 0.0, 0.0, zeros, zeros, bits, False, False)
+                    break
+                sol = enclosed
         except _ball.NeedPrecision:
-            last = _Certified(None, 0.0, 0.0, math.inf, [], [], bits, False)
+            if last is not None and last.sol is not None:
+                break  # an earlier round succeeded; more precision does not separate more
+            limit = 0.0 if not data.is_exact and bits >= 2 * start_bits else math.inf
+            last = _Certified(None, 0.0, 0.0, limit, zeros, zeros, bits, False)
             if not escalate or bits >= cap:
                 break
             bits = min(cap, 2 * bits)
             continue
-        ea, ew = _ball.data_error_bounds(data, sol, bits)
-        cert = min(_ball.relative_digits(sol.atoms), _ball.relative_digits(sol.weights))
-        limit = min(_ball.relative_digits([a.mid() + 0 * a for a in sol.atoms], ea)
-                    if not data.is_exact else math.inf,
-                    _ball.relative_digits([w.mid() + 0 * w for w in sol.weights], ew)
-                    if not data.is_exact else math.inf)
-        total = min(_ball.relative_digits(sol.atoms, ea), _ball.relative_digits(sol.weights, ew))
-        last = _Certified(sol, total, cert, limit, ea, ew, bits, total >= target)
-        if total >= target or cert >= target + 5 or not escalate or bits >= cap:
+        got = min(_ball.relative_digits(sol.atoms), _ball.relative_digits(sol.weights))
+        previous = last.digits if last is not None and last.sol is not None else None
+        limit = math.inf
+        if not data.is_exact and previous is not None and got < previous + 1:
+            limit = got  # more precision no longer helps: the data's radius dominates
+        last = _Certified(sol, got, got, limit, zeros, zeros, bits, got >= target)
+        if got >= target or not escalate or bits >= cap or limit < math.inf:
             break
         # raise the precision by the digits still missing, plus a margin
-        bits = min(cap, bits + digits_to_bits(target - cert + 10))
+        bits = min(cap, bits + digits_to_bits(target - got + 10))
     assert last is not None
+    if not data.is_exact and last.sol is not None and last.digits < target and \
+            last.data_limit == math.inf and bits >= cap:
+        last.data_limit = last.digits
     return last
 
 
@@ -293,7 +324,7 @@ def _agreement(atoms: list, weights: list, cert: _Certified
     sol = cert.sol
     assert sol is not None
     n = len(atoms)
-    if len(sol.atoms) != n or len(weights) != n:
+    if len(sol.atoms) != n or len(weights) != n or not cert.proved:
         return 0.0, [0.0] * n, [0.0] * n
     ctx = mpmath.MPContext()
     ctx.prec = cert.bits + 64
@@ -310,7 +341,8 @@ def _agreement(atoms: list, weights: list, cert: _Certified
     slack = 1 + ctx.ldexp(1, -40)
     for approx, refs, balls, extra in ((atoms, ref_atoms, sol.atoms, cert.atom_err),
                                        (weights, ref_weights, sol.weights, cert.weight_err)):
-        errs = [(abs(ctx.mpmathify(a) - refs[j]) + _rad(balls[j]) + extra[j]) * slack
+        errs = [(abs(ctx.mpmathify(a) - refs[j]) + ctx.mpmathify(_rad(balls[j])) + extra[j])
+                * slack
                 for a, j in zip(approx, idx)]
         mags = [abs(refs[j]) for j in idx]
         normwise.append(_digits_of(ctx, max(errs), max(mags)))
@@ -329,7 +361,11 @@ def _digits_of(ctx, err, scale) -> float:
     return max(0.0, float(-ctx.log10(err / scale)))
 
 
-_rad = _ball.ball_radius
+def _rad(b):
+    """The radius of a ball as an exact mpmath number (no double-range limits)."""
+    if isinstance(b, flint.arb):
+        return _to_mp_value(flint.arb(b.rad()))
+    return _to_mp_value(flint.arb(b.real.rad())) + _to_mp_value(flint.arb(b.imag.rad()))
 
 
 def _floor_digits(d: float) -> float:
@@ -421,6 +457,9 @@ def recover_measure(
     if digits is not None and (isinstance(digits, bool) or not isinstance(digits, (int, float))
                                or not digits > 0 or math.isinf(digits)):
         raise InputError(f"digits={digits!r} must be a positive finite number, e.g. digits=30")
+    if digits is not None and digits > MAX_DIGITS:
+        raise InputError(f"digits={digits!r} is more than this package computes (at most "
+                         f"{MAX_DIGITS}); ask for fewer digits")
     prec = None if precision is None else as_precision(precision)
     if isinstance(prec, Exact):
         require_exact(data)
@@ -451,6 +490,34 @@ def recover_measure(
         return Recovery(None, n, 0.0, math.inf, math.inf, mpmath.mpf("nan"),
                         evidence.singular_values, evidence, prec or Ball(20), data.digits,
                         method, "rank_ambiguous", msg)
+    if n == 0 and data.is_exact:
+        size = evidence.size if evidence is not None else 1
+        raise RankError(
+            f"the {size}x{size} Hankel matrix of these exact moments is zero ("
+            + ("m_0 = 0" if size == 1 else f"m_0 = ... = m_{2 * size - 2} = 0")
+            + ") while later moments are not, so they are not the moments of "
+            f"a measure that {mono.count} moments can identify (one with n atoms has m_0..m_(2n-2) "
+            "not all zero): supply more moments"
+        )
+    if n == 0:
+        msg = (f"no atom can be told apart from zero: {evidence.message if evidence else ''}; "
+               "the moments are indistinguishable from those of the zero measure at their "
+               "accuracy: supply more accurate moments")
+        if throw:
+            raise DataAccuracyError(msg)
+        return Recovery(None, 0, 0.0, math.inf, math.inf, mpmath.mpf("nan"),
+                        evidence.singular_values if evidence else (), evidence,
+                        prec or Ball(20), data.digits, method, "data_limited", msg)
+    # A rank decided from the singular values can be below what the data prove: look for a
+    # proof that no measure with n atoms fits, and raise n while there is one.
+    witness = None
+    if mono.count > 2 * n and (basis == "monomial" or data.is_exact):
+        witness_bits = 64 + digits_to_bits(15 + 0.8 * n)
+        witness = _ball.inconsistency_witness(mono, n, witness_bits)
+        while witness is not None and rank is None and 2 * (n + 1) <= mono.count:
+            n += 1
+            witness = (_ball.inconsistency_witness(mono, n, witness_bits + 8)
+                       if mono.count > 2 * n else None)
     start = 64 + digits_to_bits(15 + 0.8 * n)
     if evidence is not None and evidence.size == n and all(v > 0 for v in
                                                             evidence.singular_values):
@@ -460,19 +527,24 @@ def recover_measure(
         if progress is not None:
             progress(f"singular values of the {n}x{n} Hankel matrix")
         sv_rank, _ = resolved_singular_values(mono, n, start)
-    cond = _cond(sv_rank)
-    if not math.isfinite(cond):
+    loss = _log10_cond(sv_rank)
+    if not math.isfinite(loss):
         raise RankError(
             f"the {n}x{n} Hankel matrix of the moments is singular, so they are not the moments "
-            f"of a measure with {n} distinct atoms and non-zero weights; pass rank=None to find "
-            "the rank, or a smaller rank"
+            f"of a measure with {n} distinct atoms and non-zero weights; "
+            + ("pass rank=None to find the rank, or a smaller rank" if rank is not None else
+               "supply more moments")
         )
-    loss = math.log10(cond)
+    cond = 10.0**loss if loss < 308 else math.inf
     svals = evidence.singular_values if evidence is not None else tuple(sv_rank)
 
     def result(measure, got_digits, status, message, used, enclosure=None, res_bits=256,
                atom_digits=None, weight_digits=None):
         if status != "ok" and throw:
+            if data.rounded_decimals and data.is_exact:
+                message += (f"; note: {data.rounded_decimals} moment(s) look like printed "
+                            "doubles but were read as exact; pass data_digits=15 if they are "
+                            "rounded")
             kind = {
                 "data_limited": DataAccuracyError,
                 "precision_exhausted": PrecisionExhaustedError,
@@ -482,12 +554,12 @@ def recover_measure(
         if progress is not None and measure is not None:
             progress(f"computing the residual over {data.count} moments")
         residual = _residual(data, measure, res_bits) if measure is not None else mpmath.mpf("nan")
-        if data.rounded_decimals and data.is_exact and status == "ok":
+        if data.rounded_decimals and data.is_exact:
             message += (
-                f"; {data.rounded_decimals} moment(s) are decimals with 15-17 significant "
-                "digits, as printed doubles are: these digits are vouched for only if the "
-                "decimals are exact; if they are rounded doubles pass data_digits=15 "
-                "(--data-digits 15)"
+                f"; {data.rounded_decimals} moment(s) are decimals with 15 or more significant "
+                "digits, as printed doubles are: they were read as exact, so this is right "
+                "only if the decimals are exact; if they are rounded doubles pass "
+                "data_digits=15 (--data-digits 15)"
             )
         return Recovery(measure, n, got_digits, cond, loss, residual, svals, evidence, used,
                         data.digits, method, status, message, enclosure, atom_digits,
@@ -498,9 +570,6 @@ def recover_measure(
     start_bits = digits_to_bits(working) + 32
 
     over = mono.count > 2 * n
-    witness = None
-    if over and (basis == "monomial" or data.is_exact):
-        witness = _ball.inconsistency_witness(mono, n, start_bits)
     square = data.head(2 * n) if over and basis == "monomial" else data
 
     def finish(measure, got, atom_d, weight_d, status, msg, used, enclosure=None, res_bits=256):
@@ -547,15 +616,18 @@ def recover_measure(
                         progress=progress)
         used = Ball(max(5, int(bits_to_digits(cert.bits))))
         if cert.sol is None:
+            if not data.is_exact and (not fixed or used.dps > data.digits + loss + 10):
+                return finish(None, 0.0, None, None, "data_limited",
+                              _unseparated_message(data, n, loss), used)
             msg = (f"{method} could not separate the atoms at {used.dps} digits; the problem "
                    f"loses about {loss:.0f} digits (cond {cond:.2e}): raise dps to at least "
                    f"{int(loss + (target or 15) + 10)}")
             return finish(None, 0.0, None, None, "ill_conditioned", msg, used)
-        enclosure = DiscreteMeasure(cert.sol.atoms, cert.sol.weights)
+        enclosure = DiscreteMeasure(cert.sol.atoms, cert.sol.weights) if cert.proved else None
         got = cert.digits
         atom_d, weight_d = _cert_component_digits(cert)
-        if fixed:
-            measure = _widen(enclosure, cert)
+        if fixed and enclosure is not None:
+            measure = enclosure
         else:
             atoms_l = [_to_mp_value(a) for a in cert.sol.atoms]
             weights_l = [_to_mp_value(w) for w in cert.sol.weights]
@@ -567,12 +639,17 @@ def recover_measure(
             measure = DiscreteMeasure(atoms_l, weights_l)
         got = _floor_digits(got)
         status, msg = _status(data, cert, got, target, loss, used)
+        if not cert.proved:
+            status, msg = "data_limited", _unseparated_message(data, n, loss)
         return finish(measure, got, atom_d, weight_d, status, msg, used, enclosure,
                       res_bits=cert.bits)
 
     # ---------------------------------------------------------------- fixed precision
     if isinstance(prec, Float64):
         m = data.as_numpy()
+        if not np.all(np.isfinite(m)) or (data.max_abs_exact() and not np.any(m)):
+            raise InputError("the moments lie beyond the double range, so Float64() cannot "
+                             "hold them: use precision=MP(dps) or digits=")
         atoms, weights = float_method(method, m, n, basis)
         atoms_l, weights_l = list(atoms), list(weights)
         check_target = 17.0
@@ -593,6 +670,9 @@ def recover_measure(
         got, atom_d, weight_d = _agreement(atoms_l, weights_l, cert)
     got = _floor_digits(got)
     measure = DiscreteMeasure(atoms_l, weights_l)
+    if cert.sol is not None and not cert.proved:
+        return finish(measure, 0.0, atom_d, weight_d, "data_limited",
+                      _unseparated_message(data, n, loss), prec)
     if target is not None and got < target:
         status = "data_limited" if cert.data_limit < target else "ill_conditioned"
         msg = (f"{method} in {prec} gives {got:.0f} correct digits, fewer than the {target:g} "
@@ -600,6 +680,11 @@ def recover_measure(
                + ("" if status == "data_limited" else
                   f": use MP({int(loss + target + 10)}) or digits={target:g}"))
         return finish(measure, got, atom_d, weight_d, status, msg, prec)
+    if got < 1:
+        msg = (f"no digit of the {prec} result is confirmed by the certified computation "
+               f"(the problem loses about {loss:.0f} digits, cond {cond:.2e}): use digits= or a "
+               "higher precision")
+        return finish(measure, got, atom_d, weight_d, "ill_conditioned", msg, prec)
     msg = f"{got:.0f} digits confirmed against a certified computation"
     return finish(measure, got, atom_d, weight_d, "ok", msg, prec,
                   res_bits=digits_to_bits(check_target + loss) + 64)
@@ -619,35 +704,35 @@ def _ball_fit(data: MomentData, n: int, method: str, basis: str, bits: int):
 def _cert_component_digits(cert: _Certified) -> tuple[list[float], list[float]]:
     sol = cert.sol
     assert sol is not None
+    if not cert.proved:
+        return [0.0] * len(sol.atoms), [0.0] * len(sol.weights)
     return (_ball.component_digits(sol.atoms, cert.atom_err),
             _ball.component_digits(sol.weights, cert.weight_err))
 
 
-def _widen(enclosure: DiscreteMeasure, cert: _Certified) -> DiscreteMeasure:
-    """Balls that also contain the first-order effect of the data radii."""
-    def grow(b, e):
-        if not e:
-            return b
-        r = flint.arb(0, e)
-        return b + r if isinstance(b, flint.arb) else b + flint.acb(r, r)
-
-    return DiscreteMeasure([grow(a, e) for a, e in zip(enclosure.atoms, cert.atom_err)],
-                           [grow(w, e) for w, e in zip(enclosure.weights, cert.weight_err)])
+def _unseparated_message(data: MomentData, n: int, loss: float) -> str:
+    return (f"the {n} atoms cannot be told apart for every moment sequence within the data's "
+            f"accuracy ({data.digits:.1f} digits, while the problem loses about {loss:.0f}): no "
+            "digit is vouched for; supply more accurate moments, or a smaller rank (the "
+            "returned measure, if any, is that of the values as given)")
 
 
 def _status(data: MomentData, cert: _Certified, got: float, target: float | None, loss: float,
             used: Precision) -> tuple[str, str]:
     if target is None or got >= target:
-        kind = "certified" if data.is_exact else "certified for the data as given, plus their " \
-            f"{data.digits:.0f}-digit rounding to first order"
+        kind = "certified" if data.is_exact else (
+            f"certified for every moment sequence within the data's accuracy "
+            f"({data.digits:.1f} digits)")
         return "ok", f"{got:.0f} digits {kind} at {used}"
     if cert.data_limit < target:
         need = target + loss
         return "data_limited", (
             f"the moments carry {data.digits:.0f} digits but this problem loses about "
             f"{loss:.0f} (cond of H_{len(cert.sol.atoms) if cert.sol else '?'} = 1e{loss:.0f}), "
-            f"so only {max(cert.data_limit, 0):.0f} digits are determined; {target:g} digits "
-            f"need moments with about {need:.0f} digits (pass exact values or data_digits=)"
+            f"so only {max(cert.data_limit, 0):.0f} digits are determined for every sequence "
+            f"within that accuracy; {target:g} digits need moments with about {need:.0f} "
+            "digits (pass exact values, or data_digits= if they are more accurate than their "
+            "type says)"
         )
     return "precision_exhausted", (
         f"reached {got:.0f} of {target:g} digits at {used}, the precision cap; the problem "

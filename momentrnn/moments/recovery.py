@@ -1,9 +1,9 @@
 r"""Recovering a discrete measure from its moments, with the accuracy it can vouch for.
 
 The entry point is :func:`recover_measure`. Whatever the arithmetic, a returned atom or weight
-is either certified (ball arithmetic on the exact rational values of the data, plus the
-first-order effect of the data's own rounding) or compared with such a certified computation
-before any digit is vouched for.
+is either certified (ball arithmetic on the exact rational values of the data and, for rounded
+data, a Krawczyk test that the enclosures hold for every sequence within the data's accuracy)
+or compared with such a certified computation before any digit is vouched for.
 """
 
 from __future__ import annotations
@@ -98,7 +98,8 @@ class Recovery:
         certified computation was made.
     atom_digits, weight_digits : tuple of float or None
         Correct digits vouched for each atom and each weight relative to its own magnitude
-        (in the order of ``measure``); ``None`` when nothing is vouched (not ok, inconsistent).
+        (in the order of ``measure``); 0 where nothing is vouched, ``None`` when no measure
+        was computed or the status is ``inconsistent``.
         The normwise ``digits`` can be much larger than the smallest of these: a tiny weight
         next to large ones has fewer correct digits of its own.
     """

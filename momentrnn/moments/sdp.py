@@ -13,6 +13,7 @@ semidefiniteness and for the moment constraints.
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from dataclasses import dataclass
@@ -155,8 +156,11 @@ def _cvxpy():
     return cp
 
 
+@functools.lru_cache(maxsize=16)
 def _monomial_in_chebyshev(count: int, a: Fraction, b: Fraction) -> list[list[Fraction]]:
-    r"""Rows c_j with :math:`y^j = \sum_k c_{jk} T_k(x)`, :math:`y = ((b-a)x + a + b)/2`."""
+    r"""Rows c_j with :math:`y^j = \sum_k c_{jk} T_k(x)`, :math:`y = ((b-a)x + a + b)/2`.
+
+    Cached: the result is shared and must not be modified."""
     half, mid = (b - a) / 2, (a + b) / 2
     rows = []
     cur = [Fraction(1)]  # y^0 = T_0, in the T basis
@@ -298,11 +302,10 @@ def to_fraction_any(value) -> Fraction | None:
 
 def _solve_sdp(cp, data, a, b, N: int, q: int, eps: tuple, attempts) -> ExtrapolationRange:
     C_exact = _monomial_in_chebyshev(q + 1, a, b)
-    Cinv_exact = _invert_lower(C_exact, N + 1)
     m_exact = [to_fraction(v) for v in data.real]
     eps_exact = [Fraction(e) for e in eps]
     # Chebyshev moments of the data, exactly: tau_k = nu_k + delta_k (k <= N)
-    nu = [sum(Cinv_exact[k][j] * m_exact[j] for j in range(k + 1)) for k in range(N + 1)]
+    nu = _solve_lower(C_exact, m_exact)
     K = sum(C_exact[q][k] * nu[k] for k in range(N + 1))  # m_q at delta = 0, tau_high = 0
     Cf = np.array([[float(c) for c in row] for row in C_exact])
     norms = np.abs(Cf).sum(axis=1)
@@ -423,8 +426,11 @@ def _solve_once(cp, name, options, N, q, rows, cq, scale, nu, pos, zero, eps_sca
         constraints.append(eq)
     variable = cq[: N + 1] @ delta + cq[N + 1:] @ high
     out = []
-    for sense in (cp.Minimize, cp.Maximize):
-        prob = cp.Problem(sense(variable / scale), constraints)
+    # one problem for both ends: the direction is a parameter, so cvxpy compiles it once
+    direction = cp.Parameter()
+    prob = cp.Problem(cp.Minimize(direction * variable / scale), constraints)
+    for sign in (1.0, -1.0):
+        direction.value = sign
         try:
             prob.solve(solver=name, **options)
         except cp.error.SolverError as exc:
@@ -438,6 +444,7 @@ def _solve_once(cp, name, options, N, q, rows, cq, scale, nu, pos, zero, eps_sca
             y[pos] = np.asarray(up.dual_value).ravel() - np.asarray(lo.dual_value).ravel()
         if zero:
             y[zero] = np.asarray(eq.dual_value).ravel()
+        # cvxpy reports the same multipliers for min -v as for max v
         out.append((float(variable.value), y, prob.status))
     return out
 def _certified_result(ends, name, tried, m, eps_exact, eps, q, a, b, K, norms, scale
@@ -495,14 +502,14 @@ def _certified_result(ends, name, tried, m, eps_exact, eps, q, a, b, K, norms, s
         lower_certificate=lo_cert, upper_certificate=hi_cert, attempts=tried)
 
 
-def _invert_lower(C: list, n: int) -> list:
-    """Exact inverse of the leading n x n block of a lower-triangular rational matrix."""
-    inv = [[Fraction(0)] * n for _ in range(n)]
-    for i in range(n):
-        inv[i][i] = 1 / C[i][i]
-        for j in range(i):
-            inv[i][j] = -sum(C[i][k] * inv[k][j] for k in range(j, i)) / C[i][i]
-    return inv
+def _solve_lower(C: list, rhs: list) -> list:
+    """Exact solution of ``C[:n, :n] x = rhs`` (lower triangular, n = len(rhs)) by forward
+    substitution: the Chebyshev moments of the data."""
+    x: list = []
+    for i, v in enumerate(rhs):
+        row = C[i]
+        x.append((v - sum(row[k] * x[k] for k in range(i))) / row[i])
+    return x
 
 
 def _tolerances(tolerance: object, count: int) -> tuple:

@@ -96,6 +96,32 @@ def check(case: dict, rule: str = "corrected") -> float:
     return 1.0
 
 
+def search(seed: int, count: int) -> list[dict]:
+    """Random measures over the statement's hypotheses: real positive, real signed, and complex
+    Gaussian-rational atoms and weights, 1 to 8 distinct atoms."""
+    import random
+
+    rng = random.Random(10_000 + seed)
+    out = []
+    for i in range(count):
+        kind = ("positive", "signed", "complex")[i % 3]
+        n = rng.randint(1, 8)
+        if kind == "complex":
+            atoms: set = set()
+            while len(atoms) < n:
+                atoms.add((F(rng.randint(-9, 9), 10), F(rng.randint(-9, 9), 10)))
+            weights = []
+            for _ in range(n):
+                w = (F(rng.randint(-9, 9), 10), F(rng.randint(-9, 9), 10))
+                weights.append(w if w != (0, 0) else (F(1), F(0)))
+            out.append({"name": f"drawn complex n={n}", "kind": kind, "atoms": sorted(atoms),
+                        "weights": weights})
+        else:
+            a, w = random_measure(n, rng.randrange(10**9), signed=kind == "signed")
+            out.append({"name": f"drawn {kind} n={n}", "kind": kind, "atoms": a, "weights": w})
+    return out
+
+
 def coincident(quick: bool, seed: int) -> list[dict]:
     atoms = [F(1, 3), F(1, 3), F(-1, 2)]
     return [{"name": "two coincident atoms", "kind": "positive", "atoms": atoms,
@@ -109,4 +135,4 @@ def zero_weight(quick: bool, seed: int) -> list[dict]:
 
 CLAIM = Claim("M1", "Hankel rank = number of atoms (N >= n)", STATEMENT, cases, check,
               [("coincident atoms", coincident), ("zero weight", zero_weight)],
-              unit="exact")
+              unit="exact", search=search)

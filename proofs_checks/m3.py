@@ -118,6 +118,25 @@ def _digits(rel) -> float:
     return math.inf if rel == 0 else float(-mpmath.log10(rel))
 
 
+def search(seed: int, count: int) -> list[dict]:
+    """Random signed measures (2 to 10 atoms) for both methods, and honesty cases at fixed
+    precisions."""
+    import random
+
+    rng = random.Random(20_000 + seed)
+    out = []
+    for i in range(count):
+        n = rng.randint(2, 10)
+        a, w = random_measure(n, rng.randrange(10**9), signed=rng.random() < 0.5)
+        case = {"name": f"drawn n={n}", "atoms": a, "weights": w,
+                "method": ("prony", "pencil")[i % 2], "rank": n}
+        if i % 3 == 2:
+            case.update(precision=("float64", "mp20")[i % 2], target=(12, 18)[i % 2],
+                        method="prony")
+        out.append(case)
+    return out
+
+
 def too_few_atoms(quick: bool, seed: int) -> list[dict]:
     a, w = random_measure(4, seed + 11)
     return [{"name": "rank n-1 for an n-atom measure", "atoms": a, "weights": w,
@@ -125,4 +144,5 @@ def too_few_atoms(quick: bool, seed: int) -> list[dict]:
 
 
 CLAIM = Claim("M3", "Prony and pencil recover atoms and weights", STATEMENT, _cases, check,
-              [("rank below the number of atoms", too_few_atoms)], unit='digits')
+              [("rank below the number of atoms", too_few_atoms)],
+              search=search, unit='digits')

@@ -75,9 +75,19 @@ def check(case: dict) -> float:
     return 1.0
 
 
+def search(seed: int, count: int) -> list[dict]:
+    """Random systems of dimension 1 to 8."""
+    import random
+
+    rng = random.Random(40_000 + seed)
+    return [{"n": rng.randint(1, 8), "seed": rng.randrange(10**9), "transform": "similarity"}
+            for _ in range(count)]
+
+
 def not_similarity(quick: bool, seed: int) -> list[dict]:
     return [{"n": 3, "seed": seed, "transform": "C unchanged"}]
 
 
 CLAIM = Claim("R2", "similarity invariance of the impulse response", STATEMENT, cases, check,
-              [("C not transformed", not_similarity)], unit="exact")
+              [("C not transformed", not_similarity)], unit="exact",
+              search=search)

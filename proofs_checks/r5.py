@@ -120,9 +120,21 @@ def confirm(case: dict) -> float:
     return _diagonal(case) if case["model"] == "diagonal" else _full(case, 80)
 
 
+def search(seed: int, count: int) -> list[dict]:
+    """Random diagonal students (dimension 2 to 12, scale 0.1 to 0.8) and step sizes, one
+    step each (large steps may leave the region where the loss stays finite)."""
+    import random
+
+    rng = random.Random(50_000 + seed)
+    return [{"model": "diagonal", "dim": rng.randint(2, 12), "seed": rng.randrange(10**6),
+             "lr": round(rng.uniform(0.005, 0.3), 4), "decay": 0.0,
+             "scale": round(rng.uniform(0.1, 0.8), 3), "steps": 1} for _ in range(count)]
+
+
 def weight_decay(quick: bool, seed: int) -> list[dict]:
     return [{"model": "diagonal", "dim": 3, "seed": seed, "lr": 0.05, "decay": 0.1}]
 
 
 CLAIM = Claim("R5", "GD multiplies the imbalance by 1 - eta^2 G^2", STATEMENT, cases, check,
-              [("gradient step with weight decay", weight_decay)], confirm, unit="digits")
+              [("gradient step with weight decay", weight_decay)], confirm, unit="digits",
+              search=search)

@@ -52,6 +52,20 @@ def check(case: dict) -> float:
     return 1.0 if r.collapsed else -1.0
 
 
+def search(seed: int, count: int) -> list[dict]:
+    """Random positive measures with 1 to 7 atoms, on the line and on [-1, 1]."""
+    import random
+
+    rng = random.Random(30_000 + seed)
+    out = []
+    for i in range(count):
+        d = rng.randint(1, 7)
+        a, w = random_measure(d, rng.randrange(10**9))
+        out.append({"atoms": a, "weights": w, "k": 2 * d + 1,
+                    "support": (("-inf", "inf"), (-1, 1))[i % 2], "class": "non-negative"})
+    return out
+
+
 def two_d_moments(quick: bool, seed: int) -> list[dict]:
     a, w = random_measure(2, seed)
     return [{"atoms": a, "weights": w, "k": 4, "support": (-1, 1), "class": "non-negative"}]
@@ -64,4 +78,4 @@ def signed(quick: bool, seed: int) -> list[dict]:
 
 CLAIM = Claim("R8", "2d+1 moments determine a d-atom positive measure", STATEMENT, cases, check,
               [("only 2d moments", two_d_moments), ("signed measures allowed", signed)],
-              unit="exact")
+              unit="exact", search=search)

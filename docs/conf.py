@@ -20,6 +20,14 @@ extensions = [
     "sphinx.ext.intersphinx",
     "sphinx.ext.mathjax",
     "sphinx_gallery.gen_gallery",
+    # MathJax ships with the docs instead of being loaded from a CDN, so that the pages render
+    # where there is no network (lab machines, CI, a copy of the built site). The
+    # sphinx-mathjax-offline package (pinned in the `docs` extra) carries MathJax 3.2.2, the
+    # last release of the major version that sphinx.ext.mathjax configures, and copies it into
+    # _static/mathjax; it installs with pip like the rest of the docs toolchain (no npm or apt
+    # step for anyone who builds the docs). Updating MathJax is a change of that pin, and
+    # tests/test_docs_browser.py checks in a real browser that every page with math renders.
+    "sphinx-mathjax-offline",
 ]
 
 myst_enable_extensions = ["dollarmath", "amsmath"]

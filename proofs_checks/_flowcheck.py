@@ -22,7 +22,7 @@ from ._common import digits
 TARGET_DIGITS = 25  # the invariant survives a Gauss-Legendre flow at 30 digits to >= 25
 FD_DIGITS = 10      # central differences at step 10^(-dps/3): error ~ 10^(-2 dps/3)
 FLOAT_DIGITS = 11   # double-precision gradients against the mpmath one
-ENERGY_DIGITS = 3   # Simpson's rule on the recorded fixed steps: error O(h^4)
+ENERGY_DIGITS = 2   # Simpson on the fixed steps (O(h^4)); a wrong gradient is off by O(1)
 LSODA_DIGITS = 6    # a float flow at rtol 1e-10 keeps its invariant to about 1e-8
 
 

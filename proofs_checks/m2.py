@@ -49,5 +49,19 @@ def signed(quick: bool, seed: int) -> list[dict]:
     return [{"name": "signed", "atoms": a, "weights": w, "count": 7}]
 
 
+def search(seed: int, count: int) -> list[dict]:
+    """Random positive measures on [-1, 1] (1 to 8 atoms) with 2n-1 to 2n+3 moments."""
+    import random
+
+    rng = random.Random(60_000 + seed)
+    out = []
+    for _ in range(count):
+        n = rng.randint(1, 8)
+        a, w = random_measure(n, rng.randrange(10**9))
+        out.append({"name": f"drawn n={n}", "atoms": a, "weights": w,
+                    "count": rng.choice([2 * n - 1, 2 * n, 2 * n + 1, 2 * n + 3])})
+    return [c for c in out if c["count"] >= 1]
+
 CLAIM = Claim("M2", "moment sequences of positive measures have PSD moment matrices",
-              STATEMENT, cases, check, [("a signed measure", signed)], unit='exact')
+              STATEMENT, cases, check, [("a signed measure", signed)], unit="exact",
+              search=search)

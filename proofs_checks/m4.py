@@ -58,5 +58,18 @@ def signed(quick: bool, seed: int) -> list[dict]:
     return [{"name": "signed measure", "atoms": a, "weights": w, "precision": "ball"}]
 
 
+def search(seed: int, count: int) -> list[dict]:
+    """Random positive measures (1 to 10 atoms), in mpmath and in ball arithmetic."""
+    import random
+
+    rng = random.Random(70_000 + seed)
+    out = []
+    for i in range(count):
+        n = rng.randint(1, 10)
+        a, w = random_measure(n, rng.randrange(10**9))
+        out.append({"name": f"drawn n={n}", "atoms": a, "weights": w,
+                    "precision": ("mp", "ball")[i % 2]})
+    return out
+
 CLAIM = Claim("M4", "Gauss rule = Prony for positive measures", STATEMENT, cases, check,
-              [("signed weights", signed)], unit='digits')
+              [("signed weights", signed)], unit="digits", search=search)

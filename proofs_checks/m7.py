@@ -83,5 +83,14 @@ def confirm(case: dict) -> float:
     return check(case, MP(40))
 
 
+def search(seed: int, count: int) -> list[dict]:
+    """Random minimal systems of order 1 to 6."""
+    import random
+
+    rng = random.Random(80_000 + seed)
+    return [{"n": rng.randint(1, 6), "seed": rng.randrange(10**6), "hidden": 0}
+            for _ in range(count)]
+
 CLAIM = Claim("M7", "Ho-Kalman recovers a minimal realisation", STATEMENT, cases, check,
-              [("a non-minimal system (unobservable modes)", non_minimal)], confirm, unit='digits')
+              [("a non-minimal system (unobservable modes)", non_minimal)], confirm,
+              unit="digits", search=search)

@@ -1,0 +1,61 @@
+"""Wall time of ``momentrnn check`` (quick and full) with ``--jobs N``, per claim.
+
+    python benchmarks/bench_checks.py [--jobs 2] [--modes quick,full] [--markdown FILE]
+
+Targets: ``--quick`` within 45 s and the full mode within 3 minutes on 2 cores with
+``--jobs 2``. The per-claim seconds are each claim's own time inside its worker process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGETS = {"quick": 45.0, "full": 180.0}
+
+
+def run(mode: str, jobs: int) -> tuple[float, int, list[dict]]:
+    cmd = [sys.executable, "-m", "momentrnn", "check", "--format", "json", "--jobs", str(jobs)]
+    if mode == "quick":
+        cmd.append("--quick")
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    claims = json.loads(proc.stdout)["claims"] if proc.stdout.strip() else []
+    return wall, proc.returncode, claims
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--modes", default="quick,full")
+    ap.add_argument("--markdown", help="write the tables to this file")
+    args = ap.parse_args(argv)
+    out = [f"`momentrnn check --jobs {args.jobs}` on {os.cpu_count()} visible cores "
+           f"(python {sys.version.split()[0]}).", ""]
+    for mode in args.modes.split(","):
+        wall, code, claims = run(mode, args.jobs)
+        verdicts = {c["verdict"] for c in claims}
+        out += [f"## {mode}: {wall:.1f} s wall (target {TARGETS[mode]:.0f} s: "
+                f"{'met' if wall <= TARGETS[mode] else 'NOT met'}), exit {code}, verdicts "
+                f"{', '.join(sorted(verdicts))}", "",
+                "| claim | verdict | cases | seconds |", "|---|---|---|---|"]
+        for c in sorted(claims, key=lambda c: -c["seconds"]):
+            out.append(f"| {c['label']} | {c['verdict']} | {c['cases']} | {c['seconds']:.1f} |")
+        out.append("")
+    text = "\n".join(out)
+    print(text)
+    if args.markdown:
+        Path(args.markdown).write_text("# Time of `momentrnn check`\n\n"
+                                       "`python benchmarks/bench_checks.py`\n\n" + text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -14,9 +14,10 @@ from .harness import Claim
 
 STATEMENT = (
     "M3 (Prony / matrix pencil). From m_0..m_{2n-1} of an n-atom measure the atoms are the "
-    "roots of the Prony polynomial = the eigenvalues of the pencil (H1, H0); the weights solve "
-    "a Vandermonde system. Exact in exact arithmetic, for real, complex, positive or signed "
-    "weights."
+    "roots of the Prony polynomial (kernel of the n x (n+1) Hankel matrix [m_{i+j}], i < n, "
+    "j <= n, which uses only m_0..m_{2n-1}) = the eigenvalues of the pencil (H1, H0); the "
+    "weights solve a Vandermonde system. Exact in exact arithmetic, for real, complex, positive "
+    "or signed weights."
 )
 TARGET = 30
 

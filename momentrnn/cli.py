@@ -262,7 +262,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rec.add_argument("file", nargs="?", default="-", help="moments file, or '-' for stdin")
     rec.add_argument("--rank", type=int, help="number of atoms (default: Hankel rank)")
-    rec.add_argument("--method", default="auto", choices=["auto", "prony", "pencil", "gauss"])
+    from .moments.methods import METHODS
+
+    rec.add_argument("--method", default="auto", choices=["auto", *METHODS])
     rec.add_argument("--digits", type=float, help="target correct digits (automatic precision)")
     rec.add_argument("--dps", type=positive_int, help="working precision in digits (mpmath, or "
                      "balls with --certify)")

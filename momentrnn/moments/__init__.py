@@ -4,13 +4,18 @@ from .algebraic import AlgebraicNumber
 from .chebyshev import chebyshev_to_monomial, monomial_to_chebyshev, recurrence_coefficients
 from .hankel import HankelRank, hankel_determinant, hankel_matrix, hankel_rank
 from .measure import DiscreteMeasure
+from .methods import METHODS, RecoveryMethod, register_method
 from .realization import Realization, minimal_realization
-from .recovery import Recovery, gauss_rule, matrix_pencil, prony, recover_measure
+from .recovery import Recovery, Status, gauss_rule, matrix_pencil, prony, recover_measure
 from .sdp import ExtrapolationRange, extrapolation_range, stability_bound
 from .truncated import Feasibility, MomentRange, moment_feasible, next_moment_range
 
 __all__ = [
     "AlgebraicNumber",
+    "METHODS",
+    "RecoveryMethod",
+    "Status",
+    "register_method",
     "ExtrapolationRange",
     "Feasibility",
     "MomentRange",

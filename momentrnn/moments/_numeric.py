@@ -12,7 +12,8 @@ import scipy.linalg
 from ..errors import IllConditionedError, RankError
 from ._ball import basis_recurrence, chebyshev_algorithm, monic_modified_moments
 
-__all__ = ["float_method", "mp_method"]
+__all__ = ["float_prony", "float_pencil", "float_gauss", "mp_prony", "mp_pencil", "mp_gauss",
+           "clean_real"]
 
 
 # ----------------------------------------------------------------------------------------
@@ -56,20 +57,7 @@ def float_gauss(m: np.ndarray, n: int, basis: str):
     return nodes, beta[0] * vectors[0] ** 2
 
 
-def float_method(method: str, m: np.ndarray, n: int, basis: str = "monomial"):
-    if method == "gauss":
-        return float_gauss(m, n, basis)
-    with np.errstate(all="ignore"):
-        atoms, weights = (float_prony if method == "prony" else float_pencil)(m, n)
-    if not (np.all(np.isfinite(atoms)) and np.all(np.isfinite(weights))):
-        raise IllConditionedError(
-            f"double precision {method} produced non-finite values for rank {n}; "
-            "use precision=MP(dps) or digits="
-        )
-    return _clean_real(atoms, 1e-9), _clean_real(weights, 1e-9)
-
-
-def _clean_real(values: np.ndarray, tol: float) -> np.ndarray:
+def clean_real(values: np.ndarray, tol: float) -> np.ndarray:
     if np.iscomplexobj(values) and np.all(np.abs(values.imag) <= tol * max(np.abs(values).max(),
                                                                           1e-300)):
         return values.real.copy()
@@ -170,17 +158,3 @@ def mp_gauss(ctx, m: list, n: int, basis: str):
             J[i, i + 1] = J[i + 1, i] = ctx.sqrt(beta[i + 1])
     E, Q = ctx.eigsy(J)
     return [E[i] for i in range(n)], [beta[0] * Q[0, i] ** 2 for i in range(n)]
-
-
-def mp_method(method: str, ctx, m: list, n: int, basis: str = "monomial"):
-    if method == "gauss":
-        return mp_gauss(ctx, m, n, basis)
-    atoms, weights = (mp_prony if method == "prony" else mp_pencil)(ctx, m, n)
-    real_data = all(not isinstance(v, ctx.mpc) for v in m)
-    if real_data:
-        tol = ctx.mpf(10) ** (-(ctx.dps // 2))
-        scale = max(abs(a) for a in atoms) or 1
-        if all(abs(ctx.im(a)) <= tol * scale for a in atoms):
-            atoms = [ctx.re(a) for a in atoms]
-            weights = [ctx.re(w) for w in weights]
-    return atoms, weights

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import StrEnum
 
 import flint
 import mpmath
@@ -35,25 +36,56 @@ from ..precision import (
 )
 from . import _ball
 from ._data import MomentData, parse_moments, require_exact, require_trackable_scale
-from ._numeric import float_method, mp_method
 from ._scalars import global_mp, mpf_from_man_exp
 from .hankel import HankelRank, hankel_rank, resolved_singular_values
 from .measure import DiscreteMeasure
+from .methods import RecoveryMethod, as_monomial, method_named
 
-__all__ = ["Recovery", "recover_measure", "prony", "matrix_pencil", "gauss_rule"]
+__all__ = ["Recovery", "Status", "recover_measure", "prony", "matrix_pencil", "gauss_rule"]
 
-METHODS = ("auto", "prony", "pencil", "gauss")
 MAX_BITS = 200_000
 MAX_DIGITS = 10_000
 MAX_ROUNDS = 8
 
-STATUS_TEXT = {
-    "ok": "recovered to the vouched digits",
-    "data_limited": "the data do not carry enough digits for the requested accuracy",
-    "precision_exhausted": "raising the precision up to its cap did not reach the target",
-    "ill_conditioned": "the working precision is too low for this problem",
-    "rank_ambiguous": "the rank cannot be decided from the data",
-    "inconsistent": "the moments are not consistent with a measure of this rank",
+class Status(StrEnum):
+    """What a recovery achieved; each member says so in words (:attr:`explanation`)."""
+
+    OK = "ok"
+    DATA_LIMITED = "data_limited"
+    PRECISION_EXHAUSTED = "precision_exhausted"
+    ILL_CONDITIONED = "ill_conditioned"
+    RANK_AMBIGUOUS = "rank_ambiguous"
+    INCONSISTENT = "inconsistent"
+
+    def __repr__(self) -> str:  # shown as the plain string it compares equal to
+        return repr(self.value)
+
+    @property
+    def explanation(self) -> str:
+        return _EXPLANATION[self]
+
+    @property
+    def error(self) -> type:
+        """The exception ``throw=True`` raises for this status."""
+        return _ERROR[self]
+
+
+_EXPLANATION = {
+    Status.OK: "recovered to the vouched digits",
+    Status.DATA_LIMITED: "the data do not carry enough digits for the requested accuracy",
+    Status.PRECISION_EXHAUSTED: "raising the precision up to its cap did not reach the target",
+    Status.ILL_CONDITIONED: "the working precision is too low for this problem",
+    Status.RANK_AMBIGUOUS: "the rank cannot be decided from the data",
+    Status.INCONSISTENT: "no measure of this rank has moments within the data's accuracy "
+                         "(proved)",
+}
+_ERROR = {
+    Status.OK: type(None),
+    Status.DATA_LIMITED: DataAccuracyError,
+    Status.PRECISION_EXHAUSTED: PrecisionExhaustedError,
+    Status.ILL_CONDITIONED: IllConditionedError,
+    Status.RANK_AMBIGUOUS: RankError,
+    Status.INCONSISTENT: RankError,
 }
 
 
@@ -88,9 +120,10 @@ class Recovery:
         Relative digits the moments carry (``inf`` when exact).
     method : str
         The recovery method used.
-    status : str
+    status : Status
         ``'ok'``, ``'data_limited'``, ``'precision_exhausted'``, ``'ill_conditioned'``,
-        ``'rank_ambiguous'`` or ``'inconsistent'``.
+        ``'rank_ambiguous'`` or ``'inconsistent'`` (a :class:`Status`, which compares equal
+        to these strings; ``status.explanation`` says it in words).
     message : str
         What happened and, if not ok, how to fix it.
     enclosure : DiscreteMeasure or None
@@ -115,7 +148,7 @@ class Recovery:
     precision: Precision
     data_digits: float
     method: str
-    status: str
+    status: Status
     message: str
     enclosure: DiscreteMeasure | None = None
     atom_digits: tuple | None = None
@@ -140,9 +173,7 @@ class Recovery:
 # ----------------------------------------------------------------------------------------
 
 
-def _validate(data: MomentData, rank: object, method: str, basis: str) -> None:
-    if method not in METHODS:
-        raise InputError(f"method={method!r} is not known; use one of {', '.join(METHODS)}")
+def _validate(data: MomentData, rank: object, basis: str) -> None:
     if basis not in ("monomial", "chebyshev"):
         raise InputError(f"basis={basis!r} is not known; use 'monomial' or 'chebyshev'")
     if basis == "chebyshev" and not data.is_real:
@@ -166,14 +197,6 @@ def _validate(data: MomentData, rank: object, method: str, basis: str) -> None:
                 f"rank={rank} needs 2*rank = {2 * rank} moments, got {data.count}; "
                 f"supply more moments or a rank <= {data.count // 2}"
             )
-
-
-def _as_monomial(data: MomentData, basis: str) -> MomentData:
-    if basis == "monomial":
-        return data
-    from .chebyshev import chebyshev_to_monomial
-
-    return MomentData(tuple(chebyshev_to_monomial(list(data.real))), None, data.radius)
 
 
 def _log10_cond(sv: list) -> float:
@@ -206,15 +229,6 @@ def _decide_rank(data: MomentData, rank: int | None, precision: Precision | None
     return int(rank), evidence
 
 
-def _run_ball(method: str, data: MomentData, n: int, bits: int, basis: str):
-    if method == "gauss":
-        return _ball.ball_gauss(data, n, bits, basis)
-    mono = _as_monomial(data, basis)
-    if method == "pencil":
-        return _ball.ball_pencil(mono, n, bits)
-    return _ball.ball_prony(mono, n, bits)
-
-
 @dataclass
 class _Certified:
     sol: _ball.BallSolution | None
@@ -228,8 +242,8 @@ class _Certified:
     proved: bool = True  # False: the balls hold the measure of the midpoints only
 
 
-def _certify(data: MomentData, n: int, method: str, basis: str, target: float, start_bits: int,
-             escalate: bool, progress=None) -> _Certified:
+def _certify(data: MomentData, n: int, method: RecoveryMethod, basis: str, target: float,
+             start_bits: int, escalate: bool, progress=None) -> _Certified:
     """Enclosures of the measure for every moment sequence within the data's radii.
 
     The measure of the given (exact rational) values is enclosed in ball arithmetic, exactly
@@ -247,8 +261,9 @@ def _certify(data: MomentData, n: int, method: str, basis: str, target: float, s
     for _ in range(MAX_ROUNDS if escalate else 1):
         try:
             if progress is not None:
-                progress(f"certifying {n} atoms by {method} in ball arithmetic at {bits} bits")
-            sol = _run_ball(method, midpoints, n, bits, basis)
+                progress(f"certifying {n} atoms by {method.name} in ball arithmetic at {bits} "
+                         "bits")
+            sol = method.run_ball(midpoints, n, bits, basis)
             if not all(b.is_finite() for b in list(sol.atoms) + list(sol.weights)):
                 raise _ball.NeedPrecision("unbounded enclosure")
             if not data.is_exact:
@@ -453,8 +468,62 @@ def recover_measure(
     >>> print(mpmath.nstr(r.measure.sorted().atoms[2], 25))
     0.7745966692414833770358531
     """
+    problem = _prepare(moments, rank=rank, method=method, precision=precision, digits=digits,
+                       data_digits=data_digits, data_error=data_error, basis=basis,
+                       progress=progress)
+    outcome = problem.early or _compute(problem, progress)
+    return _finish(problem, outcome, throw, progress)
+
+
+# ---------------------------------------------------------------------------- stages
+
+
+@dataclass
+class _Outcome:
+    """What a computation produced, before sorting, notes and the residual."""
+
+    measure: DiscreteMeasure | None
+    digits: float
+    atom_digits: list | None
+    weight_digits: list | None
+    status: Status
+    message: str
+    used: Precision
+    enclosure: DiscreteMeasure | None = None
+    res_bits: int = 256
+
+
+@dataclass
+class _Problem:
+    """The validated input, the rank with its evidence, and the conditioning."""
+
+    data: MomentData
+    mono: MomentData
+    basis: str
+    method: RecoveryMethod
+    prec: Precision | None
+    target: float | None
+    n: int
+    evidence: HankelRank | None
+    witness: object = None
+    loss: float = math.inf
+    cond: float = math.inf
+    svals: tuple = ()
+    early: _Outcome | None = None
+    start_bits: int = 64
+    square: MomentData | None = field(default=None)
+
+    @property
+    def over(self) -> bool:
+        return self.mono.count > 2 * self.n
+
+
+def _prepare(moments, *, rank, method, precision, digits, data_digits, data_error, basis,
+             progress) -> _Problem:
+    """Read and validate the input, decide the rank, look for inconsistency proofs, and
+    estimate the conditioning (raises for bad input)."""
     data = parse_moments(moments, data_digits=data_digits, data_error=data_error)
-    _validate(data, rank, method, basis)
+    _validate(data, rank, basis)
     if digits is not None and (isinstance(digits, bool) or not isinstance(digits, (int, float))
                                or not digits > 0 or math.isinf(digits)):
         raise InputError(f"digits={digits!r} must be a positive finite number, e.g. digits=30")
@@ -464,19 +533,19 @@ def recover_measure(
     prec = None if precision is None else as_precision(precision)
     if isinstance(prec, Exact):
         require_exact(data)
-    if method == "auto":
-        method = "pencil" if isinstance(prec, Float64) else "prony"
-    if method == "gauss" and not data.is_real:
+    meth = method_named(method, prec)
+    if meth.positive_only and not data.is_real:
         from ..errors import NotPositiveError
 
-        raise NotPositiveError("method='gauss' needs real moments of a positive measure")
-    if basis == "chebyshev" and method != "gauss" and not data.is_exact:
+        raise NotPositiveError(f"method={meth.name!r} needs real moments of a positive measure")
+    if basis != "monomial" and meth.power_moments and not data.is_exact:
         raise InputError(
-            "inexact Chebyshev-basis moments can only be used with method='gauss' (the change "
-            "to power moments is ill-conditioned); pass exact values or method='gauss'"
+            f"inexact Chebyshev-basis moments cannot be used with method={meth.name!r} (the "
+            "change to power moments is ill-conditioned); pass exact values or method='gauss'"
         )
+    target = float(digits) if digits is not None else (15.0 if prec is None else None)
 
-    mono = _as_monomial(data, basis) if data.is_exact else data
+    mono = as_monomial(data, basis) if data.is_exact else data
     if basis == "chebyshev" and not data.is_exact and rank is None:
         # Power-moment Hankel matrices of rounded Chebyshev moments are meaningless: the Gauss
         # rule with count/2 nodes is what the modified moments determine.
@@ -484,34 +553,31 @@ def recover_measure(
     if progress is not None and not (rank is not None and mono.count == 2 * rank):
         progress(f"deciding the rank from {mono.count} moments")
     n, evidence = _decide_rank(mono, rank, prec, progress)
+    problem = _Problem(data, mono, basis, meth, prec, target, n, evidence)
     if rank is None and evidence is not None and evidence.verdict == "ambiguous":
-        msg = evidence.message
-        if throw:
-            raise RankError(msg)
-        return Recovery(None, n, 0.0, math.inf, math.inf, mpmath.mpf("nan"),
-                        evidence.singular_values, evidence, prec or Ball(20), data.digits,
-                        method, "rank_ambiguous", msg)
-    if n == 0 and data.is_exact:
-        size = evidence.size if evidence is not None else 1
-        raise RankError(
-            f"the {size}x{size} Hankel matrix of these exact moments is zero ("
-            + ("m_0 = 0" if size == 1 else f"m_0 = ... = m_{2 * size - 2} = 0")
-            + ") while later moments are not, so they are not the moments of "
-            f"a measure that {mono.count} moments can identify (one with n atoms has m_0..m_(2n-2) "
-            "not all zero): supply more moments"
-        )
+        problem.early = _Outcome(None, 0.0, None, None, Status.RANK_AMBIGUOUS,
+                                 evidence.message, prec or Ball(20))
+        problem.svals = evidence.singular_values
+        return problem
     if n == 0:
+        if data.is_exact:
+            size = evidence.size if evidence is not None else 1
+            raise RankError(
+                f"the {size}x{size} Hankel matrix of these exact moments is zero ("
+                + ("m_0 = 0" if size == 1 else f"m_0 = ... = m_{2 * size - 2} = 0")
+                + ") while later moments are not, so they are not the moments of a measure "
+                f"that {mono.count} moments can identify (one with n atoms has "
+                "m_0..m_(2n-2) not all zero): supply more moments"
+            )
         msg = (f"no atom can be told apart from zero: {evidence.message if evidence else ''}; "
                "the moments are indistinguishable from those of the zero measure at their "
                "accuracy: supply more accurate moments")
-        if throw:
-            raise DataAccuracyError(msg)
-        return Recovery(None, 0, 0.0, math.inf, math.inf, mpmath.mpf("nan"),
-                        evidence.singular_values if evidence else (), evidence,
-                        prec or Ball(20), data.digits, method, "data_limited", msg)
+        problem.early = _Outcome(None, 0.0, None, None, Status.DATA_LIMITED, msg,
+                                 prec or Ball(20))
+        problem.svals = evidence.singular_values if evidence else ()
+        return problem
     # A rank decided from the singular values can be below what the data prove: look for a
     # proof that no measure with n atoms fits, and raise n while there is one.
-    witness = None
     if mono.count > 2 * n and (basis == "monomial" or data.is_exact):
         witness_bits = 64 + digits_to_bits(15 + 0.8 * n)
         witness = _ball.inconsistency_witness(mono, n, witness_bits)
@@ -519,15 +585,24 @@ def recover_measure(
             n += 1
             witness = (_ball.inconsistency_witness(mono, n, witness_bits + 8)
                        if mono.count > 2 * n else None)
-    start = 64 + digits_to_bits(15 + 0.8 * n)
+        problem.n, problem.witness = n, witness
+    _conditioning(problem, rank, progress)
+    working = problem.loss + (target if target is not None else 20) + 10
+    problem.start_bits = digits_to_bits(working) + 32
+    problem.square = data.head(2 * n) if problem.over and basis == "monomial" else data
+    return problem
+
+
+def _conditioning(problem: _Problem, rank, progress) -> None:
+    """log10 of the condition number of H_n (reusing the rank decision's singular values)."""
+    n, evidence = problem.n, problem.evidence
     if evidence is not None and evidence.size == n and all(v > 0 for v in
                                                             evidence.singular_values):
-        # the rank decision already computed the singular values of this very matrix
         sv_rank = list(evidence.singular_values)
     else:
         if progress is not None:
             progress(f"singular values of the {n}x{n} Hankel matrix")
-        sv_rank, _ = resolved_singular_values(mono, n, start)
+        sv_rank, _ = resolved_singular_values(problem.mono, n, 64 + digits_to_bits(15 + 0.8 * n))
     loss = _log10_cond(sv_rank)
     if not math.isfinite(loss):
         raise RankError(
@@ -536,134 +611,101 @@ def recover_measure(
             + ("pass rank=None to find the rank, or a smaller rank" if rank is not None else
                "supply more moments")
         )
-    cond = 10.0**loss if loss < 308 else math.inf
-    svals = evidence.singular_values if evidence is not None else tuple(sv_rank)
+    problem.loss = loss
+    problem.cond = 10.0**loss if loss < 308 else math.inf
+    problem.svals = evidence.singular_values if evidence is not None else tuple(sv_rank)
 
-    def result(measure, got_digits, status, message, used, enclosure=None, res_bits=256,
-               atom_digits=None, weight_digits=None):
-        if status != "ok" and throw:
-            if data.rounded_decimals and data.is_exact:
-                message += (f"; note: {data.rounded_decimals} moment(s) look like printed "
-                            "doubles but were read as exact; pass data_digits=15 if they are "
-                            "rounded")
-            kind = {
-                "data_limited": DataAccuracyError,
-                "precision_exhausted": PrecisionExhaustedError,
-                "inconsistent": RankError,
-            }.get(status, IllConditionedError)
-            raise kind(message)
-        if progress is not None and measure is not None:
-            progress(f"computing the residual over {data.count} moments")
-        residual = _residual(data, measure, res_bits) if measure is not None else mpmath.mpf("nan")
-        if data.rounded_decimals and data.is_exact:
-            message += (
-                f"; {data.rounded_decimals} moment(s) are decimals with 15 or more significant "
-                "digits, as printed doubles are: they were read as exact, so this is right "
-                "only if the decimals are exact; if they are rounded doubles pass "
-                "data_digits=15 (--data-digits 15)"
-            )
-        return Recovery(measure, n, got_digits, cond, loss, residual, svals, evidence, used,
-                        data.digits, method, status, message, enclosure, atom_digits,
-                        weight_digits)
 
-    target = float(digits) if digits is not None else (15.0 if prec is None else None)
-    working = loss + (target if target is not None else 20) + 10
-    start_bits = digits_to_bits(working) + 32
+def _compute(problem: _Problem, progress) -> _Outcome:
+    """Dispatch once on the arithmetic."""
+    if isinstance(problem.prec, Exact):
+        return _compute_exact(problem)
+    if problem.prec is None or isinstance(problem.prec, Ball):
+        return _compute_certified(problem, progress)
+    return _compute_fixed(problem, progress)
 
-    over = mono.count > 2 * n
-    square = data.head(2 * n) if over and basis == "monomial" else data
 
-    def finish(measure, got, atom_d, weight_d, status, msg, used, enclosure=None, res_bits=256):
-        if witness is not None:
-            status, msg, got = "inconsistent", witness.message(), 0.0
-            atom_d = weight_d = None
-        if measure is not None:
-            order = measure.sort_order()
-            measure = DiscreteMeasure([measure.atoms[i] for i in order],
-                                      [measure.weights[i] for i in order])
-            if enclosure is not None:
-                enclosure = DiscreteMeasure([enclosure.atoms[i] for i in order],
-                                            [enclosure.weights[i] for i in order])
-            if atom_d is not None:
-                atom_d = tuple(_floor_digits(atom_d[i]) for i in order)
-                weight_d = tuple(_floor_digits(weight_d[i]) for i in order)
-        return result(measure, got, status, msg, used, enclosure, res_bits, atom_d, weight_d)
+def _compute_exact(problem: _Problem) -> _Outcome:
+    data, n, prec = problem.data, problem.n, problem.prec
+    if problem.witness is not None:
+        return _Outcome(None, 0.0, None, None, Status.INCONSISTENT, "", prec)
+    atoms, weights = problem.method.run_exact(data, n, problem.basis)
+    measure = DiscreteMeasure(atoms, weights)
+    msg = "exact"
+    if problem.basis == "monomial" and data.is_real:
+        from .algebraic import field_moments
 
-    # ---------------------------------------------------------------- exact arithmetic
-    if isinstance(prec, Exact):
-        from ._exact import exact_recover
+        back = field_moments(atoms, weights, data.count)
+        if back is not None and any(b != m for b, m in zip(back, data.real)):
+            raise AssertionError("exact recovery does not reproduce its moments")
+        if back is not None:
+            msg = "exact: the moments of the returned measure equal the data exactly"
+    return _Outcome(measure, math.inf, [math.inf] * n, [math.inf] * n, Status.OK, msg, prec,
+                    res_bits=digits_to_bits(40 + 2 * problem.loss))
 
-        if witness is not None:
-            return finish(None, 0.0, None, None, "inconsistent", "", prec)
-        atoms, weights = exact_recover(data, n, method, basis)
-        measure = DiscreteMeasure(atoms, weights)
-        msg = "exact"
-        if basis == "monomial" and data.is_real:
-            from .algebraic import field_moments
 
-            back = field_moments(atoms, weights, data.count)
-            if back is not None and any(b != m for b, m in zip(back, data.real)):
-                raise AssertionError("exact recovery does not reproduce its moments")
-            if back is not None:
-                msg = "exact: the moments of the returned measure equal the data exactly"
-        return finish(measure, math.inf, [math.inf] * n, [math.inf] * n, "ok", msg, prec,
-                      res_bits=digits_to_bits(40 + 2 * loss))
+def _compute_certified(problem: _Problem, progress) -> _Outcome:
+    """Ball arithmetic, escalated to the target (``precision=None``) or at a fixed Ball."""
+    data, n, prec, meth, loss = problem.data, problem.n, problem.prec, problem.method, problem.loss
+    target = problem.target
+    fixed = isinstance(prec, Ball)
+    bits = prec.bits if fixed else problem.start_bits  # type: ignore[union-attr]
+    cert = _certify(problem.square, n, meth, problem.basis, target or 0.0, bits,
+                    escalate=not fixed, progress=progress)
+    used = Ball(max(5, int(bits_to_digits(cert.bits))))
+    if cert.sol is None:
+        if not data.is_exact and (not fixed or used.dps > data.digits + loss + 10):
+            return _Outcome(None, 0.0, None, None, Status.DATA_LIMITED,
+                            _unseparated_message(data, n, loss), used)
+        msg = (f"{meth.name} could not separate the atoms at {used.dps} digits; the problem "
+               f"loses about {loss:.0f} digits (cond {problem.cond:.2e}): raise dps to at least "
+               f"{int(loss + (target or 15) + 10)}")
+        return _Outcome(None, 0.0, None, None, Status.ILL_CONDITIONED, msg, used)
+    enclosure = DiscreteMeasure(cert.sol.atoms, cert.sol.weights) if cert.proved else None
+    got = cert.digits
+    atom_d, weight_d = _cert_component_digits(cert)
+    if fixed and enclosure is not None:
+        measure = enclosure
+    else:
+        atoms_l = [_to_mp_value(a) for a in cert.sol.atoms]
+        weights_l = [_to_mp_value(w) for w in cert.sol.weights]
+        if problem.over and not data.is_exact:
+            fit = _ball_fit(data, n, meth, problem.basis, cert.bits)
+            if fit is not None:
+                atoms_l, weights_l = fit
+                got, atom_d, weight_d = _agreement(atoms_l, weights_l, cert)
+        measure = DiscreteMeasure(atoms_l, weights_l)
+    got = _floor_digits(got)
+    status, msg = _status(data, cert, got, target, loss, used)
+    if not cert.proved:
+        status, msg = Status.DATA_LIMITED, _unseparated_message(data, n, loss)
+    return _Outcome(measure, got, atom_d, weight_d, status, msg, used, enclosure,
+                    res_bits=cert.bits)
 
-    # ---------------------------------------------------------------- certified / automatic
-    if prec is None or isinstance(prec, Ball):
-        fixed = isinstance(prec, Ball)
-        bits = prec.bits if fixed else start_bits  # type: ignore[union-attr]
-        cert = _certify(square, n, method, basis, target or 0.0, bits, escalate=not fixed,
-                        progress=progress)
-        used = Ball(max(5, int(bits_to_digits(cert.bits))))
-        if cert.sol is None:
-            if not data.is_exact and (not fixed or used.dps > data.digits + loss + 10):
-                return finish(None, 0.0, None, None, "data_limited",
-                              _unseparated_message(data, n, loss), used)
-            msg = (f"{method} could not separate the atoms at {used.dps} digits; the problem "
-                   f"loses about {loss:.0f} digits (cond {cond:.2e}): raise dps to at least "
-                   f"{int(loss + (target or 15) + 10)}")
-            return finish(None, 0.0, None, None, "ill_conditioned", msg, used)
-        enclosure = DiscreteMeasure(cert.sol.atoms, cert.sol.weights) if cert.proved else None
-        got = cert.digits
-        atom_d, weight_d = _cert_component_digits(cert)
-        if fixed and enclosure is not None:
-            measure = enclosure
-        else:
-            atoms_l = [_to_mp_value(a) for a in cert.sol.atoms]
-            weights_l = [_to_mp_value(w) for w in cert.sol.weights]
-            if over and not data.is_exact:
-                fit = _ball_fit(data, n, method, basis, cert.bits)
-                if fit is not None:
-                    atoms_l, weights_l = fit
-                    got, atom_d, weight_d = _agreement(atoms_l, weights_l, cert)
-            measure = DiscreteMeasure(atoms_l, weights_l)
-        got = _floor_digits(got)
-        status, msg = _status(data, cert, got, target, loss, used)
-        if not cert.proved:
-            status, msg = "data_limited", _unseparated_message(data, n, loss)
-        return finish(measure, got, atom_d, weight_d, status, msg, used, enclosure,
-                      res_bits=cert.bits)
 
-    # ---------------------------------------------------------------- fixed precision
+def _compute_fixed(problem: _Problem, progress) -> _Outcome:
+    """Double or mpmath arithmetic, then compared with a certified computation."""
+    data, n, prec, meth, loss = problem.data, problem.n, problem.prec, problem.method, problem.loss
+    target = problem.target
     if isinstance(prec, Float64):
         m = data.as_numpy()
         if not np.all(np.isfinite(m)) or (data.max_abs_exact() and not np.any(m)):
             raise InputError("the moments lie beyond the double range, so Float64() cannot "
                              "hold them: use precision=MP(dps) or digits=")
-        atoms, weights = float_method(method, m, n, basis)
+        atoms, weights = meth.run_float(m, n, problem.basis)
         atoms_l, weights_l = list(atoms), list(weights)
         check_target = 17.0
     else:
         ctx = prec.context()  # type: ignore[union-attr]
         m = data.as_mp(ctx)
-        atoms_l, weights_l = mp_method(method, ctx, m, n, basis)
+        atoms_l, weights_l = meth.run_mp(ctx, m, n, problem.basis)
         atoms_l = [global_mp(v) for v in atoms_l]
         weights_l = [global_mp(v) for v in weights_l]
         check_target = float(prec.dps) + 2  # type: ignore[union-attr]
     if progress is not None:
         progress(f"checking the {prec} result against a certified computation")
-    cert = _certify(square, n, "gauss" if method == "gauss" else "prony", basis, check_target,
+    certifier = method_named(meth.certifier)
+    cert = _certify(problem.square, n, certifier, problem.basis, check_target,
                     digits_to_bits(loss + check_target + 10) + 32, escalate=True)
     if cert.sol is None:
         got, atom_d, weight_d = 0.0, [0.0] * n, [0.0] * n
@@ -672,29 +714,69 @@ def recover_measure(
     got = _floor_digits(got)
     measure = DiscreteMeasure(atoms_l, weights_l)
     if cert.sol is not None and not cert.proved:
-        return finish(measure, 0.0, atom_d, weight_d, "data_limited",
-                      _unseparated_message(data, n, loss), prec)
+        return _Outcome(measure, 0.0, atom_d, weight_d, Status.DATA_LIMITED,
+                        _unseparated_message(data, n, loss), prec)
     if target is not None and got < target:
-        status = "data_limited" if cert.data_limit < target else "ill_conditioned"
-        msg = (f"{method} in {prec} gives {got:.0f} correct digits, fewer than the {target:g} "
-               f"requested; the problem loses about {loss:.0f} digits (cond {cond:.2e})"
-               + ("" if status == "data_limited" else
-                  f": use MP({int(loss + target + 10)}) or digits={target:g}"))
-        return finish(measure, got, atom_d, weight_d, status, msg, prec)
+        status = Status.DATA_LIMITED if cert.data_limit < target else Status.ILL_CONDITIONED
+        msg = (f"{meth.name} in {prec} gives {got:.0f} correct digits, fewer than the "
+               f"{target:g} requested; the problem loses about {loss:.0f} digits (cond "
+               f"{problem.cond:.2e})" + ("" if status == Status.DATA_LIMITED else
+                                         f": use MP({int(loss + target + 10)}) or "
+                                         f"digits={target:g}"))
+        return _Outcome(measure, got, atom_d, weight_d, status, msg, prec)
     if got < 1:
         msg = (f"no digit of the {prec} result is confirmed by the certified computation "
-               f"(the problem loses about {loss:.0f} digits, cond {cond:.2e}): use digits= or a "
-               "higher precision")
-        return finish(measure, got, atom_d, weight_d, "ill_conditioned", msg, prec)
+               f"(the problem loses about {loss:.0f} digits, cond {problem.cond:.2e}): use "
+               "digits= or a higher precision")
+        return _Outcome(measure, got, atom_d, weight_d, Status.ILL_CONDITIONED, msg, prec)
     msg = f"{got:.0f} digits confirmed against a certified computation"
-    return finish(measure, got, atom_d, weight_d, "ok", msg, prec,
-                  res_bits=digits_to_bits(check_target + loss) + 64)
+    return _Outcome(measure, got, atom_d, weight_d, Status.OK, msg, prec,
+                    res_bits=digits_to_bits(check_target + loss) + 64)
 
 
-def _ball_fit(data: MomentData, n: int, method: str, basis: str, bits: int):
+def _finish(problem: _Problem, out: _Outcome, throw: bool, progress) -> Recovery:
+    """Apply an inconsistency proof, sort, add notes, raise or compute the residual."""
+    data = problem.data
+    measure, enclosure = out.measure, out.enclosure
+    got, atom_d, weight_d = out.digits, out.atom_digits, out.weight_digits
+    status, message = Status(out.status), out.message
+    if problem.witness is not None:
+        status, message, got = Status.INCONSISTENT, problem.witness.message(), 0.0
+        atom_d = weight_d = None
+    if measure is not None:
+        order = measure.sort_order()
+        measure = DiscreteMeasure([measure.atoms[i] for i in order],
+                                  [measure.weights[i] for i in order])
+        if enclosure is not None:
+            enclosure = DiscreteMeasure([enclosure.atoms[i] for i in order],
+                                        [enclosure.weights[i] for i in order])
+        if atom_d is not None:
+            atom_d = tuple(_floor_digits(atom_d[i]) for i in order)
+            weight_d = tuple(_floor_digits(weight_d[i]) for i in order)
+    if data.rounded_decimals and data.is_exact:
+        message += (
+            f"; {data.rounded_decimals} moment(s) are decimals with 15 or more significant "
+            "digits, as printed doubles are: they were read as exact, so this is right only if "
+            "the decimals are exact; if they are rounded doubles pass data_digits=15 "
+            "(--data-digits 15)"
+        )
+    if status != Status.OK and throw:
+        raise status.error(message)
+    if progress is not None and measure is not None:
+        progress(f"computing the residual over {data.count} moments")
+    residual = _residual(data, measure, out.res_bits) if measure is not None else \
+        mpmath.mpf("nan")
+    cond = problem.cond if problem.early is None else math.inf
+    loss = problem.loss if problem.early is None else math.inf
+    return Recovery(measure, problem.n, got, cond, loss, residual, problem.svals,
+                    problem.evidence, out.used, data.digits, problem.method.name, status,
+                    message, enclosure, atom_d, weight_d)
+
+
+def _ball_fit(data: MomentData, n: int, method: RecoveryMethod, basis: str, bits: int):
     """Midpoints of the least-squares fit of all the moments (``None`` if not computable)."""
     try:
-        sol = _run_ball(method, data, n, bits, basis)
+        sol = method.run_ball(data, n, bits, basis)
     except (_ball.NeedPrecision, RankError, InputError):
         return None
     if len(sol.atoms) != n:
@@ -724,10 +806,10 @@ def _status(data: MomentData, cert: _Certified, got: float, target: float | None
         kind = "certified" if data.is_exact else (
             f"certified for every moment sequence within the data's accuracy "
             f"({data.digits:.1f} digits)")
-        return "ok", f"{got:.0f} digits {kind} at {used}"
+        return Status.OK, f"{got:.0f} digits {kind} at {used}"
     if cert.data_limit < target:
         need = target + loss
-        return "data_limited", (
+        return Status.DATA_LIMITED, (
             f"the moments carry {data.digits:.0f} digits but this problem loses about "
             f"{loss:.0f} (cond of H_{len(cert.sol.atoms) if cert.sol else '?'} = 1e{loss:.0f}), "
             f"so only {max(cert.data_limit, 0):.0f} digits are determined for every sequence "
@@ -735,7 +817,7 @@ def _status(data: MomentData, cert: _Certified, got: float, target: float | None
             "digits (pass exact values, or data_digits= if they are more accurate than their "
             "type says)"
         )
-    return "precision_exhausted", (
+    return Status.PRECISION_EXHAUSTED, (
         f"reached {got:.0f} of {target:g} digits at {used}, the precision cap; the problem "
         f"loses about {loss:.0f} digits"
     )

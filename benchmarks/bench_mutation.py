@@ -44,6 +44,7 @@ class Mutant:
     replacement: str
     kind: str      # sign flip, off-by-one, skipped certification, ...
     description: str
+    alternatives: tuple = ()  # (pattern, replacement) pairs for other versions of the line
 
 
 M = Mutant
@@ -70,9 +71,10 @@ MUTANTS = [
     # -- dynamics: the double-precision flow
     M("D7", "dynamics/_problem.py", "Du = (self._lags[1:] * u[1:]) @ V[: k - 1]",
       "Du = (self._lags[1:] * u[1:]) @ V[1:]", "off-by-one",
-      "numpy dL/da with a wrong lag index"),
+      "numpy dL/da with a wrong lag index",
+      (("U[1, :-1] = (lags * u)[1:]", "U[1, :-1] = (lags * u)[:-1]"),)),
     M("D8", "dynamics/_problem.py", "g[:, 1] = c * Vu", "g[:, 1] = b * Vu", "swapped terms",
-      "numpy dL/db uses b instead of c"),
+      "numpy dL/db uses b instead of c", (("            g[:, 1] = c * sV\n", "            g[:, 1] = b * sV\n"),)),
     M("D9", "dynamics/_problem.py", "u = 2.0 * self.rho * r", "u = self.rho * r",
       "dropped term", "numpy gradient without its factor 2"),
     M("D10", "dynamics/_problem.py", "np.outer(B, B) - np.outer(C, C)",
@@ -209,12 +211,14 @@ def _copy_tree(dest: Path) -> None:
 
 
 def _apply(dest: Path, m: Mutant) -> bool:
+    """Apply the first of the mutant's patterns that occurs exactly once; False if none."""
     path = dest / "momentrnn" / m.path
     text = path.read_text()
-    if text.count(m.pattern) != 1:
-        return False
-    path.write_text(text.replace(m.pattern, m.replacement))
-    return True
+    for pattern, replacement in ((m.pattern, m.replacement), *m.alternatives):
+        if text.count(pattern) == 1:
+            path.write_text(text.replace(pattern, replacement))
+            return True
+    return False
 
 
 def run_mutant(m: Mutant, timeout: float, only: str | None) -> dict:

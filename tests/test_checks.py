@@ -260,3 +260,23 @@ def test_a_control_margin_moves_when_the_package_answers_differently(monkeypatch
         monkeypatch.setattr(mod, name, make(getattr(mod, name)))
     after = _control_margins(claim)
     assert after != before
+
+
+def test_the_full_mode_adds_a_falsification_search():
+    from proofs_checks.harness import SEARCH_CASES, Claim
+
+    drawn = []
+
+    def search(seed, count):
+        drawn.append((seed, count))
+        return [{"x": -1}] * count  # a counterexample among the random cases
+
+    claim = Claim("X3", "toy", "X3 toy", lambda quick, seed: [{"x": 1}],
+                  lambda case: float(case["x"]), [("control", lambda quick, seed: [{"x": -1}])],
+                  search=search)
+    assert run_claim(claim, quick=True, seed=0).verdict == "PASS"
+    assert drawn == []
+    outcome = run_claim(claim, quick=False, seed=5)
+    assert drawn == [(5, SEARCH_CASES)]
+    assert outcome.verdict == "FAIL" and outcome.searched == SEARCH_CASES
+    assert outcome.worst_case == {"x": -1}

@@ -7,6 +7,7 @@ import socket
 import sys
 
 sys.path.insert(0, os.path.abspath(".."))
+sys.path.insert(0, os.path.abspath("_ext"))
 
 project = "momentrnn"
 author = "the momentrnn developers"
@@ -28,6 +29,8 @@ extensions = [
     # step for anyone who builds the docs). Updating MathJax is a change of that pin, and
     # tests/test_docs_browser.py checks in a real browser that every page with math renders.
     "sphinx-mathjax-offline",
+    # one page per claim with its check's source and tests; claim mentions become links
+    "claim_links",
 ]
 
 myst_enable_extensions = ["dollarmath", "amsmath"]

@@ -1,0 +1,212 @@
+"""Claim navigation for the momentrnn docs.
+
+* One page per claim of the theory chapter (``claims/r1`` ... ``claims/m7``), generated at
+  build time from ``proofs_checks/``: a link back to the claim, the source of its check and the
+  tests that exercise it (found by reading ``tests/``), so the pages cannot drift from the code.
+* Every mention of a claim in prose ("by R2", "(M2)", "R1–R14") becomes a link to the claim's
+  section of the theory chapter; the literal ``proofs_checks/r1.py`` becomes a link to the claim's
+  check page and a literal ``tests/...`` in a claim's section a link to its tests there.
+"""
+
+from __future__ import annotations
+
+import ast
+import pathlib
+import re
+
+from docutils import nodes
+from sphinx.addnodes import pending_xref
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+DOCS = pathlib.Path(__file__).resolve().parents[1]
+REPO = DOCS.parent
+OUT = DOCS / "claims"
+
+CLAIM_RE = re.compile(r"\b(R(?:1[0-4]|[1-9])|M[1-7])\b")
+CHECK_RE = re.compile(r"^proofs_checks/([rm]\d{1,2})\.py$")
+TEST_RE = re.compile(r"^tests/(test_\w+)\.py(?:::(\w+))?$")
+# Where a claim mention is not prose: code, math, existing links, targets, titles.
+_SKIP = (nodes.literal, nodes.literal_block, nodes.math, nodes.math_block, nodes.reference,
+         nodes.target, nodes.title, nodes.raw, nodes.comment, pending_xref, nodes.FixedTextElement)
+
+
+def claim_modules() -> list[str]:
+    """The claim ids with a check module, in the theory chapter's order (R1..R14, M1..M7)."""
+    ids = [p.stem.upper() for p in (REPO / "proofs_checks").glob("*.py")
+           if re.fullmatch(r"[rm]\d{1,2}", p.stem)]
+    return sorted(ids, key=lambda c: (c[0] != "R", int(c[1:])))
+
+
+def claim_title(claim: str) -> str:
+    doc = ast.get_docstring(ast.parse((REPO / "proofs_checks" / f"{claim.lower()}.py")
+                                      .read_text(encoding="utf-8"))) or claim
+    return doc.splitlines()[0].rstrip(".")
+
+
+def tests_for(claim: str) -> list[tuple[str, str]]:
+    """(file, function) of each test whose source names the claim or its check module."""
+    word = re.compile(rf"\b{claim}\b|proofs_checks\.{claim.lower()}\b|\"{claim}\"")
+    found = []
+    for path in sorted((REPO / "tests").glob("test_*.py")):
+        source = path.read_text(encoding="utf-8")
+        if not word.search(source):
+            continue
+        for node in ast.parse(source).body:
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
+                if word.search(ast.get_source_segment(source, node) or ""):
+                    found.append((path.name, node.name))
+    return found
+
+
+def _page(claim: str) -> str:
+    low = claim.lower()
+    lines = [f"({low}-check)=", f"# {claim}: the check and its tests", "",
+             "The claim, its statement and proof: "
+             f"{{ref}}`{claim} in the theory chapter <{claim}>`.",
+             f"Run the check alone with `momentrnn check {claim}` (add `--quick` for the small "
+             "grid).", "", f"({low}-tests)=", "## Tests", ""]
+    tests = tests_for(claim)
+    lines.append("Every check's cases and negative controls also run in "
+                 "`tests/test_checks.py::test_claim_passes_and_controls_fail`.")
+    lines.append("")
+    for file, name in tests:
+        lines += [f"({low}-{name.replace('_', '-')})=", f"### `tests/{file}::{name}`", "",
+                  f"```{{literalinclude}} ../../tests/{file}", ":language: python",
+                  f":pyobject: {name}", "```", ""]
+    if not tests:
+        lines += ["No test names this claim on its own.", ""]
+    lines += [f"({low}-source)=", f"## Source: `proofs_checks/{low}.py`", "",
+              f"```{{literalinclude}} ../../proofs_checks/{low}.py", ":language: python",
+              ":linenos:", "```", ""]
+    return "\n".join(lines)
+
+
+def _index(claims: list[str]) -> str:
+    lines = ["# The checks: source and tests", "",
+             "One page per claim of the {doc}`theory chapter <../theory>`: the source of the "
+             "module of `proofs_checks/` that checks it and the tests that exercise it. "
+             "These pages are generated from the code at each build.", "",
+             "```{toctree}", ":maxdepth: 1", ""]
+    lines += [claim.lower() for claim in claims]
+    lines += ["```", ""]
+    return "\n".join(lines)
+
+
+def _write(path: pathlib.Path, text: str) -> None:
+    # Rewritten only when changed, so that an unchanged page is not re-read on a rebuild.
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+
+
+def generate(app) -> None:
+    OUT.mkdir(exist_ok=True)
+    claims = claim_modules()
+    _write(OUT / "index.md", _index(claims))
+    for claim in claims:
+        _write(OUT / f"{claim.lower()}.md", _page(claim))
+
+
+def _xref(reftype: str, target: str, child: nodes.Node, docname: str) -> nodes.inline:
+    """A placeholder resolved to a link to the label ``target`` once every label is known.
+
+    (Sphinx's own reference resolution would replace a code literal by plain text.)
+    """
+    ref = nodes.inline("", "", classes=["claim-link"], claimtarget=target)
+    ref += child
+    return ref
+
+
+def resolve(app, doctree, fromdocname) -> None:
+    labels = app.env.domaindata["std"]["labels"]
+    for holder in list(doctree.findall(nodes.inline)):
+        target = holder.get("claimtarget")
+        if target is None:
+            continue
+        child = holder.children[0].deepcopy()
+        if target not in labels:
+            logger.warning("claim link to an unknown label %r", target, location=holder)
+            holder.replace_self(child)
+            continue
+        docname, anchor, _ = labels[target]
+        uri = app.builder.get_relative_uri(fromdocname, docname) + "#" + anchor
+        ref = nodes.reference("", "", internal=True, refuri=uri, classes=["claim-link"])
+        ref += child
+        holder.replace_self(ref)
+
+
+def _enclosing_claim(node: nodes.Node) -> str | None:
+    while node is not None:
+        if isinstance(node, nodes.section):
+            for ident in node.get("ids", []):
+                if CLAIM_RE.fullmatch(ident.upper()):
+                    return ident.upper()
+        node = node.parent
+    return None
+
+
+def _ancestors(node: nodes.Node):
+    node = node.parent
+    while node is not None:
+        yield node
+        node = node.parent
+
+
+def _skipped(node: nodes.Node) -> bool:
+    while node is not None:
+        if isinstance(node, _SKIP):
+            return True
+        node = node.parent
+    return False
+
+
+def link_claims(app, doctree) -> None:
+    docname = app.env.docname
+    known = set(claim_modules())
+    for literal in list(doctree.findall(nodes.literal)):
+        if isinstance(literal.parent, (nodes.reference, pending_xref)):
+            continue
+        text = literal.astext()
+        check = CHECK_RE.match(text)
+        if check and check.group(1).upper() in known:
+            target = f"{check.group(1)}-source"
+            literal.replace_self(_xref("ref", target, literal.deepcopy(), docname))
+            continue
+        test = TEST_RE.match(text)
+        claim = _enclosing_claim(literal) if test else None
+        if test and claim in known:
+            name = test.group(2)
+            listed = name and (f"{test.group(1)}.py", name) in tests_for(claim)
+            target = (f"{claim.lower()}-{name.replace('_', '-')}" if listed
+                      else f"{claim.lower()}-tests")
+            literal.replace_self(_xref("ref", target, literal.deepcopy(), docname))
+    for text in list(doctree.findall(nodes.Text)):
+        if (_skipped(text.parent) or not CLAIM_RE.search(text.astext())
+                or any(holder.get("claimtarget") for holder in _ancestors(text))):
+            continue
+        pieces: list[nodes.Node] = []
+        source = text.astext()
+        last = 0
+        for match in CLAIM_RE.finditer(source):
+            if match.group(1) not in known:
+                continue
+            pieces.append(nodes.Text(source[last:match.start()]))
+            pieces.append(_xref("ref", match.group(1).lower(),
+                                nodes.inline(match.group(1), match.group(1)), docname))
+            last = match.end()
+        if not pieces:
+            continue
+        pieces.append(nodes.Text(source[last:]))
+        parent = text.parent
+        index = parent.index(text)
+        parent.remove(text)
+        for offset, piece in enumerate(pieces):
+            parent.insert(index + offset, piece)
+
+
+def setup(app):
+    app.connect("builder-inited", generate)
+    app.connect("doctree-read", link_claims)
+    app.connect("doctree-resolved", resolve)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

@@ -235,6 +235,12 @@ CONTROL_PATCHES = [
     ("M5", "proofs_checks.m5", "singular_values",
      lambda real: lambda data, n, bits: [v * (1 + n) for v in real(data, n, bits)][:-1]
      + [real(data, n, bits)[-1]]),
+    ("R5", "proofs_checks.r5", "gradient_descent",
+     lambda real: lambda *a, **k: __import__("dataclasses").replace(
+         real(*a, **k), parameters=real(*a, **k).parameters * 1.01)),
+    ("R6", "proofs_checks.r6", "gradient_descent",
+     lambda real: lambda *a, **k: __import__("dataclasses").replace(
+         real(*a, **k), b=real(*a, **k).b * 1.5)),
     ("R12", "proofs_checks.r12", "moment_feasible",
      lambda real: lambda m, **k: __import__("types").SimpleNamespace(feasible=False)),
     ("R10", "proofs_checks.r10", "DiagonalRNN",

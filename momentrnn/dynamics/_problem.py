@@ -91,7 +91,7 @@ class FlowProblem:
 
         Diagonal models: the Hessian is block-diagonal (3x3 per unit) plus the rank-k term
         2 J^T diag(rho) J, so the Woodbury identity solves in O(d k^2) without forming a dense
-        matrix (``eq-woodbury``); small problems (3d <= DENSE_LIMIT) and full models use a
+        matrix (:eq:`eq-woodbury`); small problems (3d <= DENSE_LIMIT) and full models use a
         dense factorisation.
         """
         d = self.dim

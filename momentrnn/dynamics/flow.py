@@ -5,7 +5,7 @@ The flow starts with a slow escape from the origin (exponential growth at rate
 are limited by stability and need of the order of :math:`10^6` steps. The default integrator is
 an L-stable linearly implicit Rosenbrock method whose linear systems
 :math:`(I + \gamma h \nabla^2 L)x = y` are solved in :math:`O(d k^2)` with the block-diagonal
-plus rank-k structure of the Hessian (``eq-woodbury``); scipy's methods are available too, and
+plus rank-k structure of the Hessian (:eq:`eq-woodbury`); scipy's methods are available too, and
 an implicit Gauss-Legendre integrator in mpmath checks invariants to 30+ digits.
 """
 

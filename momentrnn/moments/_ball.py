@@ -60,7 +60,7 @@ def _ball_is_real(z: acb) -> bool:
 def _exact_prony_coefficients(data: MomentData, n: int) -> tuple[list[fmpq], bool]:
     """Monic Prony polynomial coefficients c_0..c_{n-1} over Q (least squares if overdetermined).
 
-    Solves sum_k c_k m_{i+k} = -m_{i+n} for i = 0..M-n-1 (docs eq. ``eq-prony``).
+    Solves sum_k c_k m_{i+k} = -m_{i+n} for i = 0..M-n-1 (:eq:`eq-prony`).
     """
     m = data.real
     rows = data.count - n
@@ -143,7 +143,9 @@ def _check_simple(roots_with_mult: list) -> list[acb]:
 
 
 def _lagrange_weights(coeffs: list, data: MomentData, atoms: list, exact: bool) -> list:
-    r"""w_i = N(x_i) / p'(x_i) with N(x) = sum_e x^e sum_j c_{j+e+1} m_j  (``eq-lagrange-weights``).
+    r"""w_i = N(x_i) / p'(x_i) with N(x) = sum_e x^e sum_j c_{j+e+1} m_j.
+
+    (:eq:`eq-lagrange-weights`)
 
     This is w_i = \int \ell_i d\mu for the Lagrange basis polynomial of node x_i; it uses the
     moments m_0..m_{n-1} only and needs no Vandermonde solve.
@@ -359,7 +361,7 @@ def ball_gauss(data: MomentData, n: int, bits: int, basis: str = "monomial") -> 
     r"""Gauss rule: exact recurrence over Q, certified nodes, Christoffel weights.
 
     Nodes are the roots of the n-th monic orthogonal polynomial; weights are
-    :math:`w_i = 1 / \sum_{k<n} \pi_k(x_i)^2 / (\beta_0 \cdots \beta_k)` (``eq-christoffel``).
+    :math:`w_i = 1 / \sum_{k<n} \pi_k(x_i)^2 / (\beta_0 \cdots \beta_k)` (:eq:`eq-christoffel`).
     """
     if not data.is_real:
         raise NotPositiveError("a Gauss rule needs real moments of a positive measure")

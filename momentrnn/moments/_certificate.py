@@ -1,4 +1,4 @@
-r"""Proved bounds for the worst-case extrapolation problem (``eq-extrapolation-dual``).
+r"""Proved bounds for the worst-case extrapolation problem (:eq:`eq-extrapolation-dual`).
 
 Weak duality of the moment problem: if :math:`P(x) = \sum_{j \le N} \lambda_j x^j` satisfies
 :math:`P(x) + \delta \ge x^q` on :math:`[a, b]`, then every non-negative measure on

@@ -2,7 +2,7 @@
 :class:`~momentrnn.moments.algebraic.AlgebraicNumber` (root isolation in python-flint).
 
 The Prony polynomial p is computed over Q and factored. A root alpha of an irreducible factor f
-has weight N(alpha)/p'(alpha) (``eq-lagrange-weights``); that rational function of alpha is
+has weight N(alpha)/p'(alpha) (:eq:`eq-lagrange-weights`); that rational function of alpha is
 reduced modulo f to a polynomial R of degree < deg f, so every weight is R(alpha) exactly.
 """
 

@@ -2,7 +2,7 @@ r"""Exact algebraic numbers for exact recovery, computed with python-flint.
 
 An atom of an exactly recovered measure is a root :math:`\alpha` of an irreducible factor
 :math:`f` of the Prony polynomial over Q, and its weight is :math:`R(\alpha)` for a rational
-polynomial :math:`R` of degree below :math:`\deg f` (docs ``eq-lagrange-weights``). Both are
+polynomial :math:`R` of degree below :math:`\deg f` (:eq:`eq-lagrange-weights`). Both are
 held as an :class:`AlgebraicNumber`: the field :math:`\mathbb{Q}(\alpha)` (the minimal
 polynomial, whose roots python-flint isolates with certified enclosures), the index of the
 root, and the element's polynomial. Numerical values at any precision come from certified root

@@ -3,7 +3,7 @@ r"""Moments in the Chebyshev basis and three-term recurrences of positive measur
 Modified moments :math:`\nu_k = \int T_k \, d\mu` on :math:`[-1, 1]` are far better
 conditioned than power moments; the modified Chebyshev algorithm turns them into the
 recurrence coefficients of the orthogonal polynomials of :math:`\mu` (docs label
-``eq-modified-chebyshev``).
+:eq:`eq-modified-chebyshev`).
 """
 
 from __future__ import annotations

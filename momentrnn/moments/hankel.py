@@ -1,7 +1,7 @@
 r"""Hankel matrices of moment sequences, their determinants and their rank with evidence.
 
 The Hankel matrix of size ``rows x cols`` and shift ``s`` is :math:`[m_{i+j+s}]` (docs label
-``eq-hankel``). For a measure with ``n`` distinct atoms and non-zero weights its square Hankel
+:eq:`eq-hankel`). For a measure with ``n`` distinct atoms and non-zero weights its square Hankel
 matrices have rank ``min(size, n)`` (claim M1).
 """
 
@@ -274,7 +274,7 @@ def hankel_rank(
     -----
     Noise floor :math:`\tau = s \max_j |\delta m_j| + 10\, s\, \sigma_1 2^{-p}` for an
     :math:`s\times s` matrix at :math:`p` bits: by Weyl's inequality no singular value moves by
-    more than :math:`\|\delta H\|_2 \le s \max|\delta m_j|` (docs label ``eq-noise-floor``).
+    more than :math:`\|\delta H\|_2 \le s \max|\delta m_j|` (:eq:`eq-noise-floor`).
 
     Examples
     --------

@@ -37,7 +37,7 @@ class DiscreteMeasure:
 
     Notes
     -----
-    The :math:`j`-th moment is :math:`m_j = \sum_i w_i x_i^j` (docs label ``eq-moments``).
+    The :math:`j`-th moment is :math:`m_j = \sum_i w_i x_i^j` (:eq:`eq-moments`).
     Numbers keep their kind: ints, fractions and sympy expressions are exact, floats are
     doubles, mpmath numbers and python-flint balls keep their precision. Decimal strings are
     read exactly.

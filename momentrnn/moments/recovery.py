@@ -453,9 +453,9 @@ def recover_measure(
 
     Notes
     -----
-    Prony's method (docs ``eq-prony``): the coefficients of the monic polynomial
+    Prony's method (:eq:`eq-prony`): the coefficients of the monic polynomial
     :math:`p(x) = \prod_i (x - x_i)` solve :math:`\sum_k c_k m_{i+k} = -m_{i+n}`; its roots are
-    the atoms, and :math:`w_i = N(x_i)/p'(x_i)` (``eq-lagrange-weights``). The vouched digits
+    the atoms, and :math:`w_i = N(x_i)/p'(x_i)` (:eq:`eq-lagrange-weights`). The vouched digits
     are ``-log10`` of the normwise relative error bound; see the docs chapter on precision.
 
     Examples

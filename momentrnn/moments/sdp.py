@@ -218,7 +218,7 @@ def extrapolation_range(moments: object, *, tolerance: object, support: tuple = 
 
     Notes
     -----
-    The SDP (``eq-extrapolation-sdp``) is written in the Chebyshev basis of the support mapped
+    The SDP (:eq:`eq-extrapolation-sdp`) is written in the Chebyshev basis of the support mapped
     to :math:`[-1, 1]`. The unknowns are the deviations of the Chebyshev moments from those of
     the data (exactly converted) and the Chebyshev moments beyond :math:`N`; each box row
     :math:`|m_j(\mu) - m_j| \le \varepsilon_j` is divided by the 1-norm of the row of
@@ -599,7 +599,7 @@ def stability_bound(atoms: object, *, order: int, tolerance: float) -> float:
     :math:`0..2\hat d` are within :math:`\varepsilon` of those of
     :math:`\hat\mu = \sum_i \hat w_i \delta_{\hat a_i}` satisfies
     :math:`|m_q(\mu) - m_q(\hat\mu)| \le \varepsilon(\|r_q\|_1 + \sup_{[-1,1]}|s_q|\,\|p\|_1)`
-    (``eq-stability-bound``; :math:`\|\cdot\|_1` is the sum of absolute coefficients). The
+    (:eq:`eq-stability-bound`; :math:`\|\cdot\|_1` is the sum of absolute coefficients). The
     supremum is computed at the endpoints and the certified real critical points of
     :math:`s_q`; the result is rounded up.
 

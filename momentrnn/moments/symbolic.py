@@ -1,7 +1,7 @@
 r"""Symbolic moment algebra with sympy: Hankel determinants and Prony polynomials.
 
 Used by the docs to derive, for instance, :math:`\det H_n = \prod_i w_i \prod_{i<j}
-(x_i - x_j)^2` for an n-atom measure (docs label ``eq-hankel-det``).
+(x_i - x_j)^2` for an n-atom measure (:eq:`eq-hankel-det`).
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def symbolic_hankel_determinant(atoms: int, size: int | None = None, *, factor: 
 def prony_polynomial(moments: object, rank: int | None = None, *, variable: str = "x"):
     r"""The monic Prony polynomial :math:`\prod_i (x - x_i)` of exact moments, as a sympy Poly.
 
-    Its coefficients solve :math:`\sum_k c_k m_{i+k} = -m_{i+n}` over Q (docs ``eq-prony``).
+    Its coefficients solve :math:`\sum_k c_k m_{i+k} = -m_{i+n}` over Q (:eq:`eq-prony`).
 
     Examples
     --------

@@ -80,7 +80,7 @@ def _q(v) -> fmpq:
 
 
 def localizing_matrix(moments: list, g: fmpq_poly, size: int) -> fmpq_mat:
-    r"""The matrix :math:`[\sum_t g_t m_{i+j+t}]_{i,j<\text{size}}` (``eq-localizing``)."""
+    r"""The matrix :math:`[\sum_t g_t m_{i+j+t}]_{i,j<\text{size}}` (:eq:`eq-localizing`)."""
     deg = g.degree()
     entries = []
     for i in range(size):
@@ -399,7 +399,7 @@ def next_moment_range(moments: object, *, support: tuple = (-1, 1),
     -------
     MomentRange
         Ends from Schur complements of the Hankel / localising matrix whose corner holds
-        :math:`m_{N+1}` (``eq-next-moment``), with the canonical representing measures at finite
+        :math:`m_{N+1}` (:eq:`eq-next-moment`), with the canonical representing measures at finite
         ends; a single point when the data are determinate.
 
     Raises

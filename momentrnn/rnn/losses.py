@@ -1,6 +1,6 @@
 r"""The k-lag moment loss of linear RNNs, its gradient and the Jacobian of its gradient.
 
-:math:`L_k(\Theta) = \sum_{j<k} \rho_j (h_j - \hat h_j)^2` (docs label ``eq-loss``), the mean
+:math:`L_k(\Theta) = \sum_{j<k} \rho_j (h_j - \hat h_j)^2` (:eq:`eq-loss`), the mean
 squared error of the final output under white inputs (claim R1). For the diagonal model with
 :math:`r_j = h_j - \hat h_j`, :math:`u_j = 2\rho_j r_j`, :math:`V_{ji} = a_i^j`,
 :math:`D_{ji} = j a_i^{j-1}`, :math:`E_{ji} = j(j-1) a_i^{j-2}` and :math:`w = b \circ c`:
@@ -12,7 +12,7 @@ squared error of the final output under white inputs (claim R1). For the diagona
 
 and the Jacobian of the gradient is a block-diagonal part (one 3x3 block per unit, from
 :math:`\sum_j u_j \nabla^2 r_j`) plus the rank-k Gauss-Newton part :math:`2 J^\top P J`
-(``eq-loss-hessian``). All functions here accept a leading batch dimension.
+(:eq:`eq-loss-hessian`). All functions here accept a leading batch dimension.
 """
 
 from __future__ import annotations
@@ -130,7 +130,7 @@ def full_loss_grad(A, B, C, target, rho):
 
     With :math:`x_q = A^q B`, :math:`y_p = (A^\top)^p C^\top` and the Hankel matrix
     :math:`T_{pq} = u_{p+q+1}`: :math:`\nabla_A L = Y T X^\top`, :math:`\nabla_B L = Y u`,
-    :math:`\nabla_C L = X u` (``eq-full-gradient``).
+    :math:`\nabla_C L = X u` (:eq:`eq-full-gradient`).
     """
     k = target.shape[-1]
     d = A.shape[0]

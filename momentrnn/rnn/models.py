@@ -3,7 +3,7 @@ r"""Linear RNN models: full, symmetric and diagonal.
 A linear RNN :math:`\Theta = (A, B, C)` maps an input sequence :math:`x_1, \dots, x_T` to
 :math:`s_t = A s_{t-1} + B x_t` (:math:`s_0 = 0`) and the output :math:`y = C s_T
 = \sum_t h_{T-t} x_t`, where :math:`h_j = C A^j B` is the impulse response (docs label
-``eq-impulse-response``). For a diagonal model :math:`h_j = \sum_i b_i c_i a_i^j` is the
+:eq:`eq-impulse-response`). For a diagonal model :math:`h_j = \sum_i b_i c_i a_i^j` is the
 :math:`j`-th moment of :math:`\mu_\Theta = \sum_i b_i c_i \delta_{a_i}`.
 """
 

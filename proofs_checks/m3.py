@@ -1,4 +1,8 @@
-"""M3: Prony and the matrix pencil recover the atoms and weights exactly."""
+"""M3: Prony and the matrix pencil recover the atoms and weights exactly.
+
+The claim, its proof and this check's tests: theory chapter, section M3
+(docs/theory.md; theory.html#m3 and claims/m3.html in the built docs).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""M4: the Gauss rule from the Chebyshev algorithm equals the Prony result."""
+"""M4: the Gauss rule from the Chebyshev algorithm equals the Prony result.
+
+The claim, its proof and this check's tests: theory chapter, section M4
+(docs/theory.md; theory.html#m4 and claims/m4.html in the built docs).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""M6: the ends of the next-moment range are the canonical representations through +-1."""
+"""M6: the ends of the next-moment range are the canonical representations through +-1.
+
+The claim, its proof and this check's tests: theory chapter, section M6
+(docs/theory.md; theory.html#m6 and claims/m6.html in the built docs).
+"""
 
 from __future__ import annotations
 

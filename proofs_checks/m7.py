@@ -1,4 +1,8 @@
-"""M7: the impulse response of an order-n system determines it up to similarity (Ho-Kalman)."""
+"""M7: the impulse response of an order-n system determines it up to similarity (Ho-Kalman).
+
+The claim, its proof and this check's tests: theory chapter, section M7
+(docs/theory.md; theory.html#m7 and claims/m7.html in the built docs).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""R1: the loss is the moment mismatch."""
+"""R1: the loss is the moment mismatch.
+
+The claim, its proof and this check's tests: theory chapter, section R1
+(docs/theory.md; theory.html#r1 and claims/r1.html in the built docs).
+"""
 
 from __future__ import annotations
 

@@ -7,6 +7,9 @@ non-negative measures on [-1, 1] within eps (the SDP with proved outer ends and 
 checked measure attaining an inner value); the student's own |h_q - h_hat_q|. The margin
 needs bound >= the attained worst case (a checked measure beyond the bound would refute R11)
 and proved worst case >= observed.
+
+The claim, its proof and this check's tests: theory chapter, section R11
+(docs/theory.md; theory.html#r11 and claims/r11.html in the built docs).
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""R12: a teacher with a negative or complex weight cannot be fitted by a balanced student."""
+"""R12: a teacher with a negative or complex weight cannot be fitted by a balanced student.
+
+The claim, its proof and this check's tests: theory chapter, section R12
+(docs/theory.md; theory.html#r12 and claims/r12.html in the built docs).
+"""
 
 from __future__ import annotations
 

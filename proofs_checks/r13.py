@@ -1,4 +1,8 @@
-"""R13: small initialisation learns a d-dimensional state that extrapolates; large does not."""
+"""R13: small initialisation learns a d-dimensional state that extrapolates; large does not.
+
+The claim, its proof and this check's tests: theory chapter, section R13
+(docs/theory.md; theory.html#r13 and claims/r13.html in the built docs).
+"""
 
 from __future__ import annotations
 

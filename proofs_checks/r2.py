@@ -1,4 +1,8 @@
-"""R2: the impulse response is similarity invariant."""
+"""R2: the impulse response is similarity invariant.
+
+The claim, its proof and this check's tests: theory chapter, section R2
+(docs/theory.md; theory.html#r2 and claims/r2.html in the built docs).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""R6: balanced stays balanced under gradient flow and gradient descent."""
+"""R6: balanced stays balanced under gradient flow and gradient descent.
+
+The claim, its proof and this check's tests: theory chapter, section R6
+(docs/theory.md; theory.html#r6 and claims/r6.html in the built docs).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""R9: with k = 2d the conclusion of R8 fails."""
+"""R9: with k = 2d the conclusion of R8 fails.
+
+The claim, its proof and this check's tests: theory chapter, section R9
+(docs/theory.md; theory.html#r9 and claims/r9.html in the built docs).
+"""
 
 from __future__ import annotations
 

@@ -6,6 +6,7 @@ import argparse
 import json
 import math
 import sys
+import threading
 import time
 
 import numpy as np
@@ -80,10 +81,15 @@ def _teacher(args):
 
 
 class _Progress:
-    """A progress bar redrawn in place on a terminal; elsewhere (a log file, a pipe) one line
-    every ``every`` seconds."""
+    """A sign of life on stderr while the flow runs.
 
-    def __init__(self, quiet: bool, every: float = 10.0) -> None:
+    On a terminal: one line redrawn in place with the flow time, the loss, a bar of the loss
+    decades gained and the seconds spent. Elsewhere (a log file, a pipe): a plain line at least
+    every ``every`` seconds, written by a clock thread, so that a step that takes long, or the
+    analysis after the integration, still shows the command is alive.
+    """
+
+    def __init__(self, quiet: bool, every: float = 10.0, stage: str = "flow") -> None:
         self.quiet = quiet
         try:
             self.tty = bool(sys.stderr is not None and sys.stderr.isatty())
@@ -92,24 +98,69 @@ class _Progress:
         self.every = every
         self.start = self.last = time.perf_counter()
         self.drawn = False
+        self.stage = stage
+        self.state: tuple[float, float] | None = None
+        self.loss0: float | None = None
+        self.lock = threading.Lock()
+        self.stopped = threading.Event()
+        self.clock: threading.Thread | None = None
+        if not quiet:
+            self.clock = threading.Thread(target=self._tick, daemon=True)
+            self.clock.start()
 
     def __call__(self, t: float, loss: float) -> None:
-        now = time.perf_counter()
-        if self.quiet or now - self.last < (0.1 if self.tty else self.every):
+        if self.quiet:
             return
+        with self.lock:
+            self.state = (float(t), float(loss))
+            if self.loss0 is None:
+                self.loss0 = float(loss)
+            now = time.perf_counter()
+            if now - self.last >= (0.1 if self.tty else self.every):
+                self._show(now)
+
+    def set_stage(self, stage: str) -> None:
+        with self.lock:
+            self.stage = stage
+
+    def _tick(self) -> None:
+        period = 1.0 if self.tty else self.every
+        while not self.stopped.wait(min(period, 1.0)):
+            with self.lock:
+                now = time.perf_counter()
+                if not self.stopped.is_set() and now - self.last >= period:
+                    self._show(now)
+
+    def _show(self, now: float) -> None:
         self.last = now
-        if self.tty:
-            bar = "#" * min(40, max(0, int(-math.log10(max(loss, 1e-40)) * 3)))
-            print(f"\r  t = {t:10.4g}  loss = {loss:10.3e}  {bar:<40}", end="",
-                  file=sys.stderr, flush=True)
-            self.drawn = True
+        elapsed = now - self.start
+        if self.state is None:
+            text = f"{self.stage}: running, {elapsed:.0f} s"
         else:
-            print(f"  flow: t = {t:.4g}, loss = {loss:.3e}, {now - self.start:.0f} s",
-                  file=sys.stderr, flush=True)
+            t, loss = self.state
+            text = f"{self.stage}: t = {t:.4g}, loss = {loss:.3e}, {elapsed:.0f} s"
+        try:
+            if self.tty:
+                bar = ""
+                if self.state is not None and self.loss0 and self.state[1] > 0:
+                    gained = math.log10(max(self.loss0, 1e-300) / max(self.state[1], 1e-300))
+                    bar = "#" * min(30, max(0, int(gained * 3)))
+                print(f"\r  {text:<60} {bar:<30}", end="", file=sys.stderr, flush=True)
+                self.drawn = True
+            else:
+                print(f"  {text}", file=sys.stderr, flush=True)
+        except (OSError, ValueError):  # stderr gone: progress is not worth failing for
+            self.quiet = True
+            self.stopped.set()
 
     def done(self) -> None:
-        if self.drawn:
-            print(file=sys.stderr)
+        self.stopped.set()
+        if self.clock is not None and self.clock is not threading.current_thread():
+            self.clock.join()
+        with self.lock:
+            if self.drawn:
+                print(file=sys.stderr, flush=True)
+                self.drawn = False
 
 
 def run_flow(args: argparse.Namespace) -> int:
@@ -130,67 +181,70 @@ def run_flow(args: argparse.Namespace) -> int:
         if not (math.isfinite(value) and value > 0):
             raise InputError(f"{name} {value!r} must be a positive finite number")
     student = init_student(args.dim, scale=args.init_scale, mode=args.init, seed=args.seed)
-    progress = _Progress(args.quiet)
-    if args.gd:
-        res = gradient_descent(student, teacher, k=args.k, lr=args.lr, steps=args.steps,
-                               backend=args.backend, until_loss=args.until_loss)
-        run = res.trajectory(0, teacher, k=args.k, extrapolation_length=args.length)
-    else:
-        run = integrate_flow(student, teacher, k=args.k, method=args.method, rtol=args.rtol,
-                             until_loss=args.until_loss, t_max=args.t_max,
-                             extrapolation_length=args.length, progress=progress)
-    progress.done()
-    eff = run.effective_dimension
-    report: dict = {
-        "status": run.status, "message": run.message, "method": run.method,
-        "steps": run.steps, "seconds": run.seconds, "final_time": float(run.times[-1]),
-        "training_loss": run.final_loss, "k": args.k, "dim": args.dim,
-        "init_scale": args.init_scale, "init": args.init, "seed": args.seed,
-        "invariant_drift": run.invariant_drift,
-        "imbalance_final": float(run.imbalance[-1]),
-        "negative_mass_final": float(run.negative_mass[-1]),
-    }
-    if run.extrapolation_error is not None:
-        report["extrapolation_length"] = args.length
-        report["extrapolation_error_sum"] = run.extrapolation_error[0]
-        report["extrapolation_error_max"] = run.extrapolation_error[1]
-    final = run.final  # the trained parameters, exactly (JSON floats round-trip)
-    report["student"] = {"a": [float(v) for v in final.a], "b": [float(v) for v in final.b],
-                         "c": [float(v) for v in final.c]}
-    teacher_measure = teacher.measure().sorted()
-    report["teacher_atoms"] = [str(a) for a in teacher_measure.atoms]
-    report["teacher_weights"] = [str(w) for w in teacher_measure.weights]
-    learned = None
-    if eff is not None and eff.rank == 0:
-        report["effective_dimension"] = {
-            "rank": 0, "verdict": eff.verdict, "message": eff.message,
-            "singular_values": [float(v) for v in eff.singular_values[:3]],
-            "noise_floor": float(eff.noise_floor)}
-        report["learned_measure"] = {
-            "atoms": [], "weights": [], "vouched_digits": 0.0, "status": "empty",
-            "moment_accuracy": max(10 * math.sqrt(max(run.final_loss, 0.0)), 1e-15),
-            "agrees_with_teacher": teacher_measure.size == 0}
-    elif eff is not None:
-        report["effective_dimension"] = {
-            "rank": eff.rank, "verdict": eff.verdict, "message": eff.message,
-            "singular_values": [float(v) for v in eff.singular_values[: eff.rank + 3]],
-            "noise_floor": float(eff.noise_floor)}
-        r = eff.rank
-        h = np.asarray(run.final.impulse_response(2 * r))
-        tol = max(10 * math.sqrt(max(run.final_loss, 0.0)), 1e-15)
-        data_digits = max(-math.log10(tol / float(np.abs(h).max())), 1.0)
-        learned = recover_measure(list(h), rank=r, data_digits=data_digits,
-                                  digits=max(1.0, data_digits - 1), throw=False)
-        if learned.measure is not None:
-            a_scale = max(abs(complex(x)) for x in learned.atoms)
-            w_scale = max(abs(complex(x)) for x in learned.weights)
+    progress = _Progress(args.quiet, stage="gd" if args.gd else "flow")
+    try:
+        if args.gd:
+            res = gradient_descent(student, teacher, k=args.k, lr=args.lr, steps=args.steps,
+                                   backend=args.backend, until_loss=args.until_loss)
+            run = res.trajectory(0, teacher, k=args.k, extrapolation_length=args.length)
+        else:
+            run = integrate_flow(student, teacher, k=args.k, method=args.method, rtol=args.rtol,
+                                 until_loss=args.until_loss, t_max=args.t_max,
+                                 extrapolation_length=args.length, progress=progress)
+        progress.set_stage("analysing the trained student")
+        eff = run.effective_dimension
+        report: dict = {
+            "status": run.status, "message": run.message, "method": run.method,
+            "steps": run.steps, "seconds": run.seconds, "final_time": float(run.times[-1]),
+            "training_loss": run.final_loss, "k": args.k, "dim": args.dim,
+            "init_scale": args.init_scale, "init": args.init, "seed": args.seed,
+            "invariant_drift": run.invariant_drift,
+            "imbalance_final": float(run.imbalance[-1]),
+            "negative_mass_final": float(run.negative_mass[-1]),
+        }
+        if run.extrapolation_error is not None:
+            report["extrapolation_length"] = args.length
+            report["extrapolation_error_sum"] = run.extrapolation_error[0]
+            report["extrapolation_error_max"] = run.extrapolation_error[1]
+        final = run.final  # the trained parameters, exactly (JSON floats round-trip)
+        report["student"] = {"a": [float(v) for v in final.a], "b": [float(v) for v in final.b],
+                             "c": [float(v) for v in final.c]}
+        teacher_measure = teacher.measure().sorted()
+        report["teacher_atoms"] = [str(a) for a in teacher_measure.atoms]
+        report["teacher_weights"] = [str(w) for w in teacher_measure.weights]
+        learned = None
+        if eff is not None and eff.rank == 0:
+            report["effective_dimension"] = {
+                "rank": 0, "verdict": eff.verdict, "message": eff.message,
+                "singular_values": [float(v) for v in eff.singular_values[:3]],
+                "noise_floor": float(eff.noise_floor)}
             report["learned_measure"] = {
-                "atoms": [format_number(x, learned.digits, a_scale) for x in learned.atoms],
-                "weights": [format_number(x, learned.digits, w_scale) for x in learned.weights],
-                "vouched_digits": learned.digits, "status": learned.status,
-                "moment_accuracy": tol,
-                "agrees_with_teacher": _agrees(learned, teacher_measure),
-            }
+                "atoms": [], "weights": [], "vouched_digits": 0.0, "status": "empty",
+                "moment_accuracy": max(10 * math.sqrt(max(run.final_loss, 0.0)), 1e-15),
+                "agrees_with_teacher": teacher_measure.size == 0}
+        elif eff is not None:
+            report["effective_dimension"] = {
+                "rank": eff.rank, "verdict": eff.verdict, "message": eff.message,
+                "singular_values": [float(v) for v in eff.singular_values[: eff.rank + 3]],
+                "noise_floor": float(eff.noise_floor)}
+            r = eff.rank
+            h = np.asarray(run.final.impulse_response(2 * r))
+            tol = max(10 * math.sqrt(max(run.final_loss, 0.0)), 1e-15)
+            data_digits = max(-math.log10(tol / float(np.abs(h).max())), 1.0)
+            learned = recover_measure(list(h), rank=r, data_digits=data_digits,
+                                      digits=max(1.0, data_digits - 1), throw=False)
+            if learned.measure is not None:
+                a_scale = max(abs(complex(x)) for x in learned.atoms)
+                w_scale = max(abs(complex(x)) for x in learned.weights)
+                report["learned_measure"] = {
+                    "atoms": [format_number(x, learned.digits, a_scale) for x in learned.atoms],
+                    "weights": [format_number(x, learned.digits, w_scale) for x in learned.weights],
+                    "vouched_digits": learned.digits, "status": learned.status,
+                    "moment_accuracy": tol,
+                    "agrees_with_teacher": _agrees(learned, teacher_measure),
+                }
+    finally:
+        progress.done()
     _print_report(report, args)
     if args.json:
         text = json.dumps(report, indent=2)

@@ -54,21 +54,30 @@ class FlowProblem:
             # the formulas of diagonal_loss_grad, specialised to one run (no einsum overhead)
             t = theta.reshape(d, 3)
             a, b, c = t[:, 0], t[:, 1], t[:, 2]
-            k = self.target.shape[0]
-            V = powers(a, k)  # (k, d): a_i^j
+            V = powers(a, self.target.shape[0])  # (k, d): a_i^j
             r = V @ (b * c) - self.target
             u = 2.0 * self.rho * r
-            Vu = u @ V
-            Du = (self._lags[1:] * u[1:]) @ V[: k - 1]
+            sV, sD = self._moments_of(V, u, 2)
             g = np.empty((d, 3))
-            g[:, 0] = b * c * Du
-            g[:, 1] = c * Vu
-            g[:, 2] = b * Vu
+            g[:, 0] = b * c * sD
+            g[:, 1] = c * sV
+            g[:, 2] = b * sV
             return float(self.rho @ (r * r)), g.ravel()
         A = theta[: d * d].reshape(d, d)
         loss, gA, gB, gC = full_loss_grad(A, theta[d * d : d * d + d], theta[d * d + d :],
                                           self.target, self.rho)
         return loss, np.concatenate([gA.ravel(), gB, gC])
+
+    def _moments_of(self, V: np.ndarray, u: np.ndarray, order: int) -> np.ndarray:
+        """sum_j u_j a_i^j, sum_j j u_j a_i^(j-1) (and sum_j j (j-1) u_j a_i^(j-2) when
+        order == 3) for every unit i, in one pass over the powers V (k, d)."""
+        lags = self._lags
+        U = np.zeros((order, V.shape[0]))
+        U[0] = u
+        U[1, :-1] = (lags * u)[1:]
+        if order == 3:
+            U[2, :-2] = (lags * (lags - 1.0) * u)[2:]
+        return U @ V
 
     def hessian(self, theta: np.ndarray) -> np.ndarray:
         d = self.dim
@@ -86,6 +95,14 @@ class FlowProblem:
                              for e in np.eye(n)])
         return 0.5 * (H + H.T)
 
+    def linearise(self, theta: np.ndarray) -> Linearisation:
+        """Loss, gradient and the Hessian's parts at ``theta``, from one set of powers; its
+        ``solver(s)`` gives y -> (I + s Hess)^{-1} y for any s without recomputing them."""
+        if not self.diagonal or 3 * self.dim <= DENSE_LIMIT:
+            loss, grad = self.loss_grad(theta)
+            return _DenseLinearisation(loss, grad, self, theta)
+        return _DiagonalLinearisation(self, theta)
+
     def shifted_solver(self, theta: np.ndarray, s: float):
         """A function y -> (I + s * Hess L(theta))^{-1} y.
 
@@ -94,30 +111,7 @@ class FlowProblem:
         matrix (:eq:`eq-woodbury`); small problems (3d <= DENSE_LIMIT) and full models use a
         dense factorisation.
         """
-        d = self.dim
-        if not self.diagonal or 3 * d <= DENSE_LIMIT:
-            M = np.eye(theta.size) + s * self.hessian(theta)
-            Minv = np.linalg.inv(M)
-            return lambda y: Minv @ y
-        t = theta.reshape(d, 3)
-        blocks, J = diagonal_hessian_parts(t[:, 0], t[:, 1], t[:, 2], self.target, self.rho)
-        Bd_inv = np.linalg.inv(np.eye(3)[None] + s * blocks)  # (d, 3, 3)
-        k = J.shape[0]
-        # Z = Bd^{-1} J^T, stored as (k, 3d); K = (2 s diag(rho))^{-1} + J Z^T
-        Jd = np.ascontiguousarray(J.reshape(k, d, 3).transpose(1, 2, 0))  # (d, 3, k)
-        Zd = np.empty_like(Jd)
-        for i in range(3):  # Zd[:, i] = sum_j Bd_inv[:, i, j] Jd[:, j], nine (d, k) products
-            Zd[:, i] = (Bd_inv[:, i, 0, None] * Jd[:, 0] + Bd_inv[:, i, 1, None] * Jd[:, 1]
-                        + Bd_inv[:, i, 2, None] * Jd[:, 2])
-        Z = Zd.transpose(2, 0, 1).reshape(k, 3 * d)
-        Kinv = np.linalg.inv(np.diag(1.0 / (2.0 * s * self.rho)) + J @ Z.T)
-
-        def solve(y: np.ndarray) -> np.ndarray:
-            y3 = y.reshape(d, 3)
-            x0 = (Bd_inv * y3[:, None, :]).sum(-1).ravel()
-            return x0 - (Kinv @ (J @ x0)) @ Z
-
-        return solve
+        return self.linearise(theta).solver(s)
 
     # -- diagnostics -----------------------------------------------------------------------
     def invariants(self, theta: np.ndarray) -> np.ndarray:
@@ -154,3 +148,107 @@ class FlowProblem:
             return float(np.sum(np.maximum(-w, 0.0)))
         w = np.asarray(self.unpack(theta).measure().weights, dtype=complex)
         return float(np.sum(np.maximum(-w.real, 0.0)))
+
+
+class Linearisation:
+    """What a Rosenbrock step needs at one point: ``loss``, ``grad`` and ``solver(s)``."""
+
+    loss: float
+    grad: np.ndarray
+
+    def solver(self, s: float):  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class _DenseLinearisation(Linearisation):
+    def __init__(self, loss: float, grad: np.ndarray, problem: FlowProblem,
+                 theta: np.ndarray) -> None:
+        self.loss, self.grad = loss, grad
+        self._hessian = problem.hessian(theta)
+
+    def solver(self, s: float):
+        Minv = np.linalg.inv(np.eye(self._hessian.shape[0]) + s * self._hessian)
+        return lambda y: Minv @ y
+
+
+class _DiagonalLinearisation(Linearisation):
+    r"""Diagonal model at one point.
+
+    With the powers :math:`V_{ji} = a_i^j` and :math:`D_{ji} = j a_i^{j-1}`, the Gauss-Newton
+    factor is :math:`J = [D_i w_i, V_i c_i, V_i b_i]_i = [D_i\ V_i] P_i` per unit, with
+    :math:`P_i = ((w_i, 0, 0), (0, c_i, b_i))` and :math:`w_i = b_i c_i`. The Woodbury core
+    :math:`(2 s R)^{-1} + J B^{-1} J^\top` (B the block-diagonal part of I + s Hess) is then
+    :math:`\sum_i [D_i\ V_i] S_i [D_i\ V_i]^\top` with the 2x2 matrices
+    :math:`S_i = P_i B_i^{-1} P_i^\top`: one (k, 2d) by (2d, k) product, and each solve reads
+    the powers twice (:eq:`eq-woodbury`). J itself is never formed.
+    """
+
+    def __init__(self, problem: FlowProblem, theta: np.ndarray) -> None:
+        d, k = problem.dim, problem.target.shape[0]
+        t = theta.reshape(d, 3)
+        a, b, c = t[:, 0], t[:, 1], t[:, 2]
+        w = b * c
+        V = powers(a, k)  # (k, d)
+        r = V @ w - problem.target
+        u = 2.0 * problem.rho * r
+        sV, sD, sE = problem._moments_of(V, u, 3)
+        g = np.empty((d, 3))
+        g[:, 0] = w * sD
+        g[:, 1] = c * sV
+        g[:, 2] = b * sV
+        self.loss, self.grad = float(problem.rho @ (r * r)), g.ravel()
+        # the block-diagonal part of the Hessian: (0,0) w sE, (0,1) c sD, (0,2) b sD, (1,2) sV
+        self._h = (w * sE, c * sD, b * sD, sV)
+        self._b, self._c, self._w = b.copy(), c.copy(), w
+        self._rho, self._lags, self._d, self._k = problem.rho, problem._lags, d, k
+        self._V = V
+        DV = np.empty((k, 2, d))  # [D; V] interleaved per lag: row j is (D_j, V_j)
+        DV[0, 0] = 0.0
+        np.multiply(V[:-1], problem._lags[1:, None], out=DV[1:, 0])
+        DV[:, 1] = V
+        self._DV = DV
+
+    def solver(self, s: float):
+        d, k = self._d, self._k
+        h00, h01, h02, h12 = self._h
+        Bd = np.empty((d, 3, 3))
+        Bd[:, 0, 0] = 1.0 + s * h00
+        Bd[:, 0, 1] = Bd[:, 1, 0] = s * h01
+        Bd[:, 0, 2] = Bd[:, 2, 0] = s * h02
+        Bd[:, 1, 1] = Bd[:, 2, 2] = 1.0
+        Bd[:, 1, 2] = Bd[:, 2, 1] = s * h12
+        Bi = np.linalg.inv(Bd)  # (d, 3, 3)
+        b, c, w = self._b, self._c, self._w
+        S00 = w * w * Bi[:, 0, 0]
+        S01 = w * (c * 0.5 * (Bi[:, 0, 1] + Bi[:, 1, 0]) + b * 0.5 * (Bi[:, 0, 2] + Bi[:, 2, 0]))
+        S11 = c * c * Bi[:, 1, 1] + b * c * (Bi[:, 1, 2] + Bi[:, 2, 1]) + b * b * Bi[:, 2, 2]
+        DV = self._DV
+        R = np.empty_like(DV)
+        R[:, 0] = DV[:, 0] * S00 + DV[:, 1] * S01
+        R[:, 1] = DV[:, 0] * S01 + DV[:, 1] * S11
+        K = DV.reshape(k, 2 * d) @ R.reshape(k, 2 * d).T
+        K[np.diag_indices(k)] += 1.0 / (2.0 * s * self._rho)
+        Kinv = np.linalg.inv(K)
+        V, lags = self._V, self._lags
+        X = np.empty((d, 2))
+        Z = np.empty((2, k))
+
+        def solve(y: np.ndarray) -> np.ndarray:
+            x0 = np.einsum("dij,dj->di", Bi, y.reshape(d, 3))
+            X[:, 0] = w * x0[:, 0]
+            X[:, 1] = c * x0[:, 1] + b * x0[:, 2]
+            P = V @ X  # (k, 2)
+            Jx = P[:, 1].copy()
+            Jx[1:] += lags[1:] * P[:-1, 0]
+            z = Kinv @ Jx
+            Z[0, :-1] = (lags * z)[1:]
+            Z[0, -1] = 0.0
+            Z[1] = z
+            qD, qV = Z @ V  # D^T z and V^T z
+            JTz = np.empty((d, 3))
+            JTz[:, 0] = w * qD
+            JTz[:, 1] = c * qV
+            JTz[:, 2] = b * qV
+            return (x0 - np.einsum("dij,dj->di", Bi, JTz)).ravel()
+
+        return solve

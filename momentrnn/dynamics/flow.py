@@ -24,6 +24,7 @@ from ..rnn.analysis import effective_dimension
 from ..rnn.losses import _target, extrapolation_error, lag_weights_for
 from ..rnn.models import DiagonalRNN, LinearRNN
 from ._problem import FlowProblem
+from ._threads import blas_threads_limited, check_blas_threads
 from .trajectory import Trajectory
 
 __all__ = ["integrate_flow", "FLOW_METHODS"]
@@ -98,6 +99,7 @@ def integrate_flow(
     max_steps: int = 200_000,
     extrapolation_length: int = 1000,
     progress: Callable[[float, float], None] | None = None,
+    blas_threads: int | None = 1,
 ) -> Trajectory:
     r"""Integrate the gradient flow of the moment loss from ``student``.
 
@@ -129,6 +131,11 @@ def integrate_flow(
     progress : callable, optional
         Called as ``progress(t, loss)`` as the integration advances (after each accepted
         RODAS4 step; at each right-hand-side evaluation for scipy's methods).
+    blas_threads : int or None
+        BLAS threads used during the integration (default 1: the structured solves are small
+        memory-bound products, and extra threads slow them down several times over when the
+        cores are shared); ``None`` leaves the process's setting alone. The limit is restored
+        on return.
 
     Returns
     -------
@@ -162,6 +169,7 @@ def integrate_flow(
                              "the integrators can take; the flow has not moved by then: use a "
                              f"t_max of at least {MIN_T_MAX:g}")
     check_until_loss(until_loss)
+    blas_threads = check_blas_threads(blas_threads)
     record = _positive_count(record, "record")
     max_steps = _positive_count(max_steps, "max_steps")
     extrapolation_length = _positive_count(extrapolation_length, "extrapolation_length")
@@ -180,12 +188,15 @@ def integrate_flow(
             raise InputError("method='gauss-mp' needs precision=MP(dps) and a finite t_max")
         raw = _gauss_mp(problem, theta0, t_max, prec, record)
     elif method == "rosenbrock" or (method == "auto" and theta0.size > AUTO_LSODA_LIMIT):
-        raw = _rosenbrock(problem, theta0, t_max, until_loss, rtol, atol, max_steps, progress)
+        with blas_threads_limited(blas_threads):
+            raw = _rosenbrock(problem, theta0, t_max, until_loss, rtol, atol, max_steps,
+                              progress)
         method = "rosenbrock"
     else:
         method = "LSODA" if method == "auto" else method
-        raw = _scipy(problem, theta0, t_max, until_loss, method, rtol, atol, max_steps,
-                     progress)
+        with blas_threads_limited(blas_threads):
+            raw = _scipy(problem, theta0, t_max, until_loss, method, rtol, atol, max_steps,
+                         progress)
     return _assemble(problem, raw, teacher, method, record, extrapolation_length,
                      time.perf_counter() - start, warning)
 
@@ -224,13 +235,15 @@ _C = {
 _B = [_A[(5, 1)], _A[(5, 2)], _A[(5, 3)], _A[(5, 4)], 1.0, 1.0]
 
 
-def _rodas4_step(problem: FlowProblem, theta: np.ndarray, f0: np.ndarray, h: float):
-    """One RODAS4 step; returns (new theta, error vector, gradient evaluations)."""
-    solve = problem.shifted_solver(theta, _G * h)  # (I + gamma h Hess)^{-1}
+def _rodas4_step(problem: FlowProblem, lin, theta: np.ndarray, h: float):
+    """One RODAS4 step from the linearisation ``lin`` at ``theta`` (the exact Jacobian, as the
+    method's order conditions assume); returns (new theta, error vector, gradient evaluations).
+    """
+    solve = lin.solver(_G * h)  # (I + gamma h Hess)^{-1}
     u: list[np.ndarray] = []
     for i in range(1, 7):
         if i == 1:
-            f = f0
+            f = -lin.grad
         else:
             arg = theta + sum(_A[(i, j)] * u[j - 1] for j in range(1, i))
             f = -problem.loss_grad(arg)[1]
@@ -243,8 +256,10 @@ def _rodas4_step(problem: FlowProblem, theta: np.ndarray, f0: np.ndarray, h: flo
 def _rosenbrock(problem: FlowProblem, theta: np.ndarray, t_max, until_loss, rtol, atol,
                 max_steps, progress) -> _Raw:
     t = 0.0
-    loss, grad = problem.loss_grad(theta)
-    f = -grad
+    # the loss, gradient and Hessian parts at the current point, shared by its first stage
+    # and by every retry of a rejected step from it
+    lin = problem.linearise(theta)
+    loss, grad = lin.loss, lin.grad
     times, thetas, losses, gnorms = [t], [theta.copy()], [loss], [float(np.linalg.norm(grad))]
     events: dict = {}
     loss0 = loss
@@ -260,7 +275,7 @@ def _rosenbrock(problem: FlowProblem, theta: np.ndarray, t_max, until_loss, rtol
         h = min(h, t_end - t)
         try:
             with np.errstate(over="raise", invalid="raise", divide="raise"):
-                new, err_vec, evals = _rodas4_step(problem, theta, f, h)
+                new, err_vec, evals = _rodas4_step(problem, lin, theta, h)
             nfev += evals
             scale = atol + rtol * np.maximum(np.abs(theta), np.abs(new))
             err = float(np.sqrt(np.mean((err_vec / scale) ** 2)))
@@ -277,9 +292,9 @@ def _rosenbrock(problem: FlowProblem, theta: np.ndarray, t_max, until_loss, rtol
             t += h
             theta = new
             steps += 1
-            loss, grad = problem.loss_grad(theta)
+            lin = problem.linearise(theta)
+            loss, grad = lin.loss, lin.grad
             nfev += 1
-            f = -grad
             gnorm = float(np.linalg.norm(grad))
             times.append(t)
             thetas.append(theta)

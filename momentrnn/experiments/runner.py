@@ -11,6 +11,7 @@ import warnings
 from collections import defaultdict
 from dataclasses import dataclass
 
+from ..dynamics._threads import blas_threads_limited, check_blas_threads
 from ..errors import InputError, IntegrationError, MissingDependencyError, OutputError
 from .spec import SweepSpec, load_spec
 
@@ -307,7 +308,7 @@ def _count_arg(value, name: str, limit: int | None = None) -> int | None:
 def run_sweep(spec: object, results: str, *, executor: str = "inprocess",
               workers: int | None = None, scheduler: str | None = None,
               runs_per_task: int | None = None, allow_mixed: bool = False,
-              progress: bool = True) -> SweepSummary:
+              progress: bool = True, blas_threads: int | None = 1) -> SweepSummary:
     """Run every run of ``spec`` that ``results`` does not hold yet, appending one row per run.
 
     Parameters
@@ -324,6 +325,14 @@ def run_sweep(spec: object, results: str, *, executor: str = "inprocess",
         a Dask cluster (``scheduler`` address, or a local cluster of ``workers`` processes).
     allow_mixed : bool
         Append to a results file made by another spec.
+    progress : bool
+        Show progress on stderr: a line redrawn in place on a terminal, otherwise a line at
+        least every 10 s while the sweep runs (also while one long task is running).
+    blas_threads : int or None
+        BLAS threads in each worker of the ``'processes'`` and ``'dask'`` executors (default 1:
+        workers that share the cores run several times faster with one thread each); ``None``
+        leaves the workers' setting alone. The ``'inprocess'`` executor keeps this process's
+        setting (the flow integrator limits its own solves).
 
     Raises
     ------
@@ -335,6 +344,7 @@ def run_sweep(spec: object, results: str, *, executor: str = "inprocess",
     if executor not in EXECUTORS:
         raise InputError(f"executor={executor!r}: use one of {', '.join(EXECUTORS)}")
     workers = _count_arg(workers, "workers", MAX_WORKERS)
+    blas_threads = check_blas_threads(blas_threads)
     runs_per_task = _count_arg(runs_per_task, "runs_per_task")
     if scheduler is not None and (not isinstance(scheduler, str) or not scheduler.strip()):
         raise InputError(f"scheduler={scheduler!r} must be an address such as "
@@ -351,13 +361,13 @@ def run_sweep(spec: object, results: str, *, executor: str = "inprocess",
     writer = _ResultsWriter(results)
     try:
         return _run_locked(spec, writer, executor, workers, scheduler, runs_per_task,
-                           allow_mixed, progress, __version__)
+                           allow_mixed, progress, __version__, blas_threads)
     finally:
         writer.close()
 
 
 def _run_locked(spec, writer, executor, workers, scheduler, runs_per_task, allow_mixed,
-                progress, version) -> SweepSummary:
+                progress, version, blas_threads=None) -> SweepSummary:
     results = writer.path
     scan = writer.read()
     notes = scan.notes()
@@ -389,11 +399,7 @@ def _run_locked(spec, writer, executor, workers, scheduler, runs_per_task, allow
     meta = {"spec_digest": spec.digest, "version": version, "family": spec.family}
     start = time.perf_counter()
     counts = {"completed": 0, "diverged": 0}
-    try:
-        tty = progress and sys.stderr.isatty()
-    except (AttributeError, ValueError):
-        tty = False
-    shown = {"at": start}
+    shown = _SweepProgress(progress, len(pending), start)
 
     def deliver(rows: list[dict]) -> None:
         stamped = [{"run_id": row["run_id"], **row, **meta, "finished_at": time.time()}
@@ -401,16 +407,7 @@ def _run_locked(spec, writer, executor, workers, scheduler, runs_per_task, allow
         writer.append(stamped)
         counts["completed"] += len(rows)
         counts["diverged"] += sum(1 for r in rows if r.get("status") == "diverged")
-        if not progress:
-            return
-        if tty:
-            print(f"\r  sweep: {counts['completed']}/{len(pending)} runs", end="",
-                  file=sys.stderr, flush=True)
-        elif time.perf_counter() - shown["at"] >= PROGRESS_EVERY or \
-                counts["completed"] == len(pending):
-            shown["at"] = time.perf_counter()  # a log file gets a line now and then
-            print(f"  sweep: {counts['completed']}/{len(pending)} runs, "
-                  f"{shown['at'] - start:.0f} s", file=sys.stderr, flush=True)
+        shown.update(counts["completed"])
 
     def where() -> str:
         held = len(done) + counts["completed"]
@@ -418,23 +415,96 @@ def _run_locked(spec, writer, executor, workers, scheduler, runs_per_task, allow
                 "complete; run the same command again to resume")
 
     params = spec.params
+    shown.begin()
     try:
         if executor == "inprocess":
             for task in tasks:
                 deliver(run_task(params, task))
         elif executor == "processes":
-            _run_processes(params, tasks, deliver, workers, where)
+            _run_processes(params, tasks, deliver, workers, where, blas_threads=blas_threads)
         else:
-            _run_dask(params, tasks, deliver, scheduler, workers, where)
+            _run_dask(params, tasks, deliver, scheduler, workers, where,
+                      blas_threads=blas_threads)
     except KeyboardInterrupt:
-        if tty and pending:
-            print(file=sys.stderr)
+        shown.end()
         raise SweepInterrupted(f"interrupted: {where()}") from None
-    if tty and pending:
-        print(file=sys.stderr)
+    finally:
+        shown.end()
     return SweepSummary(results, spec.digest, len(spec.runs), len(spec.runs) - len(pending),
                         counts["completed"], counts["diverged"],
                         time.perf_counter() - start, executor, tuple(notes))
+
+
+class _SweepProgress:
+    """Progress of a sweep on stderr: on a terminal one line redrawn in place (every second and
+    at each completed task); elsewhere a line at each completed task at most every
+    ``PROGRESS_EVERY`` seconds, and at least that often while a long task runs (a clock thread
+    writes it), so that a log shows the sweep is alive."""
+
+    def __init__(self, enabled: bool, total: int, start: float) -> None:
+        self.enabled, self.total, self.start = enabled and total > 0, total, start
+        try:
+            self.tty = self.enabled and sys.stderr.isatty()
+        except (AttributeError, ValueError):
+            self.tty = False
+        self.done = 0
+        self.shown_at = start
+        self.drawn = False
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        self.clock: threading.Thread | None = None
+
+    def begin(self) -> None:
+        if self.enabled:
+            self.clock = threading.Thread(target=self._tick, daemon=True)
+            self.clock.start()
+
+    def _tick(self) -> None:
+        period = 1.0 if self.tty else PROGRESS_EVERY
+        while not self.stop.wait(min(period, 1.0)):
+            with self.lock:
+                if self.stop.is_set():
+                    return
+                if time.perf_counter() - self.shown_at >= period:
+                    self._show()
+
+    def _show(self) -> None:
+        now = time.perf_counter()
+        self.shown_at = now
+        text = f"sweep: {self.done}/{self.total} runs, {now - self.start:.0f} s"
+        try:
+            if self.tty:
+                print(f"\r  {text}", end="", file=sys.stderr, flush=True)
+                self.drawn = True
+            else:
+                print(f"  {text}", file=sys.stderr, flush=True)
+        except (OSError, ValueError):  # stderr closed: progress is not worth failing for
+            self.enabled = False
+
+    def update(self, done: int) -> None:
+        if not self.enabled:
+            return
+        with self.lock:
+            self.done = done
+            if self.tty or done == self.total or \
+                    time.perf_counter() - self.shown_at >= PROGRESS_EVERY:
+                self._show()
+
+    def end(self) -> None:
+        self.stop.set()
+        if self.clock is not None:
+            self.clock.join()
+            self.clock = None
+        with self.lock:
+            if self.drawn:
+                print(file=sys.stderr, flush=True)
+                self.drawn = False
+
+
+def _limited_task(fn, blas_threads, params, task):
+    """Run one task in a worker with at most ``blas_threads`` BLAS threads."""
+    with blas_threads_limited(blas_threads):
+        return fn(params, task)
 
 
 def _worker_init(parent: int) -> None:
@@ -453,7 +523,7 @@ def _worker_init(parent: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def _run_processes(params, tasks, deliver, workers, where, fn=None) -> None:
+def _run_processes(params, tasks, deliver, workers, where, fn=None, blas_threads=None) -> None:
     import concurrent.futures
     import multiprocessing
     from concurrent.futures.process import BrokenProcessPool
@@ -466,7 +536,8 @@ def _run_processes(params, tasks, deliver, workers, where, fn=None) -> None:
                                                   initargs=(os.getpid(),))
     futures = []
     try:
-        futures = [pool.submit(fn or run_task, params, task) for task in tasks]
+        futures = [pool.submit(_limited_task, fn or run_task, blas_threads, params, task)
+                   for task in tasks]
         for fut in concurrent.futures.as_completed(futures):
             deliver(fut.result())
     except BrokenProcessPool:
@@ -483,7 +554,8 @@ def _run_processes(params, tasks, deliver, workers, where, fn=None) -> None:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _run_dask(params, tasks, deliver, scheduler, workers, where, fn=None) -> None:
+def _run_dask(params, tasks, deliver, scheduler, workers, where, fn=None,
+              blas_threads=None) -> None:
     try:
         from distributed import Client, KilledWorker, LocalCluster, as_completed
     except ImportError:
@@ -507,7 +579,8 @@ def _run_dask(params, tasks, deliver, scheduler, workers, where, fn=None) -> Non
                 "runs, or omit --scheduler for a local cluster") from None
     futures = []
     try:
-        futures = [client.submit(fn or run_task, params, task, pure=False) for task in tasks]
+        futures = [client.submit(_limited_task, fn or run_task, blas_threads, params, task,
+                                 pure=False) for task in tasks]
         for fut in as_completed(futures):
             try:
                 rows = fut.result()

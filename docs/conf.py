@@ -36,6 +36,7 @@ extensions = [
 myst_enable_extensions = ["dollarmath", "amsmath"]
 myst_heading_anchors = 3
 math_numfig = True
+math_eqref_format = "Eq. {number}"  # equation numbers restart on each page; say what they are
 numfig = True
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py",

@@ -57,6 +57,8 @@ sphinx_gallery_conf = {
     "remove_config_comments": True,
     "abort_on_example_error": True,
     "matplotlib_animations": False,
+    # show what an example prints, not the repr of its last expression (a Legend, a tuple)
+    "capture_repr": (),
 }
 
 _INVENTORIES = {
@@ -86,5 +88,7 @@ def _online() -> bool:
 intersphinx_mapping = _INVENTORIES if _online() else {}
 
 html_theme = "alabaster"
-html_static_path: list[str] = []
+html_theme_options = {"page_width": "1240px", "sidebar_width": "240px"}
+html_static_path = ["_static"]
+html_css_files = ["momentrnn.css"]  # wide code and output scroll or wrap instead of clipping
 html_title = "momentrnn"

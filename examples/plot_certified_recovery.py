@@ -28,3 +28,15 @@ with flint.ctx.workprec(400):
         assert r.measure.atoms[i].contains(flint.fmpq(x.numerator, x.denominator))
         assert r.measure.weights[i].contains(flint.fmpq(w.numerator, w.denominator))
 print("verified: every enclosure contains the true value;", r.digits, "digits vouched")
+
+# %%
+# The width of each enclosure (log scale): every atom and weight is pinned to about 60 digits,
+# although two atoms are only 1e-5 apart.
+import matplotlib.pyplot as plt  # noqa: E402
+
+labels = [f"x{i}" for i in range(3)] + [f"w{i}" for i in range(3)]
+radii = [float(b.rad()) for b in list(r.measure.atoms) + list(r.measure.weights)]
+fig, ax = plt.subplots(figsize=(6, 3.2))
+ax.bar(labels, radii, color=["C0"] * 3 + ["C1"] * 3)
+ax.set(yscale="log", ylabel="radius of the enclosure", title="Ball(60): certified enclosures")
+fig.tight_layout()

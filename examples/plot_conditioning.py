@@ -1,10 +1,11 @@
-"""
+r"""
 Conditioning of Hankel matrices (M5)
 ====================================
 
-The spectral condition number of the n x n Hankel matrix of power moments, measured by the
-package at high precision, against the rates (1 + sqrt 2)^(2n) on [-1, 1] and (1 + sqrt 2)^(4n)
-on [0, 1].
+The spectral condition number :math:`\kappa_2(H_n)` of the :math:`n \times n` Hankel matrix
+:math:`H_n = [m_{i+j}]_{i,j<n}` of power moments, measured by the package at high precision,
+against the rates :math:`(1 + \sqrt 2)^{2n}` on :math:`[-1, 1]` and :math:`(1 + \sqrt 2)^{4n}`
+on :math:`[0, 1]` (claim M5).
 """
 
 from fractions import Fraction

@@ -3,36 +3,61 @@ Initialisation scale against extrapolation (a small sweep)
 ==========================================================
 
 A linear teacher-student sweep over initialisation scales and seeds, run by the sweep runner
-and drawn by its plotting function (claim R13).
+(claim R13). Every student fits the first :math:`k` lags of the two-pole teacher; what differs
+is how far it extrapolates and how many state dimensions it uses.
 """
 
+import math
 import os
 import statistics
 import tempfile
 
+import matplotlib.pyplot as plt
+
 from momentrnn.experiments import read_results, run_sweep
-from momentrnn.experiments.plots import plot_results
 
 spec = {"family": "linear", "teachers": ["two_pole"], "scales": [1e-3, 1e-2, 1e-1, 1.0],
-        "modes": ["random"], "seeds": 3, "dims": [20], "lengths": [1000]}
-tmp = tempfile.mkdtemp()
-path = os.path.join(tmp, "results.jsonl")
-summary = run_sweep(spec, path, progress=False)
-print(summary)
+        "modes": ["random"], "seeds": 3, "dims": [20], "lengths": [100, 1000]}
+path = os.path.join(tempfile.mkdtemp(), "results.jsonl")
+run_sweep(spec, path, progress=False)
 rows = read_results(path)
+scales = sorted({r["scale"] for r in rows})
+by_scale = {s: [r for r in rows if r["scale"] == s] for s in scales}
 
 # %%
-import matplotlib.image as mpimg  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
+# The error over the first 100 lags stays finite even where a learned atom lies outside the
+# unit disc (the error over 1000 lags is then infinite in double precision); the seeds with
+# such an atom are counted separately.
+fig, axes = plt.subplots(1, 2, figsize=(9, 3.6))
+for s in scales:
+    errs = [r["extrapolation_max_100"] for r in by_scale[s]]
+    dims = [r["effective_dimension"] for r in by_scale[s]]
+    axes[0].plot([s] * len(errs), errs, "o", color="C0", alpha=0.5)
+    axes[1].plot([s] * len(dims), dims, "o", color="C1", alpha=0.5)
+median_err = [statistics.median(r["extrapolation_max_100"] for r in by_scale[s]) for s in scales]
+median_dim = [statistics.median(r["effective_dimension"] for r in by_scale[s]) for s in scales]
+axes[0].loglog(scales, median_err, "-", color="C0", label="median over seeds")
+axes[0].set(xlabel="initialisation scale", ylabel="max |h_j - teacher|, j < 100")
+axes[0].legend(loc="upper left")
+axes[1].semilogx(scales, median_dim, "-", color="C1")
+axes[1].axhline(2, color="gray", lw=0.8, ls=":")
+axes[1].set(xlabel="initialisation scale", ylabel="effective state dimension",
+            ylim=(0, max(median_dim) + 2))
+fig.tight_layout()
 
-figures = plot_results(path, tmp, formats=("png",))
-fig, ax = plt.subplots(figsize=(6, 4))
-ax.imshow(mpimg.imread(os.path.join(tmp, "extrapolation_vs_scale.png")))
-ax.axis("off")
+for s in scales:
+    unbounded = sum(1 for r in by_scale[s] if not math.isfinite(r["extrapolation_max_1000"]))
+    print(f"scale {s:g}: median error over 100 lags {median_err[scales.index(s)]:.2e}, "
+          f"median dimension {median_dim[scales.index(s)]:g}, "
+          f"{unbounded} of {len(by_scale[s])} seeds with an atom outside the unit disc")
 
 # %%
-# Verification: small initialisation extrapolates far better than scale 1.
-small = statistics.median(r["extrapolation_max_1000"] for r in rows if r["scale"] == 1e-3)
-large = statistics.median(r["extrapolation_max_1000"] for r in rows if r["scale"] == 1.0)
-assert large > 100 * small, (small, large)
-print(f"verified: median error {small:.2e} at scale 1e-3 against {large:.2e} at scale 1")
+# Verification: from scale 1e-3 every seed learns the teacher's two dimensions and
+# extrapolates; at scale 1 the median error, finite, is more than 100 times larger and the
+# median dimension exceeds 2.
+small, large = by_scale[1e-3], by_scale[1.0]
+assert all(r["effective_dimension"] == 2 for r in small)
+assert math.isfinite(median_err[-1]) and median_err[-1] > 100 * median_err[0], median_err
+assert median_dim[-1] > 2, median_dim
+print(f"verified: median error {median_err[0]:.2e} at scale 1e-3 against {median_err[-1]:.2e} "
+      "at scale 1")

@@ -34,10 +34,24 @@ print("after one step:", step)
 
 # %%
 # Exact next-moment ranges for small k (uniform measure on [-1, 1], m_j = 1/(j+1)).
+ranges = {}
 for k in (1, 2, 3):
     m = [Fraction(1, j + 1) if j % 2 == 0 else 0 for j in range(2 * k + 1)]
     r = next_moment_range(m)
+    ranges[2 * k + 1] = (r.lower, r.upper)
     print(f"m_{2 * k + 1} in [{r.lower}, {r.upper}]")
+
+# %%
+# The exact ranges shrink as more moments are fixed (each end is a Gauss-Radau rule).
+import matplotlib.pyplot as plt  # noqa: E402
+
+fig, ax = plt.subplots(figsize=(6, 3.2))
+for q, (lo, hi) in ranges.items():
+    ax.plot([q, q], [float(lo), float(hi)], "-", lw=6, color="C0", solid_capstyle="butt")
+ax.axhline(0, color="gray", lw=0.8, ls=":")
+ax.set(xlabel="index q of the next moment", ylabel="exact range of m_q",
+       xticks=list(ranges), title="Next-moment ranges given m_0, ..., m_(q-1)")
+fig.tight_layout()
 
 # %%
 # Verification.

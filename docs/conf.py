@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import sys
 
@@ -92,3 +93,22 @@ html_theme_options = {"page_width": "1240px", "sidebar_width": "240px"}
 html_static_path = ["_static"]
 html_css_files = ["momentrnn.css"]  # wide code and output scroll or wrap instead of clipping
 html_title = "momentrnn"
+
+
+_MATH_ROLE = re.compile(r":math:`([^`]*)`")
+_RANGE = re.compile(r"(?<![./\\])\.\.(?![./])")
+
+
+def _math_ranges(app, what, name, obj, options, lines):
+    """Write a range ``m_0..m_N`` inside a docstring's :math: role as ``m_0, \\dots, m_N``.
+
+    MathJax sets ``..`` as two punctuation dots with spaces ("m_0. . m_N"); docstrings keep the
+    short form, which reads well in ``help()``.
+    """
+    for i, line in enumerate(lines):
+        lines[i] = _MATH_ROLE.sub(
+            lambda m: ":math:`" + _RANGE.sub(r", \\dots, ", m.group(1)) + "`", line)
+
+
+def setup(app):
+    app.connect("autodoc-process-docstring", _math_ranges)

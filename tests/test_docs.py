@@ -130,3 +130,14 @@ def test_every_claim_is_one_click_from_the_index_and_links_to_its_check(site):
         assert f"{low}-source" in page.ids and f"{low}-tests" in page.ids
         html = (site / "claims" / f"{low}.html").read_text(encoding="utf-8")
         assert "CLAIM" in html and "Claim" in html, f"{claim}: check page lacks the source"
+
+
+def test_no_range_written_with_two_dots_in_rendered_math(site):
+    # MathJax sets "m_0..m_N" as "m_0. . m_N"; ranges are written with \dots.
+    two_dots = re.compile(r'class="math[^"]*">([^<]*?[^.\s/]\.\.[^./][^<]*)<')
+    found = {}
+    for page in sorted(site.rglob("*.html")):
+        hits = two_dots.findall(page.read_text(encoding="utf-8"))
+        if hits:
+            found[str(page.relative_to(site))] = hits[:3]
+    assert not found, f"ranges written with '..' in math: {found}"

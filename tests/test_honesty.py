@@ -289,3 +289,34 @@ def test_rounded_decimals_are_flagged():
     assert "rounded doubles" in r.message and "data_digits=15" in r.message
     r = recover_measure(["1", "0.25", "0.0625", "0.015625"], digits=30)
     assert "rounded doubles" not in r.message
+
+
+def test_more_moments_never_give_a_worse_answer():
+    atoms = [TRUTH.mpf(1), TRUTH.mpf(-40) / 23, TRUTH.mpf(25) / 36]
+    weights = [TRUTH.mpf(-17) / 8, TRUTH.mpf(4) / 33, TRUTH.mpf(37) / 15]
+    c = _ctx(30)
+    results = []
+    for count in (6, 40, 60):
+        data = [c.mpf(x) for x in _moments(atoms, weights, count)]
+        r = recover_measure(data, rank=3, digits=20, throw=False)
+        _assert_honest(r, atoms, weights, f"{count} moments")
+        results.append(_true_errors(r, atoms, weights)[0])
+    assert min(results) >= 25, results
+
+
+def test_gauss_failures_on_rounded_data_are_statuses_not_verdicts():
+    from momentrnn.errors import NotPositiveError
+
+    close = [Fraction(98, 101), Fraction(98, 101) + Fraction(1, 10**10), Fraction(-1, 3)]
+    w = [Fraction(8, 7), Fraction(8, 7), Fraction(1)]
+    data = [float(sum(wi * a**j for a, wi in zip(close, w))) for j in range(6)]
+    r = recover_measure(data, method="gauss", rank=3, throw=False)
+    assert r.status == "data_limited" and r.digits == 0
+    r = recover_measure([1.5**j for j in range(8)], rank=4, precision=MP(30), method="gauss",
+                        throw=False)
+    assert r.status in ("data_limited", "ill_conditioned")
+    # a sign pattern no sequence within half an ulp escapes is proved, and said so
+    with pytest.raises(NotPositiveError):
+        recover_measure([1.0, 0.0, -1.0, 0.0], method="gauss", precision=Float64(), throw=False)
+    with pytest.raises(NotPositiveError, match="beta_0"):
+        recover_measure([0, 1, 1, 2, 3, 5, 8, 13], method="gauss")

@@ -300,9 +300,9 @@ def chebyshev_algorithm(values: list, n: int, a: list, b: list, zero):
         raise RankError(f"a {n}-point Gauss rule needs {2 * n} moments, got {len(values)}")
     sig_prev = [zero] * (2 * n + 1)
     sig = list(values[: 2 * n])
-    alpha = [a[0] + sig[1] / sig[0]]
     beta = [sig[0]]
-    _check_beta(beta[0], 0)
+    _check_beta(beta[0], 0)  # before dividing by it
+    alpha = [a[0] + _divide(sig[1], sig[0], 0)]
     for k in range(1, n):
         new = [zero] * (2 * n)
         for l in range(k, 2 * n - k):
@@ -312,11 +312,21 @@ def chebyshev_algorithm(values: list, n: int, a: list, b: list, zero):
                 - beta[k - 1] * sig_prev[l]
                 + b[l] * sig[l - 1]
             )
-        alpha.append(a[k] + new[k + 1] / new[k] - sig[k] / sig[k - 1])
-        beta.append(new[k] / sig[k - 1])
+        beta.append(_divide(new[k], sig[k - 1], k))
         _check_beta(beta[k], k)
+        alpha.append(a[k] + _divide(new[k + 1], new[k], k) - _divide(sig[k], sig[k - 1], k))
         sig_prev, sig = sig, new
     return alpha, beta
+
+
+def _divide(x, y, k: int):
+    try:
+        return x / y
+    except ZeroDivisionError:
+        raise RankError(
+            f"the Hankel matrix H_{k + 1} is singular: the moments have fewer than {k + 1} atoms; "
+            "pass a smaller rank (or rank=None)"
+        ) from None
 
 
 def _check_beta(value, k: int) -> None:

@@ -21,6 +21,7 @@ from ..errors import (
     DataAccuracyError,
     IllConditionedError,
     InputError,
+    NotPositiveError,
     PrecisionExhaustedError,
     RankError,
 )
@@ -263,7 +264,16 @@ def _certify(data: MomentData, n: int, method: RecoveryMethod, basis: str, targe
             if progress is not None:
                 progress(f"certifying {n} atoms by {method.name} in ball arithmetic at {bits} "
                          "bits")
-            sol = method.run_ball(midpoints, n, bits, basis)
+            try:
+                sol = method.run_ball(midpoints, n, bits, basis)
+            except (NotPositiveError, RankError, InputError) as exc:
+                if data.is_exact:
+                    raise  # about the exact data themselves: a proved verdict
+                if isinstance(exc, NotPositiveError):
+                    _raise_if_not_positive(data, n, basis)
+                # about the midpoints of rounded data only: no verdict on the true moments
+                last = _Certified(None, 0.0, 0.0, 0.0, zeros, zeros, bits, False, False)
+                break
             if not all(b.is_finite() for b in list(sol.atoms) + list(sol.weights)):
                 raise _ball.NeedPrecision("unbounded enclosure")
             if not data.is_exact:
@@ -672,8 +682,12 @@ def _compute_certified(problem: _Problem, progress) -> _Outcome:
         if problem.over and not data.is_exact:
             fit = _ball_fit(data, n, meth, problem.basis, cert.bits)
             if fit is not None:
-                atoms_l, weights_l = fit
-                got, atom_d, weight_d = _agreement(atoms_l, weights_l, cert)
+                fit_got, fit_a, fit_w = _agreement(fit[0], fit[1], cert)
+                # the least-squares fit of all moments is returned only where it is at least
+                # as well confirmed as the certified solution of the first 2n moments
+                if fit_got >= got:
+                    atoms_l, weights_l = fit
+                    got, atom_d, weight_d = fit_got, fit_a, fit_w
         measure = DiscreteMeasure(atoms_l, weights_l)
     got = _floor_digits(got)
     status, msg = _status(data, cert, got, target, loss, used)
@@ -692,16 +706,22 @@ def _compute_fixed(problem: _Problem, progress) -> _Outcome:
         if not np.all(np.isfinite(m)) or (data.max_abs_exact() and not np.any(m)):
             raise InputError("the moments lie beyond the double range, so Float64() cannot "
                              "hold them: use precision=MP(dps) or digits=")
-        atoms, weights = meth.run_float(m, n, problem.basis)
-        atoms_l, weights_l = list(atoms), list(weights)
         check_target = 17.0
     else:
         ctx = prec.context()  # type: ignore[union-attr]
         m = data.as_mp(ctx)
-        atoms_l, weights_l = meth.run_mp(ctx, m, n, problem.basis)
-        atoms_l = [global_mp(v) for v in atoms_l]
-        weights_l = [global_mp(v) for v in weights_l]
         check_target = float(prec.dps) + 2  # type: ignore[union-attr]
+    try:
+        if isinstance(prec, Float64):
+            atoms, weights = meth.run_float(m, n, problem.basis)
+            atoms_l, weights_l = list(atoms), list(weights)
+        else:
+            atoms_l, weights_l = meth.run_mp(ctx, m, n, problem.basis)
+            atoms_l = [global_mp(v) for v in atoms_l]
+            weights_l = [global_mp(v) for v in weights_l]
+    except (IllConditionedError, RankError, NotPositiveError, ZeroDivisionError,
+            np.linalg.LinAlgError, ValueError) as exc:
+        return _numerical_failure(problem, exc)
     if progress is not None:
         progress(f"checking the {prec} result against a certified computation")
     certifier = method_named(meth.certifier)
@@ -732,6 +752,49 @@ def _compute_fixed(problem: _Problem, progress) -> _Outcome:
     msg = f"{got:.0f} digits confirmed against a certified computation"
     return _Outcome(measure, got, atom_d, weight_d, Status.OK, msg, prec,
                     res_bits=digits_to_bits(check_target + loss) + 64)
+
+
+def _raise_if_not_positive(data: MomentData, n: int, basis: str) -> None:
+    """Raise NotPositiveError when it is proved that no moment sequence within the data's
+    radii (exactly the data, if exact) belongs to a positive measure with n atoms."""
+    from flint import arb, fmpq
+
+    from ..precision import flint_precision
+    from ._ball import NeedPrecision, basis_recurrence, chebyshev_algorithm, monic_modified_moments
+
+    if data.is_exact:
+        one, zero, values = fmpq(1), fmpq(0), list(data.real)
+        nu = monic_modified_moments(values, basis, one)
+        a, b = basis_recurrence(basis, 2 * n, one, zero)
+        chebyshev_algorithm(nu, n, a, b, zero)
+        return
+    with flint_precision(128):
+        one, zero = arb(1), arb(0)
+        nu = monic_modified_moments(data.as_ball(with_radius=True), basis, one)
+        a, b = basis_recurrence(basis, 2 * n, one, zero)
+        try:
+            chebyshev_algorithm(nu, n, a, b, zero)
+        except (NeedPrecision, RankError):
+            return
+
+
+def _numerical_failure(problem: _Problem, exc: Exception) -> _Outcome:
+    """A fixed-precision computation that broke down: a status, unless the exact data prove
+    the same verdict (then it is raised as the input error it is)."""
+    data, prec, meth = problem.data, problem.prec, problem.method
+    if isinstance(exc, NotPositiveError):
+        # a rounded computation proves nothing about positivity: decide it exactly, or for
+        # every sequence within the data's radii
+        _raise_if_not_positive(data, problem.n, problem.basis)
+    if isinstance(exc, NotPositiveError) and not data.is_exact:
+        return _Outcome(None, 0.0, None, None, Status.DATA_LIMITED,
+                        f"{meth.name} in {prec} found the Hankel matrix not positive definite "
+                        "for the values as given, which proves nothing about the true moments "
+                        "at their accuracy: supply more accurate moments, use method='prony', "
+                        "or a smaller rank", prec)
+    return _Outcome(None, 0.0, None, None, Status.ILL_CONDITIONED,
+                    f"{meth.name} in {prec} broke down ({exc}); the problem loses about "
+                    f"{problem.loss:.0f} digits: use digits= or a higher precision", prec)
 
 
 def _finish(problem: _Problem, out: _Outcome, throw: bool, progress) -> Recovery:

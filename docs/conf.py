@@ -89,7 +89,7 @@ def _online() -> bool:
 intersphinx_mapping = _INVENTORIES if _online() else {}
 
 html_theme = "alabaster"
-html_theme_options = {"page_width": "1240px", "sidebar_width": "240px"}
+html_theme_options = {"page_width": "1240px", "sidebar_width": "240px", "body_max_width": "none"}
 html_static_path = ["_static"]
 html_css_files = ["momentrnn.css"]  # wide code and output scroll or wrap instead of clipping
 html_title = "momentrnn"

@@ -128,6 +128,12 @@ def test_every_claim_is_one_click_from_the_index_and_links_to_its_check(site):
         page = read_page(site / "claims" / f"{low}.html")
         assert f"../theory.html#{low}" in page.links, f"{claim}: check page has no link back"
         assert f"{low}-source" in page.ids and f"{low}-tests" in page.ids
+        # every test the theory chapter names for the claim is shown on the claim's page
+        section = (DOCS / "theory.md").read_text(encoding="utf-8").split(
+            f"### {claim}. ", 1)[1].split("\n### ", 1)[0]
+        for test in re.findall(r"`tests/test_\w+\.py::(test_\w+)`", section):
+            assert f"{low}-{test.replace('_', '-').lower()}" in page.ids, (
+                f"{claim}: {test}, named in the theory chapter, is not on its check page")
         html = (site / "claims" / f"{low}.html").read_text(encoding="utf-8")
         assert "CLAIM" in html and "Claim" in html, f"{claim}: check page lacks the source"
 

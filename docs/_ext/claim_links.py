@@ -46,16 +46,27 @@ def claim_title(claim: str) -> str:
 
 
 def tests_for(claim: str) -> list[tuple[str, str]]:
-    """(file, function) of each test whose source names the claim or its check module."""
-    word = re.compile(rf"\b{claim}\b|proofs_checks\.{claim.lower()}\b|\"{claim}\"")
+    """(file, function) of each test that names the claim or its check module.
+
+    A test names the claim in its body (``R5``, ``CLAIMS["R5"]``, ``proofs_checks.r5``) or in
+    its function name (``test_gd_imbalance_identity_R5_at_mp``, ``..._breaks_r2``).
+    """
+    body = re.compile(rf"(?<![A-Za-z0-9]){claim}(?![0-9])|proofs_checks\.{claim.lower()}\b")
+    name = re.compile(rf"(?<![a-z0-9]){claim.lower()}(?![0-9])", re.I)
     found = []
     for path in sorted((REPO / "tests").glob("test_*.py")):
         source = path.read_text(encoding="utf-8")
-        if not word.search(source):
-            continue
-        for node in ast.parse(source).body:
+        tree = ast.parse(source)
+        # module-level tables that a parametrised test runs over (e.g. a list of patches)
+        tables = {target.id for node in tree.body if isinstance(node, ast.Assign)
+                  for target in node.targets if isinstance(target, ast.Name)
+                  if body.search(ast.get_source_segment(source, node) or "")}
+        for node in tree.body:
             if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
-                if word.search(ast.get_source_segment(source, node) or ""):
+                segment = ast.get_source_segment(source, node) or ""
+                params = {n.id for d in node.decorator_list for n in ast.walk(d)
+                          if isinstance(n, ast.Name)}
+                if name.search(node.name[5:]) or body.search(segment) or params & tables:
                     found.append((path.name, node.name))
     return found
 
@@ -65,14 +76,14 @@ def _page(claim: str) -> str:
     lines = [f"({low}-check)=", f"# {claim}: the check and its tests", "",
              "The claim, its statement and proof: "
              f"{{ref}}`{claim} in the theory chapter <{claim}>`.",
-             f"Run the check alone with `momentrnn check {claim}` (add `--quick` for the small "
-             "grid).", "", f"({low}-tests)=", "## Tests", ""]
+             f"Run the check alone with `momentrnn check --only {claim}` (add `--quick` for the "
+             "small grid).", "", f"({low}-tests)=", "## Tests", ""]
     tests = tests_for(claim)
     lines.append("Every check's cases and negative controls also run in "
                  "`tests/test_checks.py::test_claim_passes_and_controls_fail`.")
     lines.append("")
     for file, name in tests:
-        lines += [f"({low}-{name.replace('_', '-')})=", f"### `tests/{file}::{name}`", "",
+        lines += [f"({low}-{name.replace('_', '-').lower()})=", f"### `tests/{file}::{name}`", "",
                   f"```{{literalinclude}} ../../tests/{file}", ":language: python",
                   f":pyobject: {name}", "```", ""]
     if not tests:
@@ -125,6 +136,7 @@ def resolve(app, doctree, fromdocname) -> None:
         if target is None:
             continue
         child = holder.children[0].deepcopy()
+        target = next((t for t in target.split("|") if t in labels), target)
         if target not in labels:
             logger.warning("claim link to an unknown label %r", target, location=holder)
             holder.replace_self(child)
@@ -176,11 +188,13 @@ def link_claims(app, doctree) -> None:
         test = TEST_RE.match(text)
         claim = _enclosing_claim(literal) if test else None
         if test and claim in known:
+            # the test's own entry on the claim's page if it has one (decided when the labels
+            # are known, so that a cached page follows the test list), else the tests section
             name = test.group(2)
-            listed = name and (f"{test.group(1)}.py", name) in tests_for(claim)
-            target = (f"{claim.lower()}-{name.replace('_', '-')}" if listed
-                      else f"{claim.lower()}-tests")
-            literal.replace_self(_xref("ref", target, literal.deepcopy(), docname))
+            targets = [f"{claim.lower()}-tests"]
+            if name:
+                targets.insert(0, f"{claim.lower()}-{name.replace('_', '-').lower()}")
+            literal.replace_self(_xref("ref", "|".join(targets), literal.deepcopy(), docname))
     for text in list(doctree.findall(nodes.Text)):
         if (_skipped(text.parent) or not CLAIM_RE.search(text.astext())
                 or any(holder.get("claimtarget") for holder in _ancestors(text))):

@@ -74,3 +74,16 @@ def test_bad_moments(bad):
 def test_nan_names_the_index():
     with pytest.raises(InputError, match="moment 2"):
         parse_moments([1.0, 2.0, float("nan")])
+
+
+def test_huge_exponents_and_huge_texts_are_refused_quickly():
+    import time
+
+    from momentrnn.moments._data import parse_number_text
+
+    start = time.perf_counter()
+    for text in ("1e999999999", "-2.5e-100001", "1" * 1_000_001):
+        with pytest.raises(InputError, match="exponent|characters"):
+            parse_number_text(text, "moment 0")
+    assert time.perf_counter() - start < 2
+    assert parse_number_text("3e-400", "m")[0] == Fraction(3, 10**400)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 import numbers
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -177,15 +178,35 @@ def to_fraction(q: flint.fmpq) -> Fraction:
 _SPECIAL = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
 
 
+MAX_EXPONENT = 100_000
+MAX_DIGITS_TEXT = 1_000_000
+_EXPONENT = re.compile(r"[eE]([+-]?\d+)\s*$")
+
+
+def _shown(text: str) -> str:
+    return repr(text) if len(text) <= 60 else repr(text[:40]) + f"... ({len(text)} characters)"
+
+
 def _parse_real_text(text: str, where: str) -> Fraction:
     token = text.strip()
     if token.lower() in _SPECIAL:
-        raise InputError(f"{where}: {text!r} is not a finite number; moments must be finite")
+        raise InputError(f"{where}: {_shown(text)} is not a finite number; moments must be "
+                         "finite")
+    if len(token) > MAX_DIGITS_TEXT:
+        raise InputError(f"{where}: {_shown(token)} has more than {MAX_DIGITS_TEXT} characters; "
+                         "write fewer digits")
+    exponent = _EXPONENT.search(token)
+    if exponent and abs(int(exponent.group(1))) > MAX_EXPONENT:
+        raise InputError(
+            f"{where}: {_shown(token)} has a decimal exponent beyond +-{MAX_EXPONENT}: read "
+            "exactly, it would hold that many digits; scale the moments (the atoms stay the "
+            "same when all moments are multiplied by one factor)"
+        )
     try:
         return Fraction(token)
     except (ValueError, ZeroDivisionError):
         raise InputError(
-            f"{where}: cannot read {text!r} as a number; write a decimal (0.25, 1e-3), "
+            f"{where}: cannot read {_shown(text)} as a number; write a decimal (0.25, 1e-3), "
             "a fraction (1/3) or a complex number (0.5+2j)"
         ) from None
 

@@ -147,3 +147,20 @@ def test_no_range_written_with_two_dots_in_rendered_math(site):
         if hits:
             found[str(page.relative_to(site))] = hits[:3]
     assert not found, f"ranges written with '..' in math: {found}"
+
+
+def test_theory_sidebar_lists_every_claim(site):
+    html = (site / "theory.html").read_text(encoding="utf-8")
+    sidebar = html[html.index('class="sphinxsidebar"'):]
+    listed = set(re.findall(r'href="#([rm]\d{1,2})"', sidebar))
+    assert listed == {c.lower() for c in _claims()}, sorted(listed)
+
+
+def test_gallery_has_real_thumbnails_and_no_repr_output(site):
+    index = (site / "auto_examples" / "index.html").read_text(encoding="utf-8")
+    assert "no_image" not in index, "an example has the placeholder thumbnail (it draws nothing)"
+    for page in sorted((site / "auto_examples").glob("plot_*.html")):
+        text = read_page(page)
+        shown = page.read_text(encoding="utf-8")
+        assert "&lt;matplotlib." not in shown and "<matplotlib." not in text.text, (
+            f"{page.name}: the repr of a matplotlib object is shown as output")

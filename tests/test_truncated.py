@@ -205,3 +205,16 @@ def test_realization_bad_input():
         minimal_realization([1, 1, 1, 1, 1, 1], rank=2)
     with pytest.raises(InputError, match="needs 6 lags"):
         minimal_realization([1, 2, 3, 5], rank=3)
+
+
+def test_support_ends_are_read_with_bounded_work():
+    import time
+
+    from momentrnn.errors import InputError
+
+    start = time.perf_counter()
+    with pytest.raises(InputError, match="exponent"):
+        next_moment_range([1, 0, Fraction(1, 3)], support=("-1", "1e999999999"))
+    with pytest.raises(InputError, match="cannot read"):
+        next_moment_range([1, 0, Fraction(1, 3)], support=("-1", "abc"))
+    assert time.perf_counter() - start < 2

@@ -199,8 +199,8 @@ def _parse_real_text(text: str, where: str) -> Fraction:
     if exponent and abs(int(exponent.group(1))) > MAX_EXPONENT:
         raise InputError(
             f"{where}: {_shown(token)} has a decimal exponent beyond +-{MAX_EXPONENT}: read "
-            "exactly, it would hold that many digits; scale the moments (the atoms stay the "
-            "same when all moments are multiplied by one factor)"
+            "exactly, it would hold that many digits; scale the numbers (multiplying all "
+            "moments by one factor leaves the atoms unchanged)"
         )
     try:
         return Fraction(token)

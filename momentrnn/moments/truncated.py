@@ -40,7 +40,12 @@ def _end(value: object, name: str) -> Fraction | float:
             return INF
         if text in ("-inf", "-infinity", "-oo"):
             return -INF
-        return Fraction(text)
+        from ._data import parse_number_text
+
+        re_part, im_part = parse_number_text(value, f"support {name} end")
+        if im_part:
+            raise InputError(f"support {name} end {value!r} must be real")
+        return re_part
     if isinstance(value, float) and math.isinf(value):
         return value
     if isinstance(value, (int, Fraction, float)):

@@ -214,7 +214,7 @@ def test_support_ends_are_read_with_bounded_work():
 
     start = time.perf_counter()
     with pytest.raises(InputError, match="exponent"):
-        next_moment_range([1, 0, Fraction(1, 3)], support=("-1", "1e999999999"))
+        next_moment_range([1, 0, F(1, 3)], support=("-1", "1e999999999"))
     with pytest.raises(InputError, match="cannot read"):
-        next_moment_range([1, 0, Fraction(1, 3)], support=("-1", "abc"))
+        next_moment_range([1, 0, F(1, 3)], support=("-1", "abc"))
     assert time.perf_counter() - start < 2

@@ -7,7 +7,6 @@ and say which is missing. No network is used: MathJax is served from the site's 
 
 from __future__ import annotations
 
-import os
 import pathlib
 import shutil
 import subprocess
@@ -121,9 +120,3 @@ def test_detects_raw_math(chromium, tmp_path):
     assert dom.tags.get("mjx-container", 0) == 0
     assert raw_tex(dom.text)
     assert broken_links(tmp_path, page, dom.links)
-
-
-if os.environ.get("MOMENTRNN_DOCS_BUILD") is None:
-    # Keep the default run's output short: one skip line for the module, not one per page.
-    pytestmark = pytest.mark.skip(reason="MOMENTRNN_DOCS_BUILD is not set: the browser tests "
-                                  "run after a docs build (the docs step of .ci/run)")

@@ -164,3 +164,21 @@ def test_gallery_has_real_thumbnails_and_no_repr_output(site):
         shown = page.read_text(encoding="utf-8")
         assert "&lt;matplotlib." not in shown and "<matplotlib." not in text.text, (
             f"{page.name}: the repr of a matplotlib object is shown as output")
+
+
+def test_every_claim_mention_in_prose_is_a_link(site):
+    claim = re.compile(r"\b(R(?:1[0-4]|[1-9])|M[1-7])\b")
+    # links, headings, code and math (a claim inside a formula cannot be a link)
+    strip = re.compile(r"<(a|h[1-6]|pre|code|script|style)\b.*?</\1>"
+                       r"|<(span|div) class=\"math[^\"]*\"[^>]*>.*?</\2>", re.S)
+    pages = ["theory.html", "numerics.html", "api.html"] + [
+        f"guide/{p.stem}.html" for p in (DOCS / "guide").glob("*.md")]
+    bare = {}
+    for name in pages:
+        html = (site / name).read_text(encoding="utf-8")
+        body = html[html.index('<div class="body"'):html.index('class="sphinxsidebar"')]
+        text = re.sub(r"<[^>]+>", " ", strip.sub(" ", body))
+        hits = [text[max(0, m.start() - 30): m.end() + 30] for m in claim.finditer(text)]
+        if hits:
+            bare[name] = hits[:3]
+    assert not bare, f"claim mentions that are not links: {bare}"

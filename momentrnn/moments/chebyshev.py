@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flint import fmpq
 
+from .._validate import positive_int
 from ..errors import InputError
 from ..precision import MP, Exact, Float64, Precision, as_precision
 from ._ball import basis_recurrence, chebyshev_algorithm, monic_modified_moments
@@ -97,8 +98,7 @@ def recurrence_coefficients(
     if not data.is_real:
         raise InputError("recurrence coefficients need real moments of a positive measure")
     n = data.count // 2 if count is None else count
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise InputError(f"count={count!r} must be a positive integer")
+    n = positive_int(n, "count")
     prec = as_precision(precision, default=Exact() if data.is_exact else Float64())
     if isinstance(prec, Exact):
         require_exact(data)

@@ -15,6 +15,7 @@ import flint
 import mpmath
 import numpy as np
 
+from .._validate import positive_int
 from ..errors import InputError
 from ..precision import (
     MP,
@@ -48,9 +49,8 @@ def _shape(data: MomentData, rows: int | None, cols: int | None, shift: int) -> 
         rows = available - cols + 1  # type: ignore[operator]
     elif cols is None:
         cols = available - rows + 1
-    for name, v in (("rows", rows), ("cols", cols)):
-        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-            raise InputError(f"{name}={v!r} must be a positive integer")
+    rows = positive_int(rows, "rows")
+    cols = positive_int(cols, "cols")
     if rows + cols - 1 > available:  # type: ignore[operator]
         raise InputError(
             f"a {rows}x{cols} Hankel matrix with shift {shift} needs {rows + cols - 1 + shift} "
@@ -289,8 +289,8 @@ def hankel_rank(
         data = MomentData(data.real, data.imag, (float(accuracy),) * data.count)
     if not (isinstance(margin, (int, float)) and margin > 1):
         raise InputError(f"margin={margin!r} must be a number > 1")
-    s = (data.count + 1) // 2 if size is None else size
-    if isinstance(s, bool) or not isinstance(s, int) or s < 1 or 2 * s - 1 > data.count:
+    s = (data.count + 1) // 2 if size is None else positive_int(size, "size")
+    if 2 * s - 1 > data.count:
         raise InputError(
             f"size={size!r}: a square Hankel matrix of size s needs 2s-1 moments, "
             f"got {data.count}"

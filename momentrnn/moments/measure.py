@@ -9,6 +9,7 @@ from fractions import Fraction
 import flint
 import numpy as np
 
+from .._validate import positive_int
 from ..errors import InputError
 from ..precision import MP, Ball, Float64, Precision, as_precision, flint_precision
 from ._scalars import (
@@ -126,8 +127,7 @@ class DiscreteMeasure:
             returns Fractions (or sympy expressions for algebraic atoms); ``MP`` returns mpmath
             numbers, ``Ball`` python-flint balls, ``Float64`` a numpy array.
         """
-        if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 1:
-            raise InputError(f"count={count!r} must be a positive integer")
+        count = positive_int(count, "count")
         count = int(count)
         prec = as_precision(precision, default=Float64())
         if isinstance(prec, Float64):

@@ -15,6 +15,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from .._validate import positive_int
 from ..errors import InputError
 from ..precision import MP, Ball, Exact, Float64, Precision, as_precision
 from ._data import parse_moments, to_fraction
@@ -111,9 +112,7 @@ def minimal_realization(impulse_response: object, *, precision: Precision | None
             "no system of order 1 or more is identified; supply more accurate lags or rank="
         )
     n = evidence.rank if rank is None else rank
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise InputError(f"rank={rank!r} must be a positive integer")
-    n = int(n)
+    n = positive_int(n, "rank")
     if 2 * n > data.count:
         raise InputError(f"order {n} needs {2 * n} lags, got {data.count}")
     if rank is not None and evidence.verdict in ("exact", "clear") and rank > evidence.rank:

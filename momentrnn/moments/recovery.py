@@ -17,6 +17,7 @@ import flint
 import mpmath
 import numpy as np
 
+from .._validate import positive_int
 from ..errors import (
     DataAccuracyError,
     IllConditionedError,
@@ -191,8 +192,7 @@ def _validate(data: MomentData, rank: object, basis: str) -> None:
             f"last moment or supply one more"
         )
     if rank is not None:
-        if isinstance(rank, bool) or not isinstance(rank, (int, np.integer)) or rank < 1:
-            raise InputError(f"rank={rank!r} must be a positive integer")
+        positive_int(rank, "rank")
         if 2 * rank > data.count:
             raise RankError(
                 f"rank={rank} needs 2*rank = {2 * rank} moments, got {data.count}; "

@@ -6,6 +6,7 @@ Used by the docs to derive, for instance, :math:`\det H_n = \prod_i w_i \prod_{i
 
 from __future__ import annotations
 
+from .._validate import positive_int
 from ..errors import InputError
 from ._data import parse_moments
 
@@ -15,8 +16,7 @@ __all__ = ["symbolic_moments", "symbolic_hankel_determinant", "prony_polynomial"
 def _symbols(count: int):
     import sympy
 
-    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-        raise InputError(f"atoms={count!r} must be a positive integer")
+    count = positive_int(count, "atoms")
     return sympy.symbols(f"x1:{count + 1}"), sympy.symbols(f"w1:{count + 1}")
 
 

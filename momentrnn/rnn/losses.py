@@ -21,6 +21,7 @@ import math
 
 import numpy as np
 
+from .._validate import positive_int
 from ..errors import InputError
 from .models import DiagonalRNN, LinearRNN
 
@@ -43,8 +44,7 @@ def lag_weights_for(k: int, lag_weights: object = None) -> np.ndarray:
     ``lag_weights='all_outputs'`` gives :math:`\rho_j = k - j`, the weights of a loss that reads
     the output at every step.
     """
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise InputError(f"k={k!r} must be a positive integer (the number of lags fitted)")
+    k = positive_int(k, "k", hint="the number of lags fitted")
     from ._limits import MAX_LAGS
 
     if k > MAX_LAGS:
@@ -256,8 +256,7 @@ def extrapolation_error(student: object, teacher: object, *, length: int) -> tup
     ...                     DiagonalRNN([1.0], [1.0], [1.0]), length=1000)
     (0.0, 0.0)
     """
-    if isinstance(length, bool) or not isinstance(length, (int, np.integer)) or length < 1:
-        raise InputError(f"length={length!r} must be a positive integer")
+    length = positive_int(length, "length")
     with np.errstate(over="ignore", invalid="ignore"):
         h = np.asarray(student.impulse_response(length))  # type: ignore[attr-defined]
         t = np.asarray(teacher.impulse_response(length))  # type: ignore[attr-defined]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._validate import positive_int
 from ..errors import InputError
 from ..moments import DiscreteMeasure
 from ..precision import MP, Exact, Float64, Precision, as_precision
@@ -58,8 +59,7 @@ mpmath numbers, balls or Fractions, computed from the exact binary values of the
 
 
 def _count(count: object, dim: int = 1, itemsize: int = 8) -> int:
-    if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 1:
-        raise InputError(f"count={count!r} must be a positive integer")
+    count = positive_int(count, "count")
     from ._limits import check_memory
 
     check_memory(2.0 * int(count) * max(dim, 1) * itemsize,

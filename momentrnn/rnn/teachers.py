@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._validate import positive_int
 from ..errors import InputError
 from ..moments import DiscreteMeasure
 from ..moments._scalars import to_float
@@ -72,10 +73,7 @@ def random_teacher(dim: int, *, seed: int = 0, positive: bool = True,
     return teacher_from_measure(DiscreteMeasure(a, w))
 
 
-def _positive_int(value: object, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise InputError(f"{name}={value!r} must be a positive integer")
-    return int(value)
+_positive_int = positive_int
 
 
 def init_student(dim: int, *, scale: float, mode: str = "random", seed: int = 0,

@@ -1,0 +1,40 @@
+"""Argument checks shared by every module, so that the same argument is judged the same way."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .errors import InputError
+
+__all__ = ["positive_int", "nonnegative_int"]
+
+
+def _integer(value: object) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def positive_int(value: object, name: str, *, hint: str = "",
+                 maximum: int | None = None) -> int:
+    """``value`` as an ``int`` if it is an integer >= 1 (Python or numpy, never a bool).
+
+    Raises InputError naming ``name`` and the value, with ``hint`` appended; ``maximum`` caps
+    the work a single argument can ask for.
+    """
+    tail = f" ({hint})" if hint else ""
+    if not _integer(value) or value < 1:
+        kind = "" if _integer(value) or not isinstance(value, numbers.Number) else \
+            f" (got a {type(value).__name__})"
+        raise InputError(f"{name}={value!r} must be a positive integer{kind}{tail}")
+    if maximum is not None and value > maximum:
+        raise InputError(f"{name}={value!r} is more than {maximum}, the most this accepts{tail}")
+    return int(value)
+
+
+def nonnegative_int(value: object, name: str, *, hint: str = "") -> int:
+    """``value`` as an ``int`` if it is an integer >= 0 (Python or numpy, never a bool)."""
+    if not _integer(value) or value < 0:
+        tail = f" ({hint})" if hint else ""
+        raise InputError(f"{name}={value!r} must be a non-negative integer{tail}")
+    return int(value)

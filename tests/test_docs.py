@@ -125,6 +125,8 @@ def test_every_claim_is_one_click_from_the_index_and_links_to_its_check(site):
         assert low in theory.ids
         assert f"claims/{low}.html#{low}-source" in theory.links, (
             f"{claim}: the theory chapter does not link to its check's source")
+        assert f"claims/{low}.html#{low}-tests" in theory.links, (
+            f"{claim}: the theory chapter does not link to its check's tests")
         page = read_page(site / "claims" / f"{low}.html")
         assert f"../theory.html#{low}" in page.links, f"{claim}: check page has no link back"
         assert f"{low}-source" in page.ids and f"{low}-tests" in page.ids

@@ -182,8 +182,14 @@ def link_claims(app, doctree) -> None:
         text = literal.astext()
         check = CHECK_RE.match(text)
         if check and check.group(1).upper() in known:
-            target = f"{check.group(1)}-source"
-            literal.replace_self(_xref("ref", target, literal.deepcopy(), docname))
+            low = check.group(1)
+            link = _xref("ref", f"{low}-source", literal.deepcopy(), docname)
+            # beside the source, a link to the tests of the claim: "proofs_checks/r1.py [tests]"
+            tests = nodes.inline("", "", classes=["claim-tests"])
+            tests += nodes.Text(" [")
+            tests += _xref("ref", f"{low}-tests", nodes.inline("tests", "tests"), docname)
+            tests += nodes.Text("]")
+            literal.replace_self([link, tests])
             continue
         test = TEST_RE.match(text)
         claim = _enclosing_claim(literal) if test else None

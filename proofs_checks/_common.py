@@ -55,3 +55,26 @@ def finite_difference_measure(order: int, x0: Fraction, h: Fraction, amplitude: 
     atoms = [x0 + l * h for l in range(order + 1)]
     weights = [amplitude * (-1) ** l * math.comb(order, l) for l in range(order + 1)]
     return atoms, weights
+
+
+class _OverBudget(Exception):
+    pass
+
+
+def bounded_flow(student, teacher, *, budget: int = 20_000, **options):
+    """integrate_flow with at most ``budget`` gradient evaluations (counted through its
+    progress callback); None when the budget runs out. A correct flow in the checks needs a
+    few thousand; a broken gradient must make a check fail, not hang."""
+    from momentrnn import integrate_flow
+
+    calls = [0]
+
+    def count(_t: float, _loss: float) -> None:
+        calls[0] += 1
+        if calls[0] > budget:
+            raise _OverBudget
+
+    try:
+        return integrate_flow(student, teacher, progress=count, **options)
+    except _OverBudget:
+        return None

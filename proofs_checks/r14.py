@@ -15,12 +15,12 @@ from momentrnn import (
     LinearRNN,
     effective_dimension,
     init_student,
-    integrate_flow,
     moment_loss,
     named_teacher,
     recover_measure,
 )
 
+from ._common import bounded_flow
 from .harness import Claim
 
 STATEMENT = (
@@ -53,9 +53,9 @@ def check(case: dict) -> float:
     d = DIMS[case["teacher"]]
     k = 2 * d + 3
     if case["student"] == "trained":
-        run = integrate_flow(init_student(case["dim"], scale=1e-3, seed=case["seed"]),
-                             teacher, k=k, until_loss=1e-16, max_steps=MAX_STEPS)
-        if run.status != "converged":
+        run = bounded_flow(init_student(case["dim"], scale=1e-3, seed=case["seed"]),
+                           teacher, k=k, until_loss=1e-16, max_steps=MAX_STEPS)
+        if run is None or run.status != "converged":
             return -1.0
         model, loss = run.final, run.final_loss
     elif case["student"] == "unbalanced fit":

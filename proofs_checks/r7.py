@@ -12,11 +12,11 @@ from momentrnn import (
     DiagonalRNN,
     DiscreteMeasure,
     init_student,
-    integrate_flow,
     named_teacher,
     teacher_from_measure,
 )
 
+from ._common import bounded_flow
 from .harness import Claim
 
 STATEMENT = (
@@ -86,9 +86,9 @@ def measure(case: dict, method: str = "LSODA", rtol: float = 1e-9):
         vals = []
         for seed in case["seeds"]:
             s = _student(case, sigma, seed)
-            run = integrate_flow(s, teacher, k=k, until_loss=0.5 * float(h @ h), method=method,
-                                 rtol=rtol, atol=1e-20, max_steps=MAX_STEPS)
-            if run.status != "converged":
+            run = bounded_flow(s, teacher, k=k, until_loss=0.5 * float(h @ h), method=method,
+                               rtol=rtol, atol=1e-20, max_steps=MAX_STEPS)
+            if run is None or run.status != "converged":
                 return np.nan, np.inf
             # the trajectory's diagnostics, recomputed here from its final parameters
             b, c = run.final.b, run.final.c

@@ -2,7 +2,13 @@
 
 from .algebraic import AlgebraicNumber
 from .chebyshev import chebyshev_to_monomial, monomial_to_chebyshev, recurrence_coefficients
-from .hankel import HankelRank, hankel_determinant, hankel_matrix, hankel_rank
+from .hankel import (
+    HankelRank,
+    hankel_determinant,
+    hankel_matrix,
+    hankel_rank,
+    hankel_singular_values,
+)
 from .measure import DiscreteMeasure
 from .methods import METHODS, RecoveryMethod, register_method
 from .realization import Realization, minimal_realization
@@ -33,6 +39,7 @@ __all__ = [
     "hankel_determinant",
     "hankel_matrix",
     "hankel_rank",
+    "hankel_singular_values",
     "matrix_pencil",
     "monomial_to_chebyshev",
     "prony",

@@ -36,7 +36,8 @@ from ._data import (
 )
 from ._scalars import global_mp, mpf_from_float, mpf_from_man_exp
 
-__all__ = ["hankel_matrix", "hankel_determinant", "hankel_rank", "HankelRank"]
+__all__ = ["hankel_matrix", "hankel_determinant", "hankel_rank", "HankelRank",
+           "hankel_singular_values"]
 
 
 def _shape(data: MomentData, rows: int | None, cols: int | None, shift: int) -> tuple[int, int]:
@@ -208,6 +209,38 @@ def singular_values(data: MomentData, size: int, bits: int) -> list:
             man, exp = v.mid().man_exp()
             out.append(mpf_from_man_exp(man, exp))
     return sorted(out, reverse=True)
+
+
+def hankel_singular_values(moments: object, size: int | None = None, *,
+                           precision: Precision | None = None) -> list:
+    r"""Singular values (descending, mpmath numbers) of the square Hankel matrix.
+
+    Parameters
+    ----------
+    moments : sequence of numbers
+        :math:`m_0, m_1, \dots` (at least ``2 * size - 1``), read exactly.
+    size : int, optional
+        Size of the matrix; default the largest square one.
+    precision : MP or Ball, optional
+        Working precision; by default one that resolves the smallest value (escalated while it
+        is below the rounding level).
+
+    Examples
+    --------
+    >>> [float(v) for v in hankel_singular_values([2, 0, 1])]
+    [2.0, 1.0]
+    """
+    data = parse_moments(moments)
+    s = (data.count + 1) // 2 if size is None else positive_int(size, "size")
+    if 2 * s - 1 > data.count:
+        raise InputError(f"size={size!r}: a square Hankel matrix of size s needs 2s-1 moments, "
+                         f"got {data.count}")
+    if precision is None:
+        return resolved_singular_values(data, s)[0]
+    prec = as_precision(precision)
+    if not isinstance(prec, (MP, Ball)):
+        raise InputError(f"precision={precision!r}: use MP(dps), Ball(dps) or None")
+    return singular_values(data, s, prec.bits)
 
 
 def resolved_singular_values(data: MomentData, size: int, start_bits: int | None = None

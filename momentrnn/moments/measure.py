@@ -22,7 +22,18 @@ from ._scalars import (
     to_mp,
 )
 
-__all__ = ["DiscreteMeasure"]
+__all__ = ["DiscreteMeasure", "power_sums"]
+
+
+def power_sums(atoms: Sequence, weights: Sequence, count: int, total) -> list:
+    r"""The moments :math:`m_j = \sum_i w_i x_i^j`, ``j < count``, in the arithmetic of the
+    inputs; ``total`` adds a list of terms (``ctx.fsum`` for mpmath, a plain sum for balls and
+    rationals). The one power-sum loop of the package (docs :eq:`eq-moments`)."""
+    out, cur = [], list(weights)
+    for _ in range(count):
+        out.append(total(cur))
+        cur = [c * x for c, x in zip(cur, atoms)]
+    return out
 
 
 @dataclass(frozen=True, init=False)
@@ -138,20 +149,14 @@ class DiscreteMeasure:
             ctx = prec.context(extra_dps=10)
             a = [to_mp(v, ctx) for v in self.atoms]
             w = [to_mp(v, ctx) for v in self.weights]
-            out, cur = [], list(w)
-            for _ in range(count):
-                out.append(ctx.fsum(cur))
-                cur = [c * x for c, x in zip(cur, a)]
+            out = power_sums(a, w, count, ctx.fsum)
             ctx.dps = prec.dps
             return [+v for v in out]
         if isinstance(prec, Ball):
             with flint_precision(prec.bits + 20):
                 a = [to_ball(v) for v in self.atoms]
                 w = [to_ball(v) for v in self.weights]
-                out, cur = [], list(w)
-                for _ in range(count):
-                    out.append(sum(cur[1:], cur[0]))
-                    cur = [c * x for c, x in zip(cur, a)]
+                out = power_sums(a, w, count, lambda terms: sum(terms[1:], terms[0]))
             with flint_precision(prec.bits):
                 return [+v for v in out]
         # Exact
@@ -166,10 +171,7 @@ class DiscreteMeasure:
         if all(isinstance(v, Fraction) for v in a + w):
             fa = [flint.fmpq(v.numerator, v.denominator) for v in a]
             fw = [flint.fmpq(v.numerator, v.denominator) for v in w]
-            out_q, cur_q = [], list(fw)
-            for _ in range(count):
-                out_q.append(sum(cur_q, flint.fmpq(0)))
-                cur_q = [c * x for c, x in zip(cur_q, fa)]
+            out_q = power_sums(fa, fw, count, lambda terms: sum(terms, flint.fmpq(0)))
             return [Fraction(int(v.p), int(v.q)) for v in out_q]
         import sympy
 

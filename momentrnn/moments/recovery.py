@@ -40,7 +40,7 @@ from . import _ball
 from ._data import MomentData, parse_moments, require_exact, require_trackable_scale
 from ._scalars import global_mp, mpf_from_man_exp
 from .hankel import HankelRank, hankel_rank, resolved_singular_values
-from .measure import DiscreteMeasure
+from .measure import DiscreteMeasure, power_sums
 from .methods import RecoveryMethod, as_monomial, method_named
 
 __all__ = ["Recovery", "Status", "recover_measure", "prony", "matrix_pencil", "gauss_rule"]
@@ -328,11 +328,8 @@ def _residual(data: MomentData, measure: DiscreteMeasure, bits: int):
     x = [to_mp(a, ctx) for a in measure.atoms]
     w = [to_mp(v, ctx) for v in measure.weights]
     target = data.as_mp(ctx)
-    worst = ctx.mpf(0)
-    cur = list(w)
-    for j in range(data.count):
-        worst = max(worst, abs(ctx.fsum(cur) - target[j]))
-        cur = [c * a for c, a in zip(cur, x)]
+    moments = power_sums(x, w, data.count, ctx.fsum)
+    worst = max(abs(m - t) for m, t in zip(moments, target))
     return global_mp(worst)
 
 

@@ -15,19 +15,39 @@
   times the measured cost of one step; an estimate.
 
 It also reports the drift of b_i^2 - c_i^2 at the default tolerances.
+
+``--scale`` prints instead the scale tables: one structured solve and whole runs of
+``integrate_flow`` (teacher (0.9, -0.5), init scale 1e-3, to L <= 1e-10) at (d, k) = (1000, 51)
+and (4000, 101), quiet and loaded (a second process multiplying 1500 x 1500 matrices in a loop
+with its default BLAS threads), for
+
+- the previous formulation (explicit J and Z = B^-1 J^T, the Woodbury core J Z^T, J rebuilt at
+  every step; kept below as ``PreviousProblem``) with the default BLAS threads, as before;
+- the current formulation with the default BLAS threads (``blas_threads=None``);
+- the current formulation with one BLAS thread (the default of ``integrate_flow``).
+
+"quiet" means no process started by the benchmark; other work on a shared machine is not
+controlled (the load average is printed).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import statistics
+import subprocess
+import sys
 import time
 
 import numpy as np
 import scipy.integrate
 
 from momentrnn import init_student, integrate_flow, named_teacher
-from momentrnn.dynamics._problem import FlowProblem
+from momentrnn.dynamics import flow as flow_module
+from momentrnn.dynamics._problem import FlowProblem, Linearisation
+from momentrnn.dynamics._threads import blas_threads_limited
+from momentrnn.rnn.losses import diagonal_hessian_parts
 
 TEACHERS = {"1 atom (decaying 0.5)": "decaying", "2 atoms (0.9, -0.5)": "two_pole",
             "3 atoms": "several"}
@@ -104,11 +124,167 @@ def largest_hessian_eigenvalue(problem: FlowProblem, theta) -> float:
     return float(scipy.sparse.linalg.eigsh(op, k=1, which="LA", return_eigenvectors=False)[0])
 
 
+# -- scale: previous against current, quiet against loaded ---------------------------------
+
+
+class _PreviousLinearisation(Linearisation):
+    """The solve as it was before the powers-only core: explicit J (k, 3d), Z = B^-1 J^T and
+    the core J Z^T (3 k^2 d products), the loss and gradient computed separately."""
+
+    def __init__(self, problem: FlowProblem, theta) -> None:
+        self.loss, self.grad = problem.loss_grad(theta)
+        self.problem, self.theta = problem, theta
+
+    def solver(self, s: float):
+        problem, theta = self.problem, self.theta
+        d = problem.dim
+        t = theta.reshape(d, 3)
+        blocks, J = diagonal_hessian_parts(t[:, 0], t[:, 1], t[:, 2], problem.target,
+                                           problem.rho)
+        Bd_inv = np.linalg.inv(np.eye(3)[None] + s * blocks)
+        k = J.shape[0]
+        Jd = np.ascontiguousarray(J.reshape(k, d, 3).transpose(1, 2, 0))
+        Zd = np.empty_like(Jd)
+        for i in range(3):
+            Zd[:, i] = (Bd_inv[:, i, 0, None] * Jd[:, 0] + Bd_inv[:, i, 1, None] * Jd[:, 1]
+                        + Bd_inv[:, i, 2, None] * Jd[:, 2])
+        Z = Zd.transpose(2, 0, 1).reshape(k, 3 * d)
+        Kinv = np.linalg.inv(np.diag(1.0 / (2.0 * s * problem.rho)) + J @ Z.T)
+
+        def solve(y):
+            x0 = (Bd_inv * y.reshape(d, 3)[:, None, :]).sum(-1).ravel()
+            return x0 - (Kinv @ (J @ x0)) @ Z
+
+        return solve
+
+
+class PreviousProblem(FlowProblem):
+    def linearise(self, theta):
+        return _PreviousLinearisation(self, theta)
+
+
+@contextlib.contextmanager
+def formulation(previous: bool):
+    """integrate_flow with the previous solve (for the comparison only)."""
+    if not previous:
+        yield
+        return
+    saved = flow_module.FlowProblem
+    flow_module.FlowProblem = PreviousProblem
+    try:
+        yield
+    finally:
+        flow_module.FlowProblem = saved
+
+
+BUSY = ("import numpy as np\n"
+        "a = np.random.default_rng(0).random((1500, 1500))\n"
+        "while True:\n"
+        "    a = a @ a\n"
+        "    a /= np.abs(a).max()\n")
+
+
+@contextlib.contextmanager
+def loaded(on: bool):
+    """A second busy process (numpy matrix products, default BLAS threads) while on."""
+    if not on:
+        yield
+        return
+    proc = subprocess.Popen([sys.executable, "-c", BUSY], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    time.sleep(1.0)  # let it start multiplying
+    try:
+        yield
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+def _load() -> str:
+    try:
+        return f"{os.getloadavg()[0]:.1f}"
+    except OSError:
+        return "?"
+
+
+VARIANTS = (("previous, default BLAS threads", True, None),
+            ("current, default BLAS threads", False, None),
+            ("current, one BLAS thread (default)", False, 1))
+
+
+def solver_table(sizes, repeats: int = 7) -> None:
+    print("### One structured solve factorisation (shifted_solver), median of "
+          f"{repeats} (ms)\n")
+    print("| (d, k) | formulation | quiet | loaded | load average (quiet, loaded) |")
+    print("|---|---|---|---|---|")
+    teacher = named_teacher("two_pole")
+    for d, k in sizes:
+        student = init_student(d, scale=1e-1, seed=0)
+        for label, previous, threads in VARIANTS:
+            cls = PreviousProblem if previous else FlowProblem
+            problem = cls.for_model(student, teacher.impulse_response(k), np.ones(k))
+            theta = problem.pack(student)
+            cells, loads = [], []
+            for busy in (False, True):
+                with loaded(busy), blas_threads_limited(threads):
+                    times = []
+                    for _ in range(repeats):
+                        t0 = time.perf_counter()
+                        problem.linearise(theta).solver(0.1)
+                        times.append(time.perf_counter() - t0)
+                    loads.append(_load())
+                cells.append(f"{1e3 * statistics.median(times):.1f}")
+            print(f"| ({d}, {k}) | {label} | {cells[0]} | {cells[1]} | {', '.join(loads)} |",
+                  flush=True)
+
+
+def flow_row(d: int, k: int, previous: bool, threads, busy: bool):
+    student = init_student(d, scale=1e-3, seed=0)
+    with loaded(busy), formulation(previous):
+        run = integrate_flow(student, named_teacher("two_pole"), k=k, method="rosenbrock",
+                             blas_threads=threads)
+        load = _load()
+    eff = run.effective_dimension.rank if run.effective_dimension is not None else "-"
+    return run, eff, load
+
+
+def flow_scale_table(cases) -> None:
+    print("\n### integrate_flow, teacher (0.9, -0.5), init scale 1e-3, to L <= 1e-10\n")
+    print("| (d, k) | formulation | load | time (s) | steps | final loss | drift of "
+          "b^2-c^2 | effective dimension | load average |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for d, k, variant, busy in cases:
+        label, previous, threads = VARIANTS[variant]
+        run, eff, load = flow_row(d, k, previous, threads, busy)
+        print(f"| ({d}, {k}) | {label} | {'loaded' if busy else 'quiet'} | {run.seconds:.1f} | "
+              f"{run.steps} | {run.final_loss:.3e} | {run.invariant_drift:.1e} | {eff} | "
+              f"{load} |", flush=True)
+
+
+def scale_main(quick: bool, with_previous_4000: bool) -> None:
+    print(f"{os.cpu_count()} cores; load average at start {_load()}\n")
+    solver_table([(1000, 51)] if quick else [(1000, 51), (4000, 101)])
+    cases = [(1000, 51, v, busy) for v in range(3) for busy in (False, True)]
+    if not quick:
+        cases += [(4000, 101, 2, False), (4000, 101, 2, True), (4000, 101, 1, False)]
+        if with_previous_4000:
+            cases += [(4000, 101, 0, False)]
+    flow_scale_table(cases)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--rk45-budget", type=float, default=20.0, help="seconds per RK45 run")
+    parser.add_argument("--scale", action="store_true",
+                        help="the scale tables (previous against current, quiet and loaded)")
+    parser.add_argument("--with-previous-4000", action="store_true",
+                        help="with --scale: also the previous formulation at (4000, 101) "
+                        "(minutes)")
     args = parser.parse_args()
+    if args.scale:
+        scale_main(args.quick, args.with_previous_4000)
+        return
     sizes = [(40, 10), (400, 21)] if args.quick else [(40, 10), (400, 21), (4000, 101)]
     seeds = range(2) if args.quick else range(5)
     print("| (d, k) | teacher | integrate_flow median (s) | max (s) | LSODA dense jac median (s)"

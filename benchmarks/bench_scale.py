@@ -1,4 +1,5 @@
-"""Large problems: the rank of 2000 double moments, recovery at n = 200, and its growth.
+"""Large problems: the rank of 2000 double moments, recovery at n = 200 and its growth, and
+the gradient flow at d = 4000.
 
 ``python benchmarks/bench_scale.py [--quick]`` prints markdown tables (one process):
 
@@ -7,9 +8,13 @@
   default), for 200-2000 moments; the verdicts must agree;
 - ``recover_measure`` of the n-point Gauss-Legendre rule from its 2n exact moments at
   ``digits=30``, n = 25 ... 200, with the time spent in each stage (from the ``progress``
-  callback) and the growth exponent of the total time between successive sizes.
+  callback) and the growth exponent of the total time between successive sizes;
+- ``integrate_flow`` at d = 4000, k = 101 (teacher (0.9, -0.5), init scale 1e-3, to
+  L <= 1e-10), quiet and loaded: beside a second busy process (numpy matrix products with its
+  default BLAS threads), with the loss, the invariant drift and the effective dimension.
 
-Targets (2 cores): hankel_rank of 2000 doubles <= 5 s; recovery at n = 200 <= 20 s.
+Targets (2 cores): hankel_rank of 2000 doubles <= 5 s; recovery at n = 200 <= 20 s; the flow
+<= 40 s quiet and <= 2x that loaded.
 """
 
 from __future__ import annotations
@@ -80,12 +85,37 @@ def recovery_table(quick: bool) -> None:
         previous = (n, total)
 
 
+def flow_table(quick: bool) -> None:
+    from bench_flow import VARIANTS, flow_row
+
+    d, k = (1000, 51) if quick else (4000, 101)
+    print("\n### integrate_flow, teacher (0.9, -0.5), init scale 1e-3, to L <= 1e-10 "
+          "(one BLAS thread, the default)\n")
+    print("| (d, k) | load | time (s) | ratio to quiet | steps | final loss | drift of b^2-c^2 "
+          "| effective dimension | load average |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    quiet = None
+    _, previous, threads = VARIANTS[2]
+    for busy in (False, True):
+        run, eff, load = flow_row(d, k, previous, threads, busy)
+        quiet = run.seconds if quiet is None else quiet
+        print(f"| ({d}, {k}) | {'loaded' if busy else 'quiet'} | {run.seconds:.1f} | "
+              f"{run.seconds / quiet:.2f} | {run.steps} | {run.final_loss:.3e} | "
+              f"{run.invariant_drift:.1e} | {eff} | {load} |", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="smaller sizes")
+    parser.add_argument("--only", choices=["rank", "recovery", "flow"],
+                        help="one section only")
     args = parser.parse_args()
-    rank_table(args.quick)
-    recovery_table(args.quick)
+    if args.only in (None, "rank"):
+        rank_table(args.quick)
+    if args.only in (None, "recovery"):
+        recovery_table(args.quick)
+    if args.only in (None, "flow"):
+        flow_table(args.quick)
 
 
 if __name__ == "__main__":

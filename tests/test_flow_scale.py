@@ -103,12 +103,12 @@ def test_a_wrong_core_is_caught(monkeypatch):
     problem, theta, rng = _random_problem(12, 6, 11)
     lin = problem.linearise(theta)
     good = lin.solver(0.5)
-    original = lin._DV
-    broken = original.copy()
+    original = lin._work
+    broken = original[0].copy()
     broken[:, 0] = 0.0  # drop the D rows: the a-derivatives vanish from the core
-    lin._DV = broken
+    lin._work = (broken,) + original[1:]
     bad = lin.solver(0.5)
-    lin._DV = original
+    lin._work = original
     M = np.eye(36) + 0.5 * problem.hessian(theta)
     y = rng.normal(size=36)
     assert np.linalg.norm(M @ good(y) - y) < 1e-10 * np.linalg.norm(y)
@@ -234,3 +234,18 @@ def test_sweep_progress_lines_while_a_task_runs(tmp_path, monkeypatch):
     assert any("sweep: 0/1 runs" in line for line in lines)  # while the only task runs
     assert lines[-1].startswith("  sweep: 1/1 runs")
     assert threading.active_count() < 20  # no clock thread left running per sweep
+
+
+def test_a_recycled_linearisation_refuses_new_solvers_and_old_ones_stay_valid():
+    problem, theta, rng = _random_problem(15, 7, 13)
+    first = problem.linearise(theta)
+    solve = first.solver(0.2)
+    y = rng.normal(size=45)
+    x = solve(y)
+    other = theta + 0.1 * rng.normal(size=45)
+    second = problem.linearise(other, recycle=first)  # overwrites first's work arrays
+    with pytest.raises(RuntimeError, match="recycled"):
+        first.solver(0.2)
+    np.testing.assert_array_equal(solve(y), x)
+    M = np.eye(45) + 0.2 * problem.hessian(other)
+    assert np.linalg.norm(M @ second.solver(0.2)(y) - y) < 1e-10 * np.linalg.norm(y)

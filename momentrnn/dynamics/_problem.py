@@ -95,13 +95,19 @@ class FlowProblem:
                              for e in np.eye(n)])
         return 0.5 * (H + H.T)
 
-    def linearise(self, theta: np.ndarray) -> Linearisation:
+    def linearise(self, theta: np.ndarray, recycle: Linearisation | None = None
+                  ) -> Linearisation:
         """Loss, gradient and the Hessian's parts at ``theta``, from one set of powers; its
-        ``solver(s)`` gives y -> (I + s Hess)^{-1} y for any s without recomputing them."""
+        ``solver(s)`` gives y -> (I + s Hess)^{-1} y for any s without recomputing them.
+
+        ``recycle``: a linearisation no longer needed, whose work arrays are reused (fresh
+        arrays of this size cost page faults at every step); its ``solver`` is disabled, while
+        solvers it already returned stay valid.
+        """
         if not self.diagonal or 3 * self.dim <= DENSE_LIMIT:
             loss, grad = self.loss_grad(theta)
             return _DenseLinearisation(loss, grad, self, theta)
-        return _DiagonalLinearisation(self, theta)
+        return _DiagonalLinearisation(self, theta, recycle)
 
     def shifted_solver(self, theta: np.ndarray, s: float):
         """A function y -> (I + s * Hess L(theta))^{-1} y.
@@ -183,7 +189,8 @@ class _DiagonalLinearisation(Linearisation):
     the powers twice (:eq:`eq-woodbury`). J itself is never formed.
     """
 
-    def __init__(self, problem: FlowProblem, theta: np.ndarray) -> None:
+    def __init__(self, problem: FlowProblem, theta: np.ndarray,
+                 recycle: Linearisation | None = None) -> None:
         d, k = problem.dim, problem.target.shape[0]
         t = theta.reshape(d, 3)
         a, b, c = t[:, 0], t[:, 1], t[:, 2]
@@ -202,11 +209,17 @@ class _DiagonalLinearisation(Linearisation):
         self._b, self._c, self._w = b.copy(), c.copy(), w
         self._rho, self._lags, self._d, self._k = problem.rho, problem._lags, d, k
         self._V = V
-        DV = np.empty((k, 2, d))  # [D; V] interleaved per lag: row j is (D_j, V_j)
+        work = getattr(recycle, "_work", None)
+        if work is None or work[0].shape != (k, 2, d):
+            # [D; V] interleaved per lag (row j is (D_j, V_j)), and scratch for solver(s)
+            work = (np.empty((k, 2, d)), np.empty((k, 2, d)), np.empty((k, d)))
+        if recycle is not None:
+            recycle._work = None  # its solver(s) would read overwritten arrays: disabled
+        DV = work[0]
         DV[0, 0] = 0.0
         np.multiply(V[:-1], problem._lags[1:, None], out=DV[1:, 0])
         DV[:, 1] = V
-        self._DV = DV
+        self._work = work
 
     def solver(self, s: float):
         d, k = self._d, self._k
@@ -222,10 +235,16 @@ class _DiagonalLinearisation(Linearisation):
         S00 = w * w * Bi[:, 0, 0]
         S01 = w * (c * 0.5 * (Bi[:, 0, 1] + Bi[:, 1, 0]) + b * 0.5 * (Bi[:, 0, 2] + Bi[:, 2, 0]))
         S11 = c * c * Bi[:, 1, 1] + b * c * (Bi[:, 1, 2] + Bi[:, 2, 1]) + b * b * Bi[:, 2, 2]
-        DV = self._DV
-        R = np.empty_like(DV)
-        R[:, 0] = DV[:, 0] * S00 + DV[:, 1] * S01
-        R[:, 1] = DV[:, 0] * S01 + DV[:, 1] * S11
+        if self._work is None:
+            raise RuntimeError("this linearisation was recycled; linearise again")
+        DV, R, tmp = self._work
+        # R = S DV per unit, in place (temporaries of this size cost more than the products)
+        np.multiply(DV[:, 0], S00, out=R[:, 0])
+        np.multiply(DV[:, 1], S01, out=tmp)
+        R[:, 0] += tmp
+        np.multiply(DV[:, 0], S01, out=R[:, 1])
+        np.multiply(DV[:, 1], S11, out=tmp)
+        R[:, 1] += tmp
         K = DV.reshape(k, 2 * d) @ R.reshape(k, 2 * d).T
         K[np.diag_indices(k)] += 1.0 / (2.0 * s * self._rho)
         Kinv = np.linalg.inv(K)

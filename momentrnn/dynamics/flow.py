@@ -292,7 +292,7 @@ def _rosenbrock(problem: FlowProblem, theta: np.ndarray, t_max, until_loss, rtol
             t += h
             theta = new
             steps += 1
-            lin = problem.linearise(theta)
+            lin = problem.linearise(theta, recycle=lin)
             loss, grad = lin.loss, lin.grad
             nfev += 1
             gnorm = float(np.linalg.norm(grad))

@@ -20,12 +20,11 @@ from momentrnn import (
     DiscreteMeasure,
     extrapolation_range,
     init_student,
-    integrate_flow,
     stability_bound,
     teacher_from_measure,
 )
 
-from ._common import finite_difference_measure
+from ._common import bounded_flow, finite_difference_measure
 from ._measures import power_moments
 from .harness import Claim
 
@@ -64,8 +63,11 @@ def trained_student(name: str, loss: float, seed: int) -> tuple[list, list]:
         atoms, weights = TEACHERS[name]
         d = len(atoms)
         teacher = teacher_from_measure(DiscreteMeasure(atoms, weights))
-        run = integrate_flow(init_student(4 * d + 2, scale=1e-2, mode="balanced", seed=seed),
-                             teacher, k=2 * d + 1, until_loss=loss)
+        run = bounded_flow(init_student(4 * d + 2, scale=1e-2, mode="balanced", seed=seed),
+                           teacher, k=2 * d + 1, until_loss=loss)
+        if run is None or run.status != "converged":
+            raise NotTrained(f"the flow did not train the student to loss {loss:g} within its "
+                             "budget of gradient evaluations")
         model = run.final
         # the student's measure, exactly at its double parameters: w_i = b_i c_i >= 0
         a = [Fraction(float(x)) for x in model.a]
@@ -122,9 +124,17 @@ def compare(case: dict, solver: str = "auto") -> dict:
             "student_tightness": observed / proved if proved else 1.0}
 
 
+class NotTrained(RuntimeError):
+    """The student could not be trained: the check's case cannot be built (a failure)."""
+
+
 def check(case: dict, solver: str = "auto") -> float:
-    """min(bound - attained worst, proved worst - observed) / bound: the numbers are ordered."""
-    c = compare(case, solver)
+    """min(bound - attained worst, proved worst - observed) / bound: the numbers are ordered.
+    A student that the flow cannot train within its budget is a failure (-1)."""
+    try:
+        c = compare(case, solver)
+    except NotTrained:
+        return -1.0
     return min(c["bound"] - c["worst_attained"], c["worst_proved"] - c["observed"]) / c["bound"]
 
 

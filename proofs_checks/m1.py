@@ -1,6 +1,6 @@
 """M1: the Hankel rank equals the number of atoms once the matrix is large enough.
 
-The claim, its proof and this check's tests: theory chapter, section M1
+The claim, its proof or evidence and this check's tests: theory chapter, section M1
 (docs/theory.md; theory.html#m1 and claims/m1.html in the built docs).
 """
 

@@ -1,6 +1,6 @@
 """M2: positivity of Hankel and localising matrices; the flat case is determinate.
 
-The claim, its proof and this check's tests: theory chapter, section M2
+The claim, its proof or evidence and this check's tests: theory chapter, section M2
 (docs/theory.md; theory.html#m2 and claims/m2.html in the built docs).
 """
 

@@ -1,6 +1,6 @@
 """M3: Prony and the matrix pencil recover the atoms and weights exactly.
 
-The claim, its proof and this check's tests: theory chapter, section M3
+The claim, its proof or evidence and this check's tests: theory chapter, section M3
 (docs/theory.md; theory.html#m3 and claims/m3.html in the built docs).
 """
 

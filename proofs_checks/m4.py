@@ -1,6 +1,6 @@
 """M4: the Gauss rule from the Chebyshev algorithm equals the Prony result.
 
-The claim, its proof and this check's tests: theory chapter, section M4
+The claim, its proof or evidence and this check's tests: theory chapter, section M4
 (docs/theory.md; theory.html#m4 and claims/m4.html in the built docs).
 """
 

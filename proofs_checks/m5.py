@@ -1,6 +1,6 @@
 """M5: kappa_2(H_n) grows like (1 + sqrt 2)^{2n} on [-1, 1] and (1 + sqrt 2)^{4n} on [0, 1].
 
-The claim, its proof and this check's tests: theory chapter, section M5
+The claim, its proof or evidence and this check's tests: theory chapter, section M5
 (docs/theory.md; theory.html#m5 and claims/m5.html in the built docs).
 """
 

@@ -1,6 +1,6 @@
 """M6: the ends of the next-moment range are the canonical representations through +-1.
 
-The claim, its proof and this check's tests: theory chapter, section M6
+The claim, its proof or evidence and this check's tests: theory chapter, section M6
 (docs/theory.md; theory.html#m6 and claims/m6.html in the built docs).
 """
 

@@ -1,6 +1,6 @@
 """M7: the impulse response of an order-n system determines it up to similarity (Ho-Kalman).
 
-The claim, its proof and this check's tests: theory chapter, section M7
+The claim, its proof or evidence and this check's tests: theory chapter, section M7
 (docs/theory.md; theory.html#m7 and claims/m7.html in the built docs).
 """
 

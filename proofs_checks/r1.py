@@ -1,6 +1,6 @@
 """R1: the loss is the moment mismatch.
 
-The claim, its proof and this check's tests: theory chapter, section R1
+The claim, its proof or evidence and this check's tests: theory chapter, section R1
 (docs/theory.md; theory.html#r1 and claims/r1.html in the built docs).
 """
 

@@ -1,6 +1,6 @@
 """R10: without balancedness zero loss says nothing about extrapolation.
 
-The claim, its proof and this check's tests: theory chapter, section R10
+The claim, its proof or evidence and this check's tests: theory chapter, section R10
 (docs/theory.md; theory.html#r10 and claims/r10.html in the built docs).
 """
 

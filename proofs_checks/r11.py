@@ -8,7 +8,7 @@ checked measure attaining an inner value); the student's own |h_q - h_hat_q|. Th
 needs bound >= the attained worst case (a checked measure beyond the bound would refute R11)
 and proved worst case >= observed.
 
-The claim, its proof and this check's tests: theory chapter, section R11
+The claim, its proof or evidence and this check's tests: theory chapter, section R11
 (docs/theory.md; theory.html#r11 and claims/r11.html in the built docs).
 """
 

@@ -1,6 +1,6 @@
 """R12: a teacher with a negative or complex weight cannot be fitted by a balanced student.
 
-The claim, its proof and this check's tests: theory chapter, section R12
+The claim, its proof or evidence and this check's tests: theory chapter, section R12
 (docs/theory.md; theory.html#r12 and claims/r12.html in the built docs).
 """
 

@@ -1,6 +1,6 @@
 """R13: small initialisation learns a d-dimensional state that extrapolates; large does not.
 
-The claim, its proof and this check's tests: theory chapter, section R13
+The claim, its proof or evidence and this check's tests: theory chapter, section R13
 (docs/theory.md; theory.html#r13 and claims/r13.html in the built docs).
 """
 

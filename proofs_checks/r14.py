@@ -1,6 +1,6 @@
 """R14: the moments engine recovers the teacher from a student trained by the dynamics engine.
 
-The claim, its proof and this check's tests: theory chapter, section R14
+The claim, its proof or evidence and this check's tests: theory chapter, section R14
 (docs/theory.md; theory.html#r14 and claims/r14.html in the built docs).
 """
 

@@ -1,6 +1,6 @@
 """R2: the impulse response is similarity invariant.
 
-The claim, its proof and this check's tests: theory chapter, section R2
+The claim, its proof or evidence and this check's tests: theory chapter, section R2
 (docs/theory.md; theory.html#r2 and claims/r2.html in the built docs).
 """
 

@@ -1,6 +1,6 @@
 """R3: Q = AA^T - A^T A + BB^T - C^T C is conserved by the gradient flow (full A).
 
-The claim, its proof and this check's tests: theory chapter, section R3
+The claim, its proof or evidence and this check's tests: theory chapter, section R3
 (docs/theory.md; theory.html#r3 and claims/r3.html in the built docs).
 """
 

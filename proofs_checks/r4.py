@@ -1,6 +1,6 @@
 """R4: b_i^2 - c_i^2 is conserved by the gradient flow (diagonal A).
 
-The claim, its proof and this check's tests: theory chapter, section R4
+The claim, its proof or evidence and this check's tests: theory chapter, section R4
 (docs/theory.md; theory.html#r4 and claims/r4.html in the built docs).
 """
 

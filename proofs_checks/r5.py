@@ -1,6 +1,6 @@
 """R5: one GD step multiplies each b_i^2 - c_i^2 by 1 - eta^2 G_i^2, exactly.
 
-The claim, its proof and this check's tests: theory chapter, section R5
+The claim, its proof or evidence and this check's tests: theory chapter, section R5
 (docs/theory.md; theory.html#r5 and claims/r5.html in the built docs).
 """
 

@@ -1,6 +1,6 @@
 """R6: balanced stays balanced under gradient flow and gradient descent.
 
-The claim, its proof and this check's tests: theory chapter, section R6
+The claim, its proof or evidence and this check's tests: theory chapter, section R6
 (docs/theory.md; theory.html#r6 and claims/r6.html in the built docs).
 """
 

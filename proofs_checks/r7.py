@@ -1,6 +1,6 @@
 """R7: near-zero initialisation drives the flow toward balancedness (both regimes).
 
-The claim, its proof and this check's tests: theory chapter, section R7
+The claim, its proof or evidence and this check's tests: theory chapter, section R7
 (docs/theory.md; theory.html#r7 and claims/r7.html in the built docs).
 """
 

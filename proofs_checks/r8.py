@@ -1,6 +1,6 @@
 """R8: a non-negative measure matching 2d+1 moments of a d-atom positive measure is it.
 
-The claim, its proof and this check's tests: theory chapter, section R8
+The claim, its proof or evidence and this check's tests: theory chapter, section R8
 (docs/theory.md; theory.html#r8 and claims/r8.html in the built docs).
 """
 

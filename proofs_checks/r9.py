@@ -1,6 +1,6 @@
 """R9: with k = 2d the conclusion of R8 fails.
 
-The claim, its proof and this check's tests: theory chapter, section R9
+The claim, its proof or evidence and this check's tests: theory chapter, section R9
 (docs/theory.md; theory.html#r9 and claims/r9.html in the built docs).
 """
 

@@ -74,7 +74,7 @@ def tests_for(claim: str) -> list[tuple[str, str]]:
 def _page(claim: str) -> str:
     low = claim.lower()
     lines = [f"({low}-check)=", f"# {claim}: the check and its tests", "",
-             "The claim, its statement and proof: "
+             "The claim, its statement and its proof or evidence: "
              f"{{ref}}`{claim} in the theory chapter <{claim}>`.",
              f"Run the check alone with `momentrnn check --only {claim}` (add `--quick` for the "
              "small grid).", "", f"({low}-tests)=", "## Tests", ""]

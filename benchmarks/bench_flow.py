@@ -159,7 +159,7 @@ class _PreviousLinearisation(Linearisation):
 
 
 class PreviousProblem(FlowProblem):
-    def linearise(self, theta):
+    def linearise(self, theta, recycle=None):  # the previous code reused nothing
         return _PreviousLinearisation(self, theta)
 
 
@@ -241,24 +241,26 @@ def solver_table(sizes, repeats: int = 7) -> None:
 def flow_row(d: int, k: int, previous: bool, threads, busy: bool):
     student = init_student(d, scale=1e-3, seed=0)
     with loaded(busy), formulation(previous):
+        cpu = time.process_time()
         run = integrate_flow(student, named_teacher("two_pole"), k=k, method="rosenbrock",
                              blas_threads=threads)
+        cpu = time.process_time() - cpu  # this process's CPU seconds, all its threads
         load = _load()
     eff = run.effective_dimension.rank if run.effective_dimension is not None else "-"
-    return run, eff, load
+    return run, eff, load, cpu
 
 
 def flow_scale_table(cases) -> None:
     print("\n### integrate_flow, teacher (0.9, -0.5), init scale 1e-3, to L <= 1e-10\n")
-    print("| (d, k) | formulation | load | time (s) | steps | final loss | drift of "
+    print("| (d, k) | formulation | load | time (s) | CPU (s) | steps | final loss | drift of "
           "b^2-c^2 | effective dimension | load average |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for d, k, variant, busy in cases:
         label, previous, threads = VARIANTS[variant]
-        run, eff, load = flow_row(d, k, previous, threads, busy)
+        run, eff, load, cpu = flow_row(d, k, previous, threads, busy)
         print(f"| ({d}, {k}) | {label} | {'loaded' if busy else 'quiet'} | {run.seconds:.1f} | "
-              f"{run.steps} | {run.final_loss:.3e} | {run.invariant_drift:.1e} | {eff} | "
-              f"{load} |", flush=True)
+              f"{cpu:.1f} | {run.steps} | {run.final_loss:.3e} | {run.invariant_drift:.1e} | "
+              f"{eff} | {load} |", flush=True)
 
 
 def scale_main(quick: bool, with_previous_4000: bool) -> None:

@@ -106,3 +106,24 @@ def test_crossed_proved_ends_refute_the_data(monkeypatch):
     # the same multipliers on feasible data give ordered ends (the branch can fail)
     r = extrapolation_range([F(1), F(0), F(1, 3)], tolerance=1e-3)
     assert r.certified_lower <= r.certified_upper
+
+
+def test_elementary_cases_get_elementary_answers_or_one_line_errors():
+    import math
+    from fractions import Fraction
+
+    # the zero measure has these moments: m_q = 0, not "infeasible"
+    r = extrapolation_range([0, 0, 0], tolerance=0)
+    assert (r.lower, r.upper, r.certified_lower, r.certified_upper) == (0, 0, 0, 0)
+    # on a half-line an odd moment keeps a sign: not "unbounded both ways"
+    with pytest.raises(InputError, match="unbounded support"):
+        extrapolation_range([1, Fraction(1, 2)], tolerance=1e-3, support=(0, "inf"), order=3)
+    r = extrapolation_range([1, 0], tolerance=1e-3, support=("-inf", "inf"), order=3)
+    assert r.lower == -math.inf and r.upper == math.inf
+    for kwargs, pattern in (({"tolerance": "abc"}, "tolerance"),
+                            ({"tolerance": 1e-3, "order": 500}, "beyond"),
+                            ({"tolerance": 1e301}, "1e300")):
+        with pytest.raises(InputError, match=pattern):
+            extrapolation_range([1, 0, Fraction(1, 3)], **kwargs)
+    with pytest.raises(InputError, match="1e300"):
+        extrapolation_range([10**400, 0, 10**400], tolerance=1e-3)

@@ -41,6 +41,9 @@ ATTEMPTS = (
 OK_RELATIVE = 1e-4  # status 'ok': each end enclosed to this fraction of the width, proved
 
 
+MAX_ORDER = 121
+
+
 @dataclass(frozen=True)
 class ExtrapolationRange:
     """Worst-case interval of ``m_order`` under approximate moment matching, with proof.
@@ -243,17 +246,38 @@ def extrapolation_range(moments: object, *, tolerance: object, support: tuple = 
     if not isinstance(solver, str):
         raise InputError(f"solver={solver!r} must be 'auto' or a cvxpy solver name")
     if a == -INF or b == INF:
-        # unbounded support: the even moment is unbounded above; on the line an odd one too
-        lower = -INF if (q % 2 == 1 and (a == -INF or b == INF)) else None
+        # on the whole line an odd moment is unbounded both ways; on a half-line one end of
+        # every moment is finite (x^q keeps a sign there) and needs the SDP
+        lower = -INF if (q % 2 == 1 and a == -INF and b == INF) else None
         if lower is None:
             raise InputError(
                 "on an unbounded support only the infinite end is known without an SDP; use "
                 "next_moment_range (exact, tolerance 0) or a compact support"
             )
         return ExtrapolationRange(-INF, INF, q, eps, 0.0, "unbounded", "none",
-                                  "an odd moment is unbounded on an unbounded support")
+                                  "an odd moment is unbounded both ways on the whole line")
+    if data.all_zero and not any(eps):
+        # the zero measure is the only non-negative measure with m_0 = 0: every moment is 0
+        zero = Fraction(0)
+        return ExtrapolationRange(0.0, 0.0, q, eps, 0.0, "ok", "exact",
+                                  "m_0 = 0: the only non-negative measure is the zero measure",
+                                  certified_lower=zero, certified_upper=zero,
+                                  inner_lower=zero, inner_upper=zero,
+                                  attempts=("exact: zero measure",))
     if solver.lower() == "auto" and not any(eps) and q == N + 1:
         return _exact_range(data, a, b, q, eps)
+    if q > MAX_ORDER:
+        raise InputError(
+            f"order={q} is beyond {MAX_ORDER}: the semidefinite program grows with the order "
+            "squared and its certificates with its cube; ask for a lower order"
+        )
+    big = Fraction(10) ** 300
+    if any(abs(to_fraction(v)) > big for v in data.real) or any(
+            isinstance(e, Fraction) and abs(e) > big for e in (a, b)) or max(eps) > 1e300:
+        raise InputError(
+            "moments, support ends or tolerances beyond 1e300 cannot enter the floating-point "
+            "SDP: rescale x (support and moments) or the measure (moments and tolerance) first"
+        )
     if not any(eps):
         from .truncated import moment_feasible
 
@@ -518,7 +542,7 @@ def _tolerances(tolerance: object, count: int) -> tuple:
     else:
         try:
             values = [float(t) for t in tolerance]  # type: ignore[union-attr]
-        except TypeError:
+        except (TypeError, ValueError):
             raise InputError(
                 f"tolerance={tolerance!r} must be a number or one per moment"
             ) from None

@@ -282,3 +282,19 @@ def test_bad_task_sizes_are_refused(tmp_path, kwargs, message):
     with pytest.raises(InputError, match=message):
         run_sweep(GD, str(path), progress=False, **kwargs)
     assert not path.exists()
+
+
+def test_a_whole_last_row_without_its_newline_is_kept(tmp_path):
+    path = str(tmp_path / "r.jsonl")
+    run_sweep(GD, path, progress=False)
+    with open(path, "rb") as handle:
+        data = handle.read()
+    with open(path, "wb") as handle:  # e.g. saved by an editor that drops the final newline
+        handle.write(data.rstrip(b"\n"))
+    before = _stable(read_results(path))
+    other = dict(GD, lr=0.02)
+    assert run_sweep(other, path, allow_mixed=True, progress=False).completed == 4
+    rows = read_results(path)
+    assert len(rows) == 8 and _stable(rows[:4]) == before
+    # the same spec again: every run is already there, nothing is redone
+    assert run_sweep(GD, path, allow_mixed=True, progress=False).completed == 0

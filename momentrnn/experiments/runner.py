@@ -64,6 +64,9 @@ class ResultsScan:
         Byte offset where that line starts (the file size when there is none).
     own_torn : bool
         The cut-off line starts as this package starts a row.
+    complete_tail : bool
+        The last line lacks only its newline: it is a whole row, counted, and the newline is
+        added before anything is appended.
     """
 
     path: str
@@ -72,6 +75,7 @@ class ResultsScan:
     torn_line: int | None = None
     torn_offset: int = 0
     own_torn: bool = False
+    complete_tail: bool = False
 
     def notes(self) -> list[str]:
         """One line per problem found, naming the file and the line numbers."""
@@ -81,7 +85,7 @@ class ResultsScan:
             more = f" and {len(self.bad_lines) - 10} more" if len(self.bad_lines) > 10 else ""
             out.append(f"{self.path}: line(s) {shown}{more} are not result rows and were "
                        f"skipped; the {len(self.rows)} valid rows were read")
-        if self.torn_line is not None:
+        if self.torn_line is not None and not self.complete_tail:
             out.append(f"{self.path}: line {self.torn_line} is incomplete (a write cut off by "
                        "a kill) and is not counted")
         return out
@@ -116,8 +120,9 @@ def _scan_bytes(path: str, data: bytes) -> ResultsScan:
     lines = data.split(b"\n")
     tail = lines.pop()  # b"" when the file ends with a newline
     first = lines[0] if lines else tail
+    tail_row = _row_problem(tail)[0] if tail else None
     if _row_problem(first)[0] is None:
-        if not lines and tail.startswith(_ROW_PREFIX):
+        if not lines and tail.startswith(_ROW_PREFIX) and tail_row is None:
             return ResultsScan(path, [], torn_line=1, torn_offset=0, own_torn=True)
         raise InputError(
             f"{path!r} is not a results file of momentrnn sweeps (its first line is not a sweep "
@@ -129,6 +134,11 @@ def _scan_bytes(path: str, data: bytes) -> ResultsScan:
             bad.append((number, why))
         else:
             rows.append(row)
+    if tail and tail_row is not None:
+        # a whole row whose newline is missing (written by another tool, or an editor):
+        # keep it, and end it before appending
+        return ResultsScan(path, rows + [tail_row], tuple(bad), len(lines) + 1, len(data),
+                           False, complete_tail=True)
     if tail:
         return ResultsScan(path, rows, tuple(bad), len(lines) + 1, len(data) - len(tail),
                            tail.startswith(_ROW_PREFIX))

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._validate import positive_int
 from ..errors import InputError, MissingDependencyError
 from ..rnn.losses import _target, lag_weights_for
 from ..rnn.models import DiagonalRNN, LinearRNN
@@ -22,6 +23,9 @@ from ._problem import FlowProblem
 from .trajectory import Trajectory
 
 __all__ = ["gradient_descent", "GDResult", "load_torch", "torch_device"]
+
+# a bound on the work one call can ask for (about an hour for a small batch on a CPU)
+MAX_STEPS = 100_000_000
 
 COMPILE_UNROLL = 8  # steps fused per torch.compile call (longer unrolls compile slowly)
 LOSS_LIMIT = 1e30  # far above any loss of a converging run, far below overflow
@@ -239,8 +243,8 @@ def gradient_descent(
     if backend == "numpy" and device not in (None, "cpu"):
         raise InputError(f"device={device!r} is for backend='torch'; the numpy backend runs "
                          "on the CPU")
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
-        raise InputError(f"steps={steps!r} must be a positive integer")
+    steps = positive_int(steps, "steps", maximum=MAX_STEPS,
+                         hint="split longer runs into several calls from the last state")
     if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b)) and np.all(np.isfinite(c))):
         raise InputError("students have non-finite parameters")
     if dtype not in ("float64", "float32"):

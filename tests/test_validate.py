@@ -28,3 +28,11 @@ def test_the_moment_tools_accept_numpy_integers_alike():
                  lambda: DiscreteMeasure([0.5], [1]).moments(0)):
         with pytest.raises(InputError, match="positive integer"):
             call()
+
+
+def test_gradient_descent_bounds_the_steps_one_call_can_ask_for():
+    from momentrnn import gradient_descent, init_student, named_teacher
+
+    with pytest.raises(InputError, match="split longer runs"):
+        gradient_descent([init_student(4, scale=1e-3)], named_teacher("decaying"), k=3,
+                         lr=0.01, steps=10**13)

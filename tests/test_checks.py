@@ -286,3 +286,22 @@ def test_the_full_mode_adds_a_falsification_search():
     assert drawn == [(5, SEARCH_CASES)]
     assert outcome.verdict == "FAIL" and outcome.searched == SEARCH_CASES
     assert outcome.worst_case == {"x": -1}
+
+
+EXACT_CONTROL_PATCHES = [
+    # R11's control: a smaller analytic bound from the package moves its margin
+    ("R11", "proofs_checks.r11", "stability_bound", lambda real: _scaled(real, 1e-3)),
+]
+
+
+@pytest.mark.parametrize("label, module, name, make", EXACT_CONTROL_PATCHES,
+                         ids=[p[0] for p in EXACT_CONTROL_PATCHES])
+def test_the_r11_control_margin_moves(monkeypatch, label, module, name, make):
+    import importlib
+
+    claim = CLAIMS[label]
+    before = _control_margins(claim)
+    mod = importlib.import_module(module)
+    monkeypatch.setattr(mod, name, make(getattr(mod, name)))
+    after = _control_margins(claim)
+    assert after != before, (before, after)

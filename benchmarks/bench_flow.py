@@ -44,9 +44,8 @@ import numpy as np
 import scipy.integrate
 
 from momentrnn import init_student, integrate_flow, named_teacher
+from momentrnn.dynamics import FlowProblem, Linearisation, blas_threads_limited
 from momentrnn.dynamics import flow as flow_module
-from momentrnn.dynamics._problem import FlowProblem, Linearisation
-from momentrnn.dynamics._threads import blas_threads_limited
 from momentrnn.rnn.losses import diagonal_hessian_parts
 
 TEACHERS = {"1 atom (decaying 0.5)": "decaying", "2 atoms (0.9, -0.5)": "two_pole",

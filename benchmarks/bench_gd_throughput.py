@@ -16,7 +16,7 @@ import time
 import numpy as np
 
 from momentrnn import gradient_descent, init_student, named_teacher
-from momentrnn.dynamics._problem import FlowProblem
+from momentrnn.dynamics import FlowProblem
 
 D, K, LR = 40, 10, 0.005
 

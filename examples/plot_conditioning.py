@@ -14,8 +14,8 @@ import matplotlib.pyplot as plt
 import mpmath
 import numpy as np
 
-from momentrnn.moments._data import parse_moments
-from momentrnn.moments.hankel import singular_values
+from momentrnn import MP
+from momentrnn.moments import hankel_singular_values
 
 ns = list(range(4, 31, 2))
 conds = {}
@@ -23,8 +23,8 @@ for name, moment in (("[-1, 1]", lambda j: Fraction(1, j + 1) if j % 2 == 0 else
                      ("[0, 1]", lambda j: Fraction(1, j + 1))):
     out = []
     for n in ns:
-        data = parse_moments([moment(j) for j in range(2 * n - 1)])
-        sv = singular_values(data, n, 64 + 12 * n)
+        sv = hankel_singular_values([moment(j) for j in range(2 * n - 1)], n,
+                                    precision=MP((64 + 12 * n) // 3 + 1))
         out.append(float(mpmath.log10(sv[0] / sv[-1])))
     conds[name] = out
 

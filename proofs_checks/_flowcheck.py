@@ -13,7 +13,7 @@ from momentrnn import (
     moment_loss_gradient,
     named_teacher,
 )
-from momentrnn.dynamics._problem import FlowProblem
+from momentrnn.dynamics import FlowProblem
 from momentrnn.dynamics.mp_flow import mp_gradient, mp_invariants, mp_loss
 from momentrnn.errors import IntegrationError
 

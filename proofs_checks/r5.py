@@ -11,7 +11,7 @@ from fractions import Fraction
 import numpy as np
 
 from momentrnn import MP, gradient_descent, init_student, named_teacher
-from momentrnn.dynamics._problem import FlowProblem
+from momentrnn.dynamics import FlowProblem
 from momentrnn.dynamics.mp_flow import mp_gradient, mp_invariants
 
 from ._common import digits

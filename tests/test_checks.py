@@ -232,9 +232,9 @@ CONTROL_PATCHES = [
      lambda real: lambda self, theta: real(self, theta) ** 0.5),
     ("R13", "proofs_checks.r13", "extrapolation_error",
      lambda real: lambda *a, **k: (0.0, 0.0)),
-    ("M5", "proofs_checks.m5", "singular_values",
-     lambda real: lambda data, n, bits: [v * (1 + n) for v in real(data, n, bits)][:-1]
-     + [real(data, n, bits)[-1]]),
+    ("M5", "proofs_checks.m5", "hankel_singular_values",
+     lambda real: lambda m, n, **kw: [v * (1 + n) for v in real(m, n, **kw)][:-1]
+     + [real(m, n, **kw)[-1]]),
     ("R5", "proofs_checks.r5", "gradient_descent",
      lambda real: lambda *a, **k: __import__("dataclasses").replace(
          real(*a, **k), parameters=real(*a, **k).parameters * 1.01)),

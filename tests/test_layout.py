@@ -75,3 +75,26 @@ def test_readme_tour():
     result = doctest.testfile(str(readme), module_relative=False,
                               optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_checks_examples_and_benchmarks_use_public_names_only():
+    """proofs_checks/, examples/ and benchmarks/ import no private module or name of the
+    package (a component starting with an underscore)."""
+    repo = ROOT.parent
+    bad = []
+    for folder in ("proofs_checks", "examples", "benchmarks"):
+        for path in (repo / folder).rglob("*.py"):
+            tree = ast.parse(path.read_text())
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom) and not node.level and node.module and \
+                        node.module.split(".")[0] == "momentrnn":
+                    parts = node.module.split(".") + [a.name for a in node.names]
+                    if any(p.startswith("_") for p in parts[1:]):
+                        bad.append(f"{path.relative_to(repo)}: from {node.module} import "
+                                   f"{', '.join(a.name for a in node.names)}")
+                elif isinstance(node, ast.Import):
+                    for alias in node.names:
+                        parts = alias.name.split(".")
+                        if parts[0] == "momentrnn" and any(p.startswith("_") for p in parts[1:]):
+                            bad.append(f"{path.relative_to(repo)}: import {alias.name}")
+    assert not bad, bad

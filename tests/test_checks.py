@@ -305,3 +305,60 @@ def test_the_r11_control_margin_moves(monkeypatch, label, module, name, make):
     monkeypatch.setattr(mod, name, make(getattr(mod, name)))
     after = _control_margins(claim)
     assert after != before, (before, after)
+
+
+def _signed_flat_feasibility(real):
+    # a PSD test that tolerates the negative eigenvalue, and a flat extension that keeps the
+    # atoms Prony finds whatever the signs of their weights
+    from momentrnn import Exact, recover_measure
+
+    def wrapper(m, **kwargs):
+        even = list(m)[: len(m) - len(m) % 2]
+        measure = recover_measure(even, rank=len(even) // 2, precision=Exact()).measure
+        return __import__("dataclasses").replace(real(m, **kwargs), feasible=True,
+                                                 determinate=True, measure=measure)
+    return wrapper
+
+
+def _midpoint_lower(real):
+    # the lower end reported as the middle of the range
+    def wrapper(*args, **kwargs):
+        r = real(*args, **kwargs)
+        return __import__("dataclasses").replace(r, lower=(r.lower + r.upper) / 2)
+    return wrapper
+
+
+EXACT_ANSWER_PATCHES = [
+    # (claim, module, name, wrapper, the control then passes): a wrong answer from the package
+    # function that decides the control's verdict must move its margin
+    ("M2", "proofs_checks.m2", "moment_feasible", _signed_flat_feasibility, True),
+    ("M6", "proofs_checks.m6", "next_moment_range", _midpoint_lower, True),
+    # the Hankel of the effective dimension off by its size: rank at most d
+    ("R14", "proofs_checks.r14", "effective_dimension",
+     lambda real: lambda model, **k: real(model, **{**k, "size": 2}), True),
+    # the order taken as the state dimension instead of the rank: the realisation is not
+    # similar to the system, so the margin moves but cannot become positive
+    ("M7", "proofs_checks.m7", "minimal_realization",
+     lambda real: lambda h, **k: real(h, **{**k, "rank": (len(h) - 4) // 2}), False),
+    # the range of the last moment given instead of the next one: its end measure does not
+    # reproduce m_k, which the check verifies, so the margin moves from 0 to -1
+    ("R9", "proofs_checks.r9", "next_moment_range",
+     lambda real: lambda m, **k: real(list(m)[:-1], **k), False),
+]
+
+
+@pytest.mark.parametrize("label, module, name, make, passes", EXACT_ANSWER_PATCHES,
+                         ids=[p[0] for p in EXACT_ANSWER_PATCHES])
+def test_an_exact_control_margin_moves_when_the_package_answers_differently(
+        monkeypatch, label, module, name, make, passes):
+    import importlib
+
+    claim = CLAIMS[label]
+    before = _control_margins(claim)
+    assert all(v <= 0 for row in before for v in row), before
+    mod = importlib.import_module(module)
+    monkeypatch.setattr(mod, name, make(getattr(mod, name)))
+    after = _control_margins(claim)
+    assert after != before, (before, after)
+    if passes:
+        assert all(v > 0 for row in after for v in row), (before, after)

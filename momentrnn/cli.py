@@ -395,12 +395,14 @@ def _call(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         _say(command, "error: out of memory; ask for smaller sizes (lengths, dimensions, "
                       "numbers of runs)")
         return EXIT_ERROR
+    except ArithmeticError as exc:
+        # the computation could not reach the accuracy asked for (IllConditionedError,
+        # DataAccuracyError, PrecisionExhaustedError): a failed result, not bad input
+        _say(command, f"error: {exc}")
+        return EXIT_FAIL
     except (MomentRNNError, ValueError, TypeError) as exc:
         _say(command, f"error: {exc}")
         return EXIT_INPUT if isinstance(exc, (ValueError, TypeError)) else EXIT_ERROR
-    except ArithmeticError as exc:
-        _say(command, f"error: {exc}")
-        return EXIT_FAIL
     except OSError as exc:
         where = exc.filename if exc.filename is not None else "standard output"
         if where == "standard output":

@@ -153,3 +153,22 @@ def test_realize(capsys, monkeypatch):
     code, out, _ = run(["realize", "-", "--float64"], "1\n0.5\n0.25\n0.125\n", capsys,
                        monkeypatch)
     assert code == 0 and "order      1" in out
+
+
+def test_an_accuracy_failure_exits_1_and_bad_input_exits_2(capsys):
+    from momentrnn.errors import DataAccuracyError, InputError
+
+    def raises(exc):
+        def run(args):
+            raise exc
+        return run
+
+    import argparse
+
+    from momentrnn import cli
+
+    for exc, code in ((DataAccuracyError("only 3 digits"), 1), (InputError("bad value"), 2)):
+        parser = cli.build_parser()
+        args = argparse.Namespace(command="recover", func=raises(exc))
+        assert cli._run(parser, args) == code
+        assert "error:" in capsys.readouterr().err

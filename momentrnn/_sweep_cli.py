@@ -97,22 +97,14 @@ def run_sweep_cli(args: argparse.Namespace) -> int:
     return 0
 
 
-def _lengths(rows: list[dict], prefix: str) -> int | None:
-    """The largest length whose metric every row has."""
-    common = None
-    for r in rows:
-        have = {int(k[len(prefix):]) for k in r if k.startswith(prefix)
-                and k[len(prefix):].isdigit()}
-        common = have if common is None else common & have
-    return max(common) if common else None
-
-
 def _median(values) -> float:
     vals = [float(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
     return float(np.median(vals)) if vals else float("nan")
 
 
 def _summary_table(rows: list[dict], family: str) -> None:
+    from .experiments.runner import common_length
+
     groups: dict = defaultdict(list)
     keys = ("teacher", "mode", "scale") if family == "linear" else (
         "cell", "teacher_dim", "dim", "scale")
@@ -121,7 +113,7 @@ def _summary_table(rows: list[dict], family: str) -> None:
         print("\n(no complete rows to summarise)")
         return
     if family == "linear":
-        q = _lengths(complete, "extrapolation_max_")
+        q = common_length(complete, "extrapolation_max_")
         for r in complete:
             groups[tuple(r[k] for k in keys)].append(r)
         print(f"\n| teacher | init | scale | runs | median extrapolation error (max, q={q}) | "
@@ -133,7 +125,7 @@ def _summary_table(rows: list[dict], family: str) -> None:
             div = sum(r.get("status") == "diverged" for r in rs)
             print(f"| {t} | {m} | {_num(sc)} | {len(rs)} | {err:.3g} | {dim:g} | {div} |")
         return
-    q = _lengths(complete, "extrapolation_rel_mse_")
+    q = common_length(complete, "extrapolation_rel_mse_")
     for r in complete:
         groups[tuple(r[k] for k in keys)].append(r)
     print(f"\n| cell | teacher dim | student dim | scale | runs | median rel. MSE (length {q}) |"

@@ -10,7 +10,7 @@ from collections import defaultdict
 import numpy as np
 
 from ..errors import InputError, MissingDependencyError, OutputError
-from .runner import scan_results, unique_rows
+from .runner import common_length, scan_results, unique_rows
 
 __all__ = ["plot_results"]
 
@@ -123,7 +123,7 @@ def plot_results(results: str, out_dir: str, *, formats: tuple = ("png", "svg"))
     written = []
     with plt.rc_context(STYLE):
         if family == "linear":
-            q = _length(rows, "extrapolation_max_")
+            q = common_length(rows, "extrapolation_max_")
             dim_of = lambda r: _value(r, "effective_dimension")  # noqa: E731
             figs = {
                 "extrapolation_vs_scale": (_curves(rows, ("teacher", "mode"),
@@ -134,7 +134,7 @@ def plot_results(results: str, out_dir: str, *, formats: tuple = ("png", "svg"))
                                                  "effective state dimension", False),
             }
         else:
-            q = _length(rows, "extrapolation_rel_mse_")
+            q = common_length(rows, "extrapolation_rel_mse_")
             key = f"extrapolation_rel_mse_{q}"
             figs = {
                 "extrapolation_vs_scale": (_curves(rows, ("cell", "teacher_dim", "dim"),
@@ -176,15 +176,6 @@ def plot_results(results: str, out_dir: str, *, formats: tuple = ("png", "svg"))
             written += _atoms_figure(rows, out_dir, formats, plt)
         written += _training_curves(rows, out_dir, formats, plt)
     return written
-
-
-def _length(rows: list[dict], prefix: str):
-    common = None
-    for r in rows:
-        have = {int(k[len(prefix):]) for k in r if k.startswith(prefix)
-                and k[len(prefix):].isdigit()}
-        common = have if common is None else common & have
-    return max(common) if common else None
 
 
 def _first(value):

@@ -173,6 +173,16 @@ def read_results(path: str) -> list[dict]:
     return scan.rows
 
 
+def common_length(rows: list[dict], prefix: str) -> int | None:
+    """The largest length ``q`` for which every row has the metric ``prefix + str(q)``."""
+    common = None
+    for r in rows:
+        have = {int(k[len(prefix):]) for k in r if k.startswith(prefix)
+                and k[len(prefix):].isdigit()}
+        common = have if common is None else common & have
+    return max(common) if common else None
+
+
 def unique_rows(rows: list[dict]) -> tuple[list[dict], int]:
     """Rows with each run id once (the first), and how many repeats were dropped."""
     seen: set = set()

@@ -540,32 +540,11 @@ def _strictly_inside(k, z, real: bool) -> bool:
 # Error accounting
 
 
-def ball_radius(v) -> float:
-    """An upper bound (float) on the distance from a ball's midpoint to any point in it.
-
-    Read off the radii directly (no arithmetic at the ambient flint precision): for ``acb`` the
-    sum of the real and imaginary radii. A radius below the double range is returned as the
-    smallest double (larger), one above it as ``inf``.
-    """
+def _error_ball(v):
+    """The radius of a ball as an exact ``arb`` (no exponent limits)."""
     if isinstance(v, arb):
-        r = float(v.rad())
-        positive = v.rad() > 0
-    else:
-        r = float(v.real.rad()) + float(v.imag.rad())
-        positive = v.real.rad() > 0 or v.imag.rad() > 0
-    if not positive:
-        return 0.0
-    r *= 1 + 2.0**-50
-    return r if r > 0 else math.ldexp(1.0, -1074)
-
-
-def _error_ball(v, extra: float):
-    """The error bound of a ball plus ``extra`` as an exact ``arb`` (no exponent limits)."""
-    if isinstance(v, arb):
-        err = arb(v.rad())
-    else:
-        err = arb(v.real.rad()) + arb(v.imag.rad())
-    return err + arb(extra) if extra else err
+        return arb(v.rad())
+    return arb(v.real.rad()) + arb(v.imag.rad())
 
 
 def _magnitude_ball(v):
@@ -586,12 +565,12 @@ def _digits(err, scale) -> float:
     return max(float(d.lower()), 0.0)
 
 
-def component_digits(values: list, extra: list[float] | None = None) -> list[float]:
+def component_digits(values: list) -> list[float]:
     """Correct decimal digits of each ball relative to its own magnitude (``inf`` if exact)."""
     out = []
     with _prec(64):
-        for i, v in enumerate(values):
-            err = _error_ball(v, extra[i] if extra else 0.0)
+        for v in values:
+            err = _error_ball(v)
             mag = _magnitude_ball(v)
             if err != 0 and (mag == 0 or not bool(err < mag)):
                 out.append(0.0)
@@ -600,17 +579,17 @@ def component_digits(values: list, extra: list[float] | None = None) -> list[flo
     return out
 
 
-def relative_digits(values: list, extra: list[float] | None = None) -> float:
+def relative_digits(values: list) -> float:
     """Correct decimal digits of a list of balls, relative to the largest magnitude.
 
-    ``digits = -log10(max_i (rad_i + extra_i) / max_i |mid_i|)``; ``inf`` for exact balls; the
+    ``digits = -log10(max_i rad_i / max_i |mid_i|)``; ``inf`` for exact balls; the
     error is absolute when every midpoint is zero. Computed in ball arithmetic, so neither
     tiny nor huge values lose the bound to the double range.
     """
     if not values:
         return math.inf
     with _prec(64):
-        errs = [_error_ball(v, extra[i] if extra else 0.0) for i, v in enumerate(values)]
+        errs = [_error_ball(v) for v in values]
         mags = [_magnitude_ball(v) for v in values]
         err = errs[0]
         for e in errs[1:]:

@@ -233,13 +233,9 @@ def _decide_rank(data: MomentData, rank: int | None, precision: Precision | None
 @dataclass
 class _Certified:
     sol: _ball.BallSolution | None
-    digits: float  # total, including the data errors
-    certified_digits: float  # from the ball radii alone
-    data_limit: float  # digits allowed by the data errors alone
-    atom_err: list
-    weight_err: list
+    digits: float  # normwise digits of the enclosures (which hold every admissible sequence)
+    data_limit: float  # digits the data allow (inf until more precision stops helping)
     bits: int
-    reached: bool
     proved: bool = True  # False: the balls hold the measure of the midpoints only
 
 
@@ -257,7 +253,6 @@ def _certify(data: MomentData, n: int, method: RecoveryMethod, basis: str, targe
     bits = max(start_bits, 64)
     cap = min(MAX_BITS, max(8 * bits, digits_to_bits(4 * target + 200)))
     last: _Certified | None = None
-    zeros = [0.0] * n
     midpoints = data if data.is_exact else MomentData(data.real, data.imag, (0.0,) * data.count)
     for _ in range(MAX_ROUNDS if escalate else 1):
         try:
@@ -272,7 +267,7 @@ def _certify(data: MomentData, n: int, method: RecoveryMethod, basis: str, targe
                 if isinstance(exc, NotPositiveError):
                     _raise_if_not_positive(data, n, basis)
                 # about the midpoints of rounded data only: no verdict on the true moments
-                last = _Certified(None, 0.0, 0.0, 0.0, zeros, zeros, bits, False, False)
+                last = _Certified(None, 0.0, 0.0, bits, False)
                 break
             if not all(b.is_finite() for b in list(sol.atoms) + list(sol.weights)):
                 raise _ball.NeedPrecision("unbounded enclosure")
@@ -281,14 +276,14 @@ def _certify(data: MomentData, n: int, method: RecoveryMethod, basis: str, targe
                 if enclosed is None:
                     # no box holds the measures of every sequence within the radii: the data
                     # cannot tell the atoms apart; more precision does not change that
-                    last = _Certified(sol, 0.0, 0.0, 0.0, zeros, zeros, bits, False, False)
+                    last = _Certified(sol, 0.0, 0.0, bits, False)
                     break
                 sol = enclosed
         except _ball.NeedPrecision:
             if last is not None and last.sol is not None:
                 break  # an earlier round succeeded; more precision does not separate more
             limit = 0.0 if not data.is_exact and bits >= 2 * start_bits else math.inf
-            last = _Certified(None, 0.0, 0.0, limit, zeros, zeros, bits, False)
+            last = _Certified(None, 0.0, limit, bits)
             if not escalate or bits >= cap:
                 break
             bits = min(cap, 2 * bits)
@@ -298,7 +293,7 @@ def _certify(data: MomentData, n: int, method: RecoveryMethod, basis: str, targe
         limit = math.inf
         if not data.is_exact and previous is not None and got < previous + 1:
             limit = got  # more precision no longer helps: the data's radius dominates
-        last = _Certified(sol, got, got, limit, zeros, zeros, bits, got >= target)
+        last = _Certified(sol, got, limit, bits)
         if got >= target or not escalate or bits >= cap or limit < math.inf:
             break
         # raise the precision by the digits still missing, plus a margin
@@ -338,11 +333,11 @@ def _agreement(atoms: list, weights: list, cert: _Certified
     """Digits of (atoms, weights) vouched by comparison with the certified enclosure.
 
     Each approximate atom is paired with the nearest certified atom; the error bound is the
-    distance to the enclosure's midpoint plus its radius plus the data-error bound. The
-    differences are taken in a local mpmath context ``cert.bits + 64`` bits wide and enlarged
-    by a relative ``2**-40`` for their own rounding. Returns the normwise digits (the smaller of
-    atoms and weights) and the digits of each atom and weight relative to its own magnitude,
-    in the order of ``atoms``.
+    distance to the enclosure's midpoint plus its radius (the enclosure already holds the
+    measure of every sequence within the data's accuracy). The differences are taken in a
+    local mpmath context ``cert.bits + 64`` bits wide and enlarged by a relative ``2**-40`` for
+    their own rounding. Returns the normwise digits (the smaller of atoms and weights) and the
+    digits of each atom and weight relative to its own magnitude, in the order of ``atoms``.
     """
     sol = cert.sol
     assert sol is not None
@@ -362,10 +357,9 @@ def _agreement(atoms: list, weights: list, cert: _Certified
         idx.append(j)
     normwise, each = [], []
     slack = 1 + ctx.ldexp(1, -40)
-    for approx, refs, balls, extra in ((atoms, ref_atoms, sol.atoms, cert.atom_err),
-                                       (weights, ref_weights, sol.weights, cert.weight_err)):
-        errs = [(abs(ctx.mpmathify(a) - refs[j]) + ctx.mpmathify(_rad(balls[j])) + extra[j])
-                * slack
+    for approx, refs, balls in ((atoms, ref_atoms, sol.atoms),
+                                (weights, ref_weights, sol.weights)):
+        errs = [(abs(ctx.mpmathify(a) - refs[j]) + ctx.mpmathify(_rad(balls[j]))) * slack
                 for a, j in zip(approx, idx)]
         mags = [abs(refs[j]) for j in idx]
         normwise.append(_digits_of(ctx, max(errs), max(mags)))
@@ -849,8 +843,7 @@ def _cert_component_digits(cert: _Certified) -> tuple[list[float], list[float]]:
     assert sol is not None
     if not cert.proved:
         return [0.0] * len(sol.atoms), [0.0] * len(sol.weights)
-    return (_ball.component_digits(sol.atoms, cert.atom_err),
-            _ball.component_digits(sol.weights, cert.weight_err))
+    return _ball.component_digits(sol.atoms), _ball.component_digits(sol.weights)
 
 
 def _unseparated_message(data: MomentData, n: int, loss: float) -> str:

@@ -75,10 +75,10 @@ def exact_recover(data: MomentData, n: int, method: str = "prony", basis: str = 
     """Atoms and weights exactly: Fractions where rational, sympy algebraic numbers otherwise."""
     import sympy
 
-    if basis == "chebyshev" and method != "gauss":
-        from .chebyshev import chebyshev_to_monomial
+    if method != "gauss":
+        from .methods import as_monomial
 
-        data = MomentData(tuple(chebyshev_to_monomial(list(data.real))), None, data.radius)
+        data = as_monomial(data, basis)
     p, N = exact_prony_polynomial(data, n, method, basis)
     dp = p.derivative()
     _, factors = p.factor()

@@ -486,7 +486,7 @@ def test_flow_with_an_empty_learned_measure_still_reports(tmp_path, capsys):
 
 
 def test_flow_progress_lines_without_a_terminal(capsys, monkeypatch):
-    from momentrnn import _flow_cli
+    from momentrnn.cli import flow as _flow_cli
 
     progress = _flow_cli._Progress(quiet=False, every=0.0)
     progress(0.5, 1e-3)

@@ -17,8 +17,8 @@ from momentrnn import (  # noqa: E402
     stability_bound,
     teacher_from_measure,
 )
-from momentrnn._certify_cli import ROOTS_MAX, R11Bounds, certify  # noqa: E402
 from momentrnn.cli import main  # noqa: E402
+from momentrnn.cli.certify import ROOTS_MAX, R11Bounds, certify  # noqa: E402
 
 ATOMS, WEIGHTS = [F(-1, 2), F(3, 5)], [F(1, 2), F(1)]
 

@@ -146,18 +146,17 @@ def test_a_control_that_passes_makes_the_check_vacuous():
 
 def test_a_missing_optional_dependency_is_reported_as_skipped(monkeypatch, capsys):
     import proofs_checks.r11 as r11
-    from momentrnn.checks_runner import run_checks
+    from momentrnn.cli import main
     from momentrnn.errors import MissingDependencyError
 
     def no_cvxpy(*args, **kwargs):
         raise MissingDependencyError("needs cvxpy: pip install 'momentrnn[sdp]'")
 
     monkeypatch.setattr(r11, "extrapolation_range", no_cvxpy)
-    code = run_checks(quick=True, only="R11", list_only=False, fmt="table", seed=0, jobs=1)
+    code = main(["check", "--quick", "--only", "R11"])
     out = capsys.readouterr().out
     assert code == 4 and "SKIPPED" in out and "not counted as passing" in out
-    code = run_checks(quick=True, only="R11", list_only=False, fmt="table", seed=0, jobs=1,
-                      allow_skip=True)
+    code = main(["check", "--quick", "--only", "R11", "--allow-skip"])
     assert code == 0 and "SKIPPED" in capsys.readouterr().out
 
 
@@ -182,13 +181,13 @@ def test_a_claim_that_raises_is_an_error_and_the_others_still_run(monkeypatch, c
     import json
 
     import proofs_checks.m2 as m2
-    from momentrnn.checks_runner import run_checks
+    from momentrnn.cli import main
 
     def broken(*args, **kwargs):
         raise ZeroDivisionError("boom")
 
     monkeypatch.setattr(m2, "moment_feasible", broken)
-    code = run_checks(quick=True, only="M2,M1", list_only=False, fmt="json", seed=0, jobs=1)
+    code = main(["check", "--quick", "--only", "M2,M1", "--format", "json"])
     data = json.loads(capsys.readouterr().out)
     verdicts = {c["label"]: c for c in data["claims"]}
     assert code == 3
@@ -198,9 +197,9 @@ def test_a_claim_that_raises_is_an_error_and_the_others_still_run(monkeypatch, c
 
 
 def test_the_table_shows_titles_and_units(capsys):
-    from momentrnn.checks_runner import run_checks
+    from momentrnn.cli import main
 
-    code = run_checks(quick=True, only="M1,R5", list_only=False, fmt="table", seed=0, jobs=1)
+    code = main(["check", "--quick", "--only", "M1,R5"])
     out = capsys.readouterr().out
     assert code == 0
     assert CLAIMS["M1"].title in out and CLAIMS["R5"].title in out

@@ -165,7 +165,7 @@ def test_an_accuracy_failure_exits_1_and_bad_input_exits_2(capsys):
 
     import argparse
 
-    from momentrnn import cli
+    from momentrnn.cli import _main as cli
 
     for exc, code in ((DataAccuracyError("only 3 digits"), 1), (InputError("bad value"), 2)):
         parser = cli.build_parser()

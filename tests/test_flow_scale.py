@@ -182,7 +182,7 @@ class _Pipe(io.StringIO):
 
 
 def test_flow_progress_writes_lines_while_nothing_reports(monkeypatch):
-    from momentrnn._flow_cli import _Progress
+    from momentrnn.cli.flow import _Progress
 
     err = _Pipe()
     monkeypatch.setattr(sys, "stderr", err)
@@ -202,7 +202,7 @@ def test_flow_progress_writes_lines_while_nothing_reports(monkeypatch):
 
 
 def test_flow_progress_quiet_writes_nothing(monkeypatch):
-    from momentrnn._flow_cli import _Progress
+    from momentrnn.cli.flow import _Progress
 
     err = _Pipe()
     monkeypatch.setattr(sys, "stderr", err)

@@ -39,7 +39,7 @@ def test_import_direction():
     for path in ROOT.rglob("*.py"):
         layer = _layer(path)
         for target in _imports(path):
-            if target[:1] == ["proofs_checks"] and path.name != "checks_runner.py":
+            if target[:1] == ["proofs_checks"] and path != ROOT / "cli" / "check.py":
                 bad.append(f"{path.name} imports proofs_checks")
             if target[:1] != ["momentrnn"] or len(target) < 2 or layer is None:
                 continue
@@ -47,6 +47,27 @@ def test_import_direction():
             if other in RANK and RANK[other] > RANK[layer]:
                 bad.append(f"{path.relative_to(ROOT)} imports momentrnn.{other}")
     assert not bad, bad
+
+
+def test_the_command_line_lives_in_the_cli_package():
+    """argparse and the CLI are in momentrnn/cli only, the library never imports them, and
+    every module there is a registered command or one of the package's own helpers."""
+    from momentrnn.cli._main import COMMAND_MODULES
+
+    cli = ROOT / "cli"
+    bad = []
+    for path in ROOT.rglob("*.py"):
+        inside = cli in path.parents
+        for target in _imports(path):
+            if target[:1] == ["argparse"] and not inside:
+                bad.append(f"{path.relative_to(ROOT)} imports argparse")
+            if target[:2] == ["momentrnn", "cli"] and not inside and path.name != "__main__.py":
+                bad.append(f"{path.relative_to(ROOT)} imports the command line")
+    assert not bad, bad
+    own = {"__init__", "__main__", "_main", "_common"}
+    modules = {p.stem for p in cli.glob("*.py")} - own
+    assert modules == set(COMMAND_MODULES), modules ^ set(COMMAND_MODULES)
+    assert not list(ROOT.glob("*_cli.py")) and not (ROOT / "checks_runner.py").exists()
 
 
 def test_no_global_mpmath_writes():

@@ -190,6 +190,27 @@ class HankelRank:
         """False when the verdict is ambiguous."""
         return self.verdict != "ambiguous"
 
+    def to_dict(self) -> dict:
+        """JSON-ready dictionary; singular values and the floor in six significant digits."""
+        return {
+            "rank": self.rank,
+            "verdict": self.verdict,
+            "size": self.size,
+            "rank_range": list(self.rank_range),
+            "singular_values": [short_text(v) for v in self.singular_values],
+            "noise_floor": short_text(self.noise_floor),
+            "gap": None if math.isinf(self.gap) else self.gap,
+            "message": self.message,
+        }
+
+
+def short_text(value: object) -> str:
+    """A number in six significant digits (anything else as its text)."""
+    try:
+        return mpmath.nstr(value, 6)
+    except Exception:  # noqa: BLE001 - any non-mpmath value is shown as its text
+        return str(value)
+
 
 def singular_values(data: MomentData, size: int, bits: int) -> list:
     """Singular values (mpf, descending) of the square Hankel matrix, via symmetric eigenvalues.

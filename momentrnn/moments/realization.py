@@ -63,6 +63,24 @@ class Realization:
         C = arr(self.C).reshape(-1)
         return A.reshape(self.order, self.order), B, C
 
+    def to_dict(self) -> dict:
+        """JSON-ready dictionary: A as rows of text, B and C as lists of text (exact
+        fractions or the digits of the working precision)."""
+        def text(x):
+            if hasattr(x, "tolist"):
+                x = x.tolist()
+            if isinstance(x, list):
+                return [text(v) for v in x]
+            return str(x)
+
+        def flat(x):
+            x = text(x)
+            return [v for row in x for v in row] if x and isinstance(x[0], list) else x
+
+        return {"order": self.order, "A": text(self.A), "B": flat(self.B), "C": flat(self.C),
+                "residual": self.residual, "precision": repr(self.precision),
+                "rank_evidence": self.rank_evidence.to_dict()}
+
 
 def minimal_realization(impulse_response: object, *, precision: Precision | None = None,
                         rank: int | None = None, data_digits: float | None = None,

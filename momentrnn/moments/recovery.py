@@ -171,6 +171,49 @@ class Recovery:
         """Shortcut for ``measure.weights``."""
         return self.measure.weights if self.measure is not None else ()
 
+    def vouched_text(self) -> tuple[list[str], list[str]]:
+        """Atoms and weights as decimal text showing only the vouched (normwise) digits."""
+        if self.measure is None:
+            return [], []
+        from .._format import format_number
+        from ._scalars import to_float
+
+        a_scale = max(abs(to_float(a)) for a in self.atoms) or 1.0
+        w_scale = max(abs(to_float(w)) for w in self.weights) or 1.0
+        return ([format_number(a, self.digits, a_scale) for a in self.atoms],
+                [format_number(w, self.digits, w_scale) for w in self.weights])
+
+    def to_dict(self) -> dict:
+        """JSON-ready dictionary: atoms and weights with only their vouched digits (text),
+        digit counts as ints (``"exact"`` for exact ones, ``None`` where absent)."""
+        atoms, weights = self.vouched_text()
+        exact = math.isinf(self.digits)
+        return {
+            "status": str(self.status),
+            "message": self.message,
+            "rank": self.rank,
+            "digits": None if exact else self.digits,
+            "exact": exact,
+            "method": self.method,
+            "precision": repr(self.precision),
+            "cond": self.cond,
+            "predicted_loss": self.predicted_loss,
+            "residual": str(self.residual),
+            "data_digits": None if math.isinf(self.data_digits) else self.data_digits,
+            "atoms": atoms,
+            "weights": weights,
+            "atom_digits": digit_list(self.atom_digits),
+            "weight_digits": digit_list(self.weight_digits),
+            "rank_evidence": None if self.rank_evidence is None else self.rank_evidence.to_dict(),
+        }
+
+
+def digit_list(values) -> list | None:
+    """Per-component digits for output: ints, ``"exact"`` for infinite, ``None`` if absent."""
+    if values is None:
+        return None
+    return ["exact" if math.isinf(v) else int(v) for v in values]
+
 
 # ----------------------------------------------------------------------------------------
 

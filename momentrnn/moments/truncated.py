@@ -173,6 +173,33 @@ class Feasibility:
     data_exact: bool = True
     details: dict = field(default_factory=dict)
 
+    def to_dict(self) -> dict:
+        """JSON-ready dictionary: the verdict, the support and each matrix's size and
+        inertia (plus ``failing`` when infeasible)."""
+        out = {"feasible": self.feasible, "interior": self.interior,
+               "determinate": self.determinate, "message": self.message,
+               "support": [_end_text(v) for v in self.support],
+               "matrices": {name: {"size": M.nrows(), "positive": i.positive,
+                                   "negative": i.negative, "zero": i.zero}
+                            for name, (M, i) in self.matrices.items()}}
+        if not self.feasible:
+            out["failing"] = self.failing
+        return out
+
+
+def _end_text(x) -> str:
+    if isinstance(x, float) and math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    return str(x)
+
+
+def measure_text(measure) -> dict | None:
+    """Atoms and weights of a measure as text (``None`` for no measure)."""
+    if measure is None:
+        return None
+    return {"atoms": [str(a) for a in measure.atoms],
+            "weights": [str(w) for w in measure.weights]}
+
 
 def _matrices(m: list, support) -> dict:
     N = len(m) - 1
@@ -368,6 +395,14 @@ class MomentRange:
     def width(self):
         """``upper - lower``."""
         return self.upper - self.lower
+
+    def to_dict(self) -> dict:
+        """JSON-ready dictionary: exact ends as text, the measures at the ends."""
+        return {"order": self.order, "lower": _end_text(self.lower),
+                "upper": _end_text(self.upper), "exact": self.exact,
+                "collapsed": self.collapsed,
+                "lower_measure": measure_text(self.lower_measure),
+                "upper_measure": measure_text(self.upper_measure), "message": self.message}
 
 
 def _schur_bound(M_ext: fmpq_mat, alpha: fmpq) -> Fraction:

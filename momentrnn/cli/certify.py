@@ -21,27 +21,14 @@ import math
 import os
 from fractions import Fraction
 
-from ._output import check_writable, write_output
-from ._sweep_cli import positive_int
-from .errors import InputError, MomentRNNError, SolverError
+from .._output import check_writable, write_output
+from ..errors import InputError, MomentRNNError, SolverError
+from ._common import Command, positive_int
 
 ROOTS_MAX = 80  # beyond this order sup|s_q| is bounded by the 1-norm (cheap, still proved)
 
 
-def add_certify_parser(sub) -> None:
-    p = sub.add_parser(
-        "certify",
-        help="prove how far a trained student's impulse response can be from the teacher's",
-        description=(
-            "Read a trained diagonal student (the JSON of 'momentrnn flow --json', a JSON "
-            "model {\"a\": [...], \"b\": [...], \"c\": [...]}, or an .npz with arrays a, b, c) "
-            "and a teacher (the one in the flow report, a named teacher, atoms and weights, or "
-            "its impulse response h_0..h_{Q-1}). Measure the student's moment errors on the "
-            "fitted lags exactly and prove a bound on |h_q - h_hat_q| for every q below the "
-            "length: the stability bound R11 over Q and, where tighter, the worst case of the "
-            "SDP with dual certificates checked over Q."
-        ),
-    )
+def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("student", help="flow report (.json), model (.json) or .npz file")
     p.add_argument("--teacher", help="named teacher (as for 'flow')")
     p.add_argument("--teacher-atoms", help="comma-separated teacher atoms, e.g. 9/10,-1/2")
@@ -63,7 +50,7 @@ def add_certify_parser(sub) -> None:
 
 
 def _exact(value: object, where: str) -> Fraction:
-    from .moments._data import parse_number_text
+    from ..moments._data import parse_number_text
 
     if isinstance(value, bool) or value is None:
         raise InputError(f"{where} = {value!r} is not a number")
@@ -132,16 +119,16 @@ def read_teacher(args: argparse.Namespace, report: dict) -> tuple[list | None, l
         raise InputError("give one teacher: --teacher NAME, --teacher-atoms with "
                          "--teacher-weights, or --teacher-moments FILE")
     if args.teacher:
-        from .rnn import named_teacher
+        from ..rnn import named_teacher
 
         mu = named_teacher(args.teacher).measure()
         return ([_exact(float(x), "teacher atom") for x in mu.atoms],
                 [_exact(float(w), "teacher weight") for w in mu.weights], None,
                 f"named teacher {args.teacher}")
     if args.teacher_moments:
-        from .cli import _read_moments
+        from ._common import read_moments
 
-        tokens = _read_moments(args.teacher_moments)
+        tokens = read_moments(args.teacher_moments)
         return None, None, [_exact(t, f"--teacher-moments entry {i + 1}")
                             for i, t in enumerate(tokens)], f"moments {args.teacher_moments}"
     if args.teacher_atoms or args.teacher_weights:
@@ -187,8 +174,8 @@ def _sup_abs(s, bits: int = 256) -> Fraction:
     """A proved upper bound of max |s| on [-1, 1] (ends and certified critical points)."""
     import flint
 
-    from .moments._certificate import _exact as arb_exact
-    from .precision import flint_precision
+    from ..moments._certificate import _exact as arb_exact
+    from ..precision import flint_precision
 
     if s.degree() < 0:
         return Fraction(0)
@@ -353,7 +340,7 @@ def certify(a: list, b: list, c: list, teacher_atoms: list | None,
 
 def _sdp_bound(moments: list, eps: list, q: int, target: Fraction) -> Fraction | str:
     """Proved max |m_q - target| over measures within eps (float tolerances rounded up)."""
-    from .moments import extrapolation_range
+    from ..moments import extrapolation_range
 
     tol = [_up(e) for e in eps]
     try:
@@ -436,3 +423,22 @@ def _sample(qs: list, lags: int) -> set:
         q = max(q + 1, int(q * 1.8))
     shown.add(qs[-1])
     return shown
+
+
+COMMANDS = (
+    Command(
+        name="certify",
+        help="prove how far a trained student's impulse response can be from the teacher's",
+        description=(
+            "Read a trained diagonal student (the JSON of 'momentrnn flow --json', a JSON "
+            "model {\"a\": [...], \"b\": [...], \"c\": [...]}, or an .npz with arrays a, b, c) "
+            "and a teacher (the one in the flow report, a named teacher, atoms and weights, or "
+            "its impulse response h_0..h_{Q-1}). Measure the student's moment errors on the "
+            "fitted lags exactly and prove a bound on |h_q - h_hat_q| for every q below the "
+            "length: the stability bound R11 over Q and, where tighter, the worst case of the "
+            "SDP with dual certificates checked over Q."
+        ),
+        arguments=_arguments,
+        run=run_certify,
+    ),
+)

@@ -11,23 +11,12 @@ import time
 
 import numpy as np
 
-from ._output import check_writable, write_output
-from ._sweep_cli import positive_int
-from .errors import InputError, MissingDependencyError
+from .._output import check_writable, write_output
+from ..errors import InputError, MissingDependencyError
+from ._common import Command, positive_int
 
 
-def add_flow_parser(sub) -> None:
-    p = sub.add_parser(
-        "flow",
-        help="train a linear RNN student by gradient flow or descent and report it",
-        description=(
-            "Integrate the gradient flow (or run gradient descent) of a diagonal linear RNN "
-            "student on the first k lags of a teacher's impulse response, then report the "
-            "training loss, the extrapolation error at a long length, the effective state "
-            "dimension with its evidence, the learned measure recovered from the learned "
-            "impulse response beside the teacher's, and the drift of the conserved quantities."
-        ),
-    )
+def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--teacher", help="named teacher: long_memory, decaying, oscillating, "
                    "two_pole, several, negative_weight")
     p.add_argument("--teacher-atoms", help="comma-separated teacher atoms, e.g. 0.9,-0.5")
@@ -55,9 +44,9 @@ def add_flow_parser(sub) -> None:
 
 
 def _teacher(args):
-    from .moments import DiscreteMeasure
-    from .moments._data import parse_number_text
-    from .rnn import named_teacher, teacher_from_measure
+    from ..moments import DiscreteMeasure
+    from ..moments._data import parse_number_text
+    from ..rnn import named_teacher, teacher_from_measure
 
     if args.teacher and (args.teacher_atoms or args.teacher_weights):
         raise InputError("give either --teacher NAME or --teacher-atoms/--teacher-weights")
@@ -164,10 +153,10 @@ class _Progress:
 
 
 def run_flow(args: argparse.Namespace) -> int:
-    from ._format import format_number
-    from .dynamics import gradient_descent, integrate_flow
-    from .moments import recover_measure
-    from .rnn import init_student
+    from .._format import format_number
+    from ..dynamics import gradient_descent, integrate_flow
+    from ..moments import recover_measure
+    from ..rnn import init_student
 
     teacher = _teacher(args)
     if args.json:
@@ -327,3 +316,20 @@ def _plot(run, path: str) -> None:
         fig.savefig(path, format=path.rsplit(".", 1)[-1].lower())
     finally:
         plt.close(fig)
+
+
+COMMANDS = (
+    Command(
+        name="flow",
+        help="train a linear RNN student by gradient flow or descent and report it",
+        description=(
+            "Integrate the gradient flow (or run gradient descent) of a diagonal linear RNN "
+            "student on the first k lags of a teacher's impulse response, then report the "
+            "training loss, the extrapolation error at a long length, the effective state "
+            "dimension with its evidence, the learned measure recovered from the learned "
+            "impulse response beside the teacher's, and the drift of the conserved quantities."
+        ),
+        arguments=_arguments,
+        run=run_flow,
+    ),
+)

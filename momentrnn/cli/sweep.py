@@ -8,31 +8,11 @@ from collections import defaultdict
 
 import numpy as np
 
-from .errors import InputError
+from ..errors import InputError
+from ._common import Command, positive_int
 
 
-def positive_int(text: str) -> int:
-    """An argparse type: a positive integer, the value quoted briefly when refused."""
-    shown = text if len(text) <= 40 else f"{text[:30]}... ({len(text)} characters)"
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{shown!r} is not an integer") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{shown} must be a positive integer")
-    return value
-
-
-def add_parsers(sub) -> None:
-    s = sub.add_parser(
-        "sweep",
-        help="run a teacher-student sweep (linear or non-linear RNNs), resumably",
-        description=(
-            "Run the runs of a sweep spec (a TOML file, or the defaults changed with --set) "
-            "that the results file does not hold yet, appending one JSON line per run. A killed "
-            "sweep loses no completed row and resumes where it stopped."
-        ),
-    )
+def _sweep_arguments(s: argparse.ArgumentParser) -> None:
     s.add_argument("spec", nargs="?", help="TOML spec file (default: the linear defaults)")
     s.add_argument("--out", required=True, help="results file (JSONL)")
     s.add_argument("--family", choices=["linear", "nonlinear"], help="start from these defaults")
@@ -47,15 +27,16 @@ def add_parsers(sub) -> None:
     s.add_argument("--allow-mixed", action="store_true",
                    help="append to a results file made by another spec")
     s.add_argument("--quiet", action="store_true")
-    p = sub.add_parser("plot", help="figures of a sweep's results",
-                       description="Write the figures of a results file (PNG and SVG).")
+
+
+def _plot_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("results")
     p.add_argument("--out", default="figures", help="output folder (default figures/)")
     p.add_argument("--format", default="png,svg", help="comma-separated: png, svg, pdf")
 
 
 def _spec_dict(args) -> dict:
-    from .experiments.spec import read_spec_file
+    from ..experiments.spec import read_spec_file
 
     raw: dict = read_spec_file(args.spec) if args.spec else {}
     if args.family:
@@ -79,7 +60,7 @@ def _spec_dict(args) -> dict:
 
 
 def run_sweep_cli(args: argparse.Namespace) -> int:
-    from .experiments import load_spec, run_sweep, scan_results, unique_rows
+    from ..experiments import load_spec, run_sweep, scan_results, unique_rows
 
     spec = load_spec(_spec_dict(args))
     summary = run_sweep(spec, args.out, executor=args.executor, workers=args.workers,
@@ -103,7 +84,7 @@ def _median(values) -> float:
 
 
 def _summary_table(rows: list[dict], family: str) -> None:
-    from .experiments.runner import common_length
+    from ..experiments.runner import common_length
 
     groups: dict = defaultdict(list)
     keys = ("teacher", "mode", "scale") if family == "linear" else (
@@ -148,10 +129,32 @@ def _num(value) -> str:
 
 
 def run_plot_cli(args: argparse.Namespace) -> int:
-    from .experiments.plots import plot_results
+    from ..experiments.plots import plot_results
 
     formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
     paths = plot_results(args.results, args.out, formats=formats)
     for p in paths:
         print(p)
     return 0
+
+
+COMMANDS = (
+    Command(
+        name="sweep",
+        help="run a teacher-student sweep (linear or non-linear RNNs), resumably",
+        description=(
+            "Run the runs of a sweep spec (a TOML file, or the defaults changed with --set) "
+            "that the results file does not hold yet, appending one JSON line per run. A killed "
+            "sweep loses no completed row and resumes where it stopped."
+        ),
+        arguments=_sweep_arguments,
+        run=run_sweep_cli,
+    ),
+    Command(
+        name="plot",
+        help="figures of a sweep's results",
+        description="Write the figures of a results file (PNG and SVG).",
+        arguments=_plot_arguments,
+        run=run_plot_cli,
+    ),
+)

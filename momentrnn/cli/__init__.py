@@ -1,0 +1,5 @@
+"""The ``momentrnn`` command line (``momentrnn --help``); :func:`main` is its entry point."""
+
+from ._main import build_parser, main
+
+__all__ = ["build_parser", "main"]

@@ -1,0 +1,159 @@
+"""The ``momentrnn`` command line: one parser, one subcommand per registered command.
+
+Each module named in :data:`COMMAND_MODULES` holds a tuple ``COMMANDS`` of
+:class:`~momentrnn.cli._common.Command` records; a new command is one new module and one
+entry there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import re
+import sys
+import warnings
+from collections.abc import Sequence
+
+from ..errors import MomentRNNError
+from ._common import EXIT_ERROR, EXIT_FAIL, EXIT_INPUT, Command, UsageError, brief
+
+# the order of the commands in ``momentrnn --help``
+COMMAND_MODULES = ("recover", "flow", "certify", "bounds", "sweep", "check")
+
+
+def commands() -> list[Command]:
+    """Every registered command, in help order."""
+    found: list[Command] = []
+    for name in COMMAND_MODULES:
+        found.extend(importlib.import_module(f"{__package__}.{name}").COMMANDS)
+    return found
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with negative numbers as option values (``--support -1,1``) and short
+    error lines."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # values such as -1,1 or -inf,0 are arguments, not options
+        self._negative_number_matcher = re.compile(r"^-(\d|\.\d|inf\b|nan\b)")
+
+    def error(self, message: str):  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_INPUT, f"{self.prog}: error: {brief(message)}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="momentrnn",
+        description=(
+            "Moment problems and overparameterized linear RNNs: recover discrete measures from "
+            "their moments with vouched accuracy, and run numeric checks of the theory."
+        ),
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for command in commands():
+        p = sub.add_parser(command.name, help=command.help, description=command.description)
+        command.arguments(p)
+        p.set_defaults(func=command.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_INPUT
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default")
+        code = _run(parser, args)
+    for w in caught:
+        _say(args.command, f"warning: {w.message}")
+    return code
+
+
+def _say(command: str, message: str) -> None:
+    try:
+        print(f"momentrnn {command}: {brief(message, 1000)}", file=sys.stderr, flush=True)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null: the interpreter's last flush must not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _terminate(signum, frame) -> None:
+    raise KeyboardInterrupt  # SIGTERM stops as cleanly as Ctrl-C
+
+
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return _call(parser, args)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _call(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    command = args.command
+    try:
+        code = int(args.func(args))
+        if sys.stdout is not None:
+            sys.stdout.flush()
+        return code
+    except UsageError as exc:
+        parser.error(str(exc))
+    except KeyboardInterrupt as exc:
+        _say(command, getattr(exc, "message", None) or "interrupted")
+        return 130
+    except BrokenPipeError:
+        _quiet_stdout()
+        _say(command, "error: the output was closed before it was all written (broken pipe)")
+        return EXIT_ERROR
+    except RecursionError:
+        _say(command, "error: the input is nested too deeply to read; give a flat list")
+        return EXIT_INPUT
+    except MemoryError:
+        _say(command, "error: out of memory; ask for smaller sizes (lengths, dimensions, "
+                      "numbers of runs)")
+        return EXIT_ERROR
+    except ArithmeticError as exc:
+        # the computation could not reach the accuracy asked for (IllConditionedError,
+        # DataAccuracyError, PrecisionExhaustedError): a failed result, not bad input
+        _say(command, f"error: {exc}")
+        return EXIT_FAIL
+    except (MomentRNNError, ValueError, TypeError) as exc:
+        _say(command, f"error: {exc}")
+        return EXIT_INPUT if isinstance(exc, (ValueError, TypeError)) else EXIT_ERROR
+    except OSError as exc:
+        where = exc.filename if exc.filename is not None else "standard output"
+        if where == "standard output":
+            _quiet_stdout()
+        _say(command, f"error: cannot write {where}: {exc.strerror or exc}")
+        return EXIT_ERROR
+    except Exception as exc:  # noqa: BLE001 - a bug: one line, the traceback on request
+        if os.environ.get("MOMENTRNN_DEBUG"):
+            raise
+        _say(command, f"internal error: {type(exc).__name__}: {exc} (a bug in momentrnn; "
+                      "set MOMENTRNN_DEBUG=1 to see the traceback, and please report it)")
+        return EXIT_ERROR
+    return EXIT_ERROR  # pragma: no cover
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,129 @@
+"""``momentrnn bounds`` and ``momentrnn realize``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from ._common import EXIT_FAIL, EXIT_OK, Command, read_moments, write_table
+
+
+def _bounds_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", nargs="?", default="-")
+    p.add_argument("--support", default="-1,1", help="a,b with inf allowed, e.g. 0,inf")
+    p.add_argument("--tolerance", type=float, help="allowed mismatch of each moment (SDP)")
+    p.add_argument("--order", type=int, help="index q of the moment to bound (SDP)")
+    p.add_argument("--format", default="table", choices=["table", "json"])
+
+
+def _realize_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", nargs="?", default="-")
+    p.add_argument("--rank", type=int)
+    p.add_argument("--dps", type=int, help="mpmath precision (default: exact for exact input)")
+    p.add_argument("--float64", action="store_true")
+    p.add_argument("--format", default="table", choices=["table", "json"])
+
+
+def _support(text: str):
+    from ..errors import InputError
+
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) != 2:
+        raise InputError(f"--support {text!r}: write a,b such as -1,1 or 0,inf")
+    return tuple(parts)
+
+
+def run_bounds(args: argparse.Namespace) -> int:
+    from ..moments import extrapolation_range, moment_feasible, next_moment_range
+
+    moments = read_moments(args.file)
+    support = _support(args.support)
+    feas = moment_feasible(moments, support=support)
+    out = feas.to_dict()
+    if feas.feasible and (args.tolerance is not None or args.order is not None):
+        r = extrapolation_range(moments, tolerance=args.tolerance or 0.0, support=support,
+                                order=args.order)
+        d = r.to_dict()
+        out.update({key: d[key] for key in ("order", "lower", "upper", "accuracy", "status",
+                                            "solver", "certified_lower", "certified_upper",
+                                            "inner_lower", "inner_upper", "gap", "attempts")})
+        out.update({"exact": r.solver == "exact", "range_message": r.message})
+    elif feas.feasible:
+        d = next_moment_range(moments, support=support).to_dict()
+        d.pop("message")
+        out.update(d, status="ok")
+    if args.format == "json":
+        print(json.dumps(out, indent=2, default=str))
+    else:
+        _print_bounds(out)
+    if not feas.feasible:
+        return EXIT_FAIL
+    return EXIT_OK if out.get("status", "ok") == "ok" else EXIT_FAIL
+
+
+def _print_bounds(out: dict) -> None:
+    print(f"feasible     {out['feasible']}: {out['message']}")
+    write_table(["matrix", "size", "inertia (+, -, 0)"],
+                [[name, info["size"], f"{info['positive']}, {info['negative']}, {info['zero']}"]
+                 for name, info in out["matrices"].items()], indent="  ")
+    if "lower" in out:
+        print(f"m_{out['order']} range  [{out['lower']}, {out['upper']}]"
+              f"{'  (exact)' if out['exact'] else '  (SDP, ' + out['range_message'] + ')'}")
+        if out.get("certified_lower"):
+            print(f"  proved outer ends  [{out['certified_lower']['float']:.17g}, "
+                  f"{out['certified_upper']['float']:.17g}]  (dual certificates over Q); "
+                  f"gaps to checked measures {out['gap'][0]:.1e}, {out['gap'][1]:.1e}")
+        for end in ("lower", "upper"):
+            m = out.get(f"{end}_measure")
+            if m:
+                print(f"  {end} end measure: atoms {', '.join(m['atoms'])}; weights "
+                      f"{', '.join(m['weights'])}")
+
+
+def run_realize(args: argparse.Namespace) -> int:
+    from ..moments import minimal_realization
+    from ..precision import MP, Float64
+
+    h = read_moments(args.file)
+    precision = Float64() if args.float64 else (MP(args.dps) if args.dps else None)
+    r = minimal_realization(h, precision=precision, rank=args.rank)
+    out = r.to_dict()
+    if args.format == "json":
+        print(json.dumps(out, indent=2))
+        return EXIT_OK
+    print(f"order      {r.order}  ({r.rank_evidence.verdict}: {r.rank_evidence.message})")
+    print(f"residual   {r.residual:.3e}  (max |C A^j B - h_j|)")
+    print("A =")
+    for row in out["A"]:
+        print("   " + "  ".join(row))
+    print("B = " + "  ".join(out["B"]))
+    print("C = " + "  ".join(out["C"]))
+    return EXIT_OK
+
+
+COMMANDS = (
+    Command(
+        name="bounds",
+        help="feasibility and the range of the next moment over non-negative measures",
+        description=(
+            "Read moments m_0..m_N (file or stdin, as for 'recover'), decide whether a "
+            "non-negative measure on the support has them, and give the interval of feasible "
+            "values of m_{N+1} with the extremal (canonical) measures at its ends, exactly. "
+            "With --tolerance the moments need only match within that amount, and the range "
+            "(of m_q, --order) comes from a semidefinite program, with proved outer ends (dual "
+            "certificates checked over Q) and exactly checked measures at the inner ends."
+        ),
+        arguments=_bounds_arguments,
+        run=run_bounds,
+    ),
+    Command(
+        name="realize",
+        help="a minimal (A, B, C) for an impulse response",
+        description=(
+            "Read an impulse response h_0, h_1, ... and print a minimal realisation (A, B, C) "
+            "with C A^j B = h_j; the order is the Hankel rank, with its evidence."
+        ),
+        arguments=_realize_arguments,
+        run=run_realize,
+    ),
+)

@@ -1,0 +1,152 @@
+"""Running the checks of the claims: which claims, in how many processes, and the verdict.
+
+``momentrnn check`` calls :func:`select_claims` and :func:`run_checks` and prints the
+:class:`CheckReport`; the exit status is :meth:`CheckReport.exit_status`: 0 every claim
+passes; 1 a claim FAILs, is VACUOUS or PRECISION INSUFFICIENT; 3 a check raised (reported
+as ERROR with its message while the other claims still run); 4 a claim was SKIPPED because an
+optional dependency is missing (0 with ``allow_skip``).
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from momentrnn.errors import InputError, MissingDependencyError
+
+from .harness import ALL_LABELS, Outcome, load_claims, run_claim
+
+EXIT_PASS, EXIT_FAIL, EXIT_ERROR, EXIT_SKIPPED = 0, 1, 3, 4
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """The outcomes of a run of checks, and the labels asked for that have no check."""
+
+    outcomes: list[Outcome]
+    without_check: list[str]
+    seed: int
+    quick: bool
+    allow_skip: bool = False
+    skipped: list[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "skipped",
+                           [o.label for o in self.outcomes if o.verdict == "SKIPPED"])
+
+    def exit_status(self) -> int:
+        """0 all pass, 1 a claim failed, 3 a check raised, 4 skipped (unless allowed)."""
+        if any(o.verdict == "ERROR" for o in self.outcomes):
+            return EXIT_ERROR
+        if any(o.verdict not in ("PASS", "SKIPPED") for o in self.outcomes):
+            return EXIT_FAIL
+        if self.skipped and not self.allow_skip:
+            return EXIT_SKIPPED
+        return EXIT_PASS
+
+    def to_dict(self) -> dict:
+        """JSON-ready dictionary (each outcome with all its fields)."""
+        return {"seed": self.seed, "quick": self.quick,
+                "claims": [o.__dict__ for o in self.outcomes],
+                "without_check": self.without_check}
+
+
+def select_claims(only: str | None) -> list[str]:
+    """The labels asked for (all claims when ``only`` is None), in THEORY's order."""
+    if not only:
+        return list(ALL_LABELS)
+    wanted = [s.strip().upper() for s in only.split(",") if s.strip()]
+    if not wanted:
+        raise InputError(f"--only {only[:40]!r} names no claim; give labels such as M1,R8 "
+                         "(--list shows them)")
+    unknown = [w for w in wanted if w not in ALL_LABELS]
+    if unknown:
+        raise InputError(f"unknown claim label(s) {', '.join(unknown)}; known: "
+                         f"{', '.join(ALL_LABELS)}")
+    return wanted
+
+
+def claim_titles(labels: list[str]) -> list[tuple[str, str]]:
+    """(label, title) of each label; ``(no check yet)`` where no check module exists."""
+    claims = load_claims()
+    return [(label, claims[label].title if label in claims else "(no check yet)")
+            for label in labels]
+
+
+def run_checks(labels: list[str], *, quick: bool, seed: int, jobs: int = 1,
+               allow_skip: bool = False,
+               progress: Callable[[str], None] | None = None) -> CheckReport:
+    """Run the checks of ``labels`` in ``jobs`` processes; ``progress`` gets a line per
+    claim started or finished."""
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise InputError(f"jobs={jobs!r} must be a positive integer")
+    claims = load_claims()
+    missing = [label for label in labels if label not in claims]
+    todo = [label for label in labels if label in claims]
+    outcomes = _run_all(todo, quick, seed, jobs, progress or (lambda line: None))
+    return CheckReport(outcomes, missing, seed, quick, allow_skip)
+
+
+def _one(label: str, quick: bool, seed: int) -> Outcome:
+    """Run one claim; an exception becomes an ERROR outcome, never stops the others."""
+    try:
+        claim = load_claims()[label]
+    except Exception as exc:  # noqa: BLE001 - a module that does not import is an ERROR
+        return Outcome(label, "(did not import)", "ERROR", float("nan"), {}, 0, 0, 0, 0.0, [],
+                       f"{type(exc).__name__}: {exc}")
+    try:
+        return run_claim(claim, quick, seed)
+    except MissingDependencyError as exc:
+        # an optional part is not installed: the claim is not checked, and says so
+        return Outcome(label, claim.title, "SKIPPED", float("nan"), {}, 0, 0, 0, 0.0, [],
+                       str(exc), claim.statement, claim.unit)
+    except Exception as exc:  # noqa: BLE001 - reported with the claim's label, exit 3
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        return Outcome(label, claim.title, "ERROR", float("nan"), {}, 0, 0, 0, 0.0, [],
+                       f"raised {type(exc).__name__}: {exc} (at {where.filename}:{where.lineno})",
+                       claim.statement, claim.unit)
+
+
+def _run_all(labels: list[str], quick: bool, seed: int, jobs: int,
+             progress: Callable[[str], None]) -> list[Outcome]:
+    total = len(labels)
+    if jobs == 1 or total <= 1:
+        out = []
+        for i, label in enumerate(labels):
+            progress(f"[{i + 1}/{total}] {label} ...")
+            out.append(_one(label, quick, seed))
+        return out
+    import concurrent.futures
+
+    results: dict = {}
+    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(_one, label, quick, seed): label for label in labels}
+        for done, fut in enumerate(concurrent.futures.as_completed(futures), start=1):
+            label = futures[fut]
+            try:
+                results[label] = fut.result()
+            except Exception as exc:  # noqa: BLE001 - a worker that died (e.g. out of memory)
+                results[label] = Outcome(label, "", "ERROR", float("nan"), {}, 0, 0, 0, 0.0,
+                                         [], f"the worker process failed: {exc}")
+            progress(f"[{done}/{total}] {label} done")
+    return [results[label] for label in labels]
+
+
+def margin_text(o: Outcome) -> str:
+    """The worst margin with its unit; exact claims say 'exact' (their margin is +-1)."""
+    if o.verdict in ("ERROR", "SKIPPED"):
+        return "-"
+    if o.unit == "exact":
+        return "exact" if o.worst_margin > 0 else "exact (fails)"
+    if math.isnan(o.worst_margin):
+        return "-"
+    text = "inf" if math.isinf(o.worst_margin) else f"{o.worst_margin:.3g}"
+    return f"{text} {o.unit}" if o.unit else text
+
+
+def stderr_progress(line: str) -> None:
+    """Progress lines on standard error."""
+    print(line, file=sys.stderr, flush=True)

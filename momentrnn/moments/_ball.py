@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from flint import acb, acb_mat, acb_poly, arb, arb_mat, arb_poly, fmpq, fmpq_mat, fmpq_poly
 
 from ..errors import InputError, NotPositiveError, RankError
+from ._arith import RATIONALS, Arithmetic, NeedPrecision, Rationals, SingularSystem, pencil, prony
+from ._arith import prony_coefficients as _prony_coefficients
 from ._data import MomentData
 
 __all__ = [
@@ -36,10 +38,6 @@ __all__ = [
 ]
 
 
-class NeedPrecision(Exception):
-    """Internal: the ball computation could not separate what it needs at this precision."""
-
-
 @dataclass
 class BallSolution:
     atoms: list
@@ -55,48 +53,6 @@ def _ball_is_real(z: acb) -> bool:
 
 # ----------------------------------------------------------------------------------------
 # Prony polynomial
-
-
-def _exact_prony_coefficients(data: MomentData, n: int) -> tuple[list[fmpq], bool]:
-    """Monic Prony polynomial coefficients c_0..c_{n-1} over Q (least squares if overdetermined).
-
-    Solves sum_k c_k m_{i+k} = -m_{i+n} for i = 0..M-n-1 (:eq:`eq-prony`).
-    """
-    m = data.real
-    rows = data.count - n
-    H = fmpq_mat(rows, n, [m[i + k] for i in range(rows) for k in range(n)])
-    rhs = fmpq_mat(rows, 1, [-m[i + n] for i in range(rows)])
-    A, b = (H, rhs) if rows == n else (H.transpose() * H, H.transpose() * rhs)
-    try:
-        c = A.solve(b)
-    except ZeroDivisionError:
-        raise RankError(
-            f"the {n}x{n} Hankel system is singular: the moments have Hankel rank below {n}; "
-            "pass a smaller rank (or rank=None to detect it)"
-        ) from None
-    coeffs = [c[k, 0] for k in range(n)]
-    consistent = rows == n or (H * c - rhs) == fmpq_mat(rows, 1)
-    return coeffs, bool(consistent)
-
-
-def _normal_equations(A: acb_mat, B: acb_mat) -> tuple[acb_mat, acb_mat]:
-    """(A^* A, A^* B): the least-squares system of an overdetermined A X = B."""
-    Ah = A.conjugate().transpose()
-    return Ah * A, Ah * B
-
-
-def _ball_prony_coefficients(data: MomentData, n: int) -> list[acb]:
-    m = [acb(v) for v in data.as_ball()]
-    rows = data.count - n
-    H = acb_mat(rows, n, [m[i + k] for i in range(rows) for k in range(n)])
-    rhs = acb_mat(rows, 1, [-m[i + n] for i in range(rows)])
-    if rows > n:
-        H, rhs = _normal_equations(H, rhs)
-    try:
-        c = H.solve(rhs)
-    except ZeroDivisionError:
-        raise NeedPrecision("Hankel solve not certified") from None
-    return [c[k, 0] for k in range(n)]
 
 
 def _refine_roots(poly: acb_poly, roots: list[acb], iterations: int = 80) -> list[acb]:
@@ -142,18 +98,18 @@ def _check_simple(roots_with_mult: list) -> list[acb]:
     return roots
 
 
-def _lagrange_weights(coeffs: list, data: MomentData, atoms: list, exact: bool) -> list:
+def _lagrange_weights(coeffs: list, m: list, atoms: list, exact: bool) -> list:
     r"""w_i = N(x_i) / p'(x_i) with N(x) = sum_e x^e sum_j c_{j+e+1} m_j.
 
     (:eq:`eq-lagrange-weights`)
 
     This is w_i = \int \ell_i d\mu for the Lagrange basis polynomial of node x_i; it uses the
-    moments m_0..m_{n-1} only and needs no Vandermonde solve.
+    moments m_0..m_{n-1} only and needs no Vandermonde solve. With ``exact`` the coefficients
+    and moments are rationals and N, p' are exact.
     """
     n = len(coeffs)
     c = list(coeffs) + [1]
     if exact:
-        m = data.real
         N = [sum((c[j + e + 1] * m[j] for j in range(n - e)), fmpq(0)) for e in range(n)]
         P = fmpq_poly(c)
         if all(_ball_is_real(x) for x in atoms):
@@ -161,28 +117,9 @@ def _lagrange_weights(coeffs: list, data: MomentData, atoms: list, exact: bool) 
             return [Nb(x.real) / dPb(x.real) if _ball_is_real(x) else None for x in atoms]
         Nb, dPb = acb_poly(fmpq_poly(N)), acb_poly(P.derivative())
         return [Nb(x) / dPb(x) for x in atoms]
-    m = data.as_ball()
     N = [sum((c[j + e + 1] * m[j] for j in range(n - e)), acb(0)) for e in range(n)]
     Nb, dPb = acb_poly(N), acb_poly(c).derivative()
     return [Nb(x) / dPb(x) for x in atoms]
-
-
-def _ls_weights(data: MomentData, atoms: list) -> list:
-    """Least-squares Vandermonde weights through the normal equations in ball arithmetic."""
-    m = [acb(v) for v in data.as_ball()]
-    n, M = len(atoms), data.count
-    V = acb_mat(M, n)
-    for i, x in enumerate(atoms):
-        p = acb(1)
-        for j in range(M):
-            V[j, i] = p
-            p = p * x
-    A, B = _normal_equations(V, acb_mat(M, 1, m))
-    try:
-        w = A.solve(B)
-    except ZeroDivisionError:
-        raise NeedPrecision("Vandermonde normal equations not certified") from None
-    return [w[i, 0] for i in range(n)]
 
 
 def _finish(data: MomentData, atoms: list, weights: list, bits: int, consistent: bool):
@@ -195,75 +132,149 @@ def _finish(data: MomentData, atoms: list, weights: list, bits: int, consistent:
     return BallSolution(atoms, weights, real, bits, consistent)
 
 
+class Balls(Arithmetic):
+    """python-flint balls at ``bits``: ``acb`` (``arb`` where ``real``), exact midpoints and
+    radii rounded outwards by flint, so every result encloses the exact one.
+
+    ``real_problem``: the data are real, so roots and eigenvalues come in conjugate pairs and
+    an isolated enclosure that meets the real line holds a real one.
+    """
+
+    exact = False
+
+    def __init__(self, bits: int, *, real: bool = False, real_problem: bool = False) -> None:
+        self.bits = bits
+        self.real = real
+        self.real_problem = real_problem or real
+        self._box = arb if real else acb
+        self._mat = arb_mat if real else acb_mat
+
+    @property
+    def name(self) -> str:  # type: ignore[override]
+        return f"ball arithmetic at {self.bits} bits"
+
+    def working(self):
+        return _prec(self.bits)
+
+    def convert(self, value):
+        if isinstance(value, (arb, acb)):
+            return self._box(value)
+        if isinstance(value, (fmpq, int)):
+            return self._box(arb(value))
+        from ._scalars import to_ball
+
+        return self._box(to_ball(value))
+
+    @property
+    def zero(self):
+        return self._box(0)
+
+    @property
+    def one(self):
+        return self._box(1)
+
+    def sum(self, terms):
+        return sum(terms, self._box(0))
+
+    def may_be_zero(self, value) -> bool:
+        return bool(value.contains(0))
+
+    def values(self, data: MomentData) -> list:
+        with self.working():
+            return [self._box(v) for v in data.as_ball()]
+
+    def matrix(self, rows):
+        return self._mat(len(rows), len(rows[0]), [v for row in rows for v in row])
+
+    def gather(self, values, index):
+        return self._mat(len(index), len(index[0]), [values[k] for row in index for k in row])
+
+    def solve(self, A, B):
+        if A.nrows() > A.ncols():
+            Ah = A.transpose() if self.real else A.conjugate().transpose()
+            A, B = Ah * A, Ah * B
+        try:
+            return A.solve(B)
+        except ZeroDivisionError:
+            raise SingularSystem from None
+
+    def singular(self, error, message):
+        # a ball solve that fails proves nothing: the precision is raised
+        return NeedPrecision(message)
+
+    def _conjugate_pairs(self, roots: list) -> list:
+        return _real_where_isolated(roots) if self.real_problem else roots
+
+    def monic_roots(self, coeffs):
+        return self._conjugate_pairs(_roots_of_ball_poly(acb_poly(list(coeffs) + [acb(1)])))
+
+    def eigenvalues(self, A):
+        try:
+            eigs = A.eig()
+        except ValueError:
+            raise NeedPrecision("eigenvalues not isolated") from None
+        return self._conjugate_pairs(eigs)
+
+    def interpolation_weights(self, m, atoms, coeffs):
+        if coeffs is None:
+            poly = acb_poly.from_roots(atoms)
+            coeffs = [poly[k] for k in range(len(atoms))]
+        return _lagrange_weights(coeffs, m, atoms, exact=False)
+
+
+class RationalBalls(Rationals):
+    """Exact real data: the Hankel systems are solved exactly over Q, and only root finding,
+    eigenvalues and weights are ball arithmetic at ``bits`` (in :class:`Balls`)."""
+
+    def __init__(self, bits: int) -> None:
+        self.bits = bits
+        self.balls = Balls(bits, real_problem=True)
+
+    def working(self):
+        return _prec(self.bits)
+
+    def atom_arithmetic(self) -> Arithmetic:
+        return self.balls
+
+    def monic_roots(self, coeffs):
+        return _check_simple(fmpq_poly(list(coeffs) + [1]).complex_roots())
+
+    def eigenvalues(self, A):
+        return self.balls.eigenvalues(acb_mat(arb_mat(A)))
+
+    def interpolation_weights(self, m, atoms, coeffs):
+        if coeffs is None:  # the pencil: the polynomial of the enclosed eigenvalues
+            return self.balls.interpolation_weights([self.balls.convert(v) for v in m],
+                                                   atoms, None)
+        weights = _lagrange_weights(coeffs, m, atoms, exact=True)
+        if all(w is not None for w in weights):
+            return weights
+        balls = [self.balls.convert(v) for v in m]
+        return [w if w is not None else _lagrange_weights(coeffs, balls, [a], False)[0]
+                for w, a in zip(weights, atoms)]
+
+
+def _ball_arithmetic(data: MomentData, bits: int) -> Arithmetic:
+    """Exact real data: linear algebra over Q; otherwise complex balls."""
+    if data.is_real and data.is_exact:
+        return RationalBalls(bits)
+    return Balls(bits, real_problem=data.is_real)
+
+
 def ball_prony(data: MomentData, n: int, bits: int) -> BallSolution:
     """Prony: kernel of the Hankel matrix, certified polynomial roots, Lagrange weights."""
+    ar = _ball_arithmetic(data, bits)
+    atoms, weights, consistent = prony(ar, ar.values(data), n)
     with _prec(bits):
-        if data.is_real and data.is_exact:
-            coeffs, consistent = _exact_prony_coefficients(data, n)
-            poly = fmpq_poly(coeffs + [1])
-            atoms = _check_simple(poly.complex_roots())
-            if consistent:
-                weights = _lagrange_weights(coeffs, data, atoms, exact=True)
-                weights = [
-                    w if w is not None else _lagrange_weights(coeffs, data, [a], False)[0]
-                    for w, a in zip(weights, atoms)
-                ]
-            else:
-                weights = _ls_weights(data, atoms)
-            return _finish(data, atoms, weights, bits, consistent)
-        coeffs_b = _ball_prony_coefficients(data, n)
-        atoms = _roots_of_ball_poly(acb_poly(coeffs_b + [acb(1)]))
-        if data.is_real:
-            atoms = _real_where_isolated(atoms)
-        if data.count == 2 * n:
-            weights = _lagrange_weights(coeffs_b, data, atoms, exact=False)
-        else:
-            weights = _ls_weights(data, atoms)
-        return _finish(data, atoms, weights, bits, data.count == 2 * n)
+        return _finish(data, atoms, weights, bits, consistent)
 
 
 def ball_pencil(data: MomentData, n: int, bits: int) -> BallSolution:
     """Matrix pencil: certified eigenvalues of H0^{-1} H1, then Lagrange weights."""
+    ar = _ball_arithmetic(data, bits)
+    atoms, weights, square = pencil(ar, ar.values(data), n)
     with _prec(bits):
-        rows = data.count - n
-        if rows < n:
-            raise RankError(f"the pencil needs 2*rank = {2 * n} moments, got {data.count}")
-        if data.is_real and data.is_exact:
-            m = data.real
-            H0 = fmpq_mat(rows, n, [m[i + k] for i in range(rows) for k in range(n)])
-            H1 = fmpq_mat(rows, n, [m[i + k + 1] for i in range(rows) for k in range(n)])
-            if rows > n:
-                H0, H1 = H0.transpose() * H0, H0.transpose() * H1
-            try:
-                A = H0.solve(H1)
-            except ZeroDivisionError:
-                raise RankError(
-                    f"H0 is singular: the moments have Hankel rank below {n}; pass a smaller rank"
-                ) from None
-            Ab = acb_mat(arb_mat(A))
-        else:
-            m = [acb(v) for v in data.as_ball()]
-            H0 = acb_mat(rows, n, [m[i + k] for i in range(rows) for k in range(n)])
-            H1 = acb_mat(rows, n, [m[i + k + 1] for i in range(rows) for k in range(n)])
-            if rows > n:
-                H0, H1 = _normal_equations(H0, H1)
-            try:
-                Ab = H0.solve(H1)
-            except ZeroDivisionError:
-                raise NeedPrecision("pencil solve not certified") from None
-        try:
-            eigs = Ab.eig()
-        except ValueError:
-            raise NeedPrecision("pencil eigenvalues not isolated") from None
-        if data.is_real:
-            eigs = _real_where_isolated(eigs)
-        poly = acb_poly.from_roots(eigs)
-        coeffs = [poly[k] for k in range(n)]
-        if data.count == 2 * n:
-            weights = _lagrange_weights(coeffs, data, eigs, exact=False)
-        else:
-            weights = _ls_weights(data, eigs)
-        return _finish(data, eigs, weights, bits, data.count == 2 * n)
+        return _finish(data, atoms, weights, bits, square)
 
 
 def _real_where_isolated(roots: list[acb]) -> list:
@@ -675,7 +686,7 @@ def inconsistency_witness(data: MomentData, n: int, bits: int,
                 if det != 0:
                     return InconsistencyWitness(n, s, det, True)
             try:
-                _, consistent = _exact_prony_coefficients(data, n)
+                _, consistent = _prony_coefficients(RATIONALS, list(data.real), n)
             except RankError:
                 return None
             return None if consistent else InconsistencyWitness(n, None, None, True)

@@ -13,12 +13,8 @@ from fractions import Fraction
 from flint import fmpq, fmpq_poly
 
 from ..errors import InputError, PrecisionMismatchError, RankError
-from ._ball import (
-    _exact_prony_coefficients,
-    basis_recurrence,
-    chebyshev_algorithm,
-    monic_modified_moments,
-)
+from ._arith import RATIONALS, prony_coefficients
+from ._ball import basis_recurrence, chebyshev_algorithm, monic_modified_moments
 from ._data import MomentData, require_exact, to_fraction
 from .algebraic import AlgebraicField, AlgebraicNumber
 
@@ -48,7 +44,7 @@ def exact_prony_polynomial(
         coeffs = [pi[k] for k in range(n)]
         consistent = data.count == 2 * n
     else:
-        coeffs, consistent = _exact_prony_coefficients(data, n)
+        coeffs, consistent = prony_coefficients(RATIONALS, list(data.real), n)
     if not consistent:
         raise RankError(
             f"the {data.count} exact moments are not those of a measure with {n} atoms (the "

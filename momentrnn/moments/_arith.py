@@ -1,0 +1,483 @@
+r"""Arithmetics as objects, and the moment algorithms written once over them.
+
+An *arithmetic* says what its numbers are: how to read a stored value into one (``convert``),
+its zero and one, how to add a list of terms, how to build a matrix, solve a square or
+overdetermined system, find the roots of a monic polynomial and the eigenvalues of a matrix.
+One object per arithmetic and precision, as mpmath's contexts are; nothing global is read or
+written. Prony (:eq:`eq-prony`), the matrix pencil, the Vandermonde weight fit and the Hankel
+matrix (:eq:`eq-hankel`) are written once below, over any of them:
+
+=====================  ===============================================================
+:data:`FLOAT`          numpy doubles (vectorised; no Python loops over entries)
+:class:`MPArith`       an mpmath context at its precision
+:data:`RATIONALS`      python-flint ``fmpq``: exact
+``_ball.Balls``        python-flint ``arb``/``acb``: exact midpoints, radii rounded out
+``_ball.RationalBalls`` exact linear algebra over Q, roots and eigenvalues as balls
+=====================  ===============================================================
+
+A new arithmetic is a subclass of :class:`Arithmetic`; nothing else changes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+
+import flint
+import numpy as np
+import scipy.linalg
+
+from ..errors import IllConditionedError, InputError, RankError
+
+__all__ = [
+    "Arithmetic",
+    "SingularSystem",
+    "NeedPrecision",
+    "FloatArith",
+    "FLOAT",
+    "MPArith",
+    "Rationals",
+    "RATIONALS",
+    "hankel",
+    "vandermonde_fit",
+    "prony_coefficients",
+    "prony",
+    "pencil",
+    "arithmetic",
+]
+
+
+class SingularSystem(Exception):
+    """Internal: an arithmetic's ``solve`` met a (numerically or provably) singular system."""
+
+
+class NeedPrecision(Exception):
+    """Internal: the ball computation could not separate what it needs at this precision."""
+
+
+class Arithmetic:
+    """The operations the moment algorithms need, for one kind of number.
+
+    Subclasses implement at least ``convert``, ``matrix``, ``solve`` and, for Prony and the
+    pencil, ``monic_roots`` and ``eigenvalues``; the rest have generic defaults.
+
+    Attributes
+    ----------
+    name : str
+        Shown in messages.
+    exact : bool
+        Computations are exact: a zero residual proves an overdetermined system consistent.
+    """
+
+    name = "arithmetic"
+    exact = False
+
+    # -- numbers
+    def convert(self, value):
+        """A stored value (int, Fraction, fmpq, ...) as a number of this arithmetic."""
+        raise NotImplementedError
+
+    @property
+    def zero(self):
+        return self.convert(0)
+
+    @property
+    def one(self):
+        return self.convert(1)
+
+    def sum(self, terms: Sequence):
+        """The sum of a list of numbers of this arithmetic."""
+        total = self.zero
+        for t in terms:
+            total = total + t
+        return total
+
+    def may_be_zero(self, value) -> bool:
+        """Zero, or (for balls) not proved non-zero."""
+        return value == 0
+
+    def working(self):
+        """A context manager for the arithmetic's working state (ball precision); by default
+        none."""
+        return contextlib.nullcontext()
+
+    # -- matrices
+    def matrix(self, rows: list[list]):
+        """A matrix from a list of rows of numbers of this arithmetic."""
+        raise NotImplementedError
+
+    def gather(self, values: Sequence, index: list[list[int]]):
+        """The matrix ``[values[index[i][j]]]`` (Hankel and Vandermonde construction)."""
+        return self.matrix([[values[k] for k in row] for row in index])
+
+    def column(self, values: Sequence):
+        """A column vector."""
+        return self.matrix([[v] for v in values])
+
+    def entries(self, column) -> list:
+        """The entries of a column vector, as a list."""
+        return [column[i, 0] for i in range(len(self._rows(column)))]
+
+    def _rows(self, column) -> range:
+        return range(column.nrows())
+
+    def multiply(self, A, B):
+        return A * B
+
+    def powers(self, atoms: Sequence, count: int):
+        """The ``count x n`` Vandermonde matrix ``[x_i^j]`` (row j, column i)."""
+        one = self.one
+        rows = [[one] * len(atoms)]
+        for _ in range(1, count):
+            rows.append([p * x for p, x in zip(rows[-1], atoms)])
+        return self.matrix(rows)
+
+    def values(self, data) -> list:
+        """The moments of a ``MomentData`` in this arithmetic."""
+        if data.imag is not None:
+            raise InputError(f"{self.name} holds real numbers only")
+        return [self.convert(v) for v in data.real]
+
+    def atom_arithmetic(self) -> Arithmetic:
+        """The arithmetic the atoms are found in (itself, except where linear algebra is
+        exact and roots are balls)."""
+        return self
+
+    def residual(self, A, X, B) -> list:
+        """The entries of ``A X - B`` for column vectors X, B."""
+        return self.entries(self.multiply(A, X) - B)
+
+    def solve(self, A, B):
+        """``A X = B``, in the least-squares sense when A has more rows than columns.
+
+        Raises :class:`SingularSystem` when the system cannot be solved in this arithmetic.
+        """
+        raise NotImplementedError
+
+    # -- spectra
+    def monic_roots(self, coeffs: list) -> list:
+        """The roots of :math:`x^n + c_{n-1} x^{n-1} + \\dots + c_0` (``coeffs = c_0..c_{n-1}``)."""
+        raise NotImplementedError
+
+    def eigenvalues(self, A) -> list:
+        raise NotImplementedError
+
+    # -- algorithm steps an arithmetic may specialise
+    def pencil_pair(self, m: Sequence, n: int):
+        """Matrices ``P0, P1`` whose shift operator ``P0 \\ P1`` has the atoms as eigenvalues:
+        the ``(M - n) x n`` Hankel matrix and its shift."""
+        rows = len(m) - n
+        return hankel(self, m, rows, n), hankel(self, m, rows, n, shift=1)
+
+    def interpolation_weights(self, m: Sequence, atoms: list, coeffs: list | None):
+        """Weights from the Prony polynomial and ``m_0..m_{n-1}`` (Lagrange), or ``None`` to
+        fit them to every moment with :func:`vandermonde_fit` (the default)."""
+        return None
+
+    def singular(self, error: type[Exception], message: str) -> Exception:
+        """The exception for a singular system: ``error(message)`` by default."""
+        return error(message)
+
+
+# ----------------------------------------------------------------------------------------
+# the algorithms, once
+
+
+def hankel(ar: Arithmetic, values: Sequence, rows: int, cols: int, shift: int = 0):
+    r"""The ``rows x cols`` Hankel matrix :math:`[m_{i+j+\text{shift}}]` in ``ar``."""
+    return ar.gather(values, [[i + j + shift for j in range(cols)] for i in range(rows)])
+
+
+def _solve(ar: Arithmetic, A, B, error: type[Exception], message: str):
+    try:
+        return ar.solve(A, B)
+    except SingularSystem:
+        raise ar.singular(error, message) from None
+
+
+def vandermonde_fit(ar: Arithmetic, m: Sequence, atoms: Sequence, *, residual: bool = False):
+    """Weights solving ``sum_i w_i x_i^j = m_j`` for every given moment (least squares when
+    overdetermined); with ``residual``, also the residual of every moment."""
+    V = ar.powers(atoms, len(m))
+    b = ar.column(m)
+    w = _solve(ar, V, b, IllConditionedError,
+               f"the Vandermonde system of the {len(atoms)} atoms is singular in {ar.name} "
+               "(atoms too close to separate); raise the precision or use digits=")
+    return (ar.entries(w), ar.residual(V, w, b)) if residual else ar.entries(w)
+
+
+def prony_coefficients(ar: Arithmetic, m: Sequence, n: int) -> tuple[list, bool]:
+    """Coefficients ``c_0..c_{n-1}`` of the monic Prony polynomial, and whether the system is
+    consistent (square, or exact with a zero residual).
+
+    Solves :math:`\\sum_k c_k m_{i+k} = -m_{i+n}` for ``i < M - n`` (:eq:`eq-prony`).
+    """
+    rows = len(m) - n
+    H = hankel(ar, m, rows, n)
+    rhs = ar.column([-m[n + i] for i in range(rows)])
+    why = (f"singular: the moments have Hankel rank below {n}" if ar.exact else
+           f"numerically singular in {ar.name}: the rank is too large for the data, or the "
+           "precision too low")
+    c = _solve(ar, H, rhs, RankError, f"the {n}x{n} Hankel system is {why}; pass a smaller "
+               "rank (or rank=None to detect it)")
+    consistent = rows == n or (ar.exact and all(r == 0 for r in ar.residual(H, c, rhs)))
+    return ar.entries(c), consistent
+
+
+def _weights(ar: Arithmetic, m: Sequence, atoms: list, coeffs: list | None, square: bool):
+    w = ar.interpolation_weights(m, atoms, coeffs) if square else None
+    if w is not None:
+        return w
+    fit = ar.atom_arithmetic()
+    return vandermonde_fit(fit, m if fit is ar else [fit.convert(v) for v in m], atoms)
+
+
+def prony(ar: Arithmetic, m: Sequence, n: int) -> tuple[list, list, bool]:
+    """Prony's method: kernel of the Hankel matrix, roots of the Prony polynomial, weights.
+
+    Returns ``(atoms, weights, consistent)``.
+    """
+    with ar.working():
+        coeffs, consistent = prony_coefficients(ar, m, n)
+        atoms = ar.monic_roots(coeffs)
+        return atoms, _weights(ar, m, atoms, coeffs, consistent), consistent
+
+
+def pencil(ar: Arithmetic, m: Sequence, n: int) -> tuple[list, list, bool]:
+    """The matrix pencil: eigenvalues of the shift operator of the Hankel pair, then weights.
+
+    Returns ``(atoms, weights, square)``.
+    """
+    if len(m) < 2 * n:
+        raise RankError(f"the pencil needs 2*rank = {2 * n} moments, got {len(m)}")
+    with ar.working():
+        P0, P1 = ar.pencil_pair(m, n)
+        why = ("singular: the moments have Hankel rank below" if ar.exact else
+               f"numerically singular in {ar.name}: the data do not carry")
+        A = _solve(ar, P0, P1, RankError, f"H0 is {why} {n} atoms; pass a smaller rank")
+        atoms = ar.eigenvalues(A)
+        square = len(m) == 2 * n
+        return atoms, _weights(ar, m, atoms, None, square), square
+
+
+# ----------------------------------------------------------------------------------------
+# double precision
+
+
+class FloatArith(Arithmetic):
+    """numpy double precision (complex where needed); vectors are 1-D arrays."""
+
+    name = "double precision"
+
+    def convert(self, value):
+        return complex(value) if isinstance(value, complex) else float(value)
+
+    def sum(self, terms):
+        return np.sum(terms)
+
+    def matrix(self, rows):
+        return np.array(rows)
+
+    def gather(self, values, index):
+        return np.asarray(values)[np.array(index)]
+
+    def column(self, values):
+        return np.asarray(values)
+
+    def entries(self, column):
+        return column
+
+    def multiply(self, A, B):
+        return A @ B
+
+    def residual(self, A, X, B):
+        return A @ X - B
+
+    def solve(self, A, B):
+        # the minimum-norm least-squares solution (SVD); never raises
+        return np.linalg.lstsq(A, B, rcond=None)[0] if B.ndim == 1 else np.linalg.pinv(A) @ B
+
+    def powers(self, atoms, count):
+        return np.vander(atoms, count, increasing=True).T
+
+    def values(self, data):
+        return data.as_numpy()
+
+    def monic_roots(self, coeffs):
+        return np.roots(np.concatenate([[1.0], np.asarray(coeffs)[::-1]]))
+
+    def eigenvalues(self, A):
+        return scipy.linalg.eigvals(A)
+
+    def pencil_pair(self, m, n):
+        # doubles: SVD-truncated pencil (Hua and Sarkar) on M//2 columns, robust to rounding
+        L = len(m) // 2
+        _, _, Vh = np.linalg.svd(hankel(self, m, len(m) - L, L + 1))
+        V = Vh[:n].conj().T
+        return V[:-1], V[1:]
+
+
+FLOAT = FloatArith()
+
+
+# ----------------------------------------------------------------------------------------
+# mpmath
+
+
+class MPArith(Arithmetic):
+    """An mpmath context (its precision is the working precision)."""
+
+    def __init__(self, ctx) -> None:
+        self.ctx = ctx
+
+    @property
+    def name(self) -> str:  # type: ignore[override]
+        return f"{self.ctx.dps} digits"
+
+    def convert(self, value):
+        from ._scalars import to_mp
+
+        return to_mp(value, self.ctx)
+
+    @property
+    def zero(self):
+        return self.ctx.mpf(0)
+
+    @property
+    def one(self):
+        return self.ctx.mpf(1)
+
+    def sum(self, terms):
+        return self.ctx.fsum(terms)
+
+    def values(self, data):
+        return data.as_mp(self.ctx)
+
+    def matrix(self, rows):
+        return self.ctx.matrix(rows)
+
+    def column(self, values):
+        return self.ctx.matrix(list(values))
+
+    def _rows(self, column):
+        return range(column.rows)
+
+    def solve(self, A, B):
+        ctx = self.ctx
+        try:
+            if A.rows > A.cols:
+                return self._least_squares(A, B)
+            return ctx.lu_solve(A, B) if B.cols == 1 else ctx.inverse(A) * B
+        except ZeroDivisionError:
+            raise SingularSystem from None
+
+    def _least_squares(self, A, B):
+        """Normal equations at twice the working precision.
+
+        (mpmath's Householder QR divides by zero when a column starts with an exact 0, as the
+        Hankel matrix of ``m_0 = 0`` does.) Doubling the precision absorbs the squared
+        condition number of the normal equations.
+        """
+        ctx = self.ctx
+        wide = type(ctx)()
+        wide.prec = 2 * ctx.prec + 20
+        Aw = wide.matrix([[wide.mpmathify(A[i, j]) for j in range(A.cols)] for i in range(A.rows)])
+        Bw = wide.matrix([[wide.mpmathify(B[i, j]) for j in range(B.cols)] for i in range(B.rows)])
+        At = Aw.H
+        N, R = At * Aw, At * Bw
+        X = wide.lu_solve(N, R) if B.cols == 1 else wide.inverse(N) * R
+        return ctx.matrix([[ctx.mpmathify(X[i, j]) for j in range(X.cols)]
+                           for i in range(X.rows)])
+
+    def monic_roots(self, coeffs):
+        ctx, n = self.ctx, len(coeffs)
+        try:
+            roots = ctx.polyroots([ctx.mpf(1)] + list(coeffs)[::-1], maxsteps=50 + 10 * n,
+                                  extraprec=4 * n + 20)
+        except ctx.NoConvergence:
+            raise IllConditionedError(
+                f"mpmath polyroots did not converge at {ctx.dps} digits for degree {n}; "
+                "raise dps or use digits="
+            ) from None
+        return list(roots)
+
+    def eigenvalues(self, A):
+        eig = self.ctx.eig(A, left=False, right=False)
+        return list(eig[0] if isinstance(eig, tuple) else eig)  # 1x1 input returns a tuple
+
+
+# ----------------------------------------------------------------------------------------
+# exact rationals
+
+
+class Rationals(Arithmetic):
+    """Exact rational arithmetic (python-flint ``fmpq``); roots are left to the exact and ball
+    recoveries, which factor the polynomial or isolate its roots."""
+
+    name = "exact arithmetic"
+    exact = True
+
+    def convert(self, value):
+        from fractions import Fraction
+
+        if isinstance(value, Fraction):
+            return flint.fmpq(value.numerator, value.denominator)
+        return flint.fmpq(value)
+
+    @property
+    def zero(self):
+        return flint.fmpq(0)
+
+    @property
+    def one(self):
+        return flint.fmpq(1)
+
+    def matrix(self, rows):
+        return flint.fmpq_mat(len(rows), len(rows[0]), [v for row in rows for v in row])
+
+    def gather(self, values, index):
+        return flint.fmpq_mat(len(index), len(index[0]), [values[k] for row in index for k in row])
+
+    def values(self, data):
+        if data.imag is not None:
+            raise InputError("exact rational arithmetic holds real numbers only")
+        return list(data.real)
+
+    def solve(self, A, B):
+        if A.nrows() > A.ncols():
+            A, B = A.transpose() * A, A.transpose() * B
+        try:
+            return A.solve(B)
+        except ZeroDivisionError:
+            raise SingularSystem from None
+
+
+RATIONALS = Rationals()
+
+
+# ----------------------------------------------------------------------------------------
+# the arithmetic of a precision object
+
+
+def arithmetic(precision, *, real: bool = True) -> Arithmetic:
+    """The arithmetic of a precision object (``Exact`` gives :data:`RATIONALS`, which needs
+    real values; ``Ball`` gives balls at its precision, complex unless ``real``)."""
+    from ..precision import MP, Ball, Exact, Float64
+
+    makers = {
+        Float64: lambda p: FLOAT,
+        MP: lambda p: MPArith(p.context()),
+        Exact: lambda p: RATIONALS,
+        Ball: lambda p: _balls(p.bits, real),
+    }
+    make = makers.get(type(precision))
+    if make is None:
+        raise InputError(f"precision={precision!r} is not a precision object; pass Exact(), "
+                         "MP(dps), Ball(dps) or Float64()")
+    return make(precision)
+
+
+def _balls(bits: int, real: bool) -> Arithmetic:
+    from ._ball import Balls
+
+    return Balls(bits, real=real)

@@ -12,22 +12,31 @@ from ..errors import InputError
 from ..moments import recover_measure
 from ..precision import Float64
 from ..rnn import DiagonalRNN, effective_dimension, init_student, named_teacher
+from .families.base import SweepRow
 
-__all__ = ["run_linear_group", "linear_metrics"]
+__all__ = ["run_linear_group", "linear_metrics", "extrapolation_errors"]
 
 
-def linear_metrics(model: DiagonalRNN, teacher: DiagonalRNN, loss: float, lengths: list,
-                   ) -> dict:
-    """Everything a sweep row reports about a trained linear student."""
-    out: dict = {"training_loss": float(loss)}
+def extrapolation_errors(model: DiagonalRNN, teacher: DiagonalRNN, lengths: list) -> dict:
+    """The student's impulse response against the teacher's up to each length ``q``:
+    ``{q: {"extrapolation_max": max |h_j - t_j|, "extrapolation_sq": sum (h_j - t_j)^2}}``
+    (infinite when the student's response overflows)."""
+    out: dict = {}
     with np.errstate(over="ignore", invalid="ignore"):
         for q in lengths:
             h = np.asarray(model.impulse_response(q))
             t = np.asarray(teacher.impulse_response(q))
             diff = np.abs(h - t)
             finite = bool(np.all(np.isfinite(diff)))
-            out[f"extrapolation_max_{q}"] = float(diff.max()) if finite else math.inf
-            out[f"extrapolation_sq_{q}"] = float(np.sum(diff**2)) if finite else math.inf
+            out[q] = {"extrapolation_max": float(diff.max()) if finite else math.inf,
+                      "extrapolation_sq": float(np.sum(diff**2)) if finite else math.inf}
+    return out
+
+
+def linear_metrics(model: DiagonalRNN, loss: float) -> dict:
+    """What a sweep row reports about a trained linear student besides its loss and its
+    extrapolation errors."""
+    out: dict = {}
     b, c = model.b, model.c
     denom = float(np.linalg.norm(b + c))
     out["imbalance"] = float(np.linalg.norm(b - c) / denom) if denom > 0 else math.inf
@@ -63,7 +72,13 @@ def linear_metrics(model: DiagonalRNN, teacher: DiagonalRNN, loss: float, length
     return out
 
 
-def run_linear_group(params: dict, runs: list[dict]) -> list[dict]:
+def _row(run: dict, model: DiagonalRNN, teacher: DiagonalRNN, loss: float, lengths: list,
+         ) -> SweepRow:
+    return SweepRow(dict(run), float(loss), extrapolation_errors(model, teacher, lengths),
+                    linear_metrics(model, loss))
+
+
+def run_linear_group(params: dict, runs: list[dict]) -> list[SweepRow]:
     """Run linear runs that share (teacher, dim, k); one batched program for GD."""
     teacher = named_teacher(runs[0]["teacher"])
     dim, k = runs[0]["dim"], runs[0]["k"]
@@ -79,27 +94,24 @@ def run_linear_group(params: dict, runs: list[dict]) -> list[dict]:
                                until_loss=params["until_loss"])
         seconds = (time.perf_counter() - start) / len(runs)
         for i, r in enumerate(runs):
-            model = res.model(i)
-            row = dict(r)
-            row.update(linear_metrics(model, teacher, float(res.loss[-1, i]), params["lengths"]))
-            row["status"] = res.status[i]
-            row["diverged_step"] = int(res.diverged_at[i]) if res.diverged_at[i] >= 0 else None
-            row["loss_curve"] = [[int(s), float(v)] for s, v in
-                                 zip(res.record_steps[:: max(1, len(res.record_steps) // 20)],
-                                     res.loss[:: max(1, len(res.record_steps) // 20), i])]
-            row["seconds"] = seconds
+            row = _row(r, res.model(i), teacher, float(res.loss[-1, i]), params["lengths"])
+            row.status = res.status[i]
+            row.diverged_step = int(res.diverged_at[i]) if res.diverged_at[i] >= 0 else None
+            row.loss_curve = [[int(s), float(v)] for s, v in
+                              zip(res.record_steps[:: max(1, len(res.record_steps) // 20)],
+                                  res.loss[:: max(1, len(res.record_steps) // 20), i])]
+            row.seconds = seconds
             rows.append(row)
         return rows
     for r, student in zip(runs, students):
         t0 = time.perf_counter()
         run = integrate_flow(student, teacher, k=k, until_loss=params["until_loss"],
                              max_steps=50_000)
-        row = dict(r)
-        row.update(linear_metrics(run.final, teacher, run.final_loss, params["lengths"]))
-        row["status"] = run.status
-        row["diverged_step"] = None
+        row = _row(r, run.final, teacher, run.final_loss, params["lengths"])
+        row.status = run.status
+        row.diverged_step = None
         idx = np.unique(np.linspace(0, len(run.times) - 1, 20).round().astype(int))
-        row["loss_curve"] = [[float(run.times[j]), float(run.loss[j])] for j in idx]
-        row["seconds"] = time.perf_counter() - t0
+        row.loss_curve = [[float(run.times[j]), float(run.loss[j])] for j in idx]
+        row.seconds = time.perf_counter() - t0
         rows.append(row)
     return rows

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..dynamics.gd import load_torch, torch_device
 from ..errors import InputError
+from .families.base import SweepRow
 
 __all__ = ["init_cells", "forward", "run_nonlinear_group", "teacher_cell"]
 
@@ -79,7 +80,7 @@ def _effective_ranks(torch, states, thresholds) -> list[list[int]]:
     return [[int((rel[i] > thr).sum()) for thr in thresholds] for i in range(batch)]
 
 
-def run_nonlinear_group(params: dict, runs: list[dict]) -> list[dict]:
+def run_nonlinear_group(params: dict, runs: list[dict]) -> list[SweepRow]:
     """Train runs that share (cell, teacher_dim, dim, k) as one batched program."""
     torch = load_torch()
     cell, tdim, dim, k = runs[0]["cell"], runs[0]["teacher_dim"], runs[0]["dim"], runs[0]["k"]
@@ -133,16 +134,12 @@ def run_nonlinear_group(params: dict, runs: list[dict]) -> list[dict]:
                                                                    params["thresholds"]))
     rows = []
     for i, r in enumerate(runs):
-        row = dict(r)
-        row["training_loss"] = float(final[i])
-        for length, (mse, ranks) in results.items():
-            row[f"extrapolation_rel_mse_{length}"] = float(mse[i]) if np.isfinite(mse[i]) \
-                else math.inf
-            row[f"state_rank_{length}"] = ranks[i]
-        row["thresholds"] = list(params["thresholds"])
-        row["status"] = "diverged" if diverged[i] >= 0 else "finished"
-        row["diverged_step"] = int(diverged[i]) if diverged[i] >= 0 else None
-        row["loss_curve"] = [[s, float(v[i])] for s, v in curve]
-        row["seconds"] = seconds
-        rows.append(row)
+        at_length = {length: {"extrapolation_rel_mse": float(mse[i]) if np.isfinite(mse[i])
+                              else math.inf, "state_rank": ranks[i]}
+                     for length, (mse, ranks) in results.items()}
+        rows.append(SweepRow(
+            dict(r), float(final[i]), at_length, {"thresholds": list(params["thresholds"])},
+            status="diverged" if diverged[i] >= 0 else "finished",
+            diverged_step=int(diverged[i]) if diverged[i] >= 0 else None,
+            loss_curve=[[s, float(v[i])] for s, v in curve], seconds=seconds))
     return rows

@@ -10,7 +10,8 @@ from collections import defaultdict
 import numpy as np
 
 from ..errors import InputError, MissingDependencyError, OutputError
-from .runner import common_length, scan_results, unique_rows
+from .families import FAMILIES, ScaleFigure, SweepRow, family_named
+from .runner import scan_results, unique_rows
 
 __all__ = ["plot_results"]
 
@@ -32,32 +33,6 @@ def _plt():
     return plt
 
 
-_NEEDED = {"linear": ("teacher", "mode", "scale", "effective_dimension"),
-           "nonlinear": ("cell", "teacher_dim", "dim", "scale", "thresholds")}
-
-
-def _usable(row: dict, family: str) -> bool:
-    """A row with the fields a completed run of the family has, of the right kinds."""
-    if any(k not in row for k in _NEEDED[family]) or row.get("status") is None:
-        return False
-    scale = row["scale"]
-    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not scale > 0:
-        return False
-    prefix = "extrapolation_max_" if family == "linear" else "extrapolation_rel_mse_"
-    if not any(k.startswith(prefix) and k[len(prefix):].isdigit() for k in row):
-        return False
-    if family == "nonlinear":
-        th = row["thresholds"]
-        return (isinstance(th, list) and bool(th) and isinstance(row["cell"], str)
-                and all(isinstance(row[k], int) for k in ("teacher_dim", "dim")))
-    return all(isinstance(row[k], str) for k in ("teacher", "mode"))
-
-
-def _value(row: dict, key: str):
-    v = row.get(key)
-    return v if isinstance(v, (int, float)) and not isinstance(v, bool) else None
-
-
 def _median_band(values: list[float]) -> tuple[float, float, float]:
     """Median and quartiles; an infinite value (an atom outside the unit disc) counts as +inf,
     it is not dropped."""
@@ -70,10 +45,10 @@ def _median_band(values: list[float]) -> tuple[float, float, float]:
                 float(np.percentile(arr, 75)))
 
 
-def _curves(rows: list[dict], group_keys: tuple, value) -> dict:
+def _curves(rows: list[SweepRow], group_keys: tuple, value) -> dict:
     by: dict = defaultdict(lambda: defaultdict(list))
     for r in rows:
-        by[tuple(r[k] for k in group_keys)][r["scale"]].append(value(r))
+        by[tuple(r.run[k] for k in group_keys)][r.run["scale"]].append(value(r))
     return by
 
 
@@ -96,17 +71,19 @@ def plot_results(results: str, out_dir: str, *, formats: tuple = ("png", "svg"))
         raise InputError(f"results file {results!r} is a folder; give the JSONL file")
     scan = scan_results(results)
     notes = scan.notes()
-    family = next((r.get("family") for r in scan.rows if r.get("family") in _NEEDED), "linear")
-    rows, repeats = unique_rows([r for r in scan.rows if r.get("family", "linear") == family])
-    usable = [r for r in rows if _usable(r, family)]
+    name = next((r.get("family") for r in scan.rows if r.get("family") in FAMILIES), "linear")
+    family = family_named(name)
+    rows, repeats = unique_rows([r for r in scan.rows if r.get("family", "linear") == name])
+    typed = [family.read_row(r) for r in rows]
+    usable = [r for r in typed if r is not None and family.usable(r)]
     if len(usable) < len(rows):
         notes.append(f"{results}: {len(rows) - len(usable)} row(s) lack the fields of a "
-                     f"completed {family} run and were skipped")
+                     f"completed {name} run and were skipped")
     if repeats:
         notes.append(f"{results}: {repeats} repeated row(s) of one run were counted once")
-    other = sum(1 for r in scan.rows if r.get("family", "linear") != family)
+    other = sum(1 for r in scan.rows if r.get("family", "linear") != name)
     if other:
-        notes.append(f"{results}: {other} row(s) of another family than {family} were skipped")
+        notes.append(f"{results}: {other} row(s) of another family than {name} were skipped")
     for note in notes:
         warnings.warn(note, stacklevel=2)
     rows = usable
@@ -122,66 +99,45 @@ def plot_results(results: str, out_dir: str, *, formats: tuple = ("png", "svg"))
     plt = _plt()
     written = []
     with plt.rc_context(STYLE):
-        if family == "linear":
-            q = common_length(rows, "extrapolation_max_")
-            dim_of = lambda r: _value(r, "effective_dimension")  # noqa: E731
-            figs = {
-                "extrapolation_vs_scale": (_curves(rows, ("teacher", "mode"),
-                                                   lambda r: _value(r, f"extrapolation_max_{q}")),
-                                           f"max |h_j - h_hat_j|, j < {q}", True),
-                "effective_dimension_vs_scale": (_curves(rows, ("teacher", "mode"),
-                                                         dim_of),
-                                                 "effective state dimension", False),
-            }
-        else:
-            q = common_length(rows, "extrapolation_rel_mse_")
-            key = f"extrapolation_rel_mse_{q}"
-            figs = {
-                "extrapolation_vs_scale": (_curves(rows, ("cell", "teacher_dim", "dim"),
-                                                   lambda r: _value(r, key)),
-                                           f"relative MSE at length {q}", True),
-                "state_rank_vs_scale": (_curves(rows, ("cell", "teacher_dim", "dim"),
-                                                lambda r: _first(r.get(f"state_rank_{q}"))),
-                                        f"hidden-state rank (sv > {rows[0]['thresholds'][0]})",
-                                        False),
-            }
-        for name, (curves, ylabel, logy) in figs.items():
-            fig, ax = plt.subplots()
-            finite = [v for by in curves.values() for vs in by.values() for v in vs
-                      if v is not None and math.isfinite(v)]
-            cap = (max(finite) * 100 if logy else max(finite) + 1) if finite else 1.0
-            unbounded = False
-            for key, by_scale in sorted(curves.items(), key=lambda kv: str(kv[0])):
-                scales = sorted(by_scale)
-                stats = [[min(v, cap) for v in _median_band(by_scale[s])] for s in scales]
-                med = [s[0] for s in stats]
-                line, = ax.plot(scales, med, marker="o", label=" / ".join(map(str, key)))
-                ax.fill_between(scales, [s[1] for s in stats], [s[2] for s in stats], alpha=0.2,
-                                color=line.get_color())
-                top = [(s, m) for s, m in zip(scales, med) if m >= cap]
-                if top:
-                    unbounded = True
-                    ax.plot(*zip(*top), ls="none", marker="^", ms=10, color=line.get_color())
-            if unbounded:
-                ax.axhline(cap, color="0.5", lw=0.8, ls=":")
-                ax.annotate("unbounded (an atom outside the unit disc)", (0.02, 0.97),
-                            xycoords="axes fraction", va="top", fontsize=8, color="0.3")
-            ax.set_xscale("log")
-            if logy:
-                ax.set_yscale("log")
-            ax.set(xlabel="initialisation scale", ylabel=ylabel)
-            ax.legend()
-            written += _save(fig, out_dir, name, formats, plt)
-        if family == "linear":
-            written += _atoms_figure(rows, out_dir, formats, plt)
+        for figure in family.scale_figures(rows):
+            written += _scale_figure(rows, figure, out_dir, formats, plt)
+        written += family.extra_figures(
+            rows, out_dir, formats, plt,
+            lambda fig, name: _save(fig, out_dir, name, formats, plt))
         written += _training_curves(rows, out_dir, formats, plt)
     return written
 
 
-def _first(value):
-    if isinstance(value, list) and value and isinstance(value[0], (int, float)):
-        return value[0]
-    return None
+def _scale_figure(rows: list[SweepRow], figure: ScaleFigure, out_dir, formats, plt,
+                  ) -> list[str]:
+    """Median and interquartile band over seeds against the scale, one curve per group."""
+    curves = _curves(rows, figure.group_fields, figure.value)
+    fig, ax = plt.subplots()
+    finite = [v for by in curves.values() for vs in by.values() for v in vs
+              if v is not None and math.isfinite(v)]
+    cap = (max(finite) * 100 if figure.log else max(finite) + 1) if finite else 1.0
+    unbounded = False
+    for key, by_scale in sorted(curves.items(), key=lambda kv: str(kv[0])):
+        scales = sorted(by_scale)
+        stats = [[min(v, cap) for v in _median_band(by_scale[s])] for s in scales]
+        med = [s[0] for s in stats]
+        line, = ax.plot(scales, med, marker="o", label=" / ".join(map(str, key)))
+        ax.fill_between(scales, [s[1] for s in stats], [s[2] for s in stats], alpha=0.2,
+                        color=line.get_color())
+        top = [(s, m) for s, m in zip(scales, med) if m >= cap]
+        if top:
+            unbounded = True
+            ax.plot(*zip(*top), ls="none", marker="^", ms=10, color=line.get_color())
+    if unbounded:
+        ax.axhline(cap, color="0.5", lw=0.8, ls=":")
+        ax.annotate("unbounded (an atom outside the unit disc)", (0.02, 0.97),
+                    xycoords="axes fraction", va="top", fontsize=8, color="0.3")
+    ax.set_xscale("log")
+    if figure.log:
+        ax.set_yscale("log")
+    ax.set(xlabel="initialisation scale", ylabel=figure.ylabel)
+    ax.legend()
+    return _save(fig, out_dir, figure.name, formats, plt)
 
 
 def _save(fig, out_dir, name, formats, plt) -> list[str]:
@@ -198,37 +154,19 @@ def _save(fig, out_dir, name, formats, plt) -> list[str]:
     return paths
 
 
-def _atoms_figure(rows, out_dir, formats, plt) -> list[str]:
-    from ..rnn.teachers import NAMED_TEACHERS
-
-    fig, ax = plt.subplots()
-    for r in rows:
-        atoms = [a for a in _list(r.get("learned_atoms")) if isinstance(a, (int, float))]
-        weights = [w for w in _list(r.get("learned_weights")) if isinstance(w, (int, float))]
-        if atoms and len(atoms) == len(weights):
-            ax.scatter([r["scale"]] * len(atoms), atoms, s=8 + 40 * np.clip(np.abs(weights), 0, 1),
-                       alpha=0.5, color="C0")
-    for name in sorted({r["teacher"] for r in rows} & set(NAMED_TEACHERS)):
-        for a in NAMED_TEACHERS[name][0]:
-            ax.axhline(a, color="C3", lw=0.8, ls="--")
-    ax.set_xscale("log")
-    ax.set(xlabel="initialisation scale", ylabel="learned atoms (dashed: teacher's)")
-    return _save(fig, out_dir, "learned_atoms", formats, plt)
-
-
 def _list(value) -> list:
     return value if isinstance(value, list) else []
 
 
 def _training_curves(rows, out_dir, formats, plt) -> list[str]:
     fig, ax = plt.subplots()
-    scales = sorted({r["scale"] for r in rows})
+    scales = sorted({r.run["scale"] for r in rows})
     cmap = plt.get_cmap("viridis")
     for i, s in enumerate(scales):
         for r in rows:
-            curve = [p for p in _list(r.get("loss_curve")) if isinstance(p, list) and len(p) == 2
+            curve = [p for p in _list(r.loss_curve) if isinstance(p, list) and len(p) == 2
                      and all(isinstance(v, (int, float)) for v in p)]
-            if r["scale"] == s and curve:
+            if r.run["scale"] == s and curve:
                 xs = [max(p[0], 1e-3) for p in curve]
                 ys = [max(p[1], 1e-300) for p in curve]
                 ax.plot(xs, ys, color=cmap(i / max(len(scales) - 1, 1)), alpha=0.6, lw=1)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from ..dynamics._threads import blas_threads_limited, check_blas_threads
 from ..errors import InputError, IntegrationError, MissingDependencyError, OutputError
+from .families import FAMILIES, SweepRow, family_named, register_family
 from .spec import SweepSpec, load_spec
 
 try:
@@ -283,21 +284,10 @@ def _jsonable(value):
     return str(value)
 
 
-def _group_key(spec: SweepSpec, run: dict) -> tuple:
-    if spec.family == "linear":
-        return (run["teacher"], run["dim"], run["k"])
-    return (run["cell"], run["teacher_dim"], run["dim"], run["k"])
-
-
-def run_task(params: dict, runs: list[dict]) -> list[dict]:
-    """Execute runs that share a shape (importable by worker processes)."""
-    if params["family"] == "linear":
-        from .linear import run_linear_group
-
-        return run_linear_group(params, runs)
-    from .nonlinear import run_nonlinear_group
-
-    return run_nonlinear_group(params, runs)
+def run_task(params: dict, runs: list[dict]) -> list[SweepRow]:
+    """Execute runs that share a group key with their family's runner (importable by worker
+    processes)."""
+    return family_named(params["family"]).run_group(params, runs)
 
 
 class SweepInterrupted(KeyboardInterrupt):
@@ -411,9 +401,10 @@ def _run_locked(spec, writer, executor, workers, scheduler, runs_per_task, allow
         else:
             warnings.warn(note, stacklevel=3)
     pending = [r for r in spec.runs if r["run_id"] not in done]
+    family = spec.sweep_family
     groups: dict = defaultdict(list)
     for run in pending:
-        groups[_group_key(spec, run)].append(run)
+        groups[family.group_key(run)].append(run)
     size = runs_per_task or (10**9 if executor == "inprocess" else 8)
     tasks = [runs[i : i + size] for runs in groups.values() for i in range(0, len(runs), size)]
     meta = {"spec_digest": spec.digest, "version": version, "family": spec.family}
@@ -421,12 +412,11 @@ def _run_locked(spec, writer, executor, workers, scheduler, runs_per_task, allow
     counts = {"completed": 0, "diverged": 0}
     shown = _SweepProgress(progress, len(pending), start)
 
-    def deliver(rows: list[dict]) -> None:
-        stamped = [{"run_id": row["run_id"], **row, **meta, "finished_at": time.time()}
-                   for row in rows]
+    def deliver(rows: list[SweepRow]) -> None:
+        stamped = [{**row.to_json(), **meta, "finished_at": time.time()} for row in rows]
         writer.append(stamped)
         counts["completed"] += len(rows)
-        counts["diverged"] += sum(1 for r in rows if r.get("status") == "diverged")
+        counts["diverged"] += sum(1 for r in rows if r.status == "diverged")
         shown.update(counts["completed"])
 
     def where() -> str:
@@ -441,10 +431,11 @@ def _run_locked(spec, writer, executor, workers, scheduler, runs_per_task, allow
             for task in tasks:
                 deliver(run_task(params, task))
         elif executor == "processes":
-            _run_processes(params, tasks, deliver, workers, where, blas_threads=blas_threads)
+            _run_processes(params, tasks, deliver, workers, where, blas_threads=blas_threads,
+                           family=family)
         else:
             _run_dask(params, tasks, deliver, scheduler, workers, where,
-                      blas_threads=blas_threads)
+                      blas_threads=blas_threads, family=family)
     except KeyboardInterrupt:
         shown.end()
         raise SweepInterrupted(f"interrupted: {where()}") from None
@@ -521,8 +512,11 @@ class _SweepProgress:
                 self.drawn = False
 
 
-def _limited_task(fn, blas_threads, params, task):
-    """Run one task in a worker with at most ``blas_threads`` BLAS threads."""
+def _limited_task(fn, blas_threads, params, task, family=None):
+    """Run one task in a worker with at most ``blas_threads`` BLAS threads; ``family`` (a
+    family registered in the sweep's process only) is registered in the worker first."""
+    if family is not None and family.name not in FAMILIES:
+        register_family(family)
     with blas_threads_limited(blas_threads):
         return fn(params, task)
 
@@ -543,7 +537,8 @@ def _worker_init(parent: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def _run_processes(params, tasks, deliver, workers, where, fn=None, blas_threads=None) -> None:
+def _run_processes(params, tasks, deliver, workers, where, fn=None, blas_threads=None,
+                   family=None) -> None:
     import concurrent.futures
     import multiprocessing
     from concurrent.futures.process import BrokenProcessPool
@@ -556,8 +551,8 @@ def _run_processes(params, tasks, deliver, workers, where, fn=None, blas_threads
                                                   initargs=(os.getpid(),))
     futures = []
     try:
-        futures = [pool.submit(_limited_task, fn or run_task, blas_threads, params, task)
-                   for task in tasks]
+        futures = [pool.submit(_limited_task, fn or run_task, blas_threads, params, task,
+                               family) for task in tasks]
         for fut in concurrent.futures.as_completed(futures):
             deliver(fut.result())
     except BrokenProcessPool:
@@ -575,7 +570,7 @@ def _run_processes(params, tasks, deliver, workers, where, fn=None, blas_threads
 
 
 def _run_dask(params, tasks, deliver, scheduler, workers, where, fn=None,
-              blas_threads=None) -> None:
+              blas_threads=None, family=None) -> None:
     try:
         from distributed import Client, KilledWorker, LocalCluster, as_completed
     except ImportError:
@@ -600,7 +595,7 @@ def _run_dask(params, tasks, deliver, scheduler, workers, where, fn=None,
     futures = []
     try:
         futures = [client.submit(_limited_task, fn or run_task, blas_threads, params, task,
-                                 pure=False) for task in tasks]
+                                 family, pure=False) for task in tasks]
         for fut in as_completed(futures):
             try:
                 rows = fut.result()

@@ -1,0 +1,74 @@
+"""Sweep families: one :class:`SweepFamily` object per kind of sweep, found by name.
+
+:data:`FAMILIES` maps each spec's ``family`` value to its object; :func:`load_spec`,
+:func:`run_sweep`, the summary table, the figures and the command line's ``--family`` choices
+all take it from there. Adding a family is one new module defining a :class:`SweepFamily`
+subclass and one :func:`register_family` call (below for the families shipped here)::
+
+    class Geometric(SweepFamily):
+        name = "geometric"
+        ...
+
+    register_family(Geometric())
+"""
+
+from __future__ import annotations
+
+from ...errors import InputError
+from .base import ScaleFigure, SweepFamily, SweepRow
+
+__all__ = ["FAMILIES", "SweepFamily", "SweepRow", "ScaleFigure", "register_family",
+           "family_named"]
+
+FAMILIES: dict[str, SweepFamily] = {}
+
+
+def register_family(family: SweepFamily) -> SweepFamily:
+    """Add (or replace) a family in :data:`FAMILIES`; returns it.
+
+    The family's declarations are checked here, so that a mistake in them is named when the
+    family is registered rather than in the middle of a sweep.
+    """
+    if not isinstance(family, SweepFamily):
+        raise InputError(f"register_family needs a SweepFamily instance, got "
+                         f"{type(family).__name__}")
+    name = family.name
+    kind = type(family).__name__
+    if not isinstance(name, str) or not name.isidentifier():
+        raise InputError(f"{kind}.name={name!r} must be a name such as 'linear' (letters, "
+                         "digits and underscores)")
+    if "family" in family.defaults:
+        raise InputError(f"{kind}.defaults must not hold 'family' (it is the family's name)")
+    if set(family.types) != set(family.defaults):
+        raise InputError(f"{kind}.types must give the type of every key of defaults and no "
+                         f"other; differing: {sorted(set(family.types) ^ set(family.defaults))}")
+    missing = [k for k in family.grid_keys if k not in family.defaults]
+    if missing:
+        raise InputError(f"{kind}.grid_keys names {missing}, which are not spec keys")
+    if "run_id" in family.run_fields:
+        raise InputError(f"{kind}.run_fields must not hold 'run_id' (the runner adds it)")
+    for attr in ("group_fields", "table_fields"):
+        unknown = [f for f in getattr(family, attr) if f not in family.run_fields]
+        if unknown:
+            raise InputError(f"{kind}.{attr} names {unknown}, which are not run fields")
+    if family.headline and family.headline not in family.length_metrics:
+        raise InputError(f"{kind}.headline={family.headline!r} is not one of its "
+                         f"length_metrics {list(family.length_metrics)}")
+    FAMILIES[name] = family
+    return family
+
+
+def family_named(name: object) -> SweepFamily:
+    """The registered family called ``name``; an unknown name is refused with the choices."""
+    family = FAMILIES.get(name) if isinstance(name, str) else None
+    if family is None:
+        raise InputError(f"family={name!r} is not known; use one of {', '.join(FAMILIES)}")
+    return family
+
+
+# the families shipped with the package: one import and one registration each
+from .linear import LinearFamily  # noqa: E402
+from .nonlinear import NonlinearFamily  # noqa: E402
+
+register_family(LinearFamily())
+register_family(NonlinearFamily())

@@ -1,0 +1,310 @@
+"""What a sweep family is: the :class:`SweepFamily` protocol and the typed :class:`SweepRow`.
+
+A family owns everything that differs between kinds of sweep: the spec keys and their defaults,
+their validation, the expansion of the grid into runs, which runs share one batched task, the
+runner of one task, the summary table and the figures. The sweep runner, the results file, the
+command line and the plots are written once, over this interface.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from ...errors import InputError
+
+__all__ = ["SweepFamily", "SweepRow", "ScaleFigure", "positive_list", "seed_list", "short",
+           "check_training", "longest_common_length", "median"]
+
+
+@dataclass
+class SweepRow:
+    """One run's results, typed: the run's parameters, its metrics and how training ended.
+
+    A results file holds one flat JSON object per row (:meth:`to_json`): the run's fields,
+    ``training_loss``, each per-length metric as ``<metric>_<length>``, the other metrics, then
+    ``status``, ``diverged_step``, ``loss_curve`` and ``seconds``. :meth:`SweepFamily.read_row`
+    reads such an object back.
+
+    Attributes
+    ----------
+    run : dict
+        The run as the family's expansion made it (with ``run_id``).
+    training_loss : float or None
+        The loss at the end of training (left out of the JSON object when None).
+    at_length : dict of int to dict
+        Per-length metrics: ``at_length[q][name]`` is metric ``name`` measured at length ``q``.
+    metrics : dict
+        The other metrics, by name.
+    status : str
+        How training ended (``'diverged'`` counts as diverged in summaries).
+    diverged_step : int or None
+    loss_curve : list of [time or step, loss]
+    seconds : float
+        Run time (one task's time shared among its runs when they run batched).
+    """
+
+    run: dict
+    training_loss: float | None = None
+    at_length: dict = field(default_factory=dict)
+    metrics: dict = field(default_factory=dict)
+    status: str = "finished"
+    diverged_step: int | None = None
+    loss_curve: list = field(default_factory=list)
+    seconds: float = 0.0
+
+    def value(self, name: str, length: int | None = None) -> Any:
+        """Metric ``name`` (at ``length`` for a per-length metric); None when absent."""
+        if length is not None:
+            return self.at_length.get(length, {}).get(name)
+        return self.metrics.get(name)
+
+    def lengths(self, name: str) -> set[int]:
+        """The lengths at which the row has metric ``name``."""
+        return {q for q, values in self.at_length.items() if name in values}
+
+    def to_json(self) -> dict:
+        """The flat JSON object of the row (run_id first)."""
+        out = {"run_id": self.run.get("run_id")}
+        out.update(self.run)
+        if self.training_loss is not None:
+            out["training_loss"] = self.training_loss
+        for q, values in self.at_length.items():
+            for name, v in values.items():
+                _put(out, f"{name}_{q}", v)
+        for name, v in self.metrics.items():
+            _put(out, name, v)
+        for name, v in (("status", self.status), ("diverged_step", self.diverged_step),
+                        ("loss_curve", self.loss_curve), ("seconds", self.seconds)):
+            _put(out, name, v)
+        return out
+
+
+def _put(out: dict, key: str, value) -> None:
+    if key in out:
+        raise InputError(f"a sweep row would hold {key!r} twice (a metric named like a run "
+                         "field or another metric); rename the metric")
+    out[key] = value
+
+
+_LENGTH_SUFFIX = re.compile(r"_(\d+)")
+_TRAILER = ("status", "diverged_step", "loss_curve", "seconds")
+
+
+@dataclass(frozen=True)
+class ScaleFigure:
+    """A figure of one value against the initialisation scale: the median and quartiles over
+    seeds, one curve per value of ``group_fields``."""
+
+    name: str
+    ylabel: str
+    group_fields: tuple
+    value: Callable[[SweepRow], float | None]
+    log: bool = True
+
+
+class SweepFamily:
+    """A kind of sweep. Subclass it, fill in the class attributes and the methods marked
+    "subclasses define", and register one instance with
+    :func:`~momentrnn.experiments.families.register_family`.
+
+    Attributes
+    ----------
+    name : str
+        The value of the spec's ``family`` key.
+    description : str
+        One line for ``--help`` and the docs.
+    defaults : dict
+        Every key a spec of the family may set (``family`` excepted), with its default.
+    types : dict
+        The accepted Python type(s) of each key of ``defaults``.
+    grid_keys : tuple of str
+        The list-valued keys crossed by the grid (their lengths multiply to the run count).
+    run_fields : dict
+        The fields of a run (besides ``run_id``) and their types, in row order.
+    group_fields : tuple of str
+        The run fields that the runs of one task share (one batched program per value).
+    table_fields : tuple of str
+        The run fields of one line of the summary table.
+    length_metrics : tuple of str
+        The metrics measured at each length ``q``, stored as ``<metric>_<q>``.
+    headline : str
+        The per-length metric the summary table and the first figure show.
+    """
+
+    name: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    defaults: ClassVar[dict] = {}
+    types: ClassVar[dict] = {}
+    grid_keys: ClassVar[tuple] = ()
+    run_fields: ClassVar[dict] = {}
+    group_fields: ClassVar[tuple] = ()
+    table_fields: ClassVar[tuple] = ()
+    length_metrics: ClassVar[tuple] = ()
+    headline: ClassVar[str] = ""
+
+    # -- the spec ------------------------------------------------------------------------
+
+    def validate(self, params: dict) -> dict:
+        """Check the values of a spec whose keys and types are already checked; return the
+        parameters (normalised, e.g. a seed count as the list of seeds). Raise
+        :class:`InputError` naming the key and the fix."""
+        return params
+
+    def check_size(self, params: dict) -> int:
+        """Refuse, before anything runs, a sweep whose arrays cannot fit in memory; return the
+        number of runs (computed without expanding the grid)."""
+        return math.prod(len(params[k]) for k in self.grid_keys)
+
+    def expand(self, params: dict) -> list[dict]:
+        """The runs of a validated spec, each a dict of the ``run_fields`` (subclasses
+        define)."""
+        raise NotImplementedError
+
+    def group_key(self, run: dict) -> tuple:
+        """Runs with the same key may run as one batched task."""
+        return tuple(run[f] for f in self.group_fields)
+
+    # -- running -------------------------------------------------------------------------
+
+    def run_group(self, params: dict, runs: list[dict]) -> list[SweepRow]:
+        """Execute runs that share a group key; one row per run, in order (subclasses
+        define)."""
+        raise NotImplementedError
+
+    # -- reading results -----------------------------------------------------------------
+
+    def read_row(self, data: dict) -> SweepRow | None:
+        """The typed row of a JSON object of a results file; None when its run fields are
+        missing or of the wrong kind (not a completed run of this family)."""
+        run = {}
+        for name, kind in self.run_fields.items():
+            v = data.get(name)
+            if isinstance(v, bool) or not isinstance(v, kind):
+                return None
+            run[name] = v
+        run["run_id"] = data.get("run_id")
+        at_length: dict = {}
+        metrics: dict = {}
+        for key, v in data.items():
+            if key in run or key in _TRAILER or key == "training_loss":
+                continue
+            for name in self.length_metrics:
+                if key.startswith(name):
+                    m = _LENGTH_SUFFIX.fullmatch(key, len(name))
+                    if m:
+                        at_length.setdefault(int(m.group(1)), {})[name] = v
+                        break
+            else:
+                metrics[key] = v
+        loss = data.get("training_loss")
+        status = data.get("status")
+        return SweepRow(run, loss if _number(loss) else None, at_length, metrics,
+                        status if isinstance(status, str) else None, data.get("diverged_step"),
+                        data.get("loss_curve"), data.get("seconds"))
+
+    def usable(self, row: SweepRow) -> bool:
+        """A row the figures can draw: a status, a positive scale and the headline metric at
+        some length (families add their own conditions)."""
+        scale = row.run.get("scale")
+        return (row.status is not None and _number(scale) and scale > 0
+                and any(self.headline in values for values in row.at_length.values()))
+
+    def summary_table(self, rows: list[SweepRow]) -> list[str]:
+        """Markdown lines summarising the rows of one spec (subclasses define)."""
+        raise NotImplementedError
+
+    # -- figures -------------------------------------------------------------------------
+
+    def scale_figures(self, rows: list[SweepRow]) -> list[ScaleFigure]:
+        """The figures drawn against the initialisation scale."""
+        return []
+
+    def extra_figures(self, rows: list[SweepRow], out_dir: str, formats: tuple, plt,
+                      save: Callable) -> list[str]:
+        """Figures of the family's own kind; ``save(fig, name)`` writes one, returning the
+        paths."""
+        return []
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def median(values) -> float:
+    """The median of the numbers among ``values`` (NaN when there is none)."""
+    import numpy as np
+
+    vals = [float(v) for v in values if _number(v)]
+    return float(np.median(vals)) if vals else float("nan")
+
+
+def longest_common_length(rows: list[SweepRow], metric: str) -> int | None:
+    """The largest length at which every row has ``metric``."""
+    common = None
+    for r in rows:
+        have = r.lengths(metric)
+        common = have if common is None else common & have
+    return max(common) if common else None
+
+
+# -- checks shared by the families -------------------------------------------------------
+
+
+def short(value) -> str:
+    """A value quoted for an error message, cut when long."""
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:60]}... ({len(text)} characters)"
+
+
+MAX_SEEDS = 100_000
+
+
+def seed_list(value) -> list[int]:
+    """A seed count or list of seeds as the list of seeds."""
+    if isinstance(value, int):
+        if value < 1 or value > MAX_SEEDS:
+            raise InputError(f"seeds={short(value)} must be a count from 1 to {MAX_SEEDS} or a "
+                             "list of seeds")
+        return list(range(value))
+    if not value or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0
+                            for s in value):
+        raise InputError(f"seeds={short(value)} must be a positive count or a non-empty list "
+                         "of non-negative integers")
+    return list(value)
+
+
+def positive_list(params: dict, key: str, integer: bool = False) -> None:
+    """Refuse an empty list, or one holding anything but positive finite numbers."""
+    values = params[key]
+    if not values:
+        raise InputError(f"{key} must not be empty")
+    for v in values:
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0 or (
+                integer and not isinstance(v, int)) or not math.isfinite(v):
+            raise InputError(f"{key} contains {short(v)}; it must hold positive finite "
+                             f"{'integers' if integer else 'numbers'}")
+
+
+_DEVICE = re.compile(r"(cpu|cuda(:\d{1,3})?|mps)")
+
+
+def check_training(p: dict) -> None:
+    """The keys every teacher-student family has: scales, lengths, lr, steps, device, k."""
+    from ...rnn._limits import MAX_LAGS
+
+    positive_list(p, "scales")
+    positive_list(p, "lengths", integer=True)
+    if not (math.isfinite(p["lr"]) and p["lr"] > 0):
+        raise InputError(f"lr={p['lr']!r} must be a positive finite step size")
+    if p["steps"] < 1:
+        raise InputError(f"steps={p['steps']!r} must be positive")
+    if p["device"] is not None and not _DEVICE.fullmatch(p["device"]):
+        raise InputError(f"device={short(p['device'])} is not a torch device; use 'cpu', "
+                         "'cuda', 'cuda:N' or 'mps'")
+    if p["k"] is not None and p["k"] > MAX_LAGS:
+        raise InputError(f"k={p['k']} lags are more than the {MAX_LAGS} a sweep fits (each "
+                         f"loss evaluation costs k times the dimension); use k <= {MAX_LAGS}")

@@ -1,0 +1,170 @@
+"""The linear family: diagonal linear RNN students of named teachers, by gradient flow or GD."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+from ...errors import InputError
+from .base import (
+    ScaleFigure,
+    SweepFamily,
+    SweepRow,
+    check_training,
+    longest_common_length,
+    median,
+    positive_list,
+    seed_list,
+)
+
+__all__ = ["LinearFamily"]
+
+
+def _num(value):
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _fmt(value) -> str:
+    return f"{value:g}" if isinstance(value, (int, float)) else str(value)
+
+
+class LinearFamily(SweepFamily):
+    """Diagonal linear students of the named teachers, trained by gradient flow (one run at a
+    time) or gradient descent (all runs of one shape batched)."""
+
+    name = "linear"
+    description = "diagonal linear RNN students of named teachers (gradient flow or GD)"
+    defaults = {
+        "teachers": ["long_memory", "two_pole"],
+        "scales": [1e-4, 1e-3, 1e-2, 1e-1, 1.0],
+        "modes": ["random", "balanced"],
+        "seeds": 4,
+        "dims": [20],
+        "k": None,  # default 2 * (teacher atoms) + 3
+        "trainer": "flow",  # or "gd"
+        "lr": 0.01,
+        "steps": 20000,
+        "until_loss": 1e-10,
+        "lengths": [100, 1000],
+        "backend": "numpy",
+        "device": None,
+    }
+    types = {
+        "teachers": list, "scales": list, "modes": list, "seeds": (int, list), "dims": list,
+        "k": (int, type(None)), "trainer": str, "lr": (int, float), "steps": int,
+        "until_loss": (int, float), "lengths": list, "backend": str, "device": (str, type(None)),
+    }
+    grid_keys = ("teachers", "dims", "modes", "scales", "seeds")
+    run_fields = {"teacher": str, "dim": int, "mode": str, "scale": (int, float), "seed": int,
+                  "k": int}
+    group_fields = ("teacher", "dim", "k")
+    table_fields = ("teacher", "mode", "scale")
+    length_metrics = ("extrapolation_max", "extrapolation_sq")
+    headline = "extrapolation_max"
+
+    def validate(self, p: dict) -> dict:
+        from ...rnn.teachers import INIT_MODES, NAMED_TEACHERS
+
+        p = dict(p, seeds=seed_list(p["seeds"]))
+        check_training(p)
+        for key in ("teachers", "modes"):
+            if not p[key]:
+                raise InputError(f"{key} must not be empty: the sweep would hold no runs")
+        if not (math.isfinite(p["until_loss"]) and p["until_loss"] >= 0):
+            raise InputError(f"until_loss={p['until_loss']!r} must be a finite loss >= 0")
+        if p["backend"] == "numpy" and p["device"] not in (None, "cpu"):
+            raise InputError(f"device={p['device']!r} needs backend = \"torch\"")
+        for t in p["teachers"]:
+            if t not in NAMED_TEACHERS:
+                raise InputError(f"teachers contains {t!r}; known: {', '.join(NAMED_TEACHERS)}")
+        for m in p["modes"]:
+            if m not in INIT_MODES:
+                raise InputError(f"modes contains {m!r}; known: {', '.join(INIT_MODES)}")
+        positive_list(p, "dims", integer=True)
+        if p["trainer"] not in ("flow", "gd"):
+            raise InputError(f"trainer={p['trainer']!r}: use 'flow' or 'gd'")
+        if p["backend"] not in ("numpy", "torch"):
+            raise InputError(f"backend={p['backend']!r}: use 'numpy' or 'torch'")
+        if p["k"] is not None and p["k"] < 1:
+            raise InputError(f"k={p['k']!r} must be positive")
+        return p
+
+    def check_size(self, p: dict) -> int:
+        from ...rnn._limits import check_memory
+
+        q, dim = max(p["lengths"]), max(p["dims"])
+        check_memory(16.0 * dim * max(q, 2 * min(dim, 30) + 2),
+                     f"the impulse response of length {q} of a student of dimension {dim}",
+                     "use shorter lengths or smaller dims")
+        return super().check_size(p)
+
+    def expand(self, p: dict) -> list[dict]:
+        from ...rnn.teachers import NAMED_TEACHERS
+
+        runs = []
+        grid = itertools.product(p["teachers"], p["dims"], p["modes"], p["scales"], p["seeds"])
+        for teacher, dim, mode, scale, seed in grid:
+            atoms = len(NAMED_TEACHERS[teacher][0])
+            k = p["k"] if p["k"] is not None else 2 * atoms + 3
+            runs.append({"teacher": teacher, "dim": dim, "mode": mode, "scale": scale,
+                         "seed": seed, "k": k})
+        return runs
+
+    def run_group(self, params: dict, runs: list[dict]) -> list[SweepRow]:
+        from ..linear import run_linear_group
+
+        return run_linear_group(params, runs)
+
+    def usable(self, row: SweepRow) -> bool:
+        return super().usable(row) and "effective_dimension" in row.metrics
+
+    def summary_table(self, rows: list[SweepRow]) -> list[str]:
+        q = longest_common_length(rows, self.headline)
+        groups: dict = {}
+        for r in rows:
+            groups.setdefault(tuple(r.run[k] for k in self.table_fields), []).append(r)
+        lines = [f"| teacher | init | scale | runs | median extrapolation error (max, q={q}) | "
+                 "median effective dimension | diverged |",
+                 "|---|---|---|---|---|---|---|"]
+        for (t, m, sc), rs in sorted(groups.items(), key=lambda kv: tuple(map(str, kv[0]))):
+            err = median(r.value(self.headline, q) for r in rs)
+            dim = median(r.value("effective_dimension") for r in rs)
+            div = sum(r.status == "diverged" for r in rs)
+            lines.append(f"| {t} | {m} | {_fmt(sc)} | {len(rs)} | {err:.3g} | {dim:g} | {div} |")
+        return lines
+
+    def scale_figures(self, rows: list[SweepRow]) -> list[ScaleFigure]:
+        q = longest_common_length(rows, self.headline)
+        by = ("teacher", "mode")
+        return [
+            ScaleFigure("extrapolation_vs_scale", f"max |h_j - h_hat_j|, j < {q}", by,
+                        lambda r: _num(r.value(self.headline, q)), log=True),
+            ScaleFigure("effective_dimension_vs_scale", "effective state dimension", by,
+                        lambda r: _num(r.value("effective_dimension")), log=False),
+        ]
+
+    def extra_figures(self, rows, out_dir, formats, plt, save) -> list[str]:
+        """The learned atoms of every run against its initialisation scale, the teachers'
+        atoms dashed."""
+        import numpy as np
+
+        from ...rnn.teachers import NAMED_TEACHERS
+
+        fig, ax = plt.subplots()
+        for r in rows:
+            atoms = [a for a in _list(r.value("learned_atoms")) if isinstance(a, (int, float))]
+            weights = [w for w in _list(r.value("learned_weights"))
+                       if isinstance(w, (int, float))]
+            if atoms and len(atoms) == len(weights):
+                ax.scatter([r.run["scale"]] * len(atoms), atoms,
+                           s=8 + 40 * np.clip(np.abs(weights), 0, 1), alpha=0.5, color="C0")
+        for name in sorted({r.run["teacher"] for r in rows} & set(NAMED_TEACHERS)):
+            for a in NAMED_TEACHERS[name][0]:
+                ax.axhline(a, color="C3", lw=0.8, ls="--")
+        ax.set_xscale("log")
+        ax.set(xlabel="initialisation scale", ylabel="learned atoms (dashed: teacher's)")
+        return save(fig, "learned_atoms")
+
+
+def _list(value) -> list:
+    return value if isinstance(value, list) else []

@@ -1,0 +1,157 @@
+"""The non-linear family: tanh-RNN and GRU students of a fixed teacher cell, batched in torch."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+
+from ...errors import InputError
+from .base import (
+    ScaleFigure,
+    SweepFamily,
+    SweepRow,
+    check_training,
+    longest_common_length,
+    median,
+    positive_list,
+    seed_list,
+)
+
+__all__ = ["NonlinearFamily"]
+
+
+def _num(value):
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _first(value):
+    if isinstance(value, list) and value and isinstance(value[0], (int, float)):
+        return value[0]
+    return None
+
+
+def _fmt(value) -> str:
+    return f"{value:g}" if isinstance(value, (int, float)) else str(value)
+
+
+class NonlinearFamily(SweepFamily):
+    """tanh-RNN or GRU students of a teacher cell with a low-dimensional state; all students of
+    one shape trained at once."""
+
+    name = "nonlinear"
+    description = "tanh-RNN and GRU students of a low-dimensional teacher cell (torch)"
+    defaults = {
+        "cell": "tanh",  # or "gru"
+        "teacher_dims": [2],
+        "student_dims": [32],
+        "scales": [1e-3, 1e-2, 1e-1, 1.0],
+        "seeds": 3,
+        "k": 10,
+        "lengths": [10, 100, 1000],
+        "train_sequences": 256,
+        "test_sequences": 128,
+        "optimizer": "adam",
+        "lr": 0.01,
+        "steps": 500,
+        "teacher_seed": 0,
+        "teacher_gain": 1.2,
+        "thresholds": [1e-2, 1e-3],
+        "device": None,
+    }
+    types = {
+        "cell": str, "teacher_dims": list, "student_dims": list, "scales": list,
+        "seeds": (int, list), "k": (int, type(None)), "lengths": list, "train_sequences": int,
+        "test_sequences": int, "optimizer": str, "lr": (int, float), "steps": int,
+        "teacher_seed": int, "teacher_gain": (int, float), "thresholds": list,
+        "device": (str, type(None)),
+    }
+    grid_keys = ("teacher_dims", "student_dims", "scales", "seeds")
+    run_fields = {"cell": str, "teacher_dim": int, "dim": int, "scale": (int, float),
+                  "seed": int, "k": int}
+    group_fields = ("cell", "teacher_dim", "dim", "k")
+    table_fields = ("cell", "teacher_dim", "dim", "scale")
+    length_metrics = ("extrapolation_rel_mse", "state_rank")
+    headline = "extrapolation_rel_mse"
+
+    def validate(self, p: dict) -> dict:
+        p = dict(p, seeds=seed_list(p["seeds"]))
+        check_training(p)
+        if p["cell"] not in ("tanh", "gru"):
+            raise InputError(f"cell={p['cell']!r}: use 'tanh' or 'gru'")
+        if p["optimizer"] not in ("gd", "adam"):
+            raise InputError(f"optimizer={p['optimizer']!r}: use 'gd' or 'adam'")
+        positive_list(p, "teacher_dims", integer=True)
+        positive_list(p, "student_dims", integer=True)
+        positive_list(p, "thresholds")
+        if p["k"] is None or p["k"] < 1:
+            raise InputError(f"k={p['k']!r} must be a positive number of steps")
+        for key in ("train_sequences", "test_sequences"):
+            if p[key] < 1:
+                raise InputError(f"{key}={p[key]!r} must be positive")
+        if p["teacher_seed"] < 0:
+            raise InputError(f"teacher_seed={p['teacher_seed']!r} must be >= 0")
+        if not math.isfinite(p["teacher_gain"]):
+            raise InputError(f"teacher_gain={p['teacher_gain']!r} must be finite")
+        return p
+
+    def check_size(self, p: dict) -> int:
+        from ...rnn._limits import check_memory
+
+        q = max(p["lengths"])
+        batch = len(p["scales"]) * len(p["seeds"])
+        dim = max(p["student_dims"] + p["teacher_dims"])
+        gates = 3 if p["cell"] == "gru" else 1
+        check_memory(8.0 * batch * (p["test_sequences"] * q * dim * 3
+                                    + p["train_sequences"] * p["k"] * gates * dim * 4),
+                     f"the hidden states of {batch} students of dimension {dim} over "
+                     f"{p['test_sequences']} sequences of length {q}",
+                     "use shorter lengths, fewer test sequences or smaller dims")
+        return super().check_size(p)
+
+    def expand(self, p: dict) -> list[dict]:
+        grid = itertools.product(p["teacher_dims"], p["student_dims"], p["scales"], p["seeds"])
+        return [{"cell": p["cell"], "teacher_dim": tdim, "dim": sdim, "scale": scale,
+                 "seed": seed, "k": p["k"]} for tdim, sdim, scale, seed in grid]
+
+    def run_group(self, params: dict, runs: list[dict]) -> list[SweepRow]:
+        from ..nonlinear import run_nonlinear_group
+
+        return run_nonlinear_group(params, runs)
+
+    def usable(self, row: SweepRow) -> bool:
+        th = row.value("thresholds")
+        return super().usable(row) and isinstance(th, list) and bool(th)
+
+    def summary_table(self, rows: list[SweepRow]) -> list[str]:
+        q = longest_common_length(rows, self.headline)
+        groups: dict = {}
+        for r in rows:
+            groups.setdefault(tuple(r.run[k] for k in self.table_fields), []).append(r)
+        lines = [f"| cell | teacher dim | student dim | scale | runs | median rel. MSE (length "
+                 f"{q}) | median state rank (thresholds {rows[0].value('thresholds')}) | "
+                 "diverged |",
+                 "|---|---|---|---|---|---|---|---|"]
+        for (c, td, d, sc), rs in sorted(groups.items(), key=lambda kv: tuple(map(str, kv[0]))):
+            err = median(r.value(self.headline, q) for r in rs)
+            ranks = [r.value("state_rank", q) for r in rs]
+            ranks = [x for x in ranks if isinstance(x, list) and x and all(
+                isinstance(v, (int, float)) for v in x)]
+            width = min((len(x) for x in ranks), default=0)
+            med = np.median([x[:width] for x in ranks], axis=0) if width else []
+            div = sum(r.status == "diverged" for r in rs)
+            lines.append(f"| {c} | {td} | {d} | {_fmt(sc)} | {len(rs)} | {err:.3g} | "
+                         f"{', '.join(f'{v:g}' for v in med) or 'n/a'} | {div} |")
+        return lines
+
+    def scale_figures(self, rows: list[SweepRow]) -> list[ScaleFigure]:
+        q = longest_common_length(rows, self.headline)
+        by = ("cell", "teacher_dim", "dim")
+        return [
+            ScaleFigure("extrapolation_vs_scale", f"relative MSE at length {q}", by,
+                        lambda r: _num(r.value(self.headline, q)), log=True),
+            ScaleFigure("state_rank_vs_scale",
+                        f"hidden-state rank (sv > {rows[0].value('thresholds')[0]})", by,
+                        lambda r: _first(r.value("state_rank", q)), log=False),
+        ]

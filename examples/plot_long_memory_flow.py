@@ -7,12 +7,10 @@ initialisation of scale 1e-3 is trained by gradient flow on 5 lags. The moments 
 recovers the learned measure from the student's impulse response (claim R14).
 """
 
-import math
-
 import matplotlib.pyplot as plt
 import numpy as np
 
-from momentrnn import init_student, integrate_flow, named_teacher, recover_measure
+from momentrnn import init_student, integrate_flow, learned_measure, named_teacher
 
 teacher = named_teacher("long_memory")
 run = integrate_flow(init_student(40, scale=1e-3, mode="random", seed=0), teacher, k=5)
@@ -28,15 +26,16 @@ axes[1].set(xlabel="t", ylabel="||b - c|| / ||b + c||")
 fig.tight_layout()
 
 # %%
-h = run.final.impulse_response(2)
-tol = 10 * math.sqrt(run.final_loss)
-rec = recover_measure(list(h), rank=1, data_digits=-math.log10(tol), digits=1)
-print("learned atom", rec.measure.atoms[0], "weight", rec.measure.weights[0],
-      f"({rec.digits:g} digits)")
+# The learned measure: as many atoms as the effective dimension, read from the student's
+# impulse response to the accuracy its loss allows (10 sqrt(L)).
+learned = learned_measure(run.final, run.final_loss, effective=run.effective_dimension)
+rec = learned.measure
+atoms, weights = learned.recovery.vouched_text()  # only the vouched digits
+print("learned atom", atoms[0], "weight", weights[0], f"({learned.digits:g} digits)")
 
 # %%
 # Verification: one state dimension, and the teacher recovered to the vouched digits.
 assert run.effective_dimension.rank == 1 and run.invariant_drift < 1e-9
-assert abs(float(rec.measure.atoms[0]) - 1) <= 10.0 ** -rec.digits
-assert abs(float(rec.measure.weights[0]) - 1) <= 10.0 ** -rec.digits
+assert abs(float(rec.atoms[0]) - 1) <= 10.0 ** -learned.digits
+assert abs(float(rec.weights[0]) - 1) <= 10.0 ** -learned.digits
 print("verified")

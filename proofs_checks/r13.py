@@ -14,6 +14,7 @@ from momentrnn import (
     extrapolation_error,
     gradient_descent,
     init_student,
+    moment_accuracy,
     named_teacher,
 )
 
@@ -69,7 +70,7 @@ def _runs(case: dict, scale: float) -> tuple[list[float], list[int]]:
             ok = run.status == "converged"
             if ok and run.effective_dimension is not None:
                 # the trajectory's own diagnostic must be the rank at its stated tolerance
-                tol = max(10 * math.sqrt(run.final_loss), 1e-12)
+                tol = moment_accuracy(run.final_loss)
                 ok = run.effective_dimension.rank == effective_dimension(
                     run.final, tolerance=tol).rank
             finals.append((run.final, run.final_loss, ok))
@@ -79,8 +80,7 @@ def _runs(case: dict, scale: float) -> tuple[list[float], list[int]]:
             dims.append(-1)
             continue
         errs.append(extrapolation_error(model, teacher, length=LENGTH)[1])
-        tol = max(10 * math.sqrt(loss), 1e-12)
-        dims.append(effective_dimension(model, tolerance=tol).rank)
+        dims.append(effective_dimension(model, tolerance=moment_accuracy(loss)).rank)
     return errs, dims
 
 

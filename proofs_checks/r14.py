@@ -6,18 +6,15 @@ The claim, its proof or evidence and this check's tests: theory chapter, section
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from momentrnn import (
     DiagonalRNN,
     LinearRNN,
-    effective_dimension,
     init_student,
+    learned_measure,
     moment_loss,
     named_teacher,
-    recover_measure,
 )
 
 from ._common import bounded_flow
@@ -67,25 +64,20 @@ def check(case: dict) -> float:
         h = teacher.impulse_response(k)
         A = np.diag(np.ones(k - 1), -1)
         model, loss = LinearRNN(A, np.eye(k)[0], h), 0.0
-    tol = max(10 * math.sqrt(loss), 1e-13)
-    rank = effective_dimension(model, tolerance=tol).rank
-    if rank != d:
+    learned = learned_measure(model, loss)
+    if learned.rank != d or learned.measure is None or learned.digits < 1:
         return -1.0
-    h = np.asarray(model.impulse_response(2 * d)).real
-    data_digits = -math.log10(tol / float(np.abs(h).max()))
-    rec = recover_measure(list(h), rank=d, data_digits=data_digits, throw=False)
-    if rec.measure is None or rec.digits < 1:
-        return -1.0
+    rec = learned.measure
     tm = teacher.measure().sorted()
     scale_a = max(abs(float(a)) for a in tm.atoms)
     scale_w = max(abs(float(w)) for w in tm.weights)
     for x, w in zip(tm.atoms, tm.weights):
-        j = int(np.argmin([abs(float(y) - float(x)) for y in rec.measure.atoms]))
-        if abs(float(rec.measure.atoms[j]) - float(x)) > 10 ** -rec.digits * scale_a:
+        j = int(np.argmin([abs(float(y) - float(x)) for y in rec.atoms]))
+        if abs(float(rec.atoms[j]) - float(x)) > 10 ** -learned.digits * scale_a:
             return -1.0
-        if abs(float(rec.measure.weights[j]) - float(w)) > 10 ** -rec.digits * scale_w:
+        if abs(float(rec.weights[j]) - float(w)) > 10 ** -learned.digits * scale_w:
             return -1.0
-    return rec.digits - 1.0
+    return learned.digits - 1.0
 
 
 def unbalanced(quick: bool, seed: int) -> list[dict]:

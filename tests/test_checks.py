@@ -332,8 +332,9 @@ EXACT_ANSWER_PATCHES = [
     # function that decides the control's verdict must move its margin
     ("M2", "proofs_checks.m2", "moment_feasible", _signed_flat_feasibility, True),
     ("M6", "proofs_checks.m6", "next_moment_range", _midpoint_lower, True),
-    # the Hankel of the effective dimension off by its size: rank at most d
-    ("R14", "proofs_checks.r14", "effective_dimension",
+    # the Hankel of the effective dimension off by its size: rank at most d (the learned
+    # measure of R14 decides its rank through this function)
+    ("R14", "momentrnn.rnn.analysis", "effective_dimension",
      lambda real: lambda model, **k: real(model, **{**k, "size": 2}), True),
     # the order taken as the state dimension instead of the rank: the realisation is not
     # similar to the system, so the margin moves but cannot become positive

@@ -153,10 +153,8 @@ class _Progress:
 
 
 def run_flow(args: argparse.Namespace) -> int:
-    from .._format import format_number
     from ..dynamics import gradient_descent, integrate_flow
-    from ..moments import recover_measure
-    from ..rnn import init_student
+    from ..rnn import init_student, learned_measure
 
     teacher = _teacher(args)
     if args.json:
@@ -201,37 +199,12 @@ def run_flow(args: argparse.Namespace) -> int:
         teacher_measure = teacher.measure().sorted()
         report["teacher_atoms"] = [str(a) for a in teacher_measure.atoms]
         report["teacher_weights"] = [str(w) for w in teacher_measure.weights]
-        learned = None
-        if eff is not None and eff.rank == 0:
-            report["effective_dimension"] = {
-                "rank": 0, "verdict": eff.verdict, "message": eff.message,
-                "singular_values": [float(v) for v in eff.singular_values[:3]],
-                "noise_floor": float(eff.noise_floor)}
-            report["learned_measure"] = {
-                "atoms": [], "weights": [], "vouched_digits": 0.0, "status": "empty",
-                "moment_accuracy": max(10 * math.sqrt(max(run.final_loss, 0.0)), 1e-15),
-                "agrees_with_teacher": teacher_measure.size == 0}
-        elif eff is not None:
-            report["effective_dimension"] = {
-                "rank": eff.rank, "verdict": eff.verdict, "message": eff.message,
-                "singular_values": [float(v) for v in eff.singular_values[: eff.rank + 3]],
-                "noise_floor": float(eff.noise_floor)}
-            r = eff.rank
-            h = np.asarray(run.final.impulse_response(2 * r))
-            tol = max(10 * math.sqrt(max(run.final_loss, 0.0)), 1e-15)
-            data_digits = max(-math.log10(tol / float(np.abs(h).max())), 1.0)
-            learned = recover_measure(list(h), rank=r, data_digits=data_digits,
-                                      digits=max(1.0, data_digits - 1), throw=False)
-            if learned.measure is not None:
-                a_scale = max(abs(complex(x)) for x in learned.atoms)
-                w_scale = max(abs(complex(x)) for x in learned.weights)
-                report["learned_measure"] = {
-                    "atoms": [format_number(x, learned.digits, a_scale) for x in learned.atoms],
-                    "weights": [format_number(x, learned.digits, w_scale) for x in learned.weights],
-                    "vouched_digits": learned.digits, "status": learned.status,
-                    "moment_accuracy": tol,
-                    "agrees_with_teacher": _agrees(learned, teacher_measure),
-                }
+        if eff is not None:
+            learned = learned_measure(run.final, run.final_loss, effective=eff)
+            out = learned.to_dict()
+            report["effective_dimension"] = out.pop("effective_dimension")
+            out["agrees_with_teacher"] = learned.agrees_with(teacher_measure)
+            report["learned_measure"] = out
     finally:
         progress.done()
     _print_report(report, args)
@@ -246,20 +219,6 @@ def run_flow(args: argparse.Namespace) -> int:
     if args.plot:
         write_output(args.plot, lambda path: _plot(run, path), option="--plot")
     return 0 if run.ok else 1
-
-
-def _agrees(learned, teacher_measure) -> bool | None:
-    """Do the recovered atoms and weights match the teacher's within the vouched digits?"""
-    if learned.rank != teacher_measure.size or learned.digits <= 0:
-        return False
-    tol_a = 10 ** -learned.digits * max(abs(complex(x)) for x in learned.atoms)
-    tol_w = 10 ** -learned.digits * max(abs(complex(x)) for x in learned.weights)
-    for x, w in zip(teacher_measure.atoms, teacher_measure.weights):
-        diffs = [abs(complex(x) - complex(y)) for y in learned.atoms]
-        j = int(np.argmin(diffs))
-        if diffs[j] > tol_a or abs(complex(w) - complex(learned.weights[j])) > tol_w:
-            return False
-    return True
 
 
 def _print_report(report: dict, args) -> None:
@@ -278,18 +237,21 @@ def _print_report(report: dict, args) -> None:
           f"{report['negative_mass_final']:.3e}")
     print(f"teacher measure      atoms {', '.join(report['teacher_atoms'])}; weights "
           f"{', '.join(report['teacher_weights'])}")
-    if "learned_measure" in report and not report["learned_measure"]["atoms"]:
+    m = report.get("learned_measure")
+    if m is None:
+        return
+    agrees = "yes" if m["agrees_with_teacher"] else "no"
+    if m["status"] == "empty":
         print("learned measure      none: the learned impulse response is below its accuracy "
-              f"{report['learned_measure']['moment_accuracy']:.1e} (effective dimension 0); "
-              "agrees with the teacher: "
-              f"{'yes' if report['learned_measure']['agrees_with_teacher'] else 'no'}")
-    elif "learned_measure" in report:
-        m = report["learned_measure"]
+              f"{m['moment_accuracy']:.1e} (effective dimension 0); agrees with the teacher: "
+              f"{agrees}")
+    elif not m["atoms"]:
+        print(f"learned measure      not recovered ({m['status']})")
+    else:
         print(f"learned measure      atoms {', '.join(m['atoms'])}; weights "
               f"{', '.join(m['weights'])}")
         print(f"                     {m['vouched_digits']:g} vouched digits (moments accurate to "
-              f"{m['moment_accuracy']:.1e}); agrees with the teacher: "
-              f"{'yes' if m['agrees_with_teacher'] else 'no'}")
+              f"{m['moment_accuracy']:.1e}); agrees with the teacher: {agrees}")
 
 
 def _plot(run, path: str) -> None:

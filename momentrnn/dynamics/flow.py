@@ -20,7 +20,7 @@ import numpy as np
 from ..errors import InputError
 from ..precision import MP, Precision, as_precision
 from ..rnn._limits import check_memory
-from ..rnn.analysis import effective_dimension
+from ..rnn.analysis import effective_dimension, moment_accuracy
 from ..rnn.losses import _target, extrapolation_error, lag_weights_for
 from ..rnn.models import DiagonalRNN, LinearRNN
 from ._problem import FlowProblem
@@ -438,7 +438,7 @@ def _assemble(problem: FlowProblem, raw: _Raw, teacher, method: str, record: int
     eff, extrap = None, None
     message = raw["message"] + (f"; {warning}" if warning else "")
     if raw["status"] != "diverged" and np.all(np.isfinite(final_theta)):
-        tol = max(10 * math.sqrt(max(loss[-1], 0.0)), 1e-12)
+        tol = moment_accuracy(loss[-1])
         try:
             eff = effective_dimension(final, tolerance=tol)
         except InputError:

@@ -9,9 +9,15 @@ import numpy as np
 
 from ..dynamics import gradient_descent, integrate_flow
 from ..errors import InputError
-from ..moments import recover_measure
 from ..precision import Float64
-from ..rnn import DiagonalRNN, effective_dimension, init_student, named_teacher
+from ..rnn import (
+    DiagonalRNN,
+    effective_dimension,
+    init_student,
+    learned_measure,
+    moment_accuracy,
+    named_teacher,
+)
 from .families.base import SweepRow
 
 __all__ = ["run_linear_group", "linear_metrics", "extrapolation_errors"]
@@ -42,11 +48,10 @@ def linear_metrics(model: DiagonalRNN, loss: float) -> dict:
     out["imbalance"] = float(np.linalg.norm(b - c) / denom) if denom > 0 else math.inf
     w = model.weights
     out["negative_mass"] = float(np.sum(np.maximum(-w, 0.0)))
-    tol = max(10 * math.sqrt(max(loss, 0.0)), 1e-12)
     try:
         # double precision resolves singular values far below this tolerance (>= 1e-12 of
         # h_0's scale and 1e-15 rounding), and is 50x cheaper than the MP default
-        eff = effective_dimension(model, tolerance=tol, precision=Float64())
+        eff = effective_dimension(model, tolerance=moment_accuracy(loss), precision=Float64())
         out["effective_dimension"] = eff.rank
         out["effective_dimension_verdict"] = eff.verdict
         out["hankel_singular_values"] = [float(v) for v in eff.singular_values[:6]]
@@ -55,20 +60,15 @@ def linear_metrics(model: DiagonalRNN, loss: float) -> dict:
         out["effective_dimension"] = None
         out["effective_dimension_verdict"] = "error"
     out["learned_atoms"], out["learned_weights"], out["learned_digits"] = [], [], 0.0
-    if eff is not None and 1 <= eff.rank <= 8 and np.all(np.isfinite(model.a)):
-        h = np.asarray(model.impulse_response(2 * eff.rank))
-        scale = float(np.abs(h).max())
-        if scale > 0 and np.all(np.isfinite(h)):
-            digits = max(1.0, -math.log10(tol / scale))
-            rec = recover_measure(list(h), rank=eff.rank, data_digits=digits, digits=1,
-                                  throw=False)
-            if rec.measure is not None:
-                m = rec.measure.sorted()
-                out["learned_atoms"] = [complex(x).real if complex(x).imag == 0 else str(x)
-                                        for x in m.atoms]
-                out["learned_weights"] = [complex(x).real if complex(x).imag == 0 else str(x)
-                                          for x in m.weights]
-                out["learned_digits"] = rec.digits
+    if eff is not None and eff.rank >= 1 and np.all(np.isfinite(model.a)):
+        learned = learned_measure(model, loss, effective=eff, max_rank=8)
+        if learned.measure is not None:
+            m = learned.measure
+            out["learned_atoms"] = [complex(x).real if complex(x).imag == 0 else str(x)
+                                    for x in m.atoms]
+            out["learned_weights"] = [complex(x).real if complex(x).imag == 0 else str(x)
+                                      for x in m.weights]
+            out["learned_digits"] = learned.digits
     return out
 
 

@@ -1,14 +1,18 @@
-"""Effective state dimension, through the moments engine."""
+"""What a trained student learned: its effective state dimension and its measure, through
+the moments engine."""
 
 from __future__ import annotations
+
+import math
+from dataclasses import dataclass
 
 import numpy as np
 
 from ..errors import InputError
-from ..moments import HankelRank, hankel_rank
+from ..moments import DiscreteMeasure, HankelRank, Recovery, hankel_rank
 from ..precision import MP, Precision
 
-__all__ = ["effective_dimension"]
+__all__ = ["LearnedMeasure", "effective_dimension", "learned_measure", "moment_accuracy"]
 
 
 def effective_dimension(model: object, *, tolerance: float | None = None,
@@ -51,3 +55,148 @@ def effective_dimension(model: object, *, tolerance: float | None = None,
     if not tol > 0:
         raise InputError(f"tolerance={tolerance!r} must be positive")
     return hankel_rank(list(h), precision=precision or MP(40), size=s, accuracy=tol)
+
+
+ACCURACY_FACTOR = 10.0
+"""A trained student's impulse response is taken to be that of a measure with few atoms to
+``ACCURACY_FACTOR * sqrt(L)``: the moment loss bounds each fitted lag's mismatch by
+``sqrt(2 L)``, and the factor leaves room for the lags beyond the fitted ones."""
+
+ACCURACY_FLOOR = 1e-12
+"""The smallest accuracy used (absolute): the double-precision rounding of a response of order
+one, with room for the sums that form it."""
+
+
+def moment_accuracy(loss: float) -> float:
+    r"""The absolute accuracy :math:`\max(10\sqrt{L}, 10^{-12})` to which a student trained to
+    loss ``L`` is read as a measure with few atoms (used for its effective dimension and its
+    learned measure, everywhere in the package)."""
+    loss = float(loss)
+    if math.isnan(loss):
+        raise InputError("the loss is NaN: the training diverged, so no accuracy is known")
+    return max(ACCURACY_FACTOR * math.sqrt(max(loss, 0.0)), ACCURACY_FLOOR)
+
+
+@dataclass(frozen=True)
+class LearnedMeasure:
+    """The measure a trained student learned: as many atoms as its effective dimension,
+    recovered from its impulse response read to :func:`moment_accuracy` of its loss.
+
+    Attributes
+    ----------
+    measure : DiscreteMeasure or None
+        Atoms and weights (sorted); ``None`` when not recovered (also for rank 0, where
+        the response is below its accuracy).
+    digits : float
+        Vouched digits of ``measure`` (normwise, as in :class:`momentrnn.Recovery`); 0 when
+        nothing was recovered.
+    status : str
+        ``'empty'`` (rank 0), ``'too_many_atoms'`` (more than ``max_rank``), ``'diverged'``
+        (a non-finite response), or the recovery's status (``'ok'``, ...).
+    moment_accuracy : float
+        The absolute accuracy the response was read to.
+    effective_dimension : HankelRank
+        The rank decision, with its evidence.
+    recovery : Recovery or None
+        The recovery behind ``measure``.
+    """
+
+    measure: DiscreteMeasure | None
+    digits: float
+    status: str
+    moment_accuracy: float
+    effective_dimension: HankelRank
+    recovery: Recovery | None = None
+
+    @property
+    def rank(self) -> int:
+        """The effective dimension (number of atoms)."""
+        return self.effective_dimension.rank
+
+    def agrees_with(self, teacher: DiscreteMeasure) -> bool:
+        """True when every teacher atom and weight is matched by a learned one within the
+        vouched digits (normwise, as the digits are)."""
+        if self.measure is None or self.rank != teacher.size or not self.digits > 0:
+            return False
+        atoms = [complex(x) for x in self.measure.atoms]
+        weights = [complex(w) for w in self.measure.weights]
+        tol_a = 10 ** -self.digits * max(abs(x) for x in atoms)
+        tol_w = 10 ** -self.digits * max(abs(w) for w in weights)
+        for x, w in zip(teacher.atoms, teacher.weights):
+            diffs = [abs(complex(x) - y) for y in atoms]
+            j = int(np.argmin(diffs))
+            if diffs[j] > tol_a or abs(complex(w) - weights[j]) > tol_w:
+                return False
+        return True
+
+    def to_dict(self) -> dict:
+        """JSON-ready dictionary: atoms and weights with only their vouched digits."""
+        atoms, weights = self.recovery.vouched_text() if self.recovery is not None else ([], [])
+        eff = self.effective_dimension
+        return {"atoms": atoms, "weights": weights, "vouched_digits": self.digits,
+                "status": self.status, "moment_accuracy": self.moment_accuracy,
+                "effective_dimension": {
+                    "rank": eff.rank, "verdict": eff.verdict, "message": eff.message,
+                    "singular_values": [float(v) for v in eff.singular_values[: eff.rank + 3]],
+                    "noise_floor": float(eff.noise_floor)}}
+
+
+def learned_measure(model: object, loss: float, *, effective: HankelRank | None = None,
+                    digits: float = 1.0, max_rank: int | None = None,
+                    precision: Precision | None = None) -> LearnedMeasure:
+    r"""The measure a trained student learned, with the digits vouched for it.
+
+    The student's impulse response is read to :func:`moment_accuracy` of its loss; its
+    effective dimension :math:`\hat d` (:func:`effective_dimension` at that accuracy) is the
+    number of atoms, and the atoms and weights come from :func:`momentrnn.recover_measure`
+    on :math:`h_0, \dots, h_{2\hat d - 1}` with that data accuracy.
+
+    Parameters
+    ----------
+    model : DiagonalRNN or LinearRNN
+        The trained student.
+    loss : float
+        Its final moment loss :math:`L`.
+    effective : HankelRank, optional
+        Its effective dimension when already decided at this accuracy (a trajectory's).
+    digits : float, optional
+        Digits the recovery must reach (status otherwise not ``'ok'``); it vouches as many as
+        the data carry in any case. Default 1.
+    max_rank : int, optional
+        Do not recover more atoms than this (status ``'too_many_atoms'``).
+    precision : Precision, optional
+        Arithmetic of the rank decision (default as :func:`effective_dimension`).
+
+    Returns
+    -------
+    LearnedMeasure
+
+    Examples
+    --------
+    >>> from momentrnn import DiagonalRNN
+    >>> student = DiagonalRNN([0.5, 0.5], [1.0, 1.0], [1.0, 1.0])
+    >>> learned = learned_measure(student, 0.0)
+    >>> learned.rank, learned.status, float(learned.measure.atoms[0])
+    (1, 'ok', 0.5)
+    """
+    from ..moments import recover_measure
+
+    tol = moment_accuracy(loss)
+    eff = effective if effective is not None else effective_dimension(
+        model, tolerance=tol, precision=precision)
+    r = eff.rank
+    if r == 0:
+        return LearnedMeasure(None, 0.0, "empty", tol, eff)
+    if max_rank is not None and r > max_rank:
+        return LearnedMeasure(None, 0.0, "too_many_atoms", tol, eff)
+    h = np.asarray(model.impulse_response(2 * r))  # type: ignore[attr-defined]
+    if np.iscomplexobj(h) and np.all(np.abs(h.imag) <= 1e-14 * np.abs(h).max()):
+        h = h.real
+    scale = float(np.abs(h).max())
+    if not (np.all(np.isfinite(h)) and scale > 0):
+        return LearnedMeasure(None, 0.0, "diverged", tol, eff)
+    data_digits = max(-math.log10(tol / scale), 1.0)
+    rec = recover_measure(list(h), rank=r, data_digits=data_digits,
+                          digits=digits, throw=False)
+    measure = rec.measure.sorted() if rec.measure is not None else None
+    return LearnedMeasure(measure, rec.digits, str(rec.status), tol, eff, rec)

@@ -38,6 +38,7 @@ __all__ = [
     "MPArith",
     "Rationals",
     "RATIONALS",
+    "SYMBOLIC",
     "hankel",
     "vandermonde_fit",
     "prony_coefficients",
@@ -137,6 +138,29 @@ class Arithmetic:
         if data.imag is not None:
             raise InputError(f"{self.name} holds real numbers only")
         return [self.convert(v) for v in data.real]
+
+    def export(self, value):
+        """A result as the package returns it (Fraction for rationals, else unchanged)."""
+        return value
+
+    def guarded(self) -> Arithmetic:
+        """The same arithmetic with guard digits, for sums whose result is then rounded back
+        with :meth:`rounded` (itself where rounding is not an issue)."""
+        return self
+
+    def rounded(self, values):
+        """Values of :meth:`guarded` rounded to this arithmetic's precision."""
+        return values
+
+    def power_sums(self, atoms: Sequence, weights: Sequence, count: int):
+        r"""The moments :math:`m_j = \sum_i w_i x_i^j`, ``j < count``."""
+        from .measure import power_sums
+
+        return power_sums(atoms, weights, count, self.sum)
+
+    def det(self, A):
+        """The determinant of a square matrix."""
+        return A.det()
 
     def atom_arithmetic(self) -> Arithmetic:
         """The arithmetic the atoms are found in (itself, except where linear algebra is
@@ -270,7 +294,9 @@ class FloatArith(Arithmetic):
     name = "double precision"
 
     def convert(self, value):
-        return complex(value) if isinstance(value, complex) else float(value)
+        from ._scalars import to_float
+
+        return to_float(value)
 
     def sum(self, terms):
         return np.sum(terms)
@@ -299,6 +325,12 @@ class FloatArith(Arithmetic):
 
     def powers(self, atoms, count):
         return np.vander(atoms, count, increasing=True).T
+
+    def power_sums(self, atoms, weights, count):
+        return np.asarray(weights) @ np.vander(np.asarray(atoms), count, increasing=True)
+
+    def det(self, A):
+        return float(np.real_if_close(np.linalg.det(A)))
 
     def values(self, data):
         return data.as_numpy()
@@ -352,6 +384,17 @@ class MPArith(Arithmetic):
 
     def values(self, data):
         return data.as_mp(self.ctx)
+
+    def guarded(self):
+        wide = type(self.ctx)()
+        wide.dps = self.ctx.dps + 10
+        return MPArith(wide)
+
+    def rounded(self, values):
+        return [+self.ctx.mpmathify(v) for v in values]
+
+    def det(self, A):
+        return self.ctx.det(A)
 
     def matrix(self, rows):
         return self.ctx.matrix(rows)
@@ -439,9 +482,20 @@ class Rationals(Arithmetic):
         return flint.fmpq_mat(len(index), len(index[0]), [values[k] for row in index for k in row])
 
     def values(self, data):
+        from ._data import require_exact
+
+        require_exact(data)
         if data.imag is not None:
             raise InputError("exact rational arithmetic holds real numbers only")
         return list(data.real)
+
+    def export(self, value):
+        from ._data import to_fraction
+
+        return to_fraction(value)
+
+    def det(self, A):
+        return self.export(A.det())
 
     def solve(self, A, B):
         if A.nrows() > A.ncols():
@@ -455,19 +509,53 @@ class Rationals(Arithmetic):
 RATIONALS = Rationals()
 
 
+class Symbolic(Arithmetic):
+    """sympy numbers, exact; used for exact complex moments (a sympy ``Matrix``)."""
+
+    name = "exact complex arithmetic"
+    exact = True
+
+    def convert(self, value):
+        import sympy
+
+        return sympy.nsimplify(value)
+
+    def values(self, data):
+        import sympy
+
+        from ._data import require_exact
+
+        require_exact(data)
+        imag = data.imag if data.imag is not None else [flint.fmpq(0)] * data.count
+        return [sympy.Rational(int(a.p), int(a.q)) + sympy.I * sympy.Rational(int(b.p), int(b.q))
+                for a, b in zip(data.real, imag)]
+
+    def matrix(self, rows):
+        import sympy
+
+        return sympy.Matrix(rows)
+
+    def solve(self, A, B):
+        raise NotImplementedError("sympy linear algebra is not used by the moment algorithms")
+
+
+SYMBOLIC = Symbolic()
+
+
 # ----------------------------------------------------------------------------------------
 # the arithmetic of a precision object
 
 
 def arithmetic(precision, *, real: bool = True) -> Arithmetic:
-    """The arithmetic of a precision object (``Exact`` gives :data:`RATIONALS`, which needs
-    real values; ``Ball`` gives balls at its precision, complex unless ``real``)."""
+    """The arithmetic of a precision object for real (``real``) or complex values: ``Exact``
+    gives :data:`RATIONALS` (sympy numbers for complex values), ``Ball`` balls at its
+    precision, ``MP`` a fresh context at its precision, ``Float64`` numpy doubles."""
     from ..precision import MP, Ball, Exact, Float64
 
     makers = {
         Float64: lambda p: FLOAT,
         MP: lambda p: MPArith(p.context()),
-        Exact: lambda p: RATIONALS,
+        Exact: lambda p: RATIONALS if real else SYMBOLIC,
         Ball: lambda p: _balls(p.bits, real),
     }
     make = makers.get(type(precision))

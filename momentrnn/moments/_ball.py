@@ -16,10 +16,19 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from flint import acb, acb_mat, acb_poly, arb, arb_mat, arb_poly, fmpq, fmpq_mat, fmpq_poly
+from flint import acb, acb_mat, acb_poly, arb, arb_mat, arb_poly, fmpq, fmpq_poly
 
 from ..errors import InputError, NotPositiveError, RankError
-from ._arith import RATIONALS, Arithmetic, NeedPrecision, Rationals, SingularSystem, pencil, prony
+from ._arith import (
+    RATIONALS,
+    Arithmetic,
+    NeedPrecision,
+    Rationals,
+    SingularSystem,
+    hankel,
+    pencil,
+    prony,
+)
 from ._arith import prony_coefficients as _prony_coefficients
 from ._data import MomentData
 
@@ -157,13 +166,14 @@ class Balls(Arithmetic):
         return _prec(self.bits)
 
     def convert(self, value):
-        if isinstance(value, (arb, acb)):
-            return self._box(value)
+        """A ball enclosing the value (real values stay ``arb``; ``acb`` mixes with them)."""
         if isinstance(value, (fmpq, int)):
-            return self._box(arb(value))
-        from ._scalars import to_ball
+            x = arb(value)
+        else:
+            from ._scalars import to_ball
 
-        return self._box(to_ball(value))
+            x = value if isinstance(value, (arb, acb)) else to_ball(value)
+        return arb(x) if self.real else x
 
     @property
     def zero(self):
@@ -174,14 +184,25 @@ class Balls(Arithmetic):
         return self._box(1)
 
     def sum(self, terms):
-        return sum(terms, self._box(0))
+        return sum(terms[1:], terms[0]) if len(terms) else self.zero
 
     def may_be_zero(self, value) -> bool:
         return bool(value.contains(0))
 
-    def values(self, data: MomentData) -> list:
+    def values(self, data: MomentData, with_radius: bool = False) -> list:
         with self.working():
-            return [self._box(v) for v in data.as_ball()]
+            return [self._box(v) for v in data.as_ball(with_radius)]
+
+    def guarded(self):
+        return Balls(self.bits + 20, real=self.real, real_problem=self.real_problem)
+
+    def rounded(self, values):
+        with self.working():
+            return [+v for v in values]
+
+    def det(self, A):
+        with self.working():
+            return A.det()
 
     def matrix(self, rows):
         return self._mat(len(rows), len(rows[0]), [v for row in rows for v in row])
@@ -680,9 +701,7 @@ def inconsistency_witness(data: MomentData, n: int, bits: int,
     with _prec(bits):
         if data.is_exact and data.is_real:
             for s in shifts:
-                M = fmpq_mat(size, size, [data.real[s + i + k] for i in range(size)
-                                          for k in range(size)])
-                det = M.det()
+                det = hankel(RATIONALS, data.real, size, size, shift=s).det()
                 if det != 0:
                     return InconsistencyWitness(n, s, det, True)
             try:
@@ -690,11 +709,10 @@ def inconsistency_witness(data: MomentData, n: int, bits: int,
             except RankError:
                 return None
             return None if consistent else InconsistencyWitness(n, None, None, True)
-        vals = data.as_ball(with_radius=True)
-        mat = arb_mat if data.imag is None else acb_mat
+        ar = Balls(bits, real=data.imag is None)
+        vals = ar.values(data, with_radius=True)
         for s in shifts:
-            M = mat(size, size, [vals[s + i + k] for i in range(size) for k in range(size)])
-            det = M.det()
+            det = hankel(ar, vals, size, size, shift=s).det()
             if not det.contains(0):
                 return InconsistencyWitness(n, s, det, data.is_exact)
     return None

@@ -8,13 +8,12 @@ recurrence coefficients of the orthogonal polynomials of :math:`\mu` (docs label
 
 from __future__ import annotations
 
-from flint import fmpq
-
 from .._validate import positive_int
 from ..errors import InputError
 from ..precision import MP, Exact, Float64, Precision, as_precision
+from ._arith import arithmetic
 from ._ball import basis_recurrence, chebyshev_algorithm, monic_modified_moments
-from ._data import parse_moments, require_exact, to_fraction
+from ._data import parse_moments
 
 __all__ = ["chebyshev_to_monomial", "monomial_to_chebyshev", "recurrence_coefficients"]
 
@@ -100,23 +99,15 @@ def recurrence_coefficients(
     n = data.count // 2 if count is None else count
     n = positive_int(n, "count")
     prec = as_precision(precision, default=Exact() if data.is_exact else Float64())
-    if isinstance(prec, Exact):
-        require_exact(data)
-        one, zero, values = fmpq(1), fmpq(0), list(data.real)
-        convert = to_fraction
-    elif isinstance(prec, MP):
-        ctx = prec.context(extra_dps=10)
-        one, zero, values = ctx.mpf(1), ctx.mpf(0), data.as_mp(ctx)
-        def convert(v):
-            return +v
-    elif isinstance(prec, Float64):
-        one, zero, values = 1.0, 0.0, [float(v) for v in data.as_numpy()]
-        convert = float
-    else:
+    if not isinstance(prec, (Exact, MP, Float64)):
         raise InputError(f"recurrence_coefficients supports Exact, MP and Float64, not {prec}")
+    ar = arithmetic(prec).guarded()  # mpmath: 10 guard digits
+    # Python numbers (not numpy scalars): a zero division must raise, not give inf
+    values = [ar.convert(v) for v in ar.values(data)]
+    one, zero = ar.one, ar.zero
     nu = monic_modified_moments(values, basis, one)
     a, b = basis_recurrence(basis, 2 * n, one, zero)
     alpha, beta = chebyshev_algorithm(nu, n, a, b, zero)
-    return [convert(v) for v in alpha], [convert(v) for v in beta]
+    return [ar.export(v) for v in alpha], [ar.export(v) for v in beta]
 
 

@@ -25,14 +25,14 @@ from ..precision import (
     Precision,
     as_precision,
     digits_to_bits,
-    flint_precision,
 )
+from ._arith import FLOAT, RATIONALS, Arithmetic, arithmetic, hankel
+from ._ball import Balls
 from ._data import (
     MomentData,
     parse_moments,
     require_exact,
     require_trackable_scale,
-    to_fraction,
 )
 from ._scalars import global_mp, mpf_from_float, mpf_from_man_exp
 
@@ -90,32 +90,18 @@ def hankel_matrix(
            [0., 1., 0.],
            [1., 0., 3.]])
     """
-    data = parse_moments(moments)
+    return _hankel(parse_moments(moments), rows, cols, shift, precision)[1]
+
+
+def _hankel(data: MomentData, rows: int | None, cols: int | None, shift: int,
+            precision: Precision | None) -> tuple[Arithmetic, object]:
+    """The arithmetic of ``precision`` (default: exact for exact data) and the Hankel matrix
+    in it."""
     prec = as_precision(precision, default=Exact() if data.is_exact else Float64())
     r, c = _shape(data, rows, cols, shift)
-    idx = [[i + j + shift for j in range(c)] for i in range(r)]
-    if isinstance(prec, Float64):
-        values = data.as_numpy()
-        return values[np.array(idx)]
-    if isinstance(prec, MP):
-        ctx = prec.context()
-        values = data.as_mp(ctx)
-        return ctx.matrix([[values[k] for k in row] for row in idx])
-    if isinstance(prec, Ball):
-        with flint_precision(prec.bits):
-            values = data.as_ball()
-            flat = [values[k] for row in idx for k in row]
-            return (flint.arb_mat if data.is_real else flint.acb_mat)(r, c, flat)
-    require_exact(data)
-    if data.is_real:
-        return flint.fmpq_mat(r, c, [data.real[k] for row in idx for k in row])
-    import sympy
-
-    vals = [
-        sympy.Rational(int(a.p), int(a.q)) + sympy.I * sympy.Rational(int(b.p), int(b.q))
-        for a, b in zip(data.real, data.imag)  # type: ignore[arg-type]
-    ]
-    return sympy.Matrix([[vals[k] for k in row] for row in idx])
+    ar = arithmetic(prec, real=data.is_real)
+    with ar.working():
+        return ar, hankel(ar, ar.values(data), r, c, shift)
 
 
 def hankel_determinant(
@@ -131,18 +117,8 @@ def hankel_determinant(
     >>> hankel_determinant([1, Fraction(1, 2), Fraction(1, 3)])
     Fraction(1, 12)
     """
-    H = hankel_matrix(moments, size, size, shift=shift, precision=precision)
-    if isinstance(H, np.ndarray):
-        return float(np.real_if_close(np.linalg.det(H)))
-    if isinstance(H, mpmath.matrix):
-        ctx = as_precision(precision).context()  # type: ignore[union-attr]
-        return ctx.det(H)
-    if isinstance(H, (flint.arb_mat, flint.acb_mat)):
-        with flint_precision(as_precision(precision).bits):  # type: ignore[union-attr]
-            return H.det()
-    if isinstance(H, flint.fmpq_mat):
-        return to_fraction(H.det())
-    return H.det()
+    ar, H = _hankel(parse_moments(moments), size, size, shift, precision)
+    return ar.det(H)
 
 
 @dataclass(frozen=True)
@@ -218,9 +194,9 @@ def singular_values(data: MomentData, size: int, bits: int) -> list:
     A real Hankel matrix is symmetric, so its singular values are the moduli of its eigenvalues;
     complex data use the eigenvalues of H^* H (square roots taken) at doubled precision.
     """
-    with flint_precision(bits if data.is_real else 2 * bits):
-        vals = data.as_ball()
-        H = flint.acb_mat(size, size, [vals[i + j] for i in range(size) for j in range(size)])
+    ar = Balls(bits if data.is_real else 2 * bits)
+    with ar.working():
+        H = hankel(ar, ar.values(data), size, size)
         if not data.is_real:
             H = H.conjugate().transpose() * H
         eigs = H.eig(algorithm="approx")
@@ -384,8 +360,7 @@ def _float_rank(data: MomentData, s: int, margin: float) -> HankelRank:
     values = data.as_numpy()
     if not np.all(np.isfinite(values)):
         raise InputError("moments beyond the double range: pass precision=MP(dps) or exact values")
-    idx = np.arange(s)[:, None] + np.arange(s)[None, :]
-    H = values[idx]
+    H = hankel(FLOAT, values, s, s)
     if np.isrealobj(H):  # real Hankel matrices are symmetric: |eigenvalues| are the sv
         raw = np.sort(np.abs(np.linalg.eigvalsh(H)))[::-1]
     else:
@@ -397,8 +372,7 @@ def _float_rank(data: MomentData, s: int, margin: float) -> HankelRank:
 def _exact_rank(data: MomentData, s: int, prec: Precision) -> HankelRank:
     require_exact(data)
     if data.is_real:
-        H = flint.fmpq_mat(s, s, [data.real[i + j] for i in range(s) for j in range(s)])
-        rank = H.rank()
+        rank = hankel(RATIONALS, data.real, s, s).rank()
     else:
         # [[Re, -Im], [Im, Re]] has twice the complex rank.
         re, im = data.real, data.imag

@@ -11,16 +11,9 @@ import numpy as np
 
 from .._validate import positive_int
 from ..errors import InputError
-from ..precision import MP, Ball, Float64, Precision, as_precision, flint_precision
-from ._scalars import (
-    is_exact_value,
-    is_real_value,
-    normalise,
-    to_ball,
-    to_exact,
-    to_float,
-    to_mp,
-)
+from ..precision import Float64, Precision, as_precision
+from ._arith import arithmetic
+from ._scalars import is_exact_value, is_real_value, normalise, to_exact, to_float
 
 __all__ = ["DiscreteMeasure", "power_sums"]
 
@@ -138,28 +131,19 @@ class DiscreteMeasure:
             returns Fractions (or sympy expressions for algebraic atoms); ``MP`` returns mpmath
             numbers, ``Ball`` python-flint balls, ``Float64`` a numpy array.
         """
-        count = positive_int(count, "count")
-        count = int(count)
+        count = int(positive_int(count, "count"))
         prec = as_precision(precision, default=Float64())
-        if isinstance(prec, Float64):
-            a, w = self.to_numpy()
-            powers = np.vander(a, count, increasing=True)
-            return w @ powers
-        if isinstance(prec, MP):
-            ctx = prec.context(extra_dps=10)
-            a = [to_mp(v, ctx) for v in self.atoms]
-            w = [to_mp(v, ctx) for v in self.weights]
-            out = power_sums(a, w, count, ctx.fsum)
-            ctx.dps = prec.dps
-            return [+v for v in out]
-        if isinstance(prec, Ball):
-            with flint_precision(prec.bits + 20):
-                a = [to_ball(v) for v in self.atoms]
-                w = [to_ball(v) for v in self.weights]
-                out = power_sums(a, w, count, lambda terms: sum(terms[1:], terms[0]))
-            with flint_precision(prec.bits):
-                return [+v for v in out]
-        # Exact
+        ar = arithmetic(prec, real=self.is_real)
+        if ar.exact:
+            return self._exact_moments(count)
+        guarded = ar.guarded()  # summed with guard digits, then rounded
+        with guarded.working():
+            out = guarded.power_sums([guarded.convert(v) for v in self.atoms],
+                                     [guarded.convert(v) for v in self.weights], count)
+        return ar.rounded(out)
+
+    def _exact_moments(self, count: int) -> list:
+        """Exact moments: Fractions, or sympy expressions for algebraic atoms."""
         from .algebraic import AlgebraicNumber, field_moments
 
         if any(isinstance(v, AlgebraicNumber) for v in self.atoms + self.weights):

@@ -18,8 +18,10 @@ from fractions import Fraction
 import flint
 from flint import fmpq, fmpq_mat, fmpq_poly
 
-from ..errors import InputError
+from ..errors import IllConditionedError, InputError
 from ..precision import flint_precision
+from ._arith import RATIONALS, NeedPrecision, vandermonde_fit
+from ._ball import Balls
 from ._data import parse_moments, to_fraction
 from .measure import DiscreteMeasure
 
@@ -272,39 +274,21 @@ def _fit_weights(m: list, roots: list) -> tuple[DiscreteMeasure | None, str]:
     precision of certified balls (algebraic atoms); None when impossible or not positive."""
     if not roots:
         return None, "no real roots in the support"
-    n = len(roots)
-    if all(isinstance(r, Fraction) for r in roots):
-        V = fmpq_mat(len(m), n, [_q(r) ** j for j in range(len(m)) for r in roots])
-        rhs = fmpq_mat(len(m), 1, m)
-        A, B = V.transpose() * V, V.transpose() * rhs
+    # rational atoms: exactly over Q; algebraic atoms: certified balls at 512 bits
+    ar = RATIONALS if all(isinstance(r, Fraction) for r in roots) else Balls(512, real=True)
+    with ar.working():
+        xs = [ar.convert(r) for r in roots]
         try:
-            w = A.solve(B)
-        except ZeroDivisionError:
+            w, residual = vandermonde_fit(ar, [ar.convert(v) for v in m], xs, residual=True)
+        except (IllConditionedError, NeedPrecision):
             return None, "singular Vandermonde system"
-        if V * w != rhs:
+        if not all(ar.may_be_zero(r) for r in residual):
             return None, "the moments are not matched"
-        weights = [to_fraction(w[i, 0]) for i in range(n)]
-        keep = [i for i in range(n) if weights[i] != 0]
-        if any(weights[i] < 0 for i in keep):
+        keep = [i for i in range(len(xs)) if not ar.may_be_zero(w[i])]  # else: no atom there
+        if any(w[i] < 0 for i in keep):
             return None, "a negative weight"
-        return DiscreteMeasure([roots[i] for i in keep], [weights[i] for i in keep]), ""
-    # algebraic atoms: certified balls, least squares in ball arithmetic
-    with flint_precision(512):
-        xs = [flint.arb(_q(r)) if isinstance(r, Fraction) else r for r in roots]
-        V = flint.arb_mat(len(m), n, [x**j for j in range(len(m)) for x in xs])
-        rhs = flint.arb_mat(len(m), 1, [flint.arb(v) for v in m])
-        try:
-            w = (V.transpose() * V).solve(V.transpose() * rhs)
-        except ZeroDivisionError:
-            return None, "singular Vandermonde system"
-        resid = V * w - rhs
-        if not all(resid[j, 0].contains(0) for j in range(len(m))):
-            return None, "the moments are not matched"
-        weights = [w[i, 0] for i in range(n)]
-        keep = [i for i in range(n) if not weights[i].contains(0)]  # else: no atom there
-        if any(weights[i] < 0 for i in keep):
-            return None, "a negative weight"
-        return DiscreteMeasure([xs[i] for i in keep], [weights[i] for i in keep]), ""
+        return DiscreteMeasure([ar.export(xs[i]) for i in keep],
+                               [ar.export(w[i]) for i in keep]), ""
 
 
 def moment_feasible(moments: object, *, support: tuple = (-1, 1)) -> Feasibility:

@@ -223,3 +223,39 @@ def test_old_specs_keep_their_digests_and_run_ids():
     spec = load_spec({"family": "nonlinear", "seeds": [3, 1], "cell": "gru"})
     assert (spec.digest, len(spec.runs), spec.runs[0]["run_id"], spec.runs[-1]["run_id"]) == \
         ("84610834d80cc1c9", 8, "82d803231d5fd74a", "f6a0b353722b0a66")
+
+
+def test_the_command_line_runs_a_registered_family(geometric, tmp_path, capsys):
+    from momentrnn.cli import main
+
+    out = str(tmp_path / "cli.jsonl")
+    code = main(["sweep", "--family", "geometric", "--out", out, "--set", "ratios=[0.5, 0.9]",
+                 "--set", "lengths=[3]", "--quiet"])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "2 runs done, 0 already in" in printed
+    assert "| 0.5 | 1.0 | 2.0 |" in printed and "| 0.9 | 1.0 | 10.0" in printed
+    rows = read_results(out)
+    assert sorted(r["partial_sum_3"] for r in rows) == pytest.approx([1.75, 2.71])
+    # the family's validation, through the command line: exit 2, the key named
+    code = main(["sweep", "--family", "geometric", "--out", str(tmp_path / "bad.jsonl"),
+                 "--set", "ratios=[2.0]", "--quiet"])
+    assert code == 2
+    assert "ratios contains 2.0; a geometric series converges only" in capsys.readouterr().err
+    assert not (tmp_path / "bad.jsonl").exists()
+
+
+def test_the_command_line_refuses_an_unknown_family(tmp_path, capsys):
+    from momentrnn.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["sweep", "--family", "geometric", "--out", str(tmp_path / "r.jsonl")])
+    assert exc.value.code == 2
+    assert "invalid choice: 'geometric' (choose from linear, nonlinear)" in \
+        capsys.readouterr().err.replace("'linear'", "linear").replace("'nonlinear'", "nonlinear")
+    spec = tmp_path / "spec.toml"
+    spec.write_text('family = "quadratic"\n')
+    assert main(["sweep", str(spec), "--out", str(tmp_path / "r.jsonl")]) == 2
+    assert "family='quadratic' is not known; use one of linear, nonlinear" in \
+        capsys.readouterr().err
+    assert not (tmp_path / "r.jsonl").exists()

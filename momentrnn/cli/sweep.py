@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import argparse
 import tomllib
-from collections import defaultdict
-
-import numpy as np
 
 from ..errors import InputError
 from ._common import Command, positive_int
 
 
 def _sweep_arguments(s: argparse.ArgumentParser) -> None:
+    from ..experiments.families import FAMILIES
+
     s.add_argument("spec", nargs="?", help="TOML spec file (default: the linear defaults)")
     s.add_argument("--out", required=True, help="results file (JSONL)")
-    s.add_argument("--family", choices=["linear", "nonlinear"], help="start from these defaults")
+    s.add_argument("--family", choices=list(FAMILIES), help="start from these defaults")
     s.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override a spec key with a TOML value, e.g. --set 'scales=[1e-3, 1]'")
     s.add_argument("--executor", default="inprocess",
@@ -74,58 +73,8 @@ def run_sweep_cli(args: argparse.Namespace) -> int:
     if repeats:
         print(f"note: {args.out} holds {repeats} repeated row(s) of runs already counted; the "
               "table counts each run once")
-    _summary_table(rows, spec.family)
+    print("\n" + "\n".join(spec.sweep_family.table(rows)))
     return 0
-
-
-def _median(values) -> float:
-    vals = [float(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
-    return float(np.median(vals)) if vals else float("nan")
-
-
-def _summary_table(rows: list[dict], family: str) -> None:
-    from ..experiments.runner import common_length
-
-    groups: dict = defaultdict(list)
-    keys = ("teacher", "mode", "scale") if family == "linear" else (
-        "cell", "teacher_dim", "dim", "scale")
-    complete = [r for r in rows if all(isinstance(r.get(k), (str, int, float)) for k in keys)]
-    if not complete:
-        print("\n(no complete rows to summarise)")
-        return
-    if family == "linear":
-        q = common_length(complete, "extrapolation_max_")
-        for r in complete:
-            groups[tuple(r[k] for k in keys)].append(r)
-        print(f"\n| teacher | init | scale | runs | median extrapolation error (max, q={q}) | "
-              "median effective dimension | diverged |")
-        print("|---|---|---|---|---|---|---|")
-        for (t, m, sc), rs in sorted(groups.items(), key=lambda kv: tuple(map(str, kv[0]))):
-            err = _median(r.get(f"extrapolation_max_{q}") for r in rs)
-            dim = _median(r.get("effective_dimension") for r in rs)
-            div = sum(r.get("status") == "diverged" for r in rs)
-            print(f"| {t} | {m} | {_num(sc)} | {len(rs)} | {err:.3g} | {dim:g} | {div} |")
-        return
-    q = common_length(complete, "extrapolation_rel_mse_")
-    for r in complete:
-        groups[tuple(r[k] for k in keys)].append(r)
-    print(f"\n| cell | teacher dim | student dim | scale | runs | median rel. MSE (length {q}) |"
-          f" median state rank (thresholds {complete[0].get('thresholds')}) | diverged |")
-    print("|---|---|---|---|---|---|---|---|")
-    for (c, td, d, sc), rs in sorted(groups.items(), key=lambda kv: tuple(map(str, kv[0]))):
-        err = _median(r.get(f"extrapolation_rel_mse_{q}") for r in rs)
-        ranks = [r.get(f"state_rank_{q}") for r in rs]
-        ranks = [x for x in ranks if isinstance(x, list) and x and all(
-            isinstance(v, (int, float)) for v in x)]
-        width = min((len(x) for x in ranks), default=0)
-        med = np.median([x[:width] for x in ranks], axis=0) if width else []
-        div = sum(r.get("status") == "diverged" for r in rs)
-        print(f"| {c} | {td} | {d} | {_num(sc)} | {len(rs)} | {err:.3g} | "
-              f"{', '.join(f'{v:g}' for v in med) or 'n/a'} | {div} |")
-
-
-def _num(value) -> str:
-    return f"{value:g}" if isinstance(value, (int, float)) else str(value)
 
 
 def run_plot_cli(args: argparse.Namespace) -> int:

@@ -1,5 +1,13 @@
 """Teacher-student sweeps for linear and non-linear RNNs, and the sweep runner."""
 
+from .families import (
+    FAMILIES,
+    ScaleFigure,
+    SweepFamily,
+    SweepRow,
+    family_named,
+    register_family,
+)
 from .runner import (
     EXECUTORS,
     ResultsScan,
@@ -12,5 +20,6 @@ from .runner import (
 )
 from .spec import SweepSpec, load_spec
 
-__all__ = ["EXECUTORS", "ResultsScan", "SweepInterrupted", "SweepSpec", "SweepSummary",
-           "load_spec", "read_results", "run_sweep", "scan_results", "unique_rows"]
+__all__ = ["EXECUTORS", "FAMILIES", "ResultsScan", "ScaleFigure", "SweepFamily", "SweepInterrupted",
+           "SweepRow", "SweepSpec", "SweepSummary", "family_named", "load_spec", "read_results",
+           "register_family", "run_sweep", "scan_results", "unique_rows"]

@@ -11,6 +11,7 @@ import warnings
 from collections import defaultdict
 from dataclasses import dataclass
 
+from .._progress import ProgressLine
 from ..dynamics._threads import blas_threads_limited, check_blas_threads
 from ..errors import InputError, IntegrationError, MissingDependencyError, OutputError
 from .families import FAMILIES, SweepRow, family_named, register_family
@@ -172,16 +173,6 @@ def read_results(path: str) -> list[dict]:
     for note in scan.notes():
         warnings.warn(note, stacklevel=2)
     return scan.rows
-
-
-def common_length(rows: list[dict], prefix: str) -> int | None:
-    """The largest length ``q`` for which every row has the metric ``prefix + str(q)``."""
-    common = None
-    for r in rows:
-        have = {int(k[len(prefix):]) for k in r if k.startswith(prefix)
-                and k[len(prefix):].isdigit()}
-        common = have if common is None else common & have
-    return max(common) if common else None
 
 
 def unique_rows(rows: list[dict]) -> tuple[list[dict], int]:
@@ -410,14 +401,17 @@ def _run_locked(spec, writer, executor, workers, scheduler, runs_per_task, allow
     meta = {"spec_digest": spec.digest, "version": version, "family": spec.family}
     start = time.perf_counter()
     counts = {"completed": 0, "diverged": 0}
-    shown = _SweepProgress(progress, len(pending), start)
+    total = len(pending)
+    shown = ProgressLine(lambda elapsed, tty: f"sweep: {counts['completed']}/{total} runs, "
+                         f"{elapsed:.0f} s", enabled=progress and total > 0,
+                         every=PROGRESS_EVERY, start=start)
 
     def deliver(rows: list[SweepRow]) -> None:
         stamped = [{**row.to_json(), **meta, "finished_at": time.time()} for row in rows]
         writer.append(stamped)
         counts["completed"] += len(rows)
         counts["diverged"] += sum(1 for r in rows if r.status == "diverged")
-        shown.update(counts["completed"])
+        shown.report(force=counts["completed"] == total)
 
     def where() -> str:
         held = len(done) + counts["completed"]
@@ -444,72 +438,6 @@ def _run_locked(spec, writer, executor, workers, scheduler, runs_per_task, allow
     return SweepSummary(results, spec.digest, len(spec.runs), len(spec.runs) - len(pending),
                         counts["completed"], counts["diverged"],
                         time.perf_counter() - start, executor, tuple(notes))
-
-
-class _SweepProgress:
-    """Progress of a sweep on stderr: on a terminal one line redrawn in place (every second and
-    at each completed task); elsewhere a line at each completed task at most every
-    ``PROGRESS_EVERY`` seconds, and at least that often while a long task runs (a clock thread
-    writes it), so that a log shows the sweep is alive."""
-
-    def __init__(self, enabled: bool, total: int, start: float) -> None:
-        self.enabled, self.total, self.start = enabled and total > 0, total, start
-        try:
-            self.tty = self.enabled and sys.stderr.isatty()
-        except (AttributeError, ValueError):
-            self.tty = False
-        self.done = 0
-        self.shown_at = start
-        self.drawn = False
-        self.lock = threading.Lock()
-        self.stop = threading.Event()
-        self.clock: threading.Thread | None = None
-
-    def begin(self) -> None:
-        if self.enabled:
-            self.clock = threading.Thread(target=self._tick, daemon=True)
-            self.clock.start()
-
-    def _tick(self) -> None:
-        period = 1.0 if self.tty else PROGRESS_EVERY
-        while not self.stop.wait(min(period, 1.0)):
-            with self.lock:
-                if self.stop.is_set():
-                    return
-                if time.perf_counter() - self.shown_at >= period:
-                    self._show()
-
-    def _show(self) -> None:
-        now = time.perf_counter()
-        self.shown_at = now
-        text = f"sweep: {self.done}/{self.total} runs, {now - self.start:.0f} s"
-        try:
-            if self.tty:
-                print(f"\r  {text}", end="", file=sys.stderr, flush=True)
-                self.drawn = True
-            else:
-                print(f"  {text}", file=sys.stderr, flush=True)
-        except (OSError, ValueError):  # stderr closed: progress is not worth failing for
-            self.enabled = False
-
-    def update(self, done: int) -> None:
-        if not self.enabled:
-            return
-        with self.lock:
-            self.done = done
-            if self.tty or done == self.total or \
-                    time.perf_counter() - self.shown_at >= PROGRESS_EVERY:
-                self._show()
-
-    def end(self) -> None:
-        self.stop.set()
-        if self.clock is not None:
-            self.clock.join()
-            self.clock = None
-        with self.lock:
-            if self.drawn:
-                print(file=sys.stderr, flush=True)
-                self.drawn = False
 
 
 def _limited_task(fn, blas_threads, params, task, family=None):

@@ -214,8 +214,15 @@ class SweepFamily:
                 and any(self.headline in values for values in row.at_length.values()))
 
     def summary_table(self, rows: list[SweepRow]) -> list[str]:
-        """Markdown lines summarising the rows of one spec (subclasses define)."""
+        """Markdown lines summarising the (typed, non-empty) rows of one spec (subclasses
+        define)."""
         raise NotImplementedError
+
+    def table(self, rows: list[dict]) -> list[str]:
+        """The summary table of rows read from a results file: those that are runs of this
+        family, typed; a line saying so when there is none."""
+        typed = [r for r in map(self.read_row, rows) if r is not None]
+        return self.summary_table(typed) if typed else ["(no complete rows to summarise)"]
 
     # -- figures -------------------------------------------------------------------------
 

@@ -18,7 +18,11 @@ from momentrnn import (  # noqa: E402
     teacher_from_measure,
 )
 from momentrnn.cli import main  # noqa: E402
-from momentrnn.cli.certify import ROOTS_MAX, R11Bounds, certify  # noqa: E402
+from momentrnn.moments.extrapolation_bound import (  # noqa: E402
+    ROOTS_MAX,
+    R11Bounds,
+    certify_extrapolation,
+)
 
 ATOMS, WEIGHTS = [F(-1, 2), F(3, 5)], [F(1, 2), F(1)]
 
@@ -118,8 +122,9 @@ def test_a_bound_below_the_observed_error_is_refused(trained, monkeypatch):
     monkeypatch.setattr(R11Bounds, "bounds", lambda self, count: [(F(0), "broken")] * count)
     a = [F(float(v)) + (F(1, 1000) if k == 0 else 0) for k, v in enumerate(model.a)]
     with pytest.raises(MomentRNNError, match="exceeds the proved"):
-        certify(a, [F(float(v)) for v in model.b], [F(float(v)) for v in model.c], ATOMS,
-                WEIGHTS, None, length=20, lags=5, sdp_max_order=0)
+        certify_extrapolation(a, [F(float(v)) for v in model.b],
+                              [F(float(v)) for v in model.c], teacher_atoms=ATOMS,
+                              teacher_weights=WEIGHTS, length=20, lags=5, sdp_max_order=0)
 
 
 def test_r11_bounds_match_the_uniform_form():
@@ -192,3 +197,23 @@ def test_bad_teacher_and_output(tmp_path, capsys):
     code, _, err = run(["certify", str(path), "--teacher-atoms", "0.5", "--teacher-weights",
                         "1", "--json", str(tmp_path / "no" / "x.json")], capsys)
     assert code == 3 and "does not exist" in err
+
+
+def test_the_library_function_names_its_arguments():
+    from momentrnn.errors import InputError
+    from momentrnn.moments import certify_extrapolation
+
+    with pytest.raises(InputError, match=r"a\[0\] = 2 lies outside \[-1, 1\]"):
+        certify_extrapolation([F(2)], [F(1)], [F(1)], teacher_atoms=ATOMS,
+                              teacher_weights=WEIGHTS, length=10, lags=5)
+    with pytest.raises(InputError, match="no teacher: give teacher_atoms"):
+        certify_extrapolation([F(1, 3)], [F(1)], [F(1)], length=10, lags=5)
+    cert = certify_extrapolation([F(-1, 2), F(3, 5)], [F(1), F(1)], [F(1, 2), F(1)],
+                                 teacher_atoms=ATOMS, teacher_weights=WEIGHTS, length=12,
+                                 lags=5, sdp_max_order=0)
+    # the student is the teacher: every error is zero, every bound is proved and is zero
+    assert cert.complete and cert.max_bound == 0 and cert.max_observed == 0
+    assert cert.to_dict()["rows"][7] == {"q": 7, "observed": 0.0,
+                                         "bound": {"exact": "0", "float": 0.0},
+                                         "method": "R11", "r11": {"exact": "0", "float": 0.0},
+                                         "sdp": None}

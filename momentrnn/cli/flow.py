@@ -256,15 +256,13 @@ def _print_report(report: dict, args) -> None:
 
 def _plot(run, path: str) -> None:
     try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+        from matplotlib.figure import Figure  # no pyplot: the backend is left as it is
     except ImportError:
         raise MissingDependencyError(
             "--plot needs matplotlib; install it with pip install 'momentrnn[plot]'"
         ) from None
-    fig, axes = plt.subplots(1, 3, figsize=(12, 3.5))
+    fig = Figure(figsize=(12, 3.5))
+    axes = fig.subplots(1, 3)
     t = np.maximum(run.times, 1e-12)
     axes[0].loglog(t, np.maximum(run.loss, 1e-300))
     axes[0].set(xlabel="t", ylabel="loss", title="training loss")
@@ -274,10 +272,7 @@ def _plot(run, path: str) -> None:
     axes[2].semilogx(np.maximum(run.record_times, 1e-12), np.abs(inv - inv[0]).max(axis=1))
     axes[2].set(xlabel="t", ylabel="max |I(t) - I(0)|", title="invariant drift")
     fig.tight_layout()
-    try:
-        fig.savefig(path, format=path.rsplit(".", 1)[-1].lower())
-    finally:
-        plt.close(fig)
+    fig.savefig(path, format=path.rsplit(".", 1)[-1].lower())
 
 
 COMMANDS = (

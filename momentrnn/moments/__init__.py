@@ -2,6 +2,7 @@
 
 from .algebraic import AlgebraicNumber
 from .chebyshev import chebyshev_to_monomial, monomial_to_chebyshev, recurrence_coefficients
+from .extrapolation_bound import ExtrapolationCertificate, certify_extrapolation
 from .hankel import (
     HankelRank,
     hankel_determinant,
@@ -22,6 +23,7 @@ __all__ = [
     "RecoveryMethod",
     "Status",
     "register_method",
+    "ExtrapolationCertificate",
     "ExtrapolationRange",
     "Feasibility",
     "MomentRange",
@@ -34,6 +36,7 @@ __all__ = [
     "DiscreteMeasure",
     "HankelRank",
     "Recovery",
+    "certify_extrapolation",
     "chebyshev_to_monomial",
     "gauss_rule",
     "hankel_determinant",

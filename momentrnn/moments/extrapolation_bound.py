@@ -1,0 +1,319 @@
+"""A proved bound on how far a trained student extrapolates.
+
+The student is a diagonal linear RNN (a, b, c), exact rationals (double parameters at their
+binary value); its impulse response is the moment sequence of the signed measure
+mu = sum_i b_i c_i delta_{a_i}. With mu = mu_+ - mu_- (the units of positive and of negative
+weight) and eps_j = |m_j(mu_+) - h_hat_j| measured exactly on the lags j < N, every q has
+
+    |h_q - h_hat_q| <= B_q + |m_q(mu_-)|,
+
+where B_q bounds |m_q(nu) - h_hat_q| over every non-negative nu on [-1, 1] within eps_j of the
+teacher's moments: the R11 bound with per-moment errors, computed over Q (sup |s_q| from
+certified critical points, or the 1-norm of s_q for long q), and the SDP's proved outer ends
+(dual certificates checked over Q) where that is tighter. A balanced student has mu_- = 0.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from ..errors import InputError, MomentRNNError, SolverError
+
+__all__ = ["CertifiedOrder", "ExtrapolationCertificate", "R11Bounds", "certify_extrapolation"]
+
+ROOTS_MAX = 80  # beyond this order sup|s_q| is bounded by the 1-norm (cheap, still proved)
+
+
+@dataclass(frozen=True)
+class CertifiedOrder:
+    """One order q: the student's exact error, the proved bound and which method proved it
+    (``'measured'`` on the fitted lags; ``None`` bound where nothing was proved)."""
+
+    q: int
+    observed: float
+    bound: Fraction | None
+    method: str | None
+    r11: Fraction | None
+    sdp: Fraction | None
+
+
+@dataclass(frozen=True)
+class ExtrapolationCertificate:
+    """The result of :func:`certify_extrapolation`.
+
+    Attributes
+    ----------
+    length, lags : int
+    complete : bool
+        Every order below ``length`` has a proved bound.
+    statement : str
+        The inequality proved, in words.
+    max_bound : Fraction
+        The largest proved bound (exact).
+    max_observed : float
+        The student's largest error against the teacher.
+    moment_errors : list of Fraction
+        The exact errors of the student's non-negative part on the fitted lags.
+    negative_units : int
+        Units of negative weight (their moments are added to the bounds).
+    notes : list of str
+    rows : list of CertifiedOrder
+    """
+
+    length: int
+    lags: int
+    complete: bool
+    statement: str
+    max_bound: Fraction
+    max_observed: float
+    moment_errors: list
+    negative_units: int
+    notes: list
+    rows: list
+
+    def to_dict(self) -> dict:
+        """JSON-ready dictionary: every exact number as ``{"exact": text, "float": upper}``,
+        the float rounded up (a bound stays a bound)."""
+        def num(v):
+            return None if v is None else {"exact": str(v), "float": _up(v)}
+
+        return {
+            "length": self.length, "lags": self.lags, "complete": self.complete,
+            "statement": self.statement, "max_bound": num(self.max_bound),
+            "max_observed": self.max_observed,
+            "moment_errors": [num(e) for e in self.moment_errors],
+            "negative_units": self.negative_units, "notes": list(self.notes),
+            "rows": [{"q": r.q, "observed": r.observed, "bound": num(r.bound),
+                      "method": r.method, "r11": num(r.r11), "sdp": num(r.sdp)}
+                     for r in self.rows],
+        }
+
+
+def _moments(atoms: list, weights: list, count: int) -> list[Fraction]:
+    out = [Fraction(0)] * count
+    for x, w in zip(atoms, weights):
+        power = w
+        for j in range(count):
+            out[j] += power
+            power *= x
+    return out
+
+
+def _up(value: Fraction) -> float:
+    f = float(value)
+    if Fraction(f) < value:
+        f = math.nextafter(f, math.inf)
+    return f
+
+
+def _sup_abs(s, bits: int = 256) -> Fraction:
+    """A proved upper bound of max |s| on [-1, 1] (ends and certified critical points)."""
+    import flint
+
+    from ..precision import flint_precision
+    from ._certificate import _exact as arb_exact
+
+    if s.degree() < 0:
+        return Fraction(0)
+    with flint_precision(bits):
+        sa = flint.arb_poly(s)
+        best = max(abs(sa(flint.arb(1))).upper(), abs(sa(flint.arb(-1))).upper())
+        if s.degree() >= 2:
+            for z, _ in s.derivative().complex_roots():
+                if z.imag.contains(0) and not (z.real.lower() > 1 or z.real.upper() < -1):
+                    best = max(best, abs(sa(z.real)).upper())
+        return arb_exact(best)
+
+
+class R11Bounds:
+    """The R11 bound with per-moment errors, for q = 0, 1, 2, ..., exactly over Q.
+
+    ``x^q = s_q p + r_q`` with ``p = prod (x - a_i)^2``; ``r_{q+1} = x r_q - c_q p`` with
+    ``c_q`` the top coefficient of ``x r_q``, and ``s_q = sum_{t < q} c_t x^{q-1-t}``, so the
+    1-norm of ``s_q`` is a running sum.
+    """
+
+    def __init__(self, atoms: list, eps: list) -> None:
+        import flint
+
+        self.flint = flint
+        p = flint.fmpq_poly([1])
+        for x in atoms:
+            p *= flint.fmpq_poly([_fq(-x), 1]) ** 2
+        self.p = [_fr(p[k]) for k in range(p.degree() + 1)]
+        self.n = len(self.p) - 1
+        self.eps = eps[: self.n + 1]
+        self.p_eps = sum(abs(c) * e for c, e in zip(self.p, self.eps))
+
+    def bounds(self, count: int) -> list[tuple[Fraction, str]]:
+        n = self.n
+        r = [Fraction(0)] * n
+        if n:
+            r[0] = Fraction(1)  # x^0 = 0 * p + 1
+        out = []
+        cs: list[Fraction] = []
+        norm_s = Fraction(0)
+        for q in range(count):
+            if q >= n:
+                s_bound, how = norm_s, "1-norm"
+                if q <= ROOTS_MAX and cs:
+                    s_poly = self.flint.fmpq_poly([_fq(c) for c in reversed(cs)])
+                    s_bound, how = min(_sup_abs(s_poly), norm_s), "certified sup"
+                value = (sum(abs(c) * e for c, e in zip(r, self.eps))
+                         + s_bound * self.p_eps)
+                out.append((value, how))
+            else:
+                out.append((sum(abs(c) * e for c, e in zip(r, self.eps)), "below 2d+1"))
+            # r_{q+1} = x r_q - c p, c the coefficient of x^n in x r_q
+            shifted = [Fraction(0)] + r
+            c = shifted[n]
+            r = [shifted[k] - c * self.p[k] for k in range(n)]
+            cs.append(c)
+            norm_s += abs(c)
+        return out
+
+
+def _fq(v: Fraction):
+    import flint
+
+    return flint.fmpq(v.numerator, v.denominator)
+
+
+def _fr(v) -> Fraction:
+    return Fraction(int(v.p), int(v.q))
+
+
+def certify_extrapolation(a: Sequence, b: Sequence, c: Sequence, *,
+                          teacher_atoms: Sequence | None = None,
+                          teacher_weights: Sequence | None = None,
+                          teacher_moments: Sequence | None = None, length: int, lags: int,
+                          sdp_max_order: int = 24) -> ExtrapolationCertificate:
+    r"""Prove a bound on :math:`|h_q - \hat h_q|` for every :math:`q <` ``length``.
+
+    Parameters
+    ----------
+    a, b, c : sequences of Fractions (or ints)
+        The diagonal student, exactly: its measure is :math:`\sum_i b_i c_i \delta_{a_i}`,
+        atoms in :math:`[-1, 1]`.
+    teacher_atoms, teacher_weights : sequences of Fractions, optional
+        The teacher measure (needed for R11).
+    teacher_moments : sequence of Fractions, optional
+        The teacher's :math:`\hat h_0, \dots, \hat h_{Q-1}` instead (SDP only).
+    length : int
+        Orders :math:`q <` ``length`` are certified.
+    lags : int
+        The student's errors are measured exactly on :math:`j <` ``lags``.
+    sdp_max_order : int
+        The SDP is tried for :math:`q \le` this order (0: R11 only).
+
+    Returns
+    -------
+    ExtrapolationCertificate
+        Exact bounds per order, which one proved each, and the statement proved.
+
+    Raises
+    ------
+    InputError
+        An atom outside :math:`[-1, 1]`, no teacher, or too few teacher moments.
+    MomentRNNError
+        A proved bound below the student's exact error (an internal inconsistency).
+    """
+    for i, x in enumerate(a):
+        if abs(x) > 1:
+            raise InputError(f"student atom a[{i}] = {float(x):.17g} lies outside [-1, 1]: the "
+                             "bounds are for measures on [-1, 1]; nothing can be certified")
+    if teacher_moments is not None:
+        if len(teacher_moments) < length:
+            raise InputError(f"teacher_moments has {len(teacher_moments)} values; length "
+                             f"{length} needs h_0..h_{length - 1}")
+        hat = teacher_moments[:length]
+    else:
+        if teacher_atoms is None or teacher_weights is None:
+            raise InputError("no teacher: give teacher_atoms with teacher_weights, or "
+                             "teacher_moments")
+        hat = _moments(teacher_atoms, teacher_weights, length)
+    if lags >= length:
+        raise InputError(f"length {length} must exceed the number of lags {lags}")
+    w = [bi * ci for bi, ci in zip(b, c)]
+    pos = [(x, v) for x, v in zip(a, w) if v > 0]
+    neg = [(x, -v) for x, v in zip(a, w) if v < 0]
+    h = _moments(a, w, length)
+    h_pos = _moments([x for x, _ in pos], [v for _, v in pos], length)
+    h_neg = _moments([x for x, _ in neg], [v for _, v in neg], length)
+    eps = [abs(h_pos[j] - hat[j]) for j in range(lags)]
+    r11 = None
+    if teacher_atoms and 2 * len(teacher_atoms) + 1 <= lags:
+        r11 = R11Bounds(teacher_atoms, eps).bounds(length)
+    sdp_note = ""
+    rows = []
+    for q in range(length):
+        observed = abs(h[q] - hat[q])
+        neg_q = abs(h_neg[q])
+        if q < lags:
+            rows.append({"q": q, "observed": observed, "bound": observed, "method": "measured",
+                         "r11": None, "sdp": None})
+            continue
+        cands = {}
+        if r11 is not None:
+            cands["R11"] = r11[q][0] + neg_q
+        if q <= sdp_max_order:
+            sdp = _sdp_bound(hat[:lags], eps, q, hat[q])
+            if isinstance(sdp, str):
+                sdp_note = sdp
+            else:
+                cands["SDP"] = sdp + neg_q
+        method = min(cands, key=cands.get) if cands else None
+        bound = cands[method] if method else None
+        if bound is not None and observed > bound:  # a proved bound cannot be beaten
+            raise MomentRNNError(
+                f"internal inconsistency: at q = {q} the student's |h_q - h_hat_q| = "
+                f"{float(observed):.6e} exceeds the proved {method} bound {float(bound):.6e}; "
+                "please report it")
+        rows.append({"q": q, "observed": observed, "bound": bound, "method": method,
+                     "r11": cands.get("R11"), "sdp": cands.get("SDP")})
+    proved = [row for row in rows if row["bound"] is not None]
+    complete = len(proved) == len(rows)
+    max_bound = max(row["bound"] for row in proved)
+    max_obs = max(row["observed"] for row in rows)
+    last = max(row["q"] for row in proved)
+    statement = (
+        f"max_(q < {length}) |h_q - h_hat_q| <= {_up(max_bound):.6e}, proved"
+        if complete else
+        f"max_(q <= {last}) |h_q - h_hat_q| <= {_up(max_bound):.6e}, proved; orders "
+        f"{last + 1}..{length - 1} are not certified (give the teacher's atoms for R11, or a "
+        "larger sdp_max_order)")
+    notes = []
+    if neg:
+        mass = float(sum(v for _, v in neg))
+        notes.append(f"{len(neg)} unit(s) of negative weight (total {mass:.3e}): R11 and the "
+                     "SDP bound the non-negative part; the others' moments are added")
+    if r11 is None:
+        notes.append("R11 not used: it needs the teacher's atoms and at least 2 d + 1 lags")
+    if sdp_note:
+        notes.append(sdp_note)
+
+    return ExtrapolationCertificate(
+        length=length, lags=lags, complete=complete, statement=statement,
+        max_bound=max_bound, max_observed=float(max_obs), moment_errors=eps,
+        negative_units=len(neg), notes=notes,
+        rows=[CertifiedOrder(r["q"], float(r["observed"]), r["bound"], r["method"], r["r11"],
+                             r["sdp"]) for r in rows])
+
+
+def _sdp_bound(moments: list, eps: list, q: int, target: Fraction) -> Fraction | str:
+    """Proved max |m_q - target| over measures within eps (float tolerances rounded up)."""
+    from .sdp import extrapolation_range
+
+    tol = [_up(e) for e in eps]
+    try:
+        r = extrapolation_range(moments, tolerance=tol, order=q)
+    except SolverError as exc:
+        return f"SDP at q = {q} not used: {str(exc)[:160]}"
+    except MomentRNNError as exc:
+        return f"SDP at q = {q} not used: {str(exc)[:160]}"
+    if r.certified_lower is None or r.certified_upper is None:
+        return f"SDP at q = {q} not used: no proved ends"
+    return max(r.certified_upper - target, target - r.certified_lower)

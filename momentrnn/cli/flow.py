@@ -5,13 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import sys
-import threading
-import time
 
 import numpy as np
 
 from .._output import check_writable, write_output
+from .._progress import ProgressLine
 from ..errors import InputError, MissingDependencyError
 from ._common import Command, positive_int
 
@@ -70,86 +68,46 @@ def _teacher(args):
 
 
 class _Progress:
-    """A sign of life on stderr while the flow runs.
-
-    On a terminal: one line redrawn in place with the flow time, the loss, a bar of the loss
-    decades gained and the seconds spent. Elsewhere (a log file, a pipe): a plain line at least
-    every ``every`` seconds, written by a clock thread, so that a step that takes long, or the
-    analysis after the integration, still shows the command is alive.
-    """
+    """The flow's sign of life on stderr, a :class:`~momentrnn._progress.ProgressLine`: on a
+    terminal the flow time, the loss, a bar of the loss decades gained and the seconds spent,
+    redrawn in place; in a log a plain line at least every ``every`` seconds, so that a long
+    step, or the analysis after the integration, still shows the command is alive."""
 
     def __init__(self, quiet: bool, every: float = 10.0, stage: str = "flow") -> None:
-        self.quiet = quiet
-        try:
-            self.tty = bool(sys.stderr is not None and sys.stderr.isatty())
-        except (AttributeError, ValueError):
-            self.tty = False
-        self.every = every
-        self.start = self.last = time.perf_counter()
-        self.drawn = False
         self.stage = stage
         self.state: tuple[float, float] | None = None
         self.loss0: float | None = None
-        self.lock = threading.Lock()
-        self.stopped = threading.Event()
-        self.clock: threading.Thread | None = None
-        if not quiet:
-            self.clock = threading.Thread(target=self._tick, daemon=True)
-            self.clock.start()
+        self.line = ProgressLine(self._describe, enabled=not quiet, every=every, redraw=1.0,
+                                 tty_gap=0.1)
+        self.line.begin()
 
     def __call__(self, t: float, loss: float) -> None:
-        if self.quiet:
-            return
-        with self.lock:
+        with self.line.lock:
             self.state = (float(t), float(loss))
             if self.loss0 is None:
                 self.loss0 = float(loss)
-            now = time.perf_counter()
-            if now - self.last >= (0.1 if self.tty else self.every):
-                self._show(now)
+        self.line.report()
 
     def set_stage(self, stage: str) -> None:
-        with self.lock:
+        with self.line.lock:
             self.stage = stage
 
-    def _tick(self) -> None:
-        period = 1.0 if self.tty else self.every
-        while not self.stopped.wait(min(period, 1.0)):
-            with self.lock:
-                now = time.perf_counter()
-                if not self.stopped.is_set() and now - self.last >= period:
-                    self._show(now)
+    def done(self) -> None:
+        self.line.end()
 
-    def _show(self, now: float) -> None:
-        self.last = now
-        elapsed = now - self.start
+    def _describe(self, elapsed: float, tty: bool) -> str:
         if self.state is None:
             text = f"{self.stage}: running, {elapsed:.0f} s"
         else:
             t, loss = self.state
             text = f"{self.stage}: t = {t:.4g}, loss = {loss:.3e}, {elapsed:.0f} s"
-        try:
-            if self.tty:
-                bar = ""
-                if self.state is not None and self.loss0 and self.state[1] > 0:
-                    gained = math.log10(max(self.loss0, 1e-300) / max(self.state[1], 1e-300))
-                    bar = "#" * min(30, max(0, int(gained * 3)))
-                print(f"\r  {text:<60} {bar:<30}", end="", file=sys.stderr, flush=True)
-                self.drawn = True
-            else:
-                print(f"  {text}", file=sys.stderr, flush=True)
-        except (OSError, ValueError):  # stderr gone: progress is not worth failing for
-            self.quiet = True
-            self.stopped.set()
-
-    def done(self) -> None:
-        self.stopped.set()
-        if self.clock is not None and self.clock is not threading.current_thread():
-            self.clock.join()
-        with self.lock:
-            if self.drawn:
-                print(file=sys.stderr, flush=True)
-                self.drawn = False
+        if not tty:
+            return text
+        bar = ""
+        if self.state is not None and self.loss0 and self.state[1] > 0:
+            gained = math.log10(max(self.loss0, 1e-300) / max(self.state[1], 1e-300))
+            bar = "#" * min(30, max(0, int(gained * 3)))
+        return f"{text:<60} {bar:<30}"
 
 
 def run_flow(args: argparse.Namespace) -> int:

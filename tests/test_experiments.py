@@ -298,3 +298,21 @@ def test_a_whole_last_row_without_its_newline_is_kept(tmp_path):
     assert len(rows) == 8 and _stable(rows[:4]) == before
     # the same spec again: every run is already there, nothing is redone
     assert run_sweep(GD, path, allow_mixed=True, progress=False).completed == 0
+
+
+def test_figures_of_diverged_runs_with_huge_finite_errors(tmp_path):
+    # a diverged GD run leaves finite errors near 1e268: log axes that reach them overflow
+    # in matplotlib's tick code, so they are drawn at the cap, marked, like infinite ones
+    pytest.importorskip("matplotlib")
+    from momentrnn.experiments.plots import plot_results
+
+    path = tmp_path / "r.jsonl"
+    run_sweep(GD, str(path), progress=False)
+    rows = [json.loads(line) for line in path.read_text().splitlines()]
+    for row, value in zip(rows, [4e268, 1e-300, 1e308, 0.0]):
+        row["extrapolation_max_50"] = value
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    written = plot_results(str(path), str(tmp_path / "figs"), formats=("svg",))
+    assert len(written) == 4
+    svg = (tmp_path / "figs" / "extrapolation_vs_scale.svg").read_text()
+    assert "or above 1e+200" in svg

@@ -10,10 +10,13 @@ from collections import defaultdict
 import numpy as np
 
 from ..errors import InputError, MissingDependencyError, OutputError
-from .families import FAMILIES, ScaleFigure, SweepRow, family_named
+from .families import DEFAULT_FAMILY, FAMILIES, ScaleFigure, SweepRow, family_named
 from .runner import scan_results, unique_rows
 
 __all__ = ["plot_results"]
+
+# the largest value a log axis shows: matplotlib's log ticks overflow for data near 1e250
+LOG_CEILING = 1e200
 
 STYLE = {"figure.figsize": (5.5, 3.8), "axes.grid": True, "grid.alpha": 0.3,
          "axes.spines.top": False, "axes.spines.right": False, "font.size": 10,
@@ -71,9 +74,10 @@ def plot_results(results: str, out_dir: str, *, formats: tuple = ("png", "svg"))
         raise InputError(f"results file {results!r} is a folder; give the JSONL file")
     scan = scan_results(results)
     notes = scan.notes()
-    name = next((r.get("family") for r in scan.rows if r.get("family") in FAMILIES), "linear")
+    name = next((r.get("family") for r in scan.rows if r.get("family") in FAMILIES),
+                DEFAULT_FAMILY)
     family = family_named(name)
-    rows, repeats = unique_rows([r for r in scan.rows if r.get("family", "linear") == name])
+    rows, repeats = unique_rows([r for r in scan.rows if r.get("family", DEFAULT_FAMILY) == name])
     typed = [family.read_row(r) for r in rows]
     usable = [r for r in typed if r is not None and family.usable(r)]
     if len(usable) < len(rows):
@@ -81,7 +85,7 @@ def plot_results(results: str, out_dir: str, *, formats: tuple = ("png", "svg"))
                      f"completed {name} run and were skipped")
     if repeats:
         notes.append(f"{results}: {repeats} repeated row(s) of one run were counted once")
-    other = sum(1 for r in scan.rows if r.get("family", "linear") != name)
+    other = sum(1 for r in scan.rows if r.get("family", DEFAULT_FAMILY) != name)
     if other:
         notes.append(f"{results}: {other} row(s) of another family than {name} were skipped")
     for note in notes:
@@ -115,7 +119,12 @@ def _scale_figure(rows: list[SweepRow], figure: ScaleFigure, out_dir, formats, p
     fig, ax = plt.subplots()
     finite = [v for by in curves.values() for vs in by.values() for v in vs
               if v is not None and math.isfinite(v)]
-    cap = (max(finite) * 100 if figure.log else max(finite) + 1) if finite else 1.0
+    # values beyond the ceiling (a diverged run) are drawn at the cap, as infinite ones are
+    beyond = figure.log and any(v > LOG_CEILING for v in finite)
+    if figure.log:
+        finite = [v for v in finite if v <= LOG_CEILING]
+    cap = (max(finite) * 100 if figure.log else max(finite) + 1) if finite else (
+        LOG_CEILING if beyond else 1.0)
     unbounded = False
     for key, by_scale in sorted(curves.items(), key=lambda kv: str(kv[0])):
         scales = sorted(by_scale)
@@ -130,8 +139,10 @@ def _scale_figure(rows: list[SweepRow], figure: ScaleFigure, out_dir, formats, p
             ax.plot(*zip(*top), ls="none", marker="^", ms=10, color=line.get_color())
     if unbounded:
         ax.axhline(cap, color="0.5", lw=0.8, ls=":")
-        ax.annotate("unbounded (an atom outside the unit disc)", (0.02, 0.97),
-                    xycoords="axes fraction", va="top", fontsize=8, color="0.3")
+        note = f"{figure.unbounded}, or above {LOG_CEILING:.0e}" if beyond else \
+            figure.unbounded
+        ax.annotate(note, (0.02, 0.97), xycoords="axes fraction", va="top", fontsize=8,
+                    color="0.3")
     ax.set_xscale("log")
     if figure.log:
         ax.set_yscale("log")

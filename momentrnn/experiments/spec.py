@@ -10,14 +10,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import InputError
-from .families import FAMILIES, SweepFamily, family_named
+from .families import DEFAULT_FAMILY, SweepFamily, family_named
 from .families.base import short
 
-__all__ = ["SweepSpec", "load_spec", "read_spec_file", "LINEAR_DEFAULTS", "NONLINEAR_DEFAULTS"]
-
-# the defaults of the shipped families, with the family's name (as a spec without it reads)
-LINEAR_DEFAULTS: dict = {"family": "linear", **FAMILIES["linear"].defaults}
-NONLINEAR_DEFAULTS: dict = {"family": "nonlinear", **FAMILIES["nonlinear"].defaults}
+__all__ = ["SweepSpec", "load_spec", "read_spec_file"]
 
 
 @dataclass(frozen=True)
@@ -114,7 +110,7 @@ def load_spec(source: object) -> SweepSpec:
             raw = read_spec_file(text)
         else:
             raw = _parse_toml(text, "spec")
-    family = family_named(raw.get("family", "linear"))
+    family = family_named(raw.get("family", DEFAULT_FAMILY))
     defaults = {"family": family.name, **family.defaults}
     types = {"family": str, **family.types}
     unknown = sorted(set(raw) - set(defaults))

@@ -17,10 +17,12 @@ from __future__ import annotations
 from ...errors import InputError
 from .base import ScaleFigure, SweepFamily, SweepRow
 
-__all__ = ["FAMILIES", "SweepFamily", "SweepRow", "ScaleFigure", "register_family",
-           "family_named"]
+__all__ = ["FAMILIES", "DEFAULT_FAMILY", "SweepFamily", "SweepRow", "ScaleFigure",
+           "register_family", "family_named"]
 
 FAMILIES: dict[str, SweepFamily] = {}
+# the family of a spec without a ``family`` key, and of results rows without one
+DEFAULT_FAMILY = "linear"
 
 
 def register_family(family: SweepFamily) -> SweepFamily:

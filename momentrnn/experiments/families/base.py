@@ -97,13 +97,15 @@ _TRAILER = ("status", "diverged_step", "loss_curve", "seconds")
 @dataclass(frozen=True)
 class ScaleFigure:
     """A figure of one value against the initialisation scale: the median and quartiles over
-    seeds, one curve per value of ``group_fields``."""
+    seeds, one curve per value of ``group_fields``; infinite values are drawn on a line above
+    the others, marked and explained by ``unbounded``."""
 
     name: str
     ylabel: str
     group_fields: tuple
     value: Callable[[SweepRow], float | None]
     log: bool = True
+    unbounded: str = "unbounded"
 
 
 class SweepFamily:

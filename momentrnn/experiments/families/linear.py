@@ -138,7 +138,8 @@ class LinearFamily(SweepFamily):
         by = ("teacher", "mode")
         return [
             ScaleFigure("extrapolation_vs_scale", f"max |h_j - h_hat_j|, j < {q}", by,
-                        lambda r: _num(r.value(self.headline, q)), log=True),
+                        lambda r: _num(r.value(self.headline, q)), log=True,
+                        unbounded="unbounded (an atom outside the unit disc)"),
             ScaleFigure("effective_dimension_vs_scale", "effective state dimension", by,
                         lambda r: _num(r.value("effective_dimension")), log=False),
         ]

@@ -150,7 +150,8 @@ class NonlinearFamily(SweepFamily):
         by = ("cell", "teacher_dim", "dim")
         return [
             ScaleFigure("extrapolation_vs_scale", f"relative MSE at length {q}", by,
-                        lambda r: _num(r.value(self.headline, q)), log=True),
+                        lambda r: _num(r.value(self.headline, q)), log=True,
+                        unbounded="unbounded (the students' outputs overflowed)"),
             ScaleFigure("state_rank_vs_scale",
                         f"hidden-state rank (sv > {rows[0].value('thresholds')[0]})", by,
                         lambda r: _first(r.value("state_rank", q)), log=False),

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from .._validate import positive_int
-from ..errors import InputError, MissingDependencyError
+from ..errors import InputError, IntegrationError, MissingDependencyError
 from ..rnn.losses import _target, lag_weights_for
 from ..rnn.models import DiagonalRNN, LinearRNN
 from ._problem import FlowProblem
+from .integrators import FlowRun
 from .trajectory import Trajectory
 
 __all__ = ["gradient_descent", "GDResult", "load_torch", "torch_device"]
@@ -146,13 +147,13 @@ class GDResult:
         losses = list(self.loss[:, index]) if self.parameters is not None else [
             float(self.loss[-1, index])]
         gn = [float(np.linalg.norm(problem.loss_grad(t)[1])) for t in thetas]
-        raw = {"times": list(times), "thetas": thetas, "losses": losses, "gnorms": gn,
-               "status": self.status[index], "message": f"gradient descent, lr={self.lr:g}",
-               "events": {} if self.diverged_at[index] < 0 else
-               {"diverged_step": int(self.diverged_at[index])},
-               "steps": self.steps, "nfev": self.steps}
-        status = raw["status"]
-        raw["status"] = {"finished": "t_max"}.get(status, status)
+        status = self.status[index]
+        raw = FlowRun(times=list(times), thetas=thetas, losses=losses, gnorms=gn,
+                      status={"finished": "t_max"}.get(status, status),
+                      message=f"gradient descent, lr={self.lr:g}",
+                      events={} if self.diverged_at[index] < 0 else
+                      {"diverged_step": int(self.diverged_at[index])},
+                      steps=self.steps, nfev=self.steps)
         return _assemble(problem, raw, teacher, "gd", len(thetas), extrapolation_length,
                          self.seconds, "")
 
@@ -161,8 +162,8 @@ def _stack_students(students) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if isinstance(students, DiagonalRNN):
         return students.a[None].copy(), students.b[None].copy(), students.c[None].copy()
     if isinstance(students, LinearRNN):
-        raise InputError("gradient_descent runs diagonal students; use integrate_flow for full "
-                         "models or gradient_descent_full")
+        raise InputError("gradient_descent runs diagonal students (DiagonalRNN); integrate "
+                         "full models (LinearRNN) with integrate_flow")
     if isinstance(students, tuple) and len(students) == 3:
         a, b, c = (np.asarray(x, dtype=float) for x in students)
         if a.ndim != 2 or a.shape != b.shape or a.shape != c.shape:
@@ -194,6 +195,8 @@ def gradient_descent(
     record_every: int | None = None,
     dtype: str = "float64",
     torch_mode: str = "auto",
+    progress: Callable[[int, np.ndarray], None] | None = None,
+    throw: bool = False,
 ) -> GDResult:
     r"""Run gradient descent on one or many diagonal students at once.
 
@@ -218,10 +221,25 @@ def gradient_descent(
     torch_mode : {'auto', 'eager', 'graph', 'compile'}
         How the torch backend runs the steps between records: eagerly, as a replayed CUDA
         graph (CUDA only; the default there), or fused by ``torch.compile``.
+    progress : callable, optional
+        Called as ``progress(step, loss)`` at every record (every ``record_every`` steps), with
+        the losses of the batch (an array of shape (batch,)).
+    throw : bool
+        With ``False`` (default) runs that diverge are reported in the result's ``status``
+        (``'diverged'``) and ``diverged_at``; with ``True`` a batch in which any run diverged
+        raises :class:`~momentrnn.errors.IntegrationError` naming those runs and the step.
+        Bad input raises :class:`~momentrnn.errors.InputError` whatever ``throw`` says.
 
     Returns
     -------
     GDResult
+
+    Raises
+    ------
+    InputError
+        Bad input.
+    IntegrationError
+        With ``throw=True``, when a run diverged.
 
     Examples
     --------
@@ -249,6 +267,10 @@ def gradient_descent(
         raise InputError("students have non-finite parameters")
     if dtype not in ("float64", "float32"):
         raise InputError(f"dtype={dtype!r}: use 'float64' or 'float32'")
+    if progress is not None and not callable(progress):
+        raise InputError(f"progress={progress!r} must be a callable progress(step, loss) or None")
+    if not isinstance(throw, (bool, np.bool_)):
+        raise InputError(f"throw={throw!r} must be True or False")
     rho = lag_weights_for(k, lag_weights)
     target = _target(teacher, k)
     every = max(1, steps // 100) if record_every is None else int(record_every)
@@ -259,11 +281,11 @@ def gradient_descent(
     inv0 = b**2 - c**2
     if backend == "numpy":
         out = _numpy_gd(a, b, c, target, rho, float(lr), int(steps), every, keep_params,
-                        np.dtype(dtype))
+                        np.dtype(dtype), progress)
         dev = "cpu"
     elif backend == "torch":
         out = _torch_gd(a, b, c, target, rho, float(lr), int(steps), every, keep_params,
-                        device, dtype, torch_mode)
+                        device, dtype, torch_mode, progress)
         dev = out.pop("device")
     else:
         raise InputError(f"backend={backend!r}: use 'numpy' or 'torch'")
@@ -277,6 +299,13 @@ def gradient_descent(
             status.append("converged")
         else:
             status.append("finished")
+    if throw and np.any(diverged >= 0):
+        runs = np.flatnonzero(diverged >= 0)
+        shown = ", ".join(f"{i} at step {int(diverged[i])}" for i in runs[:5])
+        raise IntegrationError(
+            f"gradient descent diverged in {runs.size} of {batch} run(s) (run {shown}"
+            f"{', ...' if runs.size > 5 else ''}) at lr={float(lr):g}; use a smaller lr, or "
+            "throw=False to keep the other runs")
     with np.errstate(over="ignore", invalid="ignore"):
         inv_final = out["b"] ** 2 - out["c"] ** 2
     return GDResult(out["a"], out["b"], out["c"], losses, out["record_steps"], inv0,
@@ -313,7 +342,7 @@ def _loss_and_step(a, b, c, target, rho, stack):
     return loss, w * du, c * vu, b * vu
 
 
-def _numpy_gd(a, b, c, target, rho, lr, steps, every, keep_params, dtype):
+def _numpy_gd(a, b, c, target, rho, lr, steps, every, keep_params, dtype, progress=None):
     a, b, c = a.astype(dtype), b.astype(dtype), c.astype(dtype)
     target, rho = target.astype(dtype), rho.astype(dtype)
     batch, d = a.shape
@@ -334,6 +363,8 @@ def _numpy_gd(a, b, c, target, rho, lr, steps, every, keep_params, dtype):
                 rec_steps.append(step)
                 if keep_params:
                     params.append(np.stack([a, b, c], axis=-1).copy())
+                if progress is not None:
+                    progress(step, records[-1].astype(float))
             if step == steps:
                 break
             if alive.all():
@@ -351,7 +382,8 @@ def _numpy_gd(a, b, c, target, rho, lr, steps, every, keep_params, dtype):
     return out
 
 
-def _torch_gd(a, b, c, target, rho, lr, steps, every, keep_params, device, dtype, mode="auto"):
+def _torch_gd(a, b, c, target, rho, lr, steps, every, keep_params, device, dtype, mode="auto",
+              progress=None):
     """Torch descent in chunks of ``every`` steps between records.
 
     ``mode``: ``'eager'``; ``'graph'`` (CUDA only: one chunk is captured as a CUDA graph and
@@ -399,6 +431,8 @@ def _torch_gd(a, b, c, target, rho, lr, steps, every, keep_params, device, dtype
         rec_steps.append(step)
         if keep_params:
             params.append(torch.stack(state[:3], dim=-1).clone())
+        if progress is not None:
+            progress(step, loss.cpu().double().numpy())
 
     chunk = None
     with torch.no_grad():

@@ -8,6 +8,10 @@ import numpy as np
 
 from ..moments import HankelRank
 
+# The statuses of a run that ended as asked; the others ('diverged', 'stalled', 'max_steps')
+# are failures.
+OK_STATUSES = ("converged", "t_max", "stationary")
+
 
 @dataclass(frozen=True)
 class Trajectory:
@@ -40,7 +44,7 @@ class Trajectory:
         ``extrapolation_length``.
     status : str
         ``'converged'`` (loss target reached), ``'t_max'``, ``'stationary'``, ``'max_steps'``,
-        ``'diverged'``.
+        ``'stalled'``, ``'diverged'``.
     """
 
     times: np.ndarray
@@ -66,8 +70,8 @@ class Trajectory:
 
     @property
     def ok(self) -> bool:
-        """True unless the run diverged or ran out of steps."""
-        return self.status in ("converged", "t_max", "stationary")
+        """True when the run ended as asked: converged, reached t_max or stationary."""
+        return self.status in OK_STATUSES
 
     @property
     def final_loss(self) -> float:

@@ -1,0 +1,69 @@
+"""Integrators of the gradient flow, registered by name.
+
+:data:`INTEGRATORS` maps each name accepted by ``integrate_flow(method=...)`` (besides
+``'auto'``) to its class. Adding an integrator is one subclass of :class:`Integrator` (or of
+:class:`AdaptiveIntegrator`, :class:`ExplicitRungeKutta`, :class:`ScipyIntegrator`) and one
+call of :func:`register_integrator`.
+"""
+
+from __future__ import annotations
+
+from ...errors import InputError
+from ._base import AdaptiveIntegrator, FlowOptions, FlowRun, Integrator
+from .controller import StepController
+from .explicit import ExplicitRungeKutta
+from .gauss_mp import GaussMP
+from .rosenbrock import RODAS4, Rodas4
+from .scipy_ivp import BDF, DOP853, LSODA, RK45, Radau, ScipyIntegrator
+from .tableau import ButcherTableau, RosenbrockTableau
+
+__all__ = ["INTEGRATORS", "AdaptiveIntegrator", "ButcherTableau", "ExplicitRungeKutta",
+           "FlowOptions", "FlowRun", "Integrator", "RODAS4", "RosenbrockTableau",
+           "ScipyIntegrator", "StepController", "integrator_named", "register_integrator",
+           "unregister_integrator"]
+
+INTEGRATORS: dict[str, type[Integrator]] = {}
+
+
+def register_integrator(cls: type[Integrator], *, replace: bool = False) -> type[Integrator]:
+    """Make ``cls`` available as ``integrate_flow(method=cls.name)``; returns ``cls`` (so it
+    can decorate the class).
+
+    Raises
+    ------
+    InputError
+        If ``cls`` is not an :class:`Integrator` subclass with a name, or the name is taken
+        (unless ``replace=True``), or the name is ``'auto'``.
+    """
+    if not (isinstance(cls, type) and issubclass(cls, Integrator)):
+        raise InputError(f"{cls!r} is not a subclass of Integrator")
+    name = getattr(cls, "name", None)
+    if not isinstance(name, str) or not name or name == "auto":
+        raise InputError(f"{cls.__name__}.name={name!r} must be a non-empty string other than "
+                         "'auto'")
+    if name in INTEGRATORS and INTEGRATORS[name] is not cls and not replace:
+        raise InputError(f"an integrator named {name!r} is registered already "
+                         f"({INTEGRATORS[name].__name__}); pick another name or pass "
+                         "replace=True")
+    INTEGRATORS[name] = cls
+    return cls
+
+
+def unregister_integrator(name: str) -> None:
+    """Remove the integrator registered as ``name`` (an unknown name is an InputError)."""
+    integrator_named(name)
+    del INTEGRATORS[name]
+
+
+def integrator_named(name: object) -> type[Integrator]:
+    """The class registered as ``name``; an unknown name is an InputError listing the known."""
+    if not isinstance(name, str) or name not in INTEGRATORS:
+        shown = repr(name)[:80]
+        raise InputError(f"method={shown} is not known; use one of "
+                         f"{', '.join(('auto', *INTEGRATORS))}")
+    return INTEGRATORS[name]
+
+
+for _cls in (Rodas4, LSODA, BDF, Radau, RK45, DOP853, GaussMP):
+    register_integrator(_cls)
+del _cls

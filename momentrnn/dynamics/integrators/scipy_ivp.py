@@ -1,0 +1,128 @@
+"""scipy's ``solve_ivp`` methods, the implicit ones given the analytic Hessian."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+
+from .._problem import FlowProblem
+from ._base import FlowOptions, FlowRun, Integrator
+
+__all__ = ["ScipyIntegrator", "LSODA", "BDF", "Radau", "RK45", "DOP853"]
+
+# Right-hand-side evaluations without progress in time after which scipy's integrators are
+# judged stalled.
+STALL_EVALUATIONS = 5_000
+# Right-hand-side evaluations allowed per step of max_steps.
+EVALUATIONS_PER_STEP = 20
+# The end of the time span when only a loss target is given.
+NO_TIME_LIMIT = 1e12
+
+
+class _Budget(Exception):
+    pass
+
+
+class _Stall(Exception):
+    pass
+
+
+class ScipyIntegrator(Integrator):
+    """``scipy.integrate.solve_ivp`` with ``method=name``; the subclasses name the method
+    and say whether it is given the Jacobian :math:`-\\nabla^2 L`."""
+
+    jacobian: ClassVar[bool] = False
+
+    def integrate(self, problem: FlowProblem, theta0: np.ndarray,
+                  options: FlowOptions) -> FlowRun:
+        import scipy.integrate
+
+        method, rtol, atol = self.name, options.rtol, options.atol
+        until_loss, progress = options.until_loss, options.progress
+        budget = EVALUATIONS_PER_STEP * options.max_steps
+        counter = {"n": 0, "t": -1.0, "still": 0}
+
+        def rhs(t, y):
+            counter["n"] += 1
+            if counter["n"] > budget:
+                raise _Budget
+            if t > counter["t"]:
+                counter["t"], counter["still"] = t, 0
+            else:
+                counter["still"] += 1
+                if counter["still"] > STALL_EVALUATIONS:
+                    raise _Stall
+            loss, grad = problem.loss_grad(y)
+            if progress is not None:
+                progress(t, loss)
+            return -grad
+
+        def jac(_t, y):
+            return -problem.hessian(y)
+
+        events = []
+        if until_loss is not None:
+            def reached(_t, y):
+                return problem.loss_grad(y)[0] - until_loss
+
+            reached.terminal = True
+            events.append(reached)
+        t_end = NO_TIME_LIMIT if options.t_max is None else float(options.t_max)
+        kwargs = {"jac": jac} if self.jacobian else {}
+
+        def start_only(status: str, message: str) -> FlowRun:
+            loss0, grad0 = problem.loss_grad(theta0)
+            return FlowRun(times=[0.0], thetas=[theta0], losses=[loss0],
+                           gnorms=[float(np.linalg.norm(grad0))], status=status,
+                           message=message, steps=0, nfev=counter["n"])
+
+        try:
+            with np.errstate(over="raise", invalid="raise"):
+                sol = scipy.integrate.solve_ivp(rhs, (0.0, t_end), theta0, method=method, rtol=rtol,
+                                                atol=atol, events=events or None,
+                                                dense_output=False, **kwargs)
+        except _Stall:
+            return start_only("stalled", f"scipy {method} stalled: {STALL_EVALUATIONS} "
+                              f"evaluations without progress at t = {counter['t']:.6g}; try "
+                              "method='rosenbrock'")
+        except _Budget:
+            return start_only("max_steps", f"more than {budget} evaluations")
+        except FloatingPointError as exc:
+            return start_only("diverged", f"the flow blew up ({exc})")
+        thetas = [sol.y[:, i] for i in range(sol.y.shape[1])]
+        lg = [problem.loss_grad(y) for y in thetas]
+        ev = {}
+        if sol.status == 1:
+            status, message = "converged", f"loss reached {until_loss:g} at t = {sol.t[-1]:.6g}"
+            ev["until_loss"] = float(sol.t[-1])
+        elif sol.status == 0:
+            status, message = "t_max", f"reached t = {sol.t[-1]:.6g}"
+        else:
+            status, message = "diverged", f"scipy {method} failed: {sol.message}"
+        return FlowRun(times=list(sol.t), thetas=thetas, losses=[v[0] for v in lg],
+                       gnorms=[float(np.linalg.norm(v[1])) for v in lg], status=status,
+                       message=message, events=ev, steps=len(sol.t) - 1, nfev=sol.nfev)
+
+
+class LSODA(ScipyIntegrator):
+    name = "LSODA"
+    jacobian = True
+
+
+class BDF(ScipyIntegrator):
+    name = "BDF"
+    jacobian = True
+
+
+class Radau(ScipyIntegrator):
+    name = "Radau"
+    jacobian = True
+
+
+class RK45(ScipyIntegrator):
+    name = "RK45"
+
+
+class DOP853(ScipyIntegrator):
+    name = "DOP853"

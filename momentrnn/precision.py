@@ -23,6 +23,7 @@ import contextlib
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import ClassVar
 
 import flint
 import mpmath
@@ -69,6 +70,8 @@ def _check_dps(dps: object, name: str) -> int:
 class Exact:
     """Exact rational arithmetic; algebraic numbers are returned as sympy expressions."""
 
+    exact: ClassVar[bool] = True  # no rounding anywhere: inexact input is refused
+
     def __repr__(self) -> str:
         return "Exact()"
 
@@ -78,6 +81,7 @@ class _Digits:
     """Shared part of the precisions that are a number of decimal digits."""
 
     dps: int
+    exact: ClassVar[bool] = False
 
     def __post_init__(self) -> None:
         _check_dps(self.dps, type(self).__name__)
@@ -122,6 +126,8 @@ class Ball(_Digits):
 @dataclass(frozen=True)
 class Float64:
     """IEEE double precision through numpy."""
+
+    exact: ClassVar[bool] = False
 
     def __repr__(self) -> str:
         return "Float64()"

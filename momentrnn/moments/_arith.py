@@ -202,6 +202,18 @@ class Arithmetic:
         """The exception for a singular system: ``error(message)`` by default."""
         return error(message)
 
+    # -- fixed-precision recovery (doubles and mpmath)
+    #: digits a certified computation is asked for when it checks a result of this arithmetic
+    confirm_digits: float = 0.0
+
+    def recovery_values(self, data) -> Sequence:
+        """The moments for :meth:`run_method` (refusing data the arithmetic cannot hold)."""
+        return self.values(data)
+
+    def run_method(self, method, m, n: int, basis: str) -> tuple[list, list]:
+        """Atoms and weights of a registered recovery method run in this arithmetic."""
+        raise NotImplementedError(f"{self.name} has no fixed-precision recovery")
+
 
 # ----------------------------------------------------------------------------------------
 # the algorithms, once
@@ -341,6 +353,19 @@ class FloatArith(Arithmetic):
     def eigenvalues(self, A):
         return scipy.linalg.eigvals(A)
 
+    confirm_digits = 17.0
+
+    def recovery_values(self, data):
+        m = data.as_numpy()
+        if not np.all(np.isfinite(m)) or (data.max_abs_exact() and not np.any(m)):
+            raise InputError("the moments lie beyond the double range, so Float64() cannot "
+                             "hold them: use precision=MP(dps) or digits=")
+        return m
+
+    def run_method(self, method, m, n, basis):
+        atoms, weights = method.run_float(m, n, basis)
+        return list(atoms), list(weights)
+
     def pencil_pair(self, m, n):
         # doubles: SVD-truncated pencil (Hua and Sarkar) on M//2 columns, robust to rounding
         L = len(m) // 2
@@ -384,6 +409,16 @@ class MPArith(Arithmetic):
 
     def values(self, data):
         return data.as_mp(self.ctx)
+
+    @property
+    def confirm_digits(self) -> float:  # type: ignore[override]
+        return float(self.ctx.dps) + 2
+
+    def run_method(self, method, m, n, basis):
+        from ._scalars import global_mp
+
+        atoms, weights = method.run_mp(self.ctx, m, n, basis)
+        return [global_mp(v) for v in atoms], [global_mp(v) for v in weights]
 
     def guarded(self):
         wide = type(self.ctx)()

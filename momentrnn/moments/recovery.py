@@ -27,16 +27,15 @@ from ..errors import (
     RankError,
 )
 from ..precision import (
-    MP,
     Ball,
     Exact,
-    Float64,
     Precision,
     as_precision,
     bits_to_digits,
     digits_to_bits,
 )
 from . import _ball
+from ._arith import arithmetic
 from ._data import MomentData, parse_moments, require_exact, require_trackable_scale
 from ._scalars import global_mp, mpf_from_man_exp
 from .hankel import HankelRank, hankel_rank, resolved_singular_values
@@ -260,7 +259,7 @@ def _decide_rank(data: MomentData, rank: int | None, precision: Precision | None
     if data.is_exact:
         evidence = hankel_rank(data, precision=Exact(), progress=progress)
     else:
-        prec = precision if isinstance(precision, (MP, Ball, Float64)) else None
+        prec = None if precision is None or precision.exact else precision
         evidence = hankel_rank(data, precision=prec, progress=progress)
     if rank is None:
         return evidence.rank, evidence
@@ -575,7 +574,7 @@ def _prepare(moments, *, rank, method, precision, digits, data_digits, data_erro
         raise InputError(f"digits={digits!r} is more than this package computes (at most "
                          f"{MAX_DIGITS}); ask for fewer digits")
     prec = None if precision is None else as_precision(precision)
-    if isinstance(prec, Exact):
+    if prec is not None and prec.exact:
         require_exact(data)
     meth = method_named(method, prec)
     if meth.positive_only and not data.is_real:
@@ -692,7 +691,7 @@ def _compute_certified(problem: _Problem, progress) -> _Outcome:
     """Ball arithmetic, escalated to the target (``precision=None``) or at a fixed Ball."""
     data, n, prec, meth, loss = problem.data, problem.n, problem.prec, problem.method, problem.loss
     target = problem.target
-    fixed = isinstance(prec, Ball)
+    fixed = prec is not None  # a given Ball(dps); None: escalated to the target
     bits = prec.bits if fixed else problem.start_bits  # type: ignore[union-attr]
     cert = _certify(problem.square, n, meth, problem.basis, target or 0.0, bits,
                     escalate=not fixed, progress=progress)
@@ -735,24 +734,11 @@ def _compute_fixed(problem: _Problem, progress) -> _Outcome:
     """Double or mpmath arithmetic, then compared with a certified computation."""
     data, n, prec, meth, loss = problem.data, problem.n, problem.prec, problem.method, problem.loss
     target = problem.target
-    if isinstance(prec, Float64):
-        m = data.as_numpy()
-        if not np.all(np.isfinite(m)) or (data.max_abs_exact() and not np.any(m)):
-            raise InputError("the moments lie beyond the double range, so Float64() cannot "
-                             "hold them: use precision=MP(dps) or digits=")
-        check_target = 17.0
-    else:
-        ctx = prec.context()  # type: ignore[union-attr]
-        m = data.as_mp(ctx)
-        check_target = float(prec.dps) + 2  # type: ignore[union-attr]
+    ar = arithmetic(prec)
+    m = ar.recovery_values(data)
+    check_target = ar.confirm_digits
     try:
-        if isinstance(prec, Float64):
-            atoms, weights = meth.run_float(m, n, problem.basis)
-            atoms_l, weights_l = list(atoms), list(weights)
-        else:
-            atoms_l, weights_l = meth.run_mp(ctx, m, n, problem.basis)
-            atoms_l = [global_mp(v) for v in atoms_l]
-            weights_l = [global_mp(v) for v in weights_l]
+        atoms_l, weights_l = ar.run_method(meth, m, n, problem.basis)
     except (IllConditionedError, RankError, NotPositiveError, ZeroDivisionError,
             np.linalg.LinAlgError, ValueError) as exc:
         return _numerical_failure(problem, exc)

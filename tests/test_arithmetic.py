@@ -273,3 +273,28 @@ def test_no_global_mpmath_state_in_mp_arithmetic():
         _check_close(atoms, weights, 1e-30, lambda z: complex(z))
     finally:
         mpmath.mp.prec = saved
+
+
+def test_recurrence_once_over_every_arithmetic():
+    """The modified Chebyshev algorithm in rationals, doubles, mpmath and balls agrees with
+    the exact recurrence of a positive rational 3-atom measure."""
+    from momentrnn.moments._ball import recurrence
+
+    weights = [abs(w) for w in WEIGHTS]
+    m = [sum(w * x**j for x, w in zip(ATOMS, weights)) for j in range(6)]
+    data = parse_moments(m)
+    alpha, beta = recurrence(RATIONALS, RATIONALS.values(data), 3, "monomial")
+    exact = [F(int(v.p), int(v.q)) for v in alpha + beta]
+    assert exact[3] == sum(weights)  # beta_0 = m_0
+    fa, fb = recurrence(FLOAT, [float(v) for v in m], 3, "monomial")
+    assert all(abs(u - float(v)) < 1e-12 for u, v in zip(fa + fb, exact))
+    ar = MPArith(MP(40).context())
+    ma, mb = recurrence(ar, ar.values(data), 3, "monomial")
+    assert all(abs(u - ar.ctx.mpf(v.numerator) / v.denominator) < 1e-35
+               for u, v in zip(ma + mb, exact))
+    balls = Balls(200, real=True)
+    with balls.working():
+        ba, bb = recurrence(balls, balls.values(data), 3, "monomial")
+    with flint_precision(1000):
+        assert all(u.contains(flint.fmpq(v.numerator, v.denominator))
+                   for u, v in zip(ba + bb, exact))

@@ -38,6 +38,9 @@ __all__ = [
     "ball_prony",
     "ball_pencil",
     "ball_gauss",
+    "Balls",
+    "RationalBalls",
+    "recurrence",
     "chebyshev_algorithm",
     "relative_digits",
     "component_digits",
@@ -399,6 +402,16 @@ def monic_modified_moments(values: list, basis: str, one):
     return [values[0]] + [v / (one * 2 ** (l - 1)) for l, v in enumerate(values) if l > 0]
 
 
+def recurrence(ar: Arithmetic, values: list, n: int, basis: str) -> tuple[list, list]:
+    """alpha_0..alpha_{n-1}, beta_0..beta_{n-1} of the monic orthogonal polynomials, from
+    moments written in ``basis``, in the arithmetic ``ar`` (the modified Chebyshev
+    algorithm)."""
+    one, zero = ar.one, ar.zero
+    nu = monic_modified_moments(list(values), basis, one)
+    a, b = basis_recurrence(basis, 2 * n, one, zero)
+    return chebyshev_algorithm(nu, n, a, b, zero)
+
+
 def ball_gauss(data: MomentData, n: int, bits: int, basis: str = "monomial") -> BallSolution:
     r"""Gauss rule: exact recurrence over Q, certified nodes, Christoffel weights.
 
@@ -407,10 +420,7 @@ def ball_gauss(data: MomentData, n: int, bits: int, basis: str = "monomial") -> 
     """
     if not data.is_real:
         raise NotPositiveError("a Gauss rule needs real moments of a positive measure")
-    one, zero = fmpq(1), fmpq(0)
-    nu = monic_modified_moments(list(data.real), basis, one)
-    a, b = basis_recurrence(basis, 2 * n, one, zero)
-    alpha, beta = chebyshev_algorithm(nu, n, a, b, zero)
+    alpha, beta = recurrence(RATIONALS, RATIONALS.values(data), n, basis)
     with _prec(bits):
         pi_prev, pi = fmpq_poly([0]), fmpq_poly([1])
         for k in range(n):

@@ -14,7 +14,7 @@ from flint import fmpq, fmpq_poly
 
 from ..errors import InputError, PrecisionMismatchError, RankError
 from ._arith import RATIONALS, prony_coefficients
-from ._ball import basis_recurrence, chebyshev_algorithm, monic_modified_moments
+from ._ball import recurrence
 from ._data import MomentData, require_exact, to_fraction
 from .algebraic import AlgebraicField, AlgebraicNumber
 
@@ -34,10 +34,7 @@ def exact_prony_polynomial(
             "enclosures are certified for exact data"
         )
     if method == "gauss":
-        one, zero = fmpq(1), fmpq(0)
-        nu = monic_modified_moments(list(data.real), basis, one)
-        a, b = basis_recurrence(basis, 2 * n, one, zero)
-        alpha, beta = chebyshev_algorithm(nu, n, a, b, zero)
+        alpha, beta = recurrence(RATIONALS, data.real, n, basis)
         pi_prev, pi = fmpq_poly([0]), fmpq_poly([1])
         for k in range(n):
             pi_prev, pi = pi, fmpq_poly([-alpha[k], 1]) * pi - beta[k] * pi_prev

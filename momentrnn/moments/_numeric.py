@@ -10,7 +10,7 @@ import numpy as np
 import scipy.linalg
 
 from ._arith import FLOAT, MPArith, pencil, prony
-from ._ball import basis_recurrence, chebyshev_algorithm, monic_modified_moments
+from ._ball import recurrence
 
 __all__ = ["float_prony", "float_pencil", "float_gauss", "mp_prony", "mp_pencil", "mp_gauss",
            "clean_real"]
@@ -31,9 +31,7 @@ def float_pencil(m: np.ndarray, n: int):
 
 def float_gauss(m: np.ndarray, n: int, basis: str):
     values = [float(v) for v in m]
-    nu = monic_modified_moments(values, basis, 1.0)
-    a, b = basis_recurrence(basis, 2 * n, 1.0, 0.0)
-    alpha, beta = chebyshev_algorithm(nu, n, a, b, 0.0)
+    alpha, beta = recurrence(FLOAT, values, n, basis)
     nodes, vectors = scipy.linalg.eigh_tridiagonal(
         np.array(alpha), np.sqrt(np.array(beta[1:]))
     )
@@ -60,9 +58,7 @@ def mp_pencil(ctx, m: list, n: int):
 
 
 def mp_gauss(ctx, m: list, n: int, basis: str):
-    nu = monic_modified_moments(list(m), basis, ctx.mpf(1))
-    a, b = basis_recurrence(basis, 2 * n, ctx.mpf(1), ctx.mpf(0))
-    alpha, beta = chebyshev_algorithm(nu, n, a, b, ctx.mpf(0))
+    alpha, beta = recurrence(MPArith(ctx), m, n, basis)
     J = ctx.matrix(n, n)
     for i in range(n):
         J[i, i] = alpha[i]

@@ -12,7 +12,7 @@ from .._validate import positive_int
 from ..errors import InputError
 from ..precision import MP, Exact, Float64, Precision, as_precision
 from ._arith import arithmetic
-from ._ball import basis_recurrence, chebyshev_algorithm, monic_modified_moments
+from ._ball import recurrence
 from ._data import parse_moments
 
 __all__ = ["chebyshev_to_monomial", "monomial_to_chebyshev", "recurrence_coefficients"]
@@ -104,10 +104,7 @@ def recurrence_coefficients(
     ar = arithmetic(prec).guarded()  # mpmath: 10 guard digits
     # Python numbers (not numpy scalars): a zero division must raise, not give inf
     values = [ar.convert(v) for v in ar.values(data)]
-    one, zero = ar.one, ar.zero
-    nu = monic_modified_moments(values, basis, one)
-    a, b = basis_recurrence(basis, 2 * n, one, zero)
-    alpha, beta = chebyshev_algorithm(nu, n, a, b, zero)
+    alpha, beta = recurrence(ar, values, n, basis)
     return [ar.export(v) for v in alpha], [ar.export(v) for v in beta]
 
 

@@ -9,6 +9,8 @@ from collections.abc import Callable
 
 __all__ = ["ProgressLine"]
 
+MIN_PERIOD = 0.05  # the clock's shortest wait, so that a period of 0 does not spin
+
 
 class ProgressLine:
     """A sign of life on stderr.
@@ -65,7 +67,7 @@ class ProgressLine:
 
     def _tick(self) -> None:
         period = self.redraw if self.tty else self.every
-        while not self.stopped.wait(min(period, 1.0)):
+        while not self.stopped.wait(min(max(period, MIN_PERIOD), 1.0)):
             with self.lock:
                 now = time.perf_counter()
                 if not self.stopped.is_set() and self.enabled and now - self.shown_at >= period:

@@ -77,3 +77,13 @@ def test_a_closed_stderr_stops_the_line_without_an_error(monkeypatch):
     line.report(force=True)  # ValueError from the closed stream: swallowed, line disabled
     assert not line.enabled
     line.end()
+
+
+def test_a_zero_period_does_not_spin(monkeypatch):
+    err = _Stream(tty=False)
+    monkeypatch.setattr(sys, "stderr", err)
+    line = ProgressLine(lambda elapsed, tty: "x", every=0.0)
+    line.begin()
+    time.sleep(0.3)
+    line.end()
+    assert 2 <= len(err.getvalue().splitlines()) <= 10  # one line per clock tick of 0.05 s

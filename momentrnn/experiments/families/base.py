@@ -39,11 +39,12 @@ class SweepRow:
         Per-length metrics: ``at_length[q][name]`` is metric ``name`` measured at length ``q``.
     metrics : dict
         The other metrics, by name.
-    status : str
-        How training ended (``'diverged'`` counts as diverged in summaries).
+    status : str or None
+        How training ended (``'diverged'`` counts as diverged in summaries); None in a row
+        read back without one.
     diverged_step : int or None
     loss_curve : list of [time or step, loss]
-    seconds : float
+    seconds : float or None
         Run time (one task's time shared among its runs when they run batched).
     """
 
@@ -51,10 +52,10 @@ class SweepRow:
     training_loss: float | None = None
     at_length: dict = field(default_factory=dict)
     metrics: dict = field(default_factory=dict)
-    status: str = "finished"
+    status: str | None = "finished"
     diverged_step: int | None = None
     loss_curve: list = field(default_factory=list)
-    seconds: float = 0.0
+    seconds: float | None = 0.0
 
     def value(self, name: str, length: int | None = None) -> Any:
         """Metric ``name`` (at ``length`` for a per-length metric); None when absent."""
@@ -202,11 +203,13 @@ class SweepFamily:
                         break
             else:
                 metrics[key] = v
-        loss = data.get("training_loss")
-        status = data.get("status")
+        loss, status, step, curve, seconds = (data.get(k) for k in (
+            "training_loss", "status", "diverged_step", "loss_curve", "seconds"))
         return SweepRow(run, loss if _number(loss) else None, at_length, metrics,
-                        status if isinstance(status, str) else None, data.get("diverged_step"),
-                        data.get("loss_curve"), data.get("seconds"))
+                        status if isinstance(status, str) else None,
+                        step if isinstance(step, int) and not isinstance(step, bool) else None,
+                        curve if isinstance(curve, list) else [],
+                        seconds if _number(seconds) else None)
 
     def usable(self, row: SweepRow) -> bool:
         """A row the figures can draw: a status, a positive scale and the headline metric at

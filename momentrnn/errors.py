@@ -23,7 +23,14 @@ __all__ = [
 
 
 class MomentRNNError(Exception):
-    """Base class of every error raised by momentrnn."""
+    """Base class of every error raised by momentrnn.
+
+    It is never raised itself: the package raises one of its subclasses, each also derived
+    from the builtin exception for its kind of failure (``InputError`` is a ``ValueError``,
+    ``IllConditionedError`` an ``ArithmeticError``, ...). Catch it to handle every failure
+    the package reports deliberately; the message names the offending value and the fix.
+    It carries no attributes beyond the message (``str(exc)``).
+    """
 
 
 class InputError(MomentRNNError, ValueError):
@@ -35,7 +42,21 @@ class RankError(InputError):
 
 
 class NotPositiveError(InputError):
-    """A method that needs a positive measure was given data whose Hankel matrix is not PD."""
+    r"""A method that needs a positive measure was given data whose Hankel matrix is not PD.
+
+    Raised by the Gauss-rule computations when a recurrence coefficient :math:`\beta_k` is
+    not positive, i.e. the Hankel matrix :math:`H_{k+1}` is not positive definite:
+
+    - :func:`momentrnn.recover_measure` with ``method='gauss'`` (and :func:`momentrnn.gauss_rule`)
+      raises it for complex moments, and otherwise only when it is proved: exactly for exact
+      data, and for every moment sequence within the data's accuracy for inexact data;
+    - :func:`momentrnn.recurrence_coefficients` raises it when a :math:`\beta_k` computed in
+      its arithmetic is not positive: a proof with ``Exact()``, but with ``Float64()`` or
+      ``MP`` rounding alone can cause it for ill-conditioned moments.
+
+    The message names the failing :math:`k` and suggests ``method='prony'`` or ``'pencil'``
+    for signed or complex measures. It carries no attributes beyond the message.
+    """
 
 
 class PrecisionMismatchError(MomentRNNError, TypeError):

@@ -80,7 +80,9 @@ def test_no_global_mpmath_writes():
 
 @pytest.mark.parametrize("module", ["momentrnn.moments.measure", "momentrnn.moments.hankel",
                                     "momentrnn.moments.recovery", "momentrnn.moments.chebyshev",
-                                    "momentrnn.moments.symbolic"])
+                                    "momentrnn.moments.symbolic", "momentrnn.moments.sdp",
+                                    "momentrnn.rnn.models", "momentrnn.rnn.losses",
+                                    "momentrnn.rnn.teachers", "momentrnn.rnn.analysis"])
 def test_docstring_examples(module):
     import importlib
 

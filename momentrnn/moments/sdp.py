@@ -623,14 +623,49 @@ def stability_bound(atoms: object, *, order: int, tolerance: float) -> float:
     :math:`0..2\hat d` are within :math:`\varepsilon` of those of
     :math:`\hat\mu = \sum_i \hat w_i \delta_{\hat a_i}` satisfies
     :math:`|m_q(\mu) - m_q(\hat\mu)| \le \varepsilon(\|r_q\|_1 + \sup_{[-1,1]}|s_q|\,\|p\|_1)`
-    (:eq:`eq-stability-bound`; :math:`\|\cdot\|_1` is the sum of absolute coefficients). The
-    supremum is computed at the endpoints and the certified real critical points of
-    :math:`s_q`; the result is rounded up.
+    (:eq:`eq-stability-bound`; :math:`\|\cdot\|_1` is the sum of absolute coefficients).
+
+    :math:`p`, :math:`s_q`, :math:`r_q` and the two norms are exact rationals, and
+    :math:`\sup_{[-1,1]}|s_q|` is bounded above in ball arithmetic at the endpoints and the
+    certified real critical points of :math:`s_q`. These are then combined in double
+    precision and the result is raised by one unit in the last place: it can still fall a
+    few units in the last place (relative :math:`\sim 10^{-16}`) below the exact value of
+    the right-hand side.
+
+    Parameters
+    ----------
+    atoms : sequence of real numbers
+        The atoms :math:`\hat a_i` of :math:`\hat\mu`, in :math:`[-1, 1]`; floats are taken
+        at their exact binary values, fractions and strings such as ``'1/3'`` exactly.
+        :math:`\hat d` is their number as given (a repeated atom is not merged: it raises the
+        degree of :math:`p` and the number of moments the bound assumes). The weights do not
+        enter the bound.
+    order : int
+        The moment index :math:`q \ge 0` to bound (a Python ``int``). For
+        :math:`q < 2\hat d`, :math:`s_q = 0` and the bound is
+        :math:`\varepsilon \cdot 1`.
+    tolerance : float
+        :math:`\varepsilon \ge 0`, the accuracy to which moments :math:`0, \dots, 2\hat d`
+        match (a Python ``int`` or ``float``; ``inf`` gives ``inf``).
+
+    Returns
+    -------
+    float
+        The bound on :math:`|m_q(\mu) - m_q(\hat\mu)|`; ``0.0`` when ``tolerance`` is 0.
+
+    Raises
+    ------
+    InputError
+        When ``atoms`` is empty, unreadable or not real, an atom lies outside
+        :math:`[-1, 1]`, ``order`` is not a non-negative ``int`` or ``tolerance`` is not a
+        non-negative ``int`` or ``float``.
 
     Examples
     --------
     >>> stability_bound([1], order=2, tolerance=0.0)
     0.0
+    >>> stability_bound([0.5], order=1, tolerance=1e-3)   # q < 2 d: the moment itself
+    0.0010000000000000002
     """
     import flint
 

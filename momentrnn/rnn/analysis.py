@@ -70,7 +70,36 @@ one, with room for the sums that form it."""
 def moment_accuracy(loss: float) -> float:
     r"""The absolute accuracy :math:`\max(10\sqrt{L}, 10^{-12})` to which a student trained to
     loss ``L`` is read as a measure with few atoms (used for its effective dimension and its
-    learned measure, everywhere in the package)."""
+    learned measure, everywhere in the package).
+
+    Each fitted lag's mismatch is at most :math:`\sqrt{L/\rho_j}`, so the factor 10 covers
+    the fitted lags for lag weights :math:`\rho_j \ge 1/100` (the default weights and
+    ``'all_outputs'`` are at least 1) and leaves room for the lags beyond them; the floor
+    :math:`10^{-12}` is the double-precision rounding of a response of order one.
+
+    Parameters
+    ----------
+    loss : float
+        The final moment loss :math:`L_k \ge 0`. A negative value is read as 0; ``inf``
+        gives ``inf``.
+
+    Returns
+    -------
+    float
+        The absolute accuracy, at least :math:`10^{-12}`.
+
+    Raises
+    ------
+    InputError
+        When ``loss`` is NaN (a diverged run: no accuracy is known).
+
+    Examples
+    --------
+    >>> moment_accuracy(1e-4)
+    0.1
+    >>> moment_accuracy(0.0)
+    1e-12
+    """
     loss = float(loss)
     if math.isnan(loss):
         raise InputError("the loss is NaN: the training diverged, so no accuracy is known")

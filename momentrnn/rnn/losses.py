@@ -43,6 +43,32 @@ def lag_weights_for(k: int, lag_weights: object = None) -> np.ndarray:
 
     ``lag_weights='all_outputs'`` gives :math:`\rho_j = k - j`, the weights of a loss that reads
     the output at every step.
+
+    Parameters
+    ----------
+    k : int
+        Number of lags fitted, :math:`1 \le k \le 10\,000` (a Python or numpy integer, not a
+        bool).
+    lag_weights : None, 'all_outputs' or array_like of shape (k,), optional
+        ``None`` (default) for :math:`\rho_j = 1`, ``'all_outputs'`` for
+        :math:`\rho_j = k - j`, or ``k`` positive finite numbers.
+
+    Returns
+    -------
+    numpy.ndarray
+        The float weights :math:`\rho_0, \dots, \rho_{k-1}`, shape (k,).
+
+    Raises
+    ------
+    InputError
+        When ``k`` is not a positive integer or is more than 10 000, or ``lag_weights`` is
+        another string, or an array of the wrong shape or with an entry that is not positive
+        and finite.
+
+    Examples
+    --------
+    >>> lag_weights_for(3, "all_outputs")
+    array([3., 2., 1.])
     """
     k = positive_int(k, "k", hint="the number of lags fitted")
     from ._limits import MAX_LAGS
@@ -164,7 +190,37 @@ def _target(teacher: object, k: int) -> np.ndarray:
 
 
 def moment_loss(model: object, teacher: object, *, k: int, lag_weights: object = None) -> float:
-    r""":math:`L_k = \sum_{j<k} \rho_j (h_j - \hat h_j)^2`.
+    r"""The k-lag moment loss :math:`L_k = \sum_{j<k} \rho_j (h_j - \hat h_j)^2`.
+
+    :math:`h_j` is the student's impulse response and :math:`\hat h_j` the teacher's
+    (:eq:`eq-loss`).
+
+    Parameters
+    ----------
+    model : DiagonalRNN or LinearRNN
+        The student. Its parameters should be real: only the real part of its impulse
+        response enters the loss.
+    teacher : DiagonalRNN, LinearRNN or array_like of shape (k,)
+        The target: a model, or its impulse response :math:`\hat h_0, \dots, \hat h_{k-1}`
+        as real numbers (not checked for finiteness: a NaN gives a NaN loss). A teacher
+        model's response must be real: imaginary parts up to
+        :math:`10^{-12} \max(1, \max_j |\hat h_j|)` are dropped, larger ones refused.
+    k : int
+        Number of lags fitted, :math:`1 \le k \le 10\,000`.
+    lag_weights : None, 'all_outputs' or array_like of shape (k,), optional
+        The weights :math:`\rho_j`, as in :func:`lag_weights_for`; default all ones.
+
+    Returns
+    -------
+    float
+        :math:`L_k`; not finite when a response overflows (an atom far outside the unit
+        disc).
+
+    Raises
+    ------
+    InputError
+        For a bad ``k`` or ``lag_weights``, a teacher array that is not of length ``k``, or a
+        teacher model whose response is not real.
 
     Examples
     --------
@@ -181,7 +237,50 @@ def moment_loss(model: object, teacher: object, *, k: int, lag_weights: object =
 
 def moment_loss_gradient(model: object, teacher: object, *, k: int,
                          lag_weights: object = None):
-    """Analytic gradient: a DiagonalRNN/LinearRNN of the same shape holding dL/dparameters."""
+    r"""The analytic gradient of :func:`moment_loss` with respect to the student's parameters.
+
+    With :math:`u_j = 2\rho_j (h_j - \hat h_j)`: for the diagonal model,
+    :math:`\partial_a L = w \circ D^\top u`, :math:`\partial_b L = c \circ V^\top u`,
+    :math:`\partial_c L = b \circ V^\top u` with :math:`w = b \circ c`,
+    :math:`V_{ji} = a_i^j` and :math:`D_{ji} = j a_i^{j-1}`; for the full model,
+    :math:`\nabla_A L = Y T X^\top`, :math:`\nabla_B L = Y u`, :math:`\nabla_C L = X u`
+    with :math:`x_q = A^q B`, :math:`y_p = (A^\top)^p C^\top` and
+    :math:`T_{pq} = u_{p+q+1}` (:eq:`eq-full-gradient`).
+
+    Parameters
+    ----------
+    model : DiagonalRNN or LinearRNN
+        The student, with real parameters (for complex parameters the result is not the
+        gradient of the loss). A :class:`SymmetricRNN` is treated as a full model.
+    teacher : DiagonalRNN, LinearRNN or array_like of shape (k,)
+        The target model or its first ``k`` lags, as in :func:`moment_loss`.
+    k : int
+        Number of lags fitted, :math:`1 \le k \le 10\,000`.
+    lag_weights : None, 'all_outputs' or array_like of shape (k,), optional
+        The weights :math:`\rho_j`, as in :func:`lag_weights_for`; default all ones.
+
+    Returns
+    -------
+    DiagonalRNN or LinearRNN
+        A model of the same kind and dimension whose parameters are the partial derivatives:
+        ``.a, .b, .c`` hold :math:`\partial L/\partial a`, ... for a diagonal model, ``.A,
+        .B, .C`` hold :math:`\partial L/\partial A`, ... for a full one (a plain
+        :class:`LinearRNN`, also for a symmetric student: the derivative with respect to every
+        entry of :math:`A`).
+
+    Raises
+    ------
+    InputError
+        When ``model`` is not a DiagonalRNN or LinearRNN, for the bad inputs
+        :func:`moment_loss` refuses, and when the gradient overflows (the message then
+        speaks of non-finite parameters of the returned model).
+
+    Examples
+    --------
+    >>> g = moment_loss_gradient(DiagonalRNN([0.5], [1.0], [1.0]), [1.0, 1.0], k=2)
+    >>> g.a, g.b, g.c
+    (array([-1.]), array([-0.5]), array([-0.5]))
+    """
     rho = lag_weights_for(k, lag_weights)
     target = _target(teacher, k)
     if isinstance(model, DiagonalRNN):
@@ -195,10 +294,43 @@ def moment_loss_gradient(model: object, teacher: object, *, k: int,
 
 def moment_loss_hessian(model: object, teacher: object, *, k: int,
                         lag_weights: object = None) -> np.ndarray:
-    """Dense Jacobian of the gradient (the Hessian of L_k), parameters flattened.
+    r"""Dense Jacobian of the gradient (the Hessian of :math:`L_k`), parameters flattened.
 
-    Diagonal: order (a_1, b_1, c_1, a_2, ...). Full: (vec(A) row-major, B, C). The full model's
-    Hessian is assembled column by column from analytic Hessian-vector products.
+    Diagonal: order :math:`(a_1, b_1, c_1, a_2, \dots)`, the block-diagonal part plus the
+    Gauss-Newton part :math:`2 J^\top P J` (:eq:`eq-loss-hessian`). Full: order
+    (vec(A) row-major, B, C), assembled column by column from analytic Hessian-vector
+    products and symmetrised.
+
+    Parameters
+    ----------
+    model : DiagonalRNN or LinearRNN
+        The student, with real parameters (a complex model's imaginary parts are dropped, so
+        the result is not its Hessian). A :class:`SymmetricRNN` is treated as a full model.
+    teacher : DiagonalRNN, LinearRNN or array_like of shape (k,)
+        The target model or its first ``k`` lags, as in :func:`moment_loss`.
+    k : int
+        Number of lags fitted, :math:`1 \le k \le 10\,000`.
+    lag_weights : None, 'all_outputs' or array_like of shape (k,), optional
+        The weights :math:`\rho_j`, as in :func:`lag_weights_for`; default all ones.
+
+    Returns
+    -------
+    numpy.ndarray
+        The symmetric Hessian, shape (3d, 3d) for a diagonal model and
+        :math:`(d^2 + 2d, d^2 + 2d)` for a full one.
+
+    Raises
+    ------
+    InputError
+        When ``model`` is not a DiagonalRNN or LinearRNN, and for the bad inputs
+        :func:`moment_loss` refuses.
+
+    Examples
+    --------
+    >>> moment_loss_hessian(DiagonalRNN([0.5], [1.0], [1.0]), [1.0, 1.0], k=2)
+    array([[2. , 0. , 0. ],
+           [0. , 2.5, 2. ],
+           [0. , 2. , 2.5]])
     """
     rho = lag_weights_for(k, lag_weights)
     target = _target(teacher, k)
@@ -248,7 +380,33 @@ def full_hessian_vector(A, B, C, target, rho, v):
 
 
 def extrapolation_error(student: object, teacher: object, *, length: int) -> tuple[float, float]:
-    r""":math:`E_q = \sum_{j<q} (h_j - \hat h_j)^2` and :math:`\max_{j<q} |h_j - \hat h_j|`.
+    r""":math:`E_q = \sum_{j<q} |h_j - \hat h_j|^2` and :math:`\max_{j<q} |h_j - \hat h_j|`.
+
+    The mismatch of the impulse responses over the first :math:`q` = ``length`` lags, fitted
+    or not: how well the student extrapolates the teacher. Both numbers are ``inf`` when
+    either response overflows within ``length`` lags (an atom outside the unit disc), even
+    when the two models are equal.
+
+    Parameters
+    ----------
+    student, teacher : DiagonalRNN or LinearRNN
+        The two models (both must be models here; real or complex, the differences are taken
+        in absolute value).
+    length : int
+        Number of lags :math:`q \ge 1` compared, :math:`j = 0, \dots, q - 1`.
+
+    Returns
+    -------
+    sum_of_squares : float
+        :math:`E_q`.
+    max_error : float
+        :math:`\max_{j<q} |h_j - \hat h_j|`.
+
+    Raises
+    ------
+    InputError
+        When ``length`` is not a positive integer, or the responses would need more than half
+        of this machine's memory.
 
     Examples
     --------

@@ -141,6 +141,24 @@ class DiagonalRNN(_Model):
 class LinearRNN(_Model):
     r"""A full linear RNN :math:`(A, B, C)`, :math:`A \in R^{d\times d}`, B and C vectors.
 
+    Its impulse response is :math:`h_j = C A^j B`; when :math:`A` is diagonalisable,
+    :meth:`measure` gives the discrete measure whose moments these are.
+
+    Parameters
+    ----------
+    A : array_like, shape (d, d)
+        The state matrix: a square array of finite real or complex numbers (integers are
+        converted to float; booleans are refused). Stored as a float64 or complex128 array.
+    B, C : array_like, shape (d,)
+        The input and output vectors, real or complex and finite; a (d, 1) or (1, d) array is
+        read as a vector of length d.
+
+    Raises
+    ------
+    InputError
+        When ``A`` is not square, or ``A``, ``B`` or ``C`` has a non-numeric or non-finite
+        entry, or ``B`` or ``C`` is not a vector of length d.
+
     Examples
     --------
     >>> m = LinearRNN([[0.0, 1.0], [0.0, 0.0]], [0.0, 1.0], [1.0, 0.0])   # a shift register
@@ -256,6 +274,30 @@ class SymmetricRNN(LinearRNN):
 
     An orthogonal change of basis :math:`A = U \mathrm{diag}(a) U^\top` turns it into the
     diagonal model :math:`(a, U^\top B, U^\top C)` with the same impulse response (claim R2).
+
+    Parameters
+    ----------
+    A : array_like, shape (d, d)
+        A real matrix equal to its transpose exactly (entry by entry, no tolerance). A complex
+        array is refused, even when Hermitian.
+    B, C : array_like, shape (d,)
+        The input and output vectors, finite; as for :class:`LinearRNN`.
+
+    Raises
+    ------
+    InputError
+        For anything :class:`LinearRNN` refuses, and when ``A`` is complex or not exactly
+        symmetric.
+
+    Examples
+    --------
+    >>> m = SymmetricRNN([[0.5, 0.25], [0.25, 0.5]], [1.0, 0.0], [1.0, 0.0])
+    >>> m.is_balanced
+    True
+    >>> m.impulse_response(3)
+    array([1.    , 0.5   , 0.3125])
+    >>> bool(np.allclose(m.to_diagonal().impulse_response(8), m.impulse_response(8)))
+    True
     """
 
     def __init__(self, A: object, B: object, C: object) -> None:

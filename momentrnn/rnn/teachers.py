@@ -31,6 +31,26 @@ def teacher_from_measure(measure: DiscreteMeasure | tuple) -> DiagonalRNN:
     Balanced (:math:`b = c = \sqrt{w}`) for positive weights; a negative weight gets
     :math:`c_i = -b_i`, a complex weight complex :math:`b = c = \sqrt{w}`.
 
+    Parameters
+    ----------
+    measure : DiscreteMeasure or tuple (atoms, weights)
+        The measure :math:`\sum_i w_i \delta_{a_i}`; a tuple is passed to
+        :class:`DiscreteMeasure`. Exact or multiprecision atoms and weights are rounded to
+        double precision. One unit per atom: an atom of weight zero is kept (as a unit with
+        :math:`b_i = c_i = 0`), so the teacher is minimal only when every weight is non-zero.
+
+    Returns
+    -------
+    DiagonalRNN
+        The teacher :math:`(a, b, c)` with :math:`b_i c_i = w_i`; real unless an atom or a
+        weight is complex, then complex with :math:`b = c`.
+
+    Raises
+    ------
+    InputError
+        When ``measure`` is neither a DiscreteMeasure nor a tuple, or
+        :class:`DiscreteMeasure` refuses the tuple's atoms and weights.
+
     Examples
     --------
     >>> t = teacher_from_measure(DiscreteMeasure([1.0], [1.0]))
@@ -51,8 +71,37 @@ def teacher_from_measure(measure: DiscreteMeasure | tuple) -> DiagonalRNN:
 
 
 def named_teacher(name: str) -> DiagonalRNN:
-    """One of the named teachers: ``long_memory`` (atom 1), ``decaying``, ``oscillating``,
-    ``two_pole`` (0.9 and -0.5), ``several`` (three atoms), ``negative_weight`` (R12 control)."""
+    r"""One of the named teachers, built by :func:`teacher_from_measure`.
+
+    Parameters
+    ----------
+    name : str
+        One of
+
+        - ``'long_memory'``: :math:`\delta_1` (no decay);
+        - ``'decaying'``: :math:`\delta_{0.5}`;
+        - ``'oscillating'``: :math:`\delta_{-0.9}`;
+        - ``'two_pole'``: :math:`\delta_{0.9} + \delta_{-0.5}`;
+        - ``'several'``: :math:`\delta_{0.95} + 0.5\,\delta_{0.6} + 0.8\,\delta_{-0.4}`;
+        - ``'negative_weight'``: :math:`\delta_{0.8} - 0.5\,\delta_{-0.5}`, a signed
+          measure (the negative control of claim R12).
+
+    Returns
+    -------
+    DiagonalRNN
+        A teacher with one unit per atom, balanced (:math:`b = c`) except for the negative
+        weight of ``'negative_weight'``.
+
+    Raises
+    ------
+    InputError
+        When ``name`` is not one of these strings.
+
+    Examples
+    --------
+    >>> named_teacher("two_pole").impulse_response(3)
+    array([2.  , 0.4 , 1.06])
+    """
     if name not in NAMED_TEACHERS:
         raise InputError(f"teacher {name!r} is not known; use one of {', '.join(NAMED_TEACHERS)}")
     return teacher_from_measure(DiscreteMeasure(*NAMED_TEACHERS[name]))
@@ -60,8 +109,41 @@ def named_teacher(name: str) -> DiagonalRNN:
 
 def random_teacher(dim: int, *, seed: int = 0, positive: bool = True,
                    atom_range: tuple[float, float] = (-0.95, 0.95)) -> DiagonalRNN:
-    """A teacher with ``dim`` distinct random atoms in ``atom_range`` and weights in [0.2, 1]
-    (random signs unless ``positive``)."""
+    r"""A teacher with ``dim`` random atoms in ``atom_range`` and weights in [0.2, 1].
+
+    Atoms are drawn uniformly from ``atom_range`` and sorted, weight magnitudes uniformly from
+    [0.2, 1); the same ``seed`` gives the same teacher.
+
+    Parameters
+    ----------
+    dim : int
+        Number of atoms (units), at least 1.
+    seed : int, optional
+        Non-negative seed of the random generator; default 0.
+    positive : bool, optional
+        True (default): positive weights and a balanced teacher. False: each weight gets a
+        random sign (a negative weight is realised with :math:`c_i = -b_i`).
+    atom_range : tuple of two floats, optional
+        ``(low, high)`` with ``low <= high``, default (-0.95, 0.95). It is not validated
+        beyond what numpy checks: keep it inside (-1, 1) for a decaying response.
+
+    Returns
+    -------
+    DiagonalRNN
+        The teacher, built by :func:`teacher_from_measure`.
+
+    Raises
+    ------
+    InputError
+        When ``dim`` is not a positive integer or ``seed`` not a non-negative integer, or two
+        atoms coincide (e.g. ``low == high`` with ``dim >= 2``).
+
+    Examples
+    --------
+    >>> t = random_teacher(3, seed=1)
+    >>> t.dim, t.is_balanced, bool(abs(t.a).max() < 0.95)
+    (3, True, True)
+    """
     _positive_int(dim, "dim")
     if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise InputError(f"seed={seed!r} must be a non-negative integer")
@@ -78,14 +160,52 @@ _positive_int = positive_int
 
 def init_student(dim: int, *, scale: float, mode: str = "random", seed: int = 0,
                  diagonal: bool = True) -> DiagonalRNN | LinearRNN:
-    """An initial student of state dimension ``dim``.
+    r"""An initial student of state dimension ``dim``.
 
-    Modes: ``random`` (every parameter independent N(0, scale^2), the near-zero random
-    initialisation of the paper), ``balanced`` (a random, b = c random), ``unbalanced``
-    (b and c of different sizes: b ~ N(0, scale^2), c ~ N(0, (scale/10)^2)),
-    ``zero_output`` (c = 0), ``grid`` (a on a uniform grid of (-1, 1), b = c = scale).
-    ``diagonal=False`` gives a full LinearRNN (A entries N(0, scale^2 / dim); ``balanced``
-    then means A symmetric and B = C).
+    Parameters
+    ----------
+    dim : int
+        State dimension, at least 1.
+    scale : float
+        Positive finite size of the initialisation, e.g. ``1e-3``; required (keyword only).
+    mode : str, optional
+        How the parameters are drawn (default ``'random'``):
+
+        - ``'random'``: every parameter independent :math:`N(0, \mathrm{scale}^2)`, the
+          near-zero random initialisation of the paper;
+        - ``'balanced'``: :math:`a` random, :math:`b = c` random;
+        - ``'unbalanced'``: :math:`b \sim N(0, \mathrm{scale}^2)`,
+          :math:`c \sim N(0, (\mathrm{scale}/10)^2)`;
+        - ``'zero_output'``: :math:`c = 0`;
+        - ``'grid'``: :math:`a` on the ``dim`` interior points of a uniform grid of
+          :math:`(-1, 1)`, :math:`b = c = \mathrm{scale}` (nothing random).
+    seed : int, optional
+        Non-negative seed of the random generator; default 0.
+    diagonal : bool, optional
+        True (default) for a :class:`DiagonalRNN`; False for a full :class:`LinearRNN` with
+        :math:`A` entries :math:`N(0, \mathrm{scale}^2/\mathrm{dim})` and :math:`B, C`
+        entries :math:`N(0, \mathrm{scale}^2)`, where ``'balanced'`` means :math:`A`
+        replaced by its symmetric part and :math:`C = B` (still returned as a
+        :class:`LinearRNN`), and ``'grid'`` a diagonal :math:`A` with
+        :math:`B = C = \mathrm{scale}`.
+
+    Returns
+    -------
+    DiagonalRNN or LinearRNN
+        The student.
+
+    Raises
+    ------
+    InputError
+        When ``dim`` is not a positive integer, ``scale`` not a positive finite number,
+        ``mode`` not one of the five names, ``seed`` not a non-negative integer or
+        ``diagonal`` not a bool, or the parameters would need more than half of this
+        machine's memory.
+
+    Examples
+    --------
+    >>> init_student(3, scale=0.1, mode="grid")
+    DiagonalRNN(a=array([-0.5,  0. ,  0.5]), b=array([0.1, 0.1, 0.1]), c=array([0.1, 0.1, 0.1]))
     """
     dim = _positive_int(dim, "dim")
     if isinstance(diagonal, (bool, np.bool_)):

@@ -19,9 +19,7 @@ restores it afterwards, and no public function returns with it changed.
 
 from __future__ import annotations
 
-import contextlib
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -154,12 +152,24 @@ def as_precision(value: object, *, default: Precision | None = None) -> Precisio
     )
 
 
-@contextlib.contextmanager
-def flint_precision(bits: int) -> Iterator[None]:
+class _FlintPrecision:
+    """The context manager of :func:`flint_precision` (a plain class: it is entered on every
+    ball computation, and a generator-based one costs several times more)."""
+
+    __slots__ = ("bits", "saved")
+
+    def __init__(self, bits: int) -> None:
+        self.bits = max(int(bits), 16)
+        self.saved = 0
+
+    def __enter__(self) -> None:
+        self.saved = flint.ctx.prec
+        flint.ctx.prec = self.bits
+
+    def __exit__(self, *exc: object) -> None:
+        flint.ctx.prec = self.saved
+
+
+def flint_precision(bits: int) -> _FlintPrecision:
     """Run a block with python-flint's working precision at ``bits``, restoring it afterwards."""
-    saved = flint.ctx.prec
-    flint.ctx.prec = max(int(bits), 16)
-    try:
-        yield
-    finally:
-        flint.ctx.prec = saved
+    return _FlintPrecision(bits)

@@ -21,6 +21,7 @@ A new arithmetic is a subclass of :class:`Arithmetic`; nothing else changes.
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Sequence
 
 import flint
@@ -28,6 +29,8 @@ import numpy as np
 import scipy.linalg
 
 from ..errors import IllConditionedError, InputError, RankError
+from ._data import require_exact, to_fraction
+from ._scalars import global_mp, to_float, to_mp
 
 __all__ = [
     "Arithmetic",
@@ -107,7 +110,7 @@ class Arithmetic:
         """A matrix from a list of rows of numbers of this arithmetic."""
         raise NotImplementedError
 
-    def gather(self, values: Sequence, index: list[list[int]]):
+    def gather(self, values: Sequence, index: Sequence[Sequence[int]]):
         """The matrix ``[values[index[i][j]]]`` (Hankel and Vandermonde construction)."""
         return self.matrix([[values[k] for k in row] for row in index])
 
@@ -221,7 +224,19 @@ class Arithmetic:
 
 def hankel(ar: Arithmetic, values: Sequence, rows: int, cols: int, shift: int = 0):
     r"""The ``rows x cols`` Hankel matrix :math:`[m_{i+j+\text{shift}}]` in ``ar``."""
-    return ar.gather(values, [[i + j + shift for j in range(cols)] for i in range(rows)])
+    return ar.gather(values, _hankel_index(rows, cols, shift))
+
+
+@functools.lru_cache(maxsize=512)
+def _hankel_index(rows: int, cols: int, shift: int) -> tuple[tuple[int, ...], ...]:
+    return tuple(tuple(range(i + shift, i + shift + cols)) for i in range(rows))
+
+
+@functools.lru_cache(maxsize=512)
+def _index_array(index: tuple) -> np.ndarray:
+    out = np.array(index, dtype=np.intp)
+    out.flags.writeable = False
+    return out
 
 
 def _solve(ar: Arithmetic, A, B, error: type[Exception], message: str):
@@ -306,8 +321,6 @@ class FloatArith(Arithmetic):
     name = "double precision"
 
     def convert(self, value):
-        from ._scalars import to_float
-
         return to_float(value)
 
     def sum(self, terms):
@@ -317,7 +330,8 @@ class FloatArith(Arithmetic):
         return np.array(rows)
 
     def gather(self, values, index):
-        return np.asarray(values)[np.array(index)]
+        return np.asarray(values)[_index_array(index) if isinstance(index, tuple)
+                                  else np.array(index)]
 
     def column(self, values):
         return np.asarray(values)
@@ -392,8 +406,6 @@ class MPArith(Arithmetic):
         return f"{self.ctx.dps} digits"
 
     def convert(self, value):
-        from ._scalars import to_mp
-
         return to_mp(value, self.ctx)
 
     @property
@@ -415,8 +427,6 @@ class MPArith(Arithmetic):
         return float(self.ctx.dps) + 2
 
     def run_method(self, method, m, n, basis):
-        from ._scalars import global_mp
-
         atoms, weights = method.run_mp(self.ctx, m, n, basis)
         return [global_mp(v) for v in atoms], [global_mp(v) for v in weights]
 
@@ -517,16 +527,12 @@ class Rationals(Arithmetic):
         return flint.fmpq_mat(len(index), len(index[0]), [values[k] for row in index for k in row])
 
     def values(self, data):
-        from ._data import require_exact
-
         require_exact(data)
         if data.imag is not None:
             raise InputError("exact rational arithmetic holds real numbers only")
         return list(data.real)
 
     def export(self, value):
-        from ._data import to_fraction
-
         return to_fraction(value)
 
     def det(self, A):
@@ -557,8 +563,6 @@ class Symbolic(Arithmetic):
 
     def values(self, data):
         import sympy
-
-        from ._data import require_exact
 
         require_exact(data)
         imag = data.imag if data.imag is not None else [flint.fmpq(0)] * data.count

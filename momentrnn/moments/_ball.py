@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from flint import acb, acb_mat, acb_poly, arb, arb_mat, arb_poly, fmpq, fmpq_poly
 
 from ..errors import InputError, NotPositiveError, RankError
+from ..precision import flint_precision
 from ._arith import (
     RATIONALS,
     Arithmetic,
@@ -31,6 +32,7 @@ from ._arith import (
 )
 from ._arith import prony_coefficients as _prony_coefficients
 from ._data import MomentData
+from ._scalars import to_ball
 
 __all__ = [
     "BallSolution",
@@ -173,8 +175,6 @@ class Balls(Arithmetic):
         if isinstance(value, (fmpq, int)):
             x = arb(value)
         else:
-            from ._scalars import to_ball
-
             x = value if isinstance(value, (arb, acb)) else to_ball(value)
         return arb(x) if self.real else x
 
@@ -729,6 +729,4 @@ def inconsistency_witness(data: MomentData, n: int, bits: int,
 
 
 def _prec(bits: int):
-    from ..precision import flint_precision
-
     return flint_precision(bits)

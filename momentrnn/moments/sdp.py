@@ -628,9 +628,9 @@ def stability_bound(atoms: object, *, order: int, tolerance: float) -> float:
     :math:`p`, :math:`s_q`, :math:`r_q` and the two norms are exact rationals, and
     :math:`\sup_{[-1,1]}|s_q|` is bounded above in ball arithmetic at the endpoints and the
     certified real critical points of :math:`s_q`. These are then combined in double
-    precision and the result is raised by one unit in the last place: it can still fall a
-    few units in the last place (relative :math:`\sim 10^{-16}`) below the exact value of
-    the right-hand side.
+    precision and the result is raised by one unit in the last place, which does not cover
+    every rounding: it can still lie below the exact value of the right-hand side, by less
+    than :math:`10^{-15}` relative.
 
     Parameters
     ----------
@@ -642,8 +642,8 @@ def stability_bound(atoms: object, *, order: int, tolerance: float) -> float:
         enter the bound.
     order : int
         The moment index :math:`q \ge 0` to bound (a Python ``int``). For
-        :math:`q < 2\hat d`, :math:`s_q = 0` and the bound is
-        :math:`\varepsilon \cdot 1`.
+        :math:`q < 2\hat d`, :math:`s_q = 0` and the bound is :math:`\varepsilon` (that
+        moment is matched directly).
     tolerance : float
         :math:`\varepsilon \ge 0`, the accuracy to which moments :math:`0, \dots, 2\hat d`
         match (a Python ``int`` or ``float``; ``inf`` gives ``inf``).

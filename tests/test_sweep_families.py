@@ -279,3 +279,55 @@ def test_the_guide_example_family_runs(tmp_path):
             load_spec({"family": "geometric", "ratios": [1.0]})
     finally:
         FAMILIES.pop("geometric", None)
+
+
+class _Miscounting(Geometric):
+    name = "miscounting"
+    grid_keys = ("ratios", "scales")  # forgets the seeds: the run limit would be checked wrong
+
+
+class _ExtraField(Geometric):
+    name = "extra_field"
+
+    def expand(self, p):
+        return [dict(run, colour="red") for run in super().expand(p)]
+
+
+class _DropsRows(Geometric):
+    name = "drops_rows"
+
+    def run_group(self, params, runs):
+        return super().run_group(params, runs)[1:]
+
+
+class _Dicts(Geometric):
+    name = "dicts"
+
+    def run_group(self, params, runs):
+        return [row.to_json() for row in super().run_group(params, runs)]
+
+
+@pytest.mark.parametrize("cls, message", [
+    (_Miscounting, "_Miscounting.check_size counts 4 runs but _Miscounting.expand makes 8"),
+    (_ExtraField, r"expand made a run with the fields \['colour', 'ratio', 'scale', 'seed'\]"),
+])
+def test_a_family_whose_expansion_disagrees_is_refused(cls, message):
+    register_family(cls())
+    try:
+        with pytest.raises(InputError, match=message):
+            load_spec(dict(SPEC, family=cls.name))
+    finally:
+        del FAMILIES[cls.name]
+
+
+@pytest.mark.parametrize("cls", [_DropsRows, _Dicts])
+def test_a_runner_that_does_not_return_one_row_per_run_is_refused(cls, tmp_path):
+    register_family(cls())
+    path = tmp_path / "r.jsonl"
+    try:
+        with pytest.raises(InputError, match=f"{cls.__name__}.run_group returned .* it must "
+                                             "return one SweepRow per run"):
+            run_sweep(dict(SPEC, family=cls.name), str(path), progress=False)
+    finally:
+        del FAMILIES[cls.name]
+    assert not path.exists()  # nothing was written

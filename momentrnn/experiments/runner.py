@@ -278,7 +278,13 @@ def _jsonable(value):
 def run_task(params: dict, runs: list[dict]) -> list[SweepRow]:
     """Execute runs that share a group key with their family's runner (importable by worker
     processes)."""
-    return family_named(params["family"]).run_group(params, runs)
+    family = family_named(params["family"])
+    rows = family.run_group(params, runs)
+    if [getattr(r, "run", {}).get("run_id") for r in rows] != [r["run_id"] for r in runs]:
+        raise InputError(f"{type(family).__name__}.run_group returned {len(rows)} row(s) that "
+                         f"are not SweepRow objects of the {len(runs)} runs it was given, in "
+                         "order; it must return one SweepRow per run, with the run's fields")
+    return rows
 
 
 class SweepInterrupted(KeyboardInterrupt):

@@ -128,6 +128,15 @@ def load_spec(source: object) -> SweepSpec:
         raise InputError(f"the spec expands to {count} runs, more than {MAX_RUNS}; split it "
                          "into several sweeps")
     runs = family.expand(params)
+    kind = type(family).__name__
+    if len(runs) != count:
+        raise InputError(f"{kind}.check_size counts {count} runs but {kind}.expand makes "
+                         f"{len(runs)}; make them agree (the run limit is checked on the count)")
+    fields = set(family.run_fields)
+    for r in runs:
+        if set(r) != fields:
+            raise InputError(f"{kind}.expand made a run with the fields {sorted(r)}; its "
+                             f"run_fields are {sorted(fields)}")
     for r in runs:
         r["run_id"] = hashlib.sha256(json.dumps(r, sort_keys=True).encode()).hexdigest()[:16]
     return SweepSpec(params, runs)

@@ -331,3 +331,24 @@ def test_a_runner_that_does_not_return_one_row_per_run_is_refused(cls, tmp_path)
     finally:
         del FAMILIES[cls.name]
     assert not path.exists()  # nothing was written
+
+
+def test_plotting_rows_of_an_unregistered_family_names_it(tmp_path):
+    pytest.importorskip("matplotlib")
+    from momentrnn.experiments.plots import plot_results
+
+    path = str(tmp_path / "g.jsonl")
+    register_family(Geometric())
+    try:
+        run_sweep(SPEC, path, progress=False)
+    finally:
+        del FAMILIES["geometric"]
+    with pytest.raises(InputError, match="family='geometric' is not known; use one of linear, "
+                                         "nonlinear"):
+        plot_results(path, str(tmp_path / "figs"), formats=("png",))
+    # a row whose family is not even a string is another family's row, not a crash
+    rows = read_results(path)
+    (tmp_path / "odd.jsonl").write_text(json.dumps(dict(rows[0], family=[1])) + "\n")
+    with pytest.raises(InputError, match=r"family='\[1\]' is not known"):
+        plot_results(str(tmp_path / "odd.jsonl"), str(tmp_path / "figs"), formats=("png",))
+    assert not (tmp_path / "figs").exists()

@@ -36,6 +36,11 @@ def _plt():
     return plt
 
 
+def _family_of(row: dict) -> str:
+    family = row.get("family", DEFAULT_FAMILY)
+    return family if isinstance(family, str) else repr(family)
+
+
 def _median_band(values: list[float]) -> tuple[float, float, float]:
     """Median and quartiles; an infinite value (an atom outside the unit disc) counts as +inf,
     it is not dropped."""
@@ -74,10 +79,11 @@ def plot_results(results: str, out_dir: str, *, formats: tuple = ("png", "svg"))
         raise InputError(f"results file {results!r} is a folder; give the JSONL file")
     scan = scan_results(results)
     notes = scan.notes()
-    name = next((r.get("family") for r in scan.rows if r.get("family") in FAMILIES),
-                DEFAULT_FAMILY)
+    names = [_family_of(r) for r in scan.rows]
+    # the first registered family named; a file of an unregistered family is refused by name
+    name = next((f for f in names if f in FAMILIES), names[0] if names else DEFAULT_FAMILY)
     family = family_named(name)
-    rows, repeats = unique_rows([r for r in scan.rows if r.get("family", DEFAULT_FAMILY) == name])
+    rows, repeats = unique_rows([r for r in scan.rows if _family_of(r) == name])
     typed = [family.read_row(r) for r in rows]
     usable = [r for r in typed if r is not None and family.usable(r)]
     if len(usable) < len(rows):
@@ -85,7 +91,7 @@ def plot_results(results: str, out_dir: str, *, formats: tuple = ("png", "svg"))
                      f"completed {name} run and were skipped")
     if repeats:
         notes.append(f"{results}: {repeats} repeated row(s) of one run were counted once")
-    other = sum(1 for r in scan.rows if r.get("family", DEFAULT_FAMILY) != name)
+    other = sum(1 for r in scan.rows if _family_of(r) != name)
     if other:
         notes.append(f"{results}: {other} row(s) of another family than {name} were skipped")
     for note in notes:

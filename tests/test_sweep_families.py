@@ -188,6 +188,15 @@ def test_a_family_with_inconsistent_declarations_is_refused(change, message):
         register_family(Geometric)
 
 
+def test_a_family_must_define_its_runner():
+    class Bare(SweepFamily):
+        name = "bare"
+
+    with pytest.raises(InputError, match="Bare must define expand, run_group, summary_table"):
+        register_family(Bare())
+    assert "bare" not in FAMILIES
+
+
 def test_a_metric_named_like_a_run_field_is_refused():
     row = SweepRow({"ratio": 0.5, "run_id": "x"}, 0.0, {}, {"ratio": 1.0})
     with pytest.raises(InputError, match="'ratio' twice"):

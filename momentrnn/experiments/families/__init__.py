@@ -39,6 +39,11 @@ def register_family(family: SweepFamily) -> SweepFamily:
     if not isinstance(name, str) or not name.isidentifier():
         raise InputError(f"{kind}.name={name!r} must be a name such as 'linear' (letters, "
                          "digits and underscores)")
+    undefined = [m for m in ("expand", "run_group", "summary_table")
+                 if getattr(type(family), m) is getattr(SweepFamily, m)]
+    if undefined:
+        raise InputError(f"{kind} must define {', '.join(undefined)} (a SweepFamily leaves "
+                         "them to its subclasses)")
     if "family" in family.defaults:
         raise InputError(f"{kind}.defaults must not hold 'family' (it is the family's name)")
     if set(family.types) != set(family.defaults):

@@ -119,7 +119,7 @@ class SweepFamily:
     name : str
         The value of the spec's ``family`` key.
     description : str
-        One line for ``--help`` and the docs.
+        One line saying what the family's runs are.
     defaults : dict
         Every key a spec of the family may set (``family`` excepted), with its default.
     types : dict

@@ -205,6 +205,9 @@ class Arithmetic:
         """The exception for a singular system: ``error(message)`` by default."""
         return error(message)
 
+    #: the method ``method='auto'`` runs in this arithmetic
+    auto_method = "prony"
+
     # -- fixed-precision recovery (doubles and mpmath)
     #: digits a certified computation is asked for when it checks a result of this arithmetic
     confirm_digits: float = 0.0
@@ -368,6 +371,7 @@ class FloatArith(Arithmetic):
         return scipy.linalg.eigvals(A)
 
     confirm_digits = 17.0
+    auto_method = "pencil"  # the SVD-truncated pencil is the robust choice in doubles
 
     def recovery_values(self, data):
         m = data.as_numpy()

@@ -20,7 +20,7 @@ from flint import fmpq, fmpq_mat, fmpq_poly
 
 from ..errors import IllConditionedError, InputError
 from ..precision import flint_precision
-from ._arith import RATIONALS, NeedPrecision, vandermonde_fit
+from ._arith import RATIONALS, NeedPrecision, hankel, vandermonde_fit
 from ._ball import Balls
 from ._data import parse_moments, to_fraction
 from .measure import DiscreteMeasure
@@ -88,12 +88,12 @@ def _q(v) -> fmpq:
 
 def localizing_matrix(moments: list, g: fmpq_poly, size: int) -> fmpq_mat:
     r"""The matrix :math:`[\sum_t g_t m_{i+j+t}]_{i,j<\text{size}}` (:eq:`eq-localizing`)."""
-    deg = g.degree()
-    entries = []
-    for i in range(size):
-        for j in range(size):
-            entries.append(sum((g[t] * moments[i + j + t] for t in range(deg + 1)), fmpq(0)))
-    return fmpq_mat(size, size, entries)
+    m = [RATIONALS.convert(v) for v in moments]
+    out = fmpq_mat(size, size)
+    for t in range(g.degree() + 1):  # sum_t g_t H^(t), H^(t) the Hankel matrix shifted by t
+        if g[t] != 0:
+            out += g[t] * hankel(RATIONALS, m, size, size, shift=t)
+    return out
 
 
 # ----------------------------------------------------------------------------------------

@@ -7,13 +7,19 @@ One object per arithmetic and precision, as mpmath's contexts are; nothing globa
 written. Prony (:eq:`eq-prony`), the matrix pencil, the Vandermonde weight fit and the Hankel
 matrix (:eq:`eq-hankel`) are written once below, over any of them:
 
-=====================  ===============================================================
-:data:`FLOAT`          numpy doubles (vectorised; no Python loops over entries)
-:class:`MPArith`       an mpmath context at its precision
-:data:`RATIONALS`      python-flint ``fmpq``: exact
-``_ball.Balls``        python-flint ``arb``/``acb``: exact midpoints, radii rounded out
-``_ball.RationalBalls`` exact linear algebra over Q, roots and eigenvalues as balls
-=====================  ===============================================================
+=========================  ===========================================================
+:data:`FLOAT`              numpy doubles (vectorised; no Python loops over entries)
+:class:`MPArith`           an mpmath context at its precision
+:data:`RATIONALS`          python-flint ``fmpq``: exact
+:data:`SYMBOLIC`           sympy numbers: exact complex Hankel matrices
+``_ball.Balls``            python-flint ``arb``/``acb``: exact midpoints, radii rounded out
+``_ball.RationalBalls``    exact linear algebra over Q, roots and eigenvalues as balls
+=========================  ===========================================================
+
+The modified Chebyshev algorithm of the Gauss rules is written once too
+(``_ball.recurrence``). Steps that differ for a reason stay with their arithmetic, each
+saying why: the SVD-truncated pencil in doubles, Lagrange weights from exact rationals in
+balls.
 
 A new arithmetic is a subclass of :class:`Arithmetic`; nothing else changes.
 """

@@ -30,10 +30,6 @@ MISSING_SECTIONS = {
     # momentrnn.dynamics
     "FlowProblem", "Linearisation", "blas_threads_limited", "flow_methods",
     "register_integrator",
-    # momentrnn.experiments
-    "ScaleFigure", "SweepInterrupted", "SweepSpec", "SweepSummary", "family_named",
-    "load_spec", "read_results", "register_family", "run_sweep", "scan_results",
-    "unique_rows",
 }
 
 # Public names whose Parameters section does not match the signature: a parameter left out,
@@ -42,7 +38,6 @@ PARAMETER_MISMATCH = {
     "AlgebraicNumber",  # the paragraph after the section is parsed as parameters
     "gradient_descent",  # lag_weights
     "integrate_flow",  # lag_weights
-    "run_sweep",  # workers, scheduler, runs_per_task
 }
 
 _UNDERLINE = re.compile(r"-{3,}")

@@ -30,7 +30,29 @@ EXECUTORS = ("inprocess", "processes", "dask")
 
 @dataclass(frozen=True)
 class SweepSummary:
-    """What a call of :func:`run_sweep` did."""
+    """What a call of :func:`run_sweep` did.
+
+    Attributes
+    ----------
+    results : str
+        The results file.
+    spec_digest : str
+        The digest of the spec (:attr:`SweepSpec.digest`), stored in each of its rows.
+    total : int
+        The spec's runs.
+    skipped : int
+        Runs the results file already held.
+    completed : int
+        Runs done and appended by this call.
+    diverged : int
+        Of these, runs whose training diverged.
+    seconds : float
+        Wall time of the runs.
+    executor : str
+        The executor used.
+    notes : tuple of str
+        Problems found in the results file (lines that are not rows, repeats).
+    """
 
     results: str
     spec_digest: str
@@ -44,6 +66,7 @@ class SweepSummary:
 
     @property
     def runs_per_second(self) -> float:
+        """Completed runs per second of wall time."""
         return self.completed / self.seconds if self.seconds > 0 else float("inf")
 
 
@@ -150,7 +173,20 @@ def _scan_bytes(path: str, data: bytes) -> ResultsScan:
 def scan_results(path: str) -> ResultsScan:
     """Read a results file: every valid row, and the numbers of the lines that are not rows.
 
-    A file whose first line is not a row of this package is refused (:class:`InputError`).
+    Parameters
+    ----------
+    path : str
+        The JSONL results file (a missing file holds no rows).
+
+    Returns
+    -------
+    ResultsScan
+
+    Raises
+    ------
+    InputError
+        For a file whose first line is not a row of this package, a folder, or a file that
+        cannot be read.
     """
     if not os.path.exists(path):
         return ResultsScan(path, [])
@@ -167,7 +203,20 @@ def scan_results(path: str) -> ResultsScan:
 def read_results(path: str) -> list[dict]:
     """Every valid row of a results file (lines that are not rows are skipped with a warning).
 
-    A missing file holds no rows; a file that is not a results file raises :class:`InputError`.
+    Parameters
+    ----------
+    path : str
+        The JSONL results file.
+
+    Returns
+    -------
+    list of dict
+        The rows, in file order; none for a missing file.
+
+    Raises
+    ------
+    InputError
+        For a file that is not a results file.
     """
     scan = scan_results(path)
     for note in scan.notes():
@@ -176,7 +225,20 @@ def read_results(path: str) -> list[dict]:
 
 
 def unique_rows(rows: list[dict]) -> tuple[list[dict], int]:
-    """Rows with each run id once (the first), and how many repeats were dropped."""
+    """Rows with each run id once (the first), and how many repeats were dropped.
+
+    Parameters
+    ----------
+    rows : list of dict
+        Rows of a results file.
+
+    Returns
+    -------
+    rows : list of dict
+        The first row of each (spec digest, run id), in order.
+    repeats : int
+        The rows dropped.
+    """
     seen: set = set()
     out = []
     for r in rows:
@@ -288,8 +350,13 @@ def run_task(params: dict, runs: list[dict]) -> list[SweepRow]:
 
 
 class SweepInterrupted(KeyboardInterrupt):
-    """A sweep stopped by Ctrl-C; ``message`` says what the results file holds and how to
-    resume."""
+    """A sweep stopped by Ctrl-C.
+
+    Parameters
+    ----------
+    message : str
+        What the results file holds and how to resume.
+    """
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -330,6 +397,12 @@ def run_sweep(spec: object, results: str, *, executor: str = "inprocess",
         ``'inprocess'`` batches runs of one shape into one array program; ``'processes'``
         spreads tasks of ``runs_per_task`` runs over local processes; ``'dask'`` submits them to
         a Dask cluster (``scheduler`` address, or a local cluster of ``workers`` processes).
+    workers : int, optional
+        Worker processes of the local executors (default: the executor's own choice).
+    scheduler : str, optional
+        Address of a Dask scheduler such as ``'tcp://host:8786'`` (default: a local cluster).
+    runs_per_task : int, optional
+        Runs per task (default: all runs of one group in-process, 8 for the others).
     allow_mixed : bool
         Append to a results file made by another spec.
     progress : bool
@@ -340,6 +413,10 @@ def run_sweep(spec: object, results: str, *, executor: str = "inprocess",
         workers that share the cores run several times faster with one thread each); ``None``
         leaves the workers' setting alone. The ``'inprocess'`` executor keeps this process's
         setting (the flow integrator limits its own solves).
+
+    Returns
+    -------
+    SweepSummary
 
     Raises
     ------

@@ -18,7 +18,15 @@ __all__ = ["SweepSpec", "load_spec", "read_spec_file"]
 
 @dataclass(frozen=True)
 class SweepSpec:
-    """A validated sweep: the parameters and the runs they expand to."""
+    """A validated sweep: the parameters and the runs they expand to.
+
+    Attributes
+    ----------
+    params : dict
+        Every key of the family's spec, defaults filled in, validated.
+    runs : list of dict
+        The runs, each the family's run fields and a ``run_id`` (a hash of them).
+    """
 
     params: dict
     runs: list = field(repr=False)
@@ -94,6 +102,22 @@ def _parse_toml(data: bytes | str, name: str) -> dict:
 
 def load_spec(source: object) -> SweepSpec:
     """Read a spec from a TOML file path, TOML text or a dict; unknown keys are refused.
+
+    Parameters
+    ----------
+    source : str or dict
+        A path ending in ``.toml``, TOML text, or a dict of spec keys. ``family`` names a
+        registered family (default ``'linear'``); the other keys are the family's.
+
+    Returns
+    -------
+    SweepSpec
+
+    Raises
+    ------
+    InputError
+        For an unknown family or key, a value of the wrong type or range (the key named), or a
+        sweep too large to run.
 
     Examples
     --------

@@ -26,10 +26,26 @@ DEFAULT_FAMILY = "linear"
 
 
 def register_family(family: SweepFamily) -> SweepFamily:
-    """Add (or replace) a family in :data:`FAMILIES`; returns it.
+    """Add (or replace) a family in :data:`FAMILIES`.
 
     The family's declarations are checked here, so that a mistake in them is named when the
     family is registered rather than in the middle of a sweep.
+
+    Parameters
+    ----------
+    family : SweepFamily
+        An instance of a subclass that defines ``expand``, ``run_group`` and
+        ``summary_table``.
+
+    Returns
+    -------
+    SweepFamily
+        ``family``.
+
+    Raises
+    ------
+    InputError
+        When the family's declarations disagree (the attribute named).
     """
     if not isinstance(family, SweepFamily):
         raise InputError(f"register_family needs a SweepFamily instance, got "
@@ -66,7 +82,22 @@ def register_family(family: SweepFamily) -> SweepFamily:
 
 
 def family_named(name: object) -> SweepFamily:
-    """The registered family called ``name``; an unknown name is refused with the choices."""
+    """The registered family called ``name``.
+
+    Parameters
+    ----------
+    name : str
+        A spec's ``family`` value.
+
+    Returns
+    -------
+    SweepFamily
+
+    Raises
+    ------
+    InputError
+        For a name that is not registered; the message lists the registered ones.
+    """
     family = FAMILIES.get(name) if isinstance(name, str) else None
     if family is None:
         raise InputError(f"family={name!r} is not known; use one of {', '.join(FAMILIES)}")

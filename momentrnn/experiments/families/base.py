@@ -98,8 +98,24 @@ _TRAILER = ("status", "diverged_step", "loss_curve", "seconds")
 @dataclass(frozen=True)
 class ScaleFigure:
     """A figure of one value against the initialisation scale: the median and quartiles over
-    seeds, one curve per value of ``group_fields``; infinite values are drawn on a line above
-    the others, marked and explained by ``unbounded``."""
+    seeds, one curve per value of ``group_fields``.
+
+    Attributes
+    ----------
+    name : str
+        The file name (without extension).
+    ylabel : str
+        The label of the value axis.
+    group_fields : tuple of str
+        Run fields: one curve per value.
+    value : callable
+        ``value(row: SweepRow) -> float or None``: the value drawn for a row.
+    log : bool
+        A logarithmic value axis.
+    unbounded : str
+        What an infinite value means; such values are drawn on a line above the others,
+        marked, and explained by this text.
+    """
 
     name: str
     ylabel: str

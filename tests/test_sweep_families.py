@@ -361,3 +361,29 @@ def test_plotting_rows_of_an_unregistered_family_names_it(tmp_path):
     with pytest.raises(InputError, match=r"family='\[1\]' is not known"):
         plot_results(str(tmp_path / "odd.jsonl"), str(tmp_path / "figs"), formats=("png",))
     assert not (tmp_path / "figs").exists()
+
+
+class _NoScale(Geometric):
+    name = "no_scale"
+    run_fields = {"ratio": (int, float), "seed": int}
+    table_fields = ("ratio",)
+    grid_keys = ("ratios", "seeds")
+
+    def expand(self, p):
+        return [{"ratio": r, "seed": seed} for r in p["ratios"] for seed in p["seeds"]]
+
+    def run_group(self, params, runs):
+        return [SweepRow(dict(run), 0.0, {4: {"partial_sum": 1.0}}) for run in runs]
+
+
+def test_plotting_a_family_without_scales_says_why(tmp_path):
+    from momentrnn.experiments.plots import plot_results
+
+    register_family(_NoScale())
+    path = str(tmp_path / "r.jsonl")
+    try:
+        assert run_sweep({"family": "no_scale"}, path, progress=False).completed == 1
+        with pytest.raises(InputError, match="no_scale runs, which have no 'scale' field"):
+            plot_results(path, str(tmp_path / "figs"), formats=("png",))
+    finally:
+        del FAMILIES["no_scale"]

@@ -83,6 +83,9 @@ def plot_results(results: str, out_dir: str, *, formats: tuple = ("png", "svg"))
     # the first registered family named; a file of an unregistered family is refused by name
     name = next((f for f in names if f in FAMILIES), names[0] if names else DEFAULT_FAMILY)
     family = family_named(name)
+    if "scale" not in family.run_fields:
+        raise InputError(f"{results} holds {name} runs, which have no 'scale' field: the "
+                         "figures are drawn against the initialisation scale")
     rows, repeats = unique_rows([r for r in scan.rows if _family_of(r) == name])
     typed = [family.read_row(r) for r in rows]
     usable = [r for r in typed if r is not None and family.usable(r)]

@@ -615,6 +615,71 @@ def _psd_blocks(tau, D: int, cp) -> list:
             _block_matrices(D)]
 
 
+def _exact_tolerance(tolerance: object) -> Fraction | None:
+    """The exact value of ``tolerance`` (``None`` for ``inf``), refusing what is not one."""
+    hint = "pass a number >= 0, e.g. tolerance=1e-6 or Fraction(1, 3 * 10**6)"
+    if isinstance(tolerance, (bool, np.bool_)):
+        raise InputError(f"tolerance={tolerance!r} is a bool, not a number; {hint}")
+    if isinstance(tolerance, (int, np.integer)):
+        value = Fraction(int(tolerance))
+    elif isinstance(tolerance, Fraction):
+        value = tolerance
+    elif isinstance(tolerance, (float, np.floating)):
+        if math.isnan(tolerance):
+            raise InputError(f"tolerance={tolerance!r} is not a number; {hint}")
+        if math.isinf(tolerance) and tolerance > 0:
+            return None
+        if math.isinf(tolerance):
+            raise InputError(f"tolerance={tolerance!r} is negative; {hint}")
+        value = Fraction(*tolerance.as_integer_ratio())  # its exact binary value
+    else:
+        raise InputError(f"tolerance={tolerance!r} of type {type(tolerance).__name__} is not "
+                         f"an int, float or Fraction; {hint}")
+    if value < 0:
+        raise InputError(f"tolerance={tolerance!r} is negative; {hint}")
+    return value
+
+
+def _arb_to_fraction(x) -> Fraction:
+    """The exact value of the midpoint of an arb (a dyadic rational)."""
+    man, exp = x.mid().man_exp()
+    man, exp = int(man), int(exp)
+    return Fraction(man * 2**exp) if exp >= 0 else Fraction(man, 2**-exp)
+
+
+def _float_at_least(x: Fraction) -> float:
+    """The least double >= ``x`` (``inf`` beyond the largest double), for ``x >= 0``."""
+    try:
+        f = float(x)
+    except OverflowError:
+        return math.inf
+    return math.nextafter(f, math.inf) if Fraction(f) < x else f
+
+
+def _sup_abs_upper(s) -> Fraction:
+    r"""An upper bound of :math:`\sup_{[-1,1]} |s|` for an fmpq_poly ``s``, as a Fraction.
+
+    Exact when the supremum is attained at :math:`\pm 1` (the values there are rationals);
+    at a real critical point inside, the bound of a 256-bit ball evaluation.
+    """
+    import flint
+
+    from ..precision import flint_precision
+
+    if s.degree() < 0:
+        return Fraction(0)
+    best = max(abs(to_fraction(s(flint.fmpq(1)))), abs(to_fraction(s(flint.fmpq(-1)))))
+    if s.degree() < 2:
+        return best
+    with flint_precision(256):
+        for z, _ in s.derivative().complex_roots():
+            # real critical points (certified real), kept unless proved outside [-1, 1]
+            if z.imag.is_zero() and not bool(abs(z.real) > 1):
+                val = _arb_to_fraction(abs(flint.arb_poly(s)(z.real)).upper())
+                best = max(best, val)
+    return best
+
+
 def stability_bound(atoms: object, *, order: int, tolerance: float) -> float:
     r"""The analytic bound of R11 on :math:`|m_q(\mu) - m_q(\hat\mu)|`.
 
@@ -625,12 +690,13 @@ def stability_bound(atoms: object, *, order: int, tolerance: float) -> float:
     :math:`|m_q(\mu) - m_q(\hat\mu)| \le \varepsilon(\|r_q\|_1 + \sup_{[-1,1]}|s_q|\,\|p\|_1)`
     (:eq:`eq-stability-bound`; :math:`\|\cdot\|_1` is the sum of absolute coefficients).
 
-    :math:`p`, :math:`s_q`, :math:`r_q` and the two norms are exact rationals, and
-    :math:`\sup_{[-1,1]}|s_q|` is bounded above in ball arithmetic at the endpoints and the
-    certified real critical points of :math:`s_q`. These are then combined in double
-    precision and the result is raised by one unit in the last place, which does not cover
-    every rounding: it can still lie below the exact value of the right-hand side, by less
-    than :math:`10^{-15}` relative.
+    :math:`p`, :math:`s_q`, :math:`r_q`, the two norms and :math:`\varepsilon` are exact
+    rationals; :math:`\sup_{[-1,1]}|s_q|` is exact when it is attained at :math:`\pm 1`
+    and otherwise bounded above by a rational from 256-bit ball arithmetic at the certified
+    real critical points of :math:`s_q`. The right-hand side is combined exactly over
+    :math:`\mathbb{Q}` and rounded up once: the float returned is never below it, and
+    exceeds it by at most one unit in the last place (plus about :math:`2^{-250}` relative
+    where the supremum is at an interior critical point).
 
     Parameters
     ----------
@@ -641,60 +707,61 @@ def stability_bound(atoms: object, *, order: int, tolerance: float) -> float:
         degree of :math:`p` and the number of moments the bound assumes). The weights do not
         enter the bound.
     order : int
-        The moment index :math:`q \ge 0` to bound (a Python ``int``). For
-        :math:`q < 2\hat d`, :math:`s_q = 0` and the bound is :math:`\varepsilon` (that
+        The moment index :math:`q \ge 0` to bound (a Python or numpy integer, not a bool).
+        For :math:`q < 2\hat d`, :math:`s_q = 0` and the bound is :math:`\varepsilon` (that
         moment is matched directly).
-    tolerance : float
+    tolerance : int, float or Fraction
         :math:`\varepsilon \ge 0`, the accuracy to which moments :math:`0, \dots, 2\hat d`
-        match (a Python ``int`` or ``float``; ``inf`` gives ``inf``).
+        match (Python or numpy integers and floats, taken at their exact values, or a
+        ``Fraction``; not a bool; ``inf`` gives ``inf``).
 
     Returns
     -------
     float
-        The bound on :math:`|m_q(\mu) - m_q(\hat\mu)|`; ``0.0`` when ``tolerance`` is 0.
+        The least double at least the right-hand side; ``0.0`` when ``tolerance`` is 0,
+        ``inf`` when ``tolerance`` is ``inf`` or the bound exceeds the largest double.
 
     Raises
     ------
     InputError
         When ``atoms`` is empty, unreadable or not real, an atom lies outside
-        :math:`[-1, 1]`, ``order`` is not a non-negative ``int`` or ``tolerance`` is not a
-        non-negative ``int`` or ``float``.
+        :math:`[-1, 1]`, ``order`` is not a non-negative integer or ``tolerance`` is not a
+        number :math:`\ge 0` of the kinds above.
 
     Examples
     --------
     >>> stability_bound([1], order=2, tolerance=0.0)
     0.0
     >>> stability_bound([0.5], order=1, tolerance=1e-3)   # q < 2 d: the moment itself
-    0.0010000000000000002
+    0.001
     """
     import flint
 
-    from ..precision import flint_precision
+    from .._validate import nonnegative_int
 
+    if isinstance(atoms, np.ndarray) and atoms.ndim == 1:
+        atoms = list(atoms)
+    elif not isinstance(atoms, (str, bytes, np.ndarray)) and hasattr(atoms, "__iter__"):
+        atoms = list(atoms)  # type: ignore[call-overload]
+    if isinstance(atoms, list) and not atoms:
+        raise InputError("atoms is empty; give at least one atom of the teacher measure in "
+                         "[-1, 1], e.g. atoms=[0.5]")
     raw = parse_moments(atoms, name="atoms")
     if not raw.is_real:
         raise InputError("stability_bound needs real atoms")
     pts = list(raw.real)
-    if any(abs(float(to_fraction(x))) > 1 for x in pts):
+    if any(abs(to_fraction(x)) > 1 for x in pts):
         raise InputError("the atoms must lie in [-1, 1] (the bound is for measures on [-1, 1])")
-    if isinstance(order, bool) or not isinstance(order, int) or order < 0:
-        raise InputError(f"order={order!r} must be a non-negative integer")
-    if not (isinstance(tolerance, (int, float)) and tolerance >= 0):
-        raise InputError(f"tolerance={tolerance!r} must be >= 0")
+    order = nonnegative_int(order, "order", hint="the index q of the moment to bound")
+    eps = _exact_tolerance(tolerance)
+    if eps is None:
+        return math.inf
+    if eps == 0:
+        return 0.0
     p = flint.fmpq_poly([1])
     for x in pts:
         p *= flint.fmpq_poly([-x, 1]) ** 2
     xq = flint.fmpq_poly([0] * order + [1])
     s, r = divmod(xq, p)
     norm1 = lambda poly: sum(abs(to_fraction(poly[k])) for k in range(poly.degree() + 1))  # noqa: E731
-    with flint_precision(256):
-        best = max(abs(flint.arb(s(flint.fmpq(1)))).upper(), abs(flint.arb(s(flint.fmpq(-1))))
-                   .upper())
-        if s.degree() >= 2:
-            for z, _ in s.derivative().complex_roots():
-                if z.imag.is_zero() and bool(abs(z.real) <= 1):
-                    val = abs(flint.arb_poly(s)(z.real)).upper()
-                    best = max(best, val)
-        sup_s = float(best) if s.degree() >= 0 else 0.0
-    bound = float(tolerance) * (float(norm1(r)) + sup_s * float(norm1(p)))
-    return math.nextafter(bound, math.inf) if bound > 0 else 0.0
+    return _float_at_least(eps * (norm1(r) + _sup_abs_upper(s) * norm1(p)))

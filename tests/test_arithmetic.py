@@ -298,3 +298,64 @@ def test_recurrence_once_over_every_arithmetic():
     with flint_precision(1000):
         assert all(u.contains(flint.fmpq(v.numerator, v.denominator))
                    for u, v in zip(ba + bb, exact))
+
+
+@pytest.mark.parametrize("algorithm", [prony, pencil])
+def test_complex_non_dyadic_atoms_in_every_arithmetic(algorithm):
+    """Complex rational atoms (no conjugate pairs, so complex moments): doubles and mpmath come
+    close, balls enclose the exact atoms and weights."""
+    atoms = [(F(1, 3), F(2, 7)), (F(-2, 7), F(1, 9)), (F(5, 11), F(-3, 13))]
+    weights = [(F(2, 9), F(1, 5)), (F(3, 13), F(0)), (F(4, 17), F(-1, 3))]
+
+    def c(p):
+        return complex(float(p[0]), float(p[1]))
+
+    def q(p):  # exact complex as a pair of Fractions: (a + bi)(c + di)
+        return p
+
+    def mul(x, y):
+        return (x[0] * y[0] - x[1] * y[1], x[0] * y[1] + x[1] * y[0])
+
+    m, powers = [], [(F(1), F(0))] * 3
+    for _ in range(8):
+        terms = [mul(w, p) for w, p in zip(weights, powers)]
+        m.append((sum(t[0] for t in terms), sum(t[1] for t in terms)))
+        powers = [mul(p, q(x)) for p, x in zip(powers, atoms)]
+    data = parse_moments([f"{re}+{im}j".replace("+-", "-") for re, im in m])
+    truth = sorted(zip([c(x) for x in atoms], [c(w) for w in weights]), key=lambda t: t[0].real)
+
+    got, w, _ = algorithm(FLOAT, data.as_numpy(), 3)
+    pairs = sorted(zip(got, w), key=lambda t: t[0].real)
+    assert all(abs(a - x) < 1e-9 and abs(b - v) < 1e-9 for (a, b), (x, v) in zip(pairs, truth))
+
+    ar = MPArith(MP(40).context())
+    got, w, _ = algorithm(ar, ar.values(data), 3)
+    pairs = sorted(zip(got, w), key=lambda t: float(t[0].real))
+    assert all(abs(a - x) < 1e-12 and abs(b - v) < 1e-12 for (a, b), (x, v) in zip(pairs, truth))
+
+    balls = Balls(200)
+    got, w, _ = algorithm(balls, balls.values(data), 3)
+    pairs = sorted(zip(got, w), key=lambda t: float(t[0].real.mid()))
+    exact = sorted(zip(atoms, weights), key=lambda t: t[0][0])
+    with flint_precision(1000):
+        for (a, b), (x, v) in zip(pairs, exact):
+            for ball, val in ((a, x), (b, v)):
+                z = flint.acb(flint.fmpq(val[0].numerator, val[0].denominator),
+                              flint.fmpq(val[1].numerator, val[1].denominator))
+                assert flint.acb(ball).contains(z), (ball, val)
+                assert float(abs(ball.rad())) < 1e-40
+
+
+def test_double_precision_pencil_finds_complex_atoms_not_their_conjugates():
+    """The default method in doubles (the SVD pencil) on complex moments: the atoms, not their
+    complex conjugates, confirmed by the certified computation."""
+    from momentrnn import recover_measure
+
+    atoms = [complex(1 / 3, 2 / 7), complex(-2 / 7, 1 / 9), complex(5 / 11, -3 / 13)]
+    weights = [complex(2 / 9, 1 / 5), complex(3 / 13, 0), complex(4 / 17, -1 / 3)]
+    m = [sum(w * x**j for x, w in zip(atoms, weights)) for j in range(8)]
+    r = recover_measure(m, rank=3, precision=Float64())
+    assert r.status == "ok" and r.digits >= 12
+    got = sorted(zip(*r.measure.to_numpy()), key=lambda t: t[0].real)
+    for (a, w), (x, v) in zip(got, sorted(zip(atoms, weights), key=lambda t: t[0].real)):
+        assert abs(a - x) < 1e-12 and abs(w - v) < 1e-12

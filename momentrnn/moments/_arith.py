@@ -394,7 +394,9 @@ class FloatArith(Arithmetic):
         # doubles: SVD-truncated pencil (Hua and Sarkar) on M//2 columns, robust to rounding
         L = len(m) // 2
         _, _, Vh = np.linalg.svd(hankel(self, m, len(m) - L, L + 1))
-        V = Vh[:n].conj().T
+        # Y = U S Vh, so the rows of Y (powers of the atoms in the column index) span the
+        # first n rows of Vh themselves, not their conjugates
+        V = Vh[:n].T
         return V[:-1], V[1:]
 
 

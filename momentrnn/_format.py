@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from fractions import Fraction
 
 import mpmath
 
 from .moments._scalars import MPC, MPF, is_sympy, to_mp
 
-__all__ = ["format_number"]
+__all__ = ["format_number", "table_lines"]
 
 
 def format_number(value: object, digits: float, scale: float | None = None) -> str:
@@ -38,3 +39,19 @@ def format_number(value: object, digits: float, scale: float | None = None) -> s
         im = ctx.nstr(abs(z.imag), sig, min_fixed=-4, max_fixed=6)
         return f"{re}{'-' if z.imag < 0 else '+'}{im}j"
     return ctx.nstr(z, sig, min_fixed=-4, max_fixed=6)
+
+
+def table_lines(head: Sequence[str], rows: Sequence[Sequence[object]], *,
+                markdown: bool = False, indent: str = "") -> list[str]:
+    """The lines of a table: ``rows`` under ``head`` in aligned columns, or in Markdown.
+
+    The one table writer of the package (the command line's tables and the sweep summaries).
+    """
+    cells = [[str(c) for c in r] for r in rows]
+    if markdown:
+        return ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|",
+                *("| " + " | ".join(r) + " |" for r in cells)]
+    widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h)
+              for i, h in enumerate(head)]
+    return [indent + "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()
+            for r in [list(head), *cells]]

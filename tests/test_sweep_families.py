@@ -60,7 +60,8 @@ class Geometric(SweepFamily):
         return rows
 
     def summary_table(self, rows):
-        return [f"| {r.run['ratio']} | {r.run['scale']} | {r.value('limit')} |" for r in rows]
+        return (["ratio", "scale", "limit"],
+                [[r.run["ratio"], r.run["scale"], r.value("limit")] for r in rows])
 
     def scale_figures(self, rows):
         return [ScaleFigure("limit_vs_scale", "limit", ("ratio",),
@@ -98,8 +99,9 @@ def test_a_registered_family_runs_through_run_sweep(geometric, tmp_path):
     # resume: nothing left to do, nothing appended
     again = run_sweep(SPEC, path, progress=False)
     assert again.completed == 0 and again.skipped == 8 and len(read_results(path)) == 8
-    lines = geometric.summary_table([geometric.read_row(r) for r in rows])
-    assert len(lines) == 8 and all(line.startswith("| ") for line in lines)
+    lines = geometric.table(rows)
+    assert lines[0] == "| ratio | scale | limit |" and len(lines) == 2 + 8
+    assert lines[1] == "|---|---|---|" and all(line.startswith("| ") for line in lines[2:])
 
 
 def test_a_registered_family_runs_in_worker_processes(geometric, tmp_path):

@@ -129,18 +129,9 @@ def number_text(x: float) -> str:
     return "inf" if math.isinf(x) else f"{x:.3g}"
 
 
-def write_table(head: Sequence[str], rows: Sequence[Sequence[str]], *,
+def write_table(head: Sequence[str], rows: Sequence[Sequence[object]], *,
                 markdown: bool = False, indent: str = "") -> None:
     """Print ``rows`` under ``head`` in aligned columns, or as a Markdown table."""
-    rows = [[str(c) for c in r] for r in rows]
-    if markdown:
-        print("| " + " | ".join(head) + " |")
-        print("|" + "|".join("---" for _ in head) + "|")
-        for r in rows:
-            print("| " + " | ".join(r) + " |")
-        return
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
-              for i, h in enumerate(head)]
-    print(indent + "  ".join(h.ljust(w) for h, w in zip(head, widths)).rstrip())
-    for r in rows:
-        print(indent + "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+    from .._format import table_lines
+
+    print("\n".join(table_lines(head, rows, markdown=markdown, indent=indent)))

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from ..._format import table_lines
 from ...errors import InputError
 
 __all__ = ["SweepFamily", "SweepRow", "ScaleFigure", "positive_list", "seed_list", "short",
@@ -234,16 +235,19 @@ class SweepFamily:
         return (row.status is not None and _number(scale) and scale > 0
                 and any(self.headline in values for values in row.at_length.values()))
 
-    def summary_table(self, rows: list[SweepRow]) -> list[str]:
-        """Markdown lines summarising the (typed, non-empty) rows of one spec (subclasses
-        define)."""
+    def summary_table(self, rows: list[SweepRow]) -> tuple[list[str], list[list]]:
+        """The summary of the (typed, non-empty) rows of one spec as ``(head, rows)``: column
+        titles and the cells of each line (subclasses define; :meth:`table` writes it)."""
         raise NotImplementedError
 
     def table(self, rows: list[dict]) -> list[str]:
         """The summary table of rows read from a results file: those that are runs of this
         family, typed; a line saying so when there is none."""
         typed = [r for r in map(self.read_row, rows) if r is not None]
-        return self.summary_table(typed) if typed else ["(no complete rows to summarise)"]
+        if not typed:
+            return ["(no complete rows to summarise)"]
+        head, body = self.summary_table(typed)
+        return table_lines(head, body, markdown=True)
 
     # -- figures -------------------------------------------------------------------------
 

@@ -118,20 +118,20 @@ class LinearFamily(SweepFamily):
     def usable(self, row: SweepRow) -> bool:
         return super().usable(row) and "effective_dimension" in row.metrics
 
-    def summary_table(self, rows: list[SweepRow]) -> list[str]:
+    def summary_table(self, rows: list[SweepRow]) -> tuple[list[str], list[list]]:
         q = longest_common_length(rows, self.headline)
         groups: dict = {}
         for r in rows:
             groups.setdefault(tuple(r.run[k] for k in self.table_fields), []).append(r)
-        lines = [f"| teacher | init | scale | runs | median extrapolation error (max, q={q}) | "
-                 "median effective dimension | diverged |",
-                 "|---|---|---|---|---|---|---|"]
+        head = ["teacher", "init", "scale", "runs", f"median extrapolation error (max, q={q})",
+                "median effective dimension", "diverged"]
+        body = []
         for (t, m, sc), rs in sorted(groups.items(), key=lambda kv: tuple(map(str, kv[0]))):
             err = median(r.value(self.headline, q) for r in rs)
             dim = median(r.value("effective_dimension") for r in rs)
             div = sum(r.status == "diverged" for r in rs)
-            lines.append(f"| {t} | {m} | {_fmt(sc)} | {len(rs)} | {err:.3g} | {dim:g} | {div} |")
-        return lines
+            body.append([t, m, _fmt(sc), len(rs), f"{err:.3g}", f"{dim:g}", div])
+        return head, body
 
     def scale_figures(self, rows: list[SweepRow]) -> list[ScaleFigure]:
         q = longest_common_length(rows, self.headline)

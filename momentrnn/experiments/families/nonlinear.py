@@ -124,15 +124,15 @@ class NonlinearFamily(SweepFamily):
         th = row.value("thresholds")
         return super().usable(row) and isinstance(th, list) and bool(th)
 
-    def summary_table(self, rows: list[SweepRow]) -> list[str]:
+    def summary_table(self, rows: list[SweepRow]) -> tuple[list[str], list[list]]:
         q = longest_common_length(rows, self.headline)
         groups: dict = {}
         for r in rows:
             groups.setdefault(tuple(r.run[k] for k in self.table_fields), []).append(r)
-        lines = [f"| cell | teacher dim | student dim | scale | runs | median rel. MSE (length "
-                 f"{q}) | median state rank (thresholds {rows[0].value('thresholds')}) | "
-                 "diverged |",
-                 "|---|---|---|---|---|---|---|---|"]
+        head = ["cell", "teacher dim", "student dim", "scale", "runs",
+                f"median rel. MSE (length {q})",
+                f"median state rank (thresholds {rows[0].value('thresholds')})", "diverged"]
+        body = []
         for (c, td, d, sc), rs in sorted(groups.items(), key=lambda kv: tuple(map(str, kv[0]))):
             err = median(r.value(self.headline, q) for r in rs)
             ranks = [r.value("state_rank", q) for r in rs]
@@ -141,9 +141,9 @@ class NonlinearFamily(SweepFamily):
             width = min((len(x) for x in ranks), default=0)
             med = np.median([x[:width] for x in ranks], axis=0) if width else []
             div = sum(r.status == "diverged" for r in rs)
-            lines.append(f"| {c} | {td} | {d} | {_fmt(sc)} | {len(rs)} | {err:.3g} | "
-                         f"{', '.join(f'{v:g}' for v in med) or 'n/a'} | {div} |")
-        return lines
+            body.append([c, td, d, _fmt(sc), len(rs), f"{err:.3g}",
+                         ", ".join(f"{v:g}" for v in med) or "n/a", div])
+        return head, body
 
     def scale_figures(self, rows: list[SweepRow]) -> list[ScaleFigure]:
         q = longest_common_length(rows, self.headline)

@@ -122,6 +122,25 @@ def test_butcher_tables_are_checked_against_their_order_conditions():
                        embedded_order=1)
 
 
+def test_dormand_prince_meets_order_5_exactly_and_not_6():
+    F = Fraction
+    dp = dict(
+        c=(0, F(1, 5), F(3, 10), F(4, 5), F(8, 9), 1, 1),
+        a=((), (F(1, 5),), (F(3, 40), F(9, 40)), (F(44, 45), F(-56, 15), F(32, 9)),
+           (F(19372, 6561), F(-25360, 2187), F(64448, 6561), F(-212, 729)),
+           (F(9017, 3168), F(-355, 33), F(46732, 5247), F(49, 176), F(-5103, 18656)),
+           (F(35, 384), 0, F(500, 1113), F(125, 192), F(-2187, 6784), F(11, 84))),
+        b=(F(35, 384), 0, F(500, 1113), F(125, 192), F(-2187, 6784), F(11, 84), 0),
+        b_hat=(F(5179, 57600), 0, F(7571, 16695), F(393, 640), F(-92097, 339200),
+               F(187, 2100), F(1, 40)))
+    table = ButcherTableau(order=5, embedded_order=4, **dp)  # 17 + 8 conditions, exactly
+    assert table.stages == 7
+    with pytest.raises(InputError, match="order 6"):
+        ButcherTableau(order=6, embedded_order=4, **dp)
+    with pytest.raises(InputError, match="b_hat"):
+        ButcherTableau(order=5, embedded_order=5, **dp)
+
+
 def test_rodas4_table_meets_its_conditions_and_a_mistyped_entry_fails():
     assert RODAS4.order == 4 and RODAS4.embedded_order == 3 and RODAS4.stages == 6
     assert RODAS4.error_weights == (0.0, 0.0, 0.0, 0.0, 0.0, 1.0)
@@ -202,3 +221,18 @@ def test_gradient_descent_refuses_full_models_naming_integrate_flow():
     with pytest.raises(InputError, match="with integrate_flow") as info:
         gradient_descent(full, named_teacher("decaying"), k=3, lr=0.01, steps=5)
     assert "gradient_descent_full" not in str(info.value)
+
+
+def test_the_flow_command_offers_the_registered_integrators(heun, capsys):
+    from momentrnn.cli import main
+
+    code = main(["flow", "--teacher", "decaying", "--dim", "4", "--k", "3", "--init-scale",
+                 "0.1", "--method", "heun", "--t-max", "2", "--quiet"])
+    out, err = capsys.readouterr()
+    assert code == 0 and "method               heun" in out, err
+    # gauss-mp needs a precision the command does not take: it is not offered
+    with pytest.raises(SystemExit) as exit_info:
+        main(["flow", "--teacher", "decaying", "--method", "gauss-mp"])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2
+    assert "invalid choice: 'gauss-mp'" in err and "'heun'" in err

@@ -14,6 +14,15 @@ from ..errors import InputError, MissingDependencyError
 from ._common import Command, positive_int
 
 
+def _methods() -> list[str]:
+    """The registered flow integrators that run without a precision (which the command does
+    not take)."""
+    from ..dynamics import flow_methods
+    from ..dynamics.integrators import INTEGRATORS
+
+    return [m for m in flow_methods() if m == "auto" or not INTEGRATORS[m].needs_precision]
+
+
 def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--teacher", help="named teacher: long_memory, decaying, oscillating, "
                    "two_pole, several, negative_weight")
@@ -30,8 +39,8 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lr", type=float, default=0.01, help="GD step size")
     p.add_argument("--steps", type=positive_int, default=100_000, help="GD steps")
     p.add_argument("--backend", default="numpy", choices=["numpy", "torch"], help="GD backend")
-    p.add_argument("--method", default="auto", help="flow integrator (auto, rosenbrock, LSODA, "
-                   "BDF, Radau, RK45, DOP853)")
+    p.add_argument("--method", default="auto", choices=_methods(), help="flow integrator "
+                   "(default auto)")
     p.add_argument("--rtol", type=float, default=3e-7)
     p.add_argument("--until-loss", type=float, default=1e-10)
     p.add_argument("--t-max", type=float, default=None)

@@ -65,6 +65,8 @@ class Integrator(ABC):
     name: ClassVar[str]
     # whether integrate_flow's blas_threads limit applies (numpy linear algebra inside)
     limits_blas_threads: ClassVar[bool] = True
+    # whether the method needs integrate_flow's precision= (an MP context)
+    needs_precision: ClassVar[bool] = False
 
     def check(self, options: FlowOptions) -> None:  # noqa: B027 - optional hook
         """Raise :class:`~momentrnn.errors.InputError` for options this method cannot use."""

@@ -19,6 +19,7 @@ class GaussMP(Integrator):
 
     name = "gauss-mp"
     limits_blas_threads = False
+    needs_precision = True
 
     def check(self, options: FlowOptions) -> None:
         prec = as_precision(options.precision)

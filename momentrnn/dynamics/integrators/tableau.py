@@ -33,11 +33,12 @@ Matrix = list[list[Fraction]]
 def _exact(x: object, what: str) -> Fraction:
     if isinstance(x, bool) or not isinstance(x, (int, float, Rational)):
         raise InputError(f"{what}={x!r} must be a number (int, float or Fraction)")
-    value = Fraction(x)
-    return value
+    return Fraction(x)
 
 
-def _is_rational(values: Iterator[object]) -> bool:
+def _is_rational(values: Sequence[object]) -> bool:
+    """Whether every coefficient is exact (int or Fraction): then the conditions must hold
+    exactly."""
     return all(isinstance(v, (int, Rational)) and not isinstance(v, bool) for v in values)
 
 
@@ -134,7 +135,8 @@ class ButcherTableau:
     c : sequence of float
         Nodes; ``c[i]`` must be the sum of row ``i`` of ``a``.
     a : sequence of sequences
-        Row ``i`` holds the ``i`` coefficients :math:`a_{ij}`, ``j < i``.
+        Row ``i`` holds the ``i`` coefficients :math:`a_{ij}`, ``j < i`` (explicit methods
+        only: the first row is empty).
     b, b_hat : sequence of float
         Weights of the solution (order ``order``) and of the embedded one (order
         ``embedded_order``), which gives the local error estimate.
@@ -176,7 +178,7 @@ class ButcherTableau:
         a = _rows(self.a, s, f"{self.name}: a")
         c = [_exact(v, f"{self.name}: c") for v in self.c]
         coefficients = [*self.c, *self.b, *self.b_hat, *(v for row in self.a for v in row)]
-        exact = _is_rational(iter(coefficients))
+        exact = _is_rational(coefficients)
         residuals = [(f"c[{i}] = sum of a[{i}]", c[i] - sum(a[i], Fraction(0)))
                      for i in range(s)]
         for label, weights, order in (("b", self.b, self.order),
@@ -257,7 +259,7 @@ class RosenbrockTableau:
         C = _rows(self.c, s, f"{self.name}: c")
         coefficients = [self.gamma, *self.m, *self.m_hat,
                         *(v for row in (*self.a, *self.c) for v in row)]
-        exact = _is_rational(iter(coefficients))
+        exact = _is_rational(coefficients)
         # Gamma = (I/gamma - C)^{-1}, lower triangular: forward substitution, column by column
         inv = [[(1 / g if i == j else Fraction(0)) - C[i][j] for j in range(s)]
                for i in range(s)]

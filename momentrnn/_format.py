@@ -55,3 +55,18 @@ def table_lines(head: Sequence[str], rows: Sequence[Sequence[object]], *,
               for i, h in enumerate(head)]
     return [indent + "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()
             for r in [list(head), *cells]]
+
+
+def upper_text(value: object, digits: int = 4) -> str:
+    """``value`` (a Fraction, int or float) in scientific notation with ``digits`` significant
+    digits, rounded towards +infinity: the text of a proved upper bound is never below it."""
+    import decimal
+
+    exact = Fraction(value) if not isinstance(value, Fraction) else value
+    if exact == 0:
+        return f"{0:.{digits - 1}e}"
+    ctx = decimal.Context(prec=digits, rounding=decimal.ROUND_CEILING)
+    # exact numerator / denominator, divided once in the upward-rounding context
+    q = ctx.divide(decimal.Decimal(exact.numerator), decimal.Decimal(exact.denominator))
+    mantissa, exponent = f"{q:.{digits - 1}e}".split("e")
+    return f"{mantissa}e{int(exponent):+03d}"  # as Python writes floats: 1.237e-03

@@ -9,9 +9,10 @@ import math
 import os
 from fractions import Fraction
 
+from .._format import upper_text
 from .._output import check_writable, write_output
 from ..errors import InputError
-from ._common import Command, positive_int
+from ._common import Command, positive_int, write_table
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
@@ -185,19 +186,14 @@ def _print_table(out: dict) -> None:
           f"{out['lags']} lags)")
     errs = [e["float"] for e in out["moment_errors"]]
     print(f"moment errors  max {max(errs):.3e} over j < {out['lags']}")
-    print(f"{'q':>6}  {'observed':>11}  {'proved bound':>12}  {'R11':>11}  {'SDP':>11}  by")
-    rows = out["rows"]
-    shown = _sample([r["q"] for r in rows], out["lags"])
-    for r in rows:
-        if r["q"] not in shown:
-            continue
+    def f(v):  # a proved bound, written rounded up
+        return upper_text(Fraction(v["exact"])) if v else "-"
 
-        def f(v):
-            return f"{v['float']:11.3e}" if v else f"{'-':>11}"
-
-        bound = f"{r['bound']['float']:12.3e}" if r["bound"] else f"{'none':>12}"
-        print(f"{r['q']:>6}  {r['observed']:11.3e}  {bound}  {f(r['r11'])}  {f(r['sdp'])}  "
-              f"{r['method'] or '-'}")
+    shown = _sample([r["q"] for r in out["rows"]], out["lags"])
+    write_table(["q", "observed", "proved bound", "R11", "SDP", "by"],
+                [[r["q"], f"{r['observed']:.3e}", f(r["bound"]) if r["bound"] else "none",
+                  f(r["r11"]), f(r["sdp"]), r["method"] or "-"]
+                 for r in out["rows"] if r["q"] in shown])
     print(out["statement"] + f" (largest observed {out['max_observed']:.3e})")
     for note in out["notes"]:
         print(f"note: {note}")

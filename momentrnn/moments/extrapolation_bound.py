@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
+from .._format import upper_text
 from ..errors import InputError, MomentRNNError, SolverError
 
 __all__ = ["CertifiedOrder", "ExtrapolationCertificate", "R11Bounds", "certify_extrapolation"]
@@ -280,9 +281,9 @@ def certify_extrapolation(a: Sequence, b: Sequence, c: Sequence, *,
     max_obs = max(row["observed"] for row in rows)
     last = max(row["q"] for row in proved)
     statement = (
-        f"max_(q < {length}) |h_q - h_hat_q| <= {_up(max_bound):.6e}, proved"
+        f"max_(q < {length}) |h_q - h_hat_q| <= {upper_text(max_bound, 7)}, proved"
         if complete else
-        f"max_(q <= {last}) |h_q - h_hat_q| <= {_up(max_bound):.6e}, proved; orders "
+        f"max_(q <= {last}) |h_q - h_hat_q| <= {upper_text(max_bound, 7)}, proved; orders "
         f"{last + 1}..{length - 1} are not certified (give the teacher's atoms for R11, or a "
         "larger sdp_max_order)")
     notes = []

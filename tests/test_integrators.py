@@ -236,3 +236,14 @@ def test_the_flow_command_offers_the_registered_integrators(heun, capsys):
     err = capsys.readouterr().err
     assert exit_info.value.code == 2
     assert "invalid choice: 'gauss-mp'" in err and "'heun'" in err
+
+
+def test_gradient_descent_progress_on_torch_matches_the_records():
+    pytest.importorskip("torch")
+    students = [init_student(5, scale=0.1, seed=s) for s in range(2)]
+    seen = []
+    r = gradient_descent(students, named_teacher("decaying"), k=4, lr=0.05, steps=30,
+                         record_every=10, backend="torch",
+                         progress=lambda step, loss: seen.append((step, loss)))
+    assert [s for s, _ in seen] == [0, 10, 20, 30] == list(r.record_steps)
+    assert np.array_equal(np.array([loss for _, loss in seen]), r.loss)

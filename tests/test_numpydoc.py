@@ -28,8 +28,7 @@ MISSING_SECTIONS = {
     "hankel_singular_values", "matrix_pencil", "monomial_to_chebyshev", "prony",
     "recurrence_coefficients", "register_method",
     # momentrnn.dynamics
-    "FlowProblem", "Linearisation", "blas_threads_limited", "flow_methods",
-    "register_integrator",
+    "FlowProblem", "Linearisation", "blas_threads_limited",
 }
 
 # Public names whose Parameters section does not match the signature: a parameter left out,

@@ -40,8 +40,14 @@ MIN_T_MAX = 1e-100
 
 
 def flow_methods() -> tuple[str, ...]:
-    """The names ``integrate_flow(method=...)`` accepts: ``'auto'`` and every registered
-    integrator (:data:`~momentrnn.dynamics.integrators.INTEGRATORS`)."""
+    """The names ``integrate_flow(method=...)`` accepts.
+
+    Returns
+    -------
+    tuple of str
+        ``'auto'`` and the name of every registered integrator
+        (:data:`~momentrnn.dynamics.integrators.INTEGRATORS`), in registration order.
+    """
     return ("auto", *INTEGRATORS)
 
 

@@ -9,13 +9,15 @@ equations are solved by fixed-point iteration, bounded and checked.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from ..errors import IntegrationError
 from ..precision import MP
 from ._problem import FlowProblem
 
-__all__ = ["gauss_mp_flow", "mp_gradient"]
+__all__ = ["GaussRun", "gauss_mp_flow", "mp_gradient"]
 
 STAGES = 3
 MAX_ITERATIONS = 200
@@ -88,8 +90,19 @@ def mp_gradient(problem: FlowProblem, theta: list, ctx) -> list:
     return [gA[i, j] for i in range(d) for j in range(d)] + list(gB) + list(gC)
 
 
+@dataclass(frozen=True)
+class GaussRun:
+    """The recorded points of a Gauss-Legendre run: flow times, parameters as lists of
+    mpmath numbers in ``ctx``, and the number of steps taken."""
+
+    times: list
+    thetas: list
+    ctx: object
+    steps: int
+
+
 def gauss_mp_flow(problem: FlowProblem, theta0: np.ndarray, t_max: float, precision: MP,
-                  record: int, steps: int | None = None) -> dict:
+                  record: int, steps: int | None = None) -> GaussRun:
     """Integrate the flow to ``t_max`` with fixed steps of the 3-stage Gauss method in mpmath."""
     ctx = precision.context(extra_dps=5)
     nodes, A, bw = _gauss_tableau(ctx, STAGES)
@@ -126,7 +139,7 @@ def gauss_mp_flow(problem: FlowProblem, theta0: np.ndarray, t_max: float, precis
         if step % every == 0 or step == steps:
             times.append(float(h * step))
             thetas.append(list(y))
-    return {"times": times, "thetas_mp": thetas, "ctx": ctx, "steps": steps}
+    return GaussRun(times=times, thetas=thetas, ctx=ctx, steps=steps)
 
 
 def mp_invariants(problem: FlowProblem, theta: list, ctx) -> list:

@@ -22,12 +22,24 @@ __all__ = ["INTEGRATORS", "AdaptiveIntegrator", "ButcherTableau", "ExplicitRunge
            "ScipyIntegrator", "StepController", "integrator_named", "register_integrator",
            "unregister_integrator"]
 
+# name -> integrator class, in registration order (the built-in ones first)
 INTEGRATORS: dict[str, type[Integrator]] = {}
 
 
 def register_integrator(cls: type[Integrator], *, replace: bool = False) -> type[Integrator]:
-    """Make ``cls`` available as ``integrate_flow(method=cls.name)``; returns ``cls`` (so it
-    can decorate the class).
+    """Make ``cls`` available as ``integrate_flow(method=cls.name)``.
+
+    Parameters
+    ----------
+    cls : type
+        A subclass of :class:`Integrator` whose ``name`` is a non-empty string.
+    replace : bool
+        Allow replacing another class registered under the same name.
+
+    Returns
+    -------
+    type
+        ``cls`` itself, so that the function can decorate the class.
 
     Raises
     ------
@@ -50,13 +62,38 @@ def register_integrator(cls: type[Integrator], *, replace: bool = False) -> type
 
 
 def unregister_integrator(name: str) -> None:
-    """Remove the integrator registered as ``name`` (an unknown name is an InputError)."""
+    """Remove the integrator registered as ``name``.
+
+    Parameters
+    ----------
+    name : str
+
+    Raises
+    ------
+    InputError
+        If no integrator has that name.
+    """
     integrator_named(name)
     del INTEGRATORS[name]
 
 
 def integrator_named(name: object) -> type[Integrator]:
-    """The class registered as ``name``; an unknown name is an InputError listing the known."""
+    """The integrator class registered as ``name``.
+
+    Parameters
+    ----------
+    name : str
+
+    Returns
+    -------
+    type
+        A subclass of :class:`Integrator`.
+
+    Raises
+    ------
+    InputError
+        If no integrator has that name; the message lists the names accepted.
+    """
     if not isinstance(name, str) or name not in INTEGRATORS:
         shown = repr(name)[:80]
         raise InputError(f"method={shown} is not known; use one of "

@@ -32,8 +32,8 @@ class GaussMP(Integrator):
 
         prec = as_precision(options.precision)
         out = gauss_mp_flow(problem, theta0, options.t_max, prec, options.record)
-        ctx = out["ctx"]
-        mp_thetas = out["thetas_mp"]
+        ctx = out.ctx
+        mp_thetas = out.thetas
         inv = [mp_invariants(problem, th, ctx) for th in mp_thetas]
         if problem.diagonal:
             scale = max(max(th[3 * i + 1] ** 2 + th[3 * i + 2] ** 2 for i in range(problem.dim))
@@ -42,9 +42,9 @@ class GaussMP(Integrator):
             scale = max(ctx.fsum(v * v for v in th) for th in mp_thetas)
         drift = max(abs(x - y) for row in inv for x, y in zip(row, inv[0])) / scale
         grads = [mp_gradient(problem, th, ctx) for th in mp_thetas]
-        return FlowRun(times=out["times"],
+        return FlowRun(times=out.times,
                        thetas=[np.array([float(v) for v in th]) for th in mp_thetas],
                        losses=[float(mp_loss(problem, th, ctx)) for th in mp_thetas],
                        gnorms=[float(ctx.sqrt(ctx.fsum(v * v for v in g))) for g in grads],
                        status="t_max", message=f"fixed-step 3-stage Gauss-Legendre at {prec!r}",
-                       steps=out["steps"], nfev=out["steps"], drift=float(drift))
+                       steps=out.steps, nfev=out.steps, drift=float(drift))

@@ -272,26 +272,6 @@ def test_the_command_line_refuses_an_unknown_family(tmp_path, capsys):
     assert not (tmp_path / "r.jsonl").exists()
 
 
-def test_the_guide_example_family_runs(tmp_path):
-    import pathlib
-
-    guide = pathlib.Path(__file__).parent.parent / "docs" / "guide" / "experiments.md"
-    section = guide.read_text().split("## A new kind of sweep", 1)[1]
-    code = section.split("```python\n", 1)[1].split("```", 1)[0]
-    assert "register_family(Geometric())" in code
-    try:
-        exec(compile(code, str(guide), "exec"), {})  # the guide's own code, not user text
-        path = str(tmp_path / "r.jsonl")
-        summary = run_sweep({"family": "geometric", "ratios": [0.5, -0.5], "scales": [2.0]},
-                            path, progress=False)
-        assert summary.completed == 2
-        assert sorted(r["partial_sum_4"] for r in read_results(path)) == [1.25, 3.75]
-        with pytest.raises(InputError, match="ratios contains 1.0"):
-            load_spec({"family": "geometric", "ratios": [1.0]})
-    finally:
-        FAMILIES.pop("geometric", None)
-
-
 class _Miscounting(Geometric):
     name = "miscounting"
     grid_keys = ("ratios", "scales")  # forgets the seeds: the run limit would be checked wrong

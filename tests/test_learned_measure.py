@@ -88,3 +88,20 @@ def test_the_ten_root_loss_rule_is_written_once():
             for p in (ROOT / folder).rglob("*.py") if rule.search(p.read_text())]
     assert not hits, hits
     assert math.isclose(moment_accuracy(1e-6), 1e-2)
+
+
+def test_a_trajectory_writes_its_summary_and_exact_parameters():
+    import json
+
+    teacher = named_teacher("two_pole")
+    run = integrate_flow(init_student(6, scale=1e-2, seed=1), teacher, k=5, t_max=50.0)
+    data = json.loads(json.dumps(run.to_dict()))
+    assert data["status"] == run.status and data["training_loss"] == run.final_loss
+    assert data["steps"] == run.steps and data["extrapolation_length"] == 1000
+    # the trained parameters round-trip exactly through JSON
+    assert np.array_equal(np.array(data["student"]["a"]), run.final.a)
+    assert np.array_equal(np.array(data["student"]["c"]), run.final.c)
+    assert data["effective_dimension"] == run.effective_dimension.to_dict()
+    full = integrate_flow(LinearRNN(np.diag([0.3, -0.2]), np.array([0.1, 0.2]),
+                                    np.array([0.2, 0.1])), teacher, k=4, t_max=1.0)
+    assert set(full.to_dict()["student"]) == {"A", "B", "C"}

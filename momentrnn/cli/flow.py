@@ -147,29 +147,16 @@ def run_flow(args: argparse.Namespace) -> int:
                                  extrapolation_length=args.length, progress=progress)
         progress.set_stage("analysing the trained student")
         eff = run.effective_dimension
-        report: dict = {
-            "status": run.status, "message": run.message, "method": run.method,
-            "steps": run.steps, "seconds": run.seconds, "final_time": float(run.times[-1]),
-            "training_loss": run.final_loss, "k": args.k, "dim": args.dim,
-            "init_scale": args.init_scale, "init": args.init, "seed": args.seed,
-            "invariant_drift": run.invariant_drift,
-            "imbalance_final": float(run.imbalance[-1]),
-            "negative_mass_final": float(run.negative_mass[-1]),
-        }
-        if run.extrapolation_error is not None:
-            report["extrapolation_length"] = args.length
-            report["extrapolation_error_sum"] = run.extrapolation_error[0]
-            report["extrapolation_error_max"] = run.extrapolation_error[1]
-        final = run.final  # the trained parameters, exactly (JSON floats round-trip)
-        report["student"] = {"a": [float(v) for v in final.a], "b": [float(v) for v in final.b],
-                             "c": [float(v) for v in final.c]}
+        report = run.to_dict()
+        report.update({"k": args.k, "dim": args.dim, "init_scale": args.init_scale,
+                       "init": args.init, "seed": args.seed})
         teacher_measure = teacher.measure().sorted()
         report["teacher_atoms"] = [str(a) for a in teacher_measure.atoms]
         report["teacher_weights"] = [str(w) for w in teacher_measure.weights]
         if eff is not None:
             learned = learned_measure(run.final, run.final_loss, effective=eff)
             out = learned.to_dict()
-            report["effective_dimension"] = out.pop("effective_dimension")
+            del out["effective_dimension"]  # the run's own, in the report already
             out["agrees_with_teacher"] = learned.agrees_with(teacher_measure)
             report["learned_measure"] = out
     finally:

@@ -77,3 +77,24 @@ class Trajectory:
     def final_loss(self) -> float:
         """The last recorded loss."""
         return float(self.loss[-1])
+
+    def to_dict(self) -> dict:
+        """JSON-ready summary: how the run ended, the final loss and diagnostics, and the
+        trained parameters as floats (which JSON round-trips exactly); the curves are left
+        out."""
+        out = {"status": self.status, "message": self.message, "method": self.method,
+               "steps": self.steps, "evaluations": self.evaluations, "seconds": self.seconds,
+               "final_time": float(self.times[-1]), "training_loss": self.final_loss,
+               "invariant_drift": float(self.invariant_drift),
+               "imbalance_final": float(self.imbalance[-1]),
+               "negative_mass_final": float(self.negative_mass[-1])}
+        if self.extrapolation_error is not None:
+            out["extrapolation_length"] = self.extrapolation_length
+            out["extrapolation_error_sum"] = float(self.extrapolation_error[0])
+            out["extrapolation_error_max"] = float(self.extrapolation_error[1])
+        names = ("a", "b", "c") if hasattr(self.final, "a") else ("A", "B", "C")
+        out["student"] = {n: np.asarray(getattr(self.final, n), dtype=float).tolist()
+                          for n in names}
+        if self.effective_dimension is not None:
+            out["effective_dimension"] = self.effective_dimension.to_dict()
+        return out

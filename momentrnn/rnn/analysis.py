@@ -161,13 +161,9 @@ class LearnedMeasure:
     def to_dict(self) -> dict:
         """JSON-ready dictionary: atoms and weights with only their vouched digits."""
         atoms, weights = self.recovery.vouched_text() if self.recovery is not None else ([], [])
-        eff = self.effective_dimension
         return {"atoms": atoms, "weights": weights, "vouched_digits": self.digits,
                 "status": self.status, "moment_accuracy": self.moment_accuracy,
-                "effective_dimension": {
-                    "rank": eff.rank, "verdict": eff.verdict, "message": eff.message,
-                    "singular_values": [float(v) for v in eff.singular_values[: eff.rank + 3]],
-                    "noise_floor": float(eff.noise_floor)}}
+                "effective_dimension": self.effective_dimension.to_dict()}
 
 
 def learned_measure(model: object, loss: float, *, effective: HankelRank | None = None,

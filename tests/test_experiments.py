@@ -316,3 +316,24 @@ def test_figures_of_diverged_runs_with_huge_finite_errors(tmp_path):
     assert len(written) == 4
     svg = (tmp_path / "figs" / "extrapolation_vs_scale.svg").read_text()
     assert "or above 1e+200" in svg
+
+
+def test_figures_leave_the_matplotlib_backend_and_pyplot_alone(tmp_path):
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    from momentrnn.experiments import run_sweep
+    from momentrnn.experiments.plots import plot_results
+
+    out = str(tmp_path / "r.jsonl")
+    run_sweep({"family": "linear", "teachers": ["decaying"], "dims": [4], "k": 3,
+               "scales": [1e-2, 1.0], "modes": ["random"], "seeds": [0], "lengths": [50],
+               "trainer": "gd", "lr": 0.05, "steps": 50}, out, progress=False)
+    before = matplotlib.get_backend()
+    matplotlib.use("svg")  # a backend the package would have replaced by Agg
+    try:
+        paths = plot_results(out, str(tmp_path / "figs"), formats=("png",))
+        assert paths and matplotlib.get_backend() == "svg"
+        assert plt.get_fignums() == []  # no figure left registered with pyplot
+    finally:
+        matplotlib.use(before)

@@ -23,17 +23,39 @@ STYLE = {"figure.figsize": (5.5, 3.8), "axes.grid": True, "grid.alpha": 0.3,
          "legend.fontsize": 8, "savefig.dpi": 150, "savefig.bbox": "tight"}
 
 
-def _plt():
-    try:
-        import matplotlib
+class _Figures:
+    """The part of pyplot the figures use, without pyplot: no backend is chosen or changed and
+    no figure is kept in a global registry (each is a ``Figure`` that is saved and dropped),
+    so plotting from a notebook or a GUI session leaves it as it was."""
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise MissingDependencyError(
-            "plots need matplotlib; install it with pip install 'momentrnn[plot]'"
-        ) from None
-    return plt
+    def __init__(self) -> None:
+        try:
+            import matplotlib
+            from matplotlib.figure import Figure
+        except ImportError:
+            raise MissingDependencyError(
+                "plots need matplotlib; install it with pip install 'momentrnn[plot]'"
+            ) from None
+        self._matplotlib, self._figure = matplotlib, Figure
+
+    def rc_context(self, style: dict):
+        return self._matplotlib.rc_context(style)
+
+    def subplots(self, *args, **kwargs):
+        """``(figure, axes)`` as ``pyplot.subplots`` gives them."""
+        figsize = kwargs.pop("figsize", None)
+        fig = self._figure(figsize=figsize)
+        return fig, fig.subplots(*args, **kwargs)
+
+    def get_cmap(self, name: str):
+        return self._matplotlib.colormaps[name]
+
+    def close(self, fig) -> None:
+        """Nothing to release: the figure is not registered anywhere."""
+
+
+def _plt() -> _Figures:
+    return _Figures()
 
 
 def _family_of(row: dict) -> str:

@@ -50,9 +50,9 @@ class NotPositiveError(InputError):
     - :func:`momentrnn.recover_measure` with ``method='gauss'`` (and :func:`momentrnn.gauss_rule`)
       raises it for complex moments, and otherwise only when it is proved: exactly for exact
       data, and for every moment sequence within the data's accuracy for inexact data;
-    - :func:`momentrnn.recurrence_coefficients` raises it when a :math:`\beta_k` computed in
-      its arithmetic is not positive: a proof with ``Exact()``, but with ``Float64()`` or
-      ``MP`` rounding alone can cause it for ill-conditioned moments.
+    - :func:`momentrnn.recurrence_coefficients` raises it on the same proof; a non-positive
+      :math:`\beta_k` that only rounding in ``Float64()`` or ``MP`` produced (and that the
+      proof does not confirm) raises :class:`IllConditionedError` instead.
 
     The message names the failing :math:`k` and suggests ``method='prony'`` or ``'pencil'``
     for signed or complex measures. It carries no attributes beyond the message.

@@ -42,6 +42,7 @@ __all__ = [
     "Arithmetic",
     "SingularSystem",
     "NeedPrecision",
+    "SignUndecided",
     "FloatArith",
     "FLOAT",
     "MPArith",
@@ -63,6 +64,11 @@ class SingularSystem(Exception):
 
 class NeedPrecision(Exception):
     """Internal: the ball computation could not separate what it needs at this precision."""
+
+
+class SignUndecided(IllConditionedError):
+    """A rounded computation met a value that is not positive where a positive one was needed:
+    rounding alone can cause that, so nothing is proved (see :meth:`Arithmetic.positive`)."""
 
 
 class Arithmetic:
@@ -105,6 +111,24 @@ class Arithmetic:
     def may_be_zero(self, value) -> bool:
         """Zero, or (for balls) not proved non-zero."""
         return value == 0
+
+    def positive(self, value) -> bool | None:
+        """Whether a real number is positive: ``True`` or ``False``, or ``None`` when this
+        arithmetic cannot tell.
+
+        ``False`` is a proof (exact arithmetic, or a ball below zero). A rounded result that is
+        not positive gives ``None``: rounding alone can change the sign. A positive rounded
+        result gives ``True``, which lets a computation go on but proves nothing. Raises
+        ``TypeError`` for complex numbers.
+        """
+        if value > 0:
+            return True
+        return False if self.exact else None
+
+    def undecided(self, message: str) -> Exception:
+        """The exception for a sign :meth:`positive` cannot decide: :class:`SignUndecided`,
+        or for balls :class:`NeedPrecision` (the precision is raised)."""
+        return SignUndecided(message)
 
     def working(self):
         """A context manager for the arithmetic's working state (ball precision); by default

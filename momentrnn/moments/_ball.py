@@ -44,6 +44,7 @@ __all__ = [
     "RationalBalls",
     "recurrence",
     "chebyshev_algorithm",
+    "raise_if_not_positive",
     "relative_digits",
     "component_digits",
     "inconsistency_witness",
@@ -226,6 +227,14 @@ class Balls(Arithmetic):
         # a ball solve that fails proves nothing: the precision is raised
         return NeedPrecision(message)
 
+    def positive(self, value):
+        if value > 0:
+            return True
+        return False if value <= 0 else None  # a ball holding 0 decides nothing
+
+    def undecided(self, message):
+        return NeedPrecision(message)
+
     def _conjugate_pairs(self, roots: list) -> list:
         return _real_where_isolated(roots) if self.real_problem else roots
 
@@ -322,21 +331,26 @@ def _real_where_isolated(roots: list[acb]) -> list:
 # Gauss rules
 
 
-def chebyshev_algorithm(values: list, n: int, a: list, b: list, zero):
+def chebyshev_algorithm(ar: Arithmetic, values: list, n: int, a: list, b: list):
     r"""Modified Chebyshev algorithm (Gautschi): recurrence coefficients from modified moments.
 
     ``values`` are the modified moments :math:`\nu_l = \int p_l \, d\mu` of monic polynomials
     with recurrence :math:`p_{l+1} = (x - a_l) p_l - b_l p_{l-1}`; ``a = b = 0`` gives the
     classical Chebyshev algorithm on power moments. Returns alpha_0..alpha_{n-1},
-    beta_0..beta_{n-1} (beta_0 = nu_0). Works in any field-like arithmetic (fmpq, mpf, float).
-    Raises ``NotPositiveError`` at the first non-positive beta (real arithmetic only).
+    beta_0..beta_{n-1} (beta_0 = nu_0), in the arithmetic ``ar``.
+
+    A beta that is proved not positive (exact arithmetic, or a ball below zero) raises
+    ``NotPositiveError``; one whose sign ``ar`` cannot decide raises ``ar.undecided(...)``
+    (:class:`SignUndecided` in rounded arithmetic, :class:`NeedPrecision` in balls).
+    Complex arithmetic checks no sign.
     """
     if len(values) < 2 * n:
         raise RankError(f"a {n}-point Gauss rule needs {2 * n} moments, got {len(values)}")
+    zero = ar.zero
     sig_prev = [zero] * (2 * n + 1)
     sig = list(values[: 2 * n])
     beta = [sig[0]]
-    _check_beta(beta[0], 0)  # before dividing by it
+    _check_beta(ar, beta[0], 0)  # before dividing by it
     alpha = [a[0] + _divide(sig[1], sig[0], 0)]
     for k in range(1, n):
         new = [zero] * (2 * n)
@@ -348,7 +362,7 @@ def chebyshev_algorithm(values: list, n: int, a: list, b: list, zero):
                 + b[l] * sig[l - 1]
             )
         beta.append(_divide(new[k], sig[k - 1], k))
-        _check_beta(beta[k], k)
+        _check_beta(ar, beta[k], k)
         alpha.append(a[k] + _divide(new[k + 1], new[k], k) - _divide(sig[k], sig[k - 1], k))
         sig_prev, sig = sig, new
     return alpha, beta
@@ -364,15 +378,17 @@ def _divide(x, y, k: int):
         ) from None
 
 
-def _check_beta(value, k: int) -> None:
+def _check_beta(ar: Arithmetic, value, k: int) -> None:
     try:
-        positive = value > 0
+        positive = ar.positive(value)
     except TypeError:  # complex arithmetic: positivity is not defined
         return
-    if isinstance(value, arb):
-        positive = bool(value > 0)
-        if not positive and value.contains(0):
-            raise NeedPrecision(f"sign of beta_{k} not decided")
+    if positive is None:
+        raise ar.undecided(
+            f"beta_{k} = {value} computed in {ar.name} is not positive, but rounding alone can "
+            f"make it so: whether the Hankel matrix H_{k + 1} is positive definite is not "
+            "decided"
+        )
     if not positive:
         raise NotPositiveError(
             f"the Hankel matrix H_{k + 1} is not positive definite (beta_{k} = {value} <= 0): "
@@ -409,7 +425,28 @@ def recurrence(ar: Arithmetic, values: list, n: int, basis: str) -> tuple[list, 
     one, zero = ar.one, ar.zero
     nu = monic_modified_moments(list(values), basis, one)
     a, b = basis_recurrence(basis, 2 * n, one, zero)
-    return chebyshev_algorithm(nu, n, a, b, zero)
+    return chebyshev_algorithm(ar, nu, n, a, b)
+
+
+def raise_if_not_positive(data: MomentData, n: int, basis: str, bits: int = 128) -> bool:
+    """Raise ``NotPositiveError`` when it is proved that no moment sequence within the data's
+    radii (exactly the data, if exact) has a positive definite ``H_n``.
+
+    Returns ``True`` when ``H_n`` is proved positive definite for all of them, ``False`` when
+    neither is proved (balls of ``bits`` cannot decide a sign at the data's accuracy). Exact
+    data are decided by the recurrence over Q; rounded data by the recurrence in balls that
+    hold every value within each moment's radius.
+    """
+    if data.is_exact:
+        recurrence(RATIONALS, RATIONALS.values(data), n, basis)
+        return True
+    ar = Balls(bits, real=True)
+    with ar.working():
+        try:
+            recurrence(ar, ar.values(data, with_radius=True), n, basis)
+        except (NeedPrecision, RankError):
+            return False
+    return True
 
 
 def ball_gauss(data: MomentData, n: int, bits: int, basis: str = "monomial") -> BallSolution:

@@ -9,10 +9,10 @@ recurrence coefficients of the orthogonal polynomials of :math:`\mu` (docs label
 from __future__ import annotations
 
 from .._validate import positive_int
-from ..errors import InputError
+from ..errors import IllConditionedError, InputError
 from ..precision import MP, Exact, Float64, Precision, as_precision
-from ._arith import arithmetic
-from ._ball import recurrence
+from ._arith import SignUndecided, arithmetic
+from ._ball import raise_if_not_positive, recurrence
 from ._data import parse_moments
 
 __all__ = ["chebyshev_to_monomial", "monomial_to_chebyshev", "recurrence_coefficients"]
@@ -104,7 +104,24 @@ def recurrence_coefficients(
     ar = arithmetic(prec).guarded()  # mpmath: 10 guard digits
     # Python numbers (not numpy scalars): a zero division must raise, not give inf
     values = [ar.convert(v) for v in ar.values(data)]
-    alpha, beta = recurrence(ar, values, n, basis)
+    try:
+        alpha, beta = recurrence(ar, values, n, basis)
+    except SignUndecided as exc:
+        # rounding proves nothing: decide exactly, or for every sequence within the radii
+        proved = raise_if_not_positive(data, n, basis)
+        raise IllConditionedError(_undecided_message(exc, data, n, proved)) from None
     return [ar.export(v) for v in alpha], [ar.export(v) for v in beta]
+
+
+def _undecided_message(exc: Exception, data, n: int, proved: bool) -> str:
+    if proved:
+        which = ("the exact moments give" if data.is_exact else
+                 "every moment sequence within the data's accuracy gives")
+        fix = "precision=Exact()" if data.is_exact else "exact moments"
+        return (f"{exc} by this computation; {which} a positive definite H_{n}, so the "
+                f"precision is too low for them: raise it (precision=MP(dps)) or use {fix}")
+    return (f"{exc}, neither at this precision nor for every moment sequence within the "
+            "data's accuracy: raise the precision (precision=MP(dps)) for the coefficients "
+            "of the values as given, or supply more accurate (or exact) moments")
 
 

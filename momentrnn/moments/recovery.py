@@ -35,7 +35,7 @@ from ..precision import (
     digits_to_bits,
 )
 from . import _ball
-from ._arith import arithmetic
+from ._arith import SignUndecided, arithmetic
 from ._data import MomentData, parse_moments, require_exact, require_trackable_scale
 from ._scalars import global_mp, mpf_from_man_exp
 from .hankel import HankelRank, hankel_rank, resolved_singular_values
@@ -307,7 +307,7 @@ def _certify(data: MomentData, n: int, method: RecoveryMethod, basis: str, targe
                 if data.is_exact:
                     raise  # about the exact data themselves: a proved verdict
                 if isinstance(exc, NotPositiveError):
-                    _raise_if_not_positive(data, n, basis)
+                    _ball.raise_if_not_positive(data, n, basis)
                 # about the midpoints of rounded data only: no verdict on the true moments
                 last = _Certified(None, 0.0, 0.0, bits, False)
                 break
@@ -774,44 +774,21 @@ def _compute_fixed(problem: _Problem, progress) -> _Outcome:
                     res_bits=digits_to_bits(check_target + loss) + 64)
 
 
-def _raise_if_not_positive(data: MomentData, n: int, basis: str) -> None:
-    """Raise NotPositiveError when it is proved that no moment sequence within the data's
-    radii (exactly the data, if exact) belongs to a positive measure with n atoms."""
-    from flint import arb, fmpq
-
-    from ..precision import flint_precision
-    from ._ball import NeedPrecision, basis_recurrence, chebyshev_algorithm, monic_modified_moments
-
-    if data.is_exact:
-        one, zero, values = fmpq(1), fmpq(0), list(data.real)
-        nu = monic_modified_moments(values, basis, one)
-        a, b = basis_recurrence(basis, 2 * n, one, zero)
-        chebyshev_algorithm(nu, n, a, b, zero)
-        return
-    with flint_precision(128):
-        one, zero = arb(1), arb(0)
-        nu = monic_modified_moments(data.as_ball(with_radius=True), basis, one)
-        a, b = basis_recurrence(basis, 2 * n, one, zero)
-        try:
-            chebyshev_algorithm(nu, n, a, b, zero)
-        except (NeedPrecision, RankError):
-            return
-
-
 def _numerical_failure(problem: _Problem, exc: Exception) -> _Outcome:
     """A fixed-precision computation that broke down: a status, unless the exact data prove
     the same verdict (then it is raised as the input error it is)."""
     data, prec, meth = problem.data, problem.prec, problem.method
-    if isinstance(exc, NotPositiveError):
+    proved = False
+    if isinstance(exc, SignUndecided):
         # a rounded computation proves nothing about positivity: decide it exactly, or for
         # every sequence within the data's radii
-        _raise_if_not_positive(data, problem.n, problem.basis)
-    if isinstance(exc, NotPositiveError) and not data.is_exact:
+        proved = _ball.raise_if_not_positive(data, problem.n, problem.basis)
+    if isinstance(exc, SignUndecided) and not data.is_exact and not proved:
         return _Outcome(None, 0.0, None, None, Status.DATA_LIMITED,
-                        f"{meth.name} in {prec} found the Hankel matrix not positive definite "
-                        "for the values as given, which proves nothing about the true moments "
-                        "at their accuracy: supply more accurate moments, use method='prony', "
-                        "or a smaller rank", prec)
+                        f"{meth.name} in {prec} met a Hankel matrix that is not positive "
+                        "definite after rounding, and whether the true moments give one is not "
+                        "decided at their accuracy: supply more accurate moments, use "
+                        "method='prony', or a smaller rank", prec)
     return _Outcome(None, 0.0, None, None, Status.ILL_CONDITIONED,
                     f"{meth.name} in {prec} broke down ({exc}); the problem loses about "
                     f"{problem.loss:.0f} digits: use digits= or a higher precision", prec)

@@ -158,6 +158,21 @@ class GDResult:
                          self.seconds, "")
 
 
+@dataclass(frozen=True)
+class _Descent:
+    """What a backend returns: final parameters, recorded losses, divergence steps, time."""
+
+    a: np.ndarray
+    b: np.ndarray
+    c: np.ndarray
+    loss: np.ndarray
+    record_steps: np.ndarray
+    diverged_at: np.ndarray
+    seconds: float
+    device: str = "cpu"
+    params: np.ndarray | None = None
+
+
 def _stack_students(students) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if isinstance(students, DiagonalRNN):
         return students.a[None].copy(), students.b[None].copy(), students.c[None].copy()
@@ -282,15 +297,13 @@ def gradient_descent(
     if backend == "numpy":
         out = _numpy_gd(a, b, c, target, rho, float(lr), int(steps), every, keep_params,
                         np.dtype(dtype), progress)
-        dev = "cpu"
     elif backend == "torch":
         out = _torch_gd(a, b, c, target, rho, float(lr), int(steps), every, keep_params,
                         device, dtype, torch_mode, progress)
-        dev = out.pop("device")
     else:
         raise InputError(f"backend={backend!r}: use 'numpy' or 'torch'")
-    losses = out["loss"]
-    diverged = out["diverged_at"]
+    losses = out.loss
+    diverged = out.diverged_at
     status = []
     for i in range(batch):
         if diverged[i] >= 0:
@@ -307,10 +320,10 @@ def gradient_descent(
             f"{', ...' if runs.size > 5 else ''}) at lr={float(lr):g}; use a smaller lr, or "
             "throw=False to keep the other runs")
     with np.errstate(over="ignore", invalid="ignore"):
-        inv_final = out["b"] ** 2 - out["c"] ** 2
-    return GDResult(out["a"], out["b"], out["c"], losses, out["record_steps"], inv0,
+        inv_final = out.b ** 2 - out.c ** 2
+    return GDResult(out.a, out.b, out.c, losses, out.record_steps, inv0,
                     inv_final, diverged, tuple(status), float(lr),
-                    int(steps), backend, dev, out["seconds"], out.get("params"))
+                    int(steps), backend, out.device, out.seconds, out.params)
 
 
 def _loss_and_step(a, b, c, target, rho, stack):
@@ -374,12 +387,9 @@ def _numpy_gd(a, b, c, target, rho, lr, steps, every, keep_params, dtype, progre
                 a, b, c = (np.where(m, a - lr * ga, a), np.where(m, b - lr * gb, b),
                            np.where(m, c - lr * gc, c))
     seconds = time.perf_counter() - start
-    out = {"a": a.astype(float), "b": b.astype(float), "c": c.astype(float),
-           "loss": np.array(records, dtype=float), "record_steps": np.array(rec_steps),
-           "diverged_at": diverged, "seconds": seconds}
-    if keep_params:
-        out["params"] = np.array(params, dtype=float)
-    return out
+    return _Descent(a.astype(float), b.astype(float), c.astype(float),
+                    np.array(records, dtype=float), np.array(rec_steps), diverged, seconds,
+                    params=np.array(params, dtype=float) if keep_params else None)
 
 
 def _torch_gd(a, b, c, target, rho, lr, steps, every, keep_params, device, dtype, mode="auto",
@@ -491,11 +501,8 @@ def _torch_gd(a, b, c, target, rho, lr, steps, every, keep_params, device, dtype
             torch.cuda.synchronize()
         seconds = time.perf_counter() - start
     a, b, c, _, diverged, _ = state
-    out = {"a": a.cpu().double().numpy(), "b": b.cpu().double().numpy(),
-           "c": c.cpu().double().numpy(),
-           "loss": torch.stack(records).cpu().double().numpy(),
-           "record_steps": np.array(rec_steps), "diverged_at": diverged.cpu().numpy(),
-           "seconds": seconds, "device": str(dev) + ("" if mode == "eager" else f" ({mode})")}
-    if keep_params:
-        out["params"] = torch.stack(params).cpu().double().numpy()
-    return out
+    return _Descent(a.cpu().double().numpy(), b.cpu().double().numpy(),
+                    c.cpu().double().numpy(), torch.stack(records).cpu().double().numpy(),
+                    np.array(rec_steps), diverged.cpu().numpy(), seconds,
+                    device=str(dev) + ("" if mode == "eager" else f" ({mode})"),
+                    params=torch.stack(params).cpu().double().numpy() if keep_params else None)

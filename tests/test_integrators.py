@@ -14,6 +14,7 @@ from momentrnn.dynamics.integrators import (
     RODAS4,
     ButcherTableau,
     ExplicitRungeKutta,
+    Integrator,
     RosenbrockTableau,
     StepController,
     integrator_named,
@@ -91,6 +92,19 @@ def test_registry_refuses_clashes_and_non_integrators(heun):
         register_integrator(Auto)
     with pytest.raises(InputError, match="is not known"):
         unregister_integrator("no-such-integrator")
+
+    class NoTable(ExplicitRungeKutta):
+        name = "no-table"
+
+    with pytest.raises(InputError, match="NoTable has no error_order"):
+        register_integrator(NoTable)
+
+    class NoStep(Integrator):
+        name = "no-step"
+
+    with pytest.raises(InputError, match="NoStep does not implement integrate"):
+        register_integrator(NoStep)
+    assert "no-table" not in INTEGRATORS and "no-step" not in INTEGRATORS
     assert set(INTEGRATORS) >= {"rosenbrock", "LSODA", "BDF", "Radau", "RK45", "DOP853",
                                 "gauss-mp"}
 

@@ -8,6 +8,8 @@ call of :func:`register_integrator`.
 
 from __future__ import annotations
 
+import inspect
+
 from ...errors import InputError
 from ._base import AdaptiveIntegrator, FlowOptions, FlowRun, Integrator
 from .controller import StepController
@@ -44,8 +46,9 @@ def register_integrator(cls: type[Integrator], *, replace: bool = False) -> type
     Raises
     ------
     InputError
-        If ``cls`` is not an :class:`Integrator` subclass with a name, or the name is taken
-        (unless ``replace=True``), or the name is ``'auto'``.
+        If ``cls`` is not a concrete :class:`Integrator` subclass with a name (and, for an
+        :class:`AdaptiveIntegrator`, an ``error_order``), or the name is taken (unless
+        ``replace=True``), or the name is ``'auto'``.
     """
     if not (isinstance(cls, type) and issubclass(cls, Integrator)):
         raise InputError(f"{cls!r} is not a subclass of Integrator")
@@ -53,6 +56,14 @@ def register_integrator(cls: type[Integrator], *, replace: bool = False) -> type
     if not isinstance(name, str) or not name or name == "auto":
         raise InputError(f"{cls.__name__}.name={name!r} must be a non-empty string other than "
                          "'auto'")
+    if inspect.isabstract(cls):
+        missing = ", ".join(sorted(cls.__abstractmethods__))
+        raise InputError(f"{cls.__name__} does not implement {missing}; an integrator defines "
+                         "integrate (or, for a one-step method, _step_impl)")
+    if issubclass(cls, AdaptiveIntegrator) and not isinstance(
+            getattr(cls, "error_order", None), int):
+        raise InputError(f"{cls.__name__} has no error_order (the order of its embedded "
+                         "solution); an ExplicitRungeKutta subclass gets it from its tableau")
     if name in INTEGRATORS and INTEGRATORS[name] is not cls and not replace:
         raise InputError(f"an integrator named {name!r} is registered already "
                          f"({INTEGRATORS[name].__name__}); pick another name or pass "

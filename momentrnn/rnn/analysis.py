@@ -4,6 +4,7 @@ the moments engine."""
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,6 +67,9 @@ ACCURACY_FLOOR = 1e-12
 """The smallest accuracy used (absolute): the double-precision rounding of a response of order
 one, with room for the sums that form it."""
 
+NEGATIVE_LOSS_ROUNDING = 1e-12
+"""A negative loss down to minus this is taken as the rounding of a loss of about its size."""
+
 
 def moment_accuracy(loss: float) -> float:
     r"""The absolute accuracy :math:`\max(10\sqrt{L}, 10^{-12})` to which a student trained to
@@ -80,8 +84,11 @@ def moment_accuracy(loss: float) -> float:
     Parameters
     ----------
     loss : float
-        The final moment loss :math:`L_k \ge 0`. A negative value is read as 0; ``inf``
-        gives ``inf``.
+        The final moment loss :math:`L_k \ge 0`: a real number (Python, numpy, a 0-d numpy
+        array or ``Fraction``; not a bool or a string). ``inf`` gives ``inf``. A negative
+        value of size at most :math:`10^{-12}` is taken as rounding and read by its size
+        (the loss is then at most about that); a more negative one is refused, since a loss
+        is a sum of squares.
 
     Returns
     -------
@@ -91,7 +98,8 @@ def moment_accuracy(loss: float) -> float:
     Raises
     ------
     InputError
-        When ``loss`` is NaN (a diverged run: no accuracy is known).
+        When ``loss`` is NaN (a diverged run: no accuracy is known), below
+        :math:`-10^{-12}`, or not a real number.
 
     Examples
     --------
@@ -100,10 +108,21 @@ def moment_accuracy(loss: float) -> float:
     >>> moment_accuracy(0.0)
     1e-12
     """
-    loss = float(loss)
+    if isinstance(loss, np.ndarray) and loss.ndim == 0 and loss.dtype.kind in "fiu":
+        loss = loss[()]  # a 0-d array of a real number
+    if isinstance(loss, (bool, np.bool_)) or not isinstance(loss, numbers.Real):
+        raise InputError(f"loss={loss!r} (a {type(loss).__name__}) is not a real number; pass "
+                         "the moment loss as a float, e.g. moment_accuracy(1e-8)")
+    try:
+        loss = float(loss)
+    except OverflowError:  # an integer or Fraction beyond the largest double
+        loss = math.inf if loss > 0 else -math.inf
     if math.isnan(loss):
         raise InputError("the loss is NaN: the training diverged, so no accuracy is known")
-    return max(ACCURACY_FACTOR * math.sqrt(max(loss, 0.0)), ACCURACY_FLOOR)
+    if loss < -NEGATIVE_LOSS_ROUNDING:
+        raise InputError(f"loss={loss!r} is negative; a moment loss is a sum of squares, so "
+                         "this is not a loss: pass L_k >= 0")
+    return max(ACCURACY_FACTOR * math.sqrt(abs(loss)), ACCURACY_FLOOR)
 
 
 @dataclass(frozen=True)

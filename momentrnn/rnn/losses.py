@@ -83,7 +83,14 @@ def lag_weights_for(k: int, lag_weights: object = None) -> np.ndarray:
         if lag_weights == "all_outputs":
             return np.arange(k, 0, -1, dtype=float)
         raise InputError(f"lag_weights={lag_weights!r}: use None, 'all_outputs' or an array")
-    rho = np.asarray(lag_weights, dtype=float)
+    fix = f"pass {k} positive finite numbers, None or 'all_outputs'"
+    try:
+        raw = np.asarray(lag_weights)
+        rho = np.asarray(lag_weights, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        raise InputError(f"lag_weights={lag_weights!r} are not real numbers; {fix}") from None
+    if raw.dtype == bool:
+        raise InputError(f"lag_weights={lag_weights!r} are booleans, not weights; {fix}")
     if rho.shape != (k,) or not np.all(np.isfinite(rho)) or np.any(rho <= 0):
         raise InputError(f"lag_weights must be {k} positive finite numbers, got {lag_weights!r}")
     return rho
@@ -175,18 +182,112 @@ def full_loss_grad(A, B, C, target, rho):
     return float(rho @ (r * r)), Y @ T @ X.T, Y @ u, X @ u
 
 
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:60] + "..."
+
+
+def _student(model: object, name: str = "model") -> DiagonalRNN | LinearRNN:
+    """``model`` if it is a model, else an InputError naming it."""
+    if not isinstance(model, (DiagonalRNN, LinearRNN)):
+        raise InputError(
+            f"{name}={_shown(model)} (a {type(model).__name__}) is not a model; pass a "
+            "DiagonalRNN, LinearRNN or SymmetricRNN, e.g. DiagonalRNN(a, b, c) or "
+            "init_student(dim, scale=1e-3)")
+    return model
+
+
+def _real_student(model: object, function: str) -> DiagonalRNN | LinearRNN:
+    """A real model: a complex one is refused (its parameters as real when they are)."""
+    model = _student(model)
+    names = ("a", "b", "c") if isinstance(model, DiagonalRNN) else ("A", "B", "C")
+    arrays = [getattr(model, n) for n in names]
+    if not any(np.iscomplexobj(x) for x in arrays):
+        return model
+    for n, x in zip(names, arrays):
+        if np.any(x.imag != 0):
+            i = int(np.flatnonzero(x.imag.ravel() != 0)[0])
+            raise InputError(
+                f"the student has complex parameters ({n}.flat[{i}]={x.ravel()[i].item()!r}); "
+                f"{function} is for real models (the loss of a real network, its gradient "
+                "and Hessian in real parameters): pass a model with real a, b, c (or A, B, C)")
+    real = [x.real for x in arrays]
+    return DiagonalRNN(*real) if isinstance(model, DiagonalRNN) else LinearRNN(*real)
+
+
+def _teacher_values(teacher: object, count: int, name: str, *, real: bool) -> np.ndarray:
+    """A teacher given as numbers: ``count`` finite values (real ones when ``real``)."""
+    what = f"model or its first {count} impulse-response values"
+    fix = f"pass a DiagonalRNN or LinearRNN, or {count} finite numbers"
+    try:
+        arr = np.asarray(teacher)
+        if arr.dtype == object:
+            try:
+                arr = arr.astype(float)
+            except (TypeError, ValueError):
+                arr = arr.astype(complex)
+    except (TypeError, ValueError, OverflowError):
+        raise InputError(f"{name}={_shown(teacher)} is not a {what}; {fix}") from None
+    if arr.ndim == 0:
+        raise InputError(f"{name}={_shown(teacher)} is not a {what}; {fix}")
+    if arr.dtype == bool or not np.issubdtype(arr.dtype, np.number):
+        raise InputError(f"{name}={_shown(teacher)} is not a {what} (its values are "
+                         f"{arr.dtype} rather than numbers); {fix}")
+    if arr.shape != (count,):
+        raise InputError(f"{name} impulse response must have length {count}, got shape "
+                         f"{arr.shape}; {fix}")
+    bad = np.flatnonzero(~np.isfinite(arr))
+    if bad.size:
+        i = int(bad[0])
+        raise InputError(f"{name}[{i}]={arr[i].item()!r} is not finite; the {name}'s impulse "
+                         f"response must be finite numbers: {fix}")
+    if np.iscomplexobj(arr):
+        if not real:
+            return arr.astype(complex)
+        arr = _real_part(arr, name)
+    return arr.astype(float)
+
+
+def _real_part(h: np.ndarray, name: str) -> np.ndarray:
+    scale = max(float(np.abs(h).max()), 1.0)
+    worst = int(np.argmax(np.abs(h.imag)))
+    if abs(h.imag[worst]) > 1e-12 * scale:
+        raise InputError(
+            f"the {name}'s impulse response is not real ({name}[{worst}] = "
+            f"{h[worst].item()!r}); the "
+            "moment loss fits real targets: use a teacher with real weights or with conjugate "
+            "pairs of atoms and weights")
+    return h.real
+
+
 def _target(teacher: object, k: int) -> np.ndarray:
+    """The teacher's first ``k`` lags as finite real floats, or an InputError naming it."""
     if isinstance(teacher, (DiagonalRNN, LinearRNN)):
-        h = np.asarray(teacher.impulse_response(k))
+        with np.errstate(over="ignore", invalid="ignore"):
+            h = np.asarray(teacher.impulse_response(k))
+        bad = np.flatnonzero(~np.isfinite(h))
+        if bad.size:
+            raise InputError(
+                f"the teacher's impulse response is not finite in double precision from lag "
+                f"{int(bad[0])} on (an atom outside the unit disc): fit fewer lags, "
+                f"k <= {int(bad[0])}, or use a teacher with atoms in [-1, 1]")
+        if np.iscomplexobj(h):
+            h = _real_part(h, "teacher")
+        return h.astype(float)
+    return _teacher_values(teacher, k, "teacher", real=True)
+
+
+def _overflow(model: DiagonalRNN | LinearRNN, k: int, what: str) -> InputError:
+    """The error for a gradient or Hessian that is not finite at finite parameters."""
+    if isinstance(model, DiagonalRNN):
+        radius, which = float(np.abs(model.a).max()), "largest |a_i|"
     else:
-        h = np.asarray(teacher, dtype=float)
-        if h.shape != (k,):
-            raise InputError(f"teacher impulse response must have length k={k}, got {h.shape}")
-    if np.iscomplexobj(h):
-        if np.any(np.abs(h.imag) > 1e-12 * max(np.abs(h).max(), 1)):
-            raise InputError("the teacher's impulse response is not real")
-        h = h.real
-    return h
+        radius, which = float(np.abs(np.linalg.eigvals(model.A)).max()), "spectral radius of A"
+    return InputError(
+        f"the {what} of the moment loss overflows double precision for this student at k={k}: "
+        f"its parameters are finite ({which} = {radius:.6g}), but its impulse response over "
+        f"k lags or the {what} is not representable; fit fewer lags or start from a student "
+        "whose atoms lie nearer the unit disc")
 
 
 def moment_loss(model: object, teacher: object, *, k: int, lag_weights: object = None) -> float:
@@ -198,13 +299,14 @@ def moment_loss(model: object, teacher: object, *, k: int, lag_weights: object =
     Parameters
     ----------
     model : DiagonalRNN or LinearRNN
-        The student. Its parameters should be real: only the real part of its impulse
-        response enters the loss.
+        The student, with real parameters: the loss is that of a real network, and a
+        student with a non-zero imaginary part is refused (complex parameters whose
+        imaginary parts are all zero are read as real).
     teacher : DiagonalRNN, LinearRNN or array_like of shape (k,)
         The target: a model, or its impulse response :math:`\hat h_0, \dots, \hat h_{k-1}`
-        as real numbers (not checked for finiteness: a NaN gives a NaN loss). A teacher
-        model's response must be real: imaginary parts up to
-        :math:`10^{-12} \max(1, \max_j |\hat h_j|)` are dropped, larger ones refused.
+        as finite numbers. The response must be real and finite: imaginary parts up to
+        :math:`10^{-12} \max(1, \max_j |\hat h_j|)` are dropped, larger ones refused (a
+        teacher with conjugate pairs of atoms and weights has a real response).
     k : int
         Number of lags fitted, :math:`1 \le k \le 10\,000`.
     lag_weights : None, 'all_outputs' or array_like of shape (k,), optional
@@ -213,14 +315,16 @@ def moment_loss(model: object, teacher: object, *, k: int, lag_weights: object =
     Returns
     -------
     float
-        :math:`L_k`; not finite when a response overflows (an atom far outside the unit
-        disc).
+        :math:`L_k`; not finite when the student's response overflows (an atom far outside
+        the unit disc).
 
     Raises
     ------
     InputError
-        For a bad ``k`` or ``lag_weights``, a teacher array that is not of length ``k``, or a
-        teacher model whose response is not real.
+        When ``model`` is not a model or has a non-zero imaginary part, for a bad ``k`` or
+        ``lag_weights``, and for a teacher that is neither a model nor ``k`` numbers, or
+        whose response is not real or not finite (a NaN value, or a teacher model whose
+        response overflows within ``k`` lags).
 
     Examples
     --------
@@ -229,10 +333,12 @@ def moment_loss(model: object, teacher: object, *, k: int, lag_weights: object =
     >>> moment_loss(student, teacher, k=2)
     0.25
     """
+    model = _real_student(model, "moment_loss")
     rho = lag_weights_for(k, lag_weights)
     target = _target(teacher, k)
-    h = np.asarray(model.impulse_response(k)).real  # type: ignore[attr-defined]
-    return float(rho @ (h - target) ** 2)
+    with np.errstate(over="ignore", invalid="ignore"):
+        h = np.asarray(model.impulse_response(k))
+        return float(rho @ (h - target) ** 2)
 
 
 def moment_loss_gradient(model: object, teacher: object, *, k: int,
@@ -250,8 +356,8 @@ def moment_loss_gradient(model: object, teacher: object, *, k: int,
     Parameters
     ----------
     model : DiagonalRNN or LinearRNN
-        The student, with real parameters (for complex parameters the result is not the
-        gradient of the loss). A :class:`SymmetricRNN` is treated as a full model.
+        The student, with real parameters (a non-zero imaginary part is refused, as in
+        :func:`moment_loss`). A :class:`SymmetricRNN` is treated as a full model.
     teacher : DiagonalRNN, LinearRNN or array_like of shape (k,)
         The target model or its first ``k`` lags, as in :func:`moment_loss`.
     k : int
@@ -271,9 +377,10 @@ def moment_loss_gradient(model: object, teacher: object, *, k: int,
     Raises
     ------
     InputError
-        When ``model`` is not a DiagonalRNN or LinearRNN, for the bad inputs
-        :func:`moment_loss` refuses, and when the gradient overflows (the message then
-        speaks of non-finite parameters of the returned model).
+        For the inputs :func:`moment_loss` refuses, and when the gradient is not finite in
+        double precision although the parameters are (the student's response or the
+        gradient overflows over ``k`` lags, an atom outside the unit disc): the message says
+        so and gives the largest atom modulus.
 
     Examples
     --------
@@ -281,15 +388,17 @@ def moment_loss_gradient(model: object, teacher: object, *, k: int,
     >>> g.a, g.b, g.c
     (array([-1.]), array([-0.5]), array([-0.5]))
     """
+    model = _real_student(model, "moment_loss_gradient")
     rho = lag_weights_for(k, lag_weights)
     target = _target(teacher, k)
-    if isinstance(model, DiagonalRNN):
-        _, ga, gb, gc = diagonal_loss_grad(model.a, model.b, model.c, target, rho)
-        return DiagonalRNN(ga, gb, gc)
-    if isinstance(model, LinearRNN):
-        _, gA, gB, gC = full_loss_grad(model.A, model.B, model.C, target, rho)
-        return LinearRNN(gA, gB, gC)
-    raise InputError(f"model must be a DiagonalRNN or LinearRNN, got {type(model).__name__}")
+    with np.errstate(over="ignore", invalid="ignore"):
+        if isinstance(model, DiagonalRNN):
+            _, *grad = diagonal_loss_grad(model.a, model.b, model.c, target, rho)
+        else:
+            _, *grad = full_loss_grad(model.A, model.B, model.C, target, rho)
+    if not all(np.all(np.isfinite(g)) for g in grad):
+        raise _overflow(model, k, "gradient")
+    return DiagonalRNN(*grad) if isinstance(model, DiagonalRNN) else LinearRNN(*grad)
 
 
 def moment_loss_hessian(model: object, teacher: object, *, k: int,
@@ -304,8 +413,8 @@ def moment_loss_hessian(model: object, teacher: object, *, k: int,
     Parameters
     ----------
     model : DiagonalRNN or LinearRNN
-        The student, with real parameters (a complex model's imaginary parts are dropped, so
-        the result is not its Hessian). A :class:`SymmetricRNN` is treated as a full model.
+        The student, with real parameters (a non-zero imaginary part is refused, as in
+        :func:`moment_loss`). A :class:`SymmetricRNN` is treated as a full model.
     teacher : DiagonalRNN, LinearRNN or array_like of shape (k,)
         The target model or its first ``k`` lags, as in :func:`moment_loss`.
     k : int
@@ -322,8 +431,8 @@ def moment_loss_hessian(model: object, teacher: object, *, k: int,
     Raises
     ------
     InputError
-        When ``model`` is not a DiagonalRNN or LinearRNN, and for the bad inputs
-        :func:`moment_loss` refuses.
+        For the inputs :func:`moment_loss` refuses, and when the Hessian overflows double
+        precision, as for :func:`moment_loss_gradient`.
 
     Examples
     --------
@@ -332,25 +441,28 @@ def moment_loss_hessian(model: object, teacher: object, *, k: int,
            [0. , 2.5, 2. ],
            [0. , 2. , 2.5]])
     """
+    model = _real_student(model, "moment_loss_hessian")
     rho = lag_weights_for(k, lag_weights)
     target = _target(teacher, k)
-    if isinstance(model, DiagonalRNN):
-        blocks, J = diagonal_hessian_parts(model.a, model.b, model.c, target, rho)
-        d = model.dim
-        H = 2 * J.T @ (rho[:, None] * J)
-        for i in range(d):
-            H[3 * i : 3 * i + 3, 3 * i : 3 * i + 3] += blocks[i]
-        return H
-    if isinstance(model, LinearRNN):
-        d = model.dim
-        n = d * d + 2 * d
-        H = np.empty((n, n))
-        for col in range(n):
-            e = np.zeros(n)
-            e[col] = 1.0
-            H[:, col] = full_hessian_vector(model.A, model.B, model.C, target, rho, e)
-        return 0.5 * (H + H.T)
-    raise InputError(f"model must be a DiagonalRNN or LinearRNN, got {type(model).__name__}")
+    with np.errstate(over="ignore", invalid="ignore"):
+        if isinstance(model, DiagonalRNN):
+            blocks, J = diagonal_hessian_parts(model.a, model.b, model.c, target, rho)
+            d = model.dim
+            H = 2 * J.T @ (rho[:, None] * J)
+            for i in range(d):
+                H[3 * i : 3 * i + 3, 3 * i : 3 * i + 3] += blocks[i]
+        else:
+            d = model.dim
+            n = d * d + 2 * d
+            H = np.empty((n, n))
+            for col in range(n):
+                e = np.zeros(n)
+                e[col] = 1.0
+                H[:, col] = full_hessian_vector(model.A, model.B, model.C, target, rho, e)
+            H = 0.5 * (H + H.T)
+    if not np.all(np.isfinite(H)):
+        raise _overflow(model, k, "Hessian")
+    return H
 
 
 def full_hessian_vector(A, B, C, target, rho, v):
@@ -379,19 +491,78 @@ def full_hessian_vector(A, B, C, target, rho, v):
     return np.concatenate([gA.ravel(), gB, gC])
 
 
+def _scaled_lag(model: DiagonalRNN | LinearRNN, j: int) -> tuple[complex, float, float]:
+    r"""``(v, e, E)``: :math:`h_j = v\,2^E` up to an error of at most ``e``:math:`\,2^E`.
+
+    Computed without overflow, in double precision with a running power-of-two scale; ``e``
+    bounds the rounding error by :math:`\gamma\,|C|\,|A|^j\,|B|` with a generous
+    :math:`\gamma`.
+    """
+    if isinstance(model, DiagonalRNN):
+        w = model.b * model.c
+        live = w != 0
+        if not np.any(live):
+            return 0j, 0.0, 0.0
+        a, w = model.a[live], w[live]
+        logs = np.log2(np.abs(w)) + j * np.log2(np.where(a == 0, 1.0, np.abs(a)))
+        logs = np.where((a == 0) & (j > 0), -np.inf, logs)
+        top = float(logs.max())
+        if top == -math.inf:  # every live atom is 0 and j > 0
+            return 0j, 0.0, 0.0
+        phase = np.exp(1j * j * np.angle(a)) if np.iscomplexobj(a) else np.sign(a) ** j
+        terms = np.sign(w) * phase * np.exp2(logs - top) if not np.iscomplexobj(w) else \
+            (w / np.abs(w)) * phase * np.exp2(logs - top)
+        size = float(np.sum(np.exp2(logs - top)))
+        # rounding of the logarithms (at most j * 1100 in size) and of the sum
+        gamma = 1e-12 * (j + 2) * (a.size + 2) * max(1.0, float(np.abs(logs - top).max(
+            initial=0.0, where=np.isfinite(logs))) / max(j, 1))
+        return complex(np.sum(terms)), gamma * size, top
+    x = model.B.astype(complex)
+    y = np.abs(model.B)
+    absA = np.abs(model.A)
+    top = 0.0
+    for _ in range(j):
+        x, y = model.A @ x, absA @ y
+        s = float(y.max())
+        if s == 0:
+            return 0j, 0.0, 0.0
+        x, y, top = x / s, y / s, top + math.log2(s)
+    gamma = 1e-12 * (j + 2) * (model.dim + 2)
+    return complex(model.C @ x), gamma * float(np.abs(model.C) @ y), top
+
+
+def _mismatch_beyond_doubles(student, teacher, j: int) -> bool:
+    r"""Whether :math:`|h_j - \hat h_j|` is proved larger than the largest double; ``teacher``
+    is a model or the (finite) value :math:`\hat h_j`."""
+    vs, es, ts = _scaled_lag(student, j)
+    vt, et, tt = _scaled_lag(teacher, j) if isinstance(teacher, (DiagonalRNN, LinearRNN)) \
+        else (teacher, 0.0, 0.0)
+    top = max(ts, tt)
+    fs, ft = 2.0 ** max(ts - top, -1100), 2.0 ** max(tt - top, -1100)
+    low = abs(vs * fs - vt * ft) - (es * fs + et * ft) - 1e-12 * (abs(vs) * fs + abs(vt) * ft)
+    return low > 0 and math.log2(low) + top > 1024 + 1e-9  # the largest double is < 2^1024
+
+
 def extrapolation_error(student: object, teacher: object, *, length: int) -> tuple[float, float]:
     r""":math:`E_q = \sum_{j<q} |h_j - \hat h_j|^2` and :math:`\max_{j<q} |h_j - \hat h_j|`.
 
     The mismatch of the impulse responses over the first :math:`q` = ``length`` lags, fitted
-    or not: how well the student extrapolates the teacher. Both numbers are ``inf`` when
-    either response overflows within ``length`` lags (an atom outside the unit disc), even
-    when the two models are equal.
+    or not: how well the student extrapolates the teacher. Real or complex, the differences
+    are taken in absolute value.
+
+    When a response overflows double precision within ``length`` lags (an atom outside the
+    unit disc), the error is known only where the other response is finite there: both
+    numbers are then ``inf`` (the mismatch is beyond the largest double). Where both
+    responses overflow at the same lag (equal models, for instance), or one is NaN, the
+    difference is not known and an InputError says so.
 
     Parameters
     ----------
-    student, teacher : DiagonalRNN or LinearRNN
-        The two models (both must be models here; real or complex, the differences are taken
-        in absolute value).
+    student : DiagonalRNN or LinearRNN
+        The student model (a :class:`SymmetricRNN` is a LinearRNN).
+    teacher : DiagonalRNN, LinearRNN or array_like of shape (length,)
+        The teacher model, or its impulse response :math:`\hat h_0, \dots,
+        \hat h_{q-1}` as finite real or complex numbers, as :func:`moment_loss` takes it.
     length : int
         Number of lags :math:`q \ge 1` compared, :math:`j = 0, \dots, q - 1`.
 
@@ -405,8 +576,10 @@ def extrapolation_error(student: object, teacher: object, *, length: int) -> tup
     Raises
     ------
     InputError
-        When ``length`` is not a positive integer, or the responses would need more than half
-        of this machine's memory.
+        When ``length`` is not a positive integer, ``student`` is not a model, ``teacher`` is
+        neither a model nor ``length`` finite numbers, the responses would need more than
+        half of this machine's memory, or the difference is not computable in double
+        precision at some lag (both responses overflow there, or one is NaN).
 
     Examples
     --------
@@ -415,11 +588,27 @@ def extrapolation_error(student: object, teacher: object, *, length: int) -> tup
     (0.0, 0.0)
     """
     length = positive_int(length, "length")
+    student = _student(student, "student")
     with np.errstate(over="ignore", invalid="ignore"):
-        h = np.asarray(student.impulse_response(length))  # type: ignore[attr-defined]
-        t = np.asarray(teacher.impulse_response(length))  # type: ignore[attr-defined]
+        h = np.asarray(student.impulse_response(length))
+        if isinstance(teacher, (DiagonalRNN, LinearRNN)):
+            t = np.asarray(teacher.impulse_response(length))
+        else:
+            t = _teacher_values(teacher, length, "teacher", real=False)
         diff = np.abs(h - t)
-        if not np.all(np.isfinite(diff)):
-            # an atom outside the unit disc: the response overflows, the error is unbounded
-            return math.inf, math.inf
+        bad = np.flatnonzero(~np.isfinite(diff))
+        if bad.size:
+            j = int(bad[0])
+            model_teacher = isinstance(teacher, (DiagonalRNN, LinearRNN))
+            # a few lags where the computed difference is not finite: the first and the last
+            # (the largest, for a growing response), with neighbours for alternating signs
+            for lag in sorted({int(i) for i in (*bad[:2], *bad[-2:])}, reverse=True):
+                if _mismatch_beyond_doubles(student, teacher if model_teacher
+                                            else complex(t[lag]), lag):
+                    return math.inf, math.inf
+            raise InputError(
+                f"the impulse responses overflow double precision at lag {j} (an atom outside "
+                "the unit disc) and their difference there is not proved to be beyond the "
+                "largest double (equal or nearly equal models), so the error is not known; "
+                f"compare fewer lags, length <= {j}")
         return float(np.sum(diff**2)), float(diff.max())

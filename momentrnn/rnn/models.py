@@ -120,9 +120,18 @@ class DiagonalRNN(_Model):
         count = _count(count, self.dim, self.a.itemsize)
         prec = as_precision(precision, default=Float64())
         if isinstance(prec, Float64):
+            w = self.weights
             with np.errstate(over="ignore", invalid="ignore"):  # |a| > 1 may overflow: inf
                 powers = np.vander(self.a, count, increasing=True)
-                return self.weights @ powers
+                h = w @ powers
+            live = w != 0
+            if not np.all(live) and not np.all(np.isfinite(h)):
+                # a unit of weight 0 adds exactly 0, also where its a^j overflows (0 * inf)
+                if not np.any(live):
+                    return np.zeros(count, dtype=h.dtype)
+                return DiagonalRNN(self.a[live], self.b[live], self.c[live]) \
+                    .impulse_response(count)
+            return h
         measure = self.measure()
         if isinstance(prec, Exact):
             # floats are exact binary rationals: Exact() uses the parameters' exact values

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import numbers
+
 import numpy as np
 
 from .._validate import positive_int
@@ -48,8 +51,8 @@ def teacher_from_measure(measure: DiscreteMeasure | tuple) -> DiagonalRNN:
     Raises
     ------
     InputError
-        When ``measure`` is neither a DiscreteMeasure nor a tuple, or
-        :class:`DiscreteMeasure` refuses the tuple's atoms and weights.
+        When ``measure`` is neither a DiscreteMeasure nor a pair, or
+        :class:`DiscreteMeasure` refuses the pair's atoms and weights.
 
     Examples
     --------
@@ -58,9 +61,15 @@ def teacher_from_measure(measure: DiscreteMeasure | tuple) -> DiagonalRNN:
     array([1., 1., 1.])
     """
     if isinstance(measure, tuple):
+        if len(measure) != 2:
+            raise InputError(
+                f"measure is a tuple of {len(measure)} items; teacher_from_measure needs a "
+                "DiscreteMeasure or a pair (atoms, weights), e.g. ([0.5, -0.5], [1.0, 2.0])")
         measure = DiscreteMeasure(*measure)
     if not isinstance(measure, DiscreteMeasure):
-        raise InputError("teacher_from_measure needs a DiscreteMeasure or (atoms, weights)")
+        raise InputError(f"measure={measure!r:.80} (a {type(measure).__name__}) is not a "
+                         "measure; teacher_from_measure needs a DiscreteMeasure or a pair "
+                         "(atoms, weights)")
     a = np.array([to_float(x) for x in measure.atoms])
     w = np.array([to_float(x) for x in measure.weights])
     if np.iscomplexobj(a) or np.iscomplexobj(w):
@@ -102,8 +111,9 @@ def named_teacher(name: str) -> DiagonalRNN:
     >>> named_teacher("two_pole").impulse_response(3)
     array([2.  , 0.4 , 1.06])
     """
-    if name not in NAMED_TEACHERS:
-        raise InputError(f"teacher {name!r} is not known; use one of {', '.join(NAMED_TEACHERS)}")
+    if not isinstance(name, str) or name not in NAMED_TEACHERS:
+        raise InputError(f"teacher {name!r} is not known; use one of the names "
+                         f"{', '.join(NAMED_TEACHERS)}")
     return teacher_from_measure(DiscreteMeasure(*NAMED_TEACHERS[name]))
 
 
@@ -122,10 +132,12 @@ def random_teacher(dim: int, *, seed: int = 0, positive: bool = True,
         Non-negative seed of the random generator; default 0.
     positive : bool, optional
         True (default): positive weights and a balanced teacher. False: each weight gets a
-        random sign (a negative weight is realised with :math:`c_i = -b_i`).
-    atom_range : tuple of two floats, optional
-        ``(low, high)`` with ``low <= high``, default (-0.95, 0.95). It is not validated
-        beyond what numpy checks: keep it inside (-1, 1) for a decaying response.
+        random sign (a negative weight is realised with :math:`c_i = -b_i`). Only ``True``
+        or ``False`` (Python or numpy bools).
+    atom_range : tuple of two real numbers, optional
+        ``(low, high)``, finite, with ``low <= high``; default (-0.95, 0.95). Atoms outside
+        [-1, 1] are allowed (a growing response); keep it inside (-1, 1) for a decaying
+        response.
 
     Returns
     -------
@@ -135,8 +147,9 @@ def random_teacher(dim: int, *, seed: int = 0, positive: bool = True,
     Raises
     ------
     InputError
-        When ``dim`` is not a positive integer or ``seed`` not a non-negative integer, or two
-        atoms coincide (e.g. ``low == high`` with ``dim >= 2``).
+        When ``dim`` is not a positive integer, ``seed`` not a non-negative integer,
+        ``positive`` not a bool, ``atom_range`` not a pair of finite real numbers with
+        ``low <= high``, or two atoms coincide (e.g. ``low == high`` with ``dim >= 2``).
 
     Examples
     --------
@@ -147,8 +160,11 @@ def random_teacher(dim: int, *, seed: int = 0, positive: bool = True,
     _positive_int(dim, "dim")
     if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise InputError(f"seed={seed!r} must be a non-negative integer")
+    if not isinstance(positive, (bool, np.bool_)):
+        raise InputError(f"positive={positive!r} must be True or False")
+    low, high = _atom_range(atom_range)
     rng = np.random.default_rng(int(seed))
-    a = np.sort(rng.uniform(*atom_range, size=dim))
+    a = np.sort(rng.uniform(low, high, size=dim))
     w = rng.uniform(0.2, 1.0, size=dim)
     if not positive:
         w *= rng.choice([-1.0, 1.0], size=dim)
@@ -156,6 +172,24 @@ def random_teacher(dim: int, *, seed: int = 0, positive: bool = True,
 
 
 _positive_int = positive_int
+
+
+def _atom_range(atom_range: object) -> tuple[float, float]:
+    fix = "pass (low, high) with finite low <= high, e.g. atom_range=(-0.95, 0.95)"
+    if isinstance(atom_range, (str, bytes)) or not hasattr(atom_range, "__len__") or \
+            len(atom_range) != 2:  # type: ignore[arg-type]
+        raise InputError(f"atom_range={atom_range!r} is not a pair of numbers; {fix}")
+    ends = []
+    for end in atom_range:  # type: ignore[union-attr]
+        if isinstance(end, (bool, np.bool_)) or not isinstance(end, numbers.Real):
+            raise InputError(f"atom_range={atom_range!r}: {end!r} is not a real number; {fix}")
+        ends.append(float(end))
+    low, high = ends
+    if not (math.isfinite(low) and math.isfinite(high) and math.isfinite(high - low)):
+        raise InputError(f"atom_range={atom_range!r} is not finite; {fix}")
+    if low > high:
+        raise InputError(f"atom_range={atom_range!r} has low > high; {fix}")
+    return low, high
 
 
 def init_student(dim: int, *, scale: float, mode: str = "random", seed: int = 0,

@@ -176,6 +176,16 @@ class Arithmetic:
         """A result as the package returns it (Fraction for rationals, else unchanged)."""
         return value
 
+    def export_matrix(self, A):
+        """A matrix as the package returns it (rows of Fractions for rationals, else
+        unchanged)."""
+        return A
+
+    def export_vector(self, v):
+        """A row or column vector as the package returns it (a list of Fractions for
+        rationals, else unchanged)."""
+        return v
+
     def guarded(self) -> Arithmetic:
         """The same arithmetic with guard digits, for sums whose result is then rounded back
         with :meth:`rounded` (itself where rounding is not an issue)."""
@@ -237,6 +247,9 @@ class Arithmetic:
 
     #: the method ``method='auto'`` runs in this arithmetic
     auto_method = "prony"
+    #: the form of a minimal realisation (``realization.py``) built in this arithmetic, or
+    #: ``None`` where none is offered
+    realization_form: str | None = "shift"
 
     # -- fixed-precision recovery (doubles and mpmath)
     #: digits a certified computation is asked for when it checks a result of this arithmetic
@@ -402,6 +415,7 @@ class FloatArith(Arithmetic):
 
     confirm_digits = 17.0
     auto_method = "pencil"  # the SVD-truncated pencil is the robust choice in doubles
+    realization_form = "balanced"  # the SVD of H, not H_n^{-1}, for the same reason
 
     def recovery_values(self, data):
         m = data.as_numpy()
@@ -570,6 +584,12 @@ class Rationals(Arithmetic):
 
     def export(self, value):
         return to_fraction(value)
+
+    def export_matrix(self, A):
+        return [[to_fraction(A[i, j]) for j in range(A.ncols())] for i in range(A.nrows())]
+
+    def export_vector(self, v):
+        return [to_fraction(x) for x in v.entries()]
 
     def det(self, A):
         return self.export(A.det())

@@ -156,6 +156,7 @@ class Balls(Arithmetic):
     """
 
     exact = False
+    realization_form = None  # a realisation in balls is not offered
 
     def __init__(self, bits: int, *, real: bool = False, real_problem: bool = False) -> None:
         self.bits = bits

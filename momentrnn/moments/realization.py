@@ -10,15 +10,17 @@ e_{i+1}`); in double precision the balanced SVD form :math:`A = \Sigma^{-1/2} U^
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
 
 from .._validate import positive_int
-from ..errors import InputError
-from ..precision import MP, Ball, Exact, Float64, Precision, as_precision
-from ._data import parse_moments, to_fraction
+from ..errors import IllConditionedError, InputError
+from ..precision import MP, Exact, Float64, Precision, as_precision
+from ._arith import Arithmetic, SingularSystem, arithmetic, hankel
+from ._data import parse_moments, require_exact
 from .hankel import HankelRank, hankel_rank
 
 __all__ = ["Realization", "minimal_realization"]
@@ -115,14 +117,14 @@ def minimal_realization(impulse_response: object, *, precision: Precision | None
     if not data.is_real:
         raise InputError("minimal_realization supports real impulse responses")
     prec = as_precision(precision, default=Exact() if data.is_exact else Float64())
-    if isinstance(prec, Ball):
+    ar = arithmetic(prec)
+    form = _FORMS.get(ar.realization_form)
+    if form is None:
         raise InputError("minimal_realization supports Exact, MP and Float64")
-    if isinstance(prec, Exact) and not data.is_exact:
-        from ._data import require_exact
-
+    if prec.exact:
         require_exact(data)
     # the largest square Hankel matrix whose shifted partner also fits in the data
-    evidence = hankel_rank(data, precision=prec if not isinstance(prec, Float64) else MP(40),
+    evidence = hankel_rank(data, precision=form.rank_precision or prec,
                            size=max(1, data.count // 2))
     if rank is None and evidence.rank == 0:
         raise InputError(
@@ -135,49 +137,67 @@ def minimal_realization(impulse_response: object, *, precision: Precision | None
         raise InputError(f"order {n} needs {2 * n} lags, got {data.count}")
     if rank is not None and evidence.verdict in ("exact", "clear") and rank > evidence.rank:
         raise InputError(f"rank={rank} exceeds the Hankel rank {evidence.rank} of the lags")
-    h = list(data.real)
-    if isinstance(prec, Exact):
-        from flint import fmpq_mat
-
-        H0 = fmpq_mat(n, n, [h[i + j] for i in range(n) for j in range(n)])
-        H1 = fmpq_mat(n, n, [h[i + j + 1] for i in range(n) for j in range(n)])
-        try:
-            A = H0.solve(H1)
-        except ZeroDivisionError:
-            raise InputError(f"the leading {n}x{n} Hankel block is singular; pass a smaller "
-                             "rank") from None
-        A_out = [[to_fraction(A[i, j]) for j in range(n)] for i in range(n)]
-        B_out = [Fraction(1 if i == 0 else 0) for i in range(n)]
-        C_out = [to_fraction(v) for v in h[:n]]
-    elif isinstance(prec, MP):
-        ctx = prec.context()
-        hm = data.as_mp(ctx)
-        H0 = ctx.matrix([[hm[i + j] for j in range(n)] for i in range(n)])
-        H1 = ctx.matrix([[hm[i + j + 1] for j in range(n)] for i in range(n)])
-        A_out = ctx.inverse(H0) * H1
-        B_out = ctx.matrix([1] + [0] * (n - 1))
-        C_out = ctx.matrix([hm[:n]])
-    else:
-        hf = data.as_numpy()
-        size = len(hf) // 2  # H0 and its shift H1 both fit in the lags (2 * size <= count)
-        H0 = np.array([[hf[i + j] for j in range(size)] for i in range(size)])
-        H1 = np.array([[hf[i + j + 1] for j in range(size)] for i in range(size)])
-        U, s, Vt = np.linalg.svd(H0, full_matrices=False)
-        U, s, Vt = U[:, :n], s[:n], Vt[:n]
-        root = np.sqrt(s)
-        A_out = (U.T @ H1 @ Vt.T) / np.outer(root, root)
-        Obs = U * root
-        Ctrl = (Vt.T * root).T
-        B_out, C_out = Ctrl[:, 0], Obs[0]
-    real = Realization(A_out, B_out, C_out, n, evidence, 0.0, prec)
+    with ar.working():
+        A, B, C = form.build(ar, ar.values(data), n)
+    real = Realization(A, B, C, n, evidence, 0.0, prec)
     resid = _residual(real, data)
-    _require_reproduced(real, data, resid, rank)
-    return Realization(A_out, B_out, C_out, n, evidence, resid, prec)
+    _require_reproduced(real, data, resid, rank, form.tolerance(prec))
+    return Realization(A, B, C, n, evidence, resid, prec)
+
+
+def _shift_realization(ar: Arithmetic, h: Sequence, n: int) -> tuple:
+    r""":math:`A = H_n^{-1} H_n^{(1)}`, :math:`B = e_1`, :math:`C = (h_0, \dots, h_{n-1})`."""
+    H0, H1 = hankel(ar, h, n, n), hankel(ar, h, n, n, shift=1)
+    why = "singular" if ar.exact else f"numerically singular in {ar.name}"
+    try:
+        A = ar.solve(H0, H1)
+    except SingularSystem:
+        error = InputError if ar.exact else IllConditionedError
+        fix = "" if ar.exact else ", or raise the precision"
+        raise error(f"the leading {n}x{n} Hankel block is {why}; pass a smaller rank"
+                    f"{fix}") from None
+    B = ar.column([ar.one] + [ar.zero] * (n - 1))
+    C = ar.matrix([list(h[:n])])
+    return ar.export_matrix(A), ar.export_vector(B), ar.export_vector(C)
+
+
+def _balanced_realization(ar: Arithmetic, h: Sequence, n: int) -> tuple:
+    r"""Ho-Kalman's balanced form from the SVD :math:`H = U \Sigma V^\top`, truncated to n:
+    :math:`A = \Sigma^{-1/2} U^\top H^{(1)} V \Sigma^{-1/2}` (numpy arrays)."""
+    size = len(h) // 2  # H0 and its shift H1 both fit in the lags (2 * size <= count)
+    H0 = hankel(ar, h, size, size)
+    H1 = hankel(ar, h, size, size, shift=1)
+    U, s, Vt = np.linalg.svd(H0, full_matrices=False)
+    U, s, Vt = U[:, :n], s[:n], Vt[:n]
+    root = np.sqrt(s)
+    A = (U.T @ H1 @ Vt.T) / np.outer(root, root)
+    Obs = U * root
+    Ctrl = (Vt.T * root).T
+    return A, Ctrl[:, 0], Obs[0]
+
+
+@dataclass(frozen=True)
+class _Form:
+    """How a realisation is built in an arithmetic, and how closely it must reproduce the
+    lags (relative to the largest lag)."""
+
+    build: Callable[[Arithmetic, Sequence, int], tuple]
+    tolerance: Callable[[Precision], float]
+    rank_precision: Precision | None = None  # the rank evidence's precision (default: its own)
+
+
+_FORMS = {
+    # exact: a zero residual; mpmath: half the working digits
+    "shift": _Form(_shift_realization,
+                   lambda p: 0.0 if p.exact else max(10.0 ** (-p.dps / 2), 1e-12)),
+    # doubles cannot separate singular values below 1e-16: the rank is decided at 40 digits
+    "balanced": _Form(_balanced_realization, lambda p: 1e-6, MP(40)),
+}
 
 
 def _residual(real: Realization, data) -> float:
     """``max_j |C A^j B - h_j|`` in double precision (exactly for Exact realisations)."""
-    if isinstance(real.precision, Exact):
+    if real.precision.exact:
         A, B, C = real.A, list(real.B), list(real.C)
         x, worst = B, Fraction(0)
         for j in range(data.count):
@@ -200,16 +220,10 @@ def _residual(real: Realization, data) -> float:
     return resid if np.isfinite(resid) else float("inf")
 
 
-def _require_reproduced(real: Realization, data, resid: float, rank) -> None:
+def _require_reproduced(real: Realization, data, resid: float, rank, relative: float) -> None:
     """Refuse a realisation that does not reproduce the lags it was built from."""
     scale = max(data.max_abs(), 1e-300)
-    if isinstance(real.precision, Exact):
-        tol = 0.0
-    elif isinstance(real.precision, MP):
-        tol = max(10.0 ** (-real.precision.dps / 2), 1e-12) * scale
-    else:
-        tol = 1e-6 * scale
-    tol = max(tol, 10 * max(data.radius))
+    tol = max(relative * scale if relative else 0.0, 10 * max(data.radius))
     if resid <= tol:
         return
     from ..errors import RankError

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .._validate import positive_int
 from ..errors import InputError
+from ._arith import SYMBOLIC, hankel
 from ._data import parse_moments
 
 __all__ = ["symbolic_moments", "symbolic_hankel_determinant", "prony_polynomial"]
@@ -47,7 +48,7 @@ def symbolic_hankel_determinant(atoms: int, size: int | None = None, *, factor: 
 
     size = atoms if size is None else size
     m = symbolic_moments(atoms, 2 * size - 1)
-    det = sympy.Matrix(size, size, lambda i, j: m[i + j]).det(method="berkowitz")
+    det = hankel(SYMBOLIC, m, size, size).det(method="berkowitz")
     return sympy.factor(det) if factor else sympy.expand(det)
 
 

@@ -100,7 +100,7 @@ MUTANTS = [
       "wrong formula", "RODAS4 stages scale c_ij by h, not 1/h (a mistyped table entry is "
       "refused at import by the table's order-condition check)"),
     M("D17", "rnn/analysis.py",
-      "return max(ACCURACY_FACTOR * math.sqrt(max(loss, 0.0)), ACCURACY_FLOOR)",
+      "return max(ACCURACY_FACTOR * math.sqrt(abs(loss)), ACCURACY_FLOOR)",
       "return ACCURACY_FLOOR", "ignored tolerance",
       "effective dimension judged at 1e-12 whatever the training residual"),
     M("D18", "dynamics/gd.py", "a, b, c = a - lr * ga, b - lr * gb, c - lr * gc",

@@ -14,8 +14,6 @@ from ..rnn.losses import (
 )
 from ..rnn.models import DiagonalRNN, LinearRNN
 
-DENSE_LIMIT = 0  # diagonal models: Woodbury is faster from d = 10 on (measured)
-
 
 @dataclass
 class FlowProblem:
@@ -104,7 +102,8 @@ class FlowProblem:
         arrays of this size cost page faults at every step); its ``solver`` is disabled, while
         solvers it already returned stay valid.
         """
-        if not self.diagonal or 3 * self.dim <= DENSE_LIMIT:
+        # diagonal models: the Woodbury solve, faster than the dense one from d = 10 on
+        if not self.diagonal:
             loss, grad = self.loss_grad(theta)
             return _DenseLinearisation(loss, grad, self, theta)
         return _DiagonalLinearisation(self, theta, recycle)
@@ -114,8 +113,7 @@ class FlowProblem:
 
         Diagonal models: the Hessian is block-diagonal (3x3 per unit) plus the rank-k term
         2 J^T diag(rho) J, so the Woodbury identity solves in O(d k^2) without forming a dense
-        matrix (:eq:`eq-woodbury`); small problems (3d <= DENSE_LIMIT) and full models use a
-        dense factorisation.
+        matrix (:eq:`eq-woodbury`); full models use a dense factorisation.
         """
         return self.linearise(theta).solver(s)
 

@@ -35,8 +35,6 @@ MISSING_SECTIONS = {
 # or a paragraph after the section that numpydoc reads as more parameters.
 PARAMETER_MISMATCH = {
     "AlgebraicNumber",  # the paragraph after the section is parsed as parameters
-    "gradient_descent",  # lag_weights
-    "integrate_flow",  # lag_weights
 }
 
 _UNDERLINE = re.compile(r"-{3,}")

@@ -118,6 +118,9 @@ def integrate_flow(
         Initial student (real); the teacher gives the target lags :math:`\hat h_j`.
     k : int
         Number of lags fitted.
+    lag_weights : None, 'all_outputs' or array_like of shape (k,), optional
+        Weights :math:`\rho_j` of the lags in the loss (:func:`momentrnn.rnn.lag_weights_for`):
+        default all ones; ``'all_outputs'`` gives :math:`\rho_j = k - j`.
     t_max : float, optional
         Stop at this flow time (default: no limit besides ``max_steps``).
     until_loss : float, optional

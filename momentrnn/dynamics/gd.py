@@ -221,6 +221,9 @@ def gradient_descent(
     teacher : DiagonalRNN or LinearRNN
     k : int
         Lags fitted.
+    lag_weights : None, 'all_outputs' or array_like of shape (k,), optional
+        Weights :math:`\rho_j` of the lags in the loss (:func:`momentrnn.rnn.lag_weights_for`):
+        default all ones; ``'all_outputs'`` gives :math:`\rho_j = k - j`.
     lr : float
         Step size :math:`\eta > 0`.
     steps : int

@@ -44,12 +44,44 @@ _LOG2_10 = math.log2(10.0)
 
 
 def digits_to_bits(digits: float) -> int:
-    """Number of binary digits that carry ``digits`` decimal digits (rounded up)."""
+    r"""Number of binary digits that carry ``digits`` decimal digits (rounded up).
+
+    Parameters
+    ----------
+    digits : float
+        Decimal digits.
+
+    Returns
+    -------
+    int
+        :math:`\lceil \text{digits} \cdot \log_2 10 \rceil`.
+
+    Examples
+    --------
+    >>> digits_to_bits(15), digits_to_bits(30.5)
+    (50, 102)
+    """
     return int(math.ceil(digits * _LOG2_10))
 
 
 def bits_to_digits(bits: float) -> float:
-    """Decimal digits carried by ``bits`` binary digits."""
+    r"""Decimal digits carried by ``bits`` binary digits.
+
+    Parameters
+    ----------
+    bits : float
+        Binary digits.
+
+    Returns
+    -------
+    float
+        :math:`\text{bits} / \log_2 10` (not rounded).
+
+    Examples
+    --------
+    >>> round(bits_to_digits(53), 2)
+    15.95
+    """
     return bits / _LOG2_10
 
 
@@ -66,7 +98,23 @@ def _check_dps(dps: object, name: str) -> int:
 
 @dataclass(frozen=True)
 class Exact:
-    """Exact rational arithmetic; algebraic numbers are returned as sympy expressions."""
+    """Exact rational arithmetic; algebraic numbers are returned as sympy expressions.
+
+    Inexact input (floats, mpmath numbers, values with an accuracy) is refused wherever
+    ``Exact()`` is asked for.
+
+    Attributes
+    ----------
+    exact : bool
+        ``True`` (a class attribute): nothing is rounded.
+
+    Examples
+    --------
+    >>> from fractions import Fraction
+    >>> from momentrnn import hankel_determinant
+    >>> hankel_determinant([1, Fraction(1, 2), Fraction(1, 3)], precision=Exact())
+    Fraction(1, 12)
+    """
 
     exact: ClassVar[bool] = True  # no rounding anywhere: inexact input is refused
 
@@ -123,7 +171,19 @@ class Ball(_Digits):
 
 @dataclass(frozen=True)
 class Float64:
-    """IEEE double precision through numpy."""
+    """IEEE double precision through numpy.
+
+    Attributes
+    ----------
+    exact : bool
+        ``False`` (a class attribute): results are rounded.
+
+    Examples
+    --------
+    >>> from momentrnn import hankel_determinant
+    >>> hankel_determinant([1, 0.5, 0.25, 0.125], precision=Float64())
+    0.0
+    """
 
     exact: ClassVar[bool] = False
 
@@ -137,8 +197,31 @@ Precision = Exact | MP | Ball | Float64
 def as_precision(value: object, *, default: Precision | None = None) -> Precision:
     """Validate a precision argument.
 
-    ``None`` gives ``default``; anything other than the four precision objects is refused with
-    a message that lists them.
+    Parameters
+    ----------
+    value : Exact, MP, Ball, Float64 or None
+        The argument as the caller passed it; the classes ``Exact`` and ``Float64`` themselves
+        (not instances) are accepted too.
+    default : Exact, MP, Ball or Float64, optional
+        What ``None`` stands for.
+
+    Returns
+    -------
+    Exact, MP, Ball or Float64
+        ``value`` (an instance for a class), or ``default`` when ``value`` is ``None``.
+
+    Raises
+    ------
+    InputError
+        For anything else, including ``None`` without a default; the message lists the four
+        precision objects.
+
+    Examples
+    --------
+    >>> as_precision(None, default=MP(30))
+    MP(30)
+    >>> as_precision(Exact)
+    Exact()
     """
     if value is None and default is not None:
         return default
@@ -171,5 +254,27 @@ class _FlintPrecision:
 
 
 def flint_precision(bits: int) -> _FlintPrecision:
-    """Run a block with python-flint's working precision at ``bits``, restoring it afterwards."""
+    """Run a block with python-flint's working precision at ``bits``, restoring it afterwards.
+
+    Parameters
+    ----------
+    bits : int
+        Working precision in bits (at least 16 is used).
+
+    Returns
+    -------
+    context manager
+        Sets ``flint.ctx.prec`` on entry and restores the previous value on exit, also when
+        the block raises.
+
+    Examples
+    --------
+    >>> import flint
+    >>> before = flint.ctx.prec
+    >>> with flint_precision(200):
+    ...     flint.ctx.prec
+    200
+    >>> flint.ctx.prec == before
+    True
+    """
     return _FlintPrecision(bits)

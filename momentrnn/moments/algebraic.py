@@ -95,6 +95,9 @@ def _tight(z: acb, bits: int) -> bool:
 class AlgebraicNumber:
     """An exact algebraic number :math:`E(\\alpha)`, ``alpha`` the ``index``-th root of a field.
 
+    ``float()``, ``complex()``, :meth:`enclosure` (a certified ball at any precision),
+    :meth:`to_mp` and :meth:`to_sympy` give its value; ``==`` compares exactly.
+
     Parameters
     ----------
     field : AlgebraicField
@@ -102,11 +105,23 @@ class AlgebraicNumber:
     index : int
         Which root (python-flint's order: real roots ascending, then complex ones).
     element : fmpq_poly, optional
-        The polynomial :math:`E` (degree below the field's); default :math:`E(x) = x`, the root
-        itself.
+        The polynomial :math:`E` (reduced modulo the minimal polynomial); default
+        :math:`E(x) = x`, the root itself.
 
-    ``float()``, ``complex()``, :meth:`enclosure` (a certified ball at any precision),
-    :meth:`to_mp` and :meth:`to_sympy` give its value; ``==`` compares exactly.
+    Raises
+    ------
+    InputError
+        When ``index`` is not the index of a root of the field.
+
+    Examples
+    --------
+    >>> from flint import fmpq_poly
+    >>> field = AlgebraicField(fmpq_poly([-2, 0, 1]))        # x^2 - 2
+    >>> root2 = AlgebraicNumber(field, 1)                      # its larger root
+    >>> float(root2), root2.to_sympy()
+    (1.4142135623730951, CRootOf(x**2 - 2, 1))
+    >>> AlgebraicNumber(field, 0) == root2
+    False
     """
 
     __slots__ = ("field", "index", "element", "_minpoly", "_key")

@@ -21,8 +21,30 @@ __all__ = ["chebyshev_to_monomial", "monomial_to_chebyshev", "recurrence_coeffic
 def chebyshev_to_monomial(values: list) -> list:
     r"""Power moments from Chebyshev-T moments: :math:`x^j = \sum_k d_{jk} T_k(x)`.
 
-    Works in any arithmetic supporting ``+`` and ``/ 2`` (exact for ``fmpq``/``Fraction``).
+    Parameters
+    ----------
+    values : sequence of numbers
+        :math:`\nu_k = \int T_k \, d\mu`, ``k < len(values)``, of one kind of number: the
+        computation uses only ``+``, ``*`` and ``/ 2`` of that kind, so ``Fraction`` or
+        ``fmpq`` give exact results (``int`` values give floats from the halving).
+
+    Returns
+    -------
+    list
+        :math:`m_j = \int x^j \, d\mu`, ``j < len(values)``, in the same arithmetic.
+
+    Raises
+    ------
+    InputError
+        For an empty sequence.
+
+    Examples
+    --------
+    >>> from fractions import Fraction
+    >>> chebyshev_to_monomial([Fraction(2), 0, Fraction(-2, 3), 0])   # Lebesgue on [-1, 1]
+    [Fraction(2, 1), Fraction(0, 1), Fraction(2, 3), Fraction(0, 1)]
     """
+    _require_values(values)
     count = len(values)
     zero = values[0] * 0
     coeffs = [values[0] * 0 + 1]  # x^0 = T_0
@@ -41,7 +63,34 @@ def chebyshev_to_monomial(values: list) -> list:
 
 
 def monomial_to_chebyshev(values: list) -> list:
-    r"""Chebyshev-T moments from power moments, :math:`\nu_k = \sum_i t_{ki} m_i`."""
+    r"""Chebyshev-T moments from power moments, :math:`\nu_k = \sum_i t_{ki} m_i`.
+
+    :math:`t_{ki}` are the coefficients of :math:`T_k(x) = \sum_i t_{ki} x^i`.
+
+    Parameters
+    ----------
+    values : sequence of numbers
+        :math:`m_i = \int x^i \, d\mu`, ``i < len(values)``; only ``+``, ``-`` and ``*`` by
+        integers are used, so the result is exact for ``int``, ``Fraction`` and ``fmpq``.
+
+    Returns
+    -------
+    list
+        :math:`\nu_k = \int T_k \, d\mu`, ``k < len(values)``, in the same arithmetic.
+
+    Raises
+    ------
+    InputError
+        For an empty sequence.
+
+    Examples
+    --------
+    >>> from fractions import Fraction
+    >>> m = [Fraction(2), Fraction(0), Fraction(2, 3), Fraction(0)]   # Lebesgue on [-1, 1]
+    >>> monomial_to_chebyshev(m)
+    [Fraction(2, 1), Fraction(0, 1), Fraction(-2, 3), Fraction(0, 1)]
+    """
+    _require_values(values)
     count = len(values)
     zero = values[0] * 0
     prev, cur = None, [zero + 1]
@@ -56,6 +105,11 @@ def monomial_to_chebyshev(values: list) -> list:
                 nxt[i] -= c
         prev, cur = cur, nxt
     return out
+
+
+def _require_values(values) -> None:
+    if not len(values):
+        raise InputError("no moments given: pass at least one value")
 
 
 def recurrence_coefficients(
@@ -78,13 +132,32 @@ def recurrence_coefficients(
     count : int, optional
         Number of coefficient pairs; default ``len(moments) // 2``.
     basis : {'monomial', 'chebyshev'}
+        The basis the moments are written in.
     precision : Exact, MP or Float64, optional
-        Default ``Exact()`` for exact input, ``Float64()`` otherwise.
+        Default ``Exact()`` for exact input, ``Float64()`` otherwise. ``MP`` works with 10
+        guard digits.
+
+    Returns
+    -------
+    alpha, beta : list, list
+        :math:`\alpha_0, \dots, \alpha_{count-1}` and :math:`\beta_0, \dots,
+        \beta_{count-1}`: Fractions for ``Exact()``, mpmath numbers for ``MP``, floats for
+        ``Float64()``. Rounded results are returned as computed, with no accuracy claim.
 
     Raises
     ------
     NotPositiveError
-        When the moments are not those of a positive measure (a non-positive beta).
+        When it is proved that the moments are not those of a positive measure with at least
+        ``count`` atoms: a :math:`\beta_k \le 0` exactly for exact data, or for every moment
+        sequence within the data's accuracy.
+    IllConditionedError
+        When a :math:`\beta_k` computed in ``Float64()`` or ``MP`` is not positive but that
+        is not proved: rounding alone can cause it. The message says whether the moments do
+        give a positive definite Hankel matrix; raise the precision or use ``Exact()``.
+    RankError
+        With fewer than ``2 * count`` moments.
+    InputError
+        For complex moments, an unknown basis or a ``Ball`` precision.
 
     Examples
     --------

@@ -83,6 +83,19 @@ def hankel_matrix(
         for complex moments), ``MP`` an mpmath matrix, ``Ball`` a flint ``arb_mat``/``acb_mat``,
         ``Float64`` (default otherwise) a numpy array.
 
+    Returns
+    -------
+    flint.fmpq_mat, sympy.Matrix, mpmath matrix, flint.arb_mat, flint.acb_mat or numpy.ndarray
+        The ``rows x cols`` matrix in the arithmetic of ``precision``.
+
+    Raises
+    ------
+    InputError
+        When the shape needs more moments than given, or ``rows``, ``cols`` or ``shift`` is
+        not a valid integer.
+    PrecisionMismatchError
+        ``Exact()`` with inexact moments.
+
     Examples
     --------
     >>> hankel_matrix([1, 0, 1, 0, 3], precision=Float64())
@@ -110,6 +123,31 @@ def hankel_determinant(
     r"""Determinant of the ``size x size`` Hankel matrix :math:`\det[m_{i+j+\text{shift}}]`.
 
     Exact (a Fraction, or a sympy number for complex data) by default for exact moments.
+
+    Parameters
+    ----------
+    moments : sequence of numbers
+        :math:`m_0, m_1, \dots`.
+    size : int, optional
+        Size of the matrix; by default the largest square one the moments allow.
+    shift : int
+        Index shift of the matrix.
+    precision : Exact, MP, Ball or Float64, optional
+        As for :func:`hankel_matrix`: ``Exact()`` by default for exact input, ``Float64()``
+        otherwise.
+
+    Returns
+    -------
+    Fraction, sympy number, mpmath.mpf, flint.arb or float
+        The determinant in the arithmetic of ``precision`` (exact for ``Exact()``, an
+        enclosure for ``Ball``, rounded otherwise).
+
+    Raises
+    ------
+    InputError
+        When the size needs more moments than given.
+    PrecisionMismatchError
+        ``Exact()`` with inexact moments.
 
     Examples
     --------
@@ -221,6 +259,17 @@ def hankel_singular_values(moments: object, size: int | None = None, *,
     precision : MP or Ball, optional
         Working precision; by default one that resolves the smallest value (escalated while it
         is below the rounding level).
+
+    Returns
+    -------
+    list of mpmath.mpf
+        The ``size`` singular values, largest first, of the matrix of the moments as given.
+
+    Raises
+    ------
+    InputError
+        When ``size`` needs more moments than given, or for another precision than ``MP``,
+        ``Ball`` or ``None``.
 
     Examples
     --------

@@ -109,11 +109,36 @@ METHODS: dict[str, RecoveryMethod] = {}
 
 
 def register_method(method: RecoveryMethod) -> RecoveryMethod:
-    """Add (or replace) a method in :data:`METHODS`; returns it."""
+    """Add (or replace) a method in :data:`METHODS`; returns it.
+
+    From then on ``recover_measure(method=method.name)`` and the command line's ``--method``
+    offer it.
+
+    Parameters
+    ----------
+    method : RecoveryMethod
+        The method; its ``certifier`` must be its own name or a method already registered.
+
+    Returns
+    -------
+    RecoveryMethod
+        ``method`` itself.
+
+    Raises
+    ------
+    InputError
+        When ``method`` is not a :class:`RecoveryMethod`, is called ``'auto'`` (reserved:
+        it chooses a registered method) or names a certifier that is not registered.
+    """
     if not isinstance(method, RecoveryMethod):
         raise InputError(f"register_method needs a RecoveryMethod, got {type(method).__name__}")
     if method.name == "auto":
         raise InputError("'auto' is reserved: it chooses a registered method")
+    if method.certifier != method.name and method.certifier not in METHODS:
+        raise InputError(
+            f"method {method.name!r} names the certifier {method.certifier!r}, which is not "
+            f"registered; use one of {', '.join([method.name, *METHODS])}"
+        )
     METHODS[method.name] = method
     return method
 

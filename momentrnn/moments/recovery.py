@@ -49,7 +49,28 @@ MAX_DIGITS = 10_000
 MAX_ROUNDS = 8
 
 class Status(StrEnum):
-    """What a recovery achieved; each member says so in words (:attr:`explanation`)."""
+    """What a recovery achieved; each member says so in words (:attr:`explanation`).
+
+    The members compare equal to their values, so ``r.status == 'ok'`` works: ``OK``
+    (``'ok'``), ``DATA_LIMITED``, ``PRECISION_EXHAUSTED``, ``ILL_CONDITIONED``,
+    ``RANK_AMBIGUOUS`` and ``INCONSISTENT`` (each value is the name in lower case).
+
+    Attributes
+    ----------
+    explanation : str
+        The status in words.
+    error : type
+        The exception ``throw=True`` raises for it (``type(None)`` for ``OK``).
+
+    Examples
+    --------
+    >>> Status.DATA_LIMITED == "data_limited"
+    True
+    >>> Status.DATA_LIMITED.explanation
+    'the data do not carry enough digits for the requested accuracy'
+    >>> Status.INCONSISTENT.error.__name__
+    'RankError'
+    """
 
     OK = "ok"
     DATA_LIMITED = "data_limited"
@@ -63,6 +84,7 @@ class Status(StrEnum):
 
     @property
     def explanation(self) -> str:
+        """The status in words."""
         return _EXPLANATION[self]
 
     @property
@@ -884,7 +906,41 @@ def _status(data: MomentData, cert: _Certified, got: float, target: float | None
 
 def prony(moments: object, *, rank: int | None = None, precision: Precision | None = None,
           digits: float | None = None, throw: bool = True) -> Recovery:
-    """Prony's method; see :func:`recover_measure` (``method='prony'``)."""
+    r"""Prony's method; see :func:`recover_measure` (``method='prony'``).
+
+    Parameters
+    ----------
+    moments : sequence of numbers
+        :math:`m_0, m_1, \dots`, read as in :func:`recover_measure`.
+    rank : int, optional
+        Number of atoms; by default the Hankel rank with its evidence.
+    precision : Exact, MP, Ball or Float64, optional
+        Arithmetic of the computation; ``None`` chooses it from ``digits``.
+    digits : float, optional
+        Target accuracy in decimal digits (default 15 when ``precision`` is ``None``).
+    throw : bool
+        Raise on failure (default); with ``False`` a :class:`Recovery` with a non-ok status
+        is returned instead.
+
+    Returns
+    -------
+    Recovery
+        The measure with its vouched digits and the evidence (see :func:`recover_measure`).
+
+    Raises
+    ------
+    InputError, RankError, PrecisionMismatchError
+        Bad input (raised whatever ``throw`` says).
+    DataAccuracyError, PrecisionExhaustedError, IllConditionedError
+        The requested accuracy cannot be delivered (only with ``throw=True``).
+
+    Examples
+    --------
+    >>> from fractions import Fraction
+    >>> r = prony([1, Fraction(1, 3), Fraction(1, 5), Fraction(1, 7)], precision=Exact())
+    >>> r.rank, r.status, r.digits
+    (2, 'ok', inf)
+    """
     return recover_measure(moments, rank=rank, method="prony", precision=precision,
                            digits=digits, throw=throw)
 
@@ -892,7 +948,40 @@ def prony(moments: object, *, rank: int | None = None, precision: Precision | No
 def matrix_pencil(moments: object, *, rank: int | None = None,
                   precision: Precision | None = None, digits: float | None = None,
                   throw: bool = True) -> Recovery:
-    """The matrix-pencil method; see :func:`recover_measure` (``method='pencil'``)."""
+    r"""The matrix-pencil method; see :func:`recover_measure` (``method='pencil'``).
+
+    Parameters
+    ----------
+    moments : sequence of numbers
+        :math:`m_0, m_1, \dots`, read as in :func:`recover_measure`.
+    rank : int, optional
+        Number of atoms; by default the Hankel rank with its evidence.
+    precision : Exact, MP, Ball or Float64, optional
+        Arithmetic of the computation; ``None`` chooses it from ``digits``.
+    digits : float, optional
+        Target accuracy in decimal digits (default 15 when ``precision`` is ``None``).
+    throw : bool
+        Raise on failure (default); with ``False`` a :class:`Recovery` with a non-ok status
+        is returned instead.
+
+    Returns
+    -------
+    Recovery
+        The measure with its vouched digits and the evidence (see :func:`recover_measure`).
+
+    Raises
+    ------
+    InputError, RankError, PrecisionMismatchError
+        Bad input (raised whatever ``throw`` says).
+    DataAccuracyError, PrecisionExhaustedError, IllConditionedError
+        The requested accuracy cannot be delivered (only with ``throw=True``).
+
+    Examples
+    --------
+    >>> r = matrix_pencil([2.0, 0.5, 0.5, 0.125], rank=2, digits=10)
+    >>> r.status, r.digits >= 10
+    ('ok', True)
+    """
     return recover_measure(moments, rank=rank, method="pencil", precision=precision,
                            digits=digits, throw=throw)
 
@@ -900,10 +989,50 @@ def matrix_pencil(moments: object, *, rank: int | None = None,
 def gauss_rule(moments: object, *, rank: int | None = None, basis: str = "monomial",
                precision: Precision | None = None, digits: float | None = None,
                throw: bool = True) -> Recovery:
-    """The Gauss rule of a positive measure (Chebyshev algorithm and Golub-Welsch).
+    r"""The Gauss rule of a positive measure (Chebyshev algorithm and Golub-Welsch).
 
     See :func:`recover_measure` (``method='gauss'``); ``basis='chebyshev'`` takes modified
-    moments :math:`\\int T_k d\\mu` and uses the modified Chebyshev algorithm.
+    moments :math:`\int T_k d\mu` and uses the modified Chebyshev algorithm.
+
+    Parameters
+    ----------
+    moments : sequence of numbers
+        :math:`m_0, m_1, \dots`, read as in :func:`recover_measure`.
+    rank : int, optional
+        Number of atoms; by default the Hankel rank with its evidence.
+    basis : {'monomial', 'chebyshev'}
+        Power moments, or Chebyshev-T moments :math:`\int T_k d\mu` on [-1, 1].
+    precision : Exact, MP, Ball or Float64, optional
+        Arithmetic of the computation; ``None`` chooses it from ``digits``.
+    digits : float, optional
+        Target accuracy in decimal digits (default 15 when ``precision`` is ``None``).
+    throw : bool
+        Raise on failure (default); with ``False`` a :class:`Recovery` with a non-ok status
+        is returned instead.
+
+    Returns
+    -------
+    Recovery
+        The measure with its vouched digits and the evidence (see :func:`recover_measure`).
+
+    Raises
+    ------
+    NotPositiveError
+        When it is proved that the moments are not those of a positive measure (exactly for
+        exact data, for every sequence within the data's accuracy otherwise), and for
+        complex moments.
+    InputError, RankError, PrecisionMismatchError
+        Bad input (raised whatever ``throw`` says).
+    DataAccuracyError, PrecisionExhaustedError, IllConditionedError
+        The requested accuracy cannot be delivered (only with ``throw=True``).
+
+    Examples
+    --------
+    >>> from fractions import Fraction
+    >>> m = [Fraction(2, j + 1) if j % 2 == 0 else 0 for j in range(4)]   # Lebesgue on [-1, 1]
+    >>> r = gauss_rule(m, precision=Exact())
+    >>> r.measure.sorted().weights
+    (Fraction(1, 1), Fraction(1, 1))
     """
     return recover_measure(moments, rank=rank, method="gauss", basis=basis,
                            precision=precision, digits=digits, throw=throw)

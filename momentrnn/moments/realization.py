@@ -106,6 +106,19 @@ def minimal_realization(impulse_response: object, *, precision: Precision | None
     -------
     Realization
 
+    Raises
+    ------
+    InputError
+        Complex lags, ``Ball`` precision, lags indistinguishable from zero, too few lags for
+        the order, a ``rank`` above the proved Hankel rank, or (exactly) a singular leading
+        ``rank x rank`` Hankel block.
+    PrecisionMismatchError
+        ``Exact()`` with inexact lags.
+    RankError
+        No system of the order reproduces the lags within their accuracy.
+    IllConditionedError
+        ``MP``: the leading Hankel block is numerically singular at the working precision.
+
     Examples
     --------
     >>> r = minimal_realization([2, 1, 1, 1, 1, 1])      # h = delta_0-shifted constant

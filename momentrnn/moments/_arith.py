@@ -402,7 +402,8 @@ class FloatArith(Arithmetic):
         return np.asarray(weights) @ np.vander(np.asarray(atoms), count, increasing=True)
 
     def det(self, A):
-        return float(np.real_if_close(np.linalg.det(A)))
+        d = np.real_if_close(np.linalg.det(A))
+        return float(d) if np.isrealobj(d) else complex(d)
 
     def values(self, data):
         return data.as_numpy()

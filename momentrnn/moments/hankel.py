@@ -138,9 +138,9 @@ def hankel_determinant(
 
     Returns
     -------
-    Fraction, sympy number, mpmath.mpf, flint.arb or float
+    Fraction, sympy number, mpmath number, flint.arb, flint.acb, float or complex
         The determinant in the arithmetic of ``precision`` (exact for ``Exact()``, an
-        enclosure for ``Ball``, rounded otherwise).
+        enclosure for ``Ball``, rounded otherwise); complex for complex moments.
 
     Raises
     ------

@@ -17,7 +17,22 @@ from ..rnn.models import DiagonalRNN, LinearRNN
 
 @dataclass
 class FlowProblem:
-    """Packs a model into a flat vector and evaluates L, grad L and solves with I + s*Hess."""
+    """The gradient flow of the moment loss as a problem on a flat parameter vector: packs a
+    model, evaluates :math:`L` and :math:`\\nabla L`, and solves with
+    :math:`I + s \\nabla^2 L` (what an integrator needs). Build one with :meth:`for_model`.
+
+    Attributes
+    ----------
+    diagonal : bool
+        True for a diagonal model (parameters ``a, b, c``), False for a full one
+        (``A, B, C``).
+    dim : int
+        The state dimension :math:`d`.
+    target : ndarray
+        The teacher's impulse response on the fitted lags, shape (k,).
+    rho : ndarray
+        The lag weights :math:`\\rho_j`, shape (k,).
+    """
 
     diagonal: bool
     dim: int
@@ -155,7 +170,16 @@ class FlowProblem:
 
 
 class Linearisation:
-    """What a Rosenbrock step needs at one point: ``loss``, ``grad`` and ``solver(s)``."""
+    """What a Rosenbrock step needs at one point: the loss, its gradient, and solves with
+    :math:`I + s \\nabla^2 L` there (``solver(s)`` returns a function of the right-hand side).
+
+    Attributes
+    ----------
+    loss : float
+        :math:`L` at the point.
+    grad : ndarray
+        :math:`\\nabla L` at the point, flat.
+    """
 
     loss: float
     grad: np.ndarray

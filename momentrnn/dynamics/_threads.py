@@ -35,6 +35,16 @@ def blas_threads_limited(threads: int | None) -> Iterator[None]:
 
     Without ``threadpoolctl`` installed the block runs unchanged (slower on shared cores, the
     same numbers).
+
+    Parameters
+    ----------
+    threads : int or None
+        The most BLAS threads inside the block; ``None`` leaves the process's setting.
+
+    Yields
+    ------
+    None
+        The block runs with the limit; the previous setting is restored after it.
     """
     if threads is None:
         yield

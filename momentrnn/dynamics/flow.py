@@ -20,7 +20,7 @@ import numpy as np
 from ..errors import InputError, IntegrationError
 from ..precision import Precision
 from ..rnn._limits import check_memory
-from ..rnn.analysis import effective_dimension, moment_accuracy
+from ..rnn.analysis import effective_dimension, moment_accuracy, underflow_ignored
 from ..rnn.losses import _target, extrapolation_error, lag_weights_for
 from ..rnn.models import DiagonalRNN, LinearRNN
 from ._problem import FlowProblem
@@ -91,6 +91,7 @@ def _overparameterization_warning(student, teacher) -> str:
     return ""
 
 
+@underflow_ignored
 def integrate_flow(
     student: DiagonalRNN | LinearRNN,
     teacher: DiagonalRNN | LinearRNN,
@@ -136,7 +137,8 @@ def integrate_flow(
     rtol, atol : float
         Local error tolerances.
     precision : MP, optional
-        Only for ``'gauss-mp'``.
+        Only for ``'gauss-mp'`` (which needs it); every other method runs in double precision
+        and refuses a precision.
     record : int
         Maximum number of parameter snapshots kept.
     max_steps : int
@@ -186,6 +188,14 @@ def integrate_flow(
     _check_model(teacher, "teacher")
     if method != "auto":
         integrator_named(method)
+    if precision is not None and (method == "auto"
+                                  or not integrator_named(method).needs_precision):
+        takes = ", ".join(repr(m) for m in flow_methods()
+                          if m != "auto" and integrator_named(m).needs_precision)
+        raise InputError(f"precision={precision!r} was given with method={method!r}, which "
+                         f"runs in double precision; only {takes} takes a precision: omit "
+                         "precision=, or use method='gauss-mp' with precision=MP(dps) and "
+                         "t_max")
     if not isinstance(throw, (bool, np.bool_)):
         raise InputError(f"throw={throw!r} must be True or False")
     rho = lag_weights_for(k, lag_weights)

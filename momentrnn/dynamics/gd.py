@@ -17,6 +17,7 @@ import numpy as np
 
 from .._validate import positive_int
 from ..errors import InputError, IntegrationError, MissingDependencyError
+from ..rnn.analysis import underflow_ignored
 from ..rnn.losses import _target, lag_weights_for
 from ..rnn.models import DiagonalRNN, LinearRNN
 from ._problem import FlowProblem
@@ -196,6 +197,7 @@ def _stack_students(students) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
                      "or (a, b, c) arrays of shape (batch, d)")
 
 
+@underflow_ignored
 def gradient_descent(
     students,
     teacher: DiagonalRNN | LinearRNN,

@@ -3,6 +3,7 @@ the moments engine."""
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 from dataclasses import dataclass
@@ -15,7 +16,101 @@ from ..precision import MP, Precision
 
 __all__ = ["LearnedMeasure", "effective_dimension", "learned_measure", "moment_accuracy"]
 
+_UNIT_ROUNDOFF = 2.0 ** -53
 
+
+def underflow_ignored(func):
+    """Run ``func`` with numpy's underflow ignored, whatever the caller's error state.
+
+    Underflow to zero or a subnormal is harmless in these computations (a vanishing power
+    or product of small parameters); overflow and invalid operations are not ignored here:
+    the code meets them with its own local ``np.errstate`` and checks for non-finite values.
+    """
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with np.errstate(under="ignore"):
+            return func(*args, **kwargs)
+    return wrapper
+
+
+def _response_rounding(model: object, count: int) -> float:
+    r"""A bound on the rounding error of the double-precision impulse response
+    :math:`h_0, \dots, h_{count-1}` of ``model``: the accuracy it carries at best.
+
+    The response is computed in doubles, so no accuracy requested of it can be finer than its
+    own rounding. With :math:`u = 2^{-53}` and :math:`\gamma_n = nu/(1 - nu)` (Higham,
+    *Accuracy and Stability of Numerical Algorithms*, 2nd ed., Lemma 3.1 and Section 3.1):
+
+    * a diagonal model forms :math:`w_i = b_i c_i` (one rounding), the powers
+      :math:`a_i^j` by repeated multiplication (:math:`j - 1` roundings) and the sum of
+      :math:`d` products (any order: :math:`\gamma_d`), so
+      :math:`|\hat h_j - h_j| \le \gamma_{j+d+1} \sum_i |b_i c_i|\,|a_i|^j`;
+    * a full model iterates :math:`x \leftarrow A x` from :math:`B` and reads
+      :math:`C x`; each product is exact for a perturbed matrix with
+      :math:`|\Delta A| \le \gamma_d |A|`, so componentwise
+      :math:`|\hat h_j - h_j| \le ((1 + \gamma_d)^{j+1} - 1)\, |C|\, |A|^j\, |B|`.
+
+    The bound returned is twice the largest of these over the lags (the factor covers the
+    rounding of the bound's own evaluation, which sums non-negative terms); complex
+    arithmetic doubles :math:`u` (a complex product is within :math:`\sqrt 2 \gamma_2`).
+
+    Parameters
+    ----------
+    model : DiagonalRNN or LinearRNN
+    count : int
+        Number of lags :math:`h_0, \dots, h_{count-1}`.
+
+    Returns
+    -------
+    float
+        The absolute bound (``inf`` when the bound itself overflows).
+
+    Examples
+    --------
+    >>> from momentrnn import DiagonalRNN
+    >>> _response_rounding(DiagonalRNN([0.5], [1.0], [1.0]), 4) < 1e-15
+    True
+    """
+    count = int(count)
+    if hasattr(model, "a"):
+        a = np.abs(np.asarray(model.a))  # type: ignore[attr-defined]
+        w = np.abs(np.asarray(model.b) * np.asarray(model.c))  # type: ignore[attr-defined]
+        cplx = any(np.iscomplexobj(np.asarray(v)) for v in (model.a, model.b, model.c))  # type: ignore[attr-defined]
+        d = a.shape[0]
+        u = (2.0 if cplx else 1.0) * _UNIT_ROUNDOFF
+        worst = 0.0
+        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+            powers = np.ones_like(a, dtype=float)
+            for j in range(count):
+                n = j + d + 1
+                gamma = n * u / (1 - n * u)
+                term = gamma * float(w @ powers)
+                if not math.isfinite(term):
+                    return math.inf
+                worst = max(worst, term)
+                powers = powers * a
+        return 2.0 * worst
+    A = np.abs(np.asarray(model.A))  # type: ignore[attr-defined]
+    B = np.abs(np.asarray(model.B))  # type: ignore[attr-defined]
+    C = np.abs(np.asarray(model.C))  # type: ignore[attr-defined]
+    cplx = any(np.iscomplexobj(np.asarray(v)) for v in (model.A, model.B, model.C))  # type: ignore[attr-defined]
+    d = A.shape[0]
+    u = (2.0 if cplx else 1.0) * _UNIT_ROUNDOFF
+    gamma = (d + 2) * u / (1 - (d + 2) * u)
+    worst = 0.0
+    x = B.astype(float)
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        for j in range(count):
+            growth = math.expm1((j + 1) * math.log1p(gamma))
+            term = growth * float(C @ x)
+            if not math.isfinite(term):
+                return math.inf
+            worst = max(worst, term)
+            x = A @ x
+    return 2.0 * worst
+
+
+@underflow_ignored
 def effective_dimension(model: object, *, tolerance: float | None = None,
                         size: int | None = None,
                         precision: Precision | None = None) -> HankelRank:
@@ -31,7 +126,10 @@ def effective_dimension(model: object, *, tolerance: float | None = None,
     tolerance : float, optional
         Absolute accuracy to which the impulse response is meaningful, e.g. the training
         residual :math:`\sqrt{L}`; singular values at or below it do not count. Default
-        :math:`10^{-8} \max_j |h_j|`.
+        :math:`10^{-8} \max_j |h_j|`. The accuracy used is the larger of this and the
+        rounding error of the double-precision response (a bound on it, from the model's
+        parameters): a response computed in doubles carries no more than that, so a finer
+        tolerance would count rounding as state.
     size : int, optional
         Hankel size; default ``min(dim, 30) + 1``, enough to see rank ``min(dim, 30)``.
     precision : MP, optional
@@ -47,6 +145,10 @@ def effective_dimension(model: object, *, tolerance: float | None = None,
         raise InputError(f"model must be a DiagonalRNN or LinearRNN, got {type(model).__name__}")
     s = min(dim, 30) + 1 if size is None else size
     h = np.asarray(model.impulse_response(2 * s - 1))  # type: ignore[attr-defined]
+    if not np.all(np.isfinite(h)):
+        lag = int(np.flatnonzero(~np.isfinite(h))[0])
+        raise InputError(f"the model's impulse response is not finite from lag {lag} on "
+                         "(its parameters overflow double precision): no rank can be decided")
     if np.iscomplexobj(h):
         h = h.real if np.all(np.abs(h.imag) <= 1e-14 * np.abs(h).max()) else h
     scale = float(np.abs(h).max())
@@ -55,6 +157,7 @@ def effective_dimension(model: object, *, tolerance: float | None = None,
     tol = 1e-8 * scale if tolerance is None else float(tolerance)
     if not tol > 0:
         raise InputError(f"tolerance={tolerance!r} must be positive")
+    tol = max(tol, _response_rounding(model, 2 * s - 1))
     return hankel_rank(list(h), precision=precision or MP(40), size=s, accuracy=tol)
 
 
@@ -142,7 +245,9 @@ class LearnedMeasure:
         ``'empty'`` (rank 0), ``'too_many_atoms'`` (more than ``max_rank``), ``'diverged'``
         (a non-finite response), or the recovery's status (``'ok'``, ...).
     moment_accuracy : float
-        The absolute accuracy the response was read to.
+        The absolute accuracy the response was read to: :func:`moment_accuracy` of the loss,
+        or the rounding error of the double-precision response where that is larger (for
+        ``'diverged'``, the loss's: the response was not read).
     effective_dimension : HankelRank
         The rank decision, with its evidence.
     recovery : Recovery or None
@@ -185,12 +290,28 @@ class LearnedMeasure:
                 "effective_dimension": self.effective_dimension.to_dict()}
 
 
+def _undecided(dim: int, precision: Precision | None, response: np.ndarray) -> HankelRank:
+    """The rank evidence of a non-finite response: nothing is decided, any rank up to ``dim``
+    is consistent with it."""
+    import mpmath
+
+    lag = int(np.flatnonzero(~np.isfinite(response))[0])
+    return HankelRank(rank=0, size=0, singular_values=(), noise_floor=mpmath.inf,
+                      gap=math.inf, verdict="ambiguous", rank_range=(0, dim),
+                      precision=precision or MP(40),
+                      message=f"the impulse response is not finite from lag {lag} on (its "
+                              "parameters overflow double precision): no rank is decided")
+
+
+@underflow_ignored
 def learned_measure(model: object, loss: float, *, effective: HankelRank | None = None,
                     digits: float = 1.0, max_rank: int | None = None,
                     precision: Precision | None = None) -> LearnedMeasure:
     r"""The measure a trained student learned, with the digits vouched for it.
 
-    The student's impulse response is read to :func:`moment_accuracy` of its loss; its
+    The student's impulse response is read to :func:`moment_accuracy` of its loss, or to the
+    rounding error of its double-precision evaluation where that is larger (a bound from the
+    model's parameters: the response carries no more accuracy than that); its
     effective dimension :math:`\hat d` (:func:`effective_dimension` at that accuracy) is the
     number of atoms, and the atoms and weights come from :func:`momentrnn.recover_measure`
     on :math:`h_0, \dots, h_{2\hat d - 1}` with that data accuracy.
@@ -202,7 +323,8 @@ def learned_measure(model: object, loss: float, *, effective: HankelRank | None 
     loss : float
         Its final moment loss :math:`L`.
     effective : HankelRank, optional
-        Its effective dimension when already decided at this accuracy (a trajectory's).
+        Its effective dimension when already decided at this accuracy (a trajectory's, from
+        :func:`effective_dimension` with ``tolerance=moment_accuracy(loss)``).
     digits : float, optional
         Digits the recovery must reach (status otherwise not ``'ok'``); it vouches as many as
         the data carry in any case. Default 1.
@@ -226,19 +348,33 @@ def learned_measure(model: object, loss: float, *, effective: HankelRank | None 
     from ..moments import recover_measure
 
     tol = moment_accuracy(loss)
+    dim = getattr(model, "dim", None)
+    if dim is None:
+        raise InputError(f"model must be a DiagonalRNN or LinearRNN, got {type(model).__name__}")
+    lags = 2 * (min(dim, 30) + 1) - 1  # the lags effective_dimension reads
+    if effective is None:
+        seen = np.asarray(model.impulse_response(lags))  # type: ignore[attr-defined]
+        if not np.all(np.isfinite(seen)):
+            return LearnedMeasure(None, 0.0, "diverged", tol,
+                                  _undecided(dim, precision, seen))
     eff = effective if effective is not None else effective_dimension(
         model, tolerance=tol, precision=precision)
     r = eff.rank
     if r == 0:
-        return LearnedMeasure(None, 0.0, "empty", tol, eff)
+        return LearnedMeasure(None, 0.0, "empty", max(tol, _response_rounding(model, lags)), eff)
     if max_rank is not None and r > max_rank:
-        return LearnedMeasure(None, 0.0, "too_many_atoms", tol, eff)
+        return LearnedMeasure(None, 0.0, "too_many_atoms",
+                              max(tol, _response_rounding(model, lags)), eff)
     h = np.asarray(model.impulse_response(2 * r))  # type: ignore[attr-defined]
+    if not np.all(np.isfinite(h)):
+        return LearnedMeasure(None, 0.0, "diverged", tol, eff)
     if np.iscomplexobj(h) and np.all(np.abs(h.imag) <= 1e-14 * np.abs(h).max()):
         h = h.real
     scale = float(np.abs(h).max())
-    if not (np.all(np.isfinite(h)) and scale > 0):
-        return LearnedMeasure(None, 0.0, "diverged", tol, eff)
+    # the data accuracy: the loss's, or the response's own rounding where that is larger
+    tol = max(tol, _response_rounding(model, 2 * r))
+    if not scale > 0:
+        return LearnedMeasure(None, 0.0, "empty", tol, eff)
     data_digits = max(-math.log10(tol / scale), 1.0)
     rec = recover_measure(list(h), rank=r, data_digits=data_digits,
                           digits=digits, throw=False)

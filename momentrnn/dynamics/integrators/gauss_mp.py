@@ -22,6 +22,9 @@ class GaussMP(Integrator):
     needs_precision = True
 
     def check(self, options: FlowOptions) -> None:
+        if options.precision is None:
+            raise InputError("method='gauss-mp' needs precision=MP(dps), e.g. precision=MP(30), "
+                             "and a finite t_max; no precision was given")
         prec = as_precision(options.precision)
         if not isinstance(prec, MP) or options.t_max is None:
             raise InputError("method='gauss-mp' needs precision=MP(dps) and a finite t_max")

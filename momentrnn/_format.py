@@ -10,35 +10,78 @@ import mpmath
 
 from .moments._scalars import MPC, MPF, is_sympy, to_mp
 
-__all__ = ["format_number", "table_lines"]
+__all__ = ["UNVOUCHED", "format_number", "lower_text", "table_lines", "upper_text"]
 
 
-def format_number(value: object, digits: float, scale: float | None = None) -> str:
+#: the text of a value none of whose digits is vouched for (atoms and weights alike)
+UNVOUCHED = "?"
+
+
+def magnitude(value: object, ctx: mpmath.ctx_mp.MPContext):
+    """``|value|`` as an mpmath number of the local context ``ctx`` (no overflow to inf)."""
+    if isinstance(value, (MPF, MPC)):
+        return abs(ctx.mpmathify(value))
+    return abs(to_mp(value, ctx))
+
+
+def format_number(value: object, digits: float, scale: object = None) -> str:
     """Decimal text of ``value`` showing only digits that are vouched for.
 
-    ``digits`` are normwise relative to ``scale`` (the largest magnitude in the group); a value
-    smaller than ``scale`` gets correspondingly fewer significant digits. Exact values (int,
+    ``digits`` are normwise relative to ``scale`` (the largest magnitude in the group, any
+    real number type; default ``|value|``): the error bound is the absolute amount
+    ``10^-digits * scale``. Each part (the real part, and the imaginary part of a complex
+    value) is written only down to the last decimal position whose unit exceeds that bound,
+    rounded to nearest there; a part below that position is written ``0``, so a value smaller
+    than ``scale`` gets correspondingly fewer significant digits. When not even the leading
+    digit of ``scale`` is vouched, the text is :data:`UNVOUCHED` (``"?"``). Exact values (int,
     Fraction, sympy) are written exactly.
     """
     if isinstance(value, (int, Fraction)):
         return str(value)
     if is_sympy(value) and math.isinf(digits):
         return str(value)
+    if not math.isinf(digits) and (math.isnan(digits) or digits <= 0):
+        return UNVOUCHED
     ctx = mpmath.MPContext()
     ctx.dps = int(min(digits, 10_000)) + 20 if math.isfinite(digits) else 60
     z = to_mp(value, ctx) if not isinstance(value, (MPF, MPC)) else ctx.mpmathify(value)
-    mag = float(abs(z)) if abs(z) < ctx.mpf(10) ** 300 else 1e300
-    scale = scale if scale else mag
     if math.isinf(digits):
-        sig = 40
-    else:
-        lost = math.log10(scale / mag) if mag > 0 and scale > 0 else 0.0
-        sig = max(1, int(math.floor(digits - lost)))
+        return _parts_text(ctx, z, lambda x: ctx.nstr(x, 40, min_fixed=-4, max_fixed=6))
+    big = magnitude(scale, ctx) if scale is not None else abs(z)
+    if big == 0:
+        big = abs(z)
+    if big == 0:
+        return _parts_text(ctx, z, lambda x: "0")
+    # the last written position 10^q is the smallest power of ten above the error bound
+    q = int(ctx.floor(ctx.log10(big) - digits)) + 1
+    lead = int(ctx.floor(ctx.log10(big)))
+    if q > lead:
+        return UNVOUCHED
+    q = max(q, lead - int(min(digits, 10_000)) + 1)  # no more digits than the working precision
+    return _parts_text(ctx, z, lambda x: _at_position(ctx, x, q))
+
+
+def _at_position(ctx: mpmath.ctx_mp.MPContext, x, q: int) -> str:
+    """``x`` rounded to the nearest multiple of ``10^q``, without digits below it."""
+    n = int(ctx.nint(x * ctx.power(10, -q)))
+    if n == 0:
+        return "0"
+    size = abs(n)
+    count = max(1, int(size.bit_length() * 0.30102999566398120))  # decimal digits of n
+    while 10 ** count <= size:
+        count += 1
+    while count > 1 and 10 ** (count - 1) > size:
+        count -= 1
+    return ctx.nstr(ctx.mpf(n) * ctx.power(10, q), count, min_fixed=-4, max_fixed=6)
+
+
+def _parts_text(ctx: mpmath.ctx_mp.MPContext, z, part) -> str:
     if isinstance(z, MPC):
-        re = ctx.nstr(z.real, sig, min_fixed=-4, max_fixed=6)
-        im = ctx.nstr(abs(z.imag), sig, min_fixed=-4, max_fixed=6)
+        re, im = part(z.real), part(abs(z.imag))
+        if im == "0":
+            return f"{re}+0j"
         return f"{re}{'-' if z.imag < 0 else '+'}{im}j"
-    return ctx.nstr(z, sig, min_fixed=-4, max_fixed=6)
+    return part(z)
 
 
 def table_lines(head: Sequence[str], rows: Sequence[Sequence[object]], *,
@@ -60,13 +103,27 @@ def table_lines(head: Sequence[str], rows: Sequence[Sequence[object]], *,
 def upper_text(value: object, digits: int = 4) -> str:
     """``value`` (a Fraction, int or float) in scientific notation with ``digits`` significant
     digits, rounded towards +infinity: the text of a proved upper bound is never below it."""
+    return _directed_text(value, digits, ceiling=True)
+
+
+def _directed_text(value: object, digits: int, ceiling: bool) -> str:
     import decimal
 
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # inf (a bound beyond every double) or -inf
     exact = Fraction(value) if not isinstance(value, Fraction) else value
     if exact == 0:
         return f"{0:.{digits - 1}e}"
-    ctx = decimal.Context(prec=digits, rounding=decimal.ROUND_CEILING)
-    # exact numerator / denominator, divided once in the upward-rounding context
+    ctx = decimal.Context(prec=digits, rounding=decimal.ROUND_CEILING if ceiling
+                          else decimal.ROUND_FLOOR, Emax=decimal.MAX_EMAX,
+                          Emin=decimal.MIN_EMIN)
+    # exact numerator / denominator, divided once in the directed-rounding context
     q = ctx.divide(decimal.Decimal(exact.numerator), decimal.Decimal(exact.denominator))
     mantissa, exponent = f"{q:.{digits - 1}e}".split("e")
     return f"{mantissa}e{int(exponent):+03d}"  # as Python writes floats: 1.237e-03
+
+
+def lower_text(value: object, digits: int = 4) -> str:
+    """``value`` (a Fraction, int or float) in scientific notation with ``digits`` significant
+    digits, rounded towards -infinity: the text of a proved lower bound is never above it."""
+    return _directed_text(value, digits, ceiling=False)

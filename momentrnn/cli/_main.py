@@ -109,6 +109,19 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             signal.signal(signal.SIGTERM, previous)
 
 
+def _exit_code(exc: MomentRNNError) -> int:
+    """The exit status of one of the package's errors, by its place in the exception tree:
+    a computation that could not reach the accuracy asked for (IllConditionedError and its
+    subclasses, all ArithmeticError) is a failed result (1); bad input (InputError,
+    PrecisionMismatchError: ValueError, TypeError) is 2; anything else (a solver or
+    integration that failed, a missing dependency, an output error) is 3."""
+    if isinstance(exc, ArithmeticError):
+        return EXIT_FAIL
+    if isinstance(exc, (ValueError, TypeError)):
+        return EXIT_INPUT
+    return EXIT_ERROR
+
+
 def _call(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     command = args.command
     try:
@@ -132,15 +145,10 @@ def _call(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         _say(command, "error: out of memory; ask for smaller sizes (lengths, dimensions, "
                       "numbers of runs)")
         return EXIT_ERROR
-    except ArithmeticError as exc:
-        # the computation could not reach the accuracy asked for (IllConditionedError,
-        # DataAccuracyError, PrecisionExhaustedError): a failed result, not bad input
+    except MomentRNNError as exc:
         _say(command, f"error: {exc}")
-        return EXIT_FAIL
-    except (MomentRNNError, ValueError, TypeError) as exc:
-        _say(command, f"error: {exc}")
-        return EXIT_INPUT if isinstance(exc, (ValueError, TypeError)) else EXIT_ERROR
-    except OSError as exc:
+        return _exit_code(exc)
+    except OSError as exc:  # not ours: an operating-system error reading or writing a file
         where = exc.filename if exc.filename is not None else "standard output"
         if where == "standard output":
             _quiet_stdout()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+from fractions import Fraction
 
+from .._format import lower_text, upper_text
 from ._common import EXIT_FAIL, EXIT_OK, Command, read_moments, write_table
 
 
@@ -70,14 +72,22 @@ def _print_bounds(out: dict) -> None:
         print(f"m_{out['order']} range  [{out['lower']}, {out['upper']}]"
               f"{'  (exact)' if out['exact'] else '  (SDP, ' + out['range_message'] + ')'}")
         if out.get("certified_lower"):
-            print(f"  proved outer ends  [{out['certified_lower']['float']:.17g}, "
-                  f"{out['certified_upper']['float']:.17g}]  (dual certificates over Q); "
+            print(f"  proved outer ends  [{_proved(out['certified_lower'], lower_text)}, "
+                  f"{_proved(out['certified_upper'], upper_text)}]  (dual certificates over Q); "
                   f"gaps to checked measures {out['gap'][0]:.1e}, {out['gap'][1]:.1e}")
         for end in ("lower", "upper"):
             m = out.get(f"{end}_measure")
             if m:
                 print(f"  {end} end measure: atoms {', '.join(m['atoms'])}; weights "
                       f"{', '.join(m['weights'])}")
+
+
+def _proved(end: dict, rounded) -> str:
+    """A proved end with 17 significant digits rounded outward (``rounded`` is
+    :func:`~momentrnn._format.lower_text` or :func:`~momentrnn._format.upper_text`), from the
+    exact value, or from the outward-rounded double when the exact text is absent."""
+    exact = end.get("exact")
+    return rounded(Fraction(exact) if exact is not None else end["float"], 17)
 
 
 def run_realize(args: argparse.Namespace) -> int:

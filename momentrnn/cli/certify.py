@@ -55,10 +55,25 @@ def _exact(value: object, where: str) -> Fraction:
     raise InputError(f"{where} = {str(value)[:60]!r} is not a number")
 
 
-def _vector(values: object, name: str, path: str) -> list[Fraction]:
+def _double(value: object, where: str) -> Fraction:
+    """A number written by 'momentrnn flow --json' (a double, or its shortest decimal text),
+    as the exact value of that double: the text ``-0.3333333333333333`` is the double
+    nearest -1/3, not that decimal. A fraction written into the report (``1/3``) is no
+    double's text and is read exactly."""
+    exact = _exact(value, where)
+    if isinstance(value, str) and "/" in value:
+        return exact
+    try:
+        return Fraction(float(exact))  # the nearest double, as float(text) reads it
+    except OverflowError:
+        raise InputError(f"{where} = {str(value)[:60]!r} is beyond the range of a double, "
+                         "so it is not a value a flow report records") from None
+
+
+def _vector(values: object, name: str, path: str, read=_exact) -> list[Fraction]:
     if not isinstance(values, list) or not values:
         raise InputError(f"student {path!r}: {name} must be a non-empty list of numbers")
-    return [_exact(v, f"student {path!r} {name}[{i}]") for i, v in enumerate(values)]
+    return [read(v, f"student {path!r} {name}[{i}]") for i, v in enumerate(values)]
 
 
 def read_student(path: str) -> tuple[list, list, list, dict]:
@@ -90,7 +105,9 @@ def read_student(path: str) -> tuple[list, list, list, dict]:
                              "parameters; rerun 'momentrnn flow --json' to record them")
     if not isinstance(data, dict) or any(k not in data for k in ("a", "b", "c")):
         raise InputError(f"student {path!r} has no arrays a, b and c (a diagonal student)")
-    a, b, c = (_vector(data[k], k, path) for k in ("a", "b", "c"))
+    # a flow report records doubles: read them as those doubles; a model file is read exactly
+    read = _double if "student" in report else _exact
+    a, b, c = (_vector(data[k], k, path, read) for k in ("a", "b", "c"))
     if not len(a) == len(b) == len(c):
         raise InputError(f"student {path!r}: a, b and c have lengths {len(a)}, {len(b)}, "
                          f"{len(c)}; they must be equal")
@@ -129,8 +146,9 @@ def read_teacher(args: argparse.Namespace, report: dict) -> tuple[list | None, l
             raise InputError(f"{len(atoms)} teacher atoms but {len(weights)} weights")
         return atoms, weights, None, "atoms and weights"
     if "teacher_atoms" in report and "teacher_weights" in report:
-        atoms = [_exact(t, "flow report teacher atom") for t in report["teacher_atoms"]]
-        weights = [_exact(t, "flow report teacher weight") for t in report["teacher_weights"]]
+        # the doubles the student was trained against, not the decimals they print as
+        atoms = [_double(t, "flow report teacher atom") for t in report["teacher_atoms"]]
+        weights = [_double(t, "flow report teacher weight") for t in report["teacher_weights"]]
         return atoms, weights, None, "the teacher of the flow report"
     raise InputError("no teacher: give --teacher NAME, --teacher-atoms with "
                      "--teacher-weights, or --teacher-moments FILE")
@@ -186,8 +204,11 @@ def _print_table(out: dict) -> None:
           f"{out['lags']} lags)")
     errs = [e["float"] for e in out["moment_errors"]]
     print(f"moment errors  max {max(errs):.3e} over j < {out['lags']}")
-    def f(v):  # a proved bound, written rounded up
-        return upper_text(Fraction(v["exact"])) if v else "-"
+    def f(v):  # a proved bound, written rounded up (from the rounded-up double when the
+        # exact fraction is too long to write)
+        if not v:
+            return "-"
+        return upper_text(Fraction(v["exact"]) if v["exact"] is not None else v["float"])
 
     shown = _sample([r["q"] for r in out["rows"]], out["lags"])
     write_table(["q", "observed", "proved bound", "R11", "SDP", "by"],

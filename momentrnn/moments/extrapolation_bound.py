@@ -16,6 +16,7 @@ certified critical points, or the 1-norm of s_q for long q), and the SDP's prove
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -77,9 +78,11 @@ class ExtrapolationCertificate:
 
     def to_dict(self) -> dict:
         """JSON-ready dictionary: every exact number as ``{"exact": text, "float": upper}``,
-        the float rounded up (a bound stays a bound)."""
+        the float rounded up (a bound stays a bound; ``inf`` beyond the largest double).
+        ``"exact"`` is ``None`` when the fraction's numerator or denominator is too long to
+        write (beyond about 4000 decimal digits); the float is given in any case."""
         def num(v):
-            return None if v is None else {"exact": str(v), "float": _up(v)}
+            return None if v is None else {"exact": _fraction_text(v), "float": _up(v)}
 
         return {
             "length": self.length, "lags": self.lags, "complete": self.complete,
@@ -103,8 +106,24 @@ def _moments(atoms: list, weights: list, count: int) -> list[Fraction]:
     return out
 
 
+#: fractions whose numerator or denominator has more bits are not written out (about 3900
+#: decimal digits: below the interpreter's default limit on integer-to-text conversion)
+MAX_TEXT_BITS = 13_000
+
+
+def _fraction_text(value: Fraction) -> str | None:
+    """``str(value)``, or ``None`` when its numerator or denominator is too long to write."""
+    if max(abs(value.numerator).bit_length(), value.denominator.bit_length()) > MAX_TEXT_BITS:
+        return None
+    return str(value)
+
+
 def _up(value: Fraction) -> float:
-    f = float(value)
+    """The least double ``>= value`` (``inf`` beyond the largest double)."""
+    try:
+        f = float(value)  # int / int: correctly rounded
+    except OverflowError:
+        return math.inf if value > 0 else -sys.float_info.max
     if Fraction(f) < value:
         f = math.nextafter(f, math.inf)
     return f

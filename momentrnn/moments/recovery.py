@@ -193,20 +193,31 @@ class Recovery:
         return self.measure.weights if self.measure is not None else ()
 
     def vouched_text(self) -> tuple[list[str], list[str]]:
-        """Atoms and weights as decimal text showing only the vouched (normwise) digits."""
+        """Atoms and weights as decimal text showing only the vouched (normwise) digits.
+
+        Each part of a value is written to the absolute position ``10^-digits`` times the
+        largest magnitude of its group (atoms, weights); ``"?"`` where no digit is vouched.
+        """
         if self.measure is None:
             return [], []
-        from .._format import format_number
-        from ._scalars import to_float
+        from .._format import format_number, magnitude
 
-        a_scale = max(abs(to_float(a)) for a in self.atoms) or 1.0
-        w_scale = max(abs(to_float(w)) for w in self.weights) or 1.0
+        ctx = mpmath.MPContext()
+        ctx.prec = 64
+        a_scale = max(magnitude(a, ctx) for a in self.atoms)
+        w_scale = max(magnitude(w, ctx) for w in self.weights)
         return ([format_number(a, self.digits, a_scale) for a in self.atoms],
                 [format_number(w, self.digits, w_scale) for w in self.weights])
 
     def to_dict(self) -> dict:
         """JSON-ready dictionary: atoms and weights with only their vouched digits (text),
-        digit counts as ints (``"exact"`` for exact ones, ``None`` where absent)."""
+        digit counts as ints (``"exact"`` for exact ones, ``None`` where absent).
+
+        Atoms and weights are decimal text written to the normwise accuracy: each part down to
+        the last decimal position above the error bound ``10^-digits`` times the largest
+        magnitude of its group, a part below that bound as ``0`` (``"-0.4+0j"``). An atom or
+        weight with no vouched digit (``digits`` 0) is the string ``"?"``, never a number.
+        """
         atoms, weights = self.vouched_text()
         exact = math.isinf(self.digits)
         return {

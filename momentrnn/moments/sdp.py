@@ -116,7 +116,14 @@ class ExtrapolationRange:
         return lo, hi
 
     def to_dict(self) -> dict:
-        """JSON-ready dictionary (exact ends as fraction strings, plus their floats)."""
+        """JSON-ready dictionary (exact ends as fraction strings, plus their floats).
+
+        Each end is ``{"exact": "p/q", "float": x}``. The ``"float"`` of a proved outer end
+        is the double rounded outward (down for ``certified_lower``, up for
+        ``certified_upper``) and of an inner end inward, so the double a JSON reader gets
+        back is on the right side of the end; its shortest decimal text need not be, so
+        write the double itself, or the exact value from ``"exact"``, when the side matters.
+        """
         def frac(v, direction=0):  # outer ends are rounded outwards, inner ends inwards
             return None if v is None else {"exact": str(v), "float": _round(v, direction)}
 

@@ -171,12 +171,16 @@ def test_rodas4_table_meets_its_conditions_and_a_mistyped_entry_fails():
         replace(RODAS4, c=tuple(tuple(r) for r in c))
     with pytest.raises(InputError, match="fails by"):
         replace(RODAS4, gamma=0.26)
-    # an exact order-1 method: linearly implicit Euler, with the explicit Euler step embedded
-    # (of order 1 as well: the conditions for m_hat fail at order 2 with gamma = 1)
-    euler = RosenbrockTableau(gamma=1, a=((),), c=((),), m=(1,), m_hat=(1,), order=1,
-                              embedded_order=1)
+    # an exact order-1 method: linearly implicit Euler (gamma = 1) is not of order 2, which
+    # the conditions say before anything else
     with pytest.raises(InputError, match="1/2 - gamma"):
-        replace(euler, order=2)
+        RosenbrockTableau(gamma=1, a=((),), c=((),), m=(1,), m_hat=(1,), order=2,
+                          embedded_order=1)
+    # of order 1, its only order-1 embedded weights are its own: an error estimate that is
+    # always zero, refused
+    with pytest.raises(InputError, match="m_hat equals m"):
+        RosenbrockTableau(gamma=1, a=((),), c=((),), m=(1,), m_hat=(1,), order=1,
+                          embedded_order=1)
 
 
 def test_step_controller_constants():

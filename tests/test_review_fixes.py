@@ -150,3 +150,172 @@ def test_gradient_descent_and_learned_measure_under_raise():
         learned = learned_measure(DiagonalRNN([0.9, 0.3], [1.0, 1e-170], [1.0, 1e-170]), 0.0)
     assert strict.status == quiet.status
     assert learned.status == "ok" and learned.rank == 1
+
+
+# --- registries refuse broken registrations -------------------------------------------------
+
+def _prony_under(name, certifier="prony"):
+    from momentrnn.moments import METHODS, RecoveryMethod
+
+    p = METHODS["prony"]
+    return RecoveryMethod(name=name, summary="", float_impl=p.float_impl, mp_impl=p.mp_impl,
+                          ball_impl=p.ball_impl, exact_impl=p.exact_impl, certifier=certifier)
+
+
+@pytest.mark.parametrize("name", [5, "", "has space", "-x", "Auto", "AUTO", "auto", None])
+def test_register_method_refuses_names_that_are_not_method_names(name):
+    from momentrnn.moments import METHODS, register_method
+
+    before = dict(METHODS)
+    with pytest.raises(InputError, match=repr(name) if name is not None else "None"):
+        register_method(_prony_under(name))
+    assert METHODS == before
+
+
+def test_register_method_refuses_replacing_unless_asked():
+    from momentrnn.moments import METHODS, register_method
+
+    original = METHODS["prony"]
+    with pytest.raises(InputError, match="already registered.*replace=True.*pencil"):
+        register_method(_prony_under("prony"))
+    assert METHODS["prony"] is original
+    try:
+        again = _prony_under("prony")
+        assert register_method(again, replace=True) is again
+        assert METHODS["prony"] is again
+    finally:
+        METHODS["prony"] = original
+    with pytest.raises(InputError, match="replace="):
+        register_method(_prony_under("new-one"), replace="yes")
+    assert "new-one" not in METHODS
+
+
+def test_register_method_refuses_an_unregistered_certifier_and_accepts_a_good_name():
+    from momentrnn.moments import METHODS, register_method
+
+    with pytest.raises(InputError, match="certifier 'nonexistent'.*not registered"):
+        register_method(_prony_under("uncertified", certifier="nonexistent"))
+    assert "uncertified" not in METHODS
+    try:
+        register_method(_prony_under("my_prony-2"))
+        assert "my_prony-2" in METHODS
+    finally:
+        METHODS.pop("my_prony-2", None)
+
+
+def test_a_tableau_whose_error_estimate_is_always_zero_is_refused():
+    from momentrnn.dynamics.integrators import ButcherTableau
+    from momentrnn.dynamics.integrators.rosenbrock import RODAS4
+
+    half = Fraction(1, 2)
+    with pytest.raises(InputError, match="b_hat equals b"):
+        ButcherTableau(name="no-error", c=(0, 1), a=((), (1,)), b=(half, half),
+                       b_hat=(half, half), order=2, embedded_order=2)
+    with pytest.raises(InputError, match="b_hat equals b"):
+        ButcherTableau(name="no-error", c=(0.0, 1.0), a=((), (1.0,)), b=(0.5, 0.5),
+                       b_hat=(0.5, 0.5), order=2, embedded_order=2)
+    with pytest.raises(InputError, match="m_hat equals m"):
+        type(RODAS4)(gamma=RODAS4.gamma, a=RODAS4.a, c=RODAS4.c, m=RODAS4.m, m_hat=RODAS4.m,
+                     order=RODAS4.order, embedded_order=RODAS4.order, name="no-error")
+
+
+def test_a_fraction_tableau_steps_in_doubles_like_its_float_twin():
+    from momentrnn import integrate_flow
+    from momentrnn.dynamics import register_integrator
+    from momentrnn.dynamics.integrators import INTEGRATORS, ButcherTableau, ExplicitRungeKutta
+
+    half = Fraction(1, 2)
+    exact = ButcherTableau(name="heun-q", c=(0, 1), a=((), (1,)), b=(half, half),
+                           b_hat=(1, 0), order=2, embedded_order=1)
+    floats = ButcherTableau(name="heun-f", c=(0.0, 1.0), a=((), (1.0,)), b=(0.5, 0.5),
+                            b_hat=(1.0, 0.0), order=2, embedded_order=1)
+    assert exact.b == (half, half)  # the exact coefficients are kept for the order checks
+    assert all(type(x) is float for x in (*exact.step_b, *exact.step_error,
+                                          *exact.step_a[1]))
+    classes = [type(f"HeunTest{i}", (ExplicitRungeKutta,), {"name": f"heun-test-{i}",
+                                                            "tableau": tab})
+               for i, tab in enumerate((exact, floats))]
+    try:
+        for cls in classes:
+            register_integrator(cls)
+        student, teacher = _flow_args(4, scale=0.1)
+        runs = [integrate_flow(student, teacher, k=3, method=cls.name, t_max=1.0)
+                for cls in classes]
+    finally:
+        for cls in classes:
+            INTEGRATORS.pop(cls.name, None)
+    assert runs[0].parameters[-1].dtype == np.float64
+    assert runs[0].steps == runs[1].steps
+    np.testing.assert_array_equal(runs[0].parameters[-1], runs[1].parameters[-1])
+
+
+def _family(**over):
+    from momentrnn.experiments import SweepFamily, SweepRow
+    from momentrnn.experiments.families.base import seed_list
+
+    attrs = dict(name="review_g", description="",
+                 defaults={"ratios": [0.5], "scales": [1.0], "seeds": 1, "lengths": [4]},
+                 types={"ratios": list, "scales": list, "seeds": (int, list), "lengths": list},
+                 grid_keys=("ratios", "scales", "seeds"),
+                 run_fields={"ratio": float, "scale": float, "seed": int},
+                 group_fields=("ratio",), table_fields=("ratio", "scale"),
+                 length_metrics=("ps",), headline="ps")
+    attrs.update(over)
+
+    def validate(self, p):
+        return dict(p, seeds=seed_list(p["seeds"]))
+
+    def expand(self, p):
+        return [{"ratio": r, "scale": s, "seed": sd}
+                for r in p["ratios"] for s in p["scales"] for sd in p["seeds"]]
+
+    def run_group(self, p, runs):
+        return [SweepRow(dict(r), 0.0, {q: {"ps": 1.0} for q in p["lengths"]}) for r in runs]
+
+    def summary_table(self, rows):
+        return (["ratio"], [[r.run["ratio"]] for r in rows])
+
+    attrs.setdefault("validate", validate)
+    attrs.update(expand=expand, run_group=run_group, summary_table=summary_table)
+    return type("ReviewG", (SweepFamily,), attrs)()
+
+
+@pytest.mark.parametrize("over, message", [
+    ({"defaults": {"ratios": 0.5, "scales": [1.0], "seeds": 1, "lengths": [4]}},
+     r"defaults\['ratios'\]=0.5 is not of its declared type"),
+    ({"types": {"ratios": "list", "scales": list, "seeds": (int, list), "lengths": list}},
+     r"types\['ratios'\]='list' must be a type"),
+    ({"run_fields": {"ratio": float, "scale": "float", "seed": int}},
+     r"run_fields\['scale'\]='float' must be a type"),
+    ({"grid_keys": ("ratios", "scales", "seeds", "lengths"),
+      "defaults": {"ratios": [0.5], "scales": [1.0], "seeds": 1, "lengths": 4},
+      "types": {"ratios": list, "scales": list, "seeds": (int, list), "lengths": int}},
+     "grid_keys names 'lengths', whose types .* do not admit a list"),
+    ({"validate": lambda self, p: p}, r"grid key\(s\) \['seeds'\] are not lists"),
+])
+def test_register_family_checks_defaults_against_declarations(over, message):
+    from momentrnn.experiments import FAMILIES, register_family
+
+    with pytest.raises(InputError, match=message):
+        register_family(_family(**over))
+    assert "review_g" not in FAMILIES
+
+
+def test_a_run_field_of_another_type_than_declared_is_refused_when_expanded(tmp_path):
+    from momentrnn.experiments import FAMILIES, load_spec, register_family, run_sweep
+
+    register_family(_family(run_fields={"ratio": int, "scale": float, "seed": int}))
+    try:
+        with pytest.raises(InputError, match=r"ratio=0.5 \(a float\).*run_fields declares"):
+            load_spec({"family": "review_g"})
+        with pytest.raises(InputError, match="run_fields declares"):
+            run_sweep({"family": "review_g"}, str(tmp_path / "r.jsonl"), progress=False)
+        assert not (tmp_path / "r.jsonl").exists() or \
+            (tmp_path / "r.jsonl").read_text().strip() == ""
+    finally:
+        FAMILIES.pop("review_g", None)
+    register_family(_family())  # the consistent declarations are accepted and run
+    try:
+        assert len(load_spec({"family": "review_g", "ratios": [0.5, 0.25]}).runs) == 2
+    finally:
+        FAMILIES.pop("review_g", None)

@@ -161,6 +161,17 @@ def load_spec(source: object) -> SweepSpec:
         if set(r) != fields:
             raise InputError(f"{kind}.expand made a run with the fields {sorted(r)}; its "
                              f"run_fields are {sorted(fields)}")
+        for key, kinds in family.run_fields.items():
+            # as the results file reads it back: a value of another type would be dropped
+            try:
+                back = json.loads(json.dumps(r[key]))
+            except (TypeError, ValueError):
+                back = None
+            if isinstance(back, bool) or not isinstance(back, kinds):
+                raise InputError(f"{kind}.expand made a run with {key}={r[key]!r} (a "
+                                 f"{type(r[key]).__name__}), but run_fields declares "
+                                 f"{kinds!r}; its rows would not be read back: make expand "
+                                 "and run_fields agree")
     for r in runs:
         r["run_id"] = hashlib.sha256(json.dumps(r, sort_keys=True).encode()).hexdigest()[:16]
     return SweepSpec(params, runs)

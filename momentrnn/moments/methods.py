@@ -12,6 +12,7 @@ the docs take their choices from it, so adding a method is one new object and on
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -108,8 +109,8 @@ def as_monomial(data: MomentData, basis: str) -> MomentData:
 METHODS: dict[str, RecoveryMethod] = {}
 
 
-def register_method(method: RecoveryMethod) -> RecoveryMethod:
-    """Add (or replace) a method in :data:`METHODS`; returns it.
+def register_method(method: RecoveryMethod, *, replace: bool = False) -> RecoveryMethod:
+    """Add a method to :data:`METHODS` (or, with ``replace=True``, replace one); returns it.
 
     From then on ``recover_measure(method=method.name)`` and the command line's ``--method``
     offer it.
@@ -117,7 +118,12 @@ def register_method(method: RecoveryMethod) -> RecoveryMethod:
     Parameters
     ----------
     method : RecoveryMethod
-        The method; its ``certifier`` must be its own name or a method already registered.
+        The method; its ``name`` is a non-empty string of letters, digits, ``'-'`` and
+        ``'_'`` that starts with a letter or digit, and its ``certifier`` is its own name or
+        a method already registered.
+    replace : bool
+        Allow replacing the method registered under the same name (which also changes the
+        certificates of the methods it certifies).
 
     Returns
     -------
@@ -127,20 +133,36 @@ def register_method(method: RecoveryMethod) -> RecoveryMethod:
     Raises
     ------
     InputError
-        When ``method`` is not a :class:`RecoveryMethod`, is called ``'auto'`` (reserved:
-        it chooses a registered method) or names a certifier that is not registered.
+        When ``method`` is not a :class:`RecoveryMethod`, its name is not such a string or is
+        ``'auto'`` in any case (reserved: it chooses a registered method), the name is taken
+        (unless ``replace=True``), or it names a certifier that is not registered.
     """
     if not isinstance(method, RecoveryMethod):
         raise InputError(f"register_method needs a RecoveryMethod, got {type(method).__name__}")
-    if method.name == "auto":
-        raise InputError("'auto' is reserved: it chooses a registered method")
-    if method.certifier != method.name and method.certifier not in METHODS:
+    if not isinstance(replace, (bool, np.bool_)):
+        raise InputError(f"replace={replace!r} must be True or False")
+    name = method.name
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        raise InputError(f"method name {name!r} must be a non-empty string of letters, digits, "
+                         "'-' and '_' (a name for --method), e.g. 'my-prony'")
+    if name.lower() == "auto":
+        raise InputError(f"{name!r}: 'auto' is reserved: it chooses a registered method")
+    if name in METHODS and not replace:
+        users = [m.name for m in METHODS.values() if m.certifier == name and m.name != name]
+        also = f" (and the certificates of {', '.join(users)})" if users else ""
+        raise InputError(f"a method named {name!r} is already registered; pass replace=True "
+                         f"to replace it{also}, or choose another name")
+    if not isinstance(method.certifier, str) or (
+            method.certifier != name and method.certifier not in METHODS):
         raise InputError(
-            f"method {method.name!r} names the certifier {method.certifier!r}, which is not "
-            f"registered; use one of {', '.join([method.name, *METHODS])}"
+            f"method {name!r} names the certifier {method.certifier!r}, which is not "
+            f"registered; use one of {', '.join([name, *METHODS])}"
         )
-    METHODS[method.name] = method
+    METHODS[name] = method
     return method
+
+
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")  # not starting with "-": an option
 
 
 def method_named(name: str, precision: Precision | None = None) -> RecoveryMethod:

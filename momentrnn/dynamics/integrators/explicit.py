@@ -37,8 +37,8 @@ class ExplicitRungeKutta(AdaptiveIntegrator):
         tab = self.tableau
         k: list[np.ndarray] = [-point.grad]
         for i in range(1, tab.stages):
-            arg = theta + h * sum(a * kj for a, kj in zip(tab.a[i], k))
+            arg = theta + h * sum(a * kj for a, kj in zip(tab.step_a[i], k))
             k.append(-problem.loss_grad(arg)[1])
-        new = theta + h * sum(b * ki for b, ki in zip(tab.b, k))
-        err = h * sum((b - bh) * ki for b, bh, ki in zip(tab.b, tab.b_hat, k))
+        new = theta + h * sum(b * ki for b, ki in zip(tab.step_b, k))
+        err = h * sum(e * ki for e, ki in zip(tab.step_error, k))
         return new, err, tab.stages - 1

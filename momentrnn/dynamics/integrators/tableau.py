@@ -149,7 +149,14 @@ class ButcherTableau:
     InputError
         When a row-sum condition or an order condition :math:`b\cdot\Phi(t) = 1/\gamma(t)`
         over the rooted trees :math:`t` up to the stated order fails (exactly for int and
-        Fraction coefficients, to :data:`DECIMAL_TOLERANCE` for floats).
+        Fraction coefficients, to :data:`DECIMAL_TOLERANCE` for floats), or when ``b_hat``
+        equals ``b`` (an error estimate that is always zero).
+
+    Notes
+    -----
+    The steps use the coefficients as doubles (``step_a``, ``step_b`` and the error weights
+    ``step_error`` = ``b - b_hat``, formed exactly before rounding); the exact values given
+    are kept for the order conditions.
     """
 
     c: tuple
@@ -160,6 +167,9 @@ class ButcherTableau:
     embedded_order: int
     name: str = "tableau"
     stages: int = field(init=False)
+    step_a: tuple = field(init=False, repr=False)
+    step_b: tuple = field(init=False, repr=False)
+    step_error: tuple = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         for attr in ("c", "b", "b_hat"):
@@ -190,6 +200,20 @@ class ButcherTableau:
                                       f"order {n})",
                                       _dot(w, _weights(tree, a)) - Fraction(1, _density(tree))))
         _check(residuals, exact, self.name)
+        b = [_exact(v, f"{self.name}: b") for v in self.b]
+        error = [x - _exact(y, f"{self.name}: b_hat") for x, y in zip(b, self.b_hat)]
+        if not any(error):
+            raise InputError(f"{self.name}: b_hat equals b, so the error estimate "
+                             "h * sum((b - b_hat) k) is zero at every step and the step size "
+                             "is never controlled; give the weights of an embedded solution "
+                             "of another order")
+        # the coefficients the steps use, as doubles: exact Fractions would make every stage
+        # an object array (several times slower); the error weights b - b_hat are formed
+        # exactly first, so they keep their relative accuracy
+        object.__setattr__(self, "step_a", tuple(tuple(float(x) for x in row[:i])
+                                                 for i, row in enumerate(a)))
+        object.__setattr__(self, "step_b", tuple(float(x) for x in b))
+        object.__setattr__(self, "step_error", tuple(float(x) for x in error))
 
 
 @dataclass(frozen=True)
@@ -300,6 +324,10 @@ class RosenbrockTableau:
             residuals += [(f"{what} (weights {label})", cond(b))
                           for n, what, cond in conditions if n <= order]
         _check(residuals, exact, self.name)
+        if all(_exact(x, "m") == _exact(y, "m_hat") for x, y in zip(self.m, self.m_hat)):
+            raise InputError(f"{self.name}: m_hat equals m, so the error estimate is zero at "
+                             "every step and the step size is never controlled; give the "
+                             "weights of an embedded solution of another order")
 
     @property
     def error_weights(self) -> tuple:

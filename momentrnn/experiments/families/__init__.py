@@ -14,6 +14,8 @@ subclass and one :func:`register_family` call (below for the families shipped he
 
 from __future__ import annotations
 
+import copy
+
 from ...errors import InputError
 from .base import ScaleFigure, SweepFamily, SweepRow
 
@@ -45,7 +47,10 @@ def register_family(family: SweepFamily) -> SweepFamily:
     Raises
     ------
     InputError
-        When the family's declarations disagree (the attribute named).
+        When the family's declarations disagree (the attribute named): a ``types`` or
+        ``run_fields`` value that is not a type (or tuple of types), a default not of its
+        declared type, a grid key whose types do not admit a list, or defaults that
+        ``validate`` refuses or leaves a grid key that is not a list.
     """
     if not isinstance(family, SweepFamily):
         raise InputError(f"register_family needs a SweepFamily instance, got "
@@ -65,9 +70,33 @@ def register_family(family: SweepFamily) -> SweepFamily:
     if set(family.types) != set(family.defaults):
         raise InputError(f"{kind}.types must give the type of every key of defaults and no "
                          f"other; differing: {sorted(set(family.types) ^ set(family.defaults))}")
+    for attr in ("types", "run_fields"):
+        for key, kinds in getattr(family, attr).items():
+            if not _is_type_spec(kinds):
+                raise InputError(f"{kind}.{attr}[{key!r}]={kinds!r} must be a type or a tuple "
+                                 "of types, e.g. float or (int, float)")
+    for key, value in family.defaults.items():
+        if isinstance(value, bool) or not isinstance(value, family.types[key]):
+            raise InputError(f"{kind}.defaults[{key!r}]={value!r} is not of its declared "
+                             f"type {family.types[key]!r}; make the default and types agree")
     missing = [k for k in family.grid_keys if k not in family.defaults]
     if missing:
         raise InputError(f"{kind}.grid_keys names {missing}, which are not spec keys")
+    for key in family.grid_keys:
+        kinds = family.types[key]
+        if not any(issubclass(list, t) for t in (kinds if isinstance(kinds, tuple) else (kinds,))):
+            raise InputError(f"{kind}.grid_keys names {key!r}, whose types {kinds!r} do not "
+                             "admit a list; a grid key is a list of values to cross")
+    try:
+        validated = family.validate({"family": name, **copy.deepcopy(family.defaults)})
+    except InputError as exc:
+        raise InputError(f"{kind}.defaults are not a valid spec of the family: {exc}") from None
+    not_lists = [k for k in family.grid_keys
+                 if not isinstance((validated or {}).get(k), list)]
+    if not_lists:
+        raise InputError(f"{kind}: after {kind}.validate of the defaults, the grid key(s) "
+                         f"{not_lists} are not lists; a grid key's default must be a list (or "
+                         "validate must make it one, as seed_list does for a seed count)")
     if "run_id" in family.run_fields:
         raise InputError(f"{kind}.run_fields must not hold 'run_id' (the runner adds it)")
     for attr in ("group_fields", "table_fields"):
@@ -79,6 +108,13 @@ def register_family(family: SweepFamily) -> SweepFamily:
                          f"length_metrics {list(family.length_metrics)}")
     FAMILIES[name] = family
     return family
+
+
+def _is_type_spec(kinds: object) -> bool:
+    """A type, or a non-empty tuple of types (what isinstance accepts and the checks use)."""
+    if isinstance(kinds, tuple):
+        return bool(kinds) and all(isinstance(t, type) for t in kinds)
+    return isinstance(kinds, type)
 
 
 def family_named(name: object) -> SweepFamily:

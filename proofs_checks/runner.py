@@ -3,7 +3,8 @@
 ``momentrnn check`` calls :func:`select_claims` and :func:`run_checks` and prints the
 :class:`CheckReport`; the exit status is :meth:`CheckReport.exit_status`: 0 every claim
 passes; 1 a claim FAILs, is VACUOUS or PRECISION INSUFFICIENT; 3 a check raised (reported
-as ERROR with its message while the other claims still run); 4 a claim was SKIPPED because an
+as ERROR with its message while the other claims still run) or a claim asked for has no
+check module (an ERROR naming the missing module); 4 a claim was SKIPPED because an
 optional dependency is missing (0 with ``allow_skip``).
 """
 
@@ -38,8 +39,9 @@ class CheckReport:
                            [o.label for o in self.outcomes if o.verdict == "SKIPPED"])
 
     def exit_status(self) -> int:
-        """0 all pass, 1 a claim failed, 3 a check raised, 4 skipped (unless allowed)."""
-        if any(o.verdict == "ERROR" for o in self.outcomes):
+        """0 all pass, 1 a claim failed, 3 a check raised or a claim asked for has no check
+        module (an incomplete installation), 4 skipped (unless allowed)."""
+        if self.without_check or any(o.verdict == "ERROR" for o in self.outcomes):
             return EXIT_ERROR
         if any(o.verdict not in ("PASS", "SKIPPED") for o in self.outcomes):
             return EXIT_FAIL
@@ -86,8 +88,17 @@ def run_checks(labels: list[str], *, quick: bool, seed: int, jobs: int = 1,
     claims = load_claims()
     missing = [label for label in labels if label not in claims]
     todo = [label for label in labels if label in claims]
-    outcomes = _run_all(todo, quick, seed, jobs, progress or (lambda line: None))
+    ran = dict(zip(todo, _run_all(todo, quick, seed, jobs, progress or (lambda line: None))))
+    outcomes = [ran[label] if label in ran else _missing(label) for label in labels]
     return CheckReport(outcomes, missing, seed, quick, allow_skip)
+
+
+def _missing(label: str) -> Outcome:
+    """The ERROR outcome of a claim whose check module is not installed."""
+    return Outcome(label, "(no check module)", "ERROR", float("nan"), {}, 0, 0, 0, 0.0, [],
+                   f"no check module proofs_checks/{label.lower()}.py: the claim is not "
+                   "checked and the installation is incomplete (reinstall momentrnn with its "
+                   "proofs_checks package)")
 
 
 def _one(label: str, quick: bool, seed: int) -> Outcome:

@@ -319,3 +319,26 @@ def test_a_run_field_of_another_type_than_declared_is_refused_when_expanded(tmp_
         assert len(load_spec({"family": "review_g", "ratios": [0.5, 0.25]}).runs) == 2
     finally:
         FAMILIES.pop("review_g", None)
+
+
+# --- momentrnn check: a claim without its module is an installation error -------------------
+
+def test_check_fails_when_a_claim_has_no_check_module(monkeypatch, capsys):
+    from momentrnn.cli import main
+    from proofs_checks import harness, runner
+
+    labels = [*harness.ALL_LABELS, "X9"]
+    monkeypatch.setattr(harness, "ALL_LABELS", labels)
+    monkeypatch.setattr(runner, "ALL_LABELS", labels)
+    try:
+        status = main(["check", "--quick", "--only", "M1,X9"])
+    except SystemExit as exc:
+        status = exc.code
+    out = capsys.readouterr().out
+    assert status == 3
+    assert "proofs_checks/x9.py" in out and "X9" in out
+    # the claim that has its module still ran and passed
+    assert any(line.split()[:1] == ["M1"] and "PASS" in line for line in out.splitlines())
+    report = runner.CheckReport([], ["X9"], 0, True)
+    assert report.exit_status() == runner.EXIT_ERROR
+    assert runner.CheckReport([], [], 0, True).exit_status() == runner.EXIT_PASS

@@ -279,3 +279,20 @@ def test_flow_report_values_are_read_as_doubles(tmp_path):
     model.write_text(json.dumps({"a": ["0.1"], "b": ["1/3"], "c": [1]}))
     a, b, _, _ = read_student(str(model))
     assert a == [Fraction(1, 10)] and b == [Fraction(1, 3)]
+
+
+def test_the_range_message_writes_its_proved_ends_outward():
+    pytest.importorskip("cvxpy")
+    from fractions import Fraction
+
+    from momentrnn import extrapolation_range
+    from momentrnn._format import lower_text, upper_text
+    from momentrnn.moments.sdp import _round
+
+    r = extrapolation_range([1, 0, Fraction(1, 3), 0], tolerance=5e-3, order=4)
+    low, high = lower_text(r.certified_lower, 17), upper_text(r.certified_upper, 17)
+    assert f"[{low}, {high}] proved" in r.message
+    assert Fraction(low) <= r.certified_lower and Fraction(high) >= r.certified_upper
+    huge = Fraction(10**400)
+    assert _round(huge, 1) == float("inf") and _round(-huge, -1) == float("-inf")
+    assert _round(huge, -1) == 1.7976931348623157e308  # the largest double, below the value

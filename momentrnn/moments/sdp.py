@@ -21,6 +21,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from .._format import lower_text, upper_text
 from ..errors import InputError, MissingDependencyError, SolverError
 from ._certificate import EndCertificate, certify_end, certify_infeasible, checked_measure
 from ._data import parse_moments, to_fraction
@@ -146,8 +147,16 @@ class ExtrapolationRange:
 
 
 def _round(value: Fraction, direction: int) -> float:
-    """``value`` as a float rounded down (-1), up (+1) or to nearest (0)."""
-    f = float(value)
+    """``value`` as a float rounded down (-1), up (+1) or to nearest (0); beyond the largest
+    double, ``inf`` on the side it was asked for and the largest double on the other."""
+    try:
+        f = float(value)
+    except OverflowError:
+        f = math.inf if value > 0 else -math.inf
+    if math.isinf(f):
+        if direction * f < 0:  # e.g. rounding down a value beyond the largest double
+            return math.nextafter(f, 0.0)
+        return f
     if direction > 0 and Fraction(f) < value:
         f = math.nextafter(f, math.inf)
     elif direction < 0 and Fraction(f) > value:
@@ -509,8 +518,8 @@ def _certified_result(ends, name, tried, m, eps_exact, eps, q, a, b, K, norms, s
         raise InputError(
             f"no non-negative measure on [{a}, {b}] has moments within the tolerance "
             f"{max(eps):g} of m_0..m_{N}: proved by the dual certificates of the two ends, "
-            f"checked over Q, which give m_{q} >= {_round(lo_cert.bound, -1):.6g} and m_{q} <= "
-            f"{_round(hi_cert.bound, 1):.6g}; widen the tolerance or check the moments")
+            f"checked over Q, which give m_{q} >= {lower_text(lo_cert.bound, 6)} and m_{q} <= "
+            f"{upper_text(hi_cert.bound, 6)}; widen the tolerance or check the moments")
     accuracy = max(lo_err, hi_err)
     width = max(hi_end - lo_end, 0.0)
     ok = math.isfinite(accuracy) and accuracy <= OK_RELATIVE * max(width, 1e-300)
@@ -519,7 +528,7 @@ def _certified_result(ends, name, tried, m, eps_exact, eps, q, a, b, K, norms, s
                                             else "the upper end (" + hi_why + ")")
                 + ": only the outer ends are proved")
     msg = (f"SDP in the Chebyshev basis ({name}, {'/'.join(sorted(set(statuses)))}); outer ends "
-           f"[{_round(lo_cert.bound, -1):.17g}, {_round(hi_cert.bound, 1):.17g}] proved by dual "
+           f"[{lower_text(lo_cert.bound, 17)}, {upper_text(hi_cert.bound, 17)}] proved by dual "
            f"certificates over Q; {gap_text}"
            + ("" if ok or not math.isfinite(accuracy) else
               f" ({accuracy / max(width, 1e-300):.1e} of the width)"))

@@ -70,6 +70,20 @@ def test_response_rounding_bounds_the_actual_error():
             bound = _response_rounding(m, 20)
             assert err <= Fraction(bound)
             assert bound > 0
+    for seed in range(4):  # full, non-normal A with non-dyadic entries of mixed signs
+        from momentrnn import LinearRNN
+
+        rng = np.random.default_rng(seed)
+        A = rng.normal(size=(5, 5)) / 2.5
+        B, C = rng.normal(size=5) * 1e3, rng.normal(size=5)
+        model = LinearRNN(A, B, C)
+        h = model.impulse_response(25)
+        Aq = [[Fraction(float(x)) for x in row] for row in A]
+        x = [Fraction(float(v)) for v in B]
+        for j in range(25):
+            exact = sum(Fraction(float(ci)) * xi for ci, xi in zip(C, x))
+            assert abs(Fraction(float(h[j])) - exact) <= Fraction(_response_rounding(model, 25))
+            x = [sum(a * xi for a, xi in zip(row, x)) for row in Aq]
 
 
 def test_a_trained_like_student_keeps_its_full_accuracy():

@@ -17,6 +17,7 @@ from ..precision import MP, Precision
 __all__ = ["LearnedMeasure", "effective_dimension", "learned_measure", "moment_accuracy"]
 
 _UNIT_ROUNDOFF = 2.0 ** -53
+_UNDERFLOW = 2.0 ** -1074  # absolute error of one operation that underflows (gradual underflow)
 
 
 def underflow_ignored(func):
@@ -50,8 +51,10 @@ def _response_rounding(model: object, count: int) -> float:
       :math:`|\Delta A| \le \gamma_d |A|`, so componentwise
       :math:`|\hat h_j - h_j| \le ((1 + \gamma_d)^{j+1} - 1)\, |C|\, |A|^j\, |B|`.
 
-    The bound returned is twice the largest of these over the lags (the factor covers the
-    rounding of the bound's own evaluation, which sums non-negative terms); complex
+    Each operation that underflows adds at most :math:`2^{-1074}` in absolute terms (one such
+    term per operation is added). The bound returned is twice the largest of these over the
+    lags (the factor covers the rounding of the bound's own evaluation, which sums
+    non-negative terms); complex
     arithmetic doubles :math:`u` (a complex product is within :math:`\sqrt 2 \gamma_2`).
 
     Parameters
@@ -84,7 +87,7 @@ def _response_rounding(model: object, count: int) -> float:
             for j in range(count):
                 n = j + d + 1
                 gamma = n * u / (1 - n * u)
-                term = gamma * float(w @ powers)
+                term = gamma * float(w @ powers) + n * _UNDERFLOW
                 if not math.isfinite(term):
                     return math.inf
                 worst = max(worst, term)
@@ -102,7 +105,7 @@ def _response_rounding(model: object, count: int) -> float:
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
         for j in range(count):
             growth = math.expm1((j + 1) * math.log1p(gamma))
-            term = growth * float(C @ x)
+            term = growth * float(C @ x) + (j + 1) * (d + 1) * _UNDERFLOW
             if not math.isfinite(term):
                 return math.inf
             worst = max(worst, term)

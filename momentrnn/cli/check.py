@@ -51,8 +51,9 @@ def run(args: argparse.Namespace) -> int:
         if o.message:
             print(f"{o.label}: {o.message}")
     if report.without_check:
-        print(f"\nno check yet for {len(report.without_check)} claim(s): "
-              f"{', '.join(report.without_check)} (not counted as passing)")
+        missing = ", ".join(f"proofs_checks/{label.lower()}.py" for label in report.without_check)
+        print(f"\nmissing check module(s): {missing} (the installation is incomplete; not "
+              "counted as passing, exit status 3)")
     if report.skipped:
         print(f"\nnot checked, an optional dependency is missing: {', '.join(report.skipped)} "
               "(not counted as passing" + ("; --allow-skip given)" if args.allow_skip else

@@ -33,7 +33,8 @@ def format_number(value: object, digits: float, scale: object = None) -> str:
     value) is written only down to the last decimal position whose unit exceeds that bound,
     rounded to nearest there; a part below that position is written ``0``, so a value smaller
     than ``scale`` gets correspondingly fewer significant digits. When not even the leading
-    digit of ``scale`` is vouched, the text is :data:`UNVOUCHED` (``"?"``). Exact values (int,
+    digit of ``scale`` is vouched, or the whole value is below the error bound (no digit of it
+    is vouched), the text is :data:`UNVOUCHED` (``"?"``). Exact values (int,
     Fraction, sympy) are written exactly.
     """
     if isinstance(value, (int, Fraction)):
@@ -58,6 +59,9 @@ def format_number(value: object, digits: float, scale: object = None) -> str:
     if q > lead:
         return UNVOUCHED
     q = max(q, lead - int(min(digits, 10_000)) + 1)  # no more digits than the working precision
+    if abs(z) < ctx.mpf(10) ** q / 2:
+        # the whole value is below the error bound: "0" would read as a vouched zero
+        return UNVOUCHED
     return _parts_text(ctx, z, lambda x: _at_position(ctx, x, q))
 
 

@@ -82,9 +82,11 @@ def test_format_number_writes_parts_to_one_absolute_position():
     assert format_number(complex(-0.4, -5.8712759120706e-18), 14, 0.4) == "-0.4+0j"
     assert format_number(complex(1e-20, 0.5), 10, 0.5) == "0+0.5j"
     assert format_number(0.123456789, 3, 1.0) == "0.12"
-    # a real value below the bound is 0, not a digit of noise
-    assert format_number(1.2345e-5, 3, 1.0) == "0"
-    assert format_number(-1.2345e-5, 3, 1.0) == "0"
+    # a value wholly below the bound has no vouched digit: "?", not a digit of noise and
+    # not a zero that would read as vouched
+    assert format_number(1.2345e-5, 3, 1.0) == "?"
+    assert format_number(-1.2345e-5, 3, 1.0) == "?"
+    assert format_number(complex(1e-6, -2e-6), 3, 1.0) == "?"
     # the scale's own digits: a value as large as the scale keeps floor(digits) of them
     assert format_number(0.3333333333333333, 14) == "0.33333333333333"
     assert format_number(mpmath.mpf("1e-400") * 7, 5, mpmath.mpf("1e-399")) == "7.0e-400"

@@ -369,3 +369,11 @@ def test_plotting_a_family_without_scales_says_why(tmp_path):
             plot_results(path, str(tmp_path / "figs"), formats=("png",))
     finally:
         del FAMILIES["no_scale"]
+
+
+def test_a_registered_family_is_not_replaced_by_accident(geometric):
+    with pytest.raises(InputError, match="'geometric' is registered already"):
+        register_family(Geometric())
+    again = Geometric()
+    assert register_family(again, replace=True) is again and FAMILIES["geometric"] is again
+    assert register_family(again) is again  # the same object again is not a replacement

@@ -27,8 +27,8 @@ FAMILIES: dict[str, SweepFamily] = {}
 DEFAULT_FAMILY = "linear"
 
 
-def register_family(family: SweepFamily) -> SweepFamily:
-    """Add (or replace) a family in :data:`FAMILIES`.
+def register_family(family: SweepFamily, *, replace: bool = False) -> SweepFamily:
+    """Add a family to :data:`FAMILIES` (replace one of the same name with ``replace=True``).
 
     The family's declarations are checked here, so that a mistake in them is named when the
     family is registered rather than in the middle of a sweep.
@@ -38,6 +38,8 @@ def register_family(family: SweepFamily) -> SweepFamily:
     family : SweepFamily
         An instance of a subclass that defines ``expand``, ``run_group`` and
         ``summary_table``.
+    replace : bool
+        Replace a registered family of the same name (default: refuse, naming it).
 
     Returns
     -------
@@ -50,7 +52,8 @@ def register_family(family: SweepFamily) -> SweepFamily:
         When the family's declarations disagree (the attribute named): a ``types`` or
         ``run_fields`` value that is not a type (or tuple of types), a default not of its
         declared type, a grid key whose types do not admit a list, or defaults that
-        ``validate`` refuses or leaves a grid key that is not a list.
+        ``validate`` refuses or leaves a grid key that is not a list; or when another family
+        of that name is registered and ``replace`` is false.
     """
     if not isinstance(family, SweepFamily):
         raise InputError(f"register_family needs a SweepFamily instance, got "
@@ -106,6 +109,10 @@ def register_family(family: SweepFamily) -> SweepFamily:
     if family.headline and family.headline not in family.length_metrics:
         raise InputError(f"{kind}.headline={family.headline!r} is not one of its "
                          f"length_metrics {list(family.length_metrics)}")
+    if name in FAMILIES and FAMILIES[name] is not family and not replace:
+        raise InputError(f"a sweep family named {name!r} is registered already "
+                         f"({type(FAMILIES[name]).__name__}); pick another name or pass "
+                         "replace=True")
     FAMILIES[name] = family
     return family
 

@@ -15,14 +15,13 @@ certified critical points, or the 1-norm of s_q for long q), and the SDP's prove
 
 from __future__ import annotations
 
-import math
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
 from .._format import upper_text
 from ..errors import InputError, MomentRNNError, SolverError
+from .sdp import _round, _sup_abs_upper
 
 __all__ = ["CertifiedOrder", "ExtrapolationCertificate", "R11Bounds", "certify_extrapolation"]
 
@@ -82,7 +81,7 @@ class ExtrapolationCertificate:
         ``"exact"`` is ``None`` when the fraction's numerator or denominator is too long to
         write (beyond about 4000 decimal digits); the float is given in any case."""
         def num(v):
-            return None if v is None else {"exact": _fraction_text(v), "float": _up(v)}
+            return None if v is None else {"exact": _fraction_text(v), "float": _round(v, 1)}
 
         return {
             "length": self.length, "lags": self.lags, "complete": self.complete,
@@ -118,36 +117,6 @@ def _fraction_text(value: Fraction) -> str | None:
     return str(value)
 
 
-def _up(value: Fraction) -> float:
-    """The least double ``>= value`` (``inf`` beyond the largest double)."""
-    try:
-        f = float(value)  # int / int: correctly rounded
-    except OverflowError:
-        return math.inf if value > 0 else -sys.float_info.max
-    if Fraction(f) < value:
-        f = math.nextafter(f, math.inf)
-    return f
-
-
-def _sup_abs(s, bits: int = 256) -> Fraction:
-    """A proved upper bound of max |s| on [-1, 1] (ends and certified critical points)."""
-    import flint
-
-    from ..precision import flint_precision
-    from ._certificate import _exact as arb_exact
-
-    if s.degree() < 0:
-        return Fraction(0)
-    with flint_precision(bits):
-        sa = flint.arb_poly(s)
-        best = max(abs(sa(flint.arb(1))).upper(), abs(sa(flint.arb(-1))).upper())
-        if s.degree() >= 2:
-            for z, _ in s.derivative().complex_roots():
-                if z.imag.contains(0) and not (z.real.lower() > 1 or z.real.upper() < -1):
-                    best = max(best, abs(sa(z.real)).upper())
-        return arb_exact(best)
-
-
 class R11Bounds:
     """The R11 bound with per-moment errors, for q = 0, 1, 2, ..., exactly over Q.
 
@@ -181,7 +150,7 @@ class R11Bounds:
                 s_bound, how = norm_s, "1-norm"
                 if q <= ROOTS_MAX and cs:
                     s_poly = self.flint.fmpq_poly([_fq(c) for c in reversed(cs)])
-                    s_bound, how = min(_sup_abs(s_poly), norm_s), "certified sup"
+                    s_bound, how = min(_sup_abs_upper(s_poly), norm_s), "certified sup"
                 value = (sum(abs(c) * e for c, e in zip(r, self.eps))
                          + s_bound * self.p_eps)
                 out.append((value, how))
@@ -327,7 +296,7 @@ def _sdp_bound(moments: list, eps: list, q: int, target: Fraction) -> Fraction |
     """Proved max |m_q - target| over measures within eps (float tolerances rounded up)."""
     from .sdp import extrapolation_range
 
-    tol = [_up(e) for e in eps]
+    tol = [_round(e, 1) for e in eps]
     try:
         r = extrapolation_range(moments, tolerance=tol, order=q)
     except SolverError as exc:

@@ -656,22 +656,6 @@ def _exact_tolerance(tolerance: object) -> Fraction | None:
     return value
 
 
-def _arb_to_fraction(x) -> Fraction:
-    """The exact value of the midpoint of an arb (a dyadic rational)."""
-    man, exp = x.mid().man_exp()
-    man, exp = int(man), int(exp)
-    return Fraction(man * 2**exp) if exp >= 0 else Fraction(man, 2**-exp)
-
-
-def _float_at_least(x: Fraction) -> float:
-    """The least double >= ``x`` (``inf`` beyond the largest double), for ``x >= 0``."""
-    try:
-        f = float(x)
-    except OverflowError:
-        return math.inf
-    return math.nextafter(f, math.inf) if Fraction(f) < x else f
-
-
 def _sup_abs_upper(s) -> Fraction:
     r"""An upper bound of :math:`\sup_{[-1,1]} |s|` for an fmpq_poly ``s``, as a Fraction.
 
@@ -681,6 +665,7 @@ def _sup_abs_upper(s) -> Fraction:
     import flint
 
     from ..precision import flint_precision
+    from ._certificate import _exact as arb_exact
 
     if s.degree() < 0:
         return Fraction(0)
@@ -689,9 +674,9 @@ def _sup_abs_upper(s) -> Fraction:
         return best
     with flint_precision(256):
         for z, _ in s.derivative().complex_roots():
-            # real critical points (certified real), kept unless proved outside [-1, 1]
-            if z.imag.is_zero() and not bool(abs(z.real) > 1):
-                val = _arb_to_fraction(abs(flint.arb_poly(s)(z.real)).upper())
+            # critical points that may be real, kept unless proved outside [-1, 1]
+            if z.imag.contains(0) and not bool(abs(z.real) > 1):
+                val = arb_exact(abs(flint.arb_poly(s)(z.real)).upper())
                 best = max(best, val)
     return best
 
@@ -780,4 +765,4 @@ def stability_bound(atoms: object, *, order: int, tolerance: float) -> float:
     xq = flint.fmpq_poly([0] * order + [1])
     s, r = divmod(xq, p)
     norm1 = lambda poly: sum(abs(to_fraction(poly[k])) for k in range(poly.degree() + 1))  # noqa: E731
-    return _float_at_least(eps * (norm1(r) + _sup_abs_upper(s) * norm1(p)))
+    return _round(eps * (norm1(r) + _sup_abs_upper(s) * norm1(p)), 1)

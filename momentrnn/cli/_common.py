@@ -4,7 +4,6 @@ statuses, reading a moments file, argument types and the one table writer."""
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -93,16 +92,6 @@ def brief(text: str, limit: int = 300) -> str:
     return f"{text[: limit - 60]}... [{len(text)} characters] ...{text[-40:]}"
 
 
-def short(value: object) -> str:
-    """A number in six significant digits (any non-number as its text)."""
-    import mpmath
-
-    try:
-        return mpmath.nstr(value, 6)
-    except Exception:  # noqa: BLE001 - any non-mpmath value is shown as text
-        return str(value)
-
-
 def digit_text(value) -> str:
     """Vouched digits as printed: ``-`` when absent."""
     return "-" if value is None else str(value)
@@ -120,13 +109,6 @@ def stage_printer(prefix: str, after: float = 2.0):
             print(f"{prefix}: {stage} ({elapsed:.0f} s)", file=sys.stderr, flush=True)
 
     return show
-
-
-def number_text(x: float) -> str:
-    """A float in three significant digits for a table; ``-`` for NaN."""
-    if math.isnan(x):
-        return "-"
-    return "inf" if math.isinf(x) else f"{x:.3g}"
 
 
 def write_table(head: Sequence[str], rows: Sequence[Sequence[object]], *,

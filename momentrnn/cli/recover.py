@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from ..moments.hankel import short_text
 from ._common import (
     EXIT_FAIL,
     EXIT_OK,
@@ -13,7 +14,6 @@ from ._common import (
     digit_text,
     positive_int,
     read_moments,
-    short,
     stage_printer,
     write_table,
 )
@@ -88,7 +88,7 @@ def _print_table(result, out: dict) -> None:
     print(f"digits     {'exact' if out['exact'] else int(result.digits)}")
     print(f"method     {result.method} at {result.precision!r}")
     print(f"cond(H)    {result.cond:.3e}  (predicted loss {result.predicted_loss:.1f} digits)")
-    print(f"residual   {short(result.residual)}")
+    print(f"residual   {short_text(result.residual)}")
     if out["atoms"]:
         n = len(out["atoms"])
         ad = out["atom_digits"] or [None] * n

@@ -14,7 +14,7 @@ import math
 import sys
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from momentrnn.errors import InputError, MissingDependencyError
 
@@ -32,11 +32,11 @@ class CheckReport:
     seed: int
     quick: bool
     allow_skip: bool = False
-    skipped: list[str] = field(init=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "skipped",
-                           [o.label for o in self.outcomes if o.verdict == "SKIPPED"])
+    @property
+    def skipped(self) -> list[str]:
+        """The labels of the claims not checked because an optional dependency is missing."""
+        return [o.label for o in self.outcomes if o.verdict == "SKIPPED"]
 
     def exit_status(self) -> int:
         """0 all pass, 1 a claim failed, 3 a check raised or a claim asked for has no check

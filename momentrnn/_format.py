@@ -66,17 +66,23 @@ def format_number(value: object, digits: float, scale: object = None) -> str:
 
 
 def _at_position(ctx: mpmath.ctx_mp.MPContext, x, q: int) -> str:
-    """``x`` rounded to the nearest multiple of ``10^q``, without digits below it."""
+    """``x`` rounded to the nearest multiple of ``10^q``, written with exactly the digits down
+    to ``10^q``: no digit below it, and no trailing zero above it that is not one of them."""
+    import decimal
+
     n = int(ctx.nint(x * ctx.power(10, -q)))
     if n == 0:
         return "0"
-    size = abs(n)
-    count = max(1, int(size.bit_length() * 0.30102999566398120))  # decimal digits of n
-    while 10 ** count <= size:
-        count += 1
-    while count > 1 and 10 ** (count - 1) > size:
-        count -= 1
-    return ctx.nstr(ctx.mpf(n) * ctx.power(10, q), count, min_fixed=-4, max_fixed=6)
+    sign = "-" if n < 0 else ""
+    digits = format(decimal.Decimal(abs(n)), "f")  # the integer's digits (no str(int) limit)
+    lead = len(digits) - 1 + q  # exponent of the leading digit
+    if q <= 0 and -5 < lead < 7:  # fixed notation, exactly -q decimals
+        if q == 0:
+            return sign + digits
+        digits = digits.rjust(1 - q, "0")
+        return f"{sign}{digits[:q]}.{digits[q:]}"
+    mantissa = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+    return f"{sign}{mantissa}e{lead:+03d}"
 
 
 def _parts_text(ctx: mpmath.ctx_mp.MPContext, z, part) -> str:

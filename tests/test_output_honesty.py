@@ -64,7 +64,7 @@ def test_complex_parts_are_written_to_the_absolute_error_bound():
     assert r.measure is not None and 0 < r.digits < 17
     # the imaginary part of the real atom is far below the bound: it is 0, not 18 digits of noise
     real_atom = [t for t in d["atoms"] if t.startswith("-0.4")]
-    assert real_atom == ["-0.4+0j"], d["atoms"]
+    assert real_atom == ["-0.40000000000000+0j"], d["atoms"]  # 14 decimals: the digits vouched
     for group, truth in (("atoms", A), ("weights", W)):
         scale = max(abs(v) for v in truth)
         bound = 10.0 ** -r.digits * scale
@@ -79,8 +79,9 @@ def test_complex_parts_are_written_to_the_absolute_error_bound():
 
 
 def test_format_number_writes_parts_to_one_absolute_position():
-    assert format_number(complex(-0.4, -5.8712759120706e-18), 14, 0.4) == "-0.4+0j"
-    assert format_number(complex(1e-20, 0.5), 10, 0.5) == "0+0.5j"
+    assert format_number(complex(-0.4, -5.8712759120706e-18), 14, 0.4) == \
+        "-0.40000000000000+0j"
+    assert format_number(complex(1e-20, 0.5), 10, 0.5) == "0+0.5000000000j"
     assert format_number(0.123456789, 3, 1.0) == "0.12"
     # a value wholly below the bound has no vouched digit: "?", not a digit of noise and
     # not a zero that would read as vouched
@@ -89,7 +90,7 @@ def test_format_number_writes_parts_to_one_absolute_position():
     assert format_number(complex(1e-6, -2e-6), 3, 1.0) == "?"
     # the scale's own digits: a value as large as the scale keeps floor(digits) of them
     assert format_number(0.3333333333333333, 14) == "0.33333333333333"
-    assert format_number(mpmath.mpf("1e-400") * 7, 5, mpmath.mpf("1e-399")) == "7.0e-400"
+    assert format_number(mpmath.mpf("1e-400") * 7, 5, mpmath.mpf("1e-399")) == "7.0000e-400"
 
 
 # -------------------------------------------------------------------- 2. no vouched digit
@@ -302,3 +303,17 @@ def test_the_range_message_writes_its_proved_ends_outward():
     huge = Fraction(10**400)
     assert _round(huge, 1) == float("inf") and _round(-huge, -1) == float("-inf")
     assert _round(huge, -1) == 1.7976931348623157e308  # the largest double, below the value
+
+
+def test_exactly_the_vouched_digits_are_written():
+    # no decimal below the last vouched place (mpmath's nstr wrote "2.0" for a units digit) ...
+    assert format_number(24.0, 1, 24.0) == "2e+01"
+    assert format_number(123456.0, 2, 123456.0) == "1.2e+05"
+    atoms, weights = [Fraction(3, 10), Fraction(-7, 10)], [Fraction(24, 10), Fraction(123, 100)]
+    m = [sum(w * a ** j for a, w in zip(atoms, weights)) for j in range(4)]
+    r = recover_measure(m, data_digits=3, throw=False)
+    for text in r.to_dict()["weights"]:
+        assert "." not in text or r.digits >= 2, (text, r.digits)
+    # ... and the vouched trailing zeros are kept
+    assert format_number(0.9, 11, 0.9) == "0.90000000000"
+    assert format_number(1e-6, 11, 1e-6) == "1.00000000000e-06"

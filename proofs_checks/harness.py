@@ -90,6 +90,12 @@ def run_claim(claim: Claim, quick: bool, seed: int) -> Outcome:
                 verdict = "PRECISION INSUFFICIENT"
                 message = f"the two precisions disagree on case {_jsonable(case)}"
         details.append(record)
+        if margin != margin:  # NaN: the check computed nothing, which is no evidence
+            worst, worst_case = margin, case
+            if verdict == "PASS":
+                verdict = "FAIL"
+                message = f"margin is NaN on case {_jsonable(case)}"
+            continue
         if margin < worst:
             worst, worst_case = margin, case
         if margin <= 0 and verdict == "PASS":
@@ -100,12 +106,17 @@ def run_claim(claim: Claim, quick: bool, seed: int) -> Outcome:
     for name, make in claim.controls:
         margins = [claim.check(case) for case in make(quick, seed)]
         total_controls += 1
-        failed = any(m <= 0 for m in margins)
+        failed = bool(margins) and all(m == m for m in margins) and any(m <= 0 for m in margins)
         failed_controls += failed
         details.append({"control": name, "margins": margins, "failed_as_it_must": failed})
-    if failed_controls < total_controls and verdict == "PASS":
+    if not grid and verdict == "PASS":
         verdict = "VACUOUS"
-        message = "a negative control did not fail: the check cannot tell"
+        message = "the grid has no case: nothing was checked"
+    elif (not total_controls or failed_controls < total_controls) and verdict == "PASS":
+        verdict = "VACUOUS"
+        message = ("the check has no negative control: it cannot show that it can fail"
+                   if not total_controls else
+                   "a negative control did not fail: the check cannot tell")
     return Outcome(claim.label, claim.title, verdict, worst, _jsonable(worst_case),
                    len([d for d in details if "case" in d]), failed_controls, total_controls,
                    time.perf_counter() - start, details, message, claim.statement, claim.unit,

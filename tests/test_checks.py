@@ -362,3 +362,24 @@ def test_an_exact_control_margin_moves_when_the_package_answers_differently(
     assert after != before, (before, after)
     if passes:
         assert all(v > 0 for row in after for v in row), (before, after)
+
+
+def test_nan_margins_empty_grids_and_missing_controls_do_not_pass():
+    from proofs_checks.harness import Claim, run_claim
+
+    def claim(check, cases=lambda q, s: [{"x": 1}], controls=None):
+        return Claim("X3", "toy", "X3 toy", cases, check,
+                     [("control", lambda q, s: [{"x": 0}])] if controls is None else controls)
+
+    nan_on_cases = claim(lambda c: float("nan") if c["x"] else -1.0)
+    out = run_claim(nan_on_cases, quick=True, seed=0)
+    assert out.verdict == "FAIL" and "NaN" in out.message
+    assert run_claim(claim(lambda c: 1.0 if c["x"] else -1.0, cases=lambda q, s: []),
+                     quick=True, seed=0).verdict == "VACUOUS"
+    assert run_claim(claim(lambda c: 1.0, controls=[]), quick=True, seed=0).verdict == "VACUOUS"
+    # a control whose margin is NaN has not failed for the claim's reason
+    nan_control = claim(lambda c: 1.0 if c["x"] else float("nan"))
+    assert run_claim(nan_control, quick=True, seed=0).verdict == "VACUOUS"
+    # and a sound toy still passes
+    assert run_claim(claim(lambda c: 1.0 if c["x"] else -1.0), quick=True, seed=0).verdict == \
+        "PASS"

@@ -172,3 +172,19 @@ def test_an_accuracy_failure_exits_1_and_bad_input_exits_2(capsys):
         args = argparse.Namespace(command="recover", func=raises(exc))
         assert cli._run(parser, args) == code
         assert "error:" in capsys.readouterr().err
+
+
+def test_bounds_with_a_tolerance_decides_by_the_tolerance(tmp_path, capsys):
+    pytest.importorskip("cvxpy")
+    path = tmp_path / "m.txt"
+    path.write_text("1\n2\n")  # exactly infeasible on [-1, 1] (|m_1| > m_0)
+    assert main(["bounds", str(path), "--support=-1,1"]) == 1
+    capsys.readouterr()
+    assert main(["bounds", str(path), "--support=-1,1", "--tolerance", "0.6", "--order", "2",
+                 "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["feasible"] is False and out["status"] == "ok" and out["certified_lower"]
+    # within 0.4999 no measure has them: proved, and said so
+    assert main(["bounds", str(path), "--support=-1,1", "--tolerance", "0.4999",
+                 "--order", "2"]) == 2
+    assert "Farkas certificate" in capsys.readouterr().err

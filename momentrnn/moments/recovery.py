@@ -886,10 +886,13 @@ def _cert_component_digits(cert: _Certified) -> tuple[list[float], list[float]]:
 
 
 def _unseparated_message(data: MomentData, n: int, loss: float) -> str:
-    return (f"the {n} atoms cannot be told apart for every moment sequence within the data's "
-            f"accuracy ({data.digits:.1f} digits, while the problem loses about {loss:.0f}): no "
-            "digit is vouched for; supply more accurate moments, or a smaller rank (the "
-            "returned measure, if any, is that of the values as given)")
+    # a failed enclosure test is no proof that the atoms are inseparable: say what was tried
+    return (f"the certification did not separate the {n} atoms for every moment sequence "
+            f"within the data's accuracy ({data.digits:.1f} digits, while the problem loses "
+            f"about {loss:.0f}), so no digit is vouched for; this is a failure to verify, not "
+            "a proof that the atoms cannot be told apart: try precision=Ball(dps), a stated "
+            "data accuracy (data_digits= or data_error=), more accurate moments or a smaller "
+            "rank (the returned measure, if any, is that of the values as given)")
 
 
 def _status(data: MomentData, cert: _Certified, got: float, target: float | None, loss: float,

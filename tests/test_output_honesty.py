@@ -317,3 +317,15 @@ def test_exactly_the_vouched_digits_are_written():
     # ... and the vouched trailing zeros are kept
     assert format_number(0.9, 11, 0.9) == "0.90000000000"
     assert format_number(1e-6, 11, 1e-6) == "1.00000000000e-06"
+
+
+def test_a_certificate_beyond_the_double_range_is_written_not_crashed():
+    from momentrnn.moments import certify_extrapolation
+
+    huge = [Fraction(10**308), Fraction(10**308)]
+    cert = certify_extrapolation([Fraction(1, 2), Fraction(-1, 3)], [1, 1], [1, 1],
+                                 teacher_atoms=[Fraction(1, 2), Fraction(-1, 3)],
+                                 teacher_weights=huge, length=12, lags=5, sdp_max_order=0)
+    out = cert.to_dict()
+    assert cert.max_observed == math.inf and out["max_bound"]["float"] == math.inf
+    assert out["rows"][0]["observed"] == math.inf  # |h_0 - hat h_0| is about 2e308

@@ -276,7 +276,7 @@ def certify_extrapolation(a: Sequence, b: Sequence, c: Sequence, *,
         "larger sdp_max_order)")
     notes = []
     if neg:
-        mass = float(sum(v for _, v in neg))
+        mass = _round(sum(v for _, v in neg), 0)
         notes.append(f"{len(neg)} unit(s) of negative weight (total {mass:.3e}): R11 and the "
                      "SDP bound the non-negative part; the others' moments are added")
     if r11 is None:
@@ -286,9 +286,9 @@ def certify_extrapolation(a: Sequence, b: Sequence, c: Sequence, *,
 
     return ExtrapolationCertificate(
         length=length, lags=lags, complete=complete, statement=statement,
-        max_bound=max_bound, max_observed=float(max_obs), moment_errors=eps,
+        max_bound=max_bound, max_observed=_round(max_obs, 0), moment_errors=eps,
         negative_units=len(neg), notes=notes,
-        rows=[CertifiedOrder(r["q"], float(r["observed"]), r["bound"], r["method"], r["r11"],
+        rows=[CertifiedOrder(r["q"], _round(r["observed"], 0), r["bound"], r["method"], r["r11"],
                              r["sdp"]) for r in rows])
 
 

@@ -171,6 +171,21 @@ def test_a_non_minimal_double_system_gets_its_order_or_an_undecided_status():
         # with the accuracy the computed lags do have, the order is decided: 2
         r = minimal_realization(h, precision=Float64(), data_digits=12)
         assert r.ok and r.order == 2, r.message
+    # the M7 control (proofs_checks.m7, seed 0): its answer is order 2, whatever the last bits
+    # of the lags, so a package that took the state dimension 4 would move its margin
+    A, B, C = _system(2, 0, 2)
+    h, x = [], B.copy()
+    for _ in range(12):
+        h.append(float(C @ x))
+        x = A @ x
+    def ulps(v, count):  # v moved by count units in the last place
+        for _ in range(abs(count)):
+            v = np.nextafter(v, np.copysign(np.inf, count))
+        return float(v)
+
+    for shift in ([0] * 12, [(-1) ** j * (j % 3) for j in range(12)], [2, -1] * 6):
+        r = minimal_realization([ulps(v, s) for v, s in zip(h, shift)], precision=Float64())
+        assert r.order == 2 and r.status in ("ok", "rank_ambiguous"), r.message
     # the order as given is the caller's: status ok, and the message says so
     r = minimal_realization(_similar_hidden_mode_lags(), precision=Float64(), rank=2)
     assert r.ok and r.order == 2 and "rank=" in r.message

@@ -205,3 +205,79 @@ def test_torch_missing_is_a_clear_error(monkeypatch):
     with pytest.raises(MissingDependencyError, match="momentrnn\\[torch\\]"):
         gradient_descent(init_student(3, scale=0.1), named_teacher("decaying"), k=2, lr=0.1,
                          steps=1, backend="torch")
+
+
+# the README's case, and non-round targets with other seeds and teachers
+_TARGETS = [(0, "two_pole", 6, 1e-10), (1, "two_pole", 6, 1e-10 / 3), (2, "decaying", 5, 3.7e-9),
+            (4, "several", 7, 2.9e-11)]
+
+
+@pytest.mark.parametrize("method", ["LSODA", "BDF"])
+@pytest.mark.parametrize("seed, teacher, k, target", _TARGETS)
+def test_converged_means_the_reported_loss_is_at_or_below_the_target(method, seed, teacher, k,
+                                                                     target):
+    run = integrate_flow(init_student(12, scale=1e-2, seed=seed), named_teacher(teacher), k=k,
+                         method=method, until_loss=target)
+    assert run.status == "converged", run.message
+    assert run.final_loss <= target and float(run.loss[-1]) == run.final_loss
+    assert run.events["until_loss"] == run.times[-1]
+
+
+def test_a_loss_event_located_above_the_target_is_stepped_past_or_reported(monkeypatch):
+    from momentrnn.dynamics.integrators import scipy_ivp
+
+    student, teacher = init_student(20, scale=1e-2, seed=0), named_teacher("two_pole")
+    # the event at the target itself: scipy's root lands on either side of it
+    monkeypatch.setattr(scipy_ivp, "EVENT_MARGIN", 0.0)
+    for target in (1e-10, 1e-10 / 3, 7.1e-10):
+        run = integrate_flow(student, teacher, k=6, method="LSODA", until_loss=target)
+        assert run.status == "converged" and run.final_loss <= target, run.message
+    # an event that always lands above the target, and no restart: not 'converged'
+    monkeypatch.setattr(scipy_ivp, "EVENT_MARGIN", -1e-3)
+    monkeypatch.setattr(scipy_ivp, "EVENT_RESTARTS", 0)
+    run = integrate_flow(student, teacher, k=6, method="LSODA", until_loss=1e-10)
+    assert run.final_loss > 1e-10 and run.status == "stalled" and not run.ok
+    assert "above it" in run.message
+
+
+def test_an_integrator_that_claims_convergence_above_the_target_is_not_believed():
+    from momentrnn.dynamics.integrators import (
+        FlowRun,
+        Integrator,
+        register_integrator,
+        unregister_integrator,
+    )
+
+    class Boastful(Integrator):
+        name = "boastful"
+
+        def integrate(self, problem, theta0, options):
+            loss, grad = problem.loss_grad(theta0)
+            return FlowRun(times=[0.0], thetas=[theta0], losses=[loss],
+                           gnorms=[float(np.linalg.norm(grad))], status="converged",
+                           message="done", steps=0, nfev=1)
+
+    register_integrator(Boastful)
+    try:
+        student, teacher = init_student(6, scale=0.1, seed=0), named_teacher("decaying")
+        run = integrate_flow(student, teacher, k=5, method="boastful", until_loss=1e-10)
+        assert run.final_loss > 1e-10 and run.status == "stalled" and not run.ok
+        assert "above until_loss=1e-10" in run.message
+        from momentrnn.errors import IntegrationError
+
+        with pytest.raises(IntegrationError, match="stalled"):
+            integrate_flow(student, teacher, k=5, method="boastful", until_loss=1e-10,
+                           throw=True)
+    finally:
+        unregister_integrator("boastful")
+
+
+def test_sweep_rows_say_converged_only_at_or_below_the_target():
+    from momentrnn.experiments.linear import run_linear_group
+
+    params = {"trainer": "flow", "until_loss": 1e-10, "lengths": [100]}
+    runs = [{"teacher": "two_pole", "dim": 20, "k": 6, "mode": "random", "scale": 1e-2,
+             "seed": seed} for seed in (0, 1)]
+    rows = run_linear_group(params, runs)
+    assert [row.status for row in rows] == ["converged", "converged"]
+    assert all(row.training_loss <= 1e-10 for row in rows), [row.training_loss for row in rows]

@@ -4,10 +4,13 @@ reproduced in each, and a singular leading block is a clear error in each."""
 
 from __future__ import annotations
 
+import json
 from fractions import Fraction as F
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from momentrnn import MP, Exact, Float64
 from momentrnn.errors import IllConditionedError, InputError, RankError
@@ -93,3 +96,129 @@ def test_symbolic_hankel_determinant_is_the_shared_hankel_matrix():
                                                         m[i + j].denominator))
     assert det.subs(values) == H.det()
     assert symbolic_hankel_determinant(2, 3) == 0
+
+
+def _hidden_mode_lags(lams, bs, cs, count):
+    """Lags of the 4-state diagonal system diag(lams), B = bs, C = cs (exact), whose last two
+    modes have C-entries 0: an order-2 system with two unobservable modes."""
+    return [sum(c * b * lam**j for lam, b, c in zip(lams, bs, cs)) for j in range(count)]
+
+
+_PART = st.fractions(min_value=F(-9, 10), max_value=F(9, 10), max_denominator=97)
+_SIZE = st.fractions(min_value=F(1, 3), max_value=F(9, 10), max_denominator=97)
+_SIGN = st.sampled_from([1, -1])
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(pos=st.fractions(min_value=F(1, 10), max_value=F(9, 10), max_denominator=97),
+       neg=st.fractions(min_value=F(-9, 10), max_value=F(-1, 10), max_denominator=97),
+       hidden=st.lists(_PART, min_size=4, max_size=4),
+       sizes=st.lists(_SIZE, min_size=4, max_size=4), signs=st.lists(_SIGN, min_size=4,
+                                                                    max_size=4))
+def test_hidden_modes_give_order_two_or_a_status_that_says_the_order_is_undecided(
+        pos, neg, hidden, sizes, signs):
+    # observable modes well apart with weights away from zero: the McMillan degree is 2; the
+    # two hidden modes have any eigenvalues and B-entries, and C-entries 0
+    lams = [pos, neg, hidden[0], hidden[1]]
+    bs = [signs[0] * sizes[0], signs[1] * sizes[1], hidden[2], hidden[3]]
+    cs = [signs[2] * sizes[2], signs[3] * sizes[3]]
+    exact = _hidden_mode_lags(lams, bs, cs + [F(0), F(0)], 12)
+    h = [float(v) for v in exact]  # correctly rounded: within half an ulp of order-2 lags
+    r = minimal_realization(h, precision=Float64())
+    d = r.to_dict()
+    assert d["status"] == r.status and d["message"] == r.message
+    if r.ok:  # an order vouched at the lags' accuracy is the McMillan degree
+        assert r.order == 2, r.message
+    else:
+        assert r.status == "rank_ambiguous" and "not decided" in r.message
+        lo, hi = r.rank_evidence.rank_range
+        assert lo <= 2 <= hi and lo <= r.order <= hi
+    # stated accuracy of printed doubles (15 digits): decided, order 2
+    r = minimal_realization(h, precision=Float64(), data_digits=15)
+    assert r.ok and r.order == 2, r.message
+    # the exact lags: exact rank 2 over Q
+    r = minimal_realization(exact)
+    assert r.ok and r.order == 2 and r.rank_evidence.verdict == "exact"
+
+
+def _similar_hidden_mode_lags():
+    """The lags (computed in doubles) of an order-2 system with two unobservable modes, hidden
+    by a similarity: the computed lags are off by a few ulps, more than half an ulp."""
+    A = np.diag([-0.20774773, -0.2916123, -0.84449062, -0.52050014])
+    B = np.array([0.39, -1.3, 1 / 3, 0.71])
+    C = np.array([0.61, -0.37, 0.0, 0.0])
+    S = np.array([[3.3, 0.39, -0.7, 1 / 3], [0.21, 2.9, 0.55, -0.13],
+                  [-0.47, 0.3, 3.1, 0.9], [0.17, -0.61, 0.29, 2.7]])
+    A, B, C = S @ A @ np.linalg.inv(S), S @ B, C @ np.linalg.inv(S)
+    h, x = [], B.copy()
+    for _ in range(12):
+        h.append(float(C @ x))
+        x = A @ x
+    return h
+
+
+def test_a_non_minimal_double_system_gets_its_order_or_an_undecided_status():
+    from proofs_checks.m7 import _system
+
+    for A, B, C in [_system(2, 0, 2), _system(2, 1, 2), _system(2, 7, 2)]:
+        h, x = [], B.copy()
+        for _ in range(12):
+            h.append(float(C @ x))
+            x = A @ x
+        r = minimal_realization(h, precision=Float64())
+        assert r.status in ("ok", "rank_ambiguous")
+        assert r.order == 2 or not r.ok, (r.order, r.message)
+        # with the accuracy the computed lags do have, the order is decided: 2
+        r = minimal_realization(h, precision=Float64(), data_digits=12)
+        assert r.ok and r.order == 2, r.message
+    # the M7 control (proofs_checks.m7, seed 0): its answer is order 2, whatever the last bits
+    # of the lags, so a package that took the state dimension 4 would move its margin
+    A, B, C = _system(2, 0, 2)
+    h, x = [], B.copy()
+    for _ in range(12):
+        h.append(float(C @ x))
+        x = A @ x
+    def ulps(v, count):  # v moved by count units in the last place
+        for _ in range(abs(count)):
+            v = np.nextafter(v, np.copysign(np.inf, count))
+        return float(v)
+
+    for shift in ([0] * 12, [(-1) ** j * (j % 3) for j in range(12)], [2, -1] * 6):
+        r = minimal_realization([ulps(v, s) for v, s in zip(h, shift)], precision=Float64())
+        assert r.order == 2 and r.status in ("ok", "rank_ambiguous"), r.message
+    # the order as given is the caller's: status ok, and the message says so
+    r = minimal_realization(_similar_hidden_mode_lags(), precision=Float64(), rank=2)
+    assert r.ok and r.order == 2 and "rank=" in r.message
+
+
+def test_realize_cli_reads_the_lags_accuracy(tmp_path, capsys):
+    from momentrnn.cli import main
+
+    exact = _hidden_mode_lags([F(39, 101), F(-7, 10), F(11, 20), F(1, 5)],
+                              [F(1, 3), F(3, 10), F(1, 3), F(4, 5)],
+                              [F(3, 5), F(11, 10), F(0), F(0)], 12)
+    f = tmp_path / "h.json"
+    f.write_text(json.dumps([repr(float(v)) for v in exact]))
+    # printed doubles read as exact decimals: the exact rank, with a note that says so
+    code = main(["realize", str(f), "--format", "json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0 and out["status"] == "ok" and "--data-digits 15" in out["message"]
+    for extra in (["--data-digits", "15"], ["--data-error", "1e-15"]):
+        code = main(["realize", str(f), "--format", "json", *extra])
+        out = json.loads(capsys.readouterr().out)
+        assert code == 0 and out["order"] == 2 and out["status"] == "ok", out["message"]
+    code = main(["realize", str(f), "--data-digits", "15"])
+    assert code == 0 and "status     ok" in capsys.readouterr().out
+    # lags computed in doubles, stated more accurate than they are: the order is not decided,
+    # and the exit status says so
+    from proofs_checks.m7 import _system
+
+    A, B, C = _system(2, 0, 2)
+    h, x = [], B.copy()
+    for _ in range(12):
+        h.append(float(C @ x))
+        x = A @ x
+    f.write_text(json.dumps([repr(v) for v in h]))
+    code = main(["realize", str(f), "--format", "json", "--data-digits", "16"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 1 and out["status"] == "rank_ambiguous" and "not decided" in out["message"]

@@ -23,6 +23,11 @@ def _realize_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rank", type=int)
     p.add_argument("--dps", type=int, help="mpmath precision (default: exact for exact input)")
     p.add_argument("--float64", action="store_true")
+    p.add_argument("--data-digits", type=float,
+                   help="normwise accuracy of the lags in digits: every lag within "
+                        "10^-D max|h| (e.g. 15 for printed doubles)")
+    p.add_argument("--data-error", type=float,
+                   help="absolute accuracy of every lag (instead of --data-digits)")
     p.add_argument("--format", default="table", choices=["table", "json"])
 
 
@@ -100,11 +105,14 @@ def run_realize(args: argparse.Namespace) -> int:
 
     h = read_moments(args.file)
     precision = Float64() if args.float64 else (MP(args.dps) if args.dps else None)
-    r = minimal_realization(h, precision=precision, rank=args.rank)
+    r = minimal_realization(h, precision=precision, rank=args.rank,
+                            data_digits=args.data_digits, data_error=args.data_error)
     out = r.to_dict()
+    code = EXIT_OK if r.ok else EXIT_FAIL
     if args.format == "json":
         print(json.dumps(out, indent=2))
-        return EXIT_OK
+        return code
+    print(f"status     {r.status}: {r.message}")
     print(f"order      {r.order}  ({r.rank_evidence.verdict}: {r.rank_evidence.message})")
     print(f"residual   {r.residual:.3e}  (max |C A^j B - h_j|)")
     print("A =")
@@ -112,7 +120,7 @@ def run_realize(args: argparse.Namespace) -> int:
         print("   " + "  ".join(row))
     print("B = " + "  ".join(out["B"]))
     print("C = " + "  ".join(out["C"]))
-    return EXIT_OK
+    return code
 
 
 COMMANDS = (
@@ -135,7 +143,9 @@ COMMANDS = (
         help="a minimal (A, B, C) for an impulse response",
         description=(
             "Read an impulse response h_0, h_1, ... and print a minimal realisation (A, B, C) "
-            "with C A^j B = h_j; the order is the Hankel rank, with its evidence."
+            "with C A^j B = h_j; the order is the Hankel rank at the lags' accuracy "
+            "(--data-digits, --data-error; decimals are read exactly), with its evidence. "
+            "The exit status is non-zero when the order is not decided."
         ),
         arguments=_realize_arguments,
         run=run_realize,

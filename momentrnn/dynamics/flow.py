@@ -125,7 +125,8 @@ def integrate_flow(
     t_max : float, optional
         Stop at this flow time (default: no limit besides ``max_steps``).
     until_loss : float, optional
-        Stop when :math:`L_k` falls below this (default ``1e-10`` when ``t_max`` is not given).
+        Stop when :math:`L_k` is at or below this (default ``1e-10`` when ``t_max`` is not
+        given); status ``'converged'`` means the final loss reported is at or below it.
     method : str
         ``'auto'`` (LSODA with the analytic Jacobian up to 200 parameters, RODAS4 above),
         ``'rosenbrock'`` (RODAS4 with O(d k^2) structured solves), scipy's ``'LSODA'``, ``'BDF'``,
@@ -237,6 +238,12 @@ def integrate_flow(
             raw = integrator.integrate(problem, theta0, options)
     else:
         raw = integrator.integrate(problem, theta0, options)
+    if raw.status == "converged" and not (until_loss is not None
+                                          and float(raw.losses[-1]) <= until_loss):
+        # 'converged' is a claim about the loss that is reported: it is at or below the target
+        raw.status = "stalled"
+        raw.message = (f"{method} reported the loss target reached, but the final loss "
+                       f"{float(raw.losses[-1]):.17g} is above until_loss={until_loss}")
     if throw and raw.status not in OK_STATUSES:
         raise IntegrationError(f"the flow ({method}) ended with status {raw.status!r}: "
                                f"{raw.message}")

@@ -17,11 +17,12 @@ from fractions import Fraction
 import numpy as np
 
 from .._validate import positive_int
-from ..errors import IllConditionedError, InputError
+from ..errors import IllConditionedError, InputError, RankError
 from ..precision import MP, Exact, Float64, Precision, as_precision
 from ._arith import Arithmetic, SingularSystem, arithmetic, hankel
 from ._data import parse_moments, require_exact
 from .hankel import HankelRank, hankel_rank
+from .recovery import Status
 
 __all__ = ["Realization", "minimal_realization"]
 
@@ -40,6 +41,14 @@ class Realization:
     residual : float
         ``max_j |C A^j B - h_j|`` over the given lags, in double precision.
     precision : Precision
+    status : Status
+        ``'ok'`` when the order is decided: the Hankel rank is exact, clear or full at the
+        lags' accuracy, or the order was given as ``rank=``; ``'rank_ambiguous'`` when the
+        singular values near the noise floor leave the order anywhere in
+        ``rank_evidence.rank_range`` (the realisation then has the smallest order in that
+        range that reproduces the lags, and is not vouched minimal).
+    message : str
+        A sentence saying what the order rests on.
     """
 
     A: object
@@ -49,6 +58,13 @@ class Realization:
     rank_evidence: HankelRank
     residual: float
     precision: Precision
+    status: Status = Status.OK
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """True when ``status == 'ok'``."""
+        return self.status == "ok"
 
     def as_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(A, B, C) as float numpy arrays (B and C as vectors)."""
@@ -79,7 +95,8 @@ class Realization:
             x = text(x)
             return [v for row in x for v in row] if x and isinstance(x[0], list) else x
 
-        return {"order": self.order, "A": text(self.A), "B": flat(self.B), "C": flat(self.C),
+        return {"order": self.order, "status": str(self.status), "message": self.message,
+                "A": text(self.A), "B": flat(self.B), "C": flat(self.C),
                 "residual": self.residual, "precision": repr(self.precision),
                 "rank_evidence": self.rank_evidence.to_dict()}
 
@@ -96,7 +113,8 @@ def minimal_realization(impulse_response: object, *, precision: Precision | None
     precision : Exact, MP or Float64, optional
         Default ``Exact()`` for exact input, ``Float64()`` otherwise.
     rank : int, optional
-        The order; by default the Hankel rank with its evidence (:func:`hankel_rank`).
+        The order; by default the Hankel rank with its evidence, as :func:`hankel_rank`
+        decides it for these lags at their accuracy.
     data_digits : float, optional
         Normwise accuracy of the lags in decimal digits, for the rank decision.
     data_error : float or sequence of floats, optional
@@ -105,6 +123,11 @@ def minimal_realization(impulse_response: object, *, precision: Precision | None
     Returns
     -------
     Realization
+        ``status`` ``'ok'`` when the order is decided (or given as ``rank=``);
+        ``'rank_ambiguous'`` when the Hankel evidence leaves it in a range, and the
+        realisation has the smallest order in the range that reproduces the lags. Lags
+        computed in doubles usually carry less than the half ulp their type implies: state
+        their accuracy with ``data_digits=`` or ``data_error=``.
 
     Raises
     ------
@@ -136,26 +159,63 @@ def minimal_realization(impulse_response: object, *, precision: Precision | None
         raise InputError("minimal_realization supports Exact, MP and Float64")
     if prec.exact:
         require_exact(data)
-    # the largest square Hankel matrix whose shifted partner also fits in the data
-    evidence = hankel_rank(data, precision=form.rank_precision or prec,
-                           size=max(1, data.count // 2))
+    # the largest square Hankel matrix whose shifted partner also fits in the data, its rank
+    # decided as hankel_rank decides it at the lags' accuracy: over Q for exact lags, at the
+    # asked precision for MP, and by default otherwise (for doubles a double SVD whose floor
+    # covers their rounding, re-examined at a higher precision only when ambiguous)
+    rank_prec = Exact() if data.is_exact else (prec if isinstance(prec, MP) else None)
+    evidence = hankel_rank(data, precision=rank_prec, size=max(1, data.count // 2))
     if rank is None and evidence.rank == 0:
         raise InputError(
             f"the lags are indistinguishable from zero at their accuracy ({evidence.message}): "
             "no system of order 1 or more is identified; supply more accurate lags or rank="
         )
-    n = evidence.rank if rank is None else rank
-    n = positive_int(n, "rank")
-    if 2 * n > data.count:
-        raise InputError(f"order {n} needs {2 * n} lags, got {data.count}")
+    if rank is not None:
+        orders = [positive_int(rank, "rank")]
+    elif evidence.verdict == "ambiguous":
+        # every order in the range is consistent with the evidence: the smallest one that
+        # reproduces the lags is built, and the status says that the order is not decided
+        low, high = evidence.rank_range
+        orders = list(range(max(low, 1), max(min(high, data.count // 2), low, 1) + 1))
+    else:
+        orders = [evidence.rank]
+    if 2 * orders[0] > data.count:
+        raise InputError(f"order {orders[0]} needs {2 * orders[0]} lags, got {data.count}")
     if rank is not None and evidence.verdict in ("exact", "clear") and rank > evidence.rank:
         raise InputError(f"rank={rank} exceeds the Hankel rank {evidence.rank} of the lags")
-    with ar.working():
-        A, B, C = form.build(ar, ar.values(data), n)
-    real = Realization(A, B, C, n, evidence, 0.0, prec)
-    resid = _residual(real, data)
-    _require_reproduced(real, data, resid, rank, form.tolerance(prec))
-    return Realization(A, B, C, n, evidence, resid, prec)
+    tolerance = form.tolerance(prec)
+    for n in orders:
+        try:
+            with ar.working():
+                A, B, C = form.build(ar, ar.values(data), n)
+            real = Realization(A, B, C, n, evidence, 0.0, prec)
+            resid = _residual(real, data)
+            allowed = _require_reproduced(real, data, resid, rank, tolerance)
+        except (RankError, IllConditionedError):
+            if n == orders[-1]:
+                raise
+            continue
+        break
+    if rank is not None:
+        status, message = Status.OK, (f"order {n} as given by rank= (the Hankel evidence: "
+                                      f"{evidence.message})")
+    elif evidence.verdict == "ambiguous":
+        status = Status.RANK_AMBIGUOUS
+        message = (f"the order is not decided at the lags' accuracy: {evidence.message}; this "
+                   f"realisation has order {n}, the smallest in that range that reproduces the "
+                   f"lags within {allowed:.3g} (residual {resid:.3g}), and is not vouched "
+                   "minimal: pass rank= to choose the order, or data_digits=/data_error= to "
+                   "state the lags' accuracy")
+    else:
+        status, message = Status.OK, f"order {n}: {evidence.message}"
+    if data.rounded_decimals and data.is_exact:
+        message += (
+            f"; {data.rounded_decimals} lag(s) are decimals with 15 or more significant "
+            "digits, as printed doubles are: they were read as exact, so the order is right "
+            "only if the decimals are exact; if they are rounded doubles pass data_digits=15 "
+            "(--data-digits 15)"
+        )
+    return Realization(A, B, C, n, evidence, resid, prec, status, message)
 
 
 def _shift_realization(ar: Arithmetic, h: Sequence, n: int) -> tuple:
@@ -196,15 +256,13 @@ class _Form:
 
     build: Callable[[Arithmetic, Sequence, int], tuple]
     tolerance: Callable[[Precision], float]
-    rank_precision: Precision | None = None  # the rank evidence's precision (default: its own)
 
 
 _FORMS = {
     # exact: a zero residual; mpmath: half the working digits
     "shift": _Form(_shift_realization,
                    lambda p: 0.0 if p.exact else max(10.0 ** (-p.dps / 2), 1e-12)),
-    # doubles cannot separate singular values below 1e-16: the rank is decided at 40 digits
-    "balanced": _Form(_balanced_realization, lambda p: 1e-6, MP(40)),
+    "balanced": _Form(_balanced_realization, lambda p: 1e-6),
 }
 
 
@@ -233,14 +291,13 @@ def _residual(real: Realization, data) -> float:
     return resid if np.isfinite(resid) else float("inf")
 
 
-def _require_reproduced(real: Realization, data, resid: float, rank, relative: float) -> None:
-    """Refuse a realisation that does not reproduce the lags it was built from."""
+def _require_reproduced(real: Realization, data, resid: float, rank, relative: float) -> float:
+    """Refuse a realisation that does not reproduce the lags it was built from; return the
+    mismatch allowed."""
     scale = max(data.max_abs(), 1e-300)
     tol = max(relative * scale if relative else 0.0, 10 * max(data.radius))
     if resid <= tol:
-        return
-    from ..errors import RankError
-
+        return tol
     if 2 * (real.order + 1) <= data.count:
         how = (f"the lags need a larger order: pass rank={real.order + 1} or larger (at most "
                f"{data.count // 2} with {data.count} lags)")

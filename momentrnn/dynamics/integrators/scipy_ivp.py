@@ -18,6 +18,13 @@ STALL_EVALUATIONS = 5_000
 EVALUATIONS_PER_STEP = 20
 # The end of the time span when only a loss target is given.
 NO_TIME_LIMIT = 1e12
+# The loss event is placed this fraction below ``until_loss``: scipy locates an event only to
+# the accuracy of its root finder, so an event at the target itself can stop the run with the
+# loss a few units of 1e-12 (relative) above it.
+EVENT_MARGIN = 1e-6
+# Restarts from an event point whose loss is still above ``until_loss`` before the run is
+# reported as stalled.
+EVENT_RESTARTS = 3
 
 
 class _Budget(Exception):
@@ -63,8 +70,10 @@ class ScipyIntegrator(Integrator):
 
         events = []
         if until_loss is not None:
+            level = until_loss * (1 - EVENT_MARGIN)
+
             def reached(_t, y):
-                return problem.loss_grad(y)[0] - until_loss
+                return problem.loss_grad(y)[0] - level
 
             reached.terminal = True
             events.append(reached)
@@ -77,11 +86,23 @@ class ScipyIntegrator(Integrator):
                            gnorms=[float(np.linalg.norm(grad0))], status=status,
                            message=message, steps=0, nfev=counter["n"])
 
+        times, thetas, nfev = [0.0], [theta0], 0
+        t0, y0 = 0.0, theta0
         try:
-            with np.errstate(over="raise", invalid="raise"):
-                sol = scipy.integrate.solve_ivp(rhs, (0.0, t_end), theta0, method=method, rtol=rtol,
-                                                atol=atol, events=events or None,
-                                                dense_output=False, **kwargs)
+            for _ in range(EVENT_RESTARTS + 1):
+                with np.errstate(over="raise", invalid="raise"):
+                    sol = scipy.integrate.solve_ivp(rhs, (t0, t_end), y0, method=method,
+                                                    rtol=rtol, atol=atol,
+                                                    events=events or None,
+                                                    dense_output=False, **kwargs)
+                nfev += sol.nfev
+                times += list(sol.t[1:])
+                thetas += [sol.y[:, i] for i in range(1, sol.y.shape[1])]
+                # 'converged' means the loss as reported is at or below the target: an event
+                # located just above it is stepped past, from where it was found
+                if sol.status != 1 or problem.loss_grad(thetas[-1])[0] <= until_loss:
+                    break
+                t0, y0 = times[-1], thetas[-1]
         except _Stall:
             return start_only("stalled", f"scipy {method} stalled: {STALL_EVALUATIONS} "
                               f"evaluations without progress at t = {counter['t']:.6g}; try "
@@ -90,19 +111,24 @@ class ScipyIntegrator(Integrator):
             return start_only("max_steps", f"more than {budget} evaluations")
         except FloatingPointError as exc:
             return start_only("diverged", f"the flow blew up ({exc})")
-        thetas = [sol.y[:, i] for i in range(sol.y.shape[1])]
         lg = [problem.loss_grad(y) for y in thetas]
         ev = {}
-        if sol.status == 1:
-            status, message = "converged", f"loss reached {until_loss:g} at t = {sol.t[-1]:.6g}"
-            ev["until_loss"] = float(sol.t[-1])
+        if sol.status == 1 and lg[-1][0] <= until_loss:
+            status, message = ("converged", f"loss {lg[-1][0]:.3e} <= {until_loss:g} at "
+                               f"t = {times[-1]:.6g}")
+            ev["until_loss"] = float(times[-1])
+        elif sol.status == 1:
+            status, message = ("stalled", f"scipy {method} located the loss target "
+                               f"{until_loss:g} {EVENT_RESTARTS + 1} times, but the loss there "
+                               f"is {lg[-1][0]:.17g}, above it, at t = {times[-1]:.6g}; try "
+                               "method='rosenbrock'")
         elif sol.status == 0:
-            status, message = "t_max", f"reached t = {sol.t[-1]:.6g}"
+            status, message = "t_max", f"reached t = {times[-1]:.6g}"
         else:
             status, message = "diverged", f"scipy {method} failed: {sol.message}"
-        return FlowRun(times=list(sol.t), thetas=thetas, losses=[v[0] for v in lg],
+        return FlowRun(times=times, thetas=thetas, losses=[v[0] for v in lg],
                        gnorms=[float(np.linalg.norm(v[1])) for v in lg], status=status,
-                       message=message, events=ev, steps=len(sol.t) - 1, nfev=sol.nfev)
+                       message=message, events=ev, steps=len(times) - 1, nfev=nfev)
 
 
 class LSODA(ScipyIntegrator):

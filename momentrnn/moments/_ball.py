@@ -546,6 +546,10 @@ def krawczyk_enclosure(data: MomentData, sol: BallSolution, basis: str, bits: in
     :math:`Z` proves that for every :math:`m \in M` the equations :math:`F(z) = m` have exactly
     one solution in :math:`Z`, and that it lies in :math:`K`. Returns ``None`` when no box is
     verified (the data's radius is too large for the atoms to be told apart).
+
+    :math:`Z` starts at twice the first-order size of each component, :math:`|Y (F(\tilde z)
+    - M)|`, and only the components whose :math:`K` does not fit are inflated (to 1.5 times
+    the hull), so a component that the data barely move keeps a box of its own size.
     """
     n = len(sol.atoms)
     count = 2 * n
@@ -581,11 +585,17 @@ def krawczyk_enclosure(data: MomentData, sol: BallSolution, basis: str, bits: in
             dZ = mat(count, 1, [Z[i] - zt[i] for i in range(count)])
             Kv = E * dZ
             K = [zt[i] - step[i, 0] + Kv[i, 0] for i in range(count)]
-            if all(_strictly_inside(K[i], Z[i], real) for i in range(count)):
+            inside = [_strictly_inside(K[i], Z[i], real) for i in range(count)]
+            if all(inside):
                 atoms, weights = K[:n], K[n:]
                 return BallSolution(atoms, weights, real, bits, sol.consistent)
-            # epsilon-inflation: grow to the hull of K and Z, and a little more
-            radius = [1.5 * max(radius[i], _distance_upper(K[i], zt[i]))
+            # epsilon-inflation, per component: a component whose K fits keeps its box; one
+            # that does not grows to the hull of K and Z, and a little more. Growing every
+            # component alike would let a component that the data's radii barely move (an
+            # atom fixed by symmetry, first-order radius 1e-323) never catch up with the
+            # second-order terms that the others feed into it.
+            radius = [radius[i] if inside[i] else
+                      1.5 * max(radius[i], _distance_upper(K[i], zt[i]))
                       for i in range(count)]
             if not all(math.isfinite(r) for r in radius):
                 return None

@@ -500,7 +500,10 @@ def recover_measure(
         Target accuracy. The digits the problem loses are predicted from the Hankel condition
         number, the working precision is chosen from that, the result is certified in ball
         arithmetic and the precision escalated until ``digits`` correct digits are delivered
-        or the data cannot deliver them. Default 15 when ``precision`` is ``None``.
+        or the data cannot deliver them. Default 15 when ``precision`` is ``None``; that
+        default is no requirement: rounded moments that determine fewer digits (more precision
+        no longer adds any) give the digits they determine with status ``'ok'`` when there is
+        at least one, where an explicit ``digits=`` gives ``'data_limited'``.
     data_digits : float, optional
         Normwise accuracy of the moments in decimal digits, overriding what their types imply:
         every moment is within ``10**-data_digits * max_j |m_j|`` of the true moment.
@@ -588,6 +591,7 @@ class _Problem:
     early: _Outcome | None = None
     start_bits: int = 64
     square: MomentData | None = field(default=None)
+    requested: bool = True  # False: the default target of digits=None, not the user's
 
     @property
     def over(self) -> bool:
@@ -630,6 +634,7 @@ def _prepare(moments, *, rank, method, precision, digits, data_digits, data_erro
         progress(f"deciding the rank from {mono.count} moments")
     n, evidence = _decide_rank(mono, rank, prec, progress)
     problem = _Problem(data, mono, basis, meth, prec, target, n, evidence)
+    problem.requested = digits is not None
     if rank is None and evidence is not None and evidence.verdict == "ambiguous":
         problem.early = _Outcome(None, 0.0, None, None, Status.RANK_AMBIGUOUS,
                                  evidence.message, prec or Ball(20))
@@ -756,7 +761,7 @@ def _compute_certified(problem: _Problem, progress) -> _Outcome:
                     got, atom_d, weight_d = fit_got, fit_a, fit_w
         measure = DiscreteMeasure(atoms_l, weights_l)
     got = _floor_digits(got)
-    status, msg = _status(data, cert, got, target, loss, used)
+    status, msg = _status(data, cert, got, target, loss, used, problem.requested)
     if not cert.proved:
         status, msg = Status.DATA_LIMITED, _unseparated_message(data, n, loss)
     return _Outcome(measure, got, atom_d, weight_d, status, msg, used, enclosure,
@@ -896,12 +901,25 @@ def _unseparated_message(data: MomentData, n: int, loss: float) -> str:
 
 
 def _status(data: MomentData, cert: _Certified, got: float, target: float | None, loss: float,
-            used: Precision) -> tuple[str, str]:
+            used: Precision, requested: bool = True) -> tuple[str, str]:
+    """The status and message of a certified computation.
+
+    With no ``digits=`` asked for (``requested`` False) rounded data are recovered to what
+    their accuracy determines: reaching that limit with at least one certified digit is
+    ``ok``, as the default target is not the user's requirement.
+    """
     if target is None or got >= target:
         kind = "certified" if data.is_exact else (
             f"certified for every moment sequence within the data's accuracy "
             f"({data.digits:.1f} digits)")
         return Status.OK, f"{got:.0f} digits {kind} at {used}"
+    if not requested and not data.is_exact and cert.data_limit < target and got >= 1:
+        return Status.OK, (
+            f"{got:.0f} digits certified for every moment sequence within the data's accuracy "
+            f"({data.digits:.1f} digits) at {used}; more working precision adds none, as the "
+            f"data's accuracy limits them (the problem loses about {loss:.0f} digits): pass "
+            "digits= to require more, or more accurate moments"
+        )
     if cert.data_limit < target:
         need = target + loss
         return Status.DATA_LIMITED, (

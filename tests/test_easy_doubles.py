@@ -3,7 +3,9 @@
 The moments are the doubles nearest to the exact moments of a known measure. The certified
 claim is for every sequence within half an ulp of the doubles, and the measure they were
 rounded from is one of them, so every vouched digit is checked against it exactly (Fractions,
-or a 400-bit Gauss-Legendre rule from ``mpmath.gauss_quadrature``).
+or a 400-bit Gauss-Legendre rule from ``mpmath.gauss_quadrature``). Also: per-component digits
+are relative to a proved lower bound of the true magnitude, and whole digits are floored with
+no slack upwards.
 """
 
 from __future__ import annotations
@@ -12,11 +14,16 @@ import math
 import random
 from fractions import Fraction
 
+import flint
 import mpmath
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from momentrnn import recover_measure
+from momentrnn import MP, Ball, Float64, recover_measure
+from momentrnn.moments import _ball
+from momentrnn.moments.recovery import _floor_digits
 
 
 def _exact(x) -> Fraction:
@@ -175,3 +182,56 @@ def test_random_well_conditioned_doubles():
         enough += r.digits >= 10
         _assert_no_over_claim(r, atoms, weights)
     assert enough >= 0.99 * cases
+
+
+# ---------------------------------------------------------------- item: digits of a ball
+
+
+def test_component_digits_are_relative_to_the_smallest_true_value():
+    # m_0 = 1 +- 0.0999: the weight is in [0.9001, 1.0999]; relative to 0.9001 the error
+    # 0.0999 is 0.111, i.e. 0.95 digits: no digit
+    r = recover_measure([1, Fraction(1, 2)], data_error=[0.0999, 0], throw=False)
+    assert r.weight_digits == (0.0,) and r.atom_digits == (0.0,) and r.digits == 0
+    assert r.status == "data_limited"  # no digit is no success, even with no digits= asked
+    assert "only 0 digits are determined" in r.message  # 0.95 is not written as 1
+    for prec in (Float64(), MP(30), Ball(30)):
+        r = recover_measure([1, Fraction(1, 2)], data_error=[0.0999, 0], precision=prec,
+                            throw=False)
+        assert r.weight_digits == (0.0,), prec
+    assert _ball.component_digits([flint.arb(1, 0.0999)]) == [pytest.approx(0.9547, abs=1e-4)]
+    assert _ball.relative_digits([flint.arb(1, 0.0999)]) == pytest.approx(0.9547, abs=1e-4)
+    # relative to the midpoint 9.995e-4 would be 3.0002 digits; relative to the smallest
+    # value in the ball, 1 - 9.995e-4, it is 2.9998: not 3
+    assert _ball.component_digits([flint.arb(1, 0.0009995)])[0] < 3
+    assert _ball.relative_digits([flint.arb(1, 0.0009995)]) < 3
+    assert _ball.component_digits([flint.arb(1, 0.00099)])[0] > 3
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.integers(-10**6, 10**6).filter(bool), st.integers(1, 997), st.integers(0, 8),
+       st.integers(0, 10**7 - 1))
+def test_ball_digits_hold_for_every_value_in_the_ball(num, den, d, j):
+    """d digits of a ball (mid, rad) promise rad <= 10**-d |t| for every t in it; the radii
+    sit just below 10**-d |mid|, where digits relative to the midpoint over-claim."""
+    mid = Fraction(num, den)
+    rad = abs(mid) * Fraction(1, 10**d) * (1 - Fraction(j, 10**7))
+    ball = flint.arb(flint.fmpq(mid.numerator, mid.denominator)) + flint.arb(
+        0, float(rad) * (1 + 2**-40))
+    e = _arf(ball.rad())
+    low = abs(_arf(ball.mid())) - e
+    for digits in (_ball.component_digits([ball])[0], _ball.relative_digits([ball])):
+        if digits >= 1:
+            assert low > 0 and e * 10 ** int(digits) <= low, (digits, float(e / low))
+
+
+def test_whole_digits_are_floored_without_slack():
+    # a ball whose relative error is 1e-3 (1 + 1e-12): 2.9999999999996 digits, so 2 whole ones
+    q = Fraction(1, 1000) * (1 + Fraction(1, 10**12))
+    rad = float(q / (1 + q)) * (1 + 2**-50)  # relative to 1 - rad; rounded up, never down
+    ball = flint.arb(1) + flint.arb(0, rad)
+    for digits in (_ball.component_digits([ball])[0], _ball.relative_digits([ball])):
+        assert 2.99 < digits < 3 and _floor_digits(digits) == 2.0
+    assert _floor_digits(4.99999999977) == 4.0
+    assert _floor_digits(5.0) == 5.0
+    assert _floor_digits(0.95) == 0.0
+    assert _floor_digits(math.inf) == math.inf

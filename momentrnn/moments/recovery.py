@@ -154,8 +154,9 @@ class Recovery:
         certified computation was made.
     atom_digits, weight_digits : tuple of float or None
         Correct digits vouched for each atom and each weight relative to its own magnitude
-        (in the order of ``measure``); 0 where nothing is vouched, ``None`` when no measure
-        was computed or the status is ``inconsistent``.
+        (the smallest magnitude the true value can have, so they hold for it), in the order
+        of ``measure``; 0 where nothing is vouched, ``None`` when no measure was computed or
+        the status is ``inconsistent``.
         The normwise ``digits`` can be much larger than the smallest of these: a tiny weight
         next to large ones has fewer correct digits of its own.
     """
@@ -413,6 +414,8 @@ def _agreement(atoms: list, weights: list, cert: _Certified
     local mpmath context ``cert.bits + 64`` bits wide and enlarged by a relative ``2**-40`` for
     their own rounding. Returns the normwise digits (the smaller of atoms and weights) and the
     digits of each atom and weight relative to its own magnitude, in the order of ``atoms``.
+    Magnitudes are proved lower bounds of the true ones (``|mid| - rad`` of the enclosure),
+    and both digit counts are lower bounds, so flooring them never rounds a digit up.
     """
     sol = cert.sol
     assert sol is not None
@@ -434,22 +437,32 @@ def _agreement(atoms: list, weights: list, cert: _Certified
     slack = 1 + ctx.ldexp(1, -40)
     for approx, refs, balls in ((atoms, ref_atoms, sol.atoms),
                                 (weights, ref_weights, sol.weights)):
-        errs = [(abs(ctx.mpmathify(a) - refs[j]) + ctx.mpmathify(_rad(balls[j]))) * slack
-                for a, j in zip(approx, idx)]
-        mags = [abs(refs[j]) for j in idx]
-        normwise.append(_digits_of(ctx, max(errs), max(mags)))
-        each.append([_digits_of(ctx, e, m) if m else (0.0 if e else math.inf)
-                     for e, m in zip(errs, mags)])
+        rads = [ctx.mpmathify(_rad(balls[j])) for j in idx]
+        errs = [(abs(ctx.mpmathify(a) - refs[j]) + r) * slack
+                for a, j, r in zip(approx, idx, rads)]
+        # the digits are relative to the true value, which can be as small as |mid| - rad
+        lows = [(abs(refs[j]) - r) / slack for j, r in zip(idx, rads)]
+        if all(refs[j] == 0 for j in idx):
+            normwise.append(_digits_of(ctx, max(errs), None))  # absolute
+        else:
+            normwise.append(_digits_of(ctx, max(errs), max(lows)))
+        each.append([_digits_of(ctx, e, m) if refs[j] else (0.0 if e else math.inf)
+                     for e, m, j in zip(errs, lows, idx)])
     return min(normwise), each[0], each[1]
 
 
 def _digits_of(ctx, err, scale) -> float:
-    """``-log10(err / scale)`` clipped at 0; ``inf`` when ``err`` is 0; absolute if scale 0."""
+    """``-log10(err / scale)`` clipped at 0; ``inf`` when ``err`` is 0; absolute when
+    ``scale`` is None, and 0 digits when it is not positive (a lower bound of a magnitude
+    that proves nothing)."""
     if err == 0:
         return math.inf
     if not ctx.isfinite(err):
         return 0.0
-    scale = scale or 1
+    if scale is None:
+        scale = 1
+    elif not scale > 0:
+        return 0.0
     return max(0.0, float(-ctx.log10(err / scale)))
 
 
@@ -461,7 +474,9 @@ def _rad(b):
 
 
 def _floor_digits(d: float) -> float:
-    return d if math.isinf(d) else float(math.floor(d + 1e-9))
+    """Whole vouched digits: ``d`` is a lower bound, so it is floored with no slack upwards
+    (4.9999999 is 4 digits, not 5)."""
+    return d if math.isinf(d) else float(math.floor(d))
 
 
 def recover_measure(
@@ -925,8 +940,9 @@ def _status(data: MomentData, cert: _Certified, got: float, target: float | None
         return Status.DATA_LIMITED, (
             f"the moments carry {data.digits:.0f} digits but this problem loses about "
             f"{loss:.0f} (cond of H_{len(cert.sol.atoms) if cert.sol else '?'} = 1e{loss:.0f}), "
-            f"so only {max(cert.data_limit, 0):.0f} digits are determined for every sequence "
-            f"within that accuracy; {target:g} digits need moments with about {need:.0f} "
+            f"so only {_floor_digits(max(cert.data_limit, 0)):.0f} digits are determined for "
+            f"every sequence within that accuracy; {target:g} digits need moments with about "
+            f"{need:.0f} "
             "digits (pass exact values, or data_digits= if they are more accurate than their "
             "type says)"
         )

@@ -22,6 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from momentrnn import MP, Ball, Float64, recover_measure
+from momentrnn.errors import DataAccuracyError
 from momentrnn.moments import _ball
 from momentrnn.moments.recovery import _floor_digits
 
@@ -84,6 +85,10 @@ def test_gauss_legendre_from_doubles(n, least):
     m = _legendre_doubles(n)
     r = recover_measure(m)  # the first thing a user types: no options, and it must not raise
     assert r.status == "ok" and r.rank == n and r.digits >= least
+    if r.digits < 15:  # the default target is not met: the message says why that is ok
+        assert "added no whole digit" in r.message and "digits= to require more" in r.message
+        with pytest.raises(DataAccuracyError):  # asked for, 15 digits are a requirement
+            recover_measure(m, digits=15)
     atoms, weights = _legendre_rule(n)
     _assert_no_over_claim(r, atoms, weights)
     # the atom at 0 is fixed by symmetry: its enclosure is tiny, but 0 has no relative digit

@@ -313,6 +313,7 @@ class _Certified:
     data_limit: float  # digits the data allow (inf until more precision stops helping)
     bits: int
     proved: bool = True  # False: the balls hold the measure of the midpoints only
+    stalled: bool = False  # True: raising the precision added no whole digit
 
 
 def _certify(data: MomentData, n: int, method: RecoveryMethod, basis: str, target: float,
@@ -369,7 +370,7 @@ def _certify(data: MomentData, n: int, method: RecoveryMethod, basis: str, targe
         limit = math.inf
         if not data.is_exact and previous is not None and got < previous + 1:
             limit = got  # more precision no longer helps: the data's radius dominates
-        last = _Certified(sol, got, limit, bits)
+        last = _Certified(sol, got, limit, bits, stalled=limit < math.inf)
         if got >= target or not escalate or bits >= cap or limit < math.inf:
             break
         # raise the precision by the digits still missing, plus a margin
@@ -928,12 +929,12 @@ def _status(data: MomentData, cert: _Certified, got: float, target: float | None
             f"certified for every moment sequence within the data's accuracy "
             f"({data.digits:.1f} digits)")
         return Status.OK, f"{got:.0f} digits {kind} at {used}"
-    if not requested and not data.is_exact and cert.data_limit < target and got >= 1:
+    if not requested and not data.is_exact and cert.stalled and got >= 1:
         return Status.OK, (
             f"{got:.0f} digits certified for every moment sequence within the data's accuracy "
-            f"({data.digits:.1f} digits) at {used}; more working precision adds none, as the "
-            f"data's accuracy limits them (the problem loses about {loss:.0f} digits): pass "
-            "digits= to require more, or more accurate moments"
+            f"({data.digits:.1f} digits) at {used}; raising the working precision added no "
+            f"whole digit, as the data's accuracy limits them (the problem loses about "
+            f"{loss:.0f} digits): pass digits= to require more, or more accurate moments"
         )
     if cert.data_limit < target:
         need = target + loss

@@ -546,6 +546,10 @@ def krawczyk_enclosure(data: MomentData, sol: BallSolution, basis: str, bits: in
     :math:`Z` proves that for every :math:`m \in M` the equations :math:`F(z) = m` have exactly
     one solution in :math:`Z`, and that it lies in :math:`K`. Returns ``None`` when no box is
     verified (the data's radius is too large for the atoms to be told apart).
+
+    :math:`Z` starts at twice the first-order size of each component, :math:`|Y (F(\tilde z)
+    - M)|`, and only the components whose :math:`K` does not fit are inflated (to 1.5 times
+    the hull), so a component that the data barely move keeps a box of its own size.
     """
     n = len(sol.atoms)
     count = 2 * n
@@ -581,11 +585,17 @@ def krawczyk_enclosure(data: MomentData, sol: BallSolution, basis: str, bits: in
             dZ = mat(count, 1, [Z[i] - zt[i] for i in range(count)])
             Kv = E * dZ
             K = [zt[i] - step[i, 0] + Kv[i, 0] for i in range(count)]
-            if all(_strictly_inside(K[i], Z[i], real) for i in range(count)):
+            inside = [_strictly_inside(K[i], Z[i], real) for i in range(count)]
+            if all(inside):
                 atoms, weights = K[:n], K[n:]
                 return BallSolution(atoms, weights, real, bits, sol.consistent)
-            # epsilon-inflation: grow to the hull of K and Z, and a little more
-            radius = [1.5 * max(radius[i], _distance_upper(K[i], zt[i]))
+            # epsilon-inflation, per component: a component whose K fits keeps its box; one
+            # that does not grows to the hull of K and Z, and a little more. Growing every
+            # component alike would let a component that the data's radii barely move (an
+            # atom fixed by symmetry, first-order radius 1e-323) never catch up with the
+            # second-order terms that the others feed into it.
+            radius = [radius[i] if inside[i] else
+                      1.5 * max(radius[i], _distance_upper(K[i], zt[i]))
                       for i in range(count)]
             if not all(math.isfinite(r) for r in radius):
                 return None
@@ -633,8 +643,22 @@ def _magnitude_ball(v):
     return abs(acb(v.mid()))
 
 
+def _magnitude_lower(v, err):
+    """A lower bound (an exact ``arb``, possibly <= 0) on the magnitude of every value in the
+    ball ``v``: ``|mid| - err`` with ``err`` its radius from :func:`_error_ball`.
+
+    Digits relative to the returned value would over-state the accuracy of a true value
+    smaller than it; relative to this bound they hold for every value in the ball.
+    """
+    return arb((_magnitude_ball(v) - err).lower())
+
+
 def _digits(err, scale) -> float:
-    """A lower bound on ``-log10(err / scale)`` for arb ``err`` and ``scale`` (64 bits)."""
+    """A lower bound on ``-log10(err / scale)`` for arb ``err`` and ``scale`` (64 bits).
+
+    The float returned is rounded down from the ball's lower end, so flooring it can never
+    round a digit up.
+    """
     if err == 0:
         return math.inf
     if not err.is_finite():
@@ -642,42 +666,57 @@ def _digits(err, scale) -> float:
     if scale == 0:
         scale = arb(1)
     d = -(err / scale).log() / arb(10).log()
-    return max(float(d.lower()), 0.0)
+    low = d.lower()
+    if not low.is_finite():
+        return 0.0
+    return max(math.nextafter(float(low), -math.inf), 0.0)
 
 
 def component_digits(values: list) -> list[float]:
-    """Correct decimal digits of each ball relative to its own magnitude (``inf`` if exact)."""
+    """Correct decimal digits of each ball relative to the smallest magnitude a value in it
+    can have (``inf`` if exact, 0 when the ball holds 0 or a value of either sign)."""
     out = []
     with _prec(64):
         for v in values:
             err = _error_ball(v)
-            mag = _magnitude_ball(v)
-            if err != 0 and (mag == 0 or not bool(err < mag)):
+            if err == 0:
+                out.append(math.inf)
+                continue
+            low = _magnitude_lower(v, err)
+            if not bool(low > 0):
                 out.append(0.0)
             else:
-                out.append(_digits(err, mag))
+                out.append(_digits(err, low))
     return out
 
 
 def relative_digits(values: list) -> float:
     """Correct decimal digits of a list of balls, relative to the largest magnitude.
 
-    ``digits = -log10(max_i rad_i / max_i |mid_i|)``; ``inf`` for exact balls; the
-    error is absolute when every midpoint is zero. Computed in ball arithmetic, so neither
-    tiny nor huge values lose the bound to the double range.
+    ``digits = -log10(max_i rad_i / max_i (|mid_i| - rad_i))``: relative to a lower bound of
+    the largest magnitude of the values in the balls, so the digits hold whichever values the
+    balls hold; 0 when that bound is not positive; ``inf`` for exact balls; the error is
+    absolute when every midpoint is zero. Computed in ball arithmetic, so neither tiny nor
+    huge values lose the bound to the double range.
     """
     if not values:
         return math.inf
     with _prec(64):
         errs = [_error_ball(v) for v in values]
-        mags = [_magnitude_ball(v) for v in values]
         err = errs[0]
         for e in errs[1:]:
             err = e if bool(e.upper() > err.upper()) else err
-        scale = mags[0]
-        for m in mags[1:]:
-            scale = m if bool(m.upper() > scale.upper()) else scale
-        return _digits(arb(err.upper()), arb(scale.lower()) if scale != 0 else scale)
+        if all(_magnitude_ball(v) == 0 for v in values):
+            return _digits(arb(err.upper()), arb(0))
+        lows = [_magnitude_lower(v, e) for v, e in zip(values, errs)]
+        scale = lows[0]
+        for m in lows[1:]:
+            scale = m if bool(m > scale) else scale
+        if err == 0:
+            return math.inf
+        if not bool(scale > 0):
+            return 0.0
+        return _digits(arb(err.upper()), scale)
 
 
 @dataclass(frozen=True)

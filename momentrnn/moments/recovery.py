@@ -154,8 +154,9 @@ class Recovery:
         certified computation was made.
     atom_digits, weight_digits : tuple of float or None
         Correct digits vouched for each atom and each weight relative to its own magnitude
-        (in the order of ``measure``); 0 where nothing is vouched, ``None`` when no measure
-        was computed or the status is ``inconsistent``.
+        (the smallest magnitude the true value can have, so they hold for it), in the order
+        of ``measure``; 0 where nothing is vouched, ``None`` when no measure was computed or
+        the status is ``inconsistent``.
         The normwise ``digits`` can be much larger than the smallest of these: a tiny weight
         next to large ones has fewer correct digits of its own.
     """
@@ -312,6 +313,7 @@ class _Certified:
     data_limit: float  # digits the data allow (inf until more precision stops helping)
     bits: int
     proved: bool = True  # False: the balls hold the measure of the midpoints only
+    stalled: bool = False  # True: raising the precision added no whole digit
 
 
 def _certify(data: MomentData, n: int, method: RecoveryMethod, basis: str, target: float,
@@ -368,7 +370,7 @@ def _certify(data: MomentData, n: int, method: RecoveryMethod, basis: str, targe
         limit = math.inf
         if not data.is_exact and previous is not None and got < previous + 1:
             limit = got  # more precision no longer helps: the data's radius dominates
-        last = _Certified(sol, got, limit, bits)
+        last = _Certified(sol, got, limit, bits, stalled=limit < math.inf)
         if got >= target or not escalate or bits >= cap or limit < math.inf:
             break
         # raise the precision by the digits still missing, plus a margin
@@ -413,6 +415,8 @@ def _agreement(atoms: list, weights: list, cert: _Certified
     local mpmath context ``cert.bits + 64`` bits wide and enlarged by a relative ``2**-40`` for
     their own rounding. Returns the normwise digits (the smaller of atoms and weights) and the
     digits of each atom and weight relative to its own magnitude, in the order of ``atoms``.
+    Magnitudes are proved lower bounds of the true ones (``|mid| - rad`` of the enclosure),
+    and both digit counts are lower bounds, so flooring them never rounds a digit up.
     """
     sol = cert.sol
     assert sol is not None
@@ -434,22 +438,32 @@ def _agreement(atoms: list, weights: list, cert: _Certified
     slack = 1 + ctx.ldexp(1, -40)
     for approx, refs, balls in ((atoms, ref_atoms, sol.atoms),
                                 (weights, ref_weights, sol.weights)):
-        errs = [(abs(ctx.mpmathify(a) - refs[j]) + ctx.mpmathify(_rad(balls[j]))) * slack
-                for a, j in zip(approx, idx)]
-        mags = [abs(refs[j]) for j in idx]
-        normwise.append(_digits_of(ctx, max(errs), max(mags)))
-        each.append([_digits_of(ctx, e, m) if m else (0.0 if e else math.inf)
-                     for e, m in zip(errs, mags)])
+        rads = [ctx.mpmathify(_rad(balls[j])) for j in idx]
+        errs = [(abs(ctx.mpmathify(a) - refs[j]) + r) * slack
+                for a, j, r in zip(approx, idx, rads)]
+        # the digits are relative to the true value, which can be as small as |mid| - rad
+        lows = [(abs(refs[j]) - r) / slack for j, r in zip(idx, rads)]
+        if all(refs[j] == 0 for j in idx):
+            normwise.append(_digits_of(ctx, max(errs), None))  # absolute
+        else:
+            normwise.append(_digits_of(ctx, max(errs), max(lows)))
+        each.append([_digits_of(ctx, e, m) if refs[j] else (0.0 if e else math.inf)
+                     for e, m, j in zip(errs, lows, idx)])
     return min(normwise), each[0], each[1]
 
 
 def _digits_of(ctx, err, scale) -> float:
-    """``-log10(err / scale)`` clipped at 0; ``inf`` when ``err`` is 0; absolute if scale 0."""
+    """``-log10(err / scale)`` clipped at 0; ``inf`` when ``err`` is 0; absolute when
+    ``scale`` is None, and 0 digits when it is not positive (a lower bound of a magnitude
+    that proves nothing)."""
     if err == 0:
         return math.inf
     if not ctx.isfinite(err):
         return 0.0
-    scale = scale or 1
+    if scale is None:
+        scale = 1
+    elif not scale > 0:
+        return 0.0
     return max(0.0, float(-ctx.log10(err / scale)))
 
 
@@ -461,7 +475,9 @@ def _rad(b):
 
 
 def _floor_digits(d: float) -> float:
-    return d if math.isinf(d) else float(math.floor(d + 1e-9))
+    """Whole vouched digits: ``d`` is a lower bound, so it is floored with no slack upwards
+    (4.9999999 is 4 digits, not 5)."""
+    return d if math.isinf(d) else float(math.floor(d))
 
 
 def recover_measure(
@@ -500,7 +516,10 @@ def recover_measure(
         Target accuracy. The digits the problem loses are predicted from the Hankel condition
         number, the working precision is chosen from that, the result is certified in ball
         arithmetic and the precision escalated until ``digits`` correct digits are delivered
-        or the data cannot deliver them. Default 15 when ``precision`` is ``None``.
+        or the data cannot deliver them. Default 15 when ``precision`` is ``None``; that
+        default is no requirement: rounded moments that determine fewer digits (more precision
+        no longer adds any) give the digits they determine with status ``'ok'`` when there is
+        at least one, where an explicit ``digits=`` gives ``'data_limited'``.
     data_digits : float, optional
         Normwise accuracy of the moments in decimal digits, overriding what their types imply:
         every moment is within ``10**-data_digits * max_j |m_j|`` of the true moment.
@@ -588,6 +607,7 @@ class _Problem:
     early: _Outcome | None = None
     start_bits: int = 64
     square: MomentData | None = field(default=None)
+    requested: bool = True  # False: the default target of digits=None, not the user's
 
     @property
     def over(self) -> bool:
@@ -630,6 +650,7 @@ def _prepare(moments, *, rank, method, precision, digits, data_digits, data_erro
         progress(f"deciding the rank from {mono.count} moments")
     n, evidence = _decide_rank(mono, rank, prec, progress)
     problem = _Problem(data, mono, basis, meth, prec, target, n, evidence)
+    problem.requested = digits is not None
     if rank is None and evidence is not None and evidence.verdict == "ambiguous":
         problem.early = _Outcome(None, 0.0, None, None, Status.RANK_AMBIGUOUS,
                                  evidence.message, prec or Ball(20))
@@ -756,7 +777,7 @@ def _compute_certified(problem: _Problem, progress) -> _Outcome:
                     got, atom_d, weight_d = fit_got, fit_a, fit_w
         measure = DiscreteMeasure(atoms_l, weights_l)
     got = _floor_digits(got)
-    status, msg = _status(data, cert, got, target, loss, used)
+    status, msg = _status(data, cert, got, target, loss, used, problem.requested)
     if not cert.proved:
         status, msg = Status.DATA_LIMITED, _unseparated_message(data, n, loss)
     return _Outcome(measure, got, atom_d, weight_d, status, msg, used, enclosure,
@@ -896,19 +917,33 @@ def _unseparated_message(data: MomentData, n: int, loss: float) -> str:
 
 
 def _status(data: MomentData, cert: _Certified, got: float, target: float | None, loss: float,
-            used: Precision) -> tuple[str, str]:
+            used: Precision, requested: bool = True) -> tuple[str, str]:
+    """The status and message of a certified computation.
+
+    With no ``digits=`` asked for (``requested`` False) rounded data are recovered to what
+    their accuracy determines: reaching that limit with at least one certified digit is
+    ``ok``, as the default target is not the user's requirement.
+    """
     if target is None or got >= target:
         kind = "certified" if data.is_exact else (
             f"certified for every moment sequence within the data's accuracy "
             f"({data.digits:.1f} digits)")
         return Status.OK, f"{got:.0f} digits {kind} at {used}"
+    if not requested and not data.is_exact and cert.stalled and got >= 1:
+        return Status.OK, (
+            f"{got:.0f} digits certified for every moment sequence within the data's accuracy "
+            f"({data.digits:.1f} digits) at {used}; raising the working precision added no "
+            f"whole digit, as the data's accuracy limits them (the problem loses about "
+            f"{loss:.0f} digits): pass digits= to require more, or more accurate moments"
+        )
     if cert.data_limit < target:
         need = target + loss
         return Status.DATA_LIMITED, (
             f"the moments carry {data.digits:.0f} digits but this problem loses about "
             f"{loss:.0f} (cond of H_{len(cert.sol.atoms) if cert.sol else '?'} = 1e{loss:.0f}), "
-            f"so only {max(cert.data_limit, 0):.0f} digits are determined for every sequence "
-            f"within that accuracy; {target:g} digits need moments with about {need:.0f} "
+            f"so only {_floor_digits(max(cert.data_limit, 0)):.0f} digits are determined for "
+            f"every sequence within that accuracy; {target:g} digits need moments with about "
+            f"{need:.0f} "
             "digits (pass exact values, or data_digits= if they are more accurate than their "
             "type says)"
         )

@@ -130,8 +130,8 @@ class Recovery:
     predicted_loss : float
         Digits the problem was predicted to lose, ``log10(cond)``.
     residual : mpmath.mpf
-        ``max_j |m_j(measure) - m_j|`` over all supplied moments, computed with the returned
-        numbers at high precision.
+        ``max_j |m_j(measure) - m_j|`` over all supplied moments (in the basis they are
+        written in), computed with the returned numbers at high precision.
     singular_values : tuple
         Singular values of the Hankel matrix used to decide the rank.
     rank_evidence : HankelRank or None
@@ -389,8 +389,9 @@ def _to_mp_value(b):
     return mpmath.mp.make_mpc((re._mpf_, im._mpf_))
 
 
-def _residual(data: MomentData, measure: DiscreteMeasure, bits: int):
-    """max_j |m_j(measure) - m_j| with the returned numbers, in a local mpmath context."""
+def _residual(data: MomentData, measure: DiscreteMeasure, bits: int, basis: str = "monomial"):
+    """max_j |m_j(measure) - m_j| with the returned numbers, in a local mpmath context, the
+    moments written in ``basis`` as the data are."""
     from ._scalars import to_mp
 
     ctx = mpmath.MPContext()
@@ -398,7 +399,16 @@ def _residual(data: MomentData, measure: DiscreteMeasure, bits: int):
     x = [to_mp(a, ctx) for a in measure.atoms]
     w = [to_mp(v, ctx) for v in measure.weights]
     target = data.as_mp(ctx)
-    moments = power_sums(x, w, data.count, ctx.fsum)
+    if basis == "chebyshev":
+        # T_0 = 1, T_1 = x, T_{j+1} = 2x T_j - T_{j-1}
+        prev, cur = [ctx.mpf(0)] * len(x), [ctx.mpf(1)] * len(x)
+        moments = []
+        for j in range(data.count):
+            moments.append(ctx.fsum(wi * t for wi, t in zip(w, cur)))
+            prev, cur = cur, [(xi if j == 0 else 2 * xi) * c - (0 if j == 0 else p)
+                              for xi, c, p in zip(x, cur, prev)]
+    else:
+        moments = power_sums(x, w, data.count, ctx.fsum)
     worst = max(abs(m - t) for m, t in zip(moments, target))
     return global_mp(worst)
 
@@ -707,15 +717,17 @@ def _compute_exact(problem: _Problem) -> _Outcome:
         return _Outcome(None, 0.0, None, None, Status.INCONSISTENT, "", prec)
     atoms, weights = problem.method.run_exact(data, n, problem.basis)
     measure = DiscreteMeasure(atoms, weights)
-    msg = "exact"
-    if problem.basis == "monomial" and data.is_real:
-        from .algebraic import field_moments
+    # every exact result reproduces all the data: checked over Q on the Prony polynomial by
+    # run_exact, and here once more on the returned numbers where they form complete fields
+    # (power moments of the measure against the power moments of the data, in any basis)
+    from .algebraic import field_moments
 
-        back = field_moments(atoms, weights, data.count)
-        if back is not None and any(b != m for b, m in zip(back, data.real)):
-            raise AssertionError("exact recovery does not reproduce its moments")
-        if back is not None:
-            msg = "exact: the moments of the returned measure equal the data exactly"
+    back = field_moments(atoms, weights, problem.mono.count)
+    if back is not None and (len(back) != problem.mono.count or
+                             any(b != m for b, m in zip(back, problem.mono.real))):
+        raise AssertionError("exact recovery does not reproduce its moments")
+    msg = ("exact: the moments of the returned measure equal the data exactly"
+           + ("" if problem.basis == "monomial" else f" (in the {problem.basis} basis)"))
     return _Outcome(measure, math.inf, [math.inf] * n, [math.inf] * n, Status.OK, msg, prec,
                     res_bits=digits_to_bits(40 + 2 * problem.loss))
 
@@ -857,7 +869,7 @@ def _finish(problem: _Problem, out: _Outcome, throw: bool, progress) -> Recovery
         raise status.error(message)
     if progress is not None and measure is not None:
         progress(f"computing the residual over {data.count} moments")
-    residual = _residual(data, measure, out.res_bits) if measure is not None else \
+    residual = _residual(data, measure, out.res_bits, problem.basis) if measure is not None else \
         mpmath.mpf("nan")
     cond = problem.cond if problem.early is None else math.inf
     loss = problem.loss if problem.early is None else math.inf
@@ -1006,7 +1018,9 @@ def gauss_rule(moments: object, *, rank: int | None = None, basis: str = "monomi
     r"""The Gauss rule of a positive measure (Chebyshev algorithm and Golub-Welsch).
 
     See :func:`recover_measure` (``method='gauss'``); ``basis='chebyshev'`` takes modified
-    moments :math:`\int T_k d\mu` and uses the modified Chebyshev algorithm.
+    moments :math:`\int T_k d\mu` and uses the modified Chebyshev algorithm. The rule is
+    built from the first ``2 * rank`` moments; with more, exact ones must all be reproduced
+    exactly (in their basis), or the status is ``'inconsistent'``.
 
     Parameters
     ----------

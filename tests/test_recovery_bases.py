@@ -5,12 +5,17 @@ reproduce the data."""
 
 from __future__ import annotations
 
+import time
 from fractions import Fraction as F
 
+import mpmath
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from momentrnn import Exact, gauss_rule, recover_measure
-from momentrnn.errors import RankError
+from momentrnn import MP, Exact, Float64, gauss_rule, recover_measure
+from momentrnn.errors import IllConditionedError, InputError, RankError
+from momentrnn.moments import methods as methods_module
 from momentrnn.moments._data import parse_moments
 from momentrnn.moments._exact import exact_prony_polynomial
 
@@ -94,3 +99,173 @@ def test_exact_chebyshev_gauss_with_irrational_nodes():
     r = gauss_rule(nu, basis="chebyshev", precision=Exact())
     assert r.status == "ok"
     assert list(r.weights) == [1, 1] and r.residual < 1e-50
+
+
+# ------------------------------------------------------------------------- item 12
+
+
+@pytest.mark.parametrize("method", ["prony", "pencil"])
+@pytest.mark.parametrize("precision", [Float64(), MP(30)])
+def test_fixed_precision_power_methods_honour_the_chebyshev_basis(method, precision):
+    x, w = [F(-1, 2), F(1, 5), F(4, 5)], [F(1), F(2), F(1, 2)]
+    nu = chebyshev_moments(x, w, 6)
+    r = recover_measure(nu, method=method, basis="chebyshev", precision=precision)
+    assert r.status == "ok" and r.rank == 3 and r.digits >= 12
+    for got, want in zip(list(r.atoms) + list(r.weights), x + w):
+        assert abs(complex(got) - float(want)) < 1e-12
+    assert r.residual < 1e-12
+
+
+def test_gauss_with_rounded_overdetermined_data():
+    m = [1.0, 0.0, 1.0, 0.0, 1.0, 0.0]
+    r = gauss_rule(m, throw=False)
+    assert r.status == "ok" and r.rank == 2
+    assert [float(a) for a in r.atoms] == [-1.0, 1.0]
+    assert all(abs(float(v) - 0.5) < 1e-14 for v in r.weights)
+    m = [float(v) for v in power_moments([F(-3, 7), F(2, 9)], [F(1, 3), F(6, 5)], 8)]
+    r = gauss_rule(m, rank=2, throw=False)
+    assert r.status == "ok"
+    assert abs(float(r.atoms[0]) + 3 / 7) < 1e-13 and abs(float(r.weights[1]) - 1.2) < 1e-13
+
+
+def test_hopeless_fixed_precision_is_refused_before_the_work(monkeypatch):
+    # the 100-point discrete uniform measure on {1/100, ..., 1}: H_100 loses ~177 digits
+    atoms = [F(k, 100) for k in range(1, 101)]
+    m = power_moments(atoms, [F(1, 100)] * 100, 200)
+    calls = []
+    original = methods_module.RecoveryMethod.run_mp
+
+    def counting(self, *args, **kwargs):
+        calls.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(methods_module.RecoveryMethod, "run_mp", counting)
+    start = time.perf_counter()
+    r = recover_measure(m, rank=100, precision=MP(40), throw=False)
+    elapsed = time.perf_counter() - start
+    assert r.status == "ill_conditioned" and r.measure is None and not calls
+    assert "not computed" in r.message and "MP(" in r.message and r.predicted_loss > 170
+    assert elapsed < 20  # the condition estimate only (was 35-90 s of futile work)
+    with pytest.raises(IllConditionedError, match="predicted to lose about 177"):
+        recover_measure(m, rank=100, precision=MP(40))
+
+
+# ---------------------------------------------------------------- property test
+
+DENOMINATORS = [3, 5, 7, 9, 10, 11, 13, 25]
+
+
+@st.composite
+def measures(draw, separation):
+    n = draw(st.integers(1, 4))
+    pool = sorted({F(p, q) for q in DENOMINATORS for p in range(-q, q + 1)})
+    atoms: list[F] = []
+    for _ in range(n):
+        candidates = [a for a in pool if all(abs(a - b) >= separation for b in atoms)]
+        if not candidates:
+            break
+        atoms.append(draw(st.sampled_from(candidates)))
+    weights = [F(draw(st.integers(1, 40)), draw(st.sampled_from(DENOMINATORS)))
+               for _ in atoms]
+    return atoms, weights
+
+
+def _exact_value(v):
+    """An mpmath number for a Fraction or a returned value, at 300 bits (local context)."""
+    ctx = mpmath.MPContext()
+    ctx.prec = 300
+    if isinstance(v, F):
+        return ctx.mpf(v.numerator) / v.denominator
+    return ctx.mpmathify(v)
+
+
+def _agree(got, want, digits):
+    """|got - want| <= 10^-digits |want| (digits may be 0: nothing vouched)."""
+    if digits == 0:
+        return True
+    err = abs(_exact_value(got) - _exact_value(want))
+    return err <= mpmath.mpf(10) ** (-digits) * abs(_exact_value(want))
+
+
+@settings(max_examples=80, derandomize=True, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_every_method_precision_and_basis_is_right_or_refuses(data):
+    precision = data.draw(st.sampled_from([Exact(), MP(30), Float64(), None]))  # None: 20 digits
+    separation = F(1, 4) if isinstance(precision, Float64) else F(1, 25)
+    atoms, weights = data.draw(measures(separation))
+    n = len(atoms)
+    basis = data.draw(st.sampled_from(["monomial", "chebyshev"]))
+    method = data.draw(st.sampled_from(["prony", "pencil", "gauss"]))
+    count = 2 * n + data.draw(st.sampled_from([0, 2]))  # square and overdetermined
+    nu = moments_in(basis, atoms, weights, count)
+    r = recover_measure(nu, method=method, basis=basis, precision=precision, throw=False,
+                        digits=20 if precision is None else None)
+    assert r.status != "inconsistent"
+    # well separated atoms lose few digits: every combination delivers (none may refuse for
+    # a basis it ignored)
+    assert r.status == "ok", r.message
+    assert r.rank == n
+    order = sorted(range(n), key=lambda i: atoms[i])
+    want_x, want_w = [atoms[i] for i in order], [weights[i] for i in order]
+    got = sorted(zip(r.atoms, r.weights, r.atom_digits, r.weight_digits),
+                 key=lambda t: complex(t[0]).real)
+    if isinstance(precision, Exact):
+        assert [g[0] for g in got] == want_x and [g[1] for g in got] == want_w
+        assert r.residual < 1e-50
+        return
+    if precision is None:
+        assert r.digits >= 20
+    for (a, w, da, dw), x, v in zip(got, want_x, want_w):
+        assert _agree(a, x, da) and _agree(w, v, dw), (a, x, da, w, v, dw)
+    _check_normwise(got, want_x, want_w, r.digits)
+
+
+def _check_normwise(got, want_x, want_w, digits):
+    for k, want in ((0, want_x), (1, want_w)):
+        scale = max(abs(v) for v in want) or 1
+        worst = max(abs(_exact_value(g[k]) - _exact_value(v)) for g, v in zip(got, want))
+        assert worst <= mpmath.mpf(10) ** (-digits) * _exact_value(scale)
+
+
+@settings(max_examples=40, derandomize=True, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_rounded_data_are_right_or_refused_with_no_false_verdict(data):
+    # the moments rounded to doubles: the truth lies within the data's accuracy, so an ok
+    # result holds it to the vouched digits; inconsistency may never be claimed
+    precision = data.draw(st.sampled_from([MP(30), Float64(), None]))
+    atoms, weights = data.draw(measures(F(1, 4)))
+    n = len(atoms)
+    basis = data.draw(st.sampled_from(["monomial", "chebyshev"]))
+    method = data.draw(st.sampled_from(["prony", "pencil", "gauss"]))
+    count = 2 * n + data.draw(st.sampled_from([0, 2]))
+    nu = [float(v) for v in moments_in(basis, atoms, weights, count)]
+    if basis == "chebyshev" and method != "gauss":
+        with pytest.raises(InputError, match="Chebyshev-basis"):
+            recover_measure(nu, method=method, basis=basis, precision=precision)
+        return
+    r = recover_measure(nu, method=method, basis=basis, precision=precision, throw=False,
+                        digits=12 if precision is None else None)
+    assert r.status != "inconsistent"
+    if r.status != "ok":
+        assert r.status in ("data_limited", "ill_conditioned", "rank_ambiguous") and r.message
+        return
+    assert r.rank == n
+    order = sorted(range(n), key=lambda i: atoms[i])
+    want_x, want_w = [atoms[i] for i in order], [weights[i] for i in order]
+    got = sorted(zip(r.atoms, r.weights, r.atom_digits, r.weight_digits),
+                 key=lambda t: complex(t[0]).real)
+    for (a, w, da, dw), x, v in zip(got, want_x, want_w):
+        assert _agree(a, x, da) and _agree(w, v, dw), (a, x, da, w, v, dw)
+    _check_normwise(got, want_x, want_w, r.digits)
+
+
+@pytest.mark.parametrize("extra", [1, 3])
+@pytest.mark.parametrize("basis", ["monomial", "chebyshev"])
+def test_an_odd_data_count_is_refused_clearly(extra, basis):
+    atoms, weights = [F(-2, 3), F(3, 10)], [F(1, 3), F(7, 5)]
+    nu = moments_in(basis, atoms, weights, 4 + extra)
+    for method in ("prony", "pencil", "gauss"):
+        with pytest.raises(InputError, match="odd number"):
+            recover_measure(nu, method=method, basis=basis, precision=Exact())

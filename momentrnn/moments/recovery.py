@@ -27,6 +27,7 @@ from ..errors import (
     RankError,
 )
 from ..precision import (
+    MP,
     Ball,
     Exact,
     Precision,
@@ -506,6 +507,9 @@ def recover_measure(
         double precision.
     precision : Exact, MP, Ball or Float64, optional
         Arithmetic of the computation. ``None`` (default) means: choose it from ``digits``.
+        An ``MP`` or ``Float64`` that carries no more digits than the problem is predicted
+        to lose (``log10`` of the Hankel condition number, for power moments) is refused
+        before any work, with status ``'ill_conditioned'``.
     digits : float, optional
         Target accuracy. The digits the problem loses are predicted from the Hankel condition
         number, the working precision is chosen from that, the result is certified in ball
@@ -780,10 +784,29 @@ def _compute_fixed(problem: _Problem, progress) -> _Outcome:
     data, n, prec, meth, loss = problem.data, problem.n, problem.prec, problem.method, problem.loss
     target = problem.target
     ar = arithmetic(prec)
-    m = ar.recovery_values(data)
+    # the condition number of the power-moment Hankel matrix predicts the loss before any work
+    # where the method works on power moments: a working precision that it exhausts leaves no
+    # digit that a certified computation could confirm (modified moments, as the Gauss rule
+    # takes them in the Chebyshev basis, can be far better conditioned)
+    carried = _carried_digits(prec)
+    if loss >= carried and (problem.basis == "monomial" or meth.power_moments):
+        note = ""
+        if meth.positive_only and not _ball.raise_if_not_positive(data, n, problem.basis):
+            # a proved non-positive H_n was raised above; rounded data may leave it open
+            note = (f"; whether H_{n} is positive definite is not decided at the data's "
+                    "accuracy")
+        return _Outcome(None, 0.0, None, None, Status.ILL_CONDITIONED,
+                        f"not computed: the problem is predicted to lose about {loss:.0f} "
+                        f"digits (cond of H_{n} = {problem.cond:.2e}), at least the "
+                        f"{carried:.0f} that {prec} carries, so no digit of a {prec} result "
+                        f"could be expected to survive: use MP({int(loss + (target or 15) + 10)})"
+                        f" or digits=" + note, prec)
+    # methods on power moments get them whatever basis the (then exact) data are written in
+    power = meth.power_moments and problem.basis != "monomial"
+    m = ar.recovery_values(problem.mono if power else data)
     check_target = ar.confirm_digits
     try:
-        atoms_l, weights_l = ar.run_method(meth, m, n, problem.basis)
+        atoms_l, weights_l = ar.run_method(meth, m, n, "monomial" if power else problem.basis)
     except (IllConditionedError, RankError, NotPositiveError, ZeroDivisionError,
             np.linalg.LinAlgError, ValueError) as exc:
         return _numerical_failure(problem, exc)
@@ -817,6 +840,11 @@ def _compute_fixed(problem: _Problem, progress) -> _Outcome:
     msg = f"{got:.0f} digits confirmed against a certified computation"
     return _Outcome(measure, got, atom_d, weight_d, Status.OK, msg, prec,
                     res_bits=digits_to_bits(check_target + loss) + 64)
+
+
+def _carried_digits(prec: Precision) -> float:
+    """Decimal digits a fixed working precision carries."""
+    return float(prec.dps) if isinstance(prec, MP) else bits_to_digits(53)
 
 
 def _numerical_failure(problem: _Problem, exc: Exception) -> _Outcome:
@@ -880,8 +908,9 @@ def _finish(problem: _Problem, out: _Outcome, throw: bool, progress) -> Recovery
 
 def _ball_fit(data: MomentData, n: int, method: RecoveryMethod, basis: str, bits: int):
     """Midpoints of the least-squares fit of all the moments (``None`` if not computable)."""
+    midpoints = MomentData(data.real, data.imag, (0.0,) * data.count)  # exact values as given
     try:
-        sol = method.run_ball(data, n, bits, basis)
+        sol = method.run_ball(midpoints, n, bits, basis)
     except (_ball.NeedPrecision, RankError, InputError):
         return None
     if len(sol.atoms) != n:

@@ -128,6 +128,25 @@ def test_gauss_with_rounded_overdetermined_data():
     assert abs(float(r.atoms[0]) + 3 / 7) < 1e-13 and abs(float(r.weights[1]) - 1.2) < 1e-13
 
 
+@pytest.mark.parametrize("precision", [None, MP(30), Float64()])
+def test_rounded_overdetermined_chebyshev_moments_must_all_fit(precision):
+    x, w = [F(-1, 2), F(1, 5), F(4, 5)], [F(1), F(2), F(1, 2)]
+    nu = [float(v) for v in chebyshev_moments(x, w, 8)]
+    r = gauss_rule(nu, rank=3, basis="chebyshev", precision=precision)
+    assert r.status == "ok" and r.residual < 1e-13
+    # m_7 moved far outside its half-ulp radius: no 3-atom measure fits, which is proved
+    # from the certified enclosure of the measures that fit m_0..m_5 (it used to be 'ok'
+    # with a residual of 0.5)
+    for shift in (1e-12, 0.5):
+        bad = nu[:7] + [nu[7] + shift]
+        r = gauss_rule(bad, rank=3, basis="chebyshev", precision=precision, throw=False)
+        assert r.status == "inconsistent" and "moment 7 (chebyshev basis)" in r.message
+    # within the stated accuracy it fits
+    r = recover_measure(nu[:7] + [nu[7] + 1e-12], rank=3, method="gauss", basis="chebyshev",
+                        precision=precision, data_error=1e-10, throw=False)
+    assert r.status != "inconsistent"
+
+
 def test_hopeless_fixed_precision_is_refused_before_the_work(monkeypatch):
     # the 100-point discrete uniform measure on {1/100, ..., 1}: H_100 loses ~177 digits
     atoms = [F(k, 100) for k in range(1, 101)]

@@ -754,6 +754,9 @@ def _compute_certified(problem: _Problem, progress) -> _Outcome:
                f"{int(loss + (target or 15) + 10)}")
         return _Outcome(None, 0.0, None, None, Status.ILL_CONDITIONED, msg, used)
     enclosure = DiscreteMeasure(cert.sol.atoms, cert.sol.weights) if cert.proved else None
+    missed = _unmatched_moment(problem, cert)
+    if missed is not None:
+        return missed
     got = cert.digits
     atom_d, weight_d = _cert_component_digits(cert)
     if fixed and enclosure is not None:
@@ -821,6 +824,9 @@ def _compute_fixed(problem: _Problem, progress) -> _Outcome:
         got, atom_d, weight_d = _agreement(atoms_l, weights_l, cert)
     got = _floor_digits(got)
     measure = DiscreteMeasure(atoms_l, weights_l)
+    missed = _unmatched_moment(problem, cert)
+    if missed is not None:
+        return missed
     if cert.sol is not None and not cert.proved:
         return _Outcome(measure, 0.0, atom_d, weight_d, Status.DATA_LIMITED,
                         _unseparated_message(data, n, loss), prec)
@@ -840,6 +846,38 @@ def _compute_fixed(problem: _Problem, progress) -> _Outcome:
     msg = f"{got:.0f} digits confirmed against a certified computation"
     return _Outcome(measure, got, atom_d, weight_d, Status.OK, msg, prec,
                     res_bits=digits_to_bits(check_target + loss) + 64)
+
+
+def _unmatched_moment(problem: _Problem, cert: _Certified) -> _Outcome | None:
+    """An ``inconsistent`` outcome when rounded overdetermined data are proved to fit no
+    measure with n atoms, else ``None``.
+
+    The proved enclosure holds the n-atom measure of every admissible sequence of the first
+    2n moments (a measure with n distinct atoms and non-zero weights is the only one with its
+    first 2n moments), so if the enclosure of a later moment, in the data's basis, misses that
+    moment's ball, no n-atom measure has moments within the data's accuracy. Exact data are
+    decided over Q before (the witness of ``_prepare``).
+    """
+    data, n = problem.data, problem.n
+    if (data.is_exact or not problem.over or problem.witness is not None or cert.sol is None
+            or not cert.proved or len(cert.sol.atoms) != n):
+        return None
+    with _ball._prec(cert.bits):
+        moments, _ = _ball._moment_map(list(cert.sol.atoms), list(cert.sol.weights),
+                                       data.count, problem.basis)
+        given = data.as_ball(with_radius=True)
+        for j in range(2 * n, data.count):
+            if not moments[j].overlaps(given[j]):
+                return _Outcome(
+                    None, 0.0, None, None, Status.INCONSISTENT,
+                    f"no measure with {n} atoms has moments within the data's accuracy: "
+                    f"every such measure that fits m_0..m_{2 * n - 1} within their accuracy "
+                    f"lies in a certified enclosure whose moment {j} ({problem.basis} basis) "
+                    f"lies in {moments[j].str(20, more=True)}, which misses the given "
+                    f"{given[j].str(20, more=True)}; "
+                    "pass a larger rank, or data_digits=/data_error= if the moments are less "
+                    "accurate than that", problem.prec or Ball(20))
+    return None
 
 
 def _carried_digits(prec: Precision) -> float:

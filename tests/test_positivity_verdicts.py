@@ -84,7 +84,8 @@ def test_float_non_positive_by_a_wide_margin_is_still_refused(precision):
 def test_gauss_rule_does_not_call_a_rounding_failure_non_positive():
     r = gauss_rule(UNIFORM, rank=30, precision=Float64(), throw=False)
     assert r.status == "ill_conditioned"
-    assert "not decided" in r.message and "is not positive definite (" not in r.message
+    # H_30 loses about 21 digits: refused before the work, with no verdict on positivity
+    assert "not computed" in r.message and "is not positive definite (" not in r.message
     r = gauss_rule([float(v) for v in UNIFORM], rank=30, precision=Float64(), throw=False)
     assert r.status in ("data_limited", "ill_conditioned")
     assert "not decided" in r.message

@@ -26,32 +26,63 @@ RADICAL_DEGREE = 4
 def exact_prony_polynomial(
     data: MomentData, n: int, method: str = "prony", basis: str = "monomial"
 ):
-    """The monic Prony polynomial over Q and the N polynomial of the weights."""
+    """The monic Prony polynomial over Q and the N polynomial of the weights.
+
+    ``data`` are written in ``basis``. The Gauss rule takes the polynomial from the (modified)
+    Chebyshev algorithm on the data as written, which decides positivity; the other methods
+    solve the Prony system of the power moments. N is always built from the power moments
+    (:eq:`eq-lagrange-weights`). Raises ``RankError`` unless the measure with the roots of p as
+    atoms and weights N/p' reproduces every given moment exactly (a proof over Q).
+    """
     require_exact(data)
     if not data.is_real:
         raise PrecisionMismatchError(
             "Exact() recovery supports real moments; for complex moments use Ball(dps), whose "
             "enclosures are certified for exact data"
         )
+    from .methods import as_monomial
+
+    m = list(as_monomial(data, basis).real)
     if method == "gauss":
         alpha, beta = recurrence(RATIONALS, data.real, n, basis)
         pi_prev, pi = fmpq_poly([0]), fmpq_poly([1])
         for k in range(n):
             pi_prev, pi = pi, fmpq_poly([-alpha[k], 1]) * pi - beta[k] * pi_prev
         coeffs = [pi[k] for k in range(n)]
-        consistent = data.count == 2 * n
     else:
-        coeffs, consistent = prony_coefficients(RATIONALS, list(data.real), n)
-    if not consistent:
+        coeffs, _ = prony_coefficients(RATIONALS, m, n)
+    c = list(coeffs) + [fmpq(1)]
+    p = fmpq_poly(c)
+    N = fmpq_poly([sum((c[j + e + 1] * m[j] for j in range(n - e)), fmpq(0)) for e in range(n)])
+    bad = _first_unreproduced(p, N, m)
+    how = (f"of the first {2 * n} moments" if method == "gauss" else
+           "of the least-squares solution of the Prony system")
+    if bad is not None:
         raise RankError(
             f"the {data.count} exact moments are not those of a measure with {n} atoms (the "
-            "overdetermined Prony system has no exact solution); pass rank=None to detect the "
-            "rank, or give only 2*rank moments"
+            f"{n}-atom measure {how} does not reproduce moment {bad}, so the overdetermined "
+            "system has no exact solution); pass rank=None to detect the rank, or give only "
+            "2*rank moments"
         )
-    m = data.real
-    c = list(coeffs) + [fmpq(1)]
-    N = fmpq_poly([sum((c[j + e + 1] * m[j] for j in range(n - e)), fmpq(0)) for e in range(n)])
-    return fmpq_poly(c), N
+    return p, N
+
+
+def _first_unreproduced(p, N, m: list) -> int | None:
+    r"""The first j with :math:`\sum_i N(x_i) x_i^j / p'(x_i) \ne m_j` over the roots x_i of the
+    squarefree p (``None`` if all match), for the power moments m.
+
+    By partial fractions :math:`\sum_i f(x_i)/p'(x_i)` is the coefficient of
+    :math:`x^{n-1}` in ``f mod p``, so the moments of the measure are exact rationals whatever
+    field its atoms lie in.
+    """
+    n = p.degree()
+    x = fmpq_poly([0, 1])
+    r = N % p
+    for j, target in enumerate(m):
+        if r[n - 1] != target:
+            return j
+        r = (r * x) % p
+    return None
 
 
 def _sympy_rational(q: fmpq):
@@ -68,10 +99,6 @@ def exact_recover(data: MomentData, n: int, method: str = "prony", basis: str = 
     """Atoms and weights exactly: Fractions where rational, sympy algebraic numbers otherwise."""
     import sympy
 
-    if method != "gauss":
-        from .methods import as_monomial
-
-        data = as_monomial(data, basis)
     p, N = exact_prony_polynomial(data, n, method, basis)
     dp = p.derivative()
     _, factors = p.factor()

@@ -27,6 +27,7 @@ from ..errors import (
     RankError,
 )
 from ..precision import (
+    MP,
     Ball,
     Exact,
     Precision,
@@ -130,8 +131,8 @@ class Recovery:
     predicted_loss : float
         Digits the problem was predicted to lose, ``log10(cond)``.
     residual : mpmath.mpf
-        ``max_j |m_j(measure) - m_j|`` over all supplied moments, computed with the returned
-        numbers at high precision.
+        ``max_j |m_j(measure) - m_j|`` over all supplied moments (in the basis they are
+        written in), computed with the returned numbers at high precision.
     singular_values : tuple
         Singular values of the Hankel matrix used to decide the rank.
     rank_evidence : HankelRank or None
@@ -391,8 +392,9 @@ def _to_mp_value(b):
     return mpmath.mp.make_mpc((re._mpf_, im._mpf_))
 
 
-def _residual(data: MomentData, measure: DiscreteMeasure, bits: int):
-    """max_j |m_j(measure) - m_j| with the returned numbers, in a local mpmath context."""
+def _residual(data: MomentData, measure: DiscreteMeasure, bits: int, basis: str = "monomial"):
+    """max_j |m_j(measure) - m_j| with the returned numbers, in a local mpmath context, the
+    moments written in ``basis`` as the data are."""
     from ._scalars import to_mp
 
     ctx = mpmath.MPContext()
@@ -400,7 +402,16 @@ def _residual(data: MomentData, measure: DiscreteMeasure, bits: int):
     x = [to_mp(a, ctx) for a in measure.atoms]
     w = [to_mp(v, ctx) for v in measure.weights]
     target = data.as_mp(ctx)
-    moments = power_sums(x, w, data.count, ctx.fsum)
+    if basis == "chebyshev":
+        # T_0 = 1, T_1 = x, T_{j+1} = 2x T_j - T_{j-1}
+        prev, cur = [ctx.mpf(0)] * len(x), [ctx.mpf(1)] * len(x)
+        moments = []
+        for j in range(data.count):
+            moments.append(ctx.fsum(wi * t for wi, t in zip(w, cur)))
+            prev, cur = cur, [(xi if j == 0 else 2 * xi) * c - (0 if j == 0 else p)
+                              for xi, c, p in zip(x, cur, prev)]
+    else:
+        moments = power_sums(x, w, data.count, ctx.fsum)
     worst = max(abs(m - t) for m, t in zip(moments, target))
     return global_mp(worst)
 
@@ -512,6 +523,9 @@ def recover_measure(
         double precision.
     precision : Exact, MP, Ball or Float64, optional
         Arithmetic of the computation. ``None`` (default) means: choose it from ``digits``.
+        An ``MP`` or ``Float64`` that carries no more digits than the problem is predicted
+        to lose (``log10`` of the Hankel condition number, for power moments) is refused
+        before any work, with status ``'ill_conditioned'``.
     digits : float, optional
         Target accuracy. The digits the problem loses are predicted from the Hankel condition
         number, the working precision is chosen from that, the result is certified in ball
@@ -728,15 +742,17 @@ def _compute_exact(problem: _Problem) -> _Outcome:
         return _Outcome(None, 0.0, None, None, Status.INCONSISTENT, "", prec)
     atoms, weights = problem.method.run_exact(data, n, problem.basis)
     measure = DiscreteMeasure(atoms, weights)
-    msg = "exact"
-    if problem.basis == "monomial" and data.is_real:
-        from .algebraic import field_moments
+    # every exact result reproduces all the data: checked over Q on the Prony polynomial by
+    # run_exact, and here once more on the returned numbers where they form complete fields
+    # (power moments of the measure against the power moments of the data, in any basis)
+    from .algebraic import field_moments
 
-        back = field_moments(atoms, weights, data.count)
-        if back is not None and any(b != m for b, m in zip(back, data.real)):
-            raise AssertionError("exact recovery does not reproduce its moments")
-        if back is not None:
-            msg = "exact: the moments of the returned measure equal the data exactly"
+    back = field_moments(atoms, weights, problem.mono.count)
+    if back is not None and (len(back) != problem.mono.count or
+                             any(b != m for b, m in zip(back, problem.mono.real))):
+        raise AssertionError("exact recovery does not reproduce its moments")
+    msg = ("exact: the moments of the returned measure equal the data exactly"
+           + ("" if problem.basis == "monomial" else f" (in the {problem.basis} basis)"))
     return _Outcome(measure, math.inf, [math.inf] * n, [math.inf] * n, Status.OK, msg, prec,
                     res_bits=digits_to_bits(40 + 2 * problem.loss))
 
@@ -759,6 +775,9 @@ def _compute_certified(problem: _Problem, progress) -> _Outcome:
                f"{int(loss + (target or 15) + 10)}")
         return _Outcome(None, 0.0, None, None, Status.ILL_CONDITIONED, msg, used)
     enclosure = DiscreteMeasure(cert.sol.atoms, cert.sol.weights) if cert.proved else None
+    missed = _unmatched_moment(problem, cert)
+    if missed is not None:
+        return missed
     got = cert.digits
     atom_d, weight_d = _cert_component_digits(cert)
     if fixed and enclosure is not None:
@@ -789,10 +808,29 @@ def _compute_fixed(problem: _Problem, progress) -> _Outcome:
     data, n, prec, meth, loss = problem.data, problem.n, problem.prec, problem.method, problem.loss
     target = problem.target
     ar = arithmetic(prec)
-    m = ar.recovery_values(data)
+    # the condition number of the power-moment Hankel matrix predicts the loss before any work
+    # where the method works on power moments: a working precision that it exhausts leaves no
+    # digit that a certified computation could confirm (modified moments, as the Gauss rule
+    # takes them in the Chebyshev basis, can be far better conditioned)
+    carried = _carried_digits(prec)
+    if loss >= carried and (problem.basis == "monomial" or meth.power_moments):
+        note = ""
+        if meth.positive_only and not _ball.raise_if_not_positive(data, n, problem.basis):
+            # a proved non-positive H_n was raised above; rounded data may leave it open
+            note = (f"; whether H_{n} is positive definite is not decided at the data's "
+                    "accuracy")
+        return _Outcome(None, 0.0, None, None, Status.ILL_CONDITIONED,
+                        f"not computed: the problem is predicted to lose about {loss:.0f} "
+                        f"digits (cond of H_{n} = {problem.cond:.2e}), at least the "
+                        f"{carried:.0f} that {prec} carries, so no digit of a {prec} result "
+                        f"could be expected to survive: use MP({int(loss + (target or 15) + 10)})"
+                        f" or digits=" + note, prec)
+    # methods on power moments get them whatever basis the (then exact) data are written in
+    power = meth.power_moments and problem.basis != "monomial"
+    m = ar.recovery_values(problem.mono if power else data)
     check_target = ar.confirm_digits
     try:
-        atoms_l, weights_l = ar.run_method(meth, m, n, problem.basis)
+        atoms_l, weights_l = ar.run_method(meth, m, n, "monomial" if power else problem.basis)
     except (IllConditionedError, RankError, NotPositiveError, ZeroDivisionError,
             np.linalg.LinAlgError, ValueError) as exc:
         return _numerical_failure(problem, exc)
@@ -807,6 +845,9 @@ def _compute_fixed(problem: _Problem, progress) -> _Outcome:
         got, atom_d, weight_d = _agreement(atoms_l, weights_l, cert)
     got = _floor_digits(got)
     measure = DiscreteMeasure(atoms_l, weights_l)
+    missed = _unmatched_moment(problem, cert)
+    if missed is not None:
+        return missed
     if cert.sol is not None and not cert.proved:
         return _Outcome(measure, 0.0, atom_d, weight_d, Status.DATA_LIMITED,
                         _unseparated_message(data, n, loss), prec)
@@ -826,6 +867,43 @@ def _compute_fixed(problem: _Problem, progress) -> _Outcome:
     msg = f"{got:.0f} digits confirmed against a certified computation"
     return _Outcome(measure, got, atom_d, weight_d, Status.OK, msg, prec,
                     res_bits=digits_to_bits(check_target + loss) + 64)
+
+
+def _unmatched_moment(problem: _Problem, cert: _Certified) -> _Outcome | None:
+    """An ``inconsistent`` outcome when rounded overdetermined data are proved to fit no
+    measure with n atoms, else ``None``.
+
+    The proved enclosure holds the n-atom measure of every admissible sequence of the first
+    2n moments (a measure with n distinct atoms and non-zero weights is the only one with its
+    first 2n moments), so if the enclosure of a later moment, in the data's basis, misses that
+    moment's ball, no n-atom measure has moments within the data's accuracy. Exact data are
+    decided over Q before (the witness of ``_prepare``).
+    """
+    data, n = problem.data, problem.n
+    if (data.is_exact or not problem.over or problem.witness is not None or cert.sol is None
+            or not cert.proved or len(cert.sol.atoms) != n):
+        return None
+    with _ball._prec(cert.bits):
+        moments, _ = _ball._moment_map(list(cert.sol.atoms), list(cert.sol.weights),
+                                       data.count, problem.basis)
+        given = data.as_ball(with_radius=True)
+        for j in range(2 * n, data.count):
+            if not moments[j].overlaps(given[j]):
+                return _Outcome(
+                    None, 0.0, None, None, Status.INCONSISTENT,
+                    f"no measure with {n} atoms has moments within the data's accuracy: "
+                    f"every such measure that fits m_0..m_{2 * n - 1} within their accuracy "
+                    f"lies in a certified enclosure whose moment {j} ({problem.basis} basis) "
+                    f"lies in {moments[j].str(20, more=True)}, which misses the given "
+                    f"{given[j].str(20, more=True)}; "
+                    "pass a larger rank, or data_digits=/data_error= if the moments are less "
+                    "accurate than that", problem.prec or Ball(20))
+    return None
+
+
+def _carried_digits(prec: Precision) -> float:
+    """Decimal digits a fixed working precision carries."""
+    return float(prec.dps) if isinstance(prec, MP) else bits_to_digits(53)
 
 
 def _numerical_failure(problem: _Problem, exc: Exception) -> _Outcome:
@@ -878,7 +956,7 @@ def _finish(problem: _Problem, out: _Outcome, throw: bool, progress) -> Recovery
         raise status.error(message)
     if progress is not None and measure is not None:
         progress(f"computing the residual over {data.count} moments")
-    residual = _residual(data, measure, out.res_bits) if measure is not None else \
+    residual = _residual(data, measure, out.res_bits, problem.basis) if measure is not None else \
         mpmath.mpf("nan")
     cond = problem.cond if problem.early is None else math.inf
     loss = problem.loss if problem.early is None else math.inf
@@ -889,8 +967,9 @@ def _finish(problem: _Problem, out: _Outcome, throw: bool, progress) -> Recovery
 
 def _ball_fit(data: MomentData, n: int, method: RecoveryMethod, basis: str, bits: int):
     """Midpoints of the least-squares fit of all the moments (``None`` if not computable)."""
+    midpoints = MomentData(data.real, data.imag, (0.0,) * data.count)  # exact values as given
     try:
-        sol = method.run_ball(data, n, bits, basis)
+        sol = method.run_ball(midpoints, n, bits, basis)
     except (_ball.NeedPrecision, RankError, InputError):
         return None
     if len(sol.atoms) != n:
@@ -1041,7 +1120,9 @@ def gauss_rule(moments: object, *, rank: int | None = None, basis: str = "monomi
     r"""The Gauss rule of a positive measure (Chebyshev algorithm and Golub-Welsch).
 
     See :func:`recover_measure` (``method='gauss'``); ``basis='chebyshev'`` takes modified
-    moments :math:`\int T_k d\mu` and uses the modified Chebyshev algorithm.
+    moments :math:`\int T_k d\mu` and uses the modified Chebyshev algorithm. The rule is
+    built from the first ``2 * rank`` moments; with more, exact ones must all be reproduced
+    exactly (in their basis), or the status is ``'inconsistent'``.
 
     Parameters
     ----------

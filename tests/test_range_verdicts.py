@@ -1,0 +1,167 @@
+"""Exact verdicts of moment_feasible / next_moment_range / extrapolation_range at tolerance 0.
+
+The truth is computed here independently, in Q(sqrt d) with Fractions: a measure with a pair
+of conjugate atoms c +- sqrt(d) (d not a square) and conjugate weights u +- v sqrt(d), plus an
+optional rational atom, has rational moments; whether it lives on the support is decided by
+exact comparisons of squares. Atoms sit on, or 1e-400 inside, the support ends.
+"""
+
+import math
+from fractions import Fraction as F
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from momentrnn import extrapolation_range, moment_feasible, next_moment_range
+from momentrnn.errors import InputError
+
+INF = float("inf")
+TINY = F(1, 10**400)
+SUPPORTS = [(-1, 1), (0, INF), (-INF, INF), (F(-39, 100), F(7, 3))]
+SLOW = settings(max_examples=60, deadline=None, derandomize=True,
+                suppress_health_check=[HealthCheck.too_slow])
+
+
+def pair_moments(c, d, u, v, count, extra=()):
+    """m_j of (u + v r) delta_{c + r} + (u - v r) delta_{c - r} (r = sqrt d) plus rational
+    atoms ``extra`` = [(atom, weight)], exactly: 2 * (rational part of (u + v r)(c + r)^j)."""
+    out = []
+    x, y = u, v  # (u + v r) (c + r)^j = x + y r
+    for j in range(count):
+        out.append(2 * x + sum(w * a**j for a, w in extra))
+        x, y = x * c + y * d, x + y * c
+    return out
+
+
+def root_in(c, d, sign, a, b):
+    """Is c + sign sqrt(d) in [a, b]? Exactly (sqrt d is irrational: never equal to an end)."""
+    def ge(t):  # c + s r >= t  <=>  s r >= g = t - c
+        g = t - c
+        return (g <= 0 or g * g <= d) if sign > 0 else (g <= 0 and g * g >= d)
+
+    def le(t):  # c + s r <= t  <=>  s r <= g = t - c
+        g = t - c
+        return (g >= 0 and g * g >= d) if sign > 0 else (g >= 0 or g * g <= d)
+
+    return (a == -INF or ge(F(a))) and (b == INF or le(F(b)))
+
+
+def _is_square(q: F) -> bool:
+    n, m = q.numerator, q.denominator
+    return math.isqrt(n) ** 2 == n and math.isqrt(m) ** 2 == m
+
+
+@st.composite
+def conjugate_measures(draw):
+    """(c, d, u, v, extra, support) with positive weights; the pair often near an end."""
+    support = draw(st.sampled_from(SUPPORTS))
+    a, b = support
+    kind = draw(st.sampled_from(["free", "right", "left", "both ends"]))
+    c = F(draw(st.integers(-30, 30)), draw(st.integers(30, 70)))
+    if kind == "free":
+        d = F(draw(st.integers(1, 200)), draw(st.integers(100, 900)))
+    elif kind == "both ends":  # the pair 1e-400 inside (or outside) both ends of [a, b]
+        lo = F(a if a != -INF else -1)
+        hi = F(b) if b != INF else 2 * lo + 2
+        c = (lo + hi) / 2
+        d = ((hi - lo) / 2 + draw(st.sampled_from([-TINY, TINY]))) ** 2
+    else:
+        # c +- sqrt(d) on the end (then d is nudged by 1e-400: just outside) or 1e-400 inside
+        # or outside it; on an infinite end, near 1 (or -1)
+        end = F(b if b != INF else 1) if kind == "right" else F(a if a != -INF else -1)
+        h = abs(end - c) or F(1, 2)
+        shift = draw(st.sampled_from([-TINY, F(0), TINY, -F(1, 10**60)]))
+        d = (h + shift) ** 2
+    if _is_square(d):
+        d += TINY  # not a square any more
+    u = F(draw(st.integers(1, 50)), draw(st.integers(1, 30)))
+    v = F(draw(st.integers(-30, 30)), draw(st.integers(1, 60)))
+    while u * u <= v * v * d:  # weights u +- v sqrt(d) > 0
+        v /= 2
+    extra = ()
+    if draw(st.booleans()):
+        ends = [F(e) for e in support if e not in (INF, -INF)]
+        x = draw(st.sampled_from(ends + [F(draw(st.integers(-100, 100)), 100)]))
+        extra = ((x, F(draw(st.integers(1, 9)), 7)),)
+    return c, d, u, v, extra, support
+
+
+def _truth(c, d, extra, support):
+    a, b = support
+    ok = root_in(c, d, 1, a, b) and root_in(c, d, -1, a, b)
+    return ok and all((a == -INF or x >= a) and (b == INF or x <= b) for x, _ in extra)
+
+
+@SLOW
+@given(conjugate_measures())
+def test_determinate_data_with_irrational_atoms_are_decided_exactly(case):
+    c, d, u, v, extra, support = case
+    atoms = 2 + len(extra)
+    m = pair_moments(c, d, u, v, 2 * atoms + 2, extra)
+    data = m[: 2 * atoms + 1]  # H_{atoms+1} singular: the measure is forced
+    truth = _truth(c, d, extra, support)
+    r = moment_feasible(data, support=support)
+    assert r.feasible == truth, (r.message, case)
+    if not truth:
+        with pytest.raises(InputError):
+            next_moment_range(data, support=support)
+        return
+    assert r.determinate and r.measure.size == atoms
+    nxt = next_moment_range(data, support=support)
+    assert nxt.exact and nxt.collapsed
+    assert isinstance(nxt.lower, F) and nxt.lower == nxt.upper == m[2 * atoms + 1]
+    # the same data with the next moment a hair off: forced onto the same atoms, infeasible
+    for tiny in (TINY, -TINY, F(1, 3 * 10**50)):
+        bad = m[: 2 * atoms + 1] + [m[2 * atoms + 1] + tiny]
+        assert not moment_feasible(bad, support=support).feasible
+        with pytest.raises(InputError):
+            next_moment_range(bad, support=support)
+    # the top moment of H a hair low: H indefinite
+    low = data[:-1] + [data[-1] - TINY]
+    assert not moment_feasible(low, support=support).feasible
+
+
+def test_atoms_1e400_inside_the_ends_of_minus_one_one():
+    r = 1 - TINY  # r^2; the atoms are +-sqrt(1 - 1e-400), inside [-1, 1]
+    m = [1, 0, r, 0, r * r]
+    assert moment_feasible(m).feasible
+    nr = next_moment_range(m)
+    assert nr.lower == nr.upper == 0 and nr.exact and isinstance(nr.lower, F)
+    e = extrapolation_range(m, tolerance=0)
+    assert e.certified_lower == e.certified_upper == 0 and e.lower == e.upper == 0.0
+    # and just outside: sqrt(1 + 1e-400) is not in [-1, 1] (but on the line it is fine)
+    out = [1, 0, 2 - r, 0, (2 - r) ** 2]
+    assert not moment_feasible(out).feasible
+    assert moment_feasible(out, support=(-INF, INF)).feasible
+
+
+def test_a_residual_ball_containing_zero_is_not_a_match():
+    # forced onto +-sqrt(2) with weights 1/2: m_5 must be 0 and m_6 must be 8
+    for support in [(-INF, INF), (-2, 2)]:
+        assert moment_feasible([1, 0, 2, 0, 4, 0], support=support).feasible
+        assert not moment_feasible([1, 0, 2, 0, 4, TINY], support=support).feasible
+        assert not moment_feasible([1, 0, 2, 0, 4, 0, 8 + TINY], support=support).feasible
+        with pytest.raises(InputError):
+            next_moment_range([1, 0, 2, 0, 4, TINY], support=support)
+    # on [0, inf): atoms 2 +- sqrt(2), weights 1/2 each; m_j = ((2+r)^j + (2-r)^j) / 2
+    m = pair_moments(F(2), F(2), F(1, 2), F(0), 7)
+    assert moment_feasible(m[:5], support=(0, INF)).feasible
+    assert next_moment_range(m[:5], support=(0, INF)).lower == m[5]
+    assert not moment_feasible(m[:5] + [m[5] + TINY], support=(0, INF)).feasible
+    assert not moment_feasible(m[:6] + [m[6] - TINY], support=(0, INF)).feasible
+
+
+@pytest.mark.parametrize("support", SUPPORTS)
+@pytest.mark.parametrize("count", [1, 2, 3, 4, 6])
+def test_the_zero_measure_is_feasible(support, count):
+    r = moment_feasible([0] * count, support=support)
+    assert r.feasible and r.determinate and r.measure is None, r.message
+    nr = next_moment_range([0] * count, support=support)
+    assert nr.lower == nr.upper == 0 and nr.exact
+    # m_0 = 0 forces the zero measure: any other non-zero moment is infeasible
+    if count >= 2:
+        for j in range(1, count):
+            bad = [0] * count
+            bad[j] = TINY if j % 2 else -TINY
+            assert not moment_feasible(bad, support=support).feasible

@@ -9,6 +9,7 @@ exact comparisons of squares. Atoms sit on, or 1e-400 inside, the support ends.
 import math
 from fractions import Fraction as F
 
+import mpmath
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -165,3 +166,83 @@ def test_the_zero_measure_is_feasible(support, count):
             bad = [0] * count
             bad[j] = TINY if j % 2 else -TINY
             assert not moment_feasible(bad, support=support).feasible
+
+
+# ------------------------------------------------------------------ tolerances, accuracy
+
+
+def _mp50_third():
+    ctx = mpmath.mp.clone()
+    ctx.dps = 50
+    t = ctx.mpf(1) / 3
+    man, exp = t.man_exp
+    return t, F(int(man)) * F(2) ** int(exp)
+
+
+@pytest.mark.parametrize("form", ["list Fraction", "Fraction", "text", "list text", "mpf"])
+def test_tolerances_are_read_exactly_in_every_form(form):
+    t3, t3_exact = _mp50_third()
+    tol, exact = {
+        "list Fraction": ([F(1, 3)], F(1, 3)),
+        "Fraction": (F(1, 3), F(1, 3)),
+        "text": ("0.3", F(3, 10)),
+        "list text": (["1/3"], F(1, 3)),
+        "mpf": ([t3], t3_exact),
+    }[form]
+    r = extrapolation_range([1], tolerance=tol, order=1)
+    # (1 + eps) delta_1 and (1 + eps) delta_-1 are feasible: the range is exactly +-(1 + eps)
+    assert r.certified_upper >= 1 + exact and r.certified_lower <= -(1 + exact), r.message
+    assert r.inner_upper is None or r.inner_upper <= 1 + exact
+    assert r.inner_lower is None or r.inner_lower >= -(1 + exact)
+
+
+@settings(max_examples=8, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.fractions(F(1, 10**4), F(2), max_denominator=10**4),
+       st.fractions(F(1, 10), F(3), max_denominator=100))
+def test_the_proved_ends_hold_the_exact_tolerance(eps, m0):
+    # |m_0(mu) - m0| <= eps, mu >= 0 on [-1, 1]: m_1 ranges over [-(m0 + eps), m0 + eps]
+    r = extrapolation_range([m0], tolerance=[eps], order=1)
+    assert r.certified_lower <= -(m0 + eps) and r.certified_upper >= m0 + eps
+    if math.isfinite(r.accuracy):  # a proved bound on the error of the doubles shown
+        for end, truth in ((r.lower, -(m0 + eps)), (r.upper, m0 + eps)):
+            assert abs(F(end) - truth) <= F(r.accuracy)
+
+
+def test_bad_tolerances_are_refused_with_their_value():
+    for bad in (-F(1, 3), "-0.1", [F(1, 3), -1e-9], float("nan"), float("inf"), 1j, [0.1, 0.2],
+                None, True):
+        with pytest.raises(InputError, match="tolerance"):
+            extrapolation_range([1], tolerance=bad, order=1)
+
+
+@SLOW
+@given(st.lists(st.fractions(F(-1), F(1), max_denominator=100), min_size=1, max_size=4,
+                unique=True),
+       st.lists(st.fractions(F(1, 100), F(3), max_denominator=100), min_size=4, max_size=4),
+       st.integers(0, 3))
+def test_the_accuracy_of_an_exact_range_bounds_its_doubles(atoms, weights, extra):
+    # N + 1 moments of a rational measure (determinate, or not when extra > 0 moments fewer)
+    n = len(atoms)
+    count = max(1, 2 * n + 1 - extra)
+    m = [sum(w * x**j for x, w in zip(atoms, weights)) for j in range(count)]
+    r = extrapolation_range(m, tolerance=0)
+    assert r.solver == "exact"
+    ex = next_moment_range(m)
+    assert (r.certified_lower, r.certified_upper) == (ex.lower, ex.upper)
+    for shown, truth in ((r.lower, ex.lower), (r.upper, ex.upper)):
+        assert abs(F(shown) - truth) <= F(r.accuracy)
+
+
+@SLOW
+@given(conjugate_measures())
+def test_the_accuracy_holds_for_irrational_atoms(case):
+    c, d, u, v, extra, support = case
+    if INF in support or -INF in support or not _truth(c, d, extra, support):
+        return
+    atoms = 2 + len(extra)
+    m = pair_moments(c, d, u, v, 2 * atoms + 2, extra)
+    r = extrapolation_range(m[: 2 * atoms + 1], tolerance=0, support=support)
+    truth = m[2 * atoms + 1]
+    assert r.certified_lower == r.certified_upper == truth
+    assert abs(F(r.lower) - truth) <= F(r.accuracy) and abs(F(r.upper) - truth) <= F(r.accuracy)

@@ -246,3 +246,64 @@ def test_the_accuracy_holds_for_irrational_atoms(case):
     truth = m[2 * atoms + 1]
     assert r.certified_lower == r.certified_upper == truth
     assert abs(F(r.lower) - truth) <= F(r.accuracy) and abs(F(r.upper) - truth) <= F(r.accuracy)
+    # a later order at tolerance 0: the determinate measure's moment, exactly, without an SDP
+    far = pair_moments(c, d, u, v, 2 * atoms + 6, extra)[-1]
+    r = extrapolation_range(m[: 2 * atoms + 1], tolerance=0, support=support,
+                            order=2 * atoms + 5)
+    assert r.solver == "exact" and r.certified_lower == r.certified_upper == far
+    assert abs(F(r.lower) - far) <= F(r.accuracy)
+
+
+# ------------------------------------------------------------------ certify_extrapolation
+
+
+def test_a_student_equal_to_its_teacher_is_certified_without_an_sdp(monkeypatch):
+    import time
+
+    from momentrnn.moments import sdp
+    from momentrnn.moments.extrapolation_bound import certify_extrapolation
+
+    def no_sdp(*args, **kwargs):
+        raise AssertionError("the bound is already exact: no SDP should be solved")
+
+    # R11 is tight (0, the student's own error): the range is not even asked for
+    monkeypatch.setattr(sdp, "extrapolation_range", no_sdp)
+    atoms, weights = [F(9, 10), F(-1, 2)], [F(1, 3), F(2, 3)]
+    start = time.perf_counter()
+    cert = certify_extrapolation(atoms, weights, [1, 1], teacher_atoms=atoms,
+                                 teacher_weights=weights, length=40, lags=5)
+    assert time.perf_counter() - start < 5
+    monkeypatch.undo()
+    monkeypatch.setattr(sdp, "_solve_sdp", no_sdp)
+    assert cert.complete and cert.max_bound == 0 and cert.max_observed == 0
+    assert all(r.bound == 0 for r in cert.rows)
+    assert {r.method for r in cert.rows[5:]} == {"R11"}
+    # the teacher given by its moments only: the lags determine it, the SDP is not needed
+    hat = [sum(w * x**j for x, w in zip(atoms, weights)) for j in range(24)]
+    cert = certify_extrapolation(atoms, weights, [1, 1], teacher_moments=hat, length=24,
+                                 lags=5)
+    assert cert.complete and cert.max_bound == 0
+    assert {r.method for r in cert.rows[5:]} == {"SDP"}
+
+
+def test_the_sdp_effort_in_a_certificate_is_bounded(monkeypatch):
+    # every interior-point attempt fails: the order is left to R11 with a note, and the slow
+    # first-order fallback (SCS, 200,000 iterations) is not started
+    from momentrnn.moments import sdp
+    from momentrnn.moments.extrapolation_bound import certify_extrapolation
+
+    tried = []
+
+    def failing(cp, name, *args, **kwargs):
+        tried.append(name)
+        raise sdp._AttemptFailed("status infeasible_inaccurate")
+
+    monkeypatch.setattr(sdp, "_solve_once", failing)
+    monkeypatch.setattr(sdp, "_farkas", lambda *a, **k: (None, "not searched"))
+    atoms, weights = [F(9, 10), F(-1, 2)], [F(1, 3), F(2, 3)]
+    student = [F(9, 10) + F(1, 10**6), F(-1, 2)]
+    cert = certify_extrapolation(student, weights, [1, 1], teacher_atoms=atoms,
+                                 teacher_weights=weights, length=8, lags=5)
+    assert tried and "SCS" not in tried
+    assert cert.complete and {r.method for r in cert.rows[5:]} == {"R11"}
+    assert any("SDP at q" in note for note in cert.notes)

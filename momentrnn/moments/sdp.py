@@ -220,7 +220,8 @@ def extrapolation_range(moments: object, *, tolerance: object, support: tuple = 
         q, default N + 1.
     solver : str
         ``'auto'`` (default): the exact Schur-complement answer when the tolerance is 0 and
-        ``q = N + 1``, otherwise Clarabel at tight tolerances, then at its defaults, then SCS.
+        ``q = N + 1``, the exact point when the tolerance is 0 and the moments determine the
+        measure (any ``q``), otherwise Clarabel at tight tolerances, then at its defaults, then SCS.
         A cvxpy solver name (``'CLARABEL'``, ``'SCS'``) forces the SDP with that solver.
 
     Returns
@@ -304,6 +305,18 @@ def extrapolation_range(moments: object, *, tolerance: object, support: tuple = 
         feasible = moment_feasible(data, support=(a, b))
         if not feasible.feasible:  # decided exactly, over Q
             raise InputError(f"at tolerance 0: {feasible.message} (decided exactly)")
+        if feasible.determinate and solver.lower() == "auto":
+            # one measure has these moments: every later moment is a point, exactly
+            from .truncated import determinate_moment
+
+            value = determinate_moment(feasible, list(data.real), q)
+            shown = _round(value, 0)
+            return ExtrapolationRange(
+                shown, shown, q, eps, _rounding_error((shown, value)), "ok", "exact",
+                "the moments determine the measure: m_q exactly, from the recurrence of its "
+                "atoms", certified_lower=value, certified_upper=value, inner_lower=value,
+                inner_upper=value, lower_measure=feasible.measure,
+                upper_measure=feasible.measure, attempts=("exact: determinate",))
     cp = _cvxpy()
     attempts = ATTEMPTS if solver.lower() == "auto" else (
         (solver.upper(), dict(ATTEMPTS[0][1]) if solver.upper() == "CLARABEL" else

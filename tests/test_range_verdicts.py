@@ -9,6 +9,7 @@ exact comparisons of squares. Atoms sit on, or 1e-400 inside, the support ends.
 import math
 from fractions import Fraction as F
 
+import flint
 import mpmath
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 
 from momentrnn import extrapolation_range, moment_feasible, next_moment_range
 from momentrnn.errors import InputError
+from momentrnn.precision import flint_precision
 
 INF = float("inf")
 TINY = F(1, 10**400)
@@ -88,6 +90,10 @@ def conjugate_measures(draw):
     return c, d, u, v, extra, support
 
 
+def _arb(x):
+    return flint.arb(flint.fmpq(x.numerator, x.denominator)) if isinstance(x, F) else x
+
+
 def _truth(c, d, extra, support):
     a, b = support
     ok = root_in(c, d, 1, a, b) and root_in(c, d, -1, a, b)
@@ -109,6 +115,12 @@ def test_determinate_data_with_irrational_atoms_are_decided_exactly(case):
             next_moment_range(data, support=support)
         return
     assert r.determinate and r.measure.size == atoms
+    with flint_precision(3000):  # the measure's own moments (balls) contain the data
+        for j, mj in enumerate(data):
+            total = sum((_arb(w) * _arb(x) ** j for x, w in zip(r.measure.atoms,
+                                                               r.measure.weights)),
+                        flint.arb(0))
+            assert (total - _arb(mj)).contains(0) and total.rad() < 1e-100, (j, total, mj)
     nxt = next_moment_range(data, support=support)
     assert nxt.exact and nxt.collapsed
     assert isinstance(nxt.lower, F) and nxt.lower == nxt.upper == m[2 * atoms + 1]

@@ -597,7 +597,11 @@ def _tolerances(tolerance: object, count: int) -> tuple:
 
     if isinstance(tolerance, (str, bytes)) or not hasattr(tolerance, "__iter__"):
         return (one(tolerance, "tolerance"),) * count
-    values = tuple(one(t, f"tolerance[{i}]") for i, t in enumerate(tolerance))  # type: ignore[union-attr]
+    try:
+        items = list(tolerance)  # type: ignore[call-overload]
+    except TypeError:  # e.g. a 0-d array
+        raise InputError(f"tolerance={tolerance!r} must be a number or one per moment") from None
+    values = tuple(one(t, f"tolerance[{i}]") for i, t in enumerate(items))
     if len(values) != count:
         raise InputError(f"tolerance has {len(values)} entries for {count} moments")
     return values

@@ -190,8 +190,9 @@ EQUIVALENT = [
     ("moments/truncated.py: Inertia.psd `negative == 0` -> `negative <= 1`",
      "moment_feasible's verdict does not change: a sequence with one negative eigenvalue then "
      "fails the positive-definite test (Inertia.pd is separate) and, when singular, its flat "
-     "candidate has a negative weight and is refused by _fit_weights; only the message differs"),
-    ("moments/truncated.py: _fit_weights `weights[i] < 0` -> `weights[i] < -1`",
+     "candidate has a negative weight and is refused by _measure_on_zeros; only the message "
+     "differs"),
+    ("moments/truncated.py: _measure_on_zeros `w < 0` -> `w < -1`",
      "reached only for sequences whose Hankel and localising matrices are PSD, whose unique "
      "flat representing measure has non-negative weights (M2); the guard cannot fire"),
     ("moments/truncated.py: Descartes count `c * (-1) ** k` -> `c * (-1) ** (k + 1)`",

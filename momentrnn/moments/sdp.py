@@ -55,7 +55,8 @@ class ExtrapolationRange:
         The ends (the solver's optimum, moved into the proved enclosure when it falls outside).
     order : int
     tolerance : tuple of float
-        The per-moment tolerances used.
+        The per-moment tolerances, as the nearest doubles (for display); the certificates
+        use their exact values.
     accuracy : float
         Proved bound on the error of ``lower`` and ``upper``: the largest gap between a
         certified outer end and the :math:`m_q` of a measure checked to be feasible
@@ -207,9 +208,11 @@ def extrapolation_range(moments: object, *, tolerance: object, support: tuple = 
     ----------
     moments : sequence of numbers
         :math:`m_0..m_N` (used at their exact value; floats at their binary value).
-    tolerance : float or sequence of float
+    tolerance : number or sequence of numbers
         :math:`\varepsilon` (same for every moment) or one per moment; 0 gives the exact range
-        (compare :func:`next_moment_range`).
+        (compare :func:`next_moment_range`). Read exactly, as every number of the package:
+        a float at its binary value, ``Fraction``, int, decimal text such as ``'0.3'``, an
+        mpmath number at its own precision's value.
     support : tuple
         A compact interval ``(a, b)``. On an unbounded support the range is unbounded above
         (and below for odd ``q`` on the line); it is returned without calling the solver.
@@ -217,7 +220,8 @@ def extrapolation_range(moments: object, *, tolerance: object, support: tuple = 
         q, default N + 1.
     solver : str
         ``'auto'`` (default): the exact Schur-complement answer when the tolerance is 0 and
-        ``q = N + 1``, otherwise Clarabel at tight tolerances, then at its defaults, then SCS.
+        ``q = N + 1``, the exact point when the tolerance is 0 and the moments determine the
+        measure (any ``q``), otherwise Clarabel at tight tolerances, then at its defaults, then SCS.
         A cvxpy solver name (``'CLARABEL'``, ``'SCS'``) forces the SDP with that solver.
 
     Returns
@@ -258,7 +262,8 @@ def extrapolation_range(moments: object, *, tolerance: object, support: tuple = 
     q = N + 1 if order is None else order
     if isinstance(q, bool) or not isinstance(q, int) or q <= N:
         raise InputError(f"order={order!r} must be an integer > {N} (the last given index)")
-    eps = _tolerances(tolerance, data.count)
+    eps_exact = _tolerances(tolerance, data.count)
+    eps = tuple(_round(e, 0) for e in eps_exact)  # shown; the proofs use eps_exact
     if not isinstance(solver, str):
         raise InputError(f"solver={solver!r} must be 'auto' or a cvxpy solver name")
     if a == -INF or b == INF:
@@ -272,7 +277,7 @@ def extrapolation_range(moments: object, *, tolerance: object, support: tuple = 
             )
         return ExtrapolationRange(-INF, INF, q, eps, 0.0, "unbounded", "none",
                                   "an odd moment is unbounded both ways on the whole line")
-    if data.all_zero and not any(eps):
+    if data.all_zero and not any(eps_exact):
         # the zero measure is the only non-negative measure with m_0 = 0: every moment is 0
         zero = Fraction(0)
         return ExtrapolationRange(0.0, 0.0, q, eps, 0.0, "ok", "exact",
@@ -280,7 +285,7 @@ def extrapolation_range(moments: object, *, tolerance: object, support: tuple = 
                                   certified_lower=zero, certified_upper=zero,
                                   inner_lower=zero, inner_upper=zero,
                                   attempts=("exact: zero measure",))
-    if solver.lower() == "auto" and not any(eps) and q == N + 1:
+    if solver.lower() == "auto" and not any(eps_exact) and q == N + 1:
         return _exact_range(data, a, b, q, eps)
     if q > MAX_ORDER:
         raise InputError(
@@ -289,17 +294,29 @@ def extrapolation_range(moments: object, *, tolerance: object, support: tuple = 
         )
     big = Fraction(10) ** 300
     if any(abs(to_fraction(v)) > big for v in data.real) or any(
-            isinstance(e, Fraction) and abs(e) > big for e in (a, b)) or max(eps) > 1e300:
+            isinstance(e, Fraction) and abs(e) > big for e in (a, b)) or max(eps_exact) > big:
         raise InputError(
             "moments, support ends or tolerances beyond 1e300 cannot enter the floating-point "
             "SDP: rescale x (support and moments) or the measure (moments and tolerance) first"
         )
-    if not any(eps):
+    if not any(eps_exact):
         from .truncated import moment_feasible
 
         feasible = moment_feasible(data, support=(a, b))
         if not feasible.feasible:  # decided exactly, over Q
             raise InputError(f"at tolerance 0: {feasible.message} (decided exactly)")
+        if feasible.determinate and solver.lower() == "auto":
+            # one measure has these moments: every later moment is a point, exactly
+            from .truncated import determinate_moment
+
+            value = determinate_moment(feasible, list(data.real), q)
+            shown = _round(value, 0)
+            return ExtrapolationRange(
+                shown, shown, q, eps, _rounding_error((shown, value)), "ok", "exact",
+                "the moments determine the measure: m_q exactly, from the recurrence of its "
+                "atoms", certified_lower=value, certified_upper=value, inner_lower=value,
+                inner_upper=value, lower_measure=feasible.measure,
+                upper_measure=feasible.measure, attempts=("exact: determinate",))
     cp = _cvxpy()
     attempts = ATTEMPTS if solver.lower() == "auto" else (
         (solver.upper(), dict(ATTEMPTS[0][1]) if solver.upper() == "CLARABEL" else
@@ -310,7 +327,7 @@ def extrapolation_range(moments: object, *, tolerance: object, support: tuple = 
         # cvxpy's hints about expression size are about its own compile speed, not the answer
         warnings.filterwarnings("ignore", message=".*subexpressions.*")
         warnings.filterwarnings("ignore", message=".*Solution may be inaccurate.*")
-        return _solve_sdp(cp, data, a, b, N, q, eps, attempts)
+        return _solve_sdp(cp, data, a, b, N, q, eps_exact, attempts)
 
 
 def _exact_range(data, a, b, q: int, eps: tuple) -> ExtrapolationRange:
@@ -318,18 +335,25 @@ def _exact_range(data, a, b, q: int, eps: tuple) -> ExtrapolationRange:
 
     r = next_moment_range(data, support=(a, b))
     lo, hi = to_fraction_any(r.lower), to_fraction_any(r.upper)
-    if lo is None or hi is None:  # irrational determinate value (an arb ball)
-        lo_f, hi_f = float(r.lower.mid()), float(r.upper.mid())
-        return ExtrapolationRange(lo_f, hi_f, q, eps, float(r.lower.rad()), "ok", "exact",
-                                  "the moments determine the measure; its m_q in ball "
-                                  "arithmetic", attempts=("exact: determinate",))
-    rounding = float(max(abs(Fraction(float(lo)) - lo), abs(Fraction(float(hi)) - hi)))
+    if lo is None or hi is None:  # pragma: no cover - next_moment_range's ends are rationals
+        raise SolverError(f"internal: the exact range [{r.lower}, {r.upper}] is not rational")
+    lo_f, hi_f = _round(lo, 0), _round(hi, 0)
     return ExtrapolationRange(
-        float(lo), float(hi), q, eps, rounding, "ok", "exact",
-        "exact range (Schur complements over Q, canonical measures at the ends)",
+        lo_f, hi_f, q, eps, _rounding_error((lo_f, lo), (hi_f, hi)), "ok", "exact",
+        ("the moments determine the measure: m_q exactly, from the recurrence of its atoms"
+         if r.collapsed else
+         "exact range (Schur complements over Q, canonical measures at the ends)"),
         certified_lower=lo, certified_upper=hi, inner_lower=lo, inner_upper=hi,
         lower_measure=r.lower_measure, upper_measure=r.upper_measure,
         attempts=("exact: Schur complements over Q",))
+
+
+def _rounding_error(*pairs) -> float:
+    """The largest ``|shown - exact|`` over ``(double, Fraction)`` pairs, rounded up (``inf``
+    when a double is infinite): a proved bound on the error of the doubles shown."""
+    if any(math.isinf(f) for f, _ in pairs):
+        return math.inf
+    return _round(max(abs(Fraction(f) - v) for f, v in pairs), 1)
 
 
 def to_fraction_any(value) -> Fraction | None:
@@ -340,10 +364,12 @@ def to_fraction_any(value) -> Fraction | None:
     return None
 
 
-def _solve_sdp(cp, data, a, b, N: int, q: int, eps: tuple, attempts) -> ExtrapolationRange:
+def _solve_sdp(cp, data, a, b, N: int, q: int, eps_exact: tuple, attempts
+               ) -> ExtrapolationRange:
     C_exact = _monomial_in_chebyshev(q + 1, a, b)
     m_exact = [to_fraction(v) for v in data.real]
-    eps_exact = [Fraction(e) for e in eps]
+    eps_exact = list(eps_exact)  # every certificate is checked against the exact tolerances
+    eps = tuple(_round(e, 0) for e in eps_exact)  # the solver's and the messages' doubles
     # Chebyshev moments of the data, exactly: tau_k = nu_k + delta_k (k <= N)
     nu = _solve_lower(C_exact, m_exact)
     K = sum(C_exact[q][k] * nu[k] for k in range(N + 1))  # m_q at delta = 0, tau_high = 0
@@ -351,8 +377,8 @@ def _solve_sdp(cp, data, a, b, N: int, q: int, eps: tuple, attempts) -> Extrapol
     norms = np.abs(Cf).sum(axis=1)
     rows = Cf[: N + 1, : N + 1] / norms[: N + 1, None]
     cq = Cf[q] / norms[q]
-    pos = [j for j in range(N + 1) if eps[j] > 0]
-    zero = [j for j in range(N + 1) if eps[j] == 0]
+    pos = [j for j in range(N + 1) if eps_exact[j] > 0]
+    zero = [j for j in range(N + 1) if eps_exact[j] == 0]
     # with a positive tolerance the objective is O(1) in these units; at tolerance 0 the range
     # is of the size of the leading coefficient 2^(1-q) and the objective is scaled by it
     scale = 1.0 if pos else abs(cq[q])
@@ -506,7 +532,9 @@ def _certified_result(ends, name, tried, m, eps_exact, eps, q, a, b, K, norms, s
                                                                         _round(cert.bound, 1))
         if inner is not None:
             end = max(end, float(inner)) if upper else min(end, float(inner))
-            err = float(abs(cert.bound - Fraction(end))) + float(abs(Fraction(end) - inner))
+            # the true end lies between cert.bound and inner: |end - true| is at most the
+            # larger distance from the double end to them, exactly, rounded up
+            err = _rounding_error((end, cert.bound), (end, inner))
         else:
             err = math.inf
         out[upper] = (end, cert, found, err, why)
@@ -553,20 +581,30 @@ def _solve_lower(C: list, rhs: list) -> list:
 
 
 def _tolerances(tolerance: object, count: int) -> tuple:
-    if isinstance(tolerance, (int, float)) and not isinstance(tolerance, bool):
-        values = [float(tolerance)] * count
-    else:
+    """The tolerances as exact Fractions, one per moment, read by the one number table (a
+    float at its binary value, a decimal string or an mpmath number exactly as given)."""
+    from ._numbers import read_number
+
+    def one(value, where):
         try:
-            values = [float(t) for t in tolerance]  # type: ignore[union-attr]
-        except (TypeError, ValueError):
-            raise InputError(
-                f"tolerance={tolerance!r} must be a number or one per moment"
-            ) from None
-        if len(values) != count:
-            raise InputError(f"tolerance has {len(values)} entries for {count} moments")
-    if any(not (math.isfinite(v) and v >= 0) for v in values):
-        raise InputError(f"tolerance={tolerance!r} must be finite and >= 0")
-    return tuple(values)
+            r = read_number(value, where)
+        except InputError as exc:
+            raise InputError(f"{exc}; the tolerance must be a real number >= 0 or one per "
+                             "moment") from None
+        if r.imag != 0 or r.real < 0:
+            raise InputError(f"{where}={value!r} must be real and >= 0")
+        return r.real
+
+    if isinstance(tolerance, (str, bytes)) or not hasattr(tolerance, "__iter__"):
+        return (one(tolerance, "tolerance"),) * count
+    try:
+        items = list(tolerance)  # type: ignore[call-overload]
+    except TypeError:  # e.g. a 0-d array
+        raise InputError(f"tolerance={tolerance!r} must be a number or one per moment") from None
+    values = tuple(one(t, f"tolerance[{i}]") for i, t in enumerate(items))
+    if len(values) != count:
+        raise InputError(f"tolerance has {len(values)} entries for {count} moments")
+    return values
 
 
 def _chebyshev_product(i: int, j: int) -> list[tuple[int, float]]:

@@ -18,10 +18,9 @@ from fractions import Fraction
 import flint
 from flint import fmpq, fmpq_mat, fmpq_poly
 
-from ..errors import IllConditionedError, InputError
+from ..errors import InputError, PrecisionExhaustedError
 from ..precision import flint_precision
-from ._arith import RATIONALS, NeedPrecision, hankel, vandermonde_fit
-from ._ball import Balls
+from ._arith import RATIONALS, hankel
 from ._data import parse_moments, to_fraction
 from .measure import DiscreteMeasure
 
@@ -153,7 +152,8 @@ class Feasibility:
         Feasible and singular: exactly one representing measure, ``measure``.
     measure : DiscreteMeasure or None
         The unique representing measure in the determinate case (python-flint balls for
-        irrational atoms; exact Fractions where the atoms are rational).
+        irrational atoms; exact Fractions where the atoms are rational); ``None`` for the
+        zero measure (every moment 0), which is feasible and determinate.
     matrices : dict
         Name -> (the exact matrix, its Inertia).
     failing : str or None
@@ -228,8 +228,16 @@ def _kernel_polynomial(M: fmpq_mat) -> fmpq_poly:
     raise InputError("internal: matrix is not singular")  # pragma: no cover
 
 
-def _determinate_measure(m: list, support, matrices: dict) -> tuple[DiscreteMeasure | None, str]:
-    """The unique candidate measure of a singular PSD sequence, checked against every moment."""
+def _determinate_measure(m: list, support, matrices: dict
+                         ) -> tuple[bool, DiscreteMeasure | None, fmpq_poly | None, str]:
+    """Decide, exactly, whether a non-negative measure on the zeros of a kernel polynomial of
+    the first singular matrix has the moments ``m``.
+
+    Returns ``(feasible, measure, recurrence, why)``: ``measure`` is the unique representing
+    measure (``None`` for the zero measure), ``recurrence`` the monic polynomial ``Q`` whose
+    linear recurrence every moment of it satisfies (its later moments continue it), ``why``
+    the reason when infeasible.
+    """
     a, b = support
     for name, (M, inertia) in matrices.items():
         if inertia.zero == 0:
@@ -239,56 +247,132 @@ def _determinate_measure(m: list, support, matrices: dict) -> tuple[DiscreteMeas
         if name != "H":
             g = dict(_localizers(a, b))[name]
             P = q * g
-        # the measure lives on the real roots of P inside the support
-        roots = _real_roots_in(P, support)
-        measure, why = _fit_weights(m, roots)
-        if measure is not None:
-            return measure, ""
-        return None, f"the kernel polynomial of {name} does not carry a measure with these " \
-                     f"moments ({why})"
-    return None, "no singular matrix"
+        # every representing measure lives on the real zeros of P inside the support
+        return _measure_on_zeros(m, P, support, name)
+    return False, None, None, "no singular matrix"  # pragma: no cover
 
 
-def _real_roots_in(P: fmpq_poly, support) -> list:
+def _squarefree_monic(P: fmpq_poly) -> fmpq_poly:
+    if P.degree() > 0:
+        P = P / P.gcd(P.derivative())
+    return P / P[P.degree()]
+
+
+def _measure_on_zeros(m: list, P: fmpq_poly, support, name: str
+                      ) -> tuple[bool, DiscreteMeasure | None, fmpq_poly | None, str]:
+    r"""The exact decision behind :func:`_determinate_measure`, over Q.
+
+    With ``Q`` the monic square-free part of ``P`` (degree ``k``, roots :math:`z`), the
+    moments are those of :math:`\sum_z c_z \delta_z` (complex :math:`c_z`, all roots of
+    ``Q``) if and only if they satisfy the recurrence :math:`\sum_i Q_i m_{j+i} = 0`,
+    checked exactly for every ``j``; then :math:`c_z = A(z)/Q'(z)` with
+    :math:`A(x) = \sum_{i<k} x^i \sum_{l>i} Q_l m_{l-1-i}` (the :math:`c_z` are unique by the
+    Vandermonde system on m_0..m_{k-1}). On each irreducible factor ``f`` of ``Q`` the
+    weights are :math:`W(z)`, :math:`W = A\,(Q')^{-1} \bmod f`: either ``W = 0`` (no mass on
+    those roots) or no root of ``f`` has weight 0, and each root must then be real, inside the
+    support and of positive weight. Irrational roots are never equal to a rational end, and
+    :math:`W(z) \ne 0`: the balls are refined until every comparison is decided, so no
+    verdict rests on a ball that merely contains 0 or straddles an end.
+    """
+    Q = _squarefree_monic(P)
+    k, N = Q.degree(), len(m) - 1
+    mq = [RATIONALS.convert(v) for v in m]
+    if k > N:  # pragma: no cover - k <= N for a kernel polynomial of these matrices
+        return False, None, None, f"the kernel polynomial of {name} has too high a degree"
+    for j in range(N - k + 1):
+        if sum((Q[i] * mq[j + i] for i in range(k + 1)), fmpq(0)) != 0:
+            return False, None, None, (
+                f"the moments do not satisfy the recurrence of the kernel polynomial {Q} of "
+                f"{name} (at m_{j + k}, checked over Q)")
+    if k == 0:  # every moment is 0: the zero measure
+        return True, None, Q, ""
+    A = fmpq_poly([sum((Q[l] * mq[l - 1 - i] for l in range(i + 1, k + 1)), fmpq(0))
+                   for i in range(k)])
+    dQ = Q.derivative()
     a, b = support
-    P = P / P[P.degree()]
-    _, factors = P.factor()
-    roots = []
-    for f, _mult in factors:
+    atoms, weights = [], []
+    for f, _mult in Q.factor()[1]:
+        _one, inv, _t = (dQ % f).xgcd(f)  # dQ is invertible modulo f: Q is square-free
+        W = (A * inv) % f
+        if W.is_zero():
+            continue  # no mass on the roots of f
         if f.degree() == 1:
-            r = to_fraction(-f[0] / f[1])
-            if (a == -INF or r >= a) and (b == INF or r <= b):
-                roots.append(r)
+            x = -f[0] / f[1]
+            w = W(x)
+            where = _place(x, a, b)
+            if where:
+                return False, None, None, f"an atom {x} {where} the support carries weight {w}"
+            if w < 0:
+                return False, None, None, f"the atom {x} has the negative weight {w}"
+            atoms.append((to_fraction(x), to_fraction(x)))
+            weights.append(to_fraction(w))
             continue
-        with flint_precision(512):
+        found, why = _algebraic_atoms(f, W, a, b)
+        if found is None:
+            return False, None, None, why
+        for x, w in found:
+            atoms.append((x, _mid_fraction(x)))
+            weights.append(w)
+    order = sorted(range(len(atoms)), key=lambda i: atoms[i][1])
+    measure = DiscreteMeasure([atoms[i][0] for i in order], [weights[i] for i in order])
+    return True, measure, Q, ""
+
+
+def _place(x: fmpq, a, b) -> str:
+    """'' when the rational ``x`` lies in the support, else 'left of' / 'right of'."""
+    if a != -INF and x < _q(a):
+        return "left of"
+    if b != INF and x > _q(b):
+        return "right of"
+    return ""
+
+
+#: the precision of the balls returned for irrational atoms and weights, and the most that
+#: is spent deciding where they lie (far beyond what any moment data here need)
+ATOM_BITS = 512
+MAX_ATOM_BITS = 1 << 20
+
+
+def _mid_fraction(x) -> Fraction:
+    man, exp = x.mid().man_exp()
+    return Fraction(int(man)) * Fraction(2) ** int(exp)
+
+
+def _algebraic_atoms(f: fmpq_poly, W: fmpq_poly, a, b) -> tuple[list | None, str]:
+    """The roots of the irreducible ``f`` (degree >= 2) as balls with their weights ``W``,
+    or ``None`` with the reason when one is not real, not in the support or not positive.
+
+    Every comparison is decided by balls that exclude the other side (an irrational root is
+    not a rational end, and ``W`` vanishes at no root of ``f``): the precision doubles until
+    they do."""
+    bits = ATOM_BITS
+    while True:
+        with flint_precision(bits):
+            out, undecided = [], False
+            Wb = flint.arb_poly(W)
             for z, _ in f.complex_roots():
-                if z.imag.is_zero():  # an isolated real root (arb ball)
-                    x = z.real
-                    if (a == -INF or bool(x >= _q(a))) and (b == INF or bool(x <= _q(b))):
-                        roots.append(x)
-    return roots
-
-
-def _fit_weights(m: list, roots: list) -> tuple[DiscreteMeasure | None, str]:
-    """Weights on the given atoms matching every moment exactly (rational atoms) or to the
-    precision of certified balls (algebraic atoms); None when impossible or not positive."""
-    if not roots:
-        return None, "no real roots in the support"
-    # rational atoms: exactly over Q; algebraic atoms: certified balls at 512 bits
-    ar = RATIONALS if all(isinstance(r, Fraction) for r in roots) else Balls(512, real=True)
-    with ar.working():
-        xs = [ar.convert(r) for r in roots]
-        try:
-            w, residual = vandermonde_fit(ar, [ar.convert(v) for v in m], xs, residual=True)
-        except (IllConditionedError, NeedPrecision):
-            return None, "singular Vandermonde system"
-        if not all(ar.may_be_zero(r) for r in residual):
-            return None, "the moments are not matched"
-        keep = [i for i in range(len(xs)) if not ar.may_be_zero(w[i])]  # else: no atom there
-        if any(w[i] < 0 for i in keep):
-            return None, "a negative weight"
-        return DiscreteMeasure([ar.export(xs[i]) for i in keep],
-                               [ar.export(w[i]) for i in keep]), ""
+                if not z.imag.is_zero():  # certified non-real (real roots are exactly real)
+                    return None, f"a non-real atom {z} carries weight (a root of {f})"
+                x = z.real
+                w = Wb(x)
+                if a != -INF and bool(x < _q(a)):
+                    return None, f"an atom {x.str(10)} left of the support carries weight"
+                if b != INF and bool(x > _q(b)):
+                    return None, f"an atom {x.str(10)} right of the support carries weight"
+                if bool(w < 0):
+                    return None, f"the atom {x.str(10)} has a negative weight {w.str(10)}"
+                inside = (a == -INF or bool(x > _q(a))) and (b == INF or bool(x < _q(b)))
+                if not (inside and bool(w > 0)):
+                    undecided = True
+                    break
+                out.append((x, w))
+            if not undecided:
+                return out, ""
+        bits *= 2
+        if bits > MAX_ATOM_BITS:  # pragma: no cover - not a verdict: say so
+            raise PrecisionExhaustedError(
+                f"could not decide at {MAX_ATOM_BITS} bits whether the roots of {f} lie in "
+                f"the support with positive weights; rescale the moments")
 
 
 def moment_feasible(moments: object, *, support: tuple = (-1, 1)) -> Feasibility:
@@ -332,14 +416,19 @@ def moment_feasible(moments: object, *, support: tuple = (-1, 1)) -> Feasibility
         return Feasibility(True, True, False, None, matrices, None, sup,
                            "all Hankel and localising matrices are positive definite: "
                            "infinitely many representing measures", data.is_exact)
-    measure, why = _determinate_measure(m, sup, matrices)
-    if measure is None:
+    ok, measure, recurrence, why = _determinate_measure(m, sup, matrices)
+    if not ok:
         return Feasibility(False, False, False, None, matrices, why, sup,
                            f"positive semidefinite but singular, and {why}: no representing "
                            "measure", data.is_exact)
+    details = {"recurrence": recurrence}
+    if measure is None:
+        return Feasibility(True, False, True, None, matrices, None, sup,
+                           "every moment is 0: the zero measure is the only representing "
+                           "measure", data.is_exact, details)
     return Feasibility(True, False, True, measure, matrices, None, sup,
                        f"singular (flat): the unique representing measure has {measure.size} "
-                       "atoms", data.is_exact)
+                       "atoms (decided exactly over Q)", data.is_exact, details)
 
 
 # ----------------------------------------------------------------------------------------
@@ -451,9 +540,10 @@ def next_moment_range(moments: object, *, support: tuple = (-1, 1),
     m = list(data.real)
     a, b = sup
     if feas.determinate:
-        value = _determinate_next(feas.measure, m, q)
+        value = determinate_moment(feas, m, q)
         return MomentRange(value, value, feas.measure, feas.measure, q, True, True, feas,
-                           "the moments determine the measure: the range is a point")
+                           "the moments determine the measure: the range is a point, exact "
+                           "over Q (the recurrence of its atoms)")
     x = fmpq_poly([0, 1])
     lower, upper = -INF, INF
     candidates = []  # (which end, localiser polynomial, matrix size)
@@ -485,19 +575,18 @@ def next_moment_range(moments: object, *, support: tuple = (-1, 1),
                        feas, msg)
 
 
-def _determinate_next(measure: DiscreteMeasure, m: list, q: int):
-    """m_q of the unique measure, exactly when its atoms are rational."""
-    if measure.is_exact:
-        return measure.moments(q + 1, precision=_exact())[q]
-    with flint_precision(512):
-        val = sum((w * x**q for x, w in zip(measure.atoms, measure.weights)), flint.arb(0))
-    return val
+def determinate_moment(feas: Feasibility, m: list, q: int) -> Fraction:
+    r"""m_q (any q) of the unique measure of determinate moments ``m``, exactly.
 
-
-def _exact():
-    from ..precision import Exact
-
-    return Exact()
+    Its atoms are roots of the monic recurrence polynomial ``Q`` (degree k) that the moments
+    satisfy, so :math:`m_q = -\sum_{i<k} Q_i m_{q-k+i}`: a rational even where the atoms are
+    irrational."""
+    Q = feas.details["recurrence"]
+    k = Q.degree()
+    seq = [RATIONALS.convert(v) for v in m]
+    while len(seq) <= q:
+        seq.append(-sum((Q[i] * seq[len(seq) - k + i] for i in range(k)), fmpq(0)))
+    return to_fraction(seq[q])
 
 
 def _end_measure(m: list, value, sup) -> DiscreteMeasure | None:

@@ -545,6 +545,9 @@ def recover_measure(
         to lose (``log10`` of the Hankel condition number, for power moments) is refused
         before any work, with status ``'ill_conditioned'``; a proved lower bound of the
         condition number, in exact arithmetic, settles that before any eigenvalue is computed.
+        A ``Ball(dps)`` whose enclosures vouch for no digit is not ``'ok'``: it is
+        ``'ill_conditioned'`` (raise dps) or, when it carries more digits than the data plus
+        the predicted loss, ``'data_limited'``; the enclosures are kept in ``enclosure``.
     digits : float, optional
         Target accuracy. The digits the problem loses are predicted from the Hankel condition
         number, the working precision is chosen from that, the result is certified in ball
@@ -817,13 +820,17 @@ def _compute_certified(problem: _Problem, progress) -> _Outcome:
     cert = _certify(problem.square, n, meth, problem.basis, target or 0.0, bits,
                     escalate=not fixed, progress=progress)
     used = Ball(max(5, int(bits_to_digits(cert.bits))))
+    # rounded data limit what a fixed Ball can vouch for when it carries more digits than
+    # the data plus the loss; otherwise the precision does (and raising it may help)
+    data_bound = not data.is_exact and (not fixed or used.dps > data.digits + loss + 10)
+    need = int(loss + (target or 15) + 10)
     if cert.sol is None:
-        if not data.is_exact and (not fixed or used.dps > data.digits + loss + 10):
+        if data_bound:
             return _Outcome(None, 0.0, None, None, Status.DATA_LIMITED,
                             _unseparated_message(data, n, loss), used)
         msg = (f"{meth.name} could not separate the atoms at {used.dps} digits; the problem "
                f"loses about {loss:.0f} digits (cond {problem.cond:.2e}): raise dps to at least "
-               f"{int(loss + (target or 15) + 10)}")
+               f"{need}")
         return _Outcome(None, 0.0, None, None, Status.ILL_CONDITIONED, msg, used)
     enclosure = DiscreteMeasure(cert.sol.atoms, cert.sol.weights) if cert.proved else None
     missed = _unmatched_moment(problem, cert)
@@ -848,8 +855,25 @@ def _compute_certified(problem: _Problem, progress) -> _Outcome:
         measure = DiscreteMeasure(atoms_l, weights_l)
     got = _floor_digits(got)
     status, msg = _status(data, cert, got, target, loss, used, problem.requested)
-    if not cert.proved:
+    if not cert.proved and data_bound:
         status, msg = Status.DATA_LIMITED, _unseparated_message(data, n, loss)
+    elif not cert.proved:
+        status, msg = Status.ILL_CONDITIONED, (
+            f"{meth.name} at {used} did not separate the {n} atoms for every moment sequence "
+            f"within the data's accuracy ({data.digits:.1f} digits), so no digit is vouched "
+            f"for; the problem loses about {loss:.0f} digits (cond {problem.cond:.2e}): raise "
+            f"dps to at least {need}")
+    elif fixed and got < 1 and status == Status.OK:
+        # enclosures that vouch for no digit are true, but no success: say what limits them
+        status, msg = (Status.DATA_LIMITED, (
+            f"the enclosures at {used} hold the measure of every moment sequence within the "
+            f"data's accuracy but vouch for no digit, and {used} carries more than the data's "
+            f"{data.digits:.0f} digits plus the {loss:.0f} the problem loses: supply more "
+            "accurate moments (the enclosures are kept in .enclosure)")) if data_bound else (
+            Status.ILL_CONDITIONED, (
+                f"the enclosures at {used} hold the measure but vouch for no digit: the problem "
+                f"loses about {loss:.0f} digits (cond {problem.cond:.2e}): raise dps to at "
+                f"least {need} (the enclosures are kept in .enclosure)"))
     return _Outcome(measure, got, atom_d, weight_d, status, msg, used, enclosure,
                     res_bits=cert.bits)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import flint
 import mpmath
@@ -25,6 +25,7 @@ from ..precision import (
     Precision,
     as_precision,
     digits_to_bits,
+    flint_precision,
 )
 from ._arith import FLOAT, RATIONALS, Arithmetic, arithmetic, hankel
 from ._ball import Balls
@@ -170,7 +171,8 @@ class HankelRank:
     size : int
         Size of the square Hankel matrix examined.
     singular_values : tuple of mpmath.mpf
-        Its singular values, descending (computed at the working precision).
+        Its singular values, descending (computed at the working precision); empty in the
+        exact evidence of a recovery whose precision was refused before they were needed.
     noise_floor : mpmath.mpf
         Singular values below this are indistinguishable from zero: the Weyl bound of the data
         radii plus the rounding of the working precision.
@@ -308,6 +310,99 @@ def resolved_singular_values(data: MomentData, size: int, start_bits: int | None
     return sv, bits
 
 
+def _exact_matrix(data: MomentData, size: int) -> flint.fmpq_mat:
+    """The square Hankel matrix of the moments as given, over Q; for complex moments
+    ``A + iB`` the real ``[[A, -B], [B, A]]``, whose singular values are those of ``A + iB``,
+    each twice."""
+    if data.is_real:
+        return hankel(RATIONALS, data.real, size, size)
+    re, im = data.real, data.imag
+    assert im is not None
+    return flint.fmpq_mat(2 * size, 2 * size, [
+        (re[i % size + j % size] if (i < size) == (j < size) else (-1 if i < size else 1)
+         * im[i % size + j % size])
+        for i in range(2 * size) for j in range(2 * size)])
+
+
+def _short_direction(v: flint.fmpq_mat, bits: int = 64) -> flint.fmpq_mat:
+    """An integer vector of about ``bits`` bits in the direction of the rational ``v`` (any
+    vector serves the bounds below; short ones keep the exact arithmetic cheap)."""
+    entries = [v[i, 0] for i in range(v.nrows())]
+    big = max(abs(x) for x in entries)
+    shift = bits - (big.p.bit_length() - big.q.bit_length())
+    up, down = flint.fmpz(2) ** max(shift, 0), flint.fmpz(2) ** max(-shift, 0)
+    return flint.fmpq_mat(len(entries), 1, [(x.p * up) // (x.q * down) for x in entries])
+
+
+def _squared_norm(v: flint.fmpq_mat) -> flint.fmpq:
+    return sum((v[i, 0] ** 2 for i in range(v.nrows())), flint.fmpq(0))
+
+
+def log10_cond_lower_bound(data: MomentData, size: int, max_bits: int = 8192,
+                           steps: int = 3) -> float | None:
+    """A proved lower bound of ``log10`` of the spectral condition number of the square Hankel
+    matrix of the moments as given (``None`` when that matrix is singular over Q).
+
+    No eigen-decomposition: ``sigma_max >= |H x| / |x|`` and ``1 / sigma_min >= |z| / |H z|``
+    for every non-zero ``x`` and ``z``, with ``H x`` and ``H z`` computed exactly over Q. Power
+    iteration gives ``x``; inverse iteration with approximate (unverified) solves at ``p`` bits
+    gives ``z``: any vector would do, these make the bounds nearly equalities. The solves
+    resolve a condition number up to about ``2**p``, so ``p`` is doubled from 128 (up to
+    ``max_bits``) while the bound is that large. The power iterates are shortened to 64-bit
+    dyadic vectors (that loses nothing there); the logarithm is enclosed in ball arithmetic
+    and its lower end rounded down.
+    """
+    H = _exact_matrix(data, size)
+    count = H.nrows()
+    x = flint.fmpq_mat(count, 1, [1] * count)
+    # a start with no symmetry (an even one can miss an odd eigenvector); any gives a bound
+    z = flint.fmpq_mat(count, 1, [((7 * k * k + 3 * k) % 17) - 8 or 1 for k in range(count)])
+    big = small = flint.fmpq(0)
+    for _ in range(steps):
+        hx = H * x
+        if all(hx[i, 0] == 0 for i in range(count)):  # H x = 0 exactly: singular
+            return None
+        big = max(big, _squared_norm(hx) / _squared_norm(x))
+        x = _short_direction(hx)
+    bits, rounds = 128, 0
+    while True:
+        with flint_precision(bits):
+            approx = flint.arb_mat(H)
+            try:
+                solved = approx.solve(flint.arb_mat(z), algorithm="approx")
+                step = flint.fmpq_mat(count, 1, [_dyadic(solved[i, 0]) for i in range(count)])
+            except (ZeroDivisionError, ValueError):  # no usable direction at this precision
+                step = None
+        if step is not None and any(step[i, 0] != 0 for i in range(count)):
+            z = step  # all its bits: H z cancels down to about sigma_min |z| only so
+            hz = H * z
+            if all(hz[i, 0] == 0 for i in range(count)):  # H z = 0 exactly: singular
+                return None
+            small = max(small, _squared_norm(z) / _squared_norm(hz))
+        rounds += 1
+        with flint_precision(64):
+            log = (flint.arb(big) * flint.arb(small)).log() / (2 * flint.arb(10).log())
+            low = float(log.lower()) if small > 0 else 0.0
+        limited = small == 0 or low > 0.3 * bits - 15  # by the solves' precision
+        if limited and bits < max_bits:
+            bits = min(max_bits, 2 * bits)
+            rounds = 0
+        elif rounds >= steps or limited:
+            break
+    if limited and H.rank() < count:
+        return None  # as large as the precision shows: settle singularity over Q
+    return max(0.0, math.nextafter(low, -math.inf))
+
+
+def _dyadic(value: flint.arb) -> flint.fmpq:
+    """The midpoint of a real ball as an exact rational (0 when not finite)."""
+    mid = value.mid()
+    if not mid.is_finite():
+        return flint.fmpq(0)
+    man, exp = mid.man_exp()
+    return flint.fmpq(man) * flint.fmpq(2) ** int(exp)
+
+
 def hankel_rank(
     moments: object,
     *,
@@ -418,36 +513,33 @@ def _float_rank(data: MomentData, s: int, margin: float) -> HankelRank:
     return _numeric_verdict(data, s, sv, 53, Float64(), margin)
 
 
-def _exact_rank(data: MomentData, s: int, prec: Precision) -> HankelRank:
+def _exact_rank(data: MomentData, s: int, prec: Precision, values: bool = True) -> HankelRank:
+    """The exact rank over Q; ``values=False`` leaves the singular values out (an empty
+    tuple, :func:`with_singular_values` adds them): the rank needs none of them."""
     require_exact(data)
-    if data.is_real:
-        rank = hankel(RATIONALS, data.real, s, s).rank()
-    else:
-        # [[Re, -Im], [Im, Re]] has twice the complex rank.
-        re, im = data.real, data.imag
-        R = flint.fmpq_mat(
-            2 * s,
-            2 * s,
-            [
-                (re[i % s + j % s] if (i < s) == (j < s) else (-1 if i < s else 1)
-                 * im[i % s + j % s])  # type: ignore[index]
-                for i in range(2 * s)
-                for j in range(2 * s)
-            ],
-        )
-        rank = R.rank() // 2
-    if rank == s:
-        sv, _ = resolved_singular_values(data, s)
-    else:  # the smallest singular values are exact zeros: no precision resolves them
-        sv = singular_values(data, s, 64 + digits_to_bits(15 + 0.8 * s))
-    verdict = "full" if rank == s else "exact"
-    gap = math.inf if rank in (0, s) else _ratio(sv[rank - 1], sv[rank])
+    rank = _exact_matrix(data, s).rank()
+    if not data.is_real:
+        rank //= 2  # [[Re, -Im], [Im, Re]] has twice the complex rank
     msg = (
         f"exact rank {rank} over Q of the {s}x{s} Hankel matrix"
         + (": full rank, so the data identify at most that many atoms" if rank == s else "")
     )
-    return HankelRank(rank, s, tuple(sv), mpf_from_man_exp(0, 0), gap, verdict,
-                      (rank, rank if rank < s else s), prec, msg)
+    verdict = "full" if rank == s else "exact"
+    evidence = HankelRank(rank, s, (), mpf_from_man_exp(0, 0), math.inf, verdict,
+                          (rank, rank if rank < s else s), prec, msg)
+    return with_singular_values(evidence, data) if values else evidence
+
+
+def with_singular_values(evidence: HankelRank, data: MomentData,
+                         start_bits: int | None = None) -> HankelRank:
+    """Exact rank evidence with its singular values (and the gap) added."""
+    s, rank = evidence.size, evidence.rank
+    if rank == s:
+        sv, _ = resolved_singular_values(data, s, start_bits)
+    else:  # the smallest singular values are exact zeros: no precision resolves them
+        sv = singular_values(data, s, 64 + digits_to_bits(15 + 0.8 * s))
+    gap = math.inf if rank in (0, s) else _ratio(sv[rank - 1], sv[rank])
+    return replace(evidence, singular_values=tuple(sv), gap=gap)
 
 
 def _ratio(a, b) -> float:

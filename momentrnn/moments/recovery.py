@@ -30,6 +30,7 @@ from ..precision import (
     MP,
     Ball,
     Exact,
+    Float64,
     Precision,
     as_precision,
     bits_to_digits,
@@ -39,7 +40,14 @@ from . import _ball
 from ._arith import SignUndecided, arithmetic
 from ._data import MomentData, parse_moments, require_exact, require_trackable_scale
 from ._scalars import global_mp, mpf_from_man_exp
-from .hankel import HankelRank, hankel_rank, resolved_singular_values
+from .hankel import (
+    HankelRank,
+    _exact_rank,
+    hankel_rank,
+    log10_cond_lower_bound,
+    resolved_singular_values,
+    with_singular_values,
+)
 from .measure import DiscreteMeasure, power_sums
 from .methods import RecoveryMethod, as_monomial, method_named
 
@@ -127,14 +135,16 @@ class Recovery:
         Correct significant digits vouched for, normwise relative to the largest atom and to
         the largest weight (the smaller of the two); ``inf`` for exact results.
     cond : float
-        Spectral condition number of the ``rank x rank`` Hankel matrix.
+        Spectral condition number of the ``rank x rank`` Hankel matrix (for a fixed precision
+        refused before the work, a proved lower bound, which the message says).
     predicted_loss : float
         Digits the problem was predicted to lose, ``log10(cond)``.
     residual : mpmath.mpf
         ``max_j |m_j(measure) - m_j|`` over all supplied moments (in the basis they are
         written in), computed with the returned numbers at high precision.
     singular_values : tuple
-        Singular values of the Hankel matrix used to decide the rank.
+        Singular values of the Hankel matrix used to decide the rank (empty when a proved
+        bound of the condition number refused the precision before they were computed).
     rank_evidence : HankelRank or None
         The rank decision with its evidence (``None`` when the rank was given and not checked).
     precision : Precision
@@ -287,11 +297,19 @@ def _log10_cond(sv: list) -> float:
 
 
 def _decide_rank(data: MomentData, rank: int | None, precision: Precision | None,
-                 progress=None):
-    """Return (rank, evidence) or raise/flag; evidence None when rank was given for exact data."""
+                 progress=None, values: bool = True):
+    """Return (rank, evidence) or raise/flag; evidence None when rank was given for exact data.
+
+    ``values=False`` leaves the singular values out of exact evidence (the rank over Q needs
+    none; :func:`_conditioning` adds them unless the precision is refused first)."""
     if rank is not None and data.count == 2 * rank:
         return int(rank), None
-    if data.is_exact:
+    if data.is_exact and not values:
+        size = (data.count + 1) // 2
+        if progress is not None:
+            progress(f"rank of the {size}x{size} Hankel matrix in {Exact()}")
+        evidence = _exact_rank(data, size, Exact(), values=False)
+    elif data.is_exact:
         evidence = hankel_rank(data, precision=Exact(), progress=progress)
     else:
         prec = None if precision is None or precision.exact else precision
@@ -525,7 +543,11 @@ def recover_measure(
         Arithmetic of the computation. ``None`` (default) means: choose it from ``digits``.
         An ``MP`` or ``Float64`` that carries no more digits than the problem is predicted
         to lose (``log10`` of the Hankel condition number, for power moments) is refused
-        before any work, with status ``'ill_conditioned'``.
+        before any work, with status ``'ill_conditioned'``; a proved lower bound of the
+        condition number, in exact arithmetic, settles that before any eigenvalue is computed.
+        A ``Ball(dps)`` whose enclosures vouch for no digit is not ``'ok'``: it is
+        ``'ill_conditioned'`` (raise dps) or, when it carries more digits than the data plus
+        the predicted loss, ``'data_limited'``; the enclosures are kept in ``enclosure``.
     digits : float, optional
         Target accuracy. The digits the problem loses are predicted from the Hankel condition
         number, the working precision is chosen from that, the result is certified in ball
@@ -622,6 +644,8 @@ class _Problem:
     start_bits: int = 64
     square: MomentData | None = field(default=None)
     requested: bool = True  # False: the default target of digits=None, not the user's
+    refusable: bool = False  # a fixed precision the conditioning alone may refuse
+    loss_bound: bool = False  # True: loss and cond are proved lower bounds, nothing more
 
     @property
     def over(self) -> bool:
@@ -662,8 +686,12 @@ def _prepare(moments, *, rank, method, precision, digits, data_digits, data_erro
         rank = data.count // 2
     if progress is not None and not (rank is not None and mono.count == 2 * rank):
         progress(f"deciding the rank from {mono.count} moments")
-    n, evidence = _decide_rank(mono, rank, prec, progress)
+    # a fixed MP or Float64 precision that the problem exhausts is refused before the work
+    # (_compute_fixed); a proved bound of the condition number may settle that first
+    refusable = isinstance(prec, (MP, Float64)) and (basis == "monomial" or meth.power_moments)
+    n, evidence = _decide_rank(mono, rank, prec, progress, values=not refusable)
     problem = _Problem(data, mono, basis, meth, prec, target, n, evidence)
+    problem.refusable = refusable
     problem.requested = digits is not None
     if rank is None and evidence is not None and evidence.verdict == "ambiguous":
         problem.early = _Outcome(None, 0.0, None, None, Status.RANK_AMBIGUOUS,
@@ -705,26 +733,52 @@ def _prepare(moments, *, rank, method, precision, digits, data_digits, data_erro
 
 
 def _conditioning(problem: _Problem, rank, progress) -> None:
-    """log10 of the condition number of H_n (reusing the rank decision's singular values)."""
+    """log10 of the condition number of H_n (reusing the rank decision's singular values).
+
+    Where a fixed precision may be refused, a proved lower bound of the condition number in
+    exact arithmetic comes first: when it already exceeds what the precision carries, it is
+    the loss reported, and no eigen-decomposition is made (singular values left empty)."""
     n, evidence = problem.n, problem.evidence
+    start = 64 + digits_to_bits(15 + 0.8 * n)
+    if problem.refusable and not (evidence is not None and evidence.size == n
+                                  and evidence.singular_values):
+        if progress is not None:
+            progress(f"bounding the condition number of the {n}x{n} Hankel matrix")
+        bound = log10_cond_lower_bound(problem.mono, n)
+        if bound is None and problem.mono.is_exact:  # singular over Q: proved
+            # (for rounded data only the values as given are: decided below as before)
+            raise _singular_error(n, rank)
+        if bound is not None and bound >= _carried_digits(problem.prec):  # type: ignore[arg-type]
+            problem.loss, problem.loss_bound, problem.svals = bound, True, ()
+            problem.cond = 10.0 ** (bound - 1e-9) if bound < 308 else math.inf
+            return
+        if bound is not None:  # start where the smallest singular value is resolved
+            start = max(start, 64 + digits_to_bits(bound + 15))
+        if evidence is not None and not evidence.singular_values:
+            evidence = problem.evidence = with_singular_values(
+                evidence, problem.mono, start if evidence.size == n else None)
     if evidence is not None and evidence.size == n and all(v > 0 for v in
                                                             evidence.singular_values):
         sv_rank = list(evidence.singular_values)
     else:
         if progress is not None:
             progress(f"singular values of the {n}x{n} Hankel matrix")
-        sv_rank, _ = resolved_singular_values(problem.mono, n, 64 + digits_to_bits(15 + 0.8 * n))
+        sv_rank, _ = resolved_singular_values(problem.mono, n, start)
     loss = _log10_cond(sv_rank)
     if not math.isfinite(loss):
-        raise RankError(
-            f"the {n}x{n} Hankel matrix of the moments is singular, so they are not the moments "
-            f"of a measure with {n} distinct atoms and non-zero weights; "
-            + ("pass rank=None to find the rank, or a smaller rank" if rank is not None else
-               "supply more moments")
-        )
+        raise _singular_error(n, rank)
     problem.loss = loss
     problem.cond = 10.0**loss if loss < 308 else math.inf
     problem.svals = evidence.singular_values if evidence is not None else tuple(sv_rank)
+
+
+def _singular_error(n: int, rank) -> RankError:
+    return RankError(
+        f"the {n}x{n} Hankel matrix of the moments is singular, so they are not the moments "
+        f"of a measure with {n} distinct atoms and non-zero weights; "
+        + ("pass rank=None to find the rank, or a smaller rank" if rank is not None else
+           "supply more moments")
+    )
 
 
 def _compute(problem: _Problem, progress) -> _Outcome:
@@ -766,13 +820,17 @@ def _compute_certified(problem: _Problem, progress) -> _Outcome:
     cert = _certify(problem.square, n, meth, problem.basis, target or 0.0, bits,
                     escalate=not fixed, progress=progress)
     used = Ball(max(5, int(bits_to_digits(cert.bits))))
+    # rounded data limit what a fixed Ball can vouch for when it carries more digits than
+    # the data plus the loss; otherwise the precision does (and raising it may help)
+    data_bound = not data.is_exact and (not fixed or used.dps > data.digits + loss + 10)
+    need = int(loss + (target or 15) + 10)
     if cert.sol is None:
-        if not data.is_exact and (not fixed or used.dps > data.digits + loss + 10):
+        if data_bound:
             return _Outcome(None, 0.0, None, None, Status.DATA_LIMITED,
                             _unseparated_message(data, n, loss), used)
         msg = (f"{meth.name} could not separate the atoms at {used.dps} digits; the problem "
                f"loses about {loss:.0f} digits (cond {problem.cond:.2e}): raise dps to at least "
-               f"{int(loss + (target or 15) + 10)}")
+               f"{need}")
         return _Outcome(None, 0.0, None, None, Status.ILL_CONDITIONED, msg, used)
     enclosure = DiscreteMeasure(cert.sol.atoms, cert.sol.weights) if cert.proved else None
     missed = _unmatched_moment(problem, cert)
@@ -797,8 +855,25 @@ def _compute_certified(problem: _Problem, progress) -> _Outcome:
         measure = DiscreteMeasure(atoms_l, weights_l)
     got = _floor_digits(got)
     status, msg = _status(data, cert, got, target, loss, used, problem.requested)
-    if not cert.proved:
+    if not cert.proved and data_bound:
         status, msg = Status.DATA_LIMITED, _unseparated_message(data, n, loss)
+    elif not cert.proved:
+        status, msg = Status.ILL_CONDITIONED, (
+            f"{meth.name} at {used} did not separate the {n} atoms for every moment sequence "
+            f"within the data's accuracy ({data.digits:.1f} digits), so no digit is vouched "
+            f"for; the problem loses about {loss:.0f} digits (cond {problem.cond:.2e}): raise "
+            f"dps to at least {need}")
+    elif fixed and got < 1 and status == Status.OK:
+        # enclosures that vouch for no digit are true, but no success: say what limits them
+        status, msg = (Status.DATA_LIMITED, (
+            f"the enclosures at {used} hold the measure of every moment sequence within the "
+            f"data's accuracy but vouch for no digit, and {used} carries more than the data's "
+            f"{data.digits:.0f} digits plus the {loss:.0f} the problem loses: supply more "
+            "accurate moments (the enclosures are kept in .enclosure)")) if data_bound else (
+            Status.ILL_CONDITIONED, (
+                f"the enclosures at {used} hold the measure but vouch for no digit: the problem "
+                f"loses about {loss:.0f} digits (cond {problem.cond:.2e}): raise dps to at "
+                f"least {need} (the enclosures are kept in .enclosure)"))
     return _Outcome(measure, got, atom_d, weight_d, status, msg, used, enclosure,
                     res_bits=cert.bits)
 
@@ -819,10 +894,12 @@ def _compute_fixed(problem: _Problem, progress) -> _Outcome:
             # a proved non-positive H_n was raised above; rounded data may leave it open
             note = (f"; whether H_{n} is positive definite is not decided at the data's "
                     "accuracy")
+        estimate = (f"at least {math.floor(loss)} digits (cond of H_{n} >= "
+                    f"{_down(loss)}, a proved lower bound)" if problem.loss_bound else
+                    f"about {loss:.0f} digits (cond of H_{n} = {problem.cond:.2e})")
         return _Outcome(None, 0.0, None, None, Status.ILL_CONDITIONED,
-                        f"not computed: the problem is predicted to lose about {loss:.0f} "
-                        f"digits (cond of H_{n} = {problem.cond:.2e}), at least the "
-                        f"{carried:.0f} that {prec} carries, so no digit of a {prec} result "
+                        f"not computed: the problem is predicted to lose {estimate}, at least "
+                        f"the {carried:.0f} that {prec} carries, so no digit of a {prec} result "
                         f"could be expected to survive: use MP({int(loss + (target or 15) + 10)})"
                         f" or digits=" + note, prec)
     # methods on power moments get them whatever basis the (then exact) data are written in
@@ -899,6 +976,15 @@ def _unmatched_moment(problem: _Problem, cert: _Certified) -> _Outcome | None:
                     "pass a larger rank, or data_digits=/data_error= if the moments are less "
                     "accurate than that", problem.prec or Ball(20))
     return None
+
+
+def _down(log10_value: float) -> str:
+    """``10**log10_value`` in three significant digits, rounded down (a lower bound stays
+    one: the margin covers the rounding of the double arithmetic)."""
+    low = log10_value - 1e-9
+    exponent = math.floor(low)
+    lead = math.floor(10.0 ** (low - exponent) * 100) / 100
+    return f"{lead:.2f}e{exponent:+03d}"
 
 
 def _carried_digits(prec: Precision) -> float:

@@ -288,3 +288,19 @@ def test_an_odd_data_count_is_refused_clearly(extra, basis):
     for method in ("prony", "pencil", "gauss"):
         with pytest.raises(InputError, match="odd number"):
             recover_measure(nu, method=method, basis=basis, precision=Exact())
+
+
+def test_a_rank_the_package_chose_is_raised_not_called_inconsistent():
+    # 0 and 1/100 merge at the rank the singular values suggest (3); moment 6 then proves that
+    # no 3-atom measure fits, while the 4-atom measure that produced the data does
+    truth_atoms = [F(0), F(1, 100), F(1), F(-1)]
+    truth_weights = [F(1), F(1), F(1), F(1, 2)]
+    m = [sum(w * a**j for a, w in zip(truth_atoms, truth_weights)) for j in range(8)]
+    errors = [0.001, 0.0001, 1e-06, 1e-06, 1e-06, 1e-06, 1e-05, 0.001]
+    r = recover_measure(m, precision=Float64(), data_error=errors, method="gauss", throw=False)
+    assert r.status != "inconsistent"
+    assert r.rank == 4 and "raised from" in r.message
+    # asked for, rank 3 is proved impossible
+    r3 = recover_measure(m, rank=3, precision=Float64(), data_error=errors, method="gauss",
+                         throw=False)
+    assert r3.status == "inconsistent"

@@ -599,10 +599,24 @@ def recover_measure(
     >>> print(mpmath.nstr(r.measure.sorted().atoms[2], 25))
     0.7745966692414833770358531
     """
-    problem = _prepare(moments, rank=rank, method=method, precision=precision, digits=digits,
-                       data_digits=data_digits, data_error=data_error, basis=basis,
-                       progress=progress)
+    options = dict(method=method, precision=precision, digits=digits, data_digits=data_digits,
+                   data_error=data_error, basis=basis, progress=progress)
+    problem = _prepare(moments, rank=rank, **options)
     outcome = problem.early or _compute(problem, progress)
+    proofs = []
+    # A rank the package chose is raised while the data are proved to fit no measure with that
+    # many atoms (a later moment outside the certified range of every n-atom fit): the
+    # verdict 'inconsistent' belongs to a rank the user asked for, or to no rank at all.
+    while (rank is None and outcome.status == Status.INCONSISTENT and problem.witness is None
+           and 2 * (problem.n + 1) <= problem.mono.count):
+        proofs.append(outcome.message.split("; pass a larger rank")[0])
+        if progress is not None:
+            progress(f"raising the rank to {problem.n + 1}: {outcome.message}")
+        problem = _prepare(moments, rank=problem.n + 1, **options)
+        outcome = problem.early or _compute(problem, progress)
+    if proofs:
+        outcome.message += (f"; rank {problem.n}, raised from the rank the singular values "
+                            f"suggest because " + "; ".join(proofs))
     return _finish(problem, outcome, throw, progress)
 
 

@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         ap.error(f"unknown properties {unknown}; known: {sorted(PROPERTIES)}")
     rng = random.Random(args.seed)
-    tallies = {n: Tally() for n in names}
+    tallies = {n: Tally(record_slow=True) for n in names}
     spent = {n: 0.0 for n in names}
     rounds = {n: 0 for n in names}
     failures: dict[tuple, list] = {}
@@ -98,6 +98,13 @@ def main(argv: list[str] | None = None) -> int:
                 if repro not in [r for _, r in failures.get(key, [])]:
                     failures.setdefault(key, []).append((detail, repro))
                     print(f"FALSIFIED {name} [{category}] {detail[:200]}\n  {repro}", flush=True)
+            for dt, repro in tallies[name].slow_calls:
+                key = (name, "slow")
+                if repro not in [r for _, r in failures.get(key, [])]:
+                    failures.setdefault(key, []).append(
+                        (f"{dt:.1f} s on a small input (limit 10 s; not shrunk)", repro))
+                    print(f"FALSIFIED {name} [slow] {dt:.1f} s\n  {repro}", flush=True)
+            tallies[name].slow_calls.clear()
             spent[name] += time.perf_counter() - start
             rounds[name] += 1
         first = False

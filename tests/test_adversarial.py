@@ -16,14 +16,14 @@ from tests._adversarial import PROPERTIES
 
 # examples per property: the whole file runs in about a minute on 2 cores
 BUDGET = {
-    "recover_measure": 80,
-    "gauss_rule": 40,
-    "hankel_rank": 60,
-    "minimal_realization": 50,
-    "moment_feasible": 60,
-    "next_moment_range": 60,
-    "extrapolation_range": 8,
-    "certify_extrapolation": 8,
+    "recover_measure": 300,
+    "gauss_rule": 150,
+    "hankel_rank": 150,
+    "minimal_realization": 150,
+    "moment_feasible": 150,
+    "next_moment_range": 150,
+    "extrapolation_range": 12,
+    "certify_extrapolation": 6,
 }
 
 

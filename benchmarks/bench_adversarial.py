@@ -23,8 +23,9 @@ import time
 import traceback
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import HealthCheck, given, reject, seed, settings
 from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -40,7 +41,8 @@ def _leaves(exc: BaseException) -> list[BaseException]:
     return [exc]
 
 
-def one_round(name: str, tally: Tally, examples: int, round_seed: int) -> list[tuple]:
+def one_round(name: str, tally: Tally, examples: int, round_seed: int,
+              stop_at: float = float("inf")) -> list[tuple]:
     prop = PROPERTIES[name]
 
     @seed(round_seed)
@@ -48,6 +50,8 @@ def one_round(name: str, tally: Tally, examples: int, round_seed: int) -> list[t
               suppress_health_check=list(HealthCheck), print_blob=False)
     @given(st.data())
     def run(data):
+        if time.perf_counter() > stop_at:  # out of time: the rest of the round is skipped
+            reject()
         prop(data, tally)
 
     found = []
@@ -55,6 +59,8 @@ def one_round(name: str, tally: Tally, examples: int, round_seed: int) -> list[t
         run()
     except Exception as exc:  # noqa: BLE001 - every failure is recorded, none stops the search
         for leaf in _leaves(exc):
+            if isinstance(leaf, Unsatisfiable):
+                continue
             if isinstance(leaf, Falsified):
                 found.append((leaf.category, leaf.detail, leaf.reproducer))
             else:
@@ -93,7 +99,8 @@ def main(argv: list[str] | None = None) -> int:
                 break
             s = args.seed if (first and args.seed is not None) else rng.randrange(2**32)
             start = time.perf_counter()
-            for category, detail, repro in one_round(name, tallies[name], args.examples, s):
+            for category, detail, repro in one_round(name, tallies[name], args.examples, s,
+                                                     deadline + 60):
                 key = (name, category)
                 if repro not in [r for _, r in failures.get(key, [])]:
                     failures.setdefault(key, []).append((detail, repro))

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import signal
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -546,11 +547,29 @@ def _digits_ok(ctx, err, digits, scale) -> bool:
 # ---------------------------------------------------------------------------- timing
 
 
+class _CallTimeout(Exception):
+    pass
+
+
+def _alarm(signum, frame):
+    raise _CallTimeout
+
+
 def _timed(tally: Tally | None, repro: str, fn, *args, **kwargs):
     start = time.perf_counter()
+    guard = tally is not None and tally.record_slow and hasattr(signal, "setitimer")
+    if guard:  # the benchmark stops a call at 3x the limit and records it as slow
+        previous = signal.signal(signal.SIGALRM, _alarm)
+        signal.setitimer(signal.ITIMER_REAL, 3 * SLOW_SECONDS)
     try:
         return fn(*args, **kwargs)
+    except _CallTimeout:
+        tally.slow_calls.append((time.perf_counter() - start, repro + "  # stopped"))
+        raise MomentRNNError("stopped after 3x the time limit") from None
     finally:
+        if guard:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
         dt = time.perf_counter() - start
         if tally is not None and dt > tally.slowest:
             tally.slowest, tally.slowest_call = dt, repro
@@ -1101,10 +1120,10 @@ def prop_extrapolation_range(data, tally: Tally | None = None) -> None:
     except MomentRNNError as e:
         return _refusal(tally, False, type(e).__name__, repro, str(e))
     t = target
-    if r.certified_lower is not None and not (_frac(r.certified_lower) <= t):
+    if r.certified_lower is not None and not (_interval(r.certified_lower)[0] <= t):
         raise Falsified("proved end excludes the truth", f"certified_lower {r.certified_lower} > "
                         f"m_{q} = {t} of the feasible measure {truth.text()}", repro)
-    if r.certified_upper is not None and not (t <= _frac(r.certified_upper)):
+    if r.certified_upper is not None and not (t <= _interval(r.certified_upper)[1]):
         raise Falsified("proved end excludes the truth", f"certified_upper {r.certified_upper} < "
                         f"m_{q} = {t} of the feasible measure {truth.text()}", repro)
     acc = r.accuracy
@@ -1117,6 +1136,9 @@ def prop_extrapolation_range(data, tally: Tally | None = None) -> None:
                              ("upper", r.upper_measure, r.inner_upper)):
         if meas is None:
             continue
+        if not all(isinstance(v, (Fraction, int, flint.fmpq, flint.fmpz))
+                   for v in meas.atoms + meas.weights):
+            continue  # irrational atoms (balls) of the exact path: its ends are checked above
         xs = [_frac(a) for a in meas.atoms]
         ws = [_frac(w) for w in meas.weights]
         tl = tol if isinstance(tol, list) else [tol] * len(values)

@@ -377,6 +377,7 @@ class Presented:
     label: str
     exact: bool
     code: list  # python source of each value
+    declared: list = field(default_factory=list)  # upper bounds on the accuracy each states
 
 
 EXACT_FORMS = ("fraction", "mixed_exact")
@@ -388,7 +389,7 @@ ALL_FORMS = ("fraction", "mixed_exact", "float", "mpf", "ball", "data_digits", "
 def presentations(draw, moments: list[Fraction], forms: tuple = ALL_FORMS) -> Presented:
     # exact and double data twice as often: the easy answers must not be refused
     form = draw(st.sampled_from(list(forms) + [f for f in forms if f in ("fraction", "float")]))
-    values, radii, code = [], [], []
+    values, radii, code, declared = [], [], [], []
     kwargs: dict = {}
 
     def exact_one(v, how):
@@ -446,6 +447,14 @@ def presentations(draw, moments: list[Fraction], forms: tuple = ALL_FORMS) -> Pr
             values.append(val)
             radii.append(rad)
             code.append(c)
+            if isinstance(val, float):
+                declared.append(abs(F(val)) / 2 ** 52 + F(2) ** -1074)
+            elif how.startswith("mpf"):
+                declared.append(abs(v) / 2 ** (int(how[3:]) - 2))
+            elif isinstance(val, flint.arb):
+                declared.append(rad * 2)
+            else:
+                declared.append(F(0))
     elif form == "data_digits":
         D = draw(st.sampled_from([6, 10, 14, 20, 30, 45]))
         scale = max(abs(v) for v in moments) or F(1)
@@ -455,6 +464,8 @@ def presentations(draw, moments: list[Fraction], forms: tuple = ALL_FORMS) -> Pr
             values.append(p)
             radii.append(abs(p - v))
             code.append(f"F({p.numerator}, {p.denominator})")
+        top = max(abs(p) for p in values)
+        declared = [top / 10 ** D * F(101, 100)] * len(values)
         kwargs["data_digits"] = D
     elif form == "data_error":
         errs = []
@@ -467,9 +478,10 @@ def presentations(draw, moments: list[Fraction], forms: tuple = ALL_FORMS) -> Pr
             radii.append(abs(p - v))
             code.append(f"F({p.numerator}, {p.denominator})")
             errs.append(float(e))
+            declared.append(e * F(101, 100))
         kwargs["data_error"] = errs
     exact = form in EXACT_FORMS
-    return Presented(values, kwargs, radii, form, exact, code)
+    return Presented(values, kwargs, radii, form, exact, code, declared)
 
 
 def call_text(fname: str, pres_code: list, **kw) -> str:
@@ -781,10 +793,12 @@ def _exact_rank(moments: list[Fraction], size: int) -> int:
     return M.rank()
 
 
-def check_rank_evidence(ev, moments: list[Fraction], repro: str, what: str) -> None:
+def check_rank_evidence(ev, moments: list[Fraction], repro: str, what: str,
+                        declared: list | None = None) -> None:
     """The proved part of a rank decision: the lower end of ``rank_range`` is a lower bound
     for the true rank, exact verdicts are the exact rank, and every singular value of the
-    TRUE Hankel matrix above twice the noise floor is counted (Weyl)."""
+    TRUE Hankel matrix well above the noise the data state (``declared``: the accuracy each
+    number carries, Weyl: ``s max_j radius_j``, plus double rounding) is counted."""
     s = ev.size
     true_rank = _exact_rank(moments, s)
     if ev.verdict in ("exact",) and (ev.rank != true_rank or ev.rank_range != (true_rank,
@@ -799,11 +813,18 @@ def check_rank_evidence(ev, moments: list[Fraction], repro: str, what: str) -> N
     if ev.verdict != "exact":
         sv, ctx = _true_hankel_sv(moments, s)
         floor = ctx.mpmathify(ev.noise_floor)
-        visible = sum(1 for v in sv if v > 2 * floor * (1 + ctx.mpf(10) ** -6))
+        own = floor
+        if declared:
+            # the floor the data justify (whatever the package computed): Weyl for the stated
+            # radii, the rounding of a double SVD, and the margin of an ambiguous verdict
+            own = (s * _q(ctx, max(declared)) + 10 * s * sv[0] * ctx.ldexp(1, -50)) * 40
+        limit = min(2 * floor, own) if declared else 2 * floor
+        visible = sum(1 for v in sv if v > limit * (1 + ctx.mpf(10) ** -6))
         if ev.rank_range[1] < visible or (ev.verdict == "clear" and ev.rank < visible):
             raise Falsified("false rank", f"{what}: verdict {ev.verdict} rank {ev.rank} "
-                            f"(range {ev.rank_range}), but {visible} singular values of the TRUE "
-                            f"Hankel matrix exceed twice the noise floor {mpmath.nstr(floor, 3)}: "
+                            f"(range {ev.rank_range}, floor {mpmath.nstr(floor, 3)}), but "
+                            f"{visible} singular values of the TRUE Hankel matrix exceed "
+                            f"{mpmath.nstr(limit, 3)}, far above the noise the data state: "
                             f"{[mpmath.nstr(v, 3) for v in sv]}", repro)
 
 
@@ -831,7 +852,7 @@ def prop_hankel_rank(data, tally: Tally | None = None) -> None:
         ev = _timed(tally, repro, hankel_rank, pres.values, **kw)
     except MomentRNNError as e:
         return _refusal(tally, truth.easy and pres.exact, type(e).__name__, repro, str(e))
-    check_rank_evidence(ev, moments, repro, "hankel_rank")
+    check_rank_evidence(ev, moments, repro, "hankel_rank", pres.declared)
     if ev.verdict == "ambiguous" and tally is not None:
         tally.refused("ambiguous")
 
@@ -890,7 +911,7 @@ def prop_minimal_realization(data, tally: Tally | None = None) -> None:
         r = _timed(tally, repro, minimal_realization, pres.values, **kw)
     except MomentRNNError as e:
         return _refusal(tally, easy, type(e).__name__, repro, str(e))
-    check_rank_evidence(r.rank_evidence, moments, repro, "minimal_realization")
+    check_rank_evidence(r.rank_evidence, moments, repro, "minimal_realization", pres.declared)
     n = r.order
     exact_run = pres.exact and which == "default"
     ctx = _ctx()

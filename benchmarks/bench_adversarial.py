@@ -25,7 +25,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, reject, seed, settings
 from hypothesis import strategies as st
-from hypothesis.errors import Unsatisfiable
+from hypothesis.errors import FlakyStrategyDefinition, Unsatisfiable
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -59,8 +59,9 @@ def one_round(name: str, tally: Tally, examples: int, round_seed: int,
         run()
     except Exception as exc:  # noqa: BLE001 - every failure is recorded, none stops the search
         for leaf in _leaves(exc):
-            if isinstance(leaf, Unsatisfiable):
-                continue
+            if isinstance(leaf, (Unsatisfiable, FlakyStrategyDefinition)) and \
+                    time.perf_counter() > stop_at:
+                continue  # the round was cut short at the deadline
             if isinstance(leaf, Falsified):
                 found.append((leaf.category, leaf.detail, leaf.reproducer))
             else:

@@ -647,6 +647,19 @@ def check_recovery(r, truth: Truth, repro: str, *, exact_method: bool) -> None:
     if r.rank != truth.size and (exact_method or math.isinf(d)):
         raise Falsified("false rank", f"rank {r.rank} with status ok, the truth has "
                         f"{truth.size} atoms {truth.text()}", repro)
+    if r.rank < truth.size:
+        # rounded data: the rank is the number of atoms their accuracy resolves, and what is
+        # vouched for is the r-atom measure of every sequence within that accuracy, the true
+        # moments among them: the r-atom measure with the truth's first 2r moments
+        reduced = _rank_reduction(ctx, ta, tw, r.rank)
+        if reduced is None:
+            raise Falsified("false rank", f"rank {r.rank} with status ok, but no {r.rank}-atom "
+                            f"measure has the first {2 * r.rank} moments of the truth "
+                            f"{truth.text()}", repro)
+        ta, tw = reduced
+        a_scale = max([abs(a) for a in ta] + [abs(a) for a in ga]) or ctx.mpf(1)
+        w_scale = max([abs(w) for w in tw] + [abs(w) for w in gw])
+        perm, ea, ew = _best_match(ctx, ta, tw, ga, gw, a_scale, w_scale)
     if not _digits_ok(ctx, ea, d, a_scale) or not _digits_ok(ctx, ew, d, w_scale):
         raise Falsified("wrong vouched digits",
                         f"digits={d:.4g} vouched, true normwise errors atoms "
@@ -683,6 +696,21 @@ def check_recovery(r, truth: Truth, repro: str, *, exact_method: bool) -> None:
                                 f"true atom {mpmath.nstr(ta[i], 20)} weight "
                                 f"{mpmath.nstr(tw[i], 20)} in no enclosure of "
                                 f"{list(zip(enc_a, enc_w))}; truth {truth.text()}", repro)
+
+
+def _rank_reduction(ctx, ta, tw, r: int):
+    """The measure with r atoms and the first 2r moments of sum_i tw_i delta_{ta_i} (Prony at
+    the context's precision), or None when its r x r Hankel matrix is singular."""
+    m = [ctx.fsum(w * a**j for a, w in zip(ta, tw)) for j in range(2 * r)]
+    H = ctx.matrix([[m[i + j] for j in range(r)] for i in range(r)])
+    if abs(ctx.det(H)) <= ctx.ldexp(1, -(ctx.prec // 2)) * max(abs(v) for v in m) ** r:
+        return None
+    c = ctx.lu_solve(H, ctx.matrix([-m[r + i] for i in range(r)]))
+    atoms = ctx.polyroots([1] + [c[r - 1 - k] for k in range(r)], maxsteps=400,
+                          extraprec=ctx.prec)
+    V = ctx.matrix([[a**j for a in atoms] for j in range(r)])
+    weights = ctx.lu_solve(V, ctx.matrix(m[:r]))
+    return list(atoms), [weights[i] for i in range(r)]
 
 
 def _precisions(draw, exact: bool):
@@ -728,7 +756,10 @@ def prop_recover_measure(data, tally: Tally | None = None) -> None:
                       **{k: repr(v) for k, v in extra.items() if v not in ("auto", "monomial")})
     if tally is not None:
         tally.cases += 1
-    easy = _easy_call(truth, pres, kw) and count == 2 * truth.size
+    # a power-moment method asked for by name on rounded Chebyshev moments is refused by
+    # design, with the fix in the message (their change to power moments is ill-conditioned)
+    by_design = basis == "chebyshev" and method in ("prony", "pencil") and not pres.exact
+    easy = _easy_call(truth, pres, kw) and count == 2 * truth.size and not by_design
     try:
         r = _timed(tally, repro, recover_measure, pres.values, throw=False, **extra, **kw)
     except NotPositiveError as e:

@@ -304,3 +304,26 @@ def test_a_rank_the_package_chose_is_raised_not_called_inconsistent():
     r3 = recover_measure(m, rank=3, precision=Float64(), data_error=errors, method="gauss",
                          throw=False)
     assert r3.status == "inconsistent"
+
+
+def test_auto_on_rounded_chebyshev_moments_is_the_gauss_rule():
+    # T-moments of (1/4)(delta_{-39/100} + 3 delta_{7/10}) rounded to doubles
+    atoms, weights = [F(-39, 100), F(7, 10)], [F(1, 4), F(3, 4)]
+    t = [[F(1), a] for a in atoms]
+    for a, row in zip(atoms, t):
+        while len(row) < 4:
+            row.append(2 * a * row[-1] - row[-2])
+    m = [float(sum(w * row[j] for w, row in zip(weights, t))) for j in range(4)]
+    r = recover_measure(m, basis="chebyshev", precision=Float64())
+    assert r.method == "gauss" and r.status == "ok" and r.digits >= 13
+    got = sorted(zip(r.measure.atoms, r.measure.weights))
+    for (a, w), (ta, tw) in zip(got, zip(atoms, weights)):
+        assert abs(F(float(a)) - ta) <= F(10) ** -13 and abs(F(float(w)) - tw) <= F(10) ** -13
+
+
+def test_rounded_data_say_their_rank_is_what_the_accuracy_resolves():
+    # two atoms 1e-8 apart: double moments fit one atom at their midpoint
+    r = recover_measure([2.0, 1.99999999, 1.9999999800000001, 1.9999999700000004],
+                        precision=Float64())
+    assert r.rank == 1 and "the number of atoms the data's accuracy resolves" in r.message
+    assert abs(F(float(r.measure.atoms[0])) - F(199999999, 200000000)) < F(10) ** -14

@@ -538,7 +538,8 @@ def recover_measure(
         Prony (Hankel kernel, polynomial roots, weights), matrix pencil (generalised
         eigenvalues of the shifted Hankel pair) or Gauss rule (Chebyshev algorithm and
         Golub-Welsch; positive measures only). ``'auto'`` is Prony, or the SVD pencil in
-        double precision.
+        double precision; for rounded Chebyshev-basis moments it is the Gauss rule (the only
+        method that uses them without the ill-conditioned change to power moments).
     precision : Exact, MP, Ball or Float64, optional
         Arithmetic of the computation. ``None`` (default) means: choose it from ``digits``.
         An ``MP`` or ``Float64`` that carries no more digits than the problem is predicted
@@ -617,6 +618,11 @@ def recover_measure(
     if proofs:
         outcome.message += (f"; rank {problem.n}, raised from the rank the singular values "
                             f"suggest because " + "; ".join(proofs))
+    if rank is None and not problem.data.is_exact and outcome.status == Status.OK:
+        outcome.message += (
+            f"; rank {problem.n} is the number of atoms the data's accuracy resolves: a measure "
+            "with more atoms, closer together or lighter than that, has moments within the "
+            f"accuracy too, and the digits are those of the {problem.n}-atom measure")
     return _finish(problem, outcome, throw, progress)
 
 
@@ -681,6 +687,10 @@ def _prepare(moments, *, rank, method, precision, digits, data_digits, data_erro
     prec = None if precision is None else as_precision(precision)
     if prec is not None and prec.exact:
         require_exact(data)
+    if method == "auto" and basis != "monomial" and not data.is_exact:
+        # rounded modified moments are used as they are only by the modified Chebyshev
+        # algorithm (their change to power moments is ill-conditioned)
+        method = "gauss"
     meth = method_named(method, prec)
     if meth.positive_only and not data.is_real:
         from ..errors import NotPositiveError

@@ -394,7 +394,9 @@ def _check_beta(ar: Arithmetic, value, k: int) -> None:
         raise NotPositiveError(
             f"the Hankel matrix H_{k + 1} is not positive definite (beta_{k} = {value} <= 0): "
             "a Gauss rule needs the moments of a positive measure; use method='prony' or "
-            "'pencil' for signed or complex measures"
+            "'pencil' for signed or complex measures (from power moments, or exact Chebyshev "
+            "moments: rounded Chebyshev moments of a signed measure are used by no method, as "
+            "their change to power moments is ill-conditioned)"
         )
 
 

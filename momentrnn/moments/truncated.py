@@ -139,6 +139,10 @@ def exact_inertia(M: fmpq_mat) -> Inertia:
 # feasibility
 
 
+ROUNDED_NOTE = (" (for the data as given: the moments were rounded, and the verdict is exact "
+                "for these values, not for every sequence within their accuracy)")
+
+
 @dataclass(frozen=True)
 class Feasibility:
     """Whether a non-negative measure on the support has the given moments, with evidence.
@@ -174,6 +178,12 @@ class Feasibility:
     message: str
     data_exact: bool = True
     details: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.data_exact and ROUNDED_NOTE not in self.message:
+            # the verdict is decided exactly, about the values given: not about every
+            # sequence within their accuracy
+            object.__setattr__(self, "message", self.message + ROUNDED_NOTE)
 
     def to_dict(self) -> dict:
         """JSON-ready dictionary: the verdict, the support and each matrix's size and

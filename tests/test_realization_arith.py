@@ -7,13 +7,14 @@ from __future__ import annotations
 import json
 from fractions import Fraction as F
 
+import mpmath
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from momentrnn import MP, Exact, Float64
-from momentrnn.errors import IllConditionedError, InputError, RankError
+from momentrnn.errors import IllConditionedError, RankError
 from momentrnn.moments.realization import minimal_realization
 from momentrnn.moments.symbolic import symbolic_hankel_determinant
 
@@ -75,13 +76,17 @@ def test_float_balanced_realization_has_the_atoms_as_eigenvalues():
 
 def test_singular_leading_block_is_an_error_in_every_arithmetic():
     h = [0, 0, 1, 0, 0, 0]  # order 3; its leading 2x2 block [[0, 0], [0, 1]] is singular
-    with pytest.raises(InputError, match="leading 2x2 Hankel block is singular"):
-        minimal_realization(h, rank=2)
-    # in mpmath the singularity is numerical: not a verdict, an arithmetic error
+    # exact lags: no order-2 system reproduces them, known exactly in every arithmetic
+    for prec in (None, MP(20), Float64()):
+        with pytest.raises(RankError, match="no system of order 2.*smallest order that does "
+                                            "is 3.*pass rank=3"):
+            minimal_realization(h, rank=2, precision=prec)
+    # mpmath lags: in mpmath the singularity is numerical: not a verdict, an arithmetic error
+    h_mp = [mpmath.mpf(v) for v in h]
     with pytest.raises(IllConditionedError, match="numerically singular in 20 digits"):
-        minimal_realization(h, rank=2, precision=MP(20))
+        minimal_realization(h_mp, rank=2, precision=MP(20))
     with pytest.raises(RankError, match="no system of order 2"):
-        minimal_realization(h, rank=2, precision=Float64())
+        minimal_realization(h_mp, rank=2, precision=Float64())
 
 
 def test_symbolic_hankel_determinant_is_the_shared_hankel_matrix():

@@ -176,6 +176,33 @@ def _fr(v) -> Fraction:
     return Fraction(int(v.p), int(v.q))
 
 
+def _exact(values: Sequence | None, name: str) -> list[Fraction] | None:
+    """Every value read exactly: a double (or numpy, mpmath number) at its binary value, ints,
+    Fractions and decimal text as the rationals they are; a ball must have radius 0."""
+    from ._numbers import read_number
+
+    if values is None:
+        return None
+    if isinstance(values, (str, bytes)):
+        raise InputError(f"{name} is the text {values!r}; pass a sequence of numbers")
+    try:
+        items = list(values)
+    except TypeError:
+        raise InputError(f"{name} is {values!r}; pass a sequence of numbers") from None
+    out = []
+    for i, v in enumerate(items):
+        r = read_number(v, f"{name}[{i}]")
+        if not r.is_real:
+            raise InputError(f"{name}[{i}] = {v!r} is complex; the student and teacher are "
+                             "real: pass real numbers")
+        if r.kind in ("arb", "acb") and r.radius:
+            raise InputError(f"{name}[{i}] = {v} is a ball of non-zero radius; a bound is "
+                             "proved for exact values: pass the exact number (its midpoint "
+                             "as a Fraction, if that is what is meant)")
+        out.append(r.real)
+    return out
+
+
 def certify_extrapolation(a: Sequence, b: Sequence, c: Sequence, *,
                           teacher_atoms: Sequence | None = None,
                           teacher_weights: Sequence | None = None,
@@ -185,12 +212,14 @@ def certify_extrapolation(a: Sequence, b: Sequence, c: Sequence, *,
 
     Parameters
     ----------
-    a, b, c : sequences of Fractions (or ints)
+    a, b, c : sequences of numbers
         The diagonal student, exactly: its measure is :math:`\sum_i b_i c_i \delta_{a_i}`,
-        atoms in :math:`[-1, 1]`.
-    teacher_atoms, teacher_weights : sequences of Fractions, optional
-        The teacher measure (needed for R11).
-    teacher_moments : sequence of Fractions, optional
+        atoms in :math:`[-1, 1]`. Every value is read exactly and all arithmetic is over Q:
+        ints, Fractions and decimal text as the rationals they are, doubles (also numpy and
+        mpmath numbers) as the binary numbers they are.
+    teacher_atoms, teacher_weights : sequences of numbers, optional
+        The teacher measure (needed for R11), read exactly like the student.
+    teacher_moments : sequence of numbers, optional
         The teacher's :math:`\hat h_0, \dots, \hat h_{Q-1}` instead (SDP only).
     length : int
         Orders :math:`q <` ``length`` are certified.
@@ -209,10 +238,22 @@ def certify_extrapolation(a: Sequence, b: Sequence, c: Sequence, *,
     Raises
     ------
     InputError
-        An atom outside :math:`[-1, 1]`, no teacher, or too few teacher moments.
+        An atom outside :math:`[-1, 1]`, no teacher, too few teacher moments, or a value that
+        is not a finite real number (complex, NaN, infinite, bool, not a number).
     MomentRNNError
         A proved bound below the student's exact error (an internal inconsistency).
     """
+    a, b, c = _exact(a, "a"), _exact(b, "b"), _exact(c, "c")
+    if not len(a) == len(b) == len(c):
+        raise InputError(f"a, b and c have {len(a)}, {len(b)} and {len(c)} entries; the "
+                         "diagonal student needs one of each per unit")
+    teacher_atoms = _exact(teacher_atoms, "teacher_atoms")
+    teacher_weights = _exact(teacher_weights, "teacher_weights")
+    teacher_moments = _exact(teacher_moments, "teacher_moments")
+    if (teacher_atoms is not None and teacher_weights is not None
+            and len(teacher_atoms) != len(teacher_weights)):
+        raise InputError(f"teacher_atoms has {len(teacher_atoms)} entries and teacher_weights "
+                         f"{len(teacher_weights)}; give one weight per atom")
     for i, x in enumerate(a):
         if abs(x) > 1:
             raise InputError(f"student atom a[{i}] = {float(x):.17g} lies outside [-1, 1]: the "

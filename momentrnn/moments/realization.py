@@ -132,13 +132,16 @@ def minimal_realization(impulse_response: object, *, precision: Precision | None
     Raises
     ------
     InputError
-        Complex lags, ``Ball`` precision, lags indistinguishable from zero, too few lags for
-        the order, a ``rank`` above the proved Hankel rank, or (exactly) a singular leading
-        ``rank x rank`` Hankel block.
+        Complex lags, ``Ball`` precision, lags indistinguishable from zero (every lag, also
+        those outside the Hankel block), too few lags for the order, a ``rank`` above the
+        proved Hankel rank, or (exactly) a singular leading ``rank x rank`` Hankel block.
     PrecisionMismatchError
         ``Exact()`` with inexact lags.
     RankError
-        No system of the order reproduces the lags within their accuracy.
+        No system of the order reproduces the lags within their accuracy; for exact lags,
+        also when the smallest order that reproduces them exactly (their linear complexity,
+        by Berlekamp-Massey over Q) is ``L`` with ``2 L`` more than the lags given, so that
+        the lags do not identify it (the message names ``L``), or ``rank < L``.
     IllConditionedError
         ``MP``: the leading Hankel block is numerically singular at the working precision.
 
@@ -165,6 +168,10 @@ def minimal_realization(impulse_response: object, *, precision: Precision | None
     # covers their rounding, re-examined at a higher precision only when ambiguous)
     rank_prec = Exact() if data.is_exact else (prec if isinstance(prec, MP) else None)
     evidence = hankel_rank(data, precision=rank_prec, size=max(1, data.count // 2))
+    if data.is_exact:
+        _check_exact_order(data, None if rank is None else positive_int(rank, "rank"))
+    elif rank is None and evidence.verdict in ("exact", "clear"):
+        _check_block_reaches(data, evidence)
     if rank is None and evidence.rank == 0:
         raise InputError(
             f"the lags are indistinguishable from zero at their accuracy ({evidence.message}): "
@@ -216,6 +223,64 @@ def minimal_realization(impulse_response: object, *, precision: Precision | None
             "(--data-digits 15)"
         )
     return Realization(A, B, C, n, evidence, resid, prec, status, message)
+
+
+def _linear_complexity(h: Sequence[Fraction]) -> int:
+    """The smallest L such that some recurrence ``h_j = sum_{i=1..L} c_i h_{j-i}`` holds for
+    every ``L <= j < len(h)`` (Berlekamp-Massey over Q, exact): the minimal order of a
+    system ``C A^j B`` that reproduces the lags."""
+    conn, prev = [Fraction(1)], [Fraction(1)]
+    length, shift, last = 0, 1, Fraction(1)
+    for n in range(len(h)):
+        d = h[n] + sum(conn[i] * h[n - i] for i in range(1, length + 1))
+        if d == 0:
+            shift += 1
+            continue
+        coef = d / last
+        new = conn + [Fraction(0)] * max(0, len(prev) + shift - len(conn))
+        for i, v in enumerate(prev):
+            new[i + shift] -= coef * v
+        if 2 * length <= n:
+            prev, length, last, shift = conn, n + 1 - length, d, 1
+        else:
+            shift += 1
+        conn = new
+    return length
+
+
+def _check_exact_order(data, rank: int | None) -> None:
+    """Exact lags: refuse, with the truth, an order that cannot reproduce them or that the
+    lags do not identify (the minimal order ``L`` needs ``2 L`` lags to be unique)."""
+    h = [Fraction(int(v.p), int(v.q)) for v in data.real]
+    low = _linear_complexity(h)
+    count, most = data.count, data.count // 2
+    if low == 0:
+        return  # every lag is exactly 0: said below
+    supply = f"an order-{low} system needs {2 * low} lags to be identified: supply more lags"
+    if rank is None and 2 * low > count:
+        raise RankError(
+            f"no realisation of order <= {most} reproduces these {count} lags (checked exactly: "
+            f"the smallest order that does is {low}, by Berlekamp-Massey over Q); {supply}")
+    if rank is not None and rank < low:
+        fix = f"pass rank={low} or leave rank unset" if 2 * low <= count else supply
+        raise RankError(
+            f"no system of order {rank} reproduces these {count} lags (checked exactly: the "
+            f"smallest order that does is {low}, by Berlekamp-Massey over Q); {fix}")
+
+
+def _check_block_reaches(data, evidence: HankelRank) -> None:
+    """Inexact lags whose Hankel block is zero at their accuracy while a later lag, outside
+    the block, is not zero at its own: the order is not identified (never "indistinguishable
+    from zero")."""
+    if evidence.rank == 0:
+        h = [Fraction(int(v.p), int(v.q)) for v in data.real]
+        used = 2 * max(1, data.count // 2) - 2
+        loud = [j for j in range(used + 1, data.count) if abs(h[j]) > Fraction(data.radius[j])]
+        if loud:
+            raise RankError(
+                f"the Hankel block of h_0..h_{used} is zero at the lags' accuracy "
+                f"({evidence.message}), yet h_{loud[0]} = {float(h[loud[0]]):.6g} is not: the "
+                f"order is not identified by these {data.count} lags; supply more lags")
 
 
 def _shift_realization(ar: Arithmetic, h: Sequence, n: int) -> tuple:
@@ -298,7 +363,14 @@ def _require_reproduced(real: Realization, data, resid: float, rank, relative: f
     tol = max(relative * scale if relative else 0.0, 10 * max(data.radius))
     if resid <= tol:
         return tol
-    if 2 * (real.order + 1) <= data.count:
+    if data.is_exact and rank is None:
+        how = "supply more lags (their order is not identified by these lags)"
+    elif (rank is None and real.rank_evidence.verdict in ("exact", "clear")
+            and real.order >= real.rank_evidence.rank):
+        how = (f"the Hankel rank {real.rank_evidence.rank} at the lags' accuracy does not "
+               "reproduce them, so their order is not identified by these lags: supply more "
+               "lags or more accurate ones")
+    elif 2 * (real.order + 1) <= data.count:
         how = (f"the lags need a larger order: pass rank={real.order + 1} or larger (at most "
                f"{data.count // 2} with {data.count} lags)")
     else:

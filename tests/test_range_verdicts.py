@@ -320,3 +320,44 @@ def test_the_sdp_effort_in_a_certificate_is_bounded(monkeypatch):
     assert tried and "SCS" not in tried
     assert cert.complete and {r.method for r in cert.rows[5:]} == {"R11"}
     assert any("SDP at q" in note for note in cert.notes)
+
+
+@settings(max_examples=25, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(st.integers(-30, 30), st.integers(30, 70), st.integers(1, 200), st.integers(1, 90),
+       st.integers(1, 50), st.integers(-30, 30), st.booleans(),
+       st.sampled_from([(-INF, INF), (F(-39, 100), INF), (0, INF), (-INF, F(7, 3))]),
+       st.integers(1, 12))
+def test_determinate_data_give_a_point_on_an_unbounded_support(cn, cd, dn, dd, u, v, extra,
+                                                                support, ahead):
+    """At tolerance 0 the determinacy of the data is decided before any unbounded-support
+    logic: a measure forced by its moments (irrational atoms c +- sqrt(d), maybe a rational
+    one) gives the exact m_q for every order, on the line and on half-lines (it was called
+    unbounded for odd q on the line and refused for even q)."""
+    from hypothesis import assume
+
+    c, d = F(cn, cd), F(dn, dd)
+    assume(not _is_square(d))
+    u, v = F(u, 7), F(v, 13)
+    while u * u <= v * v * d:
+        v /= 2
+    pts = ((F(-1, 3), F(2, 9)),) if extra else ()
+    assume(_truth(c, d, pts, support))
+    atoms = 2 + len(pts)
+    N = 2 * atoms  # H_atoms singular: the measure is forced on every support
+    q = N + ahead
+    m = pair_moments(c, d, u, v, q + 1, pts)
+    r = extrapolation_range(m[: N + 1], tolerance=0, support=support, order=q)
+    assert (r.status, r.solver) == ("ok", "exact")
+    assert r.certified_lower == r.certified_upper == m[q]
+
+
+@pytest.mark.parametrize("support", [(-INF, INF), (-1, INF)])
+@pytest.mark.parametrize("moments, order, truth", [
+    ([2, 3, 5, 9, 17], 7, 129), ([2, 3, 5, 9, 17], 6, 65),        # delta_1 + delta_2
+    ([1, 1, 3, 7, 17], 5, 41), ([1, 1, 3, 7, 17], 9, 1393),      # atoms 1 +- sqrt 2
+    ([1, 1, 3, 7, 17], 6, 99)])
+def test_the_reviewed_determinate_cases_on_unbounded_supports(moments, order, truth, support):
+    r = extrapolation_range(moments, tolerance=0, support=support, order=order)
+    assert (r.lower, r.upper, r.status) == (truth, truth, "ok")
+    assert r.certified_lower == r.certified_upper == truth

@@ -215,7 +215,9 @@ def extrapolation_range(moments: object, *, tolerance: object, support: tuple = 
         mpmath number at its own precision's value.
     support : tuple
         A compact interval ``(a, b)``. On an unbounded support the range is unbounded above
-        (and below for odd ``q`` on the line); it is returned without calling the solver.
+        (and below for odd ``q`` on the line); it is returned without calling the solver,
+        except at tolerance 0 for moments that determine the measure (decided exactly first,
+        on every support): then ``m_q`` is that measure's, a point.
     order : int, optional
         q, default N + 1.
     solver : str
@@ -266,17 +268,6 @@ def extrapolation_range(moments: object, *, tolerance: object, support: tuple = 
     eps = tuple(_round(e, 0) for e in eps_exact)  # shown; the proofs use eps_exact
     if not isinstance(solver, str):
         raise InputError(f"solver={solver!r} must be 'auto' or a cvxpy solver name")
-    if a == -INF or b == INF:
-        # on the whole line an odd moment is unbounded both ways; on a half-line one end of
-        # every moment is finite (x^q keeps a sign there) and needs the SDP
-        lower = -INF if (q % 2 == 1 and a == -INF and b == INF) else None
-        if lower is None:
-            raise InputError(
-                "on an unbounded support only the infinite end is known without an SDP; use "
-                "next_moment_range (exact, tolerance 0) or a compact support"
-            )
-        return ExtrapolationRange(-INF, INF, q, eps, 0.0, "unbounded", "none",
-                                  "an odd moment is unbounded both ways on the whole line")
     if data.all_zero and not any(eps_exact):
         # the zero measure is the only non-negative measure with m_0 = 0: every moment is 0
         zero = Fraction(0)
@@ -285,21 +276,12 @@ def extrapolation_range(moments: object, *, tolerance: object, support: tuple = 
                                   certified_lower=zero, certified_upper=zero,
                                   inner_lower=zero, inner_upper=zero,
                                   attempts=("exact: zero measure",))
-    if solver.lower() == "auto" and not any(eps_exact) and q == N + 1:
+    if solver.lower() == "auto" and not any(eps_exact) and q == N + 1 \
+            and not (a == -INF or b == INF):
         return _exact_range(data, a, b, q, eps)
-    if q > MAX_ORDER:
-        raise InputError(
-            f"order={q} is beyond {MAX_ORDER}: the semidefinite program grows with the order "
-            "squared and its certificates with its cube; ask for a lower order"
-        )
-    big = Fraction(10) ** 300
-    if any(abs(to_fraction(v)) > big for v in data.real) or any(
-            isinstance(e, Fraction) and abs(e) > big for e in (a, b)) or max(eps_exact) > big:
-        raise InputError(
-            "moments, support ends or tolerances beyond 1e300 cannot enter the floating-point "
-            "SDP: rescale x (support and moments) or the measure (moments and tolerance) first"
-        )
     if not any(eps_exact):
+        # decided exactly before any unbounded-support logic: determinate data give a point
+        # for every support and order
         from .truncated import moment_feasible
 
         feasible = moment_feasible(data, support=(a, b))
@@ -317,6 +299,29 @@ def extrapolation_range(moments: object, *, tolerance: object, support: tuple = 
                 "atoms", certified_lower=value, certified_upper=value, inner_lower=value,
                 inner_upper=value, lower_measure=feasible.measure,
                 upper_measure=feasible.measure, attempts=("exact: determinate",))
+    if a == -INF or b == INF:
+        # on the whole line an odd moment is unbounded both ways; on a half-line one end of
+        # every moment is finite (x^q keeps a sign there) and needs the SDP
+        lower = -INF if (q % 2 == 1 and a == -INF and b == INF) else None
+        if lower is None:
+            raise InputError(
+                "on an unbounded support only the infinite end is known without an SDP; use "
+                "next_moment_range (exact, tolerance 0) or a compact support"
+            )
+        return ExtrapolationRange(-INF, INF, q, eps, 0.0, "unbounded", "none",
+                                  "an odd moment is unbounded both ways on the whole line")
+    if q > MAX_ORDER:
+        raise InputError(
+            f"order={q} is beyond {MAX_ORDER}: the semidefinite program grows with the order "
+            "squared and its certificates with its cube; ask for a lower order"
+        )
+    big = Fraction(10) ** 300
+    if any(abs(to_fraction(v)) > big for v in data.real) or any(
+            isinstance(e, Fraction) and abs(e) > big for e in (a, b)) or max(eps_exact) > big:
+        raise InputError(
+            "moments, support ends or tolerances beyond 1e300 cannot enter the floating-point "
+            "SDP: rescale x (support and moments) or the measure (moments and tolerance) first"
+        )
     cp = _cvxpy()
     attempts = ATTEMPTS if solver.lower() == "auto" else (
         (solver.upper(), dict(ATTEMPTS[0][1]) if solver.upper() == "CLARABEL" else

@@ -361,3 +361,48 @@ def test_the_reviewed_determinate_cases_on_unbounded_supports(moments, order, tr
     r = extrapolation_range(moments, tolerance=0, support=support, order=order)
     assert (r.lower, r.upper, r.status) == (truth, truth, "ok")
     assert r.certified_lower == r.certified_upper == truth
+
+
+@pytest.mark.parametrize("text, value", [("0.3", F(3, 10)), ("1/3", F(1, 3)),
+                                         ("0", F(0)), ("39e-2", F(39, 100))])
+def test_the_cli_tolerance_is_read_exactly(text, value, monkeypatch, capsys):
+    """``momentrnn bounds --tolerance`` is the number typed, not the double below it."""
+    import momentrnn.moments as moments_api
+    from momentrnn.cli import main
+
+    seen = []
+    real = moments_api.extrapolation_range
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs["tolerance"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(moments_api, "extrapolation_range", spy)
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("1\n0\n1/3\n"))
+    main(["bounds", "-", "--tolerance", text, "--order", "3", "--format", "json"])
+    assert seen and F(seen[0]) == value and (value == 0 or not isinstance(seen[0], float))
+
+
+def test_the_cli_proves_the_ends_of_the_typed_tolerance(tmp_path, capsys):
+    """The proved end printed for --tolerance 0.3 holds for the tolerance 3/10 itself."""
+    import json
+
+    from momentrnn.cli import main
+
+    path = tmp_path / "m.txt"
+    path.write_text("1\n0\n1/3\n")
+    main(["bounds", str(path), "--tolerance", "0.3", "--order", "3", "--format", "json"])
+    out = json.loads(capsys.readouterr().out)
+    r = extrapolation_range([1, 0, F(1, 3)], tolerance=F(3, 10), order=3)
+    assert F(out["certified_upper"]["exact"]) == r.certified_upper
+    assert F(out["certified_lower"]["exact"]) == r.certified_lower
+
+
+@pytest.mark.parametrize("text", ["-0.1", "1+2j", "abc"])
+def test_a_bad_cli_tolerance_is_refused(text, tmp_path, capsys):
+    from momentrnn.cli import main
+
+    path = tmp_path / "m.txt"
+    path.write_text("1\n0\n1/3\n")
+    assert main(["bounds", str(path), "--tolerance=" + text]) != 0
+    assert "--tolerance" in capsys.readouterr().err

@@ -406,3 +406,65 @@ def test_a_bad_cli_tolerance_is_refused(text, tmp_path, capsys):
     path.write_text("1\n0\n1/3\n")
     assert main(["bounds", str(path), "--tolerance=" + text]) != 0
     assert "--tolerance" in capsys.readouterr().err
+
+
+def _lebesgue(count):
+    return [F(2, j + 1) if j % 2 == 0 else 0 for j in range(count)]
+
+
+@pytest.mark.parametrize("count, order", [(6, 60), (8, 40), (12, 40)])
+def test_lebesgue_moments_far_ahead_are_solved_quickly_and_within_the_trivial_range(
+        count, order):
+    """At tolerance 0 and q > N + 1 the objective is not scaled by 2^(1-q) (Clarabel failed
+    on that and SCS ran for minutes): Clarabel solves it, and the proved ends lie inside the
+    trivial range 0 <= m_q <= m_0 (x^q on [-1, 1], q even)."""
+    import time
+
+    start = time.perf_counter()
+    r = extrapolation_range(_lebesgue(count), tolerance=0, order=order)
+    took = time.perf_counter() - start
+    assert r.status == "ok" and r.solver == "CLARABEL" and len(r.attempts) == 1
+    assert 0 <= r.certified_lower <= r.inner_lower <= r.inner_upper <= r.certified_upper <= 2
+    assert 0 <= r.lower <= r.upper <= 2
+    # x^q <= x^(2 floor(N/2)) on [-1, 1]: the upper end is at most the last even moment
+    assert r.inner_upper <= _lebesgue(count)[-2 if count % 2 == 0 else -1]
+    assert took < 30  # about 2 s alone on a laptop core; < 10 s asked, slack for a busy machine
+
+
+@pytest.mark.parametrize("moments, support, order, trivial", [
+    (_lebesgue(6), (-1, 1), 60, (F(0), F(2))),
+    # (delta_{-1/3} + delta_{1/5}) / 2 and (delta_{-1/3} + delta_{-1}) / 2
+    ([1, -F(1, 15), F(17, 225)], (F(-39, 100), F(1, 4)), 7,
+     (-F(39, 100) ** 7, F(39, 100) ** 7)),
+    ([1, -F(2, 3), F(5, 9)], (-2, F(-1, 10)), 9, (-F(2) ** 9, F(0))),
+])
+def test_when_every_sdp_attempt_fails_at_tolerance_0_the_trivial_range_is_proved(
+        moments, support, order, trivial, monkeypatch):
+    """Feasibility is decided exactly before the SDP at tolerance 0: when no attempt solves,
+    the trivial bounds are returned (status loose), not a SolverError."""
+    import momentrnn.moments.sdp as sdp
+
+    def fail(*args, **kwargs):
+        raise sdp._AttemptFailed("status infeasible_inaccurate (forced)")
+
+    monkeypatch.setattr(sdp, "_solve_once", fail)
+    monkeypatch.setattr(sdp, "_farkas", lambda *a, **k: (None, "not searched (forced)"))
+    assert moment_feasible(moments, support=support).feasible
+    r = extrapolation_range(moments, tolerance=0, support=support, order=order)
+    assert (r.status, r.solver) == ("loose", "trivial")
+    assert (r.certified_lower, r.certified_upper) == trivial
+    assert r.lower <= r.certified_lower and r.upper >= r.certified_upper  # rounded outward
+
+
+def test_with_a_tolerance_the_trivial_bound_includes_it_and_the_sdp_still_proves():
+    """m_0 + eps_0 bounds |m_q| (R = 1): the proved ends never leave [-(m_0+eps), m_0+eps]."""
+    eps = F(1, 3)
+    r = extrapolation_range([1, F(39, 100), F(1, 3)], tolerance=eps, order=7)
+    assert -(1 + eps) <= r.certified_lower <= r.certified_upper <= 1 + eps
+
+
+def test_the_scs_fallback_is_bounded_in_time():
+    import momentrnn.moments.sdp as sdp
+
+    scs = [opts for name, opts in sdp.ATTEMPTS if name == "SCS"]
+    assert scs and all(0 < opts.get("time_limit_secs", math.inf) <= 5 for opts in scs)

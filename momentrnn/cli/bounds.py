@@ -13,7 +13,8 @@ from ._common import EXIT_FAIL, EXIT_OK, Command, read_moments, write_table
 def _bounds_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", nargs="?", default="-")
     p.add_argument("--support", default="-1,1", help="a,b with inf allowed, e.g. 0,inf")
-    p.add_argument("--tolerance", type=float, help="allowed mismatch of each moment (SDP)")
+    p.add_argument("--tolerance", help="allowed mismatch of each moment (SDP), read exactly as "
+                   "the moments are: 0.3 and 1/3 are those numbers")
     p.add_argument("--order", type=int, help="index q of the moment to bound (SDP)")
     p.add_argument("--format", default="table", choices=["table", "json"])
 
@@ -40,19 +41,33 @@ def _support(text: str):
     return tuple(parts)
 
 
+def _tolerance(text: str | None) -> Fraction | None:
+    """``--tolerance`` read exactly, by the moments files' number reading (never a double)."""
+    from ..errors import InputError
+    from ..moments._data import parse_number_text
+
+    if text is None:
+        return None
+    real, imag = parse_number_text(text, "--tolerance")
+    if imag != 0 or real < 0:
+        raise InputError(f"--tolerance {text!r} must be a real number >= 0, e.g. 1e-3 or 1/3")
+    return real
+
+
 def run_bounds(args: argparse.Namespace) -> int:
     from ..moments import extrapolation_range, moment_feasible, next_moment_range
 
+    tolerance = _tolerance(args.tolerance)
     moments = read_moments(args.file)
     support = _support(args.support)
     feas = moment_feasible(moments, support=support)
     out = feas.to_dict()
     # with a tolerance the moments need only be near a feasible sequence: the SDP decides,
     # whatever the exact moments' own feasibility
-    ranged = (args.tolerance is not None or args.order is not None) and \
-        (feas.feasible or bool(args.tolerance))
+    ranged = (tolerance is not None or args.order is not None) and \
+        (feas.feasible or bool(tolerance))
     if ranged:
-        r = extrapolation_range(moments, tolerance=args.tolerance or 0.0, support=support,
+        r = extrapolation_range(moments, tolerance=tolerance or 0, support=support,
                                 order=args.order)
         d = r.to_dict()
         out.update({key: d[key] for key in ("order", "lower", "upper", "accuracy", "status",

@@ -37,7 +37,9 @@ ATTEMPTS = (
     ("CLARABEL", {"tol_gap_abs": 1e-10, "tol_gap_rel": 1e-10, "tol_feas": 1e-10,
                   "max_iter": 400}),
     ("CLARABEL", {}),
-    ("SCS", {"eps_abs": 1e-10, "eps_rel": 1e-10, "max_iters": 200_000}),
+    # SCS's effort is bounded by time too (per end): a first-order method that has not
+    # converged in seconds rarely does in minutes here, and its ends are certified anyway
+    ("SCS", {"eps_abs": 1e-10, "eps_rel": 1e-10, "max_iters": 200_000, "time_limit_secs": 3}),
 )
 OK_RELATIVE = 1e-4  # status 'ok': each end enclosed to this fraction of the width, proved
 
@@ -64,13 +66,17 @@ class ExtrapolationRange:
     status : str
         ``'ok'`` when both ends are proved to within ``OK_RELATIVE`` of the width;
         ``'loose'`` when the outer ends are proved but the enclosure is wider (or a checked
-        measure is missing); ``'unbounded'`` when an end is infinite without solving.
+        measure is missing, or, at tolerance 0, every SDP attempt failed and only the trivial
+        bounds are proved); ``'unbounded'`` when an end is infinite without solving.
     solver : str
-        What produced the answer: ``'exact'``, or the solver of the successful attempt.
+        What produced the answer: ``'exact'``, ``'trivial'`` (the bounds from the mass alone,
+        at tolerance 0 when every attempt failed), or the solver of the successful attempt.
     message : str
     certified_lower, certified_upper : Fraction or None
         Proved outer ends: every feasible measure has ``certified_lower <= m_q <=
-        certified_upper`` (dual certificates checked over Q and with ball arithmetic).
+        certified_upper`` (dual certificates checked over Q and with ball arithmetic), never
+        outside the trivial bounds on ``[a, b]``: ``|m_q| <= (m_0 + eps_0) max(|a|, |b|)^q``,
+        and ``m_q >= 0`` for even ``q`` or ``a >= 0``.
     inner_lower, inner_upper : Fraction or None
         :math:`m_q` of the checked measures: the true ends lie in
         ``[certified_lower, inner_lower]`` and ``[inner_upper, certified_upper]``.
@@ -215,7 +221,9 @@ def extrapolation_range(moments: object, *, tolerance: object, support: tuple = 
         mpmath number at its own precision's value.
     support : tuple
         A compact interval ``(a, b)``. On an unbounded support the range is unbounded above
-        (and below for odd ``q`` on the line); it is returned without calling the solver.
+        (and below for odd ``q`` on the line); it is returned without calling the solver,
+        except at tolerance 0 for moments that determine the measure (decided exactly first,
+        on every support): then ``m_q`` is that measure's, a point.
     order : int, optional
         q, default N + 1.
     solver : str
@@ -266,17 +274,6 @@ def extrapolation_range(moments: object, *, tolerance: object, support: tuple = 
     eps = tuple(_round(e, 0) for e in eps_exact)  # shown; the proofs use eps_exact
     if not isinstance(solver, str):
         raise InputError(f"solver={solver!r} must be 'auto' or a cvxpy solver name")
-    if a == -INF or b == INF:
-        # on the whole line an odd moment is unbounded both ways; on a half-line one end of
-        # every moment is finite (x^q keeps a sign there) and needs the SDP
-        lower = -INF if (q % 2 == 1 and a == -INF and b == INF) else None
-        if lower is None:
-            raise InputError(
-                "on an unbounded support only the infinite end is known without an SDP; use "
-                "next_moment_range (exact, tolerance 0) or a compact support"
-            )
-        return ExtrapolationRange(-INF, INF, q, eps, 0.0, "unbounded", "none",
-                                  "an odd moment is unbounded both ways on the whole line")
     if data.all_zero and not any(eps_exact):
         # the zero measure is the only non-negative measure with m_0 = 0: every moment is 0
         zero = Fraction(0)
@@ -285,21 +282,12 @@ def extrapolation_range(moments: object, *, tolerance: object, support: tuple = 
                                   certified_lower=zero, certified_upper=zero,
                                   inner_lower=zero, inner_upper=zero,
                                   attempts=("exact: zero measure",))
-    if solver.lower() == "auto" and not any(eps_exact) and q == N + 1:
+    if solver.lower() == "auto" and not any(eps_exact) and q == N + 1 \
+            and not (a == -INF or b == INF):
         return _exact_range(data, a, b, q, eps)
-    if q > MAX_ORDER:
-        raise InputError(
-            f"order={q} is beyond {MAX_ORDER}: the semidefinite program grows with the order "
-            "squared and its certificates with its cube; ask for a lower order"
-        )
-    big = Fraction(10) ** 300
-    if any(abs(to_fraction(v)) > big for v in data.real) or any(
-            isinstance(e, Fraction) and abs(e) > big for e in (a, b)) or max(eps_exact) > big:
-        raise InputError(
-            "moments, support ends or tolerances beyond 1e300 cannot enter the floating-point "
-            "SDP: rescale x (support and moments) or the measure (moments and tolerance) first"
-        )
     if not any(eps_exact):
+        # decided exactly before any unbounded-support logic: determinate data give a point
+        # for every support and order
         from .truncated import moment_feasible
 
         feasible = moment_feasible(data, support=(a, b))
@@ -317,6 +305,29 @@ def extrapolation_range(moments: object, *, tolerance: object, support: tuple = 
                 "atoms", certified_lower=value, certified_upper=value, inner_lower=value,
                 inner_upper=value, lower_measure=feasible.measure,
                 upper_measure=feasible.measure, attempts=("exact: determinate",))
+    if a == -INF or b == INF:
+        # on the whole line an odd moment is unbounded both ways; on a half-line one end of
+        # every moment is finite (x^q keeps a sign there) and needs the SDP
+        lower = -INF if (q % 2 == 1 and a == -INF and b == INF) else None
+        if lower is None:
+            raise InputError(
+                "on an unbounded support only the infinite end is known without an SDP; use "
+                "next_moment_range (exact, tolerance 0) or a compact support"
+            )
+        return ExtrapolationRange(-INF, INF, q, eps, 0.0, "unbounded", "none",
+                                  "an odd moment is unbounded both ways on the whole line")
+    if q > MAX_ORDER:
+        raise InputError(
+            f"order={q} is beyond {MAX_ORDER}: the semidefinite program grows with the order "
+            "squared and its certificates with its cube; ask for a lower order"
+        )
+    big = Fraction(10) ** 300
+    if any(abs(to_fraction(v)) > big for v in data.real) or any(
+            isinstance(e, Fraction) and abs(e) > big for e in (a, b)) or max(eps_exact) > big:
+        raise InputError(
+            "moments, support ends or tolerances beyond 1e300 cannot enter the floating-point "
+            "SDP: rescale x (support and moments) or the measure (moments and tolerance) first"
+        )
     cp = _cvxpy()
     attempts = ATTEMPTS if solver.lower() == "auto" else (
         (solver.upper(), dict(ATTEMPTS[0][1]) if solver.upper() == "CLARABEL" else
@@ -380,8 +391,9 @@ def _solve_sdp(cp, data, a, b, N: int, q: int, eps_exact: tuple, attempts
     pos = [j for j in range(N + 1) if eps_exact[j] > 0]
     zero = [j for j in range(N + 1) if eps_exact[j] == 0]
     # with a positive tolerance the objective is O(1) in these units; at tolerance 0 the range
-    # is of the size of the leading coefficient 2^(1-q) and the objective is scaled by it
-    scale = 1.0 if pos else abs(cq[q])
+    # of m_{N+1} is of the size of the leading coefficient 2^(1-q) and the objective is scaled
+    # by it; for q > N + 1 it is O(1) again (scaling by 2^(1-q) made Clarabel fail at q = 40)
+    scale = 1.0 if pos or q > N + 1 else abs(cq[q])
     tried = []
     farkas = None
     eps_scaled = np.array(eps) / norms[: N + 1]
@@ -417,6 +429,16 @@ def _solve_sdp(cp, data, a, b, N: int, q: int, eps_exact: tuple, attempts
                                  K, norms, scale)
     if farkas is None:
         farkas = refute()
+    if not any(eps_exact):
+        # at tolerance 0 the data were proved feasible exactly before the SDP: the trivial
+        # bounds hold and are returned, said to be only that
+        lo_t, hi_t = _trivial_bounds(m_exact[0], eps_exact[0], q, a, b)
+        lo_f, hi_f = _round(lo_t, -1), _round(hi_t, 1)
+        return ExtrapolationRange(
+            lo_f, hi_f, q, eps, math.inf, "loose", "trivial",
+            f"every SDP attempt failed ({'; '.join(tried)}): only the trivial bounds "
+            f"[{lower_text(lo_t, 17)}, {upper_text(hi_t, 17)}] of m_{q} on [{a}, {b}] are "
+            "proved", certified_lower=lo_t, certified_upper=hi_t, attempts=tuple(tried))
     raise SolverError(
         f"every SDP attempt for the range of m_{q} failed (degree {q}, support [{a}, {b}], "
         f"tolerance {max(eps):g}): " + "; ".join(tried)
@@ -519,22 +541,27 @@ def _certified_result(ends, name, tried, m, eps_exact, eps, q, a, b, K, norms, s
     out = {}
     N = len(m) - 1
     statuses = []
+    trivial = _trivial_bounds(m[0], eps_exact[0], q, a, b)
+    bounds = {}
     for (value, y, status), upper in zip(ends, (False, True)):
         sign = 1.0 if upper else -1.0
         lam = [Fraction(float(sign * y[j] * scale * norms[q] / norms[j])) for j in range(N + 1)]
         cert = certify_end(lam, m, eps_exact, q, a, b, upper)
+        # the proved end: the certificate's, or the trivial bound where that is tighter
+        bound = min(cert.bound, trivial[1]) if upper else max(cert.bound, trivial[0])
+        bounds[upper] = bound
         found, why = checked_measure(list(cert.touching), m, eps_exact, q, a, b, upper)
         solver_end = float(K) + value * norms[q]
         inner = found.value if found is not None else None
         # the reported end: the solver's value, moved into the proved enclosure
         # (rounded inwards, so that the float end is itself inside the proved enclosure)
-        end = min(solver_end, _round(cert.bound, -1)) if upper else max(solver_end,
-                                                                        _round(cert.bound, 1))
+        end = min(solver_end, _round(bound, -1)) if upper else max(solver_end,
+                                                                   _round(bound, 1))
         if inner is not None:
             end = max(end, float(inner)) if upper else min(end, float(inner))
             # the true end lies between cert.bound and inner: |end - true| is at most the
             # larger distance from the double end to them, exactly, rounded up
-            err = _rounding_error((end, cert.bound), (end, inner))
+            err = _rounding_error((end, bound), (end, inner))
         else:
             err = math.inf
         out[upper] = (end, cert, found, err, why)
@@ -555,19 +582,36 @@ def _certified_result(ends, name, tried, m, eps_exact, eps, q, a, b, K, norms, s
                 "no checked measure at " + ("the lower end (" + lo_why + ")" if lo_found is None
                                             else "the upper end (" + hi_why + ")")
                 + ": only the outer ends are proved")
+    lo_bound, hi_bound = bounds[False], bounds[True]
+    by_trivial = [side for side, b_, c_ in (("lower", lo_bound, lo_cert.bound),
+                                            ("upper", hi_bound, hi_cert.bound)) if b_ != c_]
     msg = (f"SDP in the Chebyshev basis ({name}, {'/'.join(sorted(set(statuses)))}); outer ends "
-           f"[{lower_text(lo_cert.bound, 17)}, {upper_text(hi_cert.bound, 17)}] proved by dual "
-           f"certificates over Q; {gap_text}"
+           f"[{lower_text(lo_bound, 17)}, {upper_text(hi_bound, 17)}] proved by dual "
+           f"certificates over Q"
+           + (f" (the {' and '.join(by_trivial)} by the trivial bound, tighter)" if by_trivial
+              else "") + f"; {gap_text}"
            + ("" if ok or not math.isfinite(accuracy) else
               f" ({accuracy / max(width, 1e-300):.1e} of the width)"))
     return ExtrapolationRange(
         lo_end, hi_end, q, eps, accuracy, "ok" if ok else "loose", name, msg,
-        certified_lower=lo_cert.bound, certified_upper=hi_cert.bound,
+        certified_lower=lo_bound, certified_upper=hi_bound,
         inner_lower=None if lo_found is None else lo_found.value,
         inner_upper=None if hi_found is None else hi_found.value,
         lower_measure=None if lo_found is None else lo_found.measure,
         upper_measure=None if hi_found is None else hi_found.measure,
         lower_certificate=lo_cert, upper_certificate=hi_cert, attempts=tried)
+
+
+def _trivial_bounds(m0: Fraction, eps0: Fraction, q: int, a, b) -> tuple:
+    r"""Proved bounds of :math:`m_q` on a compact :math:`[a, b]` from the mass alone, exactly:
+    :math:`|m_q| \le (m_0 + \varepsilon_0) R^q` with :math:`R = \max(|a|, |b|)`, and
+    :math:`m_q \ge 0` for even ``q`` or :math:`a \ge 0` (:math:`\le 0` for odd ``q`` and
+    :math:`b \le 0`)."""
+    a, b = Fraction(a), Fraction(b)
+    top = (m0 + eps0) * max(abs(a), abs(b)) ** q
+    lower = Fraction(0) if (q % 2 == 0 or a >= 0) else -top
+    upper = Fraction(0) if (q % 2 == 1 and b <= 0) else top
+    return lower, upper
 
 
 def _solve_lower(C: list, rhs: list) -> list:

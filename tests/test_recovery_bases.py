@@ -327,3 +327,15 @@ def test_rounded_data_say_their_rank_is_what_the_accuracy_resolves():
                         precision=Float64())
     assert r.rank == 1 and "the number of atoms the data's accuracy resolves" in r.message
     assert abs(F(float(r.measure.atoms[0])) - F(199999999, 200000000)) < F(10) ** -14
+
+
+def test_rounded_chebyshev_moments_of_fewer_atoms_than_half_their_count():
+    # delta_1, delta_0 and delta_{1/2} + delta_{-1/2} in the Chebyshev basis, as doubles
+    for m, atoms in (([1.0, 1.0, 1.0, 1.0], [1]), ([1.0, 0.0, -1.0, 0.0], [0]),
+                     ([2.0, 0.0, -1.0, 0.0, -1.0, 0.0], [F(-1, 2), F(1, 2)])):
+        for call in (lambda m: gauss_rule(m, precision=Float64(), basis="chebyshev"),
+                     lambda m: recover_measure(m, basis="chebyshev")):
+            r = call(m)
+            assert r.status == "ok" and r.rank == len(atoms) and "was not certified" in r.message
+            got = sorted(F(float(a)) for a in r.measure.atoms)
+            assert all(abs(g - a) <= F(10) ** -14 for g, a in zip(got, atoms))

@@ -602,8 +602,22 @@ def recover_measure(
     """
     options = dict(method=method, precision=precision, digits=digits, data_digits=data_digits,
                    data_error=data_error, basis=basis, progress=progress)
-    problem = _prepare(moments, rank=rank, **options)
-    outcome = problem.early or _compute(problem, progress)
+    try:
+        problem = _prepare(moments, rank=rank, **options)
+    except (RankError, NotPositiveError) as exc:
+        data = parse_moments(moments, data_digits=data_digits, data_error=data_error)
+        if rank is not None or basis == "monomial" or data.is_exact:
+            raise
+        found = _lower_chebyshev_rank(moments, data.count // 2, str(exc), options, progress)
+        if found is None:
+            raise
+        problem, outcome = found
+    else:
+        outcome = problem.early or _compute(problem, progress)
+        if (rank is None and problem.basis != "monomial" and not problem.data.is_exact
+                and outcome.status != Status.OK):
+            problem, outcome = _lower_chebyshev_rank(
+                moments, problem.n, outcome.message, options, progress) or (problem, outcome)
     proofs = []
     # A rank the package chose is raised while the data are proved to fit no measure with that
     # many atoms (a later moment outside the certified range of every n-atom fit): the
@@ -624,6 +638,26 @@ def recover_measure(
             "with more atoms, closer together or lighter than that, has moments within the "
             f"accuracy too, and the digits are those of the {problem.n}-atom measure")
     return _finish(problem, outcome, throw, progress)
+
+
+def _lower_chebyshev_rank(moments, top: int, why: str, options: dict, progress):
+    """Rounded Chebyshev moments are first read as a Gauss rule with count/2 nodes; where that
+    is not certified, the largest smaller rank whose recovery is certified ``ok`` is taken (it
+    proves that many distinct atoms with non-zero weights for every sequence within the data's
+    accuracy); ``None`` when there is none (the first outcome then stands)."""
+    failed = f"rank {top} was not certified ({why})"
+    for n in range(top - 1, 0, -1):
+        if progress is not None:
+            progress(f"trying rank {n}: {failed}")
+        try:
+            lower = _prepare(moments, rank=n, **options)
+        except (RankError, NotPositiveError):
+            continue
+        result = lower.early or _compute(lower, progress)
+        if result.status == Status.OK:
+            result.message += f"; {failed}"
+            return lower, result
+    return None
 
 
 # ---------------------------------------------------------------------------- stages

@@ -22,32 +22,21 @@ from __future__ import annotations
 import argparse
 import math
 import random
+import sys
 import time
 from fractions import Fraction
+from pathlib import Path
 
 import mpmath
 import numpy as np
 
 from momentrnn import recover_measure
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.test_easy_doubles import _exact, _holds  # noqa: E402
 
-def exact_of(x) -> Fraction:
-    """The exact value of an mpmath number (a dyadic rational)."""
-    sign, man, exp, _ = x._mpf_
-    if not man:
-        return Fraction(0)
-    value = Fraction(int(man)) * Fraction(2) ** int(exp)
-    return -value if sign else value
-
-
-def _arf(v) -> Fraction:
-    man, exp = v.man_exp()
-    return Fraction(int(man)) * Fraction(2) ** int(exp) if int(man) else Fraction(0)
-
-
-def ball_holds(b, t: Fraction) -> bool:
-    """Whether the real ball ``b`` contains ``t``, decided exactly."""
-    return abs(_arf(b.mid()) - t) <= _arf(b.rad())
+# the exact readings of mpmath numbers and flint balls are the tests' own
+exact_of, ball_holds = _exact, _holds
 
 
 def moments_of(atoms, weights, count):

@@ -28,12 +28,12 @@ from fractions import Fraction
 from pathlib import Path
 
 import mpmath
-import numpy as np
 
 from momentrnn import recover_measure
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.test_easy_doubles import _exact, _holds  # noqa: E402
+from tests.test_easy_doubles import _random_case as random_case  # noqa: E402
 
 # the exact readings of mpmath numbers and flint balls are the tests' own
 exact_of, ball_holds = _exact, _holds
@@ -115,38 +115,6 @@ def gauss_legendre_rows(ns):
         sharp = sharp_digits(xs, ws, [half_ulp(v) for v in m])
         rows.append((n, str(r.status), r.digits, sharp, len(bad), dt))
     return rows
-
-
-def random_case(rng: random.Random, max_cond: float = 1e4, symmetric: bool = False):
-    """A measure and the doubles of its moments; ``symmetric``: atoms +-a (and 0 or not) with
-    equal weights in pairs, so every odd moment is exactly 0.0."""
-    while True:
-        n = rng.randint(1, 6)
-        atoms: list[Fraction] = []
-        tries = 0
-        while len(atoms) < n and tries < 200:
-            tries += 1
-            a = Fraction(rng.randint(-1000, 1000), 1000)
-            if all(abs(a - b) >= Fraction(15, 100) for b in atoms):
-                atoms.append(a)
-        if len(atoms) < n:
-            continue
-        weights = [Fraction(rng.randint(100, 1000), 1000) for _ in range(n)]
-        if symmetric:
-            zero = rng.random() < 0.5
-            least = Fraction(15, 100) if zero else Fraction(15, 200)  # 0.15 apart
-            pairs = [(a, w) for a, w in zip(atoms, weights) if a >= least]
-            if not pairs:
-                continue
-            both = pairs + [(-a, w) for a, w in pairs] + ([(Fraction(0), weights[0])]
-                                                          if zero else [])
-            atoms, weights = [a for a, _ in both], [w for _, w in both]
-            n = len(atoms)
-        exact = moments_of(atoms, weights, 2 * n)
-        m = [float(v) for v in exact]
-        H = np.array([[m[i + k] for k in range(n)] for i in range(n)])
-        if np.linalg.cond(H) <= max_cond:
-            return atoms, weights, m
 
 
 def random_rows(cases: int, seed: int = 20, symmetric: bool = False):

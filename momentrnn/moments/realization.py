@@ -308,7 +308,8 @@ def _balanced_realization(ar: Arithmetic, h: Sequence, n: int) -> tuple:
     U, s, Vt = np.linalg.svd(H0, full_matrices=False)
     U, s, Vt = U[:, :n], s[:n], Vt[:n]
     root = np.sqrt(s)
-    A = (U.T @ H1 @ Vt.T) / np.outer(root, root)
+    with np.errstate(divide="ignore", invalid="ignore"):  # a zero singular value: the
+        A = (U.T @ H1 @ Vt.T) / np.outer(root, root)    # reproduction check refuses it
     Obs = U * root
     Ctrl = (Vt.T * root).T
     return A, Ctrl[:, 0], Obs[0]

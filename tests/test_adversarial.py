@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests._adversarial import PROPERTIES
+from tests._adversarial import PROPERTIES, Tally
 
 # examples per property: the whole file runs in about a minute on 2 cores
 BUDGET = {
@@ -27,18 +27,22 @@ BUDGET = {
 }
 
 
-def _pinned(name):
+def _pinned(name, tally):
     prop = PROPERTIES[name]
 
     @settings(derandomize=True, max_examples=BUDGET[name], deadline=None, database=None,
               suppress_health_check=list(HealthCheck))
     @given(st.data())
     def run(data):
-        prop(data)
+        prop(data, tally)
 
     return run
 
 
 @pytest.mark.parametrize("name", sorted(PROPERTIES))
 def test_adversarial_search(name):
-    _pinned(name)()
+    tally = Tally()
+    _pinned(name, tally)()
+    # every example reached the function under test (a strategy that rejects everything, or a
+    # property that returns before the call, would pass an empty search)
+    assert tally.cases >= BUDGET[name], (name, tally.cases)

@@ -116,9 +116,10 @@ def _one(label: str, quick: bool, seed: int) -> Outcome:
                        str(exc), claim.statement, claim.unit)
     except Exception as exc:  # noqa: BLE001 - reported with the claim's label, exit 3
         where = traceback.extract_tb(exc.__traceback__)[-1]
+        notes = "".join(f"; {note}" for note in getattr(exc, "__notes__", ()))
         return Outcome(label, claim.title, "ERROR", float("nan"), {}, 0, 0, 0, 0.0, [],
-                       f"raised {type(exc).__name__}: {exc} (at {where.filename}:{where.lineno})",
-                       claim.statement, claim.unit)
+                       f"raised {type(exc).__name__}: {exc} (at {where.filename}:{where.lineno})"
+                       + notes, claim.statement, claim.unit)
 
 
 def _run_all(labels: list[str], quick: bool, seed: int, jobs: int,
@@ -156,6 +157,28 @@ def margin_text(o: Outcome) -> str:
         return "-"
     text = "inf" if math.isinf(o.worst_margin) else f"{o.worst_margin:.3g}"
     return f"{text} {o.unit}" if o.unit else text
+
+
+def search_text(o: Outcome, quick: bool) -> str:
+    """One line on the falsification search of a claim: its cases, worst margin and case, time;
+    'no search' for a claim without one (or in the quick mode, which does no search)."""
+    if o.verdict in ("ERROR", "SKIPPED"):
+        return f"{o.label}: not searched ({o.verdict})"
+    if quick:
+        return f"{o.label}: no search (quick mode)"
+    s = o.search
+    if not s:
+        return f"{o.label}: no search (the claim has none)"
+    if not s["cases"]:
+        return f"{o.label}: search drew no case in {s['seconds']:.1f} s"
+    worst = s["worst_margin"]
+    text = "nan" if worst != worst else "inf" if math.isinf(worst) else f"{worst:.3g}"
+    if o.unit == "exact":
+        text = "exact" if worst > 0 else "exact (fails)"
+    elif o.unit:
+        text += f" {o.unit}"
+    return (f"{o.label}: searched {s['cases']} cases ({s['drawn']} drawn, {s['refined']} "
+            f"refined) in {s['seconds']:.1f} s, worst margin {text} at {s['worst_case']}")
 
 
 def stderr_progress(line: str) -> None:

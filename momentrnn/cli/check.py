@@ -25,6 +25,7 @@ def run(args: argparse.Namespace) -> int:
             claim_titles,
             margin_text,
             run_checks,
+            search_text,
             select_claims,
             stderr_progress,
         )
@@ -41,12 +42,18 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(report.to_dict(), indent=2, default=str))
         return report.exit_status()
-    write_table(["claim", "title", "verdict", "worst margin", "cases", "controls failed",
-                 "time (s)"],
-                [[o.label, o.title, o.verdict, margin_text(o), str(o.cases),
+    write_table(["claim", "title", "verdict", "worst margin", "cases", "searched",
+                 "controls failed", "time (s)"],
+                [[o.label, o.title, o.verdict, margin_text(o), str(o.cases), str(o.searched),
                   f"{o.controls_failed}/{o.controls_total}", f"{o.seconds:.2f}"]
                  for o in report.outcomes],
                 markdown=args.format == "markdown")
+    print()
+    if args.quick:
+        print("no falsification search in the quick mode")
+    else:
+        for o in report.outcomes:
+            print(search_text(o, args.quick))
     for o in report.outcomes:
         if o.message:
             print(f"{o.label}: {o.message}")
@@ -67,7 +74,8 @@ COMMANDS = (
         help="run the numeric checks of the theory's claims",
         description=(
             "Run the checks of the claims of THEORY (R1-R14, M1-M7): each claim is tried on a "
-            "grid of cases and must also fail when a hypothesis is dropped (negative control). "
+            "grid of cases (and, without --quick, a time-budgeted falsification search) and must "
+            "also fail when a hypothesis is dropped (negative control). "
             "Exit 0 when every claim passes, 1 when a claim fails (FAIL, VACUOUS, PRECISION "
             "INSUFFICIENT), 3 when a check raised (ERROR), 4 when a claim was SKIPPED (unless "
             "--allow-skip)."

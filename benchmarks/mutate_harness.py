@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import ast
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -106,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--markdown", help="write the table to this file")
     args = ap.parse_args(argv)
     rows, survivors = [], []
+    # a SIGTERM must still restore the file (the finally below)
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(143))
     for name in args.files.split(","):
         path = ROOT / name
         original = path.read_text()

@@ -120,7 +120,8 @@ def run_search(claim: Claim, seed: int, *, seconds: float | None = None,
     """The falsification search of ``claim``: draw, then hill-climb.
 
     Batches of ``claim.search(batch_seed, size)`` are drawn and checked one case at a time until
-    the budget (half of it when ``claim.refine`` is given) is spent; then, from the
+    the budget (half of it when ``claim.refine`` is given) is spent, or the next case would
+    overrun the whole budget at the mean time of the cases so far; then, from the
     ``HILL_STARTS`` worst drawn cases in turn, ``claim.refine(case, rng)`` proposes a
     perturbation that replaces the current case when its margin is not larger (ties let the walk
     cross the plateaus of exact claims). The cases are a
@@ -163,13 +164,19 @@ def run_search(claim: Claim, seed: int, *, seconds: float | None = None,
     def spent() -> float:
         return time.perf_counter() - start
 
+    def out_of_time(done: int, since: float) -> bool:
+        """The budget is spent, or the next case would overrun it at the mean time of the
+        ``done`` cases checked since ``since``."""
+        now = spent()
+        return now >= budget or (done > 0 and now + (now - since) / done > budget)
+
     batches = _batch_seeds(claim, seed)
     want_drawn = None if counts is None else counts[0]
     while True:
         if want_drawn is not None:
             if len(drawn) >= want_drawn:
                 break
-        elif drawn and spent() >= draw_until:
+        elif drawn and (spent() >= draw_until or out_of_time(len(drawn), 0.0)):
             break
         batch_seed, size = next(batches)
         batch = list(claim.search(batch_seed, size))
@@ -178,7 +185,8 @@ def run_search(claim: Claim, seed: int, *, seconds: float | None = None,
         for case in batch:
             if want_drawn is not None and len(drawn) >= want_drawn:
                 break
-            if want_drawn is None and drawn and spent() >= draw_until:
+            if want_drawn is None and drawn and (spent() >= draw_until or
+                                                 out_of_time(len(drawn), 0.0)):
                 break
             drawn.append((case, evaluate(case, "drawn")))
     refined = accepted = 0
@@ -186,11 +194,13 @@ def run_search(claim: Claim, seed: int, *, seconds: float | None = None,
         ordered = sorted((pair for pair in drawn if pair[1] == pair[1]), key=lambda p: p[1])
         current = [list(pair) for pair in ordered[:HILL_STARTS]]
         want_refined = None if counts is None else counts[1]
+        climb_start = spent()
         while current:
             if want_refined is not None:
                 if refined >= want_refined:
                     break
-            elif spent() >= budget:
+            elif out_of_time(refined, climb_start) if refined else \
+                    out_of_time(len(drawn), 0.0):
                 break
             here = current[refined % len(current)]
             candidate = claim.refine(dict(here[0]), rng)

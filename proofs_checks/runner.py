@@ -80,15 +80,23 @@ def claim_titles(labels: list[str]) -> list[tuple[str, str]]:
 
 def run_checks(labels: list[str], *, quick: bool, seed: int, jobs: int = 1,
                allow_skip: bool = False,
-               progress: Callable[[str], None] | None = None) -> CheckReport:
+               progress: Callable[[str], None] | None = None,
+               search_seconds: float | None = None) -> CheckReport:
     """Run the checks of ``labels`` in ``jobs`` processes; ``progress`` gets a line per
-    claim started or finished."""
+    claim started or finished. ``search_seconds``, if given, replaces every claim's own
+    falsification-search budget (full mode only)."""
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise InputError(f"jobs={jobs!r} must be a positive integer")
+    if search_seconds is not None and (
+            isinstance(search_seconds, bool) or not isinstance(search_seconds, (int, float))
+            or not 0 <= search_seconds < math.inf):
+        raise InputError(f"search_seconds={search_seconds!r} must be a finite number of "
+                         "seconds >= 0")
     claims = load_claims()
     missing = [label for label in labels if label not in claims]
     todo = [label for label in labels if label in claims]
-    ran = dict(zip(todo, _run_all(todo, quick, seed, jobs, progress or (lambda line: None))))
+    ran = dict(zip(todo, _run_all(todo, quick, seed, jobs, progress or (lambda line: None),
+                                  search_seconds)))
     outcomes = [ran[label] if label in ran else _missing(label) for label in labels]
     return CheckReport(outcomes, missing, seed, quick, allow_skip)
 
@@ -101,7 +109,7 @@ def _missing(label: str) -> Outcome:
                    "proofs_checks package)")
 
 
-def _one(label: str, quick: bool, seed: int) -> Outcome:
+def _one(label: str, quick: bool, seed: int, search_seconds: float | None = None) -> Outcome:
     """Run one claim; an exception becomes an ERROR outcome, never stops the others."""
     try:
         claim = load_claims()[label]
@@ -109,7 +117,7 @@ def _one(label: str, quick: bool, seed: int) -> Outcome:
         return Outcome(label, "(did not import)", "ERROR", float("nan"), {}, 0, 0, 0, 0.0, [],
                        f"{type(exc).__name__}: {exc}")
     try:
-        return run_claim(claim, quick, seed)
+        return run_claim(claim, quick, seed, search_seconds=search_seconds)
     except MissingDependencyError as exc:
         # an optional part is not installed: the claim is not checked, and says so
         return Outcome(label, claim.title, "SKIPPED", float("nan"), {}, 0, 0, 0, 0.0, [],
@@ -123,19 +131,21 @@ def _one(label: str, quick: bool, seed: int) -> Outcome:
 
 
 def _run_all(labels: list[str], quick: bool, seed: int, jobs: int,
-             progress: Callable[[str], None]) -> list[Outcome]:
+             progress: Callable[[str], None],
+             search_seconds: float | None = None) -> list[Outcome]:
     total = len(labels)
     if jobs == 1 or total <= 1:
         out = []
         for i, label in enumerate(labels):
             progress(f"[{i + 1}/{total}] {label} ...")
-            out.append(_one(label, quick, seed))
+            out.append(_one(label, quick, seed, search_seconds))
         return out
     import concurrent.futures
 
     results: dict = {}
     with concurrent.futures.ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(_one, label, quick, seed): label for label in labels}
+        futures = {pool.submit(_one, label, quick, seed, search_seconds): label
+                   for label in labels}
         for done, fut in enumerate(concurrent.futures.as_completed(futures), start=1):
             label = futures[fut]
             try:

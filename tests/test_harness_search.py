@@ -452,3 +452,25 @@ def test_load_claims_skips_only_a_missing_check_module(monkeypatch):
     monkeypatch.setattr(harness.importlib, "import_module", broken)
     with pytest.raises(ModuleNotFoundError, match="scipy"):
         harness.load_claims()
+
+
+def test_no_case_is_started_that_would_overrun_the_budget(clock):
+    # 3 s a case, 10 s budget: a fourth case would end at 12 s
+    claim = toy(costly(margin_x, clock, cost=3.0), search=uniform_search)
+    block, _ = run_search(claim, 0, seconds=10.0)
+    assert block["drawn"] == 3 and block["seconds"] == 9.0
+    # the climb predicts from its own steps: draws 1 s, refines 2 s
+    def check(case):
+        clock.now += 2.0 if "refined" in case else 1.0
+        return margin_x(case)
+
+    claim = toy(check, search=uniform_search,
+                refine=lambda case, rng: {**case, "refined": True})
+    block, _ = run_search(claim, 0, seconds=10.0)
+    # draws until 5 s; then refines at 2 s each: 7, 9 (a third would end at 11)
+    assert block["drawn"] == 5 and block["refined"] == 2 and block["seconds"] == 9.0
+    # a case slower than the whole budget: one draw, no climb
+    claim = toy(costly(margin_x, clock, cost=20.0), search=uniform_search,
+                refine=lambda case, rng: dict(case))
+    block, _ = run_search(claim, 0, seconds=10.0)
+    assert block["drawn"] == 1 and block["refined"] == 0

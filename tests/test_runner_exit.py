@@ -161,3 +161,50 @@ def test_select_claims():
         runner.select_claims(",")
     with pytest.raises(InputError, match="Z9"):
         runner.select_claims("M1,Z9")
+
+
+def test_the_search_budget_reaches_every_claim(monkeypatch):
+    seen = []
+
+    def fake_run_claim(claim, quick, seed, *, search_seconds=None):
+        seen.append((claim, quick, seed, search_seconds))
+        return outcome("PASS", label=claim)
+
+    monkeypatch.setattr(runner, "load_claims", lambda: {"M1": "M1", "R8": "R8"})
+    monkeypatch.setattr(runner, "run_claim", fake_run_claim)
+    report = runner.run_checks(["M1", "R8"], quick=False, seed=4, search_seconds=1.5)
+    assert seen == [("M1", False, 4, 1.5), ("R8", False, 4, 1.5)] and report.exit_status() == 0
+    seen.clear()
+    runner.run_checks(["M1"], quick=False, seed=0)
+    assert seen == [("M1", False, 0, None)]
+    for bad in (-1, math.nan, math.inf, True, "2"):
+        with pytest.raises(InputError, match="search_seconds"):
+            runner.run_checks(["M1"], quick=False, seed=0, search_seconds=bad)
+    runner.run_checks(["M1"], quick=False, seed=0, search_seconds=0)
+    assert seen[-1][3] == 0
+
+
+def test_the_cli_takes_a_search_budget(monkeypatch, capsys):
+    from momentrnn.cli import main
+
+    seen = []
+
+    def fake_run_checks(labels, **kwargs):
+        seen.append(kwargs["search_seconds"])
+        return CheckReport([outcome("PASS", label=lab) for lab in labels], [],
+                           kwargs["seed"], kwargs["quick"])
+
+    monkeypatch.setattr(runner, "run_checks", fake_run_checks)
+    assert main(["check", "--only", "M1", "--search-seconds", "2.5"]) == 0
+    assert main(["check", "--only", "M1"]) == 0
+    assert seen == [2.5, None]
+    out = capsys.readouterr().out
+    assert out.count("M1: no search (the claim has none)") == 2
+    assert main(["check", "--quick", "--only", "M1"]) == 0
+    out = capsys.readouterr().out
+    assert "no falsification search in the quick mode" in out and "M1: no search" not in out
+    for bad in ("-1", "nan", "inf", "two"):
+        with pytest.raises(SystemExit) as info:
+            main(["check", "--only", "M1", "--search-seconds", bad])
+        assert info.value.code == 2
+        assert "finite number of seconds" in capsys.readouterr().err

@@ -4,8 +4,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 
 from ._common import EXIT_ERROR, Command, positive_int, write_table
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 <= value < math.inf:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a finite number of seconds >= 0 "
+                                         "(e.g. --search-seconds 2)")
+    return value
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
@@ -15,6 +27,10 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", default="table", choices=["table", "markdown", "json"])
     p.add_argument("--seed", type=int, default=0, help="seed of the random cases")
     p.add_argument("--jobs", type=positive_int, default=1, help="parallel processes")
+    p.add_argument("--search-seconds", type=_seconds, default=None, metavar="S",
+                   help="time budget of each claim's falsification search in the full mode "
+                        "(default: each check's own, 4 s unless it sets SEARCH_SECONDS; 0 draws "
+                        "a single case)")
     p.add_argument("--allow-skip", action="store_true",
                    help="exit 0 even when a claim is SKIPPED (an optional dependency missing)")
 
@@ -38,7 +54,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"{label:4} {title}")
         return 0
     report = run_checks(labels, quick=args.quick, seed=args.seed, jobs=args.jobs,
-                        allow_skip=args.allow_skip, progress=stderr_progress)
+                        allow_skip=args.allow_skip, progress=stderr_progress,
+                        search_seconds=args.search_seconds)
     if args.format == "json":
         print(json.dumps(report.to_dict(), indent=2, default=str))
         return report.exit_status()

@@ -8,6 +8,9 @@
 * M5: two (and three) atoms at spacing s: log10 kappa_2(H_n) against the componentwise
   relative condition number of the atoms and the weights (the inverse Jacobian of
   (x, w) -> (m_0, ..., m_{2n-1})), and the digits that Prony loses in double precision;
+* R7 (with ``--flows``): the slope of log(imbalance at the escape time T_delta) against
+  log(sigma) when the unit of the largest rate starts with b + c = 0, against 1 + g_min/g_max
+  over the units that can escape;
 * R13 (with ``--flows``, about two minutes on two cores): the long-memory teacher at d = 4,
   k = 3, seed 0 for three scales, and ten seeds per (teacher, d, k) at scale 1e-3.
 """
@@ -23,7 +26,14 @@ from math import comb
 import mpmath
 import numpy as np
 
-from momentrnn import Float64, init_student, integrate_flow, named_teacher, recover_measure
+from momentrnn import (
+    DiagonalRNN,
+    Float64,
+    init_student,
+    integrate_flow,
+    named_teacher,
+    recover_measure,
+)
 
 CTX = mpmath.mp.clone()
 CTX.prec = 800
@@ -142,6 +152,42 @@ def m5_separation() -> None:
           f"digits lost), of the atoms {err_x:.2g} ({np.log10(err_x / u):.1f} digits lost)\n")
 
 
+def r7_slopes() -> None:
+    """Teacher two_pole, k = 5, eight units at a = linspace(-0.9, 0.9, 8), b(0), c(0) drawn at
+    scale sigma (seed 0); T_delta is the first record with max_i |b_i + c_i| >= 0.05."""
+    teacher, k, d, delta = named_teacher("two_pole"), 5, 8, 0.05
+    a0 = np.linspace(-0.9, 0.9, d)
+    g = np.polynomial.polynomial.polyval(a0, np.asarray(teacher.impulse_response(k)))
+    sigmas = (1e-3, 1e-4, 1e-5)
+    print("## R7: slope of the imbalance at T_delta (two_pole, k = 5, eight units)\n")
+    print("| start | ratio at sigma = 1e-3, 1e-4, 1e-5 | fitted slope | 1 + g_min/g_max "
+          "(all units) | 1 + g_min/g_max (units with b + c != 0) |")
+    print("|---|---|---|---|---|")
+    for label, zero_top, lift in (("random", False, False),
+                                  ("random, b + c = 0 at a = 0.9", True, False),
+                                  ("as above, b = c = sigma at a = 0.643", True, True)):
+        ratios = []
+        for sigma in sigmas:
+            rng = np.random.default_rng(0)
+            b0, c0 = sigma * rng.normal(size=d), sigma * rng.normal(size=d)
+            if zero_top:
+                c0[-1] = -b0[-1]
+            if lift:
+                b0[-2] = c0[-2] = sigma
+            tr = integrate_flow(DiagonalRNN(a0.copy(), b0, c0), teacher, k=k, t_max=40.0,
+                                method="LSODA", rtol=1e-10, atol=1e-22, record=20000,
+                                max_steps=200_000)
+            P = tr.parameters.reshape(len(tr.parameters), d, 3)
+            u, v = P[:, :, 1] + P[:, :, 2], P[:, :, 1] - P[:, :, 2]
+            j = int(np.argmax(np.max(np.abs(u), axis=1) >= delta))
+            ratios.append(float(np.linalg.norm(v[j]) / np.linalg.norm(u[j])))
+        slope = float(np.polyfit(np.log(sigmas), np.log(ratios), 1)[0])
+        live = g[:-1] if zero_top else g
+        print(f"| {label} | {', '.join(f'{r:.3g}' for r in ratios)} | {slope:.3f} | "
+              f"{1 + g.min() / g.max():.3f} | {1 + g.min() / live.max():.3f} |")
+    print()
+
+
 def r13_flows() -> None:
     print("## R13: long-memory teacher, d = 4, k = 3, seed 0 (LSODA, to loss 1e-12)\n")
     print("| sigma | most negative weight | top atom | max error over 1000 lags | t end |")
@@ -192,6 +238,7 @@ def main() -> None:
     m5_lower_bound(args.nmax)
     m5_separation()
     if args.flows:
+        r7_slopes()
         r13_flows()
     print(f"({time.perf_counter() - start:.0f} s)")
 

@@ -34,3 +34,15 @@ def test_exact_zero_lags_are_the_zero_system():
         minimal_realization([0, 0, 0, 0])
     with pytest.raises(InputError, match="zero up to their rounding"):
         minimal_realization([0.0, 0.0, 0.0, 0.0], data_error=1e-3)
+
+
+def test_exact_quartic_atoms_are_quick():
+    # power sums of the roots of x^4 - x - 1: sympy's CRootOf took about a minute here
+    import time
+
+    from momentrnn import Exact, recover_measure
+
+    start = time.perf_counter()
+    r = recover_measure([4, 0, 0, 3, 4, 0, 3, 7], precision=Exact())
+    assert r.status == "ok" and list(r.measure.weights) == [1, 1, 1, 1]
+    assert time.perf_counter() - start < 30

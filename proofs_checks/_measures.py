@@ -101,3 +101,15 @@ def same_measure(measure, atoms, weights) -> bool:
             elif Fraction(g) != t:
                 return False
     return True
+
+
+def make_claim(*args, refine=None, **kwargs):
+    """A Claim with its ``refine`` (the search's hill-climbing move) where the harness's Claim
+    takes one; otherwise the Claim without it."""
+    from dataclasses import fields
+
+    from .harness import Claim
+
+    if refine is not None and any(f.name == "refine" for f in fields(Claim)):
+        kwargs["refine"] = refine
+    return Claim(*args, **kwargs)

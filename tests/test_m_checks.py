@@ -49,3 +49,42 @@ def test_m6_a_measure_s_next_moment_lies_in_the_range(k):
     atoms = [F(-39, 100), F(1, 3), F(7, 9), F(-1), F(1, 7)][: k + 2]
     weights = [F(1, 3), F(2), F(1, 10**6), F(5, 7), F(1)][: k + 2]
     assert m6.check({"probe": "measure", "atoms": atoms, "weights": weights, "k": k}) == 1.0
+
+
+def test_m2_reaches_the_line_and_the_half_lines():
+    """M2 is checked through moment_feasible on R, [0, inf), (-inf, 0] and [-1, 1]; its grid
+    has PSD singular Hankel matrices with no measure ("at most one", not "unique")."""
+    import proofs_checks.m2 as m2
+
+    grid = m2.cases(True, 0)
+    assert {c["support"] for c in grid} == {"[-1, 1]", "R", "[0, inf)", "(-inf, 0]"}
+    none = [c for c in grid if c.get("expect") == "none"]
+    assert any(c["moments"] == [1, 0, 0, 0, 1] and c["support"] == "R" for c in none)
+    for case in none:
+        assert m2._psd_singular(case["moments"])
+        assert m2.check(case) == 1.0
+    drawn = m2.CLAIM.search(0, 12)
+    assert {c["support"] for c in drawn} == set(m2.SUPPORTS)
+    assert all(m2.check(c) > 0 for c in drawn)
+    for _, make in m2.CLAIM.controls:
+        assert all(m2.check(c) <= 0 for c in make(True, 0))
+
+
+def test_m2_fails_when_the_package_finds_a_measure_for_1_0_0_0_1(monkeypatch):
+    """A feasibility test that trusts a PSD singular Hankel matrix (no recurrence check) makes
+    the check fail."""
+    import dataclasses
+
+    import proofs_checks.m2 as m2
+    from proofs_checks.harness import run_claim
+
+    real = m2.moment_feasible
+
+    def trusting(m, **kwargs):
+        r = real(m, **kwargs)
+        if not r.feasible and r.failing and "recurrence" in r.message:
+            return dataclasses.replace(r, feasible=True)
+        return r
+
+    monkeypatch.setattr(m2, "moment_feasible", trusting)
+    assert run_claim(m2.CLAIM, quick=True, seed=0).verdict == "FAIL"

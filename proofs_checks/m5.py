@@ -194,17 +194,44 @@ def _loss_margin(case: dict) -> float:
     return float(allowed + LOSS_SLACK - lost)
 
 
+def independent_log10_cond(pairs: list, n: int) -> float:
+    """log10 kappa_2(H_n) of complex moments ((re, im) Fraction pairs) by mpmath's SVD in a
+    local context: independent of the package's singular values."""
+    ctx = mpmath.MPContext()
+    ctx.dps = 60
+    z = [ctx.mpc(ctx.mpf(re.numerator) / re.denominator, ctx.mpf(im.numerator) / im.denominator)
+         for re, im in pairs]
+    H = ctx.matrix([[z[i + j] for j in range(n)] for i in range(n)])
+    sv = ctx.svd_c(H, compute_uv=False)
+    values = [abs(sv[i]) for i in range(n)]
+    return float(ctx.log10(max(values) / min(values)))
+
+
+def _prediction_margin(case: dict) -> float:
+    """Digits: 0.5 - |the package's predicted loss - log10 kappa_2(H_n)| for complex moments
+    (the prediction the statement names), kappa_2 computed independently."""
+    from ._measures import as_text, gaussian_moments
+
+    n = len(case["atoms"])
+    pairs = gaussian_moments(case["atoms"], case["weights"], 2 * n)
+    r = recover_measure([as_text(p) for p in pairs], rank=n, method="prony",
+                        precision=MP(30 + 4 * n), throw=False)
+    return 0.5 - abs(r.predicted_loss - independent_log10_cond(pairs, n))
+
+
 def check(case: dict) -> float:
     """Digits: the bound cases' log10 kappa_2 above the bound; the loss cases' allowed minus
-    observed loss."""
+    observed loss; the prediction cases' 0.5 minus the error of the predicted loss."""
     if case.get("kind") == "losses":
         return _loss_margin(case)
+    if case.get("kind") == "prediction":
+        return _prediction_margin(case)
     return _bound_margin(case)
 
 
 def confirm(case: dict) -> float:
-    if case.get("kind") == "losses":
-        return _loss_margin(case)  # exact data and double precision: nothing to vary
+    if case.get("kind") in ("losses", "prediction"):
+        return check(case)  # exact data and a fixed arithmetic: nothing to vary
     return _bound_margin(case, dps=60 + 3 * max(case["ns"]))
 
 
@@ -238,6 +265,12 @@ def cases(quick: bool, seed: int) -> list[dict]:
             out.append({"name": f"{n} equispaced atoms on {interval}", "kind": "losses",
                         "atoms": _equispaced(n, interval), "weights": [F(1, n)] * n,
                         "interval": interval})
+    for k, atoms in enumerate(([(F(1, 2), F(1, 2)), (F(1, 2), F(-1, 2)), (F(-1, 4), F(0))],
+                               [(F(0), F(9, 10)), (F(1, 3), F(0)), (F(-7, 10), F(-1, 5)),
+                                (F(1, 10), F(1, 10))])):
+        out.append({"name": f"complex atoms {k}: the predicted loss", "kind": "prediction",
+                    "atoms": atoms, "weights": [(F(1), F(j, 3)) for j in range(len(atoms))],
+                    "interval": "complex"})
     out.append({"name": "close atoms 1/2, 1/2 + 1e-4", "kind": "losses",
                 "atoms": [F(1, 2), F(1, 2) + F(1, 10**4)], "weights": [F(1), F(1)],
                 "interval": "[0, 1]"})

@@ -88,3 +88,90 @@ def test_m2_fails_when_the_package_finds_a_measure_for_1_0_0_0_1(monkeypatch):
 
     monkeypatch.setattr(m2, "moment_feasible", trusting)
     assert run_claim(m2.CLAIM, quick=True, seed=0).verdict == "FAIL"
+
+
+def test_m3_reaches_every_method_basis_and_precision():
+    import proofs_checks.m3 as m3
+
+    grid = [c for c in m3._cases(True, 0) if c.get("kind") == "matrix"]
+    assert {c["method"] for c in grid} == set(m3.METHODS)
+    assert {c["basis"] for c in grid} == set(m3.BASES)
+    assert {c["precision"] for c in grid} == set(m3.PRECISIONS)
+    assert any(c.get("complex") and "data_digits" in c for c in grid)
+
+
+def _failing_m3_cases(**only):
+    import proofs_checks.m3 as m3
+
+    return [c["name"] for c in m3._cases(True, 0)
+            if all(c.get(k) == v for k, v in only.items()) and m3.check(c) <= 0]
+
+
+def test_m3_catches_per_weight_digits_in_another_order(monkeypatch):
+    """Per-weight digits left in the solver's order while the measure is sorted: a tiny weight
+    gets the digits of a large one."""
+    import dataclasses
+
+    import proofs_checks.m3 as m3
+
+    real = m3.recover_measure
+
+    def unsorted_digits(*args, **kwargs):
+        r = real(*args, **kwargs)
+        if r.weight_digits is None or len(set(r.weight_digits)) < 2:
+            return r
+        return dataclasses.replace(r, weight_digits=tuple(reversed(r.weight_digits)))
+
+    monkeypatch.setattr(m3, "recover_measure", unsorted_digits)
+    assert _failing_m3_cases(kind="matrix")
+
+
+def test_m3_catches_a_witness_that_skips_the_last_hankel_block(monkeypatch):
+    """Exact complex data are decided by the Hankel blocks alone: without the last block, data
+    whose last moment no n-atom measure fits would be called consistent."""
+    from momentrnn.moments import _ball
+
+    assert not _failing_m3_cases(kind="inconsistent")
+    real = _ball._spread_shifts
+    monkeypatch.setattr(_ball, "_spread_shifts", lambda count, cap: real(count - 1, cap))
+    failing = _failing_m3_cases(kind="inconsistent")
+    assert failing and all("complex" in name for name in failing)
+
+
+def test_m5_catches_squared_complex_singular_values(monkeypatch):
+    """The predicted loss of complex moments against an independent SVD: singular values of
+    complex Hankel matrices left squared (no square root of the eigenvalues of H^*H) double
+    it."""
+    import proofs_checks.m5 as m5
+    from momentrnn.moments import hankel
+
+    cases = [c for c in m5.cases(True, 0) if c["kind"] == "prediction"]
+    assert cases and all(m5.check(c) > 0 for c in cases)
+    real = hankel.singular_values
+
+    def squared(data, size, bits):
+        sv = real(data, size, bits)
+        return sv if data.is_real else [v * v for v in sv]
+
+    monkeypatch.setattr(hankel, "singular_values", squared)
+    assert all(m5.check(c) <= 0 for c in cases)
+
+
+def test_complex_rounded_moments_are_widened_in_both_parts():
+    """With data_digits, the ball of a complex moment holds every value within its radius in
+    the real and in the imaginary part (the corners m +- r +- r i)."""
+    import flint
+
+    from momentrnn.moments._data import parse_moments
+
+    data = parse_moments(["1/3+2/7j", "-5/9+1/11j", "0.39-0.7j"], data_digits=6)
+    with flint.ctx.workprec(200):
+        for j, ball in enumerate(data.as_ball(with_radius=True)):
+            r = data.radius[j]
+            mid = flint.acb(flint.fmpq(data.real[j].p, data.real[j].q),
+                            flint.fmpq(data.imag[j].p, data.imag[j].q))
+            for sr in (-1, 1):
+                for si in (-1, 1):
+                    corner = mid + flint.acb(flint.arb(sr * r * 0.999),
+                                             flint.arb(si * r * 0.999))
+                    assert ball.contains(corner), (j, sr, si)

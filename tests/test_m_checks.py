@@ -175,3 +175,39 @@ def test_complex_rounded_moments_are_widened_in_both_parts():
                     corner = mid + flint.acb(flint.arb(sr * r * 0.999),
                                              flint.arb(si * r * 0.999))
                     assert ball.contains(corner), (j, sr, si)
+
+
+def test_m7_reaches_every_precision_and_catches_an_inexact_exact_realisation(monkeypatch):
+    import dataclasses
+
+    import proofs_checks.m7 as m7
+    from proofs_checks.harness import run_claim
+
+    grid = [c for c in m7.cases(True, 0) if c.get("kind") == "rational"]
+    assert {c["precision"] for c in grid} == set(m7.PRECISIONS)
+    assert all(m7.check(c) > 0 for c in grid)
+    real = m7.minimal_realization
+
+    def nudged(h, **kwargs):
+        r = real(h, **kwargs)
+        if r.precision.exact:
+            A = [[v + (F(1, 10**30) if i == j == 0 else 0) for j, v in enumerate(row)]
+                 for i, row in enumerate(r.A)]
+            return dataclasses.replace(r, A=A)
+        return r
+
+    monkeypatch.setattr(m7, "minimal_realization", nudged)
+    assert run_claim(m7.CLAIM, quick=True, seed=0).verdict == "FAIL"
+
+
+def test_m7_asks_doubles_for_the_digits_the_conditioning_leaves():
+    """A random order-6 system with eigenvalues 0.8904 and 0.8913 (log10 kappa_2(H_6) = 8.6):
+    doubles cannot give 8 digits of it, and the check no longer asks them to; the search's
+    systems all pass."""
+    import proofs_checks.m7 as m7
+
+    assert m7.check({"n": 6, "seed": 683704, "hidden": 0}) > 0
+    rng = random.Random(0)
+    for case in m7.CLAIM.search(0, 10):
+        assert m7.check(case) > 0
+        assert m7.check(m7.refine(case, rng)) > 0

@@ -113,3 +113,30 @@ def make_claim(*args, refine=None, **kwargs):
     if refine is not None and any(f.name == "refine" for f in fields(Claim)):
         kwargs["refine"] = refine
     return Claim(*args, **kwargs)
+
+
+def refine_measure(case: dict, rng, *, low=-1, high=1, positive: bool = False) -> dict:
+    """A small move of a case's measure inside the usual hypotheses: one atom moved (real
+    atoms stay in [low, high]; (re, im) pairs move both parts), one weight rescaled (its
+    sign kept, never 0); atoms stay distinct. Cases without atoms come back unchanged."""
+    if not case.get("atoms"):
+        return dict(case)
+    atoms, weights = list(case["atoms"]), list(case["weights"])
+    i = rng.randrange(len(atoms))
+    step = Fraction(rng.randint(-100, 100), 1000)
+    if isinstance(atoms[i], tuple):
+        atoms[i] = (atoms[i][0] + step, atoms[i][1] + Fraction(rng.randint(-100, 100), 1000))
+    elif isinstance(atoms[i], Fraction):
+        atoms[i] = min(Fraction(high), max(Fraction(low), atoms[i] + step))
+    else:
+        return dict(case)
+    k = rng.randrange(len(weights))
+    factor = Fraction(rng.randint(50, 200), 100)
+    weights[k] = ((weights[k][0] * factor, weights[k][1] * factor)
+                  if isinstance(weights[k], tuple) else weights[k] * factor)
+    if len(set(atoms)) < len(atoms):
+        return dict(case)
+    if positive or all(not isinstance(a, tuple) for a in atoms):
+        pairs = sorted(zip(atoms, weights))
+        atoms, weights = [a for a, _ in pairs], [w for _, w in pairs]
+    return dict(case, atoms=atoms, weights=weights)

@@ -211,3 +211,21 @@ def test_m7_asks_doubles_for_the_digits_the_conditioning_leaves():
     for case in m7.CLAIM.search(0, 10):
         assert m7.check(case) > 0
         assert m7.check(m7.refine(case, rng)) > 0
+
+
+@pytest.mark.parametrize("label", ["M1", "M2", "M3", "M4", "M5", "M6", "M7"])
+def test_every_m_claim_searches_refines_and_its_controls_fail_case_by_case(label):
+    """A search over the hypotheses and a refine that stays inside them (searched and refined
+    cases pass), and every case of every control fails (margin <= 0, not NaN)."""
+    import importlib
+
+    module = importlib.import_module(f"proofs_checks.{label.lower()}")
+    claim = module.CLAIM
+    assert claim.search is not None and callable(module.refine)
+    for _, make in claim.controls:
+        margins = [claim.check(c) for c in make(True, 0)]
+        assert margins and all(m == m and m <= 0 for m in margins), margins
+    rng = random.Random(2)
+    for case in claim.search(2, 4):
+        assert claim.check(case) > 0, case
+        assert claim.check(module.refine(case, rng)) > 0

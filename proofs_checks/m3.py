@@ -53,7 +53,55 @@ def _cases(quick: bool, seed: int) -> list[dict]:
         for prec, target in (("float64", 12), ("mp20", 18), ("rounded12", 30)):
             out.append({"name": f"honesty n={n} {prec}", "atoms": a, "weights": w,
                         "method": "prony", "rank": n, "precision": prec, "target": target})
-    return out + _matrix(quick, seed) + _inconsistent()
+    return out + _matrix(quick, seed) + _inconsistent() + _complex_radius(quick)
+
+
+def _complex_radius(quick: bool) -> list[dict]:
+    """Complex moments given with data_digits whose errors lie in the imaginary parts, signed
+    to push one component of the measure as far as the data's accuracy allows: the certified
+    enclosure must still hold the true measure."""
+    atoms = [(F(0), F(1, 3)), (F(0), F(-7, 10)), (F(2, 5), F(1, 2))]
+    weights = [(F(1), F(0)), (F(1, 2), F(0)), (F(1, 3), F(-1, 4))]
+    pushes = [(0, "re")] if quick else [(k, part) for k in (0, 2, 4) for part in ("re", "im")]
+    return [{"name": f"complex data, imaginary errors pushing component {k} ({part})",
+             "kind": "complex_radius", "atoms": atoms, "weights": weights, "data_digits": 8,
+             "push": k, "part": part, "rank": 3} for k, part in pushes]
+
+
+def _complex_radius_check(case: dict) -> float:
+    """+1 when the Ball(40) enclosure holds the true measure and the vouched digits are right
+    (margin: true minus vouched digits), -1 when a ball misses the truth."""
+    from momentrnn import Ball
+
+    atoms, weights, n, d = case["atoms"], case["weights"], case["rank"], case["data_digits"]
+    m = gaussian_moments(atoms, weights, 2 * n)
+    ctx = mpmath.MPContext()
+    ctx.dps = 40
+    x = [ctx.mpc(_mp(ctx, a[0]), _mp(ctx, a[1])) for a in atoms]
+    w = [ctx.mpc(_mp(ctx, v[0]), _mp(ctx, v[1])) for v in weights]
+    J = ctx.matrix(2 * n, 2 * n)
+    for j in range(2 * n):
+        for i in range(n):
+            J[j, i] = j * w[i] * x[i] ** (j - 1) if j else 0
+            J[j, n + i] = x[i] ** j
+    row = (J**-1)[case["push"], :]
+    # an error i t_j in m_j moves the component by i sum_j Jinv[k, j] t_j: sign t_j to push it
+    signs = [1 if (ctx.re(1j * row[j]) if case["part"] == "re" else ctx.im(1j * row[j])) >= 0
+             else -1 for j in range(2 * n)]
+    # half the radius data_digits= gives (10^-d max_j |m_j|, and |m_j| >= max(|re|, |im|))
+    r = F(1, 2 * 10**d) * max(max(abs(re), abs(im)) for re, im in m)
+    given = [as_text((re, im + r * sj)) for (re, im), sj in zip(m, signs)]
+    rec = recover_measure(given, rank=n, method="prony", precision=Ball(40), data_digits=d,
+                          throw=False)
+    if rec.measure is None or rec.enclosure is None:
+        return 1.0 if rec.status != "ok" else -1.0
+    true_a = [ctx.mpc(_mp(ctx, a[0]), _mp(ctx, a[1])) for a in atoms]
+    got_a = [ctx.mpmathify(complex(a.mid())) for a in rec.enclosure.atoms]
+    order = [min(range(n), key=lambda i: abs(got_a[i] - t)) for t in true_a]
+    if len(set(order)) != n or not _encloses(rec.enclosure, list(zip(atoms, weights)), order,
+                                             True):
+        return -1.0
+    return 1.0
 
 
 def _inconsistent() -> list[dict]:
@@ -291,6 +339,8 @@ def check(case: dict) -> float:
         return _matrix_check(case)
     if case.get("kind") == "inconsistent":
         return _inconsistent_check(case)
+    if case.get("kind") == "complex_radius":
+        return _complex_radius_check(case)
     r = _recover(case)
     if r.measure is None:
         return -float(TARGET) if "precision" not in case else (
@@ -350,7 +400,7 @@ def search(seed: int, count: int) -> list[dict]:
 
 def refine(case: dict, rng) -> dict:
     """One atom moved and one weight rescaled, the method, basis and precision kept."""
-    if case.get("kind") == "inconsistent":
+    if case.get("kind") in ("inconsistent", "complex_radius"):
         return dict(case)
     out = refine_measure(case, rng)
     if any(isinstance(x, complex) for x in out["atoms"]):

@@ -229,3 +229,26 @@ def test_every_m_claim_searches_refines_and_its_controls_fail_case_by_case(label
     for case in claim.search(2, 4):
         assert claim.check(case) > 0, case
         assert claim.check(module.refine(case, rng)) > 0
+
+
+def test_m3_catches_complex_moments_not_widened_in_their_imaginary_part(monkeypatch):
+    """Balls of complex rounded moments widened in the real part only: the enclosure misses
+    a true measure whose moments differ from the data in their imaginary parts."""
+    import flint
+
+    import proofs_checks.m3 as m3
+    from momentrnn.moments._data import MomentData
+
+    cases = m3._complex_radius(True)
+    assert cases and all(m3.check(c) > 0 for c in cases)
+    real = MomentData.as_ball
+
+    def real_part_only(self, with_radius=False):
+        wide = real(self, with_radius)
+        if self.imag is None or not with_radius:
+            return wide
+        narrow = real(self, False)
+        return [flint.acb(a.real, b.imag) for a, b in zip(wide, narrow)]
+
+    monkeypatch.setattr(MomentData, "as_ball", real_part_only)
+    assert all(m3.check(c) <= 0 for c in cases)

@@ -60,6 +60,9 @@ def exact_rank(rows) -> int:
     """Rank over Q(i) by Gaussian elimination; entries are Fractions or (re, im) pairs.
 
     Independent of the package: the checks compare the package's rank with this one."""
+    if rows and all(not isinstance(v, tuple) for row in rows for v in row):
+        return _integer_rank(rows)
+
     def pair(v):
         return (Fraction(v[0]), Fraction(v[1])) if isinstance(v, tuple) else (Fraction(v), 0)
 
@@ -79,6 +82,32 @@ def exact_rank(rows) -> int:
                 f = (fr * inv[0] - fi * inv[1], fr * inv[1] + fi * inv[0])
                 M[r] = [(a[0] - (f[0] * b[0] - f[1] * b[1]), a[1] - (f[0] * b[1] + f[1] * b[0]))
                         for a, b in zip(M[r], M[rank])]
+        rank += 1
+    return rank
+
+
+def _integer_rank(rows) -> int:
+    """Rank over Q of a rational matrix: rows scaled to integers, then fraction-free (Bareiss)
+    elimination with row pivoting; every step is exact integer arithmetic."""
+    import math
+
+    M = []
+    for row in rows:
+        fr = [Fraction(v) for v in row]
+        scale = math.lcm(*(v.denominator for v in fr)) if fr else 1
+        M.append([int(v * scale) for v in fr])
+    rank, prev = 0, 1
+    cols = len(M[0]) if M else 0
+    for col in range(cols):
+        piv = next((r for r in range(rank, len(M)) if M[r][col] != 0), None)
+        if piv is None:
+            continue
+        M[rank], M[piv] = M[piv], M[rank]
+        p = M[rank][col]
+        for r in range(rank + 1, len(M)):
+            a = M[r][col]
+            M[r] = [(p * x - a * y) // prev for x, y in zip(M[r], M[rank])]
+        prev = p
         rank += 1
     return rank
 

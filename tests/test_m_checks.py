@@ -5,6 +5,8 @@ import random
 from fractions import Fraction as F
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import proofs_checks.m6 as m6
 from momentrnn import moment_feasible, next_moment_range
@@ -252,3 +254,22 @@ def test_m3_catches_complex_moments_not_widened_in_their_imaginary_part(monkeypa
 
     monkeypatch.setattr(MomentData, "as_ball", real_part_only)
     assert all(m3.check(c) <= 0 for c in cases)
+
+
+_q = st.fractions(min_value=-5, max_value=5, max_denominator=12)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.integers(1, 6), st.integers(1, 6), st.integers(0, 4), st.data())
+def test_the_integer_rank_of_the_checks_is_the_rank_over_q(rows, cols, k, data):
+    """The checks' fraction-free integer rank (real matrices) agrees with their Q(i)
+    elimination, on low-rank products of non-dyadic rationals."""
+    from proofs_checks._measures import exact_rank
+
+    k = min(k, rows, cols)
+    U = [[data.draw(_q) for _ in range(k)] for _ in range(rows)]
+    V = [[data.draw(_q) for _ in range(cols)] for _ in range(k)]
+    A = [[sum((U[i][t] * V[t][j] for t in range(k)), F(0)) for j in range(cols)]
+         for i in range(rows)]
+    as_pairs = [[(v, F(0)) for v in row] for row in A]
+    assert exact_rank(A) == exact_rank(as_pairs) <= k

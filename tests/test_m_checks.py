@@ -35,14 +35,20 @@ def test_m6_controls_drop_a_hypothesis_and_every_case_fails():
         assert m6.check(case) <= 0
 
 
-def test_m6_searches_its_hypotheses():
-    drawn = m6.CLAIM.search(0, 16)
+def test_m6_searches_its_hypotheses_on_every_support():
+    """Ends and next moments on [-1, 1], [0, 4], both half-lines and R (next_moment_range
+    and moment_feasible with each support); refined atoms stay on the support."""
+    drawn = m6.CLAIM.search(0, 20)
     assert {c["probe"] for c in drawn} == {"ends", "measure"}
+    assert {c["support"] for c in drawn} == set(m6.SUPPORTS)
+    assert {c.get("support") for c in m6.cases(True, 0) if c["probe"] == "ends"} >= {
+        "[0, 4]", "[0, inf)", "(-inf, 0]", "R"}
     rng = random.Random(0)
     for case in drawn:
         assert m6.check(case) > 0
         moved = m6.refine(case, rng)
-        assert all(-1 <= a <= 1 for a in moved["atoms"])
+        lo, hi = m6.SUPPORTS[case["support"]]
+        assert all(lo <= a <= hi for a in moved["atoms"])
         assert m6.check(moved) > 0
 
 

@@ -47,6 +47,7 @@ def _in_counterexample_region(case: dict) -> bool:
 
 
 def test_the_old_statement_fails_and_the_search_finds_its_counterexamples(monkeypatch):
+    monkeypatch.setattr(m5, "SEARCH_SECONDS", 1.0)  # the harness's search budget, kept short
     monkeypatch.setattr(m5, "AS_STATED_BEFORE", True)
     outcome = run_claim(m5.CLAIM, quick=False, seed=0)
     assert outcome.verdict == "FAIL"
@@ -57,7 +58,8 @@ def test_the_old_statement_fails_and_the_search_finds_its_counterexamples(monkey
     assert _in_counterexample_region(worst), worst
 
 
-def test_the_corrected_statement_passes_its_grid_search_and_climb():
+def test_the_corrected_statement_passes_its_grid_search_and_climb(monkeypatch):
+    monkeypatch.setattr(m5, "SEARCH_SECONDS", 1.0)
     outcome = run_claim(m5.CLAIM, quick=False, seed=0)
     assert outcome.verdict == "PASS", outcome.message
     assert outcome.controls_failed == outcome.controls_total == 2

@@ -320,11 +320,11 @@ def _signed_flat_feasibility(real):
     return wrapper
 
 
-def _midpoint_lower(real):
-    # the lower end reported as the middle of the range
+def _widened_upper(real):
+    # the upper end reported 10^6 too high: the signed measure's next moment falls inside
     def wrapper(*args, **kwargs):
         r = real(*args, **kwargs)
-        return __import__("dataclasses").replace(r, lower=(r.lower + r.upper) / 2)
+        return __import__("dataclasses").replace(r, upper=r.upper + 10**6)
     return wrapper
 
 
@@ -332,7 +332,7 @@ EXACT_ANSWER_PATCHES = [
     # (claim, module, name, wrapper, the control then passes): a wrong answer from the package
     # function that decides the control's verdict must move its margin
     ("M2", "proofs_checks.m2", "moment_feasible", _signed_flat_feasibility, True),
-    ("M6", "proofs_checks.m6", "next_moment_range", _midpoint_lower, True),
+    ("M6", "proofs_checks.m6", "next_moment_range", _widened_upper, False),
     # the Hankel of the effective dimension off by its size: rank at most d (the learned
     # measure of R14 decides its rank through this function)
     ("R14", "momentrnn.rnn.analysis", "effective_dimension",

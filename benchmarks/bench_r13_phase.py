@@ -5,7 +5,9 @@
 the grid below and appends one CSV row per run as it finishes; run again with the same file,
 it skips the rows already there (a killed run loses nothing). ``summary --csv FILE`` prints
 the per-cell markdown table; ``mechanism`` prints the seed-0 counterexample's numbers (the
-negative weight against sigma, the |b - c| of the unit that turns negative along the flow).
+negative weight against sigma, the |b - c| of the unit that turns negative along the flow);
+``compact --sigma S`` one row per teacher and k at one sigma; ``tighten`` the second pass
+(the runs with error > 0.05 continued to loss 1e-16, into ``--tight-csv``).
 
 Grid (``--quick`` shrinks it to a smoke test):
 
@@ -312,6 +314,42 @@ def summary(path: str, tight_path: str | None = None) -> str:
     return "\n".join(out)
 
 
+def compact(path: str, tight_path: str | None, sigma: float) -> str:
+    """One row per teacher and k at one sigma: per (init, d), the seeds with error > 0.05 and,
+    in brackets, how many of them still have it at loss TIGHT_TARGET."""
+    with open(path, newline="") as f:
+        rows = [r for r in csv.DictReader(f) if float(r["sigma"]) == sigma]
+    tight = {}
+    if tight_path and os.path.exists(tight_path):
+        with open(tight_path, newline="") as f:
+            tight = {_key(r): r for r in csv.DictReader(f)}
+    combos = [(init, dim) for init in INITS[::-1] for dim in DIMS]
+    out = ["| teacher | k - 2d_hat (k) | " + " | ".join(f"{i}, d = {d}" for i, d in combos)
+           + " |", "|---|---|" + "---|" * len(combos)]
+    for name in TEACHERS:
+        for gap in GAPS:
+            cells = []
+            for init, dim in combos:
+                rs = [r for r in rows if (r["teacher"], int(r["gap"]), r["init"],
+                                          int(r["dim"])) == (name, gap, init, dim)]
+                if not rs:
+                    cells.append("not run")
+                    continue
+                failing = [r for r in rs if not (_f(r, "max_error") <= BAD)]
+                text = f"{len(failing)}/{len(rs)}"
+                seen = [tight[_key(r)] for r in failing if _key(r) in tight]
+                if failing and len(seen) == len(failing):
+                    text += f" ({sum(1 for t in seen if not (_f(t, 'max_error_tight') <= BAD))})"
+                elif failing:
+                    text += " (?)"
+                cells.append(text)
+            if all(c == "not run" for c in cells):
+                continue
+            k = 2 * len(TEACHERS[name][0]) + gap
+            out.append(f"| {name} | {gap} ({k}) | " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
 def mechanism() -> str:
     """The seed-0 counterexample (delta_1, k = 3, random init, d = 4)."""
     tea = named_teacher("long_memory")
@@ -357,7 +395,8 @@ def mechanism() -> str:
 
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("mode", choices=("run", "summary", "tighten", "mechanism"))
+    p.add_argument("mode", choices=("run", "summary", "compact", "tighten", "mechanism"))
+    p.add_argument("--sigma", type=float, default=1e-3)
     p.add_argument("--csv", default="r13_phase.csv")
     p.add_argument("--tight-csv", default="r13_phase_tight.csv")
     p.add_argument("--quick", action="store_true")
@@ -368,6 +407,8 @@ def main(argv=None) -> None:
         tighten(args.csv, args.tight_csv)
     elif args.mode == "summary":
         print(summary(args.csv, args.tight_csv))
+    elif args.mode == "compact":
+        print(compact(args.csv, args.tight_csv, args.sigma))
     else:
         print(mechanism())
     sys.stdout.flush()

@@ -258,6 +258,22 @@ def _f(row, key) -> float:
 SIGNED = 1e-5  # negative mass above this at loss <= 1e-12: a signed measure, not a residue
 
 
+def _tight_text(failing: list, tight: dict) -> str:
+    """Of the failing runs: how many still fail at loss TIGHT_TARGET (reached), and how many
+    are undecided (the second pass stopped above the target with the error still > BAD, or
+    was not run on them)."""
+    persist = undecided = 0
+    for r in failing:
+        t = tight.get(_key(r))
+        if t is None:
+            undecided += 1
+        elif t["stop"] == "loss":
+            persist += not (_f(t, "max_error_tight") <= BAD)
+        else:
+            undecided += not (_f(t, "max_error_tight") <= BAD)
+    return f"{persist}" + (f" + {undecided} undecided" if undecided else "")
+
+
 def summary(path: str, tight_path: str | None = None) -> str:
     """The per-cell table of ``path``; with the second pass's file, the failing runs that
     still fail at loss TIGHT_TARGET."""
@@ -275,7 +291,7 @@ def summary(path: str, tight_path: str | None = None) -> str:
     out = ["| teacher | k - 2d_hat (k) | init | d | sigma | seeds | error > 0.05 | "
            "median error | median negative mass | signed (neg. mass > 1e-5) | "
            "median overshoot (max a - 1) | median rank | reached loss | "
-           "still > 0.05 at loss 1e-16 | median wall (s) |",
+           "still > 0.05 at loss 1e-16 (of the failing) | median wall (s) |",
            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for key in sorted(cells, key=lambda c: (order.index(c[0]), c[1], c[2], c[3], -c[4])):
         rs = cells[key]
@@ -284,13 +300,7 @@ def summary(path: str, tight_path: str | None = None) -> str:
         failing = [r for r, e in zip(rs, errs) if not (e <= BAD)]
         reached = sum(1 for r in rs if r["stop"] == "loss")
         signed = sum(1 for r in rs if _f(r, "negative_mass") > SIGNED)
-        seen = [tight[_key(r)] for r in failing if _key(r) in tight]
-        if failing:
-            still = sum(1 for t in seen if not (_f(t, "max_error_tight") <= BAD))
-            tight_cell = (f"{still}/{len(seen)}" + ("" if len(seen) == len(failing)
-                                                     else f" ({len(failing)} failing)"))
-        else:
-            tight_cell = "-"
+        tight_cell = _tight_text(failing, tight) if failing else "-"
         name, gap, init, dim, sigma = key
         k = int(rs[0]["k"])
         out.append(f"| {name} | {gap} ({k}) | {init} | {dim} | {sigma:g} | {len(rs)} | "
@@ -316,7 +326,8 @@ def summary(path: str, tight_path: str | None = None) -> str:
 
 def compact(path: str, tight_path: str | None, sigma: float) -> str:
     """One row per teacher and k at one sigma: per (init, d), the seeds with error > 0.05 and,
-    in brackets, how many of them still have it at loss TIGHT_TARGET."""
+    in brackets, how many of them still have it at loss TIGHT_TARGET (and how many the second
+    pass left undecided)."""
     with open(path, newline="") as f:
         rows = [r for r in csv.DictReader(f) if float(r["sigma"]) == sigma]
     tight = {}
@@ -337,11 +348,8 @@ def compact(path: str, tight_path: str | None, sigma: float) -> str:
                     continue
                 failing = [r for r in rs if not (_f(r, "max_error") <= BAD)]
                 text = f"{len(failing)}/{len(rs)}"
-                seen = [tight[_key(r)] for r in failing if _key(r) in tight]
-                if failing and len(seen) == len(failing):
-                    text += f" ({sum(1 for t in seen if not (_f(t, 'max_error_tight') <= BAD))})"
-                elif failing:
-                    text += " (?)"
+                if failing:
+                    text += f" ({_tight_text(failing, tight)})"
                 cells.append(text)
             if all(c == "not run" for c in cells):
                 continue

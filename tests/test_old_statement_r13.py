@@ -47,7 +47,7 @@ def test_search_and_refine_stay_inside_the_statement():
         for _ in range(5):
             case = r13.refine(case, rng)
             assert r13.covered(case) and not r13.in_region(case)
-            assert 1e-4 <= case["scale"] <= 1e-2
+            assert 1e-4 <= case["scale"] <= 1e-3
             assert len(set(case["atoms"])) == len(case["atoms"])
             assert all(abs(x) < 1 or x == 1.0 for x in case["atoms"])
 

@@ -6,6 +6,8 @@ holds on both sides of the boundary."""
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import proofs_checks.r13 as r13
 from momentrnn.errors import InputError
@@ -40,16 +42,25 @@ def test_restated_claim_holds_on_both_sides():
     assert r13.check(drawn) > 0
 
 
-def test_search_and_refine_stay_inside_the_statement():
-    for case in r13.search(3, 12):
-        assert r13.covered(case) and not r13.in_region(case)
-        rng = random.Random(1)
-        for _ in range(5):
-            case = r13.refine(case, rng)
-            assert r13.covered(case) and not r13.in_region(case)
-            assert 1e-4 <= case["scale"] <= 1e-3
-            assert len(set(case["atoms"])) == len(case["atoms"])
-            assert all(abs(x) < 1 or x == 1.0 for x in case["atoms"])
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(seed=st.integers(0, 2**31 - 1), walk=st.integers(0, 2**31 - 1),
+       old=st.booleans())
+def test_search_and_refine_stay_inside_the_statement(seed, walk, old):
+    # as restated: never the region, never a case the statement leaves open; as stated before:
+    # every case is one the old statement claimed (k >= 2d + 1), the region included
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(r13, "AS_STATED_BEFORE", old)
+        rng = random.Random(walk)
+        for case in r13.search(seed, 6):
+            for _ in range(4):
+                assert r13.covered(case) and not r13.in_region(case)
+                assert 1e-4 <= case["scale"] <= 1e-3
+                assert len(set(case["atoms"])) == len(case["atoms"])
+                assert all(abs(x) < 1 or x == 1.0 for x in case["atoms"])
+                assert 0.3 <= min(case["weights"]) and max(case["weights"]) <= 1
+                gap = case["k"] - 2 * len(case["atoms"])
+                assert 1 <= gap <= 5 and (old or gap >= 3 or max(case["atoms"]) < 1)
+                case = r13.refine(case, rng)
 
 
 def test_a_case_outside_the_statement_is_refused():

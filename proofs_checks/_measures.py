@@ -133,15 +133,10 @@ def same_measure(measure, atoms, weights) -> bool:
 
 
 def make_claim(*args, refine=None, **kwargs):
-    """A Claim with its ``refine`` (the search's hill-climbing move) where the harness's Claim
-    takes one; otherwise the Claim without it."""
-    from dataclasses import fields
-
+    """A Claim with its ``refine`` (the search's hill-climbing move)."""
     from .harness import Claim
 
-    if refine is not None and any(f.name == "refine" for f in fields(Claim)):
-        kwargs["refine"] = refine
-    return Claim(*args, **kwargs)
+    return Claim(*args, refine=refine, **kwargs)
 
 
 def refine_measure(case: dict, rng, *, low=-1, high=1, positive: bool = False) -> dict:

@@ -319,8 +319,6 @@ def _all_cases(quick: bool, seed: int) -> list[dict]:
     return cases(quick, seed) + region_cases(quick, seed)
 
 
-# ``refine`` goes to the harness where its Claim takes it
-_REFINE = {"refine": refine} if "refine" in getattr(Claim, "__dataclass_fields__", {}) else {}
 CLAIM = Claim("R13", "implicit bias of small initialisation", STATEMENT, _all_cases, check,
               [("no small initialisation", no_small_init)], unit="decades", search=search,
-              **_REFINE)
+              refine=refine)

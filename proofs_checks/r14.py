@@ -48,7 +48,7 @@ rank 20; delta_1/2 + delta_-1/2 with k = 6 gives rank 5); tests/test_old_stateme
 that the check finds it."""
 
 MAX_STEPS = 5000  # bounds the work: a broken gradient must fail, not hang
-SEARCH_SECONDS = 6.0
+SEARCH_SECONDS = 4.0
 
 DIMS = {"long_memory": 1, "two_pole": 2, "decaying": 1}
 

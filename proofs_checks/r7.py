@@ -20,7 +20,14 @@ import random
 import numpy as np
 import scipy.integrate
 
-from momentrnn import DiscreteMeasure, init_student, named_teacher, teacher_from_measure
+from momentrnn import (
+    DiagonalRNN,
+    DiscreteMeasure,
+    init_student,
+    integrate_flow,
+    named_teacher,
+    teacher_from_measure,
+)
 from momentrnn.dynamics import FlowProblem
 
 from .harness import Claim
@@ -259,15 +266,46 @@ def _package_agrees(a, u, v, ratio: float, negative: float) -> bool:
     return abs(problem.negative_mass(theta) - negative) <= 1e-14 * scale ** 2 + 1e-9 * negative
 
 
+def package_flow_agrees(case: dict) -> bool:
+    """The package's own ``integrate_flow`` (LSODA, in a, b, c), run from the first start at
+    scale SIGMAS[0] to the escape time found here, reaches the same point: max |b + c| = DELTA
+    to 1e-5 and the same a to 1e-6; and its trajectory's imbalance and negative mass are the
+    ones of its final parameters."""
+    sigma = SIGMAS[0]
+    (T, a, _u, _v) = escape(case, sigma)[0]
+    if case["regime"] == "equal":
+        s = init_student(case["dim"], scale=sigma, seed=case["seeds"][0])
+    else:
+        a0 = np.asarray(case["a"], dtype=float)
+        u0, v0 = sigma * np.asarray(case["u0"]), sigma * np.asarray(case["v0"])
+        s = DiagonalRNN(a0, (u0 + v0) / 2, (u0 - v0) / 2)
+    run = integrate_flow(s, _teacher(case), k=case["k"], lag_weights=case.get("rho"),
+                         method="LSODA", t_max=T, rtol=1e-9, atol=1e-30, record=2)
+    if run.status != "t_max":
+        return False
+    b, c = run.final.b, run.final.c
+    if abs(float(np.max(np.abs(b + c))) - DELTA) > 1e-5 * DELTA:
+        return False
+    if float(np.max(np.abs(run.final.a - a))) > 1e-6:
+        return False
+    mine = float(np.linalg.norm(b - c) / np.linalg.norm(b + c))
+    negative = float(np.sum(np.maximum(-(b * c), 0.0)))
+    return (abs(run.imbalance[-1] - mine) <= 1e-9 * mine
+            and abs(run.negative_mass[-1] - negative) <= 1e-12 * max(negative, 1e-300))
+
+
 def check(case: dict, method: str = "LSODA", rtol: float = 1e-8) -> float:
     """tolerance - |slope - predicted slope| for every start, where the tolerance is
     REMAINDER_TOLERANCE (equal rates) plus, for spread rates, the finite-scale bias that the
     rates allow (``finite_scale_bias``); when g_min < 0, the slope of the negative mass must be
-    2 (1 + g_min/g_max) within twice the tolerance. -1 when a flow does not escape by T_MAX or
-    the package's imbalance and negative mass disagree with the ones computed here; equal rates
-    also need the negative mass at escape within the proof's bound, else -1."""
+    2 (1 + g_min/g_max) within twice the tolerance. -1 when a flow does not escape by T_MAX,
+    the package's imbalance and negative mass disagree with the ones computed here, or the
+    package's integrate_flow does not reach the same escape point (``package_flow_agrees``);
+    equal rates also need the negative mass at escape within the proof's bound, else -1."""
     slopes, neg_slopes, neg_ratio = measure(case, method, rtol)
     if not all(math.isfinite(s) for s in slopes):
+        return -1.0
+    if method == "LSODA" and not package_flow_agrees(case):
         return -1.0
     predicted, tol = predicted_slope(case), tolerance(case)
     margin = min(tol - abs(s - predicted) for s in slopes)

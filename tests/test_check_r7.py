@@ -156,3 +156,26 @@ def test_r7_negative_mass_slope_is_part_of_the_margin(monkeypatch):
 
     monkeypatch.setattr(r7, "measure", off)
     assert r7.check(case) <= 0
+
+
+def test_r7_margin_reads_the_package_integrator(monkeypatch):
+    """The package's integrate_flow must reach the same escape point: a trajectory whose
+    imbalance diagnostic is off, or whose flow stops early, makes the margin -1."""
+    import dataclasses
+
+    case = r7.cases(True, 0)[-1]
+    assert r7.package_flow_agrees(case)
+    real = r7.integrate_flow
+
+    def early(*args, **kwargs):
+        return real(*args, **{**kwargs, "t_max": kwargs["t_max"] * 0.999})
+
+    monkeypatch.setattr(r7, "integrate_flow", early)
+    assert not r7.package_flow_agrees(case) and r7.check(case) == -1.0
+
+    def skewed(*args, **kwargs):
+        run = real(*args, **kwargs)
+        return dataclasses.replace(run, imbalance=np.asarray(run.imbalance) * 1.001)
+
+    monkeypatch.setattr(r7, "integrate_flow", skewed)
+    assert not r7.package_flow_agrees(case)

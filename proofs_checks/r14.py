@@ -62,7 +62,8 @@ def cases(quick: bool, seed: int) -> list[dict]:
     out.append({"teacher": "symmetric", "atoms": ["1/2", "-1/2"], "weights": ["1", "1"],
                 "k": 6, "dim": 6, "seed": seed, "student": "shift register"})
     if not quick:
-        out.append({"teacher": "two_pole", "k": 7, "dim": 7, "seed": seed,
+        out.append({"teacher": "dyadic_two_pole", "atoms": ["3/4", "-1/2"],
+                    "weights": ["1", "1/4"], "k": 7, "dim": 7, "seed": seed,
                     "student": "shift register"})
     return out
 

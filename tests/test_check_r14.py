@@ -70,3 +70,8 @@ def test_r14_search_draws_trained_students_and_boundary_registers():
     assert {"trained", "shift register"} <= kinds
     assert any(c["teacher"] == "extremal" and len(c["atoms"]) > 1 for c in cases)
     assert any("0" in c.get("atoms", []) for c in cases)
+
+
+def test_r14_full_grid_shift_registers_hold():
+    regs = [c for c in r14.cases(False, 0) if c["student"] == "shift register"]
+    assert len(regs) >= 2 and all(r14.check(c) > 0 for c in regs)

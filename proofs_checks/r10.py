@@ -63,10 +63,10 @@ def _student(case: dict, teacher):
 
 def check(case: dict) -> float:
     """Zero loss on k lags, verified exactly with the package's impulse responses (Exact());
-    for the shift register h_j = 0 exactly on lags k .. 3k - 1; the finite-difference
-    identity, exactly, with the package's measure moments (x0, h, eps from the case, default
-    1/10, 1/7, 1/3); then the largest extrapolation error over lags k..2k-1 (> 0 demonstrates
-    the claim). -1 when any exact identity fails."""
+    for the shift register h_j = 0 exactly on lags k .. 3k - 1, and A^k = 0 (so for every
+    j >= k); the finite-difference identity, exactly, with the package's measure moments (x0,
+    h, eps from the case, default 1/10, 1/7, 1/3); then the largest extrapolation error over
+    lags k..2k-1 (> 0 demonstrates the claim). -1 when any exact identity fails."""
     k = case["k"]
     teacher = _teacher(case)
     student = _student(case, teacher)
@@ -74,8 +74,11 @@ def check(case: dict) -> float:
     hs = student.impulse_response(ZERO_LAGS * k, precision=Exact())
     if hs[:k] != h[:k]:
         return -1.0  # not zero loss
-    if case["student"] == "shift register" and any(v != 0 for v in hs[k:]):
-        return -1.0  # the statement: h_j = 0 for j >= k
+    if case["student"] == "shift register":
+        if any(v != 0 for v in hs[k:]):
+            return -1.0  # the statement: h_j = 0 for j >= k
+        if np.any(np.linalg.matrix_power(student.A, k) != 0):
+            return -1.0  # A^k = 0 (exact for a 0/1 matrix): h_j = C A^(j-k) A^k B = 0, all j
     x0 = Fraction(case.get("x0", "1/10"))
     step = Fraction(case.get("step", "1/7"))
     eps = Fraction(case.get("eps", "1/3"))

@@ -179,3 +179,19 @@ def test_r7_margin_reads_the_package_integrator(monkeypatch):
 
     monkeypatch.setattr(r7, "integrate_flow", skewed)
     assert not r7.package_flow_agrees(case)
+
+
+def test_r7_flow_follows_its_linearisation_and_the_margin_says_so(monkeypatch):
+    """The proof's estimate: the flow's slope is its linearisation's (here to 1e-5; the
+    margin allows 1e-3), and the closed form agrees with this file's own computation."""
+    case = next(c for c in r7.cases(True, 0) if c["regime"] == "spread")
+    g = r7.rates(case, np.asarray(case["a"]))
+    U, V = np.asarray(case["u0"]), np.asarray(case["v0"])
+    for sigma in r7.SIGMAS:
+        assert abs(r7.linearised_log_ratio(case, sigma)
+                   - _linear_log_ratio(g, U, V, sigma)) < 1e-9
+    (flow,), _neg, _ = r7.measure(case)
+    (lin,) = r7.linearised_slopes(case)
+    assert abs(flow - lin) < 1e-5
+    monkeypatch.setattr(r7, "linearised_slopes", lambda c: [s + 2e-3 for s in [lin]])
+    assert r7.check(case) < 0

@@ -1,0 +1,36 @@
+"""Exact zero moments are the zero measure's: rank 0, decided exactly; rounded zeros decide none."""
+
+from fractions import Fraction
+
+import pytest
+
+from momentrnn import MP, hankel_rank
+from momentrnn.errors import InputError
+
+
+@pytest.mark.parametrize("zeros", [[0] * 5, [Fraction(0)] * 4, ["0"] * 3])
+def test_exact_zero_moments_have_rank_zero(zeros):
+    evidence = hankel_rank(zeros)
+    assert evidence.rank == 0 and evidence.rank_range == (0, 0)
+    assert evidence.verdict == "exact"
+
+
+def test_exact_zero_moments_rank_zero_at_any_precision():
+    assert hankel_rank([0] * 5, precision=MP(30)).rank == 0
+
+
+@pytest.mark.parametrize("kwargs", [{"data_error": [0.1, 0.1, 0.1]}, {}])
+def test_zeros_with_an_error_decide_no_rank(kwargs):
+    # Python complex numbers are read as rounded doubles: 0j carries a (subnormal) radius
+    zeros = [0, 0, 0] if kwargs else [0j] * 3
+    with pytest.raises(InputError, match="rounding"):
+        hankel_rank(zeros, **kwargs)
+
+
+def test_exact_zero_lags_are_the_zero_system():
+    from momentrnn import minimal_realization
+
+    with pytest.raises(InputError, match="exactly zero.*order 0"):
+        minimal_realization([0, 0, 0, 0])
+    with pytest.raises(InputError, match="zero up to their rounding"):
+        minimal_realization([0.0, 0.0, 0.0, 0.0], data_error=1e-3)

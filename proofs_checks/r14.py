@@ -167,7 +167,7 @@ def _extremal_weights(atoms: list[Fraction], k: int) -> list[Fraction] | None:
     the bound k - d + 1 is attained): w_i = 1 / (a_i^(k-d+1) prod_{j != i} (a_i - a_j)),
     scaled to integers."""
     m = k - len(atoms) + 1
-    if m < 0:
+    if m < 0 or 0 in atoms:  # (an atom at 0 joins after the weights are drawn)
         return None
     w = [1 / (a**m * math.prod(a - b for b in atoms if b != a)) for a in atoms]
     scale = math.lcm(*(v.denominator for v in w))

@@ -440,8 +440,10 @@ def refine(case: dict, rng: random.Random) -> dict:
     if key == "rho":
         value = max(value, 0.2)
     new[key][i] = round(value, 3)
-    if new["regime"] == "spread":
-        new = _with_lower_bounds(new) if not AS_STATED_BEFORE else new
+    if key == "weights" and new[key][i] == 0 or not _inside(new):
+        return case
+    if new["regime"] == "spread" and not AS_STATED_BEFORE:
+        new = _with_lower_bounds(new)
     return new if _inside(new) else case
 
 

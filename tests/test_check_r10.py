@@ -65,3 +65,12 @@ def test_r10_wrong_finite_difference_parameters_are_caught(monkeypatch):
     r10_common = _common.finite_difference_measure
     monkeypatch.setattr(r10, "finite_difference_measure", one_short)
     assert r10.check(dict(case, k=max(case["k"], 2))) < 0
+
+
+def test_r10_error_window_covers_a_symmetric_teacher_at_k_1():
+    """delta_5/8 + delta_-5/8 with k = 1: h_hat_1 = 0, so the register matches lag 1; the
+    window reaches lag 2, where it does not."""
+    case = {"k": 1, "teacher": "random dyadic", "student": "shift register",
+            "atoms": ["5/8", "-5/8"], "weights": ["-1/4", "-1/4"], "x0": "-10/17",
+            "step": "-37/29", "eps": "-19/84"}
+    assert r10.check(case) > 0

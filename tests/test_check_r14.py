@@ -75,3 +75,12 @@ def test_r14_search_draws_trained_students_and_boundary_registers():
 def test_r14_full_grid_shift_registers_hold():
     regs = [c for c in r14.cases(False, 0) if c["student"] == "shift register"]
     assert len(regs) >= 2 and all(r14.check(c) > 0 for c in regs)
+
+
+def test_r14_refine_keeps_an_extremal_teacher_with_an_atom_at_zero():
+    case = {"teacher": "extremal", "atoms": ["1/2", "-3/8", "0"],
+            "weights": ["-373248", "2097152", "1"], "k": 7, "dim": 7, "seed": 0,
+            "student": "shift register"}
+    rng = random.Random(0)
+    for _ in range(20):
+        assert r14.check(r14.refine(case, rng)) > 0

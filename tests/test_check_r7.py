@@ -7,7 +7,7 @@ import math
 import random
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from proofs_checks import r7
@@ -37,6 +37,7 @@ def test_finite_scale_bias_bounds_the_linearised_slope(d, rnd):
     if rnd.random() < 0.5:  # a near tie at the top or the bottom
         j = int(np.argmax(g)) if rnd.random() < 0.5 else int(np.argmin(g))
         g[(j + 1) % d] = g[j] * (1 - rnd.uniform(0, 0.05) * np.sign(g[j]))
+    assume(g.max() > 0.1 and g.min() > -0.99 * g.max())  # (H1), (H2)
     U = np.array([round(rnd.uniform(-r7.UPPER, r7.UPPER), 4) for _ in range(d)])
     V = np.array([round(rnd.uniform(-r7.UPPER, r7.UPPER), 4) for _ in range(d)])
     worst = rnd.random() < 0.5  # the extreme data the constants allow

@@ -171,7 +171,9 @@ def _extremal_weights(atoms: list[Fraction], k: int) -> list[Fraction] | None:
         return None
     w = [1 / (a**m * math.prod(a - b for b in atoms if b != a)) for a in atoms]
     scale = math.lcm(*(v.denominator for v in w))
-    return [v * scale for v in w]
+    w = [v * scale for v in w]
+    common = math.gcd(*(int(v) for v in w))
+    return [v / common for v in w]
 
 
 def _shift_case(rng: random.Random) -> dict:
@@ -220,7 +222,16 @@ def search(seed: int, count: int) -> list[dict]:
     one or two atoms in [-0.9, 0.9] at least 0.4 apart, weights in [0.3, 1.5],
     k = 2 d_hat + 3 or + 4 and d = d_hat + 1 .. 12 units."""
     rng = random.Random(f"R14 {seed}")
-    return [_trained_case(rng) if i % 4 == 3 else _shift_case(rng) for i in range(count)]
+    out = []
+    for i in range(count):
+        if i % 4 == 3:
+            out.append(_trained_case(rng))
+            continue
+        case = _shift_case(rng)
+        while not _representable(case):
+            case = _shift_case(rng)
+        out.append(case)
+    return out
 
 
 def refine(case: dict, rng: random.Random) -> dict:
@@ -248,7 +259,14 @@ def refine(case: dict, rng: random.Random) -> dict:
         if weights is None:
             return dict(case)
         new["weights"] = [str(w) for w in weights]
-    return new
+    return new if _representable(new) else dict(case)
+
+
+def _representable(case: dict) -> bool:
+    """The register's C holds the teacher's lags exactly: each is a double (the check's
+    domain; the statement is about the exact lags)."""
+    lags = _measure(case).moments(case["k"], precision=Exact())
+    return all(Fraction(float(v)) == v for v in lags)
 
 
 def unbalanced(quick: bool, seed: int) -> list[dict]:

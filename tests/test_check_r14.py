@@ -84,3 +84,20 @@ def test_r14_refine_keeps_an_extremal_teacher_with_an_atom_at_zero():
     rng = random.Random(0)
     for _ in range(20):
         assert r14.check(r14.refine(case, rng)) > 0
+
+
+def test_r14_refine_never_leaves_the_doubles():
+    """A refined extremal register whose lags are not doubles (the check could not build it)
+    is not proposed: the refine keeps the case it was given."""
+    def extremal(k):
+        atoms = ["-7/8", "3/4", "-5/8"]
+        weights = r14._extremal_weights([r14.Fraction(a) for a in atoms], k)
+        return {"teacher": "extremal", "atoms": atoms, "weights": [str(w) for w in weights],
+                "k": k, "dim": k, "seed": 0, "student": "shift register"}
+
+    assert not r14._representable(extremal(10))  # k = 10 is out of reach from k = 9
+    case = extremal(9)
+    rng = random.Random(3)
+    for _ in range(60):
+        new = r14.refine(case, rng)
+        assert r14._representable(new) and r14.check(new) > 0

@@ -35,17 +35,17 @@ from .harness import Claim
 
 STATEMENT = (
     "R7 (Near-zero initialisation drives the flow toward balancedness). With g(a) = "
-    "sum_{j<k} rho_j h_hat_j a^j the linearised flow is u_i' = 2 g(a_i) u_i, v_i' = -2 g(a_i) v_i "
-    "(u = b + c, v = b - c). Let the diagonal student start at scale sigma (b_i(0), c_i(0) = "
-    "O(sigma), |a_i(0)| <= 1), write g_i = g(a_i(0)), g_max = max_i g_i > 0, g_min = min_i g_i, "
-    "assume |g_i| < g_max for the units with g_i < 0, |u_i(0)| >= c sigma for a unit attaining "
-    "g_max and |v_i(0)| >= c sigma for a unit attaining g_min, and let the escape time T be the "
-    "first time max_i |b_i + c_i| reaches a fixed small delta. Equal rates (a_i(0) = O(sigma), "
-    "g(0) > 0): at T, ||b - c||/||b + c|| = O(sigma^2) (slope 2 in log sigma) and the negative "
-    "part of mu_Theta has mass O(sigma^2). Spread rates: the ratio is of order "
-    "sigma^(1 + g_min/g_max) (slope 1 + g_min/g_max, below 1 when g_min < 0); a unit with "
-    "g_i < 0 does not balance: its |v_i| grows and its weight reaches -O(sigma^(2 - 2|g_i|/g_max))."
-    " No sign of g on [0, 1] is assumed (rho = (1, 3), delta_{-1/2}: g(1) = -1/2)."
+    "sum_{j<k} rho_j h_hat_j a^j, a diagonal student at scale sigma (|b_i(0)|, |c_i(0)| <= "
+    "C_0 sigma, |a_i(0)| <= 1), g_i = g(a_i(0)), and T_delta the first time max_i |b_i + c_i| "
+    "reaches a fixed small delta: assume (H1) g_max > 0 and |b_i(0) + c_i(0)| >= c_0 sigma for a "
+    "unit attaining g_max, (H2) |g_i| < g_max for the units with g_i < 0. Equal rates (a_i(0) = "
+    "O(sigma), g(0) > 0): at T_delta, ||b - c||/||b + c|| = O(sigma^2), of exact order sigma^2 "
+    "when ||b(0) - c(0)|| >= c_0 sigma (slope 2 in log sigma), and the negative part of mu_Theta "
+    "has mass O(sigma^2). Spread rates, |b_i(0) - c_i(0)| >= c_0 sigma at a unit attaining "
+    "g_min: the ratio is of exact order sigma^(1 + g_min/g_max) (slope 1 + g_min/g_max; below 1 "
+    "when g_min < 0, by the proof's estimates); a unit with g_i < 0 does not balance: its "
+    "|b_i - c_i| grows and |w_i(T_delta)| = O(sigma^(2 - 2|g_i|/g_max)). No sign of g on [0, 1] "
+    "is assumed (rho = (1, 3), k = 2, delta_{-1/2}: g(1) = -1/2)."
 )
 
 AS_STATED_BEFORE = False

@@ -141,7 +141,6 @@ def balanced(quick: bool, seed: int) -> list[dict]:
     return [{"k": 5, "teacher": "dyadic_two_pole", "student": "balanced"}]
 
 
-_REFINE = {"refine": refine} if "refine" in Claim.__dataclass_fields__ else {}
 CLAIM = Claim("R10", "zero loss without balancedness does not extrapolate", STATEMENT, cases,
               check, [("a balanced zero-loss student", balanced)], unit="absolute",
-              search=search, **_REFINE)
+              search=search, refine=refine)

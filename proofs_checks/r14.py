@@ -274,7 +274,6 @@ def unbalanced(quick: bool, seed: int) -> list[dict]:
              "student": "shift register, recovered"}]
 
 
-_REFINE = {"refine": refine} if "refine" in Claim.__dataclass_fields__ else {}
 CLAIM = Claim("R14", "moments engine recovers the teacher from the trained student", STATEMENT,
               cases, check, [("an unbalanced zero-loss student", unbalanced)], unit='digits',
-              search=search, **_REFINE)
+              search=search, refine=refine)

@@ -169,7 +169,6 @@ def unbalanced(quick: bool, seed: int) -> list[dict]:
             {"dynamics": "gd-full", "dim": 4, "seed": seed, "init": "random"}]
 
 
-_REFINE = {"refine": refine} if "refine" in Claim.__dataclass_fields__ else {}
 CLAIM = Claim("R6", "balanced initialisations stay balanced", STATEMENT, cases, check,
               [("unbalanced initialisation", unbalanced)], unit='digits', search=search,
-              **_REFINE)
+              refine=refine)

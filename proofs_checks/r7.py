@@ -467,9 +467,8 @@ def no_lower_bound(quick: bool, seed: int) -> list[dict]:
     return out
 
 
-_REFINE = {"refine": refine} if "refine" in Claim.__dataclass_fields__ else {}
 CLAIM = Claim("R7", "small initialisation balances the network (both rate regimes)",
               STATEMENT, cases, check,
               [("a teacher with g(0) < 0", negative_g),
                ("no lower bound on |u_i(0)| at g_max", no_lower_bound)],
-              confirm, unit="slope", search=search, **_REFINE)
+              confirm, unit="slope", search=search, refine=refine)

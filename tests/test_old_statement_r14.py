@@ -59,3 +59,17 @@ def test_old_statement_of_r14_fails_on_the_quick_grid(monkeypatch):
     assert margins[("symmetric", "shift register")] < 0
     # a trained 20-unit student: exact rank 20, not d_hat
     assert margins[("two_pole", "trained")] < 0
+
+
+def test_the_harness_search_refutes_the_old_r14_and_not_the_new(monkeypatch):
+    """The full mode's own search (replayed without a clock: 12 drawn, 20 refined)."""
+    from proofs_checks.harness import run_search
+
+    monkeypatch.setattr(r14, "AS_STATED_BEFORE", True)
+    block, _ = run_search(r14.CLAIM, 0, counts=(12, 20))
+    assert block["worst_margin"] <= 0
+    worst = block["worst_case"]
+    assert worst["student"] == "shift register" and _last_lag_below_k_minus_one(worst)
+    monkeypatch.setattr(r14, "AS_STATED_BEFORE", False)
+    block, _ = run_search(r14.CLAIM, 0, counts=(12, 20))
+    assert block["worst_margin"] > 0 and block["failing"] == 0

@@ -47,3 +47,16 @@ def test_old_statement_of_r7_fails_on_the_search(monkeypatch):
 def test_corrected_statement_of_r7_holds_on_the_search():
     found = _search(0, 6, 0)
     assert min(m for _c, m in found) > 0
+
+
+def test_the_harness_search_refutes_the_old_r7_and_not_the_new(monkeypatch):
+    """The full mode's own search (replayed without a clock: 6 drawn, 4 refined)."""
+    from proofs_checks.harness import run_search
+
+    monkeypatch.setattr(r7, "AS_STATED_BEFORE", True)
+    block, _ = run_search(r7.CLAIM, 0, counts=(6, 4))
+    assert block["worst_margin"] <= 0 and block["failing"] >= 1
+    assert _no_lower_bound(block["worst_case"])
+    monkeypatch.setattr(r7, "AS_STATED_BEFORE", False)
+    block, _ = run_search(r7.CLAIM, 0, counts=(6, 4))
+    assert block["worst_margin"] > 0 and block["failing"] == 0

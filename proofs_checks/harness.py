@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import math
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ class Claim:
     margin (``"exact"`` for claims decided exactly, whose margin is +1 or -1). ``search``, if
     given, draws random cases over the claim's hypotheses for the full mode's falsification
     search: ``search(seed, count)`` returns that many cases, checked like the grid's.
+    ``refine(case, rng)``, if given, returns a small random perturbation of a case that stays
+    inside the claim's hypotheses (the search climbs from its worst cases with it).
     """
 
     label: str
@@ -34,6 +37,7 @@ class Claim:
     confirm: Callable[[dict], float] | None = None
     unit: str = ""
     search: Callable[[int, int], list[dict]] | None = None
+    refine: Callable[[dict, random.Random], dict] | None = None
 
 
 @dataclass

@@ -39,6 +39,16 @@ def _systems(case: dict):
     B, C = _dyadic(n, rng, 1)[0], _dyadic(n, rng, 1)[0]
     S = [[Fraction(int(i == j)) if j >= i else Fraction(rng.randint(-1, 1)) for j in range(n)]
          for i in range(n)]
+    if case.get("general"):
+        # S = P D L U: a permutation, signed powers of two and two unit triangular factors,
+        # so that S and S^-1 are dyadic (a dense S, not only a triangular one)
+        U = [[Fraction(int(i == j)) if j <= i else Fraction(rng.randint(-1, 1))
+              for j in range(n)] for i in range(n)]
+        S = matmul(S, U)
+        powers = [Fraction(rng.choice([-1, 1]) * 2 ** rng.randint(-2, 2)) for _ in range(n)]
+        order = list(range(n))
+        rng.shuffle(order)
+        S = [[powers[i] * S[order[i]][j] for j in range(n)] for i in range(n)]
     Si = inverse(S)
     A2, B2 = matmul(matmul(S, A), Si), matvec(S, B)
     C2 = [sum(C[k] * Si[k][j] for k in range(n)) for j in range(n)]
@@ -80,12 +90,16 @@ def check(case: dict) -> float:
 
 
 def search(seed: int, count: int) -> list[dict]:
-    """Random systems of dimension 1 to 8."""
-    import random
-
+    """Random systems of dimension 1 to 8, with triangular or dense dyadic S."""
     rng = random.Random(40_000 + seed)
-    return [{"n": rng.randint(1, 8), "seed": rng.randrange(10**9), "transform": "similarity"}
-            for _ in range(count)]
+    return [{"n": rng.randint(1, 8), "seed": rng.randrange(10**9), "transform": "similarity",
+             "general": rng.random() < 0.6} for _ in range(count)]
+
+
+def refine(case: dict, rng: random.Random) -> dict:
+    """Another system and S of about the same dimension."""
+    return {**case, "n": min(8, max(1, case["n"] + rng.choice([-1, 0, 1]))),
+            "seed": rng.randrange(10**9), "general": rng.random() < 0.6}
 
 
 def not_similarity(quick: bool, seed: int) -> list[dict]:
@@ -94,4 +108,4 @@ def not_similarity(quick: bool, seed: int) -> list[dict]:
 
 CLAIM = Claim("R2", "similarity invariance of the impulse response", STATEMENT, cases, check,
               [("C not transformed", not_similarity)], unit="exact",
-              search=search)
+              search=search, refine=refine)

@@ -38,6 +38,7 @@ from momentrnn import (
     stability_bound,
     teacher_from_measure,
 )
+from momentrnn.moments.extrapolation_bound import ROOTS_MAX as ROOTS_LAST
 from momentrnn.moments.extrapolation_bound import certify_extrapolation
 
 from ._common import bounded_flow, finite_difference_measure
@@ -74,6 +75,16 @@ def cases(quick: bool, seed: int) -> list[dict]:
                             "lags": 2 * d if extra == 3 else 2 * d + 1})
     # R9's measure matches 2d moments exactly: certified with 2d lags, the SDP at tolerance 0
     out.append({"teacher": "two atoms", "q": 5, "other": "r9", "certify": True, "lags": 4})
+    # R11 alone, for a negative atom (the coefficients of s_q alternate in sign)
+    out.append({"teacher": "drawn", "atoms": [Fraction(-1, 2)], "weights": [Fraction(1)],
+                "eps": 1e-6, "q": 3, "other": "nearby", "other_seed": 1, "certify": True,
+                "lags": 3, "length": 8, "sdp_max_order": 0})
+    if not quick:
+        # R11 alone on long orders (beyond 80 its sup |s_q| is bounded by the 1-norm of s_q)
+        # (a negative atom: the coefficients of s_q alternate in sign)
+        out.append({"teacher": "drawn", "atoms": [Fraction(-1, 2)], "weights": [Fraction(1)],
+                    "eps": 1e-6, "q": 3, "other": "nearby", "other_seed": 1, "certify": True,
+                    "lags": 3, "length": ROOTS_LAST + 4, "sdp_max_order": 0})
     if not quick:
         out.append({"teacher": "two atoms", "eps": 1e-4, "q": 7, "other": "perturbed atoms"})
         out.append({"teacher": "two atoms", "eps": 1e-5, "q": 9, "other": "nearby",
@@ -272,14 +283,17 @@ def _certify_faults(case: dict, atoms, weights, oa, ow, q: int) -> list[str]:
     """certify_extrapolation on the measure (oa, ow) as a diagonal student (b = w, c = 1)."""
     d = len(atoms)
     lags = case.get("lags", 2 * d + 1)
+    length = case.get("length", q + 1)
     try:
         cert = certify_extrapolation(oa, ow, [1] * len(oa), teacher_atoms=atoms,
-                                     teacher_weights=weights, length=q + 1, lags=lags)
+                                     teacher_weights=weights, length=length, lags=lags,
+                                     sdp_max_order=case.get("sdp_max_order", 24))
     except MomentRNNError as exc:
         return [f"certify_extrapolation raised: {str(exc)[:120]}"]
-    hat = power_moments(atoms, weights, q + 1)
-    h = power_moments(oa, ow, q + 1)
+    hat = power_moments(atoms, weights, length)
+    h = power_moments(oa, ow, length)
     eps = [abs(h[j] - hat[j]) for j in range(lags)]
+    sdp_failed = any("SDP" in note and "not used" in note for note in cert.notes)
     out = []
     if [Fraction(e) for e in cert.moment_errors] != eps:
         out.append("the certificate's moment errors are not the exact ones")
@@ -291,16 +305,30 @@ def _certify_faults(case: dict, atoms, weights, oa, ow, q: int) -> list[str]:
             continue
         if Fraction(text["bound"]["float"]) < row.bound:
             out.append(f"order {row.q}: the bound's double is rounded down")
+        if row.bound != min(v for v in (row.r11, row.sdp) if v is not None):
+            out.append(f"order {row.q}: the bound is not the least of the proved ones")
+        if (row.q <= case.get("sdp_max_order", 24) and row.q <= lags + 2 and not sdp_failed
+                and any(eps)):
+            # the SDP's worst case, solved here: the certificate's bound may not be above it
+            # (beyond the SDP's own gap), unless R11 already equals the exact error
+            r = extrapolation_range(hat[:lags], tolerance=eps, order=row.q)
+            if r.status == "ok" and r.certified_upper is not None:
+                worst = max(r.certified_upper - hat[row.q], hat[row.q] - r.certified_lower)
+                if row.bound > worst * (1 + GAP_RELATIVE) and row.bound > observed:
+                    out.append(f"order {row.q}: the bound {float(row.bound):.6e} is above the "
+                               f"SDP's proved worst case {float(worst):.6e}")
         if lags < 2 * d + 1:
             if row.r11 is not None:
                 out.append(f"order {row.q}: R11 used with {lags} < 2d + 1 lags")
-        elif row.r11 is not None:
+        elif row.r11 is None:
+            out.append(f"order {row.q}: R11 not used though {lags} lags were fitted")
+        elif row.q <= lags + 3 or row.q >= ROOTS_LAST - 2:
+            # the first orders, and those around the switch from the certified sup |s_q| to
+            # the 1-norm of s_q
             lo, hi = _r11_interval(atoms, row.q, eps)
             if not lo <= row.r11 <= hi:
                 out.append(f"order {row.q}: the R11 bound {float(row.r11):.6e} is not the "
                            f"per-moment R11 bound in [{float(lo):.6e}, {float(hi):.6e}]")
-        else:
-            out.append(f"order {row.q}: R11 not used though {lags} lags were fitted")
         if row.q == lags and not any(eps):
             # moments matched exactly: the worst case of m_lags is known exactly (M6's range);
             # a proved bound below it is wrong, one far above it is not the SDP's optimum

@@ -91,7 +91,9 @@ def _exact_loss(a, b, c, target: list, rho: list) -> Fraction:
 
 def check(case: dict) -> float:
     """Exact cases: +1 when no non-negative measure on R has the teacher's first 2d + 1
-    moments (so no balanced student fits them), -1 otherwise. Infimum: log10(least exact loss
+    moments (so no balanced student fits them) because its Hankel matrix H is not PSD (the
+    package names H as the failing matrix exactly when a rational v with v^T H v < 0 is found
+    here), -1 otherwise. Infimum: log10(least exact loss
     L_k of the balanced students of a gradient-descent run, with the case's lag weights rho /
     the proof's positive lower bound), which must be > 0 (its size says how tight the bound
     is); -1 when the bound is not positive or descent left the balanced set. With
@@ -101,7 +103,10 @@ def check(case: dict) -> float:
     m = _moments(case, 2 * d + 1)
     if case["kind"] != "infimum":
         feas = moment_feasible(m, support=("-inf", "inf"))
-        return 1.0 if not feas.feasible else -1.0
+        # infeasible for the statement's reason: the Hankel matrix H is not PSD (a rational v
+        # with v^T H v < 0 proves it here, independently), and the package names H
+        proved = loss_bound(m, d) > 0
+        return 1.0 if not feas.feasible and (feas.failing == "H") == proved else -1.0
     k = case.get("k", 2 * d + 1)
     rho = [Fraction(r) for r in case.get("rho", [1] * k)]
     bound = loss_bound(m, d, None if case.get("drop") == "min rho" else rho)

@@ -40,6 +40,9 @@ def cases(quick: bool, seed: int) -> list[dict]:
         for support in [("-inf", "inf"), (-1, 1)]:
             out.append({"atoms": a, "weights": w, "k": 2 * d + 1, "support": support,
                         "class": "non-negative"})
+        # k = 2d + 2: the range of the next moment is mu_hat's m_k, a point
+        out.append({"atoms": a, "weights": w, "k": 2 * d + 2, "support": (-1, 1),
+                    "class": "non-negative"})
     # the second sentence: balanced students of the package with zero loss on k >= 2d + 1
     for i, (d, model, extra) in enumerate([(1, "diagonal", 0), (2, "full", 1), (3, "diagonal", 2)]
                                           + ([] if quick else [(4, "full", 0),
@@ -178,9 +181,15 @@ def check(case: dict) -> float:
                                                                     [w for _, w in sorted(
                                                                         zip(atoms, weights))])
         return 1.0 if same else -1.0
-    # k even: the next moment still has a non-trivial range, so m_0..m_{k-1} do not determine
+    # k even: the range of m_k is a point exactly when m_0..m_{k-1} determine the measure, and
+    # that point is mu_hat's m_k (with its measure mu_hat)
     r = next_moment_range(m, support=case["support"])
-    return 1.0 if r.collapsed else -1.0
+    if not r.collapsed:
+        return -1.0
+    target = power_moments(atoms, weights, k + 1)[k]
+    same = same_measure(r.lower_measure, sorted(atoms),
+                        [w for _, w in sorted(zip(atoms, weights))])
+    return 1.0 if Fraction(r.lower) == Fraction(r.upper) == target and same else -1.0
 
 
 SUPPORTS = [("-inf", "inf"), (-1, 1), (0, "inf"), ("-inf", 0), (Fraction(-1, 3), 2)]

@@ -258,3 +258,32 @@ def test_r5_judges_only_the_steps_a_diverged_run_took():
             "scale": 0.774, "steps": 2}  # diverges at its second step
     assert r5.check(case) > 0
     assert not math.isnan(r5.check(case))
+
+
+# -- survivors of mutants in the moment engine, killed -----------------------------------
+
+
+def test_r12_needs_the_hankel_matrix_as_the_reason(monkeypatch):
+    real = r12.moment_feasible
+    monkeypatch.setattr(r12, "moment_feasible", lambda m, **k: dataclasses.replace(
+        real(m, **k), failing="(x + 1)"))
+    exact = [c for c in r12.cases(True, 0) if c["kind"] in ("exact", "complex")]
+    assert exact and all(r12.check(c) == -1.0 for c in exact)
+
+
+def test_r8_needs_the_collapsed_range_at_mu_hats_moment(monkeypatch):
+    real = r8.next_moment_range
+    monkeypatch.setattr(r8, "next_moment_range", lambda m, **k: dataclasses.replace(
+        real(m, **k), lower=F(real(m, **k).lower) + F(1, 10**30),
+        upper=F(real(m, **k).upper) + F(1, 10**30)))
+    even = [c for c in r8.cases(True, 0) if c.get("k", 1) % 2 == 0 and c["class"] != "student"]
+    assert even and all(r8.check(c) == -1.0 for c in even)
+
+
+def test_a_loose_sdp_bound_in_certify_extrapolation_breaks_r11(monkeypatch):
+    import momentrnn.moments.extrapolation_bound as eb
+
+    real = eb._sdp_bound
+    monkeypatch.setattr(eb, "_sdp_bound", lambda *a, **k: (
+        lambda v: v if isinstance(v, str) else 2 * v)(real(*a, **k)))
+    assert r11.check(R11_CASES[1]) == -1.0

@@ -106,7 +106,8 @@ def check(case: dict) -> float:
         # infeasible for the statement's reason: the Hankel matrix H is not PSD (a rational v
         # with v^T H v < 0 proves it here, independently), and the package names H
         proved = loss_bound(m, d) > 0
-        return 1.0 if not feas.feasible and (feas.failing == "H") == proved else -1.0
+        named = getattr(feas, "failing", None) == "H"
+        return 1.0 if not feas.feasible and named == proved else -1.0
     k = case.get("k", 2 * d + 1)
     rho = [Fraction(r) for r in case.get("rho", [1] * k)]
     bound = loss_bound(m, d, None if case.get("drop") == "min rho" else rho)

@@ -174,6 +174,15 @@ def _represents(nu, m: list, end, support) -> bool:
                    for j, v in enumerate(vals))
 
 
+def atom_at_an_end(quick: bool, seed: int) -> list[dict]:
+    """A teacher atom at an end of the interval (not inside): m_0..m_{2d-1} then determine the
+    measure, and the range of m_2d is a point."""
+    return [{"name": "an atom at an end", "atoms": atoms, "weights": [Fraction(1, 3)] * len(atoms),
+             "support": (-1, 1), "k": 2 * len(atoms)}
+            for atoms in ([Fraction(1)], [Fraction(-1), Fraction(39, 100)],
+                          [Fraction(-1, 2), Fraction(1, 5), Fraction(1)])]
+
+
 def one_more_moment(quick: bool, seed: int) -> list[dict]:
     a, w = random_measure(2, seed)
     return [{"name": "k = 2d + 1", "atoms": a, "weights": w, "support": (-1, 1), "k": 5}]
@@ -228,5 +237,6 @@ def refine(case: dict, rng: random.Random) -> dict:
 
 
 CLAIM = Claim("R9", "k = 2d moments do not determine the measure", STATEMENT, cases, check,
-              [("k = 2d + 1 instead", one_more_moment)], unit="relative",
+              [("k = 2d + 1 instead", one_more_moment), ("an atom at an end", atom_at_an_end)],
+              unit="relative",
               search=search, refine=refine)

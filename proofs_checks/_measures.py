@@ -60,6 +60,9 @@ def exact_rank(rows) -> int:
     """Rank over Q(i) by Gaussian elimination; entries are Fractions or (re, im) pairs.
 
     Independent of the package: the checks compare the package's rank with this one."""
+    if rows and all(not isinstance(v, tuple) for row in rows for v in row):
+        return _integer_rank(rows)
+
     def pair(v):
         return (Fraction(v[0]), Fraction(v[1])) if isinstance(v, tuple) else (Fraction(v), 0)
 
@@ -83,6 +86,32 @@ def exact_rank(rows) -> int:
     return rank
 
 
+def _integer_rank(rows) -> int:
+    """Rank over Q of a rational matrix: rows scaled to integers, then fraction-free (Bareiss)
+    elimination with row pivoting; every step is exact integer arithmetic."""
+    import math
+
+    M = []
+    for row in rows:
+        fr = [Fraction(v) for v in row]
+        scale = math.lcm(*(v.denominator for v in fr)) if fr else 1
+        M.append([int(v * scale) for v in fr])
+    rank, prev = 0, 1
+    cols = len(M[0]) if M else 0
+    for col in range(cols):
+        piv = next((r for r in range(rank, len(M)) if M[r][col] != 0), None)
+        if piv is None:
+            continue
+        M[rank], M[piv] = M[piv], M[rank]
+        p = M[rank][col]
+        for r in range(rank + 1, len(M)):
+            a = M[r][col]
+            M[r] = [(p * x - a * y) // prev for x, y in zip(M[r], M[rank])]
+        prev = p
+        rank += 1
+    return rank
+
+
 def same_measure(measure, atoms, weights) -> bool:
     """Exact comparison of a recovered measure with (atoms, weights): atoms and weights, each
     equal as rationals or contained in the returned balls."""
@@ -101,3 +130,42 @@ def same_measure(measure, atoms, weights) -> bool:
             elif Fraction(g) != t:
                 return False
     return True
+
+
+def make_claim(*args, refine=None, **kwargs):
+    """A Claim with its ``refine`` (the search's hill-climbing move) where the harness's Claim
+    takes one; otherwise the Claim without it."""
+    from dataclasses import fields
+
+    from .harness import Claim
+
+    if refine is not None and any(f.name == "refine" for f in fields(Claim)):
+        kwargs["refine"] = refine
+    return Claim(*args, **kwargs)
+
+
+def refine_measure(case: dict, rng, *, low=-1, high=1, positive: bool = False) -> dict:
+    """A small move of a case's measure inside the usual hypotheses: one atom moved (real
+    atoms stay in [low, high]; (re, im) pairs move both parts), one weight rescaled (its
+    sign kept, never 0); atoms stay distinct. Cases without atoms come back unchanged."""
+    if not case.get("atoms"):
+        return dict(case)
+    atoms, weights = list(case["atoms"]), list(case["weights"])
+    i = rng.randrange(len(atoms))
+    step = Fraction(rng.randint(-100, 100), 1000)
+    if isinstance(atoms[i], tuple):
+        atoms[i] = (atoms[i][0] + step, atoms[i][1] + Fraction(rng.randint(-100, 100), 1000))
+    elif isinstance(atoms[i], Fraction):
+        atoms[i] = min(Fraction(high), max(Fraction(low), atoms[i] + step))
+    else:
+        return dict(case)
+    k = rng.randrange(len(weights))
+    factor = Fraction(rng.randint(50, 200), 100)
+    weights[k] = ((weights[k][0] * factor, weights[k][1] * factor)
+                  if isinstance(weights[k], tuple) else weights[k] * factor)
+    if len(set(atoms)) < len(atoms):
+        return dict(case)
+    if positive or all(not isinstance(a, tuple) for a in atoms):
+        pairs = sorted(zip(atoms, weights))
+        atoms, weights = [a for a, _ in pairs], [w for _, w in pairs]
+    return dict(case, atoms=atoms, weights=weights)

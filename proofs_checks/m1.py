@@ -17,10 +17,11 @@ from ._measures import (
     exact_rank,
     gaussian_moments,
     hard_cases,
+    make_claim,
     power_moments,
     random_measure,
+    refine_measure,
 )
-from .harness import Claim
 
 STATEMENT = (
     "M1 (Hankel rank). For n distinct atoms with non-zero weights, rank H_N = n for the N x N "
@@ -137,6 +138,12 @@ def zero_weight(quick: bool, seed: int) -> list[dict]:
              "atoms": [F(0), F(1, 2), F(1)], "weights": [F(1), F(0), F(1)]}]
 
 
-CLAIM = Claim("M1", "Hankel rank = number of atoms (N >= n)", STATEMENT, cases, check,
-              [("coincident atoms", coincident), ("zero weight", zero_weight)],
-              unit="exact", search=search)
+def refine(case: dict, rng) -> dict:
+    """One atom moved and one weight rescaled (real, signed or complex; distinct atoms, no
+    zero weight)."""
+    return refine_measure(case, rng)
+
+
+CLAIM = make_claim("M1", "Hankel rank = number of atoms (N >= n)", STATEMENT, cases, check,
+                   [("coincident atoms", coincident), ("zero weight", zero_weight)],
+                   unit="exact", search=search, refine=refine)

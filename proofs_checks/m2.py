@@ -1,4 +1,4 @@
-"""M2: positivity of Hankel and localising matrices; the flat case is determinate.
+"""M2: positivity of Hankel and localising matrices; the singular case has at most one measure.
 
 The claim, its proof or evidence and this check's tests: theory chapter, section M2
 (docs/theory.md; theory.html#m2 and claims/m2.html in the built docs).
@@ -6,16 +6,29 @@ The claim, its proof or evidence and this check's tests: theory chapter, section
 
 from __future__ import annotations
 
+import math
+import random
+from fractions import Fraction
+
 from momentrnn import moment_feasible
 
-from ._measures import hard_cases, power_moments, random_measure, same_measure
-from .harness import Claim
+from ._measures import hard_cases, make_claim, power_moments, random_measure, same_measure
 
 STATEMENT = (
-    "M2 (Positivity). A sequence has a non-negative representing measure on R (resp. [a, b]) "
-    "only if its Hankel matrices (resp. Hankel and localising matrices) are PSD; the "
-    "flat/singular case determines the measure uniquely."
+    "M2 (Positivity). A sequence has a non-negative representing measure on R (resp. a "
+    "half-line, [a, b]) only if its Hankel matrices (resp. Hankel and localising matrices) are "
+    "PSD; when one of them is singular there is at most one such measure: it may have none "
+    "((1, 0, 0, 0, 1) on R has a PSD singular Hankel matrix and no representing measure)."
 )
+
+INF = math.inf
+F = Fraction
+SUPPORTS = {"[-1, 1]": (-1, 1), "R": (-INF, INF), "[0, inf)": (0, INF), "(-inf, 0]": (-INF, 0)}
+
+
+def _in_support(x: Fraction, support: str) -> bool:
+    a, b = SUPPORTS[support]
+    return a <= x <= b
 
 
 def cases(quick: bool, seed: int) -> list[dict]:
@@ -24,17 +37,60 @@ def cases(quick: bool, seed: int) -> list[dict]:
         n = len(c["atoms"])
         for count in (2 * n - 1, 2 * n, 2 * n + 1, 2 * n + 3):
             if count >= 1:
-                out.append(dict(c, count=count))
+                out.append(dict(c, count=count, support="[-1, 1]"))
+    # the line and the half-lines: atoms far from [-1, 1], non-dyadic, near 0
+    named = [("R", [F(-7, 2), F(1, 3), F(39, 10)], [F(1, 3), F(2), F(5, 7)]),
+             ("R", [F(-100), F(1, 1000)], [F(1, 10**6), F(1)]),
+             ("[0, inf)", [F(0), F(1, 3), F(17, 2)], [F(1), F(1, 3), F(1, 100)]),
+             ("[0, inf)", [F(39, 100), F(40, 100), F(1000)], [F(1), F(1), F(1, 7)]),
+             ("(-inf, 0]", [F(-5, 3), F(0)], [F(3, 7), F(2)])]
+    for support, atoms, weights in named:
+        n = len(atoms)
+        for count in (2 * n, 2 * n + 1, 2 * n + 2):
+            out.append({"name": f"{n} atoms on {support}", "atoms": atoms, "weights": weights,
+                        "count": count, "support": support})
+    # at most one, not exactly one: PSD singular Hankel matrices with no representing measure
+    for support, m in (("R", [1, 0, 0, 0, 1]), ("R", [1, F(1, 3), F(1, 9), F(1, 27), 1]),
+                       ("[0, inf)", [1, 0, 0, 0, 1]), ("R", [2, 0, 0, 0, 0, 0, 3])):
+        out.append({"name": f"{m} on {support}: no measure", "moments": [F(v) for v in m],
+                    "support": support, "expect": "none"})
     return out
 
 
+def _psd_singular(m: list) -> bool:
+    """Exact (independent of the package): the largest Hankel matrix of m is PSD and
+    singular, by the signs of all principal minors."""
+    from itertools import combinations
+
+    import flint
+
+    size = (len(m) + 1) // 2
+    H = [[m[i + j] for j in range(size)] for i in range(size)]
+    singular = False
+    for r in range(1, size + 1):
+        for rows in combinations(range(size), r):
+            d = flint.fmpq_mat(r, r, [flint.fmpq(H[i][j].numerator, H[i][j].denominator)
+                                     for i in rows for j in rows]).det()
+            if d < 0:
+                return False
+            singular = singular or (r == size and d == 0)
+    return singular
+
+
 def check(case: dict) -> float:
-    """Exact: +1 when every matrix of the moments of a non-negative measure on [-1, 1] is PSD,
-    and, if one is singular (always so from 2n + 1 moments of n atoms), the unique measure found
-    is the generating one, atoms and weights; -1 otherwise."""
+    """Exact: +1 when every moment sequence of a non-negative measure on the support is found
+    feasible and, if a matrix is singular (always so from 2n + 1 moments of n atoms), the
+    unique measure found is the generating one, atoms and weights; for data with a PSD
+    singular Hankel matrix and no measure, +1 when the package finds none; -1 otherwise."""
+    support = SUPPORTS[case["support"]]
+    if case.get("expect") == "none":
+        m = case["moments"]
+        if not _psd_singular(m):
+            return -1.0  # not a case of the statement
+        return 1.0 if not moment_feasible(m, support=support).feasible else -1.0
     count, n = case["count"], len(case["atoms"])
     m = power_moments(case["atoms"], case["weights"], count)
-    feas = moment_feasible(m, support=(-1, 1))
+    feas = moment_feasible(m, support=support)
     if not feas.feasible:
         return -1.0
     if feas.determinate:
@@ -48,24 +104,71 @@ def check(case: dict) -> float:
 
 
 def signed(quick: bool, seed: int) -> list[dict]:
+    """Drops 'non-negative': signed measures whose moments have an indefinite Hankel matrix
+    (on [-1, 1] and on R)."""
     a, w = random_measure(3, seed)
     w[1] = -w[1] * 3
-    return [{"name": "signed", "atoms": a, "weights": w, "count": 7}]
+    return [{"name": "signed on [-1, 1]", "atoms": a, "weights": w, "count": 7,
+             "support": "[-1, 1]"},
+            {"name": "signed on R", "atoms": [F(-3), F(1, 3), F(5, 2)],
+             "weights": [F(1), F(-2), F(1, 7)], "count": 7, "support": "R"}]
+
+
+def outside(quick: bool, seed: int) -> list[dict]:
+    """Drops 'on the support': non-negative measures with an atom outside the half-line or
+    [-1, 1]; their moments are not feasible there."""
+    return [{"name": "an atom at -1/3 for [0, inf)", "atoms": [F(-1, 3), F(1, 2)],
+             "weights": [F(1), F(1)], "count": 5, "support": "[0, inf)"},
+            {"name": "an atom at 3/2 for [-1, 1]", "atoms": [F(0), F(3, 2)],
+             "weights": [F(1), F(1, 3)], "count": 5, "support": "[-1, 1]"}]
+
+
+def _random_atoms(rng: random.Random, n: int, support: str) -> list[Fraction]:
+    scale = 1 if support == "[-1, 1]" else rng.choice([1, 10, 1000])
+    atoms: set[Fraction] = set()
+    while len(atoms) < n:
+        x = F(rng.randint(-10**4, 10**4), 10**4) * scale
+        if support == "[0, inf)":
+            x = abs(x)
+        elif support == "(-inf, 0]":
+            x = -abs(x)
+        if rng.random() < 0.3 and atoms:  # a close neighbour
+            x = next(iter(atoms)) + F(rng.choice([1, -1]), 10 ** rng.randint(3, 6))
+        if _in_support(x, support):
+            atoms.add(x)
+    return sorted(atoms)
 
 
 def search(seed: int, count: int) -> list[dict]:
-    """Random positive measures on [-1, 1] (1 to 8 atoms) with 2n-1 to 2n+3 moments."""
-    import random
-
+    """Random non-negative measures (1 to 7 atoms, spread or with close pairs, random weights)
+    on [-1, 1], R and both half-lines, with 2n - 1 to 2n + 3 moments."""
     rng = random.Random(60_000 + seed)
     out = []
-    for _ in range(count):
-        n = rng.randint(1, 8)
-        a, w = random_measure(n, rng.randrange(10**9))
-        out.append({"name": f"drawn n={n}", "atoms": a, "weights": w,
-                    "count": rng.choice([2 * n - 1, 2 * n, 2 * n + 1, 2 * n + 3])})
-    return [c for c in out if c["count"] >= 1]
+    for i in range(count):
+        support = list(SUPPORTS)[i % len(SUPPORTS)]
+        n = rng.randint(1, 7)
+        atoms = _random_atoms(rng, n, support)
+        weights = [F(rng.randint(1, 1000), rng.choice([1, 100, 10**6])) for _ in atoms]
+        count_ = rng.choice([2 * n - 1, 2 * n, 2 * n + 1, 2 * n + 3])
+        out.append({"name": f"drawn n={n} on {support}", "atoms": atoms, "weights": weights,
+                    "count": max(count_, 1), "support": support})
+    return out
 
-CLAIM = Claim("M2", "moment sequences of positive measures have PSD moment matrices",
-              STATEMENT, cases, check, [("a signed measure", signed)], unit="exact",
-              search=search)
+
+def refine(case: dict, rng: random.Random) -> dict:
+    """Move one atom (staying on the support and distinct) and rescale one weight."""
+    if "atoms" not in case:
+        return dict(case)
+    atoms, weights = list(case["atoms"]), list(case["weights"])
+    i = rng.randrange(len(atoms))
+    atoms[i] = atoms[i] + (abs(atoms[i]) + F(1, 100)) * F(rng.randint(-100, 100), 1000)
+    weights[i] = weights[i] * F(rng.randint(50, 200), 100)
+    if len(set(atoms)) < len(atoms) or not _in_support(atoms[i], case["support"]):
+        return dict(case)
+    return dict(case, atoms=atoms, weights=weights)
+
+
+CLAIM = make_claim("M2", "moment sequences of positive measures have PSD moment matrices",
+                   STATEMENT, cases, check, [("a signed measure", signed),
+                                             ("an atom outside the support", outside)],
+                   unit="exact", search=search, refine=refine)

@@ -10,15 +10,14 @@ import math
 
 import mpmath
 
-from momentrnn import NotPositiveError, recover_measure
+from momentrnn import MomentRNNError, NotPositiveError, recover_measure
 
-from ._measures import hard_cases, power_moments, random_measure
-from .harness import Claim
+from ._measures import hard_cases, make_claim, power_moments, random_measure, refine_measure
 
 STATEMENT = (
-    "M4 (Gauss quadrature). For a positive measure, the n-point Gauss rule built from 2n "
-    "moments by the Chebyshev (or modified Chebyshev) algorithm + Golub-Welsch equals the Prony "
-    "result and reproduces the moments 0..2n-1."
+    "M4 (Gauss quadrature). For a positive measure with at least n atoms, the n-point Gauss "
+    "rule built from 2n moments by the Chebyshev (or modified Chebyshev) algorithm + "
+    "Golub-Welsch equals the Prony result and reproduces the moments 0..2n-1."
 )
 TARGET = 30
 
@@ -29,7 +28,7 @@ def cases(quick: bool, seed: int) -> list[dict]:
 
 def check(case: dict) -> float:
     """Digits of agreement between the Gauss rule and Prony, minus 30 (-inf if no rule)."""
-    n = len(case["atoms"])
+    n = case.get("rank", len(case["atoms"]))
     moments = power_moments(case["atoms"], case["weights"], 2 * n)
     from momentrnn import MP
 
@@ -39,6 +38,10 @@ def check(case: dict) -> float:
                             digits=None if precision else TARGET + 5)
     except NotPositiveError:
         return -math.inf
+    except MomentRNNError:
+        if n > len(case["atoms"]):
+            return -math.inf  # no n-point rule: refused, as it must be (the control)
+        raise
     p = recover_measure(moments, rank=n, method="prony", digits=TARGET + 5)
     ctx = mpmath.MPContext()
     ctx.dps = 100
@@ -75,5 +78,21 @@ def search(seed: int, count: int) -> list[dict]:
                     "precision": ("mp", "ball")[i % 2]})
     return out
 
-CLAIM = Claim("M4", "Gauss rule = Prony for positive measures", STATEMENT, cases, check,
-              [("signed weights", signed)], unit="digits", search=search)
+def refine(case: dict, rng) -> dict:
+    """One atom moved inside [-1, 1] and one weight rescaled (positive, distinct atoms)."""
+    return refine_measure(case, rng, positive=True)
+
+
+def too_few_atoms(quick: bool, seed: int) -> list[dict]:
+    """Drops 'at least n atoms': n - 1 atoms, an n-point rule asked for (H_n is singular)."""
+    out = []
+    for i, n in enumerate((2, 4)):
+        a, w = random_measure(n - 1, seed + 40 + i)
+        out.append({"name": f"{n - 1} atoms, an {n}-point rule", "atoms": a, "weights": w,
+                    "precision": "ball", "rank": n})
+    return out
+
+
+CLAIM = make_claim("M4", "Gauss rule = Prony for positive measures", STATEMENT, cases, check,
+                   [("signed weights", signed), ("fewer atoms than nodes", too_few_atoms)],
+                   unit="digits", search=search, refine=refine)

@@ -80,15 +80,23 @@ def claim_titles(labels: list[str]) -> list[tuple[str, str]]:
 
 def run_checks(labels: list[str], *, quick: bool, seed: int, jobs: int = 1,
                allow_skip: bool = False,
-               progress: Callable[[str], None] | None = None) -> CheckReport:
+               progress: Callable[[str], None] | None = None,
+               search_seconds: float | None = None) -> CheckReport:
     """Run the checks of ``labels`` in ``jobs`` processes; ``progress`` gets a line per
-    claim started or finished."""
+    claim started or finished. ``search_seconds``, if given, replaces every claim's own
+    falsification-search budget (full mode only)."""
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise InputError(f"jobs={jobs!r} must be a positive integer")
+    if search_seconds is not None and (
+            isinstance(search_seconds, bool) or not isinstance(search_seconds, (int, float))
+            or not 0 <= search_seconds < math.inf):
+        raise InputError(f"search_seconds={search_seconds!r} must be a finite number of "
+                         "seconds >= 0")
     claims = load_claims()
     missing = [label for label in labels if label not in claims]
     todo = [label for label in labels if label in claims]
-    ran = dict(zip(todo, _run_all(todo, quick, seed, jobs, progress or (lambda line: None))))
+    ran = dict(zip(todo, _run_all(todo, quick, seed, jobs, progress or (lambda line: None),
+                                  search_seconds)))
     outcomes = [ran[label] if label in ran else _missing(label) for label in labels]
     return CheckReport(outcomes, missing, seed, quick, allow_skip)
 
@@ -101,7 +109,7 @@ def _missing(label: str) -> Outcome:
                    "proofs_checks package)")
 
 
-def _one(label: str, quick: bool, seed: int) -> Outcome:
+def _one(label: str, quick: bool, seed: int, search_seconds: float | None = None) -> Outcome:
     """Run one claim; an exception becomes an ERROR outcome, never stops the others."""
     try:
         claim = load_claims()[label]
@@ -109,32 +117,35 @@ def _one(label: str, quick: bool, seed: int) -> Outcome:
         return Outcome(label, "(did not import)", "ERROR", float("nan"), {}, 0, 0, 0, 0.0, [],
                        f"{type(exc).__name__}: {exc}")
     try:
-        return run_claim(claim, quick, seed)
+        return run_claim(claim, quick, seed, search_seconds=search_seconds)
     except MissingDependencyError as exc:
         # an optional part is not installed: the claim is not checked, and says so
         return Outcome(label, claim.title, "SKIPPED", float("nan"), {}, 0, 0, 0, 0.0, [],
                        str(exc), claim.statement, claim.unit)
     except Exception as exc:  # noqa: BLE001 - reported with the claim's label, exit 3
         where = traceback.extract_tb(exc.__traceback__)[-1]
+        notes = "".join(f"; {note}" for note in getattr(exc, "__notes__", ()))
         return Outcome(label, claim.title, "ERROR", float("nan"), {}, 0, 0, 0, 0.0, [],
-                       f"raised {type(exc).__name__}: {exc} (at {where.filename}:{where.lineno})",
-                       claim.statement, claim.unit)
+                       f"raised {type(exc).__name__}: {exc} (at {where.filename}:{where.lineno})"
+                       + notes, claim.statement, claim.unit)
 
 
 def _run_all(labels: list[str], quick: bool, seed: int, jobs: int,
-             progress: Callable[[str], None]) -> list[Outcome]:
+             progress: Callable[[str], None],
+             search_seconds: float | None = None) -> list[Outcome]:
     total = len(labels)
     if jobs == 1 or total <= 1:
         out = []
         for i, label in enumerate(labels):
             progress(f"[{i + 1}/{total}] {label} ...")
-            out.append(_one(label, quick, seed))
+            out.append(_one(label, quick, seed, search_seconds))
         return out
     import concurrent.futures
 
     results: dict = {}
     with concurrent.futures.ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(_one, label, quick, seed): label for label in labels}
+        futures = {pool.submit(_one, label, quick, seed, search_seconds): label
+                   for label in labels}
         for done, fut in enumerate(concurrent.futures.as_completed(futures), start=1):
             label = futures[fut]
             try:
@@ -156,6 +167,28 @@ def margin_text(o: Outcome) -> str:
         return "-"
     text = "inf" if math.isinf(o.worst_margin) else f"{o.worst_margin:.3g}"
     return f"{text} {o.unit}" if o.unit else text
+
+
+def search_text(o: Outcome, quick: bool) -> str:
+    """One line on the falsification search of a claim: its cases, worst margin and case, time;
+    'no search' for a claim without one (or in the quick mode, which does no search)."""
+    if o.verdict in ("ERROR", "SKIPPED"):
+        return f"{o.label}: not searched ({o.verdict})"
+    if quick:
+        return f"{o.label}: no search (quick mode)"
+    s = o.search
+    if not s:
+        return f"{o.label}: no search (the claim has none)"
+    if not s["cases"]:
+        return f"{o.label}: search drew no case in {s['seconds']:.1f} s"
+    worst = s["worst_margin"]
+    text = "nan" if worst != worst else "inf" if math.isinf(worst) else f"{worst:.3g}"
+    if o.unit == "exact":
+        text = "exact" if worst > 0 else "exact (fails)"
+    elif o.unit:
+        text += f" {o.unit}"
+    return (f"{o.label}: searched {s['cases']} cases ({s['drawn']} drawn, {s['refined']} "
+            f"refined) in {s['seconds']:.1f} s, worst margin {text} at {s['worst_case']}")
 
 
 def stderr_progress(line: str) -> None:

@@ -291,6 +291,8 @@ def truths(draw, *, positive: bool = False, lo: Fraction = MINUS_ONE, hi: Fracti
         D = draw(st.sampled_from(ROOTS if kind == "algebraic" else COMPLEX_ROOTS))
         for _ in range(draw(st.integers(1, 2))):
             p = draw(_rational_in(lo / 2, hi / 2)) if positive else draw(_rational_in(lo, hi))
+            if kind == "complex" and draw(st.integers(0, 3)) == 0:
+                p = F(0)  # a purely imaginary pair: real parts that are exact zeros
             q = F(draw(st.integers(1, 9)), draw(st.sampled_from([2, 3, 7, 10, 30])))
             if positive:  # both p +- q sqrt(D) in [lo, hi]
                 for _ in range(80):

@@ -84,3 +84,27 @@ def test_float_student_bounds_cover_the_exact_error(noise, scale):
     for row, err in zip(cert.rows, truth):
         assert row.bound >= err, (row.q, row.bound, err)
     assert cert.moment_errors == truth[:lags]
+
+
+def test_ball_tolerance_is_read_with_its_radius():
+    import flint
+
+    from momentrnn.moments import extrapolation_range
+
+    # 1/3 lies in the ball, and (4/3) delta_1 is then within tolerance of m_0 = 1
+    r = extrapolation_range([1], tolerance=flint.arb(1) / 3, order=1)
+    assert r.certified_upper >= F(4, 3)
+    # every tolerance of the ball [0.25, 0.75] is allowed: 1.75 delta_1 is within 0.75
+    r = extrapolation_range([1], tolerance=flint.arb(0.5, 0.25), order=1)
+    assert r.certified_upper >= F(7, 4)
+
+
+def test_ball_moments_widen_the_range_by_their_radius():
+    import flint
+
+    from momentrnn.moments import extrapolation_range
+
+    # m_0 anywhere in [0.5, 1.5]: 1.5 delta_1 and 1.5 delta_{-1} have moments in the ball
+    r = extrapolation_range([flint.arb(1, 0.5)], tolerance=0, order=1)
+    assert r.certified_upper >= F(3, 2) and r.certified_lower <= -F(3, 2)
+    assert "exact" not in r.solver

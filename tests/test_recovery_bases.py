@@ -339,3 +339,21 @@ def test_rounded_chebyshev_moments_of_fewer_atoms_than_half_their_count():
             assert r.status == "ok" and r.rank == len(atoms) and "was not certified" in r.message
             got = sorted(F(float(a)) for a in r.measure.atoms)
             assert all(abs(g - a) <= F(10) ** -14 for g, a in zip(got, atoms))
+
+
+@pytest.mark.parametrize("method", ["auto", "prony", "pencil"])
+@pytest.mark.parametrize("moments, atoms, weights", [
+    ([1, 0, -1, 0], [-1j, 1j], [F(1, 2), F(1, 2)]),
+    ([F(1), 0, F(-1, 4), 0], [-0.5j, 0.5j], [F(1, 2), F(1, 2)]),
+    ([2, F(1, 2), F(-3, 4), F(1, 8), F(17, 16), F(1, 32)], [-1j, 1j, 0.5],
+     [F(1, 2), F(1, 2), F(1)]),
+])
+def test_exact_purely_imaginary_atoms(moments, atoms, weights, method):
+    # an atom whose real part is an exact zero (sympy's Zero has no mpmath value of its own)
+    r = recover_measure(moments, precision=Exact(), method=method)
+    assert r.status == "ok"
+    got = sorted(zip((complex(a) for a in r.measure.atoms), r.measure.weights),
+                 key=lambda t: (t[0].real, t[0].imag))
+    want = sorted(zip(atoms, weights), key=lambda t: (complex(t[0]).real, complex(t[0]).imag))
+    assert [w for _, w in got] == [w for _, w in want]
+    assert all(abs(a - complex(b)) == 0 for (a, _), (b, _) in zip(got, want))

@@ -4,8 +4,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 
 from ._common import EXIT_ERROR, Command, positive_int, write_table
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 <= value < math.inf:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a finite number of seconds >= 0 "
+                                         "(e.g. --search-seconds 2)")
+    return value
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
@@ -15,6 +27,10 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", default="table", choices=["table", "markdown", "json"])
     p.add_argument("--seed", type=int, default=0, help="seed of the random cases")
     p.add_argument("--jobs", type=positive_int, default=1, help="parallel processes")
+    p.add_argument("--search-seconds", type=_seconds, default=None, metavar="S",
+                   help="time budget of each claim's falsification search in the full mode "
+                        "(default: each check's own, 4 s unless it sets SEARCH_SECONDS; 0 draws "
+                        "a single case)")
     p.add_argument("--allow-skip", action="store_true",
                    help="exit 0 even when a claim is SKIPPED (an optional dependency missing)")
 
@@ -25,6 +41,7 @@ def run(args: argparse.Namespace) -> int:
             claim_titles,
             margin_text,
             run_checks,
+            search_text,
             select_claims,
             stderr_progress,
         )
@@ -37,16 +54,23 @@ def run(args: argparse.Namespace) -> int:
             print(f"{label:4} {title}")
         return 0
     report = run_checks(labels, quick=args.quick, seed=args.seed, jobs=args.jobs,
-                        allow_skip=args.allow_skip, progress=stderr_progress)
+                        allow_skip=args.allow_skip, progress=stderr_progress,
+                        search_seconds=args.search_seconds)
     if args.format == "json":
         print(json.dumps(report.to_dict(), indent=2, default=str))
         return report.exit_status()
-    write_table(["claim", "title", "verdict", "worst margin", "cases", "controls failed",
-                 "time (s)"],
-                [[o.label, o.title, o.verdict, margin_text(o), str(o.cases),
+    write_table(["claim", "title", "verdict", "worst margin", "cases", "searched",
+                 "controls failed", "time (s)"],
+                [[o.label, o.title, o.verdict, margin_text(o), str(o.cases), str(o.searched),
                   f"{o.controls_failed}/{o.controls_total}", f"{o.seconds:.2f}"]
                  for o in report.outcomes],
                 markdown=args.format == "markdown")
+    print()
+    if args.quick:
+        print("no falsification search in the quick mode")
+    else:
+        for o in report.outcomes:
+            print(search_text(o, args.quick))
     for o in report.outcomes:
         if o.message:
             print(f"{o.label}: {o.message}")
@@ -67,7 +91,8 @@ COMMANDS = (
         help="run the numeric checks of the theory's claims",
         description=(
             "Run the checks of the claims of THEORY (R1-R14, M1-M7): each claim is tried on a "
-            "grid of cases and must also fail when a hypothesis is dropped (negative control). "
+            "grid of cases (and, without --quick, a time-budgeted falsification search) and must "
+            "also fail when a hypothesis is dropped (negative control). "
             "Exit 0 when every claim passes, 1 when a claim fails (FAIL, VACUOUS, PRECISION "
             "INSUFFICIENT), 3 when a check raised (ERROR), 4 when a claim was SKIPPED (unless "
             "--allow-skip)."

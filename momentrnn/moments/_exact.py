@@ -1,4 +1,5 @@
-"""Exact recovery: rational atoms exactly, algebraic atoms as sympy radicals (degree <= 4) or
+"""Exact recovery: rational atoms exactly, algebraic atoms as sympy radicals (quadratic and
+biquadratic factors) or
 :class:`~momentrnn.moments.algebraic.AlgebraicNumber` (root isolation in python-flint).
 
 The Prony polynomial p is computed over Q and factored. A root alpha of an irreducible factor f
@@ -122,7 +123,9 @@ def exact_recover(data: MomentData, n: int, method: str = "prony", basis: str = 
             atoms.append(to_fraction(root))
             weights.append(to_fraction(R(root) if R.degree() >= 0 else fmpq(0)))
             continue
-        if f.degree() > RADICAL_DEGREE:
+        if not _has_radicals(f):
+            # cubics, quartics that are not biquadratic and everything of higher degree: held as
+            # isolated roots in python-flint (sympy's CRootOf refines its roots far too slowly)
             field = AlgebraicField(f)
             for k in range(field.degree):
                 atoms.append(AlgebraicNumber(field, k))
@@ -142,6 +145,13 @@ def exact_recover(data: MomentData, n: int, method: str = "prony", basis: str = 
     keys = [_sort_key(a) for a in atoms]
     order = sorted(range(len(atoms)), key=keys.__getitem__)
     return [atoms[i] for i in order], [weights[i] for i in order]
+
+
+def _has_radicals(f) -> bool:
+    """Whether the atoms of the monic factor ``f`` are given as sympy radicals: degree 2 and
+    biquadratic quartics (nested square roots)."""
+    d = f.degree()
+    return d == 2 or (d == 4 and d <= RADICAL_DEGREE and f[1] == 0 and f[3] == 0)
 
 
 def _sort_key(atom) -> tuple[float, float]:

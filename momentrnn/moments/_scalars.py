@@ -165,9 +165,19 @@ def to_mp(value: object, ctx: mpmath.ctx_mp.MPContext):
         z = value.evalf(ctx.dps + 10)  # type: ignore[union-attr]
         re, im = z.as_real_imag()
         if im == 0:
-            return ctx.mpf(mpmath.mp.make_mpf(re._mpf_))
-        return ctx.mpc(ctx.mpf(mpmath.mp.make_mpf(re._mpf_)), ctx.mpf(mpmath.mp.make_mpf(im._mpf_)))
+            return _sympy_real_to_mp(re, ctx)
+        return ctx.mpc(_sympy_real_to_mp(re, ctx), _sympy_real_to_mp(im, ctx))
     raise TypeError(f"cannot convert {type(value).__name__}")
+
+
+def _sympy_real_to_mp(part, ctx):
+    """A real part of an evaluated sympy number: a Float, or an exact rational (a purely
+    imaginary value's real part is sympy's exact ``Zero``, which has no ``_mpf_``)."""
+    if hasattr(part, "_mpf_"):
+        return ctx.mpf(mpmath.mp.make_mpf(part._mpf_))
+    if getattr(part, "is_Rational", False):
+        return ctx.mpf(int(part.p)) / int(part.q)
+    raise TypeError(f"cannot convert the sympy value {part!r}")
 
 
 def to_ball(value: object):

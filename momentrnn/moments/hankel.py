@@ -470,8 +470,12 @@ def hankel_rank(
             f"got {data.count}"
         )
     require_trackable_scale(data)
+    if data.all_zero and data.is_exact:
+        # exact zeros: the Hankel matrix is the zero matrix, of rank 0 (the zero measure)
+        return _exact_rank(data, s, Exact() if precision is None else as_precision(precision))
     if data.all_zero:
-        raise InputError("all moments are zero: the zero measure has no atoms to find")
+        raise InputError("all moments are zero up to their rounding: no rank is decided from "
+                         "them; pass the exact values (rank 0) or more accurate data")
     if precision is None and not data.is_exact and data.digits <= 17:
         # Data no more accurate than doubles: a double SVD with the Weyl floor gives the same
         # evidence at a fraction of the cost; only an ambiguous verdict is re-examined at a

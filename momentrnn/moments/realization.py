@@ -172,6 +172,11 @@ def minimal_realization(impulse_response: object, *, precision: Precision | None
         _check_exact_order(data, None if rank is None else positive_int(rank, "rank"))
     elif rank is None and evidence.verdict in ("exact", "clear"):
         _check_block_reaches(data, evidence)
+    if rank is None and evidence.rank == 0 and data.is_exact:
+        raise InputError(
+            "every lag is exactly zero: these are the lags of the zero system, whose minimal "
+            "realisation has order 0 (no state); there is nothing to realise"
+        )
     if rank is None and evidence.rank == 0:
         raise InputError(
             f"the lags are indistinguishable from zero at their accuracy ({evidence.message}): "

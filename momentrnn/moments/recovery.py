@@ -1165,10 +1165,11 @@ def _status(data: MomentData, cert: _Certified, got: float, target: float | None
             f"the moments carry {data.digits:.0f} digits but this problem loses about "
             f"{loss:.0f} (cond of H_{len(cert.sol.atoms) if cert.sol else '?'} = 1e{loss:.0f}), "
             f"so only {_floor_digits(max(cert.data_limit, 0)):.0f} digits are determined for "
-            f"every sequence within that accuracy; {target:g} digits need moments with about "
-            f"{need:.0f} "
-            "digits (pass exact values, or data_digits= if they are more accurate than their "
-            "type says)"
+            f"every sequence within that accuracy; "
+            + (f"{target:g} digits need" if requested
+               else f"the default target of {target:g} digits needs")
+            + f" moments with about {need:.0f} digits (pass exact values, or data_digits= if "
+            "they are more accurate than their type says)"
         )
     return Status.PRECISION_EXHAUSTED, (
         f"reached {got:.0f} of {target:g} digits at {used}, the precision cap; the problem "

@@ -213,12 +213,13 @@ def extrapolation_range(moments: object, *, tolerance: object, support: tuple = 
     Parameters
     ----------
     moments : sequence of numbers
-        :math:`m_0..m_N` (used at their exact value; floats at their binary value).
+        :math:`m_0..m_N` (used at their exact value; floats at their binary value; a
+        python-flint ball anywhere in it: its radius is added to that moment's tolerance).
     tolerance : number or sequence of numbers
         :math:`\varepsilon` (same for every moment) or one per moment; 0 gives the exact range
         (compare :func:`next_moment_range`). Read exactly, as every number of the package:
         a float at its binary value, ``Fraction``, int, decimal text such as ``'0.3'``, an
-        mpmath number at its own precision's value.
+        mpmath number at its own precision's value, a python-flint ball at its upper end.
     support : tuple
         A compact interval ``(a, b)``. On an unbounded support the range is unbounded above
         (and below for odd ``q`` on the line); it is returned without calling the solver,
@@ -270,7 +271,11 @@ def extrapolation_range(moments: object, *, tolerance: object, support: tuple = 
     q = N + 1 if order is None else order
     if isinstance(q, bool) or not isinstance(q, int) or q <= N:
         raise InputError(f"order={order!r} must be an integer > {N} (the last given index)")
-    eps_exact = _tolerances(tolerance, data.count)
+    # a moment given as a ball lies somewhere in it: a measure within eps_j of the true m_j is
+    # within eps_j + radius_j of the ball's midpoint, so the ranges below hold for every value
+    # of the ball (other kinds are used at their exact value, as documented)
+    eps_exact = tuple(e + r for e, r in zip(_tolerances(tolerance, data.count),
+                                            _ball_radii(moments, data.count)))
     eps = tuple(_round(e, 0) for e in eps_exact)  # shown; the proofs use eps_exact
     if not isinstance(solver, str):
         raise InputError(f"solver={solver!r} must be 'auto' or a cvxpy solver name")
@@ -624,6 +629,21 @@ def _solve_lower(C: list, rhs: list) -> list:
     return x
 
 
+def _ball_radii(moments: object, count: int) -> tuple:
+    """The radius (an exact Fraction, rounded up) of each moment given as a python-flint ball;
+    0 for every other kind of number."""
+    import flint
+
+    from ._numbers import read_number
+
+    items = moments if isinstance(moments, (list, tuple)) else None
+    if items is None or len(items) != count:
+        return (Fraction(0),) * count
+    return tuple(Fraction(read_number(v, f"moments[{i}]").radius)
+                 if isinstance(v, (flint.arb, flint.acb)) else Fraction(0)
+                 for i, v in enumerate(items))
+
+
 def _tolerances(tolerance: object, count: int) -> tuple:
     """The tolerances as exact Fractions, one per moment, read by the one number table (a
     float at its binary value, a decimal string or an mpmath number exactly as given)."""
@@ -637,6 +657,8 @@ def _tolerances(tolerance: object, count: int) -> tuple:
                              "moment") from None
         if r.imag != 0 or r.real < 0:
             raise InputError(f"{where}={value!r} must be real and >= 0")
+        if r.kind in ("arb", "acb"):  # a ball: the tolerance is somewhere in it, take its top
+            return r.real + Fraction(r.radius)
         return r.real
 
     if isinstance(tolerance, (str, bytes)) or not hasattr(tolerance, "__iter__"):

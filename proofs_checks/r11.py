@@ -238,23 +238,31 @@ def _sdp_faults(sdp, m: list, eps: Fraction, q: int) -> list[str]:
     out = []
     cl, cu, il, iu = (sdp.certified_lower, sdp.certified_upper, sdp.inner_lower,
                       sdp.inner_upper)
-    if None in (cl, cu, il, iu):
-        return [f"an end is not proved or not attained ({sdp.status}: {sdp.message[:80]})"]
-    if not cl <= il <= iu <= cu:
+    if cl is None or cu is None:
+        return [f"an end is not proved ({sdp.status}: {sdp.message[:80]})"]
+    if None in (il, iu) and sdp.status == "ok":
+        out.append("status 'ok' without a checked measure at an end")
+    # an end without a checked measure is honest ('loose'): only the proved end is judged
+    il_, iu_ = (cl if il is None else il), (cu if iu is None else iu)
+    if not cl <= il_ <= iu_ <= cu:
         out.append("the proved ends do not enclose the attained ones")
     if not cl <= Fraction(sdp.lower) <= Fraction(sdp.upper) <= cu:
         out.append("a reported double end lies outside the proved ends")
-    width, gap = cu - cl, max(il - cl, cu - iu)
+    width, gap = cu - cl, max(il_ - cl, cu - iu_)
     if sdp.status == "ok" and gap > GAP_RELATIVE * width:
         out.append(f"status 'ok' but an end is proved only to {float(gap / width):.1e} of the "
                    "width")
     shown = sdp.to_dict()
     if not (Fraction(shown["certified_lower"]["float"]) <= cl
             and Fraction(shown["certified_upper"]["float"]) >= cu
-            and Fraction(shown["inner_lower"]["float"]) >= il
-            and Fraction(shown["inner_upper"]["float"]) <= iu):
+            and (il is None or Fraction(shown["inner_lower"]["float"]) >= il)
+            and (iu is None or Fraction(shown["inner_upper"]["float"]) <= iu)):
         out.append("a double of to_dict is rounded the wrong way")
     for measure, value in ((sdp.lower_measure, il), (sdp.upper_measure, iu)):
+        if measure is None or value is None:
+            if (measure is None) != (value is None):
+                out.append("a checked measure without its value, or a value without it")
+            continue
         atoms, weights = [Fraction(x) for x in measure.atoms], [Fraction(w) for w in
                                                                  measure.weights]
         got = power_moments(atoms, weights, q + 1)
@@ -381,10 +389,14 @@ def compare(case: dict, solver: str = "auto") -> dict:
     if sdp.certified_upper is None or sdp.certified_lower is None:
         return out
     proved = float(max(sdp.certified_upper - target, target - sdp.certified_lower))
-    attained = (max(float(sdp.inner_upper - target), float(target - sdp.inner_lower))
-                if sdp.inner_upper is not None and sdp.inner_lower is not None else proved)
+    # the measures checked feasible: their deviations are lower bounds of the worst case
+    found = [float(v) for v in ((sdp.inner_upper - target) if sdp.inner_upper is not None
+                                else None,
+                                (target - sdp.inner_lower) if sdp.inner_lower is not None
+                                else None) if v is not None]
+    attained = max(found) if found else None
     out.update({"worst_proved": proved, "worst_attained": attained,
-                "bound_tightness": attained / bound if bound else 1.0,
+                "bound_tightness": attained / bound if bound and found else None,
                 "student_tightness": observed / proved if proved else 1.0})
     return out
 
@@ -394,7 +406,8 @@ class NotTrained(RuntimeError):
 
 
 def check(case: dict, solver: str = "auto") -> float:
-    """min(bound - attained worst, proved worst - observed) / bound: the numbers are ordered.
+    """min(bound - attained worst, proved worst - observed, bound - observed) / bound: the
+    numbers are ordered (the attained worst only where the SDP found a checked measure).
     -1 when the package's answers are wrong (``compare``'s faults) or the student cannot be
     trained within its budget. A case outside the hypotheses (a signed measure, an atom
     beyond [-1, 1]) is judged on the conclusion alone: (bound - observed) / bound, which the
@@ -405,10 +418,12 @@ def check(case: dict, solver: str = "auto") -> float:
         return -1.0
     if not c["hypothesis"]:
         return (c["bound"] - c["observed"]) / c["bound"]
-    if c["faults"] or "worst_attained" not in c:
+    if c["faults"] or "worst_proved" not in c:
         return -1.0
-    return min(c["bound"] - c["worst_attained"], c["worst_proved"] - c["observed"],
-               c["bound"] - c["observed"]) / c["bound"]
+    terms = [c["worst_proved"] - c["observed"], c["bound"] - c["observed"]]
+    if c["worst_attained"] is not None:  # no checked measure ('loose'): nothing to compare
+        terms.append(c["bound"] - c["worst_attained"])
+    return min(terms) / c["bound"]
 
 
 def search(seed: int, count: int) -> list[dict]:

@@ -79,7 +79,10 @@ def _diagonal(case: dict) -> float:
             a1, b1, c1 = ([x1 - eta * lam * x for x1, x in zip(new, old)]
                           for new, old in ((a1, a), (b1, b), (c1, c)))
         Ga, Gb, Gc, G = _exact_gradient(a, b, c, target, rho)
-        size = max(abs(eta * g) for g in Ga + Gb + Gc) or Fraction(1)
+        # a double step rounds to a unit of the parameter, not of the step: a small step on a
+        # large parameter is judged against the parameter
+        size = max([abs(eta * g) for g in Ga + Gb + Gc] + [abs(x) for x in a + b + c]) \
+            or Fraction(1)
         step_err = max(abs(new - (old - eta * g)) for new, old, g in
                        zip(a1 + b1 + c1, a + b + c, Ga + Gb + Gc))
         margin = min(margin, digits(float(step_err / size)) - FLOAT_DIGITS)

@@ -22,11 +22,11 @@ from ._measures import gaussian_moments, power_moments, random_measure
 from .harness import Claim
 
 STATEMENT = (
-    "R12 (Positive-weight teachers only). A teacher with a negative or complex weight cannot be "
-    "fitted to zero loss by a balanced student once k >= 2d + 1 (its Hankel matrix H = "
-    "[h_hat_{i+j}]_{i,j<=d} is not PSD); the balanced loss has a strictly positive infimum: for "
-    "every vector v with v^T H v = -lambda < 0 and c_s = sum_{i+j=s} v_i v_j (s <= 2d), every "
-    "balanced student has L_k >= min_{j<=2d} rho_j (lambda / ||c||_2)^2."
+    "R12 (Positive-weight teachers only). A teacher with a negative weight (or a non-real pair "
+    "of atoms) cannot be fitted to zero loss by a balanced student once k >= 2d + 1: for a real "
+    "v with v^T H v = -lambda < 0, H = [h_hat_{i+j}]_{i,j<=d}, every balanced student has L_k >= "
+    "lambda^2 / sum_{s<=2d} c_s^2 / rho_s >= min_{s<=2d} rho_s (lambda / ||c||_2)^2, with c_s = "
+    "sum_{i+j=s} v_i v_j."
 )
 
 F = Fraction
@@ -62,13 +62,16 @@ def _moments(case: dict, count: int) -> list[Fraction]:
     return power_moments(case["atoms"], case["weights"], count)
 
 
-def loss_bound(moments: list, d: int, rho: list | None = None) -> Fraction:
+def loss_bound(moments: list, d: int, rho: list | None = None, form: str = "sharp"
+               ) -> Fraction:
     """The proof's lower bound on L_k = sum_j rho_j (m_j(mu) - m_j)^2 over non-negative mu,
     exactly over Q: v is an eigenvector of the Hankel matrix H for its least eigenvalue, in
     doubles then read as the rational it is (any v with v^T H v = -lambda < 0 gives a bound:
     v^T H' v >= 0 for the student's PSD H', so sum_s c_s (h_s - h_hat_s) >= lambda, and
-    Cauchy-Schwarz); with c_s = sum_{i+j=s} v_i v_j the bound is min_{j<=2d} rho_j lambda^2 /
-    ||c||_2^2, computed exactly (0 when v^T H v >= 0). ``rho=None``: all ones."""
+    Cauchy-Schwarz with the weights rho_s); with c_s = sum_{i+j=s} v_i v_j the bound is
+    lambda^2 / sum_{s<=2d} c_s^2 / rho_s (``form="sharp"``) or the weaker min_{s<=2d} rho_s
+    lambda^2 / ||c||_2^2 (``form="min rho"``), computed exactly (0 when v^T H v >= 0).
+    ``rho=None``: all ones (the two forms agree)."""
     H = [[Fraction(moments[i + j]) for j in range(d + 1)] for i in range(d + 1)]
     _, vecs = np.linalg.eigh(np.array([[float(x) for x in row] for row in H]))
     v = [Fraction(float(x)) for x in vecs[:, 0]]
@@ -77,8 +80,11 @@ def loss_bound(moments: list, d: int, rho: list | None = None) -> Fraction:
         return Fraction(0)
     c = [sum(v[i] * v[s - i] for i in range(max(0, s - d), min(s, d) + 1))
          for s in range(2 * d + 1)]
-    least = min(Fraction(r) for r in rho[: 2 * d + 1]) if rho is not None else Fraction(1)
-    return least * lam**2 / sum(x * x for x in c)
+    weights = [Fraction(r) for r in rho[: 2 * d + 1]] if rho is not None else [Fraction(1)] * (
+        2 * d + 1)
+    if form == "sharp":
+        return lam**2 / sum(x * x / r for x, r in zip(c, weights))
+    return min(weights) * lam**2 / sum(x * x for x in c)
 
 
 def _exact_loss(a, b, c, target: list, rho: list) -> Fraction:
@@ -110,7 +116,8 @@ def check(case: dict) -> float:
         return 1.0 if not feas.feasible and named == proved else -1.0
     k = case.get("k", 2 * d + 1)
     rho = [Fraction(r) for r in case.get("rho", [1] * k)]
-    bound = loss_bound(m, d, None if case.get("drop") == "min rho" else rho)
+    bound = (loss_bound(m, d, None) if case.get("drop") == "min rho" else
+             loss_bound(m, d, rho, form=case.get("form", "sharp")))
     if not bound > 0:
         return -1.0
     target = _moments(case, k)

@@ -29,7 +29,8 @@ STATEMENT = (
     "R8 (Main theorem, extrapolation). Let mu_hat = sum_{i<=d} w_i delta_{a_i} with distinct real "
     "a_i and w_i > 0. If mu is any non-negative measure (any number of atoms) with m_j(mu) = "
     "m_j(mu_hat) for j = 0..2d, then mu = mu_hat. Hence a balanced student with zero loss on "
-    "k >= 2d + 1 extrapolates perfectly and has effective state dimension d, whatever its size."
+    "k >= 2d + 1 lags extrapolates perfectly: its response is the teacher's, of Hankel rank d, "
+    "whatever its dimension."
 )
 
 

@@ -25,10 +25,10 @@ from .harness import Claim
 STATEMENT = (
     "R9 (Tightness). With k = 2d the conclusion fails: there are balanced zero-loss students "
     "that do not extrapolate (d = 1: delta_1 and 1/2 delta_0 + 1/2 delta_2 share m_0, m_1; m_j "
-    "differs for every j >= 2). In general, for distinct atoms inside (a, b), mu_hat + eps tau "
-    "with tau the divided difference on 2d + 1 points interleaving the atoms is a non-negative "
-    "measure sharing m_0..m_{2d-1} with m_{2d} larger by eps, and the range of m_{2d} has "
-    "positive length."
+    "differs for every j >= 2). In general, for distinct atoms inside (a, b), the measure at the "
+    "upper end m_+ of the range of m_2d over non-negative measures on [a, b] sharing "
+    "m_0..m_{2d-1} has exactly d + 1 atoms, the two ends (charged with positive weight) and "
+    "d - 1 inside, and m_+ > m_2d(mu_hat) = m_-: the range has positive length."
 )
 
 
@@ -88,7 +88,7 @@ BOTH_ENDS = True
 
 def _canonical(case: dict, r, m: list, nu, lo: Fraction, hi: Fraction) -> bool:
     """The statement's measure, exactly: the lower end m_- of the range of m_2d is
-    m_2d(mu_hat), its measure mu_hat; the measure nu at m_+ has at most d + 1 atoms and
+    m_2d(mu_hat), its measure mu_hat; the measure nu at m_+ has exactly d + 1 atoms and
     charges an end of [a, b] (both ends when ``BOTH_ENDS``), with positive weights there; and
     nu realised as a balanced student (b_i = c_i = sqrt(w_i), the package's DiagonalRNN) has
     loss 0 on k = 2d lags to double rounding while its h_2d is off by m_+ - m_2d."""
@@ -102,7 +102,7 @@ def _canonical(case: dict, r, m: list, nu, lo: Fraction, hi: Fraction) -> bool:
                      (Fraction(w) for w in r.lower_measure.weights)))
     if low != sorted(zip(atoms, weights)):
         return False
-    if len(nu.atoms) > d + 1:
+    if len(nu.atoms) != d + 1:
         return False
     charged = [e for e in (lo, hi) if any(_is(x, e) for x in nu.atoms)]
     if not charged or (BOTH_ENDS and len(charged) < 2):

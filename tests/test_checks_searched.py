@@ -212,13 +212,16 @@ def test_a_shift_delta_below_the_violation_breaks_r11(monkeypatch):
 TEACHER = ([F(4, 5), F(-1, 2)], [F(1), F(-1, 2)])
 
 
-def test_r12_bound_is_exact_and_carries_min_rho():
+def test_r12_bound_is_exact_and_carries_the_lag_weights():
     m = power_moments(*TEACHER, 5)
     unit = r12.loss_bound(m, 2)
     assert isinstance(unit, F) and unit > 0
     rho = [F(3), F(1, 7), F(2), F(5), F(1)]
-    assert r12.loss_bound(m, 2, rho) == F(1, 7) * unit
-    assert "min" in r12.STATEMENT and "||c||_2" in r12.STATEMENT
+    assert r12.loss_bound(m, 2, rho, form="min rho") == F(1, 7) * unit
+    assert r12.loss_bound(m, 2, rho) >= F(1, 7) * unit  # sum c_s^2 / rho_s <= ||c||^2 / min
+    assert r12.loss_bound(m, 2, [F(2)] * 5) == 2 * unit == r12.loss_bound(m, 2, [F(2)] * 5,
+                                                                          form="min rho")
+    assert "min" in r12.STATEMENT and "||c||_2" in r12.STATEMENT and "/ rho_s" in r12.STATEMENT
 
 
 @settings(max_examples=60, derandomize=True, deadline=None)

@@ -57,16 +57,21 @@ def _diagonal(case: dict) -> float:
     """Steps taken by gradient_descent, judged over Q: each step is theta - eta grad L (to
     double-precision rounding), the identity holds to rounding, and a unit expands exactly when
     eta |G_i| > sqrt 2."""
-    s = init_student(case["dim"], scale=case.get("scale", 0.4), seed=case["seed"])
-    teacher = named_teacher("several")
-    target = [Fraction(float(v)) for v in teacher.impulse_response(K)]
-    rho = [Fraction(1)] * K
-    res = gradient_descent(s, teacher, k=K, lr=case["lr"], steps=case.get("steps", 2),
+    s = init_student(case["dim"], scale=case.get("scale", 0.4), seed=case["seed"],
+                     **({"mode": case["mode"]} if "mode" in case else {}))
+    teacher = named_teacher(case.get("teacher", "several"))
+    k = case.get("k", K)
+    target = [Fraction(float(v)) for v in teacher.impulse_response(k)]
+    rho = [Fraction(1)] * k
+    res = gradient_descent(s, teacher, k=k, lr=case["lr"], steps=case.get("steps", 2),
                            record_every=1)
     params = res.parameters[:, 0]  # (records, d, 3)
     eta = Fraction(case["lr"])
     margin = np.inf
-    for t in range(params.shape[0] - 1):
+    # a run that diverged is frozen from its divergence step on: the steps after it were not
+    # taken, and only those before it are judged
+    taken = params.shape[0] - 1 if res.diverged_at[0] < 0 else int(res.diverged_at[0])
+    for t in range(taken):
         a, b, c = ([Fraction(float(v)) for v in params[t][:, m]] for m in range(3))
         a1, b1, c1 = ([Fraction(float(v)) for v in params[t + 1][:, m]] for m in range(3))
         if case["decay"]:
@@ -74,11 +79,16 @@ def _diagonal(case: dict) -> float:
             a1, b1, c1 = ([x1 - eta * lam * x for x1, x in zip(new, old)]
                           for new, old in ((a1, a), (b1, b), (c1, c)))
         Ga, Gb, Gc, G = _exact_gradient(a, b, c, target, rho)
-        size = max(abs(eta * g) for g in Ga + Gb + Gc) or Fraction(1)
+        # a double step rounds to a unit of the parameter, not of the step: a small step on a
+        # large parameter is judged against the parameter
+        size = max([abs(eta * g) for g in Ga + Gb + Gc] + [abs(x) for x in a + b + c]) \
+            or Fraction(1)
         step_err = max(abs(new - (old - eta * g)) for new, old, g in
                        zip(a1 + b1 + c1, a + b + c, Ga + Gb + Gc))
         margin = min(margin, digits(float(step_err / size)) - FLOAT_DIGITS)
-        scale = max(x * x + y * y for x, y in zip(b, c))
+        # the rounding of the new parameters is relative to their size: a large step makes
+        # b_i^2 + c_i^2 grow, and the identity is judged against the larger of the two sizes
+        scale = max(x * x + y * y for x, y in zip(b + b1, c + c1))
         for i in range(len(a)):
             q0, q1 = b[i] ** 2 - c[i] ** 2, b1[i] ** 2 - c1[i] ** 2
             factor = 1 - eta**2 * G[i] ** 2
@@ -92,9 +102,11 @@ def _diagonal(case: dict) -> float:
 
 def _full(case: dict, dps: int) -> float:
     """The full model's identity with the package's mpmath gradient, in digits (minus 50)."""
-    s = init_student(case["dim"], scale=0.4, seed=case["seed"], diagonal=False)
-    t = named_teacher("several")
-    problem = FlowProblem.for_model(s, t.impulse_response(K), np.ones(K))
+    s = init_student(case["dim"], scale=case.get("scale", 0.4), seed=case["seed"],
+                     diagonal=False)
+    t = named_teacher(case.get("teacher", "several"))
+    k = case.get("k", K)
+    problem = FlowProblem.for_model(s, t.impulse_response(k), np.ones(k))
     ctx = MP(dps).context()
     theta = [ctx.mpf(float(v)) for v in problem.pack(s)]
     g = mp_gradient(problem, theta, ctx)
@@ -124,15 +136,42 @@ def confirm(case: dict) -> float:
     return _diagonal(case) if case["model"] == "diagonal" else _full(case, 80)
 
 
+TEACHERS = ["long_memory", "decaying", "oscillating", "two_pole", "several", "negative_weight"]
+
+
 def search(seed: int, count: int) -> list[dict]:
-    """Random diagonal students (dimension 2 to 12, scale 0.1 to 0.8) and step sizes, one
-    step each (large steps may leave the region where the loss stays finite)."""
+    """Diagonal students (dimension 1 to 12; random, balanced and unbalanced starts; scale 0.1
+    to 0.8) one or two steps of sizes 0.005 to 0.3, and full students (dimension 2 to 5) one
+    exact step of size 0.01 to 0.5 in mpmath, under every named teacher (the signed one
+    included) with k = 1 to 8 (large steps may leave the region where the loss stays
+    finite)."""
     import random
 
     rng = random.Random(50_000 + seed)
-    return [{"model": "diagonal", "dim": rng.randint(2, 12), "seed": rng.randrange(10**6),
-             "lr": round(rng.uniform(0.005, 0.3), 4), "decay": 0.0,
-             "scale": round(rng.uniform(0.1, 0.8), 3), "steps": 1} for _ in range(count)]
+    return [_draw(rng) for _ in range(count)]
+
+
+def _draw(rng) -> dict:
+    common = {"seed": rng.randrange(10**6), "teacher": rng.choice(TEACHERS),
+              "k": rng.randint(1, 8), "scale": round(rng.uniform(0.1, 0.8), 3)}
+    if rng.random() < 0.3:
+        return {"model": "full", "dim": rng.randint(2, 5), "lr": f"{rng.uniform(0.01, 0.5):.4f}",
+                "decay": "0", **common}
+    return {"model": "diagonal", "dim": rng.randint(1, 12), "lr": round(rng.uniform(0.005, 0.3), 4),
+            "decay": 0.0, "steps": rng.randint(1, 2),
+            "mode": rng.choice(["random", "balanced", "unbalanced"]), **common}
+
+
+def refine(case: dict, rng) -> dict:
+    """Another start of the same kind, the step size scaled by up to 1.5, k moved by one."""
+    new = {**case, "seed": rng.randrange(10**6), "k": min(8, max(1, case.get("k", K)
+                                                                 + rng.choice([-1, 0, 1])))}
+    factor = rng.uniform(0.67, 1.5)
+    if case["model"] == "full":
+        new["lr"] = f"{min(float(case['lr']) * factor, 0.5):.4f}"
+    else:
+        new["lr"] = round(min(case["lr"] * factor, 0.3), 4)
+    return new
 
 
 def weight_decay(quick: bool, seed: int) -> list[dict]:
@@ -141,4 +180,4 @@ def weight_decay(quick: bool, seed: int) -> list[dict]:
 
 CLAIM = Claim("R5", "GD multiplies the imbalance by 1 - eta^2 G^2", STATEMENT, cases, check,
               [("gradient step with weight decay", weight_decay)], confirm, unit="digits",
-              search=search)
+              search=search, refine=refine)

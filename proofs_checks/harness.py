@@ -203,7 +203,12 @@ def run_search(claim: Claim, seed: int, *, seconds: float | None = None,
                     out_of_time(len(drawn), 0.0):
                 break
             here = current[refined % len(current)]
-            candidate = claim.refine(dict(here[0]), rng)
+            try:
+                candidate = claim.refine(dict(here[0]), rng)
+            except Exception as exc:
+                exc.add_note(f"{claim.label}: refine raised on the search case "
+                             f"{_jsonable(here[0])}")
+                raise
             refined += 1
             margin = evaluate(candidate, "refined")
             # a tie is accepted, so that the walk crosses the plateaus of exact claims (+1

@@ -474,3 +474,34 @@ def test_no_case_is_started_that_would_overrun_the_budget(clock):
                 refine=lambda case, rng: dict(case))
     block, _ = run_search(claim, 0, seconds=10.0)
     assert block["drawn"] == 1 and block["refined"] == 0
+
+
+def test_the_worst_case_is_reported_even_after_the_first_failing_ones(clock):
+    # more failing cases than the harness re-checks: the worst comes last and still counts
+    values = [-1.0, -2.0, -3.0, -4.0, -5.0, 1.0]
+
+    def search(seed, count):
+        return [{"x": v, "i": i} for i, v in enumerate(values)][:count] if seed == 0 else \
+            [{"x": v, "i": i} for i, v in enumerate(values)][2:2 + count]
+
+    claim = toy(costly(margin_x, clock), search=search)
+    out = run_claim(claim, False, 0, search_counts=(6, 0))
+    assert out.verdict == "FAIL" and out.search["failing"] == 5
+    assert out.worst_margin == -5.0 and out.worst_case == {"x": -5.0, "i": 4}
+    searched = [d["case"] for d in out.details if d.get("searched")]
+    assert searched == [{"x": -5.0, "i": 4}, {"x": -1.0, "i": 0}, {"x": -2.0, "i": 1},
+                        {"x": -3.0, "i": 2}]
+    # a worst case among the first failing ones is not repeated
+    out = run_claim(claim, False, 0, search_counts=(2, 0))
+    assert [d["case"] for d in out.details if d.get("searched")] == \
+        [{"x": -1.0, "i": 0}, {"x": -2.0, "i": 1}]
+
+
+def test_an_exception_in_refine_names_the_case(clock):
+    def refine(case, rng):
+        raise KeyError("atoms")
+
+    claim = toy(costly(margin_x, clock), search=uniform_search, refine=refine)
+    with pytest.raises(KeyError) as info:
+        run_claim(claim, False, 0, search_seconds=10.0)
+    assert any("X9: refine raised on the search case" in n for n in info.value.__notes__)

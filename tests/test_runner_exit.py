@@ -208,3 +208,19 @@ def test_the_cli_takes_a_search_budget(monkeypatch, capsys):
             main(["check", "--only", "M1", "--search-seconds", bad])
         assert info.value.code == 2
         assert "finite number of seconds" in capsys.readouterr().err
+
+
+def test_claim_titles_say_which_labels_have_no_check(monkeypatch):
+    claim = Claim("M1", "Hankel rank", "M1 ...", lambda q, s: [], lambda c: 1.0, [])
+    monkeypatch.setattr(runner, "load_claims", lambda: {"M1": claim})
+    assert runner.claim_titles(["M1", "R1"]) == [("M1", "Hankel rank"),
+                                                  ("R1", "(no check yet)")]
+
+
+def test_one_claim_runs_in_this_process_whatever_the_jobs(monkeypatch):
+    claim = Claim("X9", "toy", "X9 toy", lambda q, s: [{"x": 1}], lambda c: float(c["x"]),
+                  [("ctl", lambda q, s: [{"x": -1}])])
+    monkeypatch.setattr(runner, "load_claims", lambda: {"X9": claim})
+    lines = []
+    report = runner.run_checks(["X9"], quick=True, seed=0, jobs=2, progress=lines.append)
+    assert lines == ["[1/1] X9 ..."] and report.outcomes[0].verdict == "PASS"

@@ -108,3 +108,24 @@ def test_ball_moments_widen_the_range_by_their_radius():
     r = extrapolation_range([flint.arb(1, 0.5)], tolerance=0, order=1)
     assert r.certified_upper >= F(3, 2) and r.certified_lower <= -F(3, 2)
     assert "exact" not in r.solver
+
+
+def test_double_ends_lie_inside_the_proved_ends_when_an_end_is_attained():
+    # delta_1 with weight 7/100: the upper end is attained (inner = proved), and its nearest
+    # double was above the proved end
+    from momentrnn.moments import extrapolation_range
+
+    r = extrapolation_range([F(7, 100)] * 3, tolerance=0.0009766627390090528, order=3)
+    assert r.certified_lower <= F(r.lower) <= F(r.upper) <= r.certified_upper
+
+
+@settings(max_examples=8, deadline=None, derandomize=True)
+@given(st.fractions(min_value=F(1, 100), max_value=3, max_denominator=997),
+       st.sampled_from([F(1), F(-1), F(39, 100)]),
+       st.floats(min_value=1e-8, max_value=1e-2))
+def test_double_ends_inside_the_proved_ends(weight, atom, eps):
+    from momentrnn.moments import extrapolation_range
+
+    m = [weight * atom**j for j in range(3)]
+    r = extrapolation_range(m, tolerance=eps, order=3)
+    assert r.certified_lower <= F(r.lower) <= F(r.upper) <= r.certified_upper

@@ -564,6 +564,9 @@ def _certified_result(ends, name, tried, m, eps_exact, eps, q, a, b, K, norms, s
                                                                    _round(bound, 1))
         if inner is not None:
             end = max(end, float(inner)) if upper else min(end, float(inner))
+            # the nearest double of the inner end can lie past the proved end when the two
+            # are equal or a rounding apart: keep the double end inside the proved enclosure
+            end = min(end, _round(bound, -1)) if upper else max(end, _round(bound, 1))
             # the true end lies between cert.bound and inner: |end - true| is at most the
             # larger distance from the double end to them, exactly, rounded up
             err = _rounding_error((end, bound), (end, inner))

@@ -281,3 +281,35 @@ def test_sweep_rows_say_converged_only_at_or_below_the_target():
     rows = run_linear_group(params, runs)
     assert [row.status for row in rows] == ["converged", "converged"]
     assert all(row.training_loss <= 1e-10 for row in rows), [row.training_loss for row in rows]
+
+
+def test_gauss_mp_halves_its_step_when_the_stage_equations_do_not_converge(monkeypatch):
+    """The default step count comes from the initial gradient; when the stage equations do not
+    converge with it the integration is repeated with twice the steps, then refused."""
+    import momentrnn.dynamics.mp_flow as mp_flow
+    from momentrnn.errors import IntegrationError
+
+    real = mp_flow._gauss_run
+    tried = []
+
+    def fails_first(problem, y, t_max, precision, record, steps, ctx):
+        tried.append(steps)
+        if len(tried) == 1:
+            raise IntegrationError("stage equations did not converge")
+        return real(problem, y, t_max, precision, record, steps, ctx)
+
+    monkeypatch.setattr(mp_flow, "_gauss_run", fails_first)
+    run = integrate_flow(init_student(3, scale=0.3, seed=2), named_teacher("two_pole"), k=4,
+                         method="gauss-mp", precision=MP(30), t_max=0.1)
+    assert tried[1] == 2 * tried[0] and run.invariant_drift < 1e-20
+
+    def never(problem, y, t_max, precision, record, steps, ctx):
+        tried.append(steps)
+        raise IntegrationError("stage equations did not converge")
+
+    tried.clear()
+    monkeypatch.setattr(mp_flow, "_gauss_run", never)
+    with pytest.raises(IntegrationError):
+        integrate_flow(init_student(3, scale=0.3, seed=2), named_teacher("two_pole"), k=4,
+                       method="gauss-mp", precision=MP(30), t_max=0.1)
+    assert tried == [tried[0] << i for i in range(mp_flow.REFINEMENTS + 1)]

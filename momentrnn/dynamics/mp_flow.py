@@ -103,15 +103,34 @@ class GaussRun:
 
 def gauss_mp_flow(problem: FlowProblem, theta0: np.ndarray, t_max: float, precision: MP,
                   record: int, steps: int | None = None) -> GaussRun:
-    """Integrate the flow to ``t_max`` with fixed steps of the 3-stage Gauss method in mpmath."""
+    """Integrate the flow to ``t_max`` with fixed steps of the 3-stage Gauss method in mpmath.
+
+    Without ``steps`` the step count is chosen from the initial gradient; when the stage
+    equations do not converge with it (the gradient grows along the way), the integration is
+    repeated with twice as many steps, up to ``REFINEMENTS`` times, before it is refused."""
     ctx = precision.context(extra_dps=5)
-    nodes, A, bw = _gauss_tableau(ctx, STAGES)
-    y = [ctx.mpf(float(v)) for v in theta0]
-    g0 = mp_gradient(problem, y, ctx)
+    y0 = [ctx.mpf(float(v)) for v in theta0]
+    if steps is not None:
+        return _gauss_run(problem, y0, t_max, precision, record, steps, ctx)
+    g0 = mp_gradient(problem, y0, ctx)
     gnorm0 = float(ctx.sqrt(ctx.fsum(v * v for v in g0)))
-    if steps is None:
-        # step so that h * |grad|-scale stays well inside the fixed-point iteration's contraction
-        steps = max(10, int(np.ceil(float(t_max) * max(1.0, 4.0 * gnorm0))))
+    # step so that h * |grad|-scale stays well inside the fixed-point iteration's contraction
+    first = max(10, int(np.ceil(float(t_max) * max(1.0, 4.0 * gnorm0))))
+    for refinement in range(REFINEMENTS + 1):
+        try:
+            return _gauss_run(problem, y0, t_max, precision, record, first << refinement, ctx)
+        except IntegrationError:
+            if refinement == REFINEMENTS:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+REFINEMENTS = 3  # step doublings tried when the default step count does not converge
+
+
+def _gauss_run(problem: FlowProblem, y: list, t_max: float, precision: MP, record: int,
+               steps: int, ctx) -> GaussRun:
+    nodes, A, bw = _gauss_tableau(ctx, STAGES)
     h = ctx.mpf(t_max) / steps
     tol = ctx.mpf(10) ** (-(precision.dps + 2))
     times, thetas = [0.0], [list(y)]
@@ -132,8 +151,8 @@ def gauss_mp_flow(problem: FlowProblem, theta0: np.ndarray, t_max: float, precis
                 break
         else:
             raise IntegrationError(
-                f"Gauss stage equations did not converge at step {step}: raise the number of "
-                "steps (smaller h) or lower t_max"
+                f"Gauss stage equations did not converge at step {step} of {steps}: raise the "
+                "number of steps (smaller h) or lower t_max"
             )
         y = [y[m] + h * ctx.fsum(bw[i] * K[i][m] for i in range(STAGES)) for m in range(n)]
         if step % every == 0 or step == steps:

@@ -329,22 +329,26 @@ def sites_of(module: str, root: Path = ROOT) -> tuple[list[Site], int]:
     tree = ast.parse(src)
     finder = _Finder(module, src)
     finder.visit(tree)
-    # a one-token change keeps the top-level statements in place: compare the one it is in
-    tops = [(st.lineno, st.end_lineno) for st in tree.body]
+    # a one-token change stays inside one top-level statement: parse and compare only that
+    # statement (top-level statements start at column 0, so their text parses alone)
+    tops = [(finder.off(min([st.lineno] + [d.lineno for d in getattr(st, "decorator_list", [])]),
+                        0), finder.off(st.end_lineno, st.end_col_offset)) for st in tree.body]
     originals: dict[int, str] = {}
     seen, kept, dropped = set(), [], 0
     for s in finder.sites:
-        out = apply(src, s)
+        idx = next(i for i, (a, b) in enumerate(tops) if a <= s.start and s.end <= b)
+        a, b = tops[idx]
+        piece = Site(s.module, s.line, s.kind, s.start - a, s.end - a, s.old, s.new,
+                     s.wrap_start - a, s.wrap_end - a)
         try:
-            new_tree = ast.parse(out)
-            ast.parse(apply(src, s, probe=True))
+            new_tree = ast.parse(apply(src[a:b], piece))
+            ast.parse(apply(src[a:b], piece, probe=True))
         except SyntaxError:
             dropped += 1
             continue
-        idx = next(i for i, (a, b) in enumerate(tops) if a <= s.line <= b)
         if idx not in originals:
-            originals[idx] = ast.dump(tree.body[idx])
-        dump = ast.dump(new_tree.body[idx]) if len(new_tree.body) == len(tops) else out
+            originals[idx] = ast.dump(ast.parse(src[a:b]))
+        dump = ast.dump(new_tree)
         if dump == originals[idx] or (idx, dump) in seen:
             dropped += 1
             continue
@@ -555,6 +559,10 @@ def _forked(dest: Path, job: str, args: list[str], timeout: float) -> dict:
 
             hits = []
             builtins._mut_hit = lambda: hits.append(1) if not hits else None
+            import momentrnn
+
+            if not momentrnn.__file__.startswith(str(dest)):
+                raise RuntimeError(f"momentrnn imported from {momentrnn.__file__}, not {dest}")
             failed = []
             if job == "tests":
                 import pytest
@@ -701,7 +709,15 @@ def _static_tests(module: str, cap: int = 6) -> list[str]:
 
 def run(work: Path, count: int, seed: int, budget: float, timeout: float,
         only: set[str] | None = None) -> None:
-    p = plan(work, count, seed)
+    pfile = work / f"plan_seed{seed}.json"
+    if pfile.exists():  # resuming: the same sample (enumerating the sites takes minutes)
+        saved = json.loads(pfile.read_text())
+        fields = set(Site.__dataclass_fields__)
+        p = {"stats": saved["stats"], "contexts": load_contexts(work),
+             "sample": [Site(**{k: v for k, v in d.items() if k in fields})
+                        for d in saved["sample"]]}
+    else:
+        p = plan(work, count, seed)
     durations = test_durations(work)
     labels = [f"R{i}" for i in range(1, 15)] + [f"M{i}" for i in range(1, 8)]
     _preload(work)

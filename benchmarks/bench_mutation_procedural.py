@@ -628,7 +628,7 @@ def run_one(work: Path, site: Site, ident: str, contexts: dict | None, durations
     if durations:  # per-test coverage of the suite was collected
         tests = sorted((c for c in ctx if "::" in c), key=lambda c: (durations.get(c, 1.0), c))
     else:
-        tests = _static_tests(site.module)
+        tests = _static_tests(site.module, work / "base")
     if contexts is not None:  # per-claim coverage of the quick check was collected
         claims = sorted(c.split(":", 1)[1] for c in ctx if c.startswith("CHECK:"))
     else:
@@ -643,6 +643,8 @@ def run_one(work: Path, site: Site, ident: str, contexts: dict | None, durations
             hit |= res.get("hit", False)
             if res.get("timeout"):
                 status, by = "timeout", f"tests ran past {timeout:.0f} s"
+            elif res["rc"] in (3, 4, 98, 99):  # pytest's own failure, not a test's
+                status, by = "error", f"pytest exit {res['rc']} {res.get('error', '')}"
             elif res["rc"] not in (0, 5):
                 status = "caught"
                 by = "tests: " + (", ".join(res.get("failed") or []) or
@@ -668,42 +670,42 @@ def run_one(work: Path, site: Site, ident: str, contexts: dict | None, durations
     return rec
 
 
-def _named_by(module: str) -> list[str]:
+def _named_by(module: str, root: Path) -> list[str]:
     """Test files that import the module or call one of its top-level definitions."""
-    src = (ROOT / module).read_text()
+    src = (root / module).read_text()
     names = {n.name for n in ast.parse(src).body
              if isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef))}
     dotted = module[:-3].replace("/", ".").removesuffix(".__init__")
     out = []
-    for t in sorted((ROOT / "tests").glob("test_*.py")):
+    for t in sorted((root / "tests").glob("test_*.py")):
         text = t.read_text()
         if dotted in text or any(f"{n}(" in text for n in names if len(n) > 3):
-            out.append(str(t.relative_to(ROOT)))
+            out.append(str(t.relative_to(root)))
     return out
 
 
-def _importers(module: str) -> list[str]:
+def _importers(module: str, root: Path) -> list[str]:
     """Package modules that import ``module`` (relative or absolute imports)."""
     stem = Path(module).stem
     out = []
-    for m in modules():
+    for m in modules(root):
         if m == module:
             continue
-        text = (ROOT / m).read_text()
+        text = (root / m).read_text()
         if f".{stem} import" in text or f"import {stem}" in text or f".{stem}." in text:
             out.append(m)
     return out
 
 
-def _static_tests(module: str, cap: int = 6) -> list[str]:
+def _static_tests(module: str, root: Path, cap: int = 6) -> list[str]:
     """Without per-test coverage: the test files that name the module or one of its top-level
     definitions, then those that name a module importing it (a guess of the tests that reach
     it, smallest files first within each group), at most ``cap`` files."""
-    first = _named_by(module)
+    first = _named_by(module, root)
     second = []
-    for imp in _importers(module):
-        second += [t for t in _named_by(imp) if t not in first and t not in second]
-    size = lambda t: (ROOT / t).stat().st_size
+    for imp in _importers(module, root):
+        second += [t for t in _named_by(imp, root) if t not in first and t not in second]
+    size = lambda t: (root / t).stat().st_size
     return (sorted(first, key=size) + sorted(second, key=size))[:cap]
 
 

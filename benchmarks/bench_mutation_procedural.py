@@ -771,10 +771,13 @@ def report(work: Path, seed: int, markdown: Path | None, notes: Path | None) -> 
     caught = [r for r in scored_recs if r["status"] == "caught"]
     timeouts = [r for r in scored_recs if r["status"] == "timeout"]
     surv = [r for r in scored_recs if r["status"] == "survived"]
-    argued = [r for r in surv if extra.get(r["id"], {}).get("equivalent")]
-    killed_new = [r for r in surv if extra.get(r["id"], {}).get("killed_by")]
-    open_ = [r for r in surv if r not in argued and r not in killed_new]
+    missed = surv + timeouts
+    argued = [r for r in missed if extra.get(r["id"], {}).get("equivalent")]
+    killed_new = [r for r in missed if extra.get(r["id"], {}).get("killed_by")]
+    open_ = [r for r in missed if r not in argued and r not in killed_new]
     scored = len(scored_recs) - len(argued)
+    static = not (work / "cov" / "junit.xml").exists()
+    limits = plan_.get("timeout", 150)
     pct = 100 * len(caught) / max(1, scored)
     pct_new = 100 * (len(caught) + len(killed_new)) / max(1, scored)
     lines = ["# Mutation score by procedure (checks plus tests)", "",
@@ -783,8 +786,9 @@ def report(work: Path, seed: int, markdown: Path | None, notes: Path | None) -> 
              f"Sites found by `ast` in {len(st)} modules (`momentrnn/` and "
              "`proofs_checks/harness.py`, `runner.py`): "
              f"{n_sites + n_eq} candidates; {n_eq} dropped as syntactically equivalent (same "
-             f"tree or same mutant as another), {n_dead} on lines that the coverage data mark "
-             f"as unexecuted; {n_sites - n_dead} live. Sample of {len(plan_['sample'])} drawn "
+             f"tree or same mutant as another), {n_dead} on lines that per-test coverage "
+             f"marks as unexecuted (0 when it was not collected); {n_sites - n_dead} "
+             f"candidates sampled from. Sample of {len(plan_['sample'])} drawn "
              f"with seed {seed}, stratified per module; {len(recs)} run; {len(unrun)} of them "
              "turned out never evaluated by the tests and the checks that ran (a probe around "
              "the mutated expression records its evaluation): dead to the suite, left out of "
@@ -794,8 +798,24 @@ def report(work: Path, seed: int, markdown: Path | None, notes: Path | None) -> 
              f"(timeouts, counted as not caught: {len(timeouts)}; survivors argued equivalent "
              f"and left out of the denominator: {len(argued)}).", "",
              f"With the new tests written for survivors: {len(caught) + len(killed_new)}/"
-             f"{scored} = {pct_new:.0f} %; still open: {len(open_) + len(timeouts)}.", "",
-             "| module | sites | syntactic equivalents | live | run | never evaluated | "
+             f"{scored} = {pct_new:.0f} %; still open: {len(open_)}.", "",
+             "How each mutant was judged: the mutant is written into a hard-linked copy of the "
+             "tree as it was before the new tests (the tests written for survivors are not in "
+             "that copy); a forked process runs the tests chosen for its line with `pytest -x`, "
+             "then, if none failed, `momentrnn check --quick --only` the claims whose quick "
+             "check executes the line (per-claim line coverage, collected once with "
+             "`coverage`); caught = a test fails or a claim's verdict differs from the clean "
+             "tree's (all 21 PASS). "
+             + ("Tests were chosen by per-test coverage contexts. " if not static else
+                "Per-test coverage of the whole suite did not fit the time on the shared "
+                "2-core machine (the collection ran at a few percent of a core), so the tests "
+                "were chosen by name: up to 6 test files that import the module or call one "
+                "of its top-level definitions, then those naming a module that imports it. A "
+                "mutant counted as never evaluated may still be reached by a test file outside "
+                "that choice, or only in a subprocess, which the probe does not see. ")
+             + f"Time limit {limits} s per pytest / check step, `nice -n 10`, one mutant at a "
+             "time.", "",
+             "| module | sites | syntactic equivalents | sampled from | run | never evaluated | "
              "caught | not caught |", "|---|---|---|---|---|---|---|---|"]
     for m, v in st.items():
         rm = [r for r in recs if r["module"] == m]
@@ -805,6 +825,12 @@ def report(work: Path, seed: int, markdown: Path | None, notes: Path | None) -> 
                      f"{len(rm)} | {sum(r['status'] == 'not executed' for r in rm)} | "
                      f"{sum(r['status'] == 'caught' for r in rm)} | "
                      f"{sum(r['status'] in ('survived', 'timeout') for r in rm)} |")
+    never = [r for r in recs if r["status"] == "not executed"]
+    if never:
+        lines += ["", "## Never evaluated by what ran (left out of the score)", ""]
+        lines += [f"- {r['id']} {r['module']}:{r['line']} `{r['old']}` -> `{r['new']}` "
+                  f"({r['tests_run']} test files, claims {', '.join(r['claims_run']) or 'none'})"
+                  for r in never]
     lines += ["", "## Every mutant run", "", "| id | kind | where | change | result | by | s |",
               "|---|---|---|---|---|---|---|"]
     for r in recs:
@@ -812,8 +838,8 @@ def report(work: Path, seed: int, markdown: Path | None, notes: Path | None) -> 
         old, new = (r["old"].replace("|", "/"), r["new"].replace("|", "/"))
         lines.append(f"| {r['id']} | {r['kind']} | {r['module']}:{r['line']} | "
                      f"`{old}` -> `{new}` | {r['status']} | {by} | {r['seconds']} |")
-    lines += ["", "## Survivors", ""]
-    for r in surv + timeouts:
+    lines += ["", "## Survivors and timeouts", ""]
+    for r in missed:
         note = extra.get(r["id"], {})
         if note.get("equivalent"):
             what = "equivalent: " + note["equivalent"]

@@ -643,7 +643,9 @@ def run_one(work: Path, site: Site, ident: str, contexts: dict | None, durations
             hit |= res.get("hit", False)
             if res.get("timeout"):
                 status, by = "timeout", f"tests ran past {timeout:.0f} s"
-            elif res["rc"] in (3, 4, 98, 99):  # pytest's own failure, not a test's
+            elif res["rc"] == 99:  # the package itself failed to import: every test fails
+                status, by = "caught", f"import fails: {res.get('error', '')}"
+            elif res["rc"] in (3, 4, 98):  # pytest's own failure, not a test's
                 status, by = "error", f"pytest exit {res['rc']} {res.get('error', '')}"
             elif res["rc"] not in (0, 5):
                 status = "caught"

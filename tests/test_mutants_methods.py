@@ -23,7 +23,7 @@ def test_mp_results_of_real_data_drop_imaginary_noise_at_half_the_digits(dps):
     tol = ctx.mpf(10) ** (-(dps // 2))
     m = [ctx.mpf(1), ctx.mpf("0.39"), ctx.mpf(1) / 3]
     for im, real in ((tol / 2, True), (tol * 10, False)):
-        meth = _method(lambda c: [c.mpc("0.39", im), c.mpc(-0.5, -im)],
-                       lambda c: [c.mpc(1, im), c.mpc("0.25", 0)])
+        meth = _method(lambda c, im=im: [c.mpc("0.39", im), c.mpc(-0.5, -im)],
+                       lambda c, im=im: [c.mpc(1, im), c.mpc("0.25", 0)])
         atoms, weights = meth.run_mp(ctx, m, 2, "power")
         assert all(isinstance(v, ctx.mpf) for v in atoms + weights) is real

@@ -86,7 +86,8 @@ def _overparameterization_warning(student, teacher) -> str:
 
         msg = (f"the teacher has dimension {teacher.dim} > student dimension {student.dim}: the "
                "student is not overparameterized")
-        warnings.warn(msg, stacklevel=3)
+        # 1 here, 2 integrate_flow, 3 its underflow_ignored wrapper, 4 the caller
+        warnings.warn(msg, stacklevel=4)
         return msg
     return ""
 

@@ -558,9 +558,10 @@ def test_a_full_disk_leaves_no_partial_file(tmp_path):
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_a_signal_stops_a_sweep_cleanly(tmp_path, signum):
+    # 200 runs: under load the sweep must not finish before the signal arrives
     out = tmp_path / "r.jsonl"
     args = [sys.executable, "-m", "momentrnn", "sweep", "--out", str(out), *SMALL,
-            "--set", "seeds=6", "--set", "steps=40000", "--runs-per-task", "1"]
+            "--set", "seeds=200", "--set", "steps=40000", "--runs-per-task", "1"]
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 60
     while time.time() < deadline and not (out.exists() and out.stat().st_size > 0):

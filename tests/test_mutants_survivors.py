@@ -1,6 +1,8 @@
 """Tests that catch the last one-line mutants that the rest of the suite let through (found by
 ``benchmarks/bench_mutation_procedural.py``; see benchmarks/recorded/mutation.md)."""
 
+from fractions import Fraction as F
+
 import numpy as np
 import pytest
 
@@ -8,6 +10,7 @@ from momentrnn import init_student, integrate_flow, named_teacher
 from momentrnn.cli.certify import _sample
 from momentrnn.dynamics import register_integrator
 from momentrnn.dynamics.integrators import Rodas4, unregister_integrator
+from momentrnn.moments._certificate import checked_measure
 
 
 class _DivergedRodas4(Rodas4):
@@ -56,3 +59,43 @@ def test_certify_table_shows_the_last_lag_and_the_first_orders_beyond(lags):
     assert 199 in shown
     assert min(shown) == lags - 1
     assert len(shown) < 20  # a sample, not every row
+
+
+ATOMS, WEIGHTS = [F(-1, 3), F(39, 100)], [F(1, 3), F(2, 3)]
+ROWS, Q = 4, 5
+MOMENTS = [sum(w * x**j for w, x in zip(WEIGHTS, ATOMS)) for j in range(ROWS)]
+
+
+def _moment(mu, j):
+    return sum(w * x**j for w, x in zip(mu.weights, mu.atoms))
+
+
+@pytest.mark.parametrize("upper", [False, True])
+def test_inner_end_of_exact_moments_is_a_measure_with_exactly_those_moments(upper):
+    """With every row an equality (exact moments m_0..m_3 of 1/3 d(-1/3) + 2/3 d(39/100)) the
+    vertex is solved over Q: the inner end is a measure with exactly these moments (S064:
+    ``eps == 0`` -> ``!=`` solved it in balls, whose rounded midpoint misses the equalities,
+    and no inner end was found)."""
+    found, why = checked_measure(ATOMS, MOMENTS, [F(0)] * ROWS, Q, F(-1), F(1), upper)
+    assert found is not None, why
+    mu = found.measure
+    assert all(w > 0 for w in mu.weights) and all(-1 <= x <= 1 for x in mu.atoms)
+    assert [_moment(mu, j) for j in range(ROWS)] == MOMENTS
+    assert found.value == _moment(mu, Q)
+
+
+@pytest.mark.parametrize("upper", [False, True])
+def test_inner_end_sits_a_relative_1e_20_inside_the_active_faces(upper):
+    """Without an equality row the vertex aims a relative 1e-20 inside each active face of the
+    box |m_j(mu) - m_j| <= 1e-4: the checked measure touches as many faces as it has atoms to
+    that margin (so the inner end is that close to the best measure on its support), and stays
+    inside every face (S096: a target 2e-20 inside gave a looser inner end)."""
+    eps = [F(1, 10**4)] * ROWS
+    found, why = checked_measure(ATOMS, MOMENTS, eps, Q, F(-1), F(1), upper)
+    assert found is not None, why
+    mu = found.measure
+    slack = sorted((eps[j] - abs(_moment(mu, j) - MOMENTS[j])) / eps[j] for j in range(ROWS))
+    assert slack[0] >= 0  # inside the box, exactly
+    active = slack[: len(mu.atoms)]
+    assert all(abs(s - F(1, 10**20)) <= F(1, 10**40) for s in active), [float(s) for s in slack]
+    assert found.value == _moment(mu, Q)

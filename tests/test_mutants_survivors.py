@@ -1,16 +1,19 @@
 """Tests that catch the last one-line mutants that the rest of the suite let through (found by
 ``benchmarks/bench_mutation_procedural.py``; see benchmarks/recorded/mutation.md)."""
 
+import math
+import sys
 from fractions import Fraction as F
 
 import numpy as np
 import pytest
 
-from momentrnn import init_student, integrate_flow, named_teacher
+from momentrnn import DiagonalRNN, init_student, integrate_flow, named_teacher
 from momentrnn.cli.certify import _sample
 from momentrnn.dynamics import register_integrator
 from momentrnn.dynamics.integrators import Rodas4, unregister_integrator
 from momentrnn.moments._certificate import checked_measure
+from momentrnn.rnn.losses import extrapolation_error
 
 
 class _DivergedRodas4(Rodas4):
@@ -116,3 +119,20 @@ def test_rosenbrock_stages_reach_a_short_horizon_in_few_steps_and_to_high_accura
     moved = np.max(np.abs(ref.parameters[-1] - ref.parameters[0]))
     assert moved > 0.1  # the flow went somewhere: the comparison is not vacuous
     assert np.max(np.abs(run.parameters[-1] - ref.parameters[-1])) < 1e-8
+
+
+def test_a_mismatch_just_past_the_overflow_threshold_is_proved_with_a_tight_allowance():
+    """h_1 = 2^600 a of a one-atom student overflows double precision; the mismatch with a
+    finite teacher is proved beyond the largest double (both errors inf) once it passes the
+    threshold 2^(1024 + 1e-9) by the rounding allowance of the scaled lag, a relative
+    1e-12 (j + 2)(n + 2) + 1e-12 = 1e-11 here (the true rounding is ~1e-13). Here it passes by
+    a relative 1.15e-11 (log2 1.66e-11): proved. S102: a (j + 3) allowance (1.3e-11) could
+    not prove it and refused."""
+    a = 2.0**424 * 2.0 ** (1e-9 + 1.66e-11)
+    student = DiagonalRNN([a], [2.0**300], [2.0**300])
+    teacher = DiagonalRNN([0.5], [1.0], [1.0])
+    exact = F(2) ** 600 * F(a) - F(1, 2)  # h_1 - t_1 over Q
+    assert exact > F(sys.float_info.max)  # the claim (inf, inf) is true
+    margin = exact / F(2) ** 1024
+    assert F(1) + F(7, 10**10) < margin < F(1) + F(71, 10**11)  # just past 2^(1024 + 1e-9)
+    assert extrapolation_error(student, teacher, length=2) == (math.inf, math.inf)

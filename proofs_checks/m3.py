@@ -363,7 +363,9 @@ def check(case: dict) -> float:
     scale_a = max(abs(a) for a in true_a) or 1
     scale_w = max(abs(w) for w in true_w)
     digits = min(_digits(err_a / scale_a), _digits(err_w / scale_w))
-    honest = digits - float(r.digits)
+    vouched = float(r.digits)
+    # nothing vouched is never a wrong vouched digit, however far off the unvouched values are
+    honest = digits - vouched if vouched > 0 else 1.0
     if "precision" in case:
         met = digits - case["target"] if r.status == "ok" else math.inf
         return min(honest, met)

@@ -279,3 +279,21 @@ def test_the_integer_rank_of_the_checks_is_the_rank_over_q(rows, cols, k, data):
          for i in range(rows)]
     as_pairs = [[(v, F(0)) for v in row] for row in A]
     assert exact_rank(A) == exact_rank(as_pairs) <= k
+
+
+def test_m3_nothing_vouched_is_not_a_wrong_digit():
+    # ten signed atoms in doubles: the recovery vouches 0 digits and its unvouched values are
+    # off by more than their scale; the margin must not call that a wrong vouched digit
+    from fractions import Fraction as F
+
+    from proofs_checks import m3
+
+    atoms = ['-143/200', '-3/8', '193/1000', '287/1000', '57/125', '259/500', '263/500',
+             '541/1000', '63/100', '1']
+    weights = ['27/50', '-4377483/19531250', '3/4', '-358749/1600000', '1001/2000', '-89/100',
+               '5808429/6250000', '-119/625', '-103411/500000', '-629/1000']
+    case = {'name': 'drawn n=10', 'atoms': [F(x) for x in atoms],
+            'weights': [F(x) for x in weights], 'method': 'prony', 'rank': 10,
+            'precision': 'float64', 'target': 12}
+    assert m3._recover(case).digits == 0
+    assert m3.check(case) > 0

@@ -31,7 +31,7 @@ STATEMENT = (
     "R13 (Implicit bias, measured). Gradient flow / GD from near-zero initialisation (scale at "
     "most 1e-3) on k lags of a positive d-atom teacher converges to a student whose "
     "extrapolation error over 1000 lags is small (median over seeds at most 0.05) when every "
-    "teacher atom is interior (|x| < 1) and k >= 2d + 1, or when k >= 2d + 3; for k >= 2d + 3 "
+    "teacher atom is interior (|x| <= 0.9) and k >= 2d + 1, or when k >= 2d + 3; for k >= 2d + 3 "
     "its effective dimension is also d (below k = 2d + 3 the student can keep a signed pair of "
     "small units that the loss hides: dimension above d, error still small for interior atoms). "
     "As the initialisation scale grows the extrapolation error grows and the learned state "
@@ -39,14 +39,17 @@ STATEMENT = (
     "memory, d = 1), k = 3, random initialisation: the flow can converge to a zero-loss signed "
     "measure (a unit of negative weight, an atom above 1) whose extrapolation error is large; "
     "there some seed of a few ends with negative mass above 1e-5 and error above 0.05. Not "
-    "covered either way: an atom at 1 with k = 2d + 2 (some seeds end at signed limits there "
-    "too, for delta_1 and delta_1 + delta_{-1/2}) or with k = 2d + 1 from a balanced start (the "
-    "integrator's errors seed the imbalance that the flow then amplifies). At scale 1e-2 the "
-    "region grows: delta_1 at k = 5 and delta_1 + delta_{-1/2} at k = 5 and 6 (d = 20) end at "
-    "signed limits for 1 to 3 seeds of 10 (benchmarks/recorded/r13_phase.md)."
+    "covered either way: an atom near 1 (|x| > 0.9) with k = 2d + 1 (delta_0.97 to delta_0.999 "
+    "at k = 3, d = 20: 6 to 8 seeds of 10 fail) or with k = 2d + 2 (some seeds end at signed "
+    "limits there too, for delta_1 and delta_1 + delta_{-1/2}), and an atom at 1 with k = 2d + 1 "
+    "from a balanced start (the integrator's errors seed the imbalance that the flow then "
+    "amplifies). At scale 1e-2 the region grows: delta_1 at k = 2d + 3 = 5 (d = 20, random "
+    "start) ends at a signed limit for 1 seed of 10, delta_1 + delta_{-1/2} at k = 2d + 2 = 6 for "
+    "2 of 10 (benchmarks/recorded/r13_phase.md)."
 )
 AS_STATED_BEFORE = False  # True: the old statement, k >= 2d + 1 suffices for every teacher
 
+INTERIOR = 0.9  # "interior" atoms: |x| <= 0.9 (measured up to 0.95; 0.97 fails at k = 2d + 1)
 DIMS = {"long_memory": 1, "two_pole": 2, "decaying": 1}
 LENGTH = 1000          # extrapolation horizon q
 SMALL_ERROR = 0.05     # "small": max_{j<q} |h_j - h_hat_j| at most this
@@ -95,10 +98,20 @@ def _k(case: dict) -> int:
     return int(case.get("k", 2 * _d_hat(case) + 3))
 
 
-def _atom_at_one(case: dict) -> bool:
+def _largest_atom(case: dict) -> float:
     atoms = case["atoms"] if "atoms" in case else {"long_memory": [1.0]}.get(case["teacher"],
                                                                              [0.0])
-    return max(abs(float(x)) for x in atoms) >= 1.0
+    return max(abs(float(x)) for x in atoms)
+
+
+def _atom_at_one(case: dict) -> bool:
+    return _largest_atom(case) >= 1.0
+
+
+def _near_end(case: dict) -> bool:
+    """An atom at an end or closer to it than INTERIOR allows: k = 2d + 1 fails there too
+    (delta_0.97 to delta_0.999 at d = 20: 6 to 8 seeds of 10 end at signed limits)."""
+    return _largest_atom(case) > INTERIOR
 
 
 def in_region(case: dict) -> bool:
@@ -112,7 +125,7 @@ def covered(case: dict) -> bool:
     """Whether the statement claims that the case extrapolates: interior atoms and
     k >= 2d + 1, or k >= 2d + 3 (the old statement: k >= 2d + 1 for every teacher)."""
     gap = _k(case) - 2 * _d_hat(case)
-    return gap >= 3 or (gap >= 1 and (AS_STATED_BEFORE or not _atom_at_one(case)))
+    return gap >= 3 or (gap >= 1 and (AS_STATED_BEFORE or not _near_end(case)))
 
 
 def _flow_options(case: dict) -> dict:
@@ -244,7 +257,7 @@ def _draw_teacher(rng: random.Random, at_one: bool, d_hat: int) -> tuple[list, l
     weights in [0.3, 1]."""
     atoms = [1.0] if at_one else []
     while len(atoms) < d_hat:
-        x = round(rng.uniform(-0.9, 0.9), 3)
+        x = round(rng.uniform(-INTERIOR, INTERIOR), 3)
         if all(abs(x - y) >= 0.3 for y in atoms):
             atoms.append(x)
     return atoms, [round(rng.uniform(0.3, 1.0), 3) for _ in atoms]
@@ -294,15 +307,15 @@ def refine(case: dict, rng: random.Random) -> dict:
     if rng.random() < 0.2:
         new["init"] = "balanced" if case.get("init", "random") == "random" else "random"
     if "atoms" in case:
-        atoms = [x if abs(x) >= 1 else min(0.95, max(-0.95, round(x + rng.uniform(-0.05, 0.05),
-                                                                    3)))
+        atoms = [x if abs(x) >= 1 else min(INTERIOR, max(-INTERIOR,
+                                                         round(x + rng.uniform(-0.05, 0.05), 3)))
                  for x in case["atoms"]]
         if len(set(atoms)) == len(atoms):
             new["atoms"] = atoms
         new["weights"] = [min(1.0, max(0.3, round(w + rng.uniform(-0.05, 0.05), 3)))
                           for w in case["weights"]]
     d_hat = _d_hat(new)
-    smallest = 2 * d_hat + (1 if AS_STATED_BEFORE or not _atom_at_one(new) else 3)
+    smallest = 2 * d_hat + (1 if AS_STATED_BEFORE or not _near_end(new) else 3)
     new["k"] = max(smallest, min(2 * d_hat + 5, _k(case) + rng.choice((-1, 0, 1))))
     return new
 

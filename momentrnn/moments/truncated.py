@@ -3,7 +3,7 @@ r"""Truncated moment problems on an interval, a half-line or the line.
 Given :math:`m_0, \dots, m_N`, which non-negative measures on the support have these moments,
 and what values can the next moment take? On a compact interval :math:`[a, b]` a sequence is
 the moment sequence of a non-negative measure if and only if its Hankel and localising matrices
-are positive semidefinite (claim M2); in the singular (flat) case the measure is unique and
+are positive semidefinite (claim M2); in the singular case there is at most one measure, which
 lives on the roots of a kernel polynomial. On unbounded supports positivity is necessary, and
 in the singular case the unique candidate measure is built and checked against every moment.
 Everything here is exact over Q for exact input.
@@ -437,7 +437,7 @@ def moment_feasible(moments: object, *, support: tuple = (-1, 1)) -> Feasibility
                            "every moment is 0: the zero measure is the only representing "
                            "measure", data.is_exact, details)
     return Feasibility(True, False, True, measure, matrices, None, sup,
-                       f"singular (flat): the unique representing measure has {measure.size} "
+                       f"singular: the only representing measure has {measure.size} "
                        "atoms (decided exactly over Q)", data.is_exact, details)
 
 

@@ -167,7 +167,7 @@ def effective_dimension(model: object, *, tolerance: float | None = None,
 ACCURACY_FACTOR = 10.0
 """A trained student's impulse response is taken to be that of a measure with few atoms to
 ``ACCURACY_FACTOR * sqrt(L)``: the moment loss bounds each fitted lag's mismatch by
-``sqrt(2 L)``, and the factor leaves room for the lags beyond the fitted ones."""
+``sqrt(L / rho_j)``, so the factor covers lag weights ``rho_j >= 1/100``."""
 
 ACCURACY_FLOOR = 1e-12
 """The smallest accuracy used (absolute): the double-precision rounding of a response of order

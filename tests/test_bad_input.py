@@ -562,7 +562,10 @@ def test_a_signal_stops_a_sweep_cleanly(tmp_path, signum):
     out = tmp_path / "r.jsonl"
     args = [sys.executable, "-m", "momentrnn", "sweep", "--out", str(out), *SMALL,
             "--set", "seeds=200", "--set", "steps=40000", "--runs-per-task", "1"]
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # a shell starts background jobs with SIGINT ignored, and Python keeps an ignored SIGINT
+    # ignored: give the sweep the default disposition, as an interactive Ctrl-C would find it
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 60
     while time.time() < deadline and not (out.exists() and out.stat().st_size > 0):
         time.sleep(0.02)

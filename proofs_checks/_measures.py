@@ -132,13 +132,6 @@ def same_measure(measure, atoms, weights) -> bool:
     return True
 
 
-def make_claim(*args, refine=None, **kwargs):
-    """A Claim with its ``refine`` (the search's hill-climbing move)."""
-    from .harness import Claim
-
-    return Claim(*args, refine=refine, **kwargs)
-
-
 def refine_measure(case: dict, rng, *, low=-1, high=1, positive: bool = False) -> dict:
     """A small move of a case's measure inside the usual hypotheses: one atom moved (real
     atoms stay in [low, high]; (re, im) pairs move both parts), one weight rescaled (its

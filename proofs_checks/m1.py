@@ -17,11 +17,11 @@ from ._measures import (
     exact_rank,
     gaussian_moments,
     hard_cases,
-    make_claim,
     power_moments,
     random_measure,
     refine_measure,
 )
+from .harness import Claim
 
 STATEMENT = (
     "M1 (Hankel rank). For n distinct atoms with non-zero weights, rank H_N = n for the N x N "
@@ -144,6 +144,6 @@ def refine(case: dict, rng) -> dict:
     return refine_measure(case, rng)
 
 
-CLAIM = make_claim("M1", "Hankel rank = number of atoms (N >= n)", STATEMENT, cases, check,
+CLAIM = Claim("M1", "Hankel rank = number of atoms (N >= n)", STATEMENT, cases, check,
                    [("coincident atoms", coincident), ("zero weight", zero_weight)],
                    unit="exact", search=search, refine=refine)

@@ -12,7 +12,8 @@ from fractions import Fraction
 
 from momentrnn import moment_feasible
 
-from ._measures import hard_cases, make_claim, power_moments, random_measure, same_measure
+from ._measures import hard_cases, power_moments, random_measure, same_measure
+from .harness import Claim
 
 STATEMENT = (
     "M2 (Positivity). A sequence has a non-negative representing measure on R (resp. a "
@@ -168,7 +169,7 @@ def refine(case: dict, rng: random.Random) -> dict:
     return dict(case, atoms=atoms, weights=weights)
 
 
-CLAIM = make_claim("M2", "moment sequences of positive measures have PSD moment matrices",
+CLAIM = Claim("M2", "moment sequences of positive measures have PSD moment matrices",
                    STATEMENT, cases, check, [("a signed measure", signed),
                                              ("an atom outside the support", outside)],
                    unit="exact", search=search, refine=refine)

@@ -17,12 +17,12 @@ from ._measures import (
     as_text,
     gaussian_moments,
     hard_cases,
-    make_claim,
     power_moments,
     random_measure,
     refine_measure,
     same_measure,
 )
+from .harness import Claim
 
 STATEMENT = (
     "M3 (Prony / matrix pencil). From m_0..m_{2n-1} of an n-atom measure the atoms are the "
@@ -417,6 +417,6 @@ def too_few_atoms(quick: bool, seed: int) -> list[dict]:
              "method": m, "rank": 3} for m in ("prony", "pencil")]
 
 
-CLAIM = make_claim("M3", "Prony and pencil recover atoms and weights", STATEMENT, _cases,
+CLAIM = Claim("M3", "Prony and pencil recover atoms and weights", STATEMENT, _cases,
                    check, [("rank below the number of atoms", too_few_atoms)],
                    search=search, unit="digits", refine=refine)

@@ -12,7 +12,8 @@ import mpmath
 
 from momentrnn import MomentRNNError, NotPositiveError, recover_measure
 
-from ._measures import hard_cases, make_claim, power_moments, random_measure, refine_measure
+from ._measures import hard_cases, power_moments, random_measure, refine_measure
+from .harness import Claim
 
 STATEMENT = (
     "M4 (Gauss quadrature). For a positive measure with at least n atoms, the n-point Gauss "
@@ -93,6 +94,6 @@ def too_few_atoms(quick: bool, seed: int) -> list[dict]:
     return out
 
 
-CLAIM = make_claim("M4", "Gauss rule = Prony for positive measures", STATEMENT, cases, check,
+CLAIM = Claim("M4", "Gauss rule = Prony for positive measures", STATEMENT, cases, check,
                    [("signed weights", signed), ("fewer atoms than nodes", too_few_atoms)],
                    unit="digits", search=search, refine=refine)

@@ -17,7 +17,6 @@ import numpy as np
 from momentrnn import MP, Float64, recover_measure
 from momentrnn.moments import hankel_singular_values
 
-from ._measures import make_claim
 from .harness import Claim
 
 STATEMENT = (
@@ -389,7 +388,7 @@ def rounded_data(quick: bool, seed: int) -> list[dict]:
             for n in (2, 3, 4)]
 
 
-CLAIM: Claim = make_claim(
+CLAIM: Claim = Claim(
     "M5", "kappa_2(H_n) is bounded below; digits lost follow the sensitivity", STATEMENT,
     cases, check, [("atoms on the unit circle", unit_circle),
                    ("data rounded to 8 digits", rounded_data)], confirm,

@@ -12,7 +12,8 @@ from fractions import Fraction
 from momentrnn import moment_feasible, next_moment_range
 
 from ._common import finite_difference_measure
-from ._measures import make_claim, power_moments, random_measure
+from ._measures import power_moments, random_measure
+from .harness import Claim
 
 STATEMENT = (
     "M6 (Next-moment range). For non-negative measures on [-1,1] with given m_0..m_{2k} "
@@ -269,7 +270,7 @@ def refine(case: dict, rng) -> dict:
     return out
 
 
-CLAIM = make_claim("M6", "next-moment range ends are canonical representations", STATEMENT,
+CLAIM = Claim("M6", "next-moment range ends are canonical representations", STATEMENT,
                    cases, check, [("a signed measure on [-1, 1]", signed),
                                   ("data on the boundary of the moment space", boundary)],
                    unit="exact", search=search, refine=refine)

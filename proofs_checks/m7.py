@@ -15,7 +15,7 @@ import numpy as np
 from momentrnn import Float64, LinearRNN, MomentRNNError, minimal_realization, recover_measure
 
 from ._common import exact_response, inverse, matmul, matvec
-from ._measures import make_claim
+from .harness import Claim
 
 STATEMENT = (
     "M7 (Minimal realisation). The impulse response h of an order-n system determines (A, B, C) "
@@ -254,6 +254,6 @@ def refine(case: dict, rng: random.Random) -> dict:
     return dict(case, eigs=eigs, b=b)
 
 
-CLAIM = make_claim("M7", "Ho-Kalman recovers a minimal realisation", STATEMENT, cases, check,
+CLAIM = Claim("M7", "Ho-Kalman recovers a minimal realisation", STATEMENT, cases, check,
                    [("a non-minimal system (unobservable modes)", non_minimal)], confirm,
                    unit="digits", search=search, refine=refine)

@@ -166,8 +166,13 @@ def _escape(case: dict, a0, u0, v0, method: str, rtol: float):
         return float(np.max(np.abs(y[d:2 * d]))) - DELTA
 
     reached.terminal, reached.direction = True, 1
+    # absolute tolerances per component: v_i = v_i(0) exp(int G_i) never changes sign, so it
+    # keeps its relative accuracy with no floor; a and u can cross zero, and a floor of 1e-300
+    # there made the integrator crawl through the crossing for hours
+    u_floor = 1e-14 * max(float(np.max(np.abs(u0))), 1e-300)
+    atol = np.concatenate([np.full(d, 1e-14), np.full(d, u_floor), np.full(d, 1e-300)])
     sol = scipy.integrate.solve_ivp(rhs, (0.0, T_MAX), np.concatenate([a0, u0, v0]),
-                                    method=method, rtol=rtol, atol=1e-300, events=reached)
+                                    method=method, rtol=rtol, atol=atol, events=reached)
     if sol.status != 1 or not len(sol.t_events[0]):
         return None
     y = sol.y_events[0][0]

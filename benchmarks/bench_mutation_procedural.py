@@ -359,6 +359,16 @@ def sites_of(module: str, root: Path = ROOT) -> tuple[list[Site], int]:
 
 # ---------------------------------------------------------------- coverage contexts
 
+def _coverage_env(base: Path, cov: Path) -> dict:
+    """The environment of a coverage-collecting run in the copy ``base``."""
+    return dict(os.environ, MUTCOV_DATA=str(cov / ".coverage"),
+                MUTCOV_SOURCE=os.pathsep.join([str(base / "momentrnn"),
+                                              str(base / "proofs_checks")]),
+                PYTHONPATH=os.pathsep.join([str(base), str(base / "benchmarks" / "_mutation")]
+                                           + [p for p in sys.path if "covlib" in p]),
+                PYTHONDONTWRITEBYTECODE="1")
+
+
 def collect(work: Path) -> None:
     """Per-test line coverage of the suite, and per-claim coverage of ``check --quick``."""
     base = work / "base"
@@ -367,12 +377,7 @@ def collect(work: Path) -> None:
     _copy_clean(base)
     cov = work / "cov"
     cov.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, MUTCOV_DATA=str(cov / ".coverage"),
-               MUTCOV_SOURCE=os.pathsep.join([str(base / "momentrnn"),
-                                             str(base / "proofs_checks")]),
-               PYTHONPATH=os.pathsep.join([str(base), str(base / "benchmarks" / "_mutation")]
-                                          + [p for p in sys.path if "covlib" in p]),
-               PYTHONDONTWRITEBYTECODE="1")
+    env = _coverage_env(base, cov)
     subprocess.run(["nice", "-n", "10", PY, "-m", "coverage", "run",
                     f"--data-file={cov / '.coverage.main'}",
                     "--source=momentrnn,proofs_checks", "-m", "pytest", "-p", "covplugin",
@@ -383,12 +388,7 @@ def collect(work: Path) -> None:
 
 def collect_checks(work: Path) -> None:
     base, cov = work / "base", work / "cov"
-    env = dict(os.environ, MUTCOV_DATA=str(cov / ".coverage"),
-               MUTCOV_SOURCE=os.pathsep.join([str(base / "momentrnn"),
-                                             str(base / "proofs_checks")]),
-               PYTHONPATH=os.pathsep.join([str(base), str(base / "benchmarks" / "_mutation")]
-                                          + [p for p in sys.path if "covlib" in p]),
-               PYTHONDONTWRITEBYTECODE="1")
+    env = _coverage_env(base, cov)
     labels = subprocess.run([PY, "-m", "momentrnn", "check", "--list"], cwd=base, env=dict(
         os.environ, PYTHONPATH=str(base)), capture_output=True, text=True).stdout.split()
     labels = [w for w in labels if w[:1] in "RM" and w[1:].isdigit()]

@@ -625,12 +625,13 @@ def run_one(work: Path, site: Site, ident: str, contexts: dict | None, durations
             baseline: dict, timeout: float, all_claims: list[str]) -> dict:
     """Tests that execute the line first (pytest -x), then the claims' quick checks."""
     ctx = (contexts or {}).get(site.module, {}).get(site.line, set())
-    covered = bool(ctx)
+    covered = any("::" in c for c in ctx)  # a test of the suite executes the line
     if durations and covered:  # per-test coverage of the suite was collected
         tests = sorted((c for c in ctx if "::" in c), key=lambda c: (durations.get(c, 1.0), c))
     else:  # no coverage, or coverage saw no test run the line (subprocesses escape it)
         tests = _static_tests(site.module, work / "base")
-    if contexts is not None and covered:  # per-claim coverage of the quick check was collected
+    if contexts is not None and (covered or not durations):
+        # per-claim coverage of the quick check was collected: the claims that run the line
         claims = sorted(c.split(":", 1)[1] for c in ctx if c.startswith("CHECK:"))
     else:
         claims = list(all_claims)

@@ -204,6 +204,19 @@ def test_a_step_too_large_for_the_a_priori_enclosure_is_not_proved():
     assert run.t_final == 0 and run.steps == 0
 
 
+def test_a_logistic_step_too_large_for_contraction_is_not_proved():
+    """One unit on one lag, steps of 1 with any remainder accepted: the Taylor map is finite,
+    only the a-priori check refuses the step (first-order boxes need h |f'| < 1)."""
+    b0, h = Fraction(3, 100), Fraction(39, 100)
+    flow = ValidatedFlow([h], [1], order=8)
+    run = flow.integrate([Fraction(1, 3), b0, b0], 4, h0=1, h_min=1, h_max=1, tolerance=1e300,
+                         max_width=1e300)
+    assert not run.proved and "a-priori enclosure failed" in run.reason
+    # the same with steps small enough: proved
+    assert flow.integrate([Fraction(1, 3), b0, b0], 4, h0=0.125, h_min=0.125, h_max=0.125,
+                          tolerance=1e300, max_width=1e300).proved
+
+
 def test_plain_balls_wrap_after_the_escape_and_say_so():
     proof = prove_flow("two_pole", 2, 5, 1e-3, 0, 4.0, method="ball", max_radius=1e-6,
                        length=20)

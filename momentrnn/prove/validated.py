@@ -257,14 +257,14 @@ class ValidatedFlow:
                     break
                 h = min(h, t_end - t, _quantise(h_max))
                 out = self._step(state, h, tolerance)
-                if not isinstance(out, tuple):  # rejected: shrink the step and retry
+                if isinstance(out[0], float):  # rejected: shrink the step and retry
+                    factor, cause = out
                     rejected += 1
-                    h = _quantise(h * Fraction(out)) if h * Fraction(out) >= STEP_QUANTUM \
-                        else Fraction(0)
+                    h = _quantise(h * Fraction(factor)) \
+                        if h * Fraction(factor) >= STEP_QUANTUM else Fraction(0)
                     if h < Fraction(h_min):
-                        reason = (f"a-priori enclosure failed at t = {float(t):.6g}: no box "
-                                  "was proved to contain the flow, with a remainder below "
-                                  f"the tolerance, for a step of {h_min:g} or more")
+                        reason = (f"step rejected at t = {float(t):.6g} down to the smallest "
+                                  f"step h_min = {h_min:g}: {cause}")
                         break
                     continue
                 state, err = out
@@ -306,8 +306,9 @@ class ValidatedFlow:
         return float(lo), float(hi)
 
     def _step(self, state, h: Fraction, tolerance: float):
-        """One step of size h (exact): ``(new state, largest remainder radius)``, or the factor
-        by which to shrink h (no a-priori box, or a remainder over ``tolerance``)."""
+        """One step of size h (exact): ``(new state, largest remainder radius)``, or ``(the
+        factor by which to shrink h, the cause)`` (no a-priori box, a remainder over
+        ``tolerance``, a Taylor map that is not finite)."""
         flint = _flint()
         hb = flint.arb(flint.fmpq(h.numerator, h.denominator))
         if not hb.is_exact():
@@ -316,12 +317,16 @@ class ValidatedFlow:
         hull = self._enclosure(state)
         box = self.a_priori(hull, hb)
         if box is None:
-            return 0.5
+            return 0.5, ("the a-priori enclosure failed (no box was proved to contain the "
+                         "flow over the step)")
         rem = self._remainder(box, hb)
         err = max(float(x.abs_upper()) for x in rem)
         if not err <= tolerance:
-            return max(0.1, min(0.7, 0.8 * (tolerance / err) ** (1.0 / (self.order + 1)))) \
-                if err < math.inf else 0.25
+            cause = f"the Lagrange remainder {err:.3g} exceeds the tolerance {tolerance:g}"
+            if not err < math.inf:
+                return 0.25, cause
+            return max(0.1, min(0.7, 0.8 * (tolerance / err) ** (1.0 / (self.order + 1)))), \
+                cause
         if self.method == "ball":
             coefs = self._coefficients(state, self.order)
             new = [self._horner(s, hb) + r for s, r in zip(coefs, rem)]
@@ -329,7 +334,7 @@ class ValidatedFlow:
         coefs = self._coefficients(state.x, self.order)
         v = [self._horner(s, hb) + r for s, r in zip(coefs, rem)]
         if not all(x.is_finite() for x in v):
-            return 0.5
+            return 0.5, "the Taylor map is not finite"
         M = self._jacobian(hull, hb) * state.A
         return state.advanced(v, M), err
 

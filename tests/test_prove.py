@@ -273,6 +273,33 @@ def test_extrapolation_bound_holds_for_the_box_midpoint(short_proof):
         assert abs(h - hat) <= p.extrapolation_bounds[q]
 
 
+def test_signs_are_proved_not_guessed():
+    from momentrnn.prove.flow_proof import _signs
+
+    with flint_precision(128):
+        w = [flint.arb(1, 0.5), flint.arb(-1e-3, 1e-3), flint.arb(1e-9, 2e-9),
+             flint.arb(-0.39, 1e-20), flint.arb(0)]
+        assert _signs(w) == ((0,), (3,))
+
+
+def test_extrapolation_bound_covers_units_of_undecided_sign():
+    """A box whose third unit has weight 0 +- 1e-3 (sign not proved): the bound holds for
+    the students at both ends of that weight, whose errors reach 1e-3 * 0.99^q."""
+    from momentrnn.prove.flow_proof import _extrapolation
+
+    teacher = named_teacher("two_pole")
+    with flint_precision(128):
+        a = [flint.arb(0.9, 1e-12), flint.arb(-0.5, 1e-12), flint.arb(0.99)]
+        w = [flint.arb(1, 1e-12), flint.arb(1, 1e-12), flint.arb(0, 1e-3)]
+        bounds, note = _extrapolation(teacher, a, w, (0, 1), 200, 5, True)
+    assert "units 2 are not proved positive" in note
+    for w2 in (Fraction(1, 1000), Fraction(-1, 1000)):
+        for q in range(200):
+            h = Fraction(0.9) ** q + Fraction(-0.5) ** q + w2 * Fraction(0.99) ** q
+            hat = Fraction(0.9) ** q + Fraction(-0.5) ** q
+            assert abs(h - hat) <= bounds[q]
+
+
 def test_to_dict_is_json_with_outward_bounds(short_proof):
     d = json.loads(json.dumps(short_proof.to_dict()))
     assert d["status"] == "finite-time" and d["final_time"] == 1.25

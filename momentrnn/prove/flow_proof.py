@@ -287,8 +287,7 @@ def prove_flow(teacher, dim: int, k: int, init_scale: float, seed: int = 0,
         a, b, c = box[:d], box[d:2 * d], box[2 * d:]
         loss_lo, loss_hi = ball_bounds(flow.loss(box))
         w = [bi * ci for bi, ci in zip(b, c)]
-        positive = tuple(i for i, x in enumerate(w) if x > 0)
-        negative = tuple(i for i, x in enumerate(w) if x < 0)
+        positive, negative = _signs(w)
         invariants = tuple(ball_bounds(bi * bi - ci * ci) for bi, ci in zip(b, c))
         a_iv = [ball_bounds(x) for x in a]
         atoms = (min(lo for lo, _ in a_iv), max(hi for _, hi in a_iv))
@@ -310,6 +309,13 @@ def prove_flow(teacher, dim: int, k: int, init_scale: float, seed: int = 0,
         extrapolation_note=note, max_radius=radius,
         widths=tuple(zip(run.times, run.widths)), steps=run.steps, rejected=run.rejected,
         seconds=run.seconds, order=int(order), prec=int(prec), method=method)
+
+
+def _signs(w: list) -> tuple[tuple, tuple]:
+    """The units whose weight ball is proved positive, and those proved negative (a ball that
+    holds 0, or touches it, is in neither)."""
+    return (tuple(i for i, x in enumerate(w) if x > 0),
+            tuple(i for i, x in enumerate(w) if x < 0))
 
 
 def _extrapolation(model, a: list, w: list, positive: tuple, length: int, lags: int,

@@ -222,7 +222,7 @@ def prove_flow(teacher, dim: int, k: int, init_scale: float, seed: int = 0,
         double-precision impulse response over ``k`` lags, as ``momentrnn flow`` does; the
         extrapolation bound compares with its exact impulse response
         :math:`\hat h_q = \sum_i \hat b_i \hat c_i \hat a_i^q` (the doubles' exact values).
-    dim, k, init_scale, seed, init :
+    dim, k, init_scale, seed, init : int, int, float, int, str
         The student of :func:`~momentrnn.rnn.init_student` (``dim``, ``scale=init_scale``,
         ``mode=init``, ``seed``), taken at the exact values of its doubles, and the lags fitted.
     t_end : float
@@ -233,7 +233,7 @@ def prove_flow(teacher, dim: int, k: int, init_scale: float, seed: int = 0,
         The extrapolation bound is proved for :math:`q <` ``length`` (R11 with per-moment
         errors maximised over the end box; it needs the teacher's atoms in :math:`[-1, 1]`
         and :math:`k \ge 2\hat d + 1`).
-    order, prec, method, tolerance, h_min :
+    order, prec, method, tolerance, h_min : int, int, str, float, float
         The validated integrator's Taylor order, ball precision in bits, wrapping control
         (``'lohner'`` or ``'ball'``), remainder aimed at per step, and smallest step tried
         (:class:`~momentrnn.prove.validated.ValidatedFlow`).

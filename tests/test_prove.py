@@ -321,6 +321,9 @@ def test_no_extrapolation_bound_without_enough_lags():
     ({"t_end": -1.0}, "positive"),
     ({"t_end": float("nan")}, "finite"),
     ({"t_end": Fraction(1, 3)}, "short binary"),
+    ({"t_end": 2.0**200 + 1}, "short binary"),
+    ({"max_seconds": -1}, "max_seconds"),
+    ({"max_radius": float("inf")}, "max_radius"),
     ({"t_end": "25"}, "positive number"),
     ({"teacher": "nope"}, "not known"),
     ({"teacher": 3}, "teacher name"),
@@ -335,6 +338,11 @@ def test_bad_input_is_refused(kwargs, match):
     args.update(kwargs)
     with pytest.raises(InputError, match=match):
         prove_flow(**args)
+
+
+def test_a_decimal_t_end_is_reached_exactly():
+    p = prove_flow("two_pole", 2, 5, 1e-3, 0, 0.1, length=10)
+    assert p.proved and p.final_time == Fraction(0.1)
 
 
 def test_flint_precision_is_restored():

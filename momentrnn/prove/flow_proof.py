@@ -201,7 +201,9 @@ def _check_t_end(t_end, prec: int) -> Fraction:
     if value <= 0:
         raise InputError(f"t_end={t_end!r} must be positive")
     den = value.denominator
-    if den & (den - 1) or value.numerator.bit_length() + den.bit_length() + 26 > prec:
+    # the last step, t_end minus a multiple of 2^-24, must be exact in the balls
+    whole = max(value.numerator.bit_length() - den.bit_length() + 1, 0)
+    if den & (den - 1) or whole + max(den.bit_length(), 25) + 2 > prec:
         raise InputError(f"t_end={t_end!r} is not a short binary number (the steps land on "
                          f"t_end exactly in {prec}-bit balls): give a double such as 25 or 0.5")
     return value
@@ -274,6 +276,8 @@ def prove_flow(teacher, dim: int, k: int, init_scale: float, seed: int = 0,
                          ("h_min", h_min)):
         if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
             raise InputError(f"{label}={value!r} must be a positive finite number")
+    if not (isinstance(max_seconds, (int, float)) and max_seconds >= 0):
+        raise InputError(f"max_seconds={max_seconds!r} must be a number >= 0 (inf: no limit)")
     t_end_q = _check_t_end(t_end, int(prec))
     student = init_student(dim, scale=init_scale, mode=init, seed=seed)
     z0 = [Fraction(float(x)) for x in (*student.a, *student.b, *student.c)]

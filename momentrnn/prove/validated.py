@@ -150,8 +150,6 @@ class ValidatedFlow:
         self.method = method
         self._target = [Fraction(x) for x in target]
         self._rho = [Fraction(x) for x in rho]
-        # the a-priori check: set to False only to show that the tests see its absence
-        self._check_a_priori = True
 
     # -- ball helpers (called inside flint_precision) ----------------------------------------
     def _balls(self, values: Sequence) -> list:
@@ -206,8 +204,7 @@ class ValidatedFlow:
             image = [zi + span * fi for zi, fi in zip(z, self.rhs(box))]
             if not all(x.is_finite() for x in image):
                 return None
-            if not self._check_a_priori or all(
-                    b.contains_interior(x) for b, x in zip(box, image)):
+            if all(b.contains_interior(x) for b, x in zip(box, image)):
                 return image
             box = [_inflate(b.union(x), 0.5) for b, x in zip(box, image)]
         return None

@@ -300,6 +300,20 @@ def test_extrapolation_bound_covers_units_of_undecided_sign():
             assert abs(h - hat) <= bounds[q]
 
 
+def test_box_bound_is_above_certify_extrapolation_for_the_midpoint(short_proof):
+    """certify_extrapolation takes exact students only; its R11 bound for the box midpoint
+    uses smaller per-moment errors than the box's, so it is never above the box bound."""
+    from momentrnn.moments import certify_extrapolation
+
+    p = short_proof
+    mid = [(lo + hi) / 2 for lo, hi in (*p.a, *p.b, *p.c)]
+    cert = certify_extrapolation(mid[:2], mid[2:4], mid[4:], teacher_atoms=[0.9, -0.5],
+                                 teacher_weights=[1, 1], length=60, lags=5, sdp_max_order=0)
+    for row in cert.rows:
+        assert row.bound <= p.extrapolation_bounds[row.q]
+    assert cert.max_bound <= p.max_extrapolation_bound < 2 * cert.max_bound + 1e-30
+
+
 def test_to_dict_is_json_with_outward_bounds(short_proof):
     d = json.loads(json.dumps(short_proof.to_dict()))
     assert d["status"] == "finite-time" and d["final_time"] == 1.25

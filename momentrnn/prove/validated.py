@@ -449,7 +449,13 @@ class _LohnerSet:
         if not np.all(np.isfinite(Q)):
             Q = np.eye(n)
         A = flint.arb_mat([[float(Q[i, j]) for j in range(n)] for i in range(n)])
-        Ainv = A.inv()
+        try:
+            Ainv = A.inv()
+        except ZeroDivisionError:  # the frame's inverse is not enclosed: keep the axes
+            A = flint.arb_mat(n, n)
+            for i in range(n):
+                A[i, i] = 1
+            Ainv = A
         rv = flint.arb_mat([[ri] for ri in self.r])
         rest = flint.arb_mat([[vi - xi] for vi, xi in zip(v, x)])
         r_new = (Ainv * M) * rv + Ainv * rest

@@ -19,7 +19,7 @@ from ..errors import MomentRNNError
 from ._common import EXIT_ERROR, EXIT_FAIL, EXIT_INPUT, Command, UsageError, brief
 
 # the order of the commands in ``momentrnn --help``
-COMMAND_MODULES = ("recover", "flow", "certify", "bounds", "sweep", "check")
+COMMAND_MODULES = ("recover", "flow", "prove", "certify", "bounds", "sweep", "check")
 
 
 def commands() -> list[Command]:

@@ -1,0 +1,94 @@
+"""The checks see the engine they rest on: a one-line mutant of the package code behind a
+claim, applied in-process, makes that claim's quick check fail (issue 21, the mutants that
+passed every check)."""
+
+from __future__ import annotations
+
+import inspect
+import sys
+import textwrap
+
+import pytest
+
+from proofs_checks.harness import load_claims, run_claim
+
+
+def mutate(monkeypatch, module, name: str, old: str, new: str) -> None:
+    """Replace ``module.name`` (a function) by a copy whose source has ``old`` (which must
+    occur exactly once) replaced by ``new``: the one-line mutant, in this process only."""
+    func = getattr(module, name)
+    source = textwrap.dedent(inspect.getsource(func))
+    assert source.count(old) == 1, f"{old!r} occurs {source.count(old)} times in {name}"
+    namespace = dict(vars(module))
+    exec(compile(source.replace(old, new), inspect.getsourcefile(func), "exec"), namespace)
+    # every module that imported the function by name gets the mutant too (the check modules
+    # are imported first, so that none picks the mutant up and keeps it after the test)
+    load_claims()
+    for other in list(sys.modules.values()):
+        if (getattr(other, "__name__", "").startswith(("momentrnn", "proofs_checks"))
+                and getattr(other, name, None) is func):
+            monkeypatch.setattr(other, name, namespace[name])
+
+
+def quick_verdict(label: str) -> str:
+    import importlib
+
+    module = importlib.import_module(f"proofs_checks.{label.lower()}")
+    outcome = run_claim(module.CLAIM, quick=True, seed=0)
+    print(label, outcome.verdict, outcome.message)
+    return outcome.verdict
+
+
+# -- R11: the certified SDP and certify_extrapolation ---------------------------------------
+
+R11_MUTANTS = {
+    # the dual multipliers scaled by 1.001: the certificates stay valid, only looser (the SDP
+    # then says 'loose'); the check compares the proved ends with the exact range at
+    # tolerance 0 and needs them within 1e-6 of its width
+    "multipliers scaled": (
+        "momentrnn.moments.sdp", "_certified_result",
+        "lam = [Fraction(float(sign * y[j] * scale * norms[q] / norms[j])) for j in range(N + 1)]",
+        "lam = [Fraction(float(sign * y[j] * scale * norms[q] / norms[j] * 1.001)) "
+        "for j in range(N + 1)]"),
+    # the reported double of a proved end rounded outwards instead of inwards: where the
+    # checked measure attains the proved end exactly (a teacher at an end of the support),
+    # the double then lies beyond the proved end
+    "upper end rounded outwards": (
+        "momentrnn.moments.sdp", "_certified_result",
+        "end = min(end, _round(bound, -1)) if upper",
+        "end = min(end, _round(bound, 1)) if upper"),
+    "lower end rounded outwards": (
+        "momentrnn.moments.sdp", "_certified_result",
+        "max(end, _round(bound, 1))", "max(end, _round(bound, -1))"),
+    # R11 used with 2d lags, one fewer than it needs
+    "R11 with 2d lags": (
+        "momentrnn.moments.extrapolation_bound", "certify_extrapolation",
+        "2 * len(teacher_atoms) + 1 <= lags", "2 * len(teacher_atoms) <= lags"),
+}
+
+
+@pytest.mark.parametrize("which", sorted(R11_MUTANTS))
+def test_r11_check_fails_on_an_engine_mutant(monkeypatch, which):
+    import importlib
+
+    module_name, func, old, new = R11_MUTANTS[which]
+    mutate(monkeypatch, importlib.import_module(module_name), func, old, new)
+    assert quick_verdict("R11") == "FAIL"
+
+
+def test_r11_exact_range_comparison_sees_loose_multipliers(monkeypatch):
+    """The tolerance-0 comparison alone: correct multipliers put the proved ends within 1e-6
+    of the exact range's width of it (about 1e-11 is measured), multipliers scaled by 1.001 do
+    not; 1/3, 1/5 and 7/9 are not dyadic."""
+    from fractions import Fraction as F
+
+    import momentrnn.moments.sdp as sdp
+    from proofs_checks import r11
+
+    atoms, weights = [F(-1, 3), F(1, 5), F(7, 9)], [F(1, 3), F(1, 2), F(1, 6)]
+    assert r11._exact_sdp_faults(atoms, weights, 6) == []
+    real = sdp.certify_end
+    monkeypatch.setattr(sdp, "certify_end",
+                        lambda lam, *a, **k: real([v * F(1001, 1000) for v in lam], *a, **k))
+    faults = r11._exact_sdp_faults(atoms, weights, 6)
+    assert faults and "beyond the exact range" in faults[0]

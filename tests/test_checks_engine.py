@@ -92,3 +92,33 @@ def test_r11_exact_range_comparison_sees_loose_multipliers(monkeypatch):
                         lambda lam, *a, **k: real([v * F(1001, 1000) for v in lam], *a, **k))
     faults = r11._exact_sdp_faults(atoms, weights, 6)
     assert faults and "beyond the exact range" in faults[0]
+
+
+# -- M3: the inconsistency witness reads the data's radius -----------------------------------
+
+def test_m3_check_fails_when_the_witness_ignores_the_radius(monkeypatch):
+    import momentrnn.moments._ball as ball
+
+    mutate(monkeypatch, ball, "inconsistency_witness",
+           "vals = ar.values(data, with_radius=True)", "vals = ar.values(data, with_radius=False)")
+    assert quick_verdict("M3") == "FAIL"
+
+
+def test_m3_within_radius_cases_have_inconsistent_midpoints():
+    """The cases test what they say: the rounded values fit no measure with n atoms (a Hankel
+    block of size n + 1 has a non-zero determinant, exactly over Q(i)), while the true moments
+    are within the radius (rounding errs by at most the radius)."""
+    from fractions import Fraction as F
+
+    from proofs_checks import m3
+    from proofs_checks._measures import exact_rank
+
+    cases = m3._within_radius(quick=False)
+    assert {c["form"] for c in cases} == {"float", "text12", "complex float"}
+    for case in cases:
+        n = len(case["atoms"])
+        values = m3._within_radius_moments(case)
+        mid = [(F(v.real), F(v.imag)) if isinstance(v, complex) else F(v) for v in values]
+        blocks = [[[mid[s + i + j] for j in range(n + 1)] for i in range(n + 1)]
+                  for s in range(len(mid) - 2 * n)]
+        assert any(exact_rank(block) == n + 1 for block in blocks), case["name"]

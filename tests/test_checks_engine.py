@@ -122,3 +122,32 @@ def test_m3_within_radius_cases_have_inconsistent_midpoints():
         blocks = [[[mid[s + i + j] for j in range(n + 1)] for i in range(n + 1)]
                   for s in range(len(mid) - 2 * n)]
         assert any(exact_rank(block) == n + 1 for block in blocks), case["name"]
+
+
+# -- R14 (2): the noise floor of the numerical Hankel rank is s eps, not eps ------------------
+
+def test_r14_check_fails_when_the_noise_floor_drops_the_size(monkeypatch):
+    import momentrnn.moments.hankel as hankel
+
+    mutate(monkeypatch, hankel, "_numeric_verdict",
+           "floor_c = (s * ctx.mpf(max(data.radius))", "floor_c = (ctx.mpf(max(data.radius))")
+    assert quick_verdict("R14") == "FAIL"
+
+
+def test_r14_within_eps_case_needs_the_factor_s():
+    """The case sits where the factor matters: the student's sigma_{d_hat+1} lies between eps
+    and s eps (Weyl's bound), so a floor of eps counts the extra unit and one of s eps does
+    not."""
+    import numpy as np
+
+    from momentrnn import DiagonalRNN, effective_dimension
+    from proofs_checks import r14
+
+    case = next(c for c in r14.cases(True, 0) if c["student"] == "within eps")
+    assert r14.check(case) == 1.0
+    eps, s = case["eps"], case["size"]
+    a = [-1 / 3, 0.39, 1.0]
+    b = [1 / 7, 2.0, 0.9 * eps]
+    r = effective_dimension(DiagonalRNN(np.array(a), np.array(b), np.ones(3)), tolerance=eps,
+                            size=s)
+    assert eps < float(r.singular_values[2]) < s * eps

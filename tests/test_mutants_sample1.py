@@ -1,0 +1,185 @@
+"""Behaviour that a procedurally placed mutant changed without any test noticing.
+
+Each test names the mutant of ``benchmarks/recorded/mutation.md`` (seed 1) that it catches;
+each states a property of the package, not the mutated line.
+"""
+
+from __future__ import annotations
+
+import io
+from contextlib import redirect_stdout
+
+import mpmath
+import pytest
+
+from momentrnn.errors import InputError
+
+
+def test_a_taken_method_name_lists_the_methods_whose_certificates_it_serves():  # S002
+    from momentrnn.moments.methods import METHODS, register_method
+
+    users = sorted(m.name for m in METHODS.values()
+                   if m.certifier == "prony" and m.name != "prony")
+    assert users  # the matrix pencil is certified by Prony's ball implementation
+    with pytest.raises(InputError) as info:
+        register_method(METHODS["prony"])
+    message = str(info.value)
+    assert "replace=True" in message
+    for name in users:
+        assert name in message
+    # a name that certifies nothing else gets no such list
+    with pytest.raises(InputError) as info:
+        register_method(METHODS["pencil"])
+    assert "certificates of" not in str(info.value)
+
+
+def test_blas_thread_limit_holds_inside_the_block_and_none_changes_nothing():  # S007
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    from momentrnn.dynamics._threads import blas_threads_limited
+
+    def blas_threads():
+        info = threadpoolctl.threadpool_info()
+        return [i["num_threads"] for i in info if i.get("user_api") == "blas"]
+
+    before = blas_threads()
+    if not before:
+        pytest.skip("no BLAS library reported by threadpoolctl")
+    with blas_threads_limited(1):
+        assert blas_threads() == [1] * len(before)
+    assert blas_threads() == before
+    with blas_threads_limited(None):
+        assert blas_threads() == before
+
+
+def test_exact_recovery_of_a_cubic_without_radicals_gives_its_three_roots():  # S008
+    """Atoms the roots of x^3 - 3x + 1 (casus irreducibilis: no real radicals), weights 1:
+    the power sums are integers (Newton's identities)."""
+    from momentrnn.moments import recover_measure
+    from momentrnn.precision import Exact
+
+    e1, e2, e3 = 0, -3, -1
+    p = [3, e1]
+    p.append(e1 * p[1] - 2 * e2)
+    p.append(e1 * p[2] - e2 * p[1] + 3 * e3)
+    for k in range(4, 6):
+        p.append(e1 * p[k - 1] - e2 * p[k - 2] + e3 * p[k - 3])
+    r = recover_measure(p, precision=Exact())
+    assert r.status == "ok" and r.rank == 3
+    atoms = sorted(float(x) for x in r.measure.atoms)
+    want = sorted(float(x) for x in mpmath.polyroots([1, 0, -3, 1], maxsteps=200,
+                                                     extraprec=100))
+    assert len(atoms) == 3
+    assert atoms == pytest.approx(want, rel=0, abs=1e-14)
+    assert [float(w) for w in r.measure.weights] == [1.0, 1.0, 1.0]
+
+
+def test_two_claims_with_two_jobs_run_in_worker_processes():  # S009
+    from proofs_checks.runner import _run_all
+
+    lines: list[str] = []
+    out = _run_all(["R9", "R10"], quick=True, seed=0, jobs=2, progress=lines.append)
+    assert [o.verdict for o in out] == ["PASS", "PASS"]
+    assert lines and all(line.endswith(" done") for line in lines), lines
+    lines.clear()
+    _run_all(["R9"], quick=True, seed=0, jobs=2, progress=lines.append)
+    assert lines == ["[1/1] R9 ..."]  # one claim: no pool
+
+
+def test_flow_plot_draws_the_imbalance_in_the_middle_panel(tmp_path, monkeypatch):  # S011
+    pytest.importorskip("matplotlib")
+    import matplotlib.figure
+
+    from momentrnn.cli import main
+
+    saved = {}
+    real = matplotlib.figure.Figure.savefig
+
+    def spy(self, *args, **kwargs):
+        saved["fig"] = self
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", spy)
+    path = tmp_path / "flow.png"
+    with redirect_stdout(io.StringIO()):
+        rc = main(["flow", "--teacher", "two_pole", "--dim", "2", "--k", "5",
+                   "--plot", str(path)])
+    assert rc == 0 and path.stat().st_size > 0
+    axes = saved["fig"].axes
+    assert [a.get_title() for a in axes] == ["training loss", "imbalance", "invariant drift"]
+    assert all(len(a.get_lines()) == 1 for a in axes)
+
+
+def test_check_list_exits_zero():  # S012
+    from momentrnn.cli import main
+
+    buf = io.StringIO()
+    with redirect_stdout(buf):
+        rc = main(["check", "--list", "--only", "R1,M3"])
+    assert rc == 0
+    assert [line.split()[0] for line in buf.getvalue().splitlines()] == ["R1", "M3"]
+
+
+@pytest.mark.parametrize("bits", [19, 20, 21])
+def test_a_short_mantissa_counts_at_its_context_precision(bits):  # S013
+    """A number whose mantissa has at most 20 bits (such as 2**19 + 1) says nothing about the
+    precision it was computed at; one with more bits is taken at its own length."""
+    from momentrnn.moments._numbers import SHORT_MANTISSA, _mp_bits
+
+    ctx = mpmath.mp.clone()
+    ctx.prec = 200
+    x = ctx.mpf(2 ** (bits - 1) + 1)
+    assert x._mpf_[3] == bits
+    got = _mp_bits(x._mpf_, x)
+    assert got == (200 if bits <= SHORT_MANTISSA else bits)
+
+
+@pytest.mark.parametrize("length", [39, 40, 41])
+def test_a_refused_count_is_quoted_whole_up_to_forty_characters(length):  # S014
+    import argparse
+
+    from momentrnn.cli._common import positive_int
+
+    text = "x" * length
+    with pytest.raises(argparse.ArgumentTypeError) as info:
+        positive_int(text)
+    if length <= 40:
+        assert text in str(info.value)
+    else:
+        assert text not in str(info.value) and f"({length} characters)" in str(info.value)
+
+
+@pytest.mark.parametrize("n, text", [(0, "0 bytes"), (1023, "1023 bytes"), (1024, "1 KiB"),
+                                     (1536, "1.5 KiB"), (3 * 1024 ** 3, "3 GiB"),
+                                     (2 * 1024 ** 6, "2.05e+03 PiB")])
+def test_byte_counts_are_written_in_the_largest_unit_below_them(n, text):  # S018
+    from momentrnn.rnn._limits import format_bytes
+
+    assert format_bytes(n) == text
+
+
+def test_inertia_of_the_empty_matrix_is_all_zero():  # S021
+    from flint import fmpq_mat
+
+    from momentrnn.moments.truncated import exact_inertia
+
+    inertia = exact_inertia(fmpq_mat(0, 0))
+    assert (inertia.positive, inertia.negative, inertia.zero) == (0, 0, 0)
+
+
+def test_certify_table_shows_the_sampled_rows_only():  # S027
+    from momentrnn.cli.certify import _print_table, _sample
+
+    lags, length = 5, 200
+    rows = [{"q": q, "observed": 0.0, "bound": None, "r11": None, "sdp": None, "method": None}
+            for q in range(length)]
+    out = {"student": "s", "teacher": "t", "lags": lags,
+           "moment_errors": [{"float": 0.0}] * lags, "rows": rows,
+           "statement": "statement", "max_observed": 0.0, "notes": []}
+    buf = io.StringIO()
+    with redirect_stdout(buf):
+        _print_table(out)
+    shown = _sample([r["q"] for r in rows], lags)
+    assert 0 not in shown and length - 1 in shown and lags - 1 in shown
+    printed = {int(line.split()[0]) for line in buf.getvalue().splitlines()
+               if line.split() and line.split()[0].isdigit()}
+    assert printed == shown

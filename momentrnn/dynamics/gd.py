@@ -356,7 +356,12 @@ def _loss_and_step(a, b, c, target, rho, stack):
             du = du * a + j * u[:, j : j + 1]
     if k == 1:
         du = 0.0 * a
-    loss = (r * r) @ rho
+    # each run's loss summed lag by lag in a fixed order: a matrix product would take another
+    # BLAS path for another batch size, and a run's bits would depend on its batch
+    rr = r * r * rho
+    loss = rr[:, 0]
+    for j in range(1, k):
+        loss = loss + rr[:, j]
     return loss, w * du, c * vu, b * vu
 
 

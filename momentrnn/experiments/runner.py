@@ -454,7 +454,7 @@ def _run_locked(spec, writer, executor, workers, scheduler, runs_per_task, allow
                 progress, version, blas_threads=None) -> SweepSummary:
     results = writer.path
     scan = writer.read()
-    notes = scan.notes()
+    notes = list(spec.notes) + scan.notes()
     existing = scan.rows
     others = {r.get("spec_digest") for r in existing} - {spec.digest}
     if others and not allow_mixed:

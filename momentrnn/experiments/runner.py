@@ -262,7 +262,7 @@ class _ResultsWriter:
                               "pipe); give a file name")
         try:
             self.fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND
-                              | getattr(os, "O_CLOEXEC", 0), 0o644)
+                              | getattr(os, "O_CLOEXEC", 0), 0o666)  # the umask decides
         except OSError as exc:
             raise OutputError(f"cannot open results file {path!r} for writing: "
                               f"{exc.strerror or exc}") from None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import re
 import stat
@@ -11,7 +13,47 @@ from collections.abc import Callable
 
 from .errors import OutputError
 
-__all__ = ["check_writable", "write_output"]
+__all__ = ["check_writable", "write_output", "json_text", "restore_non_finite", "NON_FINITE"]
+
+
+# non-finite numbers in JSON output: the strings that the readers of support ends already accept
+NON_FINITE = {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}
+
+
+def _standard(value):
+    """``value`` with every non-finite float as ``"inf"``, ``"-inf"`` or ``"nan"`` (numpy
+    scalars and arrays as Python numbers and lists first)."""
+    if isinstance(value, float):
+        if math.isfinite(value):
+            return value
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    if isinstance(value, dict):
+        return {k: _standard(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_standard(v) for v in value]
+    if hasattr(value, "dtype") and hasattr(value, "tolist"):  # a numpy scalar or array
+        return _standard(value.tolist())
+    return value
+
+
+def json_text(value, **options) -> str:
+    """Standard JSON text of ``value`` (``json.dumps`` options pass through): a non-finite
+    number is written as the string ``"inf"``, ``"-inf"`` or ``"nan"``, never as the
+    ``Infinity``/``NaN`` that strict parsers refuse (``allow_nan=False`` makes any left an
+    error)."""
+    return json.dumps(_standard(value), allow_nan=False, **options)
+
+
+def restore_non_finite(value):
+    """The inverse of :func:`json_text` for data read back: the strings ``"inf"``, ``"-inf"``
+    and ``"nan"`` (values, not keys) as the floats they stand for."""
+    if isinstance(value, str):
+        return NON_FINITE.get(value, value)
+    if isinstance(value, dict):
+        return {k: restore_non_finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [restore_non_finite(v) for v in value]
+    return value
 
 
 def _reason(exc: OSError) -> str:

@@ -109,3 +109,101 @@ def test_a_kill_while_writing_leaves_a_temporary_that_the_next_write_removes(tmp
     write_output(str(target), _text("<svg/>"), option="--plot")
     assert not left[0].exists()
     assert other.exists() and live.exists() and target.read_text() == "<svg/>"
+
+
+def _strict(text):
+    def refuse(name):
+        raise ValueError(f"non-standard JSON constant {name}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_flow_json_of_unbounded_errors_is_standard_json(tmp_path, capsys):
+    path = tmp_path / "run.json"
+    main(["flow", "--teacher-atoms", "1.5", "--teacher-weights", "1", "--dim", "4", "--k", "3",
+          "--init-scale", "3", "--quiet", "--length", "3000", "--json", str(path)])
+    capsys.readouterr()
+    report = _strict(path.read_text())
+    assert report["extrapolation_error_max"] == "inf"
+    assert report["extrapolation_error_sum"] == "inf"
+
+
+def test_flow_json_of_a_diverged_descent_is_standard_json(tmp_path, capsys):
+    path = tmp_path / "run.json"
+    code = main(["flow", "--teacher-atoms", "1.5", "--teacher-weights", "1", "--dim", "4",
+                 "--k", "3", "--gd", "--lr", "1e6", "--steps", "30", "--quiet", "--length",
+                 "3000", "--json", str(path)])
+    capsys.readouterr()
+    report = _strict(path.read_text())
+    assert code == 1 and report["status"] == "diverged"
+
+
+def test_bounds_json_with_infinite_ends_is_standard_json(capsys, monkeypatch):
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO("1\n0.5\n0.3\n"))
+    main(["bounds", "-", "--support=-inf,inf", "--tolerance", "1e-3", "--order", "3",
+          "--format", "json"])
+    out = _strict(capsys.readouterr().out)
+    assert (out["lower"], out["upper"]) == ("-inf", "inf")
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_leaves = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(),
+                    st.text(max_size=5), st.none(), st.booleans())
+_trees = st.recursive(_leaves, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=3), inner, max_size=4)),
+    max_leaves=20)
+
+
+@settings(max_examples=200, derandomize=True, deadline=None)
+@given(_trees)
+def test_json_text_is_always_standard_json(value):
+    import math
+
+    import numpy as np
+
+    from momentrnn._output import NON_FINITE, json_text
+
+    back = _strict(json_text({"v": value, "np": np.array([np.inf, -np.inf, np.nan, 0.39]),
+                              "f32": np.float32("inf")}))
+    assert back["np"] == ["inf", "-inf", "nan", 0.39] and back["f32"] == "inf"
+
+    def same(a, b):
+        if isinstance(a, float) and not math.isfinite(a):
+            return isinstance(b, str) and (math.isnan(NON_FINITE[b]) if math.isnan(a)
+                                           else NON_FINITE[b] == a)
+        if isinstance(a, (list, tuple)):
+            return len(a) == len(b) and all(map(same, a, b))
+        if isinstance(a, dict):
+            return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+        return a == b
+
+    assert same(value, back["v"])
+
+
+def test_a_sweep_of_diverged_runs_writes_standard_json_and_reads_it_back(tmp_path):
+    import math
+
+    from momentrnn.experiments import read_results, run_sweep
+
+    path = tmp_path / "d.jsonl"
+    spec = {"family": "linear", "teachers": ["long_memory"], "modes": ["random"], "dims": [5],
+            "trainer": "gd", "lr": 5.0, "steps": 30, "scales": [0.5], "seeds": [0, 1],
+            "lengths": [50]}
+    run_sweep(spec, str(path), progress=False)
+    lines = path.read_text().splitlines()
+    assert len(lines) == 2
+    raw = [_strict(line) for line in lines]
+    assert all(r["extrapolation_max_50"] == "inf" for r in raw)
+    rows = read_results(str(path))
+    assert all(r["status"] == "diverged" and r["extrapolation_max_50"] == math.inf
+               for r in rows)
+    # a file written before, with the non-standard constants, still reads and resumes
+    old = tmp_path / "old.jsonl"
+    old.write_text(lines[0].replace('"inf"', "Infinity") + "\n")
+    assert read_results(str(old))[0]["extrapolation_max_50"] == math.inf
+    summary = run_sweep(spec, str(old), progress=False)
+    assert summary.skipped == 1 and summary.completed == 1

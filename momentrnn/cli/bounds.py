@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 from fractions import Fraction
 
 from .._format import lower_text, upper_text
+from .._output import json_text
 from ._common import EXIT_FAIL, EXIT_OK, Command, read_moments, write_table
 
 
@@ -79,7 +79,7 @@ def run_bounds(args: argparse.Namespace) -> int:
         d.pop("message")
         out.update(d, status="ok")
     if args.format == "json":
-        print(json.dumps(out, indent=2, default=str))
+        print(json_text(out, indent=2, default=str))
     else:
         _print_bounds(out)
     if not (feas.feasible or ranged):
@@ -125,7 +125,7 @@ def run_realize(args: argparse.Namespace) -> int:
     out = r.to_dict()
     code = EXIT_OK if r.ok else EXIT_FAIL
     if args.format == "json":
-        print(json.dumps(out, indent=2))
+        print(json_text(out, indent=2))
         return code
     print(f"status     {r.status}: {r.message}")
     print(f"order      {r.order}  ({r.rank_evidence.verdict}: {r.rank_evidence.message})")

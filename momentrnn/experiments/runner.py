@@ -11,6 +11,7 @@ import warnings
 from collections import defaultdict
 from dataclasses import dataclass
 
+from .._output import json_text, restore_non_finite
 from .._progress import ProgressLine
 from ..dynamics._threads import blas_threads_limited, check_blas_threads
 from ..errors import InputError, IntegrationError, MissingDependencyError, OutputError
@@ -126,7 +127,7 @@ def _row_problem(line: bytes) -> tuple[dict | None, str]:
     except UnicodeDecodeError:
         return None, "not UTF-8 text"
     try:
-        row = json.loads(text)
+        row = restore_non_finite(json.loads(text))
     except RecursionError:
         return None, "JSON nested too deeply"
     except ValueError:
@@ -304,7 +305,7 @@ class _ResultsWriter:
     def append(self, rows: list[dict]) -> None:
         """Append rows, one JSON line each, synced: a kill loses no completed row, and a
         failed write (disk full) is undone so that the file stays whole."""
-        data = "".join(json.dumps(row, default=_jsonable) + "\n" for row in rows).encode()
+        data = "".join(json_text(row, default=_jsonable) + "\n" for row in rows).encode()
         size = os.fstat(self.fd).st_size
         try:
             view = memoryview(data)

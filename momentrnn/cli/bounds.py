@@ -7,7 +7,7 @@ from fractions import Fraction
 
 from .._format import lower_text, upper_text
 from .._output import json_text
-from ._common import EXIT_FAIL, EXIT_OK, Command, read_moments, write_table
+from ._common import EXIT_FAIL, EXIT_OK, Command, positive_int, read_moments, write_table
 
 
 def _bounds_arguments(p: argparse.ArgumentParser) -> None:
@@ -22,7 +22,8 @@ def _bounds_arguments(p: argparse.ArgumentParser) -> None:
 def _realize_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", nargs="?", default="-")
     p.add_argument("--rank", type=int)
-    p.add_argument("--dps", type=int, help="mpmath precision (default: exact for exact input)")
+    p.add_argument("--dps", type=positive_int, help="mpmath precision (default: exact for exact "
+                   "input)")
     p.add_argument("--float64", action="store_true")
     p.add_argument("--data-digits", type=float,
                    help="normwise accuracy of the lags in digits: every lag within "
@@ -119,7 +120,7 @@ def run_realize(args: argparse.Namespace) -> int:
     from ..precision import MP, Float64
 
     h = read_moments(args.file)
-    precision = Float64() if args.float64 else (MP(args.dps) if args.dps else None)
+    precision = Float64() if args.float64 else (MP(args.dps) if args.dps is not None else None)
     r = minimal_realization(h, precision=precision, rank=args.rank,
                             data_digits=args.data_digits, data_error=args.data_error)
     out = r.to_dict()

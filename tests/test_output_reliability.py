@@ -207,3 +207,43 @@ def test_a_sweep_of_diverged_runs_writes_standard_json_and_reads_it_back(tmp_pat
     assert read_results(str(old))[0]["extrapolation_max_50"] == math.inf
     summary = run_sweep(spec, str(old), progress=False)
     assert summary.skipped == 1 and summary.completed == 1
+
+
+@pytest.mark.parametrize("value, traceback", [
+    ("1", True), ("true", True), ("YES", True), (" 1 ", True),
+    ("0", False), ("false", False), ("no", False), ("", False), ("off", False),
+])
+def test_only_a_yes_of_momentrnn_debug_shows_tracebacks(value, traceback, monkeypatch,
+                                                        capsys):
+    from momentrnn.cli import recover
+
+    def boom(source):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(recover, "read_moments", boom)
+    monkeypatch.setenv("MOMENTRNN_DEBUG", value)
+    if traceback:
+        with pytest.raises(RuntimeError, match="boom"):
+            main(["recover", "-"])
+    else:
+        assert main(["recover", "-"]) == 3
+        assert "internal error: RuntimeError: boom" in capsys.readouterr().err
+
+
+def test_an_ascii_only_output_escapes_a_non_ascii_path(tmp_path):
+    folder = tmp_path / "m\u00fcnchen"
+    folder.mkdir()
+    env = dict(os.environ, PYTHONIOENCODING="ascii")
+    env.pop("MOMENTRNN_DEBUG", None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "momentrnn", "sweep", "--out", str(folder / "r\u00e9.jsonl"),
+         "--set", 'teachers=["long_memory"]', "--set", 'modes=["random"]', "--set",
+         "scales=[0.39]", "--set", "seeds=[0]", "--set", "dims=[3]", "--set", "lengths=[10]",
+         "--set", 'trainer="gd"', "--set", "steps=20", "--quiet"],
+        capture_output=True, timeout=120, env=env, cwd=os.getcwd())
+    assert proc.returncode == 0, proc.stderr.decode("ascii", "replace")
+    assert b"m\\xfcnchen" in proc.stdout and b"Error" not in proc.stderr
+    proc = subprocess.run([sys.executable, "-m", "momentrnn", "recover",
+                           str(folder / "missing \u00e9.txt")],
+                          capture_output=True, timeout=120, env=env)
+    assert proc.returncode == 2 and b"Traceback" not in proc.stderr

@@ -105,3 +105,94 @@ def test_repeated_grid_values_are_noted_and_run_once(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "seeds repeats 0" in err and "scales repeats 1.0" in err
     assert any("repeat" in note for note in summary.notes)
+
+
+TINY = ["--set", 'teachers=["long_memory"]', "--set", 'modes=["random"]', "--set",
+        "scales=[0.39]", "--set", "dims=[3]", "--set", "lengths=[10]", "--set",
+        'trainer="gd"']
+
+
+def _env(tmp, **extra):
+    import os
+
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("DASK_") and k != "MOMENTRNN_DEBUG"}
+    env.update(TMPDIR=str(tmp), **extra)
+    return env
+
+
+def test_a_finished_dask_sweep_leaves_nothing_in_the_temporary_folder(tmp_path, monkeypatch):
+    pytest.importorskip("distributed")
+    import tempfile
+
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(tmp))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp))
+    path = str(tmp_path / "r.jsonl")
+    summary = run_sweep(dict(LINEAR, trainer="gd", steps=20, seeds=[0, 1]), path,
+                        executor="dask", workers=1, progress=False)
+    assert summary.completed == 2
+    assert list(tmp.iterdir()) == []
+
+
+def test_a_bad_dask_setting_is_named_in_one_line(tmp_path):
+    pytest.importorskip("distributed")
+    import os
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "momentrnn", "sweep", "--out", str(tmp_path / "r.jsonl"),
+         "--executor", "dask", "--workers", "1", "--quiet", *TINY, "--set", "steps=5"],
+        capture_output=True, text=True, timeout=120, cwd=os.getcwd(),
+        env=_env(tmp_path, DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT="abc"))
+    assert proc.returncode == 2, proc.stderr
+    assert "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT='abc'" in proc.stderr
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+    assert not (tmp_path / "r.jsonl").exists()
+
+
+def test_ctrl_c_of_a_dask_sweep_stops_it_in_one_line(tmp_path):
+    pytest.importorskip("distributed")
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    out = tmp_path / "r.jsonl"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "momentrnn", "sweep", "--out", str(out), "--executor", "dask",
+         "--workers", "2", "--runs-per-task", "1", "--quiet", *TINY, "--set",
+         "seeds=[0, 1, 2, 3]", "--set", "steps=5000000", "--set", "until_loss=0"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=os.getcwd(),
+        env=_env(tmp), start_new_session=True)
+    try:
+        # the workers are up when both have their folders; then Ctrl-C, as a terminal sends
+        # it, to the whole process group
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None:
+            workers = [p for p in tmp.rglob("worker-*") if p.is_dir()]
+            if len(workers) >= 2:
+                break
+            time.sleep(0.2)
+        time.sleep(2.0)
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            _, err = proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:  # still starting: the interrupt came too early
+            os.killpg(proc.pid, signal.SIGINT)
+            _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert "distributed." not in err, err  # no log lines of the cluster
+    assert "interrupted" in err and "run the same command again to resume" in err
+    time.sleep(1.0)
+    assert list(tmp.iterdir()) == []

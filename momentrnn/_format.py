@@ -10,11 +10,24 @@ import mpmath
 
 from .moments._scalars import MPC, MPF, is_sympy, to_mp
 
-__all__ = ["UNVOUCHED", "format_number", "lower_text", "table_lines", "upper_text"]
+__all__ = ["UNVOUCHED", "exact_text", "format_number", "lower_text", "table_lines", "upper_text"]
 
 
 #: the text of a value none of whose digits is vouched for (atoms and weights alike)
 UNVOUCHED = "?"
+
+
+def exact_text(value: object) -> str:
+    """``str(value)``, also for an integer or a fraction of more digits than Python's
+    int-string limit (4300), whose ``str`` raises: those digits are written by python-flint."""
+    if isinstance(value, (int, Fraction)) and not isinstance(value, bool):
+        q = Fraction(value)
+        if max(q.numerator.bit_length(), q.denominator.bit_length()) > 14_000:
+            import flint
+
+            num = str(flint.fmpz(q.numerator))
+            return num if q.denominator == 1 else f"{num}/{flint.fmpz(q.denominator)}"
+    return str(value)
 
 
 def magnitude(value: object, ctx: mpmath.ctx_mp.MPContext):

@@ -8,6 +8,7 @@ entry there.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import re
@@ -61,17 +62,47 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return EXIT_INPUT
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("default")
-        code = _run(parser, args)
-    for w in caught:
-        _say(args.command, f"warning: {w.message}")
-    return code
+    with _unencodable_escaped():
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return EXIT_INPUT
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("default")
+            code = _run(parser, args)
+        for w in caught:
+            _say(args.command, f"warning: {w.message}")
+        return code
+
+
+def _debug() -> bool:
+    """Whether MOMENTRNN_DEBUG asks for tracebacks: ``1``, ``true`` or ``yes`` (any case);
+    ``0``, ``false``, ``no``, empty or unset do not."""
+    return os.environ.get("MOMENTRNN_DEBUG", "").strip().lower() in ("1", "true", "yes")
+
+
+@contextlib.contextmanager
+def _unencodable_escaped():
+    """While a command runs, characters that stdout or stderr cannot encode (a file name with
+    a non-ASCII letter under PYTHONIOENCODING=ascii) are written as backslash escapes instead
+    of raising UnicodeEncodeError; each stream's own error handler is restored after."""
+    changed = []
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="backslashreplace")
+                changed.append(stream)
+            except (OSError, ValueError, AttributeError):
+                pass
+    try:
+        yield
+    finally:
+        for stream in changed:
+            try:
+                stream.reconfigure(errors="strict")
+            except (OSError, ValueError, AttributeError):
+                pass
 
 
 def _say(command: str, message: str) -> None:
@@ -155,7 +186,7 @@ def _call(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         _say(command, f"error: cannot write {where}: {exc.strerror or exc}")
         return EXIT_ERROR
     except Exception as exc:  # noqa: BLE001 - a bug: one line, the traceback on request
-        if os.environ.get("MOMENTRNN_DEBUG"):
+        if _debug():
             raise
         _say(command, f"internal error: {type(exc).__name__}: {exc} (a bug in momentrnn; "
                       "set MOMENTRNN_DEBUG=1 to see the traceback, and please report it)")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 from fractions import Fraction
 
 from .._format import lower_text, upper_text
-from ._common import EXIT_FAIL, EXIT_OK, Command, read_moments, write_table
+from .._output import json_text
+from ._common import EXIT_FAIL, EXIT_OK, Command, positive_int, read_moments, write_table
 
 
 def _bounds_arguments(p: argparse.ArgumentParser) -> None:
@@ -22,7 +22,8 @@ def _bounds_arguments(p: argparse.ArgumentParser) -> None:
 def _realize_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", nargs="?", default="-")
     p.add_argument("--rank", type=int)
-    p.add_argument("--dps", type=int, help="mpmath precision (default: exact for exact input)")
+    p.add_argument("--dps", type=positive_int, help="mpmath precision (default: exact for exact "
+                   "input)")
     p.add_argument("--float64", action="store_true")
     p.add_argument("--data-digits", type=float,
                    help="normwise accuracy of the lags in digits: every lag within "
@@ -79,7 +80,7 @@ def run_bounds(args: argparse.Namespace) -> int:
         d.pop("message")
         out.update(d, status="ok")
     if args.format == "json":
-        print(json.dumps(out, indent=2, default=str))
+        print(json_text(out, indent=2, default=str))
     else:
         _print_bounds(out)
     if not (feas.feasible or ranged):
@@ -119,13 +120,13 @@ def run_realize(args: argparse.Namespace) -> int:
     from ..precision import MP, Float64
 
     h = read_moments(args.file)
-    precision = Float64() if args.float64 else (MP(args.dps) if args.dps else None)
+    precision = Float64() if args.float64 else (MP(args.dps) if args.dps is not None else None)
     r = minimal_realization(h, precision=precision, rank=args.rank,
                             data_digits=args.data_digits, data_error=args.data_error)
     out = r.to_dict()
     code = EXIT_OK if r.ok else EXIT_FAIL
     if args.format == "json":
-        print(json.dumps(out, indent=2))
+        print(json_text(out, indent=2))
         return code
     print(f"status     {r.status}: {r.message}")
     print(f"order      {r.order}  ({r.rank_evidence.verdict}: {r.rank_evidence.message})")

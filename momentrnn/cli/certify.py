@@ -10,7 +10,7 @@ import os
 from fractions import Fraction
 
 from .._format import upper_text
-from .._output import check_writable, write_output
+from .._output import check_writable, json_text, write_output
 from ..errors import InputError
 from ._common import Command, positive_int, write_table
 
@@ -185,7 +185,7 @@ def run_certify(args: argparse.Namespace) -> int:
                                 sdp_max_order=args.sdp_max_order).to_dict()
     out["student"] = args.student
     out["teacher"] = described
-    text = json.dumps(out, indent=2)
+    text = json_text(out, indent=2)
     if args.format == "json":
         print(text)
     else:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 import math
 
+from .._output import json_text
 from ._common import EXIT_ERROR, Command, positive_int, write_table
 
 
@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
                         allow_skip=args.allow_skip, progress=stderr_progress,
                         search_seconds=args.search_seconds)
     if args.format == "json":
-        print(json.dumps(report.to_dict(), indent=2, default=str))
+        print(json_text(report.to_dict(), indent=2, default=str))
         return report.exit_status()
     write_table(["claim", "title", "verdict", "worst margin", "cases", "searched",
                  "controls failed", "time (s)"],

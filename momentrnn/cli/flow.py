@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import math
 
 import numpy as np
 
-from .._output import check_writable, write_output
+from .._output import check_writable, json_text, write_output
 from .._progress import ProgressLine
 from ..errors import InputError, MissingDependencyError
 from ._common import Command, positive_int
@@ -163,7 +162,7 @@ def run_flow(args: argparse.Namespace) -> int:
         progress.done()
     _print_report(report, args)
     if args.json:
-        text = json.dumps(report, indent=2)
+        text = json_text(report, indent=2)
 
         def dump(path: str) -> None:
             with open(path, "w", encoding="utf-8") as handle:

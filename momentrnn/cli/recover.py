@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import json
 
+from .._output import json_text
 from ..moments.hankel import short_text
 from ._common import (
     EXIT_FAIL,
@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     out = result.to_dict()
     if args.format == "json":
         out["decimals_look_rounded"] = sum(1 for t in moments if looks_like_double(t))
-        print(json.dumps(out, indent=2))
+        print(json_text(out, indent=2))
     else:
         _print_table(result, out)
     return EXIT_OK if result.ok else EXIT_FAIL

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 import math
 
+from .._output import json_text
 from ..errors import InputError
 from ._common import Command, positive_int
 
@@ -51,7 +51,7 @@ def run_prove(args: argparse.Namespace) -> int:
                        method=args.method, tolerance=args.tolerance,
                        max_seconds=args.max_seconds)
     if args.format == "json":
-        print(json.dumps(proof.to_dict(), indent=2))
+        print(json_text(proof.to_dict(), indent=2))
     else:
         _table(proof)
     return 0 if proof.proved else 1

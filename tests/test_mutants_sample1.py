@@ -183,3 +183,53 @@ def test_certify_table_shows_the_sampled_rows_only():  # S027
     printed = {int(line.split()[0]) for line in buf.getvalue().splitlines()
                if line.split() and line.split()[0].isdigit()}
     assert printed == shown
+
+
+def test_an_explicit_runge_kutta_counts_every_gradient_it_evaluates(monkeypatch):  # S033
+    from fractions import Fraction
+
+    from momentrnn import init_student, integrate_flow, named_teacher
+    from momentrnn.dynamics import _problem, register_integrator
+    from momentrnn.dynamics.integrators import (
+        ButcherTableau,
+        ExplicitRungeKutta,
+        unregister_integrator,
+    )
+
+    half, third = Fraction(1, 2), Fraction(1, 3)
+
+    class Ralston3(ExplicitRungeKutta):  # three stages, Heun's second-order embedded step
+        name = "count-stages"
+        tableau = ButcherTableau(
+            name="Ralston-3", c=(0, half, Fraction(3, 4)),
+            a=((), (half,), (0, Fraction(3, 4))),
+            b=(Fraction(2, 9), third, Fraction(4, 9)), b_hat=(0, 1, 0),
+            order=3, embedded_order=2)
+
+    calls = [0]
+    real = _problem.FlowProblem.loss_grad
+
+    def counted(self, theta):
+        calls[0] += 1
+        return real(self, theta)
+
+    monkeypatch.setattr(_problem.FlowProblem, "loss_grad", counted)
+    register_integrator(Ralston3)
+    try:
+        run = integrate_flow(init_student(4, scale=0.1, seed=0), named_teacher("decaying"),
+                             k=3, method="count-stages", t_max=2.0, rtol=1e-6, atol=1e-10)
+    finally:
+        unregister_integrator("count-stages")
+    assert run.status == "t_max" and run.steps > 5
+    assert run.evaluations == calls[0]
+
+
+@pytest.mark.parametrize("text, double", [
+    ("0.123456789012345", True), ("0.12345678901234", False), ("-1.2345678901234567e-05", True),
+    ("12345678901234.5", True), ("1e-5", False), ("1/3", False),
+    ("(0.123456789012345+0.5j)", True), ("0.5-0.123456789012345j", True),
+    ("(0.5+0.12345678901234j)", False), ("1.5e-3-2.25e+2j", False)])
+def test_text_with_fifteen_significant_digits_reads_as_a_printed_double(text, double):  # S032
+    from momentrnn.moments._data import looks_like_double
+
+    assert looks_like_double(text) is double

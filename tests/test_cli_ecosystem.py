@@ -343,3 +343,23 @@ def test_the_docs_table_of_exit_statuses_matches_the_command_line():
     rows = {line.split("|")[1].strip() for line in text.splitlines()
             if line.startswith("| ") and line.split("|")[1].strip().isdigit()}
     assert rows == {str(code) for code, _ in _common.EXIT_STATUSES}
+
+
+@pytest.mark.parametrize("args, module", [
+    (["sweep", "--executor", "dask"], "distributed"),
+    (["sweep", "--family", "nonlinear"], "torch"),
+    (["sweep", "--set", 'trainer="gd"', "--set", 'backend="torch"'], "torch"),
+])
+def test_sweep_needs_are_checked_before_any_run(args, module, tmp_path, capsys, monkeypatch):
+    import momentrnn.experiments as experiments
+
+    _pretend_missing(monkeypatch, module)
+    monkeypatch.setattr(experiments, "run_sweep", lambda *a, **k: pytest.fail("ran"))
+    code, _, err = run([*args, "--out", str(tmp_path / "r.jsonl")], capsys)
+    assert code == 4 and module in err and not (tmp_path / "r.jsonl").exists()
+
+
+def test_plot_without_matplotlib_exits_4(tmp_path, capsys, monkeypatch):
+    _pretend_missing(monkeypatch, "matplotlib")
+    code, _, err = run(["plot", str(tmp_path / "none.jsonl"), "--out", str(tmp_path)], capsys)
+    assert code == 4 and "momentrnn[plot]" in err

@@ -96,7 +96,10 @@ class AlgebraicNumber:
     """An exact algebraic number :math:`E(\\alpha)`, ``alpha`` the ``index``-th root of a field.
 
     ``float()``, ``complex()``, :meth:`enclosure` (a certified ball at any precision),
-    :meth:`to_mp` and :meth:`to_sympy` give its value; ``==`` compares exactly.
+    :meth:`to_mp` and :meth:`to_sympy` give its value, and so do ``mpmath.mpf(x)`` (or
+    ``ctx.convert(x)`` in a local context: correctly rounded to the context's precision and
+    rounding mode) and ``sympy.sympify(x)`` (the ``CRootOf`` of its own minimal polynomial, or
+    a ``Rational``); ``==`` compares exactly.
 
     Parameters
     ----------

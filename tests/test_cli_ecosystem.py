@@ -53,7 +53,8 @@ def test_every_option_of_every_command_has_help_and_shows_its_default():
             if not action.help or not action.help.strip():
                 missing.append(label)
             default = action.default
-            if default in (None, False, argparse.SUPPRESS) or default == []:
+            if default is None or default is False or default == argparse.SUPPRESS \
+                    or default == []:
                 continue
             if f"default: {default}" not in flat:
                 undefaulted.append(f"{label} (default {default!r})")

@@ -64,7 +64,8 @@ class HelpFormatter(argparse.HelpFormatter):
     def _get_help_string(self, action: argparse.Action) -> str | None:
         text = action.help or ""
         default = action.default
-        if (default in (None, False, argparse.SUPPRESS) or default == []
+        if (default is None or default is False or default == argparse.SUPPRESS
+                or default == []
                 or not action.option_strings and action.nargs not in ("?", "*")
                 or "default" in text.lower()):
             return text

@@ -40,7 +40,8 @@ def _arguments(p: argparse.ArgumentParser) -> None:
                         "(default: each check's own, 4 s unless it sets SEARCH_SECONDS; 0 draws "
                         "a single case)")
     p.add_argument("--allow-skip", action="store_true",
-                   help="exit 0 even when a claim is SKIPPED (an optional dependency missing)")
+                   help="when a claim needs an optional dependency that is missing, check the "
+                   "others and report it SKIPPED, exit 0 (without it: exit 4 before any check)")
 
 
 # the words of the summary line, in its order

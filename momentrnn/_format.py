@@ -9,6 +9,7 @@ from fractions import Fraction
 import mpmath
 
 from .moments._scalars import MPC, MPF, is_sympy, to_mp
+from .moments.algebraic import AlgebraicNumber
 
 __all__ = ["UNVOUCHED", "exact_text", "format_number", "lower_text", "table_lines", "upper_text"]
 
@@ -48,8 +49,10 @@ def format_number(value: object, digits: float, scale: object = None) -> str:
     than ``scale`` gets correspondingly fewer significant digits. When not even the leading
     digit of ``scale`` is vouched, or the whole value is below the error bound (no digit of it
     is vouched), the text is :data:`UNVOUCHED` (``"?"``). Exact values (int,
-    Fraction, sympy) are written exactly.
+    Fraction, sympy, a rational AlgebraicNumber) are written exactly.
     """
+    if isinstance(value, AlgebraicNumber) and value.is_rational:
+        value = value.rational_value  # a rational atom of an algebraic result: exactly
     if isinstance(value, (int, Fraction)):
         return str(value)
     if is_sympy(value) and math.isinf(digits):

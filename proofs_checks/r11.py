@@ -544,4 +544,4 @@ def outside(quick: bool, seed: int) -> list[dict]:
 
 CLAIM = Claim("R11", "stability bound >= worst case >= observed", STATEMENT, cases, check,
               [("a signed measure", signed), ("an atom outside [-1, 1]", outside)],
-              search=search, refine=refine)
+              search=search, refine=refine, requires=("cvxpy",))

@@ -29,7 +29,16 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sdp-max-order", type=int, default=24, help="use the SDP for q up to this "
                    "order (0: R11 only; each order is one SDP, about 0.1-3 s)")
     p.add_argument("--json", help="write the certificate table to this JSON file")
-    p.add_argument("--format", default="table", choices=["table", "json"])
+    p.add_argument("--format", default="table", choices=["table", "json"],
+                   help="output: an aligned table or JSON")
+
+
+def _requires(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """cvxpy for the SDP, checked before any work (``--sdp-max-order 0`` needs none)."""
+    if args.sdp_max_order > 0:
+        return [("cvxpy", f"--sdp-max-order {args.sdp_max_order} (the SDP; --sdp-max-order 0 "
+                          "bounds by R11 alone)")]
+    return []
 
 
 # ----------------------------------------------------------------------------------------
@@ -246,5 +255,6 @@ COMMANDS = (
         ),
         arguments=_arguments,
         run=run_certify,
+        requires=_requires,
     ),
 )

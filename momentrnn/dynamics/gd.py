@@ -40,7 +40,8 @@ def load_torch():
     except ImportError:
         raise MissingDependencyError(
             "backend='torch' needs PyTorch, which is not installed; install it with "
-            "pip install 'momentrnn[torch]' (CPU wheel torch==2.13.0), or use backend='numpy'"
+            "pip install 'momentrnn[torch]' (any torch >= 2.1; name the CPU build on a machine "
+            "without a GPU, e.g. torch==2.13.0 here), or use backend='numpy'"
         ) from None
     return torch
 

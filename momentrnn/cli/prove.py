@@ -12,29 +12,28 @@ from ._common import Command, positive_int
 
 def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--teacher", default="two_pole", help="named teacher: long_memory, "
-                   "decaying, oscillating, two_pole, several, negative_weight (default two_pole)")
+                   "decaying, oscillating, two_pole, several, negative_weight")
     p.add_argument("--dim", type=positive_int, default=2,
-                   help="student state dimension (default 2)")
-    p.add_argument("--k", type=positive_int, default=5, help="number of lags fitted (default 5)")
-    p.add_argument("--init-scale", type=float, default=1e-3, help="initialisation scale "
-                   "(default 1e-3)")
+                   help="student state dimension")
+    p.add_argument("--k", type=positive_int, default=5, help="number of lags fitted")
+    p.add_argument("--init-scale", type=float, default=1e-3, help="initialisation scale")
     p.add_argument("--init", default="random", help="random, balanced, unbalanced, "
                    "zero_output or grid (as momentrnn flow)")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--t-end", type=float, default=25.0, help="the time T to reach "
-                   "(default 25)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed of the random initialisation (as momentrnn flow)")
+    p.add_argument("--t-end", type=float, default=25.0, help="the time T to reach")
     p.add_argument("--length", type=positive_int, default=1000,
-                   help="the extrapolation bound is proved for q < LENGTH (default 1000)")
-    p.add_argument("--order", type=positive_int, default=10, help="Taylor order (default 10)")
-    p.add_argument("--prec", type=positive_int, default=128, help="ball precision in bits "
-                   "(default 128)")
+                   help="the extrapolation bound is proved for q < LENGTH")
+    p.add_argument("--order", type=positive_int, default=10, help="Taylor order")
+    p.add_argument("--prec", type=positive_int, default=128, help="ball precision in bits")
     p.add_argument("--method", default="lohner", choices=["lohner", "ball"],
-                   help="wrapping control: QR-Lohner mean-value form (default) or plain balls")
+                   help="wrapping control: QR-Lohner mean-value form or plain balls")
     p.add_argument("--tolerance", type=float, default=1e-20,
-                   help="Lagrange remainder aimed at per step (default 1e-20)")
+                   help="Lagrange remainder aimed at per step")
     p.add_argument("--max-seconds", type=float, default=math.inf,
                    help="stop, not proved, after this many seconds")
-    p.add_argument("--format", default="table", choices=["table", "json"])
+    p.add_argument("--format", default="table", choices=["table", "json"],
+                   help="a table of the theorem, or its JSON")
 
 
 def run_prove(args: argparse.Namespace) -> int:

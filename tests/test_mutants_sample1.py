@@ -233,3 +233,65 @@ def test_text_with_fifteen_significant_digits_reads_as_a_printed_double(text, do
     from momentrnn.moments._data import looks_like_double
 
     assert looks_like_double(text) is double
+
+
+def test_recover_json_counts_the_decimals_that_look_like_printed_doubles(tmp_path):  # S041
+    import json
+
+    from momentrnn.cli import main
+
+    path = tmp_path / "m.txt"
+    path.write_text("1\n0.4666666666666667\n0.3\n0.2333333333333333\n")
+    buf = io.StringIO()
+    with redirect_stdout(buf):
+        main(["recover", str(path), "--format", "json"])
+    assert json.loads(buf.getvalue())["decimals_look_rounded"] == 2
+    buf = io.StringIO()
+    with redirect_stdout(buf):
+        main(["recover", str(path)])
+    assert "decimals_look_rounded" not in buf.getvalue()
+
+
+@pytest.mark.parametrize("atoms, weights", [
+    ([mpmath.mpf(1) / 4], [1]), ([0.25], [1]), ([1], [0.5]), ([0.25], [0.5])])
+def test_exact_moments_of_a_measure_need_exact_atoms_and_weights(atoms, weights):  # S048
+    from fractions import Fraction
+
+    from momentrnn.moments.algebraic import field_moments
+
+    assert field_moments(atoms, weights, 4) is None
+    assert [Fraction(int(v.p), int(v.q)) for v in field_moments([Fraction(1, 4)], [1], 4)] \
+        == [1, Fraction(1, 4), Fraction(1, 16), Fraction(1, 64)]
+
+
+def test_mp_least_squares_solves_a_consistent_overdetermined_system():  # S050
+    from fractions import Fraction
+
+    from momentrnn.moments._arith import MPArith
+
+    ctx = mpmath.mp.clone()
+    ctx.dps = 40
+    arith = MPArith(ctx)
+    x = [Fraction(-1, 3), Fraction(39, 100)]
+    rows = [[Fraction(1), Fraction(2)], [Fraction(3, 7), Fraction(-5)], [Fraction(1, 9), 1],
+            [2, Fraction(1, 11)]]
+    rhs = [sum(r * v for r, v in zip(row, x)) for row in rows]
+    A = ctx.matrix([[ctx.mpf(v.numerator) / v.denominator if isinstance(v, Fraction)
+                     else ctx.mpf(v) for v in row] for row in rows])
+    B = ctx.matrix([ctx.mpf(v.numerator) / v.denominator for v in rhs])
+    X = arith.solve(A, B)
+    assert X.rows == 2
+    for got, want in zip(X, x):
+        assert abs(got - ctx.mpf(want.numerator) / want.denominator) < ctx.mpf(10) ** -35
+
+
+def test_a_set_value_may_contain_an_equals_sign():  # S052
+    from momentrnn.cli import main
+
+    err = io.StringIO()
+    from contextlib import redirect_stderr
+
+    with redirect_stdout(io.StringIO()), redirect_stderr(err):
+        rc = main(["sweep", "--print-spec", "--set", 'teachers=["a=b"]'])
+    assert rc == 2
+    assert "a=b" in err.getvalue() and "Traceback" not in err.getvalue()

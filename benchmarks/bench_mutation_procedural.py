@@ -759,7 +759,8 @@ def run(work: Path, count: int, seed: int, budget: float, timeout: float,
 
 # ---------------------------------------------------------------- report
 
-def report(work: Path, seed: int, markdown: Path | None, notes: Path | None) -> str:
+def report(work: Path, seed: int, markdown: Path | None, notes: Path | None,
+           timeout: float = 120.0) -> str:
     plan_ = json.loads((work / f"plan_seed{seed}.json").read_text())
     recs = [json.loads(ln) for ln in (work / f"results_seed{seed}.jsonl").read_text()
             .splitlines() if ln.strip()]
@@ -775,14 +776,20 @@ def report(work: Path, seed: int, markdown: Path | None, notes: Path | None) -> 
     caught = [r for r in recs if r["status"] == "caught"]
     timeouts = [r for r in recs if r["status"] == "timeout"]
     surv = [r for r in recs if r["status"] == "survived"]
-    missed = surv + timeouts + unrun
+    errors = [r for r in recs if r["status"] == "error"]
+    missed = surv + timeouts + unrun + errors
+    # caught by the suite as it was, seen on a rerun (a test file the name-based choice did not
+    # run, or pytest stopped by the mutant itself): counted as caught, and listed
+    rechecked = [r for r in missed if extra.get(r["id"], {}).get("caught")]
+    caught = caught + rechecked
+    missed = [r for r in missed if r not in rechecked]
     argued = [r for r in missed if extra.get(r["id"], {}).get("equivalent")]
     killed_new = [r for r in missed if extra.get(r["id"], {}).get("killed_by")]
     open_ = [r for r in missed if r not in argued and r not in killed_new]
     scored = len(recs) - len(argued)
-    live_scored = scored - len([r for r in unrun if r not in argued])
+    live_scored = scored - len([r for r in unrun if r not in argued and r not in rechecked])
     static = not (work / "cov" / "junit.xml").exists()
-    limits = plan_.get("timeout", 150)
+    limits = timeout
     pct = 100 * len(caught) / max(1, scored)
     pct_live = 100 * len(caught) / max(1, live_scored)
     pct_new = 100 * (len(caught) + len(killed_new)) / max(1, scored)
@@ -792,14 +799,19 @@ def report(work: Path, seed: int, markdown: Path | None, notes: Path | None) -> 
              f"Sites found by `ast` in {len(st)} modules (`momentrnn/` and "
              "`proofs_checks/harness.py`, `runner.py`): "
              f"{n_sites + n_eq} candidates; {n_eq} dropped as syntactically equivalent (same "
-             f"tree or same mutant as another); {n_sites} sampled from, {n_dead} of them on "
-             "lines that line coverage of the suite and the quick check never marks as "
-             f"executed. Sample of {len(plan_['sample'])} drawn with seed {seed}, stratified "
-             f"per module; {len(recs)} run; {len(unrun)} of them were never evaluated by the "
+             f"tree or same mutant as another); {n_sites} sampled from"
+             + (f", {n_dead} of them on lines that line coverage of the suite and the quick "
+                "check never marks as executed" if not static else
+                " (which lines the suite executes is not known: per-test coverage was not "
+                "collected)")
+             + f". Sample of {len(plan_['sample'])} drawn with seed {seed}, stratified "
+             f"per module; {len(recs)} run; {len(unrun)} of them were not evaluated by the "
              "tests and the checks that ran (a probe around the mutated expression records "
              "its evaluation): counted as not caught and listed below.", "",
              f"**Caught by the tests or `momentrnn check --quick` as they were: "
-             f"{len(caught)}/{scored} = {pct:.0f} %** (never evaluated: {len(unrun)}, "
+             f"{len(caught)}/{scored} = {pct:.0f} %** ({len(rechecked)} of them seen on a rerun "
+             "of the suite as it was, listed below; never evaluated by what ran: "
+             f"{len([r for r in unrun if r not in rechecked])}, "
              f"timeouts: {len(timeouts)}, both counted as not caught; survivors argued "
              f"equivalent and left out of the denominator: {len(argued)}). Over the mutants "
              f"that were evaluated: {len(caught)}/{live_scored} = {pct_live:.0f} %.", "",
@@ -816,12 +828,13 @@ def report(work: Path, seed: int, markdown: Path | None, notes: Path | None) -> 
                 "no test execute (subprocesses escape it), up to 6 test files chosen by name "
                 "and every claim's quick check ran. " if not static else
                 "Per-test coverage of the whole suite did not fit the time on the shared "
-                "2-core machine (the collection ran at a few percent of a core), so the tests "
+                "2-core machine (under coverage and the load of other work the suite ran a "
+                "few tests a minute), so the tests "
                 "were chosen by name: up to 6 test files that import the module or call one "
                 "of its top-level definitions, then those naming a module that imports it. A "
                 "mutant counted as never evaluated may still be reached by a test file outside "
                 "that choice, or only in a subprocess, which the probe does not see. ")
-             + f"Time limit {limits} s per pytest / check step, `nice -n 10`, one mutant at a "
+             + f"Time limit {limits:.0f} s per pytest / check step, `nice -n 10`, one mutant at a "
              "time.", "",
              "| module | sites | syntactic equivalents | sampled from | run | never evaluated | "
              "caught | not caught |", "|---|---|---|---|---|---|---|---|"]
@@ -846,7 +859,11 @@ def report(work: Path, seed: int, markdown: Path | None, notes: Path | None) -> 
         old, new = (r["old"].replace("|", "/"), r["new"].replace("|", "/"))
         lines.append(f"| {r['id']} | {r['kind']} | {r['module']}:{r['line']} | "
                      f"`{old}` -> `{new}` | {r['status']} | {by} | {r['seconds']} |")
-    lines += ["", "## Survivors and timeouts", ""]
+    if rechecked:
+        lines += ["", "## Caught by the suite as it was, seen on a rerun", ""]
+        lines += [f"- {r['id']} {r['module']}:{r['line']} `{r['old']}` -> `{r['new']}` "
+                  f"({r['status']}): {extra[r['id']]['caught']}" for r in rechecked]
+    lines += ["", "## Survivors, timeouts and mutants never evaluated", ""]
     for r in missed:
         note = extra.get(r["id"], {})
         if note.get("equivalent"):
@@ -891,7 +908,7 @@ def main(argv: list[str] | None = None) -> int:
         only = set(args.only.split(",")) if args.only else None
         run(args.work, args.count, args.seed, args.budget, args.timeout, only)
     else:
-        print(report(args.work, args.seed, args.markdown, args.notes))
+        print(report(args.work, args.seed, args.markdown, args.notes, args.timeout))
     return 0
 
 

@@ -1,5 +1,5 @@
 """Tests that catch the last one-line mutants that the rest of the suite let through (found by
-``benchmarks/bench_mutation_procedural.py``; see benchmarks/recorded/mutation.md)."""
+``benchmarks/bench_mutation_procedural.py``; see benchmarks/recorded/mutation_seed0.md)."""
 
 import math
 import sys

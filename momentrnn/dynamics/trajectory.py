@@ -81,7 +81,9 @@ class Trajectory:
     def to_dict(self) -> dict:
         """JSON-ready summary: how the run ended, the final loss and diagnostics, and the
         trained parameters as floats (which JSON round-trips exactly); the curves are left
-        out."""
+        out. The extrapolation error is ``extrapolation_sq`` (the sum of squares) and
+        ``extrapolation_max`` at ``extrapolation_length``, the names a sweep row gives them
+        with the length appended."""
         out = {"status": self.status, "message": self.message, "method": self.method,
                "steps": self.steps, "evaluations": self.evaluations, "seconds": self.seconds,
                "final_time": float(self.times[-1]), "training_loss": self.final_loss,
@@ -90,8 +92,8 @@ class Trajectory:
                "negative_mass_final": float(self.negative_mass[-1])}
         if self.extrapolation_error is not None:
             out["extrapolation_length"] = self.extrapolation_length
-            out["extrapolation_error_sum"] = float(self.extrapolation_error[0])
-            out["extrapolation_error_max"] = float(self.extrapolation_error[1])
+            out["extrapolation_sq"] = float(self.extrapolation_error[0])
+            out["extrapolation_max"] = float(self.extrapolation_error[1])
         names = ("a", "b", "c") if hasattr(self.final, "a") else ("A", "B", "C")
         out["student"] = {n: np.asarray(getattr(self.final, n), dtype=float).tolist()
                           for n in names}

@@ -34,8 +34,10 @@ def format_number(value: object, digits: float, scale: object = None) -> str:
     rounded to nearest there; a part below that position is written ``0``, so a value smaller
     than ``scale`` gets correspondingly fewer significant digits. When not even the leading
     digit of ``scale`` is vouched, or the whole value is below the error bound (no digit of it
-    is vouched), the text is :data:`UNVOUCHED` (``"?"``). Exact values (int,
-    Fraction, sympy) are written exactly.
+    is vouched), the text is :data:`UNVOUCHED` (``"?"``); a value that is exactly zero is
+    written ``0`` (it is within the error bound of ``0``, written to that position as every
+    other value is, and as a part below the bound is). Exact values (int, Fraction, sympy) are
+    written exactly.
     """
     if isinstance(value, (int, Fraction)):
         return str(value)
@@ -59,8 +61,12 @@ def format_number(value: object, digits: float, scale: object = None) -> str:
     if q > lead:
         return UNVOUCHED
     q = max(q, lead - int(min(digits, 10_000)) + 1)  # no more digits than the working precision
+    if z == 0:
+        # an exact zero (an atom at the origin, say): "0" is what rounding it to 10^q writes
+        return _parts_text(ctx, z, lambda x: "0")
     if abs(z) < ctx.mpf(10) ** q / 2:
-        # the whole value is below the error bound: "0" would read as a vouched zero
+        # the whole value is below the error bound but not zero: "0" would read as a vouched
+        # zero, and no digit of its own is vouched
         return UNVOUCHED
     return _parts_text(ctx, z, lambda x: _at_position(ctx, x, q))
 

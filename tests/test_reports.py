@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from momentrnn import DiagonalRNN, DiscreteMeasure, learned_measure
@@ -153,3 +153,69 @@ def test_named_and_given_teachers_print_as_defined(tmp_path, capsys):
                             "--t-max", "1")
     line = next(x for x in out.splitlines() if x.startswith("teacher measure"))
     assert "atoms -0.39, 1/3; weights 1, 2/3" in line
+
+
+# -- item 6: an exact zero, and the exit status of an accuracy nobody asked for ----------------
+
+
+def test_an_exact_zero_is_written_zero_and_noise_below_the_bound_is_not():
+    import mpmath
+
+    from momentrnn._format import UNVOUCHED, format_number
+
+    assert format_number(0.0, 15, 0.77) == "0"
+    assert format_number(mpmath.mpf(0), 34, mpmath.mpf("0.77")) == "0"
+    assert format_number(0j, 12, 1.0) == "0+0j"
+    assert format_number(1e-20, 15, 0.77) == UNVOUCHED  # not zero: no digit of it is vouched
+    assert format_number(0.0, 0, 1.0) == UNVOUCHED  # nothing vouched at all
+    assert format_number(0.0, 3, 1e5) == "0"
+
+
+@settings(max_examples=6, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(x=st.fractions(Fraction(1, 10), Fraction(9, 10), max_denominator=100),
+       w=st.fractions(Fraction(1, 10), Fraction(3), max_denominator=30))
+def test_an_atom_at_zero_prints_zero(x, w, capsys, monkeypatch):
+    """Symmetric three-atom measures with an atom at 0, moments as rounded doubles: the middle
+    atom is exactly zero and printed so, in the table and the JSON."""
+    import io
+    import sys
+
+    atoms, weights = [-x, Fraction(0), x], [w, Fraction(7, 10), w]
+    text = "\n".join(repr(float(sum(c * a ** j for a, c in zip(atoms, weights))))
+                     for j in range(6))
+    monkeypatch.setattr(sys, "stdin", io.StringIO(text))
+    code = main(["recover", "-", "--format", "json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0 and data["rank"] == 3
+    assert data["atoms"][1] == "0" and "?" not in data["atoms"]
+    monkeypatch.setattr(sys, "stdin", io.StringIO(text))
+    main(["recover", "-"])
+    rows = capsys.readouterr().out.split("digits (atom, weight)")[1].splitlines()
+    assert rows[2].split()[0] == "0"
+
+
+def test_recover_fails_on_accuracy_only_when_accuracy_was_asked_for(tmp_path, capsys):
+    """Six atoms, three of them light, as rounded doubles read to 14 digits: the certification
+    does not separate them (status data_limited, no digit vouched). Without --digits that is
+    the answer, exit 0; with --digits 3 it is a failure, exit 1."""
+    atoms = [Fraction(19, 20), Fraction(3, 5), Fraction(-2, 5), Fraction(31, 50),
+             Fraction(-4, 5), Fraction(1, 10)]
+    weights = [1, Fraction(1, 2), Fraction(4, 5), Fraction(1, 10**4), Fraction(1, 10**5),
+               Fraction(1, 10**5)]
+    h = tmp_path / "h.json"
+    h.write_text(json.dumps([repr(float(sum(w * x ** j for x, w in zip(atoms, weights))))
+                             for j in range(12)]))
+    code = main(["recover", str(h), "--data-digits", "14", "--format", "json"])
+    data = json.loads(capsys.readouterr().out)
+    assert data["status"] == "data_limited" and code == 0
+    code = main(["recover", str(h), "--data-digits", "14", "--digits", "3", "--format", "json"])
+    data = json.loads(capsys.readouterr().out)
+    assert data["status"] != "ok" and code == 1
+    # a rank that is not decided stays a failure without --digits
+    near = tmp_path / "near.txt"
+    near.write_text("\n".join(repr(float(sum(x ** j for x in (
+        Fraction(1, 3), Fraction(1, 3) + Fraction(1, 10**6), Fraction(-1, 2))))) for j in range(6)))
+    code = main(["recover", str(near), "--data-digits", "14", "--format", "json"])
+    data = json.loads(capsys.readouterr().out)
+    assert data["status"] == "rank_ambiguous" and code == 1

@@ -219,3 +219,86 @@ def test_recover_fails_on_accuracy_only_when_accuracy_was_asked_for(tmp_path, ca
     code = main(["recover", str(near), "--data-digits", "14", "--format", "json"])
     data = json.loads(capsys.readouterr().out)
     assert data["status"] == "rank_ambiguous" and code == 1
+
+
+# -- item 3: gradient descent says what happened; the README's example learns ----------------
+
+
+def test_gradient_descent_statuses_say_what_happened():
+    from momentrnn import gradient_descent, init_student, named_teacher
+
+    teacher = named_teacher("decaying")
+    students = [init_student(8, scale=1e-2, seed=s) for s in range(2)]
+    short = gradient_descent(students, teacher, k=3, lr=0.05, steps=50, until_loss=1e-10)
+    assert set(short.status) == {"max_steps"}
+    assert short.message(0).startswith("steps exhausted") and "1e-10" in short.message(0)
+    run = short.trajectory(0, teacher, k=3, extrapolation_length=20)
+    assert run.status == "max_steps" and not run.ok and "steps exhausted" in run.message
+    reached = gradient_descent(students, teacher, k=3, lr=0.05, steps=3000, until_loss=1e-4)
+    assert set(reached.status) == {"converged"}
+    assert reached.message(1).startswith("target reached")
+    assert reached.trajectory(1, teacher, k=3, extrapolation_length=20).ok
+    free = gradient_descent(students, teacher, k=3, lr=0.05, steps=50)
+    assert set(free.status) == {"finished"} and "no loss target" in free.message(0)
+    assert free.trajectory(0, teacher, k=3, extrapolation_length=20).ok
+    wild = gradient_descent(students, named_teacher("long_memory"), k=8, lr=3.0, steps=200,
+                            until_loss=1e-10)
+    assert set(wild.status) == {"diverged"} and wild.message(0).startswith("diverged at step")
+    assert not wild.trajectory(0, teacher, k=3, extrapolation_length=20).ok
+
+
+def _readme_command(marker: str) -> list[str]:
+    import pathlib
+    import shlex
+
+    text = (pathlib.Path(__file__).resolve().parent.parent / "README.md").read_text()
+    start = text.index(marker)
+    line = text[start:text.index("\n", start)]
+    while line.endswith("\\"):
+        start = text.index("\n", start) + 1
+        line = line[:-1] + text[start:text.index("\n", start)]
+    words = shlex.split(line)
+    return words[words.index("flow") + 1:]
+
+
+def test_the_readme_gradient_descent_example_learns(tmp_path, capsys):
+    args = _readme_command("python -m momentrnn flow --teacher decaying")
+    assert "--gd" in args
+    code, out, data = _flow(tmp_path, capsys, *args)
+    assert code == 0 and data["status"] == "converged" and "target reached" in out
+    assert data["training_loss"] <= 1e-6
+    assert data["effective_dimension"]["rank"] == 1
+    assert data["effective_dimension"]["verdict"] == "clear"
+    assert data["learned_measure"]["agreement"]["verdict"] == "yes"
+
+
+def test_gradient_descent_out_of_steps_exits_one(tmp_path, capsys):
+    code, out, data = _flow(tmp_path, capsys, "--teacher", "two_pole", "--dim", "10", "--k",
+                            "5", "--gd", "--lr", "0.02", "--steps", "2000")
+    assert code == 1 and data["status"] == "max_steps"
+    assert "steps exhausted" in out.splitlines()[0]
+    assert "t_max" not in out.splitlines()[0]
+
+
+# -- item 4: the default integrator as the documentation states it ----------------------------
+
+
+def test_the_documented_default_integrator_is_the_one_used():
+    import pathlib
+    import re
+
+    from momentrnn import DiagonalRNN, integrate_flow, named_teacher
+    from momentrnn.dynamics.flow import AUTO_LSODA_LIMIT
+
+    root = pathlib.Path(__file__).resolve().parent.parent
+    for doc in (root / "README.md", root / "docs" / "guide" / "dynamics.md"):
+        text = " ".join(doc.read_text().split())
+        assert "default integrator is RODAS4" not in text, doc
+        assert re.search(rf"LSODA[^.]* up to {AUTO_LSODA_LIMIT} parameters", text), doc
+        assert "d ≤ 66" in text or r"d \le 66" in text, doc
+    teacher = named_teacher("decaying")
+    for d, method in ((66, "LSODA"), (67, "rosenbrock")):
+        assert 3 * 66 <= AUTO_LSODA_LIMIT < 3 * 67
+        student = DiagonalRNN(np.linspace(-0.5, 0.5, d), np.full(d, 1e-3), np.full(d, 1e-3))
+        run = integrate_flow(student, teacher, k=3, t_max=1e-3, extrapolation_length=10)
+        assert run.method == method

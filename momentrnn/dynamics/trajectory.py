@@ -8,9 +8,9 @@ import numpy as np
 
 from ..moments import HankelRank
 
-# The statuses of a run that ended as asked; the others ('diverged', 'stalled', 'max_steps')
-# are failures.
-OK_STATUSES = ("converged", "t_max", "stationary")
+# The statuses of a run that ended as asked ('finished': gradient descent ran the steps asked
+# for, with no loss target); the others ('diverged', 'stalled', 'max_steps') are failures.
+OK_STATUSES = ("converged", "t_max", "stationary", "finished")
 
 
 @dataclass(frozen=True)
@@ -43,8 +43,10 @@ class Trajectory:
         ``(sum of squares, max abs)`` of the final model against the teacher at
         ``extrapolation_length``.
     status : str
-        ``'converged'`` (loss target reached), ``'t_max'``, ``'stationary'``, ``'max_steps'``,
-        ``'stalled'``, ``'diverged'``.
+        ``'converged'`` (loss target reached), ``'t_max'``, ``'stationary'``, ``'max_steps'``
+        (out of steps: for gradient descent, its steps exhausted above the loss target),
+        ``'stalled'``, ``'diverged'``; ``'finished'`` for gradient descent that ran its steps
+        with no loss target.
     """
 
     times: np.ndarray
@@ -70,7 +72,8 @@ class Trajectory:
 
     @property
     def ok(self) -> bool:
-        """True when the run ended as asked: converged, reached t_max or stationary."""
+        """True when the run ended as asked: converged, reached t_max, stationary, or (gradient
+        descent with no loss target) finished its steps."""
         return self.status in OK_STATUSES
 
     @property

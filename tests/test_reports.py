@@ -302,3 +302,38 @@ def test_the_documented_default_integrator_is_the_one_used():
         student = DiagonalRNN(np.linspace(-0.5, 0.5, d), np.full(d, 1e-3), np.full(d, 1e-3))
         run = integrate_flow(student, teacher, k=3, t_max=1e-3, extrapolation_length=10)
         assert run.method == method
+
+
+# -- item 6: the sweep summary says how the runs ended ----------------------------------------
+
+
+def _sweep_row(seed, status, loss, dim, scale=0.1):
+    return {"run_id": f"r{seed}-{scale}", "teacher": "two_pole", "dim": 20, "mode": "random",
+            "scale": scale, "seed": seed, "k": 7, "training_loss": loss,
+            "extrapolation_max_100": 1e-3, "extrapolation_sq_100": 1e-6,
+            "effective_dimension": dim, "status": status, "diverged_step": None,
+            "loss_curve": [], "seconds": 0.1}
+
+
+def test_the_sweep_summary_has_loss_and_status_and_counts_only_trained_runs():
+    from momentrnn.experiments import family_named
+
+    linear = family_named("linear")
+    rows = [_sweep_row(0, "converged", 1e-10, 2), _sweep_row(1, "converged", 3e-11, 2),
+            _sweep_row(2, "max_steps", 2.1e-5, 1),
+            # a run that did not train at all: not summarised as dimension 1
+            _sweep_row(0, "max_steps", 0.8, 1, scale=1e-4),
+            _sweep_row(1, "finished", 0.7, 1, scale=1e-4)]
+    lines = linear.table(rows)
+    head = [c.strip() for c in lines[0].strip("|").split("|")]
+    assert "status" in head and "median training loss" in head
+    cells = [dict(zip(head, (c.strip() for c in line.strip("|").split("|"))))
+             for line in lines[2:]]
+    by_scale = {c["scale"]: c for c in cells}
+    dim = next(h for h in head if h.startswith("median effective dimension"))
+    assert by_scale["0.1"]["status"] == "2 converged, 1 max_steps"
+    assert by_scale["0.1"][dim] == "2 (2 of 3)"
+    assert by_scale["0.1"]["median training loss"] == "1e-10"
+    assert by_scale["0.0001"]["status"] == "1 finished, 1 max_steps"
+    assert by_scale["0.0001"][dim] == "-"
+    assert by_scale["0.0001"]["median training loss"] == "0.75"

@@ -337,3 +337,82 @@ def test_the_sweep_summary_has_loss_and_status_and_counts_only_trained_runs():
     assert by_scale["0.0001"]["status"] == "1 finished, 1 max_steps"
     assert by_scale["0.0001"][dim] == "-"
     assert by_scale["0.0001"]["median training loss"] == "0.75"
+
+
+# -- item 5: certify proves what it can of the package's own flow reports ---------------------
+
+
+def test_certify_proves_the_readme_long_memory_report_on_the_students_support(tmp_path,
+                                                                            capsys):
+    """The README's long-memory flow leaves a student atom just above 1: the bounds are proved
+    on an interval that contains it (R11 holds on any interval containing both measures)."""
+    pytest.importorskip("cvxpy")
+    report = tmp_path / "run.json"
+    assert main(["flow", "--teacher-atoms", "1", "--teacher-weights", "1", "--dim", "40",
+                 "--k", "5", "--init-scale", "1e-3", "--init", "random", "--seed", "0",
+                 "--json", str(report), "--quiet"]) == 0
+    top = max(json.loads(report.read_text())["student"]["a"])
+    assert top > 1  # the situation of the issue
+    capsys.readouterr()
+    cert = tmp_path / "cert.json"
+    code = main(["certify", str(report), "--length", "60", "--sdp-max-order", "8", "--json",
+                 str(cert)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    data = json.loads(cert.read_text())
+    assert data["complete"] and "proved" in data["statement"]
+    lo, hi = (Fraction(v) for v in data["support"])
+    assert lo == -1 and Fraction(top) <= hi <= Fraction(top) + Fraction(1, 10**6)
+    assert any("interval that contains the student's atoms" in n for n in data["notes"])
+
+
+@settings(max_examples=6, deadline=None, derandomize=True)
+@given(out=st.fractions(Fraction(1, 10**3), Fraction(1, 20), max_denominator=10**5),
+       w=st.fractions(Fraction(1, 10**6), Fraction(1, 10**3), max_denominator=10**7),
+       x=st.fractions(Fraction(-9, 10), Fraction(9, 10), max_denominator=50))
+def test_bounds_on_a_widened_support_hold_exactly(out, w, x):
+    """A teacher inside [-1, 1], a student that is the teacher plus a light atom beyond 1
+    (non-dyadic, exact): every proved bound is at least the exact error, checked over Q, and
+    the support contains the atom. Bounds on [-1, 1] alone would not hold here."""
+    from momentrnn.moments.extrapolation_bound import certify_extrapolation
+
+    atoms, weights = [x], [Fraction(1, 3)]
+    a, bc = [x, 1 + out], [Fraction(1, 3), w]
+    cert = certify_extrapolation(a, bc, [1, 1], teacher_atoms=atoms, teacher_weights=weights,
+                                 length=60, lags=3, sdp_max_order=0)
+    assert cert.complete and cert.support[0] == -1 and cert.support[1] >= 1 + out
+    for row in cert.rows:
+        exact = abs(sum(c * y ** row.q for y, c in zip(a, bc)) - weights[0] * x ** row.q)
+        assert row.bound >= exact
+
+
+def test_certify_says_not_certified_for_a_report_with_non_finite_parameters(tmp_path, capsys):
+    """A run that overflowed: the report is the package's own, so not 'bad input' (2) but
+    'not certified' (1), with the reason."""
+    report = tmp_path / "run.json"
+    main(["flow", "--teacher", "decaying", "--dim", "4", "--k", "3", "--t-max", "1",
+          "--json", str(report), "--quiet"])
+    data = json.loads(report.read_text())
+    data["status"] = "diverged"
+    data["student"]["a"][1] = math.inf
+    report.write_text(json.dumps(data))  # written as the package writes it: Infinity
+    capsys.readouterr()
+    code = main(["certify", str(report), "--format", "json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 1 and out["complete"] is False
+    assert "not certified" in out["statement"] and "a[1] = inf" in out["statement"]
+
+
+def test_a_far_student_atom_certifies_quickly_with_the_one_norm(tmp_path, capsys):
+    """A large initialisation (atoms up to about 23; those of positive weight span about
+    [-10, 12]): proved, with R11's weighted 1-norm only, in a few seconds."""
+    pytest.importorskip("cvxpy")
+    report = tmp_path / "run.json"
+    main(["flow", "--teacher", "long_memory", "--init-scale", "10", "--json", str(report),
+          "--quiet"])
+    capsys.readouterr()
+    code = main(["certify", str(report), "--length", "100", "--format", "json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0 and out["complete"]
+    assert Fraction(out["support"][1]) > 5 and Fraction(out["support"][0]) < -5
+    assert any("SDP not used" in n for n in out["notes"])

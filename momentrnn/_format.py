@@ -34,10 +34,11 @@ def format_number(value: object, digits: float, scale: object = None) -> str:
     rounded to nearest there; a part below that position is written ``0``, so a value smaller
     than ``scale`` gets correspondingly fewer significant digits. When not even the leading
     digit of ``scale`` is vouched, or the whole value is below the error bound (no digit of it
-    is vouched), the text is :data:`UNVOUCHED` (``"?"``); a value that is exactly zero is
-    written ``0`` (it is within the error bound of ``0``, written to that position as every
-    other value is, and as a part below the bound is). Exact values (int, Fraction, sympy) are
-    written exactly.
+    is vouched), the text is :data:`UNVOUCHED` (``"?"``). Exact values (int,
+    Fraction, sympy) are written exactly.
+
+    A value that is exactly zero is written ``0`` (it is within the error bound of ``0``,
+    written to that position as every other value is, and as a part below the bound is).
     """
     if isinstance(value, (int, Fraction)):
         return str(value)

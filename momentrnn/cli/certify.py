@@ -70,6 +70,17 @@ def _double(value: object, where: str) -> Fraction:
                          "so it is not a value a flow report records") from None
 
 
+# how a non-finite double is written in a JSON report: the Infinity/NaN of json.dumps (read
+# back as floats) or the strings of the standard-JSON writer
+_NON_FINITE_TEXT = {"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "nan"}
+
+
+def _non_finite(value: object) -> bool:
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    return isinstance(value, str) and value.strip().lower() in _NON_FINITE_TEXT
+
+
 class NotCertified(Exception):
     """A student the package itself recorded, of which nothing can be proved (its parameters
     are not finite): not bad input, a certificate that does not exist (exit 1)."""
@@ -116,7 +127,7 @@ def read_student(path: str) -> tuple[list, list, list, dict]:
         for k in ("a", "b", "c"):
             values = data[k] if isinstance(data[k], list) else []
             for i, v in enumerate(values):
-                if isinstance(v, float) and not math.isfinite(v):
+                if _non_finite(v):
                     # a run that overflowed: the report is the package's own, not bad input
                     raise NotCertified(
                         f"the student's parameter {k}[{i}] = {v} is not finite (the run's "

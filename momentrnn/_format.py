@@ -27,6 +27,9 @@ def magnitude(value: object, ctx: mpmath.ctx_mp.MPContext):
 def format_number(value: object, digits: float, scale: object = None) -> str:
     """Decimal text of ``value`` showing only digits that are vouched for.
 
+    A value that is exactly zero is written ``0`` (it is within the error bound of ``0``,
+    written to that position as every other value is, and as a part below the bound is).
+
     ``digits`` are normwise relative to ``scale`` (the largest magnitude in the group, any
     real number type; default ``|value|``): the error bound is the absolute amount
     ``10^-digits * scale``. Each part (the real part, and the imaginary part of a complex
@@ -36,9 +39,6 @@ def format_number(value: object, digits: float, scale: object = None) -> str:
     digit of ``scale`` is vouched, or the whole value is below the error bound (no digit of it
     is vouched), the text is :data:`UNVOUCHED` (``"?"``). Exact values (int,
     Fraction, sympy) are written exactly.
-
-    A value that is exactly zero is written ``0`` (it is within the error bound of ``0``,
-    written to that position as every other value is, and as a part below the bound is).
     """
     if isinstance(value, (int, Fraction)):
         return str(value)

@@ -17,10 +17,10 @@ is parsed with :mod:`ast` and every mutation site is listed:
 
 A candidate whose mutated module parses to the same tree as the original, or to the same text
 as another candidate, is dropped as syntactically equivalent; ``x + 0``/``x - 0`` likewise.
-A candidate on a line that neither the test suite nor ``momentrnn check --quick`` executes is
-dropped as dead code (counted: it cannot be caught by running anything). The rest are sampled
-with a fixed seed, stratified per module (every module with a live site gets at least one
-mutant, the rest in proportion to its live sites).
+Every other candidate can be drawn, also on lines that neither the test suite nor ``momentrnn
+check --quick`` executes (such a mutant counts as not caught: the suite cannot see it). The
+sample is drawn with a fixed seed, stratified per module (every module with a site gets at least
+one mutant, the rest in proportion to its sites).
 
 Killing: each mutant is written into a hard-linked scratch copy of the tree (never into the
 work tree), then
@@ -473,7 +473,7 @@ def plan(work: Path, count: int, seed: int) -> dict:
         lines = contexts.get(m, {}) if contexts is not None and _tests_covered(work) else None
         alive = [s for s in sites if lines is None or lines.get(s.line)]
         per_module[m] = sites
-        live[m] = alive
+        live[m] = sites  # drawn from every site; the unexecuted ones are counted, not dropped
         stats[m] = {"sites": len(sites), "equivalent_syntax": equivalent,
                     "dead": len(sites) - len(alive), "live": len(alive)}
     rng = random.Random(seed)
@@ -625,15 +625,18 @@ def run_one(work: Path, site: Site, ident: str, contexts: dict | None, durations
             baseline: dict, timeout: float, all_claims: list[str]) -> dict:
     """Tests that execute the line first (pytest -x), then the claims' quick checks."""
     ctx = (contexts or {}).get(site.module, {}).get(site.line, set())
-    if durations:  # per-test coverage of the suite was collected
+    covered = any("::" in c for c in ctx)  # a test of the suite executes the line
+    if durations and covered:  # per-test coverage of the suite was collected
         tests = sorted((c for c in ctx if "::" in c), key=lambda c: (durations.get(c, 1.0), c))
-    else:
+    else:  # no coverage, or coverage saw no test run the line (subprocesses escape it)
         tests = _static_tests(site.module, work / "base")
-    if contexts is not None:  # per-claim coverage of the quick check was collected
+    if contexts is not None and (covered or not durations):
+        # per-claim coverage of the quick check was collected: the claims that run the line
         claims = sorted(c.split(":", 1)[1] for c in ctx if c.startswith("CHECK:"))
     else:
         claims = list(all_claims)
-    rec = dict(asdict(site), id=ident, tests_run=len(tests), claims_run=claims)
+    rec = dict(asdict(site), id=ident, tests_run=len(tests), claims_run=claims,
+               covered=covered)
     dest = _scratch(work, site, ident)
     t0 = time.time()
     status, by, hit = "survived", None, False
@@ -769,18 +772,19 @@ def report(work: Path, seed: int, markdown: Path | None, notes: Path | None) -> 
     n_dead = sum(v["dead"] for v in st.values())
     n_eq = sum(v["equivalent_syntax"] for v in st.values())
     unrun = [r for r in recs if r["status"] == "not executed"]
-    scored_recs = [r for r in recs if r["status"] != "not executed"]
-    caught = [r for r in scored_recs if r["status"] == "caught"]
-    timeouts = [r for r in scored_recs if r["status"] == "timeout"]
-    surv = [r for r in scored_recs if r["status"] == "survived"]
-    missed = surv + timeouts
+    caught = [r for r in recs if r["status"] == "caught"]
+    timeouts = [r for r in recs if r["status"] == "timeout"]
+    surv = [r for r in recs if r["status"] == "survived"]
+    missed = surv + timeouts + unrun
     argued = [r for r in missed if extra.get(r["id"], {}).get("equivalent")]
     killed_new = [r for r in missed if extra.get(r["id"], {}).get("killed_by")]
     open_ = [r for r in missed if r not in argued and r not in killed_new]
-    scored = len(scored_recs) - len(argued)
+    scored = len(recs) - len(argued)
+    live_scored = scored - len([r for r in unrun if r not in argued])
     static = not (work / "cov" / "junit.xml").exists()
     limits = plan_.get("timeout", 150)
     pct = 100 * len(caught) / max(1, scored)
+    pct_live = 100 * len(caught) / max(1, live_scored)
     pct_new = 100 * (len(caught) + len(killed_new)) / max(1, scored)
     lines = ["# Mutation score by procedure (checks plus tests)", "",
              "`python benchmarks/bench_mutation_procedural.py run --count "
@@ -788,17 +792,17 @@ def report(work: Path, seed: int, markdown: Path | None, notes: Path | None) -> 
              f"Sites found by `ast` in {len(st)} modules (`momentrnn/` and "
              "`proofs_checks/harness.py`, `runner.py`): "
              f"{n_sites + n_eq} candidates; {n_eq} dropped as syntactically equivalent (same "
-             f"tree or same mutant as another), {n_dead} on lines that per-test coverage "
-             f"marks as unexecuted (0 when it was not collected); {n_sites - n_dead} "
-             f"candidates sampled from. Sample of {len(plan_['sample'])} drawn "
-             f"with seed {seed}, stratified per module; {len(recs)} run; {len(unrun)} of them "
-             "turned out never evaluated by the tests and the checks that ran (a probe around "
-             "the mutated expression records its evaluation): dead to the suite, left out of "
-             "the score and listed below.", "",
+             f"tree or same mutant as another); {n_sites} sampled from, {n_dead} of them on "
+             "lines that line coverage of the suite and the quick check never marks as "
+             f"executed. Sample of {len(plan_['sample'])} drawn with seed {seed}, stratified "
+             f"per module; {len(recs)} run; {len(unrun)} of them were never evaluated by the "
+             "tests and the checks that ran (a probe around the mutated expression records "
+             "its evaluation): counted as not caught and listed below.", "",
              f"**Caught by the tests or `momentrnn check --quick` as they were: "
-             f"{len(caught)}/{scored} = {pct:.0f} %** "
-             f"(timeouts, counted as not caught: {len(timeouts)}; survivors argued equivalent "
-             f"and left out of the denominator: {len(argued)}).", "",
+             f"{len(caught)}/{scored} = {pct:.0f} %** (never evaluated: {len(unrun)}, "
+             f"timeouts: {len(timeouts)}, both counted as not caught; survivors argued "
+             f"equivalent and left out of the denominator: {len(argued)}). Over the mutants "
+             f"that were evaluated: {len(caught)}/{live_scored} = {pct_live:.0f} %.", "",
              f"With the new tests written for survivors: {len(caught) + len(killed_new)}/"
              f"{scored} = {pct_new:.0f} %; still open: {len(open_)}.", "",
              "How each mutant was judged: the mutant is written into a hard-linked copy of the "
@@ -808,7 +812,9 @@ def report(work: Path, seed: int, markdown: Path | None, notes: Path | None) -> 
              "check executes the line (per-claim line coverage, collected once with "
              "`coverage`); caught = a test fails or a claim's verdict differs from the clean "
              "tree's (all 21 PASS). "
-             + ("Tests were chosen by per-test coverage contexts. " if not static else
+             + ("Tests were chosen by per-test coverage contexts; for a line that coverage saw "
+                "no test execute (subprocesses escape it), up to 6 test files chosen by name "
+                "and every claim's quick check ran. " if not static else
                 "Per-test coverage of the whole suite did not fit the time on the shared "
                 "2-core machine (the collection ran at a few percent of a core), so the tests "
                 "were chosen by name: up to 6 test files that import the module or call one "
@@ -829,7 +835,7 @@ def report(work: Path, seed: int, markdown: Path | None, notes: Path | None) -> 
                      f"{sum(r['status'] in ('survived', 'timeout') for r in rm)} |")
     never = [r for r in recs if r["status"] == "not executed"]
     if never:
-        lines += ["", "## Never evaluated by what ran (left out of the score)", ""]
+        lines += ["", "## Never evaluated by what ran (counted as not caught)", ""]
         lines += [f"- {r['id']} {r['module']}:{r['line']} `{r['old']}` -> `{r['new']}` "
                   f"({r['tests_run']} test files, claims {', '.join(r['claims_run']) or 'none'})"
                   for r in never]

@@ -27,6 +27,7 @@ from .moments import (
     stability_bound,
 )
 from .precision import MP, Ball, Exact, Float64
+from .prove import FlowProof, prove_flow
 from .rnn import (
     DiagonalRNN,
     LearnedMeasure,
@@ -95,4 +96,6 @@ __all__ = [
     "prony",
     "recover_measure",
     "recurrence_coefficients",
+    "FlowProof",
+    "prove_flow",
 ]

@@ -9,12 +9,26 @@ from fractions import Fraction
 import mpmath
 
 from .moments._scalars import MPC, MPF, is_sympy, to_mp
+from .moments.algebraic import AlgebraicNumber
 
-__all__ = ["UNVOUCHED", "format_number", "lower_text", "table_lines", "upper_text"]
+__all__ = ["UNVOUCHED", "exact_text", "format_number", "lower_text", "table_lines", "upper_text"]
 
 
 #: the text of a value none of whose digits is vouched for (atoms and weights alike)
 UNVOUCHED = "?"
+
+
+def exact_text(value: object) -> str:
+    """``str(value)``, also for an integer or a fraction of more digits than Python's
+    int-string limit (4300), whose ``str`` raises: those digits are written by python-flint."""
+    if isinstance(value, (int, Fraction)) and not isinstance(value, bool):
+        q = Fraction(value)
+        if max(q.numerator.bit_length(), q.denominator.bit_length()) > 14_000:
+            import flint
+
+            num = str(flint.fmpz(q.numerator))
+            return num if q.denominator == 1 else f"{num}/{flint.fmpz(q.denominator)}"
+    return str(value)
 
 
 def magnitude(value: object, ctx: mpmath.ctx_mp.MPContext):
@@ -38,8 +52,10 @@ def format_number(value: object, digits: float, scale: object = None) -> str:
     than ``scale`` gets correspondingly fewer significant digits. When not even the leading
     digit of ``scale`` is vouched, or the whole value is below the error bound (no digit of it
     is vouched), the text is :data:`UNVOUCHED` (``"?"``). Exact values (int,
-    Fraction, sympy) are written exactly.
+    Fraction, sympy, a rational AlgebraicNumber) are written exactly.
     """
+    if isinstance(value, AlgebraicNumber) and value.is_rational:
+        value = value.rational_value  # a rational atom of an algebraic result: exactly
     if isinstance(value, (int, Fraction)):
         return str(value)
     if is_sympy(value) and math.isinf(digits):

@@ -36,6 +36,10 @@ class Claim:
     it from the worst drawn cases (:func:`run_search`). A searched case with margin <= 0 makes
     the claim FAIL like a grid case. The module of the claim may set ``SEARCH_SECONDS``, the
     search's time budget (default ``DEFAULT_SEARCH_SECONDS``).
+
+    ``requires`` names the optional modules the check cannot run without (``("cvxpy",)``):
+    ``momentrnn check`` looks for them before it runs anything, and refuses (exit 4) or, with
+    ``--allow-skip``, reports the claim SKIPPED.
     """
 
     label: str
@@ -48,6 +52,7 @@ class Claim:
     unit: str = ""
     search: Callable[[int, int], list[dict]] | None = None
     refine: Callable[[dict, random.Random], dict] | None = None
+    requires: tuple[str, ...] = ()
 
 
 @dataclass

@@ -53,7 +53,8 @@ def _cases(quick: bool, seed: int) -> list[dict]:
         for prec, target in (("float64", 12), ("mp20", 18), ("rounded12", 30)):
             out.append({"name": f"honesty n={n} {prec}", "atoms": a, "weights": w,
                         "method": "prony", "rank": n, "precision": prec, "target": target})
-    return out + _matrix(quick, seed) + _inconsistent() + _complex_radius(quick)
+    return (out + _matrix(quick, seed) + _inconsistent() + _complex_radius(quick)
+            + _within_radius(quick))
 
 
 def _complex_radius(quick: bool) -> list[dict]:
@@ -139,6 +140,64 @@ def _inconsistent_check(case: dict) -> float:
             m = [float(v) for v in m]
     r = recover_measure(m, rank=n, method="prony", digits=20, throw=False)
     return 1.0 if r.status == "inconsistent" and not r.digits else -1.0
+
+
+def _within_radius(quick: bool) -> list[dict]:
+    """Overdetermined data of an n-atom measure, consistent only within their radius: the
+    exact moments rounded (doubles, whose radius is half an ulp; 12-digit decimal text given
+    with data_digits=11; complex doubles), so that the rounded values themselves fit no
+    measure with n atoms (a Hankel block of size n + 1 is non-singular) while the true
+    measure's moments lie within the radii. 'inconsistent' would be a false verdict."""
+    real = ([F(-1, 3), F(39, 100)], [F(1, 7), F(2)])
+    cx = ([(F(0), F(1, 3)), (F(1, 2), F(-1, 5))], [(F(1), F(0)), (F(1, 3), F(1))])
+    out = []
+    for form, (atoms, weights) in (("float", real), ("text12", real), ("complex float", cx)):
+        for method in ("prony",) if quick else ("prony", "pencil"):
+            for rank in (2,) if quick else (2, None):
+                out.append({"name": f"{form}, 4 extra moments, rank {rank or 'chosen'}",
+                            "kind": "within_radius", "atoms": atoms, "weights": weights,
+                            "form": form, "method": method, "rank": rank, "extra": 4})
+    return out
+
+
+def _within_radius_moments(case: dict) -> list:
+    count = 2 * len(case["atoms"]) + case["extra"]
+    if case["form"] == "complex float":
+        return [complex(float(re), float(im))
+                for re, im in gaussian_moments(case["atoms"], case["weights"], count)]
+    m = power_moments(case["atoms"], case["weights"], count)
+    if case["form"] == "float":
+        return [float(v) for v in m]
+    return [_round(v, 12) for v in m]
+
+
+def _within_radius_check(case: dict) -> float:
+    """-1 when the status is 'inconsistent' (the true measure fits within the radii) or the
+    recovery returns another number of atoms with digits vouched; otherwise the true digits of
+    the atoms and weights minus the vouched ones (+1 when nothing is vouched)."""
+    options = {"data_digits": 11} if case["form"] == "text12" else {}
+    r = recover_measure(_within_radius_moments(case), rank=case["rank"], method=case["method"],
+                        digits=20, throw=False, **options)
+    if r.status == "inconsistent":
+        return -1.0
+    if r.measure is None or not r.digits:
+        return 1.0
+    ctx = mpmath.MPContext()
+    ctx.dps = 60
+    if case["form"] == "complex float":
+        true_a = [ctx.mpc(_mp(ctx, a[0]), _mp(ctx, a[1])) for a in case["atoms"]]
+        true_w = [ctx.mpc(_mp(ctx, w[0]), _mp(ctx, w[1])) for w in case["weights"]]
+    else:
+        true_a = [_mp(ctx, a) for a in case["atoms"]]
+        true_w = [_mp(ctx, w) for w in case["weights"]]
+    got_a = [ctx.mpmathify(x) for x in r.measure.atoms]
+    got_w = [ctx.mpmathify(x) for x in r.measure.weights]
+    order = [min(range(len(got_a)), key=lambda i: abs(got_a[i] - t)) for t in true_a]
+    if len(got_a) != len(true_a) or len(set(order)) != len(order):
+        return -1.0
+    err_a = max(abs(got_a[i] - t) for i, t in zip(order, true_a)) / max(abs(t) for t in true_a)
+    err_w = max(abs(got_w[i] - t) for i, t in zip(order, true_w)) / max(abs(t) for t in true_w)
+    return min(100.0, _digits(err_a), _digits(err_w)) - float(r.digits)
 
 
 METHODS = ("prony", "pencil", "auto", "gauss")
@@ -335,13 +394,16 @@ def check(case: dict) -> float:
     at most the true digits minus the vouched ones (a vouched digit must be right). Honesty
     cases: true minus vouched digits, and true minus requested digits when the status is
     'ok'. Matrix cases (every method x basis x precision, real and complex, exact and
-    rounded): see ``_matrix_check``; inconsistent cases: the status must be 'inconsistent'."""
+    rounded): see ``_matrix_check``; inconsistent cases: the status must be 'inconsistent';
+    data consistent only within their radius: it must not be (``_within_radius_check``)."""
     if case.get("kind") == "matrix":
         return _matrix_check(case)
     if case.get("kind") == "inconsistent":
         return _inconsistent_check(case)
     if case.get("kind") == "complex_radius":
         return _complex_radius_check(case)
+    if case.get("kind") == "within_radius":
+        return _within_radius_check(case)
     r = _recover(case)
     if r.measure is None:
         return -float(TARGET) if "precision" not in case else (
@@ -403,7 +465,7 @@ def search(seed: int, count: int) -> list[dict]:
 
 def refine(case: dict, rng) -> dict:
     """One atom moved and one weight rescaled, the method, basis and precision kept."""
-    if case.get("kind") in ("inconsistent", "complex_radius"):
+    if case.get("kind") in ("inconsistent", "complex_radius", "within_radius"):
         return dict(case)
     out = refine_measure(case, rng)
     if any(isinstance(x, complex) for x in out["atoms"]):

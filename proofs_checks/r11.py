@@ -15,7 +15,11 @@ The package code the claim rests on is checked as well, exactly over Q and indep
 it: the bound of ``stability_bound`` against p, s_q and r_q divided here; the SDP's ends
 (doubles inside the proved ends, checked measures feasible over Q, dual certificates
 recomputed from their multipliers, their shift delta not below x^q - P at its critical points
-found at 1024 bits, an end of status 'ok' proved to 1e-4 of the width); and
+found at 1024 bits, an end of status 'ok' proved to 1e-4 of the width); the SDP forced at
+tolerance 0 on the teacher's moments against the exact range (``next_moment_range``, or the
+teacher's own moment where its moments determine it): its proved ends must enclose that range
+and lie within 1e-6 of its width (of m_0 where it is a point) of it, whatever status the SDP
+reports; and
 ``certify_extrapolation`` on mu as a diagonal student (every proved bound above the exact
 error, R11 used only with 2d + 1 lags and equal to the per-moment bound recomputed here, and
 with 2d lags matched exactly the SDP bound within 1 % of the exact worst case).
@@ -34,6 +38,7 @@ from momentrnn import (
     MomentRNNError,
     extrapolation_range,
     init_student,
+    moment_feasible,
     next_moment_range,
     stability_bound,
     teacher_from_measure,
@@ -58,6 +63,10 @@ TEACHERS = {
 
 GAP_RELATIVE = Fraction(1, 10**4)  # an end of status 'ok' is proved to this fraction of the width
 LOOSE_RELATIVE = Fraction(1, 10**2)  # a proved bound this far above the exact worst case is wrong
+# at tolerance 0 the exact range is known (M6): the SDP's proved ends must enclose it and lie
+# within this fraction of its width (of m_0 where it is a point) of it; Clarabel's certificates
+# are within about 1e-10 of it, multipliers off by 1e-3 put them 1e-4 to 1e-2 away
+EXACT_SLACK = Fraction(1, 10**6)
 SEARCH_SECONDS = 6.0
 
 
@@ -72,13 +81,23 @@ def cases(quick: bool, seed: int) -> list[dict]:
                             # certify_extrapolation on the student: with the fitted 2d + 1 lags
                             # on the shortest order, with 2d lags (R11 must not be used) on one
                             "certify": extra == 0 or (extra == 3 and name == "one atom"),
-                            "lags": 2 * d if extra == 3 else 2 * d + 1})
+                            "lags": 2 * d if extra == 3 else 2 * d + 1,
+                            # the SDP at tolerance 0 on the teacher's m_0..m_{2d-1}, against
+                            # the exact range of m_2d
+                            "exact_order": 2 * d})
     # R9's measure matches 2d moments exactly: certified with 2d lags, the SDP at tolerance 0
     out.append({"teacher": "two atoms", "q": 5, "other": "r9", "certify": True, "lags": 4})
     # R11 alone, for a negative atom (the coefficients of s_q alternate in sign)
     out.append({"teacher": "drawn", "atoms": [Fraction(-1, 2)], "weights": [Fraction(1)],
                 "eps": 1e-6, "q": 3, "other": "nearby", "other_seed": 1, "certify": True,
                 "lags": 3, "length": 8, "sdp_max_order": 0})
+    # a teacher at an end of the support: at tolerance 0 an end of m_3 is the teacher's own
+    # m_3, proved by the trivial bound m_0 and attained by the teacher; 39/100 is not a double
+    # and its nearest double lies beyond it, so the double reported for that end must be
+    # rounded inwards, not to nearest
+    for end in (1, -1):
+        out.append({"teacher": "drawn", "atoms": [Fraction(end)], "weights": [Fraction(39, 100)],
+                    "eps": 1e-6, "q": 3, "other": "nearby", "other_seed": 2, "exact_order": 3})
     if not quick:
         # R11 alone on long orders (beyond 80 its sup |s_q| is bounded by the 1-norm of s_q)
         # (a negative atom: the coefficients of s_q alternate in sign)
@@ -287,6 +306,46 @@ def _sdp_faults(sdp, m: list, eps: Fraction, q: int) -> list[str]:
     return out
 
 
+def _exact_sdp_faults(atoms: list, weights: list, q: int) -> list[str]:
+    """The SDP forced at tolerance 0 (not the exact shortcut of ``solver='auto'``) on the
+    teacher's m_0..m_{2d-1}, against the exact range of m_q: that of ``next_moment_range`` for
+    q = 2d, the teacher's own m_q when its moments determine it. The proved ends must enclose
+    the exact range, the checked measures lie inside it, the doubles reported inside the proved
+    ends, and each proved end be within ``EXACT_SLACK`` of the exact one."""
+    n = 2 * len(atoms)
+    m = power_moments(atoms, weights, max(n, q + 1))
+    if q == n:
+        exact = next_moment_range(m[:n], support=(-1, 1))
+        lo, hi = Fraction(exact.lower), Fraction(exact.upper)
+    elif moment_feasible(m[:n], support=(-1, 1)).determinate:
+        lo = hi = m[q]
+    else:
+        raise ValueError(f"no exact range of m_{q} from {n} moments: give q = {n} or "
+                         "determinate data")
+    try:
+        sdp = extrapolation_range(m[:n], tolerance=0, order=q, solver="CLARABEL")
+    except MomentRNNError as exc:
+        out = [f"the SDP at tolerance 0 raised: {str(exc)[:120]}"]
+    else:
+        out = [f"at tolerance 0: {fault}" for fault in _sdp_faults(sdp, m[:n], Fraction(0), q)]
+        cl, cu = sdp.certified_lower, sdp.certified_upper
+        if not out:
+            inner = [v for v in (sdp.inner_lower, sdp.inner_upper) if v is not None]
+            slack = EXACT_SLACK * (hi - lo if hi > lo else m[0])
+            if not cl <= lo <= hi <= cu:
+                out.append(f"at tolerance 0 the proved ends [{float(cl):.17g}, "
+                           f"{float(cu):.17g}] of m_{q} do not enclose the exact range "
+                           f"[{float(lo):.17g}, {float(hi):.17g}]")
+            elif any(not lo <= v <= hi for v in inner):
+                out.append(f"at tolerance 0 a checked measure's m_{q} lies outside the exact "
+                           f"range [{float(lo):.17g}, {float(hi):.17g}]")
+            elif lo - cl > slack or cu - hi > slack:
+                out.append(f"at tolerance 0 the proved ends of m_{q} are "
+                           f"{float(lo - cl):.1e} and {float(cu - hi):.1e} beyond the exact "
+                           f"range, more than {float(slack):.1e}")
+    return out
+
+
 def _certify_faults(case: dict, atoms, weights, oa, ow, q: int) -> list[str]:
     """certify_extrapolation on the measure (oa, ow) as a diagonal student (b = w, c = 1)."""
     d = len(atoms)
@@ -386,6 +445,8 @@ def compare(case: dict, solver: str = "auto") -> dict:
     out["faults"] += _sdp_faults(sdp, m, Fraction(eps), q)
     if case.get("certify"):
         out["faults"] += _certify_faults(case, atoms, weights, oa, ow, q)
+    if "exact_order" in case:
+        out["faults"] += _exact_sdp_faults(atoms, weights, case["exact_order"])
     if sdp.certified_upper is None or sdp.certified_lower is None:
         return out
     proved = float(max(sdp.certified_upper - target, target - sdp.certified_lower))
@@ -483,4 +544,4 @@ def outside(quick: bool, seed: int) -> list[dict]:
 
 CLAIM = Claim("R11", "stability bound >= worst case >= observed", STATEMENT, cases, check,
               [("a signed measure", signed), ("an atom outside [-1, 1]", outside)],
-              search=search, refine=refine)
+              search=search, refine=refine, requires=("cvxpy",))

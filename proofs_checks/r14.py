@@ -10,6 +10,7 @@ import math
 import random
 from fractions import Fraction
 
+import mpmath
 import numpy as np
 
 from momentrnn import (
@@ -17,6 +18,7 @@ from momentrnn import (
     DiscreteMeasure,
     Exact,
     LinearRNN,
+    effective_dimension,
     hankel_rank,
     init_student,
     learned_measure,
@@ -61,7 +63,16 @@ def cases(quick: bool, seed: int) -> list[dict]:
     # the shift register's exact rank: delta_1/2 + delta_-1/2, k = 6 gives 5 (not k = 6)
     out.append({"teacher": "symmetric", "atoms": ["1/2", "-1/2"], "weights": ["1", "1"],
                 "k": 6, "dim": 6, "seed": seed, "student": "shift register"})
+    # (2) of the statement at a given accuracy: a student whose response is within eps of the
+    # teacher's at every lag has effective dimension d_hat at accuracy eps (the noise floor
+    # s eps of a Hankel matrix of size s); its extra unit puts sigma_{d_hat+1} near s eps / 2
+    out.append({"teacher": "non-dyadic", "atoms": ["-1/3", "39/100"], "weights": ["1/7", "2"],
+                "extra_atom": "1", "eps": 1e-6, "size": 8, "dim": 3, "seed": seed,
+                "student": "within eps"})
     if not quick:
+        out.append({"teacher": "one atom", "atoms": ["39/100"], "weights": ["1"],
+                    "extra_atom": "-1", "eps": 1e-7, "size": 12, "dim": 2, "seed": seed,
+                    "student": "within eps"})
         out.append({"teacher": "dyadic_two_pole", "atoms": ["3/4", "-1/2"],
                     "weights": ["1", "1/4"], "k": 7, "dim": 7, "seed": seed,
                     "student": "shift register"})
@@ -103,13 +114,45 @@ def shift_register_rank(case: dict) -> tuple[int, int]:
     return hankel_rank(h, precision=Exact(), size=k + 1).rank, last + 1
 
 
+def within_eps(case: dict) -> float:
+    """(2) at accuracy eps: the teacher's units (its atoms and weights as doubles) and one more
+    unit at ``extra_atom`` (in [-1, 1]) of weight 0.9 eps, whose response is within eps of the
+    teacher's at every lag (checked exactly over Q for the lags the Hankel matrix of size s
+    uses), and sigma_{d_hat}(H_s(h_hat)) above 2 s eps times 10, the margin of the rank decision
+    (50 digits): +1 when ``effective_dimension`` at accuracy eps with size s is d_hat, else -1.
+    (A floor below s eps, which Weyl's inequality needs, counts the extra unit.)"""
+    tm = _measure(case)
+    eps, s, d = case["eps"], case["size"], len(tm.atoms)
+    a = [float(x) for x in tm.atoms] + [float(Fraction(case["extra_atom"]))]
+    b = [float(w) for w in tm.weights] + [0.9 * eps]
+    count = 2 * s - 1
+    hat = [Fraction(v) for v in tm.moments(count, precision=Exact())]
+    h = [sum(Fraction(bi) * Fraction(ai) ** j for ai, bi in zip(a, b)) for j in range(count)]
+    if max(abs(x - y) for x, y in zip(h, hat)) > Fraction(eps) or abs(a[-1]) > 1:
+        raise ValueError(f"the case {case} is outside the hypotheses: its response is not "
+                         "within eps of the teacher's")
+    ctx = mpmath.MPContext()
+    ctx.dps = 50
+    H = ctx.matrix([[ctx.mpf(hat[i + j].numerator) / hat[i + j].denominator for j in range(s)]
+                    for i in range(s)])
+    sv = sorted(ctx.svd_r(H, compute_uv=False), reverse=True)
+    if sv[d - 1] < 20 * s * eps:
+        raise ValueError(f"the case {case} is outside the hypotheses: sigma_{d} of the "
+                         "teacher's Hankel matrix does not clear 2 s eps by the margin")
+    model = DiagonalRNN(np.array(a), np.array(b), np.ones(len(a)))
+    return 1.0 if effective_dimension(model, tolerance=eps, size=s).rank == d else -1.0
+
+
 def check(case: dict) -> float:
     """Trained and unbalanced-fit students: vouched digits of the recovered measure when it
     matches the teacher within them and the effective (numerical) rank is d_hat (minus 1: at
     least two digits needed); -1 otherwise (also when the flow does not reach the loss 1e-16
     within its step budget, or the exact rank is below the numerical one). Shift registers
     (decided exactly): 1 + (rank - (k - d_hat + 1)) when the exact rank is 1 + the index of the
-    last non-zero lag and at least k - d_hat + 1, else -1."""
+    last non-zero lag and at least k - d_hat + 1, else -1. Students within eps of the teacher:
+    ``within_eps``."""
+    if case["student"] == "within eps":
+        return within_eps(case)
     d = _d_hat(case)
     if case["student"] == "shift register":
         rank, expected = shift_register_rank(case)

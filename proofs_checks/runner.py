@@ -81,10 +81,13 @@ def claim_titles(labels: list[str]) -> list[tuple[str, str]]:
 def run_checks(labels: list[str], *, quick: bool, seed: int, jobs: int = 1,
                allow_skip: bool = False,
                progress: Callable[[str], None] | None = None,
-               search_seconds: float | None = None) -> CheckReport:
+               search_seconds: float | None = None,
+               skip: dict[str, str] | None = None) -> CheckReport:
     """Run the checks of ``labels`` in ``jobs`` processes; ``progress`` gets a line per
     claim started or finished. ``search_seconds``, if given, replaces every claim's own
-    falsification-search budget (full mode only)."""
+    falsification-search budget (full mode only). ``skip`` maps labels not to run to the
+    reason (a module of the claim's ``requires`` that is not installed): those are SKIPPED
+    without being run."""
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise InputError(f"jobs={jobs!r} must be a positive integer")
     if search_seconds is not None and (
@@ -93,10 +96,16 @@ def run_checks(labels: list[str], *, quick: bool, seed: int, jobs: int = 1,
         raise InputError(f"search_seconds={search_seconds!r} must be a finite number of "
                          "seconds >= 0")
     claims = load_claims()
+    skip = skip or {}
     missing = [label for label in labels if label not in claims]
-    todo = [label for label in labels if label in claims]
+    todo = [label for label in labels if label in claims and label not in skip]
     ran = dict(zip(todo, _run_all(todo, quick, seed, jobs, progress or (lambda line: None),
                                   search_seconds)))
+    for label in labels:
+        if label in claims and label in skip:
+            claim = claims[label]
+            ran[label] = Outcome(label, claim.title, "SKIPPED", float("nan"), {}, 0, 0, 0, 0.0,
+                                 [], skip[label], claim.statement, claim.unit)
     outcomes = [ran[label] if label in ran else _missing(label) for label in labels]
     return CheckReport(outcomes, missing, seed, quick, allow_skip)
 

@@ -91,6 +91,47 @@ def test_m2_psd_singular_hankel_on_the_line_has_no_measure():
     assert result.feasible is False and result.measure is None
 
 
+def _psd(rows: list[list[Fraction]]) -> bool:
+    """Every principal minor >= 0, exactly (small matrices)."""
+    from itertools import combinations
+
+    size = len(rows)
+    for r in range(1, size + 1):
+        for idx in combinations(range(size), r):
+            cells = [rows[i][j] for i in idx for j in idx]
+            if flint.fmpq_mat(r, r, [flint.fmpq(c.numerator, c.denominator)
+                                     for c in cells]).det() < 0:
+                return False
+    return True
+
+
+@SETTINGS
+@given(st.sampled_from([Fraction(0), Fraction(-39, 100), Fraction(7, 3)]), st.booleans(),
+       st.lists(st.tuples(st.integers(0, 3000), st.integers(1, 70)), min_size=1, max_size=4,
+                unique_by=lambda p: p[0]))
+def test_m2_half_lines_need_the_shifted_hankel_matrix(end, left, points):
+    """M2 on a half-line: the statement names it, and for a non-negative measure on
+    [end, inf) (or (-inf, end]) the Hankel and shifted Hankel matrices are PSD and
+    moment_feasible finds the data feasible there; (1, 0, 0, 0, 1) has PSD Hankel and shifted
+    Hankel matrices on [0, inf) and no measure."""
+    text = flat(section("M2"))
+    assert "half-line" in text and "shifted Hankel" in text
+    sign = 1 if left else -1
+    atoms = [end + sign * Fraction(t, 39) for t, _ in points]
+    weights = [Fraction(w, 7) for _, w in points]
+    m = [sum(w * x**j for x, w in zip(atoms, weights)) for j in range(2 * len(atoms) + 2)]
+    s = len(atoms) + 1
+    H = [[m[i + j] for j in range(s)] for i in range(s)]
+    L = [[sign * (m[i + j + 1] - end * m[i + j]) for j in range(s - 1)] for i in range(s - 1)]
+    assert _psd(H) and _psd(L)
+    support = (end, math.inf) if left else (-math.inf, end)
+    assert moment_feasible(m, support=support).feasible
+    example = [Fraction(v) for v in (1, 0, 0, 0, 1)]
+    assert _psd([[example[i + j] for j in range(3)] for i in range(3)])
+    assert all(example[i + j + 1] == 0 for i in range(2) for j in range(2))
+    assert not moment_feasible(example, support=(0, math.inf)).feasible
+
+
 # -- M5 ---------------------------------------------------------------------------------------
 
 

@@ -1,16 +1,33 @@
 """What every command of the ``momentrnn`` command line shares: the command record, exit
-statuses, reading a moments file, argument types and the one table writer."""
+statuses, the help layout, the check of optional dependencies, reading a moments file,
+argument types and the one table writer."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from ..errors import InputError
+from ..errors import InputError, MissingDependencyError
 
-EXIT_OK, EXIT_FAIL, EXIT_INPUT, EXIT_ERROR = 0, 1, 2, 3
+EXIT_OK, EXIT_FAIL, EXIT_INPUT, EXIT_ERROR, EXIT_MISSING = 0, 1, 2, 3, 4
+# what each exit status means, for ``momentrnn --help`` and the docs (one table, kept here)
+EXIT_STATUSES = (
+    (EXIT_OK, "success: the result is what was asked for (check: every claim passes)"),
+    (EXIT_FAIL, "a result that did not reach what was asked (not recovered, not certified, "
+                "order undecided; check: a claim failed)"),
+    (EXIT_INPUT, "bad input or usage (the message names the value and the fix)"),
+    (EXIT_ERROR, "an error: a solver or integration that failed, a file that could not be "
+                 "written, a bug (check: a check raised)"),
+    (EXIT_MISSING, "an optional dependency is missing (the message names the extra to "
+                   "install); checked before any work where the options say it is needed "
+                   "(check: a claim needs it, unless --allow-skip)"),
+    (130, "interrupted (Ctrl-C or SIGTERM)"),
+)
+# the extra of pyproject.toml that installs each optional module
+EXTRAS = {"matplotlib": "plot", "torch": "torch", "cvxpy": "sdp", "distributed": "dask",
+          "argcomplete": "completion"}
 MAX_INPUT_BYTES = 256 * 2**20  # a moments file longer than this is refused unread
 
 
@@ -24,10 +41,58 @@ class Command:
     description: str
     arguments: Callable[[argparse.ArgumentParser], None]
     run: Callable[[argparse.Namespace], int]
+    # the optional modules that the parsed options need, as (module, what needs it) pairs:
+    # checked before ``run`` starts any work (exit 4 when one is missing)
+    requires: Callable[[argparse.Namespace], Iterable[tuple[str, str]]] | None = None
 
 
 class UsageError(Exception):
     """Arguments that argparse accepted but that do not go together; reported as usage."""
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's help with each option's default: ``(default: X)`` is added to the help of
+    an option whose default is a value (not None, False or empty) unless the help already
+    says what the default is. A description or epilog written in several lines (a table)
+    keeps its lines; one written as a single line is wrapped."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if "\n" in text:
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        default = action.default
+        if (default is None or default is False or default == argparse.SUPPRESS
+                or default == []
+                or not action.option_strings and action.nargs not in ("?", "*")
+                or "default" in text.lower()):
+            return text
+        return f"{text} (default: %(default)s)" if text else "(default: %(default)s)"
+
+
+def module_available(name: str) -> bool:
+    """Whether the module ``name`` can be imported (found, without importing it)."""
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def require(needs: Iterable[tuple[str, str]]) -> None:
+    """Raise :class:`~momentrnn.errors.MissingDependencyError` (exit 4) when a module of
+    ``needs``, (module, what needs it) pairs, is not installed: called before any work."""
+    missing = [(module, why) for module, why in needs if not module_available(module)]
+    if not missing:
+        return
+    what = "; ".join(f"{why} needs {module}" for module, why in missing)
+    extras = ",".join(dict.fromkeys(EXTRAS.get(module, module) for module, _ in missing))
+    raise MissingDependencyError(
+        f"{what}, which is not installed; install it with pip install 'momentrnn[{extras}]' "
+        "(nothing was run)")
 
 
 def positive_int(text: str) -> int:
@@ -48,6 +113,10 @@ def read_moments(source: str) -> list[str]:
 
     if source == "-":
         name = "stdin"
+        if _is_terminal(sys.stdin):
+            print("momentrnn: reading moments from standard input: type them one per line "
+                  "(or a JSON list), then Ctrl-D (Ctrl-Z Enter on Windows); or give a FILE "
+                  "(--help shows the options)", file=sys.stderr, flush=True)
         stream = getattr(sys.stdin, "buffer", None) if sys.stdin is not None else None
         try:
             data = stream.read(MAX_INPUT_BYTES + 1) if stream is not None else (
@@ -70,6 +139,13 @@ def read_moments(source: str) -> list[str]:
         raise InputError(f"moments {name!r} are longer than {MAX_INPUT_BYTES // 2**20} MiB; "
                          "give a file of moments, not a stream without end")
     return parse_moment_text(_decode(data, name), name)
+
+
+def _is_terminal(stream) -> bool:
+    try:
+        return stream is not None and bool(stream.isatty())
+    except (AttributeError, OSError, ValueError):
+        return False
 
 
 def _decode(data: bytes, name: str) -> str:

@@ -3,11 +3,16 @@
 Each module named in :data:`COMMAND_MODULES` holds a tuple ``COMMANDS`` of
 :class:`~momentrnn.cli._common.Command` records; a new command is one new module and one
 entry there.
+
+Shell completion: when ``argcomplete`` is installed (``pip install 'momentrnn[completion]'``),
+``eval "$(register-python-argcomplete momentrnn)"`` completes commands and options; without
+it nothing changes.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import re
@@ -15,11 +20,22 @@ import sys
 import warnings
 from collections.abc import Sequence
 
-from ..errors import MomentRNNError
-from ._common import EXIT_ERROR, EXIT_FAIL, EXIT_INPUT, Command, UsageError, brief
+from ..errors import MissingDependencyError, MomentRNNError
+from ._common import (
+    EXIT_ERROR,
+    EXIT_FAIL,
+    EXIT_INPUT,
+    EXIT_MISSING,
+    EXIT_STATUSES,
+    Command,
+    HelpFormatter,
+    UsageError,
+    brief,
+    require,
+)
 
 # the order of the commands in ``momentrnn --help``
-COMMAND_MODULES = ("recover", "flow", "certify", "bounds", "sweep", "check")
+COMMAND_MODULES = ("recover", "flow", "prove", "certify", "bounds", "sweep", "check")
 
 
 def commands() -> list[Command]:
@@ -35,7 +51,10 @@ class _Parser(argparse.ArgumentParser):
     error lines."""
 
     def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
         super().__init__(*args, **kwargs)
+        # each command's record and parser, by name (filled by build_parser)
+        self.commands: dict[str, tuple[Command, argparse.ArgumentParser]] = {}
         # values such as -1,1 or -inf,0 are arguments, not options
         self._negative_number_matcher = re.compile(r"^-(\d|\.\d|inf\b|nan\b)")
 
@@ -44,34 +63,88 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_INPUT, f"{self.prog}: error: {brief(message)}\n")
 
 
+def _exit_epilog() -> str:
+    import textwrap
+
+    return "exit status:\n" + "\n".join(
+        textwrap.fill(text, 78, initial_indent=f"  {code:<4} ", subsequent_indent=" " * 7)
+        for code, text in EXIT_STATUSES)
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from .. import __version__
+
     parser = _Parser(
         prog="momentrnn",
         description=(
             "Moment problems and overparameterized linear RNNs: recover discrete measures from "
             "their moments with vouched accuracy, and run numeric checks of the theory."
         ),
+        epilog=_exit_epilog(),
     )
+    parser.add_argument("--version", action="version", version=f"momentrnn {__version__}",
+                        help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for command in commands():
         p = sub.add_parser(command.name, help=command.help, description=command.description)
         command.arguments(p)
         p.set_defaults(func=command.run)
+        parser.commands[command.name] = (command, p)
     return parser
 
 
+def _complete(parser: argparse.ArgumentParser) -> None:
+    """Shell completion by argcomplete, only where it is installed (an optional extra)."""
+    try:
+        import argcomplete
+    except ImportError:
+        return
+    argcomplete.autocomplete(parser)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return EXIT_INPUT
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("default")
-        code = _run(parser, args)
-    for w in caught:
-        _say(args.command, f"warning: {w.message}")
-    return code
+    with _unencodable_escaped():
+        parser = build_parser()
+        _complete(parser)
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return EXIT_INPUT
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("default")
+            code = _run(parser, args)
+        for w in caught:
+            _say(args.command, f"warning: {w.message}")
+        return code
+
+
+def _debug() -> bool:
+    """Whether MOMENTRNN_DEBUG asks for tracebacks: ``1``, ``true`` or ``yes`` (any case);
+    ``0``, ``false``, ``no``, empty or unset do not."""
+    return os.environ.get("MOMENTRNN_DEBUG", "").strip().lower() in ("1", "true", "yes")
+
+
+@contextlib.contextmanager
+def _unencodable_escaped():
+    """While a command runs, characters that stdout or stderr cannot encode (a file name with
+    a non-ASCII letter under PYTHONIOENCODING=ascii) are written as backslash escapes instead
+    of raising UnicodeEncodeError; each stream's own error handler is restored after."""
+    changed = []
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="backslashreplace")
+                changed.append(stream)
+            except (OSError, ValueError, AttributeError):
+                pass
+    try:
+        yield
+    finally:
+        for stream in changed:
+            try:
+                stream.reconfigure(errors="strict")
+            except (OSError, ValueError, AttributeError):
+                pass
 
 
 def _say(command: str, message: str) -> None:
@@ -113,8 +186,11 @@ def _exit_code(exc: MomentRNNError) -> int:
     """The exit status of one of the package's errors, by its place in the exception tree:
     a computation that could not reach the accuracy asked for (IllConditionedError and its
     subclasses, all ArithmeticError) is a failed result (1); bad input (InputError,
-    PrecisionMismatchError: ValueError, TypeError) is 2; anything else (a solver or
-    integration that failed, a missing dependency, an output error) is 3."""
+    PrecisionMismatchError: ValueError, TypeError) is 2; a missing optional dependency
+    (MissingDependencyError) is 4; anything else (a solver or integration that failed, an
+    output error) is 3."""
+    if isinstance(exc, MissingDependencyError):
+        return EXIT_MISSING
     if isinstance(exc, ArithmeticError):
         return EXIT_FAIL
     if isinstance(exc, (ValueError, TypeError)):
@@ -124,13 +200,16 @@ def _exit_code(exc: MomentRNNError) -> int:
 
 def _call(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     command = args.command
+    record, usage = getattr(parser, "commands", {}).get(command, (None, parser))
     try:
+        if record is not None and record.requires is not None:
+            require(record.requires(args))  # before any work
         code = int(args.func(args))
         if sys.stdout is not None:
             sys.stdout.flush()
         return code
     except UsageError as exc:
-        parser.error(str(exc))
+        usage.error(str(exc))  # with the command's own usage
     except KeyboardInterrupt as exc:
         _say(command, getattr(exc, "message", None) or "interrupted")
         return 130
@@ -155,7 +234,7 @@ def _call(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         _say(command, f"error: cannot write {where}: {exc.strerror or exc}")
         return EXIT_ERROR
     except Exception as exc:  # noqa: BLE001 - a bug: one line, the traceback on request
-        if os.environ.get("MOMENTRNN_DEBUG"):
+        if _debug():
             raise
         _say(command, f"internal error: {type(exc).__name__}: {exc} (a bug in momentrnn; "
                       "set MOMENTRNN_DEBUG=1 to see the traceback, and please report it)")

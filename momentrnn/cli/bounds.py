@@ -3,33 +3,48 @@
 from __future__ import annotations
 
 import argparse
-import json
 from fractions import Fraction
 
 from .._format import lower_text, upper_text
-from ._common import EXIT_FAIL, EXIT_OK, Command, read_moments, write_table
+from .._output import json_text
+from ._common import EXIT_FAIL, EXIT_OK, Command, positive_int, read_moments, write_table
 
 
 def _bounds_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", nargs="?", default="-")
+    p.add_argument("file", nargs="?", default="-", help="moments file, or '-' for stdin")
     p.add_argument("--support", default="-1,1", help="a,b with inf allowed, e.g. 0,inf")
-    p.add_argument("--tolerance", help="allowed mismatch of each moment (SDP), read exactly as "
-                   "the moments are: 0.3 and 1/3 are those numbers")
-    p.add_argument("--order", type=int, help="index q of the moment to bound (SDP)")
-    p.add_argument("--format", default="table", choices=["table", "json"])
+    p.add_argument("--tolerance", help="allowed mismatch of each moment (SDP, needs cvxpy), "
+                   "read exactly as the moments are: 0.3 and 1/3 are those numbers "
+                   "(default: none, the moments exactly)")
+    p.add_argument("--order", type=int, help="index q of the moment to bound (SDP; default: "
+                   "the next moment, exactly)")
+    p.add_argument("--format", default="table", choices=["table", "json"],
+                   help="output: an aligned table or JSON")
+
+
+def _bounds_requires(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """cvxpy for a positive tolerance (the SDP), checked before any work; at tolerance 0 or
+    with --order alone the exact method may need no SDP, and the run says so if it does."""
+    if args.tolerance is not None and _tolerance(args.tolerance):
+        return [("cvxpy", f"--tolerance {args.tolerance} (the SDP)")]
+    return []
 
 
 def _realize_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", nargs="?", default="-")
-    p.add_argument("--rank", type=int)
-    p.add_argument("--dps", type=int, help="mpmath precision (default: exact for exact input)")
-    p.add_argument("--float64", action="store_true")
+    p.add_argument("file", nargs="?", default="-",
+                   help="impulse response file (h_0, h_1, ...), or '-' for stdin")
+    p.add_argument("--rank", type=int, help="order of the realisation (default: the Hankel "
+                   "rank at the lags' accuracy, with its evidence)")
+    p.add_argument("--dps", type=positive_int,
+                   help="mpmath precision (default: exact for exact input)")
+    p.add_argument("--float64", action="store_true", help="double precision")
     p.add_argument("--data-digits", type=float,
                    help="normwise accuracy of the lags in digits: every lag within "
                         "10^-D max|h| (e.g. 15 for printed doubles)")
     p.add_argument("--data-error", type=float,
                    help="absolute accuracy of every lag (instead of --data-digits)")
-    p.add_argument("--format", default="table", choices=["table", "json"])
+    p.add_argument("--format", default="table", choices=["table", "json"],
+                   help="output: an aligned table or JSON")
 
 
 def _support(text: str):
@@ -79,7 +94,7 @@ def run_bounds(args: argparse.Namespace) -> int:
         d.pop("message")
         out.update(d, status="ok")
     if args.format == "json":
-        print(json.dumps(out, indent=2, default=str))
+        print(json_text(out, indent=2, default=str))
     else:
         _print_bounds(out)
     if not (feas.feasible or ranged):
@@ -119,13 +134,13 @@ def run_realize(args: argparse.Namespace) -> int:
     from ..precision import MP, Float64
 
     h = read_moments(args.file)
-    precision = Float64() if args.float64 else (MP(args.dps) if args.dps else None)
+    precision = Float64() if args.float64 else (MP(args.dps) if args.dps is not None else None)
     r = minimal_realization(h, precision=precision, rank=args.rank,
                             data_digits=args.data_digits, data_error=args.data_error)
     out = r.to_dict()
     code = EXIT_OK if r.ok else EXIT_FAIL
     if args.format == "json":
-        print(json.dumps(out, indent=2))
+        print(json_text(out, indent=2))
         return code
     print(f"status     {r.status}: {r.message}")
     print(f"order      {r.order}  ({r.rank_evidence.verdict}: {r.rank_evidence.message})")
@@ -152,6 +167,7 @@ COMMANDS = (
         ),
         arguments=_bounds_arguments,
         run=run_bounds,
+        requires=_bounds_requires,
     ),
     Command(
         name="realize",

@@ -10,7 +10,7 @@ import os
 from fractions import Fraction
 
 from .._format import upper_text
-from .._output import check_writable, write_output
+from .._output import check_writable, json_text, write_output
 from ..errors import InputError
 from ._common import Command, positive_int, write_table
 
@@ -29,7 +29,16 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sdp-max-order", type=int, default=24, help="use the SDP for q up to this "
                    "order (0: R11 only; each order is one SDP, about 0.1-3 s)")
     p.add_argument("--json", help="write the certificate table to this JSON file")
-    p.add_argument("--format", default="table", choices=["table", "json"])
+    p.add_argument("--format", default="table", choices=["table", "json"],
+                   help="output: an aligned table or JSON")
+
+
+def _requires(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """cvxpy for the SDP, checked before any work (``--sdp-max-order 0`` needs none)."""
+    if args.sdp_max_order > 0:
+        return [("cvxpy", f"--sdp-max-order {args.sdp_max_order} (the SDP; --sdp-max-order 0 "
+                          "bounds by R11 alone)")]
+    return []
 
 
 # ----------------------------------------------------------------------------------------
@@ -214,7 +223,7 @@ def run_certify(args: argparse.Namespace) -> int:
                                 sdp_max_order=args.sdp_max_order).to_dict()
     out["student"] = args.student
     out["teacher"] = described
-    text = json.dumps(out, indent=2)
+    text = json_text(out, indent=2)
     if args.format == "json":
         print(text)
     else:
@@ -232,7 +241,7 @@ def _not_certified(args: argparse.Namespace, reason: str) -> int:
     """Say that nothing is certified, and why; the exit status of an incomplete certificate."""
     out = {"student": args.student, "complete": False, "statement": f"not certified: {reason}",
            "rows": []}
-    text = json.dumps(out, indent=2)
+    text = json_text(out, indent=2)
     print(text if args.format == "json" else out["statement"])
     if args.json:
         def dump(path: str) -> None:
@@ -290,5 +299,6 @@ COMMANDS = (
         ),
         arguments=_arguments,
         run=run_certify,
+        requires=_requires,
     ),
 )

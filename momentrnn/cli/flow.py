@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import math
 
 import numpy as np
 
-from .._output import check_writable, write_output
+from .._output import check_writable, json_text, write_output
 from .._progress import ProgressLine
 from ..errors import InputError, MissingDependencyError
 from ._common import Command, positive_int
@@ -25,29 +24,48 @@ def _methods() -> list[str]:
 
 def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--teacher", help="named teacher: long_memory, decaying, oscillating, "
-                   "two_pole, several, negative_weight")
+                   "two_pole, several, negative_weight (or give --teacher-atoms and "
+                   "--teacher-weights)")
     p.add_argument("--teacher-atoms", help="comma-separated teacher atoms, e.g. 0.9,-0.5")
     p.add_argument("--teacher-weights", help="comma-separated teacher weights, e.g. 1,1")
-    p.add_argument("--dim", type=positive_int, default=40,
-                   help="student state dimension (default 40)")
-    p.add_argument("--k", type=positive_int, default=5, help="number of lags fitted (default 5)")
-    p.add_argument("--init-scale", type=float, default=1e-3, help="initialisation scale")
-    p.add_argument("--init", default="random", help="random, balanced, unbalanced, "
-                   "zero_output or grid")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--dim", type=positive_int, default=40, help="student state dimension")
+    p.add_argument("--k", type=positive_int, default=5, help="number of lags fitted")
+    p.add_argument("--init-scale", type=float, default=1e-3,
+                   help="initialisation scale (standard deviation of the random parameters)")
+    p.add_argument("--init", default="random", help="initialisation: random, balanced, "
+                   "unbalanced, zero_output or grid")
+    p.add_argument("--seed", type=int, default=0, help="seed of the random initialisation")
     p.add_argument("--gd", action="store_true", help="gradient descent instead of the flow")
     p.add_argument("--lr", type=float, default=0.01, help="GD step size")
-    p.add_argument("--steps", type=positive_int, default=100_000, help="GD steps")
-    p.add_argument("--backend", default="numpy", choices=["numpy", "torch"], help="GD backend")
-    p.add_argument("--method", default="auto", choices=_methods(), help="flow integrator "
-                   "(default auto)")
-    p.add_argument("--rtol", type=float, default=3e-7)
-    p.add_argument("--until-loss", type=float, default=1e-10)
-    p.add_argument("--t-max", type=float, default=None)
-    p.add_argument("--length", type=positive_int, default=1000, help="extrapolation length q")
+    p.add_argument("--steps", type=positive_int, default=100_000, help="GD steps at most")
+    p.add_argument("--backend", default="numpy", choices=["numpy", "torch"],
+                   help="GD backend (torch needs the torch extra)")
+    p.add_argument("--method", default="auto", choices=_methods(),
+                   help="flow integrator; auto is LSODA with the analytic Jacobian up to 200 "
+                   "parameters, RODAS4 above")
+    p.add_argument("--rtol", type=float, default=3e-7,
+                   help="relative local error tolerance of the flow integrator")
+    p.add_argument("--until-loss", type=float, default=1e-10,
+                   help="stop once the training loss is at or below this")
+    p.add_argument("--t-max", type=float, default=None,
+                   help="stop at this flow time (default: no time limit besides the "
+                   "integrator's step limit)")
+    p.add_argument("--length", type=positive_int, default=1000,
+                   help="extrapolation length q: errors are measured on lags 0..q-1")
     p.add_argument("--json", help="write the report to this JSON file")
-    p.add_argument("--plot", help="write training curves to this PNG or SVG file")
+    p.add_argument("--plot", help="write training curves to this PNG, SVG or PDF file (needs "
+                   "matplotlib: the plot extra)")
     p.add_argument("--quiet", action="store_true", help="no progress display")
+
+
+def _requires(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """The optional modules the options need, checked before the training starts."""
+    needs = []
+    if args.plot:
+        needs.append(("matplotlib", "--plot"))
+    if args.gd and args.backend == "torch":
+        needs.append(("torch", "--backend torch"))
+    return needs
 
 
 def _teacher(args):
@@ -191,7 +209,7 @@ def run_flow(args: argparse.Namespace) -> int:
         progress.done()
     _print_report(report, args)
     if args.json:
-        text = json.dumps(report, indent=2)
+        text = json_text(report, indent=2)
 
         def dump(path: str) -> None:
             with open(path, "w", encoding="utf-8") as handle:
@@ -273,5 +291,6 @@ COMMANDS = (
         ),
         arguments=_arguments,
         run=run_flow,
+        requires=_requires,
     ),
 )

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import json
 
+from .._output import json_text
 from ..moments.hankel import short_text
 from ._common import (
     EXIT_FAIL,
@@ -22,15 +22,21 @@ from ._common import (
 def _arguments(p: argparse.ArgumentParser) -> None:
     from ..moments.methods import METHODS
 
-    p.add_argument("file", nargs="?", default="-", help="moments file, or '-' for stdin")
-    p.add_argument("--rank", type=int, help="number of atoms (default: Hankel rank)")
-    p.add_argument("--method", default="auto", choices=["auto", *METHODS])
-    p.add_argument("--digits", type=float, help="target correct digits (automatic precision)")
+    p.add_argument("file", nargs="?", default="-", help="moments file, or '-' for stdin (on a "
+                   "terminal, type the moments and end with Ctrl-D)")
+    p.add_argument("--rank", type=int, help="number of atoms (default: the Hankel rank at the "
+                   "data's accuracy, with its evidence)")
+    p.add_argument("--method", default="auto", choices=["auto", *METHODS],
+                   help="recovery method; auto is Prony, the SVD pencil in double precision, "
+                   "and the Gauss rule for rounded Chebyshev moments")
+    p.add_argument("--digits", type=float, help="target correct digits (automatic precision; "
+                   "default: the digits the data's accuracy determines)")
     p.add_argument("--dps", type=positive_int, help="working precision in digits (mpmath, or "
-                   "balls with --certify)")
-    p.add_argument("--certify", action="store_true", help="certified ball arithmetic")
-    p.add_argument("--exact", action="store_true", help="exact rational/algebraic answer")
-    p.add_argument("--float64", action="store_true", help="double precision")
+                   "balls with --certify; default: chosen from the predicted loss of digits)")
+    how = p.add_mutually_exclusive_group()
+    how.add_argument("--certify", action="store_true", help="certified ball arithmetic")
+    how.add_argument("--exact", action="store_true", help="exact rational/algebraic answer")
+    how.add_argument("--float64", action="store_true", help="double precision")
     p.add_argument("--data-digits", type=float,
                    help="normwise accuracy of the moments in digits: every moment within "
                         "10^-D max|m| (e.g. 15 for printed doubles)")
@@ -38,7 +44,8 @@ def _arguments(p: argparse.ArgumentParser) -> None:
                    help="absolute accuracy of every moment (instead of --data-digits)")
     p.add_argument("--basis", default="monomial", choices=["monomial", "chebyshev"],
                    help="power moments or Chebyshev-T moments on [-1, 1]")
-    p.add_argument("--format", default="table", choices=["table", "json"])
+    p.add_argument("--format", default="table", choices=["table", "json"],
+                   help="output: an aligned table or JSON")
 
 
 def _precision(args: argparse.Namespace):
@@ -75,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     out = result.to_dict()
     if args.format == "json":
         out["decimals_look_rounded"] = sum(1 for t in moments if looks_like_double(t))
-        print(json.dumps(out, indent=2))
+        print(json_text(out, indent=2))
     else:
         _print_table(result, out)
     return EXIT_OK if result.ok or _short_of_no_request(args, result) else EXIT_FAIL

@@ -6,31 +6,79 @@ import argparse
 import tomllib
 
 from ..errors import InputError
-from ._common import Command, positive_int
+from ._common import Command, UsageError, positive_int
 
 
 def _sweep_arguments(s: argparse.ArgumentParser) -> None:
     from ..experiments.families import FAMILIES
 
-    s.add_argument("spec", nargs="?", help="TOML spec file (default: the linear defaults)")
-    s.add_argument("--out", required=True, help="results file (JSONL)")
-    s.add_argument("--family", choices=list(FAMILIES), help="start from these defaults")
+    s.add_argument("spec", nargs="?", help="TOML spec file (default: the linear defaults; "
+                   "--print-spec writes one to start from)")
+    s.add_argument("--out", help="results file (JSONL); required unless --print-spec")
+    s.add_argument("--family", choices=list(FAMILIES), help="start from these defaults "
+                   "(default: the spec's family, else linear)")
     s.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override a spec key with a TOML value, e.g. --set 'scales=[1e-3, 1]'")
+    s.add_argument("--print-spec", action="store_true",
+                   help="print the spec that would run (the defaults with the spec file, "
+                   "--family and --set applied) as TOML, and exit without running")
     s.add_argument("--executor", default="inprocess",
-                   choices=["inprocess", "processes", "dask"])
-    s.add_argument("--workers", type=positive_int, help="processes (local executors)")
+                   choices=["inprocess", "processes", "dask"],
+                   help="where the runs run: batched in this process, in local processes, or "
+                   "on a Dask cluster (the dask extra)")
+    s.add_argument("--workers", type=positive_int, help="processes (local executors; default: "
+                   "the CPU count for processes, 2 for a local Dask cluster)")
     s.add_argument("--scheduler", help="Dask scheduler address (default: a local cluster)")
     s.add_argument("--runs-per-task", type=positive_int,
-                   help="runs per task for processes/dask")
+                   help="runs per task for processes/dask (default: 8)")
     s.add_argument("--allow-mixed", action="store_true",
                    help="append to a results file made by another spec")
-    s.add_argument("--quiet", action="store_true")
+    s.add_argument("--quiet", action="store_true", help="no progress display")
+    s.epilog = _spec_keys_text()
+
+
+def _spec_keys_text() -> str:
+    """The keys of each family's spec with their defaults, for ``sweep --help``."""
+    import textwrap
+
+    from ..experiments.families import FAMILIES
+
+    lines = ["spec keys (a TOML file or --set KEY=VALUE; the defaults shown):"]
+    for name, family in FAMILIES.items():
+        lines.append(f"  family = {_toml_value(name)}"
+                     + (f": {family.description}" if family.description else ""))
+        for key, value in family.defaults.items():
+            shown = _toml_value(value) if value is not None else "(not set)"
+            lines.extend(textwrap.wrap(f"{key} = {shown}", 76, initial_indent="    ",
+                                       subsequent_indent="        "))
+    return "\n".join(lines)
+
+
+def _toml_value(value) -> str:
+    """A spec value as TOML (strings, numbers, booleans and lists of them)."""
+    import json
+    import math
+
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "nan"
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value)  # a TOML basic string: the same escapes
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise InputError(f"the spec value {value!r} has no TOML form")
 
 
 def _plot_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("results")
-    p.add_argument("--out", default="figures", help="output folder (default figures/)")
+    p.add_argument("results", help="results file (JSONL) of a sweep")
+    p.add_argument("--out", default="figures", help="output folder")
     p.add_argument("--format", default="png,svg", help="comma-separated: png, svg, pdf")
 
 
@@ -58,10 +106,48 @@ def _spec_dict(args) -> dict:
     return raw
 
 
+def _print_spec(spec, raw: dict) -> None:
+    """The spec as a TOML file that ``sweep`` reads back: every key of its family, as given
+    or by default (a key that is not set is a comment)."""
+    family = spec.sweep_family
+    print(f"# momentrnn sweep spec ({spec.family} family, {len(spec.runs)} runs)")
+    for key, value in {"family": family.name, **family.defaults, **raw}.items():
+        if value is None:
+            print(f"# {key} is not set (its default)")
+        else:
+            print(f"{key} = {_toml_value(value)}")
+
+
+def _sweep_requires(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """The optional modules the sweep needs, checked before any run: dask.distributed for
+    the dask executor, torch for torch-backed families and backends."""
+    if args.print_spec:
+        return []
+    if not args.out:
+        raise UsageError("the following arguments are required: --out (or --print-spec)")
+    from ..experiments import load_spec
+
+    spec = load_spec(_spec_dict(args))
+    needs = []
+    if args.executor == "dask":
+        needs.append(("distributed", "--executor dask"))
+    if spec.family == "nonlinear":
+        needs.append(("torch", "a nonlinear sweep"))
+    elif spec.params.get("backend") == "torch" and spec.params.get("trainer") == "gd":
+        needs.append(("torch", "backend = \"torch\""))
+    return needs
+
+
 def run_sweep_cli(args: argparse.Namespace) -> int:
     from ..experiments import load_spec, run_sweep, scan_results, unique_rows
 
-    spec = load_spec(_spec_dict(args))
+    raw = _spec_dict(args)
+    spec = load_spec(raw)
+    if args.print_spec:
+        _print_spec(spec, raw)
+        return 0
+    if not args.out:
+        raise UsageError("the following arguments are required: --out (or --print-spec)")
     summary = run_sweep(spec, args.out, executor=args.executor, workers=args.workers,
                         scheduler=args.scheduler, runs_per_task=args.runs_per_task,
                         allow_mixed=args.allow_mixed, progress=not args.quiet)
@@ -94,10 +180,12 @@ COMMANDS = (
         description=(
             "Run the runs of a sweep spec (a TOML file, or the defaults changed with --set) "
             "that the results file does not hold yet, appending one JSON line per run. A killed "
-            "sweep loses no completed row and resumes where it stopped."
+            "sweep loses no completed row and resumes where it stopped. --print-spec prints "
+            "the spec as a TOML file to start from."
         ),
         arguments=_sweep_arguments,
         run=run_sweep_cli,
+        requires=_sweep_requires,
     ),
     Command(
         name="plot",
@@ -105,5 +193,6 @@ COMMANDS = (
         description="Write the figures of a results file (PNG and SVG).",
         arguments=_plot_arguments,
         run=run_plot_cli,
+        requires=lambda args: [("matplotlib", "momentrnn plot")],
     ),
 )

@@ -40,7 +40,8 @@ def load_torch():
     except ImportError:
         raise MissingDependencyError(
             "backend='torch' needs PyTorch, which is not installed; install it with "
-            "pip install 'momentrnn[torch]' (CPU wheel torch==2.13.0), or use backend='numpy'"
+            "pip install 'momentrnn[torch]' (any torch >= 2.1; name the CPU build on a machine "
+            "without a GPU, e.g. torch==2.13.0 here), or use backend='numpy'"
         ) from None
     return torch
 
@@ -194,14 +195,37 @@ class _Descent:
     params: np.ndarray | None = None
 
 
+def _real_students(a, b, c) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The parameters as float arrays; complex ones are refused (descent runs real students,
+    and dropping an imaginary part would train another student)."""
+    out = []
+    for name, x in zip("abc", (a, b, c)):
+        try:
+            arr = np.asarray(x)
+            complex_entries = np.iscomplexobj(arr) and bool(np.any(arr.imag != 0))
+            if not complex_entries:
+                arr = np.asarray(arr.real if np.iscomplexobj(arr) else arr, dtype=float)
+        except (TypeError, ValueError, OverflowError):
+            raise InputError(f"students: {name} is not an array of real numbers") from None
+        if complex_entries:
+            first = complex(arr[arr.imag != 0].flat[0])
+            raise InputError(
+                f"students: {name} has complex entries (e.g. {first}); "
+                "gradient descent trains real students: pass real parameters (a complex pair "
+                "of atoms is a real 2x2 block: use a LinearRNN with integrate_flow)")
+        out.append(arr)
+    return out[0], out[1], out[2]
+
+
 def _stack_students(students) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if isinstance(students, DiagonalRNN):
-        return students.a[None].copy(), students.b[None].copy(), students.c[None].copy()
+        return _real_students(students.a[None].copy(), students.b[None].copy(),
+                              students.c[None].copy())
     if isinstance(students, LinearRNN):
         raise InputError("gradient_descent runs diagonal students (DiagonalRNN); integrate "
                          "full models (LinearRNN) with integrate_flow")
     if isinstance(students, tuple) and len(students) == 3:
-        a, b, c = (np.asarray(x, dtype=float) for x in students)
+        a, b, c = _real_students(*students)
         if a.ndim != 2 or a.shape != b.shape or a.shape != c.shape:
             raise InputError(f"students as arrays must be three (batch, d) arrays of one shape, "
                              f"got {a.shape}, {b.shape}, {c.shape}")
@@ -211,8 +235,9 @@ def _stack_students(students) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         dims = {s.dim for s in students}
         if len(dims) != 1:
             raise InputError(f"students in one batch must share a dimension, got {sorted(dims)}")
-        return (np.stack([s.a for s in students]), np.stack([s.b for s in students]),
-                np.stack([s.c for s in students]))
+        return _real_students(np.stack([s.a for s in students]),
+                              np.stack([s.b for s in students]),
+                              np.stack([s.c for s in students]))
     raise InputError("students must be a DiagonalRNN, a list of DiagonalRNN of one dimension, "
                      "or (a, b, c) arrays of shape (batch, d)")
 
@@ -240,6 +265,7 @@ def gradient_descent(
     Parameters
     ----------
     students : DiagonalRNN, list of DiagonalRNN, or (a, b, c) arrays of shape (batch, d)
+        Real parameters (complex ones are refused, never truncated).
     teacher : DiagonalRNN or LinearRNN
     k : int
         Lags fitted.
@@ -381,7 +407,12 @@ def _loss_and_step(a, b, c, target, rho, stack):
             du = du * a + j * u[:, j : j + 1]
     if k == 1:
         du = 0.0 * a
-    loss = (r * r) @ rho
+    # each run's loss summed lag by lag in a fixed order: a matrix product would take another
+    # BLAS path for another batch size, and a run's bits would depend on its batch
+    rr = r * r * rho
+    loss = rr[:, 0]
+    for j in range(1, k):
+        loss = loss + rr[:, j]
     return loss, w * du, c * vu, b * vu
 
 

@@ -44,6 +44,13 @@ def teacher_cell(torch, cell: str, dim: int, seed: int, gain: float, *, dtype, d
     return {k: t.unsqueeze(0).to(device) for k, t in {"W": W, "U": U, "b": b, "v": v}.items()}
 
 
+def _per_student(torch, x, y):
+    """``x[i] @ y[i]`` for each student ``i``, one product of one shape each: a batched product
+    takes another BLAS path for another batch size, and a run's bits would depend on its
+    batch."""
+    return torch.stack([torch.mm(x[i], y[i]) for i in range(x.shape[0])])
+
+
 def forward(torch, cell: str, p: dict, x, *, return_states: bool = False):
     """Outputs (batch, sequences) of the final step; x has shape (sequences, T)."""
     W, U, b, v = p["W"], p["U"], p["b"], p["v"]
@@ -54,7 +61,7 @@ def forward(torch, cell: str, p: dict, x, *, return_states: bool = False):
     for t in range(T):
         xt = x[:, t].reshape(1, S, 1)
         gi = xt * U.transpose(1, 2) + b.unsqueeze(1)  # (batch, S, gates*dim)
-        gh = torch.bmm(h, W.transpose(1, 2))  # (batch, S, gates*dim)
+        gh = _per_student(torch, h, W.transpose(1, 2))  # (batch, S, gates*dim)
         if cell == "tanh":
             h = torch.tanh(gi + gh)
         else:
@@ -64,7 +71,7 @@ def forward(torch, cell: str, p: dict, x, *, return_states: bool = False):
             h = (1 - z) * n + z * h
         if return_states:
             states.append(h)
-    y = torch.einsum("bsd,bd->bs", h, v)
+    y = _per_student(torch, h, v.unsqueeze(2)).squeeze(2)
     if return_states:
         return y, torch.stack(states, dim=2)  # (batch, S, T, dim)
     return y

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -11,9 +12,16 @@ import warnings
 from collections import defaultdict
 from dataclasses import dataclass
 
+from .._output import json_text, restore_non_finite
 from .._progress import ProgressLine
 from ..dynamics._threads import blas_threads_limited, check_blas_threads
-from ..errors import InputError, IntegrationError, MissingDependencyError, OutputError
+from ..errors import (
+    InputError,
+    IntegrationError,
+    MissingDependencyError,
+    MomentRNNError,
+    OutputError,
+)
 from .families import FAMILIES, SweepRow, family_named, register_family
 from .spec import SweepSpec, load_spec
 
@@ -126,7 +134,7 @@ def _row_problem(line: bytes) -> tuple[dict | None, str]:
     except UnicodeDecodeError:
         return None, "not UTF-8 text"
     try:
-        row = json.loads(text)
+        row = restore_non_finite(json.loads(text))
     except RecursionError:
         return None, "JSON nested too deeply"
     except ValueError:
@@ -262,7 +270,7 @@ class _ResultsWriter:
                               "pipe); give a file name")
         try:
             self.fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND
-                              | getattr(os, "O_CLOEXEC", 0), 0o644)
+                              | getattr(os, "O_CLOEXEC", 0), 0o666)  # the umask decides
         except OSError as exc:
             raise OutputError(f"cannot open results file {path!r} for writing: "
                               f"{exc.strerror or exc}") from None
@@ -304,7 +312,7 @@ class _ResultsWriter:
     def append(self, rows: list[dict]) -> None:
         """Append rows, one JSON line each, synced: a kill loses no completed row, and a
         failed write (disk full) is undone so that the file stays whole."""
-        data = "".join(json.dumps(row, default=_jsonable) + "\n" for row in rows).encode()
+        data = "".join(json_text(row, default=_jsonable) + "\n" for row in rows).encode()
         size = os.fstat(self.fd).st_size
         try:
             view = memoryview(data)
@@ -396,7 +404,9 @@ def run_sweep(spec: object, results: str, *, executor: str = "inprocess",
     executor : {'inprocess', 'processes', 'dask'}
         ``'inprocess'`` batches runs of one shape into one array program; ``'processes'``
         spreads tasks of ``runs_per_task`` runs over local processes; ``'dask'`` submits them to
-        a Dask cluster (``scheduler`` address, or a local cluster of ``workers`` processes).
+        a Dask cluster (``scheduler`` address, or a local cluster of ``workers`` processes,
+        whose scratch folder is a temporary one removed when it closes; its workers leave
+        Ctrl-C to this process, which ignores it while they start).
     workers : int, optional
         Worker processes of the local executors (default: the executor's own choice).
     scheduler : str, optional
@@ -454,7 +464,7 @@ def _run_locked(spec, writer, executor, workers, scheduler, runs_per_task, allow
                 progress, version, blas_threads=None) -> SweepSummary:
     results = writer.path
     scan = writer.read()
-    notes = scan.notes()
+    notes = list(spec.notes) + scan.notes()
     existing = scan.rows
     others = {r.get("spec_digest") for r in existing} - {spec.digest}
     if others and not allow_mixed:
@@ -589,11 +599,31 @@ def _run_dask(params, tasks, deliver, scheduler, workers, where, fn=None,
             "executor='dask' needs dask.distributed; install it with "
             "pip install 'momentrnn[dask]' (and dask-jobqueue for SLURM/PBS clusters)"
         ) from None
+    import logging
+    import tempfile
+
     cluster = None
+    scratch = None
     if scheduler is None:
-        cluster = LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True,
-                               host="127.0.0.1", dashboard_address=None)
-        client = Client(cluster)
+        # the workers' scratch space (and its lock files) in a folder of this sweep's own,
+        # removed when the cluster closes
+        scratch = tempfile.mkdtemp(prefix="momentrnn-dask-")
+        try:
+            # the worker processes start ignoring Ctrl-C, and quiet: this process reports
+            # what fails (a task's error, a dead worker) in one line
+            with _interrupts_ignored(), _quiet_worker_logs():
+                cluster = LocalCluster(n_workers=workers or 2, threads_per_worker=1,
+                                       processes=True, host="127.0.0.1",
+                                       dashboard_address=None, local_directory=scratch,
+                                       scheduler_kwargs={"local_directory": scratch},
+                                       silence_logs=logging.CRITICAL)
+            client = Client(cluster)
+        except Exception as exc:  # noqa: BLE001 - named below, with the settings to check
+            _close_cluster(cluster, scratch)
+            raise _dask_error(exc, "start a local Dask cluster") from None
+        except BaseException:
+            _close_cluster(cluster, scratch)
+            raise
     else:
         try:
             client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)
@@ -603,6 +633,8 @@ def _run_dask(params, tasks, deliver, scheduler, workers, where, fn=None,
                 f"cannot reach the Dask scheduler {scheduler!r} within {SCHEDULER_TIMEOUT} s "
                 f"({reason[:200]}); check the address (tcp://host:port) and that the scheduler "
                 "runs, or omit --scheduler for a local cluster") from None
+        except Exception as exc:  # noqa: BLE001 - a bad DASK_ setting (KeyError, ...)
+            raise _dask_error(exc, f"connect to the Dask scheduler {scheduler!r}") from None
     futures = []
     try:
         futures = [client.submit(_limited_task, fn or run_task, blas_threads, params, task,
@@ -619,6 +651,80 @@ def _run_dask(params, tasks, deliver, scheduler, workers, where, fn=None,
     finally:
         for fut in futures:
             fut.cancel()
-        client.close()
+        try:
+            client.close()
+        except Exception:  # noqa: BLE001 - closing after a failure: the failure is reported
+            pass
         if cluster is not None:
-            cluster.close()
+            _close_cluster(cluster, scratch)
+
+
+def _interrupts_ignored():
+    """A context in which Ctrl-C (SIGINT) is ignored: processes started in it (Dask's worker
+    processes) inherit that and leave Ctrl-C to this process, which stops them; outside the
+    main thread, a context that does nothing."""
+    import signal
+
+    @contextlib.contextmanager
+    def ignored():
+        previous = signal.getsignal(signal.SIGINT)
+        if previous is None:  # set outside Python: it could not be restored
+            yield
+            return
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+    if threading.current_thread() is not threading.main_thread():
+        return contextlib.nullcontext()
+    return ignored()
+
+
+@contextlib.contextmanager
+def _quiet_worker_logs():
+    """A context in which processes started (Dask's workers) log only critical messages of
+    ``distributed``: their heartbeat errors while a sweep is stopped are not the user's
+    concern. A ``DASK_LOGGING__DISTRIBUTED`` setting of the user's is kept."""
+    key = "DASK_LOGGING__DISTRIBUTED"
+    if key in os.environ:
+        yield
+        return
+    os.environ[key] = "critical"
+    try:
+        yield
+    finally:
+        os.environ.pop(key, None)
+
+
+def _close_cluster(cluster, scratch) -> None:
+    """Close a local cluster (quietly: a failure to close is not the sweep's result) and
+    remove its scratch folder."""
+    import shutil
+
+    try:
+        if cluster is not None:
+            with _interrupts_ignored():
+                cluster.close()
+    except Exception:  # noqa: BLE001
+        pass
+    finally:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _dask_error(exc: BaseException, what: str) -> MomentRNNError:
+    """The error of a Dask setup that failed: bad input naming the DASK_ environment settings
+    when there are any (the one whose value the message quotes, when one does)."""
+    reason = (str(exc).splitlines() or [""])[0].strip("'\"") or type(exc).__name__
+    settings = {k: v for k, v in os.environ.items() if k.upper().startswith("DASK_")}
+    if not settings:
+        return IntegrationError(f"could not {what} ({type(exc).__name__}: {reason[:200]})")
+    quoted = [k for k, v in settings.items() if v and v in str(exc)]
+    names = (quoted or sorted(settings))[:5]
+    named = ", ".join(f"{k}={settings[k]!r}" for k in names)
+    which = "the setting" if len(names) == 1 else "the settings"
+    return InputError(f"could not {what} ({type(exc).__name__}: {reason[:200]}); check "
+                      f"{which} {named} of the environment (Dask reads DASK_* variables as "
+                      "its configuration), or unset them")

@@ -25,11 +25,15 @@ class SweepSpec:
     params : dict
         Every key of the family's spec, defaults filled in, validated.
     runs : list of dict
-        The runs, each the family's run fields and a ``run_id`` (a hash of them).
+        The runs, each the family's run fields and a ``run_id`` (a hash of them); one run per
+        distinct computation (values equal as numbers, such as ``1`` and ``1.0``, are one).
+    notes : tuple of str
+        What the expansion dropped: repeated grid values and repeated runs, one line each.
     """
 
     params: dict
     runs: list = field(repr=False)
+    notes: tuple = field(default=(), compare=False)
 
     @property
     def family(self) -> str:
@@ -69,6 +73,51 @@ def _type_names(types) -> str:
 
 
 MAX_RUNS = 1_000_000
+
+
+def _value_key(value):
+    """A key under which values equal as numbers (``1``, ``1.0``; ``1e-3``, ``0.001``) are one,
+    and a number never equals a string or a flag."""
+    if isinstance(value, bool):
+        return ("bool", value)
+    if isinstance(value, (int, float)):
+        return ("number", value)
+    if isinstance(value, str):
+        return ("str", value)
+    return ("json", json.dumps(value, sort_keys=True, default=repr))
+
+
+def _unique(values: list) -> tuple[list, list]:
+    """The values with each (by :func:`_value_key`) once, the first kept, in order; and the
+    repeats dropped."""
+    seen: set = set()
+    out, repeats = [], []
+    for v in values:
+        key = _value_key(v)
+        if key in seen:
+            repeats.append(v)
+        else:
+            seen.add(key)
+            out.append(v)
+    return out, repeats
+
+
+def _deduplicate_grid(params: dict, grid_keys) -> tuple[dict, list[str]]:
+    """Each list of the grid with its repeated values dropped (the first kept), and a note per
+    list that had any: a repeated value would run one computation under one or two run ids."""
+    notes = []
+    for key in grid_keys:
+        values = params.get(key)
+        if not isinstance(values, list):
+            continue
+        unique, repeated = _unique(values)
+        if repeated:
+            shown = ", ".join(short(v) for v in repeated[:5])
+            more = ", ..." if len(repeated) > 5 else ""
+            notes.append(f"{key} repeats {shown}{more} (equal values are one run); "
+                         f"{len(repeated)} repeated value(s) dropped")
+            params = dict(params, **{key: unique})
+    return params, notes
 
 
 def read_spec_file(path: str) -> dict:
@@ -147,6 +196,7 @@ def load_spec(source: object) -> SweepSpec:
             raise InputError(f"{key}={short(value)} has the wrong type: "
                              f"{_type_names(types[key])} expected")
     params = family.validate(params)
+    params, notes = _deduplicate_grid(params, family.grid_keys)
     count = family.check_size(params)
     if count > MAX_RUNS:
         raise InputError(f"the spec expands to {count} runs, more than {MAX_RUNS}; split it "
@@ -172,6 +222,13 @@ def load_spec(source: object) -> SweepSpec:
                                  f"{type(r[key]).__name__}), but run_fields declares "
                                  f"{kinds!r}; its rows would not be read back: make expand "
                                  "and run_fields agree")
+    unique: dict = {}
+    for r in runs:
+        unique.setdefault(tuple((k, _value_key(r[k])) for k in sorted(r)), r)
+    if len(unique) < len(runs):
+        notes.append(f"{len(runs) - len(unique)} run(s) repeat another run of the grid (equal "
+                     "values); each runs once")
+        runs = list(unique.values())
     for r in runs:
         r["run_id"] = hashlib.sha256(json.dumps(r, sort_keys=True).encode()).hexdigest()[:16]
-    return SweepSpec(params, runs)
+    return SweepSpec(params, runs, tuple(notes))

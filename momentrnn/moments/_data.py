@@ -15,7 +15,8 @@ import json
 import math
 import numbers
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -204,11 +205,58 @@ def _parse_real_text(text: str, where: str) -> Fraction:
         )
     try:
         return Fraction(token)
-    except (ValueError, ZeroDivisionError):
+    except ZeroDivisionError:
+        pass
+    except ValueError as exc:
+        if "integer string conversion" in str(exc):
+            # valid text whose digits pass Python's int-string limit (4300 digits), which
+            # guards int() against quadratic time: read them in quasi-linear time instead
+            long = _long_fraction(token, where)
+            if long is not None:
+                return long
+    raise InputError(
+        f"{where}: cannot read {_shown(text)} as a number; write a decimal (0.25, 1e-3), "
+        "a fraction (1/3) or a complex number (0.5+2j)"
+    ) from None
+
+
+_LONG_DECIMAL = re.compile(r"([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?")
+_LONG_RATIO = re.compile(r"([+-]?)(\d+)/(\d+)")
+
+
+def _digits_int(digits: str) -> int:
+    """The integer of a string of decimal digits of any length (python-flint parses it in
+    quasi-linear time; Python's int() refuses more than 4300 digits)."""
+    digits = digits.lstrip("0")
+    return int(flint.fmpz(digits)) if digits else 0
+
+
+def _long_fraction(token: str, where: str) -> Fraction | None:
+    """The exact value of number text (as :class:`~fractions.Fraction` reads it) with more
+    digits than Python's int-string limit; None when it is not such text. The length is capped
+    by the caller; an exponent beyond ``MAX_EXPONENT`` is refused here."""
+    body = token.strip().replace("_", "")  # Fraction accepted the text: '_' sits between digits
+    m = _LONG_RATIO.fullmatch(body)
+    if m:
+        den = _digits_int(m.group(3))
+        if den == 0:
+            return None
+        num = _digits_int(m.group(2))
+        return Fraction(-num if m.group(1) == "-" else num, den)
+    m = _LONG_DECIMAL.fullmatch(body)
+    if m is None or not (m.group(2) or m.group(3)):
+        return None
+    whole, frac = m.group(2), m.group(3) or ""
+    written = (m.group(4) or "0").lstrip("+-").lstrip("0")
+    if len(written) > len(str(MAX_EXPONENT)) or int(written or 0) > MAX_EXPONENT:
         raise InputError(
-            f"{where}: cannot read {_shown(text)} as a number; write a decimal (0.25, 1e-3), "
-            "a fraction (1/3) or a complex number (0.5+2j)"
-        ) from None
+            f"{where}: {_shown(token)} has a decimal exponent beyond +-{MAX_EXPONENT}: read "
+            "exactly, it would hold that many digits; scale the numbers (multiplying all "
+            "moments by one factor leaves the atoms unchanged)")
+    exp = int(m.group(4) or 0) - len(frac)
+    value = _digits_int(whole + frac)
+    value = -value if m.group(1) == "-" else value
+    return Fraction(value * 10**exp) if exp >= 0 else Fraction(value, 10**-exp)
 
 
 def parse_number_text(text: str, where: str = "value") -> tuple[Fraction, Fraction]:
@@ -307,8 +355,8 @@ def parse_moments(
     Parameters
     ----------
     values : sequence
-        Numbers of any supported kind (see :mod:`momentrnn.moments._numbers`), or a
-        :class:`MomentData`.
+        Numbers of any supported kind (see :mod:`momentrnn.moments._numbers`), in order, or a
+        :class:`MomentData`. Sets and dicts are refused (their order is not the moments').
     data_digits : float, optional
         Normwise accuracy of the moments in decimal digits: every moment is within
         ``10**-data_digits * max_j |m_j|`` of the true value. Replaces what the number types
@@ -341,6 +389,10 @@ def _read_all(values: object, name: str) -> MomentData:
         raise InputError(
             f"{name} is a single string; pass a list of numbers (use parse_moment_text for text)"
         )
+    if isinstance(values, (AbstractSet, Mapping)):
+        kind = "a dict" if isinstance(values, Mapping) else "a set"
+        raise InputError(f"{name} is {kind} ({type(values).__name__}); the order of moments "
+                         "matters: pass a list m_0, m_1, ... in order")
     if isinstance(values, np.ndarray):
         if values.ndim != 1:
             raise InputError(f"{name} must be one-dimensional, got shape {values.shape}")

@@ -97,7 +97,13 @@ def _poly_expr(poly: fmpq_poly, x):
 
 
 def exact_recover(data: MomentData, n: int, method: str = "prony", basis: str = "monomial"):
-    """Atoms and weights exactly: Fractions where rational, sympy algebraic numbers otherwise."""
+    """Atoms and weights exactly, the atoms of one result of one type: Fractions when every
+    atom is rational; sympy radicals (and Fractions) when the irrational ones come from
+    quadratic and biquadratic factors only; otherwise every atom an
+    :class:`~momentrnn.moments.algebraic.AlgebraicNumber` (a rational one the root of a
+    degree-1 polynomial). Weights follow the same rule among themselves: Fractions when all
+    are rational, AlgebraicNumbers (rational ones as constants of their atom's field) when
+    one of them is an AlgebraicNumber."""
     import sympy
 
     p, N = exact_prony_polynomial(data, n, method, basis)
@@ -106,6 +112,9 @@ def exact_recover(data: MomentData, n: int, method: str = "prony", basis: str = 
     atoms: list = []
     weights: list = []
     x = sympy.Symbol("x")
+    # one factor that sympy radicals do not write makes every atom an AlgebraicNumber
+    flint_held = any(f.degree() > 1 and not _has_radicals(f / f[f.degree()])
+                     for f, _ in factors)
     for f, mult in factors:
         if mult != 1:
             raise InputError(
@@ -118,12 +127,12 @@ def exact_recover(data: MomentData, n: int, method: str = "prony", basis: str = 
         if g.degree() != 0:
             raise InputError("internal: p' shares a factor with p")  # pragma: no cover
         R = (N * s * (1 / g[0])) % f
-        if f.degree() == 1:
+        if f.degree() == 1 and not flint_held:
             root = -f[0] / f[1]
             atoms.append(to_fraction(root))
             weights.append(to_fraction(R(root) if R.degree() >= 0 else fmpq(0)))
             continue
-        if not _has_radicals(f):
+        if flint_held or not _has_radicals(f):
             # cubics, quartics that are not biquadratic and everything of higher degree: held as
             # isolated roots in python-flint (sympy's CRootOf refines its roots far too slowly)
             field = AlgebraicField(f)
@@ -142,6 +151,11 @@ def exact_recover(data: MomentData, n: int, method: str = "prony", basis: str = 
             if not isinstance(r, sympy.CRootOf):
                 w = sympy.radsimp(sympy.expand(w))
             weights.append(w)
+    if any(isinstance(w, AlgebraicNumber) for w in weights):
+        weights = [w if isinstance(w, AlgebraicNumber) else
+                   AlgebraicNumber(a.field, a.index, fmpq_poly([fmpq(w.numerator,
+                                                                    w.denominator)]))
+                   for a, w in zip(atoms, weights)]
     keys = [_sort_key(a) for a in atoms]
     order = sorted(range(len(atoms)), key=keys.__getitem__)
     return [atoms[i] for i in order], [weights[i] for i in order]

@@ -16,7 +16,7 @@ from fractions import Fraction
 
 from flint import acb, acb_poly, arb, fmpq, fmpq_mat, fmpq_poly
 
-from ..errors import InputError
+from ..errors import InputError, PrecisionExhaustedError
 from ..precision import flint_precision
 
 __all__ = ["AlgebraicNumber", "AlgebraicField"]
@@ -96,7 +96,10 @@ class AlgebraicNumber:
     """An exact algebraic number :math:`E(\\alpha)`, ``alpha`` the ``index``-th root of a field.
 
     ``float()``, ``complex()``, :meth:`enclosure` (a certified ball at any precision),
-    :meth:`to_mp` and :meth:`to_sympy` give its value; ``==`` compares exactly.
+    :meth:`to_mp` and :meth:`to_sympy` give its value, and so do ``mpmath.mpf(x)`` (or
+    ``ctx.convert(x)`` in a local context: correctly rounded to the context's precision and
+    rounding mode) and ``sympy.sympify(x)`` (the ``CRootOf`` of its own minimal polynomial, or
+    a ``Rational``); ``==`` compares exactly.
 
     Parameters
     ----------
@@ -131,7 +134,8 @@ class AlgebraicNumber:
             raise InputError(f"root index {index} out of range for degree {field.degree}")
         self.field = field
         self.index = int(index)
-        self.element = fmpq_poly([0, 1]) if element is None else element % field.minpoly
+        # reduced: a root of a degree-1 polynomial is its constant (a rational number)
+        self.element = (fmpq_poly([0, 1]) if element is None else element) % field.minpoly
         self._minpoly = None
         self._key = None
 
@@ -170,6 +174,163 @@ class AlgebraicNumber:
 
     def __complex__(self) -> complex:
         return complex(self.enclosure(64).mid())
+
+    # ------------------------------------------------------------------ protocols
+    def _mpmath_(self, prec: int, rounding: str):
+        """mpmath's conversion protocol (``mpmath.mpf(x)``, ``ctx.convert(x)``): the value
+        correctly rounded to ``prec`` bits in mpmath's rounding mode ``rounding`` (each part
+        of a complex value), as an ``mpf`` or ``mpc``. The certified enclosure is refined
+        until both of its ends round to the same number; a part that lies on a rounding
+        boundary (a rational such as 0 or 1/2) is proved equal to it exactly and rounded
+        from that exact value."""
+        import mpmath
+
+        if self.is_real:
+            return mpmath.mp.make_mpf(self._rounded_part(0, int(prec), rounding))
+        return mpmath.mp.make_mpc((self._rounded_part(0, int(prec), rounding),
+                                   self._rounded_part(1, int(prec), rounding)))
+
+    def _rounded_part(self, part: int, prec: int, rounding: str) -> tuple:
+        """The real (0) or imaginary (1) part, correctly rounded: an mpmath ``mpf`` tuple."""
+        from mpmath import libmp
+
+        if self.element.degree() <= 0:  # a rational element: its value exactly
+            q = self.element[0] if self.element.degree() == 0 else fmpq(0)
+            return libmp.from_rational(int(q.p), int(q.q), prec, rounding) if part == 0 \
+                else libmp.fzero
+        rejected: set[Fraction] = set()
+        bits = prec + 32
+        while True:
+            value = self.enclosure(bits)
+            ball = value if isinstance(value, arb) else (value.real if part == 0 else
+                                                         value.imag)
+            mid, rad = _mpf_of(ball.mid()), _mpf_of(ball.rad())
+            lo = libmp.mpf_pos(libmp.mpf_sub(mid, rad), prec, rounding)
+            hi = libmp.mpf_pos(libmp.mpf_add(mid, rad), prec, rounding)
+            if lo == hi:
+                return lo  # every number of the ball rounds to it, the value among them
+            # a rounding boundary (a number of prec + 1 bits) lies in the ball: the value may
+            # be that boundary, which no ball excludes; decide it exactly
+            candidate = _mpf_fraction(libmp.mpf_pos(mid, prec + 1, "n"))
+            if candidate not in rejected:
+                if self._part_equals(part, candidate):
+                    return libmp.from_rational(candidate.numerator, candidate.denominator,
+                                               prec, rounding)
+                rejected.add(candidate)
+            if bits > 1 << 18:  # pragma: no cover - an irrational part separates long before
+                raise PrecisionExhaustedError(
+                    f"could not round an algebraic number to {prec} bits within {bits} bits")
+            bits *= 2
+
+    def _part_equals(self, part: int, q: Fraction) -> bool:
+        """Whether the real (0) or imaginary (1) part of this number is ``q``, exactly."""
+        if self.is_real:
+            return self.rational_value == q if part == 0 else q == 0
+        e, i = self.element, self.index
+        fq = fmpq(q.numerator, q.denominator)
+        if part == 0:
+            # Re z = q  <=>  conj(z) = 2q - z, and conj(E(alpha)) = E(conj(alpha))
+            return AlgebraicNumber(self.field, self._conjugate_index(), e) == \
+                AlgebraicNumber(self.field, i, fmpq_poly([2 * fq]) - e)
+        if q == 0:
+            return False  # a non-real number
+        return self._imaginary_part_is(fq)
+
+    def _conjugate_index(self) -> int:
+        """The index of the root conjugate to this number's root (isolated, so proved)."""
+        bits = 64
+        while bits <= 1 << 16:
+            roots = self.field.roots(bits)
+            target = roots[self.index].conjugate()
+            hits = [k for k, r in enumerate(roots) if r.overlaps(target)]
+            if len(hits) == 1:
+                return hits[0]
+            bits *= 2
+        raise InputError("could not isolate the conjugate of an algebraic number")
+
+    def _imaginary_part_is(self, d: fmpq) -> bool:
+        r"""Whether :math:`\operatorname{Im} z = d` (d rational, not 0), exactly.
+
+        With g the minimal polynomial of z and c = 2d, Im z = d means conj(z) = z - ic, a
+        root of g. Write :math:`g(x \pm ic) = A(x) \pm iB(x)` with rational A and B; then
+        :math:`P = A^2 + B^2` vanishes at z exactly when z - ic or z + ic is a root of g. If
+        P(z) != 0, Im z != d. Otherwise the root among z -+ ic is found with certified,
+        isolated roots of g, and compared with conj(z)."""
+        from math import factorial
+
+        g = self.minimal_polynomial()
+        c = 2 * d
+        A, B = fmpq_poly([0]), fmpq_poly([0])
+        derivative = g
+        for m in range(g.degree() + 1):
+            term = derivative * (c**m / factorial(m))
+            if m % 4 == 0:
+                A += term
+            elif m % 4 == 1:
+                B += term
+            elif m % 4 == 2:
+                A -= term
+            else:
+                B -= term
+            derivative = derivative.derivative()
+        f, e = self.field.minpoly, self.element
+        if AlgebraicNumber(self.field, self.index, (A * A + B * B)(e) % f) != 0:
+            return False
+        both = (AlgebraicNumber(self.field, self.index, A(e) % f) == 0
+                and AlgebraicNumber(self.field, self.index, B(e) % f) == 0)
+        shift = acb(0, arb(c.p) / arb(c.q))
+        bits = 64
+        while bits <= 1 << 16:
+            with flint_precision(bits + 20):
+                roots = [r for r, _ in g.complex_roots()]
+                z = acb(self.enclosure(bits))
+                lower, upper, conj = z - shift, z + shift, z.conjugate()
+            below = [k for k, r in enumerate(roots) if r.overlaps(lower)]
+            above = [k for k, r in enumerate(roots) if r.overlaps(upper)]
+            mirror = [k for k, r in enumerate(roots) if r.overlaps(conj)]
+            if not lower.overlaps(conj):
+                return False  # z - ic is not conj(z)
+            if len(mirror) == 1 and (both or not above) and below == mirror:
+                return True  # z - ic is a root of g, and the one isolated with conj(z)
+            bits *= 2
+        raise InputError("could not decide the imaginary part of an algebraic number")
+
+    def _sympy_(self):
+        """sympy's conversion protocol (``sympy.sympify(x)``): the exact value, a
+        ``Rational`` or the ``CRootOf`` of this number's own minimal polynomial with the
+        index of this root in sympy's order (identified with certified, isolated roots)."""
+        import sympy
+
+        g = self.minimal_polynomial()
+        if g.degree() == 1:
+            value = -g[0]
+            return sympy.Rational(int(value.p), int(value.q))
+        x = sympy.Symbol("x")
+        gx = sympy.Poly([sympy.Rational(int(g[k].p), int(g[k].q))
+                         for k in range(g.degree(), -1, -1)], x)
+        own = self._root_index_in(g)
+        bits = 64
+        while bits <= 1 << 16:
+            with flint_precision(bits + 20):
+                roots = [r for r, _ in g.complex_roots()]
+            if all(not roots[a].overlaps(roots[b]) for a in range(len(roots))
+                   for b in range(a)):
+                break
+            bits *= 2
+        digits = int(bits / 3.3) + 10
+        matches = []
+        for k in range(g.degree()):
+            root = sympy.CRootOf(gx, k)
+            re_, im_ = root.evalf(digits).as_real_imag()
+            point = acb(arb(str(sympy.Float(re_, digits))), arb(str(sympy.Float(im_, digits))))
+            with flint_precision(bits + 20):
+                point = point + acb(arb(0, 2.0 ** -(bits - 8)), arb(0, 2.0 ** -(bits - 8)))
+            if point.overlaps(roots[own]):
+                matches.append(root)
+        if len(matches) != 1:
+            raise InputError("could not match an algebraic number with sympy's roots of its "
+                             "minimal polynomial")
+        return matches[0]
 
     def to_sympy(self):
         """The exact value as a sympy expression (``CRootOf`` for the root). Can be slow."""
@@ -235,6 +396,9 @@ class AlgebraicNumber:
     @property
     def rational_value(self) -> Fraction | None:
         """The value as a ``Fraction`` when it is rational, else ``None``."""
+        if self.element.degree() <= 0:
+            q = self.element[0] if self.element.degree() == 0 else fmpq(0)
+            return Fraction(int(q.p), int(q.q))
         key = self._identity()
         return key[1] if key[0] == "rational" else None
 
@@ -264,6 +428,24 @@ class AlgebraicNumber:
         return repr(self)
 
 
+def _mpf_of(b: arb) -> tuple:
+    """An exact ball midpoint or radius as an mpmath ``mpf`` tuple, exactly."""
+    from mpmath import libmp
+
+    man, exp = b.man_exp()
+    return libmp.from_man_exp(int(man), int(exp))
+
+
+def _mpf_fraction(t: tuple) -> Fraction:
+    """An mpmath ``mpf`` tuple as the Fraction it is."""
+    from mpmath import libmp
+
+    if t == libmp.fzero:
+        return Fraction(0)
+    sign, man, exp, _ = t
+    return (-1) ** sign * Fraction(man) * Fraction(2) ** exp
+
+
 def _mid_to_mp(ctx, b: arb):
     """The midpoint of a ball rounded into the mpmath context ``ctx``."""
     man, exp = b.mid().man_exp()
@@ -284,6 +466,10 @@ def field_moments(atoms: list, weights: list, count: int) -> list[fmpq] | None:
     groups: dict[AlgebraicField, list[tuple[AlgebraicNumber, object]]] = {}
     total = [fmpq(0)] * count
     for x, w in zip(atoms, weights):
+        if isinstance(x, AlgebraicNumber) and x.is_rational:
+            # a rational atom held as an AlgebraicNumber, its weight a constant of its field
+            x = x.rational_value
+            w = w.rational_value if isinstance(w, AlgebraicNumber) and w.is_rational else w
         if isinstance(x, AlgebraicNumber):
             groups.setdefault(x.field, []).append((x, w))
             continue

@@ -89,7 +89,9 @@ class Realization:
                 x = x.tolist()
             if isinstance(x, list):
                 return [text(v) for v in x]
-            return str(x)
+            return exact_text(x)
+
+        from .._format import exact_text
 
         def flat(x):
             x = text(x)

@@ -558,15 +558,15 @@ def _certified_result(ends, name, tried, m, eps_exact, eps, q, a, b, K, norms, s
         found, why = checked_measure(list(cert.touching), m, eps_exact, q, a, b, upper)
         solver_end = float(K) + value * norms[q]
         inner = found.value if found is not None else None
-        # the reported end: the solver's value, moved into the proved enclosure
-        # (rounded inwards, so that the float end is itself inside the proved enclosure)
-        end = min(solver_end, _round(bound, -1)) if upper else max(solver_end,
-                                                                   _round(bound, 1))
+        # the reported end: the solver's value, or the checked measure's where that is further
+        # out, moved into the proved enclosure (the proved end rounded inwards, so that the
+        # float end is itself inside it: the nearest double of the inner end can lie past the
+        # proved end when the two are equal or a rounding apart)
+        end = solver_end
         if inner is not None:
             end = max(end, float(inner)) if upper else min(end, float(inner))
-            # the nearest double of the inner end can lie past the proved end when the two
-            # are equal or a rounding apart: keep the double end inside the proved enclosure
-            end = min(end, _round(bound, -1)) if upper else max(end, _round(bound, 1))
+        end = min(end, _round(bound, -1)) if upper else max(end, _round(bound, 1))
+        if inner is not None:
             # the true end lies between cert.bound and inner: |end - true| is at most the
             # larger distance from the double end to them, exactly, rounded up
             err = _rounding_error((end, bound), (end, inner))

@@ -202,15 +202,19 @@ class Feasibility:
 def _end_text(x) -> str:
     if isinstance(x, float) and math.isinf(x):
         return "inf" if x > 0 else "-inf"
-    return str(x)
+    from .._format import exact_text
+
+    return exact_text(x)
 
 
 def measure_text(measure) -> dict | None:
     """Atoms and weights of a measure as text (``None`` for no measure)."""
     if measure is None:
         return None
-    return {"atoms": [str(a) for a in measure.atoms],
-            "weights": [str(w) for w in measure.weights]}
+    from .._format import exact_text
+
+    return {"atoms": [exact_text(a) for a in measure.atoms],
+            "weights": [exact_text(w) for w in measure.weights]}
 
 
 def _matrices(m: list, support) -> dict:

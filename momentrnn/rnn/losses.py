@@ -86,7 +86,11 @@ def lag_weights_for(k: int, lag_weights: object = None) -> np.ndarray:
     fix = f"pass {k} positive finite numbers, None or 'all_outputs'"
     try:
         raw = np.asarray(lag_weights)
-        rho = np.asarray(lag_weights, dtype=float)
+        if np.iscomplexobj(raw):
+            if np.any(raw.imag != 0):  # never drop an imaginary part
+                raise TypeError
+            raw = raw.real
+        rho = np.asarray(raw, dtype=float)
     except (TypeError, ValueError, OverflowError):
         raise InputError(f"lag_weights={lag_weights!r} are not real numbers; {fix}") from None
     if raw.dtype == bool:

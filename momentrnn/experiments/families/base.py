@@ -25,7 +25,9 @@ __all__ = ["SweepFamily", "SweepRow", "ScaleFigure", "positive_list", "seed_list
 class SweepRow:
     """One run's results, typed: the run's parameters, its metrics and how training ended.
 
-    A results file holds one flat JSON object per row (:meth:`to_json`): the run's fields,
+    A results file holds one flat JSON object per row (:meth:`to_json`; standard JSON, a
+    non-finite number written as ``"inf"``, ``"-inf"`` or ``"nan"`` and read back as the
+    float): the run's fields,
     ``training_loss``, each per-length metric as ``<metric>_<length>``, the other metrics, then
     ``status``, ``diverged_step``, ``loss_curve`` and ``seconds``. :meth:`SweepFamily.read_row`
     reads such an object back.

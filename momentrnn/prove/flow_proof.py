@@ -1,0 +1,383 @@
+r"""``prove_flow``: a theorem about one gradient-flow run of the diagonal model.
+
+The flow is :math:`\dot z = -\nabla L_k(z)`, :math:`z = (a, b, c)`, with the loss that
+``momentrnn flow`` fits (the teacher's double-precision impulse response over ``k`` lags as
+the targets, lag weights :math:`\rho_j`), from the exact doubles of
+:func:`~momentrnn.rnn.init_student`. :class:`~momentrnn.prove.validated.ValidatedFlow` encloses
+the exact solution up to a time :math:`T`; every statement of a :class:`FlowProof` then holds
+for every point of the end enclosure, so for the exact :math:`z(T)`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from ..errors import InputError
+from ..precision import flint_precision
+from .validated import ValidatedFlow, _decimal, ball_bounds
+
+__all__ = ["FlowProof", "prove_flow"]
+
+Interval = tuple  # (lower: Fraction, upper: Fraction), exact ends
+
+
+def _interval_dict(iv: Interval, digits: int = 17) -> list[str]:
+    return [_decimal(iv[0], digits, up=False), _decimal(iv[1], digits, up=True)]
+
+
+def _interval_text(iv: Interval, digits: int = 7) -> str:
+    return "[" + ", ".join(_interval_dict(iv, digits)) + "]"
+
+
+@dataclass(frozen=True)
+class FlowProof:
+    r"""What :func:`prove_flow` proved about the gradient flow from one initialisation.
+
+    Every interval is a pair of exact Fractions ``(lower, upper)`` that encloses the value for
+    the exact solution at ``final_time``; ``to_dict`` writes them as ``[lower, upper]`` decimal
+    strings rounded outwards.
+
+    Attributes
+    ----------
+    status : str
+        ``'finite-time'``: the enclosure reached ``t_end`` and the statements hold at
+        :math:`T` = ``t_end``. ``'not proved'``: the validated integration stopped at
+        ``final_time < t_end`` (``reason`` says why); the enclosure and statements given hold at
+        ``final_time``, nothing is claimed beyond it.
+    reason : str
+        Why the run is not proved ("" when it is).
+    t_end, final_time : Fraction
+        The time asked for and the time the enclosure reached (exact).
+    a, b, c : tuple of intervals
+        The parameters at ``final_time``.
+    loss : interval
+        :math:`L_k` at ``final_time`` (its lower end at least 0: a sum of squares).
+    positive_units, negative_units : tuple of int
+        Units whose weight :math:`b_i c_i` is proved positive (negative); the others have a
+        sign that the enclosure does not decide.
+    atoms : interval
+        The hull of the atoms :math:`a_i`; ``atoms_in_unit_interval`` says whether every
+        atom is proved to lie in :math:`[-1, 1]`.
+    invariants, invariants_initial : tuple of intervals
+        :math:`b_i^2 - c_i^2` at ``final_time`` and at time 0 (conserved by the flow: the
+        first contains the second in every correct enclosure).
+    extrapolation_length : int
+        Orders :math:`q <` this are bounded.
+    extrapolation_bounds : tuple of Fraction or None
+        :math:`B_q` with :math:`|h_q - \hat h_q| \le B_q` for every student in the end box,
+        :math:`\hat h_q` the teacher network's exact impulse response; ``None`` when no
+        bound was proved (``extrapolation_note`` says why).
+    extrapolation_note : str
+    max_radius : float
+        The largest radius of the end enclosure.
+    widths : tuple of (float, float)
+        ``(t, largest radius)`` sampled along the run.
+    steps, rejected : int
+    seconds : float
+    order, prec : int
+    method : str
+    teacher, dim, k, init_scale, seed, init :
+        The run, as given.
+    """
+
+    status: str
+    reason: str
+    teacher: str
+    dim: int
+    k: int
+    init_scale: float
+    seed: int
+    init: str
+    t_end: Fraction
+    final_time: Fraction
+    a: tuple
+    b: tuple
+    c: tuple
+    loss: Interval
+    positive_units: tuple
+    negative_units: tuple
+    atoms: Interval
+    atoms_in_unit_interval: bool
+    invariants: tuple
+    invariants_initial: tuple
+    extrapolation_length: int
+    extrapolation_bounds: tuple | None
+    extrapolation_note: str
+    max_radius: float
+    widths: tuple
+    steps: int
+    rejected: int
+    seconds: float
+    order: int
+    prec: int
+    method: str
+
+    @property
+    def proved(self) -> bool:
+        """Whether the enclosure reached ``t_end``."""
+        return self.status == "finite-time"
+
+    @property
+    def max_extrapolation_bound(self) -> Fraction | None:
+        """:math:`\\max_{q < \\text{length}} B_q`, or None."""
+        return None if self.extrapolation_bounds is None else max(self.extrapolation_bounds)
+
+    def statements(self) -> list[str]:
+        """The proved statements, in words."""
+        T = f"t = {float(self.final_time):.10g}"
+        out = [f"the exact gradient-flow solution at {T} lies in the enclosure given "
+               f"(largest radius {self.max_radius:.3e})",
+               f"the loss L_k at {T} lies in {_interval_text(self.loss)}"]
+        units = ", ".join(str(i) for i in self.positive_units) or "none"
+        out.append(f"b_i c_i > 0 for units {units} (of {self.dim}; units counted from 0)")
+        if self.negative_units:
+            out.append(f"b_i c_i < 0 for units {', '.join(map(str, self.negative_units))}")
+        out.append(f"every atom a_i lies in {_interval_text(self.atoms)}"
+                   + (" (inside [-1, 1])" if self.atoms_in_unit_interval else ""))
+        if self.extrapolation_bounds is not None:
+            from .._format import upper_text
+
+            out.append(f"max_(q < {self.extrapolation_length}) |h_q - h_hat_q| <= "
+                       f"{upper_text(self.max_extrapolation_bound, 4)}")
+        return out
+
+    def to_dict(self) -> dict:
+        """JSON-ready dictionary: intervals as ``[lower, upper]`` decimal strings rounded
+        outwards, exact times as text beside their float."""
+        ext = None
+        if self.extrapolation_bounds is not None:
+            from .._format import upper_text
+
+            ext = {"length": self.extrapolation_length,
+                   "max_bound": upper_text(self.max_extrapolation_bound, 17),
+                   "bounds": [upper_text(b, 6) for b in self.extrapolation_bounds]}
+        return {
+            "status": self.status, "reason": self.reason, "teacher": self.teacher,
+            "dim": self.dim, "k": self.k, "init_scale": self.init_scale, "seed": self.seed,
+            "init": self.init, "t_end": float(self.t_end), "final_time": float(self.final_time),
+            "final_time_exact": str(self.final_time),
+            "a": [_interval_dict(x) for x in self.a], "b": [_interval_dict(x) for x in self.b],
+            "c": [_interval_dict(x) for x in self.c], "loss": _interval_dict(self.loss),
+            "positive_units": list(self.positive_units),
+            "negative_units": list(self.negative_units),
+            "atoms": _interval_dict(self.atoms),
+            "atoms_in_unit_interval": self.atoms_in_unit_interval,
+            "invariants": [_interval_dict(x) for x in self.invariants],
+            "invariants_initial": [_interval_dict(x) for x in self.invariants_initial],
+            "extrapolation": ext, "extrapolation_note": self.extrapolation_note,
+            "statements": self.statements(), "max_radius": self.max_radius,
+            "widths": [list(w) for w in self.widths], "steps": self.steps,
+            "rejected": self.rejected, "seconds": self.seconds, "order": self.order,
+            "prec": self.prec, "method": self.method,
+        }
+
+
+def _teacher_model(teacher):
+    from ..rnn import named_teacher
+    from ..rnn.models import DiagonalRNN
+
+    if isinstance(teacher, str):
+        return teacher, named_teacher(teacher)
+    if isinstance(teacher, DiagonalRNN):
+        if any(np.iscomplexobj(x) for x in (teacher.a, teacher.b, teacher.c)):
+            raise InputError("the teacher has complex parameters; prove_flow takes a real "
+                             "diagonal teacher (a named one, or a real DiagonalRNN)")
+        return "custom", teacher
+    raise InputError(f"teacher={teacher!r:.80} is not a teacher name or a DiagonalRNN; pass "
+                     "a name such as 'two_pole' or a real DiagonalRNN")
+
+
+def _check_t_end(t_end, prec: int) -> Fraction:
+    if isinstance(t_end, (bool, np.bool_)) or not isinstance(
+            t_end, (int, float, Fraction, np.integer, np.floating)):
+        raise InputError(f"t_end={t_end!r} must be a positive number such as 25")
+    if isinstance(t_end, (float, np.floating)) and not math.isfinite(t_end):
+        raise InputError(f"t_end={t_end!r} must be finite")
+    value = Fraction(t_end)
+    if value <= 0:
+        raise InputError(f"t_end={t_end!r} must be positive")
+    den = value.denominator
+    # the last step, t_end minus a multiple of 2^-24, must be exact in the balls
+    whole = max(value.numerator.bit_length() - den.bit_length() + 1, 0)
+    if den & (den - 1) or whole + max(den.bit_length(), 25) + 2 > prec:
+        raise InputError(f"t_end={t_end!r} is not a short binary number (the steps land on "
+                         f"t_end exactly in {prec}-bit balls): give a double such as 25 or 0.5")
+    return value
+
+
+def prove_flow(teacher, dim: int, k: int, init_scale: float, seed: int = 0,
+               t_end: float = 25.0, *, init: str = "random", lag_weights: object = None,
+               length: int = 1000, order: int = 10, prec: int = 128, method: str = "lohner",
+               tolerance: float = 1e-20, max_radius: float = 1e-3, h_min: float = 1e-6,
+               max_seconds: float = math.inf) -> FlowProof:
+    r"""Enclose the exact gradient flow of the diagonal model up to ``t_end`` and prove what
+    holds at the end.
+
+    Parameters
+    ----------
+    teacher : str or DiagonalRNN
+        A named teacher (``'two_pole'``, ...) or a real diagonal teacher. The flow fits its
+        double-precision impulse response over ``k`` lags, as ``momentrnn flow`` does; the
+        extrapolation bound compares with its exact impulse response
+        :math:`\hat h_q = \sum_i \hat b_i \hat c_i \hat a_i^q` (the doubles' exact values).
+    dim, k, init_scale, seed, init : int, int, float, int, str
+        The student of :func:`~momentrnn.rnn.init_student` (``dim``, ``scale=init_scale``,
+        ``mode=init``, ``seed``), taken at the exact values of its doubles, and the lags fitted.
+    t_end : float
+        The time :math:`T` to reach, a double (or a Fraction with a power-of-two denominator).
+    lag_weights : optional
+        The weights :math:`\rho_j` (:func:`~momentrnn.rnn.lag_weights_for`), read exactly.
+    length : int
+        The extrapolation bound is proved for :math:`q <` ``length`` (R11 with per-moment
+        errors maximised over the end box; it needs the teacher's atoms in :math:`[-1, 1]`
+        and :math:`k \ge 2\hat d + 1`).
+    order, prec, method, tolerance, h_min : int, int, str, float, float
+        The validated integrator's Taylor order, ball precision in bits, wrapping control
+        (``'lohner'`` or ``'ball'``), remainder aimed at per step, and smallest step tried
+        (:class:`~momentrnn.prove.validated.ValidatedFlow`).
+    max_radius : float
+        The run stops, not proved, when a radius of the enclosure exceeds this.
+    max_seconds : float
+        The run stops, not proved, after this many seconds.
+
+    Returns
+    -------
+    FlowProof
+        ``status`` ``'finite-time'`` when the enclosure reached ``t_end``, else
+        ``'not proved'`` with the reason.
+
+    Raises
+    ------
+    InputError
+        For a bad teacher, dimension, scale, seed, ``k``, ``t_end``, ``length`` or
+        integrator setting.
+    """
+    from ..rnn import init_student
+    from ..rnn.losses import _target, lag_weights_for
+
+    name, model = _teacher_model(teacher)
+    rho = lag_weights_for(k, lag_weights)
+    target = _target(model, k)
+    if isinstance(length, (bool, np.bool_)) or not isinstance(length, (int, np.integer)) \
+            or length < 1:
+        raise InputError(f"length={length!r} must be a positive integer")
+    for label, value, low in (("order", order, 2), ("prec", prec, 53)):
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) \
+                or value < low:
+            raise InputError(f"{label}={value!r} must be an integer >= {low}")
+    if method not in ("lohner", "ball"):
+        raise InputError(f"method={method!r}: use 'lohner' (mean-value form, QR frame) or "
+                         "'ball' (plain ball evaluation)")
+    for label, value in (("tolerance", tolerance), ("max_radius", max_radius),
+                         ("h_min", h_min)):
+        if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
+            raise InputError(f"{label}={value!r} must be a positive finite number")
+    if not (isinstance(max_seconds, (int, float)) and max_seconds >= 0):
+        raise InputError(f"max_seconds={max_seconds!r} must be a number >= 0 (inf: no limit)")
+    t_end_q = _check_t_end(t_end, int(prec))
+    student = init_student(dim, scale=init_scale, mode=init, seed=seed)
+    z0 = [Fraction(float(x)) for x in (*student.a, *student.b, *student.c)]
+    flow = ValidatedFlow([Fraction(float(x)) for x in target], [Fraction(float(r)) for r in rho],
+                         order=int(order), prec=int(prec), method=method)
+    run = flow.integrate(z0, t_end_q, tolerance=tolerance, max_width=max_radius, h_min=h_min,
+                         max_seconds=max_seconds)
+    d = int(dim)
+    with flint_precision(int(prec)):
+        box = run.final
+        a, b, c = box[:d], box[d:2 * d], box[2 * d:]
+        loss_lo, loss_hi = ball_bounds(flow.loss(box))
+        w = [bi * ci for bi, ci in zip(b, c)]
+        positive, negative = _signs(w)
+        invariants = tuple(ball_bounds(bi * bi - ci * ci) for bi, ci in zip(b, c))
+        a_iv = [ball_bounds(x) for x in a]
+        atoms = (min(lo for lo, _ in a_iv), max(hi for _, hi in a_iv))
+        in_unit = atoms[0] >= -1 and atoms[1] <= 1
+        radius = max(float(x.rad()) for x in box)
+        bounds, note = _extrapolation(model, a, w, positive, int(length), int(k),
+                                      in_unit)
+    zb, zc = z0[d:2 * d], z0[2 * d:]
+    initial = tuple((x * x - y * y, x * x - y * y) for x, y in zip(zb, zc))
+    status = "finite-time" if run.proved else "not proved"
+    return FlowProof(
+        status=status, reason=run.reason, teacher=name, dim=d, k=int(k),
+        init_scale=float(init_scale), seed=int(seed), init=init, t_end=t_end_q,
+        final_time=run.t_final, a=tuple(a_iv), b=tuple(ball_bounds(x) for x in b),
+        c=tuple(ball_bounds(x) for x in c), loss=(max(loss_lo, Fraction(0)), loss_hi),
+        positive_units=positive, negative_units=negative, atoms=atoms,
+        atoms_in_unit_interval=in_unit, invariants=invariants, invariants_initial=initial,
+        extrapolation_length=int(length), extrapolation_bounds=bounds,
+        extrapolation_note=note, max_radius=radius,
+        widths=tuple(zip(run.times, run.widths)), steps=run.steps, rejected=run.rejected,
+        seconds=run.seconds, order=int(order), prec=int(prec), method=method)
+
+
+def _signs(w: list) -> tuple[tuple, tuple]:
+    """The units whose weight ball is proved positive, and those proved negative (a ball that
+    holds 0, or touches it, is in neither)."""
+    return (tuple(i for i, x in enumerate(w) if x > 0),
+            tuple(i for i, x in enumerate(w) if x < 0))
+
+
+def _extrapolation(model, a: list, w: list, positive: tuple, length: int, lags: int,
+                   in_unit: bool) -> tuple[tuple | None, str]:
+    r"""Bounds :math:`B_q \ge |h_q - \hat h_q|` for every student in the end box, q < length.
+
+    The units proved positive with atoms proved in :math:`[-1, 1]` form :math:`\mu_+ \ge 0`;
+    the others, :math:`\mu_r`, have :math:`|m_q(\mu_r)| \le \sum |w_i| |a_i|^q`. On the fitted
+    lags :math:`\varepsilon_j = \sup_{\text{box}} |m_j(\mu_+) - \hat h_j|` (a ball upper
+    bound); R11 with per-moment errors (:class:`~momentrnn.moments.extrapolation_bound.R11Bounds`,
+    exact over Q, monotone in each :math:`\varepsilon_j`) bounds :math:`|m_q(\mu_+) - \hat
+    h_q|` for every non-negative measure on :math:`[-1, 1]` within those errors, so for every
+    :math:`\mu_+` of the box. Below ``lags`` the ball of :math:`h_q - \hat h_q` over the box is
+    used directly.
+    """
+    import flint
+
+    from ..moments.extrapolation_bound import R11Bounds
+
+    t_atoms = [Fraction(float(x)) for x in model.a]
+    t_weights = [Fraction(float(x)) * Fraction(float(y)) for x, y in zip(model.b, model.c)]
+    dhat = len(t_atoms)
+    if any(abs(x) > 1 for x in t_atoms):
+        return None, "not bounded: a teacher atom lies outside [-1, 1] (R11 needs [-1, 1])"
+    if lags < 2 * dhat + 1:
+        return None, (f"not bounded: R11 needs k >= 2 d_hat + 1 = {2 * dhat + 1} lags, "
+                      f"k = {lags}")
+    if length <= lags:
+        return None, f"not bounded: length {length} must exceed k = {lags}"
+    if not in_unit:
+        return None, "not bounded: an atom of the end box is not proved inside [-1, 1]"
+
+    def exact(q: Fraction):
+        return flint.arb(flint.fmpq(q.numerator, q.denominator))
+
+    hat = [sum((wt * x**j for x, wt in zip(t_atoms, t_weights)), Fraction(0))
+           for j in range(lags)]
+    pos = [i for i in positive if a[i].lower() >= -1 and a[i].upper() <= 1]
+    rest = [i for i in range(len(a)) if i not in pos]
+    eps, direct = [], []
+    for j in range(lags):
+        mp = sum((w[i] * a[i] ** j for i in pos), flint.arb(0))
+        rj = sum((w[i] * a[i] ** j for i in rest), flint.arb(0))
+        eps.append(ball_bounds(abs(mp - exact(hat[j])))[1])
+        direct.append(ball_bounds(abs(mp + rj - exact(hat[j])))[1])
+    r11 = R11Bounds(t_atoms, eps).bounds(length)
+    w_rest = [abs(w[i]) for i in rest]
+    a_rest = [abs(a[i]) for i in rest]
+    bounds = []
+    for q in range(length):
+        if q < lags:
+            bounds.append(direct[q])
+            continue
+        tail = sum((wi * ai**q for wi, ai in zip(w_rest, a_rest)), flint.arb(0))
+        bounds.append(r11[q][0] + ball_bounds(tail)[1])
+    note = ("R11 with per-moment errors maximised over the end box (the SDP bound of "
+            "certify_extrapolation is not used over a box)")
+    if rest:
+        note += (f"; units {', '.join(map(str, rest))} are not proved positive with atoms in "
+                 "[-1, 1]: their moments are bounded by sum |w_i| |a_i|^q and added")
+    return tuple(bounds), note

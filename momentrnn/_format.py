@@ -41,6 +41,9 @@ def magnitude(value: object, ctx: mpmath.ctx_mp.MPContext):
 def format_number(value: object, digits: float, scale: object = None) -> str:
     """Decimal text of ``value`` showing only digits that are vouched for.
 
+    A value that is exactly zero is written ``0`` (it is within the error bound of ``0``,
+    written to that position as every other value is, and as a part below the bound is).
+
     ``digits`` are normwise relative to ``scale`` (the largest magnitude in the group, any
     real number type; default ``|value|``): the error bound is the absolute amount
     ``10^-digits * scale``. Each part (the real part, and the imaginary part of a complex
@@ -75,8 +78,12 @@ def format_number(value: object, digits: float, scale: object = None) -> str:
     if q > lead:
         return UNVOUCHED
     q = max(q, lead - int(min(digits, 10_000)) + 1)  # no more digits than the working precision
+    if z == 0:
+        # an exact zero (an atom at the origin, say): "0" is what rounding it to 10^q writes
+        return _parts_text(ctx, z, lambda x: "0")
     if abs(z) < ctx.mpf(10) ** q / 2:
-        # the whole value is below the error bound: "0" would read as a vouched zero
+        # the whole value is below the error bound but not zero: "0" would read as a vouched
+        # zero, and no digit of its own is vouched
         return UNVOUCHED
     return _parts_text(ctx, z, lambda x: _at_position(ctx, x, q))
 

@@ -482,7 +482,9 @@ def test_flow_with_an_empty_learned_measure_still_reports(tmp_path, capsys):
     data = json.loads(report.read_text())
     assert data["effective_dimension"]["rank"] == 0
     assert data["learned_measure"]["atoms"] == []
-    assert data["learned_measure"]["agrees_with_teacher"] is False
+    # nothing is read below the accuracy, so nothing is decided: not "no"
+    assert data["learned_measure"]["agrees_with_teacher"] is None
+    assert data["learned_measure"]["agreement"]["verdict"] == "undetermined"
 
 
 def test_flow_progress_lines_without_a_terminal(capsys, monkeypatch):

@@ -112,10 +112,11 @@ def test_flow_long_memory_teacher_recovers_the_teacher(tmp_path, capsys):
 
 
 def test_flow_gd_and_bad_teacher(capsys):
+    # a loss target within reach of 3000 steps (exit 1 when the steps are exhausted above it)
     code, out, _ = run(["flow", "--teacher", "decaying", "--dim", "10", "--k", "3", "--gd",
-                        "--lr", "0.05", "--steps", "3000", "--init-scale", "1e-2", "--quiet"],
-                       capsys=capsys)
-    assert code == 0 and "training loss" in out
+                        "--lr", "0.05", "--steps", "3000", "--init-scale", "1e-2",
+                        "--until-loss", "1e-4", "--quiet"], capsys=capsys)
+    assert code == 0 and "training loss" in out and "target reached" in out
     code, _, err = run(["flow", "--teacher-atoms", "1,2", "--teacher-weights", "1"],
                        capsys=capsys)
     assert code == 2 and "2 teacher atoms but 1 weights" in err

@@ -15,6 +15,6 @@ def test_summary_reports_the_last_recorded_values():
     assert d["training_loss"] == float(run.loss[-1])
     assert d["imbalance_final"] == float(run.imbalance[-1])
     assert d["negative_mass_final"] == float(run.negative_mass[-1])
-    assert (d["extrapolation_error_sum"], d["extrapolation_error_max"]) == tuple(
+    assert (d["extrapolation_sq"], d["extrapolation_max"]) == tuple(
         float(e) for e in run.extrapolation_error)
     assert d["extrapolation_length"] == 30

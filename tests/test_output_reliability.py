@@ -124,8 +124,8 @@ def test_flow_json_of_unbounded_errors_is_standard_json(tmp_path, capsys):
           "--init-scale", "3", "--quiet", "--length", "3000", "--json", str(path)])
     capsys.readouterr()
     report = _strict(path.read_text())
-    assert report["extrapolation_error_max"] == "inf"
-    assert report["extrapolation_error_sum"] == "inf"
+    assert report["extrapolation_max"] == "inf"
+    assert report["extrapolation_sq"] == "inf"
 
 
 def test_flow_json_of_a_diverged_descent_is_standard_json(tmp_path, capsys):

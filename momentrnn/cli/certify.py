@@ -79,6 +79,22 @@ def _double(value: object, where: str) -> Fraction:
                          "so it is not a value a flow report records") from None
 
 
+# how a non-finite double is written in a JSON report: the Infinity/NaN of json.dumps (read
+# back as floats) or the strings of the standard-JSON writer
+_NON_FINITE_TEXT = {"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "nan"}
+
+
+def _non_finite(value: object) -> bool:
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    return isinstance(value, str) and value.strip().lower() in _NON_FINITE_TEXT
+
+
+class NotCertified(Exception):
+    """A student the package itself recorded, of which nothing can be proved (its parameters
+    are not finite): not bad input, a certificate that does not exist (exit 1)."""
+
+
 def _vector(values: object, name: str, path: str, read=_exact) -> list[Fraction]:
     if not isinstance(values, list) or not values:
         raise InputError(f"student {path!r}: {name} must be a non-empty list of numbers")
@@ -116,6 +132,16 @@ def read_student(path: str) -> tuple[list, list, list, dict]:
         raise InputError(f"student {path!r} has no arrays a, b and c (a diagonal student)")
     # a flow report records doubles: read them as those doubles; a model file is read exactly
     read = _double if "student" in report else _exact
+    if "student" in report:
+        for k in ("a", "b", "c"):
+            values = data[k] if isinstance(data[k], list) else []
+            for i, v in enumerate(values):
+                if _non_finite(v):
+                    # a run that overflowed: the report is the package's own, not bad input
+                    raise NotCertified(
+                        f"the student's parameter {k}[{i}] = {v} is not finite (the run's "
+                        f"status is {report.get('status', 'not recorded')!r}): its response "
+                        "is not a number, so no bound on it can be proved")
     a, b, c = (_vector(data[k], k, path, read) for k in ("a", "b", "c"))
     if not len(a) == len(b) == len(c):
         raise InputError(f"student {path!r}: a, b and c have lengths {len(a)}, {len(b)}, "
@@ -174,7 +200,10 @@ def run_certify(args: argparse.Namespace) -> int:
         check_writable(args.json, "--json")
     if args.sdp_max_order < 0:
         raise InputError(f"--sdp-max-order {args.sdp_max_order} must be >= 0")
-    a, b, c, report = read_student(args.student)
+    try:
+        a, b, c, report = read_student(args.student)
+    except NotCertified as exc:
+        return _not_certified(args, str(exc))
     atoms, weights, moments, described = read_teacher(args, report)
     length = args.length or int(report.get("extrapolation_length", 100))
     if atoms is not None:
@@ -206,6 +235,21 @@ def run_certify(args: argparse.Namespace) -> int:
 
         write_output(args.json, dump, option="--json")
     return 0 if out["complete"] else 1
+
+
+def _not_certified(args: argparse.Namespace, reason: str) -> int:
+    """Say that nothing is certified, and why; the exit status of an incomplete certificate."""
+    out = {"student": args.student, "complete": False, "statement": f"not certified: {reason}",
+           "rows": []}
+    text = json_text(out, indent=2)
+    print(text if args.format == "json" else out["statement"])
+    if args.json:
+        def dump(path: str) -> None:
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(text)
+
+        write_output(args.json, dump, option="--json")
+    return 1
 
 
 def _print_table(out: dict) -> None:

@@ -69,6 +69,22 @@ def _requires(args: argparse.Namespace) -> list[tuple[str, str]]:
 
 
 def _teacher(args):
+    """The teacher model (doubles, as the student is trained against it) and its definition
+    as text: a named teacher's atoms and weights in their shortest form, or the
+    ``--teacher-atoms``/``--teacher-weights`` entries as written (``1/3`` stays ``1/3``)."""
+    from ..rnn.teachers import NAMED_TEACHERS
+
+    model = _teacher_model(args)
+    if args.teacher:
+        atoms, weights = ([repr(float(v)) for v in values]
+                          for values in NAMED_TEACHERS[args.teacher])
+    else:
+        atoms, weights = ([t.strip() for t in text.split(",")]
+                          for text in (args.teacher_atoms, args.teacher_weights))
+    return model, {"name": args.teacher, "atoms": atoms, "weights": weights}
+
+
+def _teacher_model(args):
     from ..moments import DiscreteMeasure
     from ..moments._data import parse_number_text
     from ..rnn import named_teacher, teacher_from_measure
@@ -141,7 +157,7 @@ def run_flow(args: argparse.Namespace) -> int:
     from ..dynamics import gradient_descent, integrate_flow
     from ..rnn import init_student, learned_measure
 
-    teacher = _teacher(args)
+    teacher, defined = _teacher(args)
     if args.json:
         check_writable(args.json, "--json")
     if args.plot:
@@ -168,14 +184,26 @@ def run_flow(args: argparse.Namespace) -> int:
         report = run.to_dict()
         report.update({"k": args.k, "dim": args.dim, "init_scale": args.init_scale,
                        "init": args.init, "seed": args.seed})
-        teacher_measure = teacher.measure().sorted()
+        measure = teacher.measure()
+        order = measure.sort_order()
+        teacher_measure = measure.sorted()
+        # the doubles the student was trained against ('certify' reads these) ...
         report["teacher_atoms"] = [str(a) for a in teacher_measure.atoms]
         report["teacher_weights"] = [str(w) for w in teacher_measure.weights]
+        # ... and the teacher as it was defined, in the same order
+        report["teacher"] = {"name": defined["name"],
+                             "atoms": [defined["atoms"][i] for i in order],
+                             "weights": [defined["weights"][i] for i in order]}
         if eff is not None:
             learned = learned_measure(run.final, run.final_loss, effective=eff)
             out = learned.to_dict()
             del out["effective_dimension"]  # the run's own, in the report already
-            out["agrees_with_teacher"] = learned.agrees_with(teacher_measure)
+            extrapolation = run.extrapolation_error
+            agreement = learned.agreement(
+                teacher_measure, length=args.length,
+                extrapolation_max=None if extrapolation is None else extrapolation[1])
+            out["agrees_with_teacher"] = {"yes": True, "no": False}.get(agreement.verdict)
+            out["agreement"] = agreement.to_dict()
             report["learned_measure"] = out
     finally:
         progress.done()
@@ -198,32 +226,35 @@ def _print_report(report: dict, args) -> None:
     print(f"method               {report['method']} ({report['steps']} steps, "
           f"{report['seconds']:.2f} s, final time {report['final_time']:.4g})")
     print(f"training loss        {report['training_loss']:.3e}  (k = {args.k})")
-    if "extrapolation_error_sum" in report:
-        print(f"extrapolation error  sum {report['extrapolation_error_sum']:.3e}, max "
-              f"{report['extrapolation_error_max']:.3e}  (length {args.length})")
+    if "extrapolation_sq" in report:
+        print(f"extrapolation error  sum of squares {report['extrapolation_sq']:.3e}, max "
+              f"{report['extrapolation_max']:.3e}  (length {args.length})")
     if "effective_dimension" in report:
         e = report["effective_dimension"]
         print(f"effective dimension  {e['rank']}  ({e['verdict']}: {e['message']})")
     print(f"invariant drift      {report['invariant_drift']:.2e} (relative)")
     print(f"imbalance            {report['imbalance_final']:.3e}   negative mass "
           f"{report['negative_mass_final']:.3e}")
-    print(f"teacher measure      atoms {', '.join(report['teacher_atoms'])}; weights "
-          f"{', '.join(report['teacher_weights'])}")
+    t = report["teacher"]
+    print(f"teacher measure      atoms {', '.join(t['atoms'])}; weights "
+          f"{', '.join(t['weights'])}" + (f"  (named teacher {t['name']})" if t["name"] else ""))
     m = report.get("learned_measure")
     if m is None:
         return
-    agrees = "yes" if m["agrees_with_teacher"] else "no"
+    agrees = m["agreement"]["verdict"]
     if m["status"] == "empty":
         print("learned measure      none: the learned impulse response is below its accuracy "
               f"{m['moment_accuracy']:.1e} (effective dimension 0); agrees with the teacher: "
               f"{agrees}")
     elif not m["atoms"]:
-        print(f"learned measure      not recovered ({m['status']})")
+        print(f"learned measure      not recovered ({m['status']}); agrees with the teacher: "
+              f"{agrees}")
     else:
         print(f"learned measure      atoms {', '.join(m['atoms'])}; weights "
               f"{', '.join(m['weights'])}")
         print(f"                     {m['vouched_digits']:g} vouched digits (moments accurate to "
               f"{m['moment_accuracy']:.1e}); agrees with the teacher: {agrees}")
+    print(f"                     because {m['agreement']['reason']}")
 
 
 def _plot(run, path: str) -> None:

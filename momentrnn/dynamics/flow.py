@@ -2,10 +2,11 @@ r"""Gradient flow :math:`\dot\Theta = -\nabla L_k(\Theta)` of linear RNNs.
 
 The flow starts with a slow escape from the origin (exponential growth at rate
 :math:`2 g(a_i)`, claim R7) and ends in a stiff, ill-conditioned basin, where explicit methods
-are limited by stability and need of the order of :math:`10^6` steps. The default integrator is
-an L-stable linearly implicit Rosenbrock method whose linear systems
+are limited by stability and need of the order of :math:`10^6` steps. The default (``'auto'``)
+is scipy's LSODA with the dense analytic Jacobian up to 200 parameters and, above that, an
+L-stable linearly implicit Rosenbrock method (RODAS4) whose linear systems
 :math:`(I + \gamma h \nabla^2 L)x = y` are solved in :math:`O(d k^2)` with the block-diagonal
-plus rank-k structure of the Hessian (:eq:`eq-woodbury`); scipy's methods are available too, and
+plus rank-k structure of the Hessian (:eq:`eq-woodbury`); scipy's other methods are available, and
 an implicit Gauss-Legendre integrator in mpmath checks invariants to 30+ digits.
 """
 

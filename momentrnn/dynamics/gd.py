@@ -93,7 +93,10 @@ class GDResult:
     diverged_at : ndarray of int, shape (batch,)
         Step at which a run diverged, -1 if it did not.
     status : tuple of str
-        Per run: ``'converged'`` (loss below ``until_loss``), ``'finished'`` or ``'diverged'``.
+        Per run, what happened: ``'converged'`` (target reached: the final loss is at or below
+        ``until_loss``), ``'max_steps'`` (steps exhausted with the loss above ``until_loss``),
+        ``'finished'`` (the steps asked for were run, with no ``until_loss`` to reach) or
+        ``'diverged'`` (the loss left :math:`[0, 10^{30}]`; ``diverged_at`` says when).
     lr : float
     steps : int
     backend, device : str
@@ -101,6 +104,8 @@ class GDResult:
         Wall time of the descent loop.
     parameters : ndarray or None
         (records, batch, d, 3) snapshots when they fit in memory.
+    until_loss : float or None
+        The loss target the statuses refer to.
     """
 
     a: np.ndarray
@@ -118,6 +123,7 @@ class GDResult:
     device: str
     seconds: float
     parameters: np.ndarray | None = None
+    until_loss: float | None = None
 
     @property
     def batch(self) -> int:
@@ -133,9 +139,25 @@ class GDResult:
         """The final model of run ``index``."""
         return DiagonalRNN(self.a[index], self.b[index], self.c[index])
 
+    def message(self, index: int) -> str:
+        """What happened to run ``index``, in words (its status's sentence)."""
+        status, loss = self.status[index], float(self.loss[-1, index])
+        run = f"{self.steps} steps of gradient descent (lr={self.lr:g})"
+        if status == "diverged":
+            return (f"diverged at step {int(self.diverged_at[index])} of {run}: the loss left "
+                    f"[0, {LOSS_LIMIT:g}]; use a smaller lr")
+        if status == "converged":
+            return f"target reached: loss {loss:.3e} <= until_loss={self.until_loss:g} after {run}"
+        if status == "max_steps":
+            return (f"steps exhausted: loss {loss:.3e} after {run} is above "
+                    f"until_loss={self.until_loss:g}; run more steps or use a larger lr")
+        return f"ran the {run} asked for (no loss target)"
+
     def trajectory(self, index: int, teacher: DiagonalRNN | LinearRNN, *, k: int,
                    extrapolation_length: int = 1000) -> Trajectory:
-        """Run ``index`` as a :class:`Trajectory` (time = step x learning rate)."""
+        """Run ``index`` as a :class:`Trajectory` (time = step x learning rate), with the
+        run's status (``'converged'``, ``'max_steps'``, ``'finished'``, ``'diverged'``) and
+        :meth:`message`."""
         from .flow import _assemble
 
         target = _target(teacher, k)
@@ -149,10 +171,8 @@ class GDResult:
         losses = list(self.loss[:, index]) if self.parameters is not None else [
             float(self.loss[-1, index])]
         gn = [float(np.linalg.norm(problem.loss_grad(t)[1])) for t in thetas]
-        status = self.status[index]
         raw = FlowRun(times=list(times), thetas=thetas, losses=losses, gnorms=gn,
-                      status={"finished": "t_max"}.get(status, status),
-                      message=f"gradient descent, lr={self.lr:g}",
+                      status=self.status[index], message=self.message(index),
                       events={} if self.diverged_at[index] < 0 else
                       {"diverged_step": int(self.diverged_at[index])},
                       steps=self.steps, nfev=self.steps)
@@ -260,7 +280,9 @@ def gradient_descent(
     device : str, optional
         torch device (``'cpu'``, ``'cuda'``); default CPU.
     until_loss : float, optional
-        A run whose loss falls below this is marked converged (it keeps stepping).
+        The loss target: a run whose final loss is at or below it is ``'converged'`` (target
+        reached; it keeps stepping to ``steps``), one above it ``'max_steps'`` (steps
+        exhausted). Without it a run that does not diverge is ``'finished'``.
     record_every : int, optional
         Record the loss every this many steps (default: about 100 records).
     dtype : {'float64', 'float32'}
@@ -341,6 +363,8 @@ def gradient_descent(
             status.append("diverged")
         elif until_loss is not None and losses[-1, i] <= until_loss:
             status.append("converged")
+        elif until_loss is not None:
+            status.append("max_steps")  # the steps are exhausted, the target is not reached
         else:
             status.append("finished")
     if throw and np.any(diverged >= 0):
@@ -354,7 +378,8 @@ def gradient_descent(
         inv_final = out.b ** 2 - out.c ** 2
     return GDResult(out.a, out.b, out.c, losses, out.record_steps, inv0,
                     inv_final, diverged, tuple(status), float(lr),
-                    int(steps), backend, out.device, out.seconds, out.params)
+                    int(steps), backend, out.device, out.seconds, out.params,
+                    None if until_loss is None else float(until_loss))
 
 
 def _loss_and_step(a, b, c, target, rho, stack):

@@ -8,9 +8,9 @@ import numpy as np
 
 from ..moments import HankelRank
 
-# The statuses of a run that ended as asked; the others ('diverged', 'stalled', 'max_steps')
-# are failures.
-OK_STATUSES = ("converged", "t_max", "stationary")
+# The statuses of a run that ended as asked ('finished': gradient descent ran the steps asked
+# for, with no loss target); the others ('diverged', 'stalled', 'max_steps') are failures.
+OK_STATUSES = ("converged", "t_max", "stationary", "finished")
 
 
 @dataclass(frozen=True)
@@ -43,8 +43,10 @@ class Trajectory:
         ``(sum of squares, max abs)`` of the final model against the teacher at
         ``extrapolation_length``.
     status : str
-        ``'converged'`` (loss target reached), ``'t_max'``, ``'stationary'``, ``'max_steps'``,
-        ``'stalled'``, ``'diverged'``.
+        ``'converged'`` (loss target reached), ``'t_max'``, ``'stationary'``, ``'max_steps'``
+        (out of steps: for gradient descent, its steps exhausted above the loss target),
+        ``'stalled'``, ``'diverged'``; ``'finished'`` for gradient descent that ran its steps
+        with no loss target.
     """
 
     times: np.ndarray
@@ -70,7 +72,8 @@ class Trajectory:
 
     @property
     def ok(self) -> bool:
-        """True when the run ended as asked: converged, reached t_max or stationary."""
+        """True when the run ended as asked: converged, reached t_max, stationary, or (gradient
+        descent with no loss target) finished its steps."""
         return self.status in OK_STATUSES
 
     @property
@@ -81,7 +84,9 @@ class Trajectory:
     def to_dict(self) -> dict:
         """JSON-ready summary: how the run ended, the final loss and diagnostics, and the
         trained parameters as floats (which JSON round-trips exactly); the curves are left
-        out."""
+        out. The extrapolation error is ``extrapolation_sq`` (the sum of squares) and
+        ``extrapolation_max`` at ``extrapolation_length``, the names a sweep row gives them
+        with the length appended."""
         out = {"status": self.status, "message": self.message, "method": self.method,
                "steps": self.steps, "evaluations": self.evaluations, "seconds": self.seconds,
                "final_time": float(self.times[-1]), "training_loss": self.final_loss,
@@ -90,8 +95,8 @@ class Trajectory:
                "negative_mass_final": float(self.negative_mass[-1])}
         if self.extrapolation_error is not None:
             out["extrapolation_length"] = self.extrapolation_length
-            out["extrapolation_error_sum"] = float(self.extrapolation_error[0])
-            out["extrapolation_error_max"] = float(self.extrapolation_error[1])
+            out["extrapolation_sq"] = float(self.extrapolation_error[0])
+            out["extrapolation_max"] = float(self.extrapolation_error[1])
         names = ("a", "b", "c") if hasattr(self.final, "a") else ("A", "B", "C")
         out["student"] = {n: np.asarray(getattr(self.final, n), dtype=float).tolist()
                           for n in names}

@@ -7,10 +7,13 @@ weight) and eps_j = |m_j(mu_+) - h_hat_j| measured exactly on the lags j < N, ev
 
     |h_q - h_hat_q| <= B_q + |m_q(mu_-)|,
 
-where B_q bounds |m_q(nu) - h_hat_q| over every non-negative nu on [-1, 1] within eps_j of the
-teacher's moments: the R11 bound with per-moment errors, computed over Q (sup |s_q| from
-certified critical points, or the 1-norm of s_q for long q), and the SDP's proved outer ends
-(dual certificates checked over Q) where that is tighter. A balanced student has mu_- = 0.
+where B_q bounds |m_q(nu) - h_hat_q| over every non-negative nu on an interval I within eps_j
+of the teacher's moments: the R11 bound with per-moment errors, computed over Q (sup_I |s_q|
+from certified critical points, or the 1-norm of s_q weighted by the powers of max |I| for long
+q), and the SDP's proved outer ends on I (dual certificates checked over Q) where that is
+tighter. A balanced student has mu_- = 0. R11's proof uses only that nu >= 0 lives on I, so any
+I containing the student's atoms serves: [-1, 1] unless an atom lies outside it, then the
+smallest interval with 6-decimal ends that contains the student's and the teacher's atoms.
 """
 
 from __future__ import annotations
@@ -27,6 +30,11 @@ __all__ = ["CertifiedOrder", "ExtrapolationCertificate", "R11Bounds", "certify_e
 
 SDP_SOLVER = "CLARABEL"  # the SDP's solver here: interior point, a bounded number of steps
 ROOTS_MAX = 80  # beyond this order sup|s_q| is bounded by the 1-norm (cheap, still proved)
+# On a support reaching beyond this (a student atom far outside [-1, 1], a diverged run) sup|s_q|
+# is bounded by the weighted 1-norm only and the SDP is not tried: the critical points of the
+# mapped s_q and the scaled SDP cost minutes there, for bounds that the powers of the reach
+# make astronomical anyway.
+WIDE_REACH = 2
 
 
 @dataclass(frozen=True)
@@ -63,6 +71,8 @@ class ExtrapolationCertificate:
         Units of negative weight (their moments are added to the bounds).
     notes : list of str
     rows : list of CertifiedOrder
+    support : tuple of Fraction
+        The interval on which the student's non-negative part lives and the bounds hold.
     """
 
     length: int
@@ -75,6 +85,7 @@ class ExtrapolationCertificate:
     negative_units: int
     notes: list
     rows: list
+    support: tuple = (Fraction(-1), Fraction(1))
 
     def to_dict(self) -> dict:
         """JSON-ready dictionary: every exact number as ``{"exact": text, "float": upper}``,
@@ -90,6 +101,7 @@ class ExtrapolationCertificate:
             "max_observed": self.max_observed,
             "moment_errors": [num(e) for e in self.moment_errors],
             "negative_units": self.negative_units, "notes": list(self.notes),
+            "support": [_fraction_text(v) for v in self.support],
             "rows": [{"q": r.q, "observed": r.observed, "bound": num(r.bound),
                       "method": r.method, "r11": num(r.r11), "sdp": num(r.sdp)}
                      for r in self.rows],
@@ -123,13 +135,21 @@ class R11Bounds:
 
     ``x^q = s_q p + r_q`` with ``p = prod (x - a_i)^2``; ``r_{q+1} = x r_q - c_q p`` with
     ``c_q`` the top coefficient of ``x r_q``, and ``s_q = sum_{t < q} c_t x^{q-1-t}``, so the
-    1-norm of ``s_q`` is a running sum.
+    1-norm of ``s_q`` is a running sum. On ``support`` (lo, hi) (default [-1, 1]),
+    ``sup |s_q|`` is bounded by ``sum |c_t| M^(q-1-t)`` with ``M = max(|lo|, |hi|)`` (also a
+    running sum), or by certified critical points of ``s_q`` mapped onto [-1, 1].
     """
 
-    def __init__(self, atoms: list, eps: list) -> None:
+    def __init__(self, atoms: list, eps: list,
+                 support: tuple = (Fraction(-1), Fraction(1))) -> None:
         import flint
 
         self.flint = flint
+        lo, hi = (Fraction(v) for v in support)
+        self.reach = max(abs(lo), abs(hi))
+        # x = mid + half * y maps y in [-1, 1] onto the support (the identity on [-1, 1])
+        self.map = None if (lo, hi) == (-1, 1) else flint.fmpq_poly(
+            [_fq((lo + hi) / 2), _fq((hi - lo) / 2)])
         p = flint.fmpq_poly([1])
         for x in atoms:
             p *= flint.fmpq_poly([_fq(-x), 1]) ** 2
@@ -149,8 +169,10 @@ class R11Bounds:
         for q in range(count):
             if q >= n:
                 s_bound, how = norm_s, "1-norm"
-                if q <= ROOTS_MAX and cs:
+                if q <= ROOTS_MAX and cs and self.reach <= WIDE_REACH:
                     s_poly = self.flint.fmpq_poly([_fq(c) for c in reversed(cs)])
+                    if self.map is not None:
+                        s_poly = s_poly(self.map)  # s_q(mid + half y), y in [-1, 1]
                     s_bound, how = min(_sup_abs_upper(s_poly), norm_s), "certified sup"
                 value = (sum(abs(c) * e for c, e in zip(r, self.eps))
                          + s_bound * self.p_eps)
@@ -162,7 +184,8 @@ class R11Bounds:
             c = shifted[n]
             r = [shifted[k] - c * self.p[k] for k in range(n)]
             cs.append(c)
-            norm_s += abs(c)
+            # s_{q+1} = x s_q + c: its weighted 1-norm bounds sup |s_{q+1}| on the support
+            norm_s = norm_s * self.reach + abs(c)
         return out
 
 
@@ -207,14 +230,15 @@ def certify_extrapolation(a: Sequence, b: Sequence, c: Sequence, *,
                           teacher_atoms: Sequence | None = None,
                           teacher_weights: Sequence | None = None,
                           teacher_moments: Sequence | None = None, length: int, lags: int,
-                          sdp_max_order: int = 24) -> ExtrapolationCertificate:
+                          sdp_max_order: int = 24,
+                          support: Sequence | None = None) -> ExtrapolationCertificate:
     r"""Prove a bound on :math:`|h_q - \hat h_q|` for every :math:`q <` ``length``.
 
     Parameters
     ----------
     a, b, c : sequences of numbers
-        The diagonal student, exactly: its measure is :math:`\sum_i b_i c_i \delta_{a_i}`,
-        atoms in :math:`[-1, 1]`. Every value is read exactly and all arithmetic is over Q:
+        The diagonal student, exactly: its measure is :math:`\sum_i b_i c_i \delta_{a_i}`.
+        Every value is read exactly and all arithmetic is over Q:
         ints, Fractions and decimal text as the rationals they are, doubles (also numpy and
         mpmath numbers) as the binary numbers they are.
     teacher_atoms, teacher_weights : sequences of numbers, optional
@@ -229,6 +253,14 @@ def certify_extrapolation(a: Sequence, b: Sequence, c: Sequence, *,
         The SDP is tried for :math:`q \le` this order (0: R11 only), except where the R11
         bound is already tight (equal to the student's own error, which no bound can beat);
         it runs Clarabel only, a bounded number of interior-point steps.
+    support : pair of numbers, optional
+        The interval ``(lo, hi)`` on which the bounds are proved; it must contain every atom
+        of the student's non-negative part (R11 and the SDP bound measures on it) and the
+        teacher's atoms. Default: :math:`[-1, 1]`, or, when an atom lies outside it, the
+        smallest interval with ends of 6 decimals that contains the student's and the
+        teacher's atoms (R11's proof holds on any interval that contains them; the bounds
+        grow with the interval, about as :math:`\max(|lo|, |hi|)^q`). The certificate's
+        ``support`` and a note say which was used.
 
     Returns
     -------
@@ -238,8 +270,9 @@ def certify_extrapolation(a: Sequence, b: Sequence, c: Sequence, *,
     Raises
     ------
     InputError
-        An atom outside :math:`[-1, 1]`, no teacher, too few teacher moments, or a value that
-        is not a finite real number (complex, NaN, infinite, bool, not a number).
+        A ``support`` that does not contain the student's (non-negative part's) or the
+        teacher's atoms, no teacher, too few teacher moments, or a value that is not a finite
+        real number (complex, NaN, infinite, bool, not a number).
     MomentRNNError
         A proved bound below the student's exact error (an internal inconsistency).
     """
@@ -254,10 +287,7 @@ def certify_extrapolation(a: Sequence, b: Sequence, c: Sequence, *,
             and len(teacher_atoms) != len(teacher_weights)):
         raise InputError(f"teacher_atoms has {len(teacher_atoms)} entries and teacher_weights "
                          f"{len(teacher_weights)}; give one weight per atom")
-    for i, x in enumerate(a):
-        if abs(x) > 1:
-            raise InputError(f"student atom a[{i}] = {float(x):.17g} lies outside [-1, 1]: the "
-                             "bounds are for measures on [-1, 1]; nothing can be certified")
+    lo, hi = _support(support, a, b, c, teacher_atoms)
     if teacher_moments is not None:
         if len(teacher_moments) < length:
             raise InputError(f"teacher_moments has {len(teacher_moments)} values; length "
@@ -279,10 +309,11 @@ def certify_extrapolation(a: Sequence, b: Sequence, c: Sequence, *,
     eps = [abs(h_pos[j] - hat[j]) for j in range(lags)]
     r11 = None
     if teacher_atoms and 2 * len(teacher_atoms) + 1 <= lags:
-        r11 = R11Bounds(teacher_atoms, eps).bounds(length)
+        r11 = R11Bounds(teacher_atoms, eps, (lo, hi)).bounds(length)
     sdp_note = ""
     # all errors 0 and the fitted lags determinate: every later order is an exact point
     exact_zero = not any(eps) and sdp_max_order >= lags and _determinate(hat[:lags])
+    wide = max(-lo, hi) > WIDE_REACH
     rows = []
     for q in range(length):
         observed = abs(h[q] - hat[q])
@@ -298,8 +329,11 @@ def certify_extrapolation(a: Sequence, b: Sequence, c: Sequence, *,
         # bound on B_q is below |m_q(mu_+) - h_hat_q|: where R11 reaches it, it is tight and
         # the SDP cannot improve on it
         tight = "R11" in cands and cands["R11"] <= abs(h_pos[q] - hat[q]) + neg_q
-        if q <= sdp_max_order and not tight:
-            sdp = _sdp_bound(hat[:lags], eps, q, hat[q], exact_zero)
+        if q <= sdp_max_order and not tight and wide:
+            sdp_note = (f"SDP not used: the support reaches {float(max(-lo, hi)):.6g}, beyond "
+                        f"{WIDE_REACH} (R11 only, with the 1-norm of s_q)")
+        elif q <= sdp_max_order and not tight:
+            sdp = _sdp_bound(hat[:lags], eps, q, hat[q], exact_zero, (lo, hi))
             if isinstance(sdp, str):
                 sdp_note = sdp
             else:
@@ -325,6 +359,12 @@ def certify_extrapolation(a: Sequence, b: Sequence, c: Sequence, *,
         f"{last + 1}..{length - 1} are not certified (give the teacher's atoms for R11, or a "
         "larger sdp_max_order)")
     notes = []
+    if (lo, hi) != (-1, 1):
+        notes.append(f"proved on [{_decimal(lo)}, {_decimal(hi)}], an interval that contains "
+                     "the student's atoms" + ("" if support is not None else
+                                              " (one lies outside [-1, 1])")
+                     + " and the teacher's: R11 and the SDP hold for measures on any such "
+                     "interval, with bounds that grow with it")
     if neg:
         mass = _round(sum(v for _, v in neg), 0)
         notes.append(f"{len(neg)} unit(s) of negative weight (total {mass:.3e}): R11 and the "
@@ -339,7 +379,52 @@ def certify_extrapolation(a: Sequence, b: Sequence, c: Sequence, *,
         max_bound=max_bound, max_observed=_round(max_obs, 0), moment_errors=eps,
         negative_units=len(neg), notes=notes,
         rows=[CertifiedOrder(r["q"], _round(r["observed"], 0), r["bound"], r["method"], r["r11"],
-                             r["sdp"]) for r in rows])
+                             r["sdp"]) for r in rows], support=(lo, hi))
+
+
+SUPPORT_DECIMALS = 6  # the ends of a widened support: short rationals, outward
+
+
+def _decimal(v: Fraction) -> str:
+    """An end of a support as a short decimal (exact for the 6-decimal ends chosen here)."""
+    if v.denominator == 1:
+        return str(v.numerator)
+    if 10**SUPPORT_DECIMALS % v.denominator == 0:
+        text = f"{v.numerator * (10**SUPPORT_DECIMALS // v.denominator)}"
+        sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
+        digits = digits.rjust(SUPPORT_DECIMALS + 1, "0")
+        return f"{sign}{digits[:-SUPPORT_DECIMALS]}.{digits[-SUPPORT_DECIMALS:]}".rstrip("0")
+    return str(v)
+
+
+def _support(support, a: list, b: list, c: list, teacher_atoms: list | None
+             ) -> tuple[Fraction, Fraction]:
+    """The interval of the bounds: checked to contain the student's non-negative part and the
+    teacher's atoms, or (``support`` None) [-1, 1] widened to contain them."""
+    import math
+
+    inside = [(f"student atom a[{i}]", x) for i, (x, bi, ci) in enumerate(zip(a, b, c))
+              if bi * ci > 0]
+    inside += [(f"teacher atom {i}", x) for i, x in enumerate(teacher_atoms or [])]
+    if support is None:
+        scale = 10**SUPPORT_DECIMALS
+        lo = min([Fraction(-1)] + [x for _, x in inside])
+        hi = max([Fraction(1)] + [x for _, x in inside])
+        # outward to 6 decimals, so that the ends stay short rationals
+        return (Fraction(math.floor(lo * scale), scale) if lo < -1 else lo,
+                Fraction(math.ceil(hi * scale), scale) if hi > 1 else hi)
+    from .truncated import parse_support
+
+    lo, hi = parse_support(support)
+    if not all(isinstance(v, Fraction) for v in (lo, hi)):
+        raise InputError(f"support={support!r} must be a bounded interval (lo, hi)")
+    for name, x in inside:
+        if not lo <= x <= hi:
+            raise InputError(
+                f"{name} = {float(x):.17g} lies outside support=[{float(lo):g}, {float(hi):g}]; "
+                "the bounds hold for measures on the support: widen it to contain every "
+                "atom, or omit support= to let the certificate choose one")
+    return lo, hi
 
 
 def _determinate(moments: list) -> bool:
@@ -351,8 +436,8 @@ def _determinate(moments: list) -> bool:
         return False
 
 
-def _sdp_bound(moments: list, eps: list, q: int, target: Fraction, exact: bool = False
-               ) -> Fraction | str:
+def _sdp_bound(moments: list, eps: list, q: int, target: Fraction, exact: bool = False,
+               support: tuple = (-1, 1)) -> Fraction | str:
     """Proved max |m_q - target| over measures within the exact tolerances eps.
 
     The effort is bounded: Clarabel, at tight and then at default tolerances (at most a few
@@ -363,7 +448,7 @@ def _sdp_bound(moments: list, eps: list, q: int, target: Fraction, exact: bool =
     from .sdp import extrapolation_range
 
     try:
-        r = extrapolation_range(moments, tolerance=list(eps), order=q,
+        r = extrapolation_range(moments, tolerance=list(eps), order=q, support=support,
                                 solver="auto" if exact else SDP_SOLVER)
     except SolverError as exc:
         return f"SDP at q = {q} not used: {str(exc)[:160]}"

@@ -14,7 +14,8 @@ from ..errors import InputError
 from ..moments import DiscreteMeasure, HankelRank, Recovery, hankel_rank
 from ..precision import MP, Precision
 
-__all__ = ["LearnedMeasure", "effective_dimension", "learned_measure", "moment_accuracy"]
+__all__ = ["Agreement", "LearnedMeasure", "effective_dimension", "learned_measure",
+           "moment_accuracy"]
 
 _UNIT_ROUNDOFF = 2.0 ** -53
 _UNDERFLOW = 2.0 ** -1074  # absolute error of one operation that underflows (gradual underflow)
@@ -232,6 +233,33 @@ def moment_accuracy(loss: float) -> float:
 
 
 @dataclass(frozen=True)
+class Agreement:
+    """Whether a learned measure agrees with a teacher's (:meth:`LearnedMeasure.agreement`).
+
+    Attributes
+    ----------
+    verdict : str
+        ``'yes'``, ``'no'`` (proved) or ``'undetermined'``.
+    reason : str
+        Why, in words.
+    """
+
+    verdict: str
+    reason: str
+
+    def to_dict(self) -> dict:
+        """``{"verdict": ..., "reason": ...}``."""
+        return {"verdict": self.verdict, "reason": self.reason}
+
+
+def _short(value: object) -> str:
+    """A teacher atom or weight in the reason's text: its shortest form."""
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+@dataclass(frozen=True)
 class LearnedMeasure:
     """The measure a trained student learned: as many atoms as its effective dimension,
     recovered from its impulse response read to :func:`moment_accuracy` of its loss.
@@ -271,19 +299,126 @@ class LearnedMeasure:
 
     def agrees_with(self, teacher: DiscreteMeasure) -> bool:
         """True when every teacher atom and weight is matched by a learned one within the
-        vouched digits (normwise, as the digits are)."""
-        if self.measure is None or self.rank != teacher.size or not self.digits > 0:
-            return False
-        atoms = [complex(x) for x in self.measure.atoms]
-        weights = [complex(w) for w in self.measure.weights]
-        tol_a = 10 ** -self.digits * max(abs(x) for x in atoms)
-        tol_w = 10 ** -self.digits * max(abs(w) for w in weights)
+        vouched digits (normwise, as the digits are): :meth:`agreement` says ``'yes'``."""
+        return self.agreement(teacher).verdict == "yes"
+
+    def agreement(self, teacher: DiscreteMeasure, *,
+                  extrapolation_max: float | None = None,
+                  length: int | None = None) -> Agreement:
+        """Whether the learned measure agrees with ``teacher``: ``'yes'``, ``'no'`` or
+        ``'undetermined'``, with the reason.
+
+        ``'yes'``: the recovery is ``'ok'``, the effective dimension is decided (verdict
+        ``'exact'`` or ``'clear'``) and equals the teacher's number of atoms, and every teacher
+        atom and weight lies within the vouched digits of its own learned one.
+        ``'no'`` only with a proof: a teacher atom or weight outside the vouched digits of
+        every learned one (at a decided rank equal to the teacher's), or a student response
+        that differs from the teacher's by more than the largest double
+        (``extrapolation_max`` infinite, as :func:`momentrnn.rnn.extrapolation_error` returns
+        it only when that is proved). Everything else is ``'undetermined'``: no measure
+        recovered, no vouched digit, a rank not decided, or a rank other than the teacher's
+        count of atoms (at the accuracy read, an atom lighter or closer to another than the
+        accuracy resolves is not seen, so the count alone proves nothing).
+
+        Parameters
+        ----------
+        teacher : DiscreteMeasure
+            The teacher's measure.
+        extrapolation_max : float, optional
+            The student's largest response error :math:`\\max_{j<q} |h_j - \\hat h_j|`
+            against the teacher; ``inf`` means proved beyond the largest double, NaN unknown.
+            A ``'yes'`` needs it finite when given.
+        length : int, optional
+            The length :math:`q` of that error, for the reason's text.
+
+        Returns
+        -------
+        Agreement
+        """
+        if not isinstance(teacher, DiscreteMeasure):
+            raise InputError(f"teacher={teacher!r:.80} must be a DiscreteMeasure")
+        over = "" if length is None else f" within {length} lags"
+        if extrapolation_max is not None and not math.isfinite(extrapolation_max):
+            if extrapolation_max > 0:  # inf: proved beyond the largest double
+                return Agreement("no", "the student's response differs from the teacher's by "
+                                 f"more than the largest double{over} (extrapolation error "
+                                 "inf): its measure is not the teacher's, whatever its first "
+                                 "lags read as")
+            return Agreement("undetermined", "the student's extrapolation error is not known "
+                             f"({extrapolation_max!r}){over}")
+        acc = f"{self.moment_accuracy:.1e}"
+        if self.measure is None:
+            reason = {
+                "empty": f"the student's response is below its accuracy {acc} (effective "
+                         "dimension 0): no atom is read, so nothing is decided",
+                "too_many_atoms": f"the student reads as {self.rank} atoms at accuracy {acc}, "
+                                  "more than are recovered",
+                "diverged": "the student's response is not finite: nothing is read",
+            }.get(self.status, f"the learned measure was not recovered ({self.status})")
+            return Agreement("undetermined", reason)
+        eff = self.effective_dimension
+        if eff.verdict not in ("exact", "clear"):
+            low, high = eff.rank_range
+            return Agreement("undetermined", f"the student's effective dimension is not "
+                             f"decided (verdict {eff.verdict}): any rank from {low} to {high} "
+                             f"fits its response at accuracy {acc}")
+        n = teacher.size
+        if self.rank != n:
+            return Agreement("undetermined", f"the student reads as {self.rank} atom(s) at "
+                             f"accuracy {acc} and the teacher has {n}: an atom lighter, or "
+                             "closer to another, than that accuracy resolves is not seen, so "
+                             "the count alone does not prove that they differ")
+        if not self.digits > 0:
+            return Agreement("undetermined", "no digit of the learned measure is vouched "
+                             f"(status {self.status})")
+        return self._compare(teacher)
+
+    def _compare(self, teacher: DiscreteMeasure) -> Agreement:
+        """The atom-by-atom comparison within the vouched digits, at 60 digits (far below any
+        vouched digit of a double response), with a margin for that rounding."""
+        import mpmath
+
+        from ..moments._scalars import MPC, MPF, to_mp
+
+        ctx = mpmath.MPContext()
+
+        def to_mp_value(value, ctx):
+            return ctx.mpmathify(value) if isinstance(value, (MPF, MPC)) else to_mp(value, ctx)
+
+        ctx.dps = 60
+        atoms = [to_mp_value(x, ctx) for x in self.measure.atoms]
+        weights = [to_mp_value(w, ctx) for w in self.measure.weights]
+        unit = ctx.mpf(10) ** -ctx.mpf(self.digits)
+        tol_a = unit * max(abs(x) for x in atoms)
+        tol_w = unit * max(abs(w) for w in weights)
+        slack_a = ctx.mpf(10) ** -40 * (1 + max(abs(x) for x in atoms))
+        slack_w = ctx.mpf(10) ** -40 * (1 + max(abs(w) for w in weights))
+        used: set[int] = set()
+        edge = None
         for x, w in zip(teacher.atoms, teacher.weights):
-            diffs = [abs(complex(x) - y) for y in atoms]
-            j = int(np.argmin(diffs))
-            if diffs[j] > tol_a or abs(complex(w) - weights[j]) > tol_w:
-                return False
-        return True
+            tx, tw = to_mp_value(x, ctx), to_mp_value(w, ctx)
+            near = [j for j, y in enumerate(atoms) if abs(tx - y) <= tol_a + slack_a]
+            if not near:
+                return Agreement("no", f"the teacher's atom {_short(x)} is outside the "
+                                 f"{self.digits:g} vouched digits of every learned atom")
+            fits = [j for j in near if abs(tw - weights[j]) <= tol_w + slack_w]
+            if not fits:
+                return Agreement("no", f"the teacher's weight {_short(w)} at atom {_short(x)} "
+                                 f"is outside the {self.digits:g} vouched digits of the "
+                                 "learned weight there")
+            sure = [j for j in fits if abs(tx - atoms[j]) <= tol_a - slack_a
+                    and abs(tw - weights[j]) <= tol_w - slack_w and j not in used]
+            if not sure:
+                edge = x
+            else:
+                used.add(sure[0])
+        if edge is not None:
+            return Agreement("undetermined", f"the teacher's atom {_short(edge)} is at the edge "
+                             "of the vouched digits, or shares its learned atom with another")
+        if self.status != "ok":
+            return Agreement("undetermined", f"the learned measure is {self.status}")
+        return Agreement("yes", "every teacher atom and weight lies within the "
+                         f"{self.digits:g} vouched digits of its learned one")
 
     def to_dict(self) -> dict:
         """JSON-ready dictionary: atoms and weights with only their vouched digits."""

@@ -20,6 +20,21 @@ from .base import (
 __all__ = ["LinearFamily"]
 
 
+# The statuses of a run that trained as asked: the loss target reached (flow or gradient
+# descent), the flow's time limit or a stationary point. 'max_steps' (steps exhausted above the
+# target), 'stalled', 'diverged', and 'finished' (gradient descent rows written before its
+# statuses said whether the target was reached) are not.
+TRAINED = ("converged", "t_max", "stationary")
+
+
+def _status_counts(rows: list[SweepRow]) -> str:
+    """How the runs ended: ``'3 converged, 1 max_steps'``."""
+    counts: dict = {}
+    for r in rows:
+        counts[r.status or "unknown"] = counts.get(r.status or "unknown", 0) + 1
+    return ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+
+
 def _num(value):
     return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
@@ -123,14 +138,22 @@ class LinearFamily(SweepFamily):
         groups: dict = {}
         for r in rows:
             groups.setdefault(tuple(r.run[k] for k in self.table_fields), []).append(r)
-        head = ["teacher", "init", "scale", "runs", f"median extrapolation error (max, q={q})",
-                "median effective dimension", "diverged"]
+        head = ["teacher", "init", "scale", "runs", "status", "median training loss",
+                f"median extrapolation error (max, q={q})",
+                "median effective dimension (runs that trained)", "diverged"]
         body = []
         for (t, m, sc), rs in sorted(groups.items(), key=lambda kv: tuple(map(str, kv[0]))):
             err = median(r.value(self.headline, q) for r in rs)
-            dim = median(r.value("effective_dimension") for r in rs)
+            loss = median(r.training_loss for r in rs)
+            # a run that did not reach its loss target (or diverged) has no dimension to count
+            trained = [r for r in rs if r.status in TRAINED]
+            dim = median(r.value("effective_dimension") for r in trained)
+            dim_text = "-" if math.isnan(dim) else f"{dim:g}"
+            if trained and len(trained) < len(rs):
+                dim_text += f" ({len(trained)} of {len(rs)})"
             div = sum(r.status == "diverged" for r in rs)
-            body.append([t, m, _fmt(sc), len(rs), f"{err:.3g}", f"{dim:g}", div])
+            body.append([t, m, _fmt(sc), len(rs), _status_counts(rs),
+                         "-" if math.isnan(loss) else f"{loss:.2g}", f"{err:.3g}", dim_text, div])
         return head, body
 
     def scale_figures(self, rows: list[SweepRow]) -> list[ScaleFigure]:

@@ -135,8 +135,8 @@ def check(case: dict) -> float:
     singular Hankel matrix and no measure, +1 when the package finds none; for data with a
     PSD Hankel matrix and a certificate of infeasibility (g >= 0 on the support, L(g q^2) < 0,
     checked exactly here), +1 when the package finds them infeasible; -1 otherwise. A control
-    case with a certificate that does not hold (or whose Hankel matrix is not PSD) scores +1:
-    the control would not fail for its reason."""
+    case with a certificate scores -1 when the package finds it infeasible and +1 otherwise
+    (found feasible, or the certificate does not hold: it would not fail for its reason)."""
     support = SUPPORTS[case["support"]]
     if case.get("expect") == "infeasible":
         m = case["moments"]
@@ -149,6 +149,8 @@ def check(case: dict) -> float:
         if not (_certified_infeasible(m, case["support"], case["certificate"])
                 and _psd_singular(m, singular_required=False)):
             return 1.0  # not infeasible for the control's reason: the control does not fail
+        # it fails for its reason only when the package rejects the data
+        return -1.0 if not moment_feasible(m, support=support).feasible else 1.0
     if case.get("expect") == "none":
         m = case["moments"]
         if not _psd_singular(m):

@@ -10,7 +10,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from momentrnn import DiagonalRNN, Exact, effective_dimension, hankel_rank
+from momentrnn import DiagonalRNN, Exact, Float64, effective_dimension, hankel_rank
 
 from ._measures import (
     as_text,
@@ -43,6 +43,13 @@ def cases(quick: bool, seed: int) -> list[dict]:
     out = [dict(c, kind="positive") for c in hard_cases(quick, seed)]
     out.append({"name": "atoms -1, 0, 1, weights 1, -2, 1", "kind": "signed",
                 "atoms": [F(-1), F(0), F(1)], "weights": [F(1), F(-2), F(1)]})
+    # indefinite Hankel matrices with dyadic moments (exact in doubles): the double-precision
+    # rank must agree with the exact one (eigenvalues of both signs)
+    out.append({"name": "atoms 1/2, -1/2, weights 1, -1 (indefinite, dyadic)", "kind": "signed",
+                "atoms": [F(1, 2), F(-1, 2)], "weights": [F(1), F(-1)]})
+    out.append({"name": "atoms 1/4, -3/4, 1/2, weights 1, -2, 3/2 (indefinite, dyadic)",
+                "kind": "signed", "atoms": [F(1, 4), F(-3, 4), F(1, 2)],
+                "weights": [F(1), F(-2), F(3, 2)]})
     for i, n in enumerate([3, 5] if quick else [3, 5, 8, 12]):
         a, w = random_measure(n, seed * 100 + 50 + i, signed=True)
         out.append({"name": f"signed n={n}", "kind": "signed", "atoms": a, "weights": w})
@@ -73,8 +80,9 @@ def _rank_claim(case: dict, N: int, n: int, rule: str) -> int | None:
 
 def check(case: dict, rule: str = "corrected") -> float:
     """Exact: +1 when, for N = 1..n+2, the package's rank of H_N (exact, over Q or Q(i))
-    equals an independently computed exact rank and the rank the statement asserts; -1
-    otherwise. Models: +1 when the effective dimension is n with a decided verdict."""
+    equals an independently computed exact rank and the rank the statement asserts, and, for
+    real moments that doubles hold exactly, the double-precision rank's range contains that
+    rank; -1 otherwise. Models: +1 when the effective dimension is n with a decided verdict."""
     if case["kind"] == "model":
         model = DiagonalRNN(case["a"], case["b"], case["c"])
         r = effective_dimension(model)
@@ -98,6 +106,13 @@ def check(case: dict, rule: str = "corrected") -> float:
         claimed = _rank_claim(case, N, n, rule)
         if got != truth or (claimed is not None and truth != claimed):
             return -1.0
+        head = entries[: 2 * N - 1]
+        if (case["kind"] != "complex" and any(v != 0 for v in head)
+                and all(F(float(v)) == v for v in head)):
+            low, high = hankel_rank([float(v) for v in head], precision=Float64(),
+                                    size=N).rank_range
+            if not low <= truth <= high:
+                return -1.0
     return 1.0
 
 

@@ -55,12 +55,62 @@ def cases(quick: bool, seed: int) -> list[dict]:
                        ("[0, inf)", [1, 0, 0, 0, 1]), ("R", [2, 0, 0, 0, 0, 0, 3])):
         out.append({"name": f"{m} on {support}: no measure", "moments": [F(v) for v in m],
                     "support": support, "expect": "none"})
+    # PSD (even definite) Hankel matrices whose infeasibility only a localising matrix sees,
+    # each with its certificate: g >= 0 on the support and L(g q^2) < 0 (exact, below)
+    for support, m, g, q in (("[-1, 1]", [1, 0, 2], [1, 0, -1], [1]),
+                             ("[-1, 1]", [1, F(1, 3), F(11, 10)], [1, 0, -1], [1]),
+                             ("[-1, 1]", [1, 0, 2, 0, 5], [1, 0, -1], [1]),
+                             ("[0, inf)", [1, -1, 2, -4, 9], [0, 1], [1]),
+                             ("[0, inf)", [1, F(-1, 3), 1], [0, 1], [1]),
+                             ("(-inf, 0]", [1, 1, 2, 4, 9], [0, -1], [1]),
+                             ("(-inf, 0]", [1, F(1, 3), 1], [0, -1], [1])):
+        out.append({"name": f"{m} on {support}: only a localising matrix rejects it",
+                    "moments": [F(v) for v in m], "support": support, "expect": "infeasible",
+                    "certificate": (g, q)})
     return out
 
 
-def _psd_singular(m: list) -> bool:
+def _localizer_ok(g: list, support: str) -> bool:
+    """Whether g is one of the polynomials that are >= 0 on the support by construction:
+    x - a, b - x or (x - a)(b - x) for the support's finite ends a, b."""
+    a, b = SUPPORTS[support]
+    allowed = []
+    if a != -INF:
+        allowed.append([F(-a), F(1)])
+    if b != INF:
+        allowed.append([F(b), F(-1)])
+    if a != -INF and b != INF:
+        allowed.append([F(-a * b), F(a + b), F(-1)])
+    return [F(v) for v in g] in allowed
+
+
+def _riesz(m: list, g: list, q: list) -> Fraction:
+    """L(g q^2) = sum_t (g q^2)_t m_t, exact."""
+    q2 = [F(0)] * (2 * len(q) - 1)
+    for i, x in enumerate(q):
+        for j, y in enumerate(q):
+            q2[i + j] += F(x) * F(y)
+    p = [F(0)] * (len(g) + len(q2) - 1)
+    for i, x in enumerate(g):
+        for j, y in enumerate(q2):
+            p[i + j] += F(x) * y
+    if len(p) > len(m):
+        raise ValueError(f"certificate of degree {len(p) - 1} needs {len(p)} moments, "
+                         f"the data have {len(m)}")
+    return sum((c * F(m[t]) for t, c in enumerate(p)), F(0))
+
+
+def _certified_infeasible(m: list, support: str, certificate) -> bool:
+    """Exact truth, independent of the package: g >= 0 on the support and L(g q^2) < 0, so no
+    non-negative measure on the support has these moments."""
+    g, q = certificate
+    return _localizer_ok(g, support) and _riesz(m, g, q) < 0
+
+
+def _psd_singular(m: list, singular_required: bool = True) -> bool:
     """Exact (independent of the package): the largest Hankel matrix of m is PSD and
-    singular, by the signs of all principal minors."""
+    singular (PSD only, when not ``singular_required``), by the signs of all principal
+    minors."""
     from itertools import combinations
 
     import flint
@@ -75,15 +125,32 @@ def _psd_singular(m: list) -> bool:
             if d < 0:
                 return False
             singular = singular or (r == size and d == 0)
-    return singular
+    return singular or not singular_required
 
 
 def check(case: dict) -> float:
     """Exact: +1 when every moment sequence of a non-negative measure on the support is found
     feasible and, if a matrix is singular (always so from 2n + 1 moments of n atoms), the
     unique measure found is the generating one, atoms and weights; for data with a PSD
-    singular Hankel matrix and no measure, +1 when the package finds none; -1 otherwise."""
+    singular Hankel matrix and no measure, +1 when the package finds none; for data with a
+    PSD Hankel matrix and a certificate of infeasibility (g >= 0 on the support, L(g q^2) < 0,
+    checked exactly here), +1 when the package finds them infeasible; -1 otherwise. A control
+    case with a certificate scores -1 when the package finds it infeasible and +1 otherwise
+    (found feasible, or the certificate does not hold: it would not fail for its reason)."""
     support = SUPPORTS[case["support"]]
+    if case.get("expect") == "infeasible":
+        m = case["moments"]
+        if not (_certified_infeasible(m, case["support"], case["certificate"])
+                and _psd_singular(m, singular_required=False)):
+            return -1.0  # not a case of the statement (or the Hankel matrix alone rejects it)
+        return 1.0 if not moment_feasible(m, support=support).feasible else -1.0
+    if "certificate" in case:  # a control: moments that no measure on the support has
+        m = power_moments(case["atoms"], case["weights"], case["count"])
+        if not (_certified_infeasible(m, case["support"], case["certificate"])
+                and _psd_singular(m, singular_required=False)):
+            return 1.0  # not infeasible for the control's reason: the control does not fail
+        # it fails for its reason only when the package rejects the data
+        return -1.0 if not moment_feasible(m, support=support).feasible else 1.0
     if case.get("expect") == "none":
         m = case["moments"]
         if not _psd_singular(m):
@@ -116,12 +183,21 @@ def signed(quick: bool, seed: int) -> list[dict]:
 
 
 def outside(quick: bool, seed: int) -> list[dict]:
-    """Drops 'on the support': non-negative measures with an atom outside the half-line or
-    [-1, 1]; their moments are not feasible there."""
-    return [{"name": "an atom at -1/3 for [0, inf)", "atoms": [F(-1, 3), F(1, 2)],
-             "weights": [F(1), F(1)], "count": 5, "support": "[0, inf)"},
-            {"name": "an atom at 3/2 for [-1, 1]", "atoms": [F(0), F(3, 2)],
-             "weights": [F(1), F(1, 3)], "count": 5, "support": "[-1, 1]"}]
+    """Drops 'on the support': non-negative measures with an atom outside [-1, 1] or a
+    half-line. Three atoms and five moments: the Hankel matrix is definite (indeterminate
+    data, no singular matrix to build a measure from), so only a localising matrix can reject
+    them; each carries an exact certificate (g >= 0 on the support, L(g q^2) < 0) that no
+    measure on the support has these moments, and the check counts it as the package's
+    failure to reject them."""
+    return [{"name": "an atom at -1/3 for [0, inf)", "atoms": [F(-1, 3), F(1, 2), F(2)],
+             "weights": [F(1), F(1), F(1, 100)], "count": 5, "support": "[0, inf)",
+             "certificate": ([0, 1], [1, -1])},
+            {"name": "an atom at 1/3 for (-inf, 0]", "atoms": [F(1, 3), F(-1, 2), F(-2)],
+             "weights": [F(1), F(1), F(1, 100)], "count": 5, "support": "(-inf, 0]",
+             "certificate": ([0, -1], [1, 1])},
+            {"name": "an atom at 3/2 for [-1, 1]", "atoms": [F(0), F(3, 2), F(-1, 2)],
+             "weights": [F(1), F(1, 3), F(1)], "count": 5, "support": "[-1, 1]",
+             "certificate": ([1, 0, -1], [2, 5])}]
 
 
 def _random_atoms(rng: random.Random, n: int, support: str) -> list[Fraction]:

@@ -157,9 +157,10 @@ def test_r14_within_eps_case_needs_the_factor_s():
 
 def test_r13_searched_flows_take_half_the_evaluations():
     """The search's first four cases (12 flows: delta_1 at k = 5 with 20 units, an interior
-    atom at k = 3, and two-atom teachers) converge within 30,000 gradient evaluations in all
-    (24,056 measured; 48,838 when every searched flow ran to 1e-14 at rtol 1e-9): an atom at 1
-    still runs to 1e-14, interior atoms stop at the grid's 1e-10."""
+    atom at k = 3, and two-atom teachers) converge within 36,000 gradient evaluations in all
+    (32,029 measured with teachers of weights 0.05 to 20 and atoms down to 0.02 apart, 24,056
+    with weights in [0.3, 1]; 48,838 when every searched flow ran to 1e-14 at rtol 1e-9): an
+    atom at 1 still runs to 1e-14, interior atoms stop at the grid's 1e-10."""
     from momentrnn import init_student, integrate_flow
     from proofs_checks import r13
 
@@ -181,4 +182,4 @@ def test_r13_searched_flows_take_half_the_evaluations():
                                  r13._teacher(case), k=r13._k(case), progress=tick, **options)
             assert run.status == "converged"
             evaluations += count[0]
-    assert evaluations <= 30_000, evaluations
+    assert evaluations <= 36_000, evaluations

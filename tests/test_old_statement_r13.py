@@ -57,7 +57,9 @@ def test_search_and_refine_stay_inside_the_statement(seed, walk, old):
                 assert 1e-4 <= case["scale"] <= 1e-3
                 assert len(set(case["atoms"])) == len(case["atoms"])
                 assert all(abs(x) < 1 or x == 1.0 for x in case["atoms"])
-                assert 0.3 <= min(case["weights"]) and max(case["weights"]) <= 1
+                lo, hi = r13.WEIGHTS  # the stated teachers: weights 0.05 to 20, atoms 0.02 apart
+                assert lo <= min(case["weights"]) and max(case["weights"]) <= hi
+                assert r13._separated(case)
                 gap = case["k"] - 2 * len(case["atoms"])
                 assert 1 <= gap <= 5 and (old or gap >= 3 or max(case["atoms"]) < 1)
                 case = r13.refine(case, rng)

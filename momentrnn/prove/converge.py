@@ -228,6 +228,15 @@ def _positive_definite(S: list) -> tuple[bool, str]:
     return True, ""
 
 
+def _metric(delta, w):
+    """A ball holding g = sqrt(delta^2 + 4 w^2) for every w in the ball w (which excludes 0),
+    from the exact ends of |w| (a product w * w of balls could dip below 0)."""
+    lo, hi = ball_bounds(w)
+    small, large = (lo, hi) if lo > 0 else (-hi, -lo)
+    return _interval_ball(_lo((delta * delta + 4 * _ball(small) ** 2).sqrt()),
+                          _hi((delta * delta + 4 * _ball(large) ** 2).sqrt()))
+
+
 def _norm_upper(v: list) -> Fraction:
     """An upper bound of the Euclidean norm of every vector in the balls v."""
     import flint
@@ -273,7 +282,7 @@ def prove_convergence(a: tuple, b: tuple, c: tuple, delta: list, loss_upper: Fra
         if not all(x > 0 or x < 0 for x in Rw):
             last = f"a weight w_i may vanish in R (margin {float(margin):.3g})"
             continue
-        g = [(x * x + 4 * y * y).sqrt() for x, y in zip(dl, Rw)]
+        g = [_metric(x, y) for x, y in zip(dl, Rw)]
         gamma = min([Fraction(1)] + [_lo(x) for x in g])
         Gamma = max([Fraction(1)] + [_hi(x) for x in g])
         if not gamma > 0:
@@ -377,7 +386,9 @@ def _limit(R, d, m, dl, b, c, tgt, rh, target, t_atoms, t_weights, length):
                            flint.arb(0))
                 worst = worst.union(abs(diff)) if q else abs(diff)
             extrap = _hi(worst)
-    g = [(x * x + 4 * y * y).sqrt() for x, y in zip(dl, yw)]
+    if not all(x > 0 or x < 0 for x in yw):
+        return "a weight of the limit's enclosure may vanish"
+    g = [_metric(x, y) for x, y in zip(dl, yw)]
     lb = [sign_b[i] * ((g[i] + dl[i]) / 2).sqrt() for i in range(d)]
     lc = [sign_c[i] * ((g[i] - dl[i]) / 2).sqrt() for i in range(d)]
     if not all(x.is_finite() for x in lb + lc):

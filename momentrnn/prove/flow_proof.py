@@ -387,11 +387,15 @@ def prove_flow(teacher, dim: int, k: int, init_scale: float, seed: int = 0,
         t_atoms = [Fraction(float(x)) for x in model.a]
         t_weights = [Fraction(float(x)) * Fraction(float(y)) for x, y in zip(model.b, model.c)]
         with flint_precision(int(prec)):
-            convergence = prove_convergence(
-                tuple(a_iv), tuple(ball_bounds(x) for x in b),
-                tuple(ball_bounds(x) for x in c), [x for x, _ in initial], loss_hi,
-                [Fraction(float(x)) for x in target], [Fraction(float(r)) for r in rho],
-                t_atoms, t_weights, int(length))
+            try:
+                convergence = prove_convergence(
+                    tuple(a_iv), tuple(ball_bounds(x) for x in b),
+                    tuple(ball_bounds(x) for x in c), [x for x, _ in initial], loss_hi,
+                    [Fraction(float(x)) for x in target], [Fraction(float(r)) for r in rho],
+                    t_atoms, t_weights, int(length))
+            except (ValueError, ZeroDivisionError) as exc:  # a ball that is not finite
+                convergence = Convergence(False, f"the local argument could not be "
+                                                 f"evaluated in balls: {exc}")
         if convergence.proved:
             status = "converged"
         else:

@@ -5,6 +5,8 @@ the limit against an mpmath Newton solve, and the cases where it must fail (d > 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from fractions import Fraction
 
 import mpmath
@@ -291,3 +293,12 @@ def test_the_flow_from_every_corner_of_a_box_stays_in_the_proved_region():
     assert moved > 1e-10  # the corners do move
     assert moved < float(cv.margin)
     assert moved <= float(cv.path_length_leaf)
+
+
+def test_command_no_converge_skips_the_argument():
+    out = subprocess.run([sys.executable, "-m", "momentrnn", "prove", "--t-end", "0.125",
+                          "--length", "20", "--no-converge", "--format", "json"],
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    d = json.loads(out.stdout)
+    assert d["status"] == "finite-time" and d["convergence"] is None and d["reason"] == ""

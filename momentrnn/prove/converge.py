@@ -24,12 +24,15 @@ whole box:
   :math:`LDL^\top` of the point matrix :math:`H_0 - (m + \|\mathrm{rad}\|_F) I` has every
   pivot proved positive; so :math:`L` is :math:`m`-strongly convex on :math:`R`, and for
   :math:`L_R = \min_R L`, :math:`\|\nabla L(y)\|^2 \ge 2 m (L(y) - L_R)` on :math:`R`;
-* :math:`\gamma \le \lambda_{\min}(G) = \min(1, g_i)` and :math:`\Gamma \ge \lambda_{\max}(G)`
-  on :math:`R`, and :math:`w_i \ne 0` on :math:`R`.
+* :math:`w_i \ne 0` on :math:`R`, :math:`G \succeq D = \mathrm{diag}(1, \dots, 1,
+  \underline g_1, \dots, \underline g_d)` and :math:`G \preceq \Gamma I` on :math:`R`, and
+  the same eigenvalue bound for :math:`D^{1/2} \nabla^2 L\, D^{1/2} \succeq \tilde m I` (the
+  Hessian in the coordinates :math:`D^{-1/2} y`, where :math:`R` is still a box).
 
-With :math:`E = L - L_R \ge 0`, while :math:`y(t) \in R`:
-:math:`\dot E = -\nabla L^\top G \nabla L \le -\gamma \|\nabla L\|^2 \le -\mu E`,
-:math:`\mu = 2 m \gamma`, and :math:`\|\dot z\|^2 = -\dot E \ge \mu E`, so
+With :math:`E = L - L_R \ge 0`, while :math:`y(t) \in R`: strong convexity in
+:math:`D^{-1/2} y` gives :math:`\nabla L^\top D \nabla L \ge 2 \tilde m E`, so
+:math:`\dot E = -\nabla L^\top G \nabla L \le -\nabla L^\top D \nabla L \le -\mu E`,
+:math:`\mu = 2 \tilde m`, and :math:`\|\dot z\|^2 = -\dot E \ge \mu E`, so
 :math:`\frac{d}{dt}\sqrt E = -\|\dot z\|^2 / (2\sqrt E) \le -\tfrac12 \sqrt{\mu}\, \|\dot z\|`:
 the path length after :math:`T` is at most :math:`\ell_z = 2\sqrt{E(T)/\mu} \le
 2\sqrt{L_+(T)/\mu}` in :math:`z = (a, b, c)`, and at most :math:`\ell_y = \sqrt{\Gamma}\,\ell_z`

@@ -126,7 +126,8 @@ class FlowProof:
 
     @property
     def proved(self) -> bool:
-        """Whether the enclosure reached ``t_end``."""
+        """Whether the enclosure reached ``t_end`` (status ``'finite-time'`` or
+        ``'converged'``)."""
         return self.status in ("finite-time", "converged")
 
     @property
@@ -231,6 +232,7 @@ def _convergence_dict(cv: Convergence | None) -> dict | None:
 
     return {"proved": True, "rate": lower_text(cv.rate, 17),
             "strong_convexity": lower_text(cv.strong_convexity, 17),
+            "scaled_convexity": lower_text(cv.scaled_convexity, 17),
             "metric_lower": lower_text(cv.metric_lower, 17),
             "metric_upper": upper_text(cv.metric_upper, 17),
             "margin": str(cv.margin), "path_length": upper_text(cv.path_length, 17),

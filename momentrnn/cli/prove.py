@@ -32,6 +32,8 @@ def _arguments(p: argparse.ArgumentParser) -> None:
                    help="Lagrange remainder aimed at per step")
     p.add_argument("--max-seconds", type=float, default=math.inf,
                    help="stop, not proved, after this many seconds")
+    p.add_argument("--no-converge", dest="converge", action="store_false",
+                   help="skip the local convergence argument after T")
     p.add_argument("--format", default="table", choices=["table", "json"],
                    help="a table of the theorem, or its JSON")
 
@@ -48,7 +50,7 @@ def run_prove(args: argparse.Namespace) -> int:
     proof = prove_flow(args.teacher, args.dim, args.k, args.init_scale, args.seed, args.t_end,
                        init=args.init, length=args.length, order=args.order, prec=args.prec,
                        method=args.method, tolerance=args.tolerance,
-                       max_seconds=args.max_seconds)
+                       max_seconds=args.max_seconds, converge=args.converge)
     if args.format == "json":
         print(json_text(proof.to_dict(), indent=2))
     else:
@@ -59,8 +61,12 @@ def run_prove(args: argparse.Namespace) -> int:
 def _table(proof) -> None:
     d = proof.to_dict()
     where = f"t = {d['final_time']:.10g}"
-    if proof.proved:
-        print(f"status      finite-time: proved up to T = {d['final_time']:.10g}")
+    if proof.status == "converged":
+        print(f"status      converged: proved up to T = {d['final_time']:.10g}, and for all "
+              "t >= T by the local argument")
+    elif proof.proved:
+        print(f"status      finite-time: proved up to T = {d['final_time']:.10g}"
+              + (f" ({d['reason']})" if d["reason"] else ""))
     else:
         print(f"status      not proved up to T = {d['t_end']:.10g}: {d['reason']}; what "
               f"follows is proved at {where} only")
@@ -93,8 +99,12 @@ COMMANDS = (
             "checked a-priori enclosure, the Lagrange remainder and a QR-Lohner mean-value "
             "form, and print the theorem at T: the enclosure of every parameter, the loss, "
             "the units of proved positive weight, the atoms' interval, the conserved "
-            "b_i^2 - c_i^2, and a proved bound on the extrapolation error. Exit status 1 when "
-            "the enclosure did not reach T (the reason is printed)."
+            "b_i^2 - c_i^2, and a proved bound on the extrapolation error; then a local "
+            "argument on the invariant leaf (strong convexity of the loss checked in ball "
+            "arithmetic over a box around the end, and a path length below its margin) "
+            "proves convergence, its rate and its limit where it can (status converged), "
+            "or says why not. Exit status 1 when the enclosure did not reach T (the reason "
+            "is printed)."
         ),
         arguments=_arguments,
         run=run_prove,

@@ -18,6 +18,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..precision import flint_precision
+from .converge import Convergence, prove_convergence
 from .validated import ValidatedFlow, _decimal, ball_bounds
 
 __all__ = ["FlowProof", "prove_flow"]
@@ -47,9 +48,15 @@ class FlowProof:
         ``'finite-time'``: the enclosure reached ``t_end`` and the statements hold at
         :math:`T` = ``t_end``. ``'not proved'``: the validated integration stopped at
         ``final_time < t_end`` (``reason`` says why); the enclosure and statements given hold at
-        ``final_time``, nothing is claimed beyond it.
+        ``final_time``, nothing is claimed beyond it. ``'converged'``: as ``'finite-time'``,
+        and the local argument after :math:`T` (:mod:`~momentrnn.prove.converge`) proved that
+        the flow converges, to which limit and at which rate (``convergence``).
     reason : str
-        Why the run is not proved ("" when it is).
+        Why the run is not proved, or, with status ``'finite-time'`` after a convergence
+        attempt, why convergence is not proved ("" when everything asked was proved).
+    convergence : Convergence or None
+        The local argument's result (None when not attempted: ``converge=False`` or the
+        run not proved).
     t_end, final_time : Fraction
         The time asked for and the time the enclosure reached (exact).
     a, b, c : tuple of intervals
@@ -115,11 +122,13 @@ class FlowProof:
     order: int
     prec: int
     method: str
+    convergence: Convergence | None = None
 
     @property
     def proved(self) -> bool:
-        """Whether the enclosure reached ``t_end``."""
-        return self.status == "finite-time"
+        """Whether the enclosure reached ``t_end`` (status ``'finite-time'`` or
+        ``'converged'``)."""
+        return self.status in ("finite-time", "converged")
 
     @property
     def max_extrapolation_bound(self) -> Fraction | None:
@@ -143,6 +152,8 @@ class FlowProof:
 
             out.append(f"max_(q < {self.extrapolation_length}) |h_q - h_hat_q| <= "
                        f"{upper_text(self.max_extrapolation_bound, 4)}")
+        if self.status == "converged":
+            out.extend(_convergence_statements(self.convergence, self.extrapolation_length))
         return out
 
     def to_dict(self) -> dict:
@@ -173,7 +184,70 @@ class FlowProof:
             "widths": [list(w) for w in self.widths], "steps": self.steps,
             "rejected": self.rejected, "seconds": self.seconds, "order": self.order,
             "prec": self.prec, "method": self.method,
+            "convergence": _convergence_dict(self.convergence),
         }
+
+
+def _convergence_statements(cv: Convergence, length: int) -> list[str]:
+    from .._format import lower_text, upper_text
+
+    mu = lower_text(cv.rate, 4)
+    out = [f"for all t >= T the flow stays in a box R around the end enclosure (margin "
+           f"{float(cv.margin):.3g} in (a, w)) and L(t) - L* <= (L(T) - L*) exp(-mu (t - T)) "
+           f"with mu = 2 m~ = {mu} (m~: the Hessian of L on the leaf (a, w), scaled by the "
+           f"flow's metric, >= m~ I on R; unscaled >= "
+           f"{lower_text(cv.strong_convexity, 4)} I)",
+           f"the path length after T is <= {upper_text(cv.path_length, 4)} in (a, b, c) "
+           f"(<= {upper_text(cv.path_length_leaf, 4)} in (a, w)); so ||z(T) - z*|| <= "
+           f"{upper_text(cv.path_length, 4)}"]
+    if cv.limit_is_teacher:
+        out.append(f"the limit is the teacher exactly (unit i -> teacher atom "
+                   f"{list(cv.teacher_order)}): a* = the teacher's atoms, b* c* = its weights, "
+                   f"so h_q = h_hat_q for every q; effective dimension "
+                   f"{cv.effective_dimension}")
+    else:
+        text = (f"the limit is the unique critical point of L in R: a* in "
+                f"{', '.join(_interval_text(x, 17) for x in cv.limit_a)}, w* in "
+                f"{', '.join(_interval_text(x, 17) for x in cv.limit_w)}, L* in "
+                f"{_interval_text(cv.limit_loss)}; effective dimension "
+                f"{cv.effective_dimension}")
+        if cv.teacher_distance is not None:
+            text += (f"; it is within {upper_text(cv.teacher_distance, 4)} of the teacher's "
+                     f"(a, w) (not the teacher exactly: the fitted targets are not exactly the "
+                     f"teacher's moments), and max_(q < {length}) |h*_q - h_hat_q| <= "
+                     f"{upper_text(cv.limit_extrapolation, 4)}")
+        out.append(text)
+    return out
+
+
+def _convergence_dict(cv: Convergence | None) -> dict | None:
+    if cv is None:
+        return None
+    if not cv.proved:
+        return {"proved": False, "reason": cv.reason}
+    from .._format import lower_text, upper_text
+
+    def ivs(xs):
+        return [_interval_dict(x) for x in xs]
+
+    return {"proved": True, "rate": lower_text(cv.rate, 17),
+            "strong_convexity": lower_text(cv.strong_convexity, 17),
+            "scaled_convexity": lower_text(cv.scaled_convexity, 17),
+            "metric_lower": lower_text(cv.metric_lower, 17),
+            "metric_upper": upper_text(cv.metric_upper, 17),
+            "margin": str(cv.margin), "path_length": upper_text(cv.path_length, 17),
+            "path_length_leaf": upper_text(cv.path_length_leaf, 17),
+            "distance_to_limit": upper_text(cv.path_length, 17),
+            "limit_is_teacher": cv.limit_is_teacher,
+            "teacher_order": None if cv.teacher_order is None else list(cv.teacher_order),
+            "limit_a": ivs(cv.limit_a), "limit_w": ivs(cv.limit_w),
+            "limit_b": ivs(cv.limit_b), "limit_c": ivs(cv.limit_c),
+            "limit_loss": _interval_dict(cv.limit_loss),
+            "teacher_distance": None if cv.teacher_distance is None
+            else upper_text(cv.teacher_distance, 17),
+            "limit_extrapolation": None if cv.limit_extrapolation is None
+            else upper_text(cv.limit_extrapolation, 17),
+            "effective_dimension": cv.effective_dimension}
 
 
 def _teacher_model(teacher):
@@ -213,7 +287,7 @@ def prove_flow(teacher, dim: int, k: int, init_scale: float, seed: int = 0,
                t_end: float = 25.0, *, init: str = "random", lag_weights: object = None,
                length: int = 1000, order: int = 10, prec: int = 128, method: str = "lohner",
                tolerance: float = 1e-20, max_radius: float = 1e-3, h_min: float = 1e-6,
-               max_seconds: float = math.inf) -> FlowProof:
+               max_seconds: float = math.inf, converge: bool = True) -> FlowProof:
     r"""Enclose the exact gradient flow of the diagonal model up to ``t_end`` and prove what
     holds at the end.
 
@@ -243,12 +317,18 @@ def prove_flow(teacher, dim: int, k: int, init_scale: float, seed: int = 0,
         The run stops, not proved, when a radius of the enclosure exceeds this.
     max_seconds : float
         The run stops, not proved, after this many seconds.
+    converge : bool
+        When the enclosure reached ``t_end``, try the local argument after :math:`T`
+        (:func:`~momentrnn.prove.converge.prove_convergence`: strong convexity of the loss on
+        the invariant leaf over a box around the end enclosure, checked in balls, and a path
+        length below the box's margin). Default True.
 
     Returns
     -------
     FlowProof
-        ``status`` ``'finite-time'`` when the enclosure reached ``t_end``, else
-        ``'not proved'`` with the reason.
+        ``status`` ``'converged'`` when convergence was proved, ``'finite-time'`` when the
+        enclosure reached ``t_end`` (with the reason convergence is not proved, if it was
+        tried), else ``'not proved'`` with the reason.
 
     Raises
     ------
@@ -276,6 +356,8 @@ def prove_flow(teacher, dim: int, k: int, init_scale: float, seed: int = 0,
                          ("h_min", h_min)):
         if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
             raise InputError(f"{label}={value!r} must be a positive finite number")
+    if not isinstance(converge, (bool, np.bool_)):
+        raise InputError(f"converge={converge!r} must be True or False")
     if not (isinstance(max_seconds, (int, float)) and max_seconds >= 0):
         raise InputError(f"max_seconds={max_seconds!r} must be a number >= 0 (inf: no limit)")
     t_end_q = _check_t_end(t_end, int(prec))
@@ -302,8 +384,26 @@ def prove_flow(teacher, dim: int, k: int, init_scale: float, seed: int = 0,
     zb, zc = z0[d:2 * d], z0[2 * d:]
     initial = tuple((x * x - y * y, x * x - y * y) for x, y in zip(zb, zc))
     status = "finite-time" if run.proved else "not proved"
+    reason, convergence = run.reason, None
+    if run.proved and converge:
+        t_atoms = [Fraction(float(x)) for x in model.a]
+        t_weights = [Fraction(float(x)) * Fraction(float(y)) for x, y in zip(model.b, model.c)]
+        with flint_precision(int(prec)):
+            try:
+                convergence = prove_convergence(
+                    tuple(a_iv), tuple(ball_bounds(x) for x in b),
+                    tuple(ball_bounds(x) for x in c), [x for x, _ in initial], loss_hi,
+                    [Fraction(float(x)) for x in target], [Fraction(float(r)) for r in rho],
+                    t_atoms, t_weights, int(length))
+            except (ValueError, ZeroDivisionError) as exc:  # a ball that is not finite
+                convergence = Convergence(False, f"the local argument could not be "
+                                                 f"evaluated in balls: {exc}")
+        if convergence.proved:
+            status = "converged"
+        else:
+            reason = "convergence not proved: " + convergence.reason
     return FlowProof(
-        status=status, reason=run.reason, teacher=name, dim=d, k=int(k),
+        status=status, reason=reason, teacher=name, dim=d, k=int(k),
         init_scale=float(init_scale), seed=int(seed), init=init, t_end=t_end_q,
         final_time=run.t_final, a=tuple(a_iv), b=tuple(ball_bounds(x) for x in b),
         c=tuple(ball_bounds(x) for x in c), loss=(max(loss_lo, Fraction(0)), loss_hi),
@@ -312,7 +412,8 @@ def prove_flow(teacher, dim: int, k: int, init_scale: float, seed: int = 0,
         extrapolation_length=int(length), extrapolation_bounds=bounds,
         extrapolation_note=note, max_radius=radius,
         widths=tuple(zip(run.times, run.widths)), steps=run.steps, rejected=run.rejected,
-        seconds=run.seconds, order=int(order), prec=int(prec), method=method)
+        seconds=run.seconds, order=int(order), prec=int(prec), method=method,
+        convergence=convergence)
 
 
 def _signs(w: list) -> tuple[tuple, tuple]:

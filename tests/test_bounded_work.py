@@ -2,14 +2,19 @@
 spelling, sizes refused before the work starts."""
 
 import time
+from decimal import Decimal
 from fractions import Fraction
 
+import flint
 import mpmath
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from momentrnn import hankel_rank
-from momentrnn.moments._data import parse_moments
+from momentrnn._limits import MAX_BINARY_EXPONENT, MAX_DECIMAL_EXPONENT, MAX_MOMENTS
+from momentrnn.errors import InputError
+from momentrnn.moments._data import parse_moments, parse_number_text, to_fraction
 from momentrnn.moments.hankel import singular_values
 
 _CTX = mpmath.mp.clone()
@@ -63,3 +68,136 @@ def test_exact_rank_of_1600_small_integers_is_fast():
     assert [float(v) for v in r.singular_values[:2]] == [400.0, 400.0]
     assert all(v == 0 for v in r.singular_values[2:])
     assert took < 20, took  # main: over 90 s (an 800x800 ball eigenproblem at 2.2k bits)
+
+
+# ------------------------------------------------------------------------ exponent caps
+
+def _spell(digits: str, cuts: list) -> str:
+    """``digits`` with single underscores after the positions in ``cuts`` (as Python allows)."""
+    out = []
+    for i, ch in enumerate(digits):
+        out.append(ch)
+        if i in cuts and i < len(digits) - 1:
+            out.append("_")
+    return "".join(out)
+
+
+@st.composite
+def _spelled_exponent(draw, lo: int, hi: int):
+    value = draw(st.integers(lo, hi))
+    sign = "-" if value < 0 else draw(st.sampled_from(["", "+"]))
+    digits = "0" * draw(st.integers(0, 3)) + str(abs(value))
+    cuts = draw(st.lists(st.integers(0, len(digits)), max_size=4))
+    mantissa = draw(st.sampled_from(["1", "1_0", "0.5", "3_3.2_5", "7", ".2", "9."]))
+    text = f"{mantissa}{draw(st.sampled_from('eE'))}{sign}{_spell(digits, cuts)}"
+    form = draw(st.sampled_from(["{}", " -{} ", "{}j", "1+{}j", "1-{}J", "({}-2j)"]))
+    return value, form.format(text)
+
+
+@settings(max_examples=80, deadline=500, derandomize=True)
+@given(_spelled_exponent(MAX_DECIMAL_EXPONENT + 1, 10**12))
+def test_every_spelling_of_a_large_exponent_is_refused_before_it_is_read(case):
+    _, text = case
+    with pytest.raises(InputError, match="exponent beyond"):
+        parse_number_text(text)
+
+
+@settings(max_examples=80, deadline=500, derandomize=True)
+@given(_spelled_exponent(-10**12, -MAX_DECIMAL_EXPONENT - 1))
+def test_every_spelling_of_a_small_exponent_is_refused_before_it_is_read(case):
+    _, text = case
+    with pytest.raises(InputError, match="exponent beyond"):
+        parse_number_text(text)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(_spelled_exponent(-40, 40))
+def test_spellings_within_the_cap_read_as_python_reads_them(case):
+    _, text = case
+    token = text.strip().strip("()")
+    re_part, im_part = parse_number_text(text)
+    if token[-1] in "jJ":
+        want = complex(token)  # Python's own reading, to double precision
+        assert abs(float(re_part) - want.real) <= 1e-12 * max(1, abs(want.real))
+        assert abs(float(im_part) - want.imag) <= 1e-12 * max(1, abs(want.imag))
+    else:
+        assert (re_part, im_part) == (Fraction(token), 0)
+
+
+@pytest.mark.parametrize("door", ["moments", "support", "teacher-atoms", "moments-file",
+                                  "certify-report"])
+def test_underscore_exponents_are_refused_at_every_door(door, tmp_path):
+    from momentrnn import recover_measure
+    from momentrnn.cli import main
+    from momentrnn.moments.truncated import parse_support
+
+    big = "1e1_000_000_000"
+    start = time.perf_counter()
+    if door == "moments":
+        with pytest.raises(InputError, match="exponent beyond"):
+            recover_measure([1, big, 1])
+    elif door == "support":
+        with pytest.raises(InputError, match="exponent beyond"):
+            parse_support(("-1", big))
+    elif door == "moments-file":
+        f = tmp_path / "m.txt"
+        f.write_text(f"1\n{big}\n1\n")
+        assert main(["recover", str(f)]) == 2
+    else:
+        student = tmp_path / "s.json"
+        model = {"a": ["1/2"], "b": ["1"], "c": ["1"]}
+        if door == "certify-report":
+            model["a"] = [big]
+        student.write_text(__import__("json").dumps(model))
+        argv = ["certify", str(student), "--teacher-atoms", big if door == "teacher-atoms"
+                else "1/2", "--teacher-weights", "1", "--length", "5", "--lags", "3"]
+        assert main(argv) == 2
+    assert time.perf_counter() - start < 5
+
+
+@pytest.mark.parametrize("make", [
+    lambda: Decimal("1e1000000000"), lambda: Decimal("-1e-1000000000"),
+    lambda: _CTX.mpf("1e1000000000"), lambda: _CTX.mpf("1e-1000000000"),
+    lambda: _CTX.mpc(1, "1e1000000000"), lambda: flint.arb("1e1000000000"),
+    lambda: flint.acb(1, flint.arb("-1e-1000000000")),
+], ids=["Decimal", "Decimal-tiny", "mpf", "mpf-tiny", "mpc", "arb", "acb"])
+def test_huge_exponents_of_number_objects_are_refused_before_exact_conversion(make):
+    value = make()
+    start = time.perf_counter()
+    with pytest.raises(InputError, match=r"moment 1 is .*(exponent|magnitude).*scale the"):
+        parse_moments([1, value, 1])
+    assert time.perf_counter() - start < 2
+
+
+def test_number_objects_within_the_cap_are_read_exactly():
+    x = _CTX.mpf(2) ** (MAX_BINARY_EXPONENT - 10) / 3
+    got = parse_moments([Decimal("39e-2"), x, flint.arb(2) ** -(MAX_BINARY_EXPONENT - 10)])
+    assert to_fraction(got.real[0]) == Fraction(39, 100)
+    man, exp = _CTX.mpf(x).man_exp
+    assert to_fraction(got.real[1]) == man * Fraction(2) ** exp
+    assert to_fraction(got.real[2]) == Fraction(1, 2 ** (MAX_BINARY_EXPONENT - 10))
+
+
+# ------------------------------------------------------------------------ counts
+
+def test_an_endless_iterator_of_moments_is_refused_not_read():
+    import itertools
+
+    start = time.perf_counter()
+    with pytest.raises(InputError, match=f"more than {MAX_MOMENTS} entries"):
+        parse_moments(itertools.repeat(Fraction(1, 3)))
+    assert time.perf_counter() - start < 5
+
+
+@pytest.mark.parametrize("layout", ["lines", "json"])
+def test_a_moments_file_is_refused_by_its_count_before_it_is_parsed(layout, tmp_path, capsys):
+    from momentrnn.cli import main
+
+    f = tmp_path / "m.txt"
+    count = MAX_MOMENTS + 1
+    f.write_text("\n".join(["0.39"] * count) if layout == "lines"
+                 else "[" + ", ".join(['"1/3"'] * count) + "]")
+    start = time.perf_counter()
+    assert main(["recover", str(f)]) == 2
+    assert f"more than {MAX_MOMENTS}" in capsys.readouterr().err
+    assert time.perf_counter() - start < 5

@@ -8,10 +8,10 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from .._limits import MAX_INPUT_BYTES  # a moments file longer than this is refused unread
 from ..errors import InputError
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT, EXIT_ERROR = 0, 1, 2, 3
-MAX_INPUT_BYTES = 256 * 2**20  # a moments file longer than this is refused unread
 
 
 @dataclass(frozen=True)

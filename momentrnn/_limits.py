@@ -17,8 +17,9 @@ from .errors import InputError
 
 __all__ = ["Limit", "LIMITS", "physical_memory", "check_memory", "format_bytes",
            "check_count", "MAX_DECIMAL_EXPONENT", "MAX_BINARY_EXPONENT", "MAX_DIGITS_TEXT",
-           "MAX_INPUT_BYTES", "MAX_MOMENTS", "MAX_LAGS", "MAX_LENGTH", "MAX_ORDER",
-           "MAX_ATOMS", "MAX_SPEC_BYTES", "MAX_SEED", "MAX_JOBS"]
+           "MAX_INPUT_BYTES", "MAX_MOMENTS", "MAX_LAGS", "MAX_LENGTH", "MAX_COUNT",
+           "MAX_ATOMS", "MAX_SPEC_BYTES", "MAX_STABILITY_ORDER", "MAX_SDP_ORDER", "MAX_SEED",
+           "MAX_JOBS"]
 
 
 @dataclass(frozen=True)
@@ -50,11 +51,19 @@ MAX_MOMENTS = 20_000
 # Lags fitted: each loss evaluation costs O(k d) and an integration thousands of them, so a
 # larger k asks for hours; no claim of the theory needs more.
 MAX_LAGS = 10_000
-# Orders certified or bounded (certify --length, stability_bound(order=), the recurrence
-# coefficients, the lags of an impulse response): each is exact rational work growing with
-# the order; a million is far beyond any extrapolation the theory speaks of.
-MAX_LENGTH = 1_000_000
-MAX_ORDER = MAX_LENGTH
+# Orders certified (certify --length, certify_extrapolation(length=)): every order below it
+# is bounded over Q with moments whose exact size grows with the order; 1000 (the default
+# extrapolation length of a flow report) takes about a minute, 400 about 6 s.
+MAX_LENGTH = 1000
+# The moment index of stability_bound(order=): x**q is divided exactly and sup |s_q| certified
+# by root isolation of a degree-q polynomial; q = 1000 takes about 25 s, q = 10**5 hours.
+MAX_STABILITY_ORDER = 1000
+# The order of an extrapolation range's semidefinite program: it grows with the order squared
+# and its certificates with its cube.
+MAX_SDP_ORDER = 121
+# Values computed at once (moments(n), impulse_response(n)): a million doubles is 8 MB per
+# atom; exact values are bounded by a memory estimate on top.
+MAX_COUNT = 1_000_000
 # Atoms of a teacher (random_teacher(n), --teacher-atoms): the moments of n atoms are an
 # n-term sum each; a teacher wider than the lags that can be fitted cannot be learned.
 MAX_ATOMS = MAX_LAGS
@@ -81,9 +90,14 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
           ("parse_moments", "momentrnn recover FILE", "moments(n)")),
     Limit("lags", MAX_LAGS, "each loss evaluation is O(k d), thousands per integration",
           ("flow k", "certify --lags")),
-    Limit("length", MAX_LENGTH, "exact work grows with each order bounded",
-          ("certify --length", "stability_bound(order=)", "recurrence_coefficients(count=)",
-           "impulse_response(n)")),
+    Limit("length", MAX_LENGTH, "exact work grows with each order certified",
+          ("certify --length", "certify_extrapolation(length=)")),
+    Limit("order", MAX_STABILITY_ORDER, "exact division and root isolation of degree q",
+          ("stability_bound(order=)",)),
+    Limit("SDP order", MAX_SDP_ORDER, "the SDP grows with the order squared",
+          ("extrapolation_range(order=)",)),
+    Limit("count", MAX_COUNT, "values computed at once",
+          ("DiscreteMeasure.moments(count)", "impulse_response(count)")),
     Limit("atoms", MAX_ATOMS, "no more atoms than lags can be fitted",
           ("random_teacher(n)",)),
     Limit("spec bytes", MAX_SPEC_BYTES, "a sweep spec is a few lines",

@@ -12,7 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from momentrnn import hankel_rank
-from momentrnn._limits import MAX_BINARY_EXPONENT, MAX_DECIMAL_EXPONENT, MAX_MOMENTS
+from momentrnn._limits import (
+    MAX_BINARY_EXPONENT,
+    MAX_DECIMAL_EXPONENT,
+    MAX_LAGS,
+    MAX_LENGTH,
+    MAX_MOMENTS,
+    MAX_STABILITY_ORDER,
+)
 from momentrnn.errors import InputError
 from momentrnn.moments._data import parse_moments, parse_number_text, to_fraction
 from momentrnn.moments.hankel import singular_values
@@ -200,4 +207,112 @@ def test_a_moments_file_is_refused_by_its_count_before_it_is_parsed(layout, tmp_
     start = time.perf_counter()
     assert main(["recover", str(f)]) == 2
     assert f"more than {MAX_MOMENTS}" in capsys.readouterr().err
+    assert time.perf_counter() - start < 5
+
+
+# ------------------------------------------------------------------------ certify's input
+
+_REPORT = {"status": "ok", "k": 5, "extrapolation_length": 12,
+           "student": {"a": [0.5, -0.25], "b": [1.0, 1.0], "c": [0.5, 0.25]},
+           "teacher_atoms": [0.39, -0.25], "teacher_weights": [0.5, 0.25]}
+
+
+def _certify(tmp_path, capsys, text, name="r.json", extra=()):
+    from momentrnn.cli import main
+
+    path = tmp_path / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text)
+    start = time.perf_counter()
+    code = main(["certify", str(path), "--sdp-max-order", "0", *extra])
+    assert time.perf_counter() - start < 20
+    return code, capsys.readouterr().err
+
+
+def _with(**fields):
+    import json
+
+    report = json.loads(json.dumps(_REPORT))
+    report.update(fields)
+    return json.dumps(report)
+
+
+def test_a_valid_report_is_certified(tmp_path, capsys):
+    code, err = _certify(tmp_path, capsys, _with())
+    assert code in (0, 1) and "error" not in err
+
+
+@pytest.mark.parametrize("field,value", [
+    ("k", "abc"), ("k", None), ("k", [3]), ("k", 0), ("k", -5), ("k", 2.5), ("k", True),
+    ("k", 10**6), ("extrapolation_length", "1e9"), ("extrapolation_length", 10**9),
+    ("extrapolation_length", 0),
+])
+def test_report_fields_are_checked_as_options_are(tmp_path, capsys, field, value):
+    code, err = _certify(tmp_path, capsys, _with(**{field: value}))
+    assert code == 2
+    assert f"'{field}' is" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("raw", ["1e400", "9" * 5000], ids=["1e400", "5000-digits"])
+def test_report_numbers_beyond_range_are_input_errors(tmp_path, capsys, raw):
+    code, err = _certify(tmp_path, capsys, _with().replace('"k": 5', f'"k": {raw}'))
+    assert code == 2 and "internal" not in err
+
+
+def test_teacher_atoms_and_weights_of_different_lengths_are_refused(tmp_path, capsys):
+    code, err = _certify(tmp_path, capsys, _with(teacher_weights=[0.5]))
+    assert code == 2 and "2 teacher atoms but 1 teacher weights" in err
+
+
+@pytest.mark.parametrize("content", [b"", b"not a zip", "npy"], ids=["empty", "text", "npy"])
+def test_npz_students_that_are_not_archives_are_input_errors(tmp_path, capsys, content):
+    import io
+
+    import numpy as np
+
+    if content == "npy":
+        buf = io.BytesIO()
+        np.save(buf, np.arange(3.0))
+        content = buf.getvalue()
+    code, err = _certify(tmp_path, capsys, content, name="s.npz",
+                         extra=("--teacher-atoms", "1/2", "--teacher-weights", "1",
+                                "--length", "5", "--lags", "3"))
+    assert code == 2 and "s.npz" in err
+
+
+def test_a_model_atom_of_1e400_is_reported_not_overflowed(tmp_path, capsys):
+    code, err = _certify(tmp_path, capsys, '{"a": ["1e400"], "b": [1], "c": [1]}',
+                         extra=("--teacher-atoms", "1/2", "--teacher-weights", "1",
+                                "--length", "5", "--lags", "3"))
+    assert code == 2 and "about 1e400 lies outside" in err
+
+
+@pytest.mark.parametrize("option,value", [("--length", MAX_LENGTH + 1),
+                                          ("--lags", MAX_LAGS + 1)])
+def test_certify_length_and_lags_are_capped(tmp_path, capsys, option, value):
+    code, err = _certify(tmp_path, capsys, _with(), extra=(option, str(value)))
+    assert code == 2 and f"{option} {value} is more than" in err
+
+
+def test_api_caps_before_work():
+    from momentrnn import DiscreteMeasure, random_teacher, recurrence_coefficients
+    from momentrnn.errors import RankError
+    from momentrnn.moments.extrapolation_bound import certify_extrapolation
+    from momentrnn.moments.sdp import stability_bound
+
+    start = time.perf_counter()
+    with pytest.raises(InputError, match="dim=1000000000000 is more than"):
+        random_teacher(10**12)
+    with pytest.raises(InputError, match="count=1000000000000 is more than"):
+        DiscreteMeasure([Fraction(39, 100)], [1]).moments(10**12)
+    with pytest.raises(RankError, match="pass count <= 2"):
+        recurrence_coefficients([1, 0, Fraction(1, 3), 0], count=10**12)
+    for order in (MAX_STABILITY_ORDER + 1, 10**12):
+        with pytest.raises(InputError, match=f"order={order} is more than"):
+            stability_bound([Fraction(1, 3)], order=order, tolerance=1e-3)
+    with pytest.raises(InputError, match="length=100000 is more than"):
+        certify_extrapolation([0.5], [1], [1], teacher_atoms=[0.5], teacher_weights=[1],
+                              length=10**5, lags=3)
     assert time.perf_counter() - start < 5

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from .._format import upper_text
+from .._limits import MAX_LAGS, MAX_LENGTH
+from .._validate import positive_int
 from ..errors import InputError, MomentRNNError, SolverError
 from .sdp import _round, _sup_abs_upper
 
@@ -243,6 +245,9 @@ def certify_extrapolation(a: Sequence, b: Sequence, c: Sequence, *,
     MomentRNNError
         A proved bound below the student's exact error (an internal inconsistency).
     """
+    length = positive_int(length, "length", maximum=MAX_LENGTH,
+                          hint="exact work grows with each order certified")
+    lags = positive_int(lags, "lags", maximum=MAX_LAGS)
     a, b, c = _exact(a, "a"), _exact(b, "b"), _exact(c, "c")
     if not len(a) == len(b) == len(c):
         raise InputError(f"a, b and c have {len(a)}, {len(b)} and {len(c)} entries; the "
@@ -256,7 +261,9 @@ def certify_extrapolation(a: Sequence, b: Sequence, c: Sequence, *,
                          f"{len(teacher_weights)}; give one weight per atom")
     for i, x in enumerate(a):
         if abs(x) > 1:
-            raise InputError(f"student atom a[{i}] = {float(x):.17g} lies outside [-1, 1]: the "
+            shown = f"{float(x):.17g}" if abs(x) < 2**1000 else "about 1e" + str(
+                len(str(abs(x.numerator) // x.denominator)) - 1)  # float() would overflow
+            raise InputError(f"student atom a[{i}] = {shown} lies outside [-1, 1]: the "
                              "bounds are for measures on [-1, 1]; nothing can be certified")
     if teacher_moments is not None:
         if len(teacher_moments) < length:

@@ -7,6 +7,7 @@ import numbers
 
 import numpy as np
 
+from .._limits import MAX_ATOMS
 from .._validate import positive_int
 from ..errors import InputError
 from ..moments import DiscreteMeasure
@@ -157,7 +158,8 @@ def random_teacher(dim: int, *, seed: int = 0, positive: bool = True,
     >>> t.dim, t.is_balanced, bool(abs(t.a).max() < 0.95)
     (3, True, True)
     """
-    _positive_int(dim, "dim")
+    _positive_int(dim, "dim", maximum=MAX_ATOMS,
+                  hint="a teacher has no more atoms than lags can be fitted")
     if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise InputError(f"seed={seed!r} must be a non-negative integer")
     if not isinstance(positive, (bool, np.bool_)):

@@ -18,7 +18,8 @@ from .errors import InputError
 __all__ = ["Limit", "LIMITS", "physical_memory", "check_memory", "format_bytes",
            "check_count", "MAX_DECIMAL_EXPONENT", "MAX_BINARY_EXPONENT", "MAX_DIGITS_TEXT",
            "MAX_INPUT_BYTES", "MAX_MOMENTS", "MAX_LAGS", "MAX_LENGTH", "MAX_COUNT",
-           "MAX_ATOMS", "MAX_SPEC_BYTES", "MAX_STABILITY_ORDER", "MAX_SDP_ORDER", "MAX_SEED",
+           "MAX_ATOMS", "MAX_EXACT_RESPONSE_BYTES", "MAX_SPEC_BYTES", "MAX_STABILITY_ORDER",
+           "MAX_SDP_ORDER", "MAX_SEED",
            "MAX_JOBS"]
 
 
@@ -64,6 +65,11 @@ MAX_SDP_ORDER = 121
 # Values computed at once (moments(n), impulse_response(n)): a million doubles is 8 MB per
 # atom; exact values are bounded by a memory estimate on top.
 MAX_COUNT = 1_000_000
+# Digits of an exact impulse response (Exact() lags of float parameters): lag j of a double
+# with denominator 2**e holds about 2 e j bits, so the lags hold about e count**2 bits and
+# the exact work grows as their cube: 2000 lags of a random 4-unit student are 27 MiB, 36 s
+# (1270 lags, the most accepted for it, about 13 s).
+MAX_EXACT_RESPONSE_BYTES = 12 * 2**20
 # Atoms of a teacher (random_teacher(n), --teacher-atoms): the moments of n atoms are an
 # n-term sum each; a teacher wider than the lags that can be fitted cannot be learned.
 MAX_ATOMS = MAX_LAGS
@@ -98,6 +104,9 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
           ("extrapolation_range(order=)",)),
     Limit("count", MAX_COUNT, "values computed at once",
           ("DiscreteMeasure.moments(count)", "impulse_response(count)")),
+    Limit("exact response bytes", MAX_EXACT_RESPONSE_BYTES,
+          "exact lags grow linearly, their work as the cube of the count",
+          ("impulse_response(count, precision=Exact())",)),
     Limit("atoms", MAX_ATOMS, "no more atoms than lags can be fitted",
           ("random_teacher(n)",)),
     Limit("spec bytes", MAX_SPEC_BYTES, "a sweep spec is a few lines",

@@ -316,3 +316,68 @@ def test_api_caps_before_work():
         certify_extrapolation([0.5], [1], [1], teacher_atoms=[0.5], teacher_weights=[1],
                               length=10**5, lags=3)
     assert time.perf_counter() - start < 5
+
+
+# ------------------------------------------------------------------------ numbers and shapes
+
+_BIG = 10**400
+
+
+def _flow_student():
+    from momentrnn import init_student
+
+    return init_student(2, scale=0.1, seed=3)
+
+
+@pytest.mark.parametrize("call", [
+    lambda m: m.recover_measure([1, 0, Fraction(1, 3), 0], data_digits=_BIG),
+    lambda m: m.recover_measure([1, 0.39, 1, 0.39], data_error=_BIG),
+    lambda m: m.recover_measure([1, 0, Fraction(1, 3), 0], digits=_BIG),
+    lambda m: m.integrate_flow(_flow_student(), m.random_teacher(2), k=5, rtol=_BIG),
+    lambda m: m.integrate_flow(_flow_student(), m.random_teacher(2), k=5, t_max=_BIG),
+    lambda m: m.integrate_flow(_flow_student(), m.random_teacher(2), k=5, until_loss=_BIG),
+    lambda m: m.init_student(2, scale=_BIG),
+], ids=["data_digits", "data_error", "digits", "rtol", "t_max", "until_loss", "scale"])
+def test_integers_beyond_the_double_range_are_input_errors(call):
+    import momentrnn
+
+    with pytest.raises(InputError, match="an integer of 401 digits"):
+        call(momentrnn)
+
+
+@pytest.mark.parametrize("call,pattern", [
+    (lambda m: m.LinearRNN([[1, 2], [3]], [1, 1], [1, 1]), r"A must be a rectangular array"),
+    (lambda m: m.random_teacher(2).output("abc"), r"inputs='abc' must be real numbers"),
+    (lambda m: m.DiagonalRNN([], [], []), r"a is empty"),
+    (lambda m: m.init_student(4, scale=0.1).impulse_response(10**4, precision=m.Exact()),
+     r"exact impulse response of 10000 lags would hold about .* ask for at most"),
+    (lambda m: m.init_student(3, scale=0.1, diagonal=False).impulse_response(
+        10**4, precision=m.Exact()), r"exact impulse response of 10000 lags"),
+], ids=["ragged", "output-text", "empty", "exact-lags", "exact-lags-full"])
+def test_models_refuse_bad_shapes_and_sizes(call, pattern):
+    import momentrnn
+
+    start = time.perf_counter()
+    with pytest.raises(InputError, match=pattern):
+        call(momentrnn)
+    assert time.perf_counter() - start < 5
+
+
+def test_exact_lags_within_the_limit_are_computed():
+    from momentrnn import DiagonalRNN, Exact
+
+    model = DiagonalRNN([0.5, -0.25], [1.0, 1.0], [0.39, 1.0])
+    h = model.impulse_response(600, precision=Exact())
+    assert h[599] == Fraction(0.39) * Fraction(1, 2) ** 599 + Fraction(-1, 4) ** 599
+
+
+@pytest.mark.parametrize("index", [5, -7, 1.0, True])
+def test_gd_result_run_indices_are_checked(index):
+    from momentrnn import gradient_descent, init_student, random_teacher
+
+    teacher = random_teacher(2)
+    result = gradient_descent(init_student(2, scale=0.1), teacher, k=5, steps=3, lr=0.01)
+    with pytest.raises(InputError, match=f"run index {index!r} must be an integer from 0"):
+        result.model(index)
+    with pytest.raises(InputError, match="run index"):
+        result.trajectory(index, teacher, k=5)

@@ -128,8 +128,17 @@ class GDResult:
         """Throughput: runs times steps per wall-clock second."""
         return self.batch * self.steps / self.seconds if self.seconds > 0 else math.inf
 
+    def _run(self, index: object) -> int:
+        """``index`` checked: a run number 0..batch-1 (never a negative one from the end)."""
+        if isinstance(index, (bool, np.bool_)) or not isinstance(index, (int, np.integer)) \
+                or not 0 <= index < self.batch:
+            raise InputError(f"run index {index!r} must be an integer from 0 to "
+                             f"{self.batch - 1} (this result holds {self.batch} runs)")
+        return int(index)
+
     def model(self, index: int = 0) -> DiagonalRNN:
         """The final model of run ``index``."""
+        index = self._run(index)
         return DiagonalRNN(self.a[index], self.b[index], self.c[index])
 
     def trajectory(self, index: int, teacher: DiagonalRNN | LinearRNN, *, k: int,
@@ -137,6 +146,7 @@ class GDResult:
         """Run ``index`` as a :class:`Trajectory` (time = step x learning rate)."""
         from .flow import _assemble
 
+        index = self._run(index)
         target = _target(teacher, k)
         problem = FlowProblem(True, self.a.shape[1], target, np.ones(k))
         if self.parameters is not None:

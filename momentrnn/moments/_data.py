@@ -25,6 +25,7 @@ import mpmath
 import numpy as np
 
 from .._limits import MAX_DECIMAL_EXPONENT, MAX_DIGITS_TEXT, MAX_MOMENTS
+from .._validate import finite, shown
 from ..errors import InputError
 
 __all__ = ["MomentData", "parse_moments", "parse_number_text", "parse_moment_text", "to_fraction"]
@@ -394,7 +395,12 @@ def _with_digits(data: MomentData, data_digits: float) -> MomentData:
     if isinstance(data_digits, bool) or not isinstance(data_digits, numbers.Real):
         raise InputError(f"data_digits={data_digits!r} must be a positive number of digits")
     if not (data_digits > 0):
-        raise InputError(f"data_digits={data_digits!r} must be positive (e.g. 16 for doubles)")
+        raise InputError(f"data_digits={shown(data_digits)} must be positive (e.g. 16 for "
+                         "doubles)")
+    if not finite(data_digits) and not (isinstance(data_digits, float)
+                                        and math.isinf(data_digits)):
+        raise InputError(f"data_digits={shown(data_digits)} is beyond the double range; pass "
+                         "math.inf for exact data, or the digits the data carry (e.g. 16)")
     if math.isinf(data_digits):
         return MomentData(data.real, data.imag, (0.0,) * data.count, data.rounded_decimals)
     scale = data.max_abs_exact()
@@ -427,6 +433,9 @@ def _with_error(data: MomentData, data_error: object) -> MomentData:
                                                                  MPF)):
             raise InputError(f"data_error[{j}]={e!r} must be a non-negative number")
         positive = e > 0
+        if isinstance(e, (int, np.integer)) and not finite(e):
+            raise InputError(f"data_error[{j}]={shown(e)} is beyond the double range; no "
+                             "moment can be known that roughly: give an error within it")
         e = float(e)
         if not (e >= 0) or math.isnan(e):
             raise InputError(f"data_error[{j}]={e!r} must be a non-negative number")

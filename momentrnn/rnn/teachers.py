@@ -8,7 +8,7 @@ import numbers
 import numpy as np
 
 from .._limits import MAX_ATOMS
-from .._validate import positive_int
+from .._validate import finite, positive_int, shown
 from ..errors import InputError
 from ..moments import DiscreteMeasure
 from ..moments._scalars import to_float
@@ -255,9 +255,10 @@ def init_student(dim: int, *, scale: float, mode: str = "random", seed: int = 0,
     if isinstance(scale, (bool, np.bool_)) or not isinstance(scale, (int, float, np.integer,
                                                                     np.floating)):
         raise InputError(f"scale={scale!r} must be a positive finite number, e.g. 1e-3")
+    if not (finite(scale) and scale > 0):
+        raise InputError(f"scale={shown(scale)} must be a positive finite number within the "
+                         "double range, e.g. 1e-3")
     scale = float(scale)
-    if not (np.isfinite(scale) and scale > 0):
-        raise InputError(f"scale={scale!r} must be a positive finite number, e.g. 1e-3")
     if not isinstance(mode, str) or mode not in INIT_MODES:
         raise InputError(f"mode={mode!r} is not known; use one of {', '.join(INIT_MODES)}")
     if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:

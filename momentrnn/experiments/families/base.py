@@ -306,6 +306,12 @@ def seed_list(value) -> list[int]:
                             for s in value):
         raise InputError(f"seeds={short(value)} must be a positive count or a non-empty list "
                          "of non-negative integers")
+    from ..._limits import MAX_SEED
+
+    big = [s for s in value if s > MAX_SEED]
+    if big:  # torch and numpy seeds are C long longs
+        raise InputError(f"seeds holds {short(big[0])}, beyond 2**63 - 1, the largest seed "
+                         "the random generators take; use seeds below 2**63")
     return list(value)
 
 
@@ -326,7 +332,7 @@ _DEVICE = re.compile(r"(cpu|cuda(:\d{1,3})?|mps)")
 
 def check_training(p: dict) -> None:
     """The keys every teacher-student family has: scales, lengths, lr, steps, device, k."""
-    from ...rnn._limits import MAX_LAGS
+    from ..._limits import MAX_LAGS
 
     positive_list(p, "scales")
     positive_list(p, "lengths", integer=True)

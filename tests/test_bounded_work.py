@@ -1,6 +1,7 @@
 """Bounded work (issue 23): exact ranks decided exactly and cheaply, exponents capped in every
 spelling, sizes refused before the work starts."""
 
+import math
 import time
 from decimal import Decimal
 from fractions import Fraction
@@ -381,3 +382,91 @@ def test_gd_result_run_indices_are_checked(index):
         result.model(index)
     with pytest.raises(InputError, match="run index"):
         result.trajectory(index, teacher, k=5)
+
+
+# ------------------------------------------------------------------------ sweeps, check, plot
+
+_SMALL = ["--set", "scales=[1e-2]", "--set", "seeds=1", "--set", "dims=[6]",
+          "--set", 'teachers=["decaying"]', "--set", 'modes=["random"]',
+          "--set", 'trainer="gd"', "--set", "steps=50", "--quiet"]
+
+
+@pytest.mark.parametrize("argv,pattern", [
+    (["sweep", "/dev/zero"], "longer than 1 MiB"),
+    (["sweep", "--family", "nonlinear", "--set", f"seeds=[{2**63}]"], "beyond 2\\*\\*63 - 1"),
+    (["sweep", "--family", "nonlinear", "--set", f"teacher_seed={2**63}"], "2\\*\\*63 - 1"),
+    (["sweep", "--family", "nonlinear", "--set", "student_dims=[100000]", "--set",
+      "test_sequences=1", "--set", "lengths=[1]", "--set", "train_sequences=1", "--set",
+      "seeds=1", "--set", "scales=[1e-2]"], "needs .* of memory"),
+], ids=["spec-dev-zero", "seed-2**63", "teacher-seed-2**63", "dims-weights"])
+def test_sweeps_refuse_sizes_before_work(argv, pattern, tmp_path, capsys):
+    import re
+
+    from momentrnn.cli import main
+
+    start = time.perf_counter()
+    assert main([*argv, "--out", str(tmp_path / "r.jsonl"), "--quiet"]) == 2
+    assert re.search(pattern, capsys.readouterr().err)
+    assert time.perf_counter() - start < 10
+
+
+def test_check_jobs_are_lowered_to_the_claims_and_cores(monkeypatch, capsys):
+    import proofs_checks.runner as runner
+    from momentrnn.cli import main
+
+    seen = {}
+
+    class _Report:
+        outcomes = []
+
+        def exit_status(self):
+            return 0
+
+        def to_dict(self):
+            return {}
+
+    def fake(labels, **kw):
+        seen["jobs"] = kw["jobs"]
+        return _Report()
+
+    monkeypatch.setattr(runner, "run_checks", fake)
+    main(["check", "--only", "M1,M2", "--jobs", "40", "--quick", "--format", "json"])
+    assert seen["jobs"] <= 2
+    assert "--jobs 40 lowered to" in capsys.readouterr().err
+
+
+def test_the_hessian_of_a_huge_full_model_is_refused_by_its_memory():
+    import numpy as np
+
+    from momentrnn import LinearRNN
+    from momentrnn.rnn.losses import moment_loss_hessian
+
+    d = 3000
+    model = LinearRNN(np.zeros((d, d)), np.ones(d), np.ones(d))
+    start = time.perf_counter()
+    with pytest.raises(InputError, match="Hessian of a model of dimension 3000 needs"):
+        moment_loss_hessian(model, [1.0, 0.39, 0.25], k=3)
+    assert time.perf_counter() - start < 5
+
+
+@pytest.mark.parametrize("atoms", [[math.inf], [math.nan, 0.39], [1e308, -1e308]],
+                         ids=["inf", "nan", "huge"])
+def test_plot_draws_every_figure_or_writes_none(atoms, tmp_path, capsys):
+    import json
+
+    from momentrnn.cli import main
+
+    results = tmp_path / "r.jsonl"
+    assert main(["sweep", "--out", str(results), *_SMALL]) == 0
+    row = json.loads(results.read_text().splitlines()[0])
+    row["learned_atoms"], row["learned_weights"] = atoms, [1.0] * len(atoms)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps(row) + "\n")
+    figs = tmp_path / "figs"
+    code = main(["plot", str(bad), "--out", str(figs)])
+    written = sorted(p.name for p in figs.iterdir()) if figs.exists() else []
+    if code == 0:
+        assert len(written) == 8  # four figures, png and svg
+    else:
+        assert code == 2 and written == []
+        assert "no figure was written" in capsys.readouterr().err

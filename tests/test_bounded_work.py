@@ -470,3 +470,12 @@ def test_plot_draws_every_figure_or_writes_none(atoms, tmp_path, capsys):
     else:
         assert code == 2 and written == []
         assert "no figure was written" in capsys.readouterr().err
+
+
+def test_flow_teacher_atoms_beyond_the_double_range_are_input_errors(capsys):
+    from momentrnn.cli import main
+
+    assert main(["flow", "--teacher-atoms", "1e400,39/100", "--teacher-weights", "1,1",
+                 "--quiet"]) == 2
+    assert "--teacher-atoms entry 1 '1e400' is beyond the range of a double" in \
+        capsys.readouterr().err

@@ -256,7 +256,8 @@ def init_student(dim: int, *, scale: float, mode: str = "random", seed: int = 0,
                                                                     np.floating)):
         raise InputError(f"scale={scale!r} must be a positive finite number, e.g. 1e-3")
     if not (finite(scale) and scale > 0):
-        raise InputError(f"scale={shown(scale)} must be a positive finite number within the "
+        value = shown(scale) if isinstance(scale, (int, np.integer)) else repr(float(scale))
+        raise InputError(f"scale={value} must be a positive finite number within the "
                          "double range, e.g. 1e-3")
     scale = float(scale)
     if not isinstance(mode, str) or mode not in INIT_MODES:

@@ -20,7 +20,7 @@ __all__ = ["Limit", "LIMITS", "physical_memory", "check_memory", "format_bytes",
            "MAX_INPUT_BYTES", "MAX_MOMENTS", "MAX_LAGS", "MAX_LENGTH", "MAX_COUNT",
            "MAX_ATOMS", "MAX_EXACT_RESPONSE_BYTES", "MAX_SPEC_BYTES", "MAX_STABILITY_ORDER",
            "MAX_SDP_ORDER", "MAX_SEED",
-           "MAX_JOBS"]
+           "MAX_JOBS", "MAX_STEPS", "MAX_RUNS", "MAX_SEEDS"]
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,12 @@ MAX_SPEC_BYTES = 1 * 2**20
 MAX_SEED = 2**63 - 1
 # Worker processes: never more than the claims or tasks to run, nor this many.
 MAX_JOBS = 1024
+# Gradient-descent steps of one call: about an hour for a small batch on a CPU.
+MAX_STEPS = 100_000_000
+# Runs of one sweep grid: each is a training run and a row of the results file.
+MAX_RUNS = 1_000_000
+# A seed count (seeds=N) of a sweep: N runs per grid point.
+MAX_SEEDS = 100_000
 
 LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
     Limit("decimal exponent", MAX_DECIMAL_EXPONENT,
@@ -114,6 +120,12 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
     Limit("seed", MAX_SEED, "torch and numpy seeds are C long longs", ("sweep seeds",)),
     Limit("jobs", MAX_JOBS, "never more workers than tasks or this many",
           ("momentrnn check --jobs", "momentrnn sweep --workers")),
+    Limit("steps", MAX_STEPS, "about an hour for a small batch on a CPU",
+          ("gradient_descent(steps=)",)),
+    Limit("runs", MAX_RUNS, "each run is a training and a row of the results file",
+          ("momentrnn sweep (the grid)",)),
+    Limit("seed count", MAX_SEEDS, "seeds=N asks for N runs per grid point",
+          ("momentrnn sweep --set seeds=N",)),
 )}
 
 

@@ -663,12 +663,14 @@ def _limit_doors():
         "exact response bytes": lambda v: m.DiagonalRNN([0.39, -0.5], [1.0, 1.0], [1.0, 0.1])
         .impulse_response(v, precision=m.Exact()),
         "atoms": lambda v: m.random_teacher(v),
+        "steps": lambda v: m.gradient_descent(m.init_student(2, scale=0.1),
+                                              m.random_teacher(2), k=3, steps=v, lr=0.01),
     }
 
 
 # limits checked by the command line (files, seeds, workers): their own cases above and in
 # tests/test_bounded_work.py; here each is checked to have one
-_CLI_LIMITS = {"moments file bytes", "spec bytes", "seed", "jobs"}
+_CLI_LIMITS = {"moments file bytes", "spec bytes", "seed", "jobs", "runs", "seed count"}
 
 
 def test_every_limit_has_a_generated_case():

@@ -26,8 +26,8 @@ from .trajectory import Trajectory
 
 __all__ = ["gradient_descent", "GDResult", "load_torch", "torch_device"]
 
-# a bound on the work one call can ask for (about an hour for a small batch on a CPU)
-MAX_STEPS = 100_000_000
+# a bound on the work one call can ask for: the table, momentrnn._limits
+from .._limits import MAX_STEPS  # noqa: E402
 
 COMPILE_UNROLL = 8  # steps fused per torch.compile call (longer unrolls compile slowly)
 LOSS_LIMIT = 1e30  # far above any loss of a converging run, far below overflow

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._limits import MAX_RUNS as _MAX_RUNS
 from .._limits import MAX_SPEC_BYTES
 from ..errors import InputError
 from .families import DEFAULT_FAMILY, SweepFamily, family_named
@@ -69,7 +70,7 @@ def _type_names(types) -> str:
     return " or ".join(dict.fromkeys(names.get(t.__name__, t.__name__) for t in types))
 
 
-MAX_RUNS = 1_000_000
+MAX_RUNS = _MAX_RUNS  # the table: momentrnn._limits
 
 
 def read_spec_file(path: str) -> dict:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from ..._format import table_lines
+from ..._limits import MAX_SEEDS as _MAX_SEEDS
 from ...errors import InputError
 
 __all__ = ["SweepFamily", "SweepRow", "ScaleFigure", "positive_list", "seed_list", "short",
@@ -292,7 +293,7 @@ def short(value) -> str:
     return text if len(text) <= 80 else f"{text[:60]}... ({len(text)} characters)"
 
 
-MAX_SEEDS = 100_000
+MAX_SEEDS = _MAX_SEEDS  # the table: momentrnn._limits
 
 
 def seed_list(value) -> list[int]:

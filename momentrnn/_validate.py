@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
 
 from .errors import InputError
 
-__all__ = ["positive_int", "nonnegative_int"]
+__all__ = ["positive_int", "nonnegative_int", "finite", "shown"]
 
 
 def _integer(value: object) -> bool:
@@ -38,3 +39,24 @@ def nonnegative_int(value: object, name: str, *, hint: str = "") -> int:
         tail = f" ({hint})" if hint else ""
         raise InputError(f"{name}={value!r} must be a non-negative integer{tail}")
     return int(value)
+
+
+def finite(value: object) -> bool:
+    """``math.isfinite`` that answers False for an integer beyond the double range (where
+    ``math.isfinite(10**400)`` raises OverflowError): such a value is no usable float."""
+    try:
+        return math.isfinite(value)  # type: ignore[arg-type]
+    except OverflowError:
+        return False
+    except TypeError:
+        return False
+
+
+def shown(value: object, limit: int = 40) -> str:
+    """``repr(value)``, shortened: an integer of 400 digits is named by its length."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    if isinstance(value, (int, np.integer)):
+        return f"an integer of {len(str(abs(int(value))))} digits"
+    return text[: limit - 10] + f"... ({len(text)} characters)"

@@ -634,3 +634,96 @@ def test_moments_files_with_a_byte_order_mark_are_read(tmp_path, capsys, encodin
     out = capsys.readouterr()
     assert code == 0, out.err
     assert "sqrt(3)/3" in out.out
+
+
+# ---------------------------------------------------------------------------------------
+# every limit of the table (momentrnn._limits.LIMITS), just past it: a package error at once
+
+def _limit_doors():
+    import itertools
+    from fractions import Fraction
+
+    import mpmath
+
+    import momentrnn as m
+    from momentrnn.moments._data import parse_moments, parse_number_text
+    from momentrnn.moments.extrapolation_bound import certify_extrapolation
+
+    ctx = mpmath.mp.clone()
+    student = dict(teacher_atoms=[Fraction(39, 100)], teacher_weights=[1])
+    return {
+        "decimal exponent": lambda v: parse_number_text(f"1e{v:_}"),
+        "binary exponent": lambda v: parse_moments([1, ctx.make_mpf((0, 1, v, 1)), 1]),
+        "digits of a number": lambda v: parse_number_text("1" * v),
+        "moments": lambda v: parse_moments(itertools.repeat(Fraction(1, 3), v)),
+        "lags": lambda v: certify_extrapolation([0.5], [1], [1], length=5, lags=v, **student),
+        "length": lambda v: certify_extrapolation([0.5], [1], [1], length=v, lags=3, **student),
+        "order": lambda v: m.stability_bound([Fraction(1, 3)], order=v, tolerance=1e-3),
+        "SDP order": lambda v: m.extrapolation_range([1, 0, Fraction(1, 3)], tolerance=0,
+                                                     order=v),
+        "count": lambda v: m.DiscreteMeasure([Fraction(-1, 3)], [1]).moments(v),
+        "exact response bytes": lambda v: m.DiagonalRNN([0.39, -0.5], [1.0, 1.0], [1.0, 0.1])
+        .impulse_response(v, precision=m.Exact()),
+        "atoms": lambda v: m.random_teacher(v),
+        "steps": lambda v: m.gradient_descent(m.init_student(2, scale=0.1),
+                                              m.random_teacher(2), k=3, steps=v, lr=0.01),
+    }
+
+
+# limits checked by the command line (files, seeds, workers): their own cases above and in
+# tests/test_bounded_work.py; here each is checked to have one
+_CLI_LIMITS = {"moments file bytes", "spec bytes", "seed", "jobs", "runs", "seed count"}
+
+
+def test_every_limit_has_a_generated_case():
+    from momentrnn._limits import LIMITS
+
+    assert set(LIMITS) == set(_limit_doors()) | _CLI_LIMITS
+
+
+def _past(limit):
+    """Values just past the limit, and far past it (a bound must not be checked late)."""
+    from hypothesis import strategies as st
+
+    cap = limit.maximum
+    if limit.name == "exact response bytes":  # a count of lags whose digits pass the bytes
+        return st.integers(1500, 10**6)
+    if limit.name == "digits of a number":
+        return st.integers(cap + 1, cap + 10)
+    return st.one_of(st.integers(cap + 1, cap + 3), st.integers(cap + 4, 10 * cap + 10),
+                     st.integers(10**12, 10**15))
+
+
+@pytest.mark.parametrize("name", sorted(_limit_doors()))
+def test_values_past_each_limit_are_refused_before_work(name):
+    from hypothesis import HealthCheck, given, settings
+
+    from momentrnn._limits import LIMITS
+
+    door = _limit_doors()[name]
+    limit = LIMITS[name]
+    # exponents: too small as well as too large (2**-(cap + 1) has magnitude 2**-cap)
+    signs = (1, -1) if name in ("decimal exponent", "binary exponent") else (1,)
+
+    @settings(max_examples=6, deadline=3000, derandomize=True,
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(_past(limit))
+    def check(value):
+        for sign in signs:
+            start = time.perf_counter()
+            with pytest.raises(InputError) as info:
+                door(value if sign > 0 else -value - 1)
+            assert time.perf_counter() - start < 2
+            message = str(info.value)
+            assert "\n" not in message
+            assert str(limit.maximum) in message.replace("_", "") or "more than" in message \
+                or "beyond" in message
+
+    check()
+
+
+def test_a_moments_stream_past_the_byte_limit_is_refused(capsys):
+    start = time.perf_counter()
+    assert main(["recover", "/dev/zero"]) == 2
+    assert "longer than" in capsys.readouterr().err
+    assert time.perf_counter() - start < BOUND_S

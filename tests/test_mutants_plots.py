@@ -18,7 +18,7 @@ def test_scale_figure_draws_the_interquartile_band(tmp_path, monkeypatch):
     figure = ScaleFigure("band", "err", ("dim",), lambda r: r.metrics["err"], log=False)
     seen = {}
 
-    def keep(fig, out_dir, name, formats, plt):
+    def keep(fig, out_dir, name, formats, plt, pending=None):
         ax = fig.axes[0]
         band = ax.collections[0].get_paths()[0].vertices
         seen["band"] = band
@@ -46,7 +46,7 @@ def test_scale_figure_draws_finite_medians_unclipped(tmp_path, monkeypatch):
     figure = ScaleFigure("band", "err", ("dim",), lambda r: r.metrics["err"], log=False)
     seen = {}
 
-    def keep(fig, out_dir, name, formats, plt):
+    def keep(fig, out_dir, name, formats, plt, pending=None):
         seen["lines"] = [line.get_ydata() for line in fig.axes[0].lines]
         plt.close(fig)
         return []

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from .._limits import MAX_INPUT_BYTES  # a moments file longer than this is refused unread
 from ..errors import InputError, MissingDependencyError
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT, EXIT_ERROR, EXIT_MISSING = 0, 1, 2, 3, 4
@@ -28,7 +29,6 @@ EXIT_STATUSES = (
 # the extra of pyproject.toml that installs each optional module
 EXTRAS = {"matplotlib": "plot", "torch": "torch", "cvxpy": "sdp", "distributed": "dask",
           "argcomplete": "completion"}
-MAX_INPUT_BYTES = 256 * 2**20  # a moments file longer than this is refused unread
 
 
 @dataclass(frozen=True)

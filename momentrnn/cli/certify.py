@@ -10,9 +10,10 @@ import os
 from fractions import Fraction
 
 from .._format import upper_text
+from .._limits import MAX_LAGS, MAX_LENGTH
 from .._output import check_writable, json_text, write_output
 from ..errors import InputError
-from ._common import Command, positive_int, write_table
+from ._common import Command, brief, positive_int, write_table
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
@@ -107,21 +108,35 @@ def read_student(path: str) -> tuple[list, list, list, dict]:
         raise InputError(f"student {path!r} is not a file; give the JSON written by "
                          "'momentrnn flow --json' or a model file")
     if path.lower().endswith(".npz"):
+        import zipfile
+
         import numpy as np
 
         try:
-            with np.load(path, allow_pickle=False) as z:
+            loaded = np.load(path, allow_pickle=False)
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+            raise InputError(f"student {path!r} is not a readable .npz file ({exc or 'empty'}); "
+                             "save the student with numpy.savez(path, a=..., b=..., c=...)"
+                             ) from None
+        if not isinstance(loaded, np.lib.npyio.NpzFile):  # a renamed .npy
+            raise InputError(f"student {path!r} holds one array, not an .npz archive of the "
+                             "arrays a, b and c; save it with numpy.savez(path, a=..., b=..., "
+                             "c=...)")
+        try:
+            with loaded as z:
                 data = {k: np.asarray(z[k]).ravel().tolist() for k in ("a", "b", "c")
                         if k in z.files}
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
             raise InputError(f"student {path!r} is not a readable .npz file ({exc})") from None
         report: dict = {}
     else:
         try:
             with open(path, encoding="utf-8") as handle:
                 report = json.load(handle)
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InputError(f"student {path!r} is not a JSON file ({exc})") from None
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+            # ValueError: also an integer beyond Python's digit limit; RecursionError: nesting
+            raise InputError(f"student {path!r} is not a JSON file the student can be read "
+                             f"from ({brief(str(exc), 160)})") from None
         if not isinstance(report, dict):
             raise InputError(f"student {path!r}: expected a JSON object with the student")
         data = report.get("student", report)
@@ -182,8 +197,17 @@ def read_teacher(args: argparse.Namespace, report: dict) -> tuple[list | None, l
         return atoms, weights, None, "atoms and weights"
     if "teacher_atoms" in report and "teacher_weights" in report:
         # the doubles the student was trained against, not the decimals they print as
-        atoms = [_double(t, "flow report teacher atom") for t in report["teacher_atoms"]]
-        weights = [_double(t, "flow report teacher weight") for t in report["teacher_weights"]]
+        listed = [report["teacher_atoms"], report["teacher_weights"]]
+        if not all(isinstance(v, list) and v for v in listed):
+            raise InputError("the flow report's teacher_atoms and teacher_weights must be "
+                             "non-empty lists of numbers; give the teacher with --teacher-atoms "
+                             "and --teacher-weights")
+        if len(listed[0]) != len(listed[1]):  # never zipped: the bounds would be another's
+            raise InputError(f"the flow report has {len(listed[0])} teacher atoms but "
+                             f"{len(listed[1])} teacher weights; give the teacher with "
+                             "--teacher-atoms and --teacher-weights")
+        atoms = [_double(t, "flow report teacher atom") for t in listed[0]]
+        weights = [_double(t, "flow report teacher weight") for t in listed[1]]
         return atoms, weights, None, "the teacher of the flow report"
     raise InputError("no teacher: give --teacher NAME, --teacher-atoms with "
                      "--teacher-weights, or --teacher-moments FILE")
@@ -191,6 +215,21 @@ def read_teacher(args: argparse.Namespace, report: dict) -> tuple[list | None, l
 
 # ----------------------------------------------------------------------------------------
 # the command
+
+
+def _report_count(report: dict, key: str, default: int | None, maximum: int,
+                  option: str) -> int | None:
+    """A positive integer field of the flow report (``default`` when absent), at most
+    ``maximum``: a report is input, its fields are checked as the options are."""
+    if key not in report:
+        return default
+    value = report[key]
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= maximum:
+        shown = brief(repr(value) if not isinstance(value, int) or value.bit_length() < 200
+                      else f"an integer of {len(str(value))} digits", 60)
+        raise InputError(f"the flow report's {key!r} is {shown}; it must be an integer from 1 "
+                         f"to {maximum}: fix the report, or give {option}")
+    return value
 
 
 def run_certify(args: argparse.Namespace) -> int:
@@ -205,11 +244,17 @@ def run_certify(args: argparse.Namespace) -> int:
     except NotCertified as exc:
         return _not_certified(args, str(exc))
     atoms, weights, moments, described = read_teacher(args, report)
-    length = args.length or int(report.get("extrapolation_length", 100))
+    if args.length is not None and args.length > MAX_LENGTH:
+        raise InputError(f"--length {args.length} is more than {MAX_LENGTH}, the most orders "
+                         "certified (exact work grows with each order); give a smaller --length")
+    if args.lags is not None and args.lags > MAX_LAGS:
+        raise InputError(f"--lags {args.lags} is more than {MAX_LAGS}, the most lags measured")
+    length = args.length or _report_count(report, "extrapolation_length", 100, MAX_LENGTH,
+                                          "--length")
     if atoms is not None:
-        default_lags = int(report.get("k", 2 * len(atoms) + 1))
+        default_lags = _report_count(report, "k", 2 * len(atoms) + 1, MAX_LAGS, "--lags")
     else:
-        default_lags = int(report.get("k", 0)) or None
+        default_lags = _report_count(report, "k", None, MAX_LAGS, "--lags")
         if args.lags is None and default_lags is None:
             raise InputError("give --lags: the number of fitted lags whose errors are measured")
     lags = args.lags or default_lags

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
+import sys
 
+from .._limits import MAX_JOBS
 from .._output import json_text
 from ..errors import MissingDependencyError
 from ._common import EXIT_ERROR, Command, positive_int, write_table
@@ -109,13 +112,18 @@ def run(args: argparse.Namespace) -> int:
         print(f"momentrnn check: cannot import proofs_checks ({exc})")
         return EXIT_ERROR
     labels = select_claims(args.only)
+    # never more workers than claims to check or cores to run them on (a note when lowered)
+    jobs = min(args.jobs, max(1, len(labels)), os.cpu_count() or 1, MAX_JOBS)
+    if jobs < args.jobs and not args.list:
+        print(f"momentrnn check: --jobs {args.jobs} lowered to {jobs} ({len(labels)} claims, "
+              f"{os.cpu_count() or 1} cores)", file=sys.stderr)
     if args.list:
         for label, title in claim_titles(labels):
             print(f"{label:4} {title}")
         return 0
     skip = _skip_reasons(_unavailable(labels), args.allow_skip)  # before any check runs
     start = time.monotonic()
-    report = run_checks(labels, quick=args.quick, seed=args.seed, jobs=args.jobs,
+    report = run_checks(labels, quick=args.quick, seed=args.seed, jobs=jobs,
                         allow_skip=args.allow_skip,
                         progress=None if args.quiet else stderr_progress,
                         search_seconds=args.search_seconds, skip=skip)

@@ -100,7 +100,12 @@ def _teacher_model(args):
         out = []
         for i, token in enumerate(text.split(",")):
             re, im = parse_number_text(token, f"{what} entry {i + 1}")
-            out.append(complex(float(re), float(im)) if im else float(re))
+            try:
+                out.append(complex(float(re), float(im)) if im else float(re))
+            except OverflowError:  # the flow runs in doubles
+                raise InputError(f"{what} entry {i + 1} {token.strip()[:40]!r} is beyond the "
+                                 "range of a double (about 1.8e308), where the flow runs"
+                                 ) from None
         return out
 
     atoms, weights = numbers(args.teacher_atoms, "--teacher-atoms"), numbers(

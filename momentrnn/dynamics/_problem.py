@@ -93,7 +93,11 @@ class FlowProblem:
         return U @ V
 
     def hessian(self, theta: np.ndarray) -> np.ndarray:
+        from .._limits import check_memory
+
         d = self.dim
+        check_memory(3 * 8.0 * theta.size ** 2, f"the Hessian of {theta.size} parameters",
+                     "use a smaller model or an explicit integrator")
         if self.diagonal:
             t = theta.reshape(d, 3)
             blocks, J = diagonal_hessian_parts(t[:, 0], t[:, 1], t[:, 2], self.target, self.rho)

@@ -12,12 +12,12 @@ an implicit Gauss-Legendre integrator in mpmath checks invariants to 30+ digits.
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable
 
 import numpy as np
 
+from .._validate import finite, shown
 from ..errors import InputError, IntegrationError
 from ..precision import Precision
 from ..rnn._limits import check_memory
@@ -66,9 +66,10 @@ def _positive_count(value: object, name: str) -> int:
 
 def check_until_loss(until_loss: object) -> None:
     """``until_loss`` is None or a finite number >= 0."""
-    if until_loss is not None and not (_is_real(until_loss) and math.isfinite(until_loss)
+    if until_loss is not None and not (_is_real(until_loss) and finite(until_loss)
                                        and until_loss >= 0):
-        raise InputError(f"until_loss={until_loss!r} must be a finite loss >= 0, e.g. 1e-10 "
+        raise InputError(f"until_loss={shown(until_loss)} must be a finite loss >= 0 within "
+                         "the double range, e.g. 1e-10 "
                          "(or None)")
 
 
@@ -204,11 +205,13 @@ def integrate_flow(
     rho = lag_weights_for(k, lag_weights)
     target = _target(teacher, k)
     for name, v in (("rtol", rtol), ("atol", atol)):
-        if not (_is_real(v) and math.isfinite(v) and v > 0):
-            raise InputError(f"{name}={v!r} must be a positive finite number")
+        if not (_is_real(v) and finite(v) and v > 0):
+            raise InputError(f"{name}={shown(v)} must be a positive finite number within the "
+                             "double range")
     if t_max is not None:
-        if not (_is_real(t_max) and math.isfinite(t_max) and t_max > 0):
-            raise InputError(f"t_max={t_max!r} must be a positive finite number (omit it for "
+        if not (_is_real(t_max) and finite(t_max) and t_max > 0):
+            raise InputError(f"t_max={shown(t_max)} must be a positive finite number within "
+                             "the double range (omit it for "
                              "no time limit)")
         if t_max < MIN_T_MAX:
             raise InputError(f"t_max={t_max!r} is below {MIN_T_MAX:g}, shorter than any step "

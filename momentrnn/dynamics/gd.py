@@ -26,8 +26,8 @@ from .trajectory import Trajectory
 
 __all__ = ["gradient_descent", "GDResult", "load_torch", "torch_device"]
 
-# a bound on the work one call can ask for (about an hour for a small batch on a CPU)
-MAX_STEPS = 100_000_000
+# a bound on the work one call can ask for: the table, momentrnn._limits
+from .._limits import MAX_STEPS  # noqa: E402
 
 COMPILE_UNROLL = 8  # steps fused per torch.compile call (longer unrolls compile slowly)
 LOSS_LIMIT = 1e30  # far above any loss of a converging run, far below overflow
@@ -135,8 +135,17 @@ class GDResult:
         """Throughput: runs times steps per wall-clock second."""
         return self.batch * self.steps / self.seconds if self.seconds > 0 else math.inf
 
+    def _run(self, index: object) -> int:
+        """``index`` checked: a run number 0..batch-1 (never a negative one from the end)."""
+        if isinstance(index, (bool, np.bool_)) or not isinstance(index, (int, np.integer)) \
+                or not 0 <= index < self.batch:
+            raise InputError(f"run index {index!r} must be an integer from 0 to "
+                             f"{self.batch - 1} (this result holds {self.batch} runs)")
+        return int(index)
+
     def model(self, index: int = 0) -> DiagonalRNN:
         """The final model of run ``index``."""
+        index = self._run(index)
         return DiagonalRNN(self.a[index], self.b[index], self.c[index])
 
     def message(self, index: int) -> str:
@@ -160,6 +169,7 @@ class GDResult:
         :meth:`message`."""
         from .flow import _assemble
 
+        index = self._run(index)
         target = _target(teacher, k)
         problem = FlowProblem(True, self.a.shape[1], target, np.ones(k))
         if self.parameters is not None:

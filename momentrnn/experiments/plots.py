@@ -9,7 +9,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from ..errors import InputError, MissingDependencyError, OutputError
+from ..errors import InputError, MissingDependencyError, MomentRNNError, OutputError
 from .families import DEFAULT_FAMILY, FAMILIES, ScaleFigure, SweepRow, family_named
 from .runner import scan_results, unique_rows
 
@@ -132,19 +132,36 @@ def plot_results(results: str, out_dir: str, *, formats: tuple = ("png", "svg"))
     if not os.access(out_dir, os.W_OK):
         raise OutputError(f"the figures folder {out_dir!r} is not writable")
     plt = _plt()
-    written = []
-    with plt.rc_context(STYLE):
-        for figure in family.scale_figures(rows):
-            written += _scale_figure(rows, figure, out_dir, formats, plt)
-        written += family.extra_figures(
-            rows, out_dir, formats, plt,
-            lambda fig, name: _save(fig, out_dir, name, formats, plt))
-        written += _training_curves(rows, out_dir, formats, plt)
+    written: list[str] = []
+    pending: list[tuple[str, bytes]] = []  # every figure is drawn before any is written
+    try:
+        with plt.rc_context(STYLE):
+            for figure in family.scale_figures(rows):
+                written += _scale_figure(rows, figure, out_dir, formats, plt, pending)
+            written += family.extra_figures(
+                rows, out_dir, formats, plt,
+                lambda fig, name: _save(fig, out_dir, name, formats, plt, pending))
+            written += _training_curves(rows, out_dir, formats, plt, pending)
+    except MomentRNNError:
+        raise
+    except (ValueError, OverflowError) as exc:  # matplotlib cannot place these values
+        raise InputError(f"the figures cannot be drawn from {results} ({str(exc)[:120]}); "
+                         "no figure was written: check the results' values (a diverged "
+                         "run's atoms?)") from None
+    from .._output import write_output
+
+    for path, data in pending:
+        write_output(path, lambda p, data=data: _write_bytes(p, data), option="figure")
     return written
 
 
+def _write_bytes(path: str, data: bytes) -> None:
+    with open(path, "wb") as handle:
+        handle.write(data)
+
+
 def _scale_figure(rows: list[SweepRow], figure: ScaleFigure, out_dir, formats, plt,
-                  ) -> list[str]:
+                  pending: list | None = None) -> list[str]:
     """Median and interquartile band over seeds against the scale, one curve per group."""
     curves = _curves(rows, figure.group_fields, figure.value)
     fig, ax = plt.subplots()
@@ -179,17 +196,33 @@ def _scale_figure(rows: list[SweepRow], figure: ScaleFigure, out_dir, formats, p
         ax.set_yscale("log")
     ax.set(xlabel="initialisation scale", ylabel=figure.ylabel)
     ax.legend()
-    return _save(fig, out_dir, figure.name, formats, plt)
+    return _save(fig, out_dir, figure.name, formats, plt, pending)
 
 
-def _save(fig, out_dir, name, formats, plt) -> list[str]:
-    from .._output import write_output
+def _save(fig, out_dir, name, formats, plt, pending: list | None = None) -> list[str]:
+    """Draw ``fig`` in each format into memory (``pending``); plot_results writes them once
+    every figure has been drawn, so a figure that cannot be drawn leaves no file behind
+    (without ``pending`` each is written at once)."""
+    import io
 
     paths = []
     try:
         for f in formats:
             path = os.path.join(out_dir, f"{name}.{f}")
-            write_output(path, lambda p, f=f: fig.savefig(p, format=f), option="figure")
+            buffer = io.BytesIO()
+            try:
+                fig.savefig(buffer, format=f)
+            except (ValueError, OverflowError) as exc:
+                raise InputError(f"the figure {name!r} cannot be drawn from these results "
+                                 f"({str(exc)[:120]}); no figure was written: check the "
+                                 "results file's values") from None
+            if pending is None:
+                from .._output import write_output
+
+                data = buffer.getvalue()
+                write_output(path, lambda p, data=data: _write_bytes(p, data), option="figure")
+            else:
+                pending.append((path, buffer.getvalue()))
             paths.append(path)
     finally:
         plt.close(fig)
@@ -200,7 +233,7 @@ def _list(value) -> list:
     return value if isinstance(value, list) else []
 
 
-def _training_curves(rows, out_dir, formats, plt) -> list[str]:
+def _training_curves(rows, out_dir, formats, plt, pending: list | None = None) -> list[str]:
     fig, ax = plt.subplots()
     scales = sorted({r.run["scale"] for r in rows})
     cmap = plt.get_cmap("viridis")
@@ -217,4 +250,4 @@ def _training_curves(rows, out_dir, formats, plt) -> list[str]:
     ax.set_yscale("log")
     ax.set(xlabel="time or step", ylabel="training loss")
     ax.legend()
-    return _save(fig, out_dir, "training_curves", formats, plt)
+    return _save(fig, out_dir, "training_curves", formats, plt, pending)

@@ -12,6 +12,7 @@ import warnings
 from collections import defaultdict
 from dataclasses import dataclass
 
+from .._limits import MAX_JOBS
 from .._output import json_text, restore_non_finite
 from .._progress import ProgressLine
 from ..dynamics._threads import blas_threads_limited, check_blas_threads
@@ -371,7 +372,7 @@ class SweepInterrupted(KeyboardInterrupt):
         self.message = message
 
 
-MAX_WORKERS = 1024
+MAX_WORKERS = MAX_JOBS  # the table: momentrnn._limits
 PROGRESS_EVERY = 10.0  # seconds between progress lines when stderr is not a terminal
 SCHEDULER_TIMEOUT = 10  # seconds to reach a Dask scheduler before giving up
 

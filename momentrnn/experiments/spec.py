@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._limits import MAX_RUNS as _MAX_RUNS
+from .._limits import MAX_SPEC_BYTES
 from ..errors import InputError
 from .families import DEFAULT_FAMILY, SweepFamily, family_named
 from .families.base import short
@@ -72,7 +74,7 @@ def _type_names(types) -> str:
     return " or ".join(dict.fromkeys(names.get(t.__name__, t.__name__) for t in types))
 
 
-MAX_RUNS = 1_000_000
+MAX_RUNS = _MAX_RUNS  # the table: momentrnn._limits
 
 
 def _value_key(value):
@@ -124,9 +126,12 @@ def read_spec_file(path: str) -> dict:
     """The raw key-value table of a TOML spec file, with read and syntax errors named."""
     try:
         with open(path, "rb") as handle:
-            data = handle.read()
+            data = handle.read(MAX_SPEC_BYTES + 1)  # /dev/zero is never read to the end
     except OSError as exc:
         raise InputError(f"cannot read spec {path!r}: {exc.strerror or exc}") from None
+    if len(data) > MAX_SPEC_BYTES:
+        raise InputError(f"spec {path!r} is longer than {MAX_SPEC_BYTES // 2**20} MiB: a sweep "
+                         "spec is a few lines of TOML; give the spec file")
     return _parse_toml(data, f"spec {path!r}")
 
 

@@ -11,6 +11,7 @@ the digits that can be vouched for. ``data_digits=`` (normwise) and ``data_error
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import numbers
@@ -24,6 +25,8 @@ import flint
 import mpmath
 import numpy as np
 
+from .._limits import MAX_DECIMAL_EXPONENT, MAX_DIGITS_TEXT, MAX_MOMENTS
+from .._validate import finite, shown
 from ..errors import InputError
 
 __all__ = ["MomentData", "parse_moments", "parse_number_text", "parse_moment_text", "to_fraction"]
@@ -179,13 +182,27 @@ def to_fraction(q: flint.fmpq) -> Fraction:
 _SPECIAL = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
 
 
-MAX_EXPONENT = 100_000
-MAX_DIGITS_TEXT = 1_000_000
-_EXPONENT = re.compile(r"[eE]([+-]?\d+)\s*$")
+MAX_EXPONENT = MAX_DECIMAL_EXPONENT
+# the exponent as Python's Fraction, Decimal and float read it (digits, any Unicode decimal
+# digit among them, with single underscores between them)
+_EXPONENT = re.compile(r"[eE]\s*([+-]?\d+(?:_\d+)*)\s*$")
 
 
 def _shown(text: str) -> str:
     return repr(text) if len(text) <= 60 else repr(text[:40]) + f"... ({len(text)} characters)"
+
+
+def _exponent_value(digits: str) -> int:
+    """The exponent written (underscores dropped, as Python drops them), without building a
+    number of as many digits: only its length is needed to compare it with the cap."""
+    body = digits.replace("_", "")
+    if len(body) > 1000:  # leading zeros aside, far beyond the cap; int() would be slow
+        sign = -1 if body.startswith("-") else 1
+        body = body.lstrip("+-").lstrip("0") or "0"
+        if len(body) > 1000:
+            return sign * (MAX_EXPONENT + 1)
+        return sign * int(body)
+    return int(body)
 
 
 def _parse_real_text(text: str, where: str) -> Fraction:
@@ -197,7 +214,7 @@ def _parse_real_text(text: str, where: str) -> Fraction:
         raise InputError(f"{where}: {_shown(token)} has more than {MAX_DIGITS_TEXT} characters; "
                          "write fewer digits")
     exponent = _EXPONENT.search(token)
-    if exponent and abs(int(exponent.group(1))) > MAX_EXPONENT:
+    if exponent and abs(_exponent_value(exponent.group(1))) > MAX_EXPONENT:
         raise InputError(
             f"{where}: {_shown(token)} has a decimal exponent beyond +-{MAX_EXPONENT}: read "
             "exactly, it would hold that many digits; scale the numbers (multiplying all "
@@ -296,6 +313,8 @@ def parse_moment_text(text: str, source: str = "input") -> list[str]:
     if not stripped:
         raise InputError(f"{source}: no moments found (the input is empty)")
     if stripped.startswith("["):
+        if stripped.count(",") >= MAX_MOMENTS:  # counted before the list is built
+            raise _too_many(source, f"more than {MAX_MOMENTS} entries")
         try:
             values = json.loads(stripped, parse_float=str, parse_int=str)
         except json.JSONDecodeError as exc:
@@ -316,9 +335,16 @@ def parse_moment_text(text: str, source: str = "input") -> list[str]:
     for lineno, line in enumerate(text.splitlines(), start=1):
         body = line.split("#", 1)[0].strip()
         if body:
+            if len(tokens) == MAX_MOMENTS:
+                raise _too_many(source, f"more than {MAX_MOMENTS} moments (line {lineno})")
             parse_number_text(body, where=f"{source}, line {lineno}")
             tokens.append(body)
     return tokens
+
+
+def _too_many(source: str, what: str) -> InputError:
+    return InputError(f"{source}: {what}; at most {MAX_MOMENTS} moments are read (exact Hankel "
+                      "work is cubic in their count): give the first ones only")
 
 
 def _decimal_digits(token: str) -> int:
@@ -398,9 +424,13 @@ def _read_all(values: object, name: str) -> MomentData:
             raise InputError(f"{name} must be one-dimensional, got shape {values.shape}")
         seq: Sequence = list(values)
     elif isinstance(values, Sequence) or hasattr(values, "__iter__"):
-        seq = list(values)  # type: ignore[arg-type]
+        # at most one past the cap: an endless iterator is refused, not read to the end
+        seq = list(itertools.islice(values, MAX_MOMENTS + 1))  # type: ignore[call-overload]
     else:
         raise InputError(f"{name} must be a sequence of numbers, got {type(values).__name__}")
+    if len(seq) > MAX_MOMENTS:
+        raise InputError(f"{name} has more than {MAX_MOMENTS} entries, the most that is read "
+                         "(exact Hankel work is cubic in their count); pass the first ones only")
     if not seq:
         raise InputError(f"{name} is empty; supply m_0, m_1, ...")
     label = "moment {}" if name == "moments" else name + "[{}]"
@@ -417,7 +447,12 @@ def _with_digits(data: MomentData, data_digits: float) -> MomentData:
     if isinstance(data_digits, bool) or not isinstance(data_digits, numbers.Real):
         raise InputError(f"data_digits={data_digits!r} must be a positive number of digits")
     if not (data_digits > 0):
-        raise InputError(f"data_digits={data_digits!r} must be positive (e.g. 16 for doubles)")
+        raise InputError(f"data_digits={shown(data_digits)} must be positive (e.g. 16 for "
+                         "doubles)")
+    if not finite(data_digits) and not (isinstance(data_digits, float)
+                                        and math.isinf(data_digits)):
+        raise InputError(f"data_digits={shown(data_digits)} is beyond the double range; pass "
+                         "math.inf for exact data, or the digits the data carry (e.g. 16)")
     if math.isinf(data_digits):
         return MomentData(data.real, data.imag, (0.0,) * data.count, data.rounded_decimals)
     scale = data.max_abs_exact()
@@ -450,6 +485,9 @@ def _with_error(data: MomentData, data_error: object) -> MomentData:
                                                                  MPF)):
             raise InputError(f"data_error[{j}]={e!r} must be a non-negative number")
         positive = e > 0
+        if isinstance(e, (int, np.integer)) and not finite(e):
+            raise InputError(f"data_error[{j}]={shown(e)} is beyond the double range; no "
+                             "moment can be known that roughly: give an error within it")
         e = float(e)
         if not (e >= 0) or math.isnan(e):
             raise InputError(f"data_error[{j}]={e!r} must be a non-negative number")

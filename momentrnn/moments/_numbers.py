@@ -42,6 +42,7 @@ import flint
 import mpmath
 import numpy as np
 
+from .._limits import MAX_BINARY_EXPONENT, MAX_DECIMAL_EXPONENT
 from ..errors import InputError
 
 __all__ = ["Reading", "read_number", "dyadic", "MPF", "MPC", "is_sympy"]
@@ -101,12 +102,31 @@ def _ulp_radius(x: Fraction, rel_bits: int, tiny_exp: int | None) -> float:
     return max(r, floor)
 
 
+def _brief(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= 60 else text[:40] + f"... ({len(text)} characters)"
+
+
+def _check_magnitude(man: int, exp: int, where: str, shown: object) -> None:
+    """Refuse ``man * 2**exp`` whose magnitude ``2**(exp + bits(man))`` is beyond
+    ``2**+-MAX_BINARY_EXPONENT`` before the exact value is built (it would hold that many
+    bits: ``mpf('1e1000000000')`` is an integer of a billion digits)."""
+    magnitude = int(exp) + int(man).bit_length()
+    if abs(magnitude) > MAX_BINARY_EXPONENT:
+        raise InputError(
+            f"{where} is {_brief(shown)}, of magnitude about 2**{magnitude}: beyond "
+            f"2**+-{MAX_BINARY_EXPONENT}, read exactly it would hold that many bits; scale "
+            "the numbers (multiplying all moments by one factor leaves the atoms unchanged)"
+        )
+
+
 def _from_mpf_tuple(tup: tuple, where: str, shown: object) -> Fraction:
     sign, man, exp, _bc = tup
     if not man:
         if tup != _MPF_ZERO:
             raise InputError(f"{where} is {shown}; numbers must be finite (no NaN or infinity)")
         return _ZERO
+    _check_magnitude(man, exp, where, shown)
     return dyadic(sign, man, exp)
 
 
@@ -158,6 +178,14 @@ def _read_fmpq(value, where: str) -> Reading:
 def _read_decimal(value: Decimal, where: str) -> Reading:
     if not value.is_finite():
         raise InputError(f"{where} is {value}; numbers must be finite (no NaN or infinity)")
+    exponent = value.as_tuple().exponent
+    if abs(int(exponent)) > MAX_DECIMAL_EXPONENT:  # type: ignore[arg-type]
+        raise InputError(
+            f"{where} is Decimal({_brief(value)!r}), whose decimal exponent {exponent} is "
+            f"beyond +-{MAX_DECIMAL_EXPONENT}: read exactly it would hold that many digits; "
+            "scale the numbers (multiplying all moments by one factor leaves the atoms "
+            "unchanged)"
+        )
     return Reading(Fraction(value), _ZERO, 0.0, True, "Decimal")
 
 
@@ -206,7 +234,10 @@ def _arb_mid(value, where: str) -> Fraction:
     if not value.is_finite():
         raise InputError(f"{where} is {value}; numbers must be finite balls")
     man, exp = value.mid().man_exp()
-    return Fraction(int(man)) * Fraction(2) ** int(exp) if int(man) else _ZERO
+    if not int(man):
+        return _ZERO
+    _check_magnitude(int(man), int(exp), where, value)
+    return Fraction(int(man)) * Fraction(2) ** int(exp)
 
 
 def _arb_rad(value) -> float:

@@ -9,7 +9,7 @@ recurrence coefficients of the orthogonal polynomials of :math:`\mu` (docs label
 from __future__ import annotations
 
 from .._validate import positive_int
-from ..errors import IllConditionedError, InputError
+from ..errors import IllConditionedError, InputError, RankError
 from ..precision import MP, Exact, Float64, Precision, as_precision
 from ._arith import SignUndecided, arithmetic
 from ._ball import raise_if_not_positive, recurrence
@@ -171,6 +171,9 @@ def recurrence_coefficients(
         raise InputError("recurrence coefficients need real moments of a positive measure")
     n = data.count // 2 if count is None else count
     n = positive_int(n, "count")
+    if 2 * n > data.count:  # before any work: count=10**12 is refused, not allocated
+        raise RankError(f"count={n} coefficient pairs (a {n}-point Gauss rule) need {2 * n} "
+                        f"moments, got {data.count}; pass count <= {data.count // 2}")
     prec = as_precision(precision, default=Exact() if data.is_exact else Float64())
     if not isinstance(prec, (Exact, MP, Float64)):
         raise InputError(f"recurrence_coefficients supports Exact, MP and Float64, not {prec}")

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from .._format import upper_text
+from .._limits import MAX_LAGS, MAX_LENGTH
+from .._validate import positive_int
 from ..errors import InputError, MomentRNNError, SolverError
 from .sdp import _round, _sup_abs_upper
 
@@ -276,6 +278,9 @@ def certify_extrapolation(a: Sequence, b: Sequence, c: Sequence, *,
     MomentRNNError
         A proved bound below the student's exact error (an internal inconsistency).
     """
+    length = positive_int(length, "length", maximum=MAX_LENGTH,
+                          hint="exact work grows with each order certified")
+    lags = positive_int(lags, "lags", maximum=MAX_LAGS)
     a, b, c = _exact(a, "a"), _exact(b, "b"), _exact(c, "c")
     if not len(a) == len(b) == len(c):
         raise InputError(f"a, b and c have {len(a)}, {len(b)} and {len(c)} entries; the "

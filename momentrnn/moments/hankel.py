@@ -541,9 +541,49 @@ def with_singular_values(evidence: HankelRank, data: MomentData,
     if rank == s:
         sv, _ = resolved_singular_values(data, s, start_bits)
     else:  # the smallest singular values are exact zeros: no precision resolves them
-        sv = singular_values(data, s, 64 + digits_to_bits(15 + 0.8 * s))
+        sv = _range_singular_values(data, s, rank, 64 + digits_to_bits(15 + 0.8 * s))
     gap = math.inf if rank in (0, s) else _ratio(sv[rank - 1], sv[rank])
     return replace(evidence, singular_values=tuple(sv), gap=gap)
+
+
+def _range_singular_values(data: MomentData, s: int, rank: int, bits: int) -> list:
+    """The singular values of an exact ``s x s`` Hankel matrix of exact rank ``rank < s``:
+    the ``s - rank`` exact zeros the rank over Q proves, and the non-zero ones from a
+    ``rank x rank`` matrix.
+
+    With ``M = M[:, P] R`` (``R`` the non-zero rows of the reduced row echelon form over Q,
+    ``P`` its pivot columns), the non-zero eigenvalues of the symmetric real ``M`` are those of
+    ``R M[:, P]``; for complex data (``M`` the real ``2s x 2s`` form) the squared singular
+    values are the eigenvalues of ``(R R^T)(M[:, P]^T M[:, P])``, each twice. The work is an
+    exact elimination and an eigenproblem of the rank's size, not of ``s``.
+    """
+    zeros = [mpf_from_man_exp(0, 0)] * (s - rank)
+    if rank == 0:
+        return zeros
+    M = _exact_matrix(data, s)
+    reduced, r = M.rref()
+    n = M.ncols()
+    pivots = []
+    for i in range(r):
+        pivots.append(next(j for j in range(pivots[-1] + 1 if pivots else 0, n)
+                           if reduced[i, j] != 0))
+    rows = flint.fmpq_mat(r, n, [reduced[i, j] for i in range(r) for j in range(n)])
+    cols = flint.fmpq_mat(M.nrows(), r, [M[i, j] for i in range(M.nrows()) for j in pivots])
+    if data.is_real:
+        small, work = rows * cols, bits
+    else:
+        small, work = (rows * rows.transpose()) * (cols.transpose() * cols), 2 * bits
+    with flint_precision(work):
+        eigs = flint.arb_mat(small).eig(algorithm="approx")
+        mags = [abs(e.real.mid()) if data.is_real else abs(e.real.mid()).sqrt() for e in eigs]
+        out = []
+        for v in mags:
+            man, exp = v.mid().man_exp()
+            out.append(mpf_from_man_exp(man, exp))
+    out.sort(reverse=True)
+    if not data.is_real:
+        out = out[::2]  # each singular value of A + iB is one of [[A, -B], [B, A]] twice
+    return out + zeros
 
 
 def _ratio(a, b) -> float:

@@ -9,6 +9,7 @@ from fractions import Fraction
 import flint
 import numpy as np
 
+from .._limits import MAX_COUNT
 from .._validate import positive_int
 from ..errors import InputError
 from ..precision import Float64, Precision, as_precision
@@ -131,7 +132,8 @@ class DiscreteMeasure:
             returns Fractions (or sympy expressions for algebraic atoms); ``MP`` returns mpmath
             numbers, ``Ball`` python-flint balls, ``Float64`` a numpy array.
         """
-        count = int(positive_int(count, "count"))
+        count = int(positive_int(count, "count", maximum=MAX_COUNT,
+                                 hint="the most moments computed at once"))
         prec = as_precision(precision, default=Float64())
         ar = arithmetic(prec, real=self.is_real)
         if ar.exact:

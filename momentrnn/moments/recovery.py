@@ -17,7 +17,7 @@ import flint
 import mpmath
 import numpy as np
 
-from .._validate import positive_int
+from .._validate import finite, positive_int, shown
 from ..errors import (
     DataAccuracyError,
     IllConditionedError,
@@ -713,8 +713,9 @@ def _prepare(moments, *, rank, method, precision, digits, data_digits, data_erro
     data = parse_moments(moments, data_digits=data_digits, data_error=data_error)
     _validate(data, rank, basis)
     if digits is not None and (isinstance(digits, bool) or not isinstance(digits, (int, float))
-                               or not digits > 0 or math.isinf(digits)):
-        raise InputError(f"digits={digits!r} must be a positive finite number, e.g. digits=30")
+                               or not digits > 0 or not finite(digits)):
+        raise InputError(f"digits={shown(digits)} must be a positive finite number, e.g. "
+                         "digits=30")
     if digits is not None and digits > MAX_DIGITS:
         raise InputError(f"digits={digits!r} is more than this package computes (at most "
                          f"{MAX_DIGITS}); ask for fewer digits")

@@ -22,6 +22,7 @@ from fractions import Fraction
 import numpy as np
 
 from .._format import lower_text, upper_text
+from .._limits import MAX_SDP_ORDER
 from ..errors import InputError, MissingDependencyError, SolverError
 from ._certificate import EndCertificate, certify_end, certify_infeasible, checked_measure
 from ._data import parse_moments, to_fraction
@@ -44,7 +45,7 @@ ATTEMPTS = (
 OK_RELATIVE = 1e-4  # status 'ok': each end enclosed to this fraction of the width, proved
 
 
-MAX_ORDER = 121
+MAX_ORDER = MAX_SDP_ORDER  # the table: momentrnn._limits
 
 
 @dataclass(frozen=True)
@@ -845,6 +846,7 @@ def stability_bound(atoms: object, *, order: int, tolerance: float) -> float:
     """
     import flint
 
+    from .._limits import MAX_STABILITY_ORDER
     from .._validate import nonnegative_int
 
     if isinstance(atoms, np.ndarray) and atoms.ndim == 1:
@@ -861,6 +863,11 @@ def stability_bound(atoms: object, *, order: int, tolerance: float) -> float:
     if any(abs(to_fraction(x)) > 1 for x in pts):
         raise InputError("the atoms must lie in [-1, 1] (the bound is for measures on [-1, 1])")
     order = nonnegative_int(order, "order", hint="the index q of the moment to bound")
+    if order > MAX_STABILITY_ORDER:  # x**q is divided exactly: q = 10**5 takes hours
+        raise InputError(f"order={order} is more than {MAX_STABILITY_ORDER}, the largest "
+                         "moment index "
+                         "bounded (exact division and root isolation of degree q: about 25 s "
+                         "at the limit)")
     eps = _exact_tolerance(tolerance)
     if eps is None:
         return math.inf

@@ -446,6 +446,12 @@ def moment_loss_hessian(model: object, teacher: object, *, k: int,
            [0. , 2. , 2.5]])
     """
     model = _real_student(model, "moment_loss_hessian")
+    from .._limits import check_memory
+
+    n = 3 * model.dim if isinstance(model, DiagonalRNN) else model.dim ** 2 + 2 * model.dim
+    check_memory(3 * 8.0 * n * n, f"the {n} x {n} Hessian of a model of dimension "
+                 f"{model.dim}", "use a smaller model, or Hessian-vector products "
+                 "(full_hessian_vector)")
     rho = lag_weights_for(k, lag_weights)
     target = _target(teacher, k)
     with np.errstate(over="ignore", invalid="ignore"):

@@ -9,11 +9,12 @@ A linear RNN :math:`\Theta = (A, B, C)` maps an input sequence :math:`x_1, \dots
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from .._validate import positive_int
+from .._validate import positive_int, shown
 from ..errors import InputError
 from ..moments import DiscreteMeasure
 from ..precision import MP, Exact, Float64, Precision, as_precision
@@ -21,13 +22,29 @@ from ..precision import MP, Exact, Float64, Precision, as_precision
 __all__ = ["LinearRNN", "SymmetricRNN", "DiagonalRNN"]
 
 
+def brief(value: object) -> str:
+    return shown(value, 60)
+
+
+def _array(value: object, name: str) -> np.ndarray:
+    """``value`` as a numpy array; a ragged nesting (``[[1, 2], [3]]``) is an InputError."""
+    try:
+        return np.asarray(value)
+    except (ValueError, TypeError):
+        raise InputError(f"{name} must be a rectangular array of numbers; {brief(value)} has "
+                         "rows of different lengths or entries that are not numbers") from None
+
+
 def _vector(value: object, name: str, dim: int | None = None) -> np.ndarray:
-    arr = np.asarray(value)
+    arr = _array(value, name)
     if arr.dtype == object or not np.issubdtype(arr.dtype, np.number) or arr.dtype == bool:
         raise InputError(f"{name} must be numeric, got dtype {arr.dtype}")
     arr = arr.reshape(-1) if arr.ndim == 2 and 1 in arr.shape else arr
     if arr.ndim != 1:
         raise InputError(f"{name} must be a vector, got shape {np.shape(value)}")
+    if dim is None and arr.shape[0] == 0:
+        raise InputError(f"{name} is empty; a model has at least one unit (state dimension "
+                         ">= 1)")
     if dim is not None and arr.shape[0] != dim:
         raise InputError(f"{name} has length {arr.shape[0]}, expected {dim} (the state dimension)")
     if not np.all(np.isfinite(arr)):
@@ -42,7 +59,14 @@ class _Model:
 
     def output(self, inputs: object) -> np.ndarray:
         r"""Outputs :math:`y = C s_T` for a batch of input sequences of shape (batch, T)."""
-        x = np.asarray(inputs, dtype=float)
+        raw = _array(inputs, "inputs")
+        if raw.dtype == object or not (np.issubdtype(raw.dtype, np.number)
+                                       and raw.dtype != bool):
+            raise InputError(f"inputs={brief(inputs)} must be real numbers of shape (batch, T)")
+        if np.iscomplexobj(raw):
+            raise InputError("inputs must be real: outputs of complex input sequences are not "
+                             "computed (pass the real and imaginary parts separately)")
+        x = raw.astype(float)
         if x.ndim == 1:
             x = x[None, :]
         if x.ndim != 2:
@@ -66,6 +90,33 @@ def _count(count: object, dim: int = 1, itemsize: int = 8) -> int:
                  f"an impulse response of {int(count)} lags of a state of dimension {dim}",
                  "ask for fewer lags")
     return int(count)
+
+
+def _exact_size(values: np.ndarray, count: int, dim: int) -> None:
+    """Refuse exact lags whose digits alone would pass the limit, before computing them.
+
+    Lag ``j`` of parameters with denominators up to ``2**e`` has a denominator up to
+    ``2**(e j)`` and a numerator about as long (plus ``j log2(dim max|x|)`` bits): the lags
+    hold about ``(2 e + log2(dim max|x|)) count**2 / 2`` bits.
+    """
+    from fractions import Fraction
+
+    from .._limits import MAX_EXACT_RESPONSE_BYTES, format_bytes
+
+    flat = [float(v) for v in np.asarray(values).ravel() if np.isfinite(v) and v != 0]
+    if not flat:
+        return
+    den = max(Fraction(v).denominator.bit_length() - 1 for v in flat)
+    grow = 2 * den + max(0.0, math.log2(dim * max(abs(v) for v in flat))) + 1
+    nbytes = grow * count * count / 16
+    if nbytes > MAX_EXACT_RESPONSE_BYTES:
+        most = int(math.sqrt(16 * MAX_EXACT_RESPONSE_BYTES / grow))
+        raise InputError(
+            f"an exact impulse response of {count} lags would hold about "
+            f"{format_bytes(nbytes)} of digits (each lag of these parameters about {grow:.0f} "
+            f"bits longer than the last), more than the {format_bytes(MAX_EXACT_RESPONSE_BYTES)}"
+            f" computed exactly (the work grows as the cube of the lags); ask for at most "
+            f"{most} lags, or use MP(dps) or Float64()")
 
 
 @dataclass(frozen=True, eq=False)
@@ -132,6 +183,8 @@ class DiagonalRNN(_Model):
                 return DiagonalRNN(self.a[live], self.b[live], self.c[live]) \
                     .impulse_response(count)
             return h
+        if isinstance(prec, Exact):
+            _exact_size(np.concatenate([self.a, self.weights]), count, 1)
         measure = self.measure()
         if isinstance(prec, Exact):
             # floats are exact binary rationals: Exact() uses the parameters' exact values
@@ -180,7 +233,7 @@ class LinearRNN(_Model):
     C: np.ndarray
 
     def __init__(self, A: object, B: object, C: object) -> None:
-        A_ = np.asarray(A)
+        A_ = _array(A, "A")
         if A_.ndim != 2 or A_.shape[0] != A_.shape[1]:
             raise InputError(f"A must be a square matrix, got shape {A_.shape}")
         if not np.issubdtype(A_.dtype, np.number) or not np.all(np.isfinite(A_)):
@@ -206,6 +259,8 @@ class LinearRNN(_Model):
                 out[j] = self.C @ x
                 x = self.A @ x
             return out
+        if isinstance(prec, Exact) and not np.iscomplexobj(self.A):
+            _exact_size(np.concatenate([self.A.ravel(), self.B, self.C]), count, self.dim)
         return _exact_or_mp_response(self, count, prec)
 
     def measure(self, *, precision: Precision | None = None) -> DiscreteMeasure:

@@ -7,7 +7,8 @@ import numbers
 
 import numpy as np
 
-from .._validate import positive_int
+from .._limits import MAX_ATOMS
+from .._validate import finite, positive_int, shown
 from ..errors import InputError
 from ..moments import DiscreteMeasure
 from ..moments._scalars import to_float
@@ -157,7 +158,8 @@ def random_teacher(dim: int, *, seed: int = 0, positive: bool = True,
     >>> t.dim, t.is_balanced, bool(abs(t.a).max() < 0.95)
     (3, True, True)
     """
-    _positive_int(dim, "dim")
+    _positive_int(dim, "dim", maximum=MAX_ATOMS,
+                  hint="a teacher has no more atoms than lags can be fitted")
     if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise InputError(f"seed={seed!r} must be a non-negative integer")
     if not isinstance(positive, (bool, np.bool_)):
@@ -253,9 +255,11 @@ def init_student(dim: int, *, scale: float, mode: str = "random", seed: int = 0,
     if isinstance(scale, (bool, np.bool_)) or not isinstance(scale, (int, float, np.integer,
                                                                     np.floating)):
         raise InputError(f"scale={scale!r} must be a positive finite number, e.g. 1e-3")
+    if not (finite(scale) and scale > 0):
+        value = shown(scale) if isinstance(scale, (int, np.integer)) else repr(float(scale))
+        raise InputError(f"scale={value} must be a positive finite number within the "
+                         "double range, e.g. 1e-3")
     scale = float(scale)
-    if not (np.isfinite(scale) and scale > 0):
-        raise InputError(f"scale={scale!r} must be a positive finite number, e.g. 1e-3")
     if not isinstance(mode, str) or mode not in INIT_MODES:
         raise InputError(f"mode={mode!r} is not known; use one of {', '.join(INIT_MODES)}")
     if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from ..._format import table_lines
+from ..._limits import MAX_SEEDS as _MAX_SEEDS
 from ...errors import InputError
 
 __all__ = ["SweepFamily", "SweepRow", "ScaleFigure", "positive_list", "seed_list", "short",
@@ -294,7 +295,7 @@ def short(value) -> str:
     return text if len(text) <= 80 else f"{text[:60]}... ({len(text)} characters)"
 
 
-MAX_SEEDS = 100_000
+MAX_SEEDS = _MAX_SEEDS  # the table: momentrnn._limits
 
 
 def seed_list(value) -> list[int]:
@@ -308,6 +309,12 @@ def seed_list(value) -> list[int]:
                             for s in value):
         raise InputError(f"seeds={short(value)} must be a positive count or a non-empty list "
                          "of non-negative integers")
+    from ..._limits import MAX_SEED
+
+    big = [s for s in value if s > MAX_SEED]
+    if big:  # torch and numpy seeds are C long longs
+        raise InputError(f"seeds holds {short(big[0])}, beyond 2**63 - 1, the largest seed "
+                         "the random generators take; use seeds below 2**63")
     return list(value)
 
 
@@ -328,7 +335,7 @@ _DEVICE = re.compile(r"(cpu|cuda(:\d{1,3})?|mps)")
 
 def check_training(p: dict) -> None:
     """The keys every teacher-student family has: scales, lengths, lr, steps, device, k."""
-    from ...rnn._limits import MAX_LAGS
+    from ..._limits import MAX_LAGS
 
     positive_list(p, "scales")
     positive_list(p, "lengths", integer=True)

@@ -180,6 +180,12 @@ class LinearFamily(SweepFamily):
             weights = [w for w in _list(r.value("learned_weights"))
                        if isinstance(w, (int, float))]
             if atoms and len(atoms) == len(weights):
+                # a diverged run's non-finite atoms have no place on the axis: left out
+                pairs = [(a, w) for a, w in zip(atoms, weights)
+                         if math.isfinite(a) and math.isfinite(w)]
+                if not pairs:
+                    continue
+                atoms, weights = [a for a, _ in pairs], [w for _, w in pairs]
                 ax.scatter([r.run["scale"]] * len(atoms), atoms,
                            s=8 + 40 * np.clip(np.abs(weights), 0, 1), alpha=0.5, color="C0")
         for name in sorted({r.run["teacher"] for r in rows} & set(NAMED_TEACHERS)):

@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 
+from ..._limits import MAX_SEED
 from ...errors import InputError
 from .base import (
     ScaleFigure,
@@ -17,6 +18,7 @@ from .base import (
     median,
     positive_list,
     seed_list,
+    short,
 )
 
 __all__ = ["NonlinearFamily"]
@@ -90,8 +92,9 @@ class NonlinearFamily(SweepFamily):
         for key in ("train_sequences", "test_sequences"):
             if p[key] < 1:
                 raise InputError(f"{key}={p[key]!r} must be positive")
-        if p["teacher_seed"] < 0:
-            raise InputError(f"teacher_seed={p['teacher_seed']!r} must be >= 0")
+        if not 0 <= p["teacher_seed"] <= MAX_SEED:
+            raise InputError(f"teacher_seed={short(p['teacher_seed'])} must be from 0 to "
+                             "2**63 - 1 (the seeds the random generators take)")
         if not math.isfinite(p["teacher_gain"]):
             raise InputError(f"teacher_gain={p['teacher_gain']!r} must be finite")
         return p
@@ -103,8 +106,11 @@ class NonlinearFamily(SweepFamily):
         batch = len(p["scales"]) * len(p["seeds"])
         dim = max(p["student_dims"] + p["teacher_dims"])
         gates = 3 if p["cell"] == "gru" else 1
+        # the weights too: each cell holds gates x dim x dim recurrent weights (torch keeps
+        # them, their gradients and two Adam moments, in float64: 4 x 8 bytes each)
         check_memory(8.0 * batch * (p["test_sequences"] * q * dim * 3
-                                    + p["train_sequences"] * p["k"] * gates * dim * 4),
+                                    + p["train_sequences"] * p["k"] * gates * dim * 4
+                                    + 4 * (gates * dim * dim + 2 * gates * dim)),
                      f"the hidden states of {batch} students of dimension {dim} over "
                      f"{p['test_sequences']} sequences of length {q}",
                      "use shorter lengths, fewer test sequences or smaller dims")

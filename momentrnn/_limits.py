@@ -1,0 +1,163 @@
+"""Every bound on the work and memory an input may ask for, declared once with its reason.
+
+Each size, exponent, count, length, order and job count the package accepts is one entry of
+:data:`LIMITS`; the readers and public entry points check it before any work starts (a
+refusal is an :class:`~momentrnn.errors.InputError` naming the value, the limit and the fix),
+and ``tests/test_bad_input.py`` generates its cases from this table. Memory is bounded by an
+estimate checked against half the physical memory (:func:`check_memory`).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+
+from .errors import InputError
+
+__all__ = ["Limit", "LIMITS", "physical_memory", "check_memory", "format_bytes",
+           "check_count", "MAX_DECIMAL_EXPONENT", "MAX_BINARY_EXPONENT", "MAX_DIGITS_TEXT",
+           "MAX_INPUT_BYTES", "MAX_MOMENTS", "MAX_LAGS", "MAX_LENGTH", "MAX_COUNT",
+           "MAX_ATOMS", "MAX_EXACT_RESPONSE_BYTES", "MAX_SPEC_BYTES", "MAX_STABILITY_ORDER",
+           "MAX_SDP_ORDER", "MAX_SEED",
+           "MAX_JOBS", "MAX_STEPS", "MAX_RUNS", "MAX_SEEDS"]
+
+
+@dataclass(frozen=True)
+class Limit:
+    """One bound: its name, the largest value accepted, why, and the parameters it caps
+    (``module.function(parameter)`` or ``momentrnn command --option``)."""
+
+    name: str
+    maximum: int
+    reason: str
+    checked_by: tuple[str, ...]
+
+
+# Decimal exponent of a number written as text (also a Decimal's exponent): read exactly,
+# ``1e100000`` is an integer of 100 000 digits; ``1e1000000000`` would take hours and the
+# memory, and no moment problem needs either. Underscores (``1e1_0``) are read as Python
+# reads them, and the cap applies to the value they spell.
+MAX_DECIMAL_EXPONENT = 100_000
+# Binary magnitude of an mpmath, sympy or python-flint number (``log2 |x|``): the same bound
+# as the decimal one (log2 10 < 4), so an exact conversion ``man * 2**exp`` stays that small.
+MAX_BINARY_EXPONENT = 4 * MAX_DECIMAL_EXPONENT
+# Characters of one number written as text: a million digits is already minutes of exact work.
+MAX_DIGITS_TEXT = 1_000_000
+# Bytes of a moments file or stream read at once: larger is a stream without end (/dev/zero).
+MAX_INPUT_BYTES = 256 * 2**20
+# Moments in one sequence: exact Hankel work is cubic in the count; 20 000 moments is a
+# 10 000 x 10 000 matrix, hours of exact arithmetic, far beyond any claim of the theory.
+MAX_MOMENTS = 20_000
+# Lags fitted: each loss evaluation costs O(k d) and an integration thousands of them, so a
+# larger k asks for hours; no claim of the theory needs more.
+MAX_LAGS = 10_000
+# Orders certified (certify --length, certify_extrapolation(length=)): every order below it
+# is bounded over Q with moments whose exact size grows with the order; 1000 (the default
+# extrapolation length of a flow report) takes about a minute, 400 about 6 s.
+MAX_LENGTH = 1000
+# The moment index of stability_bound(order=): x**q is divided exactly and sup |s_q| certified
+# by root isolation of a degree-q polynomial; q = 1000 takes about 25 s, q = 10**5 hours.
+MAX_STABILITY_ORDER = 1000
+# The order of an extrapolation range's semidefinite program: it grows with the order squared
+# and its certificates with its cube.
+MAX_SDP_ORDER = 121
+# Values computed at once (moments(n), impulse_response(n)): a million doubles is 8 MB per
+# atom; exact values are bounded by a memory estimate on top.
+MAX_COUNT = 1_000_000
+# Digits of an exact impulse response (Exact() lags of float parameters): lag j of a double
+# with denominator 2**e holds about 2 e j bits, so the lags hold about e count**2 bits and
+# the exact work grows as their cube: 2000 lags of a random 4-unit student are 27 MiB, 36 s
+# (1270 lags, the most accepted for it, about 13 s).
+MAX_EXACT_RESPONSE_BYTES = 12 * 2**20
+# Atoms of a teacher (random_teacher(n), --teacher-atoms): the moments of n atoms are an
+# n-term sum each; a teacher wider than the lags that can be fitted cannot be learned.
+MAX_ATOMS = MAX_LAGS
+# Bytes of a sweep spec file (TOML or JSON): a spec is a few lines; larger is not a spec.
+MAX_SPEC_BYTES = 1 * 2**20
+# Seeds: torch and numpy take seeds below 2**63 (a larger one overflows a C long long).
+MAX_SEED = 2**63 - 1
+# Worker processes: never more than the claims or tasks to run, nor this many.
+MAX_JOBS = 1024
+# Gradient-descent steps of one call: about an hour for a small batch on a CPU.
+MAX_STEPS = 100_000_000
+# Runs of one sweep grid: each is a training run and a row of the results file.
+MAX_RUNS = 1_000_000
+# A seed count (seeds=N) of a sweep: N runs per grid point.
+MAX_SEEDS = 100_000
+
+LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
+    Limit("decimal exponent", MAX_DECIMAL_EXPONENT,
+          "read exactly, 1e100000 is an integer of 100 000 digits",
+          ("moments text", "support ends", "--teacher-atoms", "certify report fields",
+           "Decimal moments")),
+    Limit("binary exponent", MAX_BINARY_EXPONENT,
+          "log2 |x| of mpmath, sympy and python-flint numbers: the decimal bound in bits",
+          ("mpmath mpf/mpc moments", "flint arb/acb moments", "sympy Float moments")),
+    Limit("digits of a number", MAX_DIGITS_TEXT, "a million digits is minutes of exact work",
+          ("moments text",)),
+    Limit("moments file bytes", MAX_INPUT_BYTES, "larger is a stream without end",
+          ("momentrnn recover FILE", "--teacher-moments")),
+    Limit("moments", MAX_MOMENTS, "exact Hankel work is cubic in the count",
+          ("parse_moments", "momentrnn recover FILE", "moments(n)")),
+    Limit("lags", MAX_LAGS, "each loss evaluation is O(k d), thousands per integration",
+          ("flow k", "certify --lags")),
+    Limit("length", MAX_LENGTH, "exact work grows with each order certified",
+          ("certify --length", "certify_extrapolation(length=)")),
+    Limit("order", MAX_STABILITY_ORDER, "exact division and root isolation of degree q",
+          ("stability_bound(order=)",)),
+    Limit("SDP order", MAX_SDP_ORDER, "the SDP grows with the order squared",
+          ("extrapolation_range(order=)",)),
+    Limit("count", MAX_COUNT, "values computed at once",
+          ("DiscreteMeasure.moments(count)", "impulse_response(count)")),
+    Limit("exact response bytes", MAX_EXACT_RESPONSE_BYTES,
+          "exact lags grow linearly, their work as the cube of the count",
+          ("impulse_response(count, precision=Exact())",)),
+    Limit("atoms", MAX_ATOMS, "no more atoms than lags can be fitted",
+          ("random_teacher(n)",)),
+    Limit("spec bytes", MAX_SPEC_BYTES, "a sweep spec is a few lines",
+          ("momentrnn sweep SPEC",)),
+    Limit("seed", MAX_SEED, "torch and numpy seeds are C long longs", ("sweep seeds",)),
+    Limit("jobs", MAX_JOBS, "never more workers than tasks or this many",
+          ("momentrnn check --jobs", "momentrnn sweep --workers")),
+    Limit("steps", MAX_STEPS, "about an hour for a small batch on a CPU",
+          ("gradient_descent(steps=)",)),
+    Limit("runs", MAX_RUNS, "each run is a training and a row of the results file",
+          ("momentrnn sweep (the grid)",)),
+    Limit("seed count", MAX_SEEDS, "seeds=N asks for N runs per grid point",
+          ("momentrnn sweep --set seeds=N",)),
+)}
+
+
+def check_count(value: object, name: str, limit: str, fix: str = "") -> int:
+    """``value`` as a positive ``int`` no larger than the limit named ``limit``."""
+    from ._validate import positive_int
+
+    return positive_int(value, name, maximum=LIMITS[limit].maximum,
+                        hint=fix or f"the limit: {LIMITS[limit].reason}")
+
+
+def physical_memory() -> int:
+    """Bytes of physical memory (16 GiB when the system does not say)."""
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE")) * int(os.sysconf("SC_PHYS_PAGES"))
+    except (AttributeError, ValueError, OSError):
+        return 16 * 2**30
+
+
+def format_bytes(n: float) -> str:
+    if not math.isfinite(n):
+        return "more bytes than can be counted"
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if n < 1024 or unit == "PiB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.3g} {unit}"
+        n /= 1024
+    return f"{n:.3g} EiB"  # pragma: no cover
+
+
+def check_memory(nbytes: float, what: str, fix: str) -> None:
+    """Refuse work whose arrays alone would need more than half the physical memory."""
+    limit = physical_memory() // 2
+    if nbytes > limit:
+        raise InputError(f"{what} needs {format_bytes(nbytes)} of memory, more than the "
+                         f"{format_bytes(limit)} allowed (half of this machine's memory); {fix}")

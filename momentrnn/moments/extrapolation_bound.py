@@ -426,10 +426,19 @@ def _support(support, a: list, b: list, c: list, teacher_atoms: list | None
     for name, x in inside:
         if not lo <= x <= hi:
             raise InputError(
-                f"{name} = {float(x):.17g} lies outside support=[{float(lo):g}, {float(hi):g}]; "
+                f"{name} = {_shown(x)} lies outside support=[{_shown(lo)}, {_shown(hi)}]; "
                 "the bounds hold for measures on the support: widen it to contain every "
                 "atom, or omit support= to let the certificate choose one")
     return lo, hi
+
+
+def _shown(x: Fraction) -> str:
+    """A rational for a message: 17 significant digits, or its order of magnitude where float()
+    would overflow."""
+    if abs(x) < 2**1000:
+        return f"{float(x):.17g}"
+    digits = len(str(abs(x.numerator) // x.denominator)) - 1
+    return ("-" if x < 0 else "") + f"about 1e{digits}"
 
 
 def _determinate(moments: list) -> bool:

@@ -17,8 +17,16 @@ mu = DiscreteMeasure([Fraction(1, 3), Fraction(1, 3) + Fraction(1, 10**5), Fract
                      [Fraction(2), Fraction(-1), Fraction(1, 2)])
 moments = mu.moments(6, precision=Exact())
 r = recover_measure(moments, precision=Ball(60))
+
+
+def carried(ball: flint.arb) -> str:
+    """The ball with as many digits as it carries (``str(ball)`` would use flint's 53 bits)."""
+    return ball.str(max(1, int(ball.rel_accuracy_bits() * 0.30103)) + 1, radius=True)
+
+
 for atom, weight in zip(r.measure.atoms, r.measure.weights):
-    print(atom, weight)
+    print("atom  ", carried(atom))
+    print("weight", carried(weight))
 
 # %%
 # Verification: each true atom and weight lies inside its ball.
@@ -30,8 +38,8 @@ with flint.ctx.workprec(400):
 print("verified: every enclosure contains the true value;", r.digits, "digits vouched")
 
 # %%
-# The width of each enclosure (log scale): every atom and weight is pinned to about 60 digits,
-# although two atoms are only 1e-5 apart.
+# The width of each enclosure (log scale): every atom is pinned to more than 70 digits and every
+# weight to more than 50 (radii below 1e-71 and 1e-54), although two atoms are only 1e-5 apart.
 import matplotlib.pyplot as plt  # noqa: E402
 
 labels = [f"x{i}" for i in range(3)] + [f"w{i}" for i in range(3)]

@@ -172,8 +172,8 @@ def test_r11_with_2d_moments_instead_of_2d_plus_1_breaks_r11(monkeypatch):
     import momentrnn.moments.extrapolation_bound as eb
 
     real = eb.R11Bounds
-    monkeypatch.setattr(eb, "R11Bounds", lambda atoms, eps: real(atoms,
-                                                                 list(eps)[: 2 * len(atoms)]))
+    monkeypatch.setattr(eb, "R11Bounds", lambda atoms, eps, *rest: real(
+        atoms, list(eps)[: 2 * len(atoms)], *rest))
     assert min(_r11_margins()) == -1.0
 
 

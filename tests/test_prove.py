@@ -355,8 +355,14 @@ def test_bad_input_is_refused(kwargs, match):
 
 
 def test_a_decimal_t_end_is_reached_exactly():
+    # 0.1 is read as the double it is: the proof is about that time, and says so exactly
     p = prove_flow("two_pole", 2, 5, 1e-3, 0, 0.1, length=10)
-    assert p.proved and p.final_time == Fraction(0.1)
+    assert p.proved and p.final_time == Fraction(0.1) != Fraction(1, 10)
+    d = p.to_dict()
+    assert Fraction(d["final_time_decimal"]) == p.final_time
+    assert d["final_time_decimal"].startswith("0.1000000000000000055511151231257827")
+    assert all("t = 0.1 " not in line for line in p.statements())
+    assert any(f"t = {d['final_time_decimal']}" in line for line in p.statements())
 
 
 def test_flint_precision_is_restored():

@@ -60,15 +60,15 @@ def run_prove(args: argparse.Namespace) -> int:
 
 def _table(proof) -> None:
     d = proof.to_dict()
-    where = f"t = {d['final_time']:.10g}"
+    where = f"t = {d['final_time_decimal']}"
     if proof.status == "converged":
-        print(f"status      converged: proved up to T = {d['final_time']:.10g}, and for all "
+        print(f"status      converged: proved up to T = {d['final_time_decimal']}, and for all "
               "t >= T by the local argument")
     elif proof.proved:
-        print(f"status      finite-time: proved up to T = {d['final_time']:.10g}"
+        print(f"status      finite-time: proved up to T = {d['final_time_decimal']}"
               + (f" ({d['reason']})" if d["reason"] else ""))
     else:
-        print(f"status      not proved up to T = {d['t_end']:.10g}: {d['reason']}; what "
+        print(f"status      not proved up to T = {d['t_end_decimal']}: {d['reason']}; what "
               f"follows is proved at {where} only")
     print(f"run         teacher {d['teacher']}, d = {d['dim']}, k = {d['k']}, init "
           f"{d['init']} scale {d['init_scale']:g} seed {d['seed']}")

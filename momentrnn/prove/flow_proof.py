@@ -137,7 +137,7 @@ class FlowProof:
 
     def statements(self) -> list[str]:
         """The proved statements, in words."""
-        T = f"t = {float(self.final_time):.10g}"
+        T = f"t = {exact_time_text(self.final_time)}"
         out = [f"the exact gradient-flow solution at {T} lies in the enclosure given "
                f"(largest radius {self.max_radius:.3e})",
                f"the loss L_k at {T} lies in {_interval_text(self.loss)}"]
@@ -171,6 +171,8 @@ class FlowProof:
             "dim": self.dim, "k": self.k, "init_scale": self.init_scale, "seed": self.seed,
             "init": self.init, "t_end": float(self.t_end), "final_time": float(self.final_time),
             "final_time_exact": str(self.final_time),
+            "final_time_decimal": exact_time_text(self.final_time),
+            "t_end_decimal": exact_time_text(self.t_end),
             "a": [_interval_dict(x) for x in self.a], "b": [_interval_dict(x) for x in self.b],
             "c": [_interval_dict(x) for x in self.c], "loss": _interval_dict(self.loss),
             "positive_units": list(self.positive_units),
@@ -263,6 +265,19 @@ def _teacher_model(teacher):
         return "custom", teacher
     raise InputError(f"teacher={teacher!r:.80} is not a teacher name or a DiagonalRNN; pass "
                      "a name such as 'two_pole' or a real DiagonalRNN")
+
+
+def exact_time_text(t: Fraction) -> str:
+    """A time the integration reached, written exactly: a binary fraction has a finite decimal
+    expansion (``--t-end 0.1`` reaches the double nearest 0.1, and the statements are about that
+    time, so they name it exactly, not as ``0.1``)."""
+    num, den = t.numerator, t.denominator
+    k = den.bit_length() - 1
+    if den != 1 << k:  # not a binary fraction: written as the fraction itself
+        return str(t)
+    digits = str(abs(num) * 5**k).rjust(k + 1, "0")
+    text = digits if k == 0 else (digits[:-k] + "." + digits[-k:]).rstrip("0").rstrip(".")
+    return ("-" if num < 0 else "") + text
 
 
 def _check_t_end(t_end, prec: int) -> Fraction:

@@ -156,6 +156,10 @@ class SweepFamily:
         The metrics measured at each length ``q``, stored as ``<metric>_<q>``.
     headline : str
         The per-length metric the summary table and the first figure show.
+    reports_steps : bool
+        Its :meth:`run_group` takes a keyword ``steps``, a callable ``steps(done, total)`` to
+        call as training goes (the sweep's progress line shows the steps of the runs in
+        flight and the time left).
     """
 
     name: ClassVar[str] = ""
@@ -168,6 +172,7 @@ class SweepFamily:
     table_fields: ClassVar[tuple] = ()
     length_metrics: ClassVar[tuple] = ()
     headline: ClassVar[str] = ""
+    reports_steps: ClassVar[bool] = False
 
     # -- the spec ------------------------------------------------------------------------
 
@@ -195,7 +200,7 @@ class SweepFamily:
 
     def run_group(self, params: dict, runs: list[dict]) -> list[SweepRow]:
         """Execute runs that share a group key; one row per run, in order (subclasses
-        define)."""
+        define; with :attr:`reports_steps`, it also takes the keyword ``steps``)."""
         raise NotImplementedError
 
     # -- reading results -----------------------------------------------------------------

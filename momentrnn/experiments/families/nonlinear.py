@@ -76,6 +76,7 @@ class NonlinearFamily(SweepFamily):
     table_fields = ("cell", "teacher_dim", "dim", "scale")
     length_metrics = ("extrapolation_rel_mse", "state_rank")
     headline = "extrapolation_rel_mse"
+    reports_steps = True
 
     def validate(self, p: dict) -> dict:
         p = dict(p, seeds=seed_list(p["seeds"]))
@@ -121,10 +122,10 @@ class NonlinearFamily(SweepFamily):
         return [{"cell": p["cell"], "teacher_dim": tdim, "dim": sdim, "scale": scale,
                  "seed": seed, "k": p["k"]} for tdim, sdim, scale, seed in grid]
 
-    def run_group(self, params: dict, runs: list[dict]) -> list[SweepRow]:
+    def run_group(self, params: dict, runs: list[dict], steps=None) -> list[SweepRow]:
         from ..nonlinear import run_nonlinear_group
 
-        return run_nonlinear_group(params, runs)
+        return run_nonlinear_group(params, runs, steps=steps)
 
     def usable(self, row: SweepRow) -> bool:
         th = row.value("thresholds")

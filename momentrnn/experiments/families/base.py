@@ -119,6 +119,9 @@ class ScaleFigure:
     unbounded : str
         What an infinite value means; such values are drawn on a line above the others,
         marked, and explained by this text.
+    panel_fields : tuple of str
+        Run fields: one panel per value (a teacher), titled with it; the curves of a panel
+        are those of the other ``group_fields``.
     """
 
     name: str
@@ -127,6 +130,7 @@ class ScaleFigure:
     value: Callable[[SweepRow], float | None]
     log: bool = True
     unbounded: str = "unbounded"
+    panel_fields: tuple = ()
 
 
 class SweepFamily:
@@ -156,6 +160,8 @@ class SweepFamily:
         The metrics measured at each length ``q``, stored as ``<metric>_<q>``.
     headline : str
         The per-length metric the summary table and the first figure show.
+    panel_fields : tuple of str
+        The run fields that name a teacher: the figures have one panel per value.
     reports_steps : bool
         Its :meth:`run_group` takes a keyword ``steps``, a callable ``steps(done, total)`` to
         call as training goes (the sweep's progress line shows the steps of the runs in
@@ -172,6 +178,7 @@ class SweepFamily:
     table_fields: ClassVar[tuple] = ()
     length_metrics: ClassVar[tuple] = ()
     headline: ClassVar[str] = ""
+    panel_fields: ClassVar[tuple] = ()
     reports_steps: ClassVar[bool] = False
 
     # -- the spec ------------------------------------------------------------------------

@@ -77,6 +77,7 @@ class NonlinearFamily(SweepFamily):
     length_metrics = ("extrapolation_rel_mse", "state_rank")
     headline = "extrapolation_rel_mse"
     reports_steps = True
+    panel_fields = ("cell", "teacher_dim")
 
     def validate(self, p: dict) -> dict:
         p = dict(p, seeds=seed_list(p["seeds"]))
@@ -158,8 +159,10 @@ class NonlinearFamily(SweepFamily):
         return [
             ScaleFigure("extrapolation_vs_scale", f"relative MSE at length {q}", by,
                         lambda r: _num(r.value(self.headline, q)), log=True,
-                        unbounded="unbounded (the students' outputs overflowed)"),
+                        unbounded="unbounded (the students' outputs overflowed)",
+                        panel_fields=self.panel_fields),
             ScaleFigure("state_rank_vs_scale",
                         f"hidden-state rank (sv > {rows[0].value('thresholds')[0]})", by,
-                        lambda r: _first(r.value("state_rank", q)), log=False),
+                        lambda r: _first(r.value("state_rank", q)), log=False,
+                        panel_fields=self.panel_fields),
         ]

@@ -102,9 +102,9 @@ def exact_recover(data: MomentData, n: int, method: str = "prony", basis: str = 
     or biquadratic factor; otherwise (a rational atom beside irrational ones, or a factor
     that radicals do not write) every atom an
     :class:`~momentrnn.moments.algebraic.AlgebraicNumber` (a rational one the root of a
-    degree-1 polynomial; one of degree 2 prints in square roots). Weights follow the same rule among themselves: Fractions when all
-    are rational, AlgebraicNumbers (rational ones as constants of their atom's field) when
-    one of them is an AlgebraicNumber."""
+    degree-1 polynomial; one of degree 2 prints in square roots). Weights follow the same
+    rule among themselves: Fractions when all are rational, AlgebraicNumbers (rational ones
+    as constants of their atom's field) when one of them is an AlgebraicNumber."""
     import sympy
 
     p, N = exact_prony_polynomial(data, n, method, basis)

@@ -303,7 +303,7 @@ def _scale_figure(rows: list[SweepRow], figure: ScaleFigure, out_dir, formats, p
         labelled = False
         for group, by_scale in sorted(stats.items(), key=lambda kv: str(kv[0])):
             scales = sorted(by_scale)
-            label = " / ".join(map(str, group))
+            label = _panel_title(curve_fields, group)  # "mode random", "dim 32"
             labelled = labelled or bool(label)
             med = [axis.place(by_scale[s][0])[0] for s in scales]
             line, = ax.plot(scales, med, marker="o", label=label or None)

@@ -544,7 +544,11 @@ def run_sweep(spec: object, results: str, *, executor: str = "inprocess",
         Append to a results file made by another spec.
     progress : bool
         Show progress on stderr: a line redrawn in place on a terminal, otherwise a line at
-        least every 10 s while the sweep runs (also while one long task is running).
+        least every 10 s while the sweep runs (also while one long task is running). It
+        gives the runs done, the training steps of the runs in flight (for a family that
+        reports them, :attr:`SweepFamily.reports_steps`, run in this process, by local
+        processes or by a local Dask cluster; not from the workers of a ``scheduler``, which
+        may not share this machine's files) and the time left at the pace so far.
     blas_threads : int or None
         BLAS threads in each worker of the ``'processes'`` and ``'dask'`` executors (default 1:
         workers that share the cores run several times faster with one thread each); ``None``

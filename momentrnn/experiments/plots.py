@@ -121,10 +121,10 @@ class _Axis:
         lo, hi = lo - pad, hi + pad
         return (10.0**lo, 10.0**hi) if self.log else (lo, hi)
 
-    def place(self, value) -> tuple[float | None, str | None]:
-        """Where a value is drawn, and why at an edge (None: where it is)."""
+    def place(self, value) -> tuple[float, str | None]:
+        """Where a value is drawn (NaN: nowhere), and why at an edge (None: where it is)."""
         if not _real(value) or math.isnan(value):
-            return None, None
+            return math.nan, None
         if value == math.inf or (self.log and value > LOG_CEILING):
             return self.hi, "unbounded"
         if self.log and value <= 0:
@@ -135,7 +135,7 @@ class _Axis:
             return self.lo, "below"
         return float(value), None
 
-    def mark(self, ax, x, value, color, count: bool = True) -> float | None:
+    def mark(self, ax, x, value, color, count: bool = True) -> float:
         """Draw a marker where an edge value is placed (and count it); the value drawn."""
         y, why = self.place(value)
         if why is not None:

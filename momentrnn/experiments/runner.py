@@ -793,7 +793,7 @@ def _run_dask(params, tasks, deliver, scheduler, workers, where, fn=None,
         futures = [client.submit(_limited_task, fn or run_task, blas_threads, params, task,
                                  family, _reporter(steps, i, task), pure=False)
                    for i, task in enumerate(tasks)]
-        index = {fut.key: i for i, fut in enumerate(futures)}
+        index = {} if steps is None else {fut.key: i for i, fut in enumerate(futures)}
         for fut in as_completed(futures):
             try:
                 rows = fut.result()

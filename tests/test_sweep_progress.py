@@ -87,3 +87,22 @@ def test_a_step_file_is_written_at_most_every_so_often_and_at_the_end(tmp_path):
     assert steps.in_flight() == [(10, 10, 2)]
     steps.finished(0)
     assert steps.in_flight() == [] and list(tmp_path.iterdir()) == []
+
+
+def test_a_shorter_line_drawn_in_place_overwrites_the_longer_one(monkeypatch):
+    from momentrnn._progress import ProgressLine
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    err = Terminal()
+    monkeypatch.setattr(sys, "stderr", err)
+    texts = iter(["sweep: 0/6 runs, 6 in flight at step 5/9, 1 s, about 2 min left",
+                  "sweep: 6/6 runs, 2 s"])
+    line = ProgressLine(lambda elapsed, tty: next(texts), redraw=3600.0)
+    line.report(force=True)
+    line.report(force=True)
+    line.end()
+    first, second = err.getvalue().rstrip("\n").split("\r")[1:]
+    assert len(second) == len(first) and second.strip() == "sweep: 6/6 runs, 2 s"

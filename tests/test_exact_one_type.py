@@ -82,3 +82,5 @@ def test_one_third_and_the_golden_pair():
     assert r.to_dict()["atoms"] == ["1/4 - sqrt(5)/4", "1/3", "1/4 + sqrt(5)/4"]
     assert str(r.measure) == "DiscreteMeasure({1/4 - sqrt(5)/4: 1/4, 1/3: 1/2, " \
         "1/4 + sqrt(5)/4: 1/4})"
+    assert repr(r.atoms) == "(AlgebraicNumber(1/4 - sqrt(5)/4), AlgebraicNumber(1/3), " \
+        "AlgebraicNumber(1/4 + sqrt(5)/4))"

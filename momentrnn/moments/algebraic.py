@@ -450,6 +450,11 @@ class AlgebraicNumber:
         return hash(key[1]) if key[0] == "rational" else hash(key)
 
     def __repr__(self) -> str:
+        """``AlgebraicNumber(1/3)``, ``AlgebraicNumber(1/4 + sqrt(5)/4)`` (exact, for degree
+        1 and 2), or the value to 15 digits and which root of which degree (higher degree)."""
+        exact = self._exact_text()
+        if exact is not None:
+            return f"AlgebraicNumber({exact})"
         approx = complex(self)
         shown = f"{approx.real:.15g}" if self.is_real else f"{approx:.15g}"
         what = "root" if self.element == fmpq_poly([0, 1]) else "element of Q(root)"
@@ -459,12 +464,16 @@ class AlgebraicNumber:
     def __str__(self) -> str:
         """Exact text when it is short: a fraction for a rational number, square roots for a
         number of degree 2 (as sympy writes them); otherwise the :func:`repr`."""
+        exact = self._exact_text()
+        return repr(self) if exact is None else exact
+
+    def _exact_text(self) -> str | None:
         rational = self.rational_value
         if rational is not None:
             return str(rational)
         if self.minimal_polynomial().degree() == 2:
             return str(self.to_radicals())
-        return repr(self)
+        return None
 
 
 def _mpf_of(b: arb) -> tuple:

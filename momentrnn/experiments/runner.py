@@ -388,8 +388,9 @@ class StepFile:
     process tells how far its task is. Picklable; a failed write is ignored (progress is not
     worth failing a run for)."""
 
-    def __init__(self, path: str, every: float = STEPS_EVERY) -> None:
-        self.path, self.every, self.last = path, every, -math.inf
+    def __init__(self, path: str, every: float | None = None) -> None:
+        self.path, self.last = path, -math.inf
+        self.every = STEPS_EVERY if every is None else every
 
     def __call__(self, done: int, total: int) -> None:
         now = time.monotonic()

@@ -188,15 +188,41 @@ class Feasibility:
     def to_dict(self) -> dict:
         """JSON-ready dictionary: the verdict, the support and each matrix's size and
         inertia (plus ``failing`` when infeasible)."""
+        from .._schema import support_value
+
         out = {"feasible": self.feasible, "interior": self.interior,
                "determinate": self.determinate, "message": self.message,
-               "support": [_end_text(v) for v in self.support],
+               "support": support_value(self.support), "data_exact": self.data_exact,
                "matrices": {name: {"size": M.nrows(), "positive": i.positive,
                                    "negative": i.negative, "zero": i.zero}
                             for name, (M, i) in self.matrices.items()}}
         if not self.feasible:
             out["failing"] = self.failing
         return out
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Feasibility:
+        """The verdict of its :meth:`to_dict`: each matrix's size and inertia (its entries
+        are not in the JSON: ``matrices[name][0]`` is a :class:`LoadedMatrix` of that size),
+        no representing measure."""
+        from .._schema import read_support
+
+        matrices = {name: (LoadedMatrix(m["size"]),
+                           Inertia(m["positive"], m["negative"], m["zero"]))
+                    for name, m in data["matrices"].items()}
+        return cls(data["feasible"], data["interior"], data["determinate"], None, matrices,
+                   data.get("failing"), read_support(data["support"]), data["message"],
+                   data.get("data_exact", True))
+
+
+@dataclass(frozen=True)
+class LoadedMatrix:
+    """The size of a matrix whose entries a JSON output does not carry."""
+
+    size: int
+
+    def nrows(self) -> int:
+        return self.size
 
 
 def _end_text(x) -> str:
@@ -484,9 +510,21 @@ class MomentRange:
         return self.upper - self.lower
 
     def to_dict(self) -> dict:
-        """JSON-ready dictionary: exact ends as text, the measures at the ends."""
-        return {"order": self.order, "lower": _end_text(self.lower),
-                "upper": _end_text(self.upper), "exact": self.exact,
+        """JSON-ready dictionary: the ends as doubles rounded outward (``lower``, ``upper``;
+        ``"-inf"``/``"inf"`` where unbounded) and as exact values (``lower_exact``,
+        ``upper_exact``), the measures at the ends."""
+        from .._schema import exact_value
+
+        def end(v, direction):  # an infinite end is exact too: {"exact": "inf", ...}
+            if isinstance(v, float) and not math.isinf(v):
+                return None
+            return exact_value(v, direction)
+
+        lo, hi = end(self.lower, -1), end(self.upper, 1)
+        return {"order": self.order,
+                "lower": float(self.lower) if lo is None else lo["float"],
+                "upper": float(self.upper) if hi is None else hi["float"],
+                "lower_exact": lo, "upper_exact": hi, "exact": self.exact,
                 "collapsed": self.collapsed,
                 "lower_measure": measure_text(self.lower_measure),
                 "upper_measure": measure_text(self.upper_measure), "message": self.message}

@@ -218,8 +218,8 @@ def load(source):
     Parameters
     ----------
     source : str, os.PathLike or dict
-        A file of a command's JSON output (or a sweep's JSONL results file), or the parsed
-        object.
+        A file of a command's JSON output, a sweep's JSONL results file (read as a
+        ``SweepResults``), or the parsed object (a results file's row as a ``SweepRow``).
 
     Returns
     -------
@@ -241,12 +241,14 @@ def load(source):
         try:
             data = json.loads(text)
         except ValueError:
-            lines = [line for line in text.splitlines() if line.strip()]
-            if len(lines) > 1:  # a sweep's JSONL results file
-                from .experiments.runner import SweepResults
+            data = None
+            if len([line for line in text.splitlines() if line.strip()]) < 2:
+                raise InputError(f"{path!r} is not JSON: give a momentrnn JSON output") from None
+        if data is None or (isinstance(data, dict) and "kind" not in data
+                            and "run_id" in data and "spec_digest" in data):
+            from .experiments.runner import SweepResults  # a sweep's JSONL results file
 
-                return SweepResults.from_file(path)
-            raise InputError(f"{path!r} is not JSON: give a momentrnn JSON output") from None
+            return SweepResults.from_file(path)
     else:
         data = source
     if not isinstance(data, dict):

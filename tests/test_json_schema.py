@@ -196,8 +196,9 @@ def test_flow_report_and_sweep_row_share_their_keys(flow_doc, tmp_path, capsys):
         assert not list(row_validator.iter_errors(line))
         assert momentrnn.load(line).to_json() == {k: v for k, v in line.items()
                                                   if k != "kind"}
-    results = momentrnn.load(str(out)) if len(lines) > 1 else momentrnn.load(lines[0])
-    assert results is not None
+    results = momentrnn.load(str(out))
+    assert type(results).__name__ == "SweepResults" and results.rows == lines
+    assert len(results.to_dataframe()) == len(lines)
 
 
 def test_certify_json_validates_and_loads_back(flow_doc, tmp_path, capsys):
@@ -316,10 +317,47 @@ def test_certificates_and_feasibility_round_trip(errors, bound, complete, suppor
     assert type(feas).from_dict(d).support == support
 
 
+@settings(max_examples=15, derandomize=True, deadline=None)
+@given(st.lists(st.fractions(min_value=-1, max_value=1, max_denominator=40), min_size=1,
+                max_size=3, unique=True),
+       st.lists(st.fractions(min_value=F(1, 10), max_value=2, max_denominator=40), min_size=3,
+                max_size=3),
+       st.integers(0, 1))
+def test_moment_ranges_round_trip(atoms, weights, extra):
+    """Exact ends and canonical measures (rational, or irrational balls kept as text)."""
+    from momentrnn import next_moment_range
+    from momentrnn.moments.truncated import MomentRange
+
+    weights = weights[: len(atoms)]
+    moments = [sum(w * a**j for a, w in zip(atoms, weights)) for j in range(len(atoms) + extra)]
+    r = next_moment_range(moments, support=(-1, 1))
+    d = json.loads(json_text(r.to_dict()))
+    again = MomentRange.from_dict(d)
+    assert json.loads(json_text(again.to_dict())) == d
+    assert (again.lower, again.upper) == (r.lower, r.upper)
+
+
+def test_extrapolation_ranges_and_agreements_round_trip():
+    from momentrnn import extrapolation_range
+    from momentrnn.moments.sdp import ExtrapolationRange
+    from momentrnn.rnn.analysis import Agreement
+
+    for tolerance, order in ((0, None), (F(1, 100), 4)):
+        r = extrapolation_range([1, F(1, 3), F(1, 5)], tolerance=tolerance, order=order)
+        d = json.loads(json_text(r.to_dict()))
+        again = ExtrapolationRange.from_dict(d)
+        assert json.loads(json_text(again.to_dict())) == d
+        assert (again.certified_lower, again.certified_upper) == (r.certified_lower,
+                                                                  r.certified_upper)
+    a = Agreement("undetermined", "the learned measure is data_limited")
+    assert Agreement.from_dict(json.loads(json_text(a.to_dict()))) == a
+
+
 # ---------------------------------------------------------------- the DataFrame view
 
 
 def test_sweep_results_as_a_dataframe(tmp_path, monkeypatch):
+    pytest.importorskip("pandas")
     from momentrnn.experiments import SweepResults
 
     rows = [{"run_id": "a", "spec_digest": "d", "family": "linear", "training_loss": 1e-9,

@@ -503,6 +503,9 @@ class MomentRange:
     collapsed: bool
     feasibility: Feasibility
     message: str
+    # the end measures' text of a range read back from JSON (from_dict), written again as it
+    # was (an irrational atom's ball text is not read back as a number)
+    loaded_text: dict | None = field(default=None, compare=False, repr=False)
 
     @property
     def width(self):
@@ -526,8 +529,38 @@ class MomentRange:
                 "upper": float(self.upper) if hi is None else hi["float"],
                 "lower_exact": lo, "upper_exact": hi, "exact": self.exact,
                 "collapsed": self.collapsed,
-                "lower_measure": measure_text(self.lower_measure),
-                "upper_measure": measure_text(self.upper_measure), "message": self.message}
+                "lower_measure": self._measure_text("lower"),
+                "upper_measure": self._measure_text("upper"), "message": self.message}
+
+    def _measure_text(self, end: str) -> dict | None:
+        if self.loaded_text is not None:
+            return self.loaded_text[end]
+        return measure_text(getattr(self, f"{end}_measure"))
+
+    @classmethod
+    def from_dict(cls, data: dict) -> MomentRange:
+        """The range of its :meth:`to_dict`: the ends exact (from ``lower_exact``,
+        ``upper_exact``); the end measures where their atoms and weights are rationals
+        (their text is kept in any case); ``feasibility`` is None (not in the JSON)."""
+        from .._schema import number_of, read_exact
+
+        def end(key):
+            exact = data.get(f"{key}_exact")
+            return read_exact(exact) if exact is not None else number_of(data[key])
+
+        def measure(text):
+            if text is None:
+                return None
+            try:
+                return DiscreteMeasure([Fraction(a) for a in text["atoms"]],
+                                       [Fraction(w) for w in text["weights"]])
+            except (ValueError, ZeroDivisionError, InputError):
+                return None  # irrational atoms, written as balls: kept as text only
+
+        texts = {"lower": data["lower_measure"], "upper": data["upper_measure"]}
+        return cls(end("lower"), end("upper"), measure(texts["lower"]),
+                   measure(texts["upper"]), data["order"], data["exact"], data["collapsed"],
+                   None, data["message"], texts)
 
 
 def _schur_bound(M_ext: fmpq_mat, alpha: fmpq) -> Fraction:

@@ -251,6 +251,11 @@ class Agreement:
         """``{"verdict": ..., "reason": ...}``."""
         return {"verdict": self.verdict, "reason": self.reason}
 
+    @classmethod
+    def from_dict(cls, data: dict) -> Agreement:
+        """The agreement of its :meth:`to_dict`."""
+        return cls(data["verdict"], data["reason"])
+
 
 def _short(value: object) -> str:
     """A teacher atom or weight in the reason's text: its shortest form."""

@@ -1,7 +1,7 @@
 """momentrnn: moment problems and the dynamics of overparameterized linear RNNs."""
 
 from . import errors
-from ._schema import load
+from ._schema import document, load
 from .dynamics import GDResult, Trajectory, gradient_descent, integrate_flow
 from .errors import MomentRNNError, NotPositiveError
 from .moments import (
@@ -50,6 +50,7 @@ from .rnn import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "document",
     "load",
     "ExtrapolationRange",
     "Feasibility",

@@ -175,16 +175,57 @@ def cli_options(args) -> dict:
             if k not in ("func", "command") and not k.startswith("_") and not callable(v)}
 
 
-def document(kind: str, body: dict, options: dict | None = None) -> dict:
-    """The JSON object of one output: the envelope (``schema_version``, ``momentrnn_version``,
-    ``kind``, ``options``) and the result's keys ``body``."""
+def document(kind, body: dict | None = None, options: dict | None = None) -> dict:
+    """The JSON object of one output: the envelope and the result's keys.
+
+    Parameters
+    ----------
+    kind : str or result
+        A kind of :data:`KINDS`, or a result object of one of them (a
+        :class:`~momentrnn.Recovery`, ...): ``document(result, options)`` finds its kind and
+        uses its ``to_dict()``.
+    body : dict, optional
+        The result's keys (with a kind given as a string).
+    options : dict, optional
+        The options used: a command's arguments, or the keywords of the call that made the
+        result (written as JSON; anything else as its ``repr``).
+
+    Returns
+    -------
+    dict
+        ``schema_version``, ``momentrnn_version``, ``kind``, ``options`` and the result's keys;
+        non-finite numbers already the strings ``"inf"``, ``"-inf"``, ``"nan"``, so that
+        ``json.dumps`` writes it as standard JSON and :func:`load` reads it back.
+
+    Raises
+    ------
+    InputError
+        For an unknown kind, or an object that is not a result type.
+    """
+    from ._output import _standard
+
+    if not isinstance(kind, str):  # document(result, options)
+        result = kind
+        if options is None:
+            options, body = body, None
+        if body is not None:
+            raise InputError("document(result, options): a result brings its own keys; give "
+                             "only the options")
+        found = [k for k, where in KINDS.items()
+                 if where.rsplit(":", 1)[1] == type(result).__name__]
+        if not found or not hasattr(result, "to_dict"):
+            names = ", ".join(v.split(":")[1] for v in KINDS.values())
+            raise InputError(f"a {type(result).__name__} is not a result type with a JSON "
+                             f"form; those are: {names}")
+        kind, body = found[0], result.to_dict()
     if kind not in KINDS:
         raise InputError(f"kind {kind!r} is not known; known: {', '.join(KINDS)}")
+    body = dict(body or {})
     clash = [k for k in ENVELOPE_KEYS if k in body]
     if clash:
         raise InputError(f"the result's keys {clash} are the envelope's own")
-    return {"schema_version": SCHEMA_VERSION, "momentrnn_version": _version(), "kind": kind,
-            "options": _jsonable(dict(options or {})), **body}
+    return _standard({"schema_version": SCHEMA_VERSION, "momentrnn_version": _version(),
+                      "kind": kind, "options": _jsonable(dict(options or {})), **body})
 
 
 def body_of(data: dict) -> dict:

@@ -240,6 +240,20 @@ def test_prove_json_validates(capsys):
     _round_trip(doc)
 
 
+def test_an_api_result_gets_the_envelope_with_its_call_keywords():
+    from momentrnn import MP
+
+    r = momentrnn.recover_measure([1, F(39, 100), F(1, 3), F(1, 5)], precision=MP(30),
+                                  throw=False)
+    doc = momentrnn.document(r, {"precision": MP(30), "throw": False})
+    assert doc["kind"] == "recovery" and doc["options"] == {"precision": "MP(30)",
+                                                            "throw": False}
+    _valid(json.loads(json.dumps(doc)))
+    _round_trip(doc)
+    with pytest.raises(InputError, match="not a result type"):
+        momentrnn.document(object())
+
+
 # ---------------------------------------------------------------- load
 
 

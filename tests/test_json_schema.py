@@ -9,7 +9,7 @@ from fractions import Fraction as F
 
 import jsonschema
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import momentrnn
@@ -167,6 +167,39 @@ def test_flow_json_validates_and_carries_the_loss_history(flow_doc):
     assert written["options"]["dim"] == 3 and written["options"]["teacher_atoms"] == "1/2,-3/10"
     report = momentrnn.load(str(path))
     assert report.training_loss == written["training_loss"] and report.loss_curve == curve
+
+
+def test_a_gradient_descent_report_validates(capsys):
+    code, out = _cli(["flow", "--teacher-atoms", "1/2", "--teacher-weights", "1", "--dim", "2",
+                      "--k", "3", "--length", "10", "--gd", "--steps", "200", "--quiet",
+                      "--format", "json"], capsys)
+    doc = _json(out)
+    _valid(doc)
+    _round_trip(doc)
+    assert doc["options"]["gd"] is True and len(doc["loss_curve"]) <= 20
+
+
+@settings(max_examples=20, derandomize=True, deadline=None)
+@example([math.inf, math.nan, -math.inf, 1e-320])
+@given(st.lists(st.one_of(st.floats(allow_nan=True, allow_infinity=True),
+                          st.floats(min_value=0, max_value=1e300)), min_size=2, max_size=5))
+def test_a_diverged_flow_report_round_trips(values):
+    """Non-finite losses, times and parameters are the strings, and read back as floats."""
+
+    summary = {"status": "diverged", "message": "m", "method": "LSODA", "steps": 3,
+               "evaluations": 4, "seconds": 0.5, "final_time": values[-1],
+               "training_loss": values[0], "invariant_drift": values[1],
+               "imbalance_final": 0.0, "negative_mass_final": 0.0,
+               "loss_curve": [[v, w] for v, w in zip(values, reversed(values))],
+               "student": {"a": values, "b": values, "c": values}, "k": 3, "dim": len(values),
+               "init_scale": 1e-3, "init": "random", "seed": 0, "teacher_atoms": ["0.5"],
+               "teacher_weights": ["1"],
+               "teacher": {"name": None, "atoms": ["1/2"], "weights": ["1"]}}
+    doc = json.loads(json_text(_schema.document("flow", summary)))
+    _valid(doc)
+    report = momentrnn.load(doc)
+    assert json.loads(json_text(report.to_dict())) == _schema.body_of(doc)
+    assert all(isinstance(v, float) for v in report.summary["student"]["a"])
 
 
 def test_flow_report_and_sweep_row_share_their_keys(flow_doc, tmp_path, capsys):

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from .._limits import MAX_JOBS
 from .._output import json_text, restore_non_finite
 from .._progress import ProgressLine
+from .._schema import SCHEMA_VERSION
 from ..dynamics._threads import blas_threads_limited, check_blas_threads
 from ..errors import (
     InputError,
@@ -35,7 +36,7 @@ except ImportError:  # pragma: no cover - not POSIX: no lock
     fcntl = None  # type: ignore[assignment]
 
 __all__ = ["run_sweep", "read_results", "scan_results", "unique_rows", "ResultsScan",
-           "SweepSummary", "SweepInterrupted", "EXECUTORS"]
+           "SweepSummary", "SweepResults", "SweepInterrupted", "EXECUTORS"]
 
 EXECUTORS = ("inprocess", "processes", "dask")
 
@@ -80,6 +81,80 @@ class SweepSummary:
     def runs_per_second(self) -> float:
         """Completed runs per second of wall time."""
         return self.completed / self.seconds if self.seconds > 0 else float("inf")
+
+
+@dataclass(frozen=True)
+class SweepResults:
+    """A sweep's rows, with what the call that ran it did (kind ``"sweep"``: the JSON of
+    ``momentrnn sweep --format json``, or a results file read with :meth:`from_file`).
+
+    Attributes
+    ----------
+    rows : list of dict
+        The rows as a results file holds them (non-finite numbers as floats).
+    summary : SweepSummary or None
+        What the sweep call did; None for rows read from a file.
+    """
+
+    rows: list
+    summary: SweepSummary | None = None
+
+    @classmethod
+    def from_file(cls, path: str) -> SweepResults:
+        """The rows of a results file (each run once)."""
+        rows, _ = unique_rows(scan_results(path).rows)
+        return cls(rows)
+
+    def typed_rows(self) -> list:
+        """The rows as :class:`SweepRow` (by each row's family; rows of no known family
+        left out)."""
+        out = []
+        for row in self.rows:
+            family = FAMILIES.get(row.get("family", "linear"))
+            typed = family.read_row(row) if family is not None else None
+            if typed is not None:
+                out.append(typed)
+        return out
+
+    def to_dict(self) -> dict:
+        """What the call did (where known) and ``rows``."""
+        s = self.summary
+        head = ({} if s is None else
+                {"results": s.results, "spec_digest": s.spec_digest, "total": s.total,
+                 "skipped": s.skipped, "completed": s.completed, "diverged": s.diverged,
+                 "seconds": s.seconds, "executor": s.executor, "notes": list(s.notes)})
+        return {**head, "rows": [dict(r) for r in self.rows]}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> SweepResults:
+        """The results of its :meth:`to_dict` (or of a ``"sweep"`` output)."""
+        from .._schema import number_of
+
+        rows = [restore_non_finite(r) for r in data["rows"]]
+        if "spec_digest" not in data:
+            return cls(rows)
+        summary = SweepSummary(data["results"], data["spec_digest"], data["total"],
+                               data["skipped"], data["completed"], data["diverged"],
+                               number_of(data["seconds"]), data["executor"],
+                               tuple(data["notes"]))
+        return cls(rows, summary)
+
+    def to_dataframe(self):
+        """The rows as a pandas DataFrame, one line per run and one column per key of the rows
+        (``loss_curve`` as a column of lists; a key a row lacks is missing there).
+
+        Raises
+        ------
+        MissingDependencyError
+            When pandas is not installed (``pip install pandas``).
+        """
+        try:
+            import pandas as pd
+        except ImportError:
+            raise MissingDependencyError(
+                "SweepResults.to_dataframe needs pandas; install it with pip install pandas"
+            ) from None
+        return pd.DataFrame.from_records([dict(r) for r in self.rows])
 
 
 @dataclass(frozen=True)
@@ -623,7 +698,8 @@ def _run_locked(spec, writer, executor, workers, scheduler, runs_per_task, allow
         groups[family.group_key(run)].append(run)
     size = runs_per_task or (10**9 if executor == "inprocess" else 8)
     tasks = [runs[i : i + size] for runs in groups.values() for i in range(0, len(runs), size)]
-    meta = {"spec_digest": spec.digest, "version": version, "family": spec.family}
+    meta = {"spec_digest": spec.digest, "version": version, "family": spec.family,
+            "schema_version": SCHEMA_VERSION}
     start = time.perf_counter()
     counts = {"completed": 0, "diverged": 0}
     total = len(pending)

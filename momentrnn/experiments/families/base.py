@@ -88,6 +88,23 @@ class SweepRow:
         return out
 
 
+    @classmethod
+    def from_dict(cls, data: dict) -> SweepRow:
+        """The row of a results file's JSON object (or a ``"sweep_row"`` document), read by
+        its family (``"family"``, default linear)."""
+        from ..._output import restore_non_finite
+        from . import FAMILIES
+
+        data = restore_non_finite({k: v for k, v in data.items() if k != "kind"})
+        name = data.get("family", "linear")
+        family = FAMILIES.get(name)
+        row = family.read_row(data) if family is not None else None
+        if row is None:
+            raise InputError(f"the object is not a sweep row of a known family ({name!r}): "
+                             "its run fields are missing or of the wrong type")
+        return row
+
+
 def _put(out: dict, key: str, value) -> None:
     if key in out:
         raise InputError(f"a sweep row would hold {key!r} twice (a metric named like a run "

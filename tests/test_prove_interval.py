@@ -103,3 +103,29 @@ def test_interval_jacobian_holds_it_through_cancellation(d, seed):
         for j in range(3 * d):
             elo, ehi = ball_bounds(exact[i, j])
             assert _inside(c[i, j], r[i, j], elo, ehi), (i, j)
+
+
+def test_both_jacobians_give_the_same_enclosure():
+    """The run through the escape (two_pole, d = 2, scale 0.1, T = 1.25) with the Jacobian in
+    rounded doubles and in balls: both proved, the same steps, radii within a factor 2, and
+    each end box overlaps the other."""
+    from momentrnn.rnn import init_student, named_teacher
+
+    target = [Fraction(float(x)) for x in named_teacher("two_pole").impulse_response(5)]
+    student = init_student(2, scale=0.1, seed=0)
+    z0 = [Fraction(float(x)) for x in (*student.a, *student.b, *student.c)]
+    runs = [ValidatedFlow(target, [1] * 5, jacobian=j).integrate(z0, Fraction(5, 4))
+            for j in ("interval", "ball")]
+    assert all(r.proved for r in runs) and runs[0].steps == runs[1].steps
+    with flint_precision(128):
+        for x, y in zip(runs[0].final, runs[1].final):
+            assert x.overlaps(y)
+            assert float(x.rad()) <= 2 * float(y.rad()) + 1e-30
+            assert float(y.rad()) <= 2 * float(x.rad()) + 1e-30
+
+
+def test_an_unknown_jacobian_is_refused():
+    import pytest
+
+    with pytest.raises(ValueError, match="interval"):
+        ValidatedFlow([1], [1], jacobian="float")

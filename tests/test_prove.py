@@ -395,3 +395,87 @@ def test_command_not_proved_exits_1():
     out = _cli("--t-end", "1", "--max-seconds", "1e-9", "--length", "20")
     assert out.returncode == 1
     assert "not proved" in out.stdout and "time budget" in out.stdout
+
+
+# -- a box of initial conditions ------------------------------------------------------------------
+
+BOX_RADIUS = Fraction(1, 3 * 10**7)  # not a double: read exactly, rounded up to a ball
+
+
+@pytest.fixture(scope="module")
+def box_proof() -> FlowProof:
+    return prove_flow("two_pole", 2, 5, 0.1, 0, 1.25, length=60, init_radius=BOX_RADIUS)
+
+
+def test_a_box_of_initial_conditions_holds_the_float_flows_from_its_points(box_proof):
+    """init_radius: the float flow (LSODA, tight tolerances) from the centre, corners and
+    random points of the box lies in the end enclosure, and so do the invariants at t = 0."""
+    from scipy.integrate import solve_ivp
+
+    from momentrnn.rnn.losses import diagonal_loss_grad
+
+    p = box_proof
+    assert p.status == "finite-time" and p.init_radius == BOX_RADIUS
+    target = named_teacher("two_pole").impulse_response(5)
+    student = init_student(2, scale=0.1, seed=0)
+    z0 = np.concatenate([student.a, student.b, student.c])
+
+    def f(_, z):
+        _, ga, gb, gc = diagonal_loss_grad(z[:2], z[2:4], z[4:], target, np.ones(5))
+        return -np.concatenate([ga, gb, gc])
+
+    rng = np.random.default_rng(5)
+    r = float(BOX_RADIUS) * (1 - 1e-6)
+    offsets = [np.zeros(6)] + [r * rng.choice([-1.0, 1.0], size=6) for _ in range(4)] \
+        + [r * rng.uniform(-1, 1, size=6) for _ in range(2)]
+    ends = [*p.a, *p.b, *p.c]
+    for off in offsets:
+        start = z0 + off
+        y = solve_ivp(f, (0, 1.25), start, method="LSODA", rtol=1e-12, atol=1e-14).y[:, -1]
+        for (lo, hi), value in zip(ends, y):
+            assert float(lo) - 1e-11 <= value <= float(hi) + 1e-11
+        for (lo, hi), x, z in zip(p.invariants_initial, start[2:4], start[4:]):
+            assert lo <= Fraction(x) ** 2 - Fraction(z) ** 2 <= hi
+    # the flows from the corners spread far beyond the point enclosure's width
+    assert p.max_radius > 1e-8
+
+
+def test_a_box_proof_says_so_and_holds_the_point_proof(box_proof, short_proof):
+    d = json.loads(json.dumps(box_proof.to_dict()))
+    assert Fraction(d["init_radius"]) >= BOX_RADIUS
+    assert d["initial_conditions"].startswith("every initialisation")
+    assert d["statements"][0].startswith("for every initialisation with each coordinate")
+    for key in ("a", "b", "c"):
+        for (lo, hi), (plo, phi) in zip(getattr(box_proof, key), getattr(short_proof, key)):
+            assert lo <= plo <= phi <= hi
+    for (lo, hi), (v, _) in zip(box_proof.invariants_initial, short_proof.invariants_initial):
+        assert lo < v < hi
+    assert short_proof.to_dict()["initial_conditions"] == "the exact doubles of init_student"
+    assert not short_proof.statements()[0].startswith("for every")
+
+
+def test_radius_zero_is_the_one_initialisation(short_proof):
+    p = prove_flow("two_pole", 2, 5, 0.1, 0, 1.25, length=60, init_radius=0)
+    assert p.init_radius == 0 and short_proof.init_radius == 0
+    for key in ("a", "b", "c", "loss", "invariants", "invariants_initial",
+                "extrapolation_bounds", "steps"):
+        assert getattr(p, key) == getattr(short_proof, key), key
+    assert p.statements() == short_proof.statements()
+
+
+@pytest.mark.parametrize("radius, match", [(-1e-9, ">= 0"), (float("nan"), "finite"),
+                                           ("1e-9", "a number"), (True, "a number")])
+def test_bad_init_radius_is_refused(radius, match):
+    with pytest.raises(InputError, match=match):
+        prove_flow("two_pole", 2, 5, 1e-3, 0, 0.25, init_radius=radius)
+
+
+def test_command_init_radius():
+    out = _cli("--t-end", "0.25", "--length", "20", "--init-radius", "1e-9", "--format",
+               "json", "--no-converge")
+    assert out.returncode == 0, out.stderr
+    d = json.loads(out.stdout)
+    assert Fraction(d["init_radius"]) >= Fraction(1e-9)
+    assert d["statements"][0].startswith("for every initialisation")
+    bad = _cli("--init-radius", "-1", "--t-end", "0.25")
+    assert bad.returncode != 0 and "--init-radius" in bad.stderr

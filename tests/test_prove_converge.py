@@ -302,3 +302,36 @@ def test_command_no_converge_skips_the_argument():
     assert out.returncode == 0, out.stderr
     d = json.loads(out.stdout)
     assert d["status"] == "finite-time" and d["convergence"] is None and d["reason"] == ""
+
+
+def test_an_interval_of_invariants_covers_every_leaf_in_it():
+    """A box of initial conditions gives b^2 - c^2 only up to an interval: the argument with
+    that interval proves the same limit in (a, w), and its b*, c* enclose the limits on the
+    leaves at both ends of the interval (each proved with its exact invariant)."""
+    atoms, weights = DYADIC
+    target, rho = _exact_target(atoms, weights, 5), [Fraction(1)] * 5
+    a = [Fraction(-1, 2) + Fraction(3, 10**7), Fraction(3, 4) - Fraction(1, 10**7)]
+    b = [Fraction(13, 10), Fraction(3, 5)]
+    c = [1 / b[0] + Fraction(1, 10**7), 1 / b[1] - Fraction(2, 10**7)]
+    A, B, C = _box(a, b, c, Fraction(1, 10**12))
+    spread = Fraction(1, 3 * 10**6)
+    exact = [x * x - y * y for x, y in zip(b, c)]
+    ends = [[v - spread for v in exact], [v + spread for v in exact]]
+    with flint_precision(128):
+        loss, _, _ = _gradient_hessian(
+            [_interval_ball(*x) for x in A],
+            [_interval_ball(*x) * _interval_ball(*y) for x, y in zip(B, C)],
+            [_ball(x) for x in target], [_ball(x) for x in rho])
+        loss_hi = ball_bounds(loss)[1]
+        box = prove_convergence(A, B, C, [(lo, hi) for lo, hi in zip(*ends)], loss_hi,
+                                target, rho, atoms, weights, 100)
+        leaves = [prove_convergence(A, B, C, delta, loss_hi, target, rho, atoms, weights, 100)
+                  for delta in ends]
+    assert box.proved, box.reason
+    assert box.limit_is_teacher and box.limit_a == leaves[0].limit_a
+    for leaf in leaves:
+        assert leaf.proved
+        for outer, inner in zip(box.limit_b + box.limit_c, leaf.limit_b + leaf.limit_c):
+            assert outer[0] <= inner[0] <= inner[1] <= outer[1]
+    # the two leaves' limits differ by far more than their enclosures' widths
+    assert leaves[0].limit_b[0][1] < leaves[1].limit_b[0][0]

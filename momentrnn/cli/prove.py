@@ -22,6 +22,9 @@ def _arguments(p: argparse.ArgumentParser) -> None:
                    "zero_output or grid (as momentrnn flow)")
     p.add_argument("--seed", type=int, default=0,
                    help="seed of the random initialisation (as momentrnn flow)")
+    p.add_argument("--init-radius", type=float, default=0.0,
+                   help="prove the theorem for every initialisation whose coordinates are "
+                   "each within this of the given one (a box; default 0: that one)")
     p.add_argument("--t-end", type=float, default=25.0, help="the time T to reach")
     p.add_argument("--length", type=positive_int, default=1000,
                    help="the extrapolation bound is proved for q < LENGTH")
@@ -46,12 +49,16 @@ def run_prove(args: argparse.Namespace) -> int:
                         ("--tolerance", args.tolerance)):
         if not (math.isfinite(value) and value > 0):
             raise InputError(f"{name} {value!r} must be a positive finite number")
+    if not (math.isfinite(args.init_radius) and args.init_radius >= 0):
+        raise InputError(f"--init-radius {args.init_radius!r} must be a finite number >= 0 "
+                         "(a box half-width such as 1e-9)")
     if not args.max_seconds > 0:
         raise InputError(f"--max-seconds {args.max_seconds!r} must be positive")
     proof = prove_flow(args.teacher, args.dim, args.k, args.init_scale, args.seed, args.t_end,
                        init=args.init, length=args.length, order=args.order, prec=args.prec,
                        method=args.method, tolerance=args.tolerance,
-                       max_seconds=args.max_seconds, converge=args.converge)
+                       max_seconds=args.max_seconds, converge=args.converge,
+                       init_radius=args.init_radius)
     if args.format == "json":
         print(json_text(document("flow_proof", proof.to_dict(), cli_options(args)), indent=2))
     else:
@@ -72,7 +79,9 @@ def _table(proof) -> None:
         print(f"status      not proved up to T = {d['t_end_decimal']}: {d['reason']}; what "
               f"follows is proved at {where} only")
     print(f"run         teacher {d['teacher']}, d = {d['dim']}, k = {d['k']}, init "
-          f"{d['init']} scale {d['init_scale']:g} seed {d['seed']}")
+          f"{d['init']} scale {d['init_scale']:g} seed {d['seed']}"
+          + (f"; every initialisation within {d['init_radius']} of it (each coordinate)"
+             if proof.init_radius else ""))
     print(f"integrator  Taylor order {d['order']}, {d['prec']}-bit balls, {d['method']}; "
           f"{d['steps']} steps ({d['rejected']} rejected), {d['seconds']:.1f} s, largest "
           f"radius at the end {d['max_radius']:.2e}")
@@ -82,7 +91,8 @@ def _table(proof) -> None:
         print(f"          b in [{', '.join(d['b'][i])}]")
         print(f"          c in [{', '.join(d['c'][i])}]")
         print(f"          b^2 - c^2 in [{', '.join(d['invariants'][i])}] "
-              f"(at t = 0: {d['invariants_initial'][i][0]})")
+              + (f"(at t = 0: in [{', '.join(d['invariants_initial'][i])}] over the box)"
+                 if proof.init_radius else f"(at t = 0: {d['invariants_initial'][i][0]})"))
     print("proved:")
     for line in d["statements"]:
         print(f"  {line}")

@@ -252,9 +252,13 @@ def prove_convergence(a: tuple, b: tuple, c: tuple, delta: list, loss_upper: Fra
                       length: int) -> Convergence:
     r"""The local argument after :math:`T` from the end box (intervals of exact Fractions).
 
-    ``delta`` holds the exact invariants :math:`b_i^2 - c_i^2`, ``loss_upper`` an upper bound
-    of :math:`L(z(T))`, ``target`` and ``rho`` the exact targets and lag weights of the flow,
-    ``teacher_atoms`` and ``teacher_weights`` the teacher's exact :math:`\hat a, \hat w`.
+    ``delta`` holds the exact invariants :math:`b_i^2 - c_i^2`, or intervals ``(lower,
+    upper)`` holding them (a box of initial conditions): the argument then holds on every
+    leaf of those values at once, since the Hessian in :math:`y = (a, w)` does not depend on
+    :math:`\delta` and the metric and the limit's :math:`b^*, c^*` are bounded over the balls
+    of :math:`\delta`. ``loss_upper`` is an upper bound of :math:`L(z(T))`, ``target`` and
+    ``rho`` the exact targets and lag weights of the flow, ``teacher_atoms`` and
+    ``teacher_weights`` the teacher's exact :math:`\hat a, \hat w`.
     Call inside :func:`~momentrnn.precision.flint_precision`.
     """
     import flint
@@ -268,7 +272,7 @@ def prove_convergence(a: tuple, b: tuple, c: tuple, delta: list, loss_upper: Fra
                       "not decay exponentially), out of reach of a local PL argument")
     tgt = [_ball(x) for x in target]
     rh = [_ball(x) for x in rho]
-    dl = [_ball(x) for x in delta]
+    dl = [_interval_ball(*x) if isinstance(x, tuple) else _ball(x) for x in delta]
     a_end = [_interval_ball(*x) for x in a]
     w_end = [_interval_ball(*x) * _interval_ball(*y) for x, y in zip(b, c)]
     ends = [ball_bounds(x) for x in a_end + w_end]

@@ -89,6 +89,11 @@ class FlowProof:
     method : str
     teacher, dim, k, init_scale, seed, init :
         The run, as given.
+    init_radius : Fraction
+        The half-width of the box of initial conditions: every statement holds for every
+        initialisation whose :math:`3d` coordinates are each within ``init_radius`` of
+        ``init_student``'s doubles (0: that one initialisation). ``invariants_initial`` then
+        encloses :math:`b_i^2 - c_i^2` over the box.
     """
 
     status: str
@@ -123,6 +128,7 @@ class FlowProof:
     prec: int
     method: str
     convergence: Convergence | None = None
+    init_radius: Fraction = Fraction(0)
 
     @property
     def proved(self) -> bool:
@@ -138,7 +144,14 @@ class FlowProof:
     def statements(self) -> list[str]:
         """The proved statements, in words."""
         T = f"t = {exact_time_text(self.final_time)}"
-        out = [f"the exact gradient-flow solution at {T} lies in the enclosure given "
+        if self.init_radius:
+            from .._format import upper_text
+
+            start = (f"for every initialisation with each coordinate of (a, b, c) within "
+                     f"{upper_text(self.init_radius, 4)} of init_student's doubles, ")
+        else:
+            start = ""
+        out = [f"{start}the exact gradient-flow solution at {T} lies in the enclosure given "
                f"(largest radius {self.max_radius:.3e})",
                f"the loss L_k at {T} lies in {_interval_text(self.loss)}"]
         units = ", ".join(str(i) for i in self.positive_units) or "none"
@@ -169,7 +182,12 @@ class FlowProof:
         return {
             "status": self.status, "reason": self.reason, "teacher": self.teacher,
             "dim": self.dim, "k": self.k, "init_scale": self.init_scale, "seed": self.seed,
-            "init": self.init, "t_end": float(self.t_end), "final_time": float(self.final_time),
+            "init": self.init, "init_radius": _decimal(self.init_radius, 17, up=True),
+            "initial_conditions": (
+                "every initialisation with each coordinate within init_radius of "
+                "init_student's doubles" if self.init_radius else
+                "the exact doubles of init_student"),
+            "t_end": float(self.t_end), "final_time": float(self.final_time),
             "final_time_exact": str(self.final_time),
             "final_time_decimal": exact_time_text(self.final_time),
             "t_end_decimal": exact_time_text(self.t_end),
@@ -370,7 +388,8 @@ def prove_flow(teacher, dim: int, k: int, init_scale: float, seed: int = 0,
                t_end: float = 25.0, *, init: str = "random", lag_weights: object = None,
                length: int = 1000, order: int = 10, prec: int = 128, method: str = "lohner",
                tolerance: float = 1e-20, max_radius: float = 1e-3, h_min: float = 1e-6,
-               max_seconds: float = math.inf, converge: bool = True) -> FlowProof:
+               max_seconds: float = math.inf, converge: bool = True,
+               init_radius: float = 0.0) -> FlowProof:
     r"""Enclose the exact gradient flow of the diagonal model up to ``t_end`` and prove what
     holds at the end.
 
@@ -405,6 +424,13 @@ def prove_flow(teacher, dim: int, k: int, init_scale: float, seed: int = 0,
         (:func:`~momentrnn.prove.converge.prove_convergence`: strong convexity of the loss on
         the invariant leaf over a box around the end enclosure, checked in balls, and a path
         length below the box's margin). Default True.
+    init_radius : float or Fraction
+        Prove the theorem for a box of initial conditions: every initialisation whose
+        :math:`3d` coordinates are each within ``init_radius`` (absolute, read exactly) of
+        ``init_student``'s doubles. The enclosure starts as those balls, so it holds the
+        solution from every point of the box, and every statement holds for all of them; the
+        local argument then runs with the invariants :math:`b_i^2 - c_i^2` enclosed over the
+        box (every leaf of the box at once). Default 0: the one initialisation.
 
     Returns
     -------
@@ -444,11 +470,16 @@ def prove_flow(teacher, dim: int, k: int, init_scale: float, seed: int = 0,
     if not (isinstance(max_seconds, (int, float)) and max_seconds >= 0):
         raise InputError(f"max_seconds={max_seconds!r} must be a number >= 0 (inf: no limit)")
     t_end_q = _check_t_end(t_end, int(prec))
+    radius_q = _check_init_radius(init_radius)
     student = init_student(dim, scale=init_scale, mode=init, seed=seed)
     z0 = [Fraction(float(x)) for x in (*student.a, *student.b, *student.c)]
+    start = z0
+    if radius_q:
+        with flint_precision(int(prec)):
+            start = _box(z0, radius_q)
     flow = ValidatedFlow([Fraction(float(x)) for x in target], [Fraction(float(r)) for r in rho],
                          order=int(order), prec=int(prec), method=method)
-    run = flow.integrate(z0, t_end_q, tolerance=tolerance, max_width=max_radius, h_min=h_min,
+    run = flow.integrate(start, t_end_q, tolerance=tolerance, max_width=max_radius, h_min=h_min,
                          max_seconds=max_seconds)
     d = int(dim)
     with flint_precision(int(prec)):
@@ -464,8 +495,13 @@ def prove_flow(teacher, dim: int, k: int, init_scale: float, seed: int = 0,
         radius = max(float(x.rad()) for x in box)
         bounds, note = _extrapolation(model, a, w, positive, int(length), int(k),
                                       in_unit)
-    zb, zc = z0[d:2 * d], z0[2 * d:]
-    initial = tuple((x * x - y * y, x * x - y * y) for x, y in zip(zb, zc))
+    if radius_q:  # b^2 - c^2 over the initial box, in balls
+        with flint_precision(int(prec)):
+            initial = tuple(ball_bounds(x * x - y * y)
+                            for x, y in zip(start[d:2 * d], start[2 * d:]))
+    else:
+        zb, zc = z0[d:2 * d], z0[2 * d:]
+        initial = tuple((x * x - y * y, x * x - y * y) for x, y in zip(zb, zc))
     status = "finite-time" if run.proved else "not proved"
     reason, convergence = run.reason, None
     if run.proved and converge:
@@ -475,7 +511,8 @@ def prove_flow(teacher, dim: int, k: int, init_scale: float, seed: int = 0,
             try:
                 convergence = prove_convergence(
                     tuple(a_iv), tuple(ball_bounds(x) for x in b),
-                    tuple(ball_bounds(x) for x in c), [x for x, _ in initial], loss_hi,
+                    tuple(ball_bounds(x) for x in c),
+                    list(initial) if radius_q else [x for x, _ in initial], loss_hi,
                     [Fraction(float(x)) for x in target], [Fraction(float(r)) for r in rho],
                     t_atoms, t_weights, int(length))
             except (ValueError, ZeroDivisionError) as exc:  # a ball that is not finite
@@ -496,7 +533,32 @@ def prove_flow(teacher, dim: int, k: int, init_scale: float, seed: int = 0,
         extrapolation_note=note, max_radius=radius,
         widths=tuple(zip(run.times, run.widths)), steps=run.steps, rejected=run.rejected,
         seconds=run.seconds, order=int(order), prec=int(prec), method=method,
-        convergence=convergence)
+        convergence=convergence, init_radius=radius_q)
+
+
+def _check_init_radius(value) -> Fraction:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+            value, (int, float, Fraction, np.integer, np.floating)):
+        raise InputError(f"init_radius={value!r} must be a number >= 0 such as 1e-9")
+    if isinstance(value, (float, np.floating)) and not math.isfinite(value):
+        raise InputError(f"init_radius={value!r} must be finite (a box half-width such as "
+                         "1e-9)")
+    q = Fraction(value)
+    if q < 0:
+        raise InputError(f"init_radius={value!r} must be >= 0 (a box half-width such as "
+                         "1e-9; 0 for the one initialisation)")
+    return q
+
+
+def _box(z0: list, radius: Fraction) -> list:
+    """Balls holding [z - radius, z + radius] for each exact z (the radius rounded up to a
+    double, which arb rounds up again: the balls contain the box)."""
+    import flint
+
+    up = float(radius)
+    if Fraction(up) < radius:
+        up = math.nextafter(up, math.inf)
+    return [flint.arb(flint.fmpq(z.numerator, z.denominator)) + flint.arb(0, up) for z in z0]
 
 
 def _signs(w: list) -> tuple[tuple, tuple]:

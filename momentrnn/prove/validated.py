@@ -15,13 +15,14 @@ Each step from an enclosure :math:`Z` of the state at time :math:`t` to one at :
 3. **Wrapping control** by the mean-value form with a QR-factored frame (Lohner): the set is
    kept as :math:`x + A r` (a point :math:`x`, a point matrix :math:`A`, a ball vector
    :math:`r`), the Taylor map :math:`\Phi` from the point :math:`x` and its Jacobian
-   :math:`\Phi'` over the hull of the set (forward-mode derivatives of the same recurrence) give
+   :math:`\Phi'` over the hull of the set (forward-mode derivatives of the same recurrence, in
+   outward-rounded double midpoint-radius arithmetic on numpy arrays, :mod:`._interval`) give
    :math:`\Phi(x + A r) \subset \Phi(x) + R + (\Phi' A) r`, and the new frame is the orthogonal
    factor of the midpoint of :math:`\Phi' A`, its inverse enclosed in balls. ``method='ball'``
    skips this and evaluates the Taylor map on the box itself (cheaper, and tight enough through
    a short escape; the stiff phase after it wraps).
 
-Every operation is ball arithmetic at ``prec`` bits (outward rounding is arb's); the working
+Every other operation is ball arithmetic at ``prec`` bits (outward rounding is arb's); the working
 precision is set for the duration of a call and restored afterwards (:func:`flint_precision`).
 """
 
@@ -36,6 +37,7 @@ from fractions import Fraction
 import numpy as np
 
 from ..precision import flint_precision
+from ._interval import _interval, ieee_ok, interval_matmul, taylor_jacobian
 from ._taylor import taylor_coefficients
 
 __all__ = ["ValidatedFlow", "ValidatedRun", "ball_bounds", "decimal_bounds"]
@@ -139,12 +141,20 @@ class ValidatedFlow:
         Ball working precision in bits (default 128).
     method : ``'lohner'`` or ``'ball'``
         The mean-value form with a QR frame (default), or plain ball evaluation.
+    jacobian : ``'interval'`` or ``'ball'``
+        How the Lohner step encloses the Taylor map's Jacobian over the hull: outward-rounded
+        double intervals on numpy arrays of all units at once (:mod:`._interval`, default;
+        balls whenever numpy's arithmetic is not the IEEE round-to-nearest it assumes or an
+        interval is not finite), or forward-mode derivatives in ``prec``-bit balls.
     """
 
     def __init__(self, target: Sequence, rho: Sequence, *, order: int = 10, prec: int = 128,
-                 method: str = "lohner") -> None:
+                 method: str = "lohner", jacobian: str = "interval") -> None:
         if method not in ("lohner", "ball"):
             raise ValueError(f"method={method!r}: use 'lohner' or 'ball'")
+        if jacobian not in ("interval", "ball"):
+            raise ValueError(f"jacobian={jacobian!r}: use 'interval' or 'ball'")
+        self.jacobian = jacobian
         self.order = int(order)
         self.prec = int(prec)
         self.method = method
@@ -332,8 +342,27 @@ class ValidatedFlow:
         v = [self._horner(s, hb) + r for s, r in zip(coefs, rem)]
         if not all(x.is_finite() for x in v):
             return 0.5, "the Taylor map is not finite"
-        M = self._jacobian(hull, hb) * state.A
-        return state.advanced(v, M), err
+        M, mid = self._jacobian_times(hull, h, hb, state)
+        return state.advanced(v, M, mid), err
+
+    def _jacobian_times(self, hull: list, h: Fraction, hb, state):
+        r""":math:`M \ni \Phi'(\text{hull})\, A` as an ``arb_mat``, and its midpoints as a
+        numpy array when known (else None)."""
+        if self.jacobian == "interval" and ieee_ok():
+            bounds = [ball_bounds(x) for x in hull]
+            lo = np.array([_interval(x)[0] for x, _ in bounds])
+            hi = np.array([_interval(x)[1] for _, x in bounds])
+            J = taylor_jacobian(lo, hi, self._target, self._rho, self.order, h)
+            if J is not None:
+                product = interval_matmul(*J, state.A_np)
+                if product is not None:
+                    mid, rad = product
+                    flint = _flint()
+                    n = len(hull)
+                    M = flint.arb_mat([[flint.arb(mid[i, j], rad[i, j]) for j in range(n)]
+                                       for i in range(n)])
+                    return M, mid
+        return self._jacobian(hull, hb) * state.A, None
 
     def _jacobian(self, z: list, hb):
         """The Jacobian of the Taylor map :math:`z \\mapsto \\sum_{n \\le p} z_n h^n` over the
@@ -415,10 +444,11 @@ class _LohnerSet:
     """The set :math:`\\{x + A r\\}`: x exact points, A an exact matrix (an ``arb_mat`` of
     doubles), r balls; ``Ainv`` encloses the inverse of A."""
 
-    __slots__ = ("x", "A", "r")
+    __slots__ = ("x", "A", "r", "A_np")
 
-    def __init__(self, x: list, A, r: list) -> None:
+    def __init__(self, x: list, A, r: list, A_np: np.ndarray) -> None:
         self.x, self.A, self.r = x, A, r
+        self.A_np = A_np  # the same exact doubles as A
 
     @classmethod
     def from_balls(cls, z: list) -> _LohnerSet:
@@ -429,25 +459,28 @@ class _LohnerSet:
         A = flint.arb_mat(n, n)
         for i in range(n):
             A[i, i] = 1
-        return cls(x, A, r)
+        return cls(x, A, r, np.eye(n))
 
     def hull(self) -> list:
         flint = _flint()
         Ar = self.A * flint.arb_mat([[ri] for ri in self.r])
         return [xi + Ar[i, 0] for i, xi in enumerate(self.x)]
 
-    def advanced(self, v: list, M) -> _LohnerSet:
-        """The set after a step: :math:`\\{v + M r\\}` re-framed as x' + A' r'."""
+    def advanced(self, v: list, M, mid: np.ndarray | None = None) -> _LohnerSet:
+        """The set after a step: :math:`\\{v + M r\\}` re-framed as x' + A' r' (``mid``:
+        the midpoints of M when known; they only choose the frame)."""
         flint = _flint()
         n = len(v)
         x = [flint.arb(b.mid()) for b in v]
-        mid = np.array([[float(M[i, j].mid()) for j in range(n)] for i in range(n)])
+        if mid is None:
+            mid = np.array([[float(M[i, j].mid()) for j in range(n)] for i in range(n)])
         # Lohner's QR frame: columns ordered by the size of their contribution
         rad = np.array([float(ri.rad()) + float(abs(ri.mid())) for ri in self.r])
         order = np.argsort(-np.linalg.norm(mid, axis=0) * rad, kind="stable")
         Q, _ = np.linalg.qr(mid[:, order])
         if not np.all(np.isfinite(Q)):
             Q = np.eye(n)
+        Q = np.array(Q, dtype=float)
         A = flint.arb_mat([[float(Q[i, j]) for j in range(n)] for i in range(n)])
         try:
             Ainv = A.inv()
@@ -456,7 +489,8 @@ class _LohnerSet:
             for i in range(n):
                 A[i, i] = 1
             Ainv = A
+            Q = np.eye(n)
         rv = flint.arb_mat([[ri] for ri in self.r])
         rest = flint.arb_mat([[vi - xi] for vi, xi in zip(v, x)])
         r_new = (Ainv * M) * rv + Ainv * rest
-        return _LohnerSet(x, A, [r_new[i, 0] for i in range(n)])
+        return _LohnerSet(x, A, [r_new[i, 0] for i in range(n)], Q)

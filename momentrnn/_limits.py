@@ -19,7 +19,7 @@ __all__ = ["Limit", "LIMITS", "physical_memory", "check_memory", "format_bytes",
            "check_count", "MAX_DECIMAL_EXPONENT", "MAX_BINARY_EXPONENT", "MAX_DIGITS_TEXT",
            "MAX_INPUT_BYTES", "MAX_MOMENTS", "MAX_LAGS", "MAX_LENGTH", "MAX_COUNT",
            "MAX_ATOMS", "MAX_EXACT_RESPONSE_BYTES", "MAX_SPEC_BYTES", "MAX_STABILITY_ORDER",
-           "MAX_SDP_ORDER", "MAX_SEED",
+           "MAX_SDP_ORDER", "MAX_SEED", "MAX_SINGULAR_VALUES", "MAX_EXACT_HANKEL",
            "MAX_JOBS", "MAX_STEPS", "MAX_RUNS", "MAX_SEEDS"]
 
 
@@ -62,6 +62,16 @@ MAX_STABILITY_ORDER = 1000
 # The order of an extrapolation range's semidefinite program: it grows with the order squared
 # and its certificates with its cube.
 MAX_SDP_ORDER = 121
+# Non-zero singular values of an exact Hankel matrix (hankel_rank's evidence, the atoms
+# recover_measure conditions): an eigenproblem at about 2.7 bits per row and more, O(r**3)
+# at that precision; the exact rank itself needs none of them. 100 (moments 1, 1/2, ...,
+# 1/200) take about 3 s, 120 about 12 s, 200 about 50 s (load average 1.5 to 6).
+MAX_SINGULAR_VALUES = 100
+# Rows of a square Hankel matrix over Q (the exact rank, determinant, inertia): its
+# elimination is cubic in the size and its entries grow; 3000 moments 1, 1/2, ..., 1/3000
+# (1500 rows) take 13 s and 1.2 GiB, 4000 (2000 rows) 31 s and 2.6 GiB (load average 6.6),
+# so the 20 000 moments read at most are 10 000 rows: hours, and more than the memory.
+MAX_EXACT_HANKEL = 1500
 # Values computed at once (moments(n), impulse_response(n)): a million doubles is 8 MB per
 # atom; exact values are bounded by a memory estimate on top.
 MAX_COUNT = 1_000_000
@@ -108,6 +118,14 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
           ("stability_bound(order=)",)),
     Limit("SDP order", MAX_SDP_ORDER, "the SDP grows with the order squared",
           ("extrapolation_range(order=)",)),
+    Limit("singular values", MAX_SINGULAR_VALUES,
+          "an eigenproblem at thousands of bits, cubic in their number",
+          ("hankel_singular_values(size=)", "hankel_rank (evidence left out above it)",
+           "recover_measure (atoms conditioned)")),
+    Limit("exact Hankel size", MAX_EXACT_HANKEL,
+          "exact elimination is cubic in the size, with growing entries",
+          ("hankel_rank (exact data)", "hankel_matrix(precision=Exact())",
+           "hankel_determinant (exact)", "recover_measure (exact data)")),
     Limit("count", MAX_COUNT, "values computed at once",
           ("DiscreteMeasure.moments(count)", "impulse_response(count)")),
     Limit("exact response bytes", MAX_EXACT_RESPONSE_BYTES,

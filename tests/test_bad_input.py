@@ -661,6 +661,10 @@ def _limit_doors():
         "order": lambda v: m.stability_bound([Fraction(1, 3)], order=v, tolerance=1e-3),
         "SDP order": lambda v: m.extrapolation_range([1, 0, Fraction(1, 3)], tolerance=0,
                                                      order=v),
+        "singular values": lambda v: m.moments.hankel_singular_values(
+            [1, 0, Fraction(1, 3)], size=v),
+        "exact Hankel size": lambda v: m.hankel_rank(itertools.repeat(Fraction(1, 3),
+                                                                      2 * v - 1)),
         "count": lambda v: m.DiscreteMeasure([Fraction(-1, 3)], [1]).moments(v),
         "exact response bytes": lambda v: m.DiagonalRNN([0.39, -0.5], [1.0, 1.0], [1.0, 0.1])
         .impulse_response(v, precision=m.Exact()),

@@ -17,6 +17,7 @@ import flint
 import mpmath
 import numpy as np
 
+from .._limits import MAX_SINGULAR_VALUES
 from .._validate import finite, positive_int, shown
 from ..errors import (
     DataAccuracyError,
@@ -799,6 +800,15 @@ def _conditioning(problem: _Problem, rank, progress) -> None:
     the loss reported, and no eigen-decomposition is made (singular values left empty)."""
     n, evidence = problem.n, problem.evidence
     start = 64 + digits_to_bits(15 + 0.8 * n)
+    if n > MAX_SINGULAR_VALUES:  # before any eigenproblem at thousands of bits
+        raise InputError(
+            f"recovering {n} atoms is more than the {MAX_SINGULAR_VALUES} this package "
+            f"recovers (the condition of the {n}x{n} Hankel matrix and the atoms are "
+            "eigenproblems at thousands of bits, cubic in the number of atoms): "
+            + (f"the {evidence.size}x{evidence.size} Hankel matrix has exact rank "
+               f"{evidence.rank}; " if evidence is not None and evidence.verdict in
+               ("exact", "full") else "")
+            + "pass rank= with at most that many atoms, or supply fewer moments")
     if problem.refusable and not (evidence is not None and evidence.size == n
                                   and evidence.singular_values):
         if progress is not None:

@@ -20,6 +20,7 @@ __all__ = ["Limit", "LIMITS", "physical_memory", "check_memory", "format_bytes",
            "MAX_INPUT_BYTES", "MAX_MOMENTS", "MAX_LAGS", "MAX_LENGTH", "MAX_COUNT",
            "MAX_ATOMS", "MAX_EXACT_RESPONSE_BYTES", "MAX_SPEC_BYTES", "MAX_STABILITY_ORDER",
            "MAX_SDP_ORDER", "MAX_SEED", "MAX_SINGULAR_VALUES", "MAX_EXACT_HANKEL",
+           "MAX_MOMENT_INDEX",
            "MAX_JOBS", "MAX_STEPS", "MAX_RUNS", "MAX_SEEDS"]
 
 
@@ -60,8 +61,9 @@ MAX_LENGTH = 1000
 # by root isolation of a degree-q polynomial; q = 1000 takes about 25 s, q = 10**5 hours.
 MAX_STABILITY_ORDER = 1000
 # The order of an extrapolation range's semidefinite program: it grows with the order squared
-# and its certificates with its cube.
-MAX_SDP_ORDER = 121
+# and its certificates with its cube. ``momentrnn bounds --order q --tolerance 1/1000`` of
+# three moments took 9.7 s at q = 64 and 25.6 s at q = 80 (load average 7); 121 took 81 s.
+MAX_SDP_ORDER = 64
 # Non-zero singular values of an exact Hankel matrix (hankel_rank's evidence, the atoms
 # recover_measure conditions): an eigenproblem at about 2.7 bits per row and more, O(r**3)
 # at that precision; the exact rank itself needs none of them. 100 (moments 1, 1/2, ...,
@@ -72,6 +74,11 @@ MAX_SINGULAR_VALUES = 100
 # (1500 rows) take 13 s and 1.2 GiB, 4000 (2000 rows) 31 s and 2.6 GiB (load average 6.6),
 # so the 20 000 moments read at most are 10 000 rows: hours, and more than the memory.
 MAX_EXACT_HANKEL = 1500
+# The index q of a moment bounded by extrapolation_range (momentrnn bounds --order): where
+# the moments determine the measure m_q is exact, from the recurrence of its atoms run q
+# steps with numbers of q times their bits: q = 10**5 took 4.5 s (load average 7), 10**12
+# would never end. Orders above MAX_SDP_ORDER need the SDP and are refused by that limit.
+MAX_MOMENT_INDEX = 100_000
 # Values computed at once (moments(n), impulse_response(n)): a million doubles is 8 MB per
 # atom; exact values are bounded by a memory estimate on top.
 MAX_COUNT = 1_000_000
@@ -117,11 +124,14 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
     Limit("order", MAX_STABILITY_ORDER, "exact division and root isolation of degree q",
           ("stability_bound(order=)",)),
     Limit("SDP order", MAX_SDP_ORDER, "the SDP grows with the order squared",
-          ("extrapolation_range(order=)",)),
+          ("extrapolation_range(order=)", "momentrnn bounds --order",
+           "certify --sdp-max-order")),
     Limit("singular values", MAX_SINGULAR_VALUES,
           "an eigenproblem at thousands of bits, cubic in their number",
           ("hankel_singular_values(size=)", "hankel_rank (evidence left out above it)",
            "recover_measure (atoms conditioned)")),
+    Limit("moment index", MAX_MOMENT_INDEX, "an exact m_q is a recurrence run q steps",
+          ("extrapolation_range(order=)", "momentrnn bounds --order")),
     Limit("exact Hankel size", MAX_EXACT_HANKEL,
           "exact elimination is cubic in the size, with growing entries",
           ("hankel_rank (exact data)", "hankel_matrix(precision=Exact())",

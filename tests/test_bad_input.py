@@ -659,6 +659,8 @@ def _limit_doors():
         "lags": lambda v: certify_extrapolation([0.5], [1], [1], length=5, lags=v, **student),
         "length": lambda v: certify_extrapolation([0.5], [1], [1], length=v, lags=3, **student),
         "order": lambda v: m.stability_bound([Fraction(1, 3)], order=v, tolerance=1e-3),
+        "moment index": lambda v: m.extrapolation_range([1, Fraction(1, 2), Fraction(1, 4)],
+                                                        tolerance=0, order=v),
         "SDP order": lambda v: m.extrapolation_range([1, 0, Fraction(1, 3)], tolerance=0,
                                                      order=v),
         "singular values": lambda v: m.moments.hankel_singular_values(

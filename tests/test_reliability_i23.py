@@ -16,6 +16,8 @@ import momentrnn as m
 from momentrnn._limits import (
     LIMITS,
     MAX_EXACT_HANKEL,
+    MAX_MOMENT_INDEX,
+    MAX_SDP_ORDER,
     MAX_SINGULAR_VALUES,
 )
 from momentrnn.errors import InputError
@@ -103,3 +105,64 @@ def test_hankel_matrices_beyond_the_memory_are_refused_with_the_estimate():
 def test_the_new_limits_are_in_the_table():
     assert LIMITS["singular values"].maximum == MAX_SINGULAR_VALUES
     assert LIMITS["exact Hankel size"].maximum == MAX_EXACT_HANKEL
+
+
+# ------------------------------------------------- item 2: the SDP order and its exact text
+
+@settings(max_examples=8, deadline=None, derandomize=True)
+@given(st.one_of(st.integers(MAX_SDP_ORDER + 1, 130), st.integers(131, 10**15)),
+       st.sampled_from([[1, 0, Fraction(1, 3)], [1, Fraction(39, 100), Fraction(1, 5)]]))
+def test_orders_past_the_sdp_limit_are_refused_before_the_sdp(q, moments):
+    start = time.perf_counter()
+    with pytest.raises(InputError, match=rf"order={q} is (beyond|more than) ({MAX_SDP_ORDER}|"
+                                         rf"{MAX_MOMENT_INDEX})"):
+        m.extrapolation_range(moments, tolerance=Fraction(1, 1000), order=q)
+    assert _elapsed(start) < 5  # main: 81 s at q = 121 (load 5), unbounded beyond
+
+
+@settings(max_examples=5, deadline=None, derandomize=True)
+@given(st.integers(MAX_MOMENT_INDEX + 1, 10**15))
+def test_exact_moments_of_determinate_data_are_bounded_in_their_index(q):
+    # a point mass at 1/2: m_q = 2**-q exactly, by the recurrence of its atom
+    start = time.perf_counter()
+    with pytest.raises(InputError, match=f"order={q} is more than {MAX_MOMENT_INDEX}"):
+        m.extrapolation_range([1, Fraction(1, 2), Fraction(1, 4)], tolerance=0, order=q)
+    assert _elapsed(start) < 2  # main: 4.5 s at 10**5, never ends at 10**12
+
+
+def test_exact_moments_of_determinate_data_within_the_index_limit_are_exact():
+    r = m.extrapolation_range([1, Fraction(1, 2), Fraction(1, 4)], tolerance=0, order=200)
+    assert r.certified_lower == r.certified_upper == Fraction(1, 2**200)
+
+
+def test_cli_order_is_refused_naming_the_option(capsys):
+    from momentrnn.cli import main
+
+    assert main(["bounds", "/dev/null", "--order", str(10**12)]) == 2
+    err = capsys.readouterr().err
+    assert f"--order {10**12} is more than {MAX_MOMENT_INDEX}" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("digits", [4301, 5000, 20_000])
+def test_range_ends_beyond_the_int_string_limit_are_written_exactly(digits):
+    import json
+
+    from momentrnn._output import json_text
+    from momentrnn.moments.sdp import ExtrapolationRange
+
+    big = Fraction(10**digits + 1, 3)
+    mu = m.DiscreteMeasure([big], [Fraction(-39, 100)])
+    r = ExtrapolationRange(0.0, 1.0, 5, (0.0,), 0.0, "ok", "exact", "exact",
+                           certified_lower=big, certified_upper=big + 1, inner_lower=big,
+                           inner_upper=big, lower_measure=mu, upper_measure=mu)
+    import flint
+
+    from momentrnn.cli.bounds import _proved
+
+    d = json.loads(json_text(r.to_dict()))  # main: ValueError (int-string conversion limit)
+    exact = flint.fmpq(big.numerator, big.denominator)
+    assert flint.fmpq(d["certified_lower"]["exact"]) == exact
+    assert flint.fmpq(d["certified_upper"]["exact"]) == exact + 1
+    assert flint.fmpq(d["lower_measure"]["atoms"][0]) == exact
+    assert float(d["certified_upper"]["float"]) == float("inf")
+    assert _proved(d["certified_upper"], lambda v, n: v) == big + 1  # the table's reading

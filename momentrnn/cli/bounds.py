@@ -70,8 +70,13 @@ def _tolerance(text: str | None) -> Fraction | None:
 
 
 def run_bounds(args: argparse.Namespace) -> int:
+    from .._limits import MAX_MOMENT_INDEX
+    from ..errors import InputError
     from ..moments import extrapolation_range, moment_feasible, next_moment_range
 
+    if args.order is not None and args.order > MAX_MOMENT_INDEX:  # before reading anything
+        raise InputError(f"--order {args.order} is more than {MAX_MOMENT_INDEX}, the highest "
+                         "moment index bounded; give a lower --order")
     tolerance = _tolerance(args.tolerance)
     moments = read_moments(args.file)
     support = _support(args.support)
@@ -125,8 +130,13 @@ def _proved(end: dict, rounded) -> str:
     """A proved end with 17 significant digits rounded outward (``rounded`` is
     :func:`~momentrnn._format.lower_text` or :func:`~momentrnn._format.upper_text`), from the
     exact value, or from the outward-rounded double when the exact text is absent."""
+    import flint
+
     exact = end.get("exact")
-    return rounded(Fraction(exact) if exact is not None else end["float"], 17)
+    if exact is None:
+        return rounded(end["float"], 17)
+    q = flint.fmpq(exact)  # also beyond Python's int-string limit, where Fraction(text) raises
+    return rounded(Fraction(int(q.p), int(q.q)), 17)
 
 
 def run_realize(args: argparse.Namespace) -> int:

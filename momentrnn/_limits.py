@@ -20,7 +20,7 @@ __all__ = ["Limit", "LIMITS", "physical_memory", "check_memory", "format_bytes",
            "MAX_INPUT_BYTES", "MAX_MOMENTS", "MAX_LAGS", "MAX_LENGTH", "MAX_COUNT",
            "MAX_ATOMS", "MAX_EXACT_RESPONSE_BYTES", "MAX_SPEC_BYTES", "MAX_STABILITY_ORDER",
            "MAX_SDP_ORDER", "MAX_SEED", "MAX_SINGULAR_VALUES", "MAX_EXACT_HANKEL",
-           "MAX_MOMENT_INDEX",
+           "MAX_MOMENT_INDEX", "MAX_CERTIFY_BITS",
            "MAX_JOBS", "MAX_STEPS", "MAX_RUNS", "MAX_SEEDS"]
 
 
@@ -55,7 +55,8 @@ MAX_MOMENTS = 20_000
 MAX_LAGS = 10_000
 # Orders certified (certify --length, certify_extrapolation(length=)): every order below it
 # is bounded over Q with moments whose exact size grows with the order; 1000 (the default
-# extrapolation length of a flow report) takes about a minute, 400 about 6 s.
+# extrapolation length of a flow report) took 15.5 s with the default 24 SDP orders (33.5 s
+# before R11's recurrence ran in python-flint), 400 about 8 s (load average 4.7).
 MAX_LENGTH = 1000
 # The moment index of stability_bound(order=): x**q is divided exactly and sup |s_q| certified
 # by root isolation of a degree-q polynomial; q = 1000 takes about 25 s, q = 10**5 hours.
@@ -74,6 +75,13 @@ MAX_SINGULAR_VALUES = 100
 # (1500 rows) take 13 s and 1.2 GiB, 4000 (2000 rows) 31 s and 2.6 GiB (load average 6.6),
 # so the 20 000 moments read at most are 10 000 rows: hours, and more than the memory.
 MAX_EXACT_HANKEL = 1500
+# Bits of the exact powers certify_extrapolation computes: an atom of B bits (numerator and
+# denominator) has powers x**q of about B q bits for q < length, about B length**2 / 2 in
+# all, and the time follows that total: about 1e7 bits a second (an atom 1e1500 over 208
+# orders, 1.1e8 bits, 11 s; 1e300 over 600, 1.8e8, 16 s; load average 4.8). A double atom
+# down to 1e-40 (238 bits) is certified over 1000 orders; ``--teacher-atoms 1e100000``
+# over 100 orders (1.6e9 bits) would take minutes.
+MAX_CERTIFY_BITS = 120_000_000
 # The index q of a moment bounded by extrapolation_range (momentrnn bounds --order): where
 # the moments determine the measure m_q is exact, from the recurrence of its atoms run q
 # steps with numbers of q times their bits: q = 10**5 took 4.5 s (load average 7), 10**12
@@ -130,6 +138,8 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
           "an eigenproblem at thousands of bits, cubic in their number",
           ("hankel_singular_values(size=)", "hankel_rank (evidence left out above it)",
            "recover_measure (atoms conditioned)")),
+    Limit("certify bits", MAX_CERTIFY_BITS, "the time follows the bits of an atom's exact powers",
+          ("certify_extrapolation(teacher_atoms=, a=)", "certify --teacher-atoms")),
     Limit("moment index", MAX_MOMENT_INDEX, "an exact m_q is a recurrence run q steps",
           ("extrapolation_range(order=)", "momentrnn bounds --order")),
     Limit("exact Hankel size", MAX_EXACT_HANKEL,

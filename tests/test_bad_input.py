@@ -659,6 +659,10 @@ def _limit_doors():
         "lags": lambda v: certify_extrapolation([0.5], [1], [1], length=5, lags=v, **student),
         "length": lambda v: certify_extrapolation([0.5], [1], [1], length=v, lags=3, **student),
         "order": lambda v: m.stability_bound([Fraction(1, 3)], order=v, tolerance=1e-3),
+        # an atom 2**-(B - 1) of B bits over 1000 orders: its powers hold B 1000 999 / 2 bits
+        "certify bits": lambda v: certify_extrapolation(
+            [Fraction(1, 2 ** (min(399_000, -(-2 * v // 999_000)) - 1))], [1], [1], length=1000,
+            lags=3, **student),
         "moment index": lambda v: m.extrapolation_range([1, Fraction(1, 2), Fraction(1, 4)],
                                                         tolerance=0, order=v),
         "SDP order": lambda v: m.extrapolation_range([1, 0, Fraction(1, 3)], tolerance=0,

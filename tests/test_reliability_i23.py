@@ -166,3 +166,72 @@ def test_range_ends_beyond_the_int_string_limit_are_written_exactly(digits):
     assert flint.fmpq(d["lower_measure"]["atoms"][0]) == exact
     assert float(d["certified_upper"]["float"]) == float("inf")
     assert _proved(d["certified_upper"], lambda v, n: v) == big + 1  # the table's reading
+
+
+# ------------------------------------------- items 3 and 6: certify's caps and its students
+
+_REPORT = {"status": "ok", "k": 5, "extrapolation_length": 12,
+           "student": {"a": [0.5, -0.25], "b": [1.0, 1.0], "c": [0.5, 0.25]},
+           "teacher_atoms": [0.39, -0.25], "teacher_weights": [0.5, 0.25],
+           "training_loss": 1e-9}
+
+
+def _certify(tmp_path, capsys, extra=(), **fields):
+    import json
+
+    from momentrnn.cli import main
+
+    report = dict(_REPORT, **fields)
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(report))
+    start = time.perf_counter()
+    code = main(["certify", str(path), *extra])
+    assert _elapsed(start) < BOUND_S
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@settings(max_examples=6, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.integers(MAX_SDP_ORDER + 1, 10**15))
+def test_certify_sdp_max_order_is_capped_before_work(tmp_path, capsys, order):
+    code, _, err = _certify(tmp_path, capsys, extra=("--sdp-max-order", str(order)))
+    assert code == 2
+    assert f"--sdp-max-order {order} is more than {MAX_SDP_ORDER}" in err
+    assert err.count("\n") == 1
+    with pytest.raises(InputError, match=f"sdp_max_order={order} is more than"):
+        m.moments.certify_extrapolation([0.5], [1], [1], teacher_atoms=[Fraction(39, 100)],
+                                        teacher_weights=[1], length=5, lags=3,
+                                        sdp_max_order=order)
+
+
+@settings(max_examples=8, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.integers(300, 100_000), st.sampled_from(["", "-"]), st.integers(20, 1000))
+def test_teacher_atoms_whose_powers_are_too_large_are_refused_at_once(tmp_path, capsys,
+                                                                       exponent, sign, length):
+    from momentrnn._limits import MAX_CERTIFY_BITS
+
+    atom = f"{sign}1e{exponent}"
+    bits = (10**exponent).bit_length() + 1
+    code, _, err = _certify(tmp_path, capsys, extra=(
+        "--teacher-atoms", f"1/3,{atom}", "--teacher-weights", "1,1", "--length", str(length),
+        "--lags", "5", "--sdp-max-order", "0"), extrapolation_length=length)
+    if bits * length * (length - 1) // 2 > MAX_CERTIFY_BITS:  # main: minutes to hours
+        assert code == 2
+        assert f"--teacher-atoms entry 2 (about {sign}1e{exponent}" in err
+        assert str(MAX_CERTIFY_BITS) in err and err.count("\n") == 1
+    else:  # proved, however large, and no overflow in the messages
+        assert code in (0, 1) and "error" not in err
+
+
+@pytest.mark.parametrize("loss", ["nan", "inf", float("nan")])
+def test_a_diverged_flow_report_is_not_certified(tmp_path, capsys, loss):
+    # finite parameters (1e299) of a run whose loss is NaN, as 'flow --init-scale 1e300' writes
+    student = {"a": [1.25e299, -1.3e299], "b": [1.0, 1.0], "c": [0.5, 0.25]}
+    code, out, err = _certify(tmp_path, capsys, student=student, status="diverged",
+                              training_loss=loss)
+    assert code == 1  # main: 0, with 'inf' observed errors and a 'proved' bound
+    assert out.startswith("not certified: the flow run's training_loss is nan") or \
+        out.startswith("not certified: the flow run's training_loss is inf")
+    assert "status 'diverged'" in out and err == ""

@@ -21,6 +21,7 @@ __all__ = ["Limit", "LIMITS", "physical_memory", "check_memory", "format_bytes",
            "MAX_ATOMS", "MAX_EXACT_RESPONSE_BYTES", "MAX_SPEC_BYTES", "MAX_STABILITY_ORDER",
            "MAX_SDP_ORDER", "MAX_SEED", "MAX_SINGULAR_VALUES", "MAX_EXACT_HANKEL",
            "MAX_MOMENT_INDEX", "MAX_CERTIFY_BITS",
+           "MAX_SUPPORT_BITS", "MAX_STABILITY_WORK",
            "MAX_JOBS", "MAX_STEPS", "MAX_RUNS", "MAX_SEEDS"]
 
 
@@ -59,8 +60,15 @@ MAX_LAGS = 10_000
 # before R11's recurrence ran in python-flint), 400 about 8 s (load average 4.7).
 MAX_LENGTH = 1000
 # The moment index of stability_bound(order=): x**q is divided exactly and sup |s_q| certified
-# by root isolation of a degree-q polynomial; q = 1000 takes about 25 s, q = 10**5 hours.
-MAX_STABILITY_ORDER = 1000
+# by root isolation of a degree-q polynomial, whose coefficients grow with the atoms' bits B
+# (numerator and denominator of the longest atom). Measured (load average 4 to 5): q = 600
+# took 5.9 s for atoms 39/100, -1/2, 7/9, 7.8 s for doubles, 18 s for 1e-100 (333 bits) and
+# 45 s for 1e-300 (997 bits); q = 1000 took 18 to 27 s for short atoms. About
+# (q / 600)**3 (5.9 + 0.0375 B) s: the order is capped at 600 and q**3 (B + 160) at
+# MAX_STABILITY_WORK, 600**3 (120 + 160) (about 13 s at the cap: 1e-300 took 16 s at order
+# 401; doubles down to about 2**-10 reach order 600, an atom 1e-300 order 369).
+MAX_STABILITY_ORDER = 600
+MAX_STABILITY_WORK = 600**3 * 280
 # The order of an extrapolation range's semidefinite program: it grows with the order squared
 # and its certificates with its cube. ``momentrnn bounds --order q --tolerance 1/1000`` of
 # three moments took 9.7 s at q = 64 and 25.6 s at q = 80 (load average 7); 121 took 81 s.
@@ -82,6 +90,11 @@ MAX_EXACT_HANKEL = 1500
 # down to 1e-40 (238 bits) is certified over 1000 orders; ``--teacher-atoms 1e100000``
 # over 100 orders (1.6e9 bits) would take minutes.
 MAX_CERTIFY_BITS = 120_000_000
+# Bits of the numerator or denominator of a support end (moment_feasible, bounds --support):
+# every localising matrix multiplies the moments by the ends, and the ends are written
+# exactly in the matrices' names, the table and the JSON; 1e3000 (9 966 bits) is read and
+# written at once, 1e99999 would be a 100 000-digit name. The SDP takes ends to 1e300 only.
+MAX_SUPPORT_BITS = 10_000
 # The index q of a moment bounded by extrapolation_range (momentrnn bounds --order): where
 # the moments determine the measure m_q is exact, from the recurrence of its atoms run q
 # steps with numbers of q times their bits: q = 10**5 took 4.5 s (load average 7), 10**12
@@ -131,6 +144,8 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
           ("certify --length", "certify_extrapolation(length=)")),
     Limit("order", MAX_STABILITY_ORDER, "exact division and root isolation of degree q",
           ("stability_bound(order=)",)),
+    Limit("stability work", MAX_STABILITY_WORK, "q**3 (bits of the longest atom + 160)",
+          ("stability_bound(order=, atoms=)",)),
     Limit("SDP order", MAX_SDP_ORDER, "the SDP grows with the order squared",
           ("extrapolation_range(order=)", "momentrnn bounds --order",
            "certify --sdp-max-order")),
@@ -140,6 +155,9 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
            "recover_measure (atoms conditioned)")),
     Limit("certify bits", MAX_CERTIFY_BITS, "the time follows the bits of an atom's exact powers",
           ("certify_extrapolation(teacher_atoms=, a=)", "certify --teacher-atoms")),
+    Limit("support end bits", MAX_SUPPORT_BITS,
+          "the ends multiply every moment and are written exactly",
+          ("support=(a, b)", "momentrnn bounds --support")),
     Limit("moment index", MAX_MOMENT_INDEX, "an exact m_q is a recurrence run q steps",
           ("extrapolation_range(order=)", "momentrnn bounds --order")),
     Limit("exact Hankel size", MAX_EXACT_HANKEL,

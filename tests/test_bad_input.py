@@ -663,6 +663,12 @@ def _limit_doors():
         "certify bits": lambda v: certify_extrapolation(
             [Fraction(1, 2 ** (min(399_000, -(-2 * v // 999_000)) - 1))], [1], [1], length=1000,
             lags=3, **student),
+        # an atom of B bits at order 600: q**3 (B + 160) just past v
+        "stability work": lambda v: m.stability_bound(
+            [Fraction(1, 2 ** (min(399_000, max(3, -(-v // 600**3) - 159)) - 2))], order=600,
+            tolerance=1e-3),
+        "support end bits": lambda v: m.moment_feasible(
+            [1, 0, Fraction(1, 3)], support=(-1, Fraction(2) ** min(v, 399_000))),
         "moment index": lambda v: m.extrapolation_range([1, Fraction(1, 2), Fraction(1, 4)],
                                                         tolerance=0, order=v),
         "SDP order": lambda v: m.extrapolation_range([1, 0, Fraction(1, 3)], tolerance=0,

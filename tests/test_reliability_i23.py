@@ -235,3 +235,62 @@ def test_a_diverged_flow_report_is_not_certified(tmp_path, capsys, loss):
     assert out.startswith("not certified: the flow run's training_loss is nan") or \
         out.startswith("not certified: the flow run's training_loss is inf")
     assert "status 'diverged'" in out and err == ""
+
+
+# ------------------------------------------------------------ item 4: support ends' size
+
+@settings(max_examples=8, deadline=None, derandomize=True)
+@given(st.integers(3011, 100_000), st.sampled_from(["1e{}", "-1e{}", "0.39e{}", "3.3e-{}",
+                                                    "-7e-{}"]))
+def test_support_ends_past_the_bits_limit_are_one_line_errors(exponent, form):
+    from momentrnn._limits import MAX_SUPPORT_BITS
+
+    text = form.format(exponent)
+    support = (text, "inf") if text.startswith("-") else ("-inf", text)
+    start = time.perf_counter()
+    with pytest.raises(InputError) as info:
+        m.moment_feasible([1, Fraction(39, 100), Fraction(1, 5)], support=support)
+    assert _elapsed(start) < 2  # main: ValueError (int-string limit) at 1e99999
+    message = str(info.value)
+    assert "\n" not in message and str(MAX_SUPPORT_BITS) in message
+    assert f"end {text!r} has" in message
+
+
+@pytest.mark.parametrize("end", ["1e3000", "-1e3000", "3.3e-2990"])
+def test_long_support_ends_within_the_limit_are_named_exactly(end):
+
+    support = ("-1", end.lstrip("-")) if not end.startswith("-") else (end, "1")
+    r = m.moment_feasible([1, 0, Fraction(1, 3)], support=support)  # main: ValueError
+    assert r.feasible == (end != "3.3e-2990")  # decided exactly on [-1, 3.3e-2990] as well
+    names = "".join(r.to_dict()["matrices"])
+    assert "0" * 2980 in names
+
+
+# ---------------------------------------------------- item 11: stability_bound's work
+
+@settings(max_examples=6, deadline=None, derandomize=True)
+@given(st.integers(0, 4000), st.integers(1, 2000))
+def test_stability_bound_refuses_long_atoms_at_high_orders_at_once(extra_bits, past):
+    from momentrnn._limits import MAX_STABILITY_ORDER, MAX_STABILITY_WORK
+
+    atom = Fraction(1, 3**(600 + extra_bits // 2))  # 952 bits and more, as 1e-300
+    bits = 1 + atom.denominator.bit_length()
+    order = int((MAX_STABILITY_WORK / (bits + 160)) ** (1 / 3)) + past  # just past and far
+    start = time.perf_counter()
+    with pytest.raises(InputError) as info:
+        m.stability_bound([atom, Fraction(1, 2)], order=order, tolerance=1e-3)
+    assert _elapsed(start) < 2  # main: 45 s for 1e-300 at order 600
+    message = str(info.value)
+    if order > MAX_STABILITY_ORDER:
+        assert f"is more than {MAX_STABILITY_ORDER}" in message
+    else:
+        assert order**3 * (bits + 160) > MAX_STABILITY_WORK
+        assert f"order={order} with an atom of {bits} bits" in message
+
+
+def test_stability_bound_at_its_limits_is_computed_in_time():
+    start = time.perf_counter()
+    b = m.stability_bound([Fraction(39, 100), Fraction(-1, 2), Fraction(7, 9)], order=600,
+                          tolerance=1e-3)
+    assert 0 < b < 1
+    assert _elapsed(start) < BOUND_S  # main: order 1000 (its limit) took 18 to 27 s

@@ -855,7 +855,7 @@ def stability_bound(atoms: object, *, order: int, tolerance: float) -> float:
     """
     import flint
 
-    from .._limits import MAX_STABILITY_ORDER
+    from .._limits import MAX_STABILITY_ORDER, MAX_STABILITY_WORK
     from .._validate import nonnegative_int
 
     if isinstance(atoms, np.ndarray) and atoms.ndim == 1:
@@ -873,10 +873,18 @@ def stability_bound(atoms: object, *, order: int, tolerance: float) -> float:
         raise InputError("the atoms must lie in [-1, 1] (the bound is for measures on [-1, 1])")
     order = nonnegative_int(order, "order", hint="the index q of the moment to bound")
     if order > MAX_STABILITY_ORDER:  # x**q is divided exactly: q = 10**5 takes hours
-        raise InputError(f"order={order} is more than {MAX_STABILITY_ORDER}, the largest "
-                         "moment index "
-                         "bounded (exact division and root isolation of degree q: about 25 s "
-                         "at the limit)")
+        raise InputError(f"order={shown_value(order)} is more than {MAX_STABILITY_ORDER}, the "
+                         "largest moment index bounded (exact division and root isolation of "
+                         "degree q: about 6 to 13 s at the limit)")
+    bits = max(abs(to_fraction(x).numerator).bit_length() + to_fraction(x).denominator
+               .bit_length() for x in pts)
+    if order**3 * (bits + 160) > MAX_STABILITY_WORK:  # the atoms' bits enter the roots' work
+        top = int((MAX_STABILITY_WORK / (bits + 160)) ** (1 / 3))
+        raise InputError(f"order={order} with an atom of {bits} bits (numerator and "
+                         f"denominator) is more than this bound computes: q**3 (bits + 160) = "
+                         f"{order**3 * (bits + 160):.3g}, more than {MAX_STABILITY_WORK:.3g} "
+                         f"(exact division and root isolation of degree q grow with the "
+                         f"atoms' bits); ask for order <= {top}, or give shorter atoms")
     eps = _exact_tolerance(tolerance)
     if eps is None:
         return math.inf

@@ -294,3 +294,42 @@ def test_stability_bound_at_its_limits_is_computed_in_time():
                           tolerance=1e-3)
     assert 0 < b < 1
     assert _elapsed(start) < BOUND_S  # main: order 1000 (its limit) took 18 to 27 s
+
+
+# ----------------------------------------------- item 8: numpy long doubles, read exactly
+
+_LONG = pytest.mark.skipif(__import__("numpy").finfo(__import__("numpy").longdouble).nmant
+                           <= 52, reason="long double is a double here")
+
+
+@_LONG
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(st.integers(-4900, 4900), st.integers(1, 10**19), st.booleans())
+def test_long_doubles_are_read_at_their_exact_value(exponent, mantissa, negative):
+    import numpy as np
+
+    from momentrnn.moments._numbers import read_number
+
+    x = np.longdouble(f"{'-' if negative else ''}{mantissa}e{exponent}")
+    r = read_number(x, "moment 1")
+    assert r.real == Fraction(*x.as_integer_ratio())  # main: inf, 0, or the nearest double
+    assert not r.exact and r.kind == "float128"
+    if r.real:
+        e = abs(r.real.numerator).bit_length() - r.real.denominator.bit_length()
+        if -16000 < e < 900:  # the radius is a double: half an ulp of 64 bits
+            assert r.radius <= float(abs(r.real) * Fraction(1, 2**62)) or r.radius < 1e-300
+
+
+@_LONG
+def test_a_long_double_beyond_the_double_range_is_named_by_its_magnitude():
+    import numpy as np
+
+    with pytest.raises(InputError, match="about 1e4000") as info:
+        m.hankel_rank([1, np.longdouble("1e4000"), 1])  # main: "moment 1 is inf"
+    assert "inf" not in str(info.value)
+    z = np.clongdouble(np.longdouble("-1e-4000")) + np.clongdouble(1j)
+    from momentrnn.moments._numbers import read_number
+
+    r = read_number(z, "moment 1")
+    assert r.real == Fraction(*np.longdouble("-1e-4000").as_integer_ratio()) != 0
+    assert r.imag == 1

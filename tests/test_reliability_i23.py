@@ -333,3 +333,55 @@ def test_a_long_double_beyond_the_double_range_is_named_by_its_magnitude():
     r = read_number(z, "moment 1")
     assert r.real == Fraction(*np.longdouble("-1e-4000").as_integer_ratio()) != 0
     assert r.imag == 1
+
+
+# --------------------------------- item 9: one rule for --tolerance and --data-error
+
+_ACCURACY_TEXT = st.one_of(
+    st.builds("{}e{}".format, st.sampled_from(["1", "3.9", "-2", "0", "1_0"]),
+              st.integers(-200_000, 200_000)),
+    st.builds("{}/{}".format, st.integers(-5, 10**6), st.integers(1, 10**6)),
+    st.sampled_from(["inf", "nan", "1e400", "1e-400", "1/3", "0.39", "abc", "1+2j"]))
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(_ACCURACY_TEXT)
+def test_tolerance_and_data_error_are_read_by_one_rule(text):
+    from momentrnn.cli.bounds import _data_error, _tolerance
+
+    def outcome(call):
+        try:
+            return "value", call()
+        except InputError as exc:
+            return "refused", str(exc).replace("--data-error", "OPTION").replace(
+                "--tolerance", "OPTION")
+
+    tol = outcome(lambda: _tolerance(text, "--tolerance"))
+    err = outcome(lambda: _data_error(text))
+    if tol[0] == "refused":  # the same reader, the same reason, the option named
+        assert err == tol
+    elif tol[1] > Fraction(1.7976931348623157e308):  # a radius is a double
+        assert err[0] == "refused" and "beyond the double range" in err[1]
+    else:
+        assert err == tol  # main: float(text): 1/3 refused, 1e-400 read as 0.0
+
+
+def test_a_data_error_below_the_doubles_is_an_error_not_exact_data(capsys):
+    import io
+    import json
+    import sys
+
+    from momentrnn.cli import main
+
+    text = "1\n0.39\n1/3\n1/10\n"
+    old = sys.stdin
+    try:
+        sys.stdin = io.StringIO(text)
+        code = main(["recover", "-", "--data-error", "1e-400", "--format", "json"])
+    finally:
+        sys.stdin = old
+    assert code == 0, capsys.readouterr().err
+    out = json.loads(capsys.readouterr().out)
+    api = m.recover_measure([1, Fraction(39, 100), Fraction(1, 3), Fraction(1, 10)],
+                            data_error=Fraction(1, 10**400))
+    assert out["digits"] == api.digits  # main: 1e-400 was read as 0.0 (exact data)

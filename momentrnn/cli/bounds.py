@@ -41,8 +41,9 @@ def _realize_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-digits", type=float,
                    help="normwise accuracy of the lags in digits: every lag within "
                         "10^-D max|h| (e.g. 15 for printed doubles)")
-    p.add_argument("--data-error", type=float,
-                   help="absolute accuracy of every lag (instead of --data-digits)")
+    p.add_argument("--data-error",
+                   help="absolute accuracy of every lag (instead of --data-digits), read "
+                        "exactly as --tolerance is: 1e-400 and 1/3 are those numbers")
     p.add_argument("--format", default="table", choices=["table", "json"],
                    help="output: an aligned table or JSON")
 
@@ -56,17 +57,31 @@ def _support(text: str):
     return tuple(parts)
 
 
-def _tolerance(text: str | None) -> Fraction | None:
-    """``--tolerance`` read exactly, by the moments files' number reading (never a double)."""
+def _tolerance(text: str | None, option: str = "--tolerance") -> Fraction | None:
+    """``--tolerance`` (or another absolute accuracy, ``--data-error``) read exactly, by the
+    moments files' number reading (never a double): one rule, and one exponent limit, for
+    every such quantity."""
     from ..errors import InputError
     from ..moments._data import parse_number_text
 
     if text is None:
         return None
-    real, imag = parse_number_text(text, "--tolerance")
+    real, imag = parse_number_text(text, option)
     if imag != 0 or real < 0:
-        raise InputError(f"--tolerance {text!r} must be a real number >= 0, e.g. 1e-3 or 1/3")
+        raise InputError(f"{option} {text!r} must be a real number >= 0, e.g. 1e-3 or 1/3")
     return real
+
+
+def _data_error(text: str | None) -> Fraction | None:
+    """``--data-error``, read as ``--tolerance`` is; an error is a double's radius, so one
+    beyond the double range is refused naming the option."""
+    from ..errors import InputError
+
+    value = _tolerance(text, "--data-error")
+    if value is not None and value > Fraction(float.fromhex("0x1.fffffffffffffp+1023")):
+        raise InputError(f"--data-error {text!r} is beyond the double range; no moment can be "
+                         "known that roughly: give an error within it")
+    return value
 
 
 def run_bounds(args: argparse.Namespace) -> int:
@@ -146,7 +161,8 @@ def run_realize(args: argparse.Namespace) -> int:
     h = read_moments(args.file)
     precision = Float64() if args.float64 else (MP(args.dps) if args.dps is not None else None)
     r = minimal_realization(h, precision=precision, rank=args.rank,
-                            data_digits=args.data_digits, data_error=args.data_error)
+                            data_digits=args.data_digits,
+                            data_error=_data_error(args.data_error))
     out = r.to_dict()
     code = EXIT_OK if r.ok else EXIT_FAIL
     if args.format == "json":

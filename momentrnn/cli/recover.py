@@ -40,8 +40,9 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-digits", type=float,
                    help="normwise accuracy of the moments in digits: every moment within "
                         "10^-D max|m| (e.g. 15 for printed doubles)")
-    p.add_argument("--data-error", type=float,
-                   help="absolute accuracy of every moment (instead of --data-digits)")
+    p.add_argument("--data-error",
+                   help="absolute accuracy of every moment (instead of --data-digits), read "
+                        "exactly as bounds --tolerance is: 1e-400 and 1/3 are those numbers")
     p.add_argument("--basis", default="monomial", choices=["monomial", "chebyshev"],
                    help="power moments or Chebyshev-T moments on [-1, 1]")
     p.add_argument("--format", default="table", choices=["table", "json"],
@@ -65,6 +66,7 @@ def _precision(args: argparse.Namespace):
 def run(args: argparse.Namespace) -> int:
     from ..moments import recover_measure
     from ..moments._data import looks_like_double
+    from .bounds import _data_error
 
     moments = read_moments(args.file)
     result = recover_measure(
@@ -74,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
         precision=_precision(args),
         digits=args.digits,
         data_digits=args.data_digits,
-        data_error=args.data_error,
+        data_error=_data_error(args.data_error),
         basis=args.basis,
         throw=False,
         progress=stage_printer("momentrnn recover"),

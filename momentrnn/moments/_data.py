@@ -474,8 +474,7 @@ _DOUBLE_MAX = float.fromhex("0x1.fffffffffffffp+1023")
 def _error_text(value: Fraction) -> str:
     """A huge error for a message, by its order of magnitude (no int-string limit)."""
     digits = (abs(value.numerator).bit_length() - value.denominator.bit_length()) * math.log10(2)
-    return shown(value.numerator) if value.denominator == 1 and digits < 40 else \
-        f"about 1e{digits:.0f}"
+    return shown(value.numerator) if value.denominator == 1 else f"about 1e{digits:.0f}"
 
 
 def _with_error(data: MomentData, data_error: object) -> MomentData:

@@ -202,6 +202,10 @@ def physical_memory() -> int:
 
 
 def format_bytes(n: float) -> str:
+    try:
+        n = float(n)  # an integer estimate beyond the double range is no count of bytes
+    except OverflowError:
+        return "more bytes than can be counted"
     if not math.isfinite(n):
         return "more bytes than can be counted"
     for unit in ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB"):

@@ -385,3 +385,30 @@ def test_a_data_error_below_the_doubles_is_an_error_not_exact_data(capsys):
     api = m.recover_measure([1, Fraction(39, 100), Fraction(1, 3), Fraction(1, 10)],
                             data_error=Fraction(1, 10**400))
     assert out["digits"] == api.digits  # main: 1e-400 was read as 0.0 (exact data)
+
+
+# ------------------------------------- item 10: every sweep refusal names the key given
+
+_BAD_VALUES = [0, -1, 10**12, 10**400, 1e308, float("nan"), float("inf"), -1e-300, [], [0],
+               [-1], [10**12], [1e308], [float("nan")], "x", ["x"], None, True, 2**63]
+
+
+def _spec_cases():
+    from momentrnn.experiments.families import FAMILIES
+
+    return [(name, key) for name, fam in FAMILIES.items() for key in fam.defaults]
+
+
+@pytest.mark.parametrize("family,key", _spec_cases())
+def test_every_sweep_refusal_names_the_key_that_was_wrong(family, key):
+    from momentrnn.experiments.spec import load_spec
+
+    for bad in _BAD_VALUES:
+        start = time.perf_counter()
+        try:
+            load_spec({"family": family, key: bad})
+        except InputError as exc:  # anything else (OverflowError, ...) fails the test
+            message = str(exc)
+            assert key in message, (bad, message)  # main: train_sequences, teacher_dims
+            assert "\n" not in message
+        assert _elapsed(start) < 5

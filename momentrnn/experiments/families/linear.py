@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 
+from ..._validate import finite
 from ...errors import InputError
 from .base import (
     ScaleFigure,
@@ -15,6 +16,7 @@ from .base import (
     median,
     positive_list,
     seed_list,
+    short,
 )
 
 __all__ = ["LinearFamily"]
@@ -85,8 +87,8 @@ class LinearFamily(SweepFamily):
         for key in ("teachers", "modes"):
             if not p[key]:
                 raise InputError(f"{key} must not be empty: the sweep would hold no runs")
-        if not (math.isfinite(p["until_loss"]) and p["until_loss"] >= 0):
-            raise InputError(f"until_loss={p['until_loss']!r} must be a finite loss >= 0")
+        if not (finite(p["until_loss"]) and p["until_loss"] >= 0):
+            raise InputError(f"until_loss={short(p['until_loss'])} must be a finite loss >= 0")
         if p["backend"] == "numpy" and p["device"] not in (None, "cpu"):
             raise InputError(f"device={p['device']!r} needs backend = \"torch\"")
         for t in p["teachers"]:

@@ -22,6 +22,7 @@ __all__ = ["Limit", "LIMITS", "physical_memory", "check_memory", "format_bytes",
            "MAX_SDP_ORDER", "MAX_SEED", "MAX_SINGULAR_VALUES", "MAX_EXACT_HANKEL",
            "MAX_MOMENT_INDEX", "MAX_CERTIFY_BITS",
            "MAX_SUPPORT_BITS", "MAX_STABILITY_WORK",
+           "MAX_LAG_WORK", "check_lag_work",
            "MAX_JOBS", "MAX_STEPS", "MAX_RUNS", "MAX_SEEDS"]
 
 
@@ -54,6 +55,12 @@ MAX_MOMENTS = 20_000
 # Lags fitted: each loss evaluation costs O(k d) and an integration thousands of them, so a
 # larger k asks for hours; no claim of the theory needs more.
 MAX_LAGS = 10_000
+# Lags times the state dimension of a training run (flow --k --dim, integrate_flow,
+# gradient_descent): each loss evaluation holds several k x d arrays of doubles (powers,
+# their derivatives, products) and a run makes thousands; flow --dim 20000 --k 10000 (2e8)
+# took its memory (MemoryError after 10 s under an 8 GB cap) and would take hours. 10**7
+# is 80 MB an array and under a second an evaluation (k = 1000 lags of 10 000 units).
+MAX_LAG_WORK = 10**7
 # Orders certified (certify --length, certify_extrapolation(length=)): every order below it
 # is bounded over Q with moments whose exact size grows with the order; 1000 (the default
 # extrapolation length of a flow report) took 15.5 s with the default 24 SDP orders (33.5 s
@@ -140,6 +147,8 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
           ("parse_moments", "momentrnn recover FILE", "moments(n)")),
     Limit("lags", MAX_LAGS, "each loss evaluation is O(k d), thousands per integration",
           ("flow k", "certify --lags")),
+    Limit("lags x dimension", MAX_LAG_WORK, "several k x d arrays per loss evaluation",
+          ("integrate_flow(k=)", "gradient_descent(k=)", "flow --k --dim")),
     Limit("length", MAX_LENGTH, "exact work grows with each order certified",
           ("certify --length", "certify_extrapolation(length=)")),
     Limit("order", MAX_STABILITY_ORDER, "exact division and root isolation of degree q",
@@ -191,6 +200,16 @@ def check_count(value: object, name: str, limit: str, fix: str = "") -> int:
 
     return positive_int(value, name, maximum=LIMITS[limit].maximum,
                         hint=fix or f"the limit: {LIMITS[limit].reason}")
+
+
+def check_lag_work(k: int, dim: int) -> None:
+    """Refuse a training run whose ``k x dim`` loss arrays pass ``MAX_LAG_WORK``, before any."""
+    if k * dim > MAX_LAG_WORK:
+        raise InputError(f"k={k} lags of a student of dimension {dim} make {k * dim} values "
+                         f"per loss array, more than the {MAX_LAG_WORK} a run fits (each loss "
+                         f"evaluation holds several such arrays, a run thousands of "
+                         f"evaluations): use k <= {max(1, MAX_LAG_WORK // dim)} or a smaller "
+                         "dim")
 
 
 def physical_memory() -> int:

@@ -669,6 +669,10 @@ def _limit_doors():
             tolerance=1e-3),
         "support end bits": lambda v: m.moment_feasible(
             [1, 0, Fraction(1, 3)], support=(-1, Fraction(2) ** min(v, 399_000))),
+        # k = 10 000 lags of a student just wide enough (a wider one: its memory first)
+        "lags x dimension": lambda v: m.gradient_descent(
+            m.init_student(min(-(-v // 10_000), 10**6), scale=0.1), m.random_teacher(2),
+            k=10_000, steps=10, lr=0.01),
         "moment index": lambda v: m.extrapolation_range([1, Fraction(1, 2), Fraction(1, 4)],
                                                         tolerance=0, order=v),
         "SDP order": lambda v: m.extrapolation_range([1, 0, Fraction(1, 3)], tolerance=0,

@@ -412,3 +412,42 @@ def test_every_sweep_refusal_names_the_key_that_was_wrong(family, key):
             assert key in message, (bad, message)  # main: train_sequences, teacher_dims
             assert "\n" not in message
         assert _elapsed(start) < 5
+
+
+# ------------------------------------------ item 5: training runs sized before any work
+
+@settings(max_examples=8, deadline=None, derandomize=True)
+@given(st.integers(1, 10_000), st.integers(1, 10**6), st.sampled_from(["flow", "gd"]))
+def test_training_runs_past_the_lag_work_limit_are_refused_before_work(k, dim, trainer):
+    from momentrnn._limits import MAX_LAG_WORK
+
+    if k * dim <= MAX_LAG_WORK:
+        dim = MAX_LAG_WORK // k + 1
+    student = m.init_student(dim, scale=0.1, seed=0)
+    teacher = m.random_teacher(2, seed=1)
+    start = time.perf_counter()
+    with pytest.raises(InputError, match=f"k={k} lags of a student of dimension {dim} make "
+                                         f"{k * dim} values"):
+        if trainer == "flow":
+            m.integrate_flow(student, teacher, k=k)
+        else:
+            m.gradient_descent(student, teacher, k=k, steps=10, lr=0.01)
+    assert _elapsed(start) < 2
+
+
+def test_flow_cli_refuses_a_huge_run_before_work(capsys):
+    from momentrnn.cli import main
+
+    start = time.perf_counter()
+    assert main(["flow", "--teacher", "decaying", "--dim", "20000", "--k", "10000",
+                 "--quiet"]) == 2  # main: MemoryError after seconds, or hours of work
+    err = capsys.readouterr().err
+    assert "k=10000 lags of a student of dimension 20000" in err and err.count("\n") == 1
+    assert _elapsed(start) < 5
+
+
+def test_a_sweep_of_huge_runs_is_refused_when_read():
+    from momentrnn.experiments.spec import load_spec
+
+    with pytest.raises(InputError, match="k=10000 lags with dims up to 20000"):
+        load_spec({"dims": [20_000], "k": 10_000})

@@ -22,7 +22,7 @@ __all__ = ["Limit", "LIMITS", "physical_memory", "check_memory", "format_bytes",
            "MAX_SDP_ORDER", "MAX_SEED", "MAX_SINGULAR_VALUES", "MAX_EXACT_HANKEL",
            "MAX_MOMENT_INDEX", "MAX_CERTIFY_BITS",
            "MAX_SUPPORT_BITS", "MAX_STABILITY_WORK",
-           "MAX_LAG_WORK", "check_lag_work",
+           "MAX_LAG_WORK", "check_lag_work", "MAX_DPS", "MAX_RECOVERY_DIGITS",
            "MAX_JOBS", "MAX_STEPS", "MAX_RUNS", "MAX_SEEDS"]
 
 
@@ -55,6 +55,12 @@ MAX_MOMENTS = 20_000
 # Lags fitted: each loss evaluation costs O(k d) and an integration thousands of them, so a
 # larger k asks for hours; no claim of the theory needs more.
 MAX_LAGS = 10_000
+# Decimal digits of a working precision (MP(dps), Ball(dps), --dps): 100 000 digits is
+# already minutes for a small problem (recover --dps 100000 of four moments ran past 57 s).
+MAX_DPS = 100_000
+# Correct digits a recovery is asked for (recover_measure(digits=), recover --digits): its
+# working precision is these digits plus the loss, escalated up to 200 000 bits.
+MAX_RECOVERY_DIGITS = 10_000
 # Lags times the state dimension of a training run (flow --k --dim, integrate_flow,
 # gradient_descent): each loss evaluation holds several k x d arrays of doubles (powers,
 # their derivatives, products) and a run makes thousands; flow --dim 20000 --k 10000 (2e8)
@@ -147,6 +153,10 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
           ("parse_moments", "momentrnn recover FILE", "moments(n)")),
     Limit("lags", MAX_LAGS, "each loss evaluation is O(k d), thousands per integration",
           ("flow k", "certify --lags")),
+    Limit("dps", MAX_DPS, "digits of a working precision", ("MP(dps)", "Ball(dps)",
+                                                            "recover --dps", "realize --dps")),
+    Limit("recovery digits", MAX_RECOVERY_DIGITS, "the digits a recovery is asked for",
+          ("recover_measure(digits=)", "recover --digits")),
     Limit("lags x dimension", MAX_LAG_WORK, "several k x d arrays per loss evaluation",
           ("integrate_flow(k=)", "gradient_descent(k=)", "flow --k --dim")),
     Limit("length", MAX_LENGTH, "exact work grows with each order certified",

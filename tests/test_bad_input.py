@@ -673,6 +673,8 @@ def _limit_doors():
         "lags x dimension": lambda v: m.gradient_descent(
             m.init_student(min(-(-v // 10_000), 10**6), scale=0.1), m.random_teacher(2),
             k=10_000, steps=10, lr=0.01),
+        "dps": lambda v: m.MP(v),
+        "recovery digits": lambda v: m.recover_measure([1, 0, Fraction(1, 3), 0], digits=v),
         "moment index": lambda v: m.extrapolation_range([1, Fraction(1, 2), Fraction(1, 4)],
                                                         tolerance=0, order=v),
         "SDP order": lambda v: m.extrapolation_range([1, 0, Fraction(1, 3)], tolerance=0,

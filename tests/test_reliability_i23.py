@@ -451,3 +451,37 @@ def test_a_sweep_of_huge_runs_is_refused_when_read():
 
     with pytest.raises(InputError, match="k=10000 lags with dims up to 20000"):
         load_spec({"dims": [20_000], "k": 10_000})
+
+
+# ------------------------- item 7: refusals at and past the caps name the option given
+
+@settings(max_examples=20, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(["recover", "realize"]), st.sampled_from(["--dps", "--digits"]),
+       st.one_of(st.integers(-3, 4), st.integers(10_001, 10**6), st.integers(10**20, 10**30)))
+def test_options_past_their_caps_are_refused_naming_the_option(capsys, command, option,
+                                                                value):
+    from momentrnn._limits import MAX_DPS, MAX_RECOVERY_DIGITS
+    from momentrnn.cli import main
+
+    if command == "realize" and option == "--digits":
+        return  # realize has no --digits
+    cap = MAX_DPS if option == "--dps" else MAX_RECOVERY_DIGITS
+    if 0 < value <= cap and (option == "--digits" or value >= 5):
+        value += cap  # past the cap
+    with pytest.raises(SystemExit) as info:
+        main([command, "/dev/null", option, str(value)])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument {option}: {value}" in err  # main: "MP(dps=100001) is out of range"
+    assert str(cap) in err or value < 1
+    assert "MP(" not in err and "digits=" not in err
+
+
+def test_values_exactly_at_the_caps_are_accepted_by_the_options():
+    from momentrnn._limits import MAX_DPS, MAX_RECOVERY_DIGITS
+    from momentrnn.cli._common import digits_arg, dps_arg
+
+    assert dps_arg(str(MAX_DPS)) == MAX_DPS and dps_arg("5") == 5
+    assert digits_arg(str(MAX_RECOVERY_DIGITS)) == MAX_RECOVERY_DIGITS
+    assert m.MP(MAX_DPS).dps == MAX_DPS

@@ -7,7 +7,14 @@ from fractions import Fraction
 
 from .._format import lower_text, upper_text
 from .._output import json_text
-from ._common import EXIT_FAIL, EXIT_OK, Command, positive_int, read_moments, write_table
+from ._common import (
+    EXIT_FAIL,
+    EXIT_OK,
+    Command,
+    dps_arg,
+    read_moments,
+    write_table,
+)
 
 
 def _bounds_arguments(p: argparse.ArgumentParser) -> None:
@@ -35,7 +42,7 @@ def _realize_arguments(p: argparse.ArgumentParser) -> None:
                    help="impulse response file (h_0, h_1, ...), or '-' for stdin")
     p.add_argument("--rank", type=int, help="order of the realisation (default: the Hankel "
                    "rank at the lags' accuracy, with its evidence)")
-    p.add_argument("--dps", type=positive_int,
+    p.add_argument("--dps", type=dps_arg,
                    help="mpmath precision (default: exact for exact input)")
     p.add_argument("--float64", action="store_true", help="double precision")
     p.add_argument("--data-digits", type=float,

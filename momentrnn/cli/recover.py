@@ -12,7 +12,8 @@ from ._common import (
     Command,
     UsageError,
     digit_text,
-    positive_int,
+    digits_arg,
+    dps_arg,
     read_moments,
     stage_printer,
     write_table,
@@ -29,9 +30,9 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--method", default="auto", choices=["auto", *METHODS],
                    help="recovery method; auto is Prony, the SVD pencil in double precision, "
                    "and the Gauss rule for rounded Chebyshev moments")
-    p.add_argument("--digits", type=float, help="target correct digits (automatic precision; "
+    p.add_argument("--digits", type=digits_arg, help="target correct digits (automatic precision; "
                    "default: the digits the data's accuracy determines)")
-    p.add_argument("--dps", type=positive_int, help="working precision in digits (mpmath, or "
+    p.add_argument("--dps", type=dps_arg, help="working precision in digits (mpmath, or "
                    "balls with --certify; default: chosen from the predicted loss of digits)")
     how = p.add_mutually_exclusive_group()
     how.add_argument("--certify", action="store_true", help="certified ball arithmetic")

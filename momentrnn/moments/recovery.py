@@ -17,7 +17,7 @@ import flint
 import mpmath
 import numpy as np
 
-from .._limits import MAX_SINGULAR_VALUES
+from .._limits import MAX_RECOVERY_DIGITS, MAX_SINGULAR_VALUES
 from .._validate import finite, positive_int, shown
 from ..errors import (
     DataAccuracyError,
@@ -55,7 +55,7 @@ from .methods import RecoveryMethod, as_monomial, method_named
 __all__ = ["Recovery", "Status", "recover_measure", "prony", "matrix_pencil", "gauss_rule"]
 
 MAX_BITS = 200_000
-MAX_DIGITS = 10_000
+MAX_DIGITS = MAX_RECOVERY_DIGITS  # the table: momentrnn._limits
 MAX_ROUNDS = 8
 
 class Status(StrEnum):

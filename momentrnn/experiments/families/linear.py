@@ -114,13 +114,13 @@ class LinearFamily(SweepFamily):
         q, dim = max(p["lengths"]), max(p["dims"])
         k = p["k"] if p["k"] is not None else max(
             2 * len(NAMED_TEACHERS[t][0]) + 3 for t in p["teachers"])
+        check_memory(16.0 * dim * max(q, 2 * min(dim, 30) + 2),
+                     f"the impulse response of length {q} of a student of dimension {dim}",
+                     "use shorter lengths or smaller dims")
         if k * dim > MAX_LAG_WORK:  # as every run would refuse: before any
             raise InputError(f"k={k} lags with dims up to {dim} make {k * dim} values per loss "
                              f"array, more than the {MAX_LAG_WORK} a run fits: use a smaller k "
                              "or smaller dims")
-        check_memory(16.0 * dim * max(q, 2 * min(dim, 30) + 2),
-                     f"the impulse response of length {q} of a student of dimension {dim}",
-                     "use shorter lengths or smaller dims")
         return super().check_size(p)
 
     def expand(self, p: dict) -> list[dict]:

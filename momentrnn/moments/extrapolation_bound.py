@@ -303,7 +303,9 @@ def certify_extrapolation(a: Sequence, b: Sequence, c: Sequence, *,
     InputError
         A ``support`` that does not contain the student's (non-negative part's) or the
         teacher's atoms, no teacher, too few teacher moments, or a value that is not a finite
-        real number (complex, NaN, infinite, bool, not a number).
+        real number (complex, NaN, infinite, bool, not a number); ``sdp_max_order`` above
+        ``MAX_SDP_ORDER``, or an atom whose exact powers below ``length`` hold more than
+        ``MAX_CERTIFY_BITS`` bits (refused before any work).
     MomentRNNError
         A proved bound below the student's exact error (an internal inconsistency).
     """

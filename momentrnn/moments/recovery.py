@@ -580,7 +580,9 @@ def recover_measure(
     Raises
     ------
     InputError, RankError, NotPositiveError, PrecisionMismatchError
-        Bad input (raised whatever ``throw`` says).
+        Bad input (raised whatever ``throw`` says); also more than ``MAX_SINGULAR_VALUES``
+        (100) atoms to recover, or an exact Hankel matrix of more than ``MAX_EXACT_HANKEL``
+        (1500) rows, refused before their eigenproblems.
     DataAccuracyError, PrecisionExhaustedError, IllConditionedError
         The requested accuracy cannot be delivered (only with ``throw=True``).
 
@@ -808,7 +810,7 @@ def _conditioning(problem: _Problem, rank, progress) -> None:
             + (f"the {evidence.size}x{evidence.size} Hankel matrix has exact rank "
                f"{evidence.rank}; " if evidence is not None and evidence.verdict in
                ("exact", "full") else "")
-            + "pass rank= with at most that many atoms, or supply fewer moments")
+            + f"pass rank= of at most {MAX_SINGULAR_VALUES}, or supply fewer moments")
     if problem.refusable and not (evidence is not None and evidence.size == n
                                   and evidence.singular_values):
         if progress is not None:

@@ -844,7 +844,9 @@ def stability_bound(atoms: object, *, order: int, tolerance: float) -> float:
     InputError
         When ``atoms`` is empty, unreadable or not real, an atom lies outside
         :math:`[-1, 1]`, ``order`` is not a non-negative integer or ``tolerance`` is not a
-        number :math:`\ge 0` of the kinds above.
+        number :math:`\ge 0` of the kinds above; an order above ``MAX_STABILITY_ORDER`` (600),
+        or with :math:`q^3 (B + 160)` above ``MAX_STABILITY_WORK`` for the longest atom of
+        :math:`B` bits.
 
     Examples
     --------

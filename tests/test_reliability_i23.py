@@ -366,25 +366,25 @@ def test_tolerance_and_data_error_are_read_by_one_rule(text):
         assert err == tol  # main: float(text): 1/3 refused, 1e-400 read as 0.0
 
 
-def test_a_data_error_below_the_doubles_is_an_error_not_exact_data(capsys):
-    import io
-    import json
-    import sys
-
+@pytest.mark.parametrize("text,value", [("1e-400", Fraction(1, 10**400)),
+                                        ("1/3", Fraction(1, 3)), ("39e-2", Fraction(39, 100))])
+def test_a_data_error_is_passed_on_exactly(monkeypatch, capsys, tmp_path, text, value):
+    import momentrnn.moments as moments_module
     from momentrnn.cli import main
 
-    text = "1\n0.39\n1/3\n1/10\n"
-    old = sys.stdin
-    try:
-        sys.stdin = io.StringIO(text)
-        code = main(["recover", "-", "--data-error", "1e-400", "--format", "json"])
-    finally:
-        sys.stdin = old
-    assert code == 0, capsys.readouterr().err
-    out = json.loads(capsys.readouterr().out)
-    api = m.recover_measure([1, Fraction(39, 100), Fraction(1, 3), Fraction(1, 10)],
-                            data_error=Fraction(1, 10**400))
-    assert out["digits"] == api.digits  # main: 1e-400 was read as 0.0 (exact data)
+    path = tmp_path / "m.txt"
+    path.write_text("1\n0.39\n1/3\n1/10\n")
+
+    seen = {}
+
+    def recover(moments, **kwargs):
+        seen.update(kwargs)
+        raise InputError("stop here")
+
+    monkeypatch.setattr(moments_module, "recover_measure", recover)
+    code = main(["recover", str(path), "--data-error", text])
+    assert code == 2 and "stop here" in capsys.readouterr().err
+    assert seen["data_error"] == value  # main: 1e-400 read as 0.0 (exact data), 1/3 refused
 
 
 # ------------------------------------- item 10: every sweep refusal names the key given

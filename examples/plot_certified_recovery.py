@@ -48,3 +48,19 @@ fig, ax = plt.subplots(figsize=(6, 3.2))
 ax.bar(labels, radii, color=["C0"] * 3 + ["C1"] * 3)
 ax.set(yscale="log", ylabel="radius of the enclosure", title="Ball(60): certified enclosures")
 fig.tight_layout()
+
+# %%
+# Run as a script, ``python plot_certified_recovery.py [folder]``, the example saves its figures
+# (``plot_certified_recovery-1.png`` and on) in the folder, by default the current one; in the
+# gallery they are shown instead.
+if __name__ == "__main__":
+    import os
+    import sys
+
+    if "sphinx_gallery" not in sys.modules:  # run by python, not by the gallery's build
+        folder = sys.argv[1] if len(sys.argv) > 1 else "."
+        stem = os.path.splitext(os.path.basename(__file__))[0]
+        for number in plt.get_fignums():
+            path = os.path.join(folder, f"{stem}-{number}.png")
+            plt.figure(number).savefig(path, dpi=150, bbox_inches="tight")
+            print("saved", path)

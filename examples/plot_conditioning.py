@@ -44,3 +44,19 @@ for (name, vals), rate in zip(conds.items(), (2, 4)):
     fitted = 10 ** np.polyfit(ns[4:], vals[4:], 1)[0]
     assert abs(fitted / (1 + np.sqrt(2)) ** rate - 1) < 0.1, (name, fitted)
 print("verified")
+
+# %%
+# Run as a script, ``python plot_conditioning.py [folder]``, the example saves its figures
+# (``plot_conditioning-1.png`` and on) in the folder, by default the current one; in the
+# gallery they are shown instead.
+if __name__ == "__main__":
+    import os
+    import sys
+
+    if "sphinx_gallery" not in sys.modules:  # run by python, not by the gallery's build
+        folder = sys.argv[1] if len(sys.argv) > 1 else "."
+        stem = os.path.splitext(os.path.basename(__file__))[0]
+        for number in plt.get_fignums():
+            path = os.path.join(folder, f"{stem}-{number}.png")
+            plt.figure(number).savefig(path, dpi=150, bbox_inches="tight")
+            print("saved", path)

@@ -67,3 +67,19 @@ print("errors:", ", ".join(f"n={n}: {max(e, floor):.0e}" for n, e in zip(sizes, 
 for n, err, d in zip(sizes, errors_ours, vouched):
     assert d >= 50 and err <= 10.0 ** (-d), (n, err, d)
 print("verified: 50 digits at n =", sizes)
+
+# %%
+# Run as a script, ``python plot_gauss_legendre.py [folder]``, the example saves its figures
+# (``plot_gauss_legendre-1.png`` and on) in the folder, by default the current one; in the
+# gallery they are shown instead.
+if __name__ == "__main__":
+    import os
+    import sys
+
+    if "sphinx_gallery" not in sys.modules:  # run by python, not by the gallery's build
+        folder = sys.argv[1] if len(sys.argv) > 1 else "."
+        stem = os.path.splitext(os.path.basename(__file__))[0]
+        for number in plt.get_fignums():
+            path = os.path.join(folder, f"{stem}-{number}.png")
+            plt.figure(number).savefig(path, dpi=150, bbox_inches="tight")
+            print("saved", path)

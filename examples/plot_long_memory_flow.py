@@ -39,3 +39,19 @@ assert run.effective_dimension.rank == 1 and run.invariant_drift < 1e-9
 assert abs(float(rec.atoms[0]) - 1) <= 10.0 ** -learned.digits
 assert abs(float(rec.weights[0]) - 1) <= 10.0 ** -learned.digits
 print("verified")
+
+# %%
+# Run as a script, ``python plot_long_memory_flow.py [folder]``, the example saves its figures
+# (``plot_long_memory_flow-1.png`` and on) in the folder, by default the current one; in the
+# gallery they are shown instead.
+if __name__ == "__main__":
+    import os
+    import sys
+
+    if "sphinx_gallery" not in sys.modules:  # run by python, not by the gallery's build
+        folder = sys.argv[1] if len(sys.argv) > 1 else "."
+        stem = os.path.splitext(os.path.basename(__file__))[0]
+        for number in plt.get_fignums():
+            path = os.path.join(folder, f"{stem}-{number}.png")
+            plt.figure(number).savefig(path, dpi=150, bbox_inches="tight")
+            print("saved", path)

@@ -39,3 +39,19 @@ fig.tight_layout()
 # Verification.
 assert rank[0] < rank[-1] and med[0] < med[-1], (rank, med)
 print("verified: small initialisation gives a lower-rank state and a smaller error")
+
+# %%
+# Run as a script, ``python plot_nonlinear_students.py [folder]``, the example saves its figures
+# (``plot_nonlinear_students-1.png`` and on) in the folder, by default the current one; in the
+# gallery they are shown instead.
+if __name__ == "__main__":
+    import os
+    import sys
+
+    if "sphinx_gallery" not in sys.modules:  # run by python, not by the gallery's build
+        folder = sys.argv[1] if len(sys.argv) > 1 else "."
+        stem = os.path.splitext(os.path.basename(__file__))[0]
+        for number in plt.get_fignums():
+            path = os.path.join(folder, f"{stem}-{number}.png")
+            plt.figure(number).savefig(path, dpi=150, bbox_inches="tight")
+            print("saved", path)

@@ -84,3 +84,19 @@ assert weights.min() < -1e-4 and model.a.max() > 1.0
 assert max_error > 0.05 and np.isclose(max_error, gap.max())
 assert imbalance[-1] > 1000 * early
 print("verified")
+
+# %%
+# Run as a script, ``python plot_r13_counterexample.py [folder]``, the example saves its figures
+# (``plot_r13_counterexample-1.png`` and on) in the folder, by default the current one; in the
+# gallery they are shown instead.
+if __name__ == "__main__":
+    import os
+    import sys
+
+    if "sphinx_gallery" not in sys.modules:  # run by python, not by the gallery's build
+        folder = sys.argv[1] if len(sys.argv) > 1 else "."
+        stem = os.path.splitext(os.path.basename(__file__))[0]
+        for number in plt.get_fignums():
+            path = os.path.join(folder, f"{stem}-{number}.png")
+            plt.figure(number).savefig(path, dpi=150, bbox_inches="tight")
+            print("saved", path)

@@ -60,3 +60,19 @@ assert sympy.expand(symbolic_hankel_determinant(2) - w1 * w2 * (x1 - x2) ** 2) =
 assert sympy.simplify(2 * b * b_dot - 2 * c * c_dot) == 0
 assert sympy.expand(step - (b**2 - c**2) * (1 - eta**2 * G**2)) == 0
 print("verified")
+
+# %%
+# Run as a script, ``python plot_symbolic_derivations.py [folder]``, the example saves its figures
+# (``plot_symbolic_derivations-1.png`` and on) in the folder, by default the current one; in the
+# gallery they are shown instead.
+if __name__ == "__main__":
+    import os
+    import sys
+
+    if "sphinx_gallery" not in sys.modules:  # run by python, not by the gallery's build
+        folder = sys.argv[1] if len(sys.argv) > 1 else "."
+        stem = os.path.splitext(os.path.basename(__file__))[0]
+        for number in plt.get_fignums():
+            path = os.path.join(folder, f"{stem}-{number}.png")
+            plt.figure(number).savefig(path, dpi=150, bbox_inches="tight")
+            print("saved", path)

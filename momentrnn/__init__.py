@@ -1,6 +1,7 @@
 """momentrnn: moment problems and the dynamics of overparameterized linear RNNs."""
 
 from . import errors
+from ._schema import document, load
 from .dynamics import GDResult, Trajectory, gradient_descent, integrate_flow
 from .errors import MomentRNNError, NotPositiveError
 from .moments import (
@@ -49,6 +50,8 @@ from .rnn import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "document",
+    "load",
     "ExtrapolationRange",
     "Feasibility",
     "MomentRange",

@@ -60,6 +60,9 @@ def format_number(value: object, digits: float, scale: object = None) -> str:
         return str(value)
     if is_sympy(value) and math.isinf(digits):
         return str(value)
+    if (isinstance(value, AlgebraicNumber) and math.isinf(digits)
+            and value.minimal_polynomial().degree() == 2):
+        return str(value)  # in square roots, as sympy radicals are written
     if not math.isinf(digits) and (math.isnan(digits) or digits <= 0):
         return UNVOUCHED
     ctx = mpmath.MPContext()

@@ -46,6 +46,7 @@ class ProgressLine:
         self.start = time.perf_counter() if start is None else start
         self.shown_at = self.start
         self.drawn = False
+        self.width = 0  # of the line drawn in place: a shorter one overwrites all of it
         self.lock = threading.Lock()
         self.stopped = threading.Event()
         self.clock: threading.Thread | None = None
@@ -78,7 +79,8 @@ class ProgressLine:
         text = self.describe(now - self.start, self.tty)
         try:
             if self.tty:
-                print(f"\r  {text}", end="", file=sys.stderr, flush=True)
+                print(f"\r  {text.ljust(self.width)}", end="", file=sys.stderr, flush=True)
+                self.width = max(self.width, len(text))
                 self.drawn = True
             else:
                 print(f"  {text}", file=sys.stderr, flush=True)

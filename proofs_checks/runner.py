@@ -50,10 +50,21 @@ class CheckReport:
         return EXIT_PASS
 
     def to_dict(self) -> dict:
-        """JSON-ready dictionary (each outcome with all its fields)."""
-        return {"seed": self.seed, "quick": self.quick,
-                "claims": [o.__dict__ for o in self.outcomes],
+        """JSON-ready dictionary (each outcome with all its fields; values JSON has no type
+        for, in a worst case, are written as their text)."""
+        return {"seed": self.seed, "quick": self.quick, "allow_skip": self.allow_skip,
+                "claims": [dict(o.__dict__) for o in self.outcomes],
                 "without_check": self.without_check}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> CheckReport:
+        """The report of its :meth:`to_dict` (or of a ``"check"`` output)."""
+        # float() reads the strings "inf", "-inf" and "nan" of non-finite numbers too
+        outcomes = [Outcome(**{**c, "worst_margin": float(c["worst_margin"]),
+                               "seconds": float(c["seconds"])})
+                    for c in data["claims"]]
+        return cls(outcomes, list(data["without_check"]), data["seed"], data["quick"],
+                   data.get("allow_skip", False))
 
 
 def select_claims(only: str | None) -> list[str]:

@@ -480,7 +480,7 @@ def test_flow_with_an_empty_learned_measure_still_reports(tmp_path, capsys):
     assert code == 0 and "Traceback" not in out.err
     assert "learned measure      none" in out.out
     data = json.loads(report.read_text())
-    assert data["effective_dimension"]["rank"] == 0
+    assert data["effective_dimension"] == 0
     assert data["learned_measure"]["atoms"] == []
     # nothing is read below the accuracy, so nothing is decided: not "no"
     assert data["learned_measure"]["agrees_with_teacher"] is None

@@ -45,7 +45,7 @@ def test_a_trained_student_gives_the_teacher_within_its_vouched_digits():
                             truth.weights)
     assert not learned.agrees_with(moved)
     out = learned.to_dict()
-    assert len(out["atoms"]) == 2 and out["effective_dimension"]["rank"] == 2
+    assert len(out["atoms"]) == 2 and out["effective_dimension"] == 2
     # only vouched digits are written: no more significant digits than vouched (+ a guard)
     for text in out["atoms"]:
         assert len(re.sub(r"[^0-9]", "", text).lstrip("0")) <= learned.digits + 1
@@ -102,7 +102,8 @@ def test_a_trajectory_writes_its_summary_and_exact_parameters():
     # the trained parameters round-trip exactly through JSON
     assert np.array_equal(np.array(data["student"]["a"]), run.final.a)
     assert np.array_equal(np.array(data["student"]["c"]), run.final.c)
-    assert data["effective_dimension"] == run.effective_dimension.to_dict()
+    assert data["effective_dimension_evidence"] == run.effective_dimension.to_dict()
+    assert data["effective_dimension"] == run.effective_dimension.rank
     full = integrate_flow(LinearRNN(np.diag([0.3, -0.2]), np.array([0.1, 0.2]),
                                     np.array([0.2, 0.1])), teacher, k=4, t_max=1.0)
     assert set(full.to_dict()["student"]) == {"A", "B", "C"}

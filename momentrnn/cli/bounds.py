@@ -7,14 +7,8 @@ from fractions import Fraction
 
 from .._format import lower_text, upper_text
 from .._output import json_text
-from ._common import (
-    EXIT_FAIL,
-    EXIT_OK,
-    Command,
-    dps_arg,
-    read_moments,
-    write_table,
-)
+from .._schema import cli_options, document
+from ._common import EXIT_FAIL, EXIT_OK, Command, dps_arg, read_moments, write_table
 
 
 def _bounds_arguments(p: argparse.ArgumentParser) -> None:
@@ -103,7 +97,8 @@ def run_bounds(args: argparse.Namespace) -> int:
     moments = read_moments(args.file)
     support = _support(args.support)
     feas = moment_feasible(moments, support=support)
-    out = feas.to_dict()
+    from ..moments.bounds_report import BoundsReport
+
     # with a tolerance the moments need only be near a feasible sequence: the SDP decides,
     # whatever the exact moments' own feasibility
     ranged = (tolerance is not None or args.order is not None) and \
@@ -111,17 +106,14 @@ def run_bounds(args: argparse.Namespace) -> int:
     if ranged:
         r = extrapolation_range(moments, tolerance=tolerance or 0, support=support,
                                 order=args.order)
-        d = r.to_dict()
-        out.update({key: d[key] for key in ("order", "lower", "upper", "accuracy", "status",
-                                            "solver", "certified_lower", "certified_upper",
-                                            "inner_lower", "inner_upper", "gap", "attempts")})
-        out.update({"exact": r.solver == "exact", "range_message": r.message})
+        report = BoundsReport.of(feas, r)
     elif feas.feasible:
-        d = next_moment_range(moments, support=support).to_dict()
-        d.pop("message")
-        out.update(d, status="ok")
+        report = BoundsReport.of(feas, next_moment_range(moments, support=support))
+    else:
+        report = BoundsReport.of(feas)
+    out = report.to_dict()
     if args.format == "json":
-        print(json_text(out, indent=2, default=str))
+        print(json_text(document("bounds", out, cli_options(args)), indent=2, default=str))
     else:
         _print_bounds(out)
     if not (feas.feasible or ranged):
@@ -135,7 +127,7 @@ def _print_bounds(out: dict) -> None:
                 [[name, info["size"], f"{info['positive']}, {info['negative']}, {info['zero']}"]
                  for name, info in out["matrices"].items()], indent="  ")
     if "lower" in out:
-        print(f"m_{out['order']} range  [{out['lower']}, {out['upper']}]"
+        print(f"m_{out['order']} range  [{_end(out, 'lower')}, {_end(out, 'upper')}]"
               f"{'  (exact)' if out['exact'] else '  (SDP, ' + out['range_message'] + ')'}")
         if out.get("certified_lower"):
             print(f"  proved outer ends  [{_proved(out['certified_lower'], lower_text)}, "
@@ -146,6 +138,12 @@ def _print_bounds(out: dict) -> None:
             if m:
                 print(f"  {end} end measure: atoms {', '.join(m['atoms'])}; weights "
                       f"{', '.join(m['weights'])}")
+
+
+def _end(out: dict, end: str) -> str:
+    """An end of the range: its exact value where the report has one, else its double."""
+    exact = out.get(f"{end}_exact")
+    return exact["exact"] if exact and exact["exact"] is not None else str(out[end])
 
 
 def _proved(end: dict, rounded) -> str:
@@ -173,7 +171,7 @@ def run_realize(args: argparse.Namespace) -> int:
     out = r.to_dict()
     code = EXIT_OK if r.ok else EXIT_FAIL
     if args.format == "json":
-        print(json_text(out, indent=2))
+        print(json_text(document("realization", out, cli_options(args)), indent=2))
         return code
     print(f"status     {r.status}: {r.message}")
     print(f"order      {r.order}  ({r.rank_evidence.verdict}: {r.rank_evidence.message})")

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import os
@@ -12,6 +13,7 @@ from fractions import Fraction
 from .._format import upper_text
 from .._limits import MAX_LAGS, MAX_LENGTH, MAX_SDP_ORDER
 from .._output import check_writable, json_text, write_output
+from .._schema import cli_options, document
 from ..errors import InputError
 from ._common import Command, brief, positive_int, write_table
 
@@ -278,12 +280,11 @@ def run_certify(args: argparse.Namespace) -> int:
                          f"needs h_0..h_{length - 1}")
     check_powers({f"student {args.student!r} a": a, "--teacher-atoms entry {}": atoms},
                  length, "--length")  # named as given, before any power is taken
-    out = certify_extrapolation(a, b, c, teacher_atoms=atoms, teacher_weights=weights,
-                                teacher_moments=moments, length=length, lags=lags,
-                                sdp_max_order=args.sdp_max_order).to_dict()
-    out["student"] = args.student
-    out["teacher"] = described
-    text = json_text(out, indent=2)
+    cert = certify_extrapolation(a, b, c, teacher_atoms=atoms, teacher_weights=weights,
+                                 teacher_moments=moments, length=length, lags=lags,
+                                 sdp_max_order=args.sdp_max_order)
+    out = dataclasses.replace(cert, student=args.student, teacher=described).to_dict()
+    text = json_text(document("certificate", out, cli_options(args)), indent=2)
     if args.format == "json":
         print(text)
     else:
@@ -299,9 +300,10 @@ def run_certify(args: argparse.Namespace) -> int:
 
 def _not_certified(args: argparse.Namespace, reason: str) -> int:
     """Say that nothing is certified, and why; the exit status of an incomplete certificate."""
-    out = {"student": args.student, "complete": False, "statement": f"not certified: {reason}",
-           "rows": []}
-    text = json_text(out, indent=2)
+    from ..moments.extrapolation_bound import CertificateRefused
+
+    out = CertificateRefused(args.student, f"not certified: {reason}").to_dict()
+    text = json_text(document("certificate_refused", out, cli_options(args)), indent=2)
     print(text if args.format == "json" else out["statement"])
     if args.json:
         def dump(path: str) -> None:

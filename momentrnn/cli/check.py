@@ -9,6 +9,7 @@ import sys
 
 from .._limits import MAX_JOBS
 from .._output import json_text
+from .._schema import cli_options, document
 from ..errors import MissingDependencyError
 from ._common import EXIT_ERROR, Command, positive_int, write_table
 
@@ -129,7 +130,8 @@ def run(args: argparse.Namespace) -> int:
                         search_seconds=args.search_seconds, skip=skip)
     seconds = time.monotonic() - start
     if args.format == "json":
-        print(json_text(report.to_dict(), indent=2, default=str))
+        print(json_text(document("check", report.to_dict(), cli_options(args)), indent=2,
+                        default=str))
         return report.exit_status()
     summary = summary_line([o.verdict for o in report.outcomes], seconds)
     if args.quiet:

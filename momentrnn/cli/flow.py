@@ -9,6 +9,7 @@ import numpy as np
 
 from .._output import check_writable, json_text, write_output
 from .._progress import ProgressLine
+from .._schema import cli_options, document
 from ..errors import InputError, MissingDependencyError
 from ._common import Command, positive_int
 
@@ -56,6 +57,8 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--plot", help="write training curves to this PNG, SVG or PDF file (needs "
                    "matplotlib: the plot extra)")
     p.add_argument("--quiet", action="store_true", help="no progress display")
+    p.add_argument("--format", default="table", choices=["table", "json"],
+                   help="print the report as a table or as JSON (the --json file's content)")
 
 
 def _requires(args: argparse.Namespace) -> list[tuple[str, str]]:
@@ -160,6 +163,7 @@ class _Progress:
 
 def run_flow(args: argparse.Namespace) -> int:
     from ..dynamics import gradient_descent, integrate_flow
+    from ..dynamics.trajectory import FlowReport
     from ..rnn import init_student, learned_measure
 
     teacher, defined = _teacher(args)
@@ -186,9 +190,8 @@ def run_flow(args: argparse.Namespace) -> int:
                                  extrapolation_length=args.length, progress=progress)
         progress.set_stage("analysing the trained student")
         eff = run.effective_dimension
-        report = run.to_dict()
-        report.update({"k": args.k, "dim": args.dim, "init_scale": args.init_scale,
-                       "init": args.init, "seed": args.seed})
+        report = {"k": args.k, "dim": args.dim, "init_scale": args.init_scale,
+                  "init": args.init, "seed": args.seed}
         measure = teacher.measure()
         order = measure.sort_order()
         teacher_measure = measure.sorted()
@@ -202,7 +205,9 @@ def run_flow(args: argparse.Namespace) -> int:
         if eff is not None:
             learned = learned_measure(run.final, run.final_loss, effective=eff)
             out = learned.to_dict()
-            del out["effective_dimension"]  # the run's own, in the report already
+            for key in ("effective_dimension", "effective_dimension_verdict",
+                        "effective_dimension_evidence"):
+                del out[key]  # the run's own, in the report already
             extrapolation = run.extrapolation_error
             agreement = learned.agreement(
                 teacher_measure, length=args.length,
@@ -210,11 +215,15 @@ def run_flow(args: argparse.Namespace) -> int:
             out["agrees_with_teacher"] = {"yes": True, "no": False}.get(agreement.verdict)
             out["agreement"] = agreement.to_dict()
             report["learned_measure"] = out
+        report = FlowReport.of(run, **report).to_dict()
     finally:
         progress.done()
-    _print_report(report, args)
+    text = json_text(document("flow", report, cli_options(args)), indent=2)
+    if args.format == "json":
+        print(text)
+    else:
+        _print_report(report, args)
     if args.json:
-        text = json_text(report, indent=2)
 
         def dump(path: str) -> None:
             with open(path, "w", encoding="utf-8") as handle:
@@ -234,8 +243,8 @@ def _print_report(report: dict, args) -> None:
     if "extrapolation_sq" in report:
         print(f"extrapolation error  sum of squares {report['extrapolation_sq']:.3e}, max "
               f"{report['extrapolation_max']:.3e}  (length {args.length})")
-    if "effective_dimension" in report:
-        e = report["effective_dimension"]
+    if "effective_dimension_evidence" in report:
+        e = report["effective_dimension_evidence"]
         print(f"effective dimension  {e['rank']}  ({e['verdict']}: {e['message']})")
     print(f"invariant drift      {report['invariant_drift']:.2e} (relative)")
     print(f"imbalance            {report['imbalance_final']:.3e}   negative mass "

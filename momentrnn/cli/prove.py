@@ -6,6 +6,7 @@ import argparse
 import math
 
 from .._output import json_text
+from .._schema import cli_options, document
 from ..errors import InputError
 from ._common import Command, positive_int
 
@@ -52,7 +53,7 @@ def run_prove(args: argparse.Namespace) -> int:
                        method=args.method, tolerance=args.tolerance,
                        max_seconds=args.max_seconds, converge=args.converge)
     if args.format == "json":
-        print(json_text(proof.to_dict(), indent=2))
+        print(json_text(document("flow_proof", proof.to_dict(), cli_options(args)), indent=2))
     else:
         _table(proof)
     return 0 if proof.proved else 1

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 
 from .._output import json_text
+from .._schema import cli_options, document
 from ..moments.hankel import short_text
 from ._common import (
     EXIT_FAIL,
@@ -82,10 +84,12 @@ def run(args: argparse.Namespace) -> int:
         throw=False,
         progress=stage_printer("momentrnn recover"),
     )
+    if args.format == "json":
+        result = dataclasses.replace(result, decimals_look_rounded=sum(
+            1 for t in moments if looks_like_double(t)))
     out = result.to_dict()
     if args.format == "json":
-        out["decimals_look_rounded"] = sum(1 for t in moments if looks_like_double(t))
-        print(json_text(out, indent=2))
+        print(json_text(document("recovery", out, cli_options(args)), indent=2))
     else:
         _print_table(result, out)
     return EXIT_OK if result.ok or _short_of_no_request(args, result) else EXIT_FAIL
@@ -113,12 +117,19 @@ def _print_table(result, out: dict) -> None:
     print(f"residual   {short_text(result.residual)}")
     if out["atoms"]:
         n = len(out["atoms"])
-        ad = out["atom_digits"] or [None] * n
-        wd = out["weight_digits"] or [None] * n
+        ad = _digits_shown(out["atom_digits"], out["atom_exact"], n)
+        wd = _digits_shown(out["weight_digits"], out["weight_exact"], n)
         print()
         write_table(["atom", "weight", "digits (atom, weight)"],
                     [[a, w, f"{digit_text(da)}, {digit_text(dw)}"]
                      for a, w, da, dw in zip(out["atoms"], out["weights"], ad, wd)])
+
+
+def _digits_shown(digits, exact, n: int) -> list:
+    """Per-component digits for the table: ``"exact"`` where exact, ``None`` where absent."""
+    if digits is None:
+        return [None] * n
+    return ["exact" if flag else d for d, flag in zip(digits, exact)]
 
 
 COMMANDS = (

@@ -34,6 +34,9 @@ def _sweep_arguments(s: argparse.ArgumentParser) -> None:
     s.add_argument("--allow-mixed", action="store_true",
                    help="append to a results file made by another spec")
     s.add_argument("--quiet", action="store_true", help="no progress display")
+    s.add_argument("--format", default="table", choices=["table", "json"],
+                   help="print the summary table, or the spec's rows and what the call did as "
+                   "JSON")
     s.epilog = _spec_keys_text()
 
 
@@ -151,11 +154,19 @@ def run_sweep_cli(args: argparse.Namespace) -> int:
     summary = run_sweep(spec, args.out, executor=args.executor, workers=args.workers,
                         scheduler=args.scheduler, runs_per_task=args.runs_per_task,
                         allow_mixed=args.allow_mixed, progress=not args.quiet)
+    rows = [r for r in scan_results(args.out).rows if r.get("spec_digest") == spec.digest]
+    rows, repeats = unique_rows(rows)
+    if args.format == "json":
+        from .._output import json_text
+        from .._schema import cli_options, document
+        from ..experiments import SweepResults
+
+        print(json_text(document("sweep", SweepResults(rows, summary).to_dict(),
+                                 cli_options(args)), indent=2))
+        return 0
     print(f"{summary.completed} runs done, {summary.skipped} already in {args.out}, "
           f"{summary.diverged} diverged; {summary.seconds:.1f} s "
           f"({summary.runs_per_second:.2f} runs/s, {summary.executor})")
-    rows = [r for r in scan_results(args.out).rows if r.get("spec_digest") == spec.digest]
-    rows, repeats = unique_rows(rows)
     if repeats:
         print(f"note: {args.out} holds {repeats} repeated row(s) of runs already counted; the "
               "table counts each run once")

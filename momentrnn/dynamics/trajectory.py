@@ -7,10 +7,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..moments import HankelRank
+from ..rnn.analysis import effective_dimension_keys
 
 # The statuses of a run that ended as asked ('finished': gradient descent ran the steps asked
 # for, with no loss target); the others ('diverged', 'stalled', 'max_steps') are failures.
 OK_STATUSES = ("converged", "t_max", "stationary", "finished")
+
+#: points of the loss history that a report (``loss_curve``) and a sweep row keep
+LOSS_CURVE_POINTS = 20
 
 
 @dataclass(frozen=True)
@@ -81,18 +85,27 @@ class Trajectory:
         """The last recorded loss."""
         return float(self.loss[-1])
 
+    def loss_curve(self, points: int = LOSS_CURVE_POINTS) -> list:
+        """The loss history thinned to at most ``points`` ``[time, loss]`` pairs, evenly
+        spaced in step index, the first and the last kept."""
+        idx = np.unique(np.linspace(0, len(self.times) - 1, points).round().astype(int))
+        return [[float(self.times[j]), float(self.loss[j])] for j in idx]
+
     def to_dict(self) -> dict:
-        """JSON-ready summary: how the run ended, the final loss and diagnostics, and the
-        trained parameters as floats (which JSON round-trips exactly); the curves are left
-        out. The extrapolation error is ``extrapolation_sq`` (the sum of squares) and
-        ``extrapolation_max`` at ``extrapolation_length``, the names a sweep row gives them
-        with the length appended."""
+        """JSON-ready summary: how the run ended, the final loss and diagnostics, the loss
+        history thinned (``loss_curve``: :meth:`loss_curve`), and the trained parameters as
+        floats (which JSON round-trips exactly). The keys are a sweep row's: the
+        extrapolation error is ``extrapolation_sq`` (the sum of squares) and
+        ``extrapolation_max`` at ``extrapolation_length`` (a sweep row appends the length),
+        ``effective_dimension`` the rank (``None`` when not computed) with
+        ``effective_dimension_verdict`` and the evidence ``effective_dimension_evidence``."""
         out = {"status": self.status, "message": self.message, "method": self.method,
                "steps": self.steps, "evaluations": self.evaluations, "seconds": self.seconds,
                "final_time": float(self.times[-1]), "training_loss": self.final_loss,
                "invariant_drift": float(self.invariant_drift),
                "imbalance_final": float(self.imbalance[-1]),
-               "negative_mass_final": float(self.negative_mass[-1])}
+               "negative_mass_final": float(self.negative_mass[-1]),
+               "loss_curve": self.loss_curve()}
         if self.extrapolation_error is not None:
             out["extrapolation_length"] = self.extrapolation_length
             out["extrapolation_sq"] = float(self.extrapolation_error[0])
@@ -101,5 +114,87 @@ class Trajectory:
         out["student"] = {n: np.asarray(getattr(self.final, n), dtype=float).tolist()
                           for n in names}
         if self.effective_dimension is not None:
-            out["effective_dimension"] = self.effective_dimension.to_dict()
+            out.update(effective_dimension_keys(self.effective_dimension))
         return out
+
+
+_FLOW_NUMBERS = ("seconds", "final_time", "training_loss", "invariant_drift",
+                 "imbalance_final", "negative_mass_final", "init_scale", "extrapolation_sq",
+                 "extrapolation_max")
+
+
+@dataclass(frozen=True)
+class FlowReport:
+    """The report of ``momentrnn flow`` (kind ``"flow"``): the run's summary
+    (:meth:`Trajectory.to_dict`), the run's options, the teacher, and the learned measure.
+
+    Attributes
+    ----------
+    summary : dict
+        The run's keys (:meth:`Trajectory.to_dict`, numbers as floats, ``loss_curve`` as
+        ``[time, loss]`` pairs) and the options the report records (``k``, ``dim``,
+        ``init_scale``, ``init``, ``seed``), the teacher (``teacher_atoms``,
+        ``teacher_weights``: the doubles trained against; ``teacher``: as defined) and
+        ``learned_measure`` (its atoms and weights as vouched text, the agreement).
+    effective_dimension : HankelRank or None
+        The evidence of the trained student's effective dimension.
+    """
+
+    summary: dict
+    effective_dimension: HankelRank | None = None
+
+    @property
+    def status(self) -> str:
+        """How the run ended (:attr:`Trajectory.status`)."""
+        return self.summary["status"]
+
+    @property
+    def ok(self) -> bool:
+        """True when the run ended as asked (:attr:`Trajectory.ok`)."""
+        return self.status in OK_STATUSES
+
+    @property
+    def training_loss(self) -> float:
+        """The loss at the end of training."""
+        return self.summary["training_loss"]
+
+    @property
+    def loss_curve(self) -> list:
+        """The thinned loss history, ``[time, loss]`` pairs."""
+        return self.summary.get("loss_curve", [])
+
+    @classmethod
+    def of(cls, run: Trajectory, **more) -> FlowReport:
+        """The report of a run and the keys ``more`` that the command adds."""
+        return cls.from_dict({**run.to_dict(), **more})
+
+    def to_dict(self) -> dict:
+        """The report's dictionary: the summary's keys and the effective dimension's."""
+        out = dict(self.summary)
+        if self.effective_dimension is not None:
+            out.update(effective_dimension_keys(self.effective_dimension))
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict) -> FlowReport:
+        """The report of its :meth:`to_dict` (or of a ``"flow"`` output)."""
+        from .._schema import body_of, number_of
+
+        summary = body_of(data)
+        evidence = summary.pop("effective_dimension_evidence", None)
+        summary.pop("effective_dimension", None)
+        summary.pop("effective_dimension_verdict", None)
+        for key in _FLOW_NUMBERS:
+            if key in summary and summary[key] is not None:
+                summary[key] = number_of(summary[key])
+        summary["loss_curve"] = [[number_of(t), number_of(v)]
+                                 for t, v in summary.get("loss_curve", [])]
+        if isinstance(summary.get("student"), dict):
+            summary["student"] = {n: [number_of(v) for v in values]
+                                  for n, values in summary["student"].items()}
+        learned = summary.get("learned_measure")
+        if learned is not None:
+            summary["learned_measure"] = {**learned, **{
+                k: number_of(learned[k]) for k in ("vouched_digits", "moment_accuracy")
+                if k in learned}}
+        return cls(summary, None if evidence is None else HankelRank.from_dict(evidence))

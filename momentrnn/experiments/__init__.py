@@ -12,6 +12,7 @@ from .runner import (
     EXECUTORS,
     ResultsScan,
     SweepInterrupted,
+    SweepResults,
     SweepSummary,
     read_results,
     run_sweep,
@@ -21,5 +22,5 @@ from .runner import (
 from .spec import SweepSpec, load_spec
 
 __all__ = ["EXECUTORS", "FAMILIES", "ResultsScan", "ScaleFigure", "SweepFamily", "SweepInterrupted",
-           "SweepRow", "SweepSpec", "SweepSummary", "family_named", "load_spec", "read_results",
-           "register_family", "run_sweep", "scan_results", "unique_rows"]
+           "SweepResults", "SweepRow", "SweepSpec", "SweepSummary", "family_named", "load_spec",
+           "read_results", "register_family", "run_sweep", "scan_results", "unique_rows"]

@@ -87,8 +87,9 @@ def _effective_ranks(torch, states, thresholds) -> list[list[int]]:
     return [[int((rel[i] > thr).sum()) for thr in thresholds] for i in range(batch)]
 
 
-def run_nonlinear_group(params: dict, runs: list[dict]) -> list[SweepRow]:
-    """Train runs that share (cell, teacher_dim, dim, k) as one batched program."""
+def run_nonlinear_group(params: dict, runs: list[dict], steps=None) -> list[SweepRow]:
+    """Train runs that share (cell, teacher_dim, dim, k) as one batched program;
+    ``steps(done, total)``, when given, is called after each training step."""
     torch = load_torch()
     cell, tdim, dim, k = runs[0]["cell"], runs[0]["teacher_dim"], runs[0]["dim"], runs[0]["k"]
     if any((r["cell"], r["teacher_dim"], r["dim"], r["k"]) != (cell, tdim, dim, k)
@@ -126,6 +127,8 @@ def run_nonlinear_group(params: dict, runs: list[dict]) -> list[SweepRow]:
         opt.step()
         if step % every == 0 or step == params["steps"] - 1:
             curve.append([step, per.detach().cpu().numpy().tolist()])
+        if steps is not None:
+            steps(step + 1, params["steps"])
     seconds = (time.perf_counter() - start) / len(runs)
     with torch.no_grad():
         final = ((forward(torch, cell, students, x_train) - y_train) ** 2).mean(dim=1)

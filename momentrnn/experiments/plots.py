@@ -17,6 +17,14 @@ __all__ = ["plot_results"]
 
 # the largest value a log axis shows: matplotlib's log ticks overflow for data near 1e250
 LOG_CEILING = 1e200
+# the meaningful range of an axis: on a log axis the values within LOG_FENCE decades times
+# max(1, the median absolute deviation of their logarithms) of their median; on a linear
+# axis those within LINEAR_FENCE times max(|median|, median absolute deviation) of the
+# median. Values beyond it (a diverged run's 1e40, an atom at 4e5) are outliers: drawn at the
+# axis edge, marked, and counted in a note on the panel
+LOG_FENCE = 8.0
+LINEAR_FENCE = 100.0
+PANEL_COLUMNS = 3
 
 STYLE = {"figure.figsize": (5.5, 3.8), "axes.grid": True, "grid.alpha": 0.3,
          "axes.spines.top": False, "axes.spines.right": False, "font.size": 10,
@@ -73,6 +81,122 @@ def _median_band(values: list[float]) -> tuple[float, float, float]:
     with np.errstate(invalid="ignore"):
         return (float(np.median(arr)), float(np.percentile(arr, 25)),
                 float(np.percentile(arr, 75)))
+
+
+class _Axis:
+    """The value axis of one panel: log or linear, its limits (the meaningful range of the
+    values, :data:`LOG_FENCE`), and what was drawn at its edges.
+
+    ``anchors`` (a teacher's atoms, say) count among the values for the range and are always
+    inside it; with ``clip_low=False`` only values above the range are outliers (a loss
+    that falls far is no outlier)."""
+
+    def __init__(self, values, log: bool, anchors=(), clip_low: bool = True) -> None:
+        finite = [float(v) for v in values if _real(v) and math.isfinite(v)]
+        # a log axis only for positive values: a value <= 0 is drawn at its lower edge
+        self.log = log and any(v > 0 for v in finite)
+        shown = [v for v in finite if not self.log or 0 < v <= LOG_CEILING]
+        anchors = [float(a) for a in anchors if math.isfinite(float(a))
+                   and (not self.log or 0 < float(a) <= LOG_CEILING)]
+        self.beyond_ceiling = self.log and any(v > LOG_CEILING for v in finite)
+        self.lo, self.hi = self._limits(shown, anchors, clip_low)
+        self.clipped = {"above": 0, "below": 0, "not positive": 0, "unbounded": 0}
+
+    def _limits(self, values: list[float], anchors: list[float],
+                clip_low: bool) -> tuple[float, float]:
+        values = values + anchors
+        if not values:
+            return (1.0, 10.0) if self.log else (0.0, 1.0)
+        t = np.log10(values) if self.log else np.array(values)
+        center = float(np.median(t))
+        spread = float(np.median(np.abs(t - center)))
+        half = LOG_FENCE * max(spread, 1.0) if self.log else \
+            LINEAR_FENCE * max(abs(center), spread)
+        low = center - half if clip_low else -math.inf
+        inside = t[(t >= low) & (t <= center + half)] if half > 0 else t
+        if anchors:
+            inside = np.concatenate([inside, np.log10(anchors) if self.log else anchors])
+        lo, hi = float(inside.min()), float(inside.max())
+        pad = 0.05 * (hi - lo) if hi > lo else (0.5 if self.log else max(abs(hi) * 0.1, 0.5))
+        lo, hi = lo - pad, hi + pad
+        return (10.0**lo, 10.0**hi) if self.log else (lo, hi)
+
+    def place(self, value) -> tuple[float, str | None]:
+        """Where a value is drawn (NaN: nowhere), and why at an edge (None: where it is)."""
+        if not _real(value) or math.isnan(value):
+            return math.nan, None
+        if value == math.inf or (self.log and value > LOG_CEILING):
+            return self.hi, "unbounded"
+        if self.log and value <= 0:
+            return self.lo, "not positive"
+        if value > self.hi:
+            return self.hi, "above"
+        if value < self.lo:
+            return self.lo, "below"
+        return float(value), None
+
+    def mark(self, ax, x, value, color, count: bool = True) -> float:
+        """Draw a marker where an edge value is placed (and count it); the value drawn."""
+        y, why = self.place(value)
+        if why is not None:
+            if count:
+                self.clipped[why] += 1
+            up = why in ("above", "unbounded")
+            ax.plot([x], [y], ls="none", marker="^" if up else "v", ms=9, color=color,
+                    clip_on=False)
+        return y
+
+    def finish(self, ax, axis: str = "y", unbounded: str = "unbounded",
+               what: str = "value") -> None:
+        """Set the scale and limits, and write a note of what was drawn at the edges."""
+        getattr(ax, f"set_{axis}scale")("log" if self.log else "linear")
+        getattr(ax, f"set_{axis}lim")(self.lo, self.hi)
+        notes = []
+        if self.clipped["unbounded"]:
+            ceiling = f", or above {LOG_CEILING:.0e}" if self.beyond_ceiling else ""
+            notes.append(f"^ at the top: {unbounded}{ceiling}")
+        outliers = self.clipped["above"] + self.clipped["below"]
+        if outliers:
+            notes.append(f"{outliers} outlier {what}(s) clipped to the axis edge (^ v)")
+        if self.clipped["not positive"]:
+            notes.append(f"{self.clipped['not positive']} {what}(s) <= 0 drawn at the "
+                         "bottom (v): not on a log axis")
+        if notes:
+            ax.annotate("\n".join(notes), (0.02, 0.97), xycoords="axes fraction", va="top",
+                        fontsize=7, color="0.3")
+
+
+def _real(value) -> bool:
+    return isinstance(value, (int, float, np.floating, np.integer)) and \
+        not isinstance(value, bool)
+
+
+def _panels(rows: list[SweepRow], fields: tuple) -> dict:
+    """The rows of each panel (one per value of ``fields``; one panel when there are none),
+    in a stable order."""
+    by: dict = defaultdict(list)
+    for r in rows:
+        by[tuple(r.run.get(f) for f in fields)].append(r)
+    return dict(sorted(by.items(), key=lambda kv: tuple(map(str, kv[0]))))
+
+
+def _panel_axes(plt, count: int, title: str, width: float = 5.0, height: float = 3.6):
+    """A figure of ``count`` panels (up to :data:`PANEL_COLUMNS` a row) and its title."""
+    cols = min(max(count, 1), PANEL_COLUMNS)
+    nrows = math.ceil(max(count, 1) / cols)
+    fig, axes = plt.subplots(nrows, cols, figsize=(width * cols, height * nrows),
+                             squeeze=False)
+    flat = list(axes.ravel())
+    for ax in flat[count:]:
+        fig.delaxes(ax)
+    if hasattr(fig, "set_layout_engine"):  # the titles clear of each other
+        fig.set_layout_engine("constrained")
+    fig.suptitle(title)
+    return fig, flat[:max(count, 1)]
+
+
+def _panel_title(fields: tuple, key: tuple) -> str:
+    return ", ".join(f"{f.replace('_', ' ')} {v}" for f, v in zip(fields, key))
 
 
 def _curves(rows: list[SweepRow], group_keys: tuple, value) -> dict:
@@ -141,7 +265,8 @@ def plot_results(results: str, out_dir: str, *, formats: tuple = ("png", "svg"))
             written += family.extra_figures(
                 rows, out_dir, formats, plt,
                 lambda fig, name: _save(fig, out_dir, name, formats, plt, pending))
-            written += _training_curves(rows, out_dir, formats, plt, pending)
+            written += _training_curves(rows, out_dir, formats, plt, pending,
+                                        family.panel_fields)
     except MomentRNNError:
         raise
     except (ValueError, OverflowError) as exc:  # matplotlib cannot place these values
@@ -162,40 +287,41 @@ def _write_bytes(path: str, data: bytes) -> None:
 
 def _scale_figure(rows: list[SweepRow], figure: ScaleFigure, out_dir, formats, plt,
                   pending: list | None = None) -> list[str]:
-    """Median and interquartile band over seeds against the scale, one curve per group."""
-    curves = _curves(rows, figure.group_fields, figure.value)
-    fig, ax = plt.subplots()
-    finite = [v for by in curves.values() for vs in by.values() for v in vs
-              if v is not None and math.isfinite(v)]
-    # values beyond the ceiling (a diverged run) are drawn at the cap, as infinite ones are
-    beyond = figure.log and any(v > LOG_CEILING for v in finite)
-    if figure.log:
-        finite = [v for v in finite if v <= LOG_CEILING]
-    cap = (max(finite) * 100 if figure.log else max(finite) + 1) if finite else (
-        LOG_CEILING if beyond else 1.0)
-    unbounded = False
-    for key, by_scale in sorted(curves.items(), key=lambda kv: str(kv[0])):
-        scales = sorted(by_scale)
-        stats = [[min(v, cap) for v in _median_band(by_scale[s])] for s in scales]
-        med = [s[0] for s in stats]
-        line, = ax.plot(scales, med, marker="o", label=" / ".join(map(str, key)))
-        ax.fill_between(scales, [s[1] for s in stats], [s[2] for s in stats], alpha=0.2,
-                        color=line.get_color())
-        top = [(s, m) for s, m in zip(scales, med) if m >= cap]
-        if top:
-            unbounded = True
-            ax.plot(*zip(*top), ls="none", marker="^", ms=10, color=line.get_color())
-    if unbounded:
-        ax.axhline(cap, color="0.5", lw=0.8, ls=":")
-        note = f"{figure.unbounded}, or above {LOG_CEILING:.0e}" if beyond else \
-            figure.unbounded
-        ax.annotate(note, (0.02, 0.97), xycoords="axes fraction", va="top", fontsize=8,
-                    color="0.3")
-    ax.set_xscale("log")
-    if figure.log:
-        ax.set_yscale("log")
-    ax.set(xlabel="initialisation scale", ylabel=figure.ylabel)
-    ax.legend()
+    """Median and interquartile band over seeds against the scale, one panel per value of the
+    figure's ``panel_fields`` (a teacher), one curve per value of its other group fields. The
+    value axis shows the meaningful range (:class:`_Axis`): outlier medians, infinite ones and
+    (on a log axis) those <= 0 are drawn at its edge, marked, and counted in a note."""
+    panels = _panels(rows, figure.panel_fields)
+    fig, axes = _panel_axes(plt, len(panels), f"{figure.ylabel} against the initialisation "
+                            "scale")
+    curve_fields = tuple(f for f in figure.group_fields if f not in figure.panel_fields)
+    for (key, panel_rows), ax in zip(panels.items(), axes):
+        curves = _curves(panel_rows, curve_fields, figure.value)
+        stats = {k: {s: _median_band(vs) for s, vs in by.items()} for k, by in curves.items()}
+        axis = _Axis([v for by in stats.values() for band in by.values() for v in band],
+                     figure.log)
+        labelled = False
+        for group, by_scale in sorted(stats.items(), key=lambda kv: str(kv[0])):
+            scales = sorted(by_scale)
+            label = _panel_title(curve_fields, group)  # "mode random", "dim 32"
+            labelled = labelled or bool(label)
+            med = [axis.place(by_scale[s][0])[0] for s in scales]
+            line, = ax.plot(scales, med, marker="o", label=label or None)
+            color = line.get_color()
+            for s in scales:
+                axis.mark(ax, s, by_scale[s][0], color)
+            ax.fill_between(scales, [axis.place(by_scale[s][1])[0] for s in scales],
+                            [axis.place(by_scale[s][2])[0] for s in scales], alpha=0.2,
+                            color=color)
+        if axis.clipped["unbounded"]:
+            ax.axhline(axis.hi, color="0.5", lw=0.8, ls=":")
+        axis.finish(ax, unbounded=figure.unbounded, what="median")
+        ax.set_xscale("log")
+        ax.set(xlabel="initialisation scale", ylabel=figure.ylabel)
+        if figure.panel_fields:
+            ax.set_title(_panel_title(figure.panel_fields, key))
+        if labelled:
+            ax.legend()
     return _save(fig, out_dir, figure.name, formats, plt, pending)
 
 
@@ -233,21 +359,49 @@ def _list(value) -> list:
     return value if isinstance(value, list) else []
 
 
-def _training_curves(rows, out_dir, formats, plt, pending: list | None = None) -> list[str]:
-    fig, ax = plt.subplots()
-    scales = sorted({r.run["scale"] for r in rows})
+def _training_curves(rows, out_dir, formats, plt, pending: list | None = None,
+                     panel_fields: tuple = ()) -> list[str]:
+    """The loss against time or step of every run, one panel per value of ``panel_fields``;
+    the loss axis shows its meaningful range (:class:`_Axis`), and a note counts the curves
+    that leave it. Time or step 0 is drawn on a symmetric-log axis, not moved."""
+    panels = _panels(rows, panel_fields)
+    fig, axes = _panel_axes(plt, len(panels), "training loss")
     cmap = plt.get_cmap("viridis")
-    for i, s in enumerate(scales):
-        for r in rows:
+    scales = sorted({r.run["scale"] for r in rows})
+    for (key, panel_rows), ax in zip(panels.items(), axes):
+        curves = []
+        for r in panel_rows:
             curve = [p for p in _list(r.loss_curve) if isinstance(p, list) and len(p) == 2
-                     and all(isinstance(v, (int, float)) for v in p)]
-            if r.run["scale"] == s and curve:
-                xs = [max(p[0], 1e-3) for p in curve]
-                ys = [max(p[1], 1e-300) for p in curve]
-                ax.plot(xs, ys, color=cmap(i / max(len(scales) - 1, 1)), alpha=0.6, lw=1)
-        ax.plot([], [], color=cmap(i / max(len(scales) - 1, 1)), label=f"scale {s:g}")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set(xlabel="time or step", ylabel="training loss")
-    ax.legend()
+                     and all(_real(v) and math.isfinite(v) for v in p)]
+            if curve:
+                curves.append((r.run["scale"], curve))
+        axis = _Axis([p[1] for _, c in curves for p in c], log=True, clip_low=False)
+        xs = [p[0] for _, c in curves for p in c]
+        leave = 0
+        for s, curve in curves:
+            color = cmap(scales.index(s) / max(len(scales) - 1, 1))
+            ys = [p[1] for p in curve]
+            placed = [axis.place(y) for y in ys]
+            leave += any(why is not None for _, why in placed)
+            ax.plot([p[0] for p in curve], [y for y, _ in placed], color=color, alpha=0.6,
+                    lw=1)
+        for i, s in enumerate(scales):
+            if any(c[0] == s for c in curves):
+                ax.plot([], [], color=cmap(i / max(len(scales) - 1, 1)), label=f"scale {s:g}")
+        axis.finish(ax)
+        if leave:
+            ax.annotate(f"{leave} of {len(curves)} curve(s) clipped: they leave the axis "
+                        "(outliers, or loss <= 0) and run along its edge", (0.02, 0.03),
+                        xycoords="axes fraction", va="bottom", fontsize=7, color="0.3")
+        positive = [x for x in xs if x > 0]
+        if positive and min(xs) > 0:
+            ax.set_xscale("log")
+        elif positive:  # a curve starts at time or step 0: not on a log axis
+            ax.set_xscale("symlog", linthresh=min(positive))
+            ax.set_xlim(left=min(xs))
+        ax.set(xlabel="time or step", ylabel="training loss")
+        if panel_fields:
+            ax.set_title(_panel_title(panel_fields, key))
+        if curves:
+            ax.legend()
     return _save(fig, out_dir, "training_curves", formats, plt, pending)

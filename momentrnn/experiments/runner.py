@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
+import shutil
 import sys
+import tempfile
 import threading
 import time
 import warnings
@@ -15,6 +18,7 @@ from dataclasses import dataclass
 from .._limits import MAX_JOBS
 from .._output import json_text, restore_non_finite
 from .._progress import ProgressLine
+from .._schema import SCHEMA_VERSION
 from ..dynamics._threads import blas_threads_limited, check_blas_threads
 from ..errors import (
     InputError,
@@ -32,7 +36,7 @@ except ImportError:  # pragma: no cover - not POSIX: no lock
     fcntl = None  # type: ignore[assignment]
 
 __all__ = ["run_sweep", "read_results", "scan_results", "unique_rows", "ResultsScan",
-           "SweepSummary", "SweepInterrupted", "EXECUTORS"]
+           "SweepSummary", "SweepResults", "SweepInterrupted", "EXECUTORS"]
 
 EXECUTORS = ("inprocess", "processes", "dask")
 
@@ -77,6 +81,80 @@ class SweepSummary:
     def runs_per_second(self) -> float:
         """Completed runs per second of wall time."""
         return self.completed / self.seconds if self.seconds > 0 else float("inf")
+
+
+@dataclass(frozen=True)
+class SweepResults:
+    """A sweep's rows, with what the call that ran it did (kind ``"sweep"``: the JSON of
+    ``momentrnn sweep --format json``, or a results file read with :meth:`from_file`).
+
+    Attributes
+    ----------
+    rows : list of dict
+        The rows as a results file holds them (non-finite numbers as floats).
+    summary : SweepSummary or None
+        What the sweep call did; None for rows read from a file.
+    """
+
+    rows: list
+    summary: SweepSummary | None = None
+
+    @classmethod
+    def from_file(cls, path: str) -> SweepResults:
+        """The rows of a results file (each run once)."""
+        rows, _ = unique_rows(scan_results(path).rows)
+        return cls(rows)
+
+    def typed_rows(self) -> list:
+        """The rows as :class:`SweepRow` (by each row's family; rows of no known family
+        left out)."""
+        out = []
+        for row in self.rows:
+            family = FAMILIES.get(row.get("family", "linear"))
+            typed = family.read_row(row) if family is not None else None
+            if typed is not None:
+                out.append(typed)
+        return out
+
+    def to_dict(self) -> dict:
+        """What the call did (where known) and ``rows``."""
+        s = self.summary
+        head = ({} if s is None else
+                {"results": s.results, "spec_digest": s.spec_digest, "total": s.total,
+                 "skipped": s.skipped, "completed": s.completed, "diverged": s.diverged,
+                 "seconds": s.seconds, "executor": s.executor, "notes": list(s.notes)})
+        return {**head, "rows": [dict(r) for r in self.rows]}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> SweepResults:
+        """The results of its :meth:`to_dict` (or of a ``"sweep"`` output)."""
+        from .._schema import number_of
+
+        rows = [restore_non_finite(r) for r in data["rows"]]
+        if "spec_digest" not in data:
+            return cls(rows)
+        summary = SweepSummary(data["results"], data["spec_digest"], data["total"],
+                               data["skipped"], data["completed"], data["diverged"],
+                               number_of(data["seconds"]), data["executor"],
+                               tuple(data["notes"]))
+        return cls(rows, summary)
+
+    def to_dataframe(self):
+        """The rows as a pandas DataFrame, one line per run and one column per key of the rows
+        (``loss_curve`` as a column of lists; a key a row lacks is missing there).
+
+        Raises
+        ------
+        MissingDependencyError
+            When pandas is not installed (``pip install pandas``).
+        """
+        try:
+            import pandas as pd
+        except ImportError:
+            raise MissingDependencyError(
+                "SweepResults.to_dataframe needs pandas; install it with pip install pandas"
+            ) from None
+        return pd.DataFrame.from_records([dict(r) for r in self.rows])
 
 
 @dataclass(frozen=True)
@@ -346,11 +424,13 @@ def _jsonable(value):
     return str(value)
 
 
-def run_task(params: dict, runs: list[dict]) -> list[SweepRow]:
+def run_task(params: dict, runs: list[dict], steps=None) -> list[SweepRow]:
     """Execute runs that share a group key with their family's runner (importable by worker
-    processes)."""
+    processes); ``steps(done, total)``, when given, is passed on to a family that reports its
+    training steps (:attr:`SweepFamily.reports_steps`)."""
     family = family_named(params["family"])
-    rows = family.run_group(params, runs)
+    rows = (family.run_group(params, runs) if steps is None
+            else family.run_group(params, runs, steps=steps))
     if [getattr(r, "run", {}).get("run_id") for r in rows] != [r["run_id"] for r in runs]:
         raise InputError(f"{type(family).__name__}.run_group returned {len(rows)} row(s) that "
                          f"are not SweepRow objects of the {len(runs)} runs it was given, in "
@@ -374,6 +454,128 @@ class SweepInterrupted(KeyboardInterrupt):
 
 MAX_WORKERS = MAX_JOBS  # the table: momentrnn._limits
 PROGRESS_EVERY = 10.0  # seconds between progress lines when stderr is not a terminal
+STEPS_EVERY = 0.5  # seconds between two step reports a worker writes to its file
+
+
+class StepFile:
+    """A task's step report, ``steps(done, total)``, written to a file (at most every
+    ``every`` seconds, and at the last step) for the sweep's process to read: the way a worker
+    process tells how far its task is. Picklable; a failed write is ignored (progress is not
+    worth failing a run for)."""
+
+    def __init__(self, path: str, every: float | None = None) -> None:
+        self.path, self.last = path, -math.inf
+        self.every = STEPS_EVERY if every is None else every
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and now - self.last < self.every:
+            return
+        self.last = now
+        try:
+            with open(self.path + ".tmp", "w") as handle:
+                handle.write(f"{int(done)} {int(total)}\n")
+            os.replace(self.path + ".tmp", self.path)
+        except OSError:
+            pass
+
+
+class _TaskSteps:
+    """The training steps of the tasks in flight, for the progress line: reported by calls
+    in this process, or read from the :class:`StepFile` of each task in ``folder``."""
+
+    def __init__(self, folder: str | None = None) -> None:
+        self.folder = folder
+        self.lock = threading.Lock()
+        self.runs: dict = {}  # task index -> its number of runs, while in flight
+        self.noted: dict = {}  # task index -> (done, total), reported in this process
+
+    def reporter(self, index: int, runs: int):
+        """The ``steps(done, total)`` callable of task ``index`` of ``runs`` runs."""
+        with self.lock:
+            self.runs[index] = runs
+        if self.folder is None:
+            return lambda done, total: self._note(index, done, total)
+        return StepFile(os.path.join(self.folder, f"task-{index}"))
+
+    def _note(self, index: int, done: int, total: int) -> None:
+        with self.lock:
+            self.noted[index] = (int(done), int(total))
+
+    def finished(self, index: int) -> None:
+        with self.lock:
+            self.runs.pop(index, None)
+            self.noted.pop(index, None)
+        if self.folder is not None:
+            with contextlib.suppress(OSError):
+                os.remove(os.path.join(self.folder, f"task-{index}"))
+
+    def in_flight(self) -> list[tuple[int, int, int]]:
+        """``(done, total, runs)`` of each task in flight that has reported a step."""
+        with self.lock:
+            runs = dict(self.runs)
+            noted = dict(self.noted)
+        out = []
+        for index, count in sorted(runs.items()):
+            got = noted.get(index) if self.folder is None else self._read(index)
+            if got is not None and got[1] > 0:
+                out.append((min(got[0], got[1]), got[1], count))
+        return out
+
+    def _read(self, index: int) -> tuple[int, int] | None:
+        try:
+            with open(os.path.join(self.folder, f"task-{index}")) as handle:
+                done, total = map(int, handle.read().split())
+        except (OSError, ValueError):
+            return None
+        return done, total
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+class _Pace:
+    """The time left of a sweep at the pace so far: the share of its work done (a run in
+    flight counted by its share of training steps) against the time it took since
+    ``(elapsed, share)`` of the first progress seen (the start, or with step reports the first
+    step seen, so that setup before the first step, such as importing torch, is not taken for
+    the pace of the steps)."""
+
+    def __init__(self, from_first_step: bool) -> None:
+        self.base: tuple[float, float] | None = None if from_first_step else (0.0, 0.0)
+
+    def left(self, elapsed: float, share: float) -> float | None:
+        if self.base is None:
+            if share > 0:
+                self.base = (elapsed, share)
+            return None
+        e0, s0 = self.base
+        if not s0 < share < 1 or elapsed <= e0:
+            return None
+        return (elapsed - e0) * (1 - share) / (share - s0)
+
+
+def _progress_text(completed: int, total: int, flight: list, elapsed: float,
+                   pace: _Pace | None = None) -> str:
+    """The sweep's progress line: runs done, the training steps of the runs in flight, the
+    time so far and, once the pace is known, the time left at that pace (:class:`_Pace`)."""
+    text = f"sweep: {completed}/{total} runs"
+    if flight:
+        runs = sum(r for _, _, r in flight)
+        done, steps = sum(d for d, _, _ in flight), sum(t for _, t, _ in flight)
+        text += (f", {runs} in flight at step {done}/{steps}" if len(flight) == 1 else
+                 f", {runs} in flight in {len(flight)} tasks at steps {done}/{steps}")
+    text += f", {elapsed:.0f} s"
+    share = (completed + sum(r * d / t for d, t, r in flight)) / total if total else 1.0
+    left = pace.left(elapsed, share) if pace is not None else None
+    if left is not None:
+        text += f", about {_duration(left)} left"
+    return text
 SCHEDULER_TIMEOUT = 10  # seconds to reach a Dask scheduler before giving up
 
 
@@ -418,7 +620,11 @@ def run_sweep(spec: object, results: str, *, executor: str = "inprocess",
         Append to a results file made by another spec.
     progress : bool
         Show progress on stderr: a line redrawn in place on a terminal, otherwise a line at
-        least every 10 s while the sweep runs (also while one long task is running).
+        least every 10 s while the sweep runs (also while one long task is running). It
+        gives the runs done, the training steps of the runs in flight (for a family that
+        reports them, :attr:`SweepFamily.reports_steps`, run in this process, by local
+        processes or by a local Dask cluster; not from the workers of a ``scheduler``, which
+        may not share this machine's files) and the time left at the pace so far.
     blas_threads : int or None
         BLAS threads in each worker of the ``'processes'`` and ``'dask'`` executors (default 1:
         workers that share the cores run several times faster with one thread each); ``None``
@@ -492,13 +698,23 @@ def _run_locked(spec, writer, executor, workers, scheduler, runs_per_task, allow
         groups[family.group_key(run)].append(run)
     size = runs_per_task or (10**9 if executor == "inprocess" else 8)
     tasks = [runs[i : i + size] for runs in groups.values() for i in range(0, len(runs), size)]
-    meta = {"spec_digest": spec.digest, "version": version, "family": spec.family}
+    meta = {"spec_digest": spec.digest, "version": version, "family": spec.family,
+            "schema_version": SCHEMA_VERSION}
     start = time.perf_counter()
     counts = {"completed": 0, "diverged": 0}
     total = len(pending)
-    shown = ProgressLine(lambda elapsed, tty: f"sweep: {counts['completed']}/{total} runs, "
-                         f"{elapsed:.0f} s", enabled=progress and total > 0,
-                         every=PROGRESS_EVERY, start=start)
+    # the runs in flight report their training steps when the family can (the workers of
+    # the other executors to files in a folder of this sweep's own)
+    reports = bool(progress and total > 0 and getattr(family, "reports_steps", False))
+    folder = (tempfile.mkdtemp(prefix="momentrnn-steps-")
+              if reports and executor != "inprocess" and scheduler is None else None)
+    steps = (_TaskSteps(folder) if reports and (executor == "inprocess" or folder)
+             else None)
+    pace = _Pace(from_first_step=steps is not None)
+    shown = ProgressLine(lambda elapsed, tty: _progress_text(
+                             counts["completed"], total,
+                             steps.in_flight() if steps is not None else [], elapsed, pace),
+                         enabled=progress and total > 0, every=PROGRESS_EVERY, start=start)
 
     def deliver(rows: list[SweepRow]) -> None:
         stamped = [{**row.to_json(), **meta, "finished_at": time.time()} for row in rows]
@@ -516,31 +732,39 @@ def _run_locked(spec, writer, executor, workers, scheduler, runs_per_task, allow
     shown.begin()
     try:
         if executor == "inprocess":
-            for task in tasks:
-                deliver(run_task(params, task))
+            for index, task in enumerate(tasks):
+                if steps is None:
+                    rows = run_task(params, task)
+                else:
+                    rows = run_task(params, task, steps=steps.reporter(index, len(task)))
+                    steps.finished(index)
+                deliver(rows)
         elif executor == "processes":
             _run_processes(params, tasks, deliver, workers, where, blas_threads=blas_threads,
-                           family=family)
+                           family=family, steps=steps)
         else:
             _run_dask(params, tasks, deliver, scheduler, workers, where,
-                      blas_threads=blas_threads, family=family)
+                      blas_threads=blas_threads, family=family, steps=steps)
     except KeyboardInterrupt:
         shown.end()
         raise SweepInterrupted(f"interrupted: {where()}") from None
     finally:
         shown.end()
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
     return SweepSummary(results, spec.digest, len(spec.runs), len(spec.runs) - len(pending),
                         counts["completed"], counts["diverged"],
                         time.perf_counter() - start, executor, tuple(notes))
 
 
-def _limited_task(fn, blas_threads, params, task, family=None):
+def _limited_task(fn, blas_threads, params, task, family=None, steps=None):
     """Run one task in a worker with at most ``blas_threads`` BLAS threads; ``family`` (a
-    family registered in the sweep's process only) is registered in the worker first."""
+    family registered in the sweep's process only) is registered in the worker first;
+    ``steps`` (a :class:`StepFile`) receives the task's step reports."""
     if family is not None and family.name not in FAMILIES:
         register_family(family)
     with blas_threads_limited(blas_threads):
-        return fn(params, task)
+        return fn(params, task) if steps is None else fn(params, task, steps=steps)
 
 
 def _worker_init(parent: int) -> None:
@@ -560,7 +784,7 @@ def _worker_init(parent: int) -> None:
 
 
 def _run_processes(params, tasks, deliver, workers, where, fn=None, blas_threads=None,
-                   family=None) -> None:
+                   family=None, steps=None) -> None:
     import concurrent.futures
     import multiprocessing
     from concurrent.futures.process import BrokenProcessPool
@@ -574,9 +798,14 @@ def _run_processes(params, tasks, deliver, workers, where, fn=None, blas_threads
     futures = []
     try:
         futures = [pool.submit(_limited_task, fn or run_task, blas_threads, params, task,
-                               family) for task in tasks]
+                               family, _reporter(steps, i, task))
+                   for i, task in enumerate(tasks)]
+        index = {fut: i for i, fut in enumerate(futures)}
         for fut in concurrent.futures.as_completed(futures):
-            deliver(fut.result())
+            rows = fut.result()
+            if steps is not None:
+                steps.finished(index[fut])
+            deliver(rows)
     except BrokenProcessPool:
         raise IntegrationError(
             "a worker process died while running a task (killed, or out of memory); "
@@ -592,7 +821,7 @@ def _run_processes(params, tasks, deliver, workers, where, fn=None, blas_threads
 
 
 def _run_dask(params, tasks, deliver, scheduler, workers, where, fn=None,
-              blas_threads=None, family=None) -> None:
+              blas_threads=None, family=None, steps=None) -> None:
     try:
         from distributed import Client, KilledWorker, LocalCluster, as_completed
     except ImportError:
@@ -639,7 +868,9 @@ def _run_dask(params, tasks, deliver, scheduler, workers, where, fn=None,
     futures = []
     try:
         futures = [client.submit(_limited_task, fn or run_task, blas_threads, params, task,
-                                 family, pure=False) for task in tasks]
+                                 family, _reporter(steps, i, task), pure=False)
+                   for i, task in enumerate(tasks)]
+        index = {} if steps is None else {fut.key: i for i, fut in enumerate(futures)}
         for fut in as_completed(futures):
             try:
                 rows = fut.result()
@@ -648,6 +879,8 @@ def _run_dask(params, tasks, deliver, scheduler, workers, where, fn=None,
                     "Dask workers died running a task (KilledWorker: killed, or out of "
                     f"memory); {where()} (fewer --runs-per-task use less memory per "
                     "task)") from None
+            if steps is not None:
+                steps.finished(index[fut.key])
             deliver(rows)
     finally:
         for fut in futures:
@@ -658,6 +891,11 @@ def _run_dask(params, tasks, deliver, scheduler, workers, where, fn=None,
             pass
         if cluster is not None:
             _close_cluster(cluster, scratch)
+
+
+def _reporter(steps, index: int, task: list):
+    """The step reporter of task ``index`` (None when steps are not reported)."""
+    return None if steps is None else steps.reporter(index, len(task))
 
 
 def _interrupts_ignored():

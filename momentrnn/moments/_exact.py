@@ -98,12 +98,13 @@ def _poly_expr(poly: fmpq_poly, x):
 
 def exact_recover(data: MomentData, n: int, method: str = "prony", basis: str = "monomial"):
     """Atoms and weights exactly, the atoms of one result of one type: Fractions when every
-    atom is rational; sympy radicals (and Fractions) when the irrational ones come from
-    quadratic and biquadratic factors only; otherwise every atom an
+    atom is rational; sympy radicals when every atom is irrational and comes from a quadratic
+    or biquadratic factor; otherwise (a rational atom beside irrational ones, or a factor
+    that radicals do not write) every atom an
     :class:`~momentrnn.moments.algebraic.AlgebraicNumber` (a rational one the root of a
-    degree-1 polynomial). Weights follow the same rule among themselves: Fractions when all
-    are rational, AlgebraicNumbers (rational ones as constants of their atom's field) when
-    one of them is an AlgebraicNumber."""
+    degree-1 polynomial; one of degree 2 prints in square roots). Weights follow the same
+    rule among themselves: Fractions when all are rational, AlgebraicNumbers (rational ones
+    as constants of their atom's field) when one of them is an AlgebraicNumber."""
     import sympy
 
     p, N = exact_prony_polynomial(data, n, method, basis)
@@ -112,9 +113,13 @@ def exact_recover(data: MomentData, n: int, method: str = "prony", basis: str = 
     atoms: list = []
     weights: list = []
     x = sympy.Symbol("x")
-    # one factor that sympy radicals do not write makes every atom an AlgebraicNumber
-    flint_held = any(f.degree() > 1 and not _has_radicals(f / f[f.degree()])
-                     for f, _ in factors)
+    # one factor that sympy radicals do not write makes every atom an AlgebraicNumber, and
+    # so do rational atoms beside irrational ones (a Fraction beside a radical would give the
+    # atoms of one result two types)
+    degrees = {f.degree() for f, _ in factors}
+    flint_held = (any(f.degree() > 1 and not _has_radicals(f / f[f.degree()])
+                      for f, _ in factors)
+                  or (1 in degrees and max(degrees) > 1))
     for f, mult in factors:
         if mult != 1:
             raise InputError(

@@ -346,6 +346,38 @@ class AlgebraicNumber:
         return sum((sympy.Rational(int(e[k].p), int(e[k].q)) * best**k
                     for k in range(e.degree() + 1)), sympy.Integer(0))
 
+    def to_radicals(self):
+        """The exact value as a sympy expression in square roots when it is rational or of
+        degree 2 over Q (``1/3``, ``1/4 + sqrt(5)/4``); ``None`` for a higher degree."""
+        import sympy
+
+        g = self.minimal_polynomial()
+        if g.degree() == 1:
+            q = -g[0]
+            return sympy.Rational(int(q.p), int(q.q))
+        if g.degree() != 2:
+            return None
+        b, c = (Fraction(int(g[k].p), int(g[k].q)) for k in (1, 0))  # x^2 + b x + c
+        disc = b * b - 4 * c
+        if disc > 0:  # real roots: the index in g orders them ascending
+            sign = 1 if self._identity()[1] == 1 else -1
+        else:  # the conjugate whose imaginary part has this number's sign
+            sign = self._imaginary_sign()
+        half = sympy.Rational(-b.numerator, 2 * b.denominator)
+        return half + sign * sympy.sqrt(sympy.Rational(disc.numerator, disc.denominator)) / 2
+
+    def _imaginary_sign(self) -> int:
+        """The sign of the imaginary part of a non-real number, proved from enclosures."""
+        bits = 64
+        while bits <= 1 << 16:
+            im = acb(self.enclosure(bits)).imag
+            if im > 0:
+                return 1
+            if im < 0:
+                return -1
+            bits *= 2
+        raise InputError("could not separate an algebraic number from its conjugate")
+
     # ------------------------------------------------------------------ identity
     def minimal_polynomial(self) -> fmpq_poly:
         """The monic minimal polynomial over Q of this number (exact)."""
@@ -418,6 +450,11 @@ class AlgebraicNumber:
         return hash(key[1]) if key[0] == "rational" else hash(key)
 
     def __repr__(self) -> str:
+        """``AlgebraicNumber(1/3)``, ``AlgebraicNumber(1/4 + sqrt(5)/4)`` (exact, for degree
+        1 and 2), or the value to 15 digits and which root of which degree (higher degree)."""
+        exact = self._exact_text()
+        if exact is not None:
+            return f"AlgebraicNumber({exact})"
         approx = complex(self)
         shown = f"{approx.real:.15g}" if self.is_real else f"{approx:.15g}"
         what = "root" if self.element == fmpq_poly([0, 1]) else "element of Q(root)"
@@ -425,7 +462,18 @@ class AlgebraicNumber:
                 f"{self.field.degree} polynomial)")
 
     def __str__(self) -> str:
-        return repr(self)
+        """Exact text when it is short: a fraction for a rational number, square roots for a
+        number of degree 2 (as sympy writes them); otherwise the :func:`repr`."""
+        exact = self._exact_text()
+        return repr(self) if exact is None else exact
+
+    def _exact_text(self) -> str | None:
+        rational = self.rational_value
+        if rational is not None:
+            return str(rational)
+        if self.minimal_polynomial().degree() == 2:
+            return str(self.to_radicals())
+        return None
 
 
 def _mpf_of(b: arb) -> tuple:

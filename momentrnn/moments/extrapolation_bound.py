@@ -75,6 +75,9 @@ class ExtrapolationCertificate:
     rows : list of CertifiedOrder
     support : tuple of Fraction
         The interval on which the student's non-negative part lives and the bounds hold.
+    student, teacher : str or None
+        The student's file and the teacher, in words, where ``momentrnn certify`` records
+        them.
     """
 
     length: int
@@ -88,12 +91,16 @@ class ExtrapolationCertificate:
     notes: list
     rows: list
     support: tuple = (Fraction(-1), Fraction(1))
+    student: str | None = None
+    teacher: str | None = None
 
     def to_dict(self) -> dict:
         """JSON-ready dictionary: every exact number as ``{"exact": text, "float": upper}``,
         the float rounded up (a bound stays a bound; ``inf`` beyond the largest double).
         ``"exact"`` is ``None`` when the fraction's numerator or denominator is too long to
         write (beyond about 4000 decimal digits); the float is given in any case."""
+        from .._schema import support_value
+
         def num(v):
             return None if v is None else {"exact": _fraction_text(v), "float": _round(v, 1)}
 
@@ -103,11 +110,53 @@ class ExtrapolationCertificate:
             "max_observed": self.max_observed,
             "moment_errors": [num(e) for e in self.moment_errors],
             "negative_units": self.negative_units, "notes": list(self.notes),
-            "support": [_fraction_text(v) for v in self.support],
+            "support": support_value(self.support),
             "rows": [{"q": r.q, "observed": r.observed, "bound": num(r.bound),
                       "method": r.method, "r11": num(r.r11), "sdp": num(r.sdp)}
                      for r in self.rows],
+            **{k: v for k, v in (("student", self.student), ("teacher", self.teacher))
+               if v is not None},
         }
+
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ExtrapolationCertificate:
+        """The certificate of its :meth:`to_dict` (or of a ``"certificate"`` output): every
+        exact number read back exactly (from its rounded-up double where the fraction was too
+        long to write)."""
+        from .._schema import number_of, read_exact, read_support
+
+        def num(v):
+            return None if v is None else read_exact(v)
+
+        rows = [CertifiedOrder(r["q"], number_of(r["observed"]), num(r["bound"]), r["method"],
+                               num(r["r11"]), num(r["sdp"])) for r in data["rows"]]
+        return cls(data["length"], data["lags"], data["complete"], data["statement"],
+                   num(data["max_bound"]), number_of(data["max_observed"]),
+                   [num(e) for e in data["moment_errors"]], data["negative_units"],
+                   list(data["notes"]), rows, read_support(data["support"]),
+                   data.get("student"), data.get("teacher"))
+
+
+@dataclass(frozen=True)
+class CertificateRefused:
+    """What ``momentrnn certify`` says when nothing is certified (kind
+    ``"certificate_refused"``): the student file and the reason, in ``statement``."""
+
+    student: str
+    statement: str
+
+    complete = False
+
+    def to_dict(self) -> dict:
+        """``{"student", "complete": false, "statement", "rows": []}``."""
+        return {"student": self.student, "complete": False, "statement": self.statement,
+                "rows": []}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> CertificateRefused:
+        """The refusal of its :meth:`to_dict`."""
+        return cls(data["student"], data["statement"])
 
 
 def _moments(atoms: list, weights: list, count: int) -> list[Fraction]:

@@ -214,17 +214,46 @@ class HankelRank:
         return self.verdict != "ambiguous"
 
     def to_dict(self) -> dict:
-        """JSON-ready dictionary; singular values and the floor in six significant digits."""
+        """JSON-ready dictionary; singular values and the floor as numbers of six
+        significant digits (a non-zero one below the double range as the smallest double, never
+        0), an infinite gap as ``inf`` (written ``"inf"``)."""
         return {
             "rank": self.rank,
             "verdict": self.verdict,
             "size": self.size,
             "rank_range": list(self.rank_range),
-            "singular_values": [short_text(v) for v in self.singular_values],
-            "noise_floor": short_text(self.noise_floor),
-            "gap": None if math.isinf(self.gap) else self.gap,
+            "singular_values": [_six(v) for v in self.singular_values],
+            "noise_floor": _six(self.noise_floor),
+            "gap": self.gap,
+            "precision": repr(self.precision),
             "message": self.message,
         }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> HankelRank:
+        """The evidence of its :meth:`to_dict`: singular values and the floor as the mpmath
+        numbers of the six digits written."""
+        from .._schema import number_of, precision_from_text
+
+        def mp(v):
+            return mpmath.mpf(number_of(v))
+
+        return cls(rank=data["rank"], size=data["size"],
+                   singular_values=tuple(mp(v) for v in data["singular_values"]),
+                   noise_floor=mp(data["noise_floor"]), gap=number_of(data["gap"]),
+                   verdict=data["verdict"], rank_range=tuple(data["rank_range"]),
+                   precision=precision_from_text(data.get("precision", "MP(15)")),
+                   message=data["message"])
+
+
+def _six(value: object) -> float:
+    """A singular value as a double of six significant digits (non-zero stays non-zero)."""
+    from .._schema import double
+
+    try:
+        return double(mpmath.mpf(mpmath.nstr(value, 6)))
+    except Exception:  # noqa: BLE001 - a value mpmath cannot read: its double
+        return double(value)
 
 
 def short_text(value: object) -> str:

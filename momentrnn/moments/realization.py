@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
+import mpmath
 import numpy as np
 
 from .._validate import positive_int
@@ -101,6 +102,30 @@ class Realization:
                 "A": text(self.A), "B": flat(self.B), "C": flat(self.C),
                 "residual": self.residual, "precision": repr(self.precision),
                 "rank_evidence": self.rank_evidence.to_dict()}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Realization:
+        """The realisation of its :meth:`to_dict` (or of a ``"realization"`` output): the
+        entries read from their text in the arithmetic of ``precision`` (Fractions,
+        mpmath numbers of that many digits, or doubles)."""
+        from .._schema import number_of, precision_from_text
+
+        precision = precision_from_text(data["precision"])
+        A, B, C = data["A"], data["B"], data["C"]
+        if isinstance(precision, Exact):
+            A = [[Fraction(v) for v in row] for row in A]
+            B, C = [Fraction(v) for v in B], [Fraction(v) for v in C]
+        elif isinstance(precision, Float64):
+            A = np.array([[float(v) for v in row] for row in A], dtype=float)
+            B, C = np.array([float(v) for v in B]), np.array([float(v) for v in C])
+        else:
+            ctx = mpmath.MPContext()
+            ctx.dps = precision.dps
+            A = ctx.matrix([[ctx.mpf(v) for v in row] for row in A])
+            B, C = ctx.matrix([ctx.mpf(v) for v in B]), ctx.matrix([ctx.mpf(v) for v in C])
+        return cls(A, B, C, data["order"], HankelRank.from_dict(data["rank_evidence"]),
+                   number_of(data["residual"]), precision, Status(data["status"]),
+                   data["message"])
 
 
 def minimal_realization(impulse_response: object, *, precision: Precision | None = None,

@@ -189,6 +189,12 @@ class Recovery:
     enclosure: DiscreteMeasure | None = None
     atom_digits: tuple | None = None
     weight_digits: tuple | None = None
+    # the atoms' and weights' vouched text of a result read back from JSON (from_dict): what
+    # was written, shown again as it was (the values in ``measure`` are read from it)
+    loaded_text: tuple | None = field(default=None, compare=False, repr=False)
+    # how many moments given as decimal text look like rounded doubles (the command line
+    # counts them; None where nobody did)
+    decimals_look_rounded: int | None = field(default=None, compare=False, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -210,7 +216,10 @@ class Recovery:
 
         Each part of a value is written to the absolute position ``10^-digits`` times the
         largest magnitude of its group (atoms, weights); ``"?"`` where no digit is vouched.
+        A result read back from JSON shows the text it was written with.
         """
+        if self.loaded_text is not None:
+            return list(self.loaded_text[0]), list(self.loaded_text[1])
         if self.measure is None:
             return [], []
         from .._format import format_number, magnitude
@@ -224,15 +233,21 @@ class Recovery:
 
     def to_dict(self) -> dict:
         """JSON-ready dictionary: atoms and weights with only their vouched digits (text),
-        digit counts as ints (``"exact"`` for exact ones, ``None`` where absent).
+        digit counts as numbers, ``None`` where exact (with the flags ``exact``,
+        ``data_exact``, and the parallel lists ``atom_exact``, ``weight_exact``) or absent.
 
         Atoms and weights are decimal text written to the normwise accuracy: each part down to
         the last decimal position above the error bound ``10^-digits`` times the largest
         magnitude of its group, a part below that bound as ``0`` (``"-0.4+0j"``). An atom or
         weight with no vouched digit (``digits`` 0) is the string ``"?"``, never a number.
+        The conventions are :mod:`momentrnn._schema`'s (kind ``"recovery"``).
         """
+        from .._schema import digits_list, double
+
         atoms, weights = self.vouched_text()
         exact = math.isinf(self.digits)
+        atom_digits, atom_exact = digits_list(self.atom_digits)
+        weight_digits, weight_exact = digits_list(self.weight_digits)
         return {
             "status": str(self.status),
             "message": self.message,
@@ -243,18 +258,64 @@ class Recovery:
             "precision": repr(self.precision),
             "cond": self.cond,
             "predicted_loss": self.predicted_loss,
-            "residual": str(self.residual),
+            "residual": double(self.residual),
             "data_digits": None if math.isinf(self.data_digits) else self.data_digits,
+            "data_exact": math.isinf(self.data_digits),
             "atoms": atoms,
             "weights": weights,
-            "atom_digits": digit_list(self.atom_digits),
-            "weight_digits": digit_list(self.weight_digits),
+            "atom_digits": atom_digits,
+            "atom_exact": atom_exact,
+            "weight_digits": weight_digits,
+            "weight_exact": weight_exact,
             "rank_evidence": None if self.rank_evidence is None else self.rank_evidence.to_dict(),
+            **({} if self.decimals_look_rounded is None
+               else {"decimals_look_rounded": self.decimals_look_rounded}),
         }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Recovery:
+        """The result of its :meth:`to_dict` (or of a ``"recovery"`` output): the measure
+        holds the values of the vouched text (exactly, as decimals), ``None`` where an atom
+        or weight has no vouched digit or is algebraic text (``"sqrt(3)/3"``, which is not
+        evaluated; the text is kept for :meth:`vouched_text`); ``singular_values`` are the
+        evidence's, the enclosure is not kept."""
+        from .._schema import number_of, precision_from_text, read_digits_list
+        from ._data import parse_number_text
+        from .hankel import HankelRank
+
+        def value(text):
+            re_, im = parse_number_text(text, "a vouched atom or weight")
+            return re_ if im == 0 else complex(re_, im)
+
+        atoms, weights = list(data["atoms"]), list(data["weights"])
+        measure = None
+        if atoms and "?" not in atoms + weights:
+            try:
+                measure = DiscreteMeasure([value(a) for a in atoms],
+                                          [value(w) for w in weights])
+            except InputError:  # exact algebraic text ('sqrt(3)/3'): kept as text only
+                measure = None
+        evidence = data.get("rank_evidence")
+        evidence = None if evidence is None else HankelRank.from_dict(evidence)
+        return cls(
+            measure=measure, rank=data["rank"],
+            digits=math.inf if data["exact"] else number_of(data["digits"]),
+            cond=number_of(data["cond"]), predicted_loss=number_of(data["predicted_loss"]),
+            residual=number_of(data["residual"]),
+            singular_values=() if evidence is None else evidence.singular_values,
+            rank_evidence=evidence, precision=precision_from_text(data["precision"]),
+            data_digits=(math.inf if data.get("data_exact", data["data_digits"] is None)
+                         else number_of(data["data_digits"])),
+            method=data["method"], status=Status(data["status"]), message=data["message"],
+            atom_digits=read_digits_list(data["atom_digits"], data.get("atom_exact")),
+            weight_digits=read_digits_list(data["weight_digits"], data.get("weight_exact")),
+            loaded_text=(tuple(atoms), tuple(weights)),
+            decimals_look_rounded=data.get("decimals_look_rounded"))
 
 
 def digit_list(values) -> list | None:
-    """Per-component digits for output: ints, ``"exact"`` for infinite, ``None`` if absent."""
+    """Per-component digits for a table: ints, ``"exact"`` for infinite, ``None`` if absent
+    (JSON output uses :func:`momentrnn._schema.digits_list`)."""
     if values is None:
         return None
     return ["exact" if math.isinf(v) else int(v) for v in values]

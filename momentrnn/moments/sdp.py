@@ -157,6 +157,31 @@ class ExtrapolationRange:
         }
 
 
+    @classmethod
+    def from_dict(cls, data: dict) -> ExtrapolationRange:
+        """The range of its :meth:`to_dict`: proved and inner ends exact (from their
+        ``"exact"`` text, or their outward-rounded double where it is absent), the checked
+        measures exact; the certificates' multipliers are not in the JSON (None)."""
+        from .._schema import number_of, read_exact
+
+        def frac(v):
+            return None if v is None else read_exact(v)
+
+        def meas(m):
+            if m is None:
+                return None
+            return DiscreteMeasure([Fraction(a) for a in m["atoms"]],
+                                   [Fraction(w) for w in m["weights"]])
+
+        return cls(number_of(data["lower"]), number_of(data["upper"]), data["order"],
+                   tuple(number_of(t) for t in data["tolerance"]), number_of(data["accuracy"]),
+                   data["status"], data["solver"], data["message"],
+                   frac(data["certified_lower"]), frac(data["certified_upper"]),
+                   frac(data["inner_lower"]), frac(data["inner_upper"]),
+                   meas(data["lower_measure"]), meas(data["upper_measure"]),
+                   attempts=tuple(data["attempts"]))
+
+
 def _round(value: Fraction, direction: int) -> float:
     """``value`` as a float rounded down (-1), up (+1) or to nearest (0); beyond the largest
     double, ``inf`` on the side it was asked for and the largest double on the other."""

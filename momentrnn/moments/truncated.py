@@ -207,15 +207,41 @@ class Feasibility:
     def to_dict(self) -> dict:
         """JSON-ready dictionary: the verdict, the support and each matrix's size and
         inertia (plus ``failing`` when infeasible)."""
+        from .._schema import support_value
+
         out = {"feasible": self.feasible, "interior": self.interior,
                "determinate": self.determinate, "message": self.message,
-               "support": [_end_text(v) for v in self.support],
+               "support": support_value(self.support), "data_exact": self.data_exact,
                "matrices": {name: {"size": M.nrows(), "positive": i.positive,
                                    "negative": i.negative, "zero": i.zero}
                             for name, (M, i) in self.matrices.items()}}
         if not self.feasible:
             out["failing"] = self.failing
         return out
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Feasibility:
+        """The verdict of its :meth:`to_dict`: each matrix's size and inertia (its entries
+        are not in the JSON: ``matrices[name][0]`` is a :class:`LoadedMatrix` of that size),
+        no representing measure."""
+        from .._schema import read_support
+
+        matrices = {name: (LoadedMatrix(m["size"]),
+                           Inertia(m["positive"], m["negative"], m["zero"]))
+                    for name, m in data["matrices"].items()}
+        return cls(data["feasible"], data["interior"], data["determinate"], None, matrices,
+                   data.get("failing"), read_support(data["support"]), data["message"],
+                   data.get("data_exact", True))
+
+
+@dataclass(frozen=True)
+class LoadedMatrix:
+    """The size of a matrix whose entries a JSON output does not carry."""
+
+    size: int
+
+    def nrows(self) -> int:
+        return self.size
 
 
 def _end_text(x) -> str:
@@ -496,6 +522,9 @@ class MomentRange:
     collapsed: bool
     feasibility: Feasibility
     message: str
+    # the end measures' text of a range read back from JSON (from_dict), written again as it
+    # was (an irrational atom's ball text is not read back as a number)
+    loaded_text: dict | None = field(default=None, compare=False, repr=False)
 
     @property
     def width(self):
@@ -503,12 +532,54 @@ class MomentRange:
         return self.upper - self.lower
 
     def to_dict(self) -> dict:
-        """JSON-ready dictionary: exact ends as text, the measures at the ends."""
-        return {"order": self.order, "lower": _end_text(self.lower),
-                "upper": _end_text(self.upper), "exact": self.exact,
+        """JSON-ready dictionary: the ends as doubles rounded outward (``lower``, ``upper``;
+        ``"-inf"``/``"inf"`` where unbounded) and as exact values (``lower_exact``,
+        ``upper_exact``), the measures at the ends."""
+        from .._schema import exact_value
+
+        def end(v, direction):  # an infinite end is exact too: {"exact": "inf", ...}
+            if isinstance(v, float) and not math.isinf(v):
+                return None
+            return exact_value(v, direction)
+
+        lo, hi = end(self.lower, -1), end(self.upper, 1)
+        return {"order": self.order,
+                "lower": float(self.lower) if lo is None else lo["float"],
+                "upper": float(self.upper) if hi is None else hi["float"],
+                "lower_exact": lo, "upper_exact": hi, "exact": self.exact,
                 "collapsed": self.collapsed,
-                "lower_measure": measure_text(self.lower_measure),
-                "upper_measure": measure_text(self.upper_measure), "message": self.message}
+                "lower_measure": self._measure_text("lower"),
+                "upper_measure": self._measure_text("upper"), "message": self.message}
+
+    def _measure_text(self, end: str) -> dict | None:
+        if self.loaded_text is not None:
+            return self.loaded_text[end]
+        return measure_text(getattr(self, f"{end}_measure"))
+
+    @classmethod
+    def from_dict(cls, data: dict) -> MomentRange:
+        """The range of its :meth:`to_dict`: the ends exact (from ``lower_exact``,
+        ``upper_exact``); the end measures where their atoms and weights are rationals
+        (their text is kept in any case); ``feasibility`` is None (not in the JSON)."""
+        from .._schema import number_of, read_exact
+
+        def end(key):
+            exact = data.get(f"{key}_exact")
+            return read_exact(exact) if exact is not None else number_of(data[key])
+
+        def measure(text):
+            if text is None:
+                return None
+            try:
+                return DiscreteMeasure([Fraction(a) for a in text["atoms"]],
+                                       [Fraction(w) for w in text["weights"]])
+            except (ValueError, ZeroDivisionError, InputError):
+                return None  # irrational atoms, written as balls: kept as text only
+
+        texts = {"lower": data["lower_measure"], "upper": data["upper_measure"]}
+        return cls(end("lower"), end("upper"), measure(texts["lower"]),
+                   measure(texts["upper"]), data["order"], data["exact"], data["collapsed"],
+                   None, data["message"], texts)
 
 
 def _schur_bound(M_ext: fmpq_mat, alpha: fmpq) -> Fraction:

@@ -190,6 +190,74 @@ class FlowProof:
         }
 
 
+    @classmethod
+    def from_dict(cls, data: dict) -> FlowProof:
+        """The proof of its :meth:`to_dict` (or of a ``"flow_proof"`` output): every interval
+        is the written, outward-rounded decimal ends read exactly (so it contains the one
+        proved), the times exact; each extrapolation bound is the smaller of its six-digit
+        upper text and the largest bound's 17-digit one (both bounds)."""
+        from .._schema import number_of
+
+        def iv(pair):
+            return (Fraction(pair[0]), Fraction(pair[1]))
+
+        ext = data["extrapolation"]
+        bounds = None
+        if ext is not None:
+            # every bound is at most the 17-digit largest one, and at most its 6-digit text
+            top = Fraction(ext["max_bound"])
+            bounds = tuple(min(Fraction(b), top) for b in ext["bounds"])
+        return cls(
+            status=data["status"], reason=data["reason"], teacher=data["teacher"],
+            dim=data["dim"], k=data["k"], init_scale=number_of(data["init_scale"]),
+            seed=data["seed"], init=data["init"], t_end=Fraction(data["t_end_decimal"]),
+            final_time=Fraction(data["final_time_exact"]),
+            a=tuple(iv(x) for x in data["a"]), b=tuple(iv(x) for x in data["b"]),
+            c=tuple(iv(x) for x in data["c"]), loss=iv(data["loss"]),
+            positive_units=tuple(data["positive_units"]),
+            negative_units=tuple(data["negative_units"]), atoms=iv(data["atoms"]),
+            atoms_in_unit_interval=data["atoms_in_unit_interval"],
+            invariants=tuple(iv(x) for x in data["invariants"]),
+            invariants_initial=tuple(iv(x) for x in data["invariants_initial"]),
+            extrapolation_length=(ext["length"] if ext is not None
+                                  else data.get("extrapolation_length", 0)),
+            extrapolation_bounds=bounds, extrapolation_note=data["extrapolation_note"],
+            max_radius=number_of(data["max_radius"]),
+            widths=tuple(tuple(number_of(v) for v in w) for w in data["widths"]),
+            steps=data["steps"], rejected=data["rejected"], seconds=number_of(data["seconds"]),
+            order=data["order"], prec=data["prec"], method=data["method"],
+            convergence=_convergence_from_dict(data["convergence"]))
+
+
+def _convergence_from_dict(d: dict | None) -> Convergence | None:
+    """The inverse of :func:`_convergence_dict` (ends read exactly from their text)."""
+    if d is None:
+        return None
+    if not d["proved"]:
+        return Convergence(False, d["reason"])
+
+    def num(v):
+        return None if v is None else Fraction(v)
+
+    def ivs(xs):
+        return None if xs is None else tuple((Fraction(x[0]), Fraction(x[1])) for x in xs)
+
+    return Convergence(
+        True, "", rate=num(d["rate"]), strong_convexity=num(d["strong_convexity"]),
+        scaled_convexity=num(d["scaled_convexity"]), metric_lower=num(d["metric_lower"]),
+        metric_upper=num(d["metric_upper"]), margin=num(d["margin"]),
+        path_length=num(d["path_length"]), path_length_leaf=num(d["path_length_leaf"]),
+        limit_is_teacher=d["limit_is_teacher"],
+        teacher_order=None if d["teacher_order"] is None else tuple(d["teacher_order"]),
+        limit_a=ivs(d["limit_a"]), limit_w=ivs(d["limit_w"]), limit_b=ivs(d["limit_b"]),
+        limit_c=ivs(d["limit_c"]),
+        limit_loss=None if d["limit_loss"] is None else (Fraction(d["limit_loss"][0]),
+                                                         Fraction(d["limit_loss"][1])),
+        teacher_distance=num(d["teacher_distance"]),
+        limit_extrapolation=num(d["limit_extrapolation"]),
+        effective_dimension=d["effective_dimension"])
+
+
 def _convergence_statements(cv: Convergence, length: int) -> list[str]:
     from .._format import lower_text, upper_text
 

@@ -251,6 +251,11 @@ class Agreement:
         """``{"verdict": ..., "reason": ...}``."""
         return {"verdict": self.verdict, "reason": self.reason}
 
+    @classmethod
+    def from_dict(cls, data: dict) -> Agreement:
+        """The agreement of its :meth:`to_dict`."""
+        return cls(data["verdict"], data["reason"])
+
 
 def _short(value: object) -> str:
     """A teacher atom or weight in the reason's text: its shortest form."""
@@ -421,11 +426,21 @@ class LearnedMeasure:
                          f"{self.digits:g} vouched digits of its learned one")
 
     def to_dict(self) -> dict:
-        """JSON-ready dictionary: atoms and weights with only their vouched digits."""
+        """JSON-ready dictionary: atoms and weights with only their vouched digits; the
+        effective dimension as a flow report gives it (``effective_dimension``: the rank,
+        ``effective_dimension_verdict``, ``effective_dimension_evidence``)."""
         atoms, weights = self.recovery.vouched_text() if self.recovery is not None else ([], [])
         return {"atoms": atoms, "weights": weights, "vouched_digits": self.digits,
                 "status": self.status, "moment_accuracy": self.moment_accuracy,
-                "effective_dimension": self.effective_dimension.to_dict()}
+                **effective_dimension_keys(self.effective_dimension)}
+
+
+def effective_dimension_keys(evidence: HankelRank) -> dict:
+    """The effective dimension as a flow report and a sweep row give it: the rank, its
+    verdict, and (in a report) the evidence."""
+    return {"effective_dimension": evidence.rank,
+            "effective_dimension_verdict": evidence.verdict,
+            "effective_dimension_evidence": evidence.to_dict()}
 
 
 def _undecided(dim: int, precision: Precision | None, response: np.ndarray) -> HankelRank:

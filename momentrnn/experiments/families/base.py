@@ -88,6 +88,23 @@ class SweepRow:
         return out
 
 
+    @classmethod
+    def from_dict(cls, data: dict) -> SweepRow:
+        """The row of a results file's JSON object (or a ``"sweep_row"`` document), read by
+        its family (``"family"``, default linear)."""
+        from ..._output import restore_non_finite
+        from . import FAMILIES
+
+        data = restore_non_finite({k: v for k, v in data.items() if k != "kind"})
+        name = data.get("family", "linear")
+        family = FAMILIES.get(name)
+        row = family.read_row(data) if family is not None else None
+        if row is None:
+            raise InputError(f"the object is not a sweep row of a known family ({name!r}): "
+                             "its run fields are missing or of the wrong type")
+        return row
+
+
 def _put(out: dict, key: str, value) -> None:
     if key in out:
         raise InputError(f"a sweep row would hold {key!r} twice (a metric named like a run "
@@ -119,6 +136,9 @@ class ScaleFigure:
     unbounded : str
         What an infinite value means; such values are drawn on a line above the others,
         marked, and explained by this text.
+    panel_fields : tuple of str
+        Run fields: one panel per value (a teacher), titled with it; the curves of a panel
+        are those of the other ``group_fields``.
     """
 
     name: str
@@ -127,6 +147,7 @@ class ScaleFigure:
     value: Callable[[SweepRow], float | None]
     log: bool = True
     unbounded: str = "unbounded"
+    panel_fields: tuple = ()
 
 
 class SweepFamily:
@@ -156,6 +177,12 @@ class SweepFamily:
         The metrics measured at each length ``q``, stored as ``<metric>_<q>``.
     headline : str
         The per-length metric the summary table and the first figure show.
+    panel_fields : tuple of str
+        The run fields that name a teacher: the figures have one panel per value.
+    reports_steps : bool
+        Its :meth:`run_group` takes a keyword ``steps``, a callable ``steps(done, total)`` to
+        call as training goes (the sweep's progress line shows the steps of the runs in
+        flight and the time left).
     """
 
     name: ClassVar[str] = ""
@@ -168,6 +195,8 @@ class SweepFamily:
     table_fields: ClassVar[tuple] = ()
     length_metrics: ClassVar[tuple] = ()
     headline: ClassVar[str] = ""
+    panel_fields: ClassVar[tuple] = ()
+    reports_steps: ClassVar[bool] = False
 
     # -- the spec ------------------------------------------------------------------------
 
@@ -195,7 +224,7 @@ class SweepFamily:
 
     def run_group(self, params: dict, runs: list[dict]) -> list[SweepRow]:
         """Execute runs that share a group key; one row per run, in order (subclasses
-        define)."""
+        define; with :attr:`reports_steps`, it also takes the keyword ``steps``)."""
         raise NotImplementedError
 
     # -- reading results -----------------------------------------------------------------

@@ -75,6 +75,7 @@ class LinearFamily(SweepFamily):
     run_fields = {"teacher": str, "dim": int, "mode": str, "scale": (int, float), "seed": int,
                   "k": int}
     group_fields = ("teacher", "dim", "k")
+    panel_fields = ("teacher",)
     table_fields = ("teacher", "mode", "scale")
     length_metrics = ("extrapolation_max", "extrapolation_sq")
     headline = "extrapolation_max"
@@ -172,37 +173,55 @@ class LinearFamily(SweepFamily):
         return [
             ScaleFigure("extrapolation_vs_scale", f"max |h_j - h_hat_j|, j < {q}", by,
                         lambda r: _num(r.value(self.headline, q)), log=True,
-                        unbounded="unbounded (an atom outside the unit disc)"),
+                        unbounded="unbounded (an atom outside the unit disc)",
+                        panel_fields=self.panel_fields),
             ScaleFigure("effective_dimension_vs_scale", "effective state dimension", by,
-                        lambda r: _num(r.value("effective_dimension")), log=False),
+                        lambda r: _num(r.value("effective_dimension")), log=False,
+                        panel_fields=self.panel_fields),
         ]
 
     def extra_figures(self, rows, out_dir, formats, plt, save) -> list[str]:
-        """The learned atoms of every run against its initialisation scale, the teachers'
-        atoms dashed."""
+        """The learned atoms of every run against its initialisation scale, one panel per
+        teacher, the teacher's atoms dashed; outlier atoms (a diverged run's) are drawn at
+        the axis edge, marked and counted."""
         import numpy as np
 
         from ...rnn.teachers import NAMED_TEACHERS
+        from ..plots import _Axis, _panel_axes, _panel_title, _panels
 
-        fig, ax = plt.subplots()
-        for r in rows:
-            atoms = [a for a in _list(r.value("learned_atoms")) if isinstance(a, (int, float))]
-            weights = [w for w in _list(r.value("learned_weights"))
-                       if isinstance(w, (int, float))]
-            if atoms and len(atoms) == len(weights):
-                # a diverged run's non-finite atoms have no place on the axis: left out
-                pairs = [(a, w) for a, w in zip(atoms, weights)
-                         if math.isfinite(a) and math.isfinite(w)]
-                if not pairs:
-                    continue
-                atoms, weights = [a for a, _ in pairs], [w for _, w in pairs]
-                ax.scatter([r.run["scale"]] * len(atoms), atoms,
-                           s=8 + 40 * np.clip(np.abs(weights), 0, 1), alpha=0.5, color="C0")
-        for name in sorted({r.run["teacher"] for r in rows} & set(NAMED_TEACHERS)):
-            for a in NAMED_TEACHERS[name][0]:
+        panels = _panels(rows, self.panel_fields)
+        fig, axes = _panel_axes(plt, len(panels), "learned atoms against the initialisation "
+                                "scale")
+        for (key, panel_rows), ax in zip(panels.items(), axes):
+            points = []
+            for r in panel_rows:
+                atoms = [a for a in _list(r.value("learned_atoms"))
+                         if isinstance(a, (int, float))]
+                weights = [w for w in _list(r.value("learned_weights"))
+                           if isinstance(w, (int, float))]
+                if atoms and len(atoms) == len(weights):
+                    # a diverged run's non-finite atoms have no place on the axis: left out
+                    points += [(r.run["scale"], a, w) for a, w in zip(atoms, weights)
+                               if math.isfinite(a) and math.isfinite(w)]
+            teacher = NAMED_TEACHERS[key[0]][0] if key[0] in NAMED_TEACHERS else []
+            # the teacher's atoms and the unit interval anchor the range: a stable student's
+            # atoms lie in [-1, 1]
+            axis = _Axis([a for _, a, _ in points], log=False,
+                         anchors=[float(a) for a in teacher] + [-1.0, 1.0])
+            inside = [(s, a, w) for s, a, w in points if axis.place(a)[1] is None]
+            if inside:
+                ax.scatter([s for s, _, _ in inside], [a for _, a, _ in inside],
+                           s=8 + 40 * np.clip(np.abs([w for _, _, w in inside]), 0, 1),
+                           alpha=0.5, color="C0")
+            for s, a, _ in points:
+                if axis.place(a)[1] is not None:
+                    axis.mark(ax, s, a, "C0")
+            for a in teacher:
                 ax.axhline(a, color="C3", lw=0.8, ls="--")
-        ax.set_xscale("log")
-        ax.set(xlabel="initialisation scale", ylabel="learned atoms (dashed: teacher's)")
+            axis.finish(ax, what="atom")
+            ax.set_xscale("log")
+            ax.set(xlabel="initialisation scale", ylabel="learned atoms (dashed: teacher's)",
+                   title=_panel_title(self.panel_fields, key))
         return save(fig, "learned_atoms")
 
 

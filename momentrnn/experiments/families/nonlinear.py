@@ -76,6 +76,8 @@ class NonlinearFamily(SweepFamily):
     table_fields = ("cell", "teacher_dim", "dim", "scale")
     length_metrics = ("extrapolation_rel_mse", "state_rank")
     headline = "extrapolation_rel_mse"
+    reports_steps = True
+    panel_fields = ("cell", "teacher_dim")
 
     def validate(self, p: dict) -> dict:
         p = dict(p, seeds=seed_list(p["seeds"]))
@@ -127,10 +129,10 @@ class NonlinearFamily(SweepFamily):
         return [{"cell": p["cell"], "teacher_dim": tdim, "dim": sdim, "scale": scale,
                  "seed": seed, "k": p["k"]} for tdim, sdim, scale, seed in grid]
 
-    def run_group(self, params: dict, runs: list[dict]) -> list[SweepRow]:
+    def run_group(self, params: dict, runs: list[dict], steps=None) -> list[SweepRow]:
         from ..nonlinear import run_nonlinear_group
 
-        return run_nonlinear_group(params, runs)
+        return run_nonlinear_group(params, runs, steps=steps)
 
     def usable(self, row: SweepRow) -> bool:
         th = row.value("thresholds")
@@ -163,8 +165,10 @@ class NonlinearFamily(SweepFamily):
         return [
             ScaleFigure("extrapolation_vs_scale", f"relative MSE at length {q}", by,
                         lambda r: _num(r.value(self.headline, q)), log=True,
-                        unbounded="unbounded (the students' outputs overflowed)"),
+                        unbounded="unbounded (the students' outputs overflowed)",
+                        panel_fields=self.panel_fields),
             ScaleFigure("state_rank_vs_scale",
                         f"hidden-state rank (sv > {rows[0].value('thresholds')[0]})", by,
-                        lambda r: _first(r.value("state_rank", q)), log=False),
+                        lambda r: _first(r.value("state_rank", q)), log=False,
+                        panel_fields=self.panel_fields),
         ]

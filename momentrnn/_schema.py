@@ -1,0 +1,521 @@
+"""The one convention of every JSON output, its JSON Schema, and reading an output back.
+
+Every JSON object that momentrnn writes (each command's ``--format json`` and ``--json``
+files, and :func:`document` for a result made through the API) is one object with
+
+* ``schema_version``: the string ``"1"`` (:data:`SCHEMA_VERSION`); a reader refuses a newer one;
+* ``momentrnn_version``: the version that wrote it;
+* ``kind``: the result type (:data:`KINDS`), which :func:`load` dispatches on;
+* ``options``: the options used (the command's parsed arguments, or the API call's keywords);
+* the result's own keys (its ``to_dict()``), beside these.
+
+The rules for values, the same in every kind:
+
+* an exact value (a rational number, or an end of a support) is the object
+  ``{"exact": "p/q", "float": x}``: ``"exact"`` the fraction as text (``"-1"``, ``"39/100"``;
+  ``None`` where it is too long to write), ``"float"`` a double near it (rounded the way the
+  key says where the side matters); an infinite end is ``{"exact": "inf", "float": "inf"}``;
+* a number that is not finite is the string ``"inf"``, ``"-inf"`` or ``"nan"`` (never
+  ``Infinity``/``NaN``, which strict parsers refuse);
+* other numbers are JSON numbers; a non-zero one below the double range is written as the
+  smallest double of its sign, never as 0;
+* a count of digits is a number, or ``null`` with a flag saying why: ``"exact": true`` beside
+  ``"digits": null``, and for lists a parallel boolean list (``atom_digits`` and
+  ``atom_exact``): never the string ``"exact"`` inside a list of numbers;
+* ``support`` is always a two-element list of exact values.
+
+:func:`json_schema` builds the JSON Schema of all kinds from :data:`KIND_SCHEMAS` (written
+here once, per result type); ``docs/_static/momentrnn.schema.json`` is its published copy.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import math
+import os
+from fractions import Fraction
+
+from .errors import InputError
+
+__all__ = ["SCHEMA_VERSION", "KINDS", "document", "load", "json_schema", "schema_text",
+           "exact_value", "read_exact", "support_value", "read_support", "double",
+           "cli_options"]
+
+SCHEMA_VERSION = "1"
+
+#: kind -> "module:Class" of the typed result that :func:`load` returns for it
+KINDS = {
+    "recovery": "momentrnn.moments.recovery:Recovery",
+    "realization": "momentrnn.moments.realization:Realization",
+    "bounds": "momentrnn.moments.bounds_report:BoundsReport",
+    "certificate": "momentrnn.moments.extrapolation_bound:ExtrapolationCertificate",
+    "certificate_refused": "momentrnn.moments.extrapolation_bound:CertificateRefused",
+    "flow": "momentrnn.dynamics.trajectory:FlowReport",
+    "flow_proof": "momentrnn.prove.flow_proof:FlowProof",
+    "check": "proofs_checks.runner:CheckReport",
+    "sweep": "momentrnn.experiments.runner:SweepResults",
+    "sweep_row": "momentrnn.experiments.families.base:SweepRow",
+}
+
+ENVELOPE_KEYS = ("schema_version", "momentrnn_version", "kind", "options")
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+# ------------------------------------------------------------------------------------------
+# values
+
+
+def double(value) -> float:
+    """``value`` as a double; a non-zero value below the double range as the smallest double
+    of its sign (never 0), one beyond it as an infinity (written ``"inf"``)."""
+    try:
+        f = float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+    except TypeError:  # an mpmath or flint number without __float__ for its type
+        import mpmath
+
+        f = float(mpmath.mpf(str(value)))
+    if f == 0 and value != 0:
+        return math.copysign(5e-324, float(_sign(value)))
+    return f
+
+
+def _sign(value) -> int:
+    try:
+        return 1 if value > 0 else -1
+    except TypeError:
+        return 1
+
+
+def exact_value(value, direction: int = 0) -> dict:
+    """``{"exact": "p/q", "float": x}`` of a rational (or integer) value; ``{"exact": "inf",
+    "float": "inf"}`` of an infinite one. ``direction`` rounds the float down (-1), up (+1) or
+    to nearest (0)."""
+    if isinstance(value, float) and math.isinf(value):
+        return {"exact": "inf" if value > 0 else "-inf", "float": value}
+    from ._format import exact_text
+    from .moments.extrapolation_bound import _round
+
+    v = Fraction(value)
+    return {"exact": exact_text(v), "float": _round(v, direction)}
+
+
+def read_exact(value) -> Fraction | float:
+    """The inverse of :func:`exact_value`: the Fraction (or ``inf``/``-inf``); where the
+    exact text is absent, the float as a Fraction."""
+    if not isinstance(value, dict) or "exact" not in value:
+        raise InputError(f"{_short(value)} is not an exact value; write it as "
+                         '{"exact": "p/q", "float": x}')
+    text = value["exact"]
+    if text in ("inf", "-inf"):
+        return math.inf if text == "inf" else -math.inf
+    if text is None:
+        f = _number(value.get("float"))
+        return f if math.isinf(f) else Fraction(f)
+    try:
+        return Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        raise InputError(f"the exact value {text[:60]!r} is not a fraction p/q") from None
+
+
+def support_value(support) -> list:
+    """``support`` (two ends) as a two-element list of exact values."""
+    return [exact_value(end) for end in support]
+
+
+def read_support(value) -> tuple:
+    """The inverse of :func:`support_value`."""
+    if not isinstance(value, list) or len(value) != 2:
+        raise InputError(f"support {_short(value)} must be a list of two ends")
+    return tuple(read_exact(end) for end in value)
+
+
+def _number(value) -> float:
+    """A JSON number or one of the strings of a non-finite number, as a float."""
+    from ._output import NON_FINITE
+
+    if isinstance(value, str) and value in NON_FINITE:
+        return NON_FINITE[value]
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InputError(f"{_short(value)} is not a number")
+    return float(value)
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+# ------------------------------------------------------------------------------------------
+# the document
+
+
+def _jsonable(value):
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Fraction):
+        return str(value)
+    return repr(value)
+
+
+def cli_options(args) -> dict:
+    """The parsed arguments of a command as JSON (the command's function and name left out)."""
+    return {k: _jsonable(v) for k, v in sorted(vars(args).items())
+            if k not in ("func", "command") and not k.startswith("_") and not callable(v)}
+
+
+def document(kind, body: dict | None = None, options: dict | None = None) -> dict:
+    """The JSON object of one output: the envelope and the result's keys.
+
+    Parameters
+    ----------
+    kind : str or result
+        A kind of :data:`KINDS`, or a result object of one of them (a
+        :class:`~momentrnn.Recovery`, ...): ``document(result, options)`` finds its kind and
+        uses its ``to_dict()``.
+    body : dict, optional
+        The result's keys (with a kind given as a string).
+    options : dict, optional
+        The options used: a command's arguments, or the keywords of the call that made the
+        result (written as JSON; anything else as its ``repr``).
+
+    Returns
+    -------
+    dict
+        ``schema_version``, ``momentrnn_version``, ``kind``, ``options`` and the result's keys;
+        non-finite numbers already the strings ``"inf"``, ``"-inf"``, ``"nan"``, so that
+        ``json.dumps`` writes it as standard JSON and :func:`load` reads it back.
+
+    Raises
+    ------
+    InputError
+        For an unknown kind, or an object that is not a result type.
+    """
+    from ._output import _standard
+
+    if not isinstance(kind, str):  # document(result, options)
+        result = kind
+        if options is None:
+            options, body = body, None
+        if body is not None:
+            raise InputError("document(result, options): a result brings its own keys; give "
+                             "only the options")
+        found = [k for k, where in KINDS.items()
+                 if where.rsplit(":", 1)[1] == type(result).__name__]
+        if not found or not hasattr(result, "to_dict"):
+            names = ", ".join(v.split(":")[1] for v in KINDS.values())
+            raise InputError(f"a {type(result).__name__} is not a result type with a JSON "
+                             f"form; those are: {names}")
+        kind, body = found[0], result.to_dict()
+    if kind not in KINDS:
+        raise InputError(f"kind {kind!r} is not known; known: {', '.join(KINDS)}")
+    body = dict(body or {})
+    clash = [k for k in ENVELOPE_KEYS if k in body]
+    if clash:
+        raise InputError(f"the result's keys {clash} are the envelope's own")
+    return _standard({"schema_version": SCHEMA_VERSION, "momentrnn_version": _version(),
+                      "kind": kind, "options": _jsonable(dict(options or {})), **body})
+
+
+def body_of(data: dict) -> dict:
+    """The result's keys of a document (the envelope left out), non-finite strings kept."""
+    return {k: v for k, v in data.items() if k not in ENVELOPE_KEYS}
+
+
+def _check_version(data: dict) -> None:
+    version = data.get("schema_version")
+    if not isinstance(version, str) or not version.isdigit():
+        raise InputError(f"schema_version {_short(version)} is not a schema version; this "
+                         f"momentrnn reads schema version {SCHEMA_VERSION}")
+    if int(version) > int(SCHEMA_VERSION):
+        raise InputError(
+            f"the output has schema_version {version!r}, newer than {SCHEMA_VERSION!r}, the "
+            f"newest this momentrnn {_version()} reads (written by momentrnn "
+            f"{data.get('momentrnn_version')!r}); upgrade momentrnn to read it")
+
+
+def result_class(kind: str):
+    """The typed result class of ``kind``."""
+    if kind not in KINDS:
+        raise InputError(f"kind {_short(kind)} is not known; known: {', '.join(KINDS)}")
+    module, name = KINDS[kind].split(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def load(source):
+    """Read any momentrnn JSON output back to its typed result.
+
+    Parameters
+    ----------
+    source : str, os.PathLike or dict
+        A file of a command's JSON output, a sweep's JSONL results file (read as a
+        ``SweepResults``), or the parsed object (a results file's row as a ``SweepRow``).
+
+    Returns
+    -------
+    The result type of the output's ``kind`` (:data:`KINDS`), via its ``from_dict``.
+
+    Raises
+    ------
+    InputError
+        For a file that is not an output of momentrnn, an unknown kind, or a
+        ``schema_version`` newer than this package reads (the message names both versions).
+    """
+    if isinstance(source, (str, os.PathLike)):
+        path = os.fspath(source)
+        try:
+            with open(path, encoding="utf-8") as handle:
+                text = handle.read()
+        except OSError as exc:
+            raise InputError(f"cannot read {path!r}: {exc.strerror or exc}") from None
+        try:
+            data = json.loads(text)
+        except ValueError:
+            data = None
+            if len([line for line in text.splitlines() if line.strip()]) < 2:
+                raise InputError(f"{path!r} is not JSON: give a momentrnn JSON output") from None
+        if data is None or (isinstance(data, dict) and "kind" not in data
+                            and "run_id" in data and "spec_digest" in data):
+            from .experiments.runner import SweepResults  # a sweep's JSONL results file
+
+            return SweepResults.from_file(path)
+    else:
+        data = source
+    if not isinstance(data, dict):
+        raise InputError(f"a momentrnn output is a JSON object, not a {type(data).__name__}")
+    if "kind" not in data and "run_id" in data and "spec_digest" in data:
+        data = {**data, "kind": "sweep_row", "schema_version": SCHEMA_VERSION}
+    if "kind" not in data:
+        raise InputError("the object has no 'kind': it is not a momentrnn output of schema "
+                         f"version {SCHEMA_VERSION} (outputs before it carry none)")
+    _check_version(data)
+    return result_class(data["kind"]).from_dict(data)
+
+
+# ------------------------------------------------------------------------------------------
+# the schema: written once per result type
+
+_NUMBER = {"$ref": "#/$defs/number"}
+_EXACT = {"$ref": "#/$defs/exact"}
+_OPT_EXACT = {"anyOf": [_EXACT, {"type": "null"}]}
+_STR = {"type": "string"}
+_INT = {"type": "integer"}
+_BOOL = {"type": "boolean"}
+_OPT_NUMBER = {"anyOf": [_NUMBER, {"type": "null"}]}
+_OPT_STR = {"type": ["string", "null"]}
+_OPT_INT = {"type": ["integer", "null"]}
+
+
+def _list(item) -> dict:
+    return {"type": "array", "items": item}
+
+
+def _object(required: dict, optional: dict | None = None, *, extra: bool = False) -> dict:
+    out = {"type": "object", "properties": {**required, **(optional or {})},
+           "required": list(required)}
+    if not extra:
+        out["additionalProperties"] = False
+    return out
+
+
+DEFS = {
+    "number": {"description": "a JSON number, or a non-finite one as a string",
+               "anyOf": [{"type": "number"}, {"enum": ["inf", "-inf", "nan"]}]},
+    "exact": {"description": 'an exact rational as text ("p/q"; null where too long to write) '
+                             'beside a double; an infinite end as "inf"/"-inf"',
+              "type": "object", "required": ["exact", "float"], "additionalProperties": False,
+              "properties": {"exact": {"type": ["string", "null"],
+                                       "pattern": r"^(-?[0-9]+(/[0-9]+)?|-?inf)$"},
+                             "float": _NUMBER}},
+    "support": {"description": "the two ends of an interval, as exact values",
+                "type": "array", "items": _EXACT, "minItems": 2, "maxItems": 2},
+    "digits": {"description": "correct digits: a number, or null (with a flag saying why)",
+               "anyOf": [{"type": "number", "minimum": 0}, {"type": "null"}]},
+    "hankel_rank": _object({
+        "rank": _INT, "verdict": {"enum": ["exact", "clear", "ambiguous", "full"]},
+        "size": _INT, "rank_range": _list(_INT), "singular_values": _list(_NUMBER),
+        "noise_floor": _NUMBER, "gap": _NUMBER, "precision": _STR, "message": _STR}),
+    "measure": {"anyOf": [{"type": "null"}, _object({"atoms": _list(_STR),
+                                                     "weights": _list(_STR)})]},
+}
+
+_DIGITS = {"$ref": "#/$defs/digits"}
+_HANKEL = {"$ref": "#/$defs/hankel_rank"}
+_MEASURE = {"$ref": "#/$defs/measure"}
+
+_FEASIBILITY = {
+    "feasible": _BOOL, "interior": _BOOL, "determinate": _BOOL, "message": _STR,
+    "support": {"$ref": "#/$defs/support"}, "data_exact": _BOOL,
+    "matrices": {"type": "object", "additionalProperties": _object(
+        {"size": _INT, "positive": _INT, "negative": _INT, "zero": _INT})},
+}
+_RANGE = {
+    "order": _INT, "lower": _NUMBER, "upper": _NUMBER, "status": _STR, "exact": _BOOL,
+    "range_message": _STR, "lower_exact": _OPT_EXACT, "upper_exact": _OPT_EXACT,
+    "collapsed": _BOOL, "lower_measure": _MEASURE, "upper_measure": _MEASURE,
+    "accuracy": _NUMBER, "solver": _STR, "certified_lower": _OPT_EXACT,
+    "certified_upper": _OPT_EXACT, "inner_lower": _OPT_EXACT, "inner_upper": _OPT_EXACT,
+    "gap": _list(_NUMBER), "attempts": _list(_STR), "tolerance": _list(_NUMBER),
+}
+_CERT_ROW = _object({"q": _INT, "observed": _NUMBER, "bound": _OPT_EXACT,
+                     "method": _OPT_STR, "r11": _OPT_EXACT, "sdp": _OPT_EXACT})
+_TRAINING = {"status": _STR, "message": _STR, "method": _STR, "steps": _INT,
+             "evaluations": _INT, "seconds": _NUMBER, "final_time": _NUMBER,
+             "training_loss": _NUMBER, "invariant_drift": _NUMBER,
+             "imbalance_final": _NUMBER, "negative_mass_final": _NUMBER,
+             "loss_curve": _list({"type": "array", "items": _NUMBER, "minItems": 2,
+                                  "maxItems": 2})}
+_LEARNED = _object({
+    "atoms": _list(_STR), "weights": _list(_STR), "vouched_digits": _NUMBER, "status": _STR,
+    "moment_accuracy": _NUMBER, "agrees_with_teacher": {"type": ["boolean", "null"]},
+    "agreement": _object({"verdict": {"enum": ["yes", "no", "undetermined"]},
+                          "reason": _STR})})
+_CHECK_OUTCOME = {"type": "object", "required": ["label", "title", "verdict"],
+                  "properties": {"label": _STR, "title": _STR, "verdict": _STR,
+                                 "seconds": _NUMBER}}
+_INTERVAL = {"type": "array", "items": _STR, "minItems": 2, "maxItems": 2}
+
+#: kind -> the JSON Schema of the result's keys (beside the envelope's)
+KIND_SCHEMAS = {
+    "recovery": _object({
+        "status": _STR, "message": _STR, "rank": _INT, "digits": _DIGITS, "exact": _BOOL,
+        "method": _STR, "precision": _STR, "cond": _NUMBER, "predicted_loss": _NUMBER,
+        "residual": _NUMBER, "data_digits": _DIGITS, "data_exact": _BOOL,
+        "atoms": _list(_STR), "weights": _list(_STR),
+        "atom_digits": {"anyOf": [_list(_DIGITS), {"type": "null"}]},
+        "atom_exact": {"anyOf": [_list(_BOOL), {"type": "null"}]},
+        "weight_digits": {"anyOf": [_list(_DIGITS), {"type": "null"}]},
+        "weight_exact": {"anyOf": [_list(_BOOL), {"type": "null"}]},
+        "rank_evidence": {"anyOf": [_HANKEL, {"type": "null"}]}},
+        {"decimals_look_rounded": _INT}),
+    "realization": _object({
+        "order": _INT, "status": _STR, "message": _STR, "A": _list(_list(_STR)),
+        "B": _list(_STR), "C": _list(_STR), "residual": _NUMBER, "precision": _STR,
+        "rank_evidence": _HANKEL}),
+    "bounds": _object(_FEASIBILITY, {"failing": _OPT_STR, **_RANGE}),
+    "certificate": _object({
+        "length": _INT, "lags": _INT, "complete": _BOOL, "statement": _STR,
+        "max_bound": _EXACT, "max_observed": _NUMBER, "moment_errors": _list(_EXACT),
+        "negative_units": _INT, "notes": _list(_STR), "support": {"$ref": "#/$defs/support"},
+        "rows": _list(_CERT_ROW)}, {"student": _STR, "teacher": _STR}),
+    "certificate_refused": _object({"student": _STR, "complete": {"const": False},
+                                    "statement": _STR, "rows": {"maxItems": 0}}),
+    "flow": _object({
+        **_TRAINING,
+        "student": {"type": "object", "additionalProperties": _list(_NUMBER)},
+        "k": _INT, "dim": _INT, "init_scale": _NUMBER, "init": _STR, "seed": _INT,
+        "teacher_atoms": _list(_STR), "teacher_weights": _list(_STR),
+        "teacher": _object({"name": _OPT_STR, "atoms": _list(_STR), "weights": _list(_STR)})},
+        {"extrapolation_length": _INT, "extrapolation_sq": _NUMBER,
+         "extrapolation_max": _NUMBER, "effective_dimension": _INT,
+         "effective_dimension_verdict": _STR, "effective_dimension_evidence": _HANKEL,
+         "learned_measure": _LEARNED}),
+    "flow_proof": _object({
+        "status": {"enum": ["finite-time", "not proved", "converged"]}, "reason": _STR,
+        "teacher": _STR, "dim": _INT, "k": _INT, "init_scale": _NUMBER, "seed": _INT,
+        "init": _STR, "t_end": _NUMBER, "final_time": _NUMBER, "final_time_exact": _STR,
+        "loss": _INTERVAL, "atoms": _INTERVAL, "statements": _list(_STR)}, extra=True),
+    "check": _object({"seed": _INT, "quick": _BOOL, "allow_skip": _BOOL,
+                      "claims": _list(_CHECK_OUTCOME), "without_check": _list(_STR)}),
+    "sweep": _object({"results": _STR, "spec_digest": _STR, "total": _INT, "skipped": _INT,
+                      "completed": _INT, "diverged": _INT, "seconds": _NUMBER,
+                      "executor": _STR, "notes": _list(_STR),
+                      "rows": _list({"$ref": "#/$defs/sweep_row"})}),
+    "sweep_row": {"type": "object", "required": ["run_id", "spec_digest", "status"],
+                  "properties": {"run_id": _STR, "spec_digest": _STR, "family": _STR,
+                                 "version": _STR, "training_loss": _NUMBER,
+                                 "status": _OPT_STR, "diverged_step": _OPT_INT,
+                                 "effective_dimension": _OPT_INT,
+                                 "loss_curve": _TRAINING["loss_curve"],
+                                 "seconds": _OPT_NUMBER, "finished_at": _NUMBER},
+                  "patternProperties": {r"^extrapolation_(sq|max)_[0-9]+$": _NUMBER}},
+}
+
+
+def json_schema() -> dict:
+    """The JSON Schema (draft 2020-12) of every momentrnn JSON output: the envelope, and
+    the result's keys of each kind (:data:`KIND_SCHEMAS`); a sweep results file's rows are
+    ``#/$defs/sweep_row``."""
+    envelope = {"schema_version": {"const": SCHEMA_VERSION}, "momentrnn_version": _STR,
+                "kind": {"enum": list(KINDS)}, "options": {"type": "object"}}
+    branches = []
+    for kind, body in KIND_SCHEMAS.items():
+        if kind == "sweep_row":
+            continue
+        props = dict(body.get("properties", {}))
+        branch = {"if": {"properties": {"kind": {"const": kind}}},
+                  "then": {**body, "properties": {**envelope, **props},
+                           "required": [*envelope, *body.get("required", [])]}}
+        branches.append(branch)
+    defs = {**DEFS, "sweep_row": KIND_SCHEMAS["sweep_row"]}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": f"momentrnn JSON output, schema version {SCHEMA_VERSION}",
+        "type": "object",
+        "required": list(envelope),
+        "properties": envelope,
+        "allOf": branches,
+        "$defs": defs,
+    }
+
+
+def schema_text() -> str:
+    """The published text of :func:`json_schema` (``docs/_static/momentrnn.schema.json``)."""
+    return json.dumps(json_schema(), indent=2) + "\n"
+
+
+def main() -> None:  # pragma: no cover - python -m momentrnn._schema > docs/_static/...
+    print(schema_text(), end="")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
+
+
+def precision_from_text(text):
+    """The precision object of its text (``"Exact()"``, ``"Float64()"``, ``"MP(30)"``,
+    ``"Ball(35)"``), read without evaluating it."""
+    import re
+
+    from .precision import MP, Ball, Exact, Float64
+
+    m = re.fullmatch(r"(Exact|Float64)\(\)|(MP|Ball)\((\d{1,7})\)", str(text))
+    if m is None:
+        raise InputError(f"precision {_short(text)} is not one of Exact(), Float64(), MP(n), "
+                         "Ball(n)")
+    if m.group(1):
+        return Exact() if m.group(1) == "Exact" else Float64()
+    return (MP if m.group(2) == "MP" else Ball)(int(m.group(3)))
+
+
+def number_of(value) -> float:
+    """A JSON number of an output (or ``"inf"``, ``"-inf"``, ``"nan"``) as a float."""
+    return _number(value)
+
+
+def digits_list(values) -> tuple[list | None, list | None]:
+    """Per-component digits for output: (digits, exact flags): a number or ``None`` where
+    exact, and a parallel list of booleans; ``(None, None)`` where absent."""
+    if values is None:
+        return None, None
+    return ([None if math.isinf(v) else int(v) for v in values],
+            [bool(math.isinf(v)) for v in values])
+
+
+def read_digits_list(digits, exact) -> tuple | None:
+    """The inverse of :func:`digits_list`."""
+    if digits is None:
+        return None
+    flags = exact or [False] * len(digits)
+    return tuple(math.inf if flag else float(d) for d, flag in zip(digits, flags))

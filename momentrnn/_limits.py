@@ -19,7 +19,10 @@ __all__ = ["Limit", "LIMITS", "physical_memory", "check_memory", "format_bytes",
            "check_count", "MAX_DECIMAL_EXPONENT", "MAX_BINARY_EXPONENT", "MAX_DIGITS_TEXT",
            "MAX_INPUT_BYTES", "MAX_MOMENTS", "MAX_LAGS", "MAX_LENGTH", "MAX_COUNT",
            "MAX_ATOMS", "MAX_EXACT_RESPONSE_BYTES", "MAX_SPEC_BYTES", "MAX_STABILITY_ORDER",
-           "MAX_SDP_ORDER", "MAX_SEED",
+           "MAX_SDP_ORDER", "MAX_SEED", "MAX_SINGULAR_VALUES", "MAX_EXACT_HANKEL",
+           "MAX_MOMENT_INDEX", "MAX_CERTIFY_BITS",
+           "MAX_SUPPORT_BITS", "MAX_STABILITY_WORK",
+           "MAX_LAG_WORK", "check_lag_work", "MAX_DPS", "MAX_RECOVERY_DIGITS",
            "MAX_JOBS", "MAX_STEPS", "MAX_RUNS", "MAX_SEEDS"]
 
 
@@ -52,16 +55,64 @@ MAX_MOMENTS = 20_000
 # Lags fitted: each loss evaluation costs O(k d) and an integration thousands of them, so a
 # larger k asks for hours; no claim of the theory needs more.
 MAX_LAGS = 10_000
+# Decimal digits of a working precision (MP(dps), Ball(dps), --dps): 100 000 digits is
+# already minutes for a small problem (recover --dps 100000 of four moments ran past 57 s).
+MAX_DPS = 100_000
+# Correct digits a recovery is asked for (recover_measure(digits=), recover --digits): its
+# working precision is these digits plus the loss, escalated up to 200 000 bits.
+MAX_RECOVERY_DIGITS = 10_000
+# Lags times the state dimension of a training run (flow --k --dim, integrate_flow,
+# gradient_descent): each loss evaluation holds several k x d arrays of doubles (powers,
+# their derivatives, products) and a run makes thousands; flow --dim 20000 --k 10000 (2e8)
+# took its memory (MemoryError after 10 s under an 8 GB cap) and would take hours. 10**7
+# is 80 MB an array and under a second an evaluation (k = 1000 lags of 10 000 units).
+MAX_LAG_WORK = 10**7
 # Orders certified (certify --length, certify_extrapolation(length=)): every order below it
 # is bounded over Q with moments whose exact size grows with the order; 1000 (the default
-# extrapolation length of a flow report) takes about a minute, 400 about 6 s.
+# extrapolation length of a flow report) took 15.5 s with the default 24 SDP orders (33.5 s
+# before R11's recurrence ran in python-flint), 400 about 8 s (load average 4.7).
 MAX_LENGTH = 1000
 # The moment index of stability_bound(order=): x**q is divided exactly and sup |s_q| certified
-# by root isolation of a degree-q polynomial; q = 1000 takes about 25 s, q = 10**5 hours.
-MAX_STABILITY_ORDER = 1000
+# by root isolation of a degree-q polynomial, whose coefficients grow with the atoms' bits B
+# (numerator and denominator of the longest atom). Measured (load average 4 to 5): q = 600
+# took 5.9 s for atoms 39/100, -1/2, 7/9, 7.8 s for doubles, 18 s for 1e-100 (333 bits) and
+# 45 s for 1e-300 (997 bits); q = 1000 took 18 to 27 s for short atoms. About
+# (q / 600)**3 (5.9 + 0.0375 B) s: the order is capped at 600 and q**3 (B + 160) at
+# MAX_STABILITY_WORK, 600**3 (120 + 160) (about 13 s at the cap: 1e-300 took 16 s at order
+# 401; doubles down to about 2**-10 reach order 600, an atom 1e-300 order 369).
+MAX_STABILITY_ORDER = 600
+MAX_STABILITY_WORK = 600**3 * 280
 # The order of an extrapolation range's semidefinite program: it grows with the order squared
-# and its certificates with its cube.
-MAX_SDP_ORDER = 121
+# and its certificates with its cube. ``momentrnn bounds --order q --tolerance 1/1000`` of
+# three moments took 9.7 s at q = 64 and 25.6 s at q = 80 (load average 7); 121 took 81 s.
+MAX_SDP_ORDER = 64
+# Non-zero singular values of an exact Hankel matrix (hankel_rank's evidence, the atoms
+# recover_measure conditions): an eigenproblem at about 2.7 bits per row and more, O(r**3)
+# at that precision; the exact rank itself needs none of them. 100 (moments 1, 1/2, ...,
+# 1/200) take about 3 s, 120 about 12 s, 200 about 50 s (load average 1.5 to 6).
+MAX_SINGULAR_VALUES = 100
+# Rows of a square Hankel matrix over Q (the exact rank, determinant, inertia): its
+# elimination is cubic in the size and its entries grow; 3000 moments 1, 1/2, ..., 1/3000
+# (1500 rows) take 13 s and 1.2 GiB, 4000 (2000 rows) 31 s and 2.6 GiB (load average 6.6),
+# so the 20 000 moments read at most are 10 000 rows: hours, and more than the memory.
+MAX_EXACT_HANKEL = 1500
+# Bits of the exact powers certify_extrapolation computes: an atom of B bits (numerator and
+# denominator) has powers x**q of about B q bits for q < length, about B length**2 / 2 in
+# all, and the time follows that total: about 1e7 bits a second (an atom 1e1500 over 208
+# orders, 1.1e8 bits, 11 s; 1e300 over 600, 1.8e8, 16 s; load average 4.8). A double atom
+# down to 1e-40 (238 bits) is certified over 1000 orders; ``--teacher-atoms 1e100000``
+# over 100 orders (1.6e9 bits) would take minutes.
+MAX_CERTIFY_BITS = 120_000_000
+# Bits of the numerator or denominator of a support end (moment_feasible, bounds --support):
+# every localising matrix multiplies the moments by the ends, and the ends are written
+# exactly in the matrices' names, the table and the JSON; 1e3000 (9 966 bits) is read and
+# written at once, 1e99999 would be a 100 000-digit name. The SDP takes ends to 1e300 only.
+MAX_SUPPORT_BITS = 10_000
+# The index q of a moment bounded by extrapolation_range (momentrnn bounds --order): where
+# the moments determine the measure m_q is exact, from the recurrence of its atoms run q
+# steps with numbers of q times their bits: q = 10**5 took 4.5 s (load average 7), 10**12
+# would never end. Orders above MAX_SDP_ORDER need the SDP and are refused by that limit.
+MAX_MOMENT_INDEX = 100_000
 # Values computed at once (moments(n), impulse_response(n)): a million doubles is 8 MB per
 # atom; exact values are bounded by a memory estimate on top.
 MAX_COUNT = 1_000_000
@@ -102,12 +153,36 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
           ("parse_moments", "momentrnn recover FILE", "moments(n)")),
     Limit("lags", MAX_LAGS, "each loss evaluation is O(k d), thousands per integration",
           ("flow k", "certify --lags")),
+    Limit("dps", MAX_DPS, "digits of a working precision", ("MP(dps)", "Ball(dps)",
+                                                            "recover --dps", "realize --dps")),
+    Limit("recovery digits", MAX_RECOVERY_DIGITS, "the digits a recovery is asked for",
+          ("recover_measure(digits=)", "recover --digits")),
+    Limit("lags x dimension", MAX_LAG_WORK, "several k x d arrays per loss evaluation",
+          ("integrate_flow(k=)", "gradient_descent(k=)", "flow --k --dim")),
     Limit("length", MAX_LENGTH, "exact work grows with each order certified",
           ("certify --length", "certify_extrapolation(length=)")),
     Limit("order", MAX_STABILITY_ORDER, "exact division and root isolation of degree q",
           ("stability_bound(order=)",)),
+    Limit("stability work", MAX_STABILITY_WORK, "q**3 (bits of the longest atom + 160)",
+          ("stability_bound(order=, atoms=)",)),
     Limit("SDP order", MAX_SDP_ORDER, "the SDP grows with the order squared",
-          ("extrapolation_range(order=)",)),
+          ("extrapolation_range(order=)", "momentrnn bounds --order",
+           "certify --sdp-max-order")),
+    Limit("singular values", MAX_SINGULAR_VALUES,
+          "an eigenproblem at thousands of bits, cubic in their number",
+          ("hankel_singular_values(size=)", "hankel_rank (evidence left out above it)",
+           "recover_measure (atoms conditioned)")),
+    Limit("certify bits", MAX_CERTIFY_BITS, "the time follows the bits of an atom's exact powers",
+          ("certify_extrapolation(teacher_atoms=, a=)", "certify --teacher-atoms")),
+    Limit("support end bits", MAX_SUPPORT_BITS,
+          "the ends multiply every moment and are written exactly",
+          ("support=(a, b)", "momentrnn bounds --support")),
+    Limit("moment index", MAX_MOMENT_INDEX, "an exact m_q is a recurrence run q steps",
+          ("extrapolation_range(order=)", "momentrnn bounds --order")),
+    Limit("exact Hankel size", MAX_EXACT_HANKEL,
+          "exact elimination is cubic in the size, with growing entries",
+          ("hankel_rank (exact data)", "hankel_matrix(precision=Exact())",
+           "hankel_determinant (exact)", "recover_measure (exact data)")),
     Limit("count", MAX_COUNT, "values computed at once",
           ("DiscreteMeasure.moments(count)", "impulse_response(count)")),
     Limit("exact response bytes", MAX_EXACT_RESPONSE_BYTES,
@@ -137,6 +212,16 @@ def check_count(value: object, name: str, limit: str, fix: str = "") -> int:
                         hint=fix or f"the limit: {LIMITS[limit].reason}")
 
 
+def check_lag_work(k: int, dim: int) -> None:
+    """Refuse a training run whose ``k x dim`` loss arrays pass ``MAX_LAG_WORK``, before any."""
+    if k * dim > MAX_LAG_WORK:
+        raise InputError(f"k={k} lags of a student of dimension {dim} make {k * dim} values "
+                         f"per loss array, more than the {MAX_LAG_WORK} a run fits (each loss "
+                         f"evaluation holds several such arrays, a run thousands of "
+                         f"evaluations): use k <= {max(1, MAX_LAG_WORK // dim)} or a smaller "
+                         "dim")
+
+
 def physical_memory() -> int:
     """Bytes of physical memory (16 GiB when the system does not say)."""
     try:
@@ -146,6 +231,10 @@ def physical_memory() -> int:
 
 
 def format_bytes(n: float) -> str:
+    try:
+        n = float(n)  # an integer estimate beyond the double range is no count of bytes
+    except OverflowError:
+        return "more bytes than can be counted"
     if not math.isfinite(n):
         return "more bytes than can be counted"
     for unit in ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB"):

@@ -27,9 +27,10 @@ def positive_int(value: object, name: str, *, hint: str = "",
     if not _integer(value) or value < 1:
         kind = "" if _integer(value) or not isinstance(value, numbers.Number) else \
             f" (got a {type(value).__name__})"
-        raise InputError(f"{name}={value!r} must be a positive integer{kind}{tail}")
+        raise InputError(f"{name}={shown(value, 80)} must be a positive integer{kind}{tail}")
     if maximum is not None and value > maximum:
-        raise InputError(f"{name}={value!r} is more than {maximum}, the most this accepts{tail}")
+        raise InputError(f"{name}={shown(value, 80)} is more than {maximum}, the most this "
+                         f"accepts{tail}")
     return int(value)
 
 
@@ -53,7 +54,12 @@ def finite(value: object) -> bool:
 
 
 def shown(value: object, limit: int = 40) -> str:
-    """``repr(value)``, shortened: an integer of 400 digits is named by its length."""
+    """``repr(value)``, shortened: an integer of 400 digits is named by its length (one
+    beyond Python's int-string limit by its bits, never converted to text)."""
+    if isinstance(value, (int, np.integer)) and int(value).bit_length() > 4 * limit + 64:
+        digits = int(int(value).bit_length() * math.log10(2)) + 1
+        return f"an integer of about {digits} digits" if digits > 4000 else \
+            f"an integer of {len(str(abs(int(value))))} digits"
     text = repr(value)
     if len(text) <= limit:
         return text

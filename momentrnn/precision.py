@@ -91,8 +91,10 @@ def _check_dps(dps: object, name: str) -> int:
             f"{name}(dps) needs an integer number of decimal digits, got {dps!r} "
             f"of type {type(dps).__name__}; pass e.g. {name}(50)"
         )
-    if dps < 5 or dps > 100_000:
-        raise InputError(f"{name}(dps={dps}) is out of range; use 5 <= dps <= 100000")
+    from ._limits import MAX_DPS
+
+    if dps < 5 or dps > MAX_DPS:
+        raise InputError(f"{name}(dps={dps}) is out of range; use 5 <= dps <= {MAX_DPS}")
     return dps
 
 

@@ -659,8 +659,30 @@ def _limit_doors():
         "lags": lambda v: certify_extrapolation([0.5], [1], [1], length=5, lags=v, **student),
         "length": lambda v: certify_extrapolation([0.5], [1], [1], length=v, lags=3, **student),
         "order": lambda v: m.stability_bound([Fraction(1, 3)], order=v, tolerance=1e-3),
+        # an atom 2**-(B - 1) of B bits over 1000 orders: its powers hold B 1000 999 / 2 bits
+        "certify bits": lambda v: certify_extrapolation(
+            [Fraction(1, 2 ** (min(399_000, -(-2 * v // 999_000)) - 1))], [1], [1], length=1000,
+            lags=3, **student),
+        # an atom of B bits at order 600: q**3 (B + 160) just past v
+        "stability work": lambda v: m.stability_bound(
+            [Fraction(1, 2 ** (min(399_000, max(3, -(-v // 600**3) - 159)) - 2))], order=600,
+            tolerance=1e-3),
+        "support end bits": lambda v: m.moment_feasible(
+            [1, 0, Fraction(1, 3)], support=(-1, Fraction(2) ** min(v, 399_000))),
+        # k = 10 000 lags of a student just wide enough (a wider one: its memory first)
+        "lags x dimension": lambda v: m.gradient_descent(
+            m.init_student(min(-(-v // 10_000), 10**6), scale=0.1), m.random_teacher(2),
+            k=10_000, steps=10, lr=0.01),
+        "dps": lambda v: m.MP(v),
+        "recovery digits": lambda v: m.recover_measure([1, 0, Fraction(1, 3), 0], digits=v),
+        "moment index": lambda v: m.extrapolation_range([1, Fraction(1, 2), Fraction(1, 4)],
+                                                        tolerance=0, order=v),
         "SDP order": lambda v: m.extrapolation_range([1, 0, Fraction(1, 3)], tolerance=0,
                                                      order=v),
+        "singular values": lambda v: m.moments.hankel_singular_values(
+            [1, 0, Fraction(1, 3)], size=v),
+        "exact Hankel size": lambda v: m.hankel_rank(itertools.repeat(Fraction(1, 3),
+                                                                      2 * v - 1)),
         "count": lambda v: m.DiscreteMeasure([Fraction(-1, 3)], [1]).moments(v),
         "exact response bytes": lambda v: m.DiagonalRNN([0.39, -0.5], [1.0, 1.0], [1.0, 0.1])
         .impulse_response(v, precision=m.Exact()),

@@ -107,6 +107,38 @@ def positive_int(text: str) -> int:
     return value
 
 
+def dps_arg(text: str) -> int:
+    """An argparse type: digits of working precision, 5 to ``MAX_DPS``, refused naming the
+    option's value and the limit (not the ``MP(dps=...)`` made from it)."""
+    from .._limits import MAX_DPS
+
+    value = positive_int(text)
+    if not 5 <= value <= MAX_DPS:
+        shown = text if len(text) <= 40 else f"{text[:30]}... ({len(text)} characters)"
+        raise argparse.ArgumentTypeError(f"{shown} is outside 5 to {MAX_DPS}, the digits of "
+                                         "working precision this package computes with")
+    return value
+
+
+def digits_arg(text: str) -> float:
+    """An argparse type: correct digits asked for, positive and at most
+    ``MAX_RECOVERY_DIGITS``, refused naming the option's value and the limit."""
+    import math
+
+    from .._limits import MAX_RECOVERY_DIGITS
+
+    shown = text if len(text) <= 40 else f"{text[:30]}... ({len(text)} characters)"
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{shown!r} is not a number") from None
+    if not (math.isfinite(value) and 0 < value <= MAX_RECOVERY_DIGITS):
+        raise argparse.ArgumentTypeError(f"{shown} must be a number of digits above 0 and at "
+                                         f"most {MAX_RECOVERY_DIGITS}, the most this package "
+                                         "computes")
+    return value
+
+
 def read_moments(source: str) -> list[str]:
     """The number tokens of a moments file (``-``: standard input), read but not parsed."""
     from ..moments._data import parse_moment_text

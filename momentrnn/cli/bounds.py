@@ -8,7 +8,7 @@ from fractions import Fraction
 from .._format import lower_text, upper_text
 from .._output import json_text
 from .._schema import cli_options, document
-from ._common import EXIT_FAIL, EXIT_OK, Command, positive_int, read_moments, write_table
+from ._common import EXIT_FAIL, EXIT_OK, Command, dps_arg, read_moments, write_table
 
 
 def _bounds_arguments(p: argparse.ArgumentParser) -> None:
@@ -36,14 +36,15 @@ def _realize_arguments(p: argparse.ArgumentParser) -> None:
                    help="impulse response file (h_0, h_1, ...), or '-' for stdin")
     p.add_argument("--rank", type=int, help="order of the realisation (default: the Hankel "
                    "rank at the lags' accuracy, with its evidence)")
-    p.add_argument("--dps", type=positive_int,
+    p.add_argument("--dps", type=dps_arg,
                    help="mpmath precision (default: exact for exact input)")
     p.add_argument("--float64", action="store_true", help="double precision")
     p.add_argument("--data-digits", type=float,
                    help="normwise accuracy of the lags in digits: every lag within "
                         "10^-D max|h| (e.g. 15 for printed doubles)")
-    p.add_argument("--data-error", type=float,
-                   help="absolute accuracy of every lag (instead of --data-digits)")
+    p.add_argument("--data-error",
+                   help="absolute accuracy of every lag (instead of --data-digits), read "
+                        "exactly as --tolerance is: 1e-400 and 1/3 are those numbers")
     p.add_argument("--format", default="table", choices=["table", "json"],
                    help="output: an aligned table or JSON")
 
@@ -57,22 +58,41 @@ def _support(text: str):
     return tuple(parts)
 
 
-def _tolerance(text: str | None) -> Fraction | None:
-    """``--tolerance`` read exactly, by the moments files' number reading (never a double)."""
+def _tolerance(text: str | None, option: str = "--tolerance") -> Fraction | None:
+    """``--tolerance`` (or another absolute accuracy, ``--data-error``) read exactly, by the
+    moments files' number reading (never a double): one rule, and one exponent limit, for
+    every such quantity."""
     from ..errors import InputError
     from ..moments._data import parse_number_text
 
     if text is None:
         return None
-    real, imag = parse_number_text(text, "--tolerance")
+    real, imag = parse_number_text(text, option)
     if imag != 0 or real < 0:
-        raise InputError(f"--tolerance {text!r} must be a real number >= 0, e.g. 1e-3 or 1/3")
+        raise InputError(f"{option} {text!r} must be a real number >= 0, e.g. 1e-3 or 1/3")
     return real
 
 
+def _data_error(text: str | None) -> Fraction | None:
+    """``--data-error``, read as ``--tolerance`` is; an error is a double's radius, so one
+    beyond the double range is refused naming the option."""
+    from ..errors import InputError
+
+    value = _tolerance(text, "--data-error")
+    if value is not None and value > Fraction(float.fromhex("0x1.fffffffffffffp+1023")):
+        raise InputError(f"--data-error {text!r} is beyond the double range; no moment can be "
+                         "known that roughly: give an error within it")
+    return value
+
+
 def run_bounds(args: argparse.Namespace) -> int:
+    from .._limits import MAX_MOMENT_INDEX
+    from ..errors import InputError
     from ..moments import extrapolation_range, moment_feasible, next_moment_range
 
+    if args.order is not None and args.order > MAX_MOMENT_INDEX:  # before reading anything
+        raise InputError(f"--order {args.order} is more than {MAX_MOMENT_INDEX}, the highest "
+                         "moment index bounded; give a lower --order")
     tolerance = _tolerance(args.tolerance)
     moments = read_moments(args.file)
     support = _support(args.support)
@@ -130,8 +150,13 @@ def _proved(end: dict, rounded) -> str:
     """A proved end with 17 significant digits rounded outward (``rounded`` is
     :func:`~momentrnn._format.lower_text` or :func:`~momentrnn._format.upper_text`), from the
     exact value, or from the outward-rounded double when the exact text is absent."""
+    import flint
+
     exact = end.get("exact")
-    return rounded(Fraction(exact) if exact is not None else end["float"], 17)
+    if exact is None:
+        return rounded(end["float"], 17)
+    q = flint.fmpq(exact)  # also beyond Python's int-string limit, where Fraction(text) raises
+    return rounded(Fraction(int(q.p), int(q.q)), 17)
 
 
 def run_realize(args: argparse.Namespace) -> int:
@@ -141,7 +166,8 @@ def run_realize(args: argparse.Namespace) -> int:
     h = read_moments(args.file)
     precision = Float64() if args.float64 else (MP(args.dps) if args.dps is not None else None)
     r = minimal_realization(h, precision=precision, rank=args.rank,
-                            data_digits=args.data_digits, data_error=args.data_error)
+                            data_digits=args.data_digits,
+                            data_error=_data_error(args.data_error))
     out = r.to_dict()
     code = EXIT_OK if r.ok else EXIT_FAIL
     if args.format == "json":

@@ -11,7 +11,7 @@ import os
 from fractions import Fraction
 
 from .._format import upper_text
-from .._limits import MAX_LAGS, MAX_LENGTH
+from .._limits import MAX_LAGS, MAX_LENGTH, MAX_SDP_ORDER
 from .._output import check_writable, json_text, write_output
 from .._schema import cli_options, document
 from ..errors import InputError
@@ -159,6 +159,15 @@ def read_student(path: str) -> tuple[list, list, list, dict]:
                         f"the student's parameter {k}[{i}] = {v} is not finite (the run's "
                         f"status is {report.get('status', 'not recorded')!r}): its response "
                         "is not a number, so no bound on it can be proved")
+        loss = report.get("training_loss")
+        if _non_finite(loss):
+            # finite parameters of a run that blew up (e.g. --init-scale 1e300): their
+            # response is beyond the doubles the report and the certificate are written in
+            raise NotCertified(
+                f"the flow run's training_loss is {loss} (status "
+                f"{report.get('status', 'not recorded')!r}): the student is the state a "
+                "diverged run left, whose response is not a number in double precision, so "
+                "no bound on it is reported; rerun the flow (e.g. with a smaller --init-scale)")
     a, b, c = (_vector(data[k], k, path, read) for k in ("a", "b", "c"))
     if not len(a) == len(b) == len(c):
         raise InputError(f"student {path!r}: a, b and c have lengths {len(a)}, {len(b)}, "
@@ -235,12 +244,16 @@ def _report_count(report: dict, key: str, default: int | None, maximum: int,
 
 
 def run_certify(args: argparse.Namespace) -> int:
-    from ..moments.extrapolation_bound import certify_extrapolation
+    from ..moments.extrapolation_bound import certify_extrapolation, check_powers
 
     if args.json:
         check_writable(args.json, "--json")
     if args.sdp_max_order < 0:
         raise InputError(f"--sdp-max-order {args.sdp_max_order} must be >= 0")
+    if args.sdp_max_order > MAX_SDP_ORDER:
+        raise InputError(f"--sdp-max-order {args.sdp_max_order} is more than {MAX_SDP_ORDER}, "
+                         "the highest order of the semidefinite program; give a lower "
+                         "--sdp-max-order")
     try:
         a, b, c, report = read_student(args.student)
     except NotCertified as exc:
@@ -265,6 +278,8 @@ def run_certify(args: argparse.Namespace) -> int:
     if moments is not None and len(moments) < length:
         raise InputError(f"--teacher-moments has {len(moments)} values; --length {length} "
                          f"needs h_0..h_{length - 1}")
+    check_powers({f"student {args.student!r} a": a, "--teacher-atoms entry {}": atoms},
+                 length, "--length")  # named as given, before any power is taken
     cert = certify_extrapolation(a, b, c, teacher_atoms=atoms, teacher_weights=weights,
                                  teacher_moments=moments, length=length, lags=lags,
                                  sdp_max_order=args.sdp_max_order)

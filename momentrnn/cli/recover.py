@@ -14,7 +14,8 @@ from ._common import (
     Command,
     UsageError,
     digit_text,
-    positive_int,
+    digits_arg,
+    dps_arg,
     read_moments,
     stage_printer,
     write_table,
@@ -31,9 +32,9 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--method", default="auto", choices=["auto", *METHODS],
                    help="recovery method; auto is Prony, the SVD pencil in double precision, "
                    "and the Gauss rule for rounded Chebyshev moments")
-    p.add_argument("--digits", type=float, help="target correct digits (automatic precision; "
+    p.add_argument("--digits", type=digits_arg, help="target correct digits (automatic precision; "
                    "default: the digits the data's accuracy determines)")
-    p.add_argument("--dps", type=positive_int, help="working precision in digits (mpmath, or "
+    p.add_argument("--dps", type=dps_arg, help="working precision in digits (mpmath, or "
                    "balls with --certify; default: chosen from the predicted loss of digits)")
     how = p.add_mutually_exclusive_group()
     how.add_argument("--certify", action="store_true", help="certified ball arithmetic")
@@ -42,8 +43,9 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-digits", type=float,
                    help="normwise accuracy of the moments in digits: every moment within "
                         "10^-D max|m| (e.g. 15 for printed doubles)")
-    p.add_argument("--data-error", type=float,
-                   help="absolute accuracy of every moment (instead of --data-digits)")
+    p.add_argument("--data-error",
+                   help="absolute accuracy of every moment (instead of --data-digits), read "
+                        "exactly as bounds --tolerance is: 1e-400 and 1/3 are those numbers")
     p.add_argument("--basis", default="monomial", choices=["monomial", "chebyshev"],
                    help="power moments or Chebyshev-T moments on [-1, 1]")
     p.add_argument("--format", default="table", choices=["table", "json"],
@@ -67,6 +69,7 @@ def _precision(args: argparse.Namespace):
 def run(args: argparse.Namespace) -> int:
     from ..moments import recover_measure
     from ..moments._data import looks_like_double
+    from .bounds import _data_error
 
     moments = read_moments(args.file)
     result = recover_measure(
@@ -76,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
         precision=_precision(args),
         digits=args.digits,
         data_digits=args.data_digits,
-        data_error=args.data_error,
+        data_error=_data_error(args.data_error),
         basis=args.basis,
         throw=False,
         progress=stage_printer("momentrnn recover"),

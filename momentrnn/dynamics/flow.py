@@ -203,6 +203,9 @@ def integrate_flow(
     if not isinstance(throw, (bool, np.bool_)):
         raise InputError(f"throw={throw!r} must be True or False")
     rho = lag_weights_for(k, lag_weights)
+    from .._limits import check_lag_work
+
+    check_lag_work(len(rho), student.dim)  # before the teacher's lags are computed
     target = _target(teacher, k)
     for name, v in (("rtol", rtol), ("atol", atol)):
         if not (_is_real(v) and finite(v) and v > 0):

@@ -350,6 +350,9 @@ def gradient_descent(
     if not isinstance(throw, (bool, np.bool_)):
         raise InputError(f"throw={throw!r} must be True or False")
     rho = lag_weights_for(k, lag_weights)
+    from .._limits import check_lag_work
+
+    check_lag_work(len(rho), a.shape[-1])  # before the teacher's lags are computed
     target = _target(teacher, k)
     every = max(1, steps // 100) if record_every is None else int(record_every)
     if every < 1:

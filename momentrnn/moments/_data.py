@@ -468,6 +468,15 @@ def _with_digits(data: MomentData, data_digits: float) -> MomentData:
     return MomentData(data.real, data.imag, (radius,) * data.count, data.rounded_decimals)
 
 
+_DOUBLE_MAX = float.fromhex("0x1.fffffffffffffp+1023")
+
+
+def _error_text(value: Fraction) -> str:
+    """A huge error for a message, by its order of magnitude (no int-string limit)."""
+    digits = (abs(value.numerator).bit_length() - value.denominator.bit_length()) * math.log10(2)
+    return shown(value.numerator) if value.denominator == 1 else f"about 1e{digits:.0f}"
+
+
 def _with_error(data: MomentData, data_error: object) -> MomentData:
     values = list(data_error) if isinstance(data_error, (list, tuple, np.ndarray)) else None
     if values is None:
@@ -485,12 +494,16 @@ def _with_error(data: MomentData, data_error: object) -> MomentData:
                                                                  MPF)):
             raise InputError(f"data_error[{j}]={e!r} must be a non-negative number")
         positive = e > 0
-        if isinstance(e, (int, np.integer)) and not finite(e):
-            raise InputError(f"data_error[{j}]={shown(e)} is beyond the double range; no "
-                             "moment can be known that roughly: give an error within it")
+        exact = Fraction(e) if isinstance(e, (int, np.integer, Fraction)) else None
+        if exact is not None and abs(exact) > Fraction(_DOUBLE_MAX):
+            raise InputError(f"data_error[{j}]={_error_text(exact)} is beyond the double "
+                             "range; no moment can be known that roughly: give an error "
+                             "within it")
         e = float(e)
         if not (e >= 0) or math.isnan(e):
             raise InputError(f"data_error[{j}]={e!r} must be a non-negative number")
+        if exact is not None and Fraction(e) < exact:  # an error bound is rounded up
+            e = math.nextafter(e, math.inf)
         if positive and e == 0.0:  # below the double range: the smallest double is larger
             e = math.ldexp(1.0, -1074)
         radii.append(e)

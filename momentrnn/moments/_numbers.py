@@ -190,29 +190,44 @@ def _read_decimal(value: Decimal, where: str) -> Reading:
 
 
 def _float_parts(value) -> tuple[int, int, str]:
-    """(relative bits, exponent of the smallest half-ulp, kind) of a binary float type."""
-    if isinstance(value, (np.float32, np.complex64)):
-        return 24, -150, "float32"
-    if isinstance(value, (np.float16,)):
-        return 11, -25, "float16"
+    """(relative bits, exponent of the smallest half-ulp, kind) of a binary float type; a
+    numpy type by its own ``finfo`` (``np.longdouble``: 64 bits and exponents to +-16 000
+    on x86)."""
+    if isinstance(value, (np.floating, np.complexfloating)):
+        info = np.finfo(value.dtype)
+        kind = {np.float64: "float", np.float32: "float32", np.float16: "float16"}.get(
+            info.dtype.type, str(info.dtype))
+        return int(info.nmant) + 1, int(info.minexp) - int(info.nmant) - 1, kind
     return 53, -1075, "float"
 
 
+def _exact_float(value, where: str) -> Fraction:
+    """A binary float's exact value, in its own format: a numpy ``longdouble`` beyond the
+    double range or with more bits than a double is not rounded to a double on the way."""
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise InputError(f"{where} is {value}; numbers must be finite (no NaN or infinity)")
+        return Fraction(value)
+    if not np.isfinite(value):
+        raise InputError(f"{where} is {value}; numbers must be finite (no NaN or infinity)")
+    return Fraction(*value.as_integer_ratio())
+
+
 def _read_float(value, where: str) -> Reading:
-    x = float(value)
-    if not math.isfinite(x):
-        raise InputError(f"{where} is {x}; numbers must be finite (no NaN or infinity)")
+    fx = _exact_float(value, where)
     rel, tiny, kind = _float_parts(value)
-    fx = Fraction(x)
     return Reading(fx, _ZERO, _ulp_radius(fx, rel, tiny), False, kind)
 
 
 def _read_complex(value, where: str) -> Reading:
-    z = complex(value)
-    if not (math.isfinite(z.real) and math.isfinite(z.imag)):
-        raise InputError(f"{where} is {z}; numbers must be finite (no NaN or infinity)")
+    if isinstance(value, np.complexfloating):
+        re, im = _exact_float(value.real, where), _exact_float(value.imag, where)
+    else:
+        z = complex(value)
+        if not (math.isfinite(z.real) and math.isfinite(z.imag)):
+            raise InputError(f"{where} is {z}; numbers must be finite (no NaN or infinity)")
+        re, im = Fraction(z.real), Fraction(z.imag)
     rel, tiny, kind = _float_parts(value)
-    re, im = Fraction(z.real), Fraction(z.imag)
     radius = _ulp_radius(re, rel, tiny) + _ulp_radius(im, rel, tiny)
     return Reading(re, im, radius, False, "complex " + kind)
 

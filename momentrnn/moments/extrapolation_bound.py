@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from .._format import upper_text
-from .._limits import MAX_LAGS, MAX_LENGTH
-from .._validate import positive_int
+from .._limits import MAX_CERTIFY_BITS, MAX_LAGS, MAX_LENGTH, MAX_SDP_ORDER
+from .._validate import nonnegative_int, positive_int
 from ..errors import InputError, MomentRNNError, SolverError
 from .sdp import _round, _sup_abs_upper
 
@@ -210,33 +210,40 @@ class R11Bounds:
         self.p_eps = sum(abs(c) * e for c, e in zip(self.p, self.eps))
 
     def bounds(self, count: int) -> list[tuple[Fraction, str]]:
+        # over Q in python-flint (fmpq): Fraction's gcd of the growing numbers took most of
+        # a 1000-order certificate; the values returned are Fractions, the same numbers
+        fq = self.flint.fmpq
         n = self.n
-        r = [Fraction(0)] * n
+        zero = fq(0)
+        r = [zero] * n
         if n:
-            r[0] = Fraction(1)  # x^0 = 0 * p + 1
+            r[0] = fq(1)  # x^0 = 0 * p + 1
+        p = [_fq(v) for v in self.p]
+        eps = [_fq(v) for v in self.eps]
+        p_eps, reach = _fq(self.p_eps), _fq(self.reach)
         out = []
-        cs: list[Fraction] = []
-        norm_s = Fraction(0)
+        cs: list = []
+        norm_s = zero
         for q in range(count):
             if q >= n:
                 s_bound, how = norm_s, "1-norm"
                 if q <= ROOTS_MAX and cs and self.reach <= WIDE_REACH:
-                    s_poly = self.flint.fmpq_poly([_fq(c) for c in reversed(cs)])
+                    s_poly = self.flint.fmpq_poly(list(reversed(cs)))
                     if self.map is not None:
                         s_poly = s_poly(self.map)  # s_q(mid + half y), y in [-1, 1]
-                    s_bound, how = min(_sup_abs_upper(s_poly), norm_s), "certified sup"
-                value = (sum(abs(c) * e for c, e in zip(r, self.eps))
-                         + s_bound * self.p_eps)
-                out.append((value, how))
+                    s_bound, how = min(_fq(_sup_abs_upper(s_poly)), norm_s), "certified sup"
+                value = sum((abs(c) * e for c, e in zip(r, eps)), zero) + s_bound * p_eps
+                out.append((_fr(value), how))
             else:
-                out.append((sum(abs(c) * e for c, e in zip(r, self.eps)), "below 2d+1"))
+                out.append((_fr(sum((abs(c) * e for c, e in zip(r, eps)), zero)),
+                            "below 2d+1"))
             # r_{q+1} = x r_q - c p, c the coefficient of x^n in x r_q
-            shifted = [Fraction(0)] + r
+            shifted = [zero] + r
             c = shifted[n]
-            r = [shifted[k] - c * self.p[k] for k in range(n)]
+            r = [shifted[k] - c * p[k] for k in range(n)]
             cs.append(c)
             # s_{q+1} = x s_q + c: its weighted 1-norm bounds sup |s_{q+1}| on the support
-            norm_s = norm_s * self.reach + abs(c)
+            norm_s = norm_s * reach + abs(c)
         return out
 
 
@@ -247,7 +254,29 @@ def _fq(v: Fraction):
 
 
 def _fr(v) -> Fraction:
-    return Fraction(int(v.p), int(v.q))
+    # an fmpq is in lowest terms with a positive denominator: no second gcd
+    return Fraction(int(v.p), int(v.q), _normalize=False)
+
+
+def check_powers(atoms: dict, length: int, where: str = "length") -> None:
+    """Refuse, before any power is taken, atoms whose exact powers ``x**q``, ``q < length``,
+    hold more than ``MAX_CERTIFY_BITS`` bits together (``B length (length - 1) / 2`` for an
+    atom of ``B`` bits); ``atoms`` maps a name to the values, and a name holding ``{}`` is
+    formatted with the atom's index from 1 (else ``name[i]``)."""
+    import math
+
+    for name, values in atoms.items():
+        for i, x in enumerate(values or ()):
+            label = name.format(i + 1) if "{}" in name else f"{name}[{i}]"
+            bits = x.numerator.bit_length() + x.denominator.bit_length()
+            total = bits * length * (length - 1) // 2
+            if total > MAX_CERTIFY_BITS:
+                e = (abs(x.numerator).bit_length() - x.denominator.bit_length()) * math.log10(2)
+                raise InputError(
+                    f"{label} (about {'-' if x < 0 else ''}1e{e:.0f}, {bits} bits as a "
+                    f"fraction) has powers x**q, q < {length}, of about {total} bits in all, "
+                    f"more than the {MAX_CERTIFY_BITS} certified exactly (about 1e7 bits a "
+                    f"second): rescale the atoms, or give a smaller {where}")
 
 
 def _exact(values: Sequence | None, name: str) -> list[Fraction] | None:
@@ -323,7 +352,9 @@ def certify_extrapolation(a: Sequence, b: Sequence, c: Sequence, *,
     InputError
         A ``support`` that does not contain the student's (non-negative part's) or the
         teacher's atoms, no teacher, too few teacher moments, or a value that is not a finite
-        real number (complex, NaN, infinite, bool, not a number).
+        real number (complex, NaN, infinite, bool, not a number); ``sdp_max_order`` above
+        ``MAX_SDP_ORDER``, or an atom whose exact powers below ``length`` hold more than
+        ``MAX_CERTIFY_BITS`` bits (refused before any work).
     MomentRNNError
         A proved bound below the student's exact error (an internal inconsistency).
     """
@@ -341,6 +372,13 @@ def certify_extrapolation(a: Sequence, b: Sequence, c: Sequence, *,
             and len(teacher_atoms) != len(teacher_weights)):
         raise InputError(f"teacher_atoms has {len(teacher_atoms)} entries and teacher_weights "
                          f"{len(teacher_weights)}; give one weight per atom")
+    sdp_max_order = nonnegative_int(sdp_max_order, "sdp_max_order",
+                                    hint="the highest order bounded by the SDP")
+    if sdp_max_order > MAX_SDP_ORDER:
+        raise InputError(f"sdp_max_order={sdp_max_order} is more than {MAX_SDP_ORDER}, the "
+                         "highest order of the semidefinite program (each order is one SDP, "
+                         "growing with the order squared); give a lower sdp_max_order")
+    check_powers({"a": a, "teacher_atoms": teacher_atoms}, length)
     lo, hi = _support(support, a, b, c, teacher_atoms)
     if teacher_moments is not None:
         if len(teacher_moments) < length:
@@ -384,7 +422,7 @@ def certify_extrapolation(a: Sequence, b: Sequence, c: Sequence, *,
         # the SDP cannot improve on it
         tight = "R11" in cands and cands["R11"] <= abs(h_pos[q] - hat[q]) + neg_q
         if q <= sdp_max_order and not tight and wide:
-            sdp_note = (f"SDP not used: the support reaches {float(max(-lo, hi)):.6g}, beyond "
+            sdp_note = (f"SDP not used: the support reaches {upper_text(max(-lo, hi), 6)}, beyond "
                         f"{WIDE_REACH} (R11 only, with the 1-norm of s_q)")
         elif q <= sdp_max_order and not tight:
             sdp = _sdp_bound(hat[:lags], eps, q, hat[q], exact_zero, (lo, hi))
@@ -486,8 +524,10 @@ def _shown(x: Fraction) -> str:
     would overflow."""
     if abs(x) < 2**1000:
         return f"{float(x):.17g}"
-    digits = len(str(abs(x.numerator) // x.denominator)) - 1
-    return ("-" if x < 0 else "") + f"about 1e{digits}"
+    import math  # by the bit lengths: no str() of an integer beyond Python's digit limit
+
+    digits = (abs(x.numerator).bit_length() - x.denominator.bit_length()) * math.log10(2)
+    return ("-" if x < 0 else "") + f"about 1e{digits:.0f}"
 
 
 def _determinate(moments: list) -> bool:

@@ -15,6 +15,7 @@ import flint
 import mpmath
 import numpy as np
 
+from .._limits import MAX_EXACT_HANKEL, MAX_SINGULAR_VALUES, check_memory
 from .._validate import positive_int
 from ..errors import InputError
 from ..precision import (
@@ -113,6 +114,10 @@ def _hankel(data: MomentData, rows: int | None, cols: int | None, shift: int,
     in it."""
     prec = as_precision(precision, default=Exact() if data.is_exact else Float64())
     r, c = _shape(data, rows, cols, shift)
+    if prec.exact:
+        _check_exact_size(max(r, c))
+    check_memory(r * c * _entry_bytes(data, prec), f"the {r}x{c} Hankel matrix in {prec}",
+                 "ask for a smaller matrix (rows=, cols=) or pass fewer moments")
     ar = arithmetic(prec, real=data.is_real)
     with ar.working():
         return ar, hankel(ar, ar.values(data), r, c, shift)
@@ -172,7 +177,9 @@ class HankelRank:
         Size of the square Hankel matrix examined.
     singular_values : tuple of mpmath.mpf
         Its singular values, descending (computed at the working precision); empty in the
-        exact evidence of a recovery whose precision was refused before they were needed.
+        exact evidence of a recovery whose precision was refused before they were needed, and
+        in exact evidence with more than ``MAX_SINGULAR_VALUES`` (100) non-zero ones (an
+        eigenproblem at thousands of bits; the message says so).
     noise_floor : mpmath.mpf
         Singular values below this are indistinguishable from zero: the Weyl bound of the data
         radii plus the rounding of the working precision.
@@ -307,11 +314,18 @@ def hankel_singular_values(moments: object, size: int | None = None, *,
     >>> [float(v) for v in hankel_singular_values([2, 0, 1])]
     [2.0, 1.0]
     """
+    if size is not None:
+        positive_int(size, "size", maximum=MAX_SINGULAR_VALUES,
+                     hint="an eigenproblem at thousands of bits, cubic in the size")
     data = parse_moments(moments)
     s = (data.count + 1) // 2 if size is None else positive_int(size, "size")
     if 2 * s - 1 > data.count:
         raise InputError(f"size={size!r}: a square Hankel matrix of size s needs 2s-1 moments, "
                          f"got {data.count}")
+    if s > MAX_SINGULAR_VALUES:
+        raise InputError(f"{data.count} moments make a {s}x{s} Hankel matrix, more than the "
+                         f"{MAX_SINGULAR_VALUES} singular values computed (an eigenproblem at "
+                         "thousands of bits, cubic in the size); pass size=")
     if precision is None:
         return resolved_singular_values(data, s)[0]
     prec = as_precision(precision)
@@ -339,10 +353,41 @@ def resolved_singular_values(data: MomentData, size: int, start_bits: int | None
     return sv, bits
 
 
+def _check_exact_size(size: int) -> None:
+    """Refuse a square Hankel matrix over Q larger than ``MAX_EXACT_HANKEL`` before it is
+    built (its elimination is cubic in the size and its entries grow)."""
+    if size > MAX_EXACT_HANKEL:
+        raise InputError(
+            f"a {size}x{size} Hankel matrix over Q (of {2 * size - 1} moments) is more than the "
+            f"{MAX_EXACT_HANKEL} rows decided exactly (exact elimination is cubic in the size, "
+            f"with growing entries): pass at most {2 * MAX_EXACT_HANKEL} moments, or size=")
+
+
+def _entry_bytes(data: MomentData, prec: Precision) -> float:
+    """Bytes of one Hankel entry, estimated: exact values by their bits (they grow), the
+    others by their precision."""
+    parts = 1 if data.is_real else 2
+    if isinstance(prec, Float64):
+        return 8.0 * parts
+    if prec.exact:
+        values = list(data.real) + list(data.imag or ())
+        bits = sum(_bits(v) for v in values) / max(1, len(values))
+        return parts * (48 + bits / 8) + (0 if data.is_real else 400)  # complex: sympy
+    return parts * (64 + prec.bits / 8)  # type: ignore[attr-defined]
+
+
+def _bits(value: object) -> int:
+    try:
+        return int(value.p.bit_length() + value.q.bit_length())  # type: ignore[attr-defined]
+    except AttributeError:
+        return 64
+
+
 def _exact_matrix(data: MomentData, size: int) -> flint.fmpq_mat:
     """The square Hankel matrix of the moments as given, over Q; for complex moments
     ``A + iB`` the real ``[[A, -B], [B, A]]``, whose singular values are those of ``A + iB``,
-    each twice."""
+    each twice. Larger than ``MAX_EXACT_HANKEL`` rows: refused before it is built."""
+    _check_exact_size(size)
     if data.is_real:
         return hankel(RATIONALS, data.real, size, size)
     re, im = data.real, data.imag
@@ -565,8 +610,14 @@ def _exact_rank(data: MomentData, s: int, prec: Precision, values: bool = True) 
 
 def with_singular_values(evidence: HankelRank, data: MomentData,
                          start_bits: int | None = None) -> HankelRank:
-    """Exact rank evidence with its singular values (and the gap) added."""
+    """Exact rank evidence with its singular values (and the gap) added; above
+    ``MAX_SINGULAR_VALUES`` non-zero ones, the evidence as it is, its message saying so."""
     s, rank = evidence.size, evidence.rank
+    if rank > MAX_SINGULAR_VALUES:
+        return replace(evidence, message=(
+            f"{evidence.message}; its {rank} non-zero singular values are not computed (more "
+            f"than {MAX_SINGULAR_VALUES}: an eigenproblem at thousands of bits, cubic in their "
+            "number; the rank over Q needs none of them)"))
     if rank == s:
         sv, _ = resolved_singular_values(data, s, start_bits)
     else:  # the smallest singular values are exact zeros: no precision resolves them

@@ -17,6 +17,7 @@ import flint
 import mpmath
 import numpy as np
 
+from .._limits import MAX_RECOVERY_DIGITS, MAX_SINGULAR_VALUES
 from .._validate import finite, positive_int, shown
 from ..errors import (
     DataAccuracyError,
@@ -54,7 +55,7 @@ from .methods import RecoveryMethod, as_monomial, method_named
 __all__ = ["Recovery", "Status", "recover_measure", "prony", "matrix_pencil", "gauss_rule"]
 
 MAX_BITS = 200_000
-MAX_DIGITS = 10_000
+MAX_DIGITS = MAX_RECOVERY_DIGITS  # the table: momentrnn._limits
 MAX_ROUNDS = 8
 
 class Status(StrEnum):
@@ -640,7 +641,9 @@ def recover_measure(
     Raises
     ------
     InputError, RankError, NotPositiveError, PrecisionMismatchError
-        Bad input (raised whatever ``throw`` says).
+        Bad input (raised whatever ``throw`` says); also more than ``MAX_SINGULAR_VALUES``
+        (100) atoms to recover, or an exact Hankel matrix of more than ``MAX_EXACT_HANKEL``
+        (1500) rows, refused before their eigenproblems.
     DataAccuracyError, PrecisionExhaustedError, IllConditionedError
         The requested accuracy cannot be delivered (only with ``throw=True``).
 
@@ -860,6 +863,15 @@ def _conditioning(problem: _Problem, rank, progress) -> None:
     the loss reported, and no eigen-decomposition is made (singular values left empty)."""
     n, evidence = problem.n, problem.evidence
     start = 64 + digits_to_bits(15 + 0.8 * n)
+    if n > MAX_SINGULAR_VALUES:  # before any eigenproblem at thousands of bits
+        raise InputError(
+            f"recovering {n} atoms is more than the {MAX_SINGULAR_VALUES} this package "
+            f"recovers (the condition of the {n}x{n} Hankel matrix and the atoms are "
+            "eigenproblems at thousands of bits, cubic in the number of atoms): "
+            + (f"the {evidence.size}x{evidence.size} Hankel matrix has exact rank "
+               f"{evidence.rank}; " if evidence is not None and evidence.verdict in
+               ("exact", "full") else "")
+            + f"pass rank= of at most {MAX_SINGULAR_VALUES}, or supply fewer moments")
     if problem.refusable and not (evidence is not None and evidence.size == n
                                   and evidence.singular_values):
         if progress is not None:

@@ -21,8 +21,9 @@ from fractions import Fraction
 
 import numpy as np
 
-from .._format import lower_text, upper_text
-from .._limits import MAX_SDP_ORDER
+from .._format import exact_text, lower_text, upper_text
+from .._limits import MAX_MOMENT_INDEX, MAX_SDP_ORDER
+from .._validate import shown as shown_value
 from ..errors import InputError, MissingDependencyError, SolverError
 from ._certificate import EndCertificate, certify_end, certify_infeasible, checked_measure
 from ._data import parse_moments, to_fraction
@@ -134,12 +135,14 @@ class ExtrapolationRange:
         write the double itself, or the exact value from ``"exact"``, when the side matters.
         """
         def frac(v, direction=0):  # outer ends are rounded outwards, inner ends inwards
-            return None if v is None else {"exact": str(v), "float": _round(v, direction)}
+            return None if v is None else {"exact": exact_text(v),
+                                           "float": _round(v, direction)}
 
         def meas(mu):
             if mu is None:
                 return None
-            return {"atoms": [str(x) for x in mu.atoms], "weights": [str(w) for w in mu.weights]}
+            return {"atoms": [exact_text(x) for x in mu.atoms],
+                    "weights": [exact_text(w) for w in mu.weights]}
 
         return {
             "order": self.order, "lower": self.lower, "upper": self.upper,
@@ -296,7 +299,12 @@ def extrapolation_range(moments: object, *, tolerance: object, support: tuple = 
     N = data.count - 1
     q = N + 1 if order is None else order
     if isinstance(q, bool) or not isinstance(q, int) or q <= N:
-        raise InputError(f"order={order!r} must be an integer > {N} (the last given index)")
+        raise InputError(f"order={shown_value(order)} must be an integer > {N} (the last given "
+                         "index)")
+    if q > MAX_MOMENT_INDEX:  # before any work: even an exact m_q is q recurrence steps
+        raise InputError(f"order={shown_value(q)} is more than {MAX_MOMENT_INDEX}, the highest "
+                         "moment index bounded (an exact m_q is a recurrence run q steps); ask "
+                         "for a lower order")
     # a moment given as a ball lies somewhere in it: a measure within eps_j of the true m_j is
     # within eps_j + radius_j of the ball's midpoint, so the ranges below hold for every value
     # of the ball (other kinds are used at their exact value, as documented)
@@ -349,8 +357,9 @@ def extrapolation_range(moments: object, *, tolerance: object, support: tuple = 
                                   "an odd moment is unbounded both ways on the whole line")
     if q > MAX_ORDER:
         raise InputError(
-            f"order={q} is beyond {MAX_ORDER}: the semidefinite program grows with the order "
-            "squared and its certificates with its cube; ask for a lower order"
+            f"order={q} is beyond {MAX_ORDER}, the highest order of the semidefinite "
+            "program (it grows with the order squared and its certificates with its cube; "
+            f"order {MAX_ORDER} takes seconds): ask for a lower order"
         )
     big = Fraction(10) ** 300
     if any(abs(to_fraction(v)) > big for v in data.real) or any(
@@ -860,7 +869,9 @@ def stability_bound(atoms: object, *, order: int, tolerance: float) -> float:
     InputError
         When ``atoms`` is empty, unreadable or not real, an atom lies outside
         :math:`[-1, 1]`, ``order`` is not a non-negative integer or ``tolerance`` is not a
-        number :math:`\ge 0` of the kinds above.
+        number :math:`\ge 0` of the kinds above; an order above ``MAX_STABILITY_ORDER`` (600),
+        or with :math:`q^3 (B + 160)` above ``MAX_STABILITY_WORK`` for the longest atom of
+        :math:`B` bits.
 
     Examples
     --------
@@ -871,7 +882,7 @@ def stability_bound(atoms: object, *, order: int, tolerance: float) -> float:
     """
     import flint
 
-    from .._limits import MAX_STABILITY_ORDER
+    from .._limits import MAX_STABILITY_ORDER, MAX_STABILITY_WORK
     from .._validate import nonnegative_int
 
     if isinstance(atoms, np.ndarray) and atoms.ndim == 1:
@@ -889,10 +900,18 @@ def stability_bound(atoms: object, *, order: int, tolerance: float) -> float:
         raise InputError("the atoms must lie in [-1, 1] (the bound is for measures on [-1, 1])")
     order = nonnegative_int(order, "order", hint="the index q of the moment to bound")
     if order > MAX_STABILITY_ORDER:  # x**q is divided exactly: q = 10**5 takes hours
-        raise InputError(f"order={order} is more than {MAX_STABILITY_ORDER}, the largest "
-                         "moment index "
-                         "bounded (exact division and root isolation of degree q: about 25 s "
-                         "at the limit)")
+        raise InputError(f"order={shown_value(order)} is more than {MAX_STABILITY_ORDER}, the "
+                         "largest moment index bounded (exact division and root isolation of "
+                         "degree q: about 6 to 13 s at the limit)")
+    bits = max(abs(to_fraction(x).numerator).bit_length() + to_fraction(x).denominator
+               .bit_length() for x in pts)
+    if order**3 * (bits + 160) > MAX_STABILITY_WORK:  # the atoms' bits enter the roots' work
+        top = int((MAX_STABILITY_WORK / (bits + 160)) ** (1 / 3))
+        raise InputError(f"order={order} with an atom of {bits} bits (numerator and "
+                         f"denominator) is more than this bound computes: q**3 (bits + 160) = "
+                         f"{order**3 * (bits + 160):.3g}, more than {MAX_STABILITY_WORK:.3g} "
+                         f"(exact division and root isolation of degree q grow with the "
+                         f"atoms' bits); ask for order <= {top}, or give shorter atoms")
     eps = _exact_tolerance(tolerance)
     if eps is None:
         return math.inf

@@ -56,11 +56,30 @@ def _end(value: object, name: str) -> Fraction | float:
     raise InputError(f"support {name} end {value!r} must be a number, a fraction or inf")
 
 
+def _capped(end: Fraction | float, value: object, name: str) -> Fraction | float:
+    """A finite end of at most ``MAX_SUPPORT_BITS`` bits in its numerator and denominator."""
+    from .._limits import MAX_SUPPORT_BITS
+
+    if isinstance(end, Fraction):
+        bits = max(abs(end.numerator).bit_length(), end.denominator.bit_length())
+        if bits > MAX_SUPPORT_BITS:
+            shown = value if isinstance(value, str) and len(value) <= 40 else \
+                f"a number of {bits} bits"
+            raise InputError(
+                f"support {name} end {shown!r} has {bits} bits in its numerator or "
+                f"denominator, more than the {MAX_SUPPORT_BITS} a support end may have (the "
+                "ends multiply every moment and are written exactly): rescale x (support and "
+                "moments), or give a shorter end")
+    return end
+
+
 def parse_support(support: object) -> tuple:
-    """``(a, b)`` with exact finite ends (Fraction) or ``-inf``/``inf``."""
+    """``(a, b)`` with exact finite ends (Fraction) or ``-inf``/``inf``; a finite end has at
+    most ``MAX_SUPPORT_BITS`` bits in its numerator and denominator."""
     if not isinstance(support, (tuple, list)) or len(support) != 2:
         raise InputError(f"support={support!r} must be a pair (a, b), e.g. (-1, 1), (0, inf)")
-    a, b = _end(support[0], "left"), _end(support[1], "right")
+    a = _capped(_end(support[0], "left"), support[0], "left")
+    b = _capped(_end(support[1], "right"), support[1], "right")
     if a == INF or b == -INF or not a < b:
         raise InputError(f"support={support!r} must have a < b")
     return a, b
@@ -69,14 +88,14 @@ def parse_support(support: object) -> tuple:
 def _localizers(a, b) -> list[tuple[str, fmpq_poly]]:
     """The polynomials g >= 0 on the support whose localising matrices must be PSD."""
     x = fmpq_poly([0, 1])
-    left = f"(x - {a})" if a != -INF and a >= 0 else f"(x + {-a})"
+    left = f"(x - {_end_text(a)})" if a != -INF and a >= 0 else f"(x + {_end_text(-a)})"
     out = []
     if a != -INF:
         out.append((left, x - _q(a)))
     if b != INF:
-        out.append((f"({b} - x)", _q(b) - x))
+        out.append((f"({_end_text(b)} - x)", _q(b) - x))
     if a != -INF and b != INF:
-        out.append((f"{left}({b} - x)", (x - _q(a)) * (_q(b) - x)))
+        out.append((f"{left}({_end_text(b)} - x)", (x - _q(a)) * (_q(b) - x)))
     return out
 
 

@@ -368,8 +368,10 @@ def check_training(p: dict) -> None:
 
     positive_list(p, "scales")
     positive_list(p, "lengths", integer=True)
-    if not (math.isfinite(p["lr"]) and p["lr"] > 0):
-        raise InputError(f"lr={p['lr']!r} must be a positive finite step size")
+    from ..._validate import finite
+
+    if not (finite(p["lr"]) and p["lr"] > 0):
+        raise InputError(f"lr={short(p['lr'])} must be a positive finite step size")
     if p["steps"] < 1:
         raise InputError(f"steps={p['steps']!r} must be positive")
     if p["device"] is not None and not _DEVICE.fullmatch(p["device"]):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 
+from ..._validate import finite
 from ...errors import InputError
 from .base import (
     ScaleFigure,
@@ -15,6 +16,7 @@ from .base import (
     median,
     positive_list,
     seed_list,
+    short,
 )
 
 __all__ = ["LinearFamily"]
@@ -86,8 +88,8 @@ class LinearFamily(SweepFamily):
         for key in ("teachers", "modes"):
             if not p[key]:
                 raise InputError(f"{key} must not be empty: the sweep would hold no runs")
-        if not (math.isfinite(p["until_loss"]) and p["until_loss"] >= 0):
-            raise InputError(f"until_loss={p['until_loss']!r} must be a finite loss >= 0")
+        if not (finite(p["until_loss"]) and p["until_loss"] >= 0):
+            raise InputError(f"until_loss={short(p['until_loss'])} must be a finite loss >= 0")
         if p["backend"] == "numpy" and p["device"] not in (None, "cpu"):
             raise InputError(f"device={p['device']!r} needs backend = \"torch\"")
         for t in p["teachers"]:
@@ -106,12 +108,20 @@ class LinearFamily(SweepFamily):
         return p
 
     def check_size(self, p: dict) -> int:
+        from ..._limits import MAX_LAG_WORK
         from ...rnn._limits import check_memory
+        from ...rnn.teachers import NAMED_TEACHERS
 
         q, dim = max(p["lengths"]), max(p["dims"])
+        k = p["k"] if p["k"] is not None else max(
+            2 * len(NAMED_TEACHERS[t][0]) + 3 for t in p["teachers"])
         check_memory(16.0 * dim * max(q, 2 * min(dim, 30) + 2),
                      f"the impulse response of length {q} of a student of dimension {dim}",
                      "use shorter lengths or smaller dims")
+        if k * dim > MAX_LAG_WORK:  # as every run would refuse: before any
+            raise InputError(f"k={k} lags with dims up to {dim} make {k * dim} values per loss "
+                             f"array, more than the {MAX_LAG_WORK} a run fits: use a smaller k "
+                             "or smaller dims")
         return super().check_size(p)
 
     def expand(self, p: dict) -> list[dict]:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import itertools
-import math
 
 import numpy as np
 
 from ..._limits import MAX_SEED
+from ..._validate import finite
 from ...errors import InputError
 from .base import (
     ScaleFigure,
@@ -97,8 +97,8 @@ class NonlinearFamily(SweepFamily):
         if not 0 <= p["teacher_seed"] <= MAX_SEED:
             raise InputError(f"teacher_seed={short(p['teacher_seed'])} must be from 0 to "
                              "2**63 - 1 (the seeds the random generators take)")
-        if not math.isfinite(p["teacher_gain"]):
-            raise InputError(f"teacher_gain={p['teacher_gain']!r} must be finite")
+        if not finite(p["teacher_gain"]):
+            raise InputError(f"teacher_gain={short(p['teacher_gain'])} must be finite")
         return p
 
     def check_size(self, p: dict) -> int:
@@ -106,16 +106,22 @@ class NonlinearFamily(SweepFamily):
 
         q = max(p["lengths"])
         batch = len(p["scales"]) * len(p["seeds"])
-        dim = max(p["student_dims"] + p["teacher_dims"])
+        sdim, tdim = max(p["student_dims"]), max(p["teacher_dims"])
+        dim = max(sdim, tdim)
         gates = 3 if p["cell"] == "gru" else 1
         # the weights too: each cell holds gates x dim x dim recurrent weights (torch keeps
-        # them, their gradients and two Adam moments, in float64: 4 x 8 bytes each)
-        check_memory(8.0 * batch * (p["test_sequences"] * q * dim * 3
-                                    + p["train_sequences"] * p["k"] * gates * dim * 4
-                                    + 4 * (gates * dim * dim + 2 * gates * dim)),
-                     f"the hidden states of {batch} students of dimension {dim} over "
-                     f"{p['test_sequences']} sequences of length {q}",
-                     "use shorter lengths, fewer test sequences or smaller dims")
+        # them, their gradients and two Adam moments, in float64: 4 x 8 bytes each); in
+        # integers, so that no size overflows a float before it is compared
+        parts = {"test_sequences and lengths": p["test_sequences"] * q * dim * 3,
+                 "train_sequences and k": p["train_sequences"] * p["k"] * gates * dim * 4,
+                 "the dims (weights)": 4 * (gates * dim * dim + 2 * gates * dim)}
+        largest = max(parts, key=parts.__getitem__)
+        which = "student_dims" if sdim >= tdim else "teacher_dims"
+        check_memory(8 * batch * sum(parts.values()),
+                     f"the hidden states and weights of {batch} students ({which} up to "
+                     f"{dim}, train_sequences={short(p['train_sequences'])} of k={p['k']} "
+                     f"steps, test_sequences={short(p['test_sequences'])} of length {q})",
+                     f"lower {largest}, which hold the most of it (or {which})")
         return super().check_size(p)
 
     def expand(self, p: dict) -> list[dict]:

@@ -441,10 +441,17 @@ def test_a_box_of_initial_conditions_holds_the_float_flows_from_its_points(box_p
 
 
 def test_a_box_proof_says_so_and_holds_the_point_proof(box_proof, short_proof):
+    """The radius of the box is a hypothesis: written and printed rounded down (never a box
+    wider than the one proved), and read back as written."""
     d = json.loads(json.dumps(box_proof.to_dict()))
-    assert Fraction(d["init_radius"]) >= BOX_RADIUS
+    assert BOX_RADIUS - Fraction(d["init_radius"]) <= BOX_RADIUS * Fraction(1, 10**16)
+    assert Fraction(d["init_radius"]) <= BOX_RADIUS
     assert d["initial_conditions"].startswith("every initialisation")
     assert d["statements"][0].startswith("for every initialisation with each coordinate")
+    said = d["statements"][0].split(" within ")[1].split(" ")[0]
+    assert said == "3.333e-08" and Fraction(said) <= BOX_RADIUS
+    back = FlowProof.from_dict(d)
+    assert back.init_radius == Fraction(d["init_radius"]) and back.statements() == d["statements"]
     for key in ("a", "b", "c"):
         for (lo, hi), (plo, phi) in zip(getattr(box_proof, key), getattr(short_proof, key)):
             assert lo <= plo <= phi <= hi
@@ -475,7 +482,7 @@ def test_command_init_radius():
                "json", "--no-converge")
     assert out.returncode == 0, out.stderr
     d = json.loads(out.stdout)
-    assert Fraction(d["init_radius"]) >= Fraction(1e-9)
+    assert 0 < Fraction(1e-9) - Fraction(d["init_radius"]) <= Fraction(1e-9) * Fraction(1, 10**16)
     assert d["statements"][0].startswith("for every initialisation")
     bad = _cli("--init-radius", "-1", "--t-end", "0.25")
     assert bad.returncode != 0 and "--init-radius" in bad.stderr

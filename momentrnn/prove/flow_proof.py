@@ -93,7 +93,8 @@ class FlowProof:
         The half-width of the box of initial conditions: every statement holds for every
         initialisation whose :math:`3d` coordinates are each within ``init_radius`` of
         ``init_student``'s doubles (0: that one initialisation). ``invariants_initial`` then
-        encloses :math:`b_i^2 - c_i^2` over the box.
+        encloses :math:`b_i^2 - c_i^2` over the box. A hypothesis, so its text (in
+        ``statements`` and ``to_dict``) is rounded down: the box said is inside the one proved.
     """
 
     status: str
@@ -145,10 +146,11 @@ class FlowProof:
         """The proved statements, in words."""
         T = f"t = {exact_time_text(self.final_time)}"
         if self.init_radius:
-            from .._format import upper_text
+            from .._format import lower_text
 
+            # a hypothesis: its radius is rounded down (the box proved holds the one said)
             start = (f"for every initialisation with each coordinate of (a, b, c) within "
-                     f"{upper_text(self.init_radius, 4)} of init_student's doubles, ")
+                     f"{lower_text(self.init_radius, 4)} of init_student's doubles, ")
         else:
             start = ""
         out = [f"{start}the exact gradient-flow solution at {T} lies in the enclosure given "
@@ -171,7 +173,7 @@ class FlowProof:
 
     def to_dict(self) -> dict:
         """JSON-ready dictionary: intervals as ``[lower, upper]`` decimal strings rounded
-        outwards, exact times as text beside their float."""
+        outwards, ``init_radius`` rounded down, exact times as text beside their float."""
         ext = None
         if self.extrapolation_bounds is not None:
             from .._format import upper_text
@@ -182,7 +184,7 @@ class FlowProof:
         return {
             "status": self.status, "reason": self.reason, "teacher": self.teacher,
             "dim": self.dim, "k": self.k, "init_scale": self.init_scale, "seed": self.seed,
-            "init": self.init, "init_radius": _decimal(self.init_radius, 17, up=True),
+            "init": self.init, "init_radius": _decimal(self.init_radius, 17, up=False),
             "initial_conditions": (
                 "every initialisation with each coordinate within init_radius of "
                 "init_student's doubles" if self.init_radius else
@@ -213,7 +215,8 @@ class FlowProof:
         """The proof of its :meth:`to_dict` (or of a ``"flow_proof"`` output): every interval
         is the written, outward-rounded decimal ends read exactly (so it contains the one
         proved), the times exact; each extrapolation bound is the smaller of its six-digit
-        upper text and the largest bound's 17-digit one (both bounds)."""
+        upper text and the largest bound's 17-digit one (both bounds); ``init_radius`` the
+        written, rounded-down one."""
         from .._schema import number_of
 
         def iv(pair):
@@ -244,7 +247,8 @@ class FlowProof:
             widths=tuple(tuple(number_of(v) for v in w) for w in data["widths"]),
             steps=data["steps"], rejected=data["rejected"], seconds=number_of(data["seconds"]),
             order=data["order"], prec=data["prec"], method=data["method"],
-            convergence=_convergence_from_dict(data["convergence"]))
+            convergence=_convergence_from_dict(data["convergence"]),
+            init_radius=Fraction(data.get("init_radius", "0")))
 
 
 def _convergence_from_dict(d: dict | None) -> Convergence | None:

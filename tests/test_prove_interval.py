@@ -155,3 +155,33 @@ def test_interval_matmul_bounds_the_rounding_of_its_radius(n, seed):
         for j in range(n):
             exact = sum(r * col[j] for r, col in zip(row, cols))  # times 2^2148
             assert exact <= _scaled(rad[i, j]) * 2**1074, (i, j)
+
+
+def test_a_hull_beyond_the_doubles_falls_back_to_balls():
+    """A hull end above the largest double (a planted 10^400 and -10^400/3): the double
+    enclosure gives an infinite end, the interval Jacobian declines, and the step's Jacobian
+    is the ball one (no OverflowError)."""
+    from momentrnn.prove._interval import _interval
+    from momentrnn.prove.validated import _LohnerSet
+
+    huge = Fraction(10) ** 400
+    assert _interval(huge) == (1.7976931348623157e308, float("inf"))
+    assert _interval(-huge / 3) == (float("-inf"), -1.7976931348623157e308)
+    top = Fraction(1.7976931348623157e308)
+    lo, hi = _interval(top + Fraction(1, 3))  # rounds to the largest double, below q
+    assert lo == 1.7976931348623157e308 and hi == float("inf")
+    h = Fraction(1, 64)
+    with flint_precision(128):
+        flow = ValidatedFlow([Fraction(39, 100), Fraction(-1, 3)], [1, Fraction(1, 3)],
+                             order=4, prec=128)
+        hull = [flint.arb(flint.fmpq(x.numerator, x.denominator))
+                for x in (Fraction(1, 3), -huge / 3, Fraction(2, 7), huge, Fraction(1, 5),
+                          Fraction(-1, 9))]
+        state = _LohnerSet.from_balls(hull)
+        hb = flint.arb(flint.fmpq(h.numerator, h.denominator))
+        M, mid = flow._jacobian_times(hull, h, hb, state)
+        assert mid is None  # the ball Jacobian
+        balls = flow._jacobian(hull, hb) * state.A
+        assert all(M[i, j].overlaps(balls[i, j]) for i in range(6) for j in range(6))
+    lo = np.array([0.5, 1.0, -np.inf])
+    assert taylor_jacobian(lo, np.abs(lo), [Fraction(1)], [Fraction(1)], 4, h) is None

@@ -29,6 +29,7 @@ A NaN or an infinity anywhere returns None, and the caller uses balls.
 from __future__ import annotations
 
 import math
+import sys
 from fractions import Fraction
 
 import numpy as np
@@ -63,8 +64,13 @@ def _up(x):
 
 def _interval(q: Fraction) -> tuple[float, float]:
     """Doubles ``(lo, hi)`` with ``lo <= q <= hi`` (the nearest double, moved out if it is on
-    the wrong side)."""
-    x = float(q)
+    the wrong side); beyond the largest double, an infinite end (whoever uses it then falls
+    back to balls)."""
+    try:
+        x = float(q)
+    except OverflowError:  # |q| rounds beyond the largest double
+        big = sys.float_info.max
+        return (big, math.inf) if q > 0 else (-math.inf, -big)
     lo = x if Fraction(x) <= q else math.nextafter(x, -math.inf)
     hi = x if Fraction(x) >= q else math.nextafter(x, math.inf)
     return lo, hi
@@ -166,6 +172,8 @@ def taylor_jacobian(lo: np.ndarray, hi: np.ndarray, target: list, rho: list, ord
     z_m(z) h^m` at every point of the box ``[lo, hi]`` (doubles, the hull of the set): the
     recurrence of :mod:`._taylor` in forward mode, midpoint-radius; ``target``, ``rho`` and
     ``h`` exact (Fractions). None when a number is not finite."""
+    if not (np.all(np.isfinite(lo)) and np.all(np.isfinite(hi))):
+        return None
     n = lo.shape[0]
     d = n // 3
     k = len(target)
@@ -201,6 +209,8 @@ def taylor_jacobian(lo: np.ndarray, hi: np.ndarray, target: list, rho: list, ord
         tg_r = np.array([max(math.nextafter(hi_ - c_, math.inf),
                              math.nextafter(c_ - lo_, math.inf))
                          for (lo_, hi_), c_ in zip(tg, tg_c)])
+        if not all(math.isfinite(x) for iv in (*tr, *tg) for x in iv):
+            return None
         js = np.arange(k, dtype=float)  # exact small integers
         for m in range(p):
             for j in range(1, k):  # P^j = P^(j-1) A
@@ -232,6 +242,8 @@ def taylor_jacobian(lo: np.ndarray, hi: np.ndarray, target: list, rho: list, ord
                           *_divide(ctx, -gc, gr, scale))
         # Horner in h over the gradients
         h_lo, h_hi = _interval(h)
+        if not (math.isfinite(h_lo) and math.isfinite(h_hi)):
+            return None
         hc = h_lo + (h_hi - h_lo) / 2
         hr = max(math.nextafter(h_hi - hc, math.inf), math.nextafter(hc - h_lo, math.inf))
         jc = np.concatenate([A.gc[p], B.gc[p], C.gc[p]])

@@ -461,6 +461,36 @@ def test_a_box_proof_says_so_and_holds_the_point_proof(box_proof, short_proof):
     assert not short_proof.statements()[0].startswith("for every")
 
 
+def test_a_wide_box_holds_the_flow_from_its_corner():
+    """init_radius 3e-4 through the escape (T = 1.25): the end box is wide (radius about
+    0.03) and every bit of the Jacobian's radius is needed. The float flow from the corner
+    z0 - 3e-4 (all six coordinates) lies strictly inside it; a Jacobian built from midpoints
+    only (its radius dropped) leaves a_1 1.8e-4 outside, the real one about 23 % of the width
+    inside."""
+    from scipy.integrate import solve_ivp
+
+    from momentrnn.rnn.losses import diagonal_loss_grad
+
+    radius = 3e-4
+    p = prove_flow("two_pole", 2, 5, 0.1, 0, 1.25, length=60, init_radius=radius,
+                   converge=False, max_radius=1.0)
+    assert p.status == "finite-time" and p.init_radius == Fraction(radius)
+    target = named_teacher("two_pole").impulse_response(5)
+    student = init_student(2, scale=0.1, seed=0)
+    z0 = np.concatenate([student.a, student.b, student.c])
+
+    def f(_, z):
+        _, ga, gb, gc = diagonal_loss_grad(z[:2], z[2:4], z[4:], target, np.ones(5))
+        return -np.concatenate([ga, gb, gc])
+
+    ends = [*p.a, *p.b, *p.c]
+    for sign in (-1.0, 1.0):
+        y = solve_ivp(f, (0, 1.25), z0 + sign * radius, method="LSODA", rtol=1e-12,
+                      atol=1e-15).y[:, -1]
+        for (lo, hi), value in zip(ends, y):
+            assert float(lo) + 1e-9 < value < float(hi) - 1e-9, (sign, lo, value, hi)
+
+
 def test_radius_zero_is_the_one_initialisation(short_proof):
     p = prove_flow("two_pole", 2, 5, 0.1, 0, 1.25, length=60, init_radius=0)
     assert p.init_radius == 0 and short_proof.init_radius == 0

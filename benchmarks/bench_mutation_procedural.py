@@ -369,21 +369,48 @@ def _coverage_env(base: Path, cov: Path) -> dict:
                 PYTHONDONTWRITEBYTECODE="1")
 
 
+# tests that need a browser (and skip without one): left out of the collection
+NEEDS_BROWSER = ("tests/test_docs_browser.py",)
+
+
 def collect(work: Path) -> None:
     """Per-test line coverage of the suite, and per-claim coverage of ``check --quick``."""
+    collect_tests(work)
+    collect_checks(work)
+
+
+def collect_tests(work: Path, paths: tuple[str, ...] = ("tests",)) -> None:
+    """Per-test line coverage of the whole suite (slow tests included), collected once.
+
+    A clean copy of the tree is made in ``work/base`` (the mutants are later written into
+    hard-linked copies of it); the suite runs there once under ``coverage run`` with the
+    ``covplugin`` pytest plugin, which names each test's coverage context after its node id.
+    Python subprocesses that a test starts (the command-line tests) are measured too, by the
+    ``sitecustomize.py`` beside the plugin, under the same test's context. The JUnit XML of the
+    run gives each test's duration (the cheapest covering tests run first) and its outcome (a
+    test that fails on the clean tree is never used to judge a mutant)."""
     base = work / "base"
     if base.exists():
         shutil.rmtree(base)
     _copy_clean(base)
     cov = work / "cov"
-    cov.mkdir(parents=True, exist_ok=True)
+    if cov.exists():  # a new collection: the old contexts describe another tree
+        shutil.rmtree(cov)
+    cov.mkdir(parents=True)
     env = _coverage_env(base, cov)
-    subprocess.run(["nice", "-n", "10", PY, "-m", "coverage", "run",
-                    f"--data-file={cov / '.coverage.main'}",
-                    "--source=momentrnn,proofs_checks", "-m", "pytest", "-p", "covplugin",
-                    "-p", "no:cacheprovider", "-q", f"--junitxml={cov / 'junit.xml'}", "tests"],
-                   cwd=base, env=dict(env, MUTCOV_MAIN="1"))
-    collect_checks(work)
+    ignore = [f"--ignore={t}" for t in NEEDS_BROWSER]
+    if paths == ("tests",):  # smallest test files first: a run stopped early has seen the most
+        paths = tuple(sorted((str(p.relative_to(base)) for p in (base / "tests").glob("test_*.py")
+                              if str(p.relative_to(base)) not in NEEDS_BROWSER),
+                             key=lambda t: ((base / t).stat().st_size, t)))
+    t0 = time.time()
+    proc = subprocess.run(["nice", "-n", "10", PY, "-m", "coverage", "run",
+                           f"--data-file={cov / '.coverage.main'}",
+                           "--source=momentrnn,proofs_checks", "-m", "pytest", "-p", "covplugin",
+                           "-p", "no:cacheprovider", "-q", f"--junitxml={cov / 'junit.xml'}",
+                           *ignore, *paths], cwd=base,
+                          env=dict(env, MUTCOV_MAIN="1", MUTCOV_LOG=str(cov / "tests.jsonl")))
+    print(f"suite under coverage: exit {proc.returncode}, {time.time() - t0:.0f} s", flush=True)
 
 
 def collect_checks(work: Path) -> None:
@@ -441,11 +468,22 @@ def load_contexts(work: Path) -> dict[str, dict[int, set[str]]]:
 
 
 def _tests_covered(work: Path) -> bool:
-    return (work / "cov" / "junit.xml").exists()
+    return (work / "cov" / "junit.xml").exists() or (work / "cov" / "tests.jsonl").exists()
+
+
+def _test_log(work: Path) -> list[dict]:
+    """Each test's duration and outcome as the collection run recorded them."""
+    path = work / "cov" / "tests.jsonl"
+    if not path.exists():
+        return []
+    return [json.loads(ln) for ln in path.read_text().splitlines() if ln.strip()]
 
 
 def test_durations(work: Path) -> dict[str, float]:
-    """Node id -> seconds, from the collection run's JUnit XML (unknown tests: 1 s)."""
+    """Node id -> seconds, from the collection run's log or JUnit XML (unknown tests: 1 s)."""
+    log = _test_log(work)
+    if log:
+        return {r["test"]: r["seconds"] for r in log}
     path = work / "cov" / "junit.xml"
     if not path.exists():
         return {}
@@ -511,12 +549,16 @@ def _copy_clean(dest: Path) -> None:
             shutil.copy2(src, dest / f)
 
 
-def _scratch(work: Path, site: Site, ident: str) -> Path:
+def _scratch(work: Path, site: Site, ident: str, extra: tuple[str, ...] = ()) -> Path:
     dest = work / "m" / ident
     if dest.exists():
         shutil.rmtree(dest)
     shutil.copytree(work / "base", dest, copy_function=os.link,
                     ignore=shutil.ignore_patterns(".hypothesis", "__pycache__", ".coverage*"))
+    for t in extra:  # test files written since the clean copy (a rerun with new tests)
+        path = dest / t.split("::")[0]
+        path.unlink(missing_ok=True)
+        shutil.copy2(ROOT / t.split("::")[0], path)
     target = dest / site.module
     src = target.read_bytes()
     target.unlink()  # break the hard link before writing
@@ -621,23 +663,66 @@ def _forked(dest: Path, job: str, args: list[str], timeout: float) -> dict:
         return {"rc": 98, "error": "no result written", "hit": False}
 
 
+# the covering tests a mutant is judged by: the cheapest first, at most TEST_CAP of them and no
+# more than TEST_BUDGET seconds of their durations as recorded under coverage (at least one)
+TEST_CAP = 40
+TEST_BUDGET = 60.0
+# modules whose mutants also run their claims' quick checks when a test catches them, to list
+# the mutants there that only a unit test catches
+CHECKED_AREA = ("momentrnn/moments/", "momentrnn/rnn/")
+
+
+def failing_tests(work: Path) -> set[str]:
+    """Node ids of the tests that failed or errored in the collection run on the clean tree."""
+    log = _test_log(work)
+    if log:
+        return {r["test"] for r in log if r["outcome"] == "failed"}
+    path = work / "cov" / "junit.xml"
+    if not path.exists():
+        return set()
+    bad = set()
+    for case in ET.parse(path).getroot().iter("testcase"):
+        if case.find("failure") is not None or case.find("error") is not None:
+            cls, name = case.get("classname", ""), case.get("name", "")
+            parts = cls.split(".")
+            for cut in range(len(parts), 0, -1):
+                if (ROOT / ("/".join(parts[:cut]) + ".py")).exists():
+                    bad.add("/".join(parts[:cut]) + ".py::" + "::".join(parts[cut:] + [name]))
+                    break
+    return bad
+
+
+def cheapest(tests, durations: dict, cap: int = TEST_CAP, budget: float = TEST_BUDGET) -> list:
+    """The tests to run, fastest first by recorded duration, within ``cap`` and ``budget``."""
+    out, spent = [], 0.0
+    for t in sorted(tests, key=lambda c: (durations.get(c, 1.0), c)):
+        if out and (len(out) >= cap or spent + durations.get(t, 1.0) > budget):
+            break
+        out.append(t)
+        spent += durations.get(t, 1.0)
+    return out
+
+
 def run_one(work: Path, site: Site, ident: str, contexts: dict | None, durations: dict,
-            baseline: dict, timeout: float, all_claims: list[str]) -> dict:
+            baseline: dict, timeout: float, all_claims: list[str],
+            failing: frozenset = frozenset(), extra: tuple[str, ...] = ()) -> dict:
     """Tests that execute the line first (pytest -x), then the claims' quick checks."""
     ctx = (contexts or {}).get(site.module, {}).get(site.line, set())
-    covered = any("::" in c for c in ctx)  # a test of the suite executes the line
+    covering = [c for c in ctx if "::" in c and c not in failing]
+    covered = bool(covering)  # a test of the suite executes the line (or its subprocess does)
     if durations and covered:  # per-test coverage of the suite was collected
-        tests = sorted((c for c in ctx if "::" in c), key=lambda c: (durations.get(c, 1.0), c))
-    else:  # no coverage, or coverage saw no test run the line (subprocesses escape it)
+        tests = cheapest(covering, durations)
+    else:  # no coverage, or no test covers the line: the by-name guess, as a last resort
         tests = _static_tests(site.module, work / "base")
-    if contexts is not None and (covered or not durations):
+    tests = list(extra) + tests
+    if contexts is not None:
         # per-claim coverage of the quick check was collected: the claims that run the line
         claims = sorted(c.split(":", 1)[1] for c in ctx if c.startswith("CHECK:"))
     else:
         claims = list(all_claims)
-    rec = dict(asdict(site), id=ident, tests_run=len(tests), claims_run=claims,
-               covered=covered)
-    dest = _scratch(work, site, ident)
+    rec = dict(asdict(site), id=ident, tests_run=len(tests), tests_covering=len(covering),
+               claims_run=claims, covered=covered)
+    dest = _scratch(work, site, ident, extra)
     t0 = time.time()
     status, by, hit = "survived", None, False
     try:
@@ -654,6 +739,19 @@ def run_one(work: Path, site: Site, ident: str, contexts: dict | None, durations
                 status = "caught"
                 by = "tests: " + (", ".join(res.get("failed") or []) or
                                   f"pytest exit {res['rc']} {res.get('error', '')}")
+                # a test that fails on the clean tree too (a flaky one) catches nothing
+                if res.get("failed") and "::" in res["failed"][0]:
+                    clean = _forked(work / "base", "tests", res["failed"][:1], timeout)
+                    if clean.get("rc") not in (0, 5):
+                        status, by = "survived", None
+                        rec["flaky"] = res["failed"][0]
+        rec["tests_seconds"] = round(time.time() - t0, 1)
+        if status == "caught" and claims and site.module.startswith(CHECKED_AREA):
+            # does a check catch it too? (a mutant of the engine only a unit test sees is listed)
+            res = _forked(dest, "check", claims, timeout)
+            got = res.get("verdicts", {})
+            rec["check_also"] = None if res.get("timeout") else sorted(
+                c for c in claims if got.get(c) != baseline.get(c))
         rec["tests_seconds"] = round(time.time() - t0, 1)
         if status == "survived" and claims:
             res = _forked(dest, "check", claims, timeout)
@@ -715,7 +813,11 @@ def _static_tests(module: str, root: Path, cap: int = 6) -> list[str]:
 
 
 def run(work: Path, count: int, seed: int, budget: float, timeout: float,
-        only: set[str] | None = None) -> None:
+        only: set[str] | None = None, extra: tuple[str, ...] = ()) -> None:
+    """Run the sample's mutants (resumable). With ``extra`` (test files or node ids written
+    since the clean copy), those tests are copied into each mutant's tree and run first, and
+    the results go to ``results_seed<seed>_after.jsonl``: the suite as it stood is not
+    rewritten."""
     pfile = work / f"plan_seed{seed}.json"
     if pfile.exists():  # resuming: the same sample (enumerating the sites takes minutes)
         saved = json.loads(pfile.read_text())
@@ -726,6 +828,10 @@ def run(work: Path, count: int, seed: int, budget: float, timeout: float,
     else:
         p = plan(work, count, seed)
     durations = test_durations(work)
+    failing = frozenset(failing_tests(work))
+    if failing:
+        print(f"{len(failing)} tests fail on the clean tree under coverage; not used",
+              flush=True)
     labels = [f"R{i}" for i in range(1, 15)] + [f"M{i}" for i in range(1, 8)]
     _preload(work)
     bfile = work / "cov" / "check_baseline.json"
@@ -734,7 +840,7 @@ def run(work: Path, count: int, seed: int, budget: float, timeout: float,
         bfile.write_text(json.dumps(res.get("verdicts", {}), indent=1))
     baseline = json.loads(bfile.read_text())
     print("clean tree:", baseline, flush=True)
-    out = work / f"results_seed{seed}.jsonl"
+    out = work / f"results_seed{seed}{'_after' if extra else ''}.jsonl"
     done = set()
     if out.exists():
         done = {json.loads(ln)["key"] for ln in out.read_text().splitlines() if ln.strip()}
@@ -749,7 +855,8 @@ def run(work: Path, count: int, seed: int, budget: float, timeout: float,
         if time.time() - t_start > budget:
             print(f"budget of {budget:.0f} s spent; rerun to resume", flush=True)
             break
-        rec = run_one(work, site, ident, p["contexts"], durations, baseline, timeout, labels)
+        rec = run_one(work, site, ident, p["contexts"], durations, baseline, timeout, labels,
+                      failing, extra)
         rec["key"] = site.key
         with out.open("a") as fh:
             fh.write(json.dumps(rec) + "\n")
@@ -788,7 +895,7 @@ def report(work: Path, seed: int, markdown: Path | None, notes: Path | None,
     open_ = [r for r in missed if r not in argued and r not in killed_new]
     scored = len(recs) - len(argued)
     live_scored = scored - len([r for r in unrun if r not in argued and r not in rechecked])
-    static = not (work / "cov" / "junit.xml").exists()
+    static = not _tests_covered(work)
     limits = timeout
     pct = 100 * len(caught) / max(1, scored)
     pct_live = 100 * len(caught) / max(1, live_scored)
@@ -824,9 +931,16 @@ def report(work: Path, seed: int, markdown: Path | None, notes: Path | None,
              "check executes the line (per-claim line coverage, collected once with "
              "`coverage`); caught = a test fails or a claim's verdict differs from the clean "
              "tree's (all 21 PASS). "
-             + ("Tests were chosen by per-test coverage contexts; for a line that coverage saw "
-                "no test execute (subprocesses escape it), up to 6 test files chosen by name "
-                "and every claim's quick check ran. " if not static else
+             + ("Tests were chosen by per-test coverage of the whole suite (one coverage "
+                "context per test, collected once by `collect-tests`; Python subprocesses "
+                "that a test starts are measured under that test): the tests that execute the "
+                f"line, fastest first, at most {TEST_CAP} and {TEST_BUDGET:.0f} s of their "
+                "durations as recorded under coverage; a test that failed on the clean tree is "
+                "never used, and a test that catches a mutant is run again on the clean tree "
+                "(if it fails there too, it catches nothing). For a line that no test "
+                "executes, up to 6 test files chosen by name run as a last resort, so "
+                "\"never evaluated\" means that neither the suite nor the quick check ran the "
+                "mutated expression. " if not static else
                 "Per-test coverage of the whole suite did not fit the time on the shared "
                 "2-core machine (under coverage and the load of other work the suite ran a "
                 "few tests a minute), so the tests "
@@ -882,19 +996,25 @@ def report(work: Path, seed: int, markdown: Path | None, notes: Path | None,
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("step", choices=["collect", "collect-checks", "list", "run", "report"])
+    ap.add_argument("step", choices=["collect", "collect-tests", "collect-checks", "list", "run",
+                                     "report"])
     ap.add_argument("--work", type=Path, default=Path("/tmp/mut"))
     ap.add_argument("--count", type=int, default=130)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--budget", type=float, default=3600.0, help="seconds for the run step")
     ap.add_argument("--timeout", type=float, default=120.0, help="seconds per pytest/check")
     ap.add_argument("--only", default=None, help="comma-separated mutant ids (run step)")
+    ap.add_argument("--tests", nargs="*", default=None,
+                    help="collect-tests: test paths or node ids (default: the whole suite); "
+                    "run: new tests, copied into each mutant's tree and run first")
     ap.add_argument("--markdown", type=Path, default=None)
     ap.add_argument("--notes", type=Path, default=HERE / "survivors.json",
                     help="survivor analysis: id -> {equivalent|killed_by|open: text}")
     args = ap.parse_args(argv)
     if args.step == "collect":
         collect(args.work)
+    elif args.step == "collect-tests":
+        collect_tests(args.work, tuple(args.tests or ["tests"]))
     elif args.step == "collect-checks":
         collect_checks(args.work)
     elif args.step == "list":
@@ -906,7 +1026,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{m}: {len(sites)} sites {kinds}, {eq} syntactic equivalents")
     elif args.step == "run":
         only = set(args.only.split(",")) if args.only else None
-        run(args.work, args.count, args.seed, args.budget, args.timeout, only)
+        run(args.work, args.count, args.seed, args.budget, args.timeout, only,
+            tuple(args.tests or ()))
     else:
         print(report(args.work, args.seed, args.markdown, args.notes, args.timeout))
     return 0

@@ -1,0 +1,62 @@
+"""Behaviour that a procedurally placed mutant changed without any test noticing.
+
+Each test names the mutant of ``benchmarks/recorded/mutation.md`` that it catches (``seed 2``
+for the sample drawn with ``--seed 2``, ``seed 1`` for the earlier sample's open survivors);
+each states a property of the package, not the mutated line.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.mark.parametrize("lr", [60.0, 100.0])
+def test_a_nonlinear_batch_reports_each_run_as_it_would_run_alone(lr):  # seed 1, S037
+    pytest.importorskip("torch")
+    from momentrnn.experiments import load_spec
+    from momentrnn.experiments.nonlinear import run_nonlinear_group
+
+    # plain gradient descent with a step of 60 diverges for the large initialisation only; with
+    # a step of 100 both runs diverge, at different steps
+    spec = load_spec({"family": "nonlinear", "cell": "tanh", "scales": [1e-3, 30.0],
+                      "seeds": [0], "student_dims": [4], "teacher_dims": [2], "steps": 60,
+                      "lengths": [10], "train_sequences": 8, "test_sequences": 4,
+                      "optimizer": "gd", "lr": lr, "k": 3})
+    batch = run_nonlinear_group(spec.params, spec.runs)
+    alone = [run_nonlinear_group(spec.params, [r])[0] for r in spec.runs]
+    assert [r.status for r in batch] == [r.status for r in alone]
+    assert [r.diverged_step for r in batch] == [r.diverged_step for r in alone]
+    steps = [r.diverged_step for r in alone]
+    if lr == 60.0:
+        assert steps[0] is None and steps[1] is not None
+    else:
+        assert None not in steps and len(set(steps)) == 2
+
+
+@pytest.mark.parametrize("exact", [True, False])
+def test_precision_escalation_stops_after_its_round_budget(exact):  # seed 1, S047
+    from fractions import Fraction
+
+    from momentrnn.moments import _ball, recovery
+    from momentrnn.moments._data import parse_moments
+
+    calls = []
+
+    class Stubborn:  # a method whose enclosures never come out finite
+        name = "stubborn"
+
+        def run_ball(self, data, n, bits, basis):
+            calls.append(bits)
+            raise _ball.NeedPrecision("never enough")
+
+    # atom 39/100, weight 1/3: m_j = (39/100)^j / 3, exact or rounded to doubles
+    m = [Fraction(39, 100) ** j / 3 for j in range(4)]
+    data = parse_moments(m if exact else [float(v) for v in m])
+    # 10^4 digits wanted: the precision cap (about 1.3 * 10^5 bits) is more doublings away from
+    # 64 bits than the round budget allows, so the budget is what stops the escalation
+    out = recovery._certify(data, 2, Stubborn(), "monomial", 1e4, 64, True)
+    assert out.sol is None
+    assert calls == [64 * 2**i for i in range(recovery.MAX_ROUNDS)]
+    calls.clear()
+    recovery._certify(data, 2, Stubborn(), "monomial", 1e4, 64, False)
+    assert calls == [64]  # without escalation: one round at the precision asked for

@@ -60,3 +60,37 @@ def test_precision_escalation_stops_after_its_round_budget(exact):  # seed 1, S0
     calls.clear()
     recovery._certify(data, 2, Stubborn(), "monomial", 1e4, 64, False)
     assert calls == [64]  # without escalation: one round at the precision asked for
+
+
+def test_learned_atoms_figure_sizes_markers_by_weight_and_dashes_the_teachers_atoms():
+    # seed 1, S045 (marker size); seed 2, S052 (the teacher's atoms, not its weights)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from types import SimpleNamespace
+
+    import matplotlib.pyplot as plt
+    from matplotlib.collections import PathCollection
+
+    from momentrnn.experiments.families.linear import LinearFamily
+
+    def row(teacher, scale, atoms, weights):
+        values = {"learned_atoms": atoms, "learned_weights": weights}
+        return SimpleNamespace(run={"teacher": teacher, "scale": scale},
+                               value=lambda key, *rest: values.get(key))
+
+    rows = [row("decaying", 1e-3, [0.49, -0.2, 0.1], [0.9, 0.05, 1.7]),
+            row("negative_weight", 0.39, [0.8, -0.5], [1.0, -0.5])]
+    figs = []
+    try:
+        LinearFamily().extra_figures(rows, None, ["png"], plt,
+                                     lambda fig, name: figs.append(fig) or [name])
+        (ax,) = figs[0].axes
+        sizes = [list(c.get_sizes()) for c in ax.collections if isinstance(c, PathCollection)]
+        # a marker's area grows with its weight's magnitude (capped at 1), from 8 points^2
+        assert sizes == [[8 + 40 * 0.9, 8 + 40 * 0.05, 8 + 40], [8 + 40, 8 + 40 * 0.5]]
+        dashed = sorted(line.get_ydata()[0] for line in ax.lines)
+        assert dashed == [-0.5, 0.5, 0.8]  # the teachers' atoms; their weights are not drawn
+    finally:
+        for fig in figs:
+            plt.close(fig)

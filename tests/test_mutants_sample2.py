@@ -94,3 +94,30 @@ def test_learned_atoms_figure_sizes_markers_by_weight_and_dashes_the_teachers_at
     finally:
         for fig in figs:
             plt.close(fig)
+
+
+def test_training_curves_draw_the_well_formed_points_only(monkeypatch):  # seed 1, S043
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from types import SimpleNamespace
+
+    import matplotlib.pyplot as plt
+
+    from momentrnn.experiments import plots
+
+    figs = []
+    monkeypatch.setattr(plots, "_save", lambda fig, *args, **kw: figs.append(fig) or [])
+    curve = [[0, 1.0], [1, "x"], [2], [3, 0.5, 7], "junk", (5, 0.3), [4, 0.25]]
+    rows = [SimpleNamespace(run={"scale": 0.39}, loss_curve=curve)]
+    try:
+        plots._training_curves(rows, None, ["png"], plt)
+        (ax,) = figs[0].axes
+        drawn = [line for line in ax.lines if len(line.get_xdata())]
+        assert len(drawn) == 1
+        # only [step, loss] pairs of numbers; step 0 is drawn at 1e-3 on the log axis
+        assert list(drawn[0].get_xdata()) == [1e-3, 4]
+        assert list(drawn[0].get_ydata()) == [1.0, 0.25]
+    finally:
+        for fig in figs:
+            plt.close(fig)

@@ -121,3 +121,25 @@ def test_training_curves_draw_the_well_formed_points_only(monkeypatch):  # seed 
     finally:
         for fig in figs:
             plt.close(fig)
+
+
+@pytest.mark.parametrize("cell", ["tanh", "gru"])
+def test_nonlinear_memory_estimate_counts_the_weights_torch_holds(cell, monkeypatch):
+    # seed 1, S029 (the GRU's gate count); seed 2, S038 (which cell has three gates)
+    torch = pytest.importorskip("torch")
+    import momentrnn.rnn._limits as limits
+    from momentrnn.experiments.families.nonlinear import NonlinearFamily
+    from momentrnn.experiments.nonlinear import init_cells
+
+    asked = []
+    monkeypatch.setattr(limits, "check_memory", lambda nbytes, what, fix: asked.append(nbytes))
+    dim, scales, seeds = 200, [1e-3, 0.39], [0, 1, 2]
+    family = NonlinearFamily()
+    params = family.validate(dict(family.defaults, cell=cell, student_dims=[dim],
+                                  teacher_dims=[2], scales=scales, seeds=seeds, lengths=[1],
+                                  k=1, train_sequences=1, test_sequences=1))
+    family.check_size(params)
+    students = init_cells(torch, cell, 1, dim, [1.0], [0], dtype=torch.float64, device="cpu")
+    held = sum(t.numel() for t in students.values()) * 8 * 4  # weights, gradients, 2 moments
+    # with one short sequence the weights dominate: the estimate is theirs, within 5 %
+    assert 0.95 < asked[0] / (len(scales) * len(seeds) * held) < 1.05

@@ -931,8 +931,9 @@ def report(work: Path, seed: int, markdown: Path | None, notes: Path | None,
              "check executes the line (per-claim line coverage, collected once with "
              "`coverage`); caught = a test fails or a claim's verdict differs from the clean "
              "tree's (all 21 PASS). "
-             + ("Tests were chosen by per-test coverage of the whole suite (one coverage "
-                "context per test, collected once by `collect-tests`; Python subprocesses "
+             + ("Tests were chosen by per-test coverage of the suite (one coverage "
+                f"context per test, collected once by `collect-tests` for {len(_test_log(work))} "
+                "tests; Python subprocesses "
                 "that a test starts are measured under that test): the tests that execute the "
                 f"line, fastest first, at most {TEST_CAP} and {TEST_BUDGET:.0f} s of their "
                 "durations as recorded under coverage; a test that failed on the clean tree is "
@@ -973,6 +974,19 @@ def report(work: Path, seed: int, markdown: Path | None, notes: Path | None,
         old, new = (r["old"].replace("|", "/"), r["new"].replace("|", "/"))
         lines.append(f"| {r['id']} | {r['kind']} | {r['module']}:{r['line']} | "
                      f"`{old}` -> `{new}` | {r['status']} | {by} | {r['seconds']} |")
+    engine = [r for r in caught if r["module"].startswith(CHECKED_AREA)
+              and r.get("caught_by", "") and r["caught_by"].startswith("tests")
+              and not r.get("check_also")]
+    if engine:
+        lines += ["", "## In the moment engine and the RNN code, caught by a unit test only", "",
+                  "Mutants of `momentrnn/moments/` and `momentrnn/rnn/` that a test caught and "
+                  "that the quick checks of the claims executing the line did not (each was run "
+                  "through those checks too):", ""]
+        lines += [f"- {r['id']} {r['module']}:{r['line']} `{r['old']}` -> `{r['new']}`: "
+                  + ("no claim's quick check executes the line" if not r["claims_run"] else
+                     f"checks {', '.join(r['claims_run'])} still pass"
+                     if r.get("check_also") == [] else "the checks ran past the time limit")
+                  + f"; caught by {r['caught_by'][7:]}" for r in engine]
     if rechecked:
         lines += ["", "## Caught by the suite as it was, seen on a rerun", ""]
         lines += [f"- {r['id']} {r['module']}:{r['line']} `{r['old']}` -> `{r['new']}` "

@@ -379,7 +379,7 @@ def collect(work: Path) -> None:
     collect_checks(work)
 
 
-def collect_tests(work: Path, paths: tuple[str, ...] = ("tests",)) -> None:
+def collect_tests(work: Path, paths: tuple[str, ...] = ("tests",), append: bool = False) -> None:
     """Per-test line coverage of the whole suite (slow tests included), collected once.
 
     A clean copy of the tree is made in ``work/base`` (the mutants are later written into
@@ -388,15 +388,21 @@ def collect_tests(work: Path, paths: tuple[str, ...] = ("tests",)) -> None:
     Python subprocesses that a test starts (the command-line tests) are measured too, by the
     ``sitecustomize.py`` beside the plugin, under the same test's context. The JUnit XML of the
     run gives each test's duration (the cheapest covering tests run first) and its outcome (a
-    test that fails on the clean tree is never used to judge a mutant)."""
-    base = work / "base"
-    if base.exists():
-        shutil.rmtree(base)
-    _copy_clean(base)
-    cov = work / "cov"
-    if cov.exists():  # a new collection: the old contexts describe another tree
-        shutil.rmtree(cov)
-    cov.mkdir(parents=True)
+    test that fails on the clean tree is never used to judge a mutant). With ``append``, the
+    tests named are measured in the same clean copy and added to the contexts already collected
+    (a collection continued in parts)."""
+    base, cov = work / "base", work / "cov"
+    part = ""
+    if append:
+        part = f".{int(time.time())}"
+        (cov / "contexts.json").unlink(missing_ok=True)
+    else:
+        if base.exists():
+            shutil.rmtree(base)
+        _copy_clean(base)
+        if cov.exists():  # a new collection: the old contexts describe another tree
+            shutil.rmtree(cov)
+        cov.mkdir(parents=True)
     env = _coverage_env(base, cov)
     ignore = [f"--ignore={t}" for t in NEEDS_BROWSER]
     if paths == ("tests",):  # smallest test files first: a run stopped early has seen the most
@@ -405,30 +411,54 @@ def collect_tests(work: Path, paths: tuple[str, ...] = ("tests",)) -> None:
                              key=lambda t: ((base / t).stat().st_size, t)))
     t0 = time.time()
     proc = subprocess.run(["nice", "-n", "10", PY, "-m", "coverage", "run",
-                           f"--data-file={cov / '.coverage.main'}",
+                           f"--data-file={cov / ('.coverage.main' + part)}",
                            "--source=momentrnn,proofs_checks", "-m", "pytest", "-p", "covplugin",
-                           "-p", "no:cacheprovider", "-q", f"--junitxml={cov / 'junit.xml'}",
-                           *ignore, *paths], cwd=base,
+                           "-p", "no:cacheprovider", "-q",
+                           f"--junitxml={cov / ('junit' + part + '.xml')}", *ignore, *paths],
+                          cwd=base,
                           env=dict(env, MUTCOV_MAIN="1", MUTCOV_LOG=str(cov / "tests.jsonl")))
     print(f"suite under coverage: exit {proc.returncode}, {time.time() - t0:.0f} s", flush=True)
 
 
+# run under ``coverage run`` by collect_checks: every claim's quick check in one process, each
+# under its own coverage context (``CHECK:<label>``), switched as the runner starts the claim
+_CHECKS_DRIVER = """
+import json, sys
+import coverage
+from proofs_checks.runner import run_checks, select_claims
+
+cov = coverage.Coverage.current()
+
+
+def progress(line):
+    if line.endswith(" ..."):  # "[i/n] LABEL ...": the claim about to run
+        cov.switch_context("CHECK:" + line.split()[1])
+
+
+report = run_checks(select_claims(",".join(sys.argv[2:]) or None), quick=True, seed=0, jobs=1, progress=progress)
+cov.switch_context("")
+json.dump({o.label: o.verdict for o in report.outcomes}, open(sys.argv[1], "w"), indent=1)
+"""
+
+
 def collect_checks(work: Path) -> None:
+    """Per-claim line coverage of ``momentrnn check --quick`` (seed 0, one process), and the
+    clean tree's verdicts. The claims run one after another in one process, as ``check
+    --only`` runs them for a mutant; a line that an earlier claim's run left cached is
+    counted for that claim only."""
     base, cov = work / "base", work / "cov"
     env = _coverage_env(base, cov)
-    labels = subprocess.run([PY, "-m", "momentrnn", "check", "--list"], cwd=base, env=dict(
-        os.environ, PYTHONPATH=str(base)), capture_output=True, text=True).stdout.split()
-    labels = [w for w in labels if w[:1] in "RM" and w[1:].isdigit()]
-    verdicts = {}
-    for label in labels:
-        t0 = time.time()
-        proc = subprocess.run(["nice", "-n", "10", PY, "-m", "momentrnn", "check", "--quick",
-                               "--jobs", "1", "--only", label, "--format", "json"], cwd=base,
-                              env=dict(env, MUTCOV_CONTEXT=f"CHECK:{label}"),
-                              capture_output=True, text=True)
-        verdicts[label] = _verdicts(proc.stdout).get(label, "no report")
-        print(label, verdicts[label], proc.returncode, round(time.time() - t0, 1), flush=True)
-    (cov / "check_baseline.json").write_text(json.dumps(verdicts, indent=1))
+    driver = cov / "checks_driver.py"
+    driver.write_text(_CHECKS_DRIVER)
+    t0 = time.time()
+    proc = subprocess.run(["nice", "-n", "10", PY, "-m", "coverage", "run",
+                           f"--data-file={cov / '.coverage.checks'}",
+                           "--source=momentrnn,proofs_checks", str(driver),
+                           str(cov / "check_baseline.json")], cwd=base,
+                          env=dict(env, MUTCOV_MAIN="1", MUTCOV_CONTEXT="CHECK:subprocess"))
+    (cov / "contexts.json").unlink(missing_ok=True)
+    print(f"quick check under coverage: exit {proc.returncode}, {time.time() - t0:.0f} s",
+          (cov / "check_baseline.json").read_text(), flush=True)
 
 
 def _verdicts(stdout: str) -> dict:
@@ -1021,6 +1051,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tests", nargs="*", default=None,
                     help="collect-tests: test paths or node ids (default: the whole suite); "
                     "run: new tests, copied into each mutant's tree and run first")
+    ap.add_argument("--append", action="store_true",
+                    help="collect-tests: add the tests named to the contexts already collected")
     ap.add_argument("--markdown", type=Path, default=None)
     ap.add_argument("--notes", type=Path, default=HERE / "survivors.json",
                     help="survivor analysis: id -> {equivalent|killed_by|open: text}")
@@ -1028,7 +1060,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.step == "collect":
         collect(args.work)
     elif args.step == "collect-tests":
-        collect_tests(args.work, tuple(args.tests or ["tests"]))
+        collect_tests(args.work, tuple(args.tests or ["tests"]), args.append)
     elif args.step == "collect-checks":
         collect_checks(args.work)
     elif args.step == "list":

@@ -143,3 +143,33 @@ def test_nonlinear_memory_estimate_counts_the_weights_torch_holds(cell, monkeypa
     held = sum(t.numel() for t in students.values()) * 8 * 4  # weights, gradients, 2 moments
     # with one short sequence the weights dominate: the estimate is theirs, within 5 %
     assert 0.95 < asked[0] / (len(scales) * len(seeds) * held) < 1.05
+
+
+@pytest.mark.parametrize("w", [(3, 10), (-39, 100), (1, 3)])
+def test_the_flow_metric_ball_is_tight_around_its_value(w):  # seed 2, S069
+    from fractions import Fraction
+
+    from momentrnn.prove.converge import _ball, _metric
+    from momentrnn.prove.validated import ball_bounds
+
+    delta, w = Fraction(1, 7), Fraction(*w)
+    lo, hi = ball_bounds(_metric(_ball(delta), _ball(w)))
+    # g = sqrt(delta^2 + 4 w^2) for an exact w: the ball holds it, and hardly more
+    g2 = delta**2 + 4 * w**2
+    assert lo**2 <= g2 <= hi**2
+    assert hi - lo < Fraction(1, 10**12)
+
+
+@pytest.mark.parametrize("atom", [(10000003, 10**7), (-12000007, 10**7), (39, 100)])
+def test_the_bounds_interval_is_widened_outward_to_six_decimals(atom):  # seed 2, S045
+    from fractions import Fraction
+
+    from momentrnn.moments.extrapolation_bound import _support
+
+    x = Fraction(*atom)
+    lo, hi = _support(None, [x], [Fraction(1)], [Fraction(1, 3)], [Fraction(1, 2)])
+    # [-1, 1] widened to hold the student's atom: outward, to ends with six decimals at most
+    assert lo <= min(x, -1) and hi >= max(x, 1)
+    for end in (lo, hi):
+        assert 10**6 % end.denominator == 0
+    assert hi - max(x, 1) < Fraction(1, 10**6) and min(x, -1) - lo < Fraction(1, 10**6)

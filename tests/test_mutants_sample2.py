@@ -173,3 +173,20 @@ def test_the_bounds_interval_is_widened_outward_to_six_decimals(atom):  # seed 2
     for end in (lo, hi):
         assert 10**6 % end.denominator == 0
     assert hi - max(x, 1) < Fraction(1, 10**6) and min(x, -1) - lo < Fraction(1, 10**6)
+
+
+@pytest.mark.parametrize("kind", ["float16", "float32", "float64"])
+def test_a_rounded_moment_s_radius_holds_the_decimal_it_was_rounded_from(kind):
+    # seed 2, S063 (float16's precision)
+    from fractions import Fraction
+
+    import numpy as np
+
+    from momentrnn.moments._data import parse_moments
+
+    make = getattr(np, kind)
+    xs = [Fraction(k, 1000) for k in range(1, 1000)] + [Fraction(-1, 3), Fraction(39, 7)]
+    data = parse_moments([make(float(x)) for x in xs])
+    for x, v, r in zip(xs, data.real, data.radius):
+        # the number typed was rounded to the nearest float of its kind: it lies in the ball
+        assert abs(Fraction(int(v.p), int(v.q)) - x) <= Fraction(r), (kind, x)

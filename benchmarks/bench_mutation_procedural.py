@@ -435,7 +435,8 @@ def progress(line):
         cov.switch_context("CHECK:" + line.split()[1])
 
 
-report = run_checks(select_claims(",".join(sys.argv[2:]) or None), quick=True, seed=0, jobs=1, progress=progress)
+report = run_checks(select_claims(",".join(sys.argv[2:]) or None), quick=True, seed=0, jobs=1,
+                    progress=progress)
 cov.switch_context("")
 json.dump({o.label: o.verdict for o in report.outcomes}, open(sys.argv[1], "w"), indent=1)
 """
@@ -507,6 +508,13 @@ def _test_log(work: Path) -> list[dict]:
     if not path.exists():
         return []
     return [json.loads(ln) for ln in path.read_text().splitlines() if ln.strip()]
+
+
+def _collected_files(work: Path) -> set[str]:
+    """Test files whose tests all ran under coverage: those in the collection log, but for the
+    last one (a collection stopped part-way stopped inside it)."""
+    files = [r["test"].split("::")[0] for r in _test_log(work)]
+    return set(files) - set(files[-1:])
 
 
 def test_durations(work: Path) -> dict[str, float]:
@@ -742,8 +750,12 @@ def run_one(work: Path, site: Site, ident: str, contexts: dict | None, durations
     covered = bool(covering)  # a test of the suite executes the line (or its subprocess does)
     if durations and covered:  # per-test coverage of the suite was collected
         tests = cheapest(covering, durations)
-    else:  # no coverage, or no test covers the line: the by-name guess, as a last resort
-        tests = _static_tests(site.module, work / "base")
+    else:  # no coverage, or no test covers the line: the by-name guess, as a last resort,
+        # among the test files whose every test coverage did not see (a collection stopped
+        # part-way): the others are known not to execute the line
+        done = _collected_files(work)
+        tests = [t for t in _static_tests(site.module, work / "base", cap=1000)
+                 if t not in done][:6]
     tests = list(extra) + tests
     if contexts is not None:
         # per-claim coverage of the quick check was collected: the claims that run the line
@@ -969,8 +981,9 @@ def report(work: Path, seed: int, markdown: Path | None, notes: Path | None,
                 "durations as recorded under coverage; a test that failed on the clean tree is "
                 "never used, and a test that catches a mutant is run again on the clean tree "
                 "(if it fails there too, it catches nothing). For a line that no test "
-                "executes, up to 6 test files chosen by name run as a last resort, so "
-                "\"never evaluated\" means that neither the suite nor the quick check ran the "
+                "measured executes, up to 6 test files chosen by name among those not "
+                "measured whole run as a last resort, so \"never evaluated\" means that "
+                "neither the measured tests, nor those files, nor the quick check ran the "
                 "mutated expression. " if not static else
                 "Per-test coverage of the whole suite did not fit the time on the shared "
                 "2-core machine (under coverage and the load of other work the suite ran a "

@@ -190,3 +190,32 @@ def test_a_rounded_moment_s_radius_holds_the_decimal_it_was_rounded_from(kind):
     for x, v, r in zip(xs, data.real, data.radius):
         # the number typed was rounded to the nearest float of its kind: it lies in the ball
         assert abs(Fraction(int(v.p), int(v.q)) - x) <= Fraction(r), (kind, x)
+
+
+def test_a_stage_printer_stays_quiet_for_a_call_that_ends_early(capsys):  # seed 2, S009
+    import time
+
+    from momentrnn.cli._common import stage_printer
+
+    show = stage_printer("recover", after=2.0)
+    show("parsing")
+    assert capsys.readouterr().err == ""  # well under 2 s since it was made
+    late = stage_printer("recover", after=0.0)
+    time.sleep(0.01)
+    late("certifying")
+    err = capsys.readouterr().err
+    assert err == "recover: certifying (0 s)\n"  # the seconds since it was made
+
+
+def test_check_runs_the_claims_in_this_process_unless_jobs_are_asked_for(monkeypatch, capsys):
+    # seed 2, S005 (the default of --jobs)
+    import concurrent.futures
+
+    from momentrnn.cli import main
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a worker pool was started")
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", refuse)
+    assert main(["check", "--quick", "--only", "M1,R1", "--quiet"]) == 0
+    capsys.readouterr()

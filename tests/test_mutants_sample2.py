@@ -219,3 +219,20 @@ def test_check_runs_the_claims_in_this_process_unless_jobs_are_asked_for(monkeyp
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", refuse)
     assert main(["check", "--quick", "--only", "M1,R1", "--quiet"]) == 0
     capsys.readouterr()
+
+
+def test_the_mp_flow_s_relative_drift_does_not_care_which_of_b_and_c_is_which():
+    # seed 2, S017 (the scale the drift is relative to: the largest b^2 + c^2)
+    from momentrnn import MP
+    from momentrnn.dynamics import integrate_flow
+    from momentrnn.rnn import DiagonalRNN, named_teacher
+
+    a, b, c = [0.39, -0.2], [0.9, 0.05], [0.01, 0.7]
+    runs = [integrate_flow(DiagonalRNN(a, x, y), named_teacher("two_pole"), k=4,
+                           method="gauss-mp", precision=MP(35), t_max=0.2)
+            for x, y in ((b, c), (c, b))]
+    # the flow is symmetric in b <-> c (only b_i c_i enters the loss), and b^2 - c^2 only
+    # changes sign: the drift relative to the largest b^2 + c^2 is the same number
+    assert 0 < runs[0].invariant_drift < 1e-30
+    assert abs(runs[0].invariant_drift - runs[1].invariant_drift) <= \
+        1e-6 * runs[0].invariant_drift

@@ -236,3 +236,15 @@ def test_the_mp_flow_s_relative_drift_does_not_care_which_of_b_and_c_is_which():
     assert 0 < runs[0].invariant_drift < 1e-30
     assert abs(runs[0].invariant_drift - runs[1].invariant_drift) <= \
         1e-6 * runs[0].invariant_drift
+
+
+def test_bounds_takes_a_tolerance_of_zero_and_refuses_a_negative_one():  # seed 2, S023
+    from fractions import Fraction
+
+    from momentrnn.cli.bounds import _tolerance
+    from momentrnn.errors import InputError
+
+    assert _tolerance("0") == 0 and _tolerance("0.0") == 0
+    assert _tolerance("1/3") == Fraction(1, 3)
+    with pytest.raises(InputError, match="must be a real number >= 0"):
+        _tolerance("-1e-300")

@@ -248,3 +248,30 @@ def test_bounds_takes_a_tolerance_of_zero_and_refuses_a_negative_one():  # seed 
     assert _tolerance("1/3") == Fraction(1, 3)
     with pytest.raises(InputError, match="must be a real number >= 0"):
         _tolerance("-1e-300")
+
+
+@pytest.mark.parametrize("method", ["RK45", "LSODA"])
+def test_a_flow_stopped_by_its_evaluation_budget_used_all_of_it(method, monkeypatch):
+    # seed 2, S018 (the count of gradient evaluations starts at zero)
+    import scipy.integrate
+
+    from momentrnn.dynamics import integrate_flow
+    from momentrnn.dynamics.integrators import scipy_ivp
+    from momentrnn.rnn import init_student, named_teacher
+
+    real, returned = scipy.integrate.solve_ivp, []
+
+    def counting(fun, *args, **kwargs):
+        def counted(t, y):
+            out = fun(t, y)
+            returned.append(t)
+            return out
+
+        return real(counted, *args, **kwargs)
+
+    monkeypatch.setattr(scipy.integrate, "solve_ivp", counting)
+    run = integrate_flow(init_student(3, scale=0.39, seed=2), named_teacher("two_pole"), k=4,
+                         method=method, t_max=1e6, max_steps=3)
+    budget = scipy_ivp.EVALUATIONS_PER_STEP * 3
+    assert run.status == "max_steps" and f"more than {budget} evaluations" in run.message
+    assert len(returned) == budget  # every evaluation of the budget was made

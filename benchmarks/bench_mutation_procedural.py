@@ -775,6 +775,14 @@ def run_one(work: Path, site: Site, ident: str, contexts: dict | None, durations
                 status, by = "timeout", f"tests ran past {timeout:.0f} s"
             elif res["rc"] == 99:  # the package itself failed to import: every test fails
                 status, by = "caught", f"import fails: {res.get('error', '')}"
+            elif res["rc"] in (3, 4) and res.get("failed") and "::" not in res["failed"][0]:
+                # a test module no longer imports (pytest -x then stops with a usage error):
+                # the suite fails, if the module collects on the clean tree
+                clean = _forked(work / "base", "tests", ["--collect-only", res["failed"][0]],
+                                timeout)
+                status, by = (("caught", f"tests: collecting {res['failed'][0]} fails")
+                              if clean.get("rc") == 0 else
+                              ("error", f"pytest exit {res['rc']}, and on the clean tree too"))
             elif res["rc"] in (3, 4, 98):  # pytest's own failure, not a test's
                 status, by = "error", f"pytest exit {res['rc']} {res.get('error', '')}"
             elif res["rc"] not in (0, 5):

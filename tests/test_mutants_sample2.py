@@ -275,3 +275,22 @@ def test_a_flow_stopped_by_its_evaluation_budget_used_all_of_it(method, monkeypa
     budget = scipy_ivp.EVALUATIONS_PER_STEP * 3
     assert run.status == "max_steps" and f"more than {budget} evaluations" in run.message
     assert len(returned) == budget  # every evaluation of the budget was made
+
+
+def test_a_moments_stream_is_read_up_to_256_mib_and_one_byte(monkeypatch):
+    # seed 2, S029 (the size of the input bound)
+    import sys
+    from types import SimpleNamespace
+
+    from momentrnn.cli._common import read_moments
+
+    asked = []
+
+    def read(n=-1):  # a stream without end, as /dev/zero: the bound is what stops the read
+        asked.append(n)
+        return b"1\n39/100\n"
+
+    monkeypatch.setattr(sys, "stdin", SimpleNamespace(buffer=SimpleNamespace(read=read),
+                                                      isatty=lambda: False))
+    assert read_moments("-") == ["1", "39/100"]
+    assert asked == [256 * 2**20 + 1]  # one byte past the bound tells a longer input apart

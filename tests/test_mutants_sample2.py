@@ -294,3 +294,40 @@ def test_a_moments_stream_is_read_up_to_256_mib_and_one_byte(monkeypatch):
                                                       isatty=lambda: False))
     assert read_moments("-") == ["1", "39/100"]
     assert asked == [256 * 2**20 + 1]  # one byte past the bound tells a longer input apart
+
+
+def test_the_recover_table_shows_each_atom_s_vouched_digits(tmp_path, capsys):
+    # seed 2, S032 (the digits column of the table)
+    import json
+
+    from momentrnn.cli import main
+
+    path = tmp_path / "m.txt"
+    path.write_text("1\n0.25\n0.1721\n0.066\n")
+    assert main(["recover", str(path), "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert main(["recover", str(path)]) == 0
+    rows = capsys.readouterr().out.split("digits (atom, weight)\n")[1].splitlines()
+    assert len(rows) == len(out["atoms"]) == 2
+    for row, da, dw in zip(rows, out["atom_digits"], out["weight_digits"]):
+        assert isinstance(da, int) and isinstance(dw, int)
+        assert row.split()[-2:] == [f"{da},", f"{dw}"]
+
+
+def test_a_log_s_progress_clock_writes_no_line_before_its_period(capsys):
+    # seed 2, S030 (the clock's condition)
+    import time
+
+    from momentrnn._progress import ProgressLine
+
+    line = ProgressLine(lambda elapsed, tty: f"alive at {elapsed:.0f} s", every=3.0)
+    assert not line.tty  # captured stderr is a log, not a terminal
+    line.begin()
+    time.sleep(1.4)  # the clock has woken once (after 1 s): too early for a line
+    line.end()
+    assert capsys.readouterr().err == ""
+    line = ProgressLine(lambda elapsed, tty: "alive", every=0.2)
+    line.begin()
+    time.sleep(1.4)
+    line.end()
+    assert capsys.readouterr().err.startswith("  alive\n")  # a due line is written

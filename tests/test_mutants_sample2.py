@@ -331,3 +331,33 @@ def test_a_log_s_progress_clock_writes_no_line_before_its_period(capsys):
     time.sleep(1.4)
     line.end()
     assert capsys.readouterr().err.startswith("  alive\n")  # a due line is written
+
+
+def test_only_an_exact_sympy_value_is_written_as_sympy_text():  # seed 2, S033
+    import math
+
+    import mpmath
+    import sympy
+
+    from momentrnn._format import format_number
+
+    # a sympy value vouched to 5 digits: 5 digits, not its exact form
+    assert format_number(sympy.sqrt(2), 5.0) == "1.4142"
+    assert format_number(sympy.sqrt(2), math.inf) == "sqrt(2)"
+    # an exactly known double-rounded mpmath number: its value to 40 digits, not str()
+    third = mpmath.mpf(1) / 3
+    assert format_number(third, math.inf) == "0.3333333333333333148296162562473909929395"
+
+
+def test_a_refused_count_names_the_type_only_of_a_non_integer_number():  # seed 2, S035
+    from momentrnn._validate import positive_int
+    from momentrnn.errors import InputError
+
+    for value, message in [(0, "n=0 must be a positive integer"),
+                           (-3, "n=-3 must be a positive integer"),
+                           ("3", "n='3' must be a positive integer"),
+                           (2.5, "n=2.5 must be a positive integer (got a float)"),
+                           (True, "n=True must be a positive integer (got a bool)")]:
+        with pytest.raises(InputError) as info:
+            positive_int(value, "n")
+        assert str(info.value) == message

@@ -372,3 +372,24 @@ def test_a_linear_row_reports_the_learned_measure_s_real_weights_as_numbers():  
     assert out["learned_atoms"] == pytest.approx([-0.5, 0.39], abs=1e-7)
     assert out["learned_weights"] == pytest.approx([0.5, 0.75], abs=1e-7)
     assert all(type(v) is float for v in out["learned_atoms"] + out["learned_weights"])
+
+
+def test_flow_s_default_student_is_the_guide_s():  # seed 2, S056
+    from momentrnn.cli._main import build_parser
+
+    # docs/guide/dynamics.md runs `momentrnn flow --teacher decaying --dim 40 --k 5`: the
+    # defaults, so that the guide's command and a bare one agree
+    args = build_parser().parse_args(["flow", "--teacher", "decaying"])
+    assert (args.dim, args.k, args.init_scale, args.init) == (40, 5, 1e-3, "random")
+
+
+def test_the_escape_event_is_the_first_time_the_loss_halves():  # seed 2, S051
+    from momentrnn.dynamics import integrate_flow
+    from momentrnn.rnn import init_student, named_teacher
+
+    run = integrate_flow(init_student(3, scale=1e-2, seed=0), named_teacher("two_pole"), k=4,
+                         method="rosenbrock", t_max=400.0)
+    loss, times = list(run.loss), list(run.times)
+    first = next(i for i, v in enumerate(loss) if v < 0.5 * loss[0])
+    assert first > 1  # a small start: the plateau lasts several steps
+    assert run.events["escape"] == times[first]

@@ -393,3 +393,26 @@ def test_the_escape_event_is_the_first_time_the_loss_halves():  # seed 2, S051
     first = next(i for i, v in enumerate(loss) if v < 0.5 * loss[0])
     assert first > 1  # a small start: the plateau lasts several steps
     assert run.events["escape"] == times[first]
+
+
+def test_a_proof_up_to_time_zero_is_refused():  # seed 2, S067
+    from fractions import Fraction
+
+    from momentrnn.errors import InputError
+    from momentrnn.prove.flow_proof import _check_t_end
+
+    for t in (0, 0.0, Fraction(0), -0.5):
+        with pytest.raises(InputError, match="must be positive"):
+            _check_t_end(t, 256)
+    assert _check_t_end(0.5, 256) == Fraction(1, 2)
+
+
+@pytest.mark.parametrize("re, im", [((39, 100), (-1, 5)), ((-1, 3), (5, 2)), ((0, 1), (1, 1))])
+def test_an_exact_complex_number_converts_to_its_complex_double(re, im):  # seed 2, S066
+    from fractions import Fraction
+
+    from momentrnn.moments._scalars import to_float
+
+    # an exact complex value is held as a pair of Fractions (real, imaginary)
+    re, im = Fraction(*re), Fraction(*im)
+    assert to_float((re, im)) == complex(float(re), float(im))

@@ -45,6 +45,7 @@ from __future__ import annotations
 import argparse
 import ast
 import json
+import math
 import os
 import random
 import shutil
@@ -947,9 +948,10 @@ def report(work: Path, seed: int, markdown: Path | None, notes: Path | None,
     live_scored = scored - len([r for r in unrun if r not in argued and r not in rechecked])
     static = not _tests_covered(work)
     limits = timeout
-    pct = 100 * len(caught) / max(1, scored)
-    pct_live = 100 * len(caught) / max(1, live_scored)
-    pct_new = 100 * (len(caught) + len(killed_new)) / max(1, scored)
+    # one decimal, rounded down: a score is not rounded up towards a target
+    pct = math.floor(1000 * len(caught) / max(1, scored)) / 10
+    pct_live = math.floor(1000 * len(caught) / max(1, live_scored)) / 10
+    pct_new = math.floor(1000 * (len(caught) + len(killed_new)) / max(1, scored)) / 10
     lines = ["# Mutation score by procedure (checks plus tests)", "",
              "`python benchmarks/bench_mutation_procedural.py run --count "
              f"{len(plan_['sample'])} --seed {seed}`, then `... report`", "",
@@ -957,8 +959,8 @@ def report(work: Path, seed: int, markdown: Path | None, notes: Path | None,
              "`proofs_checks/harness.py`, `runner.py`): "
              f"{n_sites + n_eq} candidates; {n_eq} dropped as syntactically equivalent (same "
              f"tree or same mutant as another); {n_sites} sampled from"
-             + (f", {n_dead} of them on lines that line coverage of the suite and the quick "
-                "check never marks as executed" if not static else
+             + (f", {n_dead} of them on lines that neither the measured tests nor the quick "
+                "check executes" if not static else
                 " (which lines the suite executes is not known: per-test coverage was not "
                 "collected)")
              + f". Sample of {len(plan_['sample'])} drawn with seed {seed}, stratified "
@@ -966,14 +968,15 @@ def report(work: Path, seed: int, markdown: Path | None, notes: Path | None,
              "tests and the checks that ran (a probe around the mutated expression records "
              "its evaluation): counted as not caught and listed below.", "",
              f"**Caught by the tests or `momentrnn check --quick` as they were: "
-             f"{len(caught)}/{scored} = {pct:.0f} %** ({len(rechecked)} of them seen on a rerun "
+             f"{len(caught)}/{scored} = {pct:.1f} %** ({len(rechecked)} of them seen on a rerun "
              "of the suite as it was, listed below; never evaluated by what ran: "
              f"{len([r for r in unrun if r not in rechecked])}, "
-             f"timeouts: {len(timeouts)}, both counted as not caught; survivors argued "
+             f"timeouts: {len([r for r in timeouts if r not in rechecked])}, both counted as "
+             "not caught; survivors argued "
              f"equivalent and left out of the denominator: {len(argued)}). Over the mutants "
-             f"that were evaluated: {len(caught)}/{live_scored} = {pct_live:.0f} %.", "",
+             f"that were evaluated: {len(caught)}/{live_scored} = {pct_live:.1f} %.", "",
              f"With the new tests written for survivors: {len(caught) + len(killed_new)}/"
-             f"{scored} = {pct_new:.0f} %; still open: {len(open_)}.", "",
+             f"{scored} = {pct_new:.1f} %; still open: {len(open_)}.", "",
              "How each mutant was judged: the mutant is written into a hard-linked copy of the "
              "tree as it was before the new tests (the tests written for survivors are not in "
              "that copy); a forked process runs the tests chosen for its line with `pytest -x`, "

@@ -588,6 +588,21 @@ def _copy_clean(dest: Path) -> None:
             shutil.copy2(src, dest / f)
 
 
+def _clean(work: Path, extra: tuple[str, ...] = ()) -> Path:
+    """The clean tree a catching test is run again in: the clean copy, with the new tests."""
+    if not extra:
+        return work / "base"
+    dest = work / "m" / "clean"
+    if not dest.exists():
+        shutil.copytree(work / "base", dest, copy_function=os.link,
+                        ignore=shutil.ignore_patterns(".hypothesis", "__pycache__", ".coverage*"))
+        for t in extra:
+            path = dest / t.split("::")[0]
+            path.unlink(missing_ok=True)
+            shutil.copy2(ROOT / t.split("::")[0], path)
+    return dest
+
+
 def _scratch(work: Path, site: Site, ident: str, extra: tuple[str, ...] = ()) -> Path:
     dest = work / "m" / ident
     if dest.exists():
@@ -792,7 +807,7 @@ def run_one(work: Path, site: Site, ident: str, contexts: dict | None, durations
                                   f"pytest exit {res['rc']} {res.get('error', '')}")
                 # a test that fails on the clean tree too (a flaky one) catches nothing
                 if res.get("failed") and "::" in res["failed"][0]:
-                    clean = _forked(work / "base", "tests", res["failed"][:1], timeout)
+                    clean = _forked(_clean(work, extra), "tests", res["failed"][:1], timeout)
                     if clean.get("rc") not in (0, 5):
                         status, by = "survived", None
                         rec["flaky"] = res["failed"][0]

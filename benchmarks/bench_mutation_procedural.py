@@ -45,6 +45,7 @@ from __future__ import annotations
 import argparse
 import ast
 import json
+import math
 import os
 import random
 import shutil
@@ -369,39 +370,97 @@ def _coverage_env(base: Path, cov: Path) -> dict:
                 PYTHONDONTWRITEBYTECODE="1")
 
 
+# tests that need a browser (and skip without one): left out of the collection
+NEEDS_BROWSER = ("tests/test_docs_browser.py",)
+
+
 def collect(work: Path) -> None:
     """Per-test line coverage of the suite, and per-claim coverage of ``check --quick``."""
-    base = work / "base"
-    if base.exists():
-        shutil.rmtree(base)
-    _copy_clean(base)
-    cov = work / "cov"
-    cov.mkdir(parents=True, exist_ok=True)
-    env = _coverage_env(base, cov)
-    subprocess.run(["nice", "-n", "10", PY, "-m", "coverage", "run",
-                    f"--data-file={cov / '.coverage.main'}",
-                    "--source=momentrnn,proofs_checks", "-m", "pytest", "-p", "covplugin",
-                    "-p", "no:cacheprovider", "-q", f"--junitxml={cov / 'junit.xml'}", "tests"],
-                   cwd=base, env=dict(env, MUTCOV_MAIN="1"))
+    collect_tests(work)
     collect_checks(work)
 
 
+def collect_tests(work: Path, paths: tuple[str, ...] = ("tests",), append: bool = False) -> None:
+    """Per-test line coverage of the whole suite (slow tests included), collected once.
+
+    A clean copy of the tree is made in ``work/base`` (the mutants are later written into
+    hard-linked copies of it); the suite runs there once under ``coverage run`` with the
+    ``covplugin`` pytest plugin, which names each test's coverage context after its node id.
+    Python subprocesses that a test starts (the command-line tests) are measured too, by the
+    ``sitecustomize.py`` beside the plugin, under the same test's context. The JUnit XML of the
+    run gives each test's duration (the cheapest covering tests run first) and its outcome (a
+    test that fails on the clean tree is never used to judge a mutant). With ``append``, the
+    tests named are measured in the same clean copy and added to the contexts already collected
+    (a collection continued in parts)."""
+    base, cov = work / "base", work / "cov"
+    part = ""
+    if append:
+        part = f".{int(time.time())}"
+        (cov / "contexts.json").unlink(missing_ok=True)
+    else:
+        if base.exists():
+            shutil.rmtree(base)
+        _copy_clean(base)
+        if cov.exists():  # a new collection: the old contexts describe another tree
+            shutil.rmtree(cov)
+        cov.mkdir(parents=True)
+    env = _coverage_env(base, cov)
+    ignore = [f"--ignore={t}" for t in NEEDS_BROWSER]
+    if paths == ("tests",):  # smallest test files first: a run stopped early has seen the most
+        paths = tuple(sorted((str(p.relative_to(base)) for p in (base / "tests").glob("test_*.py")
+                              if str(p.relative_to(base)) not in NEEDS_BROWSER),
+                             key=lambda t: ((base / t).stat().st_size, t)))
+    t0 = time.time()
+    proc = subprocess.run(["nice", "-n", "10", PY, "-m", "coverage", "run",
+                           f"--data-file={cov / ('.coverage.main' + part)}",
+                           "--source=momentrnn,proofs_checks", "-m", "pytest", "-p", "covplugin",
+                           "-p", "no:cacheprovider", "-q",
+                           f"--junitxml={cov / ('junit' + part + '.xml')}", *ignore, *paths],
+                          cwd=base,
+                          env=dict(env, MUTCOV_MAIN="1", MUTCOV_LOG=str(cov / "tests.jsonl")))
+    print(f"suite under coverage: exit {proc.returncode}, {time.time() - t0:.0f} s", flush=True)
+
+
+# run under ``coverage run`` by collect_checks: every claim's quick check in one process, each
+# under its own coverage context (``CHECK:<label>``), switched as the runner starts the claim
+_CHECKS_DRIVER = """
+import json, sys
+import coverage
+from proofs_checks.runner import run_checks, select_claims
+
+cov = coverage.Coverage.current()
+
+
+def progress(line):
+    if line.endswith(" ..."):  # "[i/n] LABEL ...": the claim about to run
+        cov.switch_context("CHECK:" + line.split()[1])
+
+
+report = run_checks(select_claims(",".join(sys.argv[2:]) or None), quick=True, seed=0, jobs=1,
+                    progress=progress)
+cov.switch_context("")
+json.dump({o.label: o.verdict for o in report.outcomes}, open(sys.argv[1], "w"), indent=1)
+"""
+
+
 def collect_checks(work: Path) -> None:
+    """Per-claim line coverage of ``momentrnn check --quick`` (seed 0, one process), and the
+    clean tree's verdicts. The claims run one after another in one process, as ``check
+    --only`` runs them for a mutant; a line that an earlier claim's run left cached is
+    counted for that claim only."""
     base, cov = work / "base", work / "cov"
     env = _coverage_env(base, cov)
-    labels = subprocess.run([PY, "-m", "momentrnn", "check", "--list"], cwd=base, env=dict(
-        os.environ, PYTHONPATH=str(base)), capture_output=True, text=True).stdout.split()
-    labels = [w for w in labels if w[:1] in "RM" and w[1:].isdigit()]
-    verdicts = {}
-    for label in labels:
-        t0 = time.time()
-        proc = subprocess.run(["nice", "-n", "10", PY, "-m", "momentrnn", "check", "--quick",
-                               "--jobs", "1", "--only", label, "--format", "json"], cwd=base,
-                              env=dict(env, MUTCOV_CONTEXT=f"CHECK:{label}"),
-                              capture_output=True, text=True)
-        verdicts[label] = _verdicts(proc.stdout).get(label, "no report")
-        print(label, verdicts[label], proc.returncode, round(time.time() - t0, 1), flush=True)
-    (cov / "check_baseline.json").write_text(json.dumps(verdicts, indent=1))
+    driver = cov / "checks_driver.py"
+    driver.write_text(_CHECKS_DRIVER)
+    t0 = time.time()
+    proc = subprocess.run(["nice", "-n", "10", PY, "-m", "coverage", "run",
+                           f"--data-file={cov / '.coverage.checks'}",
+                           "--source=momentrnn,proofs_checks", str(driver),
+                           str(cov / "check_baseline.json")], cwd=base,
+                          env=dict(env, MUTCOV_MAIN="1", MUTCOV_CONTEXT="CHECK:subprocess"))
+    (cov / "contexts.json").unlink(missing_ok=True)
+    print(f"quick check under coverage: exit {proc.returncode}, {time.time() - t0:.0f} s",
+          (cov / "check_baseline.json").read_text(), flush=True)
 
 
 def _verdicts(stdout: str) -> dict:
@@ -441,11 +500,29 @@ def load_contexts(work: Path) -> dict[str, dict[int, set[str]]]:
 
 
 def _tests_covered(work: Path) -> bool:
-    return (work / "cov" / "junit.xml").exists()
+    return (work / "cov" / "junit.xml").exists() or (work / "cov" / "tests.jsonl").exists()
+
+
+def _test_log(work: Path) -> list[dict]:
+    """Each test's duration and outcome as the collection run recorded them."""
+    path = work / "cov" / "tests.jsonl"
+    if not path.exists():
+        return []
+    return [json.loads(ln) for ln in path.read_text().splitlines() if ln.strip()]
+
+
+def _collected_files(work: Path) -> set[str]:
+    """Test files whose tests all ran under coverage: those in the collection log, but for the
+    last one (a collection stopped part-way stopped inside it)."""
+    files = [r["test"].split("::")[0] for r in _test_log(work)]
+    return set(files) - set(files[-1:])
 
 
 def test_durations(work: Path) -> dict[str, float]:
-    """Node id -> seconds, from the collection run's JUnit XML (unknown tests: 1 s)."""
+    """Node id -> seconds, from the collection run's log or JUnit XML (unknown tests: 1 s)."""
+    log = _test_log(work)
+    if log:
+        return {r["test"]: r["seconds"] for r in log}
     path = work / "cov" / "junit.xml"
     if not path.exists():
         return {}
@@ -511,12 +588,31 @@ def _copy_clean(dest: Path) -> None:
             shutil.copy2(src, dest / f)
 
 
-def _scratch(work: Path, site: Site, ident: str) -> Path:
+def _clean(work: Path, extra: tuple[str, ...] = ()) -> Path:
+    """The clean tree a catching test is run again in: the clean copy, with the new tests."""
+    if not extra:
+        return work / "base"
+    dest = work / "m" / "clean"
+    if not dest.exists():
+        shutil.copytree(work / "base", dest, copy_function=os.link,
+                        ignore=shutil.ignore_patterns(".hypothesis", "__pycache__", ".coverage*"))
+        for t in extra:
+            path = dest / t.split("::")[0]
+            path.unlink(missing_ok=True)
+            shutil.copy2(ROOT / t.split("::")[0], path)
+    return dest
+
+
+def _scratch(work: Path, site: Site, ident: str, extra: tuple[str, ...] = ()) -> Path:
     dest = work / "m" / ident
     if dest.exists():
         shutil.rmtree(dest)
     shutil.copytree(work / "base", dest, copy_function=os.link,
                     ignore=shutil.ignore_patterns(".hypothesis", "__pycache__", ".coverage*"))
+    for t in extra:  # test files written since the clean copy (a rerun with new tests)
+        path = dest / t.split("::")[0]
+        path.unlink(missing_ok=True)
+        shutil.copy2(ROOT / t.split("::")[0], path)
     target = dest / site.module
     src = target.read_bytes()
     target.unlink()  # break the hard link before writing
@@ -621,23 +717,70 @@ def _forked(dest: Path, job: str, args: list[str], timeout: float) -> dict:
         return {"rc": 98, "error": "no result written", "hit": False}
 
 
+# the covering tests a mutant is judged by: the cheapest first, at most TEST_CAP of them and no
+# more than TEST_BUDGET seconds of their durations as recorded under coverage (at least one)
+TEST_CAP = 40
+TEST_BUDGET = 60.0
+# modules whose mutants also run their claims' quick checks when a test catches them, to list
+# the mutants there that only a unit test catches
+CHECKED_AREA = ("momentrnn/moments/", "momentrnn/rnn/")
+
+
+def failing_tests(work: Path) -> set[str]:
+    """Node ids of the tests that failed or errored in the collection run on the clean tree."""
+    log = _test_log(work)
+    if log:
+        return {r["test"] for r in log if r["outcome"] == "failed"}
+    path = work / "cov" / "junit.xml"
+    if not path.exists():
+        return set()
+    bad = set()
+    for case in ET.parse(path).getroot().iter("testcase"):
+        if case.find("failure") is not None or case.find("error") is not None:
+            cls, name = case.get("classname", ""), case.get("name", "")
+            parts = cls.split(".")
+            for cut in range(len(parts), 0, -1):
+                if (ROOT / ("/".join(parts[:cut]) + ".py")).exists():
+                    bad.add("/".join(parts[:cut]) + ".py::" + "::".join(parts[cut:] + [name]))
+                    break
+    return bad
+
+
+def cheapest(tests, durations: dict, cap: int = TEST_CAP, budget: float = TEST_BUDGET) -> list:
+    """The tests to run, fastest first by recorded duration, within ``cap`` and ``budget``."""
+    out, spent = [], 0.0
+    for t in sorted(tests, key=lambda c: (durations.get(c, 1.0), c)):
+        if out and (len(out) >= cap or spent + durations.get(t, 1.0) > budget):
+            break
+        out.append(t)
+        spent += durations.get(t, 1.0)
+    return out
+
+
 def run_one(work: Path, site: Site, ident: str, contexts: dict | None, durations: dict,
-            baseline: dict, timeout: float, all_claims: list[str]) -> dict:
+            baseline: dict, timeout: float, all_claims: list[str],
+            failing: frozenset = frozenset(), extra: tuple[str, ...] = ()) -> dict:
     """Tests that execute the line first (pytest -x), then the claims' quick checks."""
     ctx = (contexts or {}).get(site.module, {}).get(site.line, set())
-    covered = any("::" in c for c in ctx)  # a test of the suite executes the line
+    covering = [c for c in ctx if "::" in c and c not in failing]
+    covered = bool(covering)  # a test of the suite executes the line (or its subprocess does)
     if durations and covered:  # per-test coverage of the suite was collected
-        tests = sorted((c for c in ctx if "::" in c), key=lambda c: (durations.get(c, 1.0), c))
-    else:  # no coverage, or coverage saw no test run the line (subprocesses escape it)
-        tests = _static_tests(site.module, work / "base")
-    if contexts is not None and (covered or not durations):
+        tests = cheapest(covering, durations)
+    else:  # no coverage, or no test covers the line: the by-name guess, as a last resort,
+        # among the test files whose every test coverage did not see (a collection stopped
+        # part-way): the others are known not to execute the line
+        done = _collected_files(work)
+        tests = [t for t in _static_tests(site.module, work / "base", cap=1000)
+                 if t not in done][:6]
+    tests = list(extra) + tests
+    if contexts is not None:
         # per-claim coverage of the quick check was collected: the claims that run the line
         claims = sorted(c.split(":", 1)[1] for c in ctx if c.startswith("CHECK:"))
     else:
         claims = list(all_claims)
-    rec = dict(asdict(site), id=ident, tests_run=len(tests), claims_run=claims,
-               covered=covered)
-    dest = _scratch(work, site, ident)
+    rec = dict(asdict(site), id=ident, tests_run=len(tests), tests_covering=len(covering),
+               claims_run=claims, covered=covered)
+    dest = _scratch(work, site, ident, extra)
     t0 = time.time()
     status, by, hit = "survived", None, False
     try:
@@ -648,12 +791,33 @@ def run_one(work: Path, site: Site, ident: str, contexts: dict | None, durations
                 status, by = "timeout", f"tests ran past {timeout:.0f} s"
             elif res["rc"] == 99:  # the package itself failed to import: every test fails
                 status, by = "caught", f"import fails: {res.get('error', '')}"
+            elif res["rc"] in (3, 4) and res.get("failed") and "::" not in res["failed"][0]:
+                # a test module no longer imports (pytest -x then stops with a usage error):
+                # the suite fails, if the module collects on the clean tree
+                clean = _forked(work / "base", "tests", ["--collect-only", res["failed"][0]],
+                                timeout)
+                status, by = (("caught", f"tests: collecting {res['failed'][0]} fails")
+                              if clean.get("rc") == 0 else
+                              ("error", f"pytest exit {res['rc']}, and on the clean tree too"))
             elif res["rc"] in (3, 4, 98):  # pytest's own failure, not a test's
                 status, by = "error", f"pytest exit {res['rc']} {res.get('error', '')}"
             elif res["rc"] not in (0, 5):
                 status = "caught"
                 by = "tests: " + (", ".join(res.get("failed") or []) or
                                   f"pytest exit {res['rc']} {res.get('error', '')}")
+                # a test that fails on the clean tree too (a flaky one) catches nothing
+                if res.get("failed") and "::" in res["failed"][0]:
+                    clean = _forked(_clean(work, extra), "tests", res["failed"][:1], timeout)
+                    if clean.get("rc") not in (0, 5):
+                        status, by = "survived", None
+                        rec["flaky"] = res["failed"][0]
+        rec["tests_seconds"] = round(time.time() - t0, 1)
+        if status == "caught" and claims and site.module.startswith(CHECKED_AREA):
+            # does a check catch it too? (a mutant of the engine only a unit test sees is listed)
+            res = _forked(dest, "check", claims, timeout)
+            got = res.get("verdicts", {})
+            rec["check_also"] = None if res.get("timeout") else sorted(
+                c for c in claims if got.get(c) != baseline.get(c))
         rec["tests_seconds"] = round(time.time() - t0, 1)
         if status == "survived" and claims:
             res = _forked(dest, "check", claims, timeout)
@@ -715,7 +879,11 @@ def _static_tests(module: str, root: Path, cap: int = 6) -> list[str]:
 
 
 def run(work: Path, count: int, seed: int, budget: float, timeout: float,
-        only: set[str] | None = None) -> None:
+        only: set[str] | None = None, extra: tuple[str, ...] = ()) -> None:
+    """Run the sample's mutants (resumable). With ``extra`` (test files or node ids written
+    since the clean copy), those tests are copied into each mutant's tree and run first, and
+    the results go to ``results_seed<seed>_after.jsonl``: the suite as it stood is not
+    rewritten."""
     pfile = work / f"plan_seed{seed}.json"
     if pfile.exists():  # resuming: the same sample (enumerating the sites takes minutes)
         saved = json.loads(pfile.read_text())
@@ -726,6 +894,10 @@ def run(work: Path, count: int, seed: int, budget: float, timeout: float,
     else:
         p = plan(work, count, seed)
     durations = test_durations(work)
+    failing = frozenset(failing_tests(work))
+    if failing:
+        print(f"{len(failing)} tests fail on the clean tree under coverage; not used",
+              flush=True)
     labels = [f"R{i}" for i in range(1, 15)] + [f"M{i}" for i in range(1, 8)]
     _preload(work)
     bfile = work / "cov" / "check_baseline.json"
@@ -734,7 +906,7 @@ def run(work: Path, count: int, seed: int, budget: float, timeout: float,
         bfile.write_text(json.dumps(res.get("verdicts", {}), indent=1))
     baseline = json.loads(bfile.read_text())
     print("clean tree:", baseline, flush=True)
-    out = work / f"results_seed{seed}.jsonl"
+    out = work / f"results_seed{seed}{'_after' if extra else ''}.jsonl"
     done = set()
     if out.exists():
         done = {json.loads(ln)["key"] for ln in out.read_text().splitlines() if ln.strip()}
@@ -749,7 +921,8 @@ def run(work: Path, count: int, seed: int, budget: float, timeout: float,
         if time.time() - t_start > budget:
             print(f"budget of {budget:.0f} s spent; rerun to resume", flush=True)
             break
-        rec = run_one(work, site, ident, p["contexts"], durations, baseline, timeout, labels)
+        rec = run_one(work, site, ident, p["contexts"], durations, baseline, timeout, labels,
+                      failing, extra)
         rec["key"] = site.key
         with out.open("a") as fh:
             fh.write(json.dumps(rec) + "\n")
@@ -788,11 +961,12 @@ def report(work: Path, seed: int, markdown: Path | None, notes: Path | None,
     open_ = [r for r in missed if r not in argued and r not in killed_new]
     scored = len(recs) - len(argued)
     live_scored = scored - len([r for r in unrun if r not in argued and r not in rechecked])
-    static = not (work / "cov" / "junit.xml").exists()
+    static = not _tests_covered(work)
     limits = timeout
-    pct = 100 * len(caught) / max(1, scored)
-    pct_live = 100 * len(caught) / max(1, live_scored)
-    pct_new = 100 * (len(caught) + len(killed_new)) / max(1, scored)
+    # one decimal, rounded down: a score is not rounded up towards a target
+    pct = math.floor(1000 * len(caught) / max(1, scored)) / 10
+    pct_live = math.floor(1000 * len(caught) / max(1, live_scored)) / 10
+    pct_new = math.floor(1000 * (len(caught) + len(killed_new)) / max(1, scored)) / 10
     lines = ["# Mutation score by procedure (checks plus tests)", "",
              "`python benchmarks/bench_mutation_procedural.py run --count "
              f"{len(plan_['sample'])} --seed {seed}`, then `... report`", "",
@@ -800,8 +974,8 @@ def report(work: Path, seed: int, markdown: Path | None, notes: Path | None,
              "`proofs_checks/harness.py`, `runner.py`): "
              f"{n_sites + n_eq} candidates; {n_eq} dropped as syntactically equivalent (same "
              f"tree or same mutant as another); {n_sites} sampled from"
-             + (f", {n_dead} of them on lines that line coverage of the suite and the quick "
-                "check never marks as executed" if not static else
+             + (f", {n_dead} of them on lines that neither the measured tests nor the quick "
+                "check executes" if not static else
                 " (which lines the suite executes is not known: per-test coverage was not "
                 "collected)")
              + f". Sample of {len(plan_['sample'])} drawn with seed {seed}, stratified "
@@ -809,14 +983,15 @@ def report(work: Path, seed: int, markdown: Path | None, notes: Path | None,
              "tests and the checks that ran (a probe around the mutated expression records "
              "its evaluation): counted as not caught and listed below.", "",
              f"**Caught by the tests or `momentrnn check --quick` as they were: "
-             f"{len(caught)}/{scored} = {pct:.0f} %** ({len(rechecked)} of them seen on a rerun "
+             f"{len(caught)}/{scored} = {pct:.1f} %** ({len(rechecked)} of them seen on a rerun "
              "of the suite as it was, listed below; never evaluated by what ran: "
              f"{len([r for r in unrun if r not in rechecked])}, "
-             f"timeouts: {len(timeouts)}, both counted as not caught; survivors argued "
+             f"timeouts: {len([r for r in timeouts if r not in rechecked])}, both counted as "
+             "not caught; survivors argued "
              f"equivalent and left out of the denominator: {len(argued)}). Over the mutants "
-             f"that were evaluated: {len(caught)}/{live_scored} = {pct_live:.0f} %.", "",
+             f"that were evaluated: {len(caught)}/{live_scored} = {pct_live:.1f} %.", "",
              f"With the new tests written for survivors: {len(caught) + len(killed_new)}/"
-             f"{scored} = {pct_new:.0f} %; still open: {len(open_)}.", "",
+             f"{scored} = {pct_new:.1f} %; still open: {len(open_)}.", "",
              "How each mutant was judged: the mutant is written into a hard-linked copy of the "
              "tree as it was before the new tests (the tests written for survivors are not in "
              "that copy); a forked process runs the tests chosen for its line with `pytest -x`, "
@@ -824,9 +999,18 @@ def report(work: Path, seed: int, markdown: Path | None, notes: Path | None,
              "check executes the line (per-claim line coverage, collected once with "
              "`coverage`); caught = a test fails or a claim's verdict differs from the clean "
              "tree's (all 21 PASS). "
-             + ("Tests were chosen by per-test coverage contexts; for a line that coverage saw "
-                "no test execute (subprocesses escape it), up to 6 test files chosen by name "
-                "and every claim's quick check ran. " if not static else
+             + ("Tests were chosen by per-test coverage of the suite (one coverage "
+                f"context per test, collected once by `collect-tests` for {len(_test_log(work))} "
+                "tests; Python subprocesses "
+                "that a test starts are measured under that test): the tests that execute the "
+                f"line, fastest first, at most {TEST_CAP} and {TEST_BUDGET:.0f} s of their "
+                "durations as recorded under coverage; a test that failed on the clean tree is "
+                "never used, and a test that catches a mutant is run again on the clean tree "
+                "(if it fails there too, it catches nothing). For a line that no test "
+                "measured executes, up to 6 test files chosen by name among those not "
+                "measured whole run as a last resort, so \"never evaluated\" means that "
+                "neither the measured tests, nor those files, nor the quick check ran the "
+                "mutated expression. " if not static else
                 "Per-test coverage of the whole suite did not fit the time on the shared "
                 "2-core machine (under coverage and the load of other work the suite ran a "
                 "few tests a minute), so the tests "
@@ -859,6 +1043,19 @@ def report(work: Path, seed: int, markdown: Path | None, notes: Path | None,
         old, new = (r["old"].replace("|", "/"), r["new"].replace("|", "/"))
         lines.append(f"| {r['id']} | {r['kind']} | {r['module']}:{r['line']} | "
                      f"`{old}` -> `{new}` | {r['status']} | {by} | {r['seconds']} |")
+    engine = [r for r in caught if r["module"].startswith(CHECKED_AREA)
+              and r.get("caught_by", "") and r["caught_by"].startswith("tests")
+              and not r.get("check_also")]
+    if engine:
+        lines += ["", "## In the moment engine and the RNN code, caught by a unit test only", "",
+                  "Mutants of `momentrnn/moments/` and `momentrnn/rnn/` that a test caught and "
+                  "that the quick checks of the claims executing the line did not (each was run "
+                  "through those checks too):", ""]
+        lines += [f"- {r['id']} {r['module']}:{r['line']} `{r['old']}` -> `{r['new']}`: "
+                  + ("no claim's quick check executes the line" if not r["claims_run"] else
+                     f"checks {', '.join(r['claims_run'])} still pass"
+                     if r.get("check_also") == [] else "the checks ran past the time limit")
+                  + f"; caught by {r['caught_by'][7:]}" for r in engine]
     if rechecked:
         lines += ["", "## Caught by the suite as it was, seen on a rerun", ""]
         lines += [f"- {r['id']} {r['module']}:{r['line']} `{r['old']}` -> `{r['new']}` "
@@ -882,19 +1079,27 @@ def report(work: Path, seed: int, markdown: Path | None, notes: Path | None,
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("step", choices=["collect", "collect-checks", "list", "run", "report"])
+    ap.add_argument("step", choices=["collect", "collect-tests", "collect-checks", "list", "run",
+                                     "report"])
     ap.add_argument("--work", type=Path, default=Path("/tmp/mut"))
     ap.add_argument("--count", type=int, default=130)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--budget", type=float, default=3600.0, help="seconds for the run step")
     ap.add_argument("--timeout", type=float, default=120.0, help="seconds per pytest/check")
     ap.add_argument("--only", default=None, help="comma-separated mutant ids (run step)")
+    ap.add_argument("--tests", nargs="*", default=None,
+                    help="collect-tests: test paths or node ids (default: the whole suite); "
+                    "run: new tests, copied into each mutant's tree and run first")
+    ap.add_argument("--append", action="store_true",
+                    help="collect-tests: add the tests named to the contexts already collected")
     ap.add_argument("--markdown", type=Path, default=None)
     ap.add_argument("--notes", type=Path, default=HERE / "survivors.json",
                     help="survivor analysis: id -> {equivalent|killed_by|open: text}")
     args = ap.parse_args(argv)
     if args.step == "collect":
         collect(args.work)
+    elif args.step == "collect-tests":
+        collect_tests(args.work, tuple(args.tests or ["tests"]), args.append)
     elif args.step == "collect-checks":
         collect_checks(args.work)
     elif args.step == "list":
@@ -906,7 +1111,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{m}: {len(sites)} sites {kinds}, {eq} syntactic equivalents")
     elif args.step == "run":
         only = set(args.only.split(",")) if args.only else None
-        run(args.work, args.count, args.seed, args.budget, args.timeout, only)
+        run(args.work, args.count, args.seed, args.budget, args.timeout, only,
+            tuple(args.tests or ()))
     else:
         print(report(args.work, args.seed, args.markdown, args.notes, args.timeout))
     return 0

@@ -40,6 +40,7 @@ from . import _ball
 from ._arith import SignUndecided, arithmetic
 from ._data import MomentData, parse_moments, require_exact, require_trackable_scale
 from ._scalars import global_mp, mpf_from_man_exp
+from .algebraic import AlgebraicNumber
 from .hankel import (
     HankelRank,
     _exact_rank,
@@ -274,15 +275,18 @@ class Recovery:
     @classmethod
     def from_dict(cls, data: dict) -> Recovery:
         """The result of its :meth:`to_dict` (or of a ``"recovery"`` output): the measure
-        holds the values of the vouched text (exactly, as decimals), ``None`` where an atom
-        or weight has no vouched digit or is algebraic text (``"sqrt(3)/3"``, which is not
-        evaluated; the text is kept for :meth:`vouched_text`); ``singular_values`` are the
-        evidence's, the enclosure is not kept."""
+        holds the values of the vouched text (exactly, as decimals; an algebraic number of
+        degree 3 or more, ``"root of ... in [...]"``, as the AlgebraicNumber it names),
+        ``None`` where an atom or weight has no vouched digit or is text in square roots
+        (``"sqrt(3)/3"``, which is not evaluated; the text is kept for :meth:`vouched_text`);
+        ``singular_values`` are the evidence's, the enclosure is not kept."""
         from .._schema import number_of, precision_from_text, read_digits_list
         from ._data import parse_number_text
         from .hankel import HankelRank
 
         def value(text):
+            if text.startswith("root of "):  # an algebraic number of degree >= 3, exactly
+                return AlgebraicNumber.from_root_text(text)
             re_, im = parse_number_text(text, "a vouched atom or weight")
             return re_ if im == 0 else complex(re_, im)
 

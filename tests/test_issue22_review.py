@@ -1,0 +1,58 @@
+"""Reports and JSON that the review of issue 22 found saying more than was proved."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+
+from flint import fmpq_poly
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from momentrnn import Exact, load, recover_measure
+from momentrnn._schema import document
+from momentrnn.moments.algebraic import AlgebraicField, AlgebraicNumber
+
+_SETTINGS = settings(max_examples=8, deadline=None, derandomize=True,
+                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+
+
+@st.composite
+def _irreducible(draw):
+    """An irreducible integer polynomial of degree 3 or 4 with distinct roots."""
+    degree = draw(st.sampled_from([3, 4]))
+    coeffs = [draw(st.integers(-6, 6)) for _ in range(degree)] + [draw(st.integers(1, 5))]
+    f = fmpq_poly(coeffs)
+    _, factors = f.factor()
+    if len(factors) != 1 or factors[0][1] != 1 or factors[0][0].degree() != degree:
+        from hypothesis import assume
+        assume(False)
+    return f
+
+
+@_SETTINGS
+@given(_irreducible())
+def test_exact_algebraic_atoms_load_back_as_the_same_numbers_never_fractions(f):
+    """Every root of an irreducible cubic or quartic (weight 1) beside the atom 39/100: the
+    exact recovery's JSON reads back to the same algebraic numbers, not to a Fraction of a
+    truncated decimal."""
+    field = AlgebraicField(f)
+    n = field.degree + 1
+    p = field.power_sums(2 * n)
+    moments = [Fraction(int(x.p), int(x.q)) + Fraction(39, 100) ** j for j, x in enumerate(p)]
+    r = recover_measure(moments, precision=Exact())
+    assert r.ok and r.rank == n
+    doc = json.loads(json.dumps(document(r), allow_nan=False))
+    for text, atom in zip(doc["atoms"], r.atoms):
+        if isinstance(atom, Fraction) or (isinstance(atom, AlgebraicNumber) and atom.is_rational):
+            assert text == "39/100"
+        else:  # the text names the polynomial, never a decimal labelled exact
+            assert text.startswith("root of ")
+    back = load(doc)
+    assert back.measure is not None
+    for got, want in zip(back.atoms, r.atoms):
+        if isinstance(got, Fraction):
+            assert got == Fraction(39, 100)
+        else:
+            assert isinstance(got, AlgebraicNumber) and got == want
+            assert got.minimal_polynomial().degree() == field.degree

@@ -56,3 +56,24 @@ def test_exact_algebraic_atoms_load_back_as_the_same_numbers_never_fractions(f):
         else:
             assert isinstance(got, AlgebraicNumber) and got == want
             assert got.minimal_polynomial().degree() == field.degree
+
+
+@settings(max_examples=6, deadline=None, derandomize=True)
+@given(st.integers(20, 60), st.sampled_from([5.0, 12.0, 39.0]))
+def test_rank_is_not_clear_when_the_noise_floor_dwarfs_the_first_lags(exponent, x):
+    """A student with an atom 39/100 (weight 1) beside three huge cancelling ones at x - 1, x,
+    x + 1: its first lags are of order one, the rounding of its double response is far above
+    them, so neither the rank (truly 4) nor a learned measure can be read at the data's scale."""
+    import math
+
+    from momentrnn import DiagonalRNN
+    from momentrnn.rnn.analysis import effective_dimension, learned_measure
+
+    w = 10.0 ** exponent
+    r, r2 = math.sqrt(w), math.sqrt(2 * w)
+    student = DiagonalRNN([0.39, x - 1, x, x + 1], [1, r, r2, r], [1, r, -r2, r])
+    evidence = effective_dimension(student, tolerance=1e-10)
+    assert evidence.verdict == "ambiguous"
+    assert evidence.rank_range[0] <= 4 <= evidence.rank_range[1]
+    learned = learned_measure(student, 0.0)
+    assert learned.measure is None and learned.status == "undetermined"

@@ -77,3 +77,35 @@ def test_rank_is_not_clear_when_the_noise_floor_dwarfs_the_first_lags(exponent, 
     assert evidence.rank_range[0] <= 4 <= evidence.rank_range[1]
     learned = learned_measure(student, 0.0)
     assert learned.measure is None and learned.status == "undetermined"
+
+
+@settings(max_examples=6, deadline=None, derandomize=True)
+@given(st.sampled_from([0.05, 0.1, 0.2]), st.sampled_from([1e-3, 1e-4, 3.9e-5]),
+       st.integers(0, 3), st.sampled_from(["numpy", "torch"]))
+def test_gradient_descent_stops_at_the_first_step_at_or_below_the_target(lr, target, seed,
+                                                                         backend):
+    """With ``until_loss`` a run stops at the first step whose loss is at or below it (the
+    same step a full run with every loss recorded shows), and its trajectory ends there."""
+    import numpy as np
+    import pytest
+
+    from momentrnn.dynamics import gradient_descent
+    from momentrnn.rnn import init_student, named_teacher
+
+    if backend == "torch":
+        pytest.importorskip("torch")
+    teacher = named_teacher("decaying")
+    student = init_student(6, scale=0.1, seed=seed)
+    full = gradient_descent(student, teacher, k=4, lr=lr, steps=3000, record_every=1,
+                            backend=backend)
+    below = np.flatnonzero(full.loss[:, 0] <= target)
+    res = gradient_descent(student, teacher, k=4, lr=lr, steps=3000, until_loss=target,
+                           backend=backend)
+    if below.size == 0:
+        assert res.status[0] == "max_steps"
+        return
+    first = int(full.record_steps[below[0]])
+    assert res.status[0] == "converged" and int(res.reached_at[0]) == first
+    assert res.loss[-1, 0] == full.loss[below[0], 0]
+    run = res.trajectory(0, teacher, k=4)
+    assert run.steps == first and run.times[-1] == first * lr

@@ -109,3 +109,36 @@ def test_gradient_descent_stops_at_the_first_step_at_or_below_the_target(lr, tar
     assert res.loss[-1, 0] == full.loss[below[0], 0]
     run = res.trajectory(0, teacher, k=4)
     assert run.steps == first and run.times[-1] == first * lr
+
+
+@settings(max_examples=8, deadline=None, derandomize=True)
+@given(st.lists(st.fractions(min_value=-3, max_value=3, max_denominator=100), min_size=1,
+                max_size=3, unique=True),
+       st.sampled_from([1, 2, Fraction(1, 3)]), st.booleans())
+def test_an_exact_recovery_has_residual_exactly_zero(atoms, scale, irrational):
+    """Exact moments of rational atoms (or of the roots of x^2 - 3 beside them): the exact
+    recovery says the moments equal the data exactly, so its residual is 0, not a rounding."""
+    import io
+    from contextlib import redirect_stdout
+
+    from momentrnn.cli import main
+
+    pts = [Fraction(a) for a in atoms]
+    wts = [scale * (i + 1) for i in range(len(pts))]
+    n = len(pts) + (2 if irrational else 0)
+    moments = [sum(w * p ** j for p, w in zip(pts, wts)) + (2 * 3 ** (j // 2) if irrational
+                                                           and j % 2 == 0 else 0)
+               for j in range(2 * n)]
+    r = recover_measure(moments, precision=Exact())
+    assert r.ok and r.rank == n
+    assert r.residual == 0
+    text = "\n".join(str(m) for m in moments) + "\n"
+    import sys
+    old, sys.stdin = sys.stdin, io.StringIO(text)
+    try:
+        buf = io.StringIO()
+        with redirect_stdout(buf):
+            code = main(["recover", "-", "--exact"])
+    finally:
+        sys.stdin = old
+    assert code == 0 and "residual   0 (exact)" in buf.getvalue()

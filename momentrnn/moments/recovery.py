@@ -142,7 +142,8 @@ class Recovery:
         Digits the problem was predicted to lose, ``log10(cond)``.
     residual : mpmath.mpf
         ``max_j |m_j(measure) - m_j|`` over all supplied moments (in the basis they are
-        written in), computed with the returned numbers at high precision.
+        written in), computed with the returned numbers at high precision; exactly ``0``
+        for an exact result whose moments were compared with the data over Q.
     singular_values : tuple
         Singular values of the Hankel matrix used to decide the rank (empty when a proved
         bound of the condition number refused the precision before they were computed).
@@ -741,6 +742,8 @@ class _Outcome:
     used: Precision
     enclosure: DiscreteMeasure | None = None
     res_bits: int = 256
+    # the moments of the measure were compared with the data exactly and are equal
+    exact_residual: bool = False
 
 
 @dataclass
@@ -932,7 +935,8 @@ def _compute_exact(problem: _Problem) -> _Outcome:
     msg = ("exact: the moments of the returned measure equal the data exactly"
            + ("" if problem.basis == "monomial" else f" (in the {problem.basis} basis)"))
     return _Outcome(measure, math.inf, [math.inf] * n, [math.inf] * n, Status.OK, msg, prec,
-                    res_bits=digits_to_bits(40 + 2 * problem.loss))
+                    res_bits=digits_to_bits(40 + 2 * problem.loss),
+                    exact_residual=back is not None)
 
 
 def _compute_certified(problem: _Problem, progress) -> _Outcome:
@@ -1166,8 +1170,11 @@ def _finish(problem: _Problem, out: _Outcome, throw: bool, progress) -> Recovery
         raise status.error(message)
     if progress is not None and measure is not None:
         progress(f"computing the residual over {data.count} moments")
-    residual = _residual(data, measure, out.res_bits, problem.basis) if measure is not None else \
-        mpmath.mpf("nan")
+    if out.exact_residual and problem.witness is None:
+        residual = mpmath.mpf(0)  # the measure's moments were compared with the data over Q
+    else:
+        residual = _residual(data, measure, out.res_bits, problem.basis) \
+            if measure is not None else mpmath.mpf("nan")
     cond = problem.cond if problem.early is None else math.inf
     loss = problem.loss if problem.early is None else math.inf
     return Recovery(measure, problem.n, got, cond, loss, residual, problem.svals,

@@ -142,3 +142,41 @@ def test_an_exact_recovery_has_residual_exactly_zero(atoms, scale, irrational):
     finally:
         sys.stdin = old
     assert code == 0 and "residual   0 (exact)" in buf.getvalue()
+
+
+def _cli_out(args):
+    import io
+    from contextlib import redirect_stdout
+
+    from momentrnn.cli import main
+
+    buf = io.StringIO()
+    with redirect_stdout(buf):
+        code = main(args)
+    return code, buf.getvalue()
+
+
+@settings(max_examples=3, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.sampled_from([Fraction(39, 100), Fraction(1, 3), Fraction(1, 100)]),
+       st.sampled_from([4, 5]))
+def test_bounds_headline_is_the_proved_outward_ends(tmp_path, tolerance, order):
+    """The first line of the range is the proved outer ends rounded outward, never the
+    solver's doubles (which may lie inside the true range)."""
+    import pytest
+
+    from momentrnn._format import lower_text, upper_text
+
+    pytest.importorskip("cvxpy")
+    f = tmp_path / "m.txt"
+    f.write_text("1\n1/2\n39/100\n")
+    args = ["bounds", str(f), "--tolerance", str(tolerance), "--order", str(order)]
+    code, out = _cli_out([*args, "--format", "json"])
+    d = json.loads(out)
+    if not d.get("certified_lower"):
+        return
+    lo, hi = Fraction(d["certified_lower"]["exact"]), Fraction(d["certified_upper"]["exact"])
+    code, out = _cli_out(args)
+    head = next(t for t in out.splitlines() if t.startswith(f"m_{order} range"))
+    ends = head.split("[")[1].split("]")[0].split(", ")
+    assert ends == [lower_text(lo, 17), upper_text(hi, 17)], head

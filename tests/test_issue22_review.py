@@ -180,3 +180,24 @@ def test_bounds_headline_is_the_proved_outward_ends(tmp_path, tolerance, order):
     head = next(t for t in out.splitlines() if t.startswith(f"m_{order} range"))
     ends = head.split("[")[1].split("]")[0].split(", ")
     assert ends == [lower_text(lo, 17), upper_text(hi, 17)], head
+
+
+@settings(max_examples=10, deadline=None, derandomize=True)
+@given(st.integers(13_001, 14_000), st.integers(1, 10**6), st.booleans())
+def test_a_loaded_certificate_keeps_a_fraction_too_long_to_write_unwritten(bits, odd, row):
+    """A bound whose fraction was too long to write (``"exact": null``) reads back as its
+    rounded-up double and is written again with ``"exact": null``, never as the fraction of
+    that double."""
+    from momentrnn.moments.extrapolation_bound import CertifiedOrder, ExtrapolationCertificate
+
+    huge = Fraction(2 ** bits + odd, 3 * 2 ** bits + 1)
+    rows = [CertifiedOrder(3, 0.25, huge if row else Fraction(39, 100), "R11",
+                           huge if row else Fraction(39, 100), None)]
+    cert = ExtrapolationCertificate(5, 3, True, "|h_q - h_hat_q| <= bound", huge, 0.25,
+                                    [Fraction(1, 3)], 0, [], rows)
+    first = json.loads(json.dumps(cert.to_dict(), allow_nan=False))
+    assert first["max_bound"]["exact"] is None
+    again = ExtrapolationCertificate.from_dict(first).to_dict()
+    assert again["max_bound"] == first["max_bound"]
+    assert again["rows"] == first["rows"]
+    assert Fraction(again["max_bound"]["float"]) >= huge  # still a bound

@@ -201,3 +201,21 @@ def test_a_loaded_certificate_keeps_a_fraction_too_long_to_write_unwritten(bits,
     assert again["max_bound"] == first["max_bound"]
     assert again["rows"] == first["rows"]
     assert Fraction(again["max_bound"]["float"]) >= huge  # still a bound
+
+
+@settings(max_examples=6, deadline=None, derandomize=True)
+@given(st.lists(st.fractions(min_value=-2, max_value=2, max_denominator=50), min_size=1,
+                max_size=3, unique=True), st.booleans())
+def test_recovery_to_dict_is_strict_json_and_reads_back(atoms, exact):
+    """``Recovery.to_dict()`` is JSON as it is (an exact rank's infinite gap the string
+    ``"inf"``), and ``from_dict`` reads it back."""
+    from momentrnn import MP, Recovery
+
+    pts = [Fraction(a) for a in atoms]
+    moments = [sum(Fraction(i + 1, 3) * p ** j for i, p in enumerate(pts))
+               for j in range(2 * len(pts))]
+    r = recover_measure(moments, precision=Exact() if exact else MP(30), throw=False)
+    d = r.to_dict()
+    text = json.dumps(d, allow_nan=False)
+    back = Recovery.from_dict(json.loads(text))
+    assert back.rank == r.rank and str(back.status) == str(r.status)

@@ -241,15 +241,18 @@ class Recovery:
         the last decimal position above the error bound ``10^-digits`` times the largest
         magnitude of its group, a part below that bound as ``0`` (``"-0.4+0j"``). An atom or
         weight with no vouched digit (``digits`` 0) is the string ``"?"``, never a number.
-        The conventions are :mod:`momentrnn._schema`'s (kind ``"recovery"``).
+        The conventions are :mod:`momentrnn._schema`'s (kind ``"recovery"``): the dictionary
+        is JSON as it is, a number that is not finite (an infinite gap of the rank evidence,
+        a NaN residual) the string ``"inf"``, ``"-inf"`` or ``"nan"``.
         """
+        from .._output import _standard
         from .._schema import digits_list, double
 
         atoms, weights = self.vouched_text()
         exact = math.isinf(self.digits)
         atom_digits, atom_exact = digits_list(self.atom_digits)
         weight_digits, weight_exact = digits_list(self.weight_digits)
-        return {
+        return _standard({
             "status": str(self.status),
             "message": self.message,
             "rank": self.rank,
@@ -271,7 +274,7 @@ class Recovery:
             "rank_evidence": None if self.rank_evidence is None else self.rank_evidence.to_dict(),
             **({} if self.decimals_look_rounded is None
                else {"decimals_look_rounded": self.decimals_look_rounded}),
-        }
+        })
 
     @classmethod
     def from_dict(cls, data: dict) -> Recovery:

@@ -437,6 +437,8 @@ KIND_SCHEMAS = {
                                  "version": _STR, "training_loss": _NUMBER,
                                  "status": _OPT_STR, "diverged_step": _OPT_INT,
                                  "effective_dimension": _OPT_INT,
+                                 "learned_atoms": _list(_STR), "learned_weights": _list(_STR),
+                                 "learned_digits": _OPT_INT,
                                  "loss_curve": _TRAINING["loss_curve"],
                                  "seconds": _OPT_NUMBER, "finished_at": _NUMBER},
                   "patternProperties": {r"^extrapolation_(sq|max)_[0-9]+$": _NUMBER}},

@@ -219,3 +219,51 @@ def test_recovery_to_dict_is_strict_json_and_reads_back(atoms, exact):
     text = json.dumps(d, allow_nan=False)
     back = Recovery.from_dict(json.loads(text))
     assert back.rank == r.rank and str(back.status) == str(r.status)
+
+
+@settings(max_examples=8, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from([0.39, -0.3, 0.7, 1 / 3, 0.05]), min_size=1, max_size=2,
+                unique=True), st.sampled_from([0.0, 1e-12, 1e-6, 1e-2, 3.0]))
+def test_sweep_row_learned_measure_is_vouched_text_with_integer_digits(atoms, loss):
+    """A linear sweep row writes the learned measure as the flow report does: vouched text
+    (``"?"`` with no vouched digit, never a double's noise), integer digits, and the row's
+    learned keys are defined by the schema."""
+    import jsonschema
+    import numpy as np
+
+    from momentrnn import DiagonalRNN, _schema
+    from momentrnn.experiments.linear import linear_metrics
+    from momentrnn.rnn.analysis import learned_measure
+
+    w = np.sqrt(np.arange(1, len(atoms) + 1) / 3)
+    model = DiagonalRNN(np.array(atoms), w, w)
+    row = linear_metrics(model, loss)
+    assert all(isinstance(t, str) for t in row["learned_atoms"] + row["learned_weights"])
+    assert row["learned_digits"] is None or type(row["learned_digits"]) is int
+    if row["learned_atoms"]:
+        shown = learned_measure(model, loss, max_rank=8).to_dict()
+        assert row["learned_atoms"] == shown["atoms"]
+        assert row["learned_weights"] == shown["weights"]
+        if row["learned_digits"] == 0:
+            assert set(row["learned_atoms"]) == {"?"}
+    defs = _schema.json_schema()["$defs"]["sweep_row"]["properties"]
+    for key in ("learned_atoms", "learned_weights", "learned_digits"):
+        assert key in defs
+    validator = jsonschema.Draft202012Validator(
+        {**_schema.json_schema(), "$ref": "#/$defs/sweep_row", "allOf": [], "required": [],
+         "properties": {}})
+    clean = {"run_id": "r", "spec_digest": "d", "status": "finished",
+             **{k: row[k] for k in ("learned_atoms", "learned_weights", "learned_digits")}}
+    assert not list(validator.iter_errors(clean))
+
+
+def test_the_learned_atoms_panel_counts_what_it_does_not_draw():
+    """Vouched text is drawn at its value; a complex atom and one with no vouched digit are
+    counted (and said on the panel), never dropped silently."""
+    from momentrnn.experiments.families.linear import _real_value
+
+    left_out = {"complex": 0, "unvouched": 0}
+    values = [_real_value(t, left_out) for t in ["0.39", "-0.33",
+                                                 "0.97-0.0037j", "?", 0.5]]
+    assert values == [0.39, -0.33, None, None, 0.5]
+    assert left_out == {"complex": 1, "unvouched": 1}

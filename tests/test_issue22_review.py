@@ -267,3 +267,21 @@ def test_the_learned_atoms_panel_counts_what_it_does_not_draw():
                                                  "0.97-0.0037j", "?", 0.5]]
     assert values == [0.39, -0.33, None, None, 0.5]
     assert left_out == {"complex": 1, "unvouched": 1}
+
+
+@settings(max_examples=4, deadline=None, derandomize=True)
+@given(st.sampled_from([3.0, 10.0, 50.0]), st.integers(0, 3))
+def test_a_diverged_descent_reports_the_step_and_time_it_stopped(lr, seed):
+    """A run that diverged at step s reports s steps and final time s * lr, not the steps
+    asked for."""
+    from momentrnn.dynamics import gradient_descent
+    from momentrnn.rnn import init_student, named_teacher
+
+    teacher = named_teacher("decaying")
+    res = gradient_descent(init_student(10, scale=0.5, seed=seed), teacher, k=5, lr=lr,
+                           steps=5000)
+    if res.status[0] != "diverged":
+        return
+    at = int(res.diverged_at[0])
+    run = res.trajectory(0, teacher, k=5, extrapolation_length=20)
+    assert run.steps == at and run.times[-1] == at * lr

@@ -285,3 +285,25 @@ def test_a_diverged_descent_reports_the_step_and_time_it_stopped(lr, seed):
     at = int(res.diverged_at[0])
     run = res.trajectory(0, teacher, k=5, extrapolation_length=20)
     assert run.steps == at and run.times[-1] == at * lr
+
+
+@settings(max_examples=5, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.fractions(min_value=-2, max_value=2, max_denominator=100), min_size=1,
+                max_size=7).filter(lambda m: len(m) % 2 == 1))
+def test_a_refusal_with_format_json_is_a_json_error_object(tmp_path, moments):
+    """An odd number of moments is refused (exit 2); with ``--format json`` stdout holds a
+    JSON object of kind "error" that validates against the schema and loads back."""
+    import jsonschema
+
+    from momentrnn import _schema
+
+    f = tmp_path / "m.txt"
+    f.write_text("\n".join(str(m) for m in moments) + "\n")
+    code, out = _cli_out(["recover", str(f), "--format", "json"])
+    assert code == 2
+    doc = json.loads(out)
+    assert doc["kind"] == "error" and doc["exit_code"] == 2 and doc["error"] == "InputError"
+    jsonschema.Draft202012Validator(_schema.json_schema()).validate(doc)
+    back = load(doc)
+    assert back.exit_code == 2 and back.message == doc["message"]

@@ -52,7 +52,9 @@ def format_number(value: object, digits: float, scale: object = None) -> str:
     than ``scale`` gets correspondingly fewer significant digits. When not even the leading
     digit of ``scale`` is vouched, or the whole value is below the error bound (no digit of it
     is vouched), the text is :data:`UNVOUCHED` (``"?"``). Exact values (int,
-    Fraction, sympy, a rational AlgebraicNumber) are written exactly.
+    Fraction, sympy, a rational AlgebraicNumber) are written exactly; an exact algebraic
+    number of degree 3 or more as its :meth:`~momentrnn.moments.AlgebraicNumber.root_text`
+    (minimal polynomial and an isolating box rounded outward).
     """
     if isinstance(value, AlgebraicNumber) and value.is_rational:
         value = value.rational_value  # a rational atom of an algebraic result: exactly
@@ -63,6 +65,9 @@ def format_number(value: object, digits: float, scale: object = None) -> str:
     if (isinstance(value, AlgebraicNumber) and math.isinf(digits)
             and value.minimal_polynomial().degree() == 2):
         return str(value)  # in square roots, as sympy radicals are written
+    if isinstance(value, AlgebraicNumber) and math.isinf(digits):
+        # degree 3 or more: the minimal polynomial and an isolating box, never a truncation
+        return value.root_text()
     if not math.isinf(digits) and (math.isnan(digits) or digits <= 0):
         return UNVOUCHED
     ctx = mpmath.MPContext()

@@ -34,6 +34,7 @@ import importlib
 import json
 import math
 import os
+from dataclasses import dataclass
 from fractions import Fraction
 
 from .errors import InputError
@@ -56,7 +57,36 @@ KINDS = {
     "check": "proofs_checks.runner:CheckReport",
     "sweep": "momentrnn.experiments.runner:SweepResults",
     "sweep_row": "momentrnn.experiments.families.base:SweepRow",
+    "error": "momentrnn._schema:CommandError",
 }
+
+
+@dataclass(frozen=True)
+class CommandError:
+    """A command's refusal or failure as ``--format json`` writes it (kind ``"error"``).
+
+    Attributes
+    ----------
+    error : str
+        The exception's class (``"InputError"``, ...).
+    message : str
+        What went wrong and how to fix it.
+    exit_code : int
+        The command's exit status.
+    """
+
+    error: str
+    message: str
+    exit_code: int
+
+    def to_dict(self) -> dict:
+        """``{"error", "message", "exit_code"}``."""
+        return {"error": self.error, "message": self.message, "exit_code": self.exit_code}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> CommandError:
+        """The refusal of its :meth:`to_dict`."""
+        return cls(data["error"], data["message"], data["exit_code"])
 
 ENVELOPE_KEYS = ("schema_version", "momentrnn_version", "kind", "options")
 
@@ -432,11 +462,14 @@ KIND_SCHEMAS = {
                       "completed": _INT, "diverged": _INT, "seconds": _NUMBER,
                       "executor": _STR, "notes": _list(_STR),
                       "rows": _list({"$ref": "#/$defs/sweep_row"})}),
+    "error": _object({"error": _STR, "message": _STR, "exit_code": _INT}),
     "sweep_row": {"type": "object", "required": ["run_id", "spec_digest", "status"],
                   "properties": {"run_id": _STR, "spec_digest": _STR, "family": _STR,
                                  "version": _STR, "training_loss": _NUMBER,
                                  "status": _OPT_STR, "diverged_step": _OPT_INT,
                                  "effective_dimension": _OPT_INT,
+                                 "learned_atoms": _list(_STR), "learned_weights": _list(_STR),
+                                 "learned_digits": _OPT_INT,
                                  "loss_curve": _TRAINING["loss_curve"],
                                  "seconds": _OPT_NUMBER, "finished_at": _NUMBER},
                   "patternProperties": {r"^extrapolation_(sq|max)_[0-9]+$": _NUMBER}},

@@ -198,6 +198,20 @@ def _exit_code(exc: MomentRNNError) -> int:
     return EXIT_ERROR
 
 
+def _json_refusal(args: argparse.Namespace, exc: MomentRNNError, code: int) -> None:
+    """With ``--format json``, the refusal as a JSON object of kind ``"error"`` on stdout (the
+    message is on stderr as always), so a reader of the JSON sees why there is no result."""
+    from .._output import json_text
+    from .._schema import CommandError, cli_options, document
+
+    try:
+        print(json_text(document("error", CommandError(type(exc).__name__, str(exc),
+                                                       code).to_dict(), cli_options(args)),
+                        indent=2, default=str))
+    except (OSError, ValueError):
+        pass
+
+
 def _call(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     command = args.command
     record, usage = getattr(parser, "commands", {}).get(command, (None, parser))
@@ -226,7 +240,10 @@ def _call(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return EXIT_ERROR
     except MomentRNNError as exc:
         _say(command, f"error: {exc}")
-        return _exit_code(exc)
+        code = _exit_code(exc)
+        if getattr(args, "format", None) == "json":
+            _json_refusal(args, exc, code)
+        return code
     except OSError as exc:  # not ours: an operating-system error reading or writing a file
         where = exc.filename if exc.filename is not None else "standard output"
         if where == "standard output":

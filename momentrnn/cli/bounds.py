@@ -127,12 +127,18 @@ def _print_bounds(out: dict) -> None:
                 [[name, info["size"], f"{info['positive']}, {info['negative']}, {info['zero']}"]
                  for name, info in out["matrices"].items()], indent="  ")
     if "lower" in out:
-        print(f"m_{out['order']} range  [{_end(out, 'lower')}, {_end(out, 'upper')}]"
-              f"{'  (exact)' if out['exact'] else '  (SDP, ' + out['range_message'] + ')'}")
-        if out.get("certified_lower"):
-            print(f"  proved outer ends  [{_proved(out['certified_lower'], lower_text)}, "
-                  f"{_proved(out['certified_upper'], upper_text)}]  (dual certificates over Q); "
-                  f"gaps to checked measures {out['gap'][0]:.1e}, {out['gap'][1]:.1e}")
+        head = f"m_{out['order']} range  "
+        if out.get("certified_lower") and not out["exact"]:
+            # the headline is what is proved: the outer ends, rounded outward
+            print(f"{head}[{_proved(out['certified_lower'], lower_text)}, "
+                  f"{_proved(out['certified_upper'], upper_text)}]  (proved outer ends; "
+                  f"{out['range_message']})")
+            print(f"  solver's doubles  [{_end(out, 'lower')}, {_end(out, 'upper')}]  (not "
+                  f"proved); gaps to checked measures {out['gap'][0]:.1e}, "
+                  f"{out['gap'][1]:.1e}")
+        else:
+            how = "exact" if out["exact"] else f"SDP, not proved: {out['range_message']}"
+            print(f"{head}[{_end(out, 'lower')}, {_end(out, 'upper')}]  ({how})")
         for end in ("lower", "upper"):
             m = out.get(f"{end}_measure")
             if m:

@@ -245,7 +245,9 @@ def _print_report(report: dict, args) -> None:
               f"{report['extrapolation_max']:.3e}  (length {args.length})")
     if "effective_dimension_evidence" in report:
         e = report["effective_dimension_evidence"]
-        print(f"effective dimension  {e['rank']}  ({e['verdict']}: {e['message']})")
+        lo, hi = e["rank_range"]
+        shown = e["rank"] if lo == hi else f"between {lo} and {hi}"
+        print(f"effective dimension  {shown}  ({e['verdict']}: {e['message']})")
     print(f"invariant drift      {report['invariant_drift']:.2e} (relative)")
     print(f"imbalance            {report['imbalance_final']:.3e}   negative mass "
           f"{report['negative_mass_final']:.3e}")

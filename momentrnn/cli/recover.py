@@ -114,7 +114,8 @@ def _print_table(result, out: dict) -> None:
     print(f"digits     {'exact' if out['exact'] else int(result.digits)}")
     print(f"method     {result.method} at {result.precision!r}")
     print(f"cond(H)    {result.cond:.3e}  (predicted loss {result.predicted_loss:.1f} digits)")
-    print(f"residual   {short_text(result.residual)}")
+    exact_zero = out["exact"] and result.residual == 0
+    print(f"residual   {'0 (exact)' if exact_zero else short_text(result.residual)}")
     if out["atoms"]:
         n = len(out["atoms"])
         ad = _digits_shown(out["atom_digits"], out["atom_exact"], n)

@@ -106,6 +106,9 @@ class GDResult:
         (records, batch, d, 3) snapshots when they fit in memory.
     until_loss : float or None
         The loss target the statuses refer to.
+    reached_at : ndarray of int, shape (batch,), or None
+        Step at which a run first had a loss at or below ``until_loss`` (it stopped there),
+        -1 if it did not; ``None`` without ``until_loss``.
     """
 
     a: np.ndarray
@@ -124,6 +127,7 @@ class GDResult:
     seconds: float
     parameters: np.ndarray | None = None
     until_loss: float | None = None
+    reached_at: np.ndarray | None = None
 
     @property
     def batch(self) -> int:
@@ -156,7 +160,9 @@ class GDResult:
             return (f"diverged at step {int(self.diverged_at[index])} of {run}: the loss left "
                     f"[0, {LOSS_LIMIT:g}]; use a smaller lr")
         if status == "converged":
-            return f"target reached: loss {loss:.3e} <= until_loss={self.until_loss:g} after {run}"
+            at = self.steps if self.reached_at is None else int(self.reached_at[index])
+            return (f"target reached: loss {loss:.3e} <= until_loss={self.until_loss:g} at step "
+                    f"{at} of {run}; it stopped there")
         if status == "max_steps":
             return (f"steps exhausted: loss {loss:.3e} after {run} is above "
                     f"until_loss={self.until_loss:g}; run more steps or use a larger lr")
@@ -172,12 +178,16 @@ class GDResult:
         index = self._run(index)
         target = _target(teacher, k)
         problem = FlowProblem(True, self.a.shape[1], target, np.ones(k))
+        # the step it stopped at (diverged, or target reached), else all the steps asked for
+        stop = max(int(self.diverged_at[index]), -1 if self.reached_at is None else
+                   int(self.reached_at[index]))
+        ran = self.steps if stop < 0 else stop
         if self.parameters is not None:
             thetas = [p[index].ravel() for p in self.parameters]
             times = self.record_steps * self.lr
         else:
             final = np.stack([self.a[index], self.b[index], self.c[index]], axis=1).ravel()
-            thetas, times = [final], np.array([self.steps * self.lr])
+            thetas, times = [final], np.array([ran * self.lr])
         losses = list(self.loss[:, index]) if self.parameters is not None else [
             float(self.loss[-1, index])]
         gn = [float(np.linalg.norm(problem.loss_grad(t)[1])) for t in thetas]
@@ -185,7 +195,7 @@ class GDResult:
                       status=self.status[index], message=self.message(index),
                       events={} if self.diverged_at[index] < 0 else
                       {"diverged_step": int(self.diverged_at[index])},
-                      steps=self.steps, nfev=self.steps)
+                      steps=ran, nfev=ran)
         return _assemble(problem, raw, teacher, "gd", len(thetas), extrapolation_length,
                          self.seconds, "")
 
@@ -203,6 +213,7 @@ class _Descent:
     seconds: float
     device: str = "cpu"
     params: np.ndarray | None = None
+    reached_at: np.ndarray | None = None
 
 
 def _real_students(a, b, c) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -290,9 +301,10 @@ def gradient_descent(
     device : str, optional
         torch device (``'cpu'``, ``'cuda'``); default CPU.
     until_loss : float, optional
-        The loss target: a run whose final loss is at or below it is ``'converged'`` (target
-        reached; it keeps stepping to ``steps``), one above it ``'max_steps'`` (steps
-        exhausted). Without it a run that does not diverge is ``'finished'``.
+        The loss target: a run stops at the first step whose loss is at or below it and is
+        ``'converged'`` (target reached; ``reached_at`` says when, and the descent ends when
+        every run has stopped); one above it at the end is ``'max_steps'`` (steps exhausted).
+        Without it a run that does not diverge is ``'finished'``.
     record_every : int, optional
         Record the loss every this many steps (default: about 100 records).
     dtype : {'float64', 'float32'}
@@ -362,10 +374,10 @@ def gradient_descent(
     inv0 = b**2 - c**2
     if backend == "numpy":
         out = _numpy_gd(a, b, c, target, rho, float(lr), int(steps), every, keep_params,
-                        np.dtype(dtype), progress)
+                        np.dtype(dtype), progress, until_loss)
     elif backend == "torch":
         out = _torch_gd(a, b, c, target, rho, float(lr), int(steps), every, keep_params,
-                        device, dtype, torch_mode, progress)
+                        device, dtype, torch_mode, progress, until_loss)
     else:
         raise InputError(f"backend={backend!r}: use 'numpy' or 'torch'")
     losses = out.loss
@@ -374,7 +386,7 @@ def gradient_descent(
     for i in range(batch):
         if diverged[i] >= 0:
             status.append("diverged")
-        elif until_loss is not None and losses[-1, i] <= until_loss:
+        elif until_loss is not None and (out.reached_at[i] >= 0 or losses[-1, i] <= until_loss):
             status.append("converged")
         elif until_loss is not None:
             status.append("max_steps")  # the steps are exhausted, the target is not reached
@@ -392,7 +404,8 @@ def gradient_descent(
     return GDResult(out.a, out.b, out.c, losses, out.record_steps, inv0,
                     inv_final, diverged, tuple(status), float(lr),
                     int(steps), backend, out.device, out.seconds, out.params,
-                    None if until_loss is None else float(until_loss))
+                    None if until_loss is None else float(until_loss),
+                    None if until_loss is None else out.reached_at)
 
 
 def _loss_and_step(a, b, c, target, rho, stack):
@@ -429,11 +442,13 @@ def _loss_and_step(a, b, c, target, rho, stack):
     return loss, w * du, c * vu, b * vu
 
 
-def _numpy_gd(a, b, c, target, rho, lr, steps, every, keep_params, dtype, progress=None):
+def _numpy_gd(a, b, c, target, rho, lr, steps, every, keep_params, dtype, progress=None,
+              until=None):
     a, b, c = a.astype(dtype), b.astype(dtype), c.astype(dtype)
     target, rho = target.astype(dtype), rho.astype(dtype)
     batch, d = a.shape
     diverged = np.full(batch, -1, dtype=np.int64)
+    reached = np.full(batch, -1, dtype=np.int64)
     alive = np.ones(batch, dtype=bool)
     records, rec_steps, params = [], [], []
     start = time.perf_counter()
@@ -445,14 +460,21 @@ def _numpy_gd(a, b, c, target, rho, lr, steps, every, keep_params, dtype, progre
             if bad.any():
                 diverged[bad] = step
                 alive &= ~bad
-            if step % every == 0 or step == steps:
+            if until is not None:
+                # a run that reaches the target stops there (frozen, as a diverged one is)
+                hit = alive & (loss <= until)
+                if hit.any():
+                    reached[hit] = step
+                    alive &= ~hit
+            last = step == steps or not alive.any()  # every run stopped: the descent ends
+            if step % every == 0 or last:
                 records.append(loss.copy())
                 rec_steps.append(step)
                 if keep_params:
                     params.append(np.stack([a, b, c], axis=-1).copy())
                 if progress is not None:
                     progress(step, records[-1].astype(float))
-            if step == steps:
+            if last:
                 break
             if alive.all():
                 a, b, c = a - lr * ga, b - lr * gb, c - lr * gc  # the common case: no masking
@@ -463,11 +485,12 @@ def _numpy_gd(a, b, c, target, rho, lr, steps, every, keep_params, dtype, progre
     seconds = time.perf_counter() - start
     return _Descent(a.astype(float), b.astype(float), c.astype(float),
                     np.array(records, dtype=float), np.array(rec_steps), diverged, seconds,
-                    params=np.array(params, dtype=float) if keep_params else None)
+                    params=np.array(params, dtype=float) if keep_params else None,
+                    reached_at=reached)
 
 
 def _torch_gd(a, b, c, target, rho, lr, steps, every, keep_params, device, dtype, mode="auto",
-              progress=None):
+              progress=None, until=None):
     """Torch descent in chunks of ``every`` steps between records.
 
     ``mode``: ``'eager'``; ``'graph'`` (CUDA only: one chunk is captured as a CUDA graph and
@@ -492,21 +515,26 @@ def _torch_gd(a, b, c, target, rho, lr, steps, every, keep_params, device, dtype
     diverged = torch.full((batch,), -1, dtype=torch.int64, device=dev)
     alive = torch.ones(batch, dtype=torch.bool, device=dev)
     step_t = torch.zeros((), dtype=torch.int64, device=dev)
+    reached = torch.full((batch,), -1, dtype=torch.int64, device=dev)
+    goal = -math.inf if until is None else float(until)
 
-    def advance(a, b, c, alive, diverged, step_t, n):
+    def advance(a, b, c, alive, diverged, step_t, reached, n):
         """n descent steps, functional: returns the new state."""
         for _ in range(n):
             loss, ga, gb, gc = _loss_and_step(a, b, c, target, rho, torch.stack)
             bad = alive & ~(loss <= LOSS_LIMIT)  # diverged runs are frozen where they are
             diverged = torch.where(bad, step_t, diverged)
             alive = alive & ~bad
+            hit = alive & (loss <= goal)  # so are runs that reached the target
+            reached = torch.where(hit, step_t, reached)
+            alive = alive & ~hit
             m = alive.unsqueeze(1)
             a, b, c = (torch.where(m, a - lr * ga, a), torch.where(m, b - lr * gb, b),
                        torch.where(m, c - lr * gc, c))
             step_t = step_t + 1
-        return a, b, c, alive, diverged, step_t
+        return a, b, c, alive, diverged, step_t, reached
 
-    state = [a, b, c, alive, diverged, step_t]
+    state = [a, b, c, alive, diverged, step_t, reached]
     records, rec_steps, params = [], [], []
 
     def record(step):
@@ -523,8 +551,8 @@ def _torch_gd(a, b, c, target, rho, lr, steps, every, keep_params, device, dtype
         if mode == "compile":
             unroll = COMPILE_UNROLL
 
-            def block(a, b, c, alive, diverged, step_t):
-                return advance(a, b, c, alive, diverged, step_t, unroll)
+            def block(a, b, c, alive, diverged, step_t, reached):
+                return advance(a, b, c, alive, diverged, step_t, reached, unroll)
 
             compiled = torch.compile(block, dynamic=False, fullgraph=True)
 
@@ -566,17 +594,25 @@ def _torch_gd(a, b, c, target, rho, lr, steps, every, keep_params, device, dtype
             else:
                 chunk(n)
             done += n
+            if not bool(state[3].any()):
+                # every run stopped (target reached or diverged): at the step the last did
+                done = int(torch.maximum(state[4], state[6]).max())
+                record(done)
+                break
             record(done)
         # the last state is checked too
         loss = records[-1]
         bad = state[3] & ~(loss <= LOSS_LIMIT)
         state[4] = torch.where(bad, state[5], state[4])
+        hit = state[3] & ~bad & (loss <= goal)
+        state[6] = torch.where(hit, state[5], state[6])
         if dev.type == "cuda":
             torch.cuda.synchronize()
         seconds = time.perf_counter() - start
-    a, b, c, _, diverged, _ = state
+    a, b, c, _, diverged, _, reached = state
     return _Descent(a.cpu().double().numpy(), b.cpu().double().numpy(),
                     c.cpu().double().numpy(), torch.stack(records).cpu().double().numpy(),
                     np.array(rec_steps), diverged.cpu().numpy(), seconds,
                     device=str(dev) + ("" if mode == "eager" else f" ({mode})"),
-                    params=torch.stack(params).cpu().double().numpy() if keep_params else None)
+                    params=torch.stack(params).cpu().double().numpy() if keep_params else None,
+                    reached_at=reached.cpu().numpy())

@@ -12,6 +12,7 @@ asked for (:meth:`AlgebraicNumber.to_sympy`).
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 from flint import acb, acb_poly, arb, fmpq, fmpq_mat, fmpq_poly
@@ -474,6 +475,136 @@ class AlgebraicNumber:
         if self.minimal_polynomial().degree() == 2:
             return str(self.to_radicals())
         return None
+
+    def root_text(self) -> str:
+        """Exact text of any algebraic number: its minimal polynomial (integer coefficients)
+        and a box that holds this root and no other root of it, its ends decimals rounded
+        outward: ``"root of 20*x^3 - 15*x - 2 in [-0.78951924828608542764,
+        -0.78951924828608542763]"``, and for a complex number ``"... in [a, b] + [c, d]j"``.
+        :meth:`from_root_text` reads it back to this number."""
+        g = self.minimal_polynomial()
+        poly = _poly_text(g)
+        digits = 20
+        while True:
+            bits = int(digits * 3.33) + 12
+            value = self.enclosure(bits)
+            parts = [value] if isinstance(value, arb) else [value.real, value.imag]
+            box = [(_decimal_text(lo, True, digits), _decimal_text(hi, False, digits))
+                   for lo, hi in (_arb_bounds(x) for x in parts)]
+            exact_box = [(Fraction(lo), Fraction(hi)) for lo, hi in box]
+            if len(_roots_in_box(g, exact_box, bits)) == 1 or digits > 5000:
+                break
+            digits *= 2
+        text = f"root of {poly} in [{box[0][0]}, {box[0][1]}]"
+        if len(box) == 2:
+            text += f" + [{box[1][0]}, {box[1][1]}]j"
+        return text
+
+    @classmethod
+    def from_root_text(cls, text: str) -> AlgebraicNumber:
+        """The number that :meth:`root_text` wrote: the one root of the polynomial in the box.
+
+        Raises
+        ------
+        InputError
+            When the text is not of that form, or the box holds no root or more than one.
+        """
+        match = _ROOT_TEXT.fullmatch(text.strip())
+        if match is None:
+            raise InputError(f"{text!r} is not the text of an algebraic root: write "
+                             "'root of <polynomial in x> in [lower, upper]' (+ '[lower, "
+                             "upper]j' for a complex root)")
+        g = _parse_poly(match["poly"], text)
+        box = [(Fraction(match["re_lo"]), Fraction(match["re_hi"]))]
+        if match["im_lo"] is not None:
+            box.append((Fraction(match["im_lo"]), Fraction(match["im_hi"])))
+        field = AlgebraicField(g)
+        bits = 64
+        while bits <= 1 << 15:
+            hits = _roots_in_box(field.minpoly, box, bits, field)
+            if len(hits) == 1:
+                return cls(field, hits[0])
+            if not hits:
+                break
+            bits *= 2
+        raise InputError(f"{text!r}: the box does not hold exactly one root of the polynomial")
+
+
+_ROOT_TEXT = re.compile(
+    r"root of (?P<poly>[-+*^x0-9 ]+?) in \[(?P<re_lo>[-+.0-9eE]+), (?P<re_hi>[-+.0-9eE]+)\]"
+    r"(?: \+ \[(?P<im_lo>[-+.0-9eE]+), (?P<im_hi>[-+.0-9eE]+)\]j)?")
+_TERM = re.compile(r"([+-]?)(\d*)(\*?x(?:\^(\d+))?)?")
+
+
+def _poly_text(g: fmpq_poly) -> str:
+    """``g`` times its common denominator, as ``20*x^3 - 15*x - 2``."""
+    coeffs = [int(c) for c in g.numer().coeffs()]
+    terms = []
+    for k in range(len(coeffs) - 1, -1, -1):
+        c = coeffs[k]
+        if c == 0:
+            continue
+        power = "" if k == 0 else ("x" if k == 1 else f"x^{k}")
+        size = str(abs(c)) if (abs(c) != 1 or k == 0) else ""
+        body = size + ("*" if size and power else "") + power
+        terms.append(("-" if c < 0 else "+", body))
+    first = ("-" if terms[0][0] == "-" else "") + terms[0][1]
+    return " ".join([first] + [f"{sign} {body}" for sign, body in terms[1:]])
+
+
+def _parse_poly(text: str, whole: str) -> fmpq_poly:
+    """The polynomial that :func:`_poly_text` wrote (integer coefficients, in ``x``)."""
+    compact = text.replace(" ", "")
+    coeffs: dict[int, int] = {}
+    pos = 0
+    while pos < len(compact):
+        m = _TERM.match(compact, pos)
+        if m is None or m.end() == pos or (pos > 0 and not m[1]) or not (m[2] or m[3]):
+            raise InputError(f"{whole!r}: cannot read the polynomial {text!r}; write it as "
+                             "'20*x^3 - 15*x - 2'")
+        power = 0 if not m[3] else (int(m[4]) if m[4] else 1)
+        if power > 10_000 or len(m[2]) > 100_000:
+            raise InputError(f"{whole!r}: the polynomial is too large to read")
+        c = int(m[2]) if m[2] else 1
+        coeffs[power] = coeffs.get(power, 0) + (-c if m[1] == "-" else c)
+        pos = m.end()
+    if not coeffs or max(coeffs) < 1:
+        raise InputError(f"{whole!r}: the polynomial {text!r} has no term in x")
+    return fmpq_poly([coeffs.get(k, 0) for k in range(max(coeffs) + 1)])
+
+
+def _arb_bounds(x: arb) -> tuple[Fraction, Fraction]:
+    """The ends of a real ball, exactly."""
+    mid, rad = _mpf_fraction(_mpf_of(x.mid())), _mpf_fraction(_mpf_of(x.rad()))
+    return mid - rad, mid + rad
+
+
+def _decimal_text(q: Fraction, floor: bool, digits: int) -> str:
+    """``q`` as decimal text of ``digits`` significant digits, rounded down (``floor``) or
+    up: the text is a bound on ``q``."""
+    import decimal
+
+    if q == 0:
+        return "0"
+    ctx = decimal.Context(prec=digits,
+                          rounding=decimal.ROUND_FLOOR if floor else decimal.ROUND_CEILING,
+                          Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
+    return str(ctx.divide(decimal.Decimal(q.numerator), decimal.Decimal(q.denominator)))
+
+
+def _roots_in_box(g: fmpq_poly, box: list, bits: int,
+                  field: AlgebraicField | None = None) -> list[int]:
+    """Indices (python-flint's order) of the roots of ``g`` whose enclosures at ``bits``
+    meet the box (one interval: a real box; two: real and imaginary parts)."""
+    roots = (field or AlgebraicField(g)).roots(bits)
+    (re_lo, re_hi), (im_lo, im_hi) = box[0], (box[1] if len(box) > 1 else (0, 0))
+    hits = []
+    for i, r in enumerate(roots):
+        a, b = _arb_bounds(r.real)
+        c, d = _arb_bounds(r.imag)
+        if a <= re_hi and b >= re_lo and c <= im_hi and d >= im_lo:
+            hits.append(i)
+    return hits
 
 
 def _mpf_of(b: arb) -> tuple:

@@ -64,7 +64,8 @@ class ExtrapolationCertificate:
     statement : str
         The inequality proved, in words.
     max_bound : Fraction
-        The largest proved bound (exact).
+        The largest proved bound (exact; read back from JSON that could not write the
+        fraction, its rounded-up double, a float).
     max_observed : float
         The student's largest error against the teacher.
     moment_errors : list of Fraction
@@ -102,6 +103,8 @@ class ExtrapolationCertificate:
         from .._schema import support_value
 
         def num(v):
+            if isinstance(v, float):  # read back from a float alone: still not written exactly
+                return {"exact": None, "float": v}
             return None if v is None else {"exact": _fraction_text(v), "float": _round(v, 1)}
 
         return {
@@ -122,11 +125,14 @@ class ExtrapolationCertificate:
     @classmethod
     def from_dict(cls, data: dict) -> ExtrapolationCertificate:
         """The certificate of its :meth:`to_dict` (or of a ``"certificate"`` output): every
-        exact number read back exactly (from its rounded-up double where the fraction was too
-        long to write)."""
+        exact number read back exactly; where the fraction was too long to write
+        (``"exact": null``), its rounded-up double as a float (still a bound, not an exact
+        value: :meth:`to_dict` writes it with ``"exact": null`` again)."""
         from .._schema import number_of, read_exact, read_support
 
         def num(v):
+            if v is not None and v.get("exact", "") is None:
+                return float(number_of(v["float"]))
             return None if v is None else read_exact(v)
 
         rows = [CertifiedOrder(r["q"], number_of(r["observed"]), num(r["bound"]), r["method"],

@@ -41,6 +41,7 @@ from . import _ball
 from ._arith import SignUndecided, arithmetic
 from ._data import MomentData, parse_moments, require_exact, require_trackable_scale
 from ._scalars import global_mp, mpf_from_man_exp
+from .algebraic import AlgebraicNumber
 from .hankel import (
     HankelRank,
     _exact_rank,
@@ -142,7 +143,8 @@ class Recovery:
         Digits the problem was predicted to lose, ``log10(cond)``.
     residual : mpmath.mpf
         ``max_j |m_j(measure) - m_j|`` over all supplied moments (in the basis they are
-        written in), computed with the returned numbers at high precision.
+        written in), computed with the returned numbers at high precision; exactly ``0``
+        for an exact result whose moments were compared with the data over Q.
     singular_values : tuple
         Singular values of the Hankel matrix used to decide the rank (empty when a proved
         bound of the condition number refused the precision before they were computed).
@@ -240,15 +242,18 @@ class Recovery:
         the last decimal position above the error bound ``10^-digits`` times the largest
         magnitude of its group, a part below that bound as ``0`` (``"-0.4+0j"``). An atom or
         weight with no vouched digit (``digits`` 0) is the string ``"?"``, never a number.
-        The conventions are :mod:`momentrnn._schema`'s (kind ``"recovery"``).
+        The conventions are :mod:`momentrnn._schema`'s (kind ``"recovery"``): the dictionary
+        is JSON as it is, a number that is not finite (an infinite gap of the rank evidence,
+        a NaN residual) the string ``"inf"``, ``"-inf"`` or ``"nan"``.
         """
+        from .._output import _standard
         from .._schema import digits_list, double
 
         atoms, weights = self.vouched_text()
         exact = math.isinf(self.digits)
         atom_digits, atom_exact = digits_list(self.atom_digits)
         weight_digits, weight_exact = digits_list(self.weight_digits)
-        return {
+        return _standard({
             "status": str(self.status),
             "message": self.message,
             "rank": self.rank,
@@ -270,20 +275,23 @@ class Recovery:
             "rank_evidence": None if self.rank_evidence is None else self.rank_evidence.to_dict(),
             **({} if self.decimals_look_rounded is None
                else {"decimals_look_rounded": self.decimals_look_rounded}),
-        }
+        })
 
     @classmethod
     def from_dict(cls, data: dict) -> Recovery:
         """The result of its :meth:`to_dict` (or of a ``"recovery"`` output): the measure
-        holds the values of the vouched text (exactly, as decimals), ``None`` where an atom
-        or weight has no vouched digit or is algebraic text (``"sqrt(3)/3"``, which is not
-        evaluated; the text is kept for :meth:`vouched_text`); ``singular_values`` are the
-        evidence's, the enclosure is not kept."""
+        holds the values of the vouched text (exactly, as decimals; an algebraic number of
+        degree 3 or more, ``"root of ... in [...]"``, as the AlgebraicNumber it names),
+        ``None`` where an atom or weight has no vouched digit or is text in square roots
+        (``"sqrt(3)/3"``, which is not evaluated; the text is kept for :meth:`vouched_text`);
+        ``singular_values`` are the evidence's, the enclosure is not kept."""
         from .._schema import number_of, precision_from_text, read_digits_list
         from ._data import parse_number_text
         from .hankel import HankelRank
 
         def value(text):
+            if text.startswith("root of "):  # an algebraic number of degree >= 3, exactly
+                return AlgebraicNumber.from_root_text(text)
             re_, im = parse_number_text(text, "a vouched atom or weight")
             return re_ if im == 0 else complex(re_, im)
 
@@ -740,6 +748,8 @@ class _Outcome:
     used: Precision
     enclosure: DiscreteMeasure | None = None
     res_bits: int = 256
+    # the moments of the measure were compared with the data exactly and are equal
+    exact_residual: bool = False
 
 
 @dataclass
@@ -940,7 +950,8 @@ def _compute_exact(problem: _Problem) -> _Outcome:
     msg = ("exact: the moments of the returned measure equal the data exactly"
            + ("" if problem.basis == "monomial" else f" (in the {problem.basis} basis)"))
     return _Outcome(measure, math.inf, [math.inf] * n, [math.inf] * n, Status.OK, msg, prec,
-                    res_bits=digits_to_bits(40 + 2 * problem.loss))
+                    res_bits=digits_to_bits(40 + 2 * problem.loss),
+                    exact_residual=back is not None)
 
 
 def _compute_certified(problem: _Problem, progress) -> _Outcome:
@@ -1174,8 +1185,11 @@ def _finish(problem: _Problem, out: _Outcome, throw: bool, progress) -> Recovery
         raise status.error(message)
     if progress is not None and measure is not None:
         progress(f"computing the residual over {data.count} moments")
-    residual = _residual(data, measure, out.res_bits, problem.basis) if measure is not None else \
-        mpmath.mpf("nan")
+    if out.exact_residual and problem.witness is None:
+        residual = mpmath.mpf(0)  # the measure's moments were compared with the data over Q
+    else:
+        residual = _residual(data, measure, out.res_bits, problem.basis) \
+            if measure is not None else mpmath.mpf("nan")
     cond = problem.cond if problem.early is None else math.inf
     loss = problem.loss if problem.early is None else math.inf
     return Recovery(measure, problem.n, got, cond, loss, residual, problem.svals,

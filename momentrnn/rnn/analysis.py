@@ -142,7 +142,10 @@ def effective_dimension(model: object, *, tolerance: float | None = None,
     Returns
     -------
     HankelRank
-        ``.rank`` is the effective dimension; the evidence explains it.
+        ``.rank`` is the effective dimension; the evidence explains it. When the response's
+        rounding, above the tolerance, puts the noise floor at or above the size of the first
+        lags (``|h_0|``, ``|h_1|``), the verdict is ``'ambiguous'`` whatever the gap: atoms at
+        the scale of the data are not seen.
     """
     dim = getattr(model, "dim", None)
     if dim is None:
@@ -161,8 +164,34 @@ def effective_dimension(model: object, *, tolerance: float | None = None,
     tol = 1e-8 * scale if tolerance is None else float(tolerance)
     if not tol > 0:
         raise InputError(f"tolerance={tolerance!r} must be positive")
-    tol = max(tol, _response_rounding(model, 2 * s - 1))
-    return hankel_rank(list(h), precision=precision or MP(40), size=s, accuracy=tol)
+    rounding = _response_rounding(model, 2 * s - 1)
+    evidence = hankel_rank(list(h), precision=precision or MP(40), size=s,
+                           accuracy=max(tol, rounding))
+    return evidence if rounding <= tol else _within_data_scale(evidence, h, dim)
+
+
+def _within_data_scale(evidence: HankelRank, h: np.ndarray, dim: int) -> HankelRank:
+    """The evidence of a response whose rounding is above the accuracy asked, or an
+    ambiguous one when its noise floor is at least the size of the response's first lags
+    (``|h_0|``, ``|h_1|``: the lags a trained student fits): then every atom at the scale of
+    the data lies below the floor, and the singular values above it count only the atoms
+    that dominate the far lags. The rank is then at least the count above the floor and
+    anywhere up to ``dim``."""
+    import mpmath
+
+    head = float(np.abs(np.asarray(h[:2])).max())
+    if evidence.verdict == "exact" or not evidence.noise_floor >= head:
+        return evidence
+    low = min(evidence.rank_range[0], evidence.rank)
+    high = max(dim, evidence.rank_range[1])
+    message = (f"the noise floor {mpmath.nstr(evidence.noise_floor, 3)} (the rounding of a "
+               f"response computed in doubles from large parameters) is "
+               f"at least the size {head:.3g} of the first lags: every atom at the scale of the "
+               f"data lies below it, so the rank is not decided (between {low} and {high}; "
+               f"{evidence.rank} singular values dominate the far lags)")
+    return HankelRank(evidence.rank, evidence.size, evidence.singular_values,
+                      evidence.noise_floor, evidence.gap, "ambiguous", (low, high),
+                      evidence.precision, message)
 
 
 ACCURACY_FACTOR = 10.0
@@ -279,7 +308,9 @@ class LearnedMeasure:
         nothing was recovered.
     status : str
         ``'empty'`` (rank 0), ``'too_many_atoms'`` (more than ``max_rank``), ``'diverged'``
-        (a non-finite response), or the recovery's status (``'ok'``, ...).
+        (a non-finite response), ``'undetermined'`` (the rank's noise floor is at least the
+        size of the first lags: nothing at the data's scale can be read), or the recovery's
+        status (``'ok'``, ...).
     moment_accuracy : float
         The absolute accuracy the response was read to: :func:`moment_accuracy` of the loss,
         or the rounding error of the double-precision response where that is larger (for
@@ -513,6 +544,12 @@ def learned_measure(model: object, loss: float, *, effective: HankelRank | None 
     eff = effective if effective is not None else effective_dimension(
         model, tolerance=tol, precision=precision)
     r = eff.rank
+    if eff.verdict == "ambiguous" and eff.rank_range[0] < eff.rank_range[1] and \
+            eff.noise_floor >= float(np.abs(np.asarray(
+                model.impulse_response(2))).max()):  # type: ignore[attr-defined]
+        # the floor dwarfs the data (see effective_dimension): no measure is read at its scale
+        return LearnedMeasure(None, 0.0, "undetermined",
+                              max(tol, _response_rounding(model, lags)), eff)
     if r == 0:
         return LearnedMeasure(None, 0.0, "empty", max(tol, _response_rounding(model, lags)), eff)
     if max_rank is not None and r > max_rank:

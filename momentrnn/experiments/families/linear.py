@@ -193,16 +193,20 @@ class LinearFamily(SweepFamily):
         fig, axes = _panel_axes(plt, len(panels), "learned atoms against the initialisation "
                                 "scale")
         for (key, panel_rows), ax in zip(panels.items(), axes):
-            points = []
+            points, left_out = [], {"complex": 0, "unvouched": 0}
             for r in panel_rows:
-                atoms = [a for a in _list(r.value("learned_atoms"))
-                         if isinstance(a, (int, float))]
-                weights = [w for w in _list(r.value("learned_weights"))
-                           if isinstance(w, (int, float))]
+                atoms = [_real_value(a, left_out) for a in _list(r.value("learned_atoms"))]
+                weights = [_real_value(w, None) for w in _list(r.value("learned_weights"))]
                 if atoms and len(atoms) == len(weights):
                     # a diverged run's non-finite atoms have no place on the axis: left out
-                    points += [(r.run["scale"], a, w) for a, w in zip(atoms, weights)
-                               if math.isfinite(a) and math.isfinite(w)]
+                    points += [(r.run["scale"], a, 0.0 if w is None else w)
+                               for a, w in zip(atoms, weights)
+                               if a is not None and math.isfinite(a)
+                               and (w is None or math.isfinite(w))]
+            gone = [f"{n} {what}" for what, n in left_out.items() if n]
+            if gone:  # said on the panel, never dropped silently
+                ax.text(0.01, 0.01, f"not drawn: {', '.join(gone)} atom(s)",
+                        transform=ax.transAxes, fontsize=7, va="bottom")
             teacher = NAMED_TEACHERS[key[0]][0] if key[0] in NAMED_TEACHERS else []
             # the teacher's atoms and the unit interval anchor the range: a stable student's
             # atoms lie in [-1, 1]
@@ -223,6 +227,26 @@ class LinearFamily(SweepFamily):
             ax.set(xlabel="initialisation scale", ylabel="learned atoms (dashed: teacher's)",
                    title=_panel_title(self.panel_fields, key))
         return save(fig, "learned_atoms")
+
+
+def _real_value(value, left_out: dict | None):
+    """A learned atom or weight of a row as a float: a number (rows written before the
+    vouched text), or its vouched text; ``None`` for a complex one or one with no vouched
+    digit (``"?"``), counted in ``left_out``."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = str(value)
+    kind = "unvouched" if text == "?" else ("complex" if "j" in text else None)
+    if kind is None:
+        try:
+            return float(text)
+        except ValueError:
+            kind = "complex"
+    if left_out is not None:
+        left_out[kind] += 1
+    return None
 
 
 def _list(value) -> list:

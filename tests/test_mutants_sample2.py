@@ -85,12 +85,21 @@ def test_learned_atoms_figure_sizes_markers_by_weight_and_dashes_the_teachers_at
     try:
         LinearFamily().extra_figures(rows, None, ["png"], plt,
                                      lambda fig, name: figs.append(fig) or [name])
-        (ax,) = figs[0].axes
-        sizes = [list(c.get_sizes()) for c in ax.collections if isinstance(c, PathCollection)]
+        panels = {ax.get_title(): ax for ax in figs[0].axes}  # one panel per teacher
+        assert sorted(panels) == ["teacher decaying", "teacher negative_weight"]
+
+        def sizes(ax):
+            return [list(c.get_sizes()) for c in ax.collections if isinstance(c, PathCollection)]
+
+        def dashed(ax):
+            return sorted(line.get_ydata()[0] for line in ax.lines if len(line.get_ydata()))
+
         # a marker's area grows with its weight's magnitude (capped at 1), from 8 points^2
-        assert sizes == [[8 + 40 * 0.9, 8 + 40 * 0.05, 8 + 40], [8 + 40, 8 + 40 * 0.5]]
-        dashed = sorted(line.get_ydata()[0] for line in ax.lines)
-        assert dashed == [-0.5, 0.5, 0.8]  # the teachers' atoms; their weights are not drawn
+        assert sizes(panels["teacher decaying"]) == [[8 + 40 * 0.9, 8 + 40 * 0.05, 8 + 40]]
+        assert sizes(panels["teacher negative_weight"]) == [[8 + 40, 8 + 40 * 0.5]]
+        # the teachers' atoms, each in its own panel; their weights are not drawn
+        assert dashed(panels["teacher decaying"]) == [0.5]
+        assert dashed(panels["teacher negative_weight"]) == [-0.5, 0.8]
     finally:
         for fig in figs:
             plt.close(fig)
@@ -115,8 +124,8 @@ def test_training_curves_draw_the_well_formed_points_only(monkeypatch):  # seed 
         (ax,) = figs[0].axes
         drawn = [line for line in ax.lines if len(line.get_xdata())]
         assert len(drawn) == 1
-        # only [step, loss] pairs of numbers; step 0 is drawn at 1e-3 on the log axis
-        assert list(drawn[0].get_xdata()) == [1e-3, 4]
+        # only [step, loss] pairs of numbers; step 0 stays 0 on the symmetric-log axis
+        assert list(drawn[0].get_xdata()) == [0, 4]
         assert list(drawn[0].get_ydata()) == [1.0, 0.25]
     finally:
         for fig in figs:

@@ -87,3 +87,19 @@ assert after > 3 * before and after < 1e-9
 print(f"width {before:.1e} before the escape, {after:.1e} after it; "
       f"max proved bound {bounds.max():.3g}, max float error {gap.max():.3g}")
 print("verified")
+
+# %%
+# Run as a script, ``python plot_proved_flow.py [folder]``, the example saves its figures
+# (``plot_proved_flow-1.png`` and on) in the folder, by default the current one; in the
+# gallery they are shown instead.
+if __name__ == "__main__":
+    import os
+    import sys
+
+    if "sphinx_gallery" not in sys.modules:  # run by python, not by the gallery's build
+        folder = sys.argv[1] if len(sys.argv) > 1 else "."
+        stem = os.path.splitext(os.path.basename(__file__))[0]
+        for number in plt.get_fignums():
+            path = os.path.join(folder, f"{stem}-{number}.png")
+            plt.figure(number).savefig(path, dpi=150, bbox_inches="tight")
+            print("saved", path)

@@ -27,8 +27,10 @@ def test_a_precision_of_zero_digits_is_refused(command, capsys, monkeypatch):
 
 def test_realize_with_few_digits_is_refused_not_defaulted(capsys, monkeypatch):
     monkeypatch.setattr(sys, "stdin", io.StringIO("2\n1\n1\n1\n"))
-    assert main(["realize", "-", "--dps", "3"]) == 2
-    assert "dps" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:  # a usage error, through argparse
+        main(["realize", "-", "--dps", "3"])
+    assert exc.value.code == 2
+    assert "--dps" in capsys.readouterr().err
 
 
 def _big(digits: str) -> int:

@@ -372,15 +372,17 @@ def test_a_refused_count_names_the_type_only_of_a_non_integer_number():  # seed 
         assert str(info.value) == message
 
 
-def test_a_linear_row_reports_the_learned_measure_s_real_weights_as_numbers():  # seed 2, S048
+def test_a_linear_row_reports_the_learned_measure_s_real_weights():  # seed 2, S048
     from momentrnn.experiments.linear import linear_metrics
     from momentrnn.rnn import DiagonalRNN
 
-    # two units: the measure 0.75 delta_0.39 + 0.5 delta_-0.5 (w_i = b_i c_i)
+    # two units: the measure 0.75 delta_0.39 + 0.5 delta_-0.5 (w_i = b_i c_i); a row writes
+    # the learned measure as the flow report does, as text to the digits it vouches
     out = linear_metrics(DiagonalRNN([0.39, -0.5], [1.0, 0.5], [0.75, 1.0]), 1e-20)
-    assert out["learned_atoms"] == pytest.approx([-0.5, 0.39], abs=1e-7)
-    assert out["learned_weights"] == pytest.approx([0.5, 0.75], abs=1e-7)
-    assert all(type(v) is float for v in out["learned_atoms"] + out["learned_weights"])
+    assert all(type(v) is str for v in out["learned_atoms"] + out["learned_weights"])
+    assert [float(v) for v in out["learned_atoms"]] == pytest.approx([-0.5, 0.39], abs=1e-7)
+    assert [float(v) for v in out["learned_weights"]] == pytest.approx([0.5, 0.75], abs=1e-7)
+    assert type(out["learned_digits"]) is int and out["learned_digits"] >= 7
 
 
 def test_flow_s_default_student_is_the_guide_s():  # seed 2, S056

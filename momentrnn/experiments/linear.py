@@ -79,6 +79,24 @@ def _row(run: dict, model: DiagonalRNN, teacher: DiagonalRNN, loss: float, lengt
                     linear_metrics(model, loss))
 
 
+def _own_curve(res, i: int, steps: int) -> list:
+    """Run ``i``'s loss curve as at most about 20 ``[step, loss]`` points that depend on the
+    run alone, not on its batch: the records before the step it stopped at (diverged or
+    target reached; else the last step), then that step with its frozen loss. A batch goes on
+    recording after one run stops, and ends when its last run does, so its record steps are
+    the batch's; the points taken from them are the run's own."""
+    stop = int(res.diverged_at[i])
+    if res.reached_at is not None and int(res.reached_at[i]) >= 0:
+        stop = max(stop, int(res.reached_at[i]))
+    stop = steps if stop < 0 else stop
+    record_steps = [int(step) for step in res.record_steps]
+    before = [j for j, step in enumerate(record_steps) if step < stop]
+    at = next((j for j, step in enumerate(record_steps) if step >= stop), len(record_steps) - 1)
+    points = [[record_steps[j], float(res.loss[j, i])] for j in before]
+    points = points[:: max(1, (len(points) + 1) // 20)]
+    return points + [[stop, float(res.loss[at, i])]]
+
+
 def run_linear_group(params: dict, runs: list[dict]) -> list[SweepRow]:
     """Run linear runs that share (teacher, dim, k); one batched program for GD."""
     teacher = named_teacher(runs[0]["teacher"])
@@ -98,9 +116,7 @@ def run_linear_group(params: dict, runs: list[dict]) -> list[SweepRow]:
             row = _row(r, res.model(i), teacher, float(res.loss[-1, i]), params["lengths"])
             row.status = res.status[i]
             row.diverged_step = int(res.diverged_at[i]) if res.diverged_at[i] >= 0 else None
-            row.loss_curve = [[int(s), float(v)] for s, v in
-                              zip(res.record_steps[:: max(1, len(res.record_steps) // 20)],
-                                  res.loss[:: max(1, len(res.record_steps) // 20), i])]
+            row.loss_curve = _own_curve(res, i, params["steps"])
             row.seconds = seconds
             rows.append(row)
         return rows

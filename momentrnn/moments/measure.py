@@ -166,9 +166,11 @@ class DiscreteMeasure:
         return [sympy.expand(sum(wi * xi**j for wi, xi in zip(sw, sa))) for j in range(count)]
 
     def __repr__(self) -> str:
+        from .._format import exact_text
+
         def show(v: object) -> str:
-            if isinstance(v, Fraction):
-                return str(v)
+            if isinstance(v, (int, Fraction)):
+                return exact_text(v)  # also past Python's int-string limit
             if isinstance(v, tuple):
                 return f"{v[0]}+{v[1]}j"
             return str(v)

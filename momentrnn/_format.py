@@ -59,7 +59,7 @@ def format_number(value: object, digits: float, scale: object = None) -> str:
     if isinstance(value, AlgebraicNumber) and value.is_rational:
         value = value.rational_value  # a rational atom of an algebraic result: exactly
     if isinstance(value, (int, Fraction)):
-        return str(value)
+        return exact_text(value)  # also past Python's int-string limit
     if is_sympy(value) and math.isinf(digits):
         return str(value)
     if (isinstance(value, AlgebraicNumber) and math.isinf(digits)

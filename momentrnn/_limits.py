@@ -23,7 +23,8 @@ __all__ = ["Limit", "LIMITS", "physical_memory", "check_memory", "format_bytes",
            "MAX_MOMENT_INDEX", "MAX_CERTIFY_BITS",
            "MAX_SUPPORT_BITS", "MAX_STABILITY_WORK",
            "MAX_LAG_WORK", "check_lag_work", "MAX_DPS", "MAX_RECOVERY_DIGITS",
-           "MAX_JOBS", "MAX_STEPS", "MAX_RUNS", "MAX_SEEDS"]
+           "MAX_JOBS", "MAX_STEPS", "MAX_RUNS", "MAX_SEEDS", "MAX_PROVE_DIM",
+           "MAX_PROVE_PREC", "MAX_TAYLOR_ORDER"]
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,16 @@ MAX_EXACT_RESPONSE_BYTES = 12 * 2**20
 # Atoms of a teacher (random_teacher(n), --teacher-atoms): the moments of n atoms are an
 # n-term sum each; a teacher wider than the lags that can be fitted cannot be learned.
 MAX_ATOMS = MAX_LAGS
+# momentrnn prove / prove_flow: the validated integrator's state is 3 dim balls with a
+# 3 dim x 3 dim Lohner matrix per Taylor coefficient, so each step costs about dim**3 in
+# time and dim**2 in memory: dim 64 took about 10 s a step and 0.9 GB (dim 16: 0.3 s a step,
+# 95 MB; load average 2.1); dim 3000 aborts in FLINT. Ball precision in bits: 4096 bits ran
+# 6 steps in 0.2 s at dim 2, while 65536 bits writes numbers past Python's int-string limit.
+# Taylor order: order 200 took 1.2 s a step at dim 2 (order 10: 0.03 s), and the work grows
+# with its square; 100 is far past the orders that pay.
+MAX_PROVE_DIM = 64
+MAX_PROVE_PREC = 4096
+MAX_TAYLOR_ORDER = 100
 # Bytes of a sweep spec file (TOML or JSON): a spec is a few lines; larger is not a spec.
 MAX_SPEC_BYTES = 1 * 2**20
 # Seeds: torch and numpy take seeds below 2**63 (a larger one overflows a C long long).
@@ -160,7 +171,8 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
     Limit("lags x dimension", MAX_LAG_WORK, "several k x d arrays per loss evaluation",
           ("integrate_flow(k=)", "gradient_descent(k=)", "flow --k --dim")),
     Limit("length", MAX_LENGTH, "exact work grows with each order certified",
-          ("certify --length", "certify_extrapolation(length=)")),
+          ("certify --length", "certify_extrapolation(length=)", "prove_flow(length=)",
+           "momentrnn prove --length")),
     Limit("order", MAX_STABILITY_ORDER, "exact division and root isolation of degree q",
           ("stability_bound(order=)",)),
     Limit("stability work", MAX_STABILITY_WORK, "q**3 (bits of the longest atom + 160)",
@@ -190,6 +202,13 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
           ("impulse_response(count, precision=Exact())",)),
     Limit("atoms", MAX_ATOMS, "no more atoms than lags can be fitted",
           ("random_teacher(n)",)),
+    Limit("prove dimension", MAX_PROVE_DIM,
+          "each validated step is dim**3 ball work on 3 dim x 3 dim matrices",
+          ("prove_flow(dim=)", "momentrnn prove --dim")),
+    Limit("prove precision", MAX_PROVE_PREC, "bits of the validated integrator's balls",
+          ("prove_flow(prec=)", "momentrnn prove --prec")),
+    Limit("Taylor order", MAX_TAYLOR_ORDER, "each step's work grows with the order squared",
+          ("prove_flow(order=)", "momentrnn prove --order")),
     Limit("spec bytes", MAX_SPEC_BYTES, "a sweep spec is a few lines",
           ("momentrnn sweep SPEC",)),
     Limit("seed", MAX_SEED, "torch and numpy seeds are C long longs", ("sweep seeds",)),

@@ -648,6 +648,7 @@ def _limit_doors():
     import momentrnn as m
     from momentrnn.moments._data import parse_moments, parse_number_text
     from momentrnn.moments.extrapolation_bound import certify_extrapolation
+    from momentrnn.prove import prove_flow
 
     ctx = mpmath.mp.clone()
     student = dict(teacher_atoms=[Fraction(39, 100)], teacher_weights=[1])
@@ -689,6 +690,9 @@ def _limit_doors():
         "atoms": lambda v: m.random_teacher(v),
         "steps": lambda v: m.gradient_descent(m.init_student(2, scale=0.1),
                                               m.random_teacher(2), k=3, steps=v, lr=0.01),
+        "prove dimension": lambda v: prove_flow("two_pole", v, 5, 1e-3),
+        "prove precision": lambda v: prove_flow("two_pole", 2, 5, 1e-3, prec=v),
+        "Taylor order": lambda v: prove_flow("two_pole", 2, 5, 1e-3, order=v),
     }
 
 
@@ -749,3 +753,36 @@ def test_a_moments_stream_past_the_byte_limit_is_refused(capsys):
     assert main(["recover", "/dev/zero"]) == 2
     assert "longer than" in capsys.readouterr().err
     assert time.perf_counter() - start < BOUND_S
+
+
+def test_prove_refuses_past_its_limits_before_work(capsys):
+    # dim 3000 aborted in FLINT (exit -6); --init-scale 1e300 was an internal OverflowError
+    from fractions import Fraction
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from momentrnn._limits import MAX_LENGTH
+    from momentrnn.cli import main
+    from momentrnn.prove import prove_flow
+
+    for args in (["--dim", "3000"], ["--init-scale", "1e300"], ["--length", "100000"],
+                 ["--prec", "65536"], ["--order", "1000"]):
+        start = time.perf_counter()
+        assert main(["prove", *args]) == 2, args
+        err = capsys.readouterr().err
+        assert time.perf_counter() - start < 5 and err.count("\n") == 1 and "error:" in err, err
+
+    @settings(max_examples=15, derandomize=True, deadline=None)
+    @given(st.integers(MAX_LENGTH + 1, 10**15), st.integers(100, 5000),
+           st.sampled_from([1, Fraction(39, 100), 7]), st.integers(1, 50))
+    def check(length, exponent, mantissa, k):
+        with pytest.raises(InputError, match="length"):
+            prove_flow("two_pole", 2, 5, 1e-3, length=length)
+        scale = float(mantissa * 10 ** min(exponent, 300)) if exponent <= 300 else 10**exponent
+        if (2 * k + 4) * math.log10(scale) > 301:
+            with pytest.raises(InputError, match=r"init_scale=.*loss of about 1e\d+") as info:
+                prove_flow("two_pole", 2, k, scale)
+            assert "\n" not in str(info.value)
+
+    check()

@@ -127,3 +127,23 @@ def test_elementary_cases_get_elementary_answers_or_one_line_errors():
             extrapolation_range([1, 0, Fraction(1, 3)], **kwargs)
     with pytest.raises(InputError, match="1e300"):
         extrapolation_range([10**400, 0, 10**400], tolerance=1e-3)
+
+
+def test_a_support_too_narrow_for_doubles_is_refused_in_one_line():
+    # on [a, a + w] the Chebyshev data scale as (2/w)^k: at w = 1e-200 and order 5 they leave
+    # the double range; refused naming the support, not an OverflowError after numpy warnings
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=12, derandomize=True, deadline=None)
+    @given(st.integers(150, 340), st.sampled_from([F(0), F(39, 100), F(-1, 3)]),
+           st.booleans())
+    def check(e, a, symmetric):
+        w = F(1, 10**e)
+        lo, hi = (a - w, a + w) if symmetric else (a, a + w)
+        with pytest.raises(InputError, match=r"support=\[.*too narrow") as info:
+            extrapolation_range([1, 0, F(1, 3)], tolerance=F(1, 1000), support=(lo, hi),
+                                order=5)
+        assert "\n" not in str(info.value)
+
+    check()

@@ -54,3 +54,24 @@ def test_properties():
     assert mu.is_real and not mu.is_positive
     assert mu.negative_mass == 1.0
     assert DiscreteMeasure([1, 0], [1, 2]).sorted().atoms == (0, 1)
+
+
+def test_double_moments_of_an_atom_beyond_the_double_range_are_refused_in_one_line():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=20, derandomize=True, deadline=None)
+    @given(st.integers(309, 5000), st.sampled_from([1, -3, Fraction(39, 100)]),
+           st.sampled_from(["atoms", "weights"]), st.booleans())
+    def check(e, k, where, as_text):
+        big = k * 10**e
+        value = f"{Fraction(big)}" if as_text and e < 4000 else big
+        atoms, weights = ([value, Fraction(1, 3)], [1, 2]) if where == "atoms" else \
+            ([Fraction(1, 3), 2], [1, value])
+        mu = DiscreteMeasure(atoms, weights)
+        with pytest.raises(InputError, match=rf"{where}\[\d\] .*range of a double.*Exact") as info:
+            mu.moments(3)
+        assert "\n" not in str(info.value)
+        assert mu.moments(3, precision=Exact())[0] == sum(Fraction(w) for w in weights)
+
+    check()

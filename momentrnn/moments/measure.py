@@ -139,9 +139,24 @@ class DiscreteMeasure:
         if ar.exact:
             return self._exact_moments(count)
         guarded = ar.guarded()  # summed with guard digits, then rounded
+
+        def convert(v: object, name: str):
+            try:
+                return guarded.convert(v)
+            except OverflowError:  # a double holds magnitudes up to about 1.8e308
+                from .._format import upper_text
+                from .._validate import shown
+
+                text = upper_text(abs(v), 3) if isinstance(v, (int, Fraction)) else shown(v)
+                raise InputError(
+                    f"{name} (about {text} in magnitude) is beyond the range of a double "
+                    f"(about 1.8e308), the arithmetic of precision={prec}: use "
+                    "precision=Exact() (or MP) for the moments of this measure") from None
+
         with guarded.working():
-            out = guarded.power_sums([guarded.convert(v) for v in self.atoms],
-                                     [guarded.convert(v) for v in self.weights], count)
+            out = guarded.power_sums([convert(v, f"atoms[{i}]") for i, v in enumerate(self.atoms)],
+                                     [convert(v, f"weights[{i}]")
+                                      for i, v in enumerate(self.weights)], count)
         return ar.rounded(out)
 
     def _exact_moments(self, count: int) -> list:
@@ -166,9 +181,11 @@ class DiscreteMeasure:
         return [sympy.expand(sum(wi * xi**j for wi, xi in zip(sw, sa))) for j in range(count)]
 
     def __repr__(self) -> str:
+        from .._format import exact_text
+
         def show(v: object) -> str:
-            if isinstance(v, Fraction):
-                return str(v)
+            if isinstance(v, (int, Fraction)):
+                return exact_text(v)  # also past Python's int-string limit
             if isinstance(v, tuple):
                 return f"{v[0]}+{v[1]}j"
             return str(v)

@@ -415,6 +415,25 @@ def to_fraction_any(value) -> Fraction | None:
     return None
 
 
+def _check_double_range(C_exact, nu, a, b, q: int) -> None:
+    """Refuse a support on which the SDP's doubles would overflow or underflow.
+
+    On ``[a, b]`` the Chebyshev coefficients of ``x^k`` scale as ``((b - a)/2)^k`` and the
+    Chebyshev moments of the data as their inverse: on a very narrow support (``b - a`` of
+    1e-200 at order 5) they leave the range of a double, and the SDP would be built from
+    zeros and infinities."""
+    tiny, huge = Fraction(1, 10**300), Fraction(10**300)
+    if any(abs(v) > huge for v in nu) or any(
+            c != 0 and not tiny <= abs(c) <= huge for row in C_exact for c in row):
+        raise InputError(
+            f"support=[{lower_text(a, 3)}, {upper_text(b, 3)}] (width {upper_text(b - a, 3)}) "
+            "is too narrow (or too far from 0 for its width) for the floating-point SDP at "
+            f"order {q}: on it the Chebyshev coefficients scale as ((b - a)/2)^k and leave "
+            "the range of a double (1e-300 to 1e300); rescale x (map the support to about "
+            "[-1, 1], and the moments with it) first"
+        )
+
+
 def _solve_sdp(cp, data, a, b, N: int, q: int, eps_exact: tuple, attempts
                ) -> ExtrapolationRange:
     C_exact = _monomial_in_chebyshev(q + 1, a, b)
@@ -423,6 +442,7 @@ def _solve_sdp(cp, data, a, b, N: int, q: int, eps_exact: tuple, attempts
     eps = tuple(_round(e, 0) for e in eps_exact)  # the solver's and the messages' doubles
     # Chebyshev moments of the data, exactly: tau_k = nu_k + delta_k (k <= N)
     nu = _solve_lower(C_exact, m_exact)
+    _check_double_range(C_exact, nu, a, b, q)
     K = sum(C_exact[q][k] * nu[k] for k in range(N + 1))  # m_q at delta = 0, tau_high = 0
     Cf = np.array([[float(c) for c in row] for row in C_exact])
     norms = np.abs(Cf).sum(axis=1)

@@ -449,9 +449,26 @@ def prove_flow(teacher, dim: int, k: int, init_scale: float, seed: int = 0,
         For a bad teacher, dimension, scale, seed, ``k``, ``t_end``, ``length`` or
         integrator setting.
     """
+    from .._limits import check_count
+    from .._validate import shown
     from ..rnn import init_student
     from ..rnn.losses import _target, lag_weights_for
 
+    # the bounds of the limits table, before any work (dim 3000 aborted in FLINT)
+    check_count(dim, "dim", "prove dimension")
+    check_count(length, "length", "length")
+    check_count(order, "order", "Taylor order")
+    check_count(prec, "prec", "prove precision")
+    k = check_count(k, "k", "lags")
+    exact_scale = isinstance(init_scale, (int, np.integer)) and not isinstance(init_scale, bool)
+    if (exact_scale or (isinstance(init_scale, (float, np.floating))
+                        and math.isfinite(init_scale))) \
+            and init_scale > 1 and (2 * k + 4) * math.log10(init_scale) + 1 > 300:
+        # parameters of size s give lags h_j of size s**(j + 2) and a loss of s**(2 k + 4)
+        raise InputError(
+            f"init_scale={shown(init_scale)} with k={k} lags gives a loss of about "
+            f"1e{(2 * k + 4) * math.log10(init_scale):.0f}, beyond the range of the "
+            "integrator's double bounds (1e300): use a smaller init_scale (or fewer lags)")
     name, model = _teacher_model(teacher)
     rho = lag_weights_for(k, lag_weights)
     target = _target(model, k)

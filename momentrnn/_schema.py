@@ -40,8 +40,8 @@ from fractions import Fraction
 from .errors import InputError
 
 __all__ = ["SCHEMA_VERSION", "KINDS", "document", "load", "json_schema", "schema_text",
-           "exact_value", "read_exact", "support_value", "read_support", "double",
-           "cli_options"]
+           "exact_value", "read_exact", "number_value", "read_number_value", "support_value",
+           "read_support", "double", "cli_options"]
 
 SCHEMA_VERSION = "1"
 
@@ -153,6 +153,22 @@ def read_exact(value) -> Fraction | float:
         return Fraction(text)
     except (ValueError, ZeroDivisionError):
         raise InputError(f"the exact value {text[:60]!r} is not a fraction p/q") from None
+
+
+def number_value(value) -> dict:
+    """A double (or rational) as an exact value (:func:`exact_value`), a complex one as
+    ``{"re": exact value, "im": exact value}``: the value itself, not its decimal text."""
+    if isinstance(value, complex) or (hasattr(value, "imag") and not isinstance(
+            value, (int, float, Fraction)) and value.imag != 0):
+        return {"re": exact_value(value.real), "im": exact_value(value.imag)}
+    return exact_value(value)
+
+
+def read_number_value(value) -> Fraction | complex:
+    """The inverse of :func:`number_value`: a Fraction, or a complex of the two doubles."""
+    if isinstance(value, dict) and set(value) == {"re", "im"}:
+        return complex(float(read_exact(value["re"])), float(read_exact(value["im"])))
+    return read_exact(value)
 
 
 def support_value(support) -> list:
@@ -368,6 +384,13 @@ DEFS = {
               "properties": {"exact": {"type": ["string", "null"],
                                        "pattern": r"^(-?[0-9]+(/[0-9]+)?|-?inf)$"},
                              "float": _NUMBER}},
+    "exact_number": {"description": "an exact real value, or a complex one as its real and "
+                                    "imaginary parts, each exact",
+                     "anyOf": [{"$ref": "#/$defs/exact"},
+                               {"type": "object", "required": ["re", "im"],
+                                "additionalProperties": False,
+                                "properties": {"re": {"$ref": "#/$defs/exact"},
+                                               "im": {"$ref": "#/$defs/exact"}}}]},
     "support": {"description": "the two ends of an interval, as exact values",
                 "type": "array", "items": _EXACT, "minItems": 2, "maxItems": 2},
     "digits": {"description": "correct digits: a number, or null (with a flag saying why)",
@@ -403,7 +426,7 @@ _CERT_ROW = _object({"q": _INT, "observed": _NUMBER, "bound": _OPT_EXACT,
 _TRAINING = {"status": _STR, "message": _STR, "method": _STR, "steps": _INT,
              "evaluations": _INT, "seconds": _NUMBER, "final_time": _NUMBER,
              "training_loss": _NUMBER, "invariant_drift": _NUMBER,
-             "imbalance_final": _NUMBER, "negative_mass_final": _NUMBER,
+             "imbalance": _NUMBER, "negative_mass": _NUMBER,
              "loss_curve": _list({"type": "array", "items": _NUMBER, "minItems": 2,
                                   "maxItems": 2})}
 _LEARNED = _object({
@@ -445,7 +468,8 @@ KIND_SCHEMAS = {
         **_TRAINING,
         "student": {"type": "object", "additionalProperties": _list(_NUMBER)},
         "k": _INT, "dim": _INT, "init_scale": _NUMBER, "init": _STR, "seed": _INT,
-        "teacher_atoms": _list(_STR), "teacher_weights": _list(_STR),
+        "teacher_atoms": _list({"$ref": "#/$defs/exact_number"}),
+        "teacher_weights": _list({"$ref": "#/$defs/exact_number"}),
         "teacher": _object({"name": _OPT_STR, "atoms": _list(_STR), "weights": _list(_STR)})},
         {"extrapolation_length": _INT, "extrapolation_sq": _NUMBER,
          "extrapolation_max": _NUMBER, "effective_dimension": _INT,
@@ -469,7 +493,7 @@ KIND_SCHEMAS = {
                                  "status": _OPT_STR, "diverged_step": _OPT_INT,
                                  "effective_dimension": _OPT_INT,
                                  "learned_atoms": _list(_STR), "learned_weights": _list(_STR),
-                                 "learned_digits": _OPT_INT,
+                                 "learned_vouched_digits": _OPT_INT,
                                  "loss_curve": _TRAINING["loss_curve"],
                                  "seconds": _OPT_NUMBER, "finished_at": _NUMBER},
                   "patternProperties": {r"^extrapolation_(sq|max)_[0-9]+$": _NUMBER}},

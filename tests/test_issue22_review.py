@@ -239,21 +239,22 @@ def test_sweep_row_learned_measure_is_vouched_text_with_integer_digits(atoms, lo
     model = DiagonalRNN(np.array(atoms), w, w)
     row = linear_metrics(model, loss)
     assert all(isinstance(t, str) for t in row["learned_atoms"] + row["learned_weights"])
-    assert row["learned_digits"] is None or type(row["learned_digits"]) is int
+    assert row["learned_vouched_digits"] is None or type(row["learned_vouched_digits"]) is int
     if row["learned_atoms"]:
         shown = learned_measure(model, loss, max_rank=8).to_dict()
         assert row["learned_atoms"] == shown["atoms"]
         assert row["learned_weights"] == shown["weights"]
-        if row["learned_digits"] == 0:
+        if row["learned_vouched_digits"] == 0:
             assert set(row["learned_atoms"]) == {"?"}
     defs = _schema.json_schema()["$defs"]["sweep_row"]["properties"]
-    for key in ("learned_atoms", "learned_weights", "learned_digits"):
+    for key in ("learned_atoms", "learned_weights", "learned_vouched_digits"):
         assert key in defs
     validator = jsonschema.Draft202012Validator(
         {**_schema.json_schema(), "$ref": "#/$defs/sweep_row", "allOf": [], "required": [],
          "properties": {}})
     clean = {"run_id": "r", "spec_digest": "d", "status": "finished",
-             **{k: row[k] for k in ("learned_atoms", "learned_weights", "learned_digits")}}
+             **{k: row[k] for k in ("learned_atoms", "learned_weights",
+                                    "learned_vouched_digits")}}
     assert not list(validator.iter_errors(clean))
 
 

@@ -189,11 +189,12 @@ def test_a_diverged_flow_report_round_trips(values):
     summary = {"status": "diverged", "message": "m", "method": "LSODA", "steps": 3,
                "evaluations": 4, "seconds": 0.5, "final_time": values[-1],
                "training_loss": values[0], "invariant_drift": values[1],
-               "imbalance_final": 0.0, "negative_mass_final": 0.0,
+               "imbalance": 0.0, "negative_mass": 0.0,
                "loss_curve": [[v, w] for v, w in zip(values, reversed(values))],
                "student": {"a": values, "b": values, "c": values}, "k": 3, "dim": len(values),
-               "init_scale": 1e-3, "init": "random", "seed": 0, "teacher_atoms": ["0.5"],
-               "teacher_weights": ["1"],
+               "init_scale": 1e-3, "init": "random", "seed": 0,
+               "teacher_atoms": [{"exact": "1/2", "float": 0.5}],
+               "teacher_weights": [{"exact": "1", "float": 1.0}],
                "teacher": {"name": None, "atoms": ["1/2"], "weights": ["1"]}}
     doc = json.loads(json_text(_schema.document("flow", summary)))
     _valid(doc)

@@ -382,7 +382,7 @@ def test_a_linear_row_reports_the_learned_measure_s_real_weights():  # seed 2, S
     assert all(type(v) is str for v in out["learned_atoms"] + out["learned_weights"])
     assert [float(v) for v in out["learned_atoms"]] == pytest.approx([-0.5, 0.39], abs=1e-7)
     assert [float(v) for v in out["learned_weights"]] == pytest.approx([0.5, 0.75], abs=1e-7)
-    assert type(out["learned_digits"]) is int and out["learned_digits"] >= 7
+    assert type(out["learned_vouched_digits"]) is int and out["learned_vouched_digits"] >= 7
 
 
 def test_flow_s_default_student_is_the_guide_s():  # seed 2, S056

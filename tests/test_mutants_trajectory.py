@@ -13,8 +13,8 @@ def test_summary_reports_the_last_recorded_values():
     d = run.to_dict()
     assert d["final_time"] == float(run.times[-1])
     assert d["training_loss"] == float(run.loss[-1])
-    assert d["imbalance_final"] == float(run.imbalance[-1])
-    assert d["negative_mass_final"] == float(run.negative_mass[-1])
+    assert d["imbalance"] == float(run.imbalance[-1])
+    assert d["negative_mass"] == float(run.negative_mass[-1])
     assert (d["extrapolation_sq"], d["extrapolation_max"]) == tuple(
         float(e) for e in run.extrapolation_error)
     assert d["extrapolation_length"] == 30

@@ -143,11 +143,12 @@ def test_named_and_given_teachers_print_as_defined(tmp_path, capsys):
                             "--t-max", "1")
     line = next(x for x in out.splitlines() if x.startswith("teacher measure"))
     assert "0.7999999999999999" not in line and "0.5000000000000001" not in line
-    assert "atoms -0.4, 0.6, 0.95; weights 0.8, 0.5, 1.0" in line
+    assert "atoms -0.4, 0.6, 0.95; weights 0.8, 0.5, 1" in line
     assert data["teacher"] == {"name": "several", "atoms": ["-0.4", "0.6", "0.95"],
-                               "weights": ["0.8", "0.5", "1.0"]}
-    # the doubles trained against stay in the report, for 'certify'
-    assert float(data["teacher_weights"][0]) == math.sqrt(0.8) ** 2
+                               "weights": ["0.8", "0.5", "1"]}
+    # the doubles trained against stay in the report, as exact values, for 'certify'
+    assert data["teacher_weights"][0]["float"] == math.sqrt(0.8) ** 2
+    assert Fraction(data["teacher_weights"][0]["exact"]) == Fraction(math.sqrt(0.8) ** 2)
     code, out, data = _flow(tmp_path, capsys, "--teacher-atoms", "1/3, -0.39",
                             "--teacher-weights", "2/3,1", "--dim", "6", "--k", "5",
                             "--t-max", "1")

@@ -82,6 +82,22 @@ def _double(value: object, where: str) -> Fraction:
                          "so it is not a value a flow report records") from None
 
 
+def _reported(value: object, where: str) -> Fraction:
+    """A teacher atom or weight of a flow report: an exact value ``{"exact", "float"}`` (the
+    double trained against), or, in a report of an earlier version, a double or its text
+    (:func:`_double`)."""
+    if not isinstance(value, dict):
+        return _double(value, where)
+    from .._schema import read_number_value
+
+    read = read_number_value(value)
+    if isinstance(read, complex):
+        raise InputError(f"{where} = {read!r} is complex; certify needs real parameters")
+    if not isinstance(read, Fraction):
+        raise InputError(f"{where} = {read!r} is not finite")
+    return read
+
+
 # how a non-finite double is written in a JSON report: the Infinity/NaN of json.dumps (read
 # back as floats) or the strings of the standard-JSON writer
 _NON_FINITE_TEXT = {"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "nan"}
@@ -217,8 +233,8 @@ def read_teacher(args: argparse.Namespace, report: dict) -> tuple[list | None, l
             raise InputError(f"the flow report has {len(listed[0])} teacher atoms but "
                              f"{len(listed[1])} teacher weights; give the teacher with "
                              "--teacher-atoms and --teacher-weights")
-        atoms = [_double(t, "flow report teacher atom") for t in listed[0]]
-        weights = [_double(t, "flow report teacher weight") for t in listed[1]]
+        atoms = [_reported(t, "flow report teacher atom") for t in listed[0]]
+        weights = [_reported(t, "flow report teacher weight") for t in listed[1]]
         return atoms, weights, None, "the teacher of the flow report"
     raise InputError("no teacher: give --teacher NAME, --teacher-atoms with "
                      "--teacher-weights, or --teacher-moments FILE")

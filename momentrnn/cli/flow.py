@@ -9,7 +9,7 @@ import numpy as np
 
 from .._output import check_writable, json_text, write_output
 from .._progress import ProgressLine
-from .._schema import cli_options, document
+from .._schema import cli_options, document, number_value
 from ..errors import InputError, MissingDependencyError
 from ._common import Command, positive_int
 
@@ -79,12 +79,19 @@ def _teacher(args):
 
     model = _teacher_model(args)
     if args.teacher:
-        atoms, weights = ([repr(float(v)) for v in values]
+        atoms, weights = ([_shortest(v) for v in values]
                           for values in NAMED_TEACHERS[args.teacher])
     else:
         atoms, weights = ([t.strip() for t in text.split(",")]
                           for text in (args.teacher_atoms, args.teacher_weights))
     return model, {"name": args.teacher, "atoms": atoms, "weights": weights}
+
+
+def _shortest(value: float) -> str:
+    """The shortest decimal text of a double, an integer without ``.0`` (``1``, ``0.9``), as
+    an entry of ``--teacher-atoms`` is written."""
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
 
 
 def _teacher_model(args):
@@ -195,9 +202,10 @@ def run_flow(args: argparse.Namespace) -> int:
         measure = teacher.measure()
         order = measure.sort_order()
         teacher_measure = measure.sorted()
-        # the doubles the student was trained against ('certify' reads these) ...
-        report["teacher_atoms"] = [str(a) for a in teacher_measure.atoms]
-        report["teacher_weights"] = [str(w) for w in teacher_measure.weights]
+        # the doubles the student was trained against, as exact values ('certify' reads
+        # these) ...
+        report["teacher_atoms"] = [number_value(a) for a in teacher_measure.atoms]
+        report["teacher_weights"] = [number_value(w) for w in teacher_measure.weights]
         # ... and the teacher as it was defined, in the same order
         report["teacher"] = {"name": defined["name"],
                              "atoms": [defined["atoms"][i] for i in order],
@@ -249,8 +257,8 @@ def _print_report(report: dict, args) -> None:
         shown = e["rank"] if lo == hi else f"between {lo} and {hi}"
         print(f"effective dimension  {shown}  ({e['verdict']}: {e['message']})")
     print(f"invariant drift      {report['invariant_drift']:.2e} (relative)")
-    print(f"imbalance            {report['imbalance_final']:.3e}   negative mass "
-          f"{report['negative_mass_final']:.3e}")
+    print(f"imbalance            {report['imbalance']:.3e}   negative mass "
+          f"{report['negative_mass']:.3e}")
     t = report["teacher"]
     print(f"teacher measure      atoms {', '.join(t['atoms'])}; weights "
           f"{', '.join(t['weights'])}" + (f"  (named teacher {t['name']})" if t["name"] else ""))

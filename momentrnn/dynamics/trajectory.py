@@ -94,7 +94,8 @@ class Trajectory:
     def to_dict(self) -> dict:
         """JSON-ready summary: how the run ended, the final loss and diagnostics, the loss
         history thinned (``loss_curve``: :meth:`loss_curve`), and the trained parameters as
-        floats (which JSON round-trips exactly). The keys are a sweep row's: the
+        floats (which JSON round-trips exactly). ``imbalance`` and ``negative_mass`` are
+        the final ones. The keys are a sweep row's: the
         extrapolation error is ``extrapolation_sq`` (the sum of squares) and
         ``extrapolation_max`` at ``extrapolation_length`` (a sweep row appends the length),
         ``effective_dimension`` the rank (``None`` when not computed) with
@@ -103,8 +104,8 @@ class Trajectory:
                "steps": self.steps, "evaluations": self.evaluations, "seconds": self.seconds,
                "final_time": float(self.times[-1]), "training_loss": self.final_loss,
                "invariant_drift": float(self.invariant_drift),
-               "imbalance_final": float(self.imbalance[-1]),
-               "negative_mass_final": float(self.negative_mass[-1]),
+               "imbalance": float(self.imbalance[-1]),
+               "negative_mass": float(self.negative_mass[-1]),
                "loss_curve": self.loss_curve()}
         if self.extrapolation_error is not None:
             out["extrapolation_length"] = self.extrapolation_length
@@ -119,7 +120,7 @@ class Trajectory:
 
 
 _FLOW_NUMBERS = ("seconds", "final_time", "training_loss", "invariant_drift",
-                 "imbalance_final", "negative_mass_final", "init_scale", "extrapolation_sq",
+                 "imbalance", "negative_mass", "init_scale", "extrapolation_sq",
                  "extrapolation_max")
 
 

@@ -59,16 +59,17 @@ def linear_metrics(model: DiagonalRNN, loss: float) -> dict:
         eff = None
         out["effective_dimension"] = None
         out["effective_dimension_verdict"] = "error"
-    # the learned measure as the flow report writes it: vouched text ("?" where no digit is
-    # vouched, "-0.4+0.12j" for a complex atom) and the vouched digits as an integer
-    out["learned_atoms"], out["learned_weights"], out["learned_digits"] = [], [], 0
+    # the learned measure as the flow report writes it, each key its learned_measure key
+    # with the prefix learned_: vouched text ("?" where no digit is vouched, "-0.4+0.12j" for
+    # a complex atom) and the vouched digits as an integer
+    out["learned_atoms"], out["learned_weights"], out["learned_vouched_digits"] = [], [], 0
     if eff is not None and eff.rank >= 1 and np.all(np.isfinite(model.a)):
         learned = learned_measure(model, loss, effective=eff, max_rank=8)
         if learned.measure is not None:
             shown = learned.to_dict()
             out["learned_atoms"] = list(shown["atoms"])
             out["learned_weights"] = list(shown["weights"])
-            out["learned_digits"] = (int(learned.digits) if math.isfinite(learned.digits)
+            out["learned_vouched_digits"] = (int(learned.digits) if math.isfinite(learned.digits)
                                      else None)
     return out
 

@@ -434,9 +434,11 @@ _LEARNED = _object({
     "moment_accuracy": _NUMBER, "agrees_with_teacher": {"type": ["boolean", "null"]},
     "agreement": _object({"verdict": {"enum": ["yes", "no", "undetermined"]},
                           "reason": _STR})})
-_CHECK_OUTCOME = {"type": "object", "required": ["label", "title", "verdict"],
-                  "properties": {"label": _STR, "title": _STR, "verdict": _STR,
-                                 "seconds": _NUMBER}}
+_CHECK_OUTCOME = _object({"label": _STR, "title": _STR, "verdict": _STR}, {
+    "worst_margin": _NUMBER, "worst_case": {"type": "object"}, "cases": _INT,
+    "controls_failed": _INT, "controls_total": _INT, "seconds": _NUMBER,
+    "details": _list({"type": "object"}), "message": _STR, "statement": _STR, "unit": _STR,
+    "searched": _INT, "search": {"type": ["object", "null"]}})
 _INTERVAL = {"type": "array", "items": _STR, "minItems": 2, "maxItems": 2}
 
 #: kind -> the JSON Schema of the result's keys (beside the envelope's)
@@ -479,7 +481,31 @@ KIND_SCHEMAS = {
         "status": {"enum": ["finite-time", "not proved", "converged"]}, "reason": _STR,
         "teacher": _STR, "dim": _INT, "k": _INT, "init_scale": _NUMBER, "seed": _INT,
         "init": _STR, "t_end": _NUMBER, "final_time": _NUMBER, "final_time_exact": _STR,
-        "loss": _INTERVAL, "atoms": _INTERVAL, "statements": _list(_STR)}, extra=True),
+        "loss": _INTERVAL, "atoms": _INTERVAL, "statements": _list(_STR)}, {
+        "init_radius": _STR, "initial_conditions": _STR, "final_time_decimal": _STR,
+        "t_end_decimal": _STR, "a": _list(_INTERVAL), "b": _list(_INTERVAL),
+        "c": _list(_INTERVAL), "positive_units": _list(_INT), "negative_units": _list(_INT),
+        "atoms_in_unit_interval": _BOOL, "invariants": _list(_INTERVAL),
+        "invariants_initial": _list(_INTERVAL),
+        "extrapolation": {"anyOf": [{"type": "null"}, _object(
+            {"length": _INT, "max_bound": _STR, "bounds": _list(_STR)})]},
+        "extrapolation_note": _STR, "max_radius": _NUMBER,
+        "widths": _list(_list(_NUMBER)), "steps": _INT, "rejected": _INT,
+        "seconds": _NUMBER, "order": _INT, "prec": _INT, "method": _STR,
+        "convergence": {"anyOf": [
+            {"type": "null"},
+            _object({"proved": {"const": False}, "reason": _STR}),
+            _object({"proved": {"const": True}, "rate": _STR, "strong_convexity": _STR,
+                     "scaled_convexity": _STR, "metric_lower": _STR, "metric_upper": _STR,
+                     "margin": _STR, "path_length": _STR, "path_length_leaf": _STR,
+                     "distance_to_limit": _STR, "limit_is_teacher": {"type": ["boolean",
+                                                                              "null"]},
+                     "teacher_order": {"anyOf": [_list(_INT), {"type": "null"}]},
+                     "limit_a": _list(_INTERVAL), "limit_w": _list(_INTERVAL),
+                     "limit_b": _list(_INTERVAL), "limit_c": _list(_INTERVAL),
+                     "limit_loss": _INTERVAL, "teacher_distance": _OPT_STR,
+                     "limit_extrapolation": _OPT_STR,
+                     "effective_dimension": _OPT_INT})]}}),
     "check": _object({"seed": _INT, "quick": _BOOL, "allow_skip": _BOOL,
                       "claims": _list(_CHECK_OUTCOME), "without_check": _list(_STR)}),
     "sweep": _object({"results": _STR, "spec_digest": _STR, "total": _INT, "skipped": _INT,
@@ -489,15 +515,39 @@ KIND_SCHEMAS = {
     "error": _object({"error": _STR, "message": _STR, "exit_code": _INT}),
     "sweep_row": {"type": "object", "required": ["run_id", "spec_digest", "status"],
                   "properties": {"run_id": _STR, "spec_digest": _STR, "family": _STR,
-                                 "version": _STR, "training_loss": _NUMBER,
+                                 "version": _STR, "schema_version": _STR,
+                                 "training_loss": _NUMBER,
                                  "status": _OPT_STR, "diverged_step": _OPT_INT,
-                                 "effective_dimension": _OPT_INT,
-                                 "learned_atoms": _list(_STR), "learned_weights": _list(_STR),
-                                 "learned_vouched_digits": _OPT_INT,
                                  "loss_curve": _TRAINING["loss_curve"],
                                  "seconds": _OPT_NUMBER, "finished_at": _NUMBER},
-                  "patternProperties": {r"^extrapolation_(sq|max)_[0-9]+$": _NUMBER}},
+                  "additionalProperties": False},
 }
+
+
+_PY_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean"}
+
+
+def sweep_row_schema() -> dict:
+    """The schema of a sweep row: the keys every row has (:data:`KIND_SCHEMAS`), and each
+    registered family's run fields and metrics (``metric_schemas``; a per-length metric as
+    ``<metric>_<q>``); any other key is refused."""
+    from .experiments.families import FAMILIES
+
+    base = KIND_SCHEMAS["sweep_row"]
+    props, patterns = dict(base["properties"]), {}
+    for family in FAMILIES.values():
+        for name, kinds in family.run_fields.items():
+            kinds = kinds if isinstance(kinds, tuple) else (kinds,)
+            names = sorted({_PY_TYPES.get(k, "object") for k in kinds})
+            if names == ["integer", "number"]:
+                names = ["number"]
+            props.setdefault(name, {"type": names[0] if len(names) == 1 else names})
+        for name, schema in family.metric_schemas.items():
+            if name in family.length_metrics:
+                patterns[f"^{name}_[0-9]+$"] = schema
+            else:
+                props.setdefault(name, schema)
+    return {**base, "properties": props, "patternProperties": patterns}
 
 
 def json_schema() -> dict:
@@ -515,7 +565,7 @@ def json_schema() -> dict:
                   "then": {**body, "properties": {**envelope, **props},
                            "required": [*envelope, *body.get("required", [])]}}
         branches.append(branch)
-    defs = {**DEFS, "sweep_row": KIND_SCHEMAS["sweep_row"]}
+    defs = {**DEFS, "sweep_row": sweep_row_schema()}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": f"momentrnn JSON output, schema version {SCHEMA_VERSION}",

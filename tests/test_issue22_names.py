@@ -46,7 +46,8 @@ def _keys(schema: dict, defs: dict, prefix: str = "", seen: tuple = ()) -> set[s
 def _all_keys() -> dict[str, set[str]]:
     full = _schema.json_schema()
     defs = full["$defs"]
-    return {kind: _keys(body, defs) for kind, body in _schema.KIND_SCHEMAS.items()}
+    kinds = {**_schema.KIND_SCHEMAS, "sweep_row": defs["sweep_row"]}
+    return {kind: _keys(body, defs) for kind, body in kinds.items()}
 
 
 def test_no_quantity_has_two_names_across_kinds():

@@ -5,6 +5,7 @@ valid spec ``family`` for load_spec, run_sweep, ``momentrnn sweep`` and ``moment
 import tempfile
 from pathlib import Path
 
+from momentrnn._schema import json_schema
 from momentrnn.errors import InputError
 from momentrnn.experiments import (
     FAMILIES,
@@ -29,6 +30,8 @@ class Geometric(SweepFamily):
     table_fields = ("ratio", "scale")
     length_metrics = ("partial_sum",)
     headline = "partial_sum"
+    # the JSON Schema of each metric: the published schema of a row refuses other keys
+    metric_schemas = {"partial_sum": {"$ref": "#/$defs/number"}}
 
     def validate(self, p):
         p = dict(p, seeds=seed_list(p["seeds"]))
@@ -64,6 +67,14 @@ with tempfile.TemporaryDirectory() as folder:
                         progress=False)
     assert summary.completed == 2
     assert sorted(r["partial_sum_4"] for r in read_results(path)) == [1.25, 3.75]
+    schema = {"$defs": json_schema()["$defs"], "$ref": "#/$defs/sweep_row"}
+    try:  # its rows validate against the schema of the registered families
+        import jsonschema
+    except ImportError:
+        pass
+    else:
+        for row in read_results(path):
+            jsonschema.validate(row, schema)
     print("\n".join(FAMILIES["geometric"].table(read_results(path))))
 try:  # the family's own validation speaks for it
     load_spec({"family": "geometric", "ratios": [1.0]})

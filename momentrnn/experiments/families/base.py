@@ -179,6 +179,11 @@ class SweepFamily:
         The per-length metric the summary table and the first figure show.
     panel_fields : tuple of str
         The run fields that name a teacher: the figures have one panel per value.
+    metric_schemas : dict
+        The JSON Schema of each metric a row holds, by name (a per-length metric once, under
+        its name; the row's ``<metric>_<q>``): with :attr:`run_fields` it makes the
+        published schema of a row (``momentrnn._schema.json_schema``), which refuses any other
+        key.
     reports_steps : bool
         Its :meth:`run_group` takes a keyword ``steps``, a callable ``steps(done, total)`` to
         call as training goes (the sweep's progress line shows the steps of the runs in
@@ -196,6 +201,7 @@ class SweepFamily:
     length_metrics: ClassVar[tuple] = ()
     headline: ClassVar[str] = ""
     panel_fields: ClassVar[tuple] = ()
+    metric_schemas: ClassVar[dict] = {}
     reports_steps: ClassVar[bool] = False
 
     # -- the spec ------------------------------------------------------------------------

@@ -78,6 +78,17 @@ class LinearFamily(SweepFamily):
     panel_fields = ("teacher",)
     table_fields = ("teacher", "mode", "scale")
     length_metrics = ("extrapolation_max", "extrapolation_sq")
+    metric_schemas = {
+        "extrapolation_max": {"$ref": "#/$defs/number"},
+        "extrapolation_sq": {"$ref": "#/$defs/number"},
+        "imbalance": {"$ref": "#/$defs/number"}, "negative_mass": {"$ref": "#/$defs/number"},
+        "effective_dimension": {"type": ["integer", "null"]},
+        "effective_dimension_verdict": {"type": "string"},
+        "hankel_singular_values": {"type": "array", "items": {"$ref": "#/$defs/number"}},
+        "learned_atoms": {"type": "array", "items": {"type": "string"}},
+        "learned_weights": {"type": "array", "items": {"type": "string"}},
+        "learned_vouched_digits": {"type": ["integer", "null"]},
+    }
     headline = "extrapolation_max"
 
     def validate(self, p: dict) -> dict:

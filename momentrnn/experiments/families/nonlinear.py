@@ -75,6 +75,11 @@ class NonlinearFamily(SweepFamily):
     group_fields = ("cell", "teacher_dim", "dim", "k")
     table_fields = ("cell", "teacher_dim", "dim", "scale")
     length_metrics = ("extrapolation_rel_mse", "state_rank")
+    metric_schemas = {
+        "extrapolation_rel_mse": {"$ref": "#/$defs/number"},
+        "state_rank": {"type": "array", "items": {"type": "integer"}},
+        "thresholds": {"type": "array", "items": {"$ref": "#/$defs/number"}},
+    }
     headline = "extrapolation_rel_mse"
     reports_steps = True
     panel_fields = ("cell", "teacher_dim")

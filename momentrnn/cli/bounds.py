@@ -104,8 +104,19 @@ def run_bounds(args: argparse.Namespace) -> int:
     ranged = (tolerance is not None or args.order is not None) and \
         (feas.feasible or bool(tolerance))
     if ranged:
-        r = extrapolation_range(moments, tolerance=tolerance or 0, support=support,
-                                order=args.order)
+        from ..moments.sdp import UNBOUNDED_NEEDS_SDP
+
+        try:
+            r = extrapolation_range(moments, tolerance=tolerance or 0, support=support,
+                                    order=args.order)
+        except InputError as exc:
+            if str(exc) != UNBOUNDED_NEEDS_SDP:
+                raise
+            raise InputError(
+                f"--support {args.support[:60]} is unbounded: a range with --tolerance or --order "
+                "needs the semidefinite program, which runs on a compact support; give a "
+                "compact --support (e.g. 0,10), or leave out --tolerance and --order for the "
+                "exact range of the next moment") from None
         report = BoundsReport.of(feas, r)
     elif feas.feasible:
         report = BoundsReport.of(feas, next_moment_range(moments, support=support))

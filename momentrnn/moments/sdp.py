@@ -234,6 +234,11 @@ def _monomial_in_chebyshev(count: int, a: Fraction, b: Fraction) -> list[list[Fr
     return rows
 
 
+#: the refusal of a range on an unbounded support that needs the semidefinite program
+UNBOUNDED_NEEDS_SDP = ("on an unbounded support only the infinite end is known without an "
+                       "SDP; use next_moment_range (exact, tolerance 0) or a compact support")
+
+
 def extrapolation_range(moments: object, *, tolerance: object, support: tuple = (-1, 1),
                         order: int | None = None, solver: str = "auto"
                         ) -> ExtrapolationRange:
@@ -349,10 +354,7 @@ def extrapolation_range(moments: object, *, tolerance: object, support: tuple = 
         # every moment is finite (x^q keeps a sign there) and needs the SDP
         lower = -INF if (q % 2 == 1 and a == -INF and b == INF) else None
         if lower is None:
-            raise InputError(
-                "on an unbounded support only the infinite end is known without an SDP; use "
-                "next_moment_range (exact, tolerance 0) or a compact support"
-            )
+            raise InputError(UNBOUNDED_NEEDS_SDP)
         return ExtrapolationRange(-INF, INF, q, eps, 0.0, "unbounded", "none",
                                   "an odd moment is unbounded both ways on the whole line")
     if q > MAX_ORDER:

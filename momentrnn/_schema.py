@@ -391,6 +391,11 @@ DEFS = {
                                 "additionalProperties": False,
                                 "properties": {"re": {"$ref": "#/$defs/exact"},
                                                "im": {"$ref": "#/$defs/exact"}}}]},
+    "case_value": {"description": "a value of a check's case: a rational as an exact value, "
+                                  "text, a number, or a list of these",
+                   "anyOf": [{"type": ["string", "boolean", "null"]},
+                             {"$ref": "#/$defs/number"}, {"$ref": "#/$defs/exact"},
+                             {"type": "array", "items": {"$ref": "#/$defs/case_value"}}]},
     "support": {"description": "the two ends of an interval, as exact values",
                 "type": "array", "items": _EXACT, "minItems": 2, "maxItems": 2},
     "digits": {"description": "correct digits: a number, or null (with a flag saying why)",
@@ -434,8 +439,11 @@ _LEARNED = _object({
     "moment_accuracy": _NUMBER, "agrees_with_teacher": {"type": ["boolean", "null"]},
     "agreement": _object({"verdict": {"enum": ["yes", "no", "undetermined"]},
                           "reason": _STR})})
+#: a check's case: a rational as an exact value, alone or in (nested) lists
+_CASE = {"anyOf": [{"type": "null"}, {"type": "object",
+                                      "additionalProperties": {"$ref": "#/$defs/case_value"}}]}
 _CHECK_OUTCOME = _object({"label": _STR, "title": _STR, "verdict": _STR}, {
-    "worst_margin": _NUMBER, "worst_case": {"type": "object"}, "cases": _INT,
+    "worst_margin": _NUMBER, "worst_case": _CASE, "cases": _INT,
     "controls_failed": _INT, "controls_total": _INT, "seconds": _NUMBER,
     "details": _list({"type": "object"}), "message": _STR, "statement": _STR, "unit": _STR,
     "searched": _INT, "search": {"type": ["object", "null"]}})

@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from momentrnn.errors import InputError, MissingDependencyError
 
@@ -152,7 +153,7 @@ def run_search(claim: Claim, seed: int, *, seconds: float | None = None,
         try:
             margin = float(claim.check(case))
         except Exception as exc:
-            exc.add_note(f"{claim.label}: raised on the {how} search case {_jsonable(case)}")
+            exc.add_note(f"{claim.label}: raised on the {how} search case {_case_text(case)}")
             raise
         if margin != margin:
             nan_count += 1
@@ -212,7 +213,7 @@ def run_search(claim: Claim, seed: int, *, seconds: float | None = None,
                 candidate = claim.refine(dict(here[0]), rng)
             except Exception as exc:
                 exc.add_note(f"{claim.label}: refine raised on the search case "
-                             f"{_jsonable(here[0])}")
+                             f"{_case_text(here[0])}")
                 raise
             refined += 1
             margin = evaluate(candidate, "refined")
@@ -261,19 +262,19 @@ def run_claim(claim: Claim, quick: bool, seed: int, *, search_seconds: float | N
             record["margin_second_precision"] = second
             if (margin > 0) != (second > 0):
                 verdict = "PRECISION INSUFFICIENT"
-                message = f"the two precisions disagree on {where} {_jsonable(case)}"
+                message = f"the two precisions disagree on {where} {_case_text(case)}"
         details.append(record)
         if margin != margin:  # NaN: the check computed nothing, which is no evidence
             worst, worst_case = margin, case
             if verdict == "PASS":
                 verdict = "FAIL"
-                message = f"margin is NaN on {where} {_jsonable(case)}"
+                message = f"margin is NaN on {where} {_case_text(case)}"
             continue
         if margin < worst:
             worst, worst_case = margin, case
         if margin <= 0 and verdict == "PASS":
             verdict = "FAIL"
-            message = f"margin {margin:.3g} <= 0 on {where} {_jsonable(case)}"
+            message = f"margin {margin:.3g} <= 0 on {where} {_case_text(case)}"
     failed_controls = 0
     total_controls = 0
     unfailed = []
@@ -324,7 +325,9 @@ def run_claim(claim: Claim, quick: bool, seed: int, *, search_seconds: float | N
                    block["cases"] if block is not None else 0, block)
 
 
-def _jsonable(case: dict) -> dict:
+def _case_text(case: dict) -> dict:
+    """A case as messages show it: a rational (or any value JSON has no type for) as its
+    text, ``1/3``."""
     out = {}
     for k, v in case.items():
         if isinstance(v, (int, float, str, bool)) or v is None:
@@ -334,3 +337,21 @@ def _jsonable(case: dict) -> dict:
         else:
             out[k] = str(v)
     return out
+
+
+def _jsonable(case: dict) -> dict:
+    """A case as JSON writes it: a rational in the schema's exact convention
+    (``{"exact": "p/q", "float": x}``, :func:`momentrnn._schema.exact_value`), alone or in
+    (nested) lists; a value JSON has no type for otherwise as its text."""
+    from momentrnn._schema import exact_value
+
+    def one(x):
+        if isinstance(x, bool) or x is None or isinstance(x, (int, float, str)):
+            return x
+        if isinstance(x, Fraction):
+            return exact_value(x)
+        if isinstance(x, (list, tuple)):  # a vector, or a matrix as a list of rows
+            return [one(y) for y in x]
+        return str(x)
+
+    return {k: one(v) for k, v in case.items()}

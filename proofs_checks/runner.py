@@ -208,7 +208,21 @@ def search_text(o: Outcome, quick: bool) -> str:
     elif o.unit:
         text += f" {o.unit}"
     return (f"{o.label}: searched {s['cases']} cases ({s['drawn']} drawn, {s['refined']} "
-            f"refined) in {s['seconds']:.1f} s, worst margin {text} at {s['worst_case']}")
+            f"refined) in {s['seconds']:.1f} s, worst margin {text} at "
+            f"{_shown(s['worst_case'])}")
+
+
+def _shown(case):
+    """A case of the JSON (exact values ``{"exact", "float"}``) as a line shows it: ``1/3``."""
+    if not isinstance(case, dict):
+        return case
+
+    def one(v):
+        if isinstance(v, list):
+            return [one(x) for x in v]
+        return v["exact"] if isinstance(v, dict) and "exact" in v else v
+
+    return {k: one(v) for k, v in case.items()}
 
 
 def stderr_progress(line: str) -> None:

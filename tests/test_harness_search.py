@@ -416,14 +416,16 @@ def test_the_search_block_reaches_the_outcome_and_a_searched_confirm_is_asked(cl
     assert [d for d in out.details if d.get("searched")][0]["margin_second_precision"] == -1.0
 
 
-def test_jsonable_keeps_numbers_and_writes_the_rest_as_text():
+def test_jsonable_keeps_numbers_writes_rationals_exactly_and_the_rest_as_text():
     from fractions import Fraction
 
     out = harness._jsonable({"a": 1, "b": 0.5, "c": "s", "d": True, "e": None,
                              "f": [Fraction(1, 3), 2, "x"], "g": Fraction(39, 100),
                              "h": (1.5, complex(1, 2))})
-    assert out == {"a": 1, "b": 0.5, "c": "s", "d": True, "e": None, "f": ["1/3", 2, "x"],
-                   "g": "39/100", "h": [1.5, "(1+2j)"]}
+    assert out == {"a": 1, "b": 0.5, "c": "s", "d": True, "e": None,
+                   "f": [{"exact": "1/3", "float": 1 / 3}, 2, "x"],
+                   "g": {"exact": "39/100", "float": 0.39}, "h": [1.5, "(1+2j)"]}
+    assert harness._case_text({"g": Fraction(39, 100)}) == {"g": "39/100"}
 
 
 def test_load_claims_skips_only_a_missing_check_module(monkeypatch):

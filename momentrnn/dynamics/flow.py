@@ -160,7 +160,8 @@ def integrate_flow(
         on return.
     throw : bool
         With ``False`` (default) a run that fails returns its :class:`Trajectory` with the
-        status that says how (``'diverged'``, ``'stalled'``, ``'max_steps'``) and a message;
+        status that says how (``'diverged'``, ``'stalled'``, ``'collapsed'``,
+        ``'max_steps'``) and a message;
         with ``True`` such a run raises :class:`~momentrnn.errors.IntegrationError` with that
         message instead. Bad input raises :class:`~momentrnn.errors.InputError` whatever
         ``throw`` says, and so does a Gauss-Legendre step whose stage equations do not converge
@@ -170,7 +171,11 @@ def integrate_flow(
     -------
     Trajectory
         A flow that blows up has status ``'diverged'``, one whose scipy integrator makes no
-        progress ``'stalled'``, one cut by ``max_steps`` ``'max_steps'`` (see ``throw``).
+        progress ``'stalled'``, one whose stiff integrator (LSODA, BDF, Radau, rosenbrock)
+        takes 2000 steps in a row that do not double the flow time ``'collapsed'`` (its time
+        scale far below t, as after a huge initial loss: stopped rather than left to run for
+        hours, with nothing claimed of where it ends), one cut by ``max_steps``
+        ``'max_steps'`` (see ``throw``).
 
     Raises
     ------

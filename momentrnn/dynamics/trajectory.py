@@ -10,7 +10,8 @@ from ..moments import HankelRank
 from ..rnn.analysis import effective_dimension_keys
 
 # The statuses of a run that ended as asked ('finished': gradient descent ran the steps asked
-# for, with no loss target); the others ('diverged', 'stalled', 'max_steps') are failures.
+# for, with no loss target); the others ('diverged', 'stalled', 'collapsed', 'max_steps') are
+# failures.
 OK_STATUSES = ("converged", "t_max", "stationary", "finished")
 
 #: points of the loss history that a report (``loss_curve``) and a sweep row keep
@@ -49,7 +50,9 @@ class Trajectory:
     status : str
         ``'converged'`` (loss target reached), ``'t_max'``, ``'stationary'``, ``'max_steps'``
         (out of steps: for gradient descent, its steps exhausted above the loss target),
-        ``'stalled'``, ``'diverged'``; ``'finished'`` for gradient descent that ran its steps
+        ``'stalled'``, ``'collapsed'`` (a stiff integrator's step size collapsed far below the
+        flow time: stopped, nothing known of where the flow ends), ``'diverged'``;
+        ``'finished'`` for gradient descent that ran its steps
         with no loss target.
     """
 

@@ -20,6 +20,39 @@ PARAMETER_LIMIT = 1e8
 ESCAPE_FRACTION = 0.5
 # Failures of a step attempt that are answered by a shorter step, not by an error.
 STEP_FAILURES = (np.linalg.LinAlgError, ValueError, FloatingPointError)
+# Accepted steps in which the flow time must at least double, for a stiff integrator (whose
+# steps only accuracy limits): a run whose steps stay so far below its time that this many
+# do not double it has a collapsed step size (its time scale
+# is far below t, as after a huge initial loss) and could run for hours; it is stopped with
+# status 'collapsed'. Runs that end do so in a few thousand steps in all (tests/test_flow_
+# collapse.py measures some).
+COLLAPSE_STEPS = 2_000
+
+
+class CollapseWatch:
+    """Tells when the step size has collapsed: :data:`COLLAPSE_STEPS` steps in a row (or
+    right-hand-side evaluations that advance the time) that do not double the flow time."""
+
+    def __init__(self, steps: int = COLLAPSE_STEPS) -> None:
+        self.steps, self.start_t, self.start_n, self.n = steps, 0.0, 0, 0
+
+    def collapsed(self, t: float) -> bool:
+        """Count one step to time ``t``; True when the last ``steps`` did not double it."""
+        self.n += 1
+        if self.n - self.start_n < self.steps:
+            return False
+        if self.start_t > 0 and t < 2 * self.start_t:
+            return True
+        self.start_t, self.start_n = t, self.n
+        return False
+
+    def message(self, t: float, loss: float) -> str:
+        """What happened, in words."""
+        return (f"stopped, the step size collapsed: {self.steps} steps took the flow time "
+                f"only from {self.start_t:.6g} to {t:.6g} (not doubling it), steps of about "
+                f"{(t - self.start_t) / self.steps:.3g} at loss {loss:.3e}; the flow moves on "
+                "a time scale far below t here, and nothing is known of where it ends (after "
+                "a huge initial loss, try a smaller init scale)")
 
 
 @dataclass(frozen=True)
@@ -65,6 +98,10 @@ class Integrator(ABC):
     name: ClassVar[str]
     # whether integrate_flow's blas_threads limit applies (numpy linear algebra inside)
     limits_blas_threads: ClassVar[bool] = True
+    # a stiff method, whose steps are limited by accuracy alone: thousands of steps that do
+    # not double the time are a collapsed step size (:class:`CollapseWatch`); an explicit
+    # method at a tight tolerance legitimately takes such steps
+    stiff: ClassVar[bool] = False
     # whether the method needs integrate_flow's precision= (an MP context)
     needs_precision: ClassVar[bool] = False
 
@@ -123,6 +160,7 @@ class AdaptiveIntegrator(Integrator):
         t_end = math.inf if options.t_max is None else float(options.t_max)
         status, message, nfev = "max_steps", f"stopped after {max_steps} steps", 1
         steps = rejected = 0
+        watch = CollapseWatch() if self.stiff else None
         while steps + rejected < max_steps:
             if t >= t_end:
                 status, message = "t_max", f"reached t_max = {t_end:g}"
@@ -167,6 +205,9 @@ class AdaptiveIntegrator(Integrator):
                     break
                 if gnorm == 0.0:
                     status, message = "stationary", f"gradient vanished at t = {t:.6g}"
+                    break
+                if watch is not None and watch.collapsed(t):
+                    status, message = "collapsed", watch.message(t, loss)
                     break
             else:
                 rejected += 1

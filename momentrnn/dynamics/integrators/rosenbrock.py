@@ -49,6 +49,7 @@ class Rodas4(AdaptiveIntegrator):
     problem's structured solves."""
 
     name = "rosenbrock"
+    stiff = True
     tableau = RODAS4
     error_order = RODAS4.embedded_order
 

@@ -7,7 +7,7 @@ from typing import ClassVar
 import numpy as np
 
 from .._problem import FlowProblem
-from ._base import FlowOptions, FlowRun, Integrator
+from ._base import CollapseWatch, FlowOptions, FlowRun, Integrator
 
 __all__ = ["ScipyIntegrator", "LSODA", "BDF", "Radau", "RK45", "DOP853"]
 
@@ -35,6 +35,10 @@ class _Stall(Exception):
     pass
 
 
+class _Collapse(Exception):
+    pass
+
+
 class ScipyIntegrator(Integrator):
     """``scipy.integrate.solve_ivp`` with ``method=name``; the subclasses name the method
     and say whether it is given the Jacobian :math:`-\\nabla^2 L`."""
@@ -48,14 +52,17 @@ class ScipyIntegrator(Integrator):
         method, rtol, atol = self.name, options.rtol, options.atol
         until_loss, progress = options.until_loss, options.progress
         budget = EVALUATIONS_PER_STEP * options.max_steps
-        counter = {"n": 0, "t": -1.0, "still": 0}
+        counter = {"n": 0, "t": -1.0, "still": 0, "y": theta0}
+        watch = CollapseWatch() if self.jacobian else None  # the stiff methods
 
         def rhs(t, y):
             counter["n"] += 1
             if counter["n"] > budget:
                 raise _Budget
             if t > counter["t"]:
-                counter["t"], counter["still"] = t, 0
+                counter["t"], counter["still"], counter["y"] = t, 0, np.array(y)
+                if watch is not None and watch.collapsed(t):  # advancing ones, as steps
+                    raise _Collapse
             else:
                 counter["still"] += 1
                 if counter["still"] > STALL_EVALUATIONS:
@@ -107,6 +114,14 @@ class ScipyIntegrator(Integrator):
             return start_only("stalled", f"scipy {method} stalled: {STALL_EVALUATIONS} "
                               f"evaluations without progress at t = {counter['t']:.6g}; try "
                               "method='rosenbrock'")
+        except _Collapse:
+            # the run up to the furthest point evaluated (scipy keeps its steps to itself)
+            y, t = counter["y"], counter["t"]
+            lg = [problem.loss_grad(theta0), problem.loss_grad(y)]
+            return FlowRun(times=[0.0, t], thetas=[theta0, y], losses=[v[0] for v in lg],
+                           gnorms=[float(np.linalg.norm(v[1])) for v in lg],
+                           status="collapsed", message=f"scipy {method}: "
+                           + watch.message(t, lg[1][0]), steps=watch.n, nfev=counter["n"])
         except _Budget:
             return start_only("max_steps", f"more than {budget} evaluations")
         except FloatingPointError as exc:

@@ -341,9 +341,18 @@ def _case_text(case: dict) -> dict:
 
 def _jsonable(case: dict) -> dict:
     """A case as JSON writes it: a rational in the schema's exact convention
-    (``{"exact": "p/q", "float": x}``, :func:`momentrnn._schema.exact_value`), alone or in
-    (nested) lists; a value JSON has no type for otherwise as its text."""
-    from momentrnn._schema import exact_value
+    (``{"exact": "p/q", "float": x}``: the double nearest, a non-zero one below the double
+    range the smallest double of its sign, one beyond it an infinity), alone or in (nested)
+    lists; a value JSON has no type for otherwise as its text."""
+
+    def exact_value(q: Fraction) -> dict:
+        try:
+            f = float(q)  # correctly rounded
+        except OverflowError:
+            f = math.inf if q > 0 else -math.inf
+        if f == 0 and q != 0:
+            f = math.copysign(5e-324, q)
+        return {"exact": str(q), "float": f}
 
     def one(x):
         if isinstance(x, bool) or x is None or isinstance(x, (int, float, str)):

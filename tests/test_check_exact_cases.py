@@ -42,6 +42,7 @@ def test_a_case_s_rationals_are_exact_values_alone_in_lists_and_in_matrices(q, r
     assert {k: out[k] for k in ("name", "n", "t", "flag")} == {"name": "a", "n": 3, "t": 0.5,
                                                                "flag": True}
     assert _shown(out)["x"] == str(q) and _shown(out)["M"][1] == [str(q)]
+    assert out["x"] == _schema.exact_value(q)  # the schema's own convention
 
 
 def test_check_json_writes_exact_values_and_validates(capsys):

@@ -90,13 +90,6 @@ print("verified")
 # (``plot_r13_counterexample-1.png`` and on) in the folder, by default the current one; in the
 # gallery they are shown instead.
 if __name__ == "__main__":
-    import os
-    import sys
+    from momentrnn.experiments.plots import save_figures
 
-    if "sphinx_gallery" not in sys.modules:  # run by python, not by the gallery's build
-        folder = sys.argv[1] if len(sys.argv) > 1 else "."
-        stem = os.path.splitext(os.path.basename(__file__))[0]
-        for number in plt.get_fignums():
-            path = os.path.join(folder, f"{stem}-{number}.png")
-            plt.figure(number).savefig(path, dpi=150, bbox_inches="tight")
-            print("saved", path)
+    save_figures(__file__)

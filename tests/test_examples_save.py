@@ -59,7 +59,98 @@ def test_the_gallery_build_writes_no_file_and_keeps_the_figures_open(tmp_path, m
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
-def test_every_example_saves_its_figures_as_a_script(example):
-    text = example.read_text()
-    assert 'if __name__ == "__main__":' in text and "savefig(path" in text
-    assert '"sphinx_gallery" not in sys.modules' in text
+def test_every_example_ends_by_calling_save_figures_as_a_script(example):
+    """The one function, called with the script's own path in its __main__ block."""
+    import ast
+
+    tree = ast.parse(example.read_text())
+    mains = [node for node in tree.body if isinstance(node, ast.If)
+             and ast.unparse(node.test) == "__name__ == '__main__'"]
+    assert len(mains) == 1
+    calls = [ast.unparse(n) for n in ast.walk(mains[0]) if isinstance(n, ast.Call)]
+    assert calls == ["save_figures(__file__)"]
+    assert "savefig" not in example.read_text()  # no copy of the function's body
+
+
+def _two_figures(plt):
+    plt.close("all")
+    for values in ([0, 1], [1, 0]):
+        plt.figure()
+        plt.plot(values)
+
+
+def test_save_figures_writes_every_open_figure_under_the_script_s_name(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from momentrnn.experiments.plots import save_figures
+
+    _two_figures(plt)
+    try:
+        paths = save_figures("/somewhere/plot_toy.py", ["plot_toy.py", str(tmp_path)])
+    finally:
+        plt.close("all")
+    names = [tmp_path / "plot_toy-1.png", tmp_path / "plot_toy-2.png"]
+    assert paths == [str(p) for p in names]
+    assert sorted(tmp_path.iterdir()) == names
+    assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in names)
+    assert capsys.readouterr().out.splitlines() == [f"saved {p}" for p in paths]
+
+
+def test_save_figures_defaults_to_the_current_folder(tmp_path, monkeypatch, capsys):
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from momentrnn.experiments.plots import save_figures
+
+    monkeypatch.chdir(tmp_path)
+    _two_figures(plt)
+    try:
+        paths = save_figures("plot_toy.py", ["plot_toy.py"])
+    finally:
+        plt.close("all")
+    assert paths == [os.path.join(".", "plot_toy-1.png"), os.path.join(".", "plot_toy-2.png")]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plot_toy-1.png", "plot_toy-2.png"]
+
+
+def test_save_figures_writes_nothing_under_sphinx_gallery(tmp_path, monkeypatch, capsys):
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from momentrnn.experiments.plots import save_figures
+
+    monkeypatch.setitem(sys.modules, "sphinx_gallery", types.ModuleType("sphinx_gallery"))
+    _two_figures(plt)
+    try:
+        assert save_figures("plot_toy.py", ["plot_toy.py", str(tmp_path)]) == []
+        assert len(plt.get_fignums()) == 2  # left open, for the gallery to capture
+    finally:
+        plt.close("all")
+    assert list(tmp_path.iterdir()) == [] and capsys.readouterr().out == ""
+
+
+def test_save_figures_names_a_folder_it_cannot_write(tmp_path):
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from momentrnn.errors import OutputError
+    from momentrnn.experiments.plots import save_figures
+
+    _two_figures(plt)
+    try:
+        with pytest.raises(OutputError, match="no/such/folder"):
+            save_figures("plot_toy.py", ["plot_toy.py", str(tmp_path / "no/such/folder")])
+    finally:
+        plt.close("all")

@@ -13,7 +13,7 @@ from ..errors import InputError, MissingDependencyError, MomentRNNError, OutputE
 from .families import DEFAULT_FAMILY, FAMILIES, ScaleFigure, SweepRow, family_named
 from .runner import scan_results, unique_rows
 
-__all__ = ["plot_results"]
+__all__ = ["plot_results", "save_figures"]
 
 # the largest value a log axis shows: matplotlib's log ticks overflow for data near 1e250
 LOG_CEILING = 1e200
@@ -204,6 +204,61 @@ def _curves(rows: list[SweepRow], group_keys: tuple, value) -> dict:
     for r in rows:
         by[tuple(r.run[k] for k in group_keys)][r.run["scale"]].append(value(r))
     return by
+
+
+def save_figures(script: str, argv: list[str] | None = None) -> list[str]:
+    """Save every open pyplot figure of a script run by Python, and nothing under
+    sphinx-gallery (whose build shows the open figures itself).
+
+    The examples end with ``if __name__ == "__main__": save_figures(__file__)``: run as
+    ``python plot_x.py [folder]`` each writes its figures as ``plot_x-1.png``,
+    ``plot_x-2.png``, ... (the figure numbers) in the folder, by default the current one,
+    and prints ``saved <path>`` for each.
+
+    Parameters
+    ----------
+    script : str
+        The script's path (its ``__file__``): the file names start with its name.
+    argv : list of str, optional
+        The command line (default ``sys.argv``); its first argument, if any, is the folder.
+
+    Returns
+    -------
+    list of str
+        The paths written; empty when sphinx-gallery runs the script (it is imported), or
+        when no figure is open.
+
+    Raises
+    ------
+    MissingDependencyError
+        Without matplotlib.
+    OutputError
+        When a figure cannot be written (the folder missing or read-only).
+    """
+    import sys
+
+    if "sphinx_gallery" in sys.modules:  # run by the gallery's build, which shows them
+        return []
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise MissingDependencyError(
+            "saving figures needs matplotlib; install it with pip install 'momentrnn[plot]'"
+        ) from None
+    argv = sys.argv if argv is None else argv
+    folder = argv[1] if len(argv) > 1 else "."
+    stem = os.path.splitext(os.path.basename(script))[0]
+    paths = []
+    for number in plt.get_fignums():
+        path = os.path.join(folder, f"{stem}-{number}.png")
+        try:
+            plt.figure(number).savefig(path, dpi=150, bbox_inches="tight")
+        except OSError as exc:
+            raise OutputError(f"cannot write the figure {path!r}: {exc.strerror or exc}"
+                              ) from None
+        print("saved", path)
+        paths.append(path)
+    return paths
 
 
 def plot_results(results: str, out_dir: str, *, formats: tuple = ("png", "svg")) -> list[str]:

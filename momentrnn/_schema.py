@@ -416,7 +416,8 @@ _FEASIBILITY = {
     "feasible": _BOOL, "interior": _BOOL, "determinate": _BOOL, "message": _STR,
     "support": {"$ref": "#/$defs/support"}, "data_exact": _BOOL,
     "matrices": {"type": "object", "additionalProperties": _object(
-        {"size": _INT, "positive": _INT, "negative": _INT, "zero": _INT})},
+        {"size": _INT, "positive": _INT, "negative": _INT, "zero": _INT},
+        {"entries": _list(_list({"type": "string", "pattern": r"^-?[0-9]+(/[0-9]+)?$"}))})},
 }
 _RANGE = {
     "order": _INT, "lower": _NUMBER, "upper": _NUMBER, "status": _STR, "exact": _BOOL,

@@ -205,15 +205,21 @@ class Feasibility:
             object.__setattr__(self, "message", self.message + ROUNDED_NOTE)
 
     def to_dict(self) -> dict:
-        """JSON-ready dictionary: the verdict, the support and each matrix's size and
-        inertia (plus ``failing`` when infeasible)."""
+        """JSON-ready dictionary: the verdict, the support and each matrix's size, inertia
+        and exact entries (rows of ``"p/q"`` text; plus ``failing`` when infeasible)."""
         from .._schema import support_value
+
+        def entries(M) -> dict:
+            if isinstance(M, LoadedMatrix):  # read from an output that carried none
+                return {}
+            return {"entries": [[str(M[r, c]) for c in range(M.ncols())]
+                                for r in range(M.nrows())]}
 
         out = {"feasible": self.feasible, "interior": self.interior,
                "determinate": self.determinate, "message": self.message,
                "support": support_value(self.support), "data_exact": self.data_exact,
                "matrices": {name: {"size": M.nrows(), "positive": i.positive,
-                                   "negative": i.negative, "zero": i.zero}
+                                   "negative": i.negative, "zero": i.zero, **entries(M)}
                             for name, (M, i) in self.matrices.items()}}
         if not self.feasible:
             out["failing"] = self.failing
@@ -221,13 +227,31 @@ class Feasibility:
 
     @classmethod
     def from_dict(cls, data: dict) -> Feasibility:
-        """The verdict of its :meth:`to_dict`: each matrix's size and inertia (its entries
-        are not in the JSON: ``matrices[name][0]`` is a :class:`LoadedMatrix` of that size),
-        no representing measure."""
+        """The verdict of its :meth:`to_dict`: each matrix exact (a python-flint
+        ``fmpq_mat`` of its entries; a :class:`LoadedMatrix` of its size where an output of
+        an earlier version carries no entries) with its inertia; no representing measure."""
         from .._schema import read_support
 
-        matrices = {name: (LoadedMatrix(m["size"]),
-                           Inertia(m["positive"], m["negative"], m["zero"]))
+        def matrix(m: dict):
+            if "entries" not in m:
+                return LoadedMatrix(m["size"])
+            import flint
+
+            rows = m["entries"]
+            if len(rows) != m["size"] or any(len(r) != m["size"] for r in rows):
+                raise InputError(f"a matrix of size {m['size']} has entries of another shape")
+            values = []
+            for row in rows:
+                for text in row:
+                    try:
+                        q = Fraction(text)
+                    except (TypeError, ValueError, ZeroDivisionError):
+                        raise InputError(f"the matrix entry {str(text)[:60]!r} is not a "
+                                         "fraction p/q") from None
+                    values.append(flint.fmpq(q.numerator, q.denominator))
+            return flint.fmpq_mat(m["size"], m["size"], values)
+
+        matrices = {name: (matrix(m), Inertia(m["positive"], m["negative"], m["zero"]))
                     for name, m in data["matrices"].items()}
         return cls(data["feasible"], data["interior"], data["determinate"], None, matrices,
                    data.get("failing"), read_support(data["support"]), data["message"],

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from momentrnn import _schema, moment_feasible
 from momentrnn._output import json_text
+from momentrnn.errors import InputError
 from momentrnn.moments import Feasibility
 from momentrnn.moments.bounds_report import BoundsReport
 
@@ -45,3 +46,41 @@ def test_a_loaded_feasibility_verdict_has_its_exact_matrices(moments, support):
         N, loaded_inertia = loaded.matrices[name]
         assert type(N) is type(M) is flint.fmpq_mat
         assert N == M and loaded_inertia == inertia
+
+
+@settings(max_examples=12, deadline=None, derandomize=True)
+@given(_moments(), st.sampled_from([(-1, 1), (0, 1), (Fraction(-1, 3), Fraction(39, 100))]))
+def test_a_loaded_bounds_report_has_its_range_typed(moments, support):
+    """The exact range of the next moment, and the semidefinite program's range at a
+    tolerance, load back as MomentRange and ExtrapolationRange writing the same JSON."""
+    from momentrnn import extrapolation_range, next_moment_range
+    from momentrnn.moments.sdp import ExtrapolationRange
+    from momentrnn.moments.truncated import MomentRange
+
+    feas = moment_feasible(moments, support=support)
+    computed = [next_moment_range(moments, support=support)] if feas.feasible else []
+    if len(moments) <= 5:
+        try:
+            computed.append(extrapolation_range(moments, tolerance=Fraction(1, 100),
+                                                support=support))
+        except InputError:  # no measure within the tolerance: proved, and nothing to load
+            pass
+    for r in computed:
+        report = BoundsReport.of(feas, r)
+        doc = json.loads(json_text(_schema.document("bounds", report.to_dict())))
+        loaded = _schema.load(doc)
+        assert type(loaded.range) is type(r)
+        assert isinstance(loaded.range, (MomentRange, ExtrapolationRange))
+        again = json.loads(json_text(loaded.to_dict()))
+        first = json.loads(json_text(report.to_dict()))
+        assert again == first, {k: (first[k], again.get(k)) for k in first
+                                if first[k] != again.get(k)}
+        assert loaded.status == report.status
+        for name in ("lower", "upper", "order"):
+            a, b = getattr(loaded.range, name), getattr(r, name)
+            assert type(a) is type(b) or (isinstance(a, float) and isinstance(b, float)), name
+        if isinstance(r, MomentRange):
+            assert loaded.range.feasibility == loaded.feasibility
+        else:
+            assert loaded.range.tolerance == r.tolerance
+            assert loaded.range.certified_lower == r.certified_lower

@@ -84,3 +84,24 @@ def test_a_loaded_bounds_report_has_its_range_typed(moments, support):
         else:
             assert loaded.range.tolerance == r.tolerance
             assert loaded.range.certified_lower == r.certified_lower
+
+
+def test_a_loaded_flow_report_has_its_learned_measure_typed(capsys):
+    from momentrnn.cli import main
+    from momentrnn.dynamics.trajectory import FlowReport, ReportedMeasure
+    from momentrnn.rnn.analysis import Agreement
+
+    assert main(["flow", "--teacher-atoms", "39/100,-1/3", "--teacher-weights", "1,1/2",
+                 "--dim", "4", "--k", "5", "--quiet", "--format", "json"]) in (0, 1)
+    doc = json.loads(capsys.readouterr().out)
+    report = _schema.load(doc)
+    assert isinstance(report, FlowReport)
+    learned = report.learned_measure
+    assert isinstance(learned, ReportedMeasure) and isinstance(learned.agreement, Agreement)
+    assert learned.agreement.verdict in ("yes", "no", "undetermined")
+    assert learned.agrees_with_teacher == {"yes": True, "no": False}.get(
+        learned.agreement.verdict)
+    assert "learned_measure" not in report.summary
+    assert json.loads(json_text(report.to_dict())) == _schema.body_of(doc)
+    again = _schema.load(json.loads(json_text(_schema.document("flow", report.to_dict()))))
+    assert again.learned_measure == learned

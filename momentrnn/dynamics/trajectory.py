@@ -122,6 +122,56 @@ class Trajectory:
         return out
 
 
+@dataclass(frozen=True)
+class ReportedMeasure:
+    """The learned measure as a flow report holds it (``learned_measure`` of kind
+    ``"flow"``): what was written, typed.
+
+    Attributes
+    ----------
+    atoms, weights : tuple of str
+        Vouched text (``"?"`` where no digit is vouched, ``"-0.4+0.12j"`` for a complex atom).
+    vouched_digits : float
+    status : str
+        The recovery's status (``'ok'``, ``'data_limited'``, ...).
+    moment_accuracy : float
+        The accuracy of the learned impulse response the measure was recovered from.
+    agreement : Agreement
+        Whether it is the teacher's: ``'yes'``, ``'no'`` or ``'undetermined'``, with the reason.
+    """
+
+    atoms: tuple
+    weights: tuple
+    vouched_digits: float
+    status: str
+    moment_accuracy: float
+    agreement: object
+
+    @property
+    def agrees_with_teacher(self) -> bool | None:
+        """True for ``'yes'``, False for ``'no'``, None when undetermined."""
+        return {"yes": True, "no": False}.get(self.agreement.verdict)
+
+    def to_dict(self) -> dict:
+        """The report's ``learned_measure`` object."""
+        return {"atoms": list(self.atoms), "weights": list(self.weights),
+                "vouched_digits": self.vouched_digits, "status": self.status,
+                "moment_accuracy": self.moment_accuracy,
+                "agrees_with_teacher": self.agrees_with_teacher,
+                "agreement": self.agreement.to_dict()}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ReportedMeasure:
+        """The measure of its :meth:`to_dict` (numbers may be the strings of non-finite
+        ones)."""
+        from .._schema import number_of
+        from ..rnn.analysis import Agreement
+
+        return cls(tuple(data["atoms"]), tuple(data["weights"]),
+                   number_of(data["vouched_digits"]), data["status"],
+                   number_of(data["moment_accuracy"]), Agreement.from_dict(data["agreement"]))
+
+
 _FLOW_NUMBERS = ("seconds", "final_time", "training_loss", "invariant_drift",
                  "imbalance", "negative_mass", "init_scale", "extrapolation_sq",
                  "extrapolation_max")
@@ -142,10 +192,14 @@ class FlowReport:
         ``learned_measure`` (its atoms and weights as vouched text, the agreement).
     effective_dimension : HankelRank or None
         The evidence of the trained student's effective dimension.
+    learned_measure : ReportedMeasure or None
+        The learned measure and its agreement with the teacher, typed (its keys are the
+        report's ``learned_measure``; ``summary`` holds the others).
     """
 
     summary: dict
     effective_dimension: HankelRank | None = None
+    learned_measure: ReportedMeasure | None = None
 
     @property
     def status(self) -> str:
@@ -175,6 +229,8 @@ class FlowReport:
     def to_dict(self) -> dict:
         """The report's dictionary: the summary's keys and the effective dimension's."""
         out = dict(self.summary)
+        if self.learned_measure is not None:
+            out["learned_measure"] = self.learned_measure.to_dict()
         if self.effective_dimension is not None:
             out.update(effective_dimension_keys(self.effective_dimension))
         return out
@@ -196,9 +252,6 @@ class FlowReport:
         if isinstance(summary.get("student"), dict):
             summary["student"] = {n: [number_of(v) for v in values]
                                   for n, values in summary["student"].items()}
-        learned = summary.get("learned_measure")
-        if learned is not None:
-            summary["learned_measure"] = {**learned, **{
-                k: number_of(learned[k]) for k in ("vouched_digits", "moment_accuracy")
-                if k in learned}}
-        return cls(summary, None if evidence is None else HankelRank.from_dict(evidence))
+        learned = summary.pop("learned_measure", None)
+        return cls(summary, None if evidence is None else HankelRank.from_dict(evidence),
+                   None if learned is None else ReportedMeasure.from_dict(learned))

@@ -130,6 +130,76 @@ def test_enclosure_contains_the_closed_form_solution(T):
         assert run.final[0].contains(flint.arb(1) / 3)  # a' = 0 on one lag
 
 
+class _Recording(ValidatedFlow):
+    """ValidatedFlow that records the (step, Lagrange remainder) of every accepted step."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.accepted: list = []
+
+    def _step(self, state, h, tolerance):
+        out = super()._step(state, h, tolerance)
+        if not isinstance(out[0], float):
+            self.accepted.append((h, out[1]))
+        return out
+
+
+@pytest.mark.parametrize("budget", [1e-9, 1e-13])
+def test_a_remainder_budget_is_spent_within_itself_and_the_enclosure_holds(budget):
+    """remainder_budget: every accepted step's remainder is at most budget * h / T, so they
+    add up to at most the budget (and the run uses it: its steps are fewer than with the
+    per-step tolerance 1e-20); the exact logistic solution lies in the enclosure, whose
+    width the remainders now dominate."""
+    b0, h, T = Fraction(3, 100), Fraction(39, 100), Fraction(3)
+    flow = _Recording([h], [1], order=8, prec=128)
+    run = flow.integrate([Fraction(1, 3), b0, b0], T, remainder_budget=budget)
+    assert run.proved and run.t_final == T
+    assert sum(step for step, _ in flow.accepted) == T
+    for step, err in flow.accepted:
+        assert err <= budget * float(step) / float(T) * (1 + 1e-12), (step, err)
+    spent = sum(err for _, err in flow.accepted)
+    assert budget / 20 <= spent <= budget * (1 + 1e-12)
+    exact = _logistic_exact(b0 * b0, h, T)
+    with flint_precision(300):
+        for ball in run.final[1:]:
+            assert ball.contains(exact), (ball, exact)
+    fixed = ValidatedFlow([h], [1], order=8, prec=128).integrate(
+        [Fraction(1, 3), b0, b0], T, tolerance=1e-20)
+    assert fixed.proved and run.steps < fixed.steps
+
+
+def test_prove_flow_spends_its_remainder_budget_and_holds_the_float_flow():
+    """prove_flow's default rule (remainders add up to 1e-12 over the run) against an explicit
+    per-step tolerance of 1e-20: fewer steps, and both enclosures contain the float flow (LSODA,
+    tight tolerances) at T; a larger budget gives a wider, still correct, enclosure."""
+    from scipy.integrate import solve_ivp
+
+    from momentrnn.rnn.losses import diagonal_loss_grad
+
+    T = 1.25
+    fine = prove_flow("two_pole", 2, 5, 0.1, 0, T, length=20, tolerance=1e-20, converge=False)
+    default = prove_flow("two_pole", 2, 5, 0.1, 0, T, length=20, converge=False)
+    wide = prove_flow("two_pole", 2, 5, 0.1, 0, T, length=20, remainder_budget=1e-7,
+                      converge=False)
+    assert default.steps < fine.steps and wide.steps < default.steps
+    assert wide.max_radius > default.max_radius
+    teacher, student = named_teacher("two_pole"), init_student(2, scale=0.1, seed=0)
+    target = teacher.impulse_response(5)
+
+    def f(_, z):
+        _, ga, gb, gc = diagonal_loss_grad(z[:2], z[2:4], z[4:], target, np.ones(5))
+        return -np.concatenate([ga, gb, gc])
+
+    z0 = np.concatenate([student.a, student.b, student.c])
+    y = solve_ivp(f, (0, T), z0, method="LSODA", rtol=1e-12, atol=1e-14).y[:, -1]
+    for p in (fine, default, wide):
+        assert p.status == "finite-time"
+        for (lo, hi), value in zip((*p.a, *p.b, *p.c), y):
+            assert float(lo) - 1e-10 <= value <= float(hi) + 1e-10
+    with pytest.raises(InputError, match="remainder_budget"):
+        prove_flow("two_pole", 2, 5, 0.1, 0, T, remainder_budget=0.0)
+
+
 def test_enclosure_contains_the_mpmath_solution_through_the_escape():
     """two_pole, d = 2, k = 5 from scale 0.1 (the escape is near t = 1): a 30-digit Taylor
     solution by mpmath's odefun lies inside the enclosure at t = 0.5 and 1.25."""

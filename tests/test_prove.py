@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
-import sys
 from fractions import Fraction
 
 import flint
@@ -23,6 +21,7 @@ from momentrnn.prove import FlowProof, ValidatedFlow, prove_flow
 from momentrnn.prove._taylor import taylor_coefficients
 from momentrnn.prove.validated import _decimal, ball_bounds, decimal_bounds
 from momentrnn.rnn import init_student, named_teacher
+from tests.prove_setups import prove_command, two_pole_float_flow
 
 
 def _arb_of(q: Fraction):
@@ -174,8 +173,6 @@ def test_prove_flow_spends_its_remainder_budget_and_holds_the_float_flow():
     tight tolerances) at T; a larger budget gives a wider, still correct, enclosure."""
     from scipy.integrate import solve_ivp
 
-    from momentrnn.rnn.losses import diagonal_loss_grad
-
     T = 1.25
     fine = prove_flow("two_pole", 2, 5, 0.1, 0, T, length=20, tolerance=1e-20, converge=False)
     default = prove_flow("two_pole", 2, 5, 0.1, 0, T, length=20, converge=False)
@@ -183,14 +180,7 @@ def test_prove_flow_spends_its_remainder_budget_and_holds_the_float_flow():
                       converge=False)
     assert default.steps < fine.steps and wide.steps < default.steps
     assert wide.max_radius > default.max_radius
-    teacher, student = named_teacher("two_pole"), init_student(2, scale=0.1, seed=0)
-    target = teacher.impulse_response(5)
-
-    def f(_, z):
-        _, ga, gb, gc = diagonal_loss_grad(z[:2], z[2:4], z[4:], target, np.ones(5))
-        return -np.concatenate([ga, gb, gc])
-
-    z0 = np.concatenate([student.a, student.b, student.c])
+    f, z0 = two_pole_float_flow()
     y = solve_ivp(f, (0, T), z0, method="LSODA", rtol=1e-12, atol=1e-14).y[:, -1]
     for p in (fine, default, wide):
         assert p.status == "finite-time"
@@ -230,8 +220,6 @@ def test_enclosure_of_a_box_contains_float_flows_from_its_corners():
     and from corners of the box lies in the enclosure at T = 1.25."""
     from scipy.integrate import solve_ivp
 
-    from momentrnn.rnn.losses import diagonal_loss_grad
-
     teacher = named_teacher("two_pole")
     student = init_student(2, scale=0.1, seed=0)
     k = 5
@@ -243,11 +231,7 @@ def test_enclosure_of_a_box_contains_float_flows_from_its_corners():
         balls = [flint.arb(float(x), rad) for x in z0]
     run = flow.integrate(balls, Fraction(5, 4))
     assert run.proved
-
-    def f(_, z):
-        _, ga, gb, gc = diagonal_loss_grad(z[:2], z[2:4], z[4:], target, np.ones(k))
-        return -np.concatenate([ga, gb, gc])
-
+    f, _ = two_pole_float_flow(k=k)
     rng = np.random.default_rng(3)
     starts = [z0] + [z0 + rad * 0.999 * rng.choice([-1.0, 1.0], size=6) for _ in range(4)]
     for start in starts:
@@ -443,26 +427,21 @@ def test_flint_precision_is_restored():
 
 # -- the command ----------------------------------------------------------------------------------
 
-def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "momentrnn", "prove", *args],
-                          capture_output=True, text=True, timeout=300)
-
-
 def test_command_json_and_table():
-    out = _cli("--teacher", "two_pole", "--dim", "2", "--k", "5", "--init-scale", "1e-3",
+    out = prove_command("--teacher", "two_pole", "--dim", "2", "--k", "5", "--init-scale", "1e-3",
                "--seed", "0", "--t-end", "0.5", "--length", "20", "--format", "json")
     assert out.returncode == 0, out.stderr
     d = json.loads(out.stdout)
     assert d["status"] == "finite-time" and len(d["a"]) == 2
     assert all(len(pair) == 2 for pair in d["a"] + d["b"] + d["c"])
     # the same initialisation as momentrnn flow: init_student's doubles inside the t = 0.5 box
-    table = _cli("--t-end", "0.5", "--length", "20")
+    table = prove_command("--t-end", "0.5", "--length", "20")
     assert table.returncode == 0
     assert "finite-time" in table.stdout and "b_i c_i > 0" in table.stdout
 
 
 def test_command_not_proved_exits_1():
-    out = _cli("--t-end", "1", "--max-seconds", "1e-9", "--length", "20")
+    out = prove_command("--t-end", "1", "--max-seconds", "1e-9", "--length", "20")
     assert out.returncode == 1
     assert "not proved" in out.stdout and "time budget" in out.stdout
 
@@ -482,18 +461,9 @@ def test_a_box_of_initial_conditions_holds_the_float_flows_from_its_points(box_p
     random points of the box lies in the end enclosure, and so do the invariants at t = 0."""
     from scipy.integrate import solve_ivp
 
-    from momentrnn.rnn.losses import diagonal_loss_grad
-
     p = box_proof
     assert p.status == "finite-time" and p.init_radius == BOX_RADIUS
-    target = named_teacher("two_pole").impulse_response(5)
-    student = init_student(2, scale=0.1, seed=0)
-    z0 = np.concatenate([student.a, student.b, student.c])
-
-    def f(_, z):
-        _, ga, gb, gc = diagonal_loss_grad(z[:2], z[2:4], z[4:], target, np.ones(5))
-        return -np.concatenate([ga, gb, gc])
-
+    f, z0 = two_pole_float_flow()
     rng = np.random.default_rng(5)
     r = float(BOX_RADIUS) * (1 - 1e-6)
     offsets = [np.zeros(6)] + [r * rng.choice([-1.0, 1.0], size=6) for _ in range(4)] \
@@ -539,20 +509,11 @@ def test_a_wide_box_holds_the_flow_from_its_corner():
     inside."""
     from scipy.integrate import solve_ivp
 
-    from momentrnn.rnn.losses import diagonal_loss_grad
-
     radius = 3e-4
     p = prove_flow("two_pole", 2, 5, 0.1, 0, 1.25, length=60, init_radius=radius,
                    converge=False, max_radius=1.0)
     assert p.status == "finite-time" and p.init_radius == Fraction(radius)
-    target = named_teacher("two_pole").impulse_response(5)
-    student = init_student(2, scale=0.1, seed=0)
-    z0 = np.concatenate([student.a, student.b, student.c])
-
-    def f(_, z):
-        _, ga, gb, gc = diagonal_loss_grad(z[:2], z[2:4], z[4:], target, np.ones(5))
-        return -np.concatenate([ga, gb, gc])
-
+    f, z0 = two_pole_float_flow()
     ends = [*p.a, *p.b, *p.c]
     for sign in (-1.0, 1.0):
         y = solve_ivp(f, (0, 1.25), z0 + sign * radius, method="LSODA", rtol=1e-12,
@@ -578,11 +539,11 @@ def test_bad_init_radius_is_refused(radius, match):
 
 
 def test_command_init_radius():
-    out = _cli("--t-end", "0.25", "--length", "20", "--init-radius", "1e-9", "--format",
+    out = prove_command("--t-end", "0.25", "--length", "20", "--init-radius", "1e-9", "--format",
                "json", "--no-converge")
     assert out.returncode == 0, out.stderr
     d = json.loads(out.stdout)
     assert 0 < Fraction(1e-9) - Fraction(d["init_radius"]) <= Fraction(1e-9) * Fraction(1, 10**16)
     assert d["statements"][0].startswith("for every initialisation")
-    bad = _cli("--init-radius", "-1", "--t-end", "0.25")
+    bad = prove_command("--init-radius", "-1", "--t-end", "0.25")
     assert bad.returncode != 0 and "--init-radius" in bad.stderr

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
-import sys
 from fractions import Fraction
 
 import flint
@@ -23,6 +21,7 @@ from momentrnn.prove import FlowProof, ValidatedFlow, prove_flow
 from momentrnn.prove._taylor import taylor_coefficients
 from momentrnn.prove.validated import _decimal, ball_bounds, decimal_bounds
 from momentrnn.rnn import init_student, named_teacher
+from tests.prove_setups import prove_command, two_pole_float_flow
 
 
 def _arb_of(q: Fraction):
@@ -130,6 +129,67 @@ def test_enclosure_contains_the_closed_form_solution(T):
         assert run.final[0].contains(flint.arb(1) / 3)  # a' = 0 on one lag
 
 
+class _Recording(ValidatedFlow):
+    """ValidatedFlow that records the (step, Lagrange remainder) of every accepted step."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.accepted: list = []
+
+    def _step(self, state, h, tolerance):
+        out = super()._step(state, h, tolerance)
+        if not isinstance(out[0], float):
+            self.accepted.append((h, out[1]))
+        return out
+
+
+@pytest.mark.parametrize("budget", [1e-9, 1e-13])
+def test_a_remainder_budget_is_spent_within_itself_and_the_enclosure_holds(budget):
+    """remainder_budget: every accepted step's remainder is at most budget * h / T, so they
+    add up to at most the budget (and the run uses it: its steps are fewer than with the
+    per-step tolerance 1e-20); the exact logistic solution lies in the enclosure, whose
+    width the remainders now dominate."""
+    b0, h, T = Fraction(3, 100), Fraction(39, 100), Fraction(3)
+    flow = _Recording([h], [1], order=8, prec=128)
+    run = flow.integrate([Fraction(1, 3), b0, b0], T, remainder_budget=budget)
+    assert run.proved and run.t_final == T
+    assert sum(step for step, _ in flow.accepted) == T
+    for step, err in flow.accepted:
+        assert err <= budget * float(step) / float(T) * (1 + 1e-12), (step, err)
+    spent = sum(err for _, err in flow.accepted)
+    assert budget / 20 <= spent <= budget * (1 + 1e-12)
+    exact = _logistic_exact(b0 * b0, h, T)
+    with flint_precision(300):
+        for ball in run.final[1:]:
+            assert ball.contains(exact), (ball, exact)
+    fixed = ValidatedFlow([h], [1], order=8, prec=128).integrate(
+        [Fraction(1, 3), b0, b0], T, tolerance=1e-20)
+    assert fixed.proved and run.steps < fixed.steps
+
+
+def test_prove_flow_spends_its_remainder_budget_and_holds_the_float_flow():
+    """prove_flow's default rule (remainders add up to 1e-12 over the run) against an explicit
+    per-step tolerance of 1e-20: fewer steps, and both enclosures contain the float flow (LSODA,
+    tight tolerances) at T; a larger budget gives a wider, still correct, enclosure."""
+    from scipy.integrate import solve_ivp
+
+    T = 1.25
+    fine = prove_flow("two_pole", 2, 5, 0.1, 0, T, length=20, tolerance=1e-20, converge=False)
+    default = prove_flow("two_pole", 2, 5, 0.1, 0, T, length=20, converge=False)
+    wide = prove_flow("two_pole", 2, 5, 0.1, 0, T, length=20, remainder_budget=1e-7,
+                      converge=False)
+    assert default.steps < fine.steps and wide.steps < default.steps
+    assert wide.max_radius > default.max_radius
+    f, z0 = two_pole_float_flow()
+    y = solve_ivp(f, (0, T), z0, method="LSODA", rtol=1e-12, atol=1e-14).y[:, -1]
+    for p in (fine, default, wide):
+        assert p.status == "finite-time"
+        for (lo, hi), value in zip((*p.a, *p.b, *p.c), y):
+            assert float(lo) - 1e-10 <= value <= float(hi) + 1e-10
+    with pytest.raises(InputError, match="remainder_budget"):
+        prove_flow("two_pole", 2, 5, 0.1, 0, T, remainder_budget=0.0)
+
+
 def test_enclosure_contains_the_mpmath_solution_through_the_escape():
     """two_pole, d = 2, k = 5 from scale 0.1 (the escape is near t = 1): a 30-digit Taylor
     solution by mpmath's odefun lies inside the enclosure at t = 0.5 and 1.25."""
@@ -160,8 +220,6 @@ def test_enclosure_of_a_box_contains_float_flows_from_its_corners():
     and from corners of the box lies in the enclosure at T = 1.25."""
     from scipy.integrate import solve_ivp
 
-    from momentrnn.rnn.losses import diagonal_loss_grad
-
     teacher = named_teacher("two_pole")
     student = init_student(2, scale=0.1, seed=0)
     k = 5
@@ -173,11 +231,7 @@ def test_enclosure_of_a_box_contains_float_flows_from_its_corners():
         balls = [flint.arb(float(x), rad) for x in z0]
     run = flow.integrate(balls, Fraction(5, 4))
     assert run.proved
-
-    def f(_, z):
-        _, ga, gb, gc = diagonal_loss_grad(z[:2], z[2:4], z[4:], target, np.ones(k))
-        return -np.concatenate([ga, gb, gc])
-
+    f, _ = two_pole_float_flow(k=k)
     rng = np.random.default_rng(3)
     starts = [z0] + [z0 + rad * 0.999 * rng.choice([-1.0, 1.0], size=6) for _ in range(4)]
     for start in starts:
@@ -373,26 +427,21 @@ def test_flint_precision_is_restored():
 
 # -- the command ----------------------------------------------------------------------------------
 
-def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "momentrnn", "prove", *args],
-                          capture_output=True, text=True, timeout=300)
-
-
 def test_command_json_and_table():
-    out = _cli("--teacher", "two_pole", "--dim", "2", "--k", "5", "--init-scale", "1e-3",
+    out = prove_command("--teacher", "two_pole", "--dim", "2", "--k", "5", "--init-scale", "1e-3",
                "--seed", "0", "--t-end", "0.5", "--length", "20", "--format", "json")
     assert out.returncode == 0, out.stderr
     d = json.loads(out.stdout)
     assert d["status"] == "finite-time" and len(d["a"]) == 2
     assert all(len(pair) == 2 for pair in d["a"] + d["b"] + d["c"])
     # the same initialisation as momentrnn flow: init_student's doubles inside the t = 0.5 box
-    table = _cli("--t-end", "0.5", "--length", "20")
+    table = prove_command("--t-end", "0.5", "--length", "20")
     assert table.returncode == 0
     assert "finite-time" in table.stdout and "b_i c_i > 0" in table.stdout
 
 
 def test_command_not_proved_exits_1():
-    out = _cli("--t-end", "1", "--max-seconds", "1e-9", "--length", "20")
+    out = prove_command("--t-end", "1", "--max-seconds", "1e-9", "--length", "20")
     assert out.returncode == 1
     assert "not proved" in out.stdout and "time budget" in out.stdout
 
@@ -412,18 +461,9 @@ def test_a_box_of_initial_conditions_holds_the_float_flows_from_its_points(box_p
     random points of the box lies in the end enclosure, and so do the invariants at t = 0."""
     from scipy.integrate import solve_ivp
 
-    from momentrnn.rnn.losses import diagonal_loss_grad
-
     p = box_proof
     assert p.status == "finite-time" and p.init_radius == BOX_RADIUS
-    target = named_teacher("two_pole").impulse_response(5)
-    student = init_student(2, scale=0.1, seed=0)
-    z0 = np.concatenate([student.a, student.b, student.c])
-
-    def f(_, z):
-        _, ga, gb, gc = diagonal_loss_grad(z[:2], z[2:4], z[4:], target, np.ones(5))
-        return -np.concatenate([ga, gb, gc])
-
+    f, z0 = two_pole_float_flow()
     rng = np.random.default_rng(5)
     r = float(BOX_RADIUS) * (1 - 1e-6)
     offsets = [np.zeros(6)] + [r * rng.choice([-1.0, 1.0], size=6) for _ in range(4)] \
@@ -469,20 +509,11 @@ def test_a_wide_box_holds_the_flow_from_its_corner():
     inside."""
     from scipy.integrate import solve_ivp
 
-    from momentrnn.rnn.losses import diagonal_loss_grad
-
     radius = 3e-4
     p = prove_flow("two_pole", 2, 5, 0.1, 0, 1.25, length=60, init_radius=radius,
                    converge=False, max_radius=1.0)
     assert p.status == "finite-time" and p.init_radius == Fraction(radius)
-    target = named_teacher("two_pole").impulse_response(5)
-    student = init_student(2, scale=0.1, seed=0)
-    z0 = np.concatenate([student.a, student.b, student.c])
-
-    def f(_, z):
-        _, ga, gb, gc = diagonal_loss_grad(z[:2], z[2:4], z[4:], target, np.ones(5))
-        return -np.concatenate([ga, gb, gc])
-
+    f, z0 = two_pole_float_flow()
     ends = [*p.a, *p.b, *p.c]
     for sign in (-1.0, 1.0):
         y = solve_ivp(f, (0, 1.25), z0 + sign * radius, method="LSODA", rtol=1e-12,
@@ -508,11 +539,11 @@ def test_bad_init_radius_is_refused(radius, match):
 
 
 def test_command_init_radius():
-    out = _cli("--t-end", "0.25", "--length", "20", "--init-radius", "1e-9", "--format",
+    out = prove_command("--t-end", "0.25", "--length", "20", "--init-radius", "1e-9", "--format",
                "json", "--no-converge")
     assert out.returncode == 0, out.stderr
     d = json.loads(out.stdout)
     assert 0 < Fraction(1e-9) - Fraction(d["init_radius"]) <= Fraction(1e-9) * Fraction(1, 10**16)
     assert d["statements"][0].startswith("for every initialisation")
-    bad = _cli("--init-radius", "-1", "--t-end", "0.25")
+    bad = prove_command("--init-radius", "-1", "--t-end", "0.25")
     assert bad.returncode != 0 and "--init-radius" in bad.stderr

@@ -5,8 +5,6 @@ the limit against an mpmath Newton solve, and the cases where it must fail (d > 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from fractions import Fraction
 
 import mpmath
@@ -21,6 +19,7 @@ from momentrnn.precision import flint_precision
 from momentrnn.prove import prove_flow
 from momentrnn.prove.converge import _ball, _gradient_hessian, _interval_ball, prove_convergence
 from momentrnn.prove.validated import ball_bounds
+from tests.prove_setups import prove_command
 
 
 def _box(a, b, c, radius):
@@ -296,9 +295,8 @@ def test_the_flow_from_every_corner_of_a_box_stays_in_the_proved_region():
 
 
 def test_command_no_converge_skips_the_argument():
-    out = subprocess.run([sys.executable, "-m", "momentrnn", "prove", "--t-end", "0.125",
-                          "--length", "20", "--no-converge", "--format", "json"],
-                         capture_output=True, text=True, timeout=300)
+    out = prove_command("--t-end", "0.125", "--length", "20", "--no-converge", "--format",
+                        "json")
     assert out.returncode == 0, out.stderr
     d = json.loads(out.stdout)
     assert d["status"] == "finite-time" and d["convergence"] is None and d["reason"] == ""

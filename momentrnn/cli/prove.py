@@ -32,8 +32,9 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--prec", type=positive_int, default=128, help="ball precision in bits")
     p.add_argument("--method", default="lohner", choices=["lohner", "ball"],
                    help="wrapping control: QR-Lohner mean-value form or plain balls")
-    p.add_argument("--tolerance", type=float, default=1e-20,
-                   help="Lagrange remainder aimed at per step")
+    p.add_argument("--tolerance", type=float, default=None,
+                   help="Lagrange remainder aimed at per step (default: the remainders of "
+                   "the run add up to at most 1e-12)")
     p.add_argument("--max-seconds", type=float, default=math.inf,
                    help="stop, not proved, after this many seconds")
     p.add_argument("--no-converge", dest="converge", action="store_false",
@@ -46,7 +47,7 @@ def run_prove(args: argparse.Namespace) -> int:
     from ..prove import prove_flow
 
     for name, value in (("--init-scale", args.init_scale), ("--t-end", args.t_end),
-                        ("--tolerance", args.tolerance)):
+                        ("--tolerance", 1.0 if args.tolerance is None else args.tolerance)):
         if not (math.isfinite(value) and value > 0):
             raise InputError(f"{name} {value!r} must be a positive finite number")
     if not (math.isfinite(args.init_radius) and args.init_radius >= 0):

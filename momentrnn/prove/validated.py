@@ -235,17 +235,27 @@ class ValidatedFlow:
     def integrate(self, z0: Sequence, t_end: float | Fraction, *, h0: float = 1e-2,
                   h_min: float = 1e-6, h_max: float = 0.25, max_width: float = 1e-3,
                   max_seconds: float = math.inf, max_steps: int = 10**7,
-                  samples: int = 200, tolerance: float = 1e-20) -> ValidatedRun:
+                  samples: int = 200, tolerance: float = 1e-20,
+                  remainder_budget: float | None = None) -> ValidatedRun:
         r"""Enclose the solution from the balls or exact numbers ``z0`` up to ``t_end``.
 
         Steps are multiples of :math:`2^{-24}` but the last, which lands on ``t_end`` exactly
         (a short binary number: a ValueError otherwise); ``tolerance`` is the largest
-        Lagrange remainder accepted per step (absolute; the step is shrunk to reach it). The
-        run stops, not proved, when no a-priori enclosure is found for a step of ``h_min``,
-        when a radius exceeds ``max_width``, after ``max_seconds`` or ``max_steps``.
+        Lagrange remainder accepted per step (absolute; the step is shrunk to reach it).
+        ``remainder_budget`` (when given, instead of ``tolerance``) sets the tolerance from
+        the width the run may spend: a step of size :math:`h` accepts a remainder up to
+        ``remainder_budget`` :math:`\cdot h / T`, so the remainders of the whole run add up to
+        at most ``remainder_budget`` (before the flow's own growth of earlier errors). Neither
+        choice touches soundness (every remainder is added to the enclosure); they trade steps
+        for width. The run stops, not proved, when no a-priori enclosure is found for a step
+        of ``h_min``, when a radius exceeds ``max_width``, after ``max_seconds`` or
+        ``max_steps``.
         """
         t_end = Fraction(t_end)
         start = time.perf_counter()
+        per_time = None  # the remainder accepted per unit of flow time, with a budget
+        if remainder_budget is not None and t_end > 0:
+            per_time = float(remainder_budget) / float(t_end)
         with flint_precision(self.prec):
             state = self._start(self._balls(z0))
             t = Fraction(0)
@@ -263,7 +273,8 @@ class ValidatedFlow:
                     reason = (f"time budget: {max_seconds:g} s spent at t = {float(t):.6g}")
                     break
                 h = min(h, t_end - t, _quantise(h_max))
-                out = self._step(state, h, tolerance)
+                tol = tolerance if per_time is None else per_time * float(h)
+                out = self._step(state, h, tol)
                 if isinstance(out[0], float):  # rejected: shrink the step and retry
                     factor, cause = out
                     rejected += 1
@@ -288,7 +299,13 @@ class ValidatedFlow:
                     losses.append(self._loss_bounds(state))
                     next_sample += every
                 # the next step: the remainder near the tolerance, growing by at most 1.5
-                grow = 0.8 * (tolerance / err) ** (1.0 / (self.order + 1)) if err > 0 else 1.5
+                # (a remainder ~ h^(p+1) against a fixed tolerance, or one ~ h with a budget)
+                if not err > 0:
+                    grow = 1.5
+                elif per_time is None:
+                    grow = 0.8 * (tol / err) ** (1.0 / (self.order + 1))
+                else:
+                    grow = 0.8 * (tol / err) ** (1.0 / self.order)
                 h = max(STEP_QUANTUM, _quantise(h * Fraction(min(1.5, grow))))
             final = self._enclosure(state)
         proved = t == t_end and not reason

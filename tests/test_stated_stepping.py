@@ -144,3 +144,52 @@ def test_gauss_mp_drift_is_relative_to_the_largest_b2_plus_c2():
                          precision=MP(30))
     assert run.status == "t_max" and run.invariant_drift is not None
     assert 0 <= run.invariant_drift < 1e-20
+
+
+# ------------------------------------------------------------- scipy's solve_ivp methods
+
+class _QuadraticWithHessian(_Quadratic):
+    def hessian(self, theta):
+        return np.diag(self.lam)
+
+
+@pytest.mark.parametrize("name", ["RK45", "LSODA"])
+def test_a_scipy_run_counts_its_evaluations_and_ends_at_t_max(name):
+    from momentrnn.dynamics.integrators import INTEGRATORS
+
+    seen = []
+    run = INTEGRATORS[name]().integrate(
+        _QuadraticWithHessian(LAM), THETA0.copy(),
+        _options(t_max=2.5, progress=lambda t, loss: seen.append((t, loss))))
+    assert run.status == "t_max" and run.times[-1] == 2.5 and run.times[0] == 0.0
+    assert run.message == "reached t = 2.5"
+    assert run.steps == len(run.times) - 1 > 0 and run.nfev == len(seen)
+    exact = THETA0 * np.exp(-np.asarray(LAM) * 2.5)
+    assert np.max(np.abs(run.thetas[-1] - exact)) < 1e-4
+    assert run.losses[0] == pytest.approx(0.5 * float(np.sum(np.asarray(LAM) * THETA0**2)))
+
+
+@pytest.mark.parametrize("name", ["RK45", "LSODA"])
+def test_a_scipy_run_stops_at_its_loss_target_and_not_above_it(name):
+    from momentrnn.dynamics.integrators import INTEGRATORS
+
+    run = INTEGRATORS[name]().integrate(_QuadraticWithHessian(LAM), THETA0.copy(),
+                                        _options(until_loss=1e-5))
+    assert run.status == "converged" and run.losses[-1] <= 1e-5 < run.losses[-2]
+    assert run.events == {"until_loss": run.times[-1]}
+    assert run.message.startswith(f"loss {run.losses[-1]:.3e} <= 1e-05 at t = ")
+
+
+def test_a_scipy_run_has_twenty_evaluations_a_step_of_max_steps():
+    from momentrnn.dynamics.integrators import INTEGRATORS
+    from momentrnn.dynamics.integrators.scipy_ivp import EVALUATIONS_PER_STEP
+
+    assert EVALUATIONS_PER_STEP == 20
+    seen = []
+    run = INTEGRATORS["RK45"]().integrate(
+        _QuadraticWithHessian(LAM), THETA0.copy(),
+        _options(t_max=1000.0, max_steps=2, rtol=1e-12, atol=1e-14,
+                 progress=lambda t, loss: seen.append(t)))
+    assert run.status == "max_steps" and run.message == "more than 40 evaluations"
+    assert len(seen) == 40 and run.nfev == 41  # the 41st is refused before it is made
+    assert run.times == [0.0] and run.steps == 0

@@ -155,3 +155,16 @@ def test_a_moments_stream_is_read_to_its_byte_limit(monkeypatch, tmp_path):
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"1\n22\n333\n")))
     with pytest.raises(InputError, match="'stdin' are longer than"):
         read_moments("-")
+
+
+def test_a_missing_module_is_named_with_its_extra_before_any_work():
+    from momentrnn.cli._common import module_available, require
+    from momentrnn.errors import MissingDependencyError
+
+    assert module_available("json") and not module_available("no_such_module_h22")
+    require([("json", "--x")])
+    with pytest.raises(MissingDependencyError) as info:
+        require([("json", "--x"), ("no_such_module_h22", "--plot")])
+    assert str(info.value) == ("--plot needs no_such_module_h22, which is not installed; "
+                               "install it with pip install 'momentrnn[no_such_module_h22]' "
+                               "(nothing was run)")

@@ -193,3 +193,31 @@ def test_a_scipy_run_has_twenty_evaluations_a_step_of_max_steps():
     assert run.status == "max_steps" and run.message == "more than 40 evaluations"
     assert len(seen) == 40 and run.nfev == 41  # the 41st is refused before it is made
     assert run.times == [0.0] and run.steps == 0
+
+
+def test_a_step_that_fails_is_retried_shorter_and_counts_as_an_attempt():
+    class _Positive(_Quadratic):
+        """Defined for theta >= 0 only: a step past zero fails (as a log of it would)."""
+
+        def loss_grad(self, theta):
+            if np.any(theta < 0):
+                self.calls += 1
+                raise ValueError("negative")
+            return super().loss_grad(theta)
+
+    problem = _Positive([50.0])
+    run = _Heun().integrate(problem, np.array([1.0]), _options(rtol=0.5, max_steps=60))
+    attempts = problem.calls - 1 - run.steps
+    assert run.status == "max_steps" and attempts == 60 and run.steps < 60
+    assert all(th[0] >= 0 for th in run.thetas)
+
+
+def test_a_loss_exactly_at_the_target_stops_the_run():
+    first = _Heun().integrate(_Quadratic(LAM), THETA0.copy(), _options(until_loss=1e-6,
+                                                                      rtol=1e-3))
+    k = len(first.losses) // 2
+    target = first.losses[k]  # a loss the same run reaches exactly
+    again = _Heun().integrate(_Quadratic(LAM), THETA0.copy(), _options(until_loss=target,
+                                                                      rtol=1e-3))
+    assert again.status == "converged" and again.losses[-1] == target
+    assert again.times == first.times[:k + 1]

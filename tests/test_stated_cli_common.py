@@ -168,3 +168,20 @@ def test_a_missing_module_is_named_with_its_extra_before_any_work():
     assert str(info.value) == ("--plot needs no_such_module_h22, which is not installed; "
                                "install it with pip install 'momentrnn[no_such_module_h22]' "
                                "(nothing was run)")
+
+
+def test_moments_from_a_text_stdin_and_from_utf16_bytes(monkeypatch):
+    monkeypatch.setattr(_common, "MAX_INPUT_BYTES", 8)
+    # a stdin without a byte buffer (a StringIO): read as text, to the same limit
+    monkeypatch.setattr("sys.stdin", io.StringIO("1\n0\n1/3\n"))
+    assert read_moments("-") == ["1", "0", "1/3"]
+    monkeypatch.setattr("sys.stdin", io.StringIO("1\n0\n1/3\n\n"))
+    with pytest.raises(InputError, match="'stdin' are longer than"):
+        read_moments("-")
+    monkeypatch.setattr("sys.stdin", None)
+    with pytest.raises(InputError, match="standard input is closed"):
+        read_moments("-")
+    # the bytes of the stream are decoded by their mark: UTF-16 is read as UTF-16
+    monkeypatch.setattr(_common, "MAX_INPUT_BYTES", 100)
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO("2\n-1/3\n".encode("utf-16"))))
+    assert read_moments("-") == ["2", "-1/3"]

@@ -250,3 +250,56 @@ def test_check_runs_seed_zero_in_this_process_by_default():
 
     args = build_parser().parse_args(["check"])
     assert (args.seed, args.jobs, args.format, args.search_seconds) == (0, 1, "table", None)
+
+
+# ------------------------------------------------------------------------------- check
+
+def test_the_check_summary_counts_each_verdict_in_its_order():
+    from momentrnn.cli.check import summary_line
+
+    assert summary_line([], 0.04) == "no claim checked in 0.0 s"
+    assert summary_line(["PASS"] * 19 + ["FAIL", "SKIPPED"], 12.34) == (
+        "19 passed, 1 failed, 1 skipped in 12.3 s")
+    assert summary_line(["ERROR", "VACUOUS", "ERROR", "PRECISION INSUFFICIENT", "PASS"],
+                        1.0) == ("1 passed, 1 vacuous, 1 precision insufficient, 2 errors "
+                                 "in 1.0 s")
+    assert summary_line(["ERROR"], 1.0) == "1 error in 1.0 s"
+    assert summary_line(["PASS", "ODD", "ODD"], 2.0) == "1 passed, 2 other in 2.0 s"
+
+
+@pytest.mark.parametrize("text, ok", [("0", True), ("2", True), ("1e300", True),
+                                      ("-1e-300", False), ("inf", False), ("nan", False),
+                                      ("two", False)])
+def test_search_seconds_are_finite_and_not_negative(text, ok):
+    import argparse
+
+    from momentrnn.cli.check import _seconds
+
+    if ok:
+        assert _seconds(text) == float(text)
+    else:
+        with pytest.raises(argparse.ArgumentTypeError, match="is not a finite number of seconds"):
+            _seconds(text)
+
+
+@pytest.mark.parametrize("asked, claims, cores, used", [(1, 3, 8, 1), (4, 3, 8, 3),
+                                                        (4, 5, 2, 2), (5, 5, 8, 5),
+                                                        (3, 1, 8, 1)])
+def test_check_uses_no_more_workers_than_claims_or_cores(monkeypatch, capsys, asked, claims,
+                                                         cores, used):
+    import proofs_checks.runner as runner
+    from momentrnn.cli import check
+
+    labels = ["M1", "M2", "M3", "M4", "M5"][:claims]
+    calls = {}
+    monkeypatch.setattr(runner, "select_claims", lambda only: labels)
+    monkeypatch.setattr(check.os, "cpu_count", lambda: cores)
+    monkeypatch.setattr(runner, "run_checks", _recorder(calls, "run_checks"))
+    main(["check", "--jobs", str(asked)])
+    assert calls["run_checks"][1]["jobs"] == used
+    assert calls["run_checks"][1]["seed"] == 0 and calls["run_checks"][1]["quick"] is False
+    err = capsys.readouterr().err
+    if used < asked:
+        assert f"--jobs {asked} lowered to {used} ({claims} claims, {cores} cores)" in err
+    else:
+        assert "lowered" not in err

@@ -185,3 +185,16 @@ def test_moments_from_a_text_stdin_and_from_utf16_bytes(monkeypatch):
     monkeypatch.setattr(_common, "MAX_INPUT_BYTES", 100)
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO("2\n-1/3\n".encode("utf-16"))))
     assert read_moments("-") == ["2", "-1/3"]
+
+
+def test_a_terminal_stdin_is_told_how_to_end_the_moments_and_a_pipe_is_not(monkeypatch, capsys):
+    class _Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("1\n"))
+    assert read_moments("-") == ["1"]
+    assert capsys.readouterr().err == ""
+    monkeypatch.setattr("sys.stdin", _Tty("1\n"))
+    assert read_moments("-") == ["1"]
+    assert capsys.readouterr().err.startswith("momentrnn: reading moments from standard input")

@@ -303,3 +303,58 @@ def test_check_uses_no_more_workers_than_claims_or_cores(monkeypatch, capsys, as
         assert f"--jobs {asked} lowered to {used} ({claims} claims, {cores} cores)" in err
     else:
         assert "lowered" not in err
+
+
+# ----------------------------------------------------------------------------- recover
+
+@pytest.mark.parametrize("flags, precision", [
+    ([], None), (["--exact"], "Exact()"), (["--float64"], "Float64()"),
+    (["--certify"], None), (["--certify", "--dps", "30"], "Ball(30)"),
+    (["--dps", "30"], "MP(30)"),
+])
+def test_recover_takes_at_most_one_precision_flag(monkeypatch, capsys, tmp_path, flags,
+                                                  precision):
+    import momentrnn.moments as moments
+
+    path = tmp_path / "m.txt"
+    path.write_text("1\n0\n1/3\n0\n")
+    calls = {}
+    monkeypatch.setattr(moments, "recover_measure", _recorder(calls, "recover_measure"))
+    main(["recover", str(path), *flags])
+    used = calls["recover_measure"][1]["precision"]
+    assert (None if used is None else repr(used)) == precision
+    capsys.readouterr()
+    for pair in (["--exact", "--float64"], ["--float64", "--certify"],
+                 ["--exact", "--certify"], ["--exact", "--float64", "--certify"]):
+        calls.clear()
+        with pytest.raises(SystemExit) as info:
+            main(["recover", str(path), *pair])
+        assert info.value.code == 2 and "recover_measure" not in calls
+        # the parser's group refuses them first; the command's own check says the same
+        assert "not allowed with argument" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("status, digits, code", [
+    ("ok", None, 0), ("data_limited", None, 0), ("precision_exhausted", None, 0),
+    ("data_limited", "5", 1), ("precision_exhausted", "5", 1), ("ill_conditioned", None, 1),
+    ("ok", "5", 0),
+])
+def test_recover_fails_short_of_accuracy_only_when_digits_were_asked_for(status, digits, code):
+    from momentrnn.cli import recover as cli_recover
+
+    fake = SimpleNamespace(ok=status == "ok", status=status)
+    args = SimpleNamespace(digits=None if digits is None else float(digits))
+    expected_short = digits is None and status in ("data_limited", "precision_exhausted")
+    assert cli_recover._short_of_no_request(args, fake) is expected_short
+    assert (0 if fake.ok or expected_short else 1) == code
+
+
+def test_recover_s_own_check_refuses_two_precision_flags():
+    from momentrnn.cli._common import UsageError
+    from momentrnn.cli.recover import _precision
+
+    flags = dict(exact=False, float64=False, certify=False, dps=None)
+    assert _precision(SimpleNamespace(**flags)) is None
+    for pair in (("exact", "float64"), ("float64", "certify"), ("exact", "certify")):
+        with pytest.raises(UsageError, match="choose at most one of"):
+            _precision(SimpleNamespace(**{**flags, **dict.fromkeys(pair, True)}))

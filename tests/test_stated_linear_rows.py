@@ -64,45 +64,54 @@ def test_a_learned_measure_is_reported_for_a_student_of_rank_one_or_more():
 
 
 def _res(record_steps, diverged=-1, reached=None):
+    """A batch of two runs; run 1 is the one asked about (loss 1 / (1 + step) at each record),
+    run 0 a neighbour that stopped elsewhere with other losses."""
     steps = np.asarray(record_steps)
-    loss = np.array([[1.0 / (1 + s)] for s in record_steps])  # one run, loss at each record
-    return SimpleNamespace(record_steps=steps, loss=loss, diverged_at=np.array([diverged]),
-                           reached_at=None if reached is None else np.array([reached]))
+    loss = np.array([[5.0 / (1 + s), 1.0 / (1 + s)] for s in record_steps])
+    return SimpleNamespace(record_steps=steps, loss=loss, diverged_at=np.array([3, diverged]),
+                           reached_at=None if reached is None else np.array([2, reached]))
 
 
 def test_a_run_that_ran_all_its_steps_ends_at_the_last_step():
     res = _res(range(0, 101, 10))
-    curve = _own_curve(res, 0, 100)
+    curve = _own_curve(res, 1, 100)
     assert curve == [[s, 1.0 / (1 + s)] for s in range(0, 100, 10)] + [[100, 1.0 / 101]]
 
 
 def test_a_run_that_reached_its_target_ends_at_that_step_with_the_next_record_s_loss():
     res = _res(range(0, 101, 10), reached=35)
-    assert _own_curve(res, 0, 100) == [[0, 1.0], [10, 1 / 11], [20, 1 / 21], [30, 1 / 31],
+    assert _own_curve(res, 1, 100) == [[0, 1.0], [10, 1 / 11], [20, 1 / 21], [30, 1 / 31],
                                        [35, 1 / 41]]
     # a target reached exactly at a record: that record is the stop, not a point before it
-    assert _own_curve(_res(range(0, 101, 10), reached=40), 0, 100)[-2:] == [[30, 1 / 31],
+    assert _own_curve(_res(range(0, 101, 10), reached=40), 1, 100)[-2:] == [[30, 1 / 31],
                                                                          [40, 1 / 41]]
 
 
 def test_a_diverged_run_ends_at_its_divergence():
     res = _res(range(0, 101, 10), diverged=50, reached=-1)
-    assert _own_curve(res, 0, 100)[-2:] == [[40, 1 / 41], [50, 1 / 51]]
+    assert _own_curve(res, 1, 100)[-2:] == [[40, 1 / 41], [50, 1 / 51]]
     # diverged after it reached the target: the later of the two
     res = _res(range(0, 101, 10), diverged=70, reached=20)
-    assert _own_curve(res, 0, 100)[-1] == [70, 1 / 71]
+    assert _own_curve(res, 1, 100)[-1] == [70, 1 / 71]
+
+
+def test_a_run_stopped_at_step_zero_ends_there():
+    assert _own_curve(_res(range(0, 101, 10), reached=0), 1, 100) == [[0, 1.0]]
+    assert _own_curve(_res(range(0, 101, 10), diverged=0), 1, 100) == [[0, 1.0]]
+    assert _own_curve(_res(range(0, 101, 10), diverged=1, reached=-1), 1, 100) == [
+        [0, 1.0], [1, 1 / 11]]
 
 
 def test_a_stop_past_the_last_record_takes_the_last_loss():
     res = _res(range(0, 101, 10))
-    assert _own_curve(res, 0, 105)[-1] == [105, 1 / 101]
+    assert _own_curve(res, 1, 105)[-1] == [105, 1 / 101]
 
 
 @pytest.mark.parametrize("before, stride", [(19, 1), (38, 1), (39, 2), (40, 2), (58, 2),
                                             (59, 3), (100, 5)])
 def test_a_long_curve_is_thinned_by_a_stride_of_its_length_over_twenty(before, stride):
     res = _res(range(before + 1))  # records at steps 0 .. before; the run stops at `before`
-    curve = _own_curve(res, 0, before)
+    curve = _own_curve(res, 1, before)
     assert curve[:-1] == [[s, 1.0 / (1 + s)] for s in range(0, before, stride)]
     assert curve[-1] == [before, 1.0 / (1 + before)]
     # the stride floor((n + 1) / 20) keeps 19 to 38 of n >= 19 records

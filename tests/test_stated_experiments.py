@@ -171,6 +171,26 @@ def test_a_linear_axis_fences_at_a_hundred_times_the_spread():
     assert _close((inside.lo, inside.hi), (1.0 - 10.0, 201.0 + 10.0))
 
 
+def test_the_fence_is_measured_from_the_median_by_the_median_deviation():
+    # median 10.5, deviations 1.5, .5, .5, 1489.5: spread 1; fence 100 max(10.5, 1) = 1050
+    axis = _axis([9.0, 10.0, 11.0, 1500.0], log=False)
+    assert axis.place(1500.0) == (axis.hi, "above") and _close((axis.lo, axis.hi), (8.9, 11.1))
+    # a fence below 1: 0.0025 +- 100 * 0.0025
+    small = _axis([0.001, 0.002, 0.003, 5.0], log=False)
+    assert small.place(5.0)[1] == "above" and small.hi < 1
+    # no spread and a zero median: no fence, every value inside
+    flat = _axis([0.0, 0.0, 0.0, 5.0], log=False)
+    assert _close((flat.lo, flat.hi), (-0.25, 5.25))
+
+
+def test_values_exactly_at_the_fence_are_inside():
+    # logs 0, 8, 8, 8: median 8, spread 0, fence 8 decades: 1 is exactly at its lower end
+    low = _axis([1.0, 1e8, 1e8, 1e8], log=True)
+    assert _close((low.lo, low.hi), (10**-0.4, 10**8.4)) and low.place(1.0) == (1.0, None)
+    high = _axis([1.0, 1.0, 1.0, 1e8], log=True)
+    assert _close((high.lo, high.hi), (10**-0.4, 10**8.4)) and high.place(1e8) == (1e8, None)
+
+
 def test_a_linear_axis_of_one_value_is_padded_by_a_tenth_or_a_half():
     assert _close((_axis([5.0], log=False).lo, _axis([5.0], log=False).hi), (4.5, 5.5))
     assert _close((_axis([50.0], log=False).lo, _axis([50.0], log=False).hi), (45.0, 55.0))

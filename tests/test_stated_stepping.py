@@ -250,3 +250,36 @@ def test_gauss_mp_drift_is_the_invariants_change_over_the_largest_b2_plus_c2(mon
     assert rows == len(run.parameters) >= 3
     expected = (rows - 1) * 3 / 7 / scale  # the last row against the first, the last unit
     assert run.invariant_drift == pytest.approx(expected, rel=1e-9)
+
+
+@pytest.mark.parametrize("calls, stalled", [(5001, False), (5002, True)])
+def test_scipy_is_judged_stalled_after_5000_evaluations_without_progress(monkeypatch, calls,
+                                                                         stalled):
+    # the first evaluation at a time, then 5000 more at the same time are allowed
+    from types import SimpleNamespace
+
+    import scipy.integrate
+
+    from momentrnn.dynamics.integrators import INTEGRATORS
+    from momentrnn.dynamics.integrators.scipy_ivp import STALL_EVALUATIONS
+
+    assert STALL_EVALUATIONS == 5000
+
+    def fake(rhs, span, y0, **kw):
+        rhs(0.5, y0)
+        for _ in range(5001):  # time moves on once: the count starts again
+            rhs(1.0, y0)
+        for _ in range(calls):
+            rhs(2.0, y0)
+        return SimpleNamespace(status=0, t=np.array([0.0, 2.0]), y=np.stack([y0, y0], 1),
+                               nfev=calls + 5002, message="")
+
+    monkeypatch.setattr(scipy.integrate, "solve_ivp", fake)
+    run = INTEGRATORS["RK45"]().integrate(_QuadraticWithHessian(LAM), THETA0.copy(),
+                                          _options(t_max=2.0, max_steps=10_000))
+    if stalled:
+        assert run.status == "stalled" and run.message == (
+            "scipy RK45 stalled: 5000 evaluations without progress at t = 2; try "
+            "method='rosenbrock'")
+    else:
+        assert run.status == "t_max" and run.times == [0.0, 2.0]

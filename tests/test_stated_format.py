@@ -101,6 +101,10 @@ def test_notation_is_fixed_from_1e_minus_4_to_below_1e7():
     assert format_number(1234567.8, 8) == "1234567.8"
     assert format_number(12345678.9, 8) == "1.2345679e+07"
     assert format_number(0.96, 1) == "1.0" and format_number(9.96, 2) == "10.0"
+    # the last digit at the tens or above: scientific, whatever the size
+    assert format_number(1234.0, 3) == "1.23e+03" and format_number(1234.0, 4) == "1234"
+    assert format_number(-98765.4, 4) == "-9.877e+04"
+    assert format_number(2e10, 1) == "2e+10" and format_number(-3e-7, 1) == "-3e-07"
 
 
 def test_a_part_below_the_bound_is_zero_and_the_whole_value_below_it_is_unvouched():

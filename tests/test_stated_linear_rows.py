@@ -69,7 +69,7 @@ def _res(record_steps, diverged=-1, reached=None):
     steps = np.asarray(record_steps)
     loss = np.array([[5.0 / (1 + s), 1.0 / (1 + s)] for s in record_steps])
     return SimpleNamespace(record_steps=steps, loss=loss, diverged_at=np.array([3, diverged]),
-                           reached_at=None if reached is None else np.array([2, reached]))
+                           reached_at=None if reached is None else np.array([-1, reached]))
 
 
 def test_a_run_that_ran_all_its_steps_ends_at_the_last_step():

@@ -218,6 +218,7 @@ def test_a_median_band_counts_none_as_unbounded_and_drops_nan():
 @pytest.mark.parametrize("count, rows, cols", [(0, 1, 1), (1, 1, 1), (3, 1, 3), (4, 2, 3),
                                                (7, 3, 3)])
 def test_panels_are_three_a_row(count, rows, cols):
+    pytest.importorskip("matplotlib")
     from momentrnn.experiments.plots import PANEL_COLUMNS, _panel_axes, _plt
 
     assert PANEL_COLUMNS == 3

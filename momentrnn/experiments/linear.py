@@ -81,11 +81,12 @@ def _row(run: dict, model: DiagonalRNN, teacher: DiagonalRNN, loss: float, lengt
 
 
 def _own_curve(res, i: int, steps: int) -> list:
-    """Run ``i``'s loss curve as at most about 20 ``[step, loss]`` points that depend on the
-    run alone, not on its batch: the records before the step it stopped at (diverged or
-    target reached; else the last step), then that step with its frozen loss. A batch goes on
-    recording after one run stops, and ends when its last run does, so its record steps are
-    the batch's; the points taken from them are the run's own."""
+    """Run ``i``'s loss curve as a few ``[step, loss]`` points that depend on the run alone,
+    not on its batch: the records before the step it stopped at (diverged or target reached;
+    else the last step), every ``max(1, (n + 1) // 20)``-th of those ``n`` (19 to 38 of them
+    when ``n >= 19``, all of them below), then that step with its frozen loss. A batch goes
+    on recording after one run stops, and ends when its last run does, so its record steps
+    are the batch's; the points taken from them are the run's own."""
     stop = int(res.diverged_at[i])
     if res.reached_at is not None and int(res.reached_at[i]) >= 0:
         stop = max(stop, int(res.reached_at[i]))

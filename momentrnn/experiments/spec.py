@@ -49,7 +49,11 @@ class SweepSpec:
 
     @property
     def digest(self) -> str:
-        """A hash of the parameters: results files remember which spec made them."""
+        """A hash of the parameters: results files remember which spec made them.
+
+        The first 16 hexadecimal characters of the SHA-256 of the parameters' JSON (keys
+        sorted); being written into results files, it must not change between versions, or
+        their sweeps would no longer resume."""
         text = json.dumps(self.params, sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 

@@ -58,9 +58,11 @@ def test_prove_runs_prove_flow_with_its_own_defaults_and_the_guide_s_run(monkeyp
     for name in ("init", "length", "order", "prec", "method", "tolerance", "max_seconds",
                  "converge", "init_radius"):
         assert kwargs[name] == stated[name], name
-    # docs/guide/prove.md: "the defaults: order 10, 128 bits, Lohner, tolerance 10^-20"
+    # docs/guide/prove.md: order p = 10 by default, 128 bits, Lohner; no fixed per-step
+    # tolerance: the remainder budget (default 1e-12) chooses each step's remainder
     assert (kwargs["order"], kwargs["prec"], kwargs["method"], kwargs["tolerance"]) == (
-        10, 128, "lohner", 1e-20)
+        10, 128, "lohner", None)
+    assert "remainder_budget" not in kwargs and stated["remainder_budget"] == 1e-12
     assert kwargs["length"] == 1000 and kwargs["max_seconds"] == math.inf
     assert kwargs["converge"] is True and kwargs["init_radius"] == 0.0
 

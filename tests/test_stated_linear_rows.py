@@ -59,7 +59,7 @@ def test_a_learned_measure_is_reported_for_a_student_of_rank_one_or_more():
     metrics = linear_metrics(student, 1e-20)
     assert metrics["effective_dimension"] == 2
     assert len(metrics["learned_atoms"]) == 2 and len(metrics["learned_weights"]) == 2
-    assert metrics["learned_digits"] >= 1
+    assert metrics["learned_vouched_digits"] >= 1
     assert 2 <= len(metrics["hankel_singular_values"]) <= 6
 
 

@@ -24,7 +24,8 @@ __all__ = ["Limit", "LIMITS", "physical_memory", "check_memory", "format_bytes",
            "MAX_SUPPORT_BITS", "MAX_STABILITY_WORK",
            "MAX_LAG_WORK", "check_lag_work", "MAX_DPS", "MAX_RECOVERY_DIGITS",
            "MAX_JOBS", "MAX_STEPS", "MAX_RUNS", "MAX_SEEDS", "MAX_PROVE_DIM",
-           "MAX_PROVE_PREC", "MAX_TAYLOR_ORDER"]
+           "MAX_PROVE_PREC", "MAX_TAYLOR_ORDER", "MAX_EXACT_MOMENT_BITS",
+           "MAX_SYMBOLIC_MOMENT_TERMS"]
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,18 @@ MAX_MOMENT_INDEX = 100_000
 # Values computed at once (moments(n), impulse_response(n)): a million doubles is 8 MB per
 # atom; exact values are bounded by a memory estimate on top.
 MAX_COUNT = 1_000_000
+# Bits of work of the exact moments computed at once (DiscreteMeasure.moments(count,
+# precision=Exact())), estimated before any work from the atoms: each power adds the bits of
+# their common denominator and of their largest magnitude, so count moments hold about
+# count**2 / 2 times that, and each is a sum of one power per atom as long: the work is the
+# atoms times the bits. Measured at the cap (load average 8 to 9): atom 1/3 over 35 521
+# moments 1.3 s; 1e1000 over 776, 2.7 s; atoms 39/100, -1/3 over 8137, 3.6 s; ten atoms k/p
+# (p the primes 3 to 37) over 1609, 3.9 s (the bits alone allowed 5087 of them: 57 s); before
+# the cap 1/3 over 10**6 moments aborted inside GMP at 4 GB, 1e1000 over 2000 took 26 s.
+MAX_EXACT_MOMENT_BITS = 1_000_000_000
+# Moments times atoms expanded by sympy (exact moments of complex or irrational atoms that
+# are not a complete algebraic field): 2000 moments of two atoms took 7.8 to 9.6 s (load 5).
+MAX_SYMBOLIC_MOMENT_TERMS = 4000
 # Digits of an exact impulse response (Exact() lags of float parameters): lag j of a double
 # with denominator 2**e holds about 2 e j bits, so the lags hold about e count**2 bits and
 # the exact work grows as their cube: 2000 lags of a random 4-unit student are 27 MiB, 36 s
@@ -197,6 +210,12 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
            "hankel_determinant (exact)", "recover_measure (exact data)")),
     Limit("count", MAX_COUNT, "values computed at once",
           ("DiscreteMeasure.moments(count)", "impulse_response(count)")),
+    Limit("exact moment bits", MAX_EXACT_MOMENT_BITS,
+          "atoms x count**2 / 2 x the bits each power adds, estimated from the atoms",
+          ("DiscreteMeasure.moments(count, precision=Exact())",)),
+    Limit("symbolic moment terms", MAX_SYMBOLIC_MOMENT_TERMS,
+          "each moment of an irrational or complex atom is a sympy expansion",
+          ("DiscreteMeasure.moments(count, precision=Exact())",)),
     Limit("exact response bytes", MAX_EXACT_RESPONSE_BYTES,
           "exact lags grow linearly, their work as the cube of the count",
           ("impulse_response(count, precision=Exact())",)),

@@ -685,6 +685,12 @@ def _limit_doors():
         "exact Hankel size": lambda v: m.hankel_rank(itertools.repeat(Fraction(1, 3),
                                                                       2 * v - 1)),
         "count": lambda v: m.DiscreteMeasure([Fraction(-1, 3)], [1]).moments(v),
+        # an atom 1/2**B over 1000 exact moments: about B 1000 999 / 2 bits just past v
+        "exact moment bits": lambda v: m.DiscreteMeasure(
+            [Fraction(1, 2 ** min(399_000, -(-2 * v // 999_000)))], [1]).moments(
+            1000, precision=m.Exact()),
+        "symbolic moment terms": lambda v: m.DiscreteMeasure(["1/3+1/2j", "-1/3"], [1, 1])
+        .moments(min(-(-v // 2), 10**6), precision=m.Exact()),
         "exact response bytes": lambda v: m.DiagonalRNN([0.39, -0.5], [1.0, 1.0], [1.0, 0.1])
         .impulse_response(v, precision=m.Exact()),
         "atoms": lambda v: m.random_teacher(v),

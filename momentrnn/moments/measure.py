@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -9,7 +10,7 @@ from fractions import Fraction
 import flint
 import numpy as np
 
-from .._limits import MAX_COUNT
+from .._limits import MAX_COUNT, MAX_EXACT_MOMENT_BITS, MAX_SYMBOLIC_MOMENT_TERMS
 from .._validate import positive_int
 from ..errors import InputError
 from ..precision import Float64, Precision, as_precision
@@ -170,12 +171,22 @@ class DiscreteMeasure:
         a = [to_exact(v, f"atoms[{i}]") for i, v in enumerate(self.atoms)]
         w = [to_exact(v, f"weights[{i}]") for i, v in enumerate(self.weights)]
         if all(isinstance(v, Fraction) for v in a + w):
+            _check_exact_moment_bits(a, w, count)
             fa = [flint.fmpq(v.numerator, v.denominator) for v in a]
             fw = [flint.fmpq(v.numerator, v.denominator) for v in w]
             out_q = power_sums(fa, fw, count, lambda terms: sum(terms, flint.fmpq(0)))
-            return [Fraction(int(v.p), int(v.q)) for v in out_q]
+            # an fmpq is in lowest terms with a positive denominator: no second gcd (a Python
+            # gcd is quadratic in the digits)
+            return [Fraction(int(v.p), int(v.q), _normalize=False) for v in out_q]
         import sympy
 
+        if count * len(a) > MAX_SYMBOLIC_MOMENT_TERMS:
+            raise InputError(
+                f"count={count} exact moments of {len(a)} atoms that are not all rational are "
+                f"{count * len(a)} symbolic terms, more than the {MAX_SYMBOLIC_MOMENT_TERMS} "
+                "expanded at once (each a sympy expansion): ask for at most "
+                f"{max(1, MAX_SYMBOLIC_MOMENT_TERMS // len(a))} moments, or use "
+                "precision=MP(...) or Ball(...)")
         sa = [sympy.nsimplify(v) if isinstance(v, Fraction) else v for v in a]
         sw = [sympy.nsimplify(v) if isinstance(v, Fraction) else v for v in w]
         return [sympy.expand(sum(wi * xi**j for wi, xi in zip(sw, sa))) for j in range(count)]
@@ -192,6 +203,56 @@ class DiscreteMeasure:
 
         pairs = ", ".join(f"{show(a)}: {show(w)}" for a, w in zip(self.atoms, self.weights))
         return f"DiscreteMeasure({{{pairs}}})"
+
+
+def _exact_moment_bits(atoms: Sequence[Fraction], weights: Sequence[Fraction],
+                       count: int) -> tuple[int, float]:
+    """An upper bound on the bits of the exact moments ``m_0 .. m_{count-1}`` (numerators and
+    denominators together), and the bits per power it charges, estimated before any work.
+
+    With ``D`` the atoms' common denominator (``lcm(q_i**j) = lcm(q_i)**j``), ``P`` the
+    largest ``|p_i| D / q_i`` and ``E``, ``W`` the same for the weights, ``m_j`` has a
+    denominator dividing ``E D**j`` and a numerator at most ``n W P**j``: each power adds at
+    most ``log2 D + log2 P`` bits, each moment ``log2 (n W E) + 2``.
+    """
+    def common(values: Sequence[Fraction]) -> tuple[int, int]:
+        den = 1
+        for v in values:
+            den = den * v.denominator // math.gcd(den, v.denominator)
+            if den.bit_length() > MAX_EXACT_MOMENT_BITS:  # refused in any case
+                break
+        top = max((abs(v.numerator) * (den // v.denominator) for v in values), default=1)
+        return den, max(1, top)
+
+    den, top = common(atoms)
+    wden, wtop = common(weights)
+    per_power = math.log2(den) + math.log2(top)
+    per_moment = math.log2(max(1, len(weights))) + math.log2(wtop) + math.log2(wden) + 2
+    return math.ceil(per_power * (count * (count - 1) // 2) + count * per_moment), per_power
+
+
+def _check_exact_moment_bits(atoms: Sequence[Fraction], weights: Sequence[Fraction],
+                             count: int) -> None:
+    """Refuse exact moments whose work passes ``MAX_EXACT_MOMENT_BITS`` before any: the bits
+    of the moments times the atoms (each moment is a sum of that many powers as long)."""
+    n = max(1, len(atoms))
+    bits, per_power = _exact_moment_bits(atoms, weights, count)
+    if n * bits <= MAX_EXACT_MOMENT_BITS:
+        return
+    most = 1
+    lo, hi = 1, count  # the largest count within the limit (the estimate grows with it)
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        if n * _exact_moment_bits(atoms, weights, mid)[0] <= MAX_EXACT_MOMENT_BITS:
+            most, lo = mid, mid + 1
+        else:
+            hi = mid - 1
+    raise InputError(
+        f"count={count} exact moments of these {n} atom(s) hold about {bits:.3g} bits (about "
+        f"{per_power:.4g} more per power: the atoms' common denominator and largest "
+        f"magnitude), each a sum of {n} powers as long: {n * bits:.3g} bits of work, more "
+        f"than the {MAX_EXACT_MOMENT_BITS} done at once: ask for at most {most} moments, or "
+        "use precision=MP(...) or Ball(...)")
 
 
 def _as_tuple(values: object, name: str) -> tuple:

@@ -25,7 +25,7 @@ __all__ = ["Limit", "LIMITS", "physical_memory", "check_memory", "format_bytes",
            "MAX_LAG_WORK", "check_lag_work", "MAX_DPS", "MAX_RECOVERY_DIGITS",
            "MAX_JOBS", "MAX_STEPS", "MAX_RUNS", "MAX_SEEDS", "MAX_PROVE_DIM",
            "MAX_PROVE_PREC", "MAX_TAYLOR_ORDER", "MAX_EXACT_MOMENT_BITS",
-           "MAX_SYMBOLIC_MOMENT_TERMS"]
+           "MAX_SYMBOLIC_MOMENT_TERMS", "MAX_CERTIFY_WEIGHT_BITS"]
 
 
 @dataclass(frozen=True)
@@ -105,6 +105,12 @@ MAX_EXACT_HANKEL = 1500
 # down to 1e-40 (238 bits) is certified over 1000 orders; ``--teacher-atoms 1e100000``
 # over 100 orders (1.6e9 bits) would take minutes.
 MAX_CERTIFY_BITS = 120_000_000
+# Bits of a weight (a teacher weight, a student's b or c) times the orders certified: every
+# moment carries the weight's bits, and every order compares its bounds exactly. Measured
+# (load average 8.8): weight 1 over 1000 orders 9.0 s, 1e-300 (a double, 1050 bits) 22 s;
+# 1e-10000 over 100 orders 21 s against 8.3 s for weight 1; --teacher-weights 1e-100000 over
+# 100 orders ran past 60 s. Every double (at most 1075 bits) is accepted up to MAX_LENGTH.
+MAX_CERTIFY_WEIGHT_BITS = 1_100_000
 # Bits of the numerator or denominator of a support end (moment_feasible, bounds --support):
 # every localising matrix multiplies the moments by the ends, and the ends are written
 # exactly in the matrices' names, the table and the JSON; 1e3000 (9 966 bits) is read and
@@ -199,6 +205,9 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
            "recover_measure (atoms conditioned)")),
     Limit("certify bits", MAX_CERTIFY_BITS, "the time follows the bits of an atom's exact powers",
           ("certify_extrapolation(teacher_atoms=, a=)", "certify --teacher-atoms")),
+    Limit("certify weight bits", MAX_CERTIFY_WEIGHT_BITS,
+          "every moment carries a weight's bits, every order compares them",
+          ("certify_extrapolation(teacher_weights=, b=, c=)", "certify --teacher-weights")),
     Limit("support end bits", MAX_SUPPORT_BITS,
           "the ends multiply every moment and are written exactly",
           ("support=(a, b)", "momentrnn bounds --support")),

@@ -644,6 +644,7 @@ def _limit_doors():
     from fractions import Fraction
 
     import mpmath
+    import sympy  # noqa: F401  (imported before any clock starts: complex exact atoms use it)
 
     import momentrnn as m
     from momentrnn.moments._data import parse_moments, parse_number_text
@@ -664,6 +665,10 @@ def _limit_doors():
         "certify bits": lambda v: certify_extrapolation(
             [Fraction(1, 2 ** (min(399_000, -(-2 * v // 999_000)) - 1))], [1], [1], length=1000,
             lags=3, **student),
+        # a teacher weight of B bits over 1000 orders: B 1000 just past v
+        "certify weight bits": lambda v: certify_extrapolation(
+            [0.5], [1], [1], length=1000, lags=3, teacher_atoms=[Fraction(39, 100)],
+            teacher_weights=[Fraction(1, 2 ** min(399_000, v // 1000 + 1))]),
         # an atom of B bits at order 600: q**3 (B + 160) just past v
         "stability work": lambda v: m.stability_bound(
             [Fraction(1, 2 ** (min(399_000, max(3, -(-v // 600**3) - 159)) - 2))], order=600,

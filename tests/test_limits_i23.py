@@ -96,3 +96,80 @@ def test_symbolic_exact_moments_are_bounded():
 def test_the_moment_limits_are_in_the_table():
     assert LIMITS["exact moment bits"].maximum == MAX_EXACT_MOMENT_BITS
     assert LIMITS["symbolic moment terms"].maximum == MAX_SYMBOLIC_MOMENT_TERMS
+
+
+# ------------------------------------- item 2: certify's teacher weights and the report's kind
+
+def _certify_cli(tmp_path, capsys, model, *extra):
+    import json
+
+    from momentrnn.cli import main
+
+    student = tmp_path / "s.json"
+    student.write_text(json.dumps(model))
+    start = time.perf_counter()
+    code = main(["certify", str(student), *extra])
+    took = _elapsed(start)
+    err = capsys.readouterr().err
+    return code, err, took
+
+
+_MODEL = {"a": ["1/2"], "b": ["1"], "c": ["1"]}
+_TEACHER = ("--teacher-atoms", "39/100", "--length", "100", "--lags", "3")
+
+
+@pytest.mark.parametrize("weight", ["1e-100000", "-7e99999", "1/3" + "0" * 20000])
+def test_long_teacher_weights_are_refused_before_work(tmp_path, capsys, weight):
+    # main: --teacher-weights 1e-100000 ran past 60 s (bounds compared at 330 000 bits)
+    code, err, took = _certify_cli(tmp_path, capsys, _MODEL, *_TEACHER,
+                                   "--teacher-weights", weight)
+    assert code == 2 and took < 5, err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "--teacher-weights entry 1" in err and "more than the 1100000" in err
+
+
+@settings(max_examples=8, deadline=None, derandomize=True)
+@given(st.integers(4, 1000), st.integers(1, 400_000), st.sampled_from(["b", "c", "teacher"]))
+def test_weight_bits_are_capped_on_every_door(length, bits, where):
+    from momentrnn._limits import MAX_CERTIFY_WEIGHT_BITS
+    from momentrnn.moments import certify_extrapolation
+
+    w = Fraction(1, 3 * 2 ** (bits - 3)) if bits > 3 else Fraction(1, 3)
+    size = w.numerator.bit_length() + w.denominator.bit_length()
+    args = {"b": [1], "c": [1], "teacher": [1]}
+    args[where] = [w]
+    call = lambda: certify_extrapolation(  # noqa: E731
+        [Fraction(1, 2)], args["b"], args["c"], teacher_atoms=[Fraction(39, 100)],
+        teacher_weights=args["teacher"], length=length, lags=3, sdp_max_order=0)
+    if size * length > MAX_CERTIFY_WEIGHT_BITS:
+        _one_line_refusal(call, f"{'teacher_weights' if where == 'teacher' else where}[0]",
+                          str(MAX_CERTIFY_WEIGHT_BITS))
+
+
+def test_double_weights_are_certified_at_the_longest_length():
+    from momentrnn._limits import MAX_CERTIFY_WEIGHT_BITS, MAX_LENGTH
+
+    tiny = Fraction(5e-324)  # the smallest double: the longest a double's fraction gets
+    assert (tiny.numerator.bit_length() + tiny.denominator.bit_length()) * MAX_LENGTH \
+        <= MAX_CERTIFY_WEIGHT_BITS
+
+
+@pytest.mark.parametrize("extra,needs", [({"kind": "sweep"}, "kind 'flow'"),
+                                         ({"kind": "flow", "schema_version": "999"},
+                                          "schema_version '1'"),
+                                         ({"schema_version": 1}, "schema_version '1'"),
+                                         ({"kind": ["flow"]}, "kind 'flow'")])
+def test_certify_refuses_a_report_of_another_kind_or_version(tmp_path, capsys, extra, needs):
+    code, err, _ = _certify_cli(tmp_path, capsys, dict(_MODEL, **extra), *_TEACHER,
+                                "--teacher-weights", "1")
+    assert code == 2, err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert needs in err and repr(next(iter(extra.values()))) in err or needs in err
+
+
+def test_certify_still_reads_flow_reports_and_model_files(tmp_path, capsys):
+    for model in (_MODEL, dict(_MODEL, kind="flow", schema_version="1")):
+        code, err, _ = _certify_cli(tmp_path, capsys, model, "--teacher-atoms", "39/100",
+                                    "--teacher-weights", "1", "--length", "5", "--lags", "3",
+                                    "--sdp-max-order", "0")
+        assert code in (0, 1) and "error" not in err, err

@@ -104,6 +104,23 @@ def _vector(values: object, name: str, path: str, read=_exact) -> list[Fraction]
     return [read(v, f"student {path!r} {name}[{i}]") for i, v in enumerate(values)]
 
 
+def _check_kind(report: dict, path: str) -> None:
+    """A document the package wrote must be a flow report of this schema (a model file, with
+    neither key, is read as it is)."""
+    from .._schema import SCHEMA_VERSION
+
+    version = report.get("schema_version", SCHEMA_VERSION)
+    if version != SCHEMA_VERSION:
+        raise InputError(f"student {path!r} has schema_version {brief(repr(version), 60)}; "
+                         f"certify reads schema_version {SCHEMA_VERSION!r}: write the report "
+                         "again with this version's 'momentrnn flow --json'")
+    kind = report.get("kind", "flow")
+    if kind != "flow":
+        raise InputError(f"student {path!r} is a document of kind {brief(repr(kind), 60)}; "
+                         "certify reads kind 'flow' (written by 'momentrnn flow --json') or a "
+                         "model file with the arrays a, b and c")
+
+
 def read_student(path: str) -> tuple[list, list, list, dict]:
     """``(a, b, c, report)`` exactly, from a flow report, a JSON model or an .npz file."""
     if not os.path.isfile(path):
@@ -141,6 +158,7 @@ def read_student(path: str) -> tuple[list, list, list, dict]:
                              f"from ({brief(str(exc), 160)})") from None
         if not isinstance(report, dict):
             raise InputError(f"student {path!r}: expected a JSON object with the student")
+        _check_kind(report, path)
         data = report.get("student", report)
         if "status" in report and "student" not in report:
             raise InputError(f"student {path!r} is a flow report without the trained "
@@ -279,7 +297,9 @@ def run_certify(args: argparse.Namespace) -> int:
         raise InputError(f"--teacher-moments has {len(moments)} values; --length {length} "
                          f"needs h_0..h_{length - 1}")
     check_powers({f"student {args.student!r} a": a, "--teacher-atoms entry {}": atoms},
-                 length, "--length")  # named as given, before any power is taken
+                 length, "--length",  # named as given, before any power is taken
+                 weights={f"student {args.student!r} b": b, f"student {args.student!r} c": c,
+                          "--teacher-weights entry {}": weights})
     cert = certify_extrapolation(a, b, c, teacher_atoms=atoms, teacher_weights=weights,
                                  teacher_moments=moments, length=length, lags=lags,
                                  sdp_max_order=args.sdp_max_order)

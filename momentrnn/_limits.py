@@ -25,7 +25,8 @@ __all__ = ["Limit", "LIMITS", "physical_memory", "check_memory", "format_bytes",
            "MAX_LAG_WORK", "check_lag_work", "MAX_DPS", "MAX_RECOVERY_DIGITS",
            "MAX_JOBS", "MAX_STEPS", "MAX_RUNS", "MAX_SEEDS", "MAX_PROVE_DIM",
            "MAX_PROVE_PREC", "MAX_TAYLOR_ORDER", "MAX_EXACT_MOMENT_BITS",
-           "MAX_SYMBOLIC_MOMENT_TERMS", "MAX_CERTIFY_WEIGHT_BITS"]
+           "MAX_SYMBOLIC_MOMENT_TERMS", "MAX_CERTIFY_WEIGHT_BITS",
+           "MAX_EXTRAPOLATION_LENGTH"]
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,11 @@ MAX_MOMENT_INDEX = 100_000
 # Values computed at once (moments(n), impulse_response(n)): a million doubles is 8 MB per
 # atom; exact values are bounded by a memory estimate on top.
 MAX_COUNT = 1_000_000
+# Lags compared after a training run (integrate_flow(extrapolation_length=), flow --length,
+# a sweep's lengths): the student's and the teacher's responses and their difference, as
+# impulse_response(count) computes them; flow --length 1e8 passed the memory estimate and
+# allocated until MemoryError after the training. Checked before the training.
+MAX_EXTRAPOLATION_LENGTH = MAX_COUNT
 # Bits of work of the exact moments computed at once (DiscreteMeasure.moments(count,
 # precision=Exact())), estimated before any work from the atoms: each power adds the bits of
 # their common denominator and of their largest magnitude, so count moments hold about
@@ -219,6 +225,10 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
            "hankel_determinant (exact)", "recover_measure (exact data)")),
     Limit("count", MAX_COUNT, "values computed at once",
           ("DiscreteMeasure.moments(count)", "impulse_response(count)")),
+    Limit("extrapolation length", MAX_EXTRAPOLATION_LENGTH,
+          "the responses compared after a run, as impulse_response(count) computes them",
+          ("integrate_flow(extrapolation_length=)", "GDResult.trajectory(extrapolation_length=)",
+           "momentrnn flow --length", "momentrnn sweep --set lengths=")),
     Limit("exact moment bits", MAX_EXACT_MOMENT_BITS,
           "atoms x count**2 / 2 x the bits each power adds, estimated from the atoms",
           ("DiscreteMeasure.moments(count, precision=Exact())",)),

@@ -699,6 +699,9 @@ def _limit_doors():
         "exact response bytes": lambda v: m.DiagonalRNN([0.39, -0.5], [1.0, 1.0], [1.0, 0.1])
         .impulse_response(v, precision=m.Exact()),
         "atoms": lambda v: m.random_teacher(v),
+        "extrapolation length": lambda v: m.integrate_flow(
+            m.init_student(2, scale=0.1, seed=0), m.random_teacher(2), k=3,
+            extrapolation_length=v),
         "steps": lambda v: m.gradient_descent(m.init_student(2, scale=0.1),
                                               m.random_teacher(2), k=3, steps=v, lr=0.01),
         "prove dimension": lambda v: prove_flow("two_pole", v, 5, 1e-3),

@@ -173,3 +173,43 @@ def test_certify_still_reads_flow_reports_and_model_files(tmp_path, capsys):
                                     "--teacher-weights", "1", "--length", "5", "--lags", "3",
                                     "--sdp-max-order", "0")
         assert code in (0, 1) and "error" not in err, err
+
+
+# ------------------------------------------- item 3: the extrapolation length, before training
+
+@settings(max_examples=6, deadline=None, derandomize=True)
+@given(st.integers(10**6 + 1, 10**8))
+def test_extrapolation_lengths_past_the_limit_are_refused_before_training(length):
+    # main: flow --dim 6 --length 1e8 passed the memory estimate, trained, then ran out of
+    # memory
+    import numpy as np
+
+    from momentrnn._limits import MAX_EXTRAPOLATION_LENGTH
+    from momentrnn.experiments import load_spec
+
+    student = m.init_student(6, scale=1e-2, seed=0)
+    teacher = m.named_teacher("decaying")
+    cap = str(MAX_EXTRAPOLATION_LENGTH)
+    _one_line_refusal(lambda: m.integrate_flow(student, teacher, k=3,
+                                               extrapolation_length=length),
+                      f"extrapolation_length={length}", cap)
+    _one_line_refusal(lambda: m.integrate_flow(student, teacher, k=3,
+                                               extrapolation_length=np.int64(length)),
+                      f"extrapolation_length={length}", cap)
+    res = m.gradient_descent(student, teacher, k=3, lr=0.01, steps=2)
+    _one_line_refusal(lambda: res.trajectory(0, teacher, k=3, extrapolation_length=length),
+                      f"extrapolation_length={length}", cap)
+    _one_line_refusal(lambda: load_spec({"lengths": [100, length], "dims": [6]}),
+                      f"lengths holds {length}", cap)
+
+
+@pytest.mark.parametrize("gd", [False, True])
+def test_flow_refuses_a_long_length_by_its_option_before_training(capsys, gd):
+    from momentrnn.cli import main
+
+    start = time.perf_counter()
+    code = main(["flow", "--teacher", "decaying", "--dim", "6", "--length", "100000000",
+                 "--quiet", *(["--gd"] if gd else [])])
+    err = capsys.readouterr().err
+    assert code == 2 and _elapsed(start) < 5, err
+    assert err.count("\n") == 1 and "--length=100000000 is more than 1000000" in err

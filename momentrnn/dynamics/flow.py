@@ -64,6 +64,21 @@ def _positive_count(value: object, name: str) -> int:
     return int(value)
 
 
+def check_extrapolation_length(length: int, dim: int,
+                               name: str = "extrapolation_length") -> int:
+    """Refuse, before any training, an extrapolation length whose impulse responses pass
+    half the memory or ``MAX_EXTRAPOLATION_LENGTH`` (``name`` as the caller spells it)."""
+    from .._limits import MAX_EXTRAPOLATION_LENGTH
+
+    check_memory(16.0 * length * dim, f"the extrapolation error at length {length}",
+                 "use a shorter extrapolation length")
+    if length > MAX_EXTRAPOLATION_LENGTH:
+        raise InputError(f"{name}={length} is more than {MAX_EXTRAPOLATION_LENGTH}, the longest "
+                         "impulse response compared after a run (several arrays of that many "
+                         f"values per unit): give {name} <= {MAX_EXTRAPOLATION_LENGTH}")
+    return length
+
+
 def check_until_loss(until_loss: object) -> None:
     """``until_loss`` is None or a finite number >= 0."""
     if until_loss is not None and not (_is_real(until_loss) and finite(until_loss)
@@ -224,10 +239,9 @@ def integrate_flow(
     blas_threads = check_blas_threads(blas_threads)
     record = _positive_count(record, "record")
     max_steps = _positive_count(max_steps, "max_steps")
-    extrapolation_length = _positive_count(extrapolation_length, "extrapolation_length")
-    check_memory(16.0 * extrapolation_length * max(student.dim, teacher.dim),
-                 f"the extrapolation error at length {extrapolation_length}",
-                 "use a shorter extrapolation length")
+    extrapolation_length = check_extrapolation_length(
+        _positive_count(extrapolation_length, "extrapolation_length"),
+        max(student.dim, teacher.dim))
     if until_loss is None and t_max is None:
         until_loss = 1e-10
     warning = _overparameterization_warning(student, teacher)

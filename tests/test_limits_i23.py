@@ -7,6 +7,7 @@ Each test drives inputs through the public API or the command line and asserts t
 import time
 from fractions import Fraction
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -213,3 +214,36 @@ def test_flow_refuses_a_long_length_by_its_option_before_training(capsys, gd):
     err = capsys.readouterr().err
     assert code == 2 and _elapsed(start) < 5, err
     assert err.count("\n") == 1 and "--length=100000000 is more than 1000000" in err
+
+
+# ---------------------------------------------- item 7: double moments that leave the range
+
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(st.integers(2, 9), st.integers(20, 300), st.sampled_from([1, -1]),
+       st.sampled_from([1, Fraction(1, 3), Fraction(-39, 100)]))
+def test_double_moments_beyond_the_range_are_refused_naming_atom_and_index(
+        mantissa, exponent, sign, weight):
+    # main: DiscreteMeasure([1e200], [1]).moments(4) returned inf moments silently
+    import mpmath
+
+    x = float(sign * mantissa * Fraction(10) ** exponent)
+    ctx = mpmath.mp.clone()
+    ctx.prec = 80
+    # the first power whose size (power alone, or times the weight) passes the doubles
+    q = next(j for j in range(1, 400) if ctx.mpf(abs(x)) ** j > ctx.mpf("1.7976931348623157e308")
+             or ctx.mpf(abs(x)) ** j * abs(ctx.mpf(weight.numerator) / weight.denominator)
+             > ctx.mpf("1.7976931348623157e308"))
+    mu = m.DiscreteMeasure([x, 0.5], [float(weight), 1.0])
+    message = _one_line_refusal(lambda: mu.moments(q + 2), f"m_{q} leaves the range",
+                                f"atoms[0] = {x!r}", "MP(", "Exact()")
+    assert "inf" not in message.replace("Float64", "")
+    below = mu.moments(q)  # every moment before it is a finite double
+    assert np.all(np.isfinite(below)) and len(below) == q
+    wide = mu.moments(q + 2, precision=m.MP(30))  # the fix the message names
+    assert all(ctx.isfinite(v) for v in wide)
+
+
+def test_an_overflowing_power_is_named_even_under_a_small_weight():
+    mu = m.DiscreteMeasure([0.5, 1e100], [1e300, 1e-300])
+    _one_line_refusal(lambda: mu.moments(6), "m_4 leaves the range", "atoms[1] = 1e+100",
+                      "x**4 is about 1e400")

@@ -154,11 +154,35 @@ class DiscreteMeasure:
                     f"(about 1.8e308), the arithmetic of precision={prec}: use "
                     "precision=Exact() (or MP) for the moments of this measure") from None
 
-        with guarded.working():
+        with guarded.working(), np.errstate(over="ignore", invalid="ignore"):
             out = guarded.power_sums([convert(v, f"atoms[{i}]") for i, v in enumerate(self.atoms)],
                                      [convert(v, f"weights[{i}]")
                                       for i, v in enumerate(self.weights)], count)
-        return ar.rounded(out)
+        out = ar.rounded(out)
+        if isinstance(out, np.ndarray) and not np.all(np.isfinite(out)):
+            self._refuse_overflow(out, prec)
+        return out
+
+    def _refuse_overflow(self, out: np.ndarray, prec: Precision) -> None:
+        """Name the moment that left the double range and the atom whose power took it
+        there (never an ``inf`` or ``nan`` moment returned as if computed)."""
+        q = int(np.flatnonzero(~np.isfinite(out))[0])
+
+        def log10(v: object) -> float:
+            z = abs(complex(to_float(v)))
+            return math.log10(z) if z > 0 else -math.inf
+
+        # the power alone may overflow (before a small weight scales it back), or its product
+        power = [q * log10(x) for x in self.atoms]
+        product = [p + log10(w) for p, w in zip(power, self.weights)]
+        size = [max(p, t) for p, t in zip(power, product)]
+        i = max(range(len(size)), key=size.__getitem__)
+        what = f"x**{q}" if power[i] >= product[i] else f"x**{q} times its weight"
+        raise InputError(
+            f"moment m_{q} leaves the range of a double (about 1.8e308) in precision={prec}: "
+            f"for atoms[{i}] = {to_float(self.atoms[i])!r}, {what} is about 1e{size[i]:.0f}; "
+            "use precision=MP(...) or Exact() for the moments of this measure, or rescale "
+            "the atoms")
 
     def _exact_moments(self, count: int) -> list:
         """Exact moments: Fractions, or sympy expressions for algebraic atoms."""

@@ -247,3 +247,42 @@ def test_an_overflowing_power_is_named_even_under_a_small_weight():
     mu = m.DiscreteMeasure([0.5, 1e100], [1e300, 1e-300])
     _one_line_refusal(lambda: mu.moments(6), "m_4 leaves the range", "atoms[1] = 1e+100",
                       "x**4 is about 1e400")
+
+
+# ------------------------------------------------ item 6: prove's refusals name its options
+
+_PROVE_LIMITS = [("--dim", "dim", "prove dimension"), ("--prec", "prec", "prove precision"),
+                 ("--order", "order", "Taylor order"), ("--length", "length", "length"),
+                 ("--k", "k", "lags")]
+
+
+@settings(max_examples=10, deadline=None, derandomize=True)
+@given(st.sampled_from(_PROVE_LIMITS), st.integers(1, 10**6))
+def test_prove_refusals_name_the_option_on_the_command_line(limit, past):
+    import contextlib
+    import io
+    import re
+
+    from momentrnn.cli import main
+    from momentrnn.prove import prove_flow
+
+    option, parameter, name = limit
+    value = LIMITS[name].maximum + past
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        assert main(["prove", option, str(value)]) == 2
+    line = err.getvalue()
+    assert line.count("\n") == 1 and f"{option}={value}" in line, line
+    # main said dim=/prec=: no parameter spelling is left on the command line
+    assert not re.search(r"(?<![\w.-])(dim|prec|order|length|k|init_scale)=", line), line
+    with pytest.raises(InputError, match=f"(?<![-]){parameter}={value}"):  # the API's own
+        prove_flow("two_pole", **{"dim": 2, "k": 5, "init_scale": 1e-3, parameter: value})
+
+
+def test_prove_underscore_parameters_read_as_options(capsys):
+    from momentrnn.cli import main
+
+    assert main(["prove", "--init-scale", "1e300"]) == 2
+    err = capsys.readouterr().err
+    assert "--init-scale=1e+300" in err and "smaller --init-scale" in err
+    assert "init_scale" not in err

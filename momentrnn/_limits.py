@@ -164,7 +164,8 @@ MAX_TAYLOR_ORDER = 100
 MAX_SPEC_BYTES = 1 * 2**20
 # Seeds: torch and numpy take seeds below 2**63 (a larger one overflows a C long long).
 MAX_SEED = 2**63 - 1
-# Worker processes: never more than the claims or tasks to run, nor this many.
+# Worker processes: never more than the claims or tasks to run, nor the cores (check and
+# sweep lower --jobs/--workers to those with a note), nor this many (refused).
 MAX_JOBS = 1024
 # Gradient-descent steps of one call: about an hour for a small batch on a CPU.
 MAX_STEPS = 100_000_000

@@ -286,3 +286,40 @@ def test_prove_underscore_parameters_read_as_options(capsys):
     err = capsys.readouterr().err
     assert "--init-scale=1e+300" in err and "smaller --init-scale" in err
     assert "init_scale" not in err
+
+
+# ------------------------------------------- item 8: numpy integers are integers; --jobs
+
+_NUMPY_INTS = st.sampled_from([np.int8, np.int16, np.int32, np.int64, np.uint16, np.uint64])
+
+
+@settings(max_examples=12, deadline=None, derandomize=True)
+@given(_NUMPY_INTS, st.integers(5, 60))
+def test_numpy_integers_are_accepted_where_ints_are(kind, n):
+    # main: MP(np.int64(50)) said "needs an integer number of decimal digits"
+    assert m.MP(kind(n)) == m.MP(n) and m.Ball(kind(n)) == m.Ball(n)
+    assert isinstance(m.MP(kind(n)).dps, int)
+    moments = [1, 0, Fraction(1, 3), 0]
+    assert m.recover_measure(moments, digits=kind(n)).digits \
+        == m.recover_measure(moments, digits=n).digits
+    data = [1, Fraction(1, 2), Fraction(1, 3)]
+    a = m.extrapolation_range(data, tolerance=0, order=kind(n % 40 + 3))
+    b = m.extrapolation_range(data, tolerance=0, order=n % 40 + 3)
+    assert (a.lower, a.upper) == (b.lower, b.upper)
+
+
+@pytest.mark.parametrize("value", [np.bool_(True), True, np.float64(50.0), "50"])
+def test_bools_and_non_integers_are_still_refused_as_digit_counts(value):
+    _one_line_refusal(lambda: m.MP(value), "MP(dps) needs an integer")
+    big = np.int64(100_001)
+    _one_line_refusal(lambda: m.MP(big), "dps=100001", "100000")
+
+
+@pytest.mark.parametrize("jobs", [1025, 10**6])
+def test_check_refuses_jobs_past_the_table(capsys, jobs):
+    # main: --jobs 1025 was accepted (lowered without a word under --list)
+    from momentrnn.cli import main
+
+    assert main(["check", "--jobs", str(jobs), "--list"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"--jobs {jobs} is more than 1024" in err

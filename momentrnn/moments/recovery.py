@@ -786,6 +786,8 @@ def _prepare(moments, *, rank, method, precision, digits, data_digits, data_erro
     estimate the conditioning (raises for bad input)."""
     data = parse_moments(moments, data_digits=data_digits, data_error=data_error)
     _validate(data, rank, basis)
+    if isinstance(digits, (np.integer, np.floating)) and not isinstance(digits, np.bool_):
+        digits = digits.item()  # a numpy number as the Python number it holds
     if digits is not None and (isinstance(digits, bool) or not isinstance(digits, (int, float))
                                or not digits > 0 or not finite(digits)):
         raise InputError(f"digits={shown(digits)} must be a positive finite number, e.g. "

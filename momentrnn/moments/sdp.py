@@ -298,6 +298,8 @@ def extrapolation_range(moments: object, *, tolerance: object, support: tuple = 
     a, b = parse_support(support)
     N = data.count - 1
     q = N + 1 if order is None else order
+    if isinstance(q, np.integer):  # a numpy integer as the int it holds (a numpy bool is not)
+        q = int(q)
     if isinstance(q, bool) or not isinstance(q, int) or q <= N:
         raise InputError(f"order={shown_value(order)} must be an integer > {N} (the last given "
                          "index)")

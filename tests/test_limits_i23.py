@@ -323,3 +323,50 @@ def test_check_refuses_jobs_past_the_table(capsys, jobs):
     assert main(["check", "--jobs", str(jobs), "--list"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and f"--jobs {jobs} is more than 1024" in err
+
+
+# ------------------------------------ item 5: exact inputs refused by their own size, on entry
+
+def _kinds():
+    import sympy
+
+    return {"int": lambda n, d: n, "Fraction": lambda n, d: Fraction(n, d),
+            "fmpz": lambda n, d: __import__("flint").fmpz(n),
+            "fmpq": lambda n, d: __import__("flint").fmpq(n, d),
+            "sympy Rational": lambda n, d: sympy.Rational(n, d)}
+
+
+@settings(max_examples=15, deadline=None, derandomize=True)
+@given(st.sampled_from(sorted(_kinds())), st.integers(1, 2 * 10**6),
+       st.sampled_from([1, -1]), st.booleans())
+def test_long_exact_inputs_are_refused_on_entry_by_their_size(kind, extra, sign, below):
+    # main: 2**(10**7) was read, then refused as "Ball(dps=3010334) is out of range"
+    from momentrnn._limits import MAX_BINARY_EXPONENT
+
+    bits = MAX_BINARY_EXPONENT + extra
+    n, d = sign * 3 * 2 ** (bits - 2), 1
+    if below and kind in ("Fraction", "fmpq", "sympy Rational"):
+        n, d = sign, 3 * 2 ** (bits - 2)  # the denominator is long
+    value = _kinds()[kind](n, d)
+    message = _one_line_refusal(lambda: m.recover_measure([1, 0, value, 0]), "moment 2",
+                                f"({kind})", f"{bits} bits", str(MAX_BINARY_EXPONENT))
+    assert "Ball(" not in message and "dps" not in message
+    _one_line_refusal(lambda: m.hankel_rank([1, 0, value, 0]), f"({kind})",
+                      str(MAX_BINARY_EXPONENT))
+
+
+@pytest.mark.parametrize("value", ["1e100000", 2**399_000, Fraction(1, 3**250_000),
+                                   "-7e99999"], ids=["text", "int", "Fraction", "negative"])
+def test_exact_inputs_past_the_working_digits_are_named_not_ball(value):
+    # main: "Ball(dps=100034) is out of range", naming a precision the caller never gave
+    from momentrnn._limits import MAX_DPS
+
+    message = _one_line_refusal(lambda: m.recover_measure([1, 0, value, 0]), "moment 2 (about",
+                                str(MAX_DPS), "precision=Exact()")
+    assert "Ball(" not in message
+
+
+def test_exact_inputs_within_the_limits_are_still_read():
+    big = 3 * 2**1000 + 1
+    r = m.recover_measure([1, 0, Fraction(big, 7), 0], precision=m.Exact())
+    assert r.measure.moments(4, precision=m.Exact()) == [1, 0, Fraction(big, 7), 0]

@@ -17,7 +17,7 @@ import flint
 import mpmath
 import numpy as np
 
-from .._limits import MAX_RECOVERY_DIGITS, MAX_SINGULAR_VALUES
+from .._limits import MAX_DPS, MAX_RECOVERY_DIGITS, MAX_SINGULAR_VALUES
 from .._validate import finite, positive_int, shown
 from ..errors import (
     DataAccuracyError,
@@ -863,8 +863,26 @@ def _prepare(moments, *, rank, method, precision, digits, data_digits, data_erro
     _conditioning(problem, rank, progress)
     working = problem.loss + (target if target is not None else 20) + 10
     problem.start_bits = digits_to_bits(working) + 32
+    if bits_to_digits(problem.start_bits) > MAX_DPS and not (prec is not None and prec.exact):
+        _refuse_working_digits(data, problem.loss, bits_to_digits(problem.start_bits))
     problem.square = data.head(2 * n) if problem.over and basis == "monomial" else data
     return problem
+
+
+def _refuse_working_digits(data: MomentData, loss: float, digits: float) -> None:
+    """Refuse, before any ball work, moments whose spread needs more working digits than
+    ``MAX_DPS``, naming the moment of largest size (by its size: its digits may be many)."""
+    sizes = [max(abs(q.p).bit_length() - q.q.bit_length(), q.q.bit_length() - 1
+                 - abs(q.p).bit_length()) if q != 0 else 0 for q in data.real]
+    j = max(range(len(sizes)), key=sizes.__getitem__)
+    q = data.real[j]
+    e = (abs(q.p).bit_length() - q.q.bit_length()) * math.log10(2)
+    raise InputError(
+        f"moment {j} (about {'-' if q < 0 else ''}1e{e:.0f}) makes these moments' Hankel "
+        f"matrix lose about {loss:.0f} digits, so recovering their atoms needs about "
+        f"{digits:.0f} working digits, more than the {MAX_DPS} this package works at (the "
+        "limit of MP and Ball); scale the moments (m_j / c**j brings atoms of size c near 1) "
+        "or pass precision=Exact()")
 
 
 def _conditioning(problem: _Problem, rank, progress) -> None:

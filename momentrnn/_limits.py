@@ -26,7 +26,8 @@ __all__ = ["Limit", "LIMITS", "physical_memory", "check_memory", "format_bytes",
            "MAX_JOBS", "MAX_STEPS", "MAX_RUNS", "MAX_SEEDS", "MAX_PROVE_DIM",
            "MAX_PROVE_PREC", "MAX_TAYLOR_ORDER", "MAX_EXACT_MOMENT_BITS",
            "MAX_SYMBOLIC_MOMENT_TERMS", "MAX_CERTIFY_WEIGHT_BITS",
-           "MAX_EXTRAPOLATION_LENGTH"]
+           "MAX_EXTRAPOLATION_LENGTH", "MIN_T_MAX", "SDP_INPUT_RANGE", "TRACKING_RANGE",
+           "MAX_ESCALATION_BITS", "NOT_INPUT_LIMITS"]
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,54 @@ MAX_STEPS = 100_000_000
 MAX_RUNS = 1_000_000
 # A seed count (seeds=N) of a sweep: N runs per grid point.
 MAX_SEEDS = 100_000
+
+# Ranges of values (not sizes) accepted, declared here with their reasons; the modules that
+# check them import them from here.
+# The shortest flow time (integrate_flow(t_max=), flow --t-max): below it no integrator can
+# take a step (LSODA stalls on such spans), so the flow has not moved.
+MIN_T_MAX = 1e-100
+# Moments, support ends and tolerances entering the floating-point SDP (extrapolation_range,
+# bounds): the SDP is built in doubles, and its Chebyshev data between 1e-300 and 1e300 keep
+# clear of the double range's ends (about 1.8e308 and the subnormals below 2.2e-308).
+SDP_INPUT_RANGE = 10**300
+# Rounded moments whose accuracy is tracked (recover_measure of inexact data): their radii are
+# doubles, so their magnitudes stay within 2**+-1000 (about 1e+-301), clear of the range's
+# ends; beyond it the data are refused with the factor that scales them back.
+TRACKING_RANGE = 2**1000
+# Bits a certified recovery escalates its balls to (recover_measure(precision=None)): the
+# working precision doubles until the target is certified, up to 200 000 bits (60 206 digits,
+# within MAX_DPS); a result not certified by then is reported as not vouched, never refused.
+MAX_ESCALATION_BITS = 200_000
+
+# Module-level numeric constants that are not limits on input, and why (a test keeps this
+# list in step with the modules: a new cap on input belongs in LIMITS instead).
+NOT_INPUT_LIMITS: dict[str, str] = {
+    "dynamics.flow.AUTO_LSODA_LIMIT": "the dimension where method='auto' switches integrator",
+    "dynamics.gd.LOSS_LIMIT": "a run's loss above it is declared diverged (a status, not a "
+                              "refusal)",
+    "dynamics.mp_flow.MAX_ITERATIONS": "Newton iterations of one implicit step",
+    "dynamics.integrators.controller.MIN_FACTOR": "the step-size controller's shrink bound",
+    "dynamics.integrators.controller.MAX_FACTOR": "the step-size controller's growth bound",
+    "dynamics.integrators.controller.MIN_RELATIVE_STEP": "a step below it declares the run "
+                                                         "diverged (a status)",
+    "dynamics.integrators.controller.MAX_INITIAL_STEP": "the first step's largest size",
+    "dynamics.integrators._base.PARAMETER_LIMIT": "parameters past it declare the run diverged "
+                                                  "(a status)",
+    "dynamics.integrators._base.ESCAPE_FRACTION": "the loss fraction of the 'escape' event",
+    "dynamics.integrators.tableau.MAX_RK_ORDER": "the highest Runge-Kutta tableau shipped",
+    "dynamics.integrators.tableau.MAX_ROSENBROCK_ORDER": "the highest Rosenbrock tableau shipped",
+    "dynamics.integrators.scipy_ivp.NO_TIME_LIMIT": "the flow time given to SciPy when there "
+                                                    "is no t_max (the run stops on its loss)",
+    "moments.extrapolation_bound.ROOTS_MAX": "the order above which sup |s_q| is bounded by the "
+                                             "1-norm instead of root isolation (cheaper, still "
+                                             "proved): a choice of method",
+    "moments.extrapolation_bound.MAX_TEXT_BITS": "fractions longer than this are written as "
+                                                 "null in JSON (Python's int-string limit)",
+    "moments.recovery.MAX_ROUNDS": "rounds of the certified recovery's escalation",
+    "moments.truncated.MAX_ATOM_BITS": "bits spent isolating an irrational atom of a result",
+    "_progress.MIN_PERIOD": "the progress clock's shortest wait",
+    "moments._data._DOUBLE_MAX": "the largest double, a constant of the format",
+}
 
 LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
     Limit("decimal exponent", MAX_DECIMAL_EXPONENT,

@@ -370,3 +370,44 @@ def test_exact_inputs_within_the_limits_are_still_read():
     big = 3 * 2**1000 + 1
     r = m.recover_measure([1, 0, Fraction(big, 7), 0], precision=m.Exact())
     assert r.measure.moments(4, precision=m.Exact()) == [1, 0, Fraction(big, 7), 0]
+
+
+# ------------------------------------------ item 9: every module-level cap is in the table
+
+def test_module_level_caps_are_in_the_table_or_said_not_to_be_limits():
+    import importlib
+    import pathlib
+    import re
+
+    import momentrnn
+    from momentrnn import _limits
+
+    root = pathlib.Path(momentrnn.__file__).parent
+    pattern = re.compile(r"^(_?[A-Z][A-Z0-9_]*(?:MAX|MIN|LIMIT|RANGE|CAP)[A-Z0-9_]*|_?(?:MAX|"
+                         r"MIN)_[A-Z0-9_]*) = ", re.M)
+    table = {v for k, v in vars(_limits).items() if k.isupper() and isinstance(v, (int, float))}
+    unexplained = []
+    for path in root.rglob("*.py"):
+        if path.name == "_limits.py":
+            continue
+        text = path.read_text()
+        module = ".".join(path.relative_to(root).with_suffix("").parts)
+        for name in pattern.findall(text):
+            value = getattr(importlib.import_module(f"momentrnn.{module}"), name)
+            key = f"{module}.{name}"
+            if key in _limits.NOT_INPUT_LIMITS:
+                continue
+            if value in table or (hasattr(value, "numerator") and value in {
+                    Fraction(v) for v in table}):
+                continue  # imported from the table
+            unexplained.append(key)
+    assert not unexplained, unexplained
+
+
+def test_the_ranges_are_the_tables():
+    from momentrnn._limits import MAX_ESCALATION_BITS, MIN_T_MAX, TRACKING_RANGE
+    from momentrnn.dynamics import flow
+    from momentrnn.moments import _data, recovery
+
+    assert flow.MIN_T_MAX == MIN_T_MAX and recovery.MAX_BITS == MAX_ESCALATION_BITS
+    assert _data._RANGE == TRACKING_RANGE

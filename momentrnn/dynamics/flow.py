@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .._limits import MIN_T_MAX as _MIN_T_MAX
 from .._validate import finite, shown
 from ..errors import InputError, IntegrationError
 from ..precision import Precision
@@ -37,7 +38,7 @@ __all__ = ["integrate_flow", "flow_methods"]
 AUTO_LSODA_LIMIT = 200
 
 # Below this flow time no integrator can take a step (LSODA stalls on such spans).
-MIN_T_MAX = 1e-100
+MIN_T_MAX = _MIN_T_MAX  # the table: momentrnn._limits
 
 
 def flow_methods() -> tuple[str, ...]:

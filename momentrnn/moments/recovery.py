@@ -17,7 +17,7 @@ import flint
 import mpmath
 import numpy as np
 
-from .._limits import MAX_DPS, MAX_RECOVERY_DIGITS, MAX_SINGULAR_VALUES
+from .._limits import MAX_DPS, MAX_ESCALATION_BITS, MAX_RECOVERY_DIGITS, MAX_SINGULAR_VALUES
 from .._validate import finite, positive_int, shown
 from ..errors import (
     DataAccuracyError,
@@ -55,7 +55,7 @@ from .methods import RecoveryMethod, as_monomial, method_named
 
 __all__ = ["Recovery", "Status", "recover_measure", "prony", "matrix_pencil", "gauss_rule"]
 
-MAX_BITS = 200_000
+MAX_BITS = MAX_ESCALATION_BITS  # the table: momentrnn._limits
 MAX_DIGITS = MAX_RECOVERY_DIGITS  # the table: momentrnn._limits
 MAX_ROUNDS = 8
 
@@ -563,7 +563,16 @@ def _digits_of(ctx, err, scale) -> float:
         scale = 1
     elif not scale > 0:
         return 0.0
-    return max(0.0, float(-ctx.log10(err / scale)))
+    ratio = err / scale
+    if ctx.prec > 4096:
+        # a count of digits, not a value: a logarithm at 100 000 digits took most of a
+        # minute (pure-Python mpmath); at 128 bits it is exact to far below one part in
+        # 1e30, and the margin taken off (1e-9 of it) keeps the count a lower bound
+        low = mpmath.MPContext()
+        low.prec = 128
+        d = float(-low.log10(low.mpf(ratio)))
+        return max(0.0, d - 1e-9 * max(1.0, abs(d)))
+    return max(0.0, float(-ctx.log10(ratio)))
 
 
 def _rad(b):

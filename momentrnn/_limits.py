@@ -27,7 +27,7 @@ __all__ = ["Limit", "LIMITS", "physical_memory", "check_memory", "format_bytes",
            "MAX_PROVE_PREC", "MAX_TAYLOR_ORDER", "MAX_EXACT_MOMENT_BITS",
            "MAX_SYMBOLIC_MOMENT_TERMS", "MAX_CERTIFY_WEIGHT_BITS",
            "MAX_EXTRAPOLATION_LENGTH", "MIN_T_MAX", "SDP_INPUT_RANGE", "TRACKING_RANGE",
-           "MAX_ESCALATION_BITS", "NOT_INPUT_LIMITS"]
+           "MAX_ESCALATION_BITS", "NOT_INPUT_LIMITS", "MAX_EXACT_DETERMINANT"]
 
 
 @dataclass(frozen=True)
@@ -100,6 +100,10 @@ MAX_SINGULAR_VALUES = 100
 # (1500 rows) take 13 s and 1.2 GiB, 4000 (2000 rows) 31 s and 2.6 GiB (load average 6.6),
 # so the 20 000 moments read at most are 10 000 rows: hours, and more than the memory.
 MAX_EXACT_HANKEL = 1500
+# Rows of an exact Hankel determinant (hankel_determinant of exact data): FLINT's determinant
+# over Q of moments 1, 1/2, 1/3, ... took 0.5 s at 100 rows, 19 s at 200 and ran past 60 s at
+# 400 and 1500 (load average 2.7): the determinant's denominators grow with the size.
+MAX_EXACT_DETERMINANT = 150
 # Bits of the exact powers certify_extrapolation computes: an atom of B bits (numerator and
 # denominator) has powers x**q of about B q bits for q < length, about B length**2 / 2 in
 # all, and the time follows that total: about 1e7 bits a second (an atom 1e1500 over 208
@@ -273,6 +277,9 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
           "exact elimination is cubic in the size, with growing entries",
           ("hankel_rank (exact data)", "hankel_matrix(precision=Exact())",
            "hankel_determinant (exact)", "recover_measure (exact data)")),
+    Limit("exact determinant size", MAX_EXACT_DETERMINANT,
+          "a determinant over Q whose denominators grow with the size",
+          ("hankel_determinant (exact)",)),
     Limit("count", MAX_COUNT, "values computed at once",
           ("DiscreteMeasure.moments(count)", "impulse_response(count)")),
     Limit("extrapolation length", MAX_EXTRAPOLATION_LENGTH,

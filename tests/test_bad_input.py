@@ -689,6 +689,8 @@ def _limit_doors():
             [1, 0, Fraction(1, 3)], size=v),
         "exact Hankel size": lambda v: m.hankel_rank(itertools.repeat(Fraction(1, 3),
                                                                       2 * v - 1)),
+        "exact determinant size": lambda v: m.moments.hankel_determinant(
+            itertools.repeat(Fraction(1, 3), 2 * v - 1)),
         "count": lambda v: m.DiscreteMeasure([Fraction(-1, 3)], [1]).moments(v),
         # an atom 1/2**B over 1000 exact moments: about B 1000 999 / 2 bits just past v
         "exact moment bits": lambda v: m.DiscreteMeasure(

@@ -411,3 +411,20 @@ def test_the_ranges_are_the_tables():
 
     assert flow.MIN_T_MAX == MIN_T_MAX and recovery.MAX_BITS == MAX_ESCALATION_BITS
     assert _data._RANGE == TRACKING_RANGE
+
+
+# ------------------------------------------------ item 4: the exact determinant's size
+
+@settings(max_examples=6, deadline=None, derandomize=True)
+@given(st.integers(1, 400), st.sampled_from([Fraction(1, 3), Fraction(-39, 100), 7]))
+def test_exact_determinants_past_their_size_are_refused_before_work(extra, c):
+    # main: hankel_determinant of 1, 1/2, ..., at 400 (and the allowed 1500) rows ran past 60 s
+    from momentrnn._limits import MAX_EXACT_DETERMINANT
+    from momentrnn.moments import hankel_determinant
+
+    n = MAX_EXACT_DETERMINANT + extra
+    moments = [Fraction(1, k + 1) + c for k in range(2 * n - 1)]
+    _one_line_refusal(lambda: hankel_determinant(moments), f"{n}x{n}",
+                      str(MAX_EXACT_DETERMINANT))
+    # below it, exact: the 2x2 determinant m_0 m_2 - m_1**2
+    assert hankel_determinant(moments[:3]) == moments[0] * moments[2] - moments[1] ** 2

@@ -428,3 +428,46 @@ def test_exact_determinants_past_their_size_are_refused_before_work(extra, c):
                       str(MAX_EXACT_DETERMINANT))
     # below it, exact: the 2x2 determinant m_0 m_2 - m_1**2
     assert hankel_determinant(moments[:3]) == moments[0] * moments[2] - moments[1] ** 2
+
+
+# -------------------------------------- item 10: SIGTERM stops each command within 5 s
+
+_LONGEST = {  # the longest inputs each command allows (at or near the table's caps)
+    "recover": (["recover", "{m}", "--dps", "100000"], None),
+    "certify": (["certify", "{s}", "--teacher-atoms", "1e-41", "--teacher-weights", "1",
+                 "--length", "1000", "--lags", "3"], None),
+    "prove": (["prove", "--dim", "64", "--t-end", "1000"], None),
+    "bounds": (["bounds", "{m}", "--order", "64", "--tolerance", "1/1000"], None),
+    "flow": (["flow", "--teacher", "decaying", "--dim", "1000", "--k", "1000", "--quiet"], None),
+    "check": (["check", "--only", "M1,M2,M3,M4,M5,M6,M7"], None),
+}
+
+
+@pytest.mark.parametrize("command", sorted(_LONGEST))
+def test_sigterm_stops_each_command_within_5_s(tmp_path, command):
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    moments = tmp_path / "m.txt"
+    moments.write_text("1\n0\n1/3\n0\n")
+    student = tmp_path / "s.json"
+    student.write_text(json.dumps({"a": ["1/2"], "b": ["1"], "c": ["1"]}))
+    argv = [a.format(m=moments, s=student) for a in _LONGEST[command][0]]
+    env = dict(os.environ, PYTHONPATH=os.getcwd())
+    proc = subprocess.Popen([sys.executable, "-m", "momentrnn", *argv], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    time.sleep(4)  # started, and into its work
+    assert proc.poll() is None, proc.communicate()
+    start = time.perf_counter()
+    proc.send_signal(signal.SIGTERM)
+    try:
+        _, err = proc.communicate(timeout=5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        pytest.fail(f"{command} ran on for more than 5 s after SIGTERM")
+    assert _elapsed(start) < 5
+    assert proc.returncode != 0 and "Traceback" not in err, err

@@ -61,6 +61,9 @@ MAX_MOMENTS = 20_000
 MAX_LAGS = 10_000
 # Decimal digits of a working precision (MP(dps), Ball(dps), --dps): 100 000 digits is
 # already minutes for a small problem (recover --dps 100000 of four moments ran past 57 s).
+# With the vouched digits counted at 128 bits (load average 3 to 4): recover --dps 40000 of
+# four moments 12 s, 60000 26 s, 100000 60 s (pure-Python mpmath: no gmpy2 here). Not lowered
+# below 60 206: certified recovery escalates its balls to MAX_ESCALATION_BITS (60 206 digits).
 MAX_DPS = 100_000
 # Correct digits a recovery is asked for (recover_measure(digits=), recover --digits): its
 # working precision is these digits plus the loss, escalated up to 200 000 bits.
@@ -109,7 +112,9 @@ MAX_EXACT_DETERMINANT = 150
 # all, and the time follows that total: about 1e7 bits a second (an atom 1e1500 over 208
 # orders, 1.1e8 bits, 11 s; 1e300 over 600, 1.8e8, 16 s; load average 4.8). A double atom
 # down to 1e-40 (238 bits) is certified over 1000 orders; ``--teacher-atoms 1e100000``
-# over 100 orders (1.6e9 bits) would take minutes.
+# over 100 orders (1.6e9 bits) would take minutes. Measured again (load average 5): a student
+# a = 1/2 against the teacher atom 1/2 over 1000 orders 6.7 s, against 1e-41 (138 bits,
+# 6.9e7 bits in all, under this cap) 39 s: the time is not the bits alone.
 MAX_CERTIFY_BITS = 120_000_000
 # Bits of a weight (a teacher weight, a student's b or c) times the orders certified: every
 # moment carries the weight's bits, and every order compares its bounds exactly. Measured

@@ -659,6 +659,9 @@ def _limit_doors():
         "digits of a number": lambda v: parse_number_text("1" * v),
         "moments": lambda v: parse_moments(itertools.repeat(Fraction(1, 3), v)),
         "lags": lambda v: certify_extrapolation([0.5], [1], [1], length=5, lags=v, **student),
+        "certify units": lambda v: certify_extrapolation(
+            itertools.repeat(Fraction(1, 3), min(v, 5010)), [1], [1], length=5, lags=3,
+            **student),
         "length": lambda v: certify_extrapolation([0.5], [1], [1], length=v, lags=3, **student),
         "order": lambda v: m.stability_bound([Fraction(1, 3)], order=v, tolerance=1e-3),
         # an atom 2**-(B - 1) of B bits over 1000 orders: its powers hold B 1000 999 / 2 bits

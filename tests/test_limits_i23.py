@@ -471,3 +471,29 @@ def test_sigterm_stops_each_command_within_5_s(tmp_path, command):
         pytest.fail(f"{command} ran on for more than 5 s after SIGTERM")
     assert _elapsed(start) < 5
     assert proc.returncode != 0 and "Traceback" not in err, err
+
+
+# ------------------------------------- item 8: certify's student units and teacher atoms
+
+@pytest.mark.parametrize("where", ["student", "teacher"])
+def test_certify_refuses_students_and_teachers_past_the_units(tmp_path, capsys, where):
+    # main: a student of 20 001 units took 43 s at --length 5
+    from momentrnn._limits import MAX_CERTIFY_UNITS
+    from momentrnn.moments import certify_extrapolation
+
+    n = MAX_CERTIFY_UNITS + 1
+    many = [Fraction(1, k + 2) for k in range(n)]
+    if where == "student":
+        model = {"a": [str(x) for x in many], "b": ["1"] * n, "c": ["1"] * n}
+        code, err, took = _certify_cli(tmp_path, capsys, model, "--teacher-atoms", "39/100",
+                                       "--teacher-weights", "1", "--length", "5", "--lags", "3")
+        assert f"has {n} units, more than the {MAX_CERTIFY_UNITS}" in err
+        _one_line_refusal(lambda: certify_extrapolation(
+            many, [1] * n, [1] * n, teacher_atoms=[Fraction(39, 100)], teacher_weights=[1],
+            length=5, lags=3), f"a has {n} units", str(MAX_CERTIFY_UNITS))
+    else:
+        code, err, took = _certify_cli(
+            tmp_path, capsys, _MODEL, "--teacher-atoms", ",".join(str(x) for x in many),
+            "--teacher-weights", ",".join(["1"] * n), "--length", "5", "--lags", "3")
+        assert f"--teacher-atoms has {n} entries" in err
+    assert code == 2 and took < 5 and err.count("\n") == 1, err

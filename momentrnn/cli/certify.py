@@ -11,7 +11,7 @@ import os
 from fractions import Fraction
 
 from .._format import upper_text
-from .._limits import MAX_LAGS, MAX_LENGTH, MAX_SDP_ORDER
+from .._limits import MAX_CERTIFY_UNITS, MAX_LAGS, MAX_LENGTH, MAX_SDP_ORDER
 from .._output import check_writable, json_text, write_output
 from .._schema import cli_options, document
 from ..errors import InputError
@@ -277,6 +277,12 @@ def run_certify(args: argparse.Namespace) -> int:
     except NotCertified as exc:
         return _not_certified(args, str(exc))
     atoms, weights, moments, described = read_teacher(args, report)
+    if len(a) > MAX_CERTIFY_UNITS:  # named as given, before any work
+        raise InputError(f"student {args.student!r} has {len(a)} units, more than the "
+                         f"{MAX_CERTIFY_UNITS} certified at once: certify a smaller student")
+    if atoms is not None and len(atoms) > MAX_CERTIFY_UNITS:
+        raise InputError(f"--teacher-atoms has {len(atoms)} entries, more than the "
+                         f"{MAX_CERTIFY_UNITS} certified at once: give a smaller teacher")
     if args.length is not None and args.length > MAX_LENGTH:
         raise InputError(f"--length {args.length} is more than {MAX_LENGTH}, the most orders "
                          "certified (exact work grows with each order); give a smaller --length")

@@ -25,6 +25,7 @@ from fractions import Fraction
 from .._format import upper_text
 from .._limits import (
     MAX_CERTIFY_BITS,
+    MAX_CERTIFY_UNITS,
     MAX_CERTIFY_WEIGHT_BITS,
     MAX_LAGS,
     MAX_LENGTH,
@@ -390,10 +391,17 @@ def certify_extrapolation(a: Sequence, b: Sequence, c: Sequence, *,
                           hint="exact work grows with each order certified")
     lags = positive_int(lags, "lags", maximum=MAX_LAGS)
     a, b, c = _exact(a, "a"), _exact(b, "b"), _exact(c, "c")
+    if len(a) > MAX_CERTIFY_UNITS:
+        raise InputError(f"a has {len(a)} units, more than the {MAX_CERTIFY_UNITS} certified "
+                         "at once (each unit's powers are bounded at every order): certify a "
+                         "smaller student")
     if not len(a) == len(b) == len(c):
         raise InputError(f"a, b and c have {len(a)}, {len(b)} and {len(c)} entries; the "
                          "diagonal student needs one of each per unit")
     teacher_atoms = _exact(teacher_atoms, "teacher_atoms")
+    if teacher_atoms is not None and len(teacher_atoms) > MAX_CERTIFY_UNITS:
+        raise InputError(f"teacher_atoms has {len(teacher_atoms)} atoms, more than the "
+                         f"{MAX_CERTIFY_UNITS} certified at once: give a smaller teacher")
     teacher_weights = _exact(teacher_weights, "teacher_weights")
     teacher_moments = _exact(teacher_moments, "teacher_moments")
     if (teacher_atoms is not None and teacher_weights is not None

@@ -24,7 +24,11 @@ __all__ = ["Limit", "LIMITS", "physical_memory", "check_memory", "format_bytes",
            "MAX_SUPPORT_BITS", "MAX_STABILITY_WORK",
            "MAX_LAG_WORK", "check_lag_work", "MAX_DPS", "MAX_RECOVERY_DIGITS",
            "MAX_JOBS", "MAX_STEPS", "MAX_RUNS", "MAX_SEEDS", "MAX_PROVE_DIM",
-           "MAX_PROVE_PREC", "MAX_TAYLOR_ORDER"]
+           "MAX_PROVE_PREC", "MAX_TAYLOR_ORDER", "MAX_EXACT_MOMENT_BITS",
+           "MAX_SYMBOLIC_MOMENT_TERMS", "MAX_CERTIFY_WEIGHT_BITS",
+           "MAX_EXTRAPOLATION_LENGTH", "MIN_T_MAX", "SDP_INPUT_RANGE", "TRACKING_RANGE",
+           "MAX_ESCALATION_BITS", "NOT_INPUT_LIMITS", "MAX_EXACT_DETERMINANT",
+           "MAX_CERTIFY_UNITS"]
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,9 @@ MAX_MOMENTS = 20_000
 MAX_LAGS = 10_000
 # Decimal digits of a working precision (MP(dps), Ball(dps), --dps): 100 000 digits is
 # already minutes for a small problem (recover --dps 100000 of four moments ran past 57 s).
+# With the vouched digits counted at 128 bits (load average 3 to 4): recover --dps 40000 of
+# four moments 12 s, 60000 26 s, 100000 60 s (pure-Python mpmath: no gmpy2 here). Not lowered
+# below 60 206: certified recovery escalates its balls to MAX_ESCALATION_BITS (60 206 digits).
 MAX_DPS = 100_000
 # Correct digits a recovery is asked for (recover_measure(digits=), recover --digits): its
 # working precision is these digits plus the loss, escalated up to 200 000 bits.
@@ -97,13 +104,29 @@ MAX_SINGULAR_VALUES = 100
 # (1500 rows) take 13 s and 1.2 GiB, 4000 (2000 rows) 31 s and 2.6 GiB (load average 6.6),
 # so the 20 000 moments read at most are 10 000 rows: hours, and more than the memory.
 MAX_EXACT_HANKEL = 1500
+# Rows of an exact Hankel determinant (hankel_determinant of exact data): FLINT's determinant
+# over Q of moments 1, 1/2, 1/3, ... took 0.5 s at 100 rows, 19 s at 200 and ran past 60 s at
+# 400 and 1500 (load average 2.7): the determinant's denominators grow with the size.
+MAX_EXACT_DETERMINANT = 150
 # Bits of the exact powers certify_extrapolation computes: an atom of B bits (numerator and
 # denominator) has powers x**q of about B q bits for q < length, about B length**2 / 2 in
 # all, and the time follows that total: about 1e7 bits a second (an atom 1e1500 over 208
 # orders, 1.1e8 bits, 11 s; 1e300 over 600, 1.8e8, 16 s; load average 4.8). A double atom
 # down to 1e-40 (238 bits) is certified over 1000 orders; ``--teacher-atoms 1e100000``
-# over 100 orders (1.6e9 bits) would take minutes.
+# over 100 orders (1.6e9 bits) would take minutes. Measured again (load average 5): a student
+# a = 1/2 against the teacher atom 1/2 over 1000 orders 6.7 s, against 1e-41 (138 bits,
+# 6.9e7 bits in all, under this cap) 39 s: the time is not the bits alone.
 MAX_CERTIFY_BITS = 120_000_000
+# Bits of a weight (a teacher weight, a student's b or c) times the orders certified: every
+# moment carries the weight's bits, and every order compares its bounds exactly. Measured
+# (load average 8.8): weight 1 over 1000 orders 9.0 s, 1e-300 (a double, 1050 bits) 22 s;
+# 1e-10000 over 100 orders 21 s against 8.3 s for weight 1; --teacher-weights 1e-100000 over
+# 100 orders ran past 60 s. Every double (at most 1075 bits) is accepted up to MAX_LENGTH.
+MAX_CERTIFY_WEIGHT_BITS = 1_100_000
+# Units of a certified student (the entries of a, b, c) and atoms of its teacher: each is
+# bounded at every order. certify --length 5 of a student 1/2, 1/3, ... (load average 5.5):
+# 2000 units 8.9 s, 5000 units 11.6 s, 20 001 units 43 s (process start and imports ~5 s).
+MAX_CERTIFY_UNITS = 5000
 # Bits of the numerator or denominator of a support end (moment_feasible, bounds --support):
 # every localising matrix multiplies the moments by the ends, and the ends are written
 # exactly in the matrices' names, the table and the JSON; 1e3000 (9 966 bits) is read and
@@ -117,6 +140,23 @@ MAX_MOMENT_INDEX = 100_000
 # Values computed at once (moments(n), impulse_response(n)): a million doubles is 8 MB per
 # atom; exact values are bounded by a memory estimate on top.
 MAX_COUNT = 1_000_000
+# Lags compared after a training run (integrate_flow(extrapolation_length=), flow --length,
+# a sweep's lengths): the student's and the teacher's responses and their difference, as
+# impulse_response(count) computes them; flow --length 1e8 passed the memory estimate and
+# allocated until MemoryError after the training. Checked before the training.
+MAX_EXTRAPOLATION_LENGTH = MAX_COUNT
+# Bits of work of the exact moments computed at once (DiscreteMeasure.moments(count,
+# precision=Exact())), estimated before any work from the atoms: each power adds the bits of
+# their common denominator and of their largest magnitude, so count moments hold about
+# count**2 / 2 times that, and each is a sum of one power per atom as long: the work is the
+# atoms times the bits. Measured at the cap (load average 8 to 9): atom 1/3 over 35 521
+# moments 1.3 s; 1e1000 over 776, 2.7 s; atoms 39/100, -1/3 over 8137, 3.6 s; ten atoms k/p
+# (p the primes 3 to 37) over 1609, 3.9 s (the bits alone allowed 5087 of them: 57 s); before
+# the cap 1/3 over 10**6 moments aborted inside GMP at 4 GB, 1e1000 over 2000 took 26 s.
+MAX_EXACT_MOMENT_BITS = 1_000_000_000
+# Moments times atoms expanded by sympy (exact moments of complex or irrational atoms that
+# are not a complete algebraic field): 2000 moments of two atoms took 7.8 to 9.6 s (load 5).
+MAX_SYMBOLIC_MOMENT_TERMS = 4000
 # Digits of an exact impulse response (Exact() lags of float parameters): lag j of a double
 # with denominator 2**e holds about 2 e j bits, so the lags hold about e count**2 bits and
 # the exact work grows as their cube: 2000 lags of a random 4-unit student are 27 MiB, 36 s
@@ -139,7 +179,8 @@ MAX_TAYLOR_ORDER = 100
 MAX_SPEC_BYTES = 1 * 2**20
 # Seeds: torch and numpy take seeds below 2**63 (a larger one overflows a C long long).
 MAX_SEED = 2**63 - 1
-# Worker processes: never more than the claims or tasks to run, nor this many.
+# Worker processes: never more than the claims or tasks to run, nor the cores (check and
+# sweep lower --jobs/--workers to those with a note), nor this many (refused).
 MAX_JOBS = 1024
 # Gradient-descent steps of one call: about an hour for a small batch on a CPU.
 MAX_STEPS = 100_000_000
@@ -147,6 +188,54 @@ MAX_STEPS = 100_000_000
 MAX_RUNS = 1_000_000
 # A seed count (seeds=N) of a sweep: N runs per grid point.
 MAX_SEEDS = 100_000
+
+# Ranges of values (not sizes) accepted, declared here with their reasons; the modules that
+# check them import them from here.
+# The shortest flow time (integrate_flow(t_max=), flow --t-max): below it no integrator can
+# take a step (LSODA stalls on such spans), so the flow has not moved.
+MIN_T_MAX = 1e-100
+# Moments, support ends and tolerances entering the floating-point SDP (extrapolation_range,
+# bounds): the SDP is built in doubles, and its Chebyshev data between 1e-300 and 1e300 keep
+# clear of the double range's ends (about 1.8e308 and the subnormals below 2.2e-308).
+SDP_INPUT_RANGE = 10**300
+# Rounded moments whose accuracy is tracked (recover_measure of inexact data): their radii are
+# doubles, so their magnitudes stay within 2**+-1000 (about 1e+-301), clear of the range's
+# ends; beyond it the data are refused with the factor that scales them back.
+TRACKING_RANGE = 2**1000
+# Bits a certified recovery escalates its balls to (recover_measure(precision=None)): the
+# working precision doubles until the target is certified, up to 200 000 bits (60 206 digits,
+# within MAX_DPS); a result not certified by then is reported as not vouched, never refused.
+MAX_ESCALATION_BITS = 200_000
+
+# Module-level numeric constants that are not limits on input, and why (a test keeps this
+# list in step with the modules: a new cap on input belongs in LIMITS instead).
+NOT_INPUT_LIMITS: dict[str, str] = {
+    "dynamics.flow.AUTO_LSODA_LIMIT": "the dimension where method='auto' switches integrator",
+    "dynamics.gd.LOSS_LIMIT": "a run's loss above it is declared diverged (a status, not a "
+                              "refusal)",
+    "dynamics.mp_flow.MAX_ITERATIONS": "Newton iterations of one implicit step",
+    "dynamics.integrators.controller.MIN_FACTOR": "the step-size controller's shrink bound",
+    "dynamics.integrators.controller.MAX_FACTOR": "the step-size controller's growth bound",
+    "dynamics.integrators.controller.MIN_RELATIVE_STEP": "a step below it declares the run "
+                                                         "diverged (a status)",
+    "dynamics.integrators.controller.MAX_INITIAL_STEP": "the first step's largest size",
+    "dynamics.integrators._base.PARAMETER_LIMIT": "parameters past it declare the run diverged "
+                                                  "(a status)",
+    "dynamics.integrators._base.ESCAPE_FRACTION": "the loss fraction of the 'escape' event",
+    "dynamics.integrators.tableau.MAX_RK_ORDER": "the highest Runge-Kutta tableau shipped",
+    "dynamics.integrators.tableau.MAX_ROSENBROCK_ORDER": "the highest Rosenbrock tableau shipped",
+    "dynamics.integrators.scipy_ivp.NO_TIME_LIMIT": "the flow time given to SciPy when there "
+                                                    "is no t_max (the run stops on its loss)",
+    "moments.extrapolation_bound.ROOTS_MAX": "the order above which sup |s_q| is bounded by the "
+                                             "1-norm instead of root isolation (cheaper, still "
+                                             "proved): a choice of method",
+    "moments.extrapolation_bound.MAX_TEXT_BITS": "fractions longer than this are written as "
+                                                 "null in JSON (Python's int-string limit)",
+    "moments.recovery.MAX_ROUNDS": "rounds of the certified recovery's escalation",
+    "moments.truncated.MAX_ATOM_BITS": "bits spent isolating an irrational atom of a result",
+    "_progress.MIN_PERIOD": "the progress clock's shortest wait",
+    "moments._data._DOUBLE_MAX": "the largest double, a constant of the format",
+}
 
 LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
     Limit("decimal exponent", MAX_DECIMAL_EXPONENT,
@@ -186,6 +275,12 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
            "recover_measure (atoms conditioned)")),
     Limit("certify bits", MAX_CERTIFY_BITS, "the time follows the bits of an atom's exact powers",
           ("certify_extrapolation(teacher_atoms=, a=)", "certify --teacher-atoms")),
+    Limit("certify weight bits", MAX_CERTIFY_WEIGHT_BITS,
+          "every moment carries a weight's bits, every order compares them",
+          ("certify_extrapolation(teacher_weights=, b=, c=)", "certify --teacher-weights")),
+    Limit("certify units", MAX_CERTIFY_UNITS, "each unit and teacher atom is bounded at "
+          "every order", ("certify_extrapolation(a=, teacher_atoms=)", "certify STUDENT",
+                          "certify --teacher-atoms")),
     Limit("support end bits", MAX_SUPPORT_BITS,
           "the ends multiply every moment and are written exactly",
           ("support=(a, b)", "momentrnn bounds --support")),
@@ -195,8 +290,21 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
           "exact elimination is cubic in the size, with growing entries",
           ("hankel_rank (exact data)", "hankel_matrix(precision=Exact())",
            "hankel_determinant (exact)", "recover_measure (exact data)")),
+    Limit("exact determinant size", MAX_EXACT_DETERMINANT,
+          "a determinant over Q whose denominators grow with the size",
+          ("hankel_determinant (exact)",)),
     Limit("count", MAX_COUNT, "values computed at once",
           ("DiscreteMeasure.moments(count)", "impulse_response(count)")),
+    Limit("extrapolation length", MAX_EXTRAPOLATION_LENGTH,
+          "the responses compared after a run, as impulse_response(count) computes them",
+          ("integrate_flow(extrapolation_length=)", "GDResult.trajectory(extrapolation_length=)",
+           "momentrnn flow --length", "momentrnn sweep --set lengths=")),
+    Limit("exact moment bits", MAX_EXACT_MOMENT_BITS,
+          "atoms x count**2 / 2 x the bits each power adds, estimated from the atoms",
+          ("DiscreteMeasure.moments(count, precision=Exact())",)),
+    Limit("symbolic moment terms", MAX_SYMBOLIC_MOMENT_TERMS,
+          "each moment of an irrational or complex atom is a sympy expansion",
+          ("DiscreteMeasure.moments(count, precision=Exact())",)),
     Limit("exact response bytes", MAX_EXACT_RESPONSE_BYTES,
           "exact lags grow linearly, their work as the cube of the count",
           ("impulse_response(count, precision=Exact())",)),

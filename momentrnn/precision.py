@@ -20,6 +20,7 @@ restores it afterwards, and no public function returns with it changed.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -86,13 +87,15 @@ def bits_to_digits(bits: float) -> float:
 
 
 def _check_dps(dps: object, name: str) -> int:
-    if isinstance(dps, bool) or not isinstance(dps, int):
+    # a Python or numpy integer; a bool (Python's or numpy's) is no count of digits
+    if isinstance(dps, bool) or not isinstance(dps, numbers.Integral):
         raise InputError(
             f"{name}(dps) needs an integer number of decimal digits, got {dps!r} "
             f"of type {type(dps).__name__}; pass e.g. {name}(50)"
         )
     from ._limits import MAX_DPS
 
+    dps = int(dps)
     if dps < 5 or dps > MAX_DPS:
         raise InputError(f"{name}(dps={dps}) is out of range; use 5 <= dps <= {MAX_DPS}")
     return dps
@@ -132,7 +135,8 @@ class _Digits:
     exact: ClassVar[bool] = False
 
     def __post_init__(self) -> None:
-        _check_dps(self.dps, type(self).__name__)
+        # held as a Python int (a numpy integer is read as the int it holds)
+        object.__setattr__(self, "dps", _check_dps(self.dps, type(self).__name__))
 
     @property
     def bits(self) -> int:

@@ -644,6 +644,7 @@ def _limit_doors():
     from fractions import Fraction
 
     import mpmath
+    import sympy  # noqa: F401  (imported before any clock starts: complex exact atoms use it)
 
     import momentrnn as m
     from momentrnn.moments._data import parse_moments, parse_number_text
@@ -658,12 +659,19 @@ def _limit_doors():
         "digits of a number": lambda v: parse_number_text("1" * v),
         "moments": lambda v: parse_moments(itertools.repeat(Fraction(1, 3), v)),
         "lags": lambda v: certify_extrapolation([0.5], [1], [1], length=5, lags=v, **student),
+        "certify units": lambda v: certify_extrapolation(
+            itertools.repeat(Fraction(1, 3), min(v, 5010)), [1], [1], length=5, lags=3,
+            **student),
         "length": lambda v: certify_extrapolation([0.5], [1], [1], length=v, lags=3, **student),
         "order": lambda v: m.stability_bound([Fraction(1, 3)], order=v, tolerance=1e-3),
         # an atom 2**-(B - 1) of B bits over 1000 orders: its powers hold B 1000 999 / 2 bits
         "certify bits": lambda v: certify_extrapolation(
             [Fraction(1, 2 ** (min(399_000, -(-2 * v // 999_000)) - 1))], [1], [1], length=1000,
             lags=3, **student),
+        # a teacher weight of B bits over 1000 orders: B 1000 just past v
+        "certify weight bits": lambda v: certify_extrapolation(
+            [0.5], [1], [1], length=1000, lags=3, teacher_atoms=[Fraction(39, 100)],
+            teacher_weights=[Fraction(1, 2 ** min(399_000, v // 1000 + 1))]),
         # an atom of B bits at order 600: q**3 (B + 160) just past v
         "stability work": lambda v: m.stability_bound(
             [Fraction(1, 2 ** (min(399_000, max(3, -(-v // 600**3) - 159)) - 2))], order=600,
@@ -684,10 +692,21 @@ def _limit_doors():
             [1, 0, Fraction(1, 3)], size=v),
         "exact Hankel size": lambda v: m.hankel_rank(itertools.repeat(Fraction(1, 3),
                                                                       2 * v - 1)),
+        "exact determinant size": lambda v: m.moments.hankel_determinant(
+            itertools.repeat(Fraction(1, 3), 2 * v - 1)),
         "count": lambda v: m.DiscreteMeasure([Fraction(-1, 3)], [1]).moments(v),
+        # an atom 1/2**B over 1000 exact moments: about B 1000 999 / 2 bits just past v
+        "exact moment bits": lambda v: m.DiscreteMeasure(
+            [Fraction(1, 2 ** min(399_000, -(-2 * v // 999_000)))], [1]).moments(
+            1000, precision=m.Exact()),
+        "symbolic moment terms": lambda v: m.DiscreteMeasure(["1/3+1/2j", "-1/3"], [1, 1])
+        .moments(min(-(-v // 2), 10**6), precision=m.Exact()),
         "exact response bytes": lambda v: m.DiagonalRNN([0.39, -0.5], [1.0, 1.0], [1.0, 0.1])
         .impulse_response(v, precision=m.Exact()),
         "atoms": lambda v: m.random_teacher(v),
+        "extrapolation length": lambda v: m.integrate_flow(
+            m.init_student(2, scale=0.1, seed=0), m.random_teacher(2), k=3,
+            extrapolation_length=v),
         "steps": lambda v: m.gradient_descent(m.init_student(2, scale=0.1),
                                               m.random_teacher(2), k=3, steps=v, lr=0.01),
         "prove dimension": lambda v: prove_flow("two_pole", v, 5, 1e-3),

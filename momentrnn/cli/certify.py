@@ -11,7 +11,7 @@ import os
 from fractions import Fraction
 
 from .._format import upper_text
-from .._limits import MAX_LAGS, MAX_LENGTH, MAX_SDP_ORDER
+from .._limits import MAX_CERTIFY_UNITS, MAX_LAGS, MAX_LENGTH, MAX_SDP_ORDER
 from .._output import check_writable, json_text, write_output
 from .._schema import cli_options, document
 from ..errors import InputError
@@ -120,6 +120,23 @@ def _vector(values: object, name: str, path: str, read=_exact) -> list[Fraction]
     return [read(v, f"student {path!r} {name}[{i}]") for i, v in enumerate(values)]
 
 
+def _check_kind(report: dict, path: str) -> None:
+    """A document the package wrote must be a flow report of this schema (a model file, with
+    neither key, is read as it is)."""
+    from .._schema import SCHEMA_VERSION
+
+    version = report.get("schema_version", SCHEMA_VERSION)
+    if version != SCHEMA_VERSION:
+        raise InputError(f"student {path!r} has schema_version {brief(repr(version), 60)}; "
+                         f"certify reads schema_version {SCHEMA_VERSION!r}: write the report "
+                         "again with this version's 'momentrnn flow --json'")
+    kind = report.get("kind", "flow")
+    if kind != "flow":
+        raise InputError(f"student {path!r} is a document of kind {brief(repr(kind), 60)}; "
+                         "certify reads kind 'flow' (written by 'momentrnn flow --json') or a "
+                         "model file with the arrays a, b and c")
+
+
 def read_student(path: str) -> tuple[list, list, list, dict]:
     """``(a, b, c, report)`` exactly, from a flow report, a JSON model or an .npz file."""
     if not os.path.isfile(path):
@@ -157,6 +174,7 @@ def read_student(path: str) -> tuple[list, list, list, dict]:
                              f"from ({brief(str(exc), 160)})") from None
         if not isinstance(report, dict):
             raise InputError(f"student {path!r}: expected a JSON object with the student")
+        _check_kind(report, path)
         data = report.get("student", report)
         if "status" in report and "student" not in report:
             raise InputError(f"student {path!r} is a flow report without the trained "
@@ -275,6 +293,12 @@ def run_certify(args: argparse.Namespace) -> int:
     except NotCertified as exc:
         return _not_certified(args, str(exc))
     atoms, weights, moments, described = read_teacher(args, report)
+    if len(a) > MAX_CERTIFY_UNITS:  # named as given, before any work
+        raise InputError(f"student {args.student!r} has {len(a)} units, more than the "
+                         f"{MAX_CERTIFY_UNITS} certified at once: certify a smaller student")
+    if atoms is not None and len(atoms) > MAX_CERTIFY_UNITS:
+        raise InputError(f"--teacher-atoms has {len(atoms)} entries, more than the "
+                         f"{MAX_CERTIFY_UNITS} certified at once: give a smaller teacher")
     if args.length is not None and args.length > MAX_LENGTH:
         raise InputError(f"--length {args.length} is more than {MAX_LENGTH}, the most orders "
                          "certified (exact work grows with each order); give a smaller --length")
@@ -295,7 +319,9 @@ def run_certify(args: argparse.Namespace) -> int:
         raise InputError(f"--teacher-moments has {len(moments)} values; --length {length} "
                          f"needs h_0..h_{length - 1}")
     check_powers({f"student {args.student!r} a": a, "--teacher-atoms entry {}": atoms},
-                 length, "--length")  # named as given, before any power is taken
+                 length, "--length",  # named as given, before any power is taken
+                 weights={f"student {args.student!r} b": b, f"student {args.student!r} c": c,
+                          "--teacher-weights entry {}": weights})
     cert = certify_extrapolation(a, b, c, teacher_atoms=atoms, teacher_weights=weights,
                                  teacher_moments=moments, length=length, lags=lags,
                                  sdp_max_order=args.sdp_max_order)

@@ -10,7 +10,7 @@ import sys
 from .._limits import MAX_JOBS
 from .._output import json_text
 from .._schema import cli_options, document
-from ..errors import MissingDependencyError
+from ..errors import InputError, MissingDependencyError
 from ._common import EXIT_ERROR, Command, positive_int, write_table
 
 
@@ -99,6 +99,11 @@ def _skip_reasons(unavailable: dict[str, list[str]], allow_skip: bool) -> dict[s
 
 def run(args: argparse.Namespace) -> int:
     import time
+
+    if args.jobs > MAX_JOBS:  # the table's bound: a usage error, not a value to lower
+        raise InputError(f"--jobs {args.jobs} is more than {MAX_JOBS}, the most worker "
+                         "processes (and never more than the claims or the cores are used): "
+                         f"give --jobs {os.cpu_count() or 1} (this machine's cores) or fewer")
 
     try:
         from proofs_checks.runner import (

@@ -185,6 +185,9 @@ def run_flow(args: argparse.Namespace) -> int:
         if not (math.isfinite(value) and value > 0):
             raise InputError(f"{name} {value!r} must be a positive finite number")
     student = init_student(args.dim, scale=args.init_scale, mode=args.init, seed=args.seed)
+    from ..dynamics.flow import check_extrapolation_length
+
+    check_extrapolation_length(args.length, max(args.dim, teacher.dim), "--length")
     progress = _Progress(args.quiet, stage="gd" if args.gd else "flow")
     try:
         if args.gd:

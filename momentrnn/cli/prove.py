@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 
 from .._output import json_text
 from .._schema import cli_options, document
@@ -43,6 +44,27 @@ def _arguments(p: argparse.ArgumentParser) -> None:
                    help="a table of the theorem, or its JSON")
 
 
+# prove_flow's parameters as the command line spells them
+_OPTIONS = {"teacher": "--teacher", "dim": "--dim", "k": "--k", "init_scale": "--init-scale",
+            "seed": "--seed", "t_end": "--t-end", "init": "--init", "length": "--length",
+            "order": "--order", "prec": "--prec", "method": "--method",
+            "tolerance": "--tolerance", "max_seconds": "--max-seconds",
+            "init_radius": "--init-radius"}
+_PARAMETER = re.compile(r"(?<![\w.\-])(" + "|".join(sorted(_OPTIONS, key=len, reverse=True))
+                        + r")=")
+
+
+# names with an underscore are parameters wherever they stand
+_SPELLED = re.compile(r"(?<![\w.\-])(" + "|".join(k for k in _OPTIONS if "_" in k) + r")(?!\w)")
+
+
+def option_names(message: str) -> str:
+    """``message`` with each ``parameter=`` of prove_flow (and each parameter whose name has
+    an underscore) written as its option: ``dim=3000`` as ``--dim=3000``."""
+    message = _PARAMETER.sub(lambda match: _OPTIONS[match.group(1)] + "=", message)
+    return _SPELLED.sub(lambda match: _OPTIONS[match.group(1)], message)
+
+
 def run_prove(args: argparse.Namespace) -> int:
     from ..prove import prove_flow
 
@@ -55,11 +77,14 @@ def run_prove(args: argparse.Namespace) -> int:
                          "(a box half-width such as 1e-9)")
     if not args.max_seconds > 0:
         raise InputError(f"--max-seconds {args.max_seconds!r} must be positive")
-    proof = prove_flow(args.teacher, args.dim, args.k, args.init_scale, args.seed, args.t_end,
-                       init=args.init, length=args.length, order=args.order, prec=args.prec,
-                       method=args.method, tolerance=args.tolerance,
-                       max_seconds=args.max_seconds, converge=args.converge,
-                       init_radius=args.init_radius)
+    try:
+        proof = prove_flow(args.teacher, args.dim, args.k, args.init_scale, args.seed,
+                           args.t_end, init=args.init, length=args.length, order=args.order,
+                           prec=args.prec, method=args.method, tolerance=args.tolerance,
+                           max_seconds=args.max_seconds, converge=args.converge,
+                           init_radius=args.init_radius)
+    except InputError as exc:  # the API names its parameters; the command line its options
+        raise InputError(option_names(str(exc))) from None
     if args.format == "json":
         print(json_text(document("flow_proof", proof.to_dict(), cli_options(args)), indent=2))
     else:

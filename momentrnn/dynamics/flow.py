@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .._limits import MIN_T_MAX as _MIN_T_MAX
 from .._validate import finite, shown
 from ..errors import InputError, IntegrationError
 from ..precision import Precision
@@ -37,7 +38,7 @@ __all__ = ["integrate_flow", "flow_methods"]
 AUTO_LSODA_LIMIT = 200
 
 # Below this flow time no integrator can take a step (LSODA stalls on such spans).
-MIN_T_MAX = 1e-100
+MIN_T_MAX = _MIN_T_MAX  # the table: momentrnn._limits
 
 
 def flow_methods() -> tuple[str, ...]:
@@ -62,6 +63,21 @@ def _positive_count(value: object, name: str) -> int:
             value < 1:
         raise InputError(f"{name}={value!r} must be a positive integer")
     return int(value)
+
+
+def check_extrapolation_length(length: int, dim: int,
+                               name: str = "extrapolation_length") -> int:
+    """Refuse, before any training, an extrapolation length whose impulse responses pass
+    half the memory or ``MAX_EXTRAPOLATION_LENGTH`` (``name`` as the caller spells it)."""
+    from .._limits import MAX_EXTRAPOLATION_LENGTH
+
+    check_memory(16.0 * length * dim, f"the extrapolation error at length {length}",
+                 "use a shorter extrapolation length")
+    if length > MAX_EXTRAPOLATION_LENGTH:
+        raise InputError(f"{name}={length} is more than {MAX_EXTRAPOLATION_LENGTH}, the longest "
+                         "impulse response compared after a run (several arrays of that many "
+                         f"values per unit): give {name} <= {MAX_EXTRAPOLATION_LENGTH}")
+    return length
 
 
 def check_until_loss(until_loss: object) -> None:
@@ -229,10 +245,9 @@ def integrate_flow(
     blas_threads = check_blas_threads(blas_threads)
     record = _positive_count(record, "record")
     max_steps = _positive_count(max_steps, "max_steps")
-    extrapolation_length = _positive_count(extrapolation_length, "extrapolation_length")
-    check_memory(16.0 * extrapolation_length * max(student.dim, teacher.dim),
-                 f"the extrapolation error at length {extrapolation_length}",
-                 "use a shorter extrapolation length")
+    extrapolation_length = check_extrapolation_length(
+        _positive_count(extrapolation_length, "extrapolation_length"),
+        max(student.dim, teacher.dim))
     if until_loss is None and t_max is None:
         until_loss = 1e-10
     warning = _overparameterization_warning(student, teacher)

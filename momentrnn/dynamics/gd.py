@@ -173,9 +173,12 @@ class GDResult:
         """Run ``index`` as a :class:`Trajectory` (time = step x learning rate), with the
         run's status (``'converged'``, ``'max_steps'``, ``'finished'``, ``'diverged'``) and
         :meth:`message`."""
-        from .flow import _assemble
+        from .flow import _assemble, _positive_count, check_extrapolation_length
 
         index = self._run(index)
+        extrapolation_length = check_extrapolation_length(
+            _positive_count(extrapolation_length, "extrapolation_length"),
+            max(self.a.shape[1], teacher.dim))
         target = _target(teacher, k)
         problem = FlowProblem(True, self.a.shape[1], target, np.ones(k))
         # the step it stopped at (diverged, or target reached), else all the steps asked for

@@ -25,7 +25,7 @@ import flint
 import mpmath
 import numpy as np
 
-from .._limits import MAX_DECIMAL_EXPONENT, MAX_DIGITS_TEXT, MAX_MOMENTS
+from .._limits import MAX_DECIMAL_EXPONENT, MAX_DIGITS_TEXT, MAX_MOMENTS, TRACKING_RANGE
 from .._validate import finite, shown
 from ..errors import InputError
 
@@ -135,7 +135,7 @@ def require_exact(data: MomentData) -> None:
         )
 
 
-_RANGE = Fraction(2) ** 1000
+_RANGE = Fraction(TRACKING_RANGE)  # the table: momentrnn._limits
 
 
 def require_trackable_scale(data: MomentData) -> None:

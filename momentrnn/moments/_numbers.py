@@ -161,18 +161,41 @@ def _read_text(value: str, where: str) -> Reading:
     return Reading(re, im, 0.0, True, "text")
 
 
+def _check_bits(num: int, den: int, where: str, kind: str) -> None:
+    """Refuse an exact value whose numerator or denominator passes ``MAX_BINARY_EXPONENT``
+    bits, as text past the exponent cap is refused: named by its size, never printed (its
+    digits may pass Python's int-string limit)."""
+    big = max(abs(num).bit_length(), den.bit_length())
+    if big > MAX_BINARY_EXPONENT:
+        size = (f"an integer of {big} bits (about {'-' if num < 0 else ''}1e"
+                f"{(big - 1) * math.log10(2):.0f})" if den == 1 else
+                f"a fraction of {abs(num).bit_length()} / {den.bit_length()} bits (about 1e"
+                f"{(abs(num).bit_length() - den.bit_length()) * math.log10(2):.0f})")
+        raise InputError(
+            f"{where} ({kind}) is {size}: beyond the {MAX_BINARY_EXPONENT} bits read exactly "
+            f"(2**{MAX_BINARY_EXPONENT}, as text past the exponent 1e{MAX_DECIMAL_EXPONENT}); "
+            "scale the numbers (multiplying all moments by one factor leaves the atoms "
+            "unchanged)")
+
+
 def _read_int(value, where: str) -> Reading:
-    return Reading(Fraction(int(value)), _ZERO, 0.0, True, "int")
+    value = int(value)
+    _check_bits(value, 1, where, "int")
+    return Reading(Fraction(value), _ZERO, 0.0, True, "int")
 
 
 def _read_fraction(value: Fraction, where: str) -> Reading:
+    _check_bits(value.numerator, value.denominator, where, "Fraction")
     return Reading(value, _ZERO, 0.0, True, "Fraction")
 
 
 def _read_fmpq(value, where: str) -> Reading:
     if isinstance(value, flint.fmpz):
+        _check_bits(int(value), 1, where, "fmpz")
         return Reading(Fraction(int(value)), _ZERO, 0.0, True, "fmpz")
-    return Reading(Fraction(int(value.p), int(value.q)), _ZERO, 0.0, True, "fmpq")
+    num, den = int(value.p), int(value.q)
+    _check_bits(num, den, where, "fmpq")
+    return Reading(Fraction(num, den, _normalize=False), _ZERO, 0.0, True, "fmpq")
 
 
 def _read_decimal(value: Decimal, where: str) -> Reading:
@@ -279,7 +302,10 @@ def _read_sympy(value, where: str) -> Reading:
     import sympy
 
     if isinstance(value, sympy.Rational):
-        return Reading(Fraction(int(value.p), int(value.q)), _ZERO, 0.0, True, "sympy Rational")
+        num, den = int(value.p), int(value.q)
+        _check_bits(num, den, where, "sympy Rational")
+        return Reading(Fraction(num, den, _normalize=False), _ZERO, 0.0, True,
+                       "sympy Rational")
     if isinstance(value, sympy.Float):
         x = _from_mpf_tuple(value._mpf_, where, value)
         return Reading(x, _ZERO, _mp_radius(x, int(value._prec)), False, "sympy Float")

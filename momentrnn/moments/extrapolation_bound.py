@@ -23,7 +23,14 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from .._format import upper_text
-from .._limits import MAX_CERTIFY_BITS, MAX_LAGS, MAX_LENGTH, MAX_SDP_ORDER
+from .._limits import (
+    MAX_CERTIFY_BITS,
+    MAX_CERTIFY_UNITS,
+    MAX_CERTIFY_WEIGHT_BITS,
+    MAX_LAGS,
+    MAX_LENGTH,
+    MAX_SDP_ORDER,
+)
 from .._validate import nonnegative_int, positive_int
 from ..errors import InputError, MomentRNNError, SolverError
 from .sdp import _round, _sup_abs_upper
@@ -264,13 +271,29 @@ def _fr(v) -> Fraction:
     return Fraction(int(v.p), int(v.q), _normalize=False)
 
 
-def check_powers(atoms: dict, length: int, where: str = "length") -> None:
+def check_powers(atoms: dict, length: int, where: str = "length",
+                 weights: dict | None = None) -> None:
     """Refuse, before any power is taken, atoms whose exact powers ``x**q``, ``q < length``,
     hold more than ``MAX_CERTIFY_BITS`` bits together (``B length (length - 1) / 2`` for an
-    atom of ``B`` bits); ``atoms`` maps a name to the values, and a name holding ``{}`` is
-    formatted with the atom's index from 1 (else ``name[i]``)."""
+    atom of ``B`` bits), and weights (and the student's ``b``, ``c``) whose ``B`` bits, carried
+    by each of the ``length`` moments, pass ``MAX_CERTIFY_WEIGHT_BITS`` (``B length``);
+    ``atoms`` and ``weights`` map a name to the values, and a name holding ``{}`` is
+    formatted with the value's index from 1 (else ``name[i]``)."""
     import math
 
+    for name, values in (weights or {}).items():
+        for i, x in enumerate(values or ()):
+            label = name.format(i + 1) if "{}" in name else f"{name}[{i}]"
+            bits = x.numerator.bit_length() + x.denominator.bit_length()
+            if bits * length > MAX_CERTIFY_WEIGHT_BITS:
+                e = (abs(x.numerator).bit_length() - x.denominator.bit_length()) * math.log10(2)
+                raise InputError(
+                    f"{label} (about {'-' if x < 0 else ''}1e{e:.0f}, {bits} bits as a "
+                    f"fraction) is carried by each of the {length} moments certified: "
+                    f"{bits * length} bits, more than the {MAX_CERTIFY_WEIGHT_BITS} certified "
+                    f"exactly (every order compares them): round it to a double (at most "
+                    f"{MAX_CERTIFY_WEIGHT_BITS // length} bits at this {where}), or give a "
+                    f"smaller {where}")
     for name, values in atoms.items():
         for i, x in enumerate(values or ()):
             label = name.format(i + 1) if "{}" in name else f"{name}[{i}]"
@@ -368,10 +391,17 @@ def certify_extrapolation(a: Sequence, b: Sequence, c: Sequence, *,
                           hint="exact work grows with each order certified")
     lags = positive_int(lags, "lags", maximum=MAX_LAGS)
     a, b, c = _exact(a, "a"), _exact(b, "b"), _exact(c, "c")
+    if len(a) > MAX_CERTIFY_UNITS:
+        raise InputError(f"a has {len(a)} units, more than the {MAX_CERTIFY_UNITS} certified "
+                         "at once (each unit's powers are bounded at every order): certify a "
+                         "smaller student")
     if not len(a) == len(b) == len(c):
         raise InputError(f"a, b and c have {len(a)}, {len(b)} and {len(c)} entries; the "
                          "diagonal student needs one of each per unit")
     teacher_atoms = _exact(teacher_atoms, "teacher_atoms")
+    if teacher_atoms is not None and len(teacher_atoms) > MAX_CERTIFY_UNITS:
+        raise InputError(f"teacher_atoms has {len(teacher_atoms)} atoms, more than the "
+                         f"{MAX_CERTIFY_UNITS} certified at once: give a smaller teacher")
     teacher_weights = _exact(teacher_weights, "teacher_weights")
     teacher_moments = _exact(teacher_moments, "teacher_moments")
     if (teacher_atoms is not None and teacher_weights is not None
@@ -384,7 +414,8 @@ def certify_extrapolation(a: Sequence, b: Sequence, c: Sequence, *,
         raise InputError(f"sdp_max_order={sdp_max_order} is more than {MAX_SDP_ORDER}, the "
                          "highest order of the semidefinite program (each order is one SDP, "
                          "growing with the order squared); give a lower sdp_max_order")
-    check_powers({"a": a, "teacher_atoms": teacher_atoms}, length)
+    check_powers({"a": a, "teacher_atoms": teacher_atoms}, length,
+                 weights={"b": b, "c": c, "teacher_weights": teacher_weights})
     lo, hi = _support(support, a, b, c, teacher_atoms)
     if teacher_moments is not None:
         if len(teacher_moments) < length:

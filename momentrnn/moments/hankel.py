@@ -15,7 +15,12 @@ import flint
 import mpmath
 import numpy as np
 
-from .._limits import MAX_EXACT_HANKEL, MAX_SINGULAR_VALUES, check_memory
+from .._limits import (
+    MAX_EXACT_DETERMINANT,
+    MAX_EXACT_HANKEL,
+    MAX_SINGULAR_VALUES,
+    check_memory,
+)
 from .._validate import positive_int
 from ..errors import InputError
 from ..precision import (
@@ -162,6 +167,13 @@ def hankel_determinant(
     Fraction(1, 12)
     """
     ar, H = _hankel(parse_moments(moments), size, size, shift, precision)
+    rows = H.nrows() if callable(getattr(H, "nrows", None)) else getattr(H, "rows", 0)
+    if ar.exact and rows > MAX_EXACT_DETERMINANT:
+        raise InputError(
+            f"the exact determinant of a {rows}x{rows} Hankel matrix is more than "
+            f"the {MAX_EXACT_DETERMINANT} rows computed over Q (its size and its entries' "
+            "denominators grow together: 200 rows of 1, 1/2, 1/3, ... took 19 s): pass "
+            f"size={MAX_EXACT_DETERMINANT} or less, or precision=MP(...)/Ball(...)")
     return ar.det(H)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -9,7 +10,7 @@ from fractions import Fraction
 import flint
 import numpy as np
 
-from .._limits import MAX_COUNT
+from .._limits import MAX_COUNT, MAX_EXACT_MOMENT_BITS, MAX_SYMBOLIC_MOMENT_TERMS
 from .._validate import positive_int
 from ..errors import InputError
 from ..precision import Float64, Precision, as_precision
@@ -153,11 +154,35 @@ class DiscreteMeasure:
                     f"(about 1.8e308), the arithmetic of precision={prec}: use "
                     "precision=Exact() (or MP) for the moments of this measure") from None
 
-        with guarded.working():
+        with guarded.working(), np.errstate(over="ignore", invalid="ignore"):
             out = guarded.power_sums([convert(v, f"atoms[{i}]") for i, v in enumerate(self.atoms)],
                                      [convert(v, f"weights[{i}]")
                                       for i, v in enumerate(self.weights)], count)
-        return ar.rounded(out)
+        out = ar.rounded(out)
+        if isinstance(out, np.ndarray) and not np.all(np.isfinite(out)):
+            self._refuse_overflow(out, prec)
+        return out
+
+    def _refuse_overflow(self, out: np.ndarray, prec: Precision) -> None:
+        """Name the moment that left the double range and the atom whose power took it
+        there (never an ``inf`` or ``nan`` moment returned as if computed)."""
+        q = int(np.flatnonzero(~np.isfinite(out))[0])
+
+        def log10(v: object) -> float:
+            z = abs(complex(to_float(v)))
+            return math.log10(z) if z > 0 else -math.inf
+
+        # the power alone may overflow (before a small weight scales it back), or its product
+        power = [q * log10(x) for x in self.atoms]
+        product = [p + log10(w) for p, w in zip(power, self.weights)]
+        size = [max(p, t) for p, t in zip(power, product)]
+        i = max(range(len(size)), key=size.__getitem__)
+        what = f"x**{q}" if power[i] >= product[i] else f"x**{q} times its weight"
+        raise InputError(
+            f"moment m_{q} leaves the range of a double (about 1.8e308) in precision={prec}: "
+            f"for atoms[{i}] = {to_float(self.atoms[i])!r}, {what} is about 1e{size[i]:.0f}; "
+            "use precision=MP(...) or Exact() for the moments of this measure, or rescale "
+            "the atoms")
 
     def _exact_moments(self, count: int) -> list:
         """Exact moments: Fractions, or sympy expressions for algebraic atoms."""
@@ -170,12 +195,22 @@ class DiscreteMeasure:
         a = [to_exact(v, f"atoms[{i}]") for i, v in enumerate(self.atoms)]
         w = [to_exact(v, f"weights[{i}]") for i, v in enumerate(self.weights)]
         if all(isinstance(v, Fraction) for v in a + w):
+            _check_exact_moment_bits(a, w, count)
             fa = [flint.fmpq(v.numerator, v.denominator) for v in a]
             fw = [flint.fmpq(v.numerator, v.denominator) for v in w]
             out_q = power_sums(fa, fw, count, lambda terms: sum(terms, flint.fmpq(0)))
-            return [Fraction(int(v.p), int(v.q)) for v in out_q]
+            # an fmpq is in lowest terms with a positive denominator: no second gcd (a Python
+            # gcd is quadratic in the digits)
+            return [Fraction(int(v.p), int(v.q), _normalize=False) for v in out_q]
         import sympy
 
+        if count * len(a) > MAX_SYMBOLIC_MOMENT_TERMS:
+            raise InputError(
+                f"count={count} exact moments of {len(a)} atoms that are not all rational are "
+                f"{count * len(a)} symbolic terms, more than the {MAX_SYMBOLIC_MOMENT_TERMS} "
+                "expanded at once (each a sympy expansion): ask for at most "
+                f"{max(1, MAX_SYMBOLIC_MOMENT_TERMS // len(a))} moments, or use "
+                "precision=MP(...) or Ball(...)")
         sa = [sympy.nsimplify(v) if isinstance(v, Fraction) else v for v in a]
         sw = [sympy.nsimplify(v) if isinstance(v, Fraction) else v for v in w]
         return [sympy.expand(sum(wi * xi**j for wi, xi in zip(sw, sa))) for j in range(count)]
@@ -192,6 +227,56 @@ class DiscreteMeasure:
 
         pairs = ", ".join(f"{show(a)}: {show(w)}" for a, w in zip(self.atoms, self.weights))
         return f"DiscreteMeasure({{{pairs}}})"
+
+
+def _exact_moment_bits(atoms: Sequence[Fraction], weights: Sequence[Fraction],
+                       count: int) -> tuple[int, float]:
+    """An upper bound on the bits of the exact moments ``m_0 .. m_{count-1}`` (numerators and
+    denominators together), and the bits per power it charges, estimated before any work.
+
+    With ``D`` the atoms' common denominator (``lcm(q_i**j) = lcm(q_i)**j``), ``P`` the
+    largest ``|p_i| D / q_i`` and ``E``, ``W`` the same for the weights, ``m_j`` has a
+    denominator dividing ``E D**j`` and a numerator at most ``n W P**j``: each power adds at
+    most ``log2 D + log2 P`` bits, each moment ``log2 (n W E) + 2``.
+    """
+    def common(values: Sequence[Fraction]) -> tuple[int, int]:
+        den = 1
+        for v in values:
+            den = den * v.denominator // math.gcd(den, v.denominator)
+            if den.bit_length() > MAX_EXACT_MOMENT_BITS:  # refused in any case
+                break
+        top = max((abs(v.numerator) * (den // v.denominator) for v in values), default=1)
+        return den, max(1, top)
+
+    den, top = common(atoms)
+    wden, wtop = common(weights)
+    per_power = math.log2(den) + math.log2(top)
+    per_moment = math.log2(max(1, len(weights))) + math.log2(wtop) + math.log2(wden) + 2
+    return math.ceil(per_power * (count * (count - 1) // 2) + count * per_moment), per_power
+
+
+def _check_exact_moment_bits(atoms: Sequence[Fraction], weights: Sequence[Fraction],
+                             count: int) -> None:
+    """Refuse exact moments whose work passes ``MAX_EXACT_MOMENT_BITS`` before any: the bits
+    of the moments times the atoms (each moment is a sum of that many powers as long)."""
+    n = max(1, len(atoms))
+    bits, per_power = _exact_moment_bits(atoms, weights, count)
+    if n * bits <= MAX_EXACT_MOMENT_BITS:
+        return
+    most = 1
+    lo, hi = 1, count  # the largest count within the limit (the estimate grows with it)
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        if n * _exact_moment_bits(atoms, weights, mid)[0] <= MAX_EXACT_MOMENT_BITS:
+            most, lo = mid, mid + 1
+        else:
+            hi = mid - 1
+    raise InputError(
+        f"count={count} exact moments of these {n} atom(s) hold about {bits:.3g} bits (about "
+        f"{per_power:.4g} more per power: the atoms' common denominator and largest "
+        f"magnitude), each a sum of {n} powers as long: {n * bits:.3g} bits of work, more "
+        f"than the {MAX_EXACT_MOMENT_BITS} done at once: ask for at most {most} moments, or "
+        "use precision=MP(...) or Ball(...)")
 
 
 def _as_tuple(values: object, name: str) -> tuple:

@@ -17,7 +17,7 @@ import flint
 import mpmath
 import numpy as np
 
-from .._limits import MAX_RECOVERY_DIGITS, MAX_SINGULAR_VALUES
+from .._limits import MAX_DPS, MAX_ESCALATION_BITS, MAX_RECOVERY_DIGITS, MAX_SINGULAR_VALUES
 from .._validate import finite, positive_int, shown
 from ..errors import (
     DataAccuracyError,
@@ -55,7 +55,7 @@ from .methods import RecoveryMethod, as_monomial, method_named
 
 __all__ = ["Recovery", "Status", "recover_measure", "prony", "matrix_pencil", "gauss_rule"]
 
-MAX_BITS = 200_000
+MAX_BITS = MAX_ESCALATION_BITS  # the table: momentrnn._limits
 MAX_DIGITS = MAX_RECOVERY_DIGITS  # the table: momentrnn._limits
 MAX_ROUNDS = 8
 
@@ -563,7 +563,16 @@ def _digits_of(ctx, err, scale) -> float:
         scale = 1
     elif not scale > 0:
         return 0.0
-    return max(0.0, float(-ctx.log10(err / scale)))
+    ratio = err / scale
+    if ctx.prec > 4096:
+        # a count of digits, not a value: a logarithm at 100 000 digits took most of a
+        # minute (pure-Python mpmath); at 128 bits it is exact to far below one part in
+        # 1e30, and the margin taken off (1e-9 of it) keeps the count a lower bound
+        low = mpmath.MPContext()
+        low.prec = 128
+        d = float(-low.log10(low.mpf(ratio)))
+        return max(0.0, d - 1e-9 * max(1.0, abs(d)))
+    return max(0.0, float(-ctx.log10(ratio)))
 
 
 def _rad(b):
@@ -786,6 +795,8 @@ def _prepare(moments, *, rank, method, precision, digits, data_digits, data_erro
     estimate the conditioning (raises for bad input)."""
     data = parse_moments(moments, data_digits=data_digits, data_error=data_error)
     _validate(data, rank, basis)
+    if isinstance(digits, (np.integer, np.floating)) and not isinstance(digits, np.bool_):
+        digits = digits.item()  # a numpy number as the Python number it holds
     if digits is not None and (isinstance(digits, bool) or not isinstance(digits, (int, float))
                                or not digits > 0 or not finite(digits)):
         raise InputError(f"digits={shown(digits)} must be a positive finite number, e.g. "
@@ -861,8 +872,26 @@ def _prepare(moments, *, rank, method, precision, digits, data_digits, data_erro
     _conditioning(problem, rank, progress)
     working = problem.loss + (target if target is not None else 20) + 10
     problem.start_bits = digits_to_bits(working) + 32
+    if bits_to_digits(problem.start_bits) > MAX_DPS and not (prec is not None and prec.exact):
+        _refuse_working_digits(data, problem.loss, bits_to_digits(problem.start_bits))
     problem.square = data.head(2 * n) if problem.over and basis == "monomial" else data
     return problem
+
+
+def _refuse_working_digits(data: MomentData, loss: float, digits: float) -> None:
+    """Refuse, before any ball work, moments whose spread needs more working digits than
+    ``MAX_DPS``, naming the moment of largest size (by its size: its digits may be many)."""
+    sizes = [max(abs(q.p).bit_length() - q.q.bit_length(), q.q.bit_length() - 1
+                 - abs(q.p).bit_length()) if q != 0 else 0 for q in data.real]
+    j = max(range(len(sizes)), key=sizes.__getitem__)
+    q = data.real[j]
+    e = (abs(q.p).bit_length() - q.q.bit_length()) * math.log10(2)
+    raise InputError(
+        f"moment {j} (about {'-' if q < 0 else ''}1e{e:.0f}) makes these moments' Hankel "
+        f"matrix lose about {loss:.0f} digits, so recovering their atoms needs about "
+        f"{digits:.0f} working digits, more than the {MAX_DPS} this package works at (the "
+        "limit of MP and Ball); scale the moments (m_j / c**j brings atoms of size c near 1) "
+        "or pass precision=Exact()")
 
 
 def _conditioning(problem: _Problem, rank, progress) -> None:

@@ -22,7 +22,7 @@ from fractions import Fraction
 import numpy as np
 
 from .._format import exact_text, lower_text, upper_text
-from .._limits import MAX_MOMENT_INDEX, MAX_SDP_ORDER
+from .._limits import MAX_MOMENT_INDEX, MAX_SDP_ORDER, SDP_INPUT_RANGE
 from .._validate import shown as shown_value
 from ..errors import InputError, MissingDependencyError, SolverError
 from ._certificate import EndCertificate, certify_end, certify_infeasible, checked_measure
@@ -303,6 +303,8 @@ def extrapolation_range(moments: object, *, tolerance: object, support: tuple = 
     a, b = parse_support(support)
     N = data.count - 1
     q = N + 1 if order is None else order
+    if isinstance(q, np.integer):  # a numpy integer as the int it holds (a numpy bool is not)
+        q = int(q)
     if isinstance(q, bool) or not isinstance(q, int) or q <= N:
         raise InputError(f"order={shown_value(order)} must be an integer > {N} (the last given "
                          "index)")
@@ -363,7 +365,7 @@ def extrapolation_range(moments: object, *, tolerance: object, support: tuple = 
             "program (it grows with the order squared and its certificates with its cube; "
             f"order {MAX_ORDER} takes seconds): ask for a lower order"
         )
-    big = Fraction(10) ** 300
+    big = Fraction(SDP_INPUT_RANGE)  # the table: momentrnn._limits
     if any(abs(to_fraction(v)) > big for v in data.real) or any(
             isinstance(e, Fraction) and abs(e) > big for e in (a, b)) or max(eps_exact) > big:
         raise InputError(
@@ -424,7 +426,7 @@ def _check_double_range(C_exact, nu, a, b, q: int) -> None:
     Chebyshev moments of the data as their inverse: on a very narrow support (``b - a`` of
     1e-200 at order 5) they leave the range of a double, and the SDP would be built from
     zeros and infinities."""
-    tiny, huge = Fraction(1, 10**300), Fraction(10**300)
+    tiny, huge = Fraction(1, SDP_INPUT_RANGE), Fraction(SDP_INPUT_RANGE)
     if any(abs(v) > huge for v in nu) or any(
             c != 0 and not tiny <= abs(c) <= huge for row in C_exact for c in row):
         raise InputError(

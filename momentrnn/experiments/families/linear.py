@@ -129,6 +129,12 @@ class LinearFamily(SweepFamily):
         check_memory(16.0 * dim * max(q, 2 * min(dim, 30) + 2),
                      f"the impulse response of length {q} of a student of dimension {dim}",
                      "use shorter lengths or smaller dims")
+        from ..._limits import MAX_EXTRAPOLATION_LENGTH
+
+        if q > MAX_EXTRAPOLATION_LENGTH:  # as every row would fail after its training
+            raise InputError(f"lengths holds {q}, more than {MAX_EXTRAPOLATION_LENGTH}, the "
+                             "longest impulse response compared after a run: use lengths <= "
+                             f"{MAX_EXTRAPOLATION_LENGTH}")
         if k * dim > MAX_LAG_WORK:  # as every run would refuse: before any
             raise InputError(f"k={k} lags with dims up to {dim} make {k * dim} values per loss "
                              f"array, more than the {MAX_LAG_WORK} a run fits: use a smaller k "

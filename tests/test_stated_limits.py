@@ -57,6 +57,12 @@ STATED = {
     "steps": ("MAX_STEPS", 100_000_000),
     "runs": ("MAX_RUNS", 1_000_000),  # experiments guide: "more than a million runs"
     "seed count": ("MAX_SEEDS", 100_000),
+    "symbolic moment terms": ("MAX_SYMBOLIC_MOMENT_TERMS", 4000),  # "2000 moments of two atoms"
+    "exact determinant size": ("MAX_EXACT_DETERMINANT", 150),  # "4 s at 150" rows
+    "certify units": ("MAX_CERTIFY_UNITS", 5000),  # "5000 units 11.6 s"
+    "exact moment bits": ("MAX_EXACT_MOMENT_BITS", 10**9),  # atoms times bits, 1e9
+    "extrapolation length": ("MAX_EXTRAPOLATION_LENGTH", 1_000_000),  # MAX_COUNT: a million
+    "certify weight bits": ("MAX_CERTIFY_WEIGHT_BITS", 1_100_000),  # every double at length 1000
 }
 
 

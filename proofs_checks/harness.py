@@ -363,4 +363,23 @@ def _jsonable(case: dict) -> dict:
             return [one(y) for y in x]
         return str(x)
 
-    return {k: one(v) for k, v in case.items()}
+    def end(x):
+        """One end of a support as an exact value; an infinite end is ``"inf"`` twice."""
+        if isinstance(x, str) and x.strip().lstrip("+-") in ("inf", "oo"):
+            text = "-inf" if x.strip().startswith("-") else "inf"
+            return {"exact": text, "float": text}
+        if isinstance(x, float) and math.isinf(x):
+            text = "inf" if x > 0 else "-inf"
+            return {"exact": text, "float": text}
+        if isinstance(x, (int, float, Fraction)) and not isinstance(x, bool) and x == x:
+            return exact_value(Fraction(x))
+        return one(x)
+
+    def support(x):
+        """A support given as its two ends is written as the schema writes every support (a
+        list of two exact values); a support named by a label (M2's ``"R"``) stays that text."""
+        if isinstance(x, (list, tuple)) and len(x) == 2:
+            return [end(y) for y in x]
+        return one(x)
+
+    return {k: support(v) if k == "support" else one(v) for k, v in case.items()}

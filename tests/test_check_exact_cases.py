@@ -8,6 +8,7 @@ import re
 from fractions import Fraction
 
 import jsonschema
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -59,3 +60,21 @@ def test_check_json_writes_exact_values_and_validates(capsys):
             assert not re.fullmatch(r"-?\d+/\d+", s), (s, case)
         exact_seen += text.count('"exact"')
     assert exact_seen > 0
+
+
+@pytest.mark.parametrize("given, written", [
+    ((-1, 1), [("-1", -1.0), ("1", 1.0)]),
+    ((0, 2), [("0", 0.0), ("2", 2.0)]),
+    (("-inf", "inf"), [("-inf", "-inf"), ("inf", "inf")]),
+    ((0.0, float("inf")), [("0", 0.0), ("inf", "inf")]),
+    ((Fraction(-39, 100), Fraction(1, 3)), [("-39/100", -0.39), ("1/3", 1 / 3)]),
+    ([0.1, 1], [(str(Fraction(0.1)), 0.1), ("1", 1.0)]),
+])
+def test_a_case_s_support_of_two_ends_is_written_as_two_exact_values(given, written):
+    out = json.loads(json.dumps(_jsonable({"support": given}), allow_nan=False))["support"]
+    assert out == [{"exact": e, "float": f} for e, f in written]
+
+
+def test_a_support_named_by_a_label_stays_its_label():
+    assert _jsonable({"support": "R"})["support"] == "R"
+    assert _jsonable({"support": "[0, inf)"})["support"] == "[0, inf)"

@@ -120,11 +120,16 @@ def test_complex_roots_convert_with_mpc_and_refuse_mpf():
 def test_sympify_gives_the_exact_root():
     sympy = pytest.importorskip("sympy")
     x = sympy.Symbol("x")
-    assert sympy.sympify(AlgebraicNumber(SQRT2, 1)) == sympy.CRootOf(x**2 - 2, 1)
-    assert sympy.sympify(AlgebraicNumber(SQRT2, 0)) == sympy.CRootOf(x**2 - 2, 0)
-    # -sqrt(2) written as the element -x at the root sqrt(2): its own minimal polynomial's root
-    assert sympy.sympify(AlgebraicNumber(SQRT2, 1, fmpq_poly([0, -1]))) == \
-        sympy.CRootOf(x**2 - 2, 0)
+    # degree 2: square roots, as repr and str write them (sympy's CRootOf of x^2 - 2 is the
+    # same number: its root 1 is sqrt(2), its root 0 is -sqrt(2))
+    assert sympy.sympify(AlgebraicNumber(SQRT2, 1)) == sympy.sqrt(2)
+    assert sympy.sympify(AlgebraicNumber(SQRT2, 0)) == -sympy.sqrt(2)
+    for k, sign in ((1, 1), (0, -1)):
+        root = sympy.CRootOf(x**2 - 2, k)
+        assert abs((sympy.sympify(AlgebraicNumber(SQRT2, k)) - root).evalf(60)) < 1e-55
+        assert sign * root > 0
+    # -sqrt(2) written as the element -x at the root sqrt(2)
+    assert sympy.sympify(AlgebraicNumber(SQRT2, 1, fmpq_poly([0, -1]))) == -sympy.sqrt(2)
     half = sympy.sympify(AlgebraicNumber(SQRT2, 1, fmpq_poly([fmpq(1, 2)])))
     assert half == sympy.Rational(1, 2)
     for k in range(3):
@@ -134,7 +139,7 @@ def test_sympify_gives_the_exact_root():
         assert abs(complex(exact.evalf(30)) - complex(value)) < 1e-14
     # sqrt(2) + 1 as the element x + 1: a root of x^2 - 2x - 1
     shifted = sympy.sympify(AlgebraicNumber(SQRT2, 1, fmpq_poly([1, 1])))
-    assert shifted == sympy.CRootOf(x**2 - 2 * x - 1, 1)
+    assert shifted == 1 + sympy.sqrt(2)
     assert abs(float(shifted.evalf(30)) - (1 + 2**0.5)) < 1e-15
 
 

@@ -298,14 +298,14 @@ class AlgebraicNumber:
 
     def _sympy_(self):
         """sympy's conversion protocol (``sympy.sympify(x)``): the exact value, a
-        ``Rational`` or the ``CRootOf`` of this number's own minimal polynomial with the
+        ``Rational``, square roots for degree 2 (as :meth:`to_radicals`), or the ``CRootOf``
+        of this number's own minimal polynomial (degree 3 or more) with the
         index of this root in sympy's order (identified with certified, isolated roots)."""
         import sympy
 
         g = self.minimal_polynomial()
-        if g.degree() == 1:
-            value = -g[0]
-            return sympy.Rational(int(value.p), int(value.q))
+        if g.degree() <= 2:  # a rational, or square roots (as repr and str write it)
+            return self.to_radicals()
         x = sympy.Symbol("x")
         gx = sympy.Poly([sympy.Rational(int(g[k].p), int(g[k].q))
                          for k in range(g.degree(), -1, -1)], x)

@@ -1,9 +1,11 @@
 """Review findings of issue 22 on the flow's statuses and the flow/prove commands: an
 integrator failure is not a blow-up, the scipy methods' internal end of time is not the
-user's t_max, and the collapsed run's advice fits its initial loss."""
+user's t_max, the collapsed run's advice fits its initial loss, and the flow command writes
+its files before it prints."""
 
 from __future__ import annotations
 
+import io
 import json
 import math
 from types import SimpleNamespace
@@ -167,3 +169,21 @@ def test_a_collapsed_run_advises_a_smaller_start_only_after_a_huge_loss(monkeypa
     assert run.status == "collapsed"
     assert ("smaller init scale" in run.message) == huge
     assert ("stationary set of non-zero loss" in run.message) == (not huge)
+
+
+# -- 3. the flow command writes its files before it prints ------------------------------------
+
+class _ClosedStdout(io.StringIO):
+    def write(self, s):
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_a_closed_stdout_does_not_lose_the_json_file(tmp_path, monkeypatch, capsys, fmt):
+    out = tmp_path / "f.json"
+    monkeypatch.setattr("sys.stdout", _ClosedStdout())
+    code = main(["flow", "--teacher-atoms", "39/100", "--teacher-weights", "1", "--dim", "3",
+                 "--k", "3", "--quiet", "--t-max", "1", "--format", fmt, "--json", str(out)])
+    assert code == 3
+    report = json.loads(out.read_text())
+    assert report["status"] == "t_max"

@@ -232,10 +232,7 @@ def run_flow(args: argparse.Namespace) -> int:
     finally:
         progress.done()
     text = json_text(document("flow", report, cli_options(args)), indent=2)
-    if args.format == "json":
-        print(text)
-    else:
-        _print_report(report, args)
+    # the files first: a closed standard output (a broken pipe) does not lose them
     if args.json:
 
         def dump(path: str) -> None:
@@ -245,6 +242,10 @@ def run_flow(args: argparse.Namespace) -> int:
         write_output(args.json, dump, option="--json")
     if args.plot:
         write_output(args.plot, lambda path: _plot(run, path), option="--plot")
+    if args.format == "json":
+        print(text)
+    else:
+        _print_report(report, args)
     return 0 if run.ok else 1
 
 

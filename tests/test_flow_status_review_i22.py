@@ -1,7 +1,7 @@
 """Review findings of issue 22 on the flow's statuses and the flow/prove commands: an
 integrator failure is not a blow-up, the scipy methods' internal end of time is not the
-user's t_max, the collapsed run's advice fits its initial loss, and the flow command writes
-its files before it prints."""
+user's t_max, the collapsed run's advice fits its initial loss, the flow command writes its
+files before it prints, and ``prove --help`` says the convergence argument runs by default."""
 
 from __future__ import annotations
 
@@ -187,3 +187,15 @@ def test_a_closed_stdout_does_not_lose_the_json_file(tmp_path, monkeypatch, caps
     assert code == 3
     report = json.loads(out.read_text())
     assert report["status"] == "t_max"
+
+
+# -- 4. prove --help ------------------------------------------------------------------------
+
+def test_prove_help_says_the_convergence_argument_runs_by_default(capsys):
+    with pytest.raises(SystemExit):
+        main(["prove", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    at = text.rindex("--no-converge")
+    entry = text[at:at + 200]
+    assert "(default: True)" not in entry
+    assert "by default it runs" in entry

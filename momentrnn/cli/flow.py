@@ -49,8 +49,10 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--until-loss", type=float, default=1e-10,
                    help="stop once the training loss is at or below this")
     p.add_argument("--t-max", type=float, default=None,
-                   help="stop at this flow time (default: no time limit besides the "
-                   "integrator's step limit)")
+                   help="stop at this flow time (default: none given; the scipy methods, "
+                   "auto's LSODA among them, then stop at flow time 1e12 and RODAS4 at its "
+                   "step limit, and a run stopped there above --until-loss has not ended as "
+                   "asked: status stalled or max_steps, exit 1)")
     p.add_argument("--length", type=positive_int, default=1000,
                    help="extrapolation length q: errors are measured on lags 0..q-1")
     p.add_argument("--json", help="write the report to this JSON file")
@@ -230,10 +232,7 @@ def run_flow(args: argparse.Namespace) -> int:
     finally:
         progress.done()
     text = json_text(document("flow", report, cli_options(args)), indent=2)
-    if args.format == "json":
-        print(text)
-    else:
-        _print_report(report, args)
+    # the files first: a closed standard output (a broken pipe) does not lose them
     if args.json:
 
         def dump(path: str) -> None:
@@ -243,6 +242,10 @@ def run_flow(args: argparse.Namespace) -> int:
         write_output(args.json, dump, option="--json")
     if args.plot:
         write_output(args.plot, lambda path: _plot(run, path), option="--plot")
+    if args.format == "json":
+        print(text)
+    else:
+        _print_report(report, args)
     return 0 if run.ok else 1
 
 

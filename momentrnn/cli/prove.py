@@ -39,7 +39,7 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-seconds", type=float, default=math.inf,
                    help="stop, not proved, after this many seconds")
     p.add_argument("--no-converge", dest="converge", action="store_false",
-                   help="skip the local convergence argument after T")
+                   help="skip the local convergence argument after T (by default it runs)")
     p.add_argument("--format", default="table", choices=["table", "json"],
                    help="a table of the theorem, or its JSON")
 

@@ -142,7 +142,9 @@ def integrate_flow(
         Weights :math:`\rho_j` of the lags in the loss (:func:`momentrnn.rnn.lag_weights_for`):
         default all ones; ``'all_outputs'`` gives :math:`\rho_j = k - j`.
     t_max : float, optional
-        Stop at this flow time (default: no limit besides ``max_steps``).
+        Stop at this flow time (default: none given; the scipy methods then stop at flow
+        time ``1e12``, the others at ``max_steps``, and a run stopped there above
+        ``until_loss`` ends ``'stalled'`` or ``'max_steps'``, not ``'t_max'``).
     until_loss : float, optional
         Stop when :math:`L_k` is at or below this (default ``1e-10`` when ``t_max`` is not
         given); status ``'converged'`` means the final loss reported is at or below it.

@@ -27,6 +27,9 @@ STEP_FAILURES = (np.linalg.LinAlgError, ValueError, FloatingPointError)
 # status 'collapsed'. Runs that end do so in a few thousand steps in all (tests/test_flow_
 # collapse.py measures some).
 COLLAPSE_STEPS = 2_000
+# An initial loss at or above this is called huge in the message of a collapsed run, which then
+# advises a smaller init scale.
+HUGE_LOSS = 1e6
 
 
 class CollapseWatch:
@@ -46,13 +49,20 @@ class CollapseWatch:
         self.start_t, self.start_n = t, self.n
         return False
 
-    def message(self, t: float, loss: float) -> str:
-        """What happened, in words."""
+    def message(self, t: float, loss: float, loss0: float | None = None) -> str:
+        """What happened, in words; ``loss0`` is the initial loss (the advice to start
+        smaller is given only when it was at least :data:`HUGE_LOSS`)."""
+        if loss0 is None:
+            hint = "the initial loss is not known here"
+        elif not loss0 < HUGE_LOSS:  # a non-finite loss is huge too
+            hint = (f"after the huge initial loss {loss0:.3e}, try a smaller init scale")
+        else:
+            hint = (f"the initial loss {loss0:.3e} was not huge: the flow may be slowing near "
+                    "a stationary set of non-zero loss")
         return (f"stopped, the step size collapsed: {self.steps} steps took the flow time "
                 f"only from {self.start_t:.6g} to {t:.6g} (not doubling it), steps of about "
                 f"{(t - self.start_t) / self.steps:.3g} at loss {loss:.3e}; the flow moves on "
-                "a time scale far below t here, and nothing is known of where it ends (after "
-                "a huge initial loss, try a smaller init scale)")
+                f"a time scale far below t here, and nothing is known of where it ends ({hint})")
 
 
 @dataclass(frozen=True)
@@ -207,7 +217,7 @@ class AdaptiveIntegrator(Integrator):
                     status, message = "stationary", f"gradient vanished at t = {t:.6g}"
                     break
                 if watch is not None and watch.collapsed(t):
-                    status, message = "collapsed", watch.message(t, loss)
+                    status, message = "collapsed", watch.message(t, loss, loss0)
                     break
             else:
                 rejected += 1

@@ -7,7 +7,7 @@ from typing import ClassVar
 import numpy as np
 
 from .._problem import FlowProblem
-from ._base import CollapseWatch, FlowOptions, FlowRun, Integrator
+from ._base import PARAMETER_LIMIT, CollapseWatch, FlowOptions, FlowRun, Integrator
 
 __all__ = ["ScipyIntegrator", "LSODA", "BDF", "Radau", "RK45", "DOP853"]
 
@@ -16,7 +16,8 @@ __all__ = ["ScipyIntegrator", "LSODA", "BDF", "Radau", "RK45", "DOP853"]
 STALL_EVALUATIONS = 5_000
 # Right-hand-side evaluations allowed per step of max_steps.
 EVALUATIONS_PER_STEP = 20
-# The end of the time span when only a loss target is given.
+# The end of the time span when only a loss target is given: a run that reaches it without
+# reaching the target has not ended as asked (status 'stalled', not 't_max').
 NO_TIME_LIMIT = 1e12
 # The loss event is placed this fraction below ``until_loss``: scipy locates an event only to
 # the accuracy of its root finder, so an event at the target itself can stop the run with the
@@ -37,6 +38,17 @@ class _Stall(Exception):
 
 class _Collapse(Exception):
     pass
+
+
+def _blew_up(problem: FlowProblem, theta) -> bool:
+    """True when the parameters ``theta`` show a blow-up: a non-finite entry or loss, or an
+    entry past :data:`~momentrnn.dynamics.integrators._base.PARAMETER_LIMIT` (the test of the
+    other integrators)."""
+    theta = np.asarray(theta, dtype=float)
+    if not np.all(np.isfinite(theta)) or np.max(np.abs(theta), initial=0.0) > PARAMETER_LIMIT:
+        return True
+    with np.errstate(all="ignore"):
+        return not np.isfinite(problem.loss_grad(theta)[0])
 
 
 class ScipyIntegrator(Integrator):
@@ -121,11 +133,21 @@ class ScipyIntegrator(Integrator):
             return FlowRun(times=[0.0, t], thetas=[theta0, y], losses=[v[0] for v in lg],
                            gnorms=[float(np.linalg.norm(v[1])) for v in lg],
                            status="collapsed", message=f"scipy {method}: "
-                           + watch.message(t, lg[1][0]), steps=watch.n, nfev=counter["n"])
+                           + watch.message(t, lg[1][0], lg[0][0]), steps=watch.n,
+                           nfev=counter["n"])
         except _Budget:
             return start_only("max_steps", f"more than {budget} evaluations")
         except FloatingPointError as exc:
-            return start_only("diverged", f"the flow blew up ({exc})")
+            # raised at a point scipy evaluated (a trial stage, not a point of the flow): a
+            # blow-up only when the furthest point evaluated shows one
+            t = counter["t"]
+            if _blew_up(problem, counter["y"]):
+                return start_only("diverged", f"the flow blew up near t = {t:.6g} ({exc})")
+            return start_only("stalled", f"scipy {method} stopped: floating-point {exc} at a "
+                              f"point it tried; the furthest point evaluated (t = {t:.6g}) "
+                              "has finite parameters below the blow-up limit, so this is an "
+                              "integrator failure, and nothing is known of where the flow "
+                              "ends; try method='rosenbrock'")
         lg = [problem.loss_grad(y) for y in thetas]
         ev = {}
         if sol.status == 1 and lg[-1][0] <= until_loss:
@@ -137,10 +159,23 @@ class ScipyIntegrator(Integrator):
                                f"{until_loss:g} {EVENT_RESTARTS + 1} times, but the loss there "
                                f"is {lg[-1][0]:.17g}, above it, at t = {times[-1]:.6g}; try "
                                "method='rosenbrock'")
-        elif sol.status == 0:
+        elif sol.status == 0 and options.t_max is not None:
             status, message = "t_max", f"reached t = {times[-1]:.6g}"
+        elif sol.status == 0:
+            # no time limit was asked for: the internal end of the span is not an end as asked
+            status, message = ("stalled", f"the flow time reached scipy {method}'s limit "
+                               f"t = {t_end:g} (no t_max was given) with the loss "
+                               f"{lg[-1][0]:.3e} still above the target {until_loss!r}; "
+                               "nothing is known of where the flow ends")
+        elif _blew_up(problem, thetas[-1]):
+            status, message = ("diverged", f"the flow blew up near t = {times[-1]:.6g} "
+                               f"(scipy {method}: {sol.message})")
         else:
-            status, message = "diverged", f"scipy {method} failed: {sol.message}"
+            # the integrator gave up; the flow itself did not blow up as far as it went
+            status, message = ("stalled", f"scipy {method} failed at t = {times[-1]:.6g}, "
+                               f"loss {lg[-1][0]:.17g}: {sol.message} (the parameters are "
+                               "finite there: an integrator failure, not a blow-up); try "
+                               "method='rosenbrock'")
         return FlowRun(times=times, thetas=thetas, losses=[v[0] for v in lg],
                        gnorms=[float(np.linalg.norm(v[1])) for v in lg], status=status,
                        message=message, events=ev, steps=len(times) - 1, nfev=nfev)

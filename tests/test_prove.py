@@ -568,3 +568,24 @@ def test_loss_bounds_are_directed_doubles_even_beyond_the_range(q):
     assert lo <= hi
     assert lo == -math.inf or Fraction(lo) <= q
     assert hi == math.inf or Fraction(hi) >= q
+
+
+def test_tiny_atoms_extrapolate_in_bounded_time():
+    """--init-scale 1e-300: the end atoms are tiny, |a_i|^q for q < 1000 would be exact
+    Fractions of up to millions of bits; the extrapolation bounds such tails by 2^-1074 and
+    the command ends (under a kill after 60 s) with the time budget it was given."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    t0 = time.monotonic()
+    out = subprocess.run(["timeout", "-s", "KILL", "60", sys.executable, "-m", "momentrnn",
+                          "prove", "--init-scale", "1e-300", "--max-seconds", "5",
+                          "--no-converge"], capture_output=True, text=True,
+                         env=dict(os.environ))
+    elapsed = time.monotonic() - t0
+    assert out.returncode not in (-9, 137), f"killed after {elapsed:.0f} s"
+    assert "time budget: 5 s spent" in out.stdout
+    assert "max_(q < 1000) |h_q - h_hat_q| <= " in out.stdout
+    assert elapsed < 60

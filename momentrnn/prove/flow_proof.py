@@ -605,6 +605,9 @@ def _signs(w: list) -> tuple[tuple, tuple]:
             tuple(i for i, x in enumerate(w) if x < 0))
 
 
+TINY_TAIL_BITS = 1074  # the smallest double's exponent: tails below 2^-1074 are bounded by it
+
+
 def _extrapolation(model, a: list, w: list, positive: tuple, length: int, lags: int,
                    in_unit: bool) -> tuple[tuple | None, str]:
     r"""Bounds :math:`B_q \ge |h_q - \hat h_q|` for every student in the end box, q < length.
@@ -651,13 +654,19 @@ def _extrapolation(model, a: list, w: list, positive: tuple, length: int, lags: 
     r11 = R11Bounds(t_atoms, eps).bounds(length)
     w_rest = [abs(w[i]) for i in rest]
     a_rest = [abs(a[i]) for i in rest]
+    # A tail below 2^-1074 is bounded by 2^-1074 itself: its exact ends (tiny atoms to a power
+    # q < length) would be Fractions of up to millions of bits, and adding those is minutes.
+    tiny = flint.arb(2) ** -TINY_TAIL_BITS
     bounds = []
     for q in range(length):
         if q < lags:
             bounds.append(direct[q])
             continue
         tail = sum((wi * ai**q for wi, ai in zip(w_rest, a_rest)), flint.arb(0))
-        bounds.append(r11[q][0] + ball_bounds(tail)[1])
+        if tail.abs_upper() <= tiny:
+            bounds.append(r11[q][0] + Fraction(1, 2**TINY_TAIL_BITS))
+        else:
+            bounds.append(r11[q][0] + ball_bounds(tail)[1])
     note = ("R11 with per-moment errors maximised over the end box (the SDP bound of "
             "certify_extrapolation is not used over a box)")
     if rest:

@@ -501,6 +501,7 @@ KIND_SCHEMAS = {
         "extrapolation_note": _STR, "max_radius": _NUMBER,
         "widths": _list(_list(_NUMBER)), "steps": _INT, "rejected": _INT,
         "seconds": _NUMBER, "order": _INT, "prec": _INT, "method": _STR,
+        "remainder_budget": _OPT_NUMBER, "tolerance": _OPT_NUMBER,
         "convergence": {"anyOf": [
             {"type": "null"},
             _object({"proved": {"const": False}, "reason": _STR}),

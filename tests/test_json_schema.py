@@ -272,6 +272,14 @@ def test_prove_json_validates(capsys):
     _valid(doc)
     assert doc["kind"] == "flow_proof" and doc["options"]["t_end"] == 0.125
     _round_trip(doc)
+    # what set the remainder is recorded: the default budget, no fixed tolerance
+    assert doc["remainder_budget"] == 1e-12 and doc["tolerance"] is None
+    code, out = _cli(["prove", "--t-end", "0.125", "--length", "20", "--no-converge",
+                      "--tolerance", "1e-14", "--format", "json"], capsys)
+    doc = _json(out)
+    _valid(doc)
+    assert doc["remainder_budget"] is None and doc["tolerance"] == 1e-14
+    _round_trip(doc)
 
 
 def test_an_api_result_gets_the_envelope_with_its_call_keywords():

@@ -547,3 +547,45 @@ def test_command_init_radius():
     assert d["statements"][0].startswith("for every initialisation")
     bad = prove_command("--init-radius", "-1", "--t-end", "0.25")
     assert bad.returncode != 0 and "--init-radius" in bad.stderr
+
+
+def test_an_init_radius_beyond_the_doubles_is_not_proved_not_an_error():
+    """A box of half-width 1e100 has a loss bound beyond the largest double: the run says
+    what it proved (at t = 0) and that the rest is not proved, instead of an OverflowError."""
+    p = prove_flow("two_pole", 2, 5, 1e-3, 0, 0.25, length=20, init_radius=1e100,
+                   max_seconds=10)
+    assert p.status == "not proved"
+    assert p.init_radius == Fraction(10**100) or p.init_radius == Fraction(1e100)
+
+
+@settings(max_examples=60, derandomize=True, deadline=None)
+@given(st.fractions() | st.integers(min_value=-10**400, max_value=10**400).map(Fraction)
+       | st.integers(min_value=1, max_value=10**400).map(lambda n: Fraction(1, n)))
+def test_loss_bounds_are_directed_doubles_even_beyond_the_range(q):
+    from momentrnn.prove.validated import _float_bound
+
+    lo, hi = _float_bound(q, up=False), _float_bound(q, up=True)
+    assert lo <= hi
+    assert lo == -math.inf or Fraction(lo) <= q
+    assert hi == math.inf or Fraction(hi) >= q
+
+
+def test_tiny_atoms_extrapolate_in_bounded_time():
+    """--init-scale 1e-300: the end atoms are tiny, |a_i|^q for q < 1000 would be exact
+    Fractions of up to millions of bits; the extrapolation bounds such tails by 2^-1074 and
+    the command ends (under a kill after 60 s) with the time budget it was given."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    t0 = time.monotonic()
+    out = subprocess.run(["timeout", "-s", "KILL", "60", sys.executable, "-m", "momentrnn",
+                          "prove", "--init-scale", "1e-300", "--max-seconds", "5",
+                          "--no-converge"], capture_output=True, text=True,
+                         env=dict(os.environ))
+    elapsed = time.monotonic() - t0
+    assert out.returncode not in (-9, 137), f"killed after {elapsed:.0f} s"
+    assert "time budget: 5 s spent" in out.stdout
+    assert "max_(q < 1000) |h_q - h_hat_q| <= " in out.stdout
+    assert elapsed < 60

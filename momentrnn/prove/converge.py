@@ -267,9 +267,10 @@ def prove_convergence(a: tuple, b: tuple, c: tuple, delta: list, loss_upper: Fra
     dhat = len(teacher_atoms)
     degenerate = ""
     if d > dhat:
-        degenerate = (f"; d = {d} > d_hat = {dhat}: the limit is degenerate (a dead unit "
-                      "w_i -> 0 or merged atoms make the Hessian singular there, and L need "
-                      "not decay exponentially), out of reach of a local PL argument")
+        degenerate = (f"; d = {d} > d_hat = {dhat}: the Hessian test on the leaf fails at a "
+                      "degenerate limit (a dead unit w_i -> 0 or merged atoms make the Hessian "
+                      "singular there, and L need not decay exponentially), but a failed test "
+                      "does not prove that the limit is degenerate")
     tgt = [_ball(x) for x in target]
     rh = [_ball(x) for x in rho]
     dl = [_interval_ball(*x) if isinstance(x, tuple) else _ball(x) for x in delta]

@@ -95,6 +95,9 @@ class FlowProof:
         ``init_student``'s doubles (0: that one initialisation). ``invariants_initial`` then
         encloses :math:`b_i^2 - c_i^2` over the box. A hypothesis, so its text (in
         ``statements`` and ``to_dict``) is rounded down: the box said is inside the one proved.
+    remainder_budget, tolerance : float or None
+        What set the Lagrange remainder accepted per step: the budget for the whole run, or
+        (when given, overriding the budget) a fixed tolerance per step; the other is None.
     """
 
     status: str
@@ -130,6 +133,8 @@ class FlowProof:
     method: str
     convergence: Convergence | None = None
     init_radius: Fraction = Fraction(0)
+    remainder_budget: float | None = None
+    tolerance: float | None = None
 
     @property
     def proved(self) -> bool:
@@ -173,7 +178,8 @@ class FlowProof:
 
     def to_dict(self) -> dict:
         """JSON-ready dictionary: intervals as ``[lower, upper]`` decimal strings rounded
-        outwards, ``init_radius`` rounded down, exact times as text beside their float."""
+        outwards, ``init_radius`` rounded down, exact times as text beside their float;
+        ``remainder_budget`` or ``tolerance`` (the other null) says what set the remainder."""
         ext = None
         if self.extrapolation_bounds is not None:
             from .._format import upper_text
@@ -207,6 +213,7 @@ class FlowProof:
             "rejected": self.rejected, "seconds": self.seconds, "order": self.order,
             "prec": self.prec, "method": self.method,
             "convergence": _convergence_dict(self.convergence),
+            "remainder_budget": self.remainder_budget, "tolerance": self.tolerance,
         }
 
 
@@ -248,7 +255,10 @@ class FlowProof:
             steps=data["steps"], rejected=data["rejected"], seconds=number_of(data["seconds"]),
             order=data["order"], prec=data["prec"], method=data["method"],
             convergence=_convergence_from_dict(data["convergence"]),
-            init_radius=Fraction(data.get("init_radius", "0")))
+            init_radius=Fraction(data.get("init_radius", "0")),
+            remainder_budget=(None if data.get("remainder_budget") is None
+                              else number_of(data["remainder_budget"])),
+            tolerance=None if data.get("tolerance") is None else number_of(data["tolerance"]))
 
 
 def _convergence_from_dict(d: dict | None) -> Convergence | None:
@@ -570,7 +580,9 @@ def prove_flow(teacher, dim: int, k: int, init_scale: float, seed: int = 0,
         extrapolation_note=note, max_radius=radius,
         widths=tuple(zip(run.times, run.widths)), steps=run.steps, rejected=run.rejected,
         seconds=run.seconds, order=int(order), prec=int(prec), method=method,
-        convergence=convergence, init_radius=radius_q)
+        convergence=convergence, init_radius=radius_q,
+        remainder_budget=None if tolerance is not None else float(remainder_budget),
+        tolerance=None if tolerance is None else float(tolerance))
 
 
 def _check_init_radius(value) -> Fraction:
@@ -603,6 +615,9 @@ def _signs(w: list) -> tuple[tuple, tuple]:
     holds 0, or touches it, is in neither)."""
     return (tuple(i for i, x in enumerate(w) if x > 0),
             tuple(i for i, x in enumerate(w) if x < 0))
+
+
+TINY_TAIL_BITS = 1074  # the smallest double's exponent: tails below 2^-1074 are bounded by it
 
 
 def _extrapolation(model, a: list, w: list, positive: tuple, length: int, lags: int,
@@ -651,13 +666,19 @@ def _extrapolation(model, a: list, w: list, positive: tuple, length: int, lags: 
     r11 = R11Bounds(t_atoms, eps).bounds(length)
     w_rest = [abs(w[i]) for i in rest]
     a_rest = [abs(a[i]) for i in rest]
+    # A tail below 2^-1074 is bounded by 2^-1074 itself: its exact ends (tiny atoms to a power
+    # q < length) would be Fractions of up to millions of bits, and adding those is minutes.
+    tiny = flint.arb(2) ** -TINY_TAIL_BITS
     bounds = []
     for q in range(length):
         if q < lags:
             bounds.append(direct[q])
             continue
         tail = sum((wi * ai**q for wi, ai in zip(w_rest, a_rest)), flint.arb(0))
-        bounds.append(r11[q][0] + ball_bounds(tail)[1])
+        if tail.abs_upper() <= tiny:
+            bounds.append(r11[q][0] + Fraction(1, 2**TINY_TAIL_BITS))
+        else:
+            bounds.append(r11[q][0] + ball_bounds(tail)[1])
     note = ("R11 with per-moment errors maximised over the end box (the SDP bound of "
             "certify_extrapolation is not used over a box)")
     if rest:

@@ -29,6 +29,7 @@ precision is set for the duration of a call and restored afterwards (:func:`flin
 from __future__ import annotations
 
 import math
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -58,6 +59,25 @@ def ball_bounds(x) -> tuple[Fraction, Fraction]:
         raise ValueError(f"the ball {x} is not finite")
     mid, rad = _exact(x.mid()), _exact(x.rad())
     return mid - rad, mid + rad
+
+
+def _float_bound(q: Fraction, up: bool) -> float:
+    """The double next to the exact ``q`` on the side asked for (above it when ``up``): a
+    bound that stays one when ``q`` is beyond the doubles (inf above, the largest double
+    below), where ``float(q)`` would raise."""
+    try:
+        f = float(q)
+    except OverflowError:
+        f = math.inf if q > 0 else -math.inf
+    if math.isinf(f):
+        if (f > 0) == up:
+            return f
+        return math.copysign(sys.float_info.max, f)
+    if up and Fraction(f) < q:
+        f = math.nextafter(f, math.inf)
+    elif not up and Fraction(f) > q:
+        f = math.nextafter(f, -math.inf)
+    return f
 
 
 def _exact(x) -> Fraction:
@@ -327,7 +347,7 @@ class ValidatedFlow:
 
     def _loss_bounds(self, state) -> tuple[float, float]:
         lo, hi = ball_bounds(self.loss(self._enclosure(state)))
-        return float(lo), float(hi)
+        return _float_bound(lo, up=False), _float_bound(hi, up=True)
 
     def _step(self, state, h: Fraction, tolerance: float):
         """One step of size h (exact): ``(new state, largest remainder radius)``, or ``(the

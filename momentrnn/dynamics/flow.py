@@ -40,6 +40,23 @@ AUTO_LSODA_LIMIT = 200
 # Below this flow time no integrator can take a step (LSODA stalls on such spans).
 MIN_T_MAX = _MIN_T_MAX  # the table: momentrnn._limits
 
+# A diagonal unit that starts exactly on b_i = c_i (or b_i = -c_i) stays there under the exact
+# flow (dL/db_i = c_i g_i and dL/dc_i = b_i g_i), so its weight b_i c_i keeps its sign; a
+# computed run leaves that set only through rounding (the implicit integrators' linear solves
+# mix the b and c components), which the flow then amplifies exponentially where the residual
+# favours the other sign (a negative-weight teacher: the run escapes along b = -c). A run is
+# stopped, status 'left_invariant', at the first accepted point where such a unit has
+# |b_i -+ c_i| above this times the largest |b_j|, |c_j| reached so far. Its weight differs from
+# that of the nearest point of the set by exactly (b_i -+ c_i)^2 / 4, so below the threshold
+# that is at most 1e-12 of the largest squared size (invisible in the response at any accuracy
+# a double run vouches); unamplified rounding leaves |b_i -+ c_i| near 1e-16 of the size per
+# step (measured, d = 6, k = 6, seed 1, LSODA/rosenbrock/BDF: at most 6e-10 of it over whole
+# runs of the positive named teachers from balanced starts), so 2e-6 is far above what rounding
+# alone explains and far below an escape, which grows it to the size itself ('decaying' from
+# the grid start, run on, ends 'converged' with units at b = -c of weight -4e-6, which the
+# exact flow cannot have: it is stopped).
+INVARIANT_SET_TOLERANCE = 2e-6
+
 
 def flow_methods() -> tuple[str, ...]:
     """The names ``integrate_flow(method=...)`` accepts.
@@ -177,7 +194,7 @@ def integrate_flow(
     throw : bool
         With ``False`` (default) a run that fails returns its :class:`Trajectory` with the
         status that says how (``'diverged'``, ``'stalled'``, ``'collapsed'``,
-        ``'max_steps'``) and a message;
+        ``'left_invariant'``, ``'max_steps'``) and a message;
         with ``True`` such a run raises :class:`~momentrnn.errors.IntegrationError` with that
         message instead. Bad input raises :class:`~momentrnn.errors.InputError` whatever
         ``throw`` says, and so does a Gauss-Legendre step whose stage equations do not converge
@@ -191,7 +208,12 @@ def integrate_flow(
         takes 2000 steps in a row that do not double the flow time ``'collapsed'`` (its time
         scale far below t, as after a huge initial loss: stopped rather than left to run for
         hours, with nothing claimed of where it ends), one cut by ``max_steps``
-        ``'max_steps'`` (see ``throw``).
+        ``'max_steps'`` (see ``throw``). A diagonal student whose unit starts exactly on
+        :math:`b_i = c_i` or :math:`b_i = -c_i` stays there under the exact flow (its weight
+        :math:`b_i c_i` keeps its sign); a computed run that leaves the set by more than
+        :data:`INVARIANT_SET_TOLERANCE` times the largest :math:`|b_j|, |c_j|` reached (only
+        rounding, amplified, can do it) is cut at the first point where it did, with status
+        ``'left_invariant'``: where it would have gone says nothing of the exact flow.
 
     Raises
     ------
@@ -266,6 +288,7 @@ def integrate_flow(
             raw = integrator.integrate(problem, theta0, options)
     else:
         raw = integrator.integrate(problem, theta0, options)
+    raw = _stop_where_invariant_set_left(problem, theta0, raw)
     if raw.status == "converged" and not (until_loss is not None
                                           and float(raw.losses[-1]) <= until_loss):
         # 'converged' is a claim about the loss that is reported: it is at or below the target
@@ -277,6 +300,59 @@ def integrate_flow(
                                f"{raw.message}")
     return _assemble(problem, raw, teacher, method, record, extrapolation_length,
                      time.perf_counter() - start, warning)
+
+
+def _stop_where_invariant_set_left(problem: FlowProblem, theta0: np.ndarray,
+                                   raw: FlowRun) -> FlowRun:
+    """The run cut at the first accepted point where a diagonal unit that started exactly on
+    b_i = c_i or b_i = -c_i is off that set by more than :data:`INVARIANT_SET_TOLERANCE` times
+    the largest |b_j|, |c_j| reached so far, with status ``'left_invariant'``; ``raw`` itself
+    when no such unit leaves its set (or none starts on one)."""
+    if not problem.diagonal:
+        return raw
+    d = problem.dim
+    start = np.asarray(theta0, dtype=float).reshape(d, 3)
+    on_plus, on_minus = start[:, 1] == start[:, 2], start[:, 1] == -start[:, 2]
+    if not (on_plus.any() or on_minus.any()):
+        return raw
+    found = _first_point_off_the_sets(raw.thetas, d, on_plus, on_minus)
+    if found is None:
+        return raw
+    j, i, off, scale = found
+    t = float(raw.times[j])
+    sign, op = ("", "-") if on_plus[i] else ("-", "+")
+    message = (f"stopped at t = {t:.6g}: unit {i} (counting from 0) started on b_i = {sign}c_i, "
+               f"which the exact flow keeps for all time (dL/db_i = c_i g_i, dL/dc_i = b_i g_i, "
+               f"so its weight b_i c_i keeps its sign), but the computed run left that set "
+               f"through rounding: |b_i {op} c_i| = {off:.3e} there, above "
+               f"{INVARIANT_SET_TOLERANCE:g} times the largest |b|, |c| reached "
+               f"({scale:.3e}); where the computed run goes from here says nothing of the "
+               f"exact flow (the loss there was {float(raw.losses[j]):.3e})")
+    return FlowRun(times=list(raw.times[: j + 1]), thetas=list(raw.thetas[: j + 1]),
+                   losses=list(raw.losses[: j + 1]), gnorms=list(raw.gnorms[: j + 1]),
+                   status="left_invariant", message=message, steps=min(raw.steps, j),
+                   nfev=raw.nfev, events={k: v for k, v in raw.events.items() if v <= t},
+                   drift=raw.drift)
+
+
+def _first_point_off_the_sets(thetas: list, d: int, on_plus: np.ndarray,
+                              on_minus: np.ndarray) -> tuple[int, int, float, float] | None:
+    """The first point ``j`` where a unit ``i`` started on b = c (``on_plus``) or b = -c
+    (``on_minus``) is off it by ``off`` > INVARIANT_SET_TOLERANCE * ``scale`` (the largest
+    |b|, |c| up to there), as ``(j, i, off, scale)``; None if there is none before the end or
+    before a non-finite point (a diverged run, which its own status reports)."""
+    scale = 0.0
+    for j, theta in enumerate(thetas):
+        bc = np.asarray(theta, dtype=float).reshape(d, 3)[:, 1:]
+        if not np.all(np.isfinite(bc)):
+            return None
+        scale = max(scale, float(np.max(np.abs(bc))))
+        off = np.maximum(np.where(on_plus, np.abs(bc[:, 0] - bc[:, 1]), 0.0),
+                         np.where(on_minus, np.abs(bc[:, 0] + bc[:, 1]), 0.0))
+        i = int(np.argmax(off))
+        if off[i] > INVARIANT_SET_TOLERANCE * scale:
+            return j, i, float(off[i]), scale
+    return None
 
 
 def _assemble(problem: FlowProblem, raw: FlowRun, teacher, method: str, record: int,

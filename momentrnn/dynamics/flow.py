@@ -341,17 +341,24 @@ def _first_point_off_the_sets(thetas: list, d: int, on_plus: np.ndarray,
     (``on_minus``) is off it by ``off`` > INVARIANT_SET_TOLERANCE * ``scale`` (the largest
     |b|, |c| up to there), as ``(j, i, off, scale)``; None if there is none before the end or
     before a non-finite point (a diverged run, which its own status reports)."""
-    scale = 0.0
-    for j, theta in enumerate(thetas):
-        bc = np.asarray(theta, dtype=float).reshape(d, 3)[:, 1:]
-        if not np.all(np.isfinite(bc)):
+    scale, chunk = 0.0, 4096  # the points are checked a block at a time (arrays, not loops)
+    for first in range(0, len(thetas), chunk):
+        part = thetas[first:first + chunk]
+        bc = np.array([np.asarray(t, dtype=float) for t in part]).reshape(len(part), d, 3)[
+            :, :, 1:]
+        finite = np.all(np.isfinite(bc), axis=(1, 2))
+        n = len(part) if finite.all() else int(np.argmin(finite))
+        scales = np.maximum(scale, np.maximum.accumulate(np.max(np.abs(bc[:n]), axis=(1, 2))))
+        off = np.maximum(np.where(on_plus, np.abs(bc[:n, :, 0] - bc[:n, :, 1]), 0.0),
+                         np.where(on_minus, np.abs(bc[:n, :, 0] + bc[:n, :, 1]), 0.0))
+        hits = np.nonzero(np.max(off, axis=1) > INVARIANT_SET_TOLERANCE * scales)[0]
+        if hits.size:
+            j = int(hits[0])
+            i = int(np.argmax(off[j]))
+            return first + j, i, float(off[j, i]), float(scales[j])
+        if n < len(part):
             return None
-        scale = max(scale, float(np.max(np.abs(bc))))
-        off = np.maximum(np.where(on_plus, np.abs(bc[:, 0] - bc[:, 1]), 0.0),
-                         np.where(on_minus, np.abs(bc[:, 0] + bc[:, 1]), 0.0))
-        i = int(np.argmax(off))
-        if off[i] > INVARIANT_SET_TOLERANCE * scale:
-            return j, i, float(off[i]), scale
+        scale = float(scales[-1])
     return None
 
 

@@ -104,39 +104,62 @@ def test_a_hand_given_student_on_b_equals_minus_c_does_not_learn_a_positive_teac
     assert np.all(run.final.b * run.final.c <= 1e-9)
 
 
-def _synthetic(offsets: list[float], on: str) -> tuple[np.ndarray, FlowRun]:
-    """A run of one unit from b = c = 1 (or b = -c) whose later points are off by
-    ``offsets``."""
+def _synthetic(points: list[tuple[float, float]], on: str) -> tuple[np.ndarray, FlowRun]:
+    """A run of one unit from b = c = 1 (or b = -c) through the points b = size + offset,
+    c = +-size given as ``(size, offset)``."""
     sign = 1.0 if on == "plus" else -1.0
     theta0 = np.array([0.39, 1.0, sign * 1.0])
-    thetas = [theta0] + [np.array([0.39, 1.0 + x, sign * 1.0]) for x in offsets]
+    thetas = [theta0] + [np.array([0.39, size + x, sign * size]) for size, x in points]
     n = len(thetas)
     return theta0, FlowRun(times=[float(j) for j in range(n)], thetas=thetas,
                            losses=[1.0] * n, gnorms=[1.0] * n, status="converged",
                            message="done", steps=n - 1, nfev=n)
 
 
-@settings(max_examples=60, deadline=None, derandomize=True)
-@given(st.lists(st.floats(-1e-3, 1e-3, allow_subnormal=False), min_size=1, max_size=6),
+def _expected_first(points: list[tuple[float, float]]) -> int | None:
+    scale = 1.0
+    for j, (size, x) in enumerate(points, start=1):
+        scale = max(scale, abs(size + x), abs(size))  # the largest reached so far
+        if abs(x) > INVARIANT_SET_TOLERANCE * scale:
+            return j
+    return None
+
+
+@settings(max_examples=80, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(st.sampled_from([1e-3, 0.39, 1.0, 1 / 3, 50.0]),
+                          st.floats(-1e-3, 1e-3, allow_subnormal=False)),
+                min_size=1, max_size=6),
        st.sampled_from(["plus", "minus"]))
-def test_the_rule_flags_the_first_point_past_the_threshold(offsets, on):
+def test_the_rule_flags_the_first_point_past_the_threshold(points, on):
+    """Off by more than INVARIANT_SET_TOLERANCE times the largest |b|, |c| reached up to
+    there (an earlier large size keeps the threshold up)."""
     from momentrnn.dynamics._problem import FlowProblem
 
     problem = FlowProblem(True, 1, np.array([1.0]), np.array([1.0]))
-    theta0, raw = _synthetic(offsets, on)
+    theta0, raw = _synthetic(points, on)
     out = _stop_where_invariant_set_left(problem, theta0, raw)
-    scale = 1.0
-    first = None
-    for j, x in enumerate(offsets, start=1):
-        scale = max(scale, abs(1.0 + x))
-        if abs(x) > INVARIANT_SET_TOLERANCE * scale:
-            first = j
-            break
+    first = _expected_first(points)
     if first is None:
         assert out is raw and out.status == "converged"
     else:
         assert out.status == "left_invariant" and len(out.thetas) == first + 1
         assert out.times[-1] == float(first) and "unit 0" in out.message
+
+
+def test_the_rule_reads_past_a_block_of_points():
+    """A large size early and a small one off its set much later, past the first block
+    of points read at once."""
+    from momentrnn.dynamics._problem import FlowProblem
+
+    problem = FlowProblem(True, 1, np.array([1.0]), np.array([1.0]))
+    points = [(1.0, 0.0)] * 6000
+    points[100] = (50.0, 0.0)
+    points[4500] = (0.39, 5e-5)  # below 2e-6 * 50 = 1e-4: not flagged
+    points[5500] = (0.39, 2e-4)  # above it
+    theta0, raw = _synthetic(points, "plus")
+    out = _stop_where_invariant_set_left(problem, theta0, raw)
+    assert _expected_first(points) == 5501
+    assert out.status == "left_invariant" and len(out.thetas) == 5502
 
 
 def test_a_flow_sweep_row_gets_the_status():

@@ -169,3 +169,21 @@ def test_a_flow_sweep_row_gets_the_status():
              "seed": 0}]
     rows = run_linear_group({"trainer": "flow", "until_loss": 1e-10, "lengths": [50]}, runs)
     assert rows[0].status == "left_invariant"
+
+
+def test_a_full_balanced_start_does_not_learn_a_negative_weight_teacher():
+    """A = A^T with C = B is kept by the exact flow of the full model (the loss is unchanged
+    by A, B, C -> A^T, C^T, B^T), so its weights stay >= 0; RODAS4 once reported
+    'converged' with negative mass 0.5."""
+    student = init_student(4, scale=1e-2, mode="balanced", seed=0, diagonal=False)
+    run = integrate_flow(student, named_teacher("negative_weight"), k=5, method="rosenbrock")
+    assert run.status == "left_invariant", run.message
+    assert "A = A^T, C = B" in run.message
+    assert run.final_loss > 0.2
+
+
+@pytest.mark.parametrize("teacher", ["two_pole", "long_memory"])
+def test_positive_teachers_from_full_balanced_starts_are_not_flagged(teacher):
+    student = init_student(4, scale=1e-2, mode="balanced", seed=0, diagonal=False)
+    run = integrate_flow(student, named_teacher(teacher), k=5, method="rosenbrock")
+    assert run.status == "converged", run.message

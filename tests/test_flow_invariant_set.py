@@ -187,3 +187,24 @@ def test_positive_teachers_from_full_balanced_starts_are_not_flagged(teacher):
     student = init_student(4, scale=1e-2, mode="balanced", seed=0, diagonal=False)
     run = integrate_flow(student, named_teacher(teacher), k=5, method="rosenbrock")
     assert run.status == "converged", run.message
+
+
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_the_full_rule_watches_a_and_the_sign_of_c(sign):
+    """A full student on A = A^T, C = sign B: an A that turns asymmetric is off the set, and
+    so is a C that leaves sign B; off by 1e-7 of the size (below the threshold) is not."""
+    from momentrnn.dynamics._problem import FlowProblem
+
+    problem = FlowProblem(False, 2, np.array([1.0]), np.array([1.0]))
+    A = np.array([[0.39, float(Fraction(1, 3))], [float(Fraction(1, 3)), -0.2]])
+    B = np.array([0.5, -0.25])
+    theta0 = np.concatenate([A.ravel(), B, sign * B])
+    for index, flagged in ((1, True), (4, True), (5, True), (1, False)):
+        later = theta0.copy()
+        later[index] += 1e-3 if flagged else 1e-7
+        raw = FlowRun(times=[0.0, 1.0, 2.0], thetas=[theta0, theta0, later], losses=[1.0] * 3,
+                      gnorms=[1.0] * 3, status="converged", message="done", steps=2, nfev=3)
+        out = _stop_where_invariant_set_left(problem, theta0, raw)
+        assert (out.status == "left_invariant") == flagged, (index, out.message)
+        if flagged:
+            assert len(out.thetas) == 3 and f"C = {'' if sign > 0 else '-'}B" in out.message

@@ -225,6 +225,14 @@ def run_flow(args: argparse.Namespace) -> int:
             agreement = learned.agreement(
                 teacher_measure, length=args.length,
                 extrapolation_max=None if extrapolation is None else extrapolation[1])
+            if run.status == "left_invariant":
+                from ..rnn.analysis import Agreement
+
+                # the computed run is not the exact flow's from there on: nothing is decided
+                agreement = Agreement("undetermined", "the computed run left, through "
+                                      "rounding, a set the exact flow keeps (status "
+                                      "left_invariant): what it learned says nothing of what "
+                                      "the exact flow learns")
             out["agrees_with_teacher"] = {"yes": True, "no": False}.get(agreement.verdict)
             out["agreement"] = agreement.to_dict()
             report["learned_measure"] = out

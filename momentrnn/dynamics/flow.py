@@ -40,6 +40,25 @@ AUTO_LSODA_LIMIT = 200
 # Below this flow time no integrator can take a step (LSODA stalls on such spans).
 MIN_T_MAX = _MIN_T_MAX  # the table: momentrnn._limits
 
+# A diagonal unit that starts exactly on b_i = c_i (or b_i = -c_i) stays there under the exact
+# flow (dL/db_i = c_i g_i and dL/dc_i = b_i g_i), so its weight b_i c_i keeps its sign; a
+# computed run leaves that set only through rounding (the implicit integrators' linear solves
+# mix the b and c components), which the flow then amplifies exponentially where the residual
+# favours the other sign (a negative-weight teacher: the run escapes along b = -c). A run is
+# stopped, status 'left_invariant', at the first accepted point where such a unit has
+# |b_i -+ c_i| above this times the largest |b_j|, |c_j| reached so far. Its weight differs from
+# that of the nearest point of the set by exactly (b_i -+ c_i)^2 / 4, so below the threshold
+# that is at most 1e-12 of the largest squared size (invisible in the response at any accuracy
+# a double run vouches); unamplified rounding leaves |b_i -+ c_i| near 1e-16 of the size per
+# step (measured, d = 6, k = 6, seed 1, LSODA/rosenbrock/BDF: at most 6e-10 of it over whole
+# runs of the positive named teachers from balanced starts), so 2e-6 is far above what rounding
+# alone explains and far below an escape, which grows it to the size itself ('decaying' from
+# the grid start, run on, ends 'converged' with units at b = -c of weight -4e-6, which the
+# exact flow cannot have: it is stopped). A full student on A = A^T, C = +-B is watched the
+# same way (the loss is unchanged by A, B, C -> A^T, +-C^T, +-B^T, whose fixed set the flow
+# keeps; the response is even in the distance from that set, so the same bound holds).
+INVARIANT_SET_TOLERANCE = 2e-6
+
 
 def flow_methods() -> tuple[str, ...]:
     """The names ``integrate_flow(method=...)`` accepts.
@@ -179,7 +198,7 @@ def integrate_flow(
     throw : bool
         With ``False`` (default) a run that fails returns its :class:`Trajectory` with the
         status that says how (``'diverged'``, ``'stalled'``, ``'collapsed'``,
-        ``'max_steps'``) and a message;
+        ``'left_invariant'``, ``'max_steps'``) and a message;
         with ``True`` such a run raises :class:`~momentrnn.errors.IntegrationError` with that
         message instead. Bad input raises :class:`~momentrnn.errors.InputError` whatever
         ``throw`` says, and so does a Gauss-Legendre step whose stage equations do not converge
@@ -193,7 +212,14 @@ def integrate_flow(
         takes 2000 steps in a row that do not double the flow time ``'collapsed'`` (its time
         scale far below t, as after a huge initial loss: stopped rather than left to run for
         hours, with nothing claimed of where it ends), one cut by ``max_steps``
-        ``'max_steps'`` (see ``throw``).
+        ``'max_steps'`` (see ``throw``). A diagonal student whose unit starts exactly on
+        :math:`b_i = c_i` or :math:`b_i = -c_i` stays there under the exact flow (its weight
+        :math:`b_i c_i` keeps its sign), and so does a full student that starts on
+        :math:`A = A^\top`, :math:`C = \pm B`; a computed run that leaves the set by more than
+        :data:`INVARIANT_SET_TOLERANCE` times the largest :math:`|b_j|, |c_j|` (full: entry
+        of :math:`A, B, C`) reached (only rounding, amplified, can do it) is cut at the first
+        point where it did, with status
+        ``'left_invariant'``: where it would have gone says nothing of the exact flow.
 
     Raises
     ------
@@ -268,6 +294,7 @@ def integrate_flow(
             raw = integrator.integrate(problem, theta0, options)
     else:
         raw = integrator.integrate(problem, theta0, options)
+    raw = _stop_where_invariant_set_left(problem, theta0, raw)
     if raw.status == "converged" and not (until_loss is not None
                                           and float(raw.losses[-1]) <= until_loss):
         # 'converged' is a claim about the loss that is reported: it is at or below the target
@@ -279,6 +306,99 @@ def integrate_flow(
                                f"{raw.message}")
     return _assemble(problem, raw, teacher, method, record, extrapolation_length,
                      time.perf_counter() - start, warning)
+
+
+def _stop_where_invariant_set_left(problem: FlowProblem, theta0: np.ndarray,
+                                   raw: FlowRun) -> FlowRun:
+    """The run cut at the first accepted point where a diagonal unit that started exactly on
+    b_i = c_i or b_i = -c_i (a full student: that started on A = A^T with C = B or C = -B) is
+    off that set by more than :data:`INVARIANT_SET_TOLERANCE` times the largest parameter
+    of the set's terms (|b_j|, |c_j|; the full model's A, B, C) reached so far, with status
+    ``'left_invariant'``; ``raw`` itself when nothing leaves its set (or nothing starts on
+    one)."""
+    d = problem.dim
+    start = np.asarray(theta0, dtype=float)
+    if problem.diagonal:
+        start = start.reshape(d, 3)
+        on_plus, on_minus = start[:, 1] == start[:, 2], start[:, 1] == -start[:, 2]
+    else:
+        A, B, C = start[: d * d].reshape(d, d), start[d * d : d * d + d], start[d * d + d :]
+        symmetric = bool(np.array_equal(A, A.T))
+        on_plus = np.array([symmetric and bool(np.array_equal(B, C))])
+        on_minus = np.array([symmetric and bool(np.array_equal(B, -C))])
+    if not (on_plus.any() or on_minus.any()):
+        return raw
+    found = _first_point_off_the_sets(raw.thetas, problem, on_plus, on_minus)
+    if found is None:
+        return raw
+    j, i, off, scale = found
+    t = float(raw.times[j])
+    sign, op = ("", "-") if on_plus[i] else ("-", "+")
+    if problem.diagonal:
+        what = (f"unit {i} (counting from 0) started on b_i = {sign}c_i, which the exact flow "
+                "keeps for all time (dL/db_i = c_i g_i, dL/dc_i = b_i g_i, so its weight "
+                "b_i c_i keeps its sign)")
+        size = f"|b_i {op} c_i| = {off:.3e}"
+        terms = "|b|, |c|"
+    else:
+        what = (f"the student started on A = A^T, C = {sign}B, which the exact flow keeps for "
+                f"all time (the loss is unchanged by A, B, C -> A^T, {sign}C^T, {sign}B^T)")
+        size = f"max(|A - A^T|, |B {op} C|) = {off:.3e}"
+        terms = "entry of A, B, C"
+    message = (f"stopped at t = {t:.6g}: {what}, but the computed run left that set through "
+               f"rounding: {size} there, above {INVARIANT_SET_TOLERANCE:g} times the largest "
+               f"{terms} reached ({scale:.3e}); where the computed run goes from here says "
+               f"nothing of the exact flow (the loss there was {float(raw.losses[j]):.3e})")
+    return FlowRun(times=list(raw.times[: j + 1]), thetas=list(raw.thetas[: j + 1]),
+                   losses=list(raw.losses[: j + 1]), gnorms=list(raw.gnorms[: j + 1]),
+                   status="left_invariant", message=message, steps=min(raw.steps, j),
+                   nfev=raw.nfev, events={k: v for k, v in raw.events.items() if v <= t},
+                   drift=raw.drift)
+
+
+def _off_the_sets(problem: FlowProblem, block: np.ndarray, on_plus: np.ndarray,
+                  on_minus: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For points ``block`` (n, P): how far each unit (the full model: the student, one
+    unit) is off its set, shape (n, units), and the largest term of the sets at each point."""
+    d, n = problem.dim, len(block)
+    if problem.diagonal:
+        bc = block.reshape(n, d, 3)[:, :, 1:]
+        b, c = bc[:, :, 0], bc[:, :, 1]
+        plus, minus = np.abs(b - c), np.abs(b + c)
+        size = np.max(np.abs(bc), axis=(1, 2))
+    else:
+        A = block[:, : d * d].reshape(n, d, d)
+        b, c = block[:, d * d : d * d + d], block[:, d * d + d :]
+        asym = np.max(np.abs(A - A.transpose(0, 2, 1)), axis=(1, 2))
+        plus = np.maximum(asym, np.max(np.abs(b - c), axis=1))[:, None]
+        minus = np.maximum(asym, np.max(np.abs(b + c), axis=1))[:, None]
+        size = np.max(np.abs(block), axis=1)
+    return np.maximum(np.where(on_plus, plus, 0.0), np.where(on_minus, minus, 0.0)), size
+
+
+def _first_point_off_the_sets(thetas: list, problem: FlowProblem, on_plus: np.ndarray,
+                              on_minus: np.ndarray) -> tuple[int, int, float, float] | None:
+    """The first point ``j`` where a unit ``i`` started on its set (``on_plus``: b = c,
+    ``on_minus``: b = -c) is off it by ``off`` > INVARIANT_SET_TOLERANCE * ``scale`` (the
+    largest term reached up to there), as ``(j, i, off, scale)``; None if there is none before
+    the end or before a non-finite point (a diverged run, which its own status reports)."""
+    scale, chunk = 0.0, 4096  # the points are checked a block at a time (arrays, not loops)
+    for first in range(0, len(thetas), chunk):
+        part = thetas[first:first + chunk]
+        block = np.array([np.asarray(t, dtype=float) for t in part])
+        finite = np.all(np.isfinite(block), axis=1)
+        n = len(part) if finite.all() else int(np.argmin(finite))
+        off, size = _off_the_sets(problem, block[:n], on_plus, on_minus)
+        scales = np.maximum(scale, np.maximum.accumulate(size))
+        hits = np.nonzero(np.max(off, axis=1) > INVARIANT_SET_TOLERANCE * scales)[0]
+        if hits.size:
+            j = int(hits[0])
+            i = int(np.argmax(off[j]))
+            return first + j, i, float(off[j, i]), float(scales[j])
+        if n < len(part):
+            return None
+        scale = float(scales[-1])
+    return None
 
 
 def _assemble(problem: FlowProblem, raw: FlowRun, teacher, method: str, record: int,

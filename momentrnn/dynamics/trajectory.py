@@ -10,8 +10,8 @@ from ..moments import HankelRank
 from ..rnn.analysis import effective_dimension_keys
 
 # The statuses of a run that ended as asked ('finished': gradient descent ran the steps asked
-# for, with no loss target); the others ('diverged', 'stalled', 'collapsed', 'max_steps') are
-# failures.
+# for, with no loss target); the others ('diverged', 'stalled', 'collapsed', 'left_invariant',
+# 'max_steps') are failures.
 OK_STATUSES = ("converged", "t_max", "stationary", "finished")
 
 #: points of the loss history that a report (``loss_curve``) and a sweep row keep
@@ -51,7 +51,10 @@ class Trajectory:
         ``'converged'`` (loss target reached), ``'t_max'``, ``'stationary'``, ``'max_steps'``
         (out of steps: for gradient descent, its steps exhausted above the loss target),
         ``'stalled'``, ``'collapsed'`` (a stiff integrator's step size collapsed far below the
-        flow time: stopped, nothing known of where the flow ends), ``'diverged'``;
+        flow time: stopped, nothing known of where the flow ends), ``'left_invariant'`` (a
+        unit that started on :math:`b_i = \\pm c_i`, a set the exact flow keeps, left it
+        through rounding: stopped where that was seen, its end says nothing of the exact
+        flow), ``'diverged'``;
         ``'finished'`` for gradient descent that ran its steps
         with no loss target.
     """

@@ -56,6 +56,13 @@ def test_every_option_of_every_command_has_help_and_shows_its_default():
             if default is None or default is False or default == argparse.SUPPRESS \
                     or default == []:
                 continue
+            if isinstance(action, argparse._StoreFalseAction):
+                # a switch that turns something off: "(default: True)" would read as "off by
+                # default", so its help says in words what happens without it
+                if "by default" not in action.help:
+                    undefaulted.append(f"{label} (a switch whose help does not say what runs "
+                                       "by default)")
+                continue
             if f"default: {default}" not in flat:
                 undefaulted.append(f"{label} (default {default!r})")
     assert not missing, f"options without help: {missing}"

@@ -573,7 +573,7 @@ def test_loss_bounds_are_directed_doubles_even_beyond_the_range(q):
 def test_tiny_atoms_extrapolate_in_bounded_time():
     """--init-scale 1e-300: the end atoms are tiny, |a_i|^q for q < 1000 would be exact
     Fractions of up to millions of bits; the extrapolation bounds such tails by 2^-1074 and
-    the command ends (under a kill after 60 s) with the time budget it was given."""
+    the command ends (under a kill after 60 s), at T or with the time budget it was given."""
     import os
     import subprocess
     import sys
@@ -586,6 +586,7 @@ def test_tiny_atoms_extrapolate_in_bounded_time():
                          env=dict(os.environ))
     elapsed = time.monotonic() - t0
     assert out.returncode not in (-9, 137), f"killed after {elapsed:.0f} s"
-    assert "time budget: 5 s spent" in out.stdout
+    # within its 5 s the run reaches T = 25 on a quiet machine, or spends its budget first
+    assert "time budget: 5 s spent" in out.stdout or "proved up to T = 25" in out.stdout
     assert "max_(q < 1000) |h_q - h_hat_q| <= " in out.stdout
     assert elapsed < 60

@@ -56,4 +56,4 @@ fig.tight_layout()
 if __name__ == "__main__":
     from momentrnn.experiments.plots import save_figures
 
-    save_figures(__file__)
+    save_figures()

@@ -75,4 +75,4 @@ print("verified: 50 digits at n =", sizes)
 if __name__ == "__main__":
     from momentrnn.experiments.plots import save_figures
 
-    save_figures(__file__)
+    save_figures()

@@ -69,4 +69,4 @@ print(f"verified: median error {median_err[0]:.2e} at scale 1e-3 against {median
 if __name__ == "__main__":
     from momentrnn.experiments.plots import save_figures
 
-    save_figures(__file__)
+    save_figures()

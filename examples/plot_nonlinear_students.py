@@ -47,4 +47,4 @@ print("verified: small initialisation gives a lower-rank state and a smaller err
 if __name__ == "__main__":
     from momentrnn.experiments.plots import save_figures
 
-    save_figures(__file__)
+    save_figures()

@@ -38,4 +38,4 @@ print("verified: two lags leave m_2 in [1, 2]; three lags determine the measure"
 if __name__ == "__main__":
     from momentrnn.experiments.plots import save_figures
 
-    save_figures(__file__)
+    save_figures()

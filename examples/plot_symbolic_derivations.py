@@ -68,4 +68,4 @@ print("verified")
 if __name__ == "__main__":
     from momentrnn.experiments.plots import save_figures
 
-    save_figures(__file__)
+    save_figures()

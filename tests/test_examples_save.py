@@ -68,7 +68,7 @@ def test_every_example_ends_by_calling_save_figures_as_a_script(example):
              and ast.unparse(node.test) == "__name__ == '__main__'"]
     assert len(mains) == 1
     calls = [ast.unparse(n) for n in ast.walk(mains[0]) if isinstance(n, ast.Call)]
-    assert calls == ["save_figures(__file__)"]
+    assert calls == ["save_figures()"]
     assert "savefig" not in example.read_text()  # no copy of the function's body
 
 
@@ -154,3 +154,28 @@ def test_save_figures_names_a_folder_it_cannot_write(tmp_path):
             save_figures("plot_toy.py", ["plot_toy.py", str(tmp_path / "no/such/folder")])
     finally:
         plt.close("all")
+
+
+def test_save_figures_without_a_file_saves_nothing(tmp_path, monkeypatch):
+    # sphinx-gallery runs an example's code without __file__: the default script is then
+    # None and nothing is written (before, save_figures(__file__) raised NameError there)
+    pytest.importorskip("matplotlib")
+    monkeypatch.chdir(tmp_path)
+    code = ("import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\n"
+            "from momentrnn.experiments.plots import save_figures\nplt.figure()\n"
+            "result = save_figures(argv=['x'])\nplt.close('all')\n")
+    namespace = {"__name__": "__main__"}
+    exec(compile(code, "<gallery>", "exec"), namespace)
+    assert namespace["result"] == [] and list(tmp_path.iterdir()) == []
+
+
+def test_save_figures_takes_the_calling_script_s_file_by_default(tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delitem(sys.modules, "sphinx_gallery", raising=False)
+    code = ("import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\n"
+            "from momentrnn.experiments.plots import save_figures\nplt.figure(7)\n"
+            "result = save_figures(argv=['x', '.'])\nplt.close('all')\n")
+    namespace = {"__name__": "__main__", "__file__": str(tmp_path / "plot_toy.py")}
+    exec(compile(code, "<script>", "exec"), namespace)
+    assert [Path(p).name for p in namespace["result"]] == ["plot_toy-7.png"]

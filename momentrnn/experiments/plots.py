@@ -206,19 +206,21 @@ def _curves(rows: list[SweepRow], group_keys: tuple, value) -> dict:
     return by
 
 
-def save_figures(script: str, argv: list[str] | None = None) -> list[str]:
+def save_figures(script: str | None = None, argv: list[str] | None = None) -> list[str]:
     """Save every open pyplot figure of a script run by Python, and nothing under
     sphinx-gallery (whose build shows the open figures itself).
 
-    The examples end with ``if __name__ == "__main__": save_figures(__file__)``: run as
+    The examples end with ``if __name__ == "__main__": save_figures()``: run as
     ``python plot_x.py [folder]`` each writes its figures as ``plot_x-1.png``,
     ``plot_x-2.png``, ... (the figure numbers) in the folder, by default the current one,
     and prints ``saved <path>`` for each.
 
     Parameters
     ----------
-    script : str
-        The script's path (its ``__file__``): the file names start with its name.
+    script : str, optional
+        The script's path: the file names start with its name. By default the calling
+        module's ``__file__``; where it has none (sphinx-gallery runs an example without
+        one), nothing is saved.
     argv : list of str, optional
         The command line (default ``sys.argv``); its first argument, if any, is the folder.
 
@@ -237,7 +239,9 @@ def save_figures(script: str, argv: list[str] | None = None) -> list[str]:
     """
     import sys
 
-    if "sphinx_gallery" in sys.modules:  # run by the gallery's build, which shows them
+    if script is None:
+        script = sys._getframe(1).f_globals.get("__file__")
+    if script is None or "sphinx_gallery" in sys.modules:  # the gallery's build shows them
         return []
     try:
         import matplotlib.pyplot as plt

@@ -26,6 +26,15 @@ def _box(a, b, c, radius):
     return tuple(tuple((x - radius, x + radius) for x in xs) for xs in (a, b, c))
 
 
+def _loss_hi(A, B, C, target, rho):
+    """The upper end of the loss over the box (A, B, C), in balls (inside a flint precision)."""
+    loss, _, _ = _gradient_hessian(
+        [_interval_ball(*x) for x in A],
+        [_interval_ball(*x) * _interval_ball(*y) for x, y in zip(B, C)],
+        [_ball(x) for x in target], [_ball(x) for x in rho])
+    return ball_bounds(loss)[1]
+
+
 def _argument(a, b, c, target, rho, t_atoms, t_weights, radius=Fraction(1, 10**12),
               length=200):
     """prove_convergence on the box of the given radius around the point (a, b, c), with the
@@ -33,11 +42,7 @@ def _argument(a, b, c, target, rho, t_atoms, t_weights, radius=Fraction(1, 10**1
     A, B, C = _box(a, b, c, radius)
     delta = [x * x - y * y for x, y in zip(b, c)]
     with flint_precision(128):
-        loss, _, _ = _gradient_hessian(
-            [_interval_ball(*x) for x in A],
-            [_interval_ball(*x) * _interval_ball(*y) for x, y in zip(B, C)],
-            [_ball(x) for x in target], [_ball(x) for x in rho])
-        loss_hi = ball_bounds(loss)[1]
+        loss_hi = _loss_hi(A, B, C, target, rho)
         return prove_convergence(A, B, C, delta, loss_hi, target, rho, t_atoms, t_weights,
                                  length), loss_hi
 
@@ -319,11 +324,7 @@ def test_an_interval_of_invariants_covers_every_leaf_in_it():
     exact = [x * x - y * y for x, y in zip(b, c)]
     ends = [[v - spread for v in exact], [v + spread for v in exact]]
     with flint_precision(128):
-        loss, _, _ = _gradient_hessian(
-            [_interval_ball(*x) for x in A],
-            [_interval_ball(*x) * _interval_ball(*y) for x, y in zip(B, C)],
-            [_ball(x) for x in target], [_ball(x) for x in rho])
-        loss_hi = ball_bounds(loss)[1]
+        loss_hi = _loss_hi(A, B, C, target, rho)
         box = prove_convergence(A, B, C, [(lo, hi) for lo, hi in zip(*ends)], loss_hi,
                                 target, rho, atoms, weights, 100)
         leaves = [prove_convergence(A, B, C, delta, loss_hi, target, rho, atoms, weights, 100)

@@ -99,8 +99,8 @@ class AlgebraicNumber:
     ``float()``, ``complex()``, :meth:`enclosure` (a certified ball at any precision),
     :meth:`to_mp` and :meth:`to_sympy` give its value, and so do ``mpmath.mpf(x)`` (or
     ``ctx.convert(x)`` in a local context: correctly rounded to the context's precision and
-    rounding mode) and ``sympy.sympify(x)`` (the ``CRootOf`` of its own minimal polynomial, or
-    a ``Rational``); ``==`` compares exactly.
+    rounding mode) and ``sympy.sympify(x)`` (a ``Rational``, square roots for degree 2, or the
+    ``CRootOf`` of its own minimal polynomial); ``==`` compares exactly.
 
     Parameters
     ----------

@@ -573,20 +573,61 @@ def test_loss_bounds_are_directed_doubles_even_beyond_the_range(q):
 def test_tiny_atoms_extrapolate_in_bounded_time():
     """--init-scale 1e-300: the end atoms are tiny, |a_i|^q for q < 1000 would be exact
     Fractions of up to millions of bits; the extrapolation bounds such tails by 2^-1074 and
-    the command ends (under a kill after 60 s), at T or with the time budget it was given."""
+    the command ends (under a kill after 120 s) with the bound, within its budget of 100 s
+    (which covers the extrapolation: a bound cut short by it is not given, and this fails;
+    7 s of CPU, 36 s wall niced at load average 7)."""
     import os
     import subprocess
     import sys
     import time
 
     t0 = time.monotonic()
-    out = subprocess.run(["timeout", "-s", "KILL", "60", sys.executable, "-m", "momentrnn",
-                          "prove", "--init-scale", "1e-300", "--max-seconds", "5",
-                          "--no-converge"], capture_output=True, text=True,
-                         env=dict(os.environ))
+    out = subprocess.run(["timeout", "-s", "KILL", "120", sys.executable, "-m", "momentrnn",
+                          "prove", "--init-scale", "1e-300", "--t-end", "0.25",
+                          "--max-seconds", "100", "--no-converge"], capture_output=True,
+                         text=True, env=dict(os.environ))
     elapsed = time.monotonic() - t0
     assert out.returncode not in (-9, 137), f"killed after {elapsed:.0f} s"
-    # within its 5 s the run reaches T = 25 on a quiet machine, or spends its budget first
-    assert "time budget: 5 s spent" in out.stdout or "proved up to T = 25" in out.stdout
-    assert "max_(q < 1000) |h_q - h_hat_q| <= " in out.stdout
-    assert elapsed < 60
+    assert "proved up to T = 0.25" in out.stdout, out.stdout[-2000:]
+    assert "max_(q < 1000) |h_q - h_hat_q| <= " in out.stdout, out.stdout[-2000:]
+    assert elapsed < 120
+
+
+# -- the time budget covers the work after the enclosure ------------------------------------------
+
+_BUDGET_SCRIPT = """
+import json, sys, time
+from momentrnn import prove_flow
+budget = float(sys.argv[1])
+t0 = time.perf_counter()
+p = prove_flow("two_pole", 2, 5, 1e-3, 0, 1 / 64, length=1000, max_seconds=budget)
+elapsed = time.perf_counter() - t0
+print(json.dumps({"elapsed": elapsed, "status": p.status, "reason": p.reason,
+                  "bounded": p.extrapolation_bounds is not None,
+                  "note": p.extrapolation_note, "final": float(p.final_time),
+                  "statements": p.statements()}))
+"""
+
+
+def test_max_seconds_covers_the_extrapolation_bound():
+    """The extrapolation bound at length 1000 costs seconds after a short enclosure (R11 over Q
+    for a thousand orders: 2.5 s of CPU, 14 s wall at load 6); with a budget of 1 s the call
+    returns within the budget (plus the slack of a loaded machine), the enclosure proved and
+    the extrapolation statement not given, the note and the reason saying the budget ran out.
+    In its own process under a kill after 60 s."""
+    import subprocess
+    import sys
+
+    budget = 1.0
+    out = subprocess.run(["timeout", "-s", "KILL", "60", sys.executable, "-c", _BUDGET_SCRIPT,
+                          str(budget)], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-2000:]
+    d = json.loads(out.stdout.strip().splitlines()[-1])
+    assert d["elapsed"] < budget + 1.0, d
+    if d["status"] == "not proved":  # a machine too loaded to reach t = 1/64 within 1 s
+        assert "time budget" in d["reason"] and d["final"] < 1 / 64
+        return
+    assert d["status"] == "finite-time" and d["final"] == 1 / 64
+    if not d["bounded"]:
+        assert "time budget" in d["note"] and "time budget" in d["reason"], d
+        assert not any("h_hat_q" in s for s in d["statements"])

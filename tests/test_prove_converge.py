@@ -337,3 +337,57 @@ def test_an_interval_of_invariants_covers_every_leaf_in_it():
             assert outer[0] <= inner[0] <= inner[1] <= outer[1]
     # the two leaves' limits differ by far more than their enclosures' widths
     assert leaves[0].limit_b[0][1] < leaves[1].limit_b[0][0]
+
+
+class _Clock:
+    """A stand-in for ``time.perf_counter`` that reads 0 for its first ``calls`` readings and
+    then 1: with a deadline of 1/2 the budget runs out at the reading number ``calls``."""
+
+    def __init__(self, calls: int) -> None:
+        self.left, self.readings = calls, 0
+
+    def perf_counter(self) -> float:
+        self.readings += 1
+        self.left -= 1
+        return 0.0 if self.left >= 0 else 1.0
+
+
+def test_a_deadline_anywhere_in_the_argument_gives_the_full_result_or_not_proved(monkeypatch):
+    """max_seconds reaches the local argument: wherever the deadline passes (before a region,
+    or inside the bound on the limit's extrapolation), the result is the one without a
+    deadline or 'not proved' with the time budget named, never a verdict from unfinished
+    work. The case of the rounded targets (a Newton limit, an extrapolation loop of 200
+    orders) at atoms 39/100 and -1/3."""
+    import momentrnn.prove.converge as cvmod
+
+    atoms, weights = [Fraction(39, 100), Fraction(-1, 3)], [Fraction(1), Fraction(1, 2)]
+    target = [Fraction(float(x)) for x in _exact_target(atoms, weights, 5)]
+    rho = [Fraction(1)] * 5
+    a = [atoms[0] + Fraction(1, 10**8), atoms[1]]
+    b = [Fraction(11, 10), Fraction(-2, 3)]
+    c = [weights[0] / b[0], weights[1] / b[1] - Fraction(1, 10**8)]
+    A, B, C = _box(a, b, c, Fraction(1, 10**12))
+    delta = [x * x - y * y for x, y in zip(b, c)]
+
+    def run(deadline):
+        with flint_precision(128):
+            return prove_convergence(A, B, C, delta, _loss_hi(A, B, C, target, rho), target,
+                                     rho, atoms, weights, 200, deadline=deadline)
+
+    full = run(float("inf"))
+    assert full.proved, full.reason
+    counting = _Clock(10**9)
+    monkeypatch.setattr(cvmod, "time", counting)
+    assert run(0.5) == full
+    total = counting.readings
+    assert total > 200  # the clock is read in the extrapolation loop of the limit
+    cut_short = 0
+    for calls in sorted({0, 1, 2, total // 2, total - 100, total - 2, total - 1}):
+        monkeypatch.setattr(cvmod, "time", _Clock(calls))
+        cv = run(0.5)
+        assert not cv.proved, calls
+        assert "time budget ran out" in cv.reason and cv.rate is None, cv.reason
+        cut_short += 1
+    monkeypatch.setattr(cvmod, "time", _Clock(total))
+    assert run(0.5) == full
+    assert cut_short == 7

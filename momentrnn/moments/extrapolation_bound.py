@@ -18,6 +18,7 @@ smallest interval with 6-decimal ends that contains the student's and the teache
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -222,7 +223,11 @@ class R11Bounds:
         self.eps = eps[: self.n + 1]
         self.p_eps = sum(abs(c) * e for c, e in zip(self.p, self.eps))
 
-    def bounds(self, count: int) -> list[tuple[Fraction, str]]:
+    def bounds(self, count: int,
+               deadline: float | None = None) -> list[tuple[Fraction, str]] | None:
+        """``(bound, how)`` for q < ``count``; None when ``time.perf_counter()`` passes
+        ``deadline`` (when given) before the last order: no bound is given for any order then.
+        """
         # over Q in python-flint (fmpq): Fraction's gcd of the growing numbers took most of
         # a 1000-order certificate; the values returned are Fractions, the same numbers
         fq = self.flint.fmpq
@@ -238,6 +243,8 @@ class R11Bounds:
         cs: list = []
         norm_s = zero
         for q in range(count):
+            if deadline is not None and time.perf_counter() > deadline:
+                return None
             if q >= n:
                 s_bound, how = norm_s, "1-norm"
                 if q <= ROOTS_MAX and cs and self.reach <= WIDE_REACH:

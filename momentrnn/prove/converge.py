@@ -53,6 +53,8 @@ enclosed by :math:`\|y - y^*\| \le \|\nabla L(y)\| / m` at a point :math:`y` of 
 
 from __future__ import annotations
 
+import math
+import time
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -249,7 +251,7 @@ def _norm_upper(v: list) -> Fraction:
 
 def prove_convergence(a: tuple, b: tuple, c: tuple, delta: list, loss_upper: Fraction,
                       target: list, rho: list, teacher_atoms: list, teacher_weights: list,
-                      length: int) -> Convergence:
+                      length: int, deadline: float = math.inf) -> Convergence:
     r"""The local argument after :math:`T` from the end box (intervals of exact Fractions).
 
     ``delta`` holds the exact invariants :math:`b_i^2 - c_i^2`, or intervals ``(lower,
@@ -258,7 +260,9 @@ def prove_convergence(a: tuple, b: tuple, c: tuple, delta: list, loss_upper: Fra
     :math:`\delta` and the metric and the limit's :math:`b^*, c^*` are bounded over the balls
     of :math:`\delta`. ``loss_upper`` is an upper bound of :math:`L(z(T))`, ``target`` and
     ``rho`` the exact targets and lag weights of the flow, ``teacher_atoms`` and
-    ``teacher_weights`` the teacher's exact :math:`\hat a, \hat w`.
+    ``teacher_weights`` the teacher's exact :math:`\hat a, \hat w`. When
+    ``time.perf_counter()`` passes ``deadline`` before a region is proved, nothing is proved
+    (the reason says that the time budget ran out).
     Call inside :func:`~momentrnn.precision.flint_precision`.
     """
     import flint
@@ -283,6 +287,10 @@ def prove_convergence(a: tuple, b: tuple, c: tuple, delta: list, loss_upper: Fra
     last = "no region tried"
     tried = {}  # the last failure of each kind, smallest margin first
     for margin in MARGINS:
+        if time.perf_counter() > deadline:
+            before = "" if last == "no region tried" else f" (the last one failed: {last})"
+            return Convergence(False, f"the time budget ran out before the region of margin "
+                               f"{float(margin):.3g} was tried{before}" + degenerate)
         if last != "no region tried":
             tried[" ".join(last.split()[:4])] = last
         R = [_interval_ball(lo - margin, hi + margin) for lo, hi in ends]
@@ -319,7 +327,7 @@ def prove_convergence(a: tuple, b: tuple, c: tuple, delta: list, loss_upper: Fra
             continue
         # every inequality holds on R: convergence at rate mu to the unique critical point in R
         limit = _limit(R, d, m, dl, b, c, tgt, rh, target, teacher_atoms, teacher_weights,
-                       length)
+                       length, deadline)
         if isinstance(limit, str):
             last = limit
             continue
@@ -332,7 +340,8 @@ def prove_convergence(a: tuple, b: tuple, c: tuple, delta: list, loss_upper: Fra
                        + "; ".join(tried.values()) + degenerate)
 
 
-def _limit(R, d, m, dl, b, c, tgt, rh, target, t_atoms, t_weights, length):
+def _limit(R, d, m, dl, b, c, tgt, rh, target, t_atoms, t_weights, length,
+           deadline=math.inf):
     """The limit y* (the unique critical point of L in R): the teacher exactly, or enclosed."""
     import flint
 
@@ -390,6 +399,9 @@ def _limit(R, d, m, dl, b, c, tgt, rh, target, t_atoms, t_weights, length):
             distance = _hi(_ball(_norm_upper(gt)) / _ball(m))
             worst = flint.arb(0)
             for q in range(length):
+                if time.perf_counter() > deadline:
+                    return (f"the time budget ran out at order q = {q} of the bound on the "
+                            f"limit's extrapolation")
                 diff = sum((yw[i] * ya[i] ** q - tv[d + i] * tv[i] ** q for i in range(d)),
                            flint.arb(0))
                 worst = worst.union(abs(diff)) if q else abs(diff)

@@ -11,6 +11,7 @@ for every point of the end enclosure, so for the exact :math:`z(T)`.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -53,7 +54,8 @@ class FlowProof:
         the flow converges, to which limit and at which rate (``convergence``).
     reason : str
         Why the run is not proved, or, with status ``'finite-time'`` after a convergence
-        attempt, why convergence is not proved ("" when everything asked was proved).
+        attempt, why convergence is not proved, and with a proved run whose extrapolation
+        bound the time budget cut short, that it did ("" when everything asked was proved).
     convergence : Convergence or None
         The local argument's result (None when not attempted: ``converge=False`` or the
         run not proved).
@@ -443,7 +445,11 @@ def prove_flow(teacher, dim: int, k: int, init_scale: float, seed: int = 0,
     max_radius : float
         The run stops, not proved, when a radius of the enclosure exceeds this.
     max_seconds : float
-        The run stops, not proved, after this many seconds.
+        The whole call's budget in wall-clock seconds, from its start: the integration stops,
+        not proved, when it is spent; the extrapolation bound and the local argument after
+        it get what is left, and each one that cannot finish within it is not given (its
+        note and ``reason`` say that the time budget ran out), never a bound or a verdict
+        from unfinished work.
     converge : bool
         When the enclosure reached ``t_end``, try the local argument after :math:`T`
         (:func:`~momentrnn.prove.converge.prove_convergence`: strong convexity of the loss on
@@ -474,6 +480,8 @@ def prove_flow(teacher, dim: int, k: int, init_scale: float, seed: int = 0,
     from .._validate import shown
     from ..rnn import init_student
     from ..rnn.losses import _target, lag_weights_for
+
+    clock = time.perf_counter()  # max_seconds counts from here, the work after T included
 
     # the bounds of the limits table, before any work (dim 3000 aborted in FLINT)
     check_count(dim, "dim", "prove dimension")
@@ -522,12 +530,14 @@ def prove_flow(teacher, dim: int, k: int, init_scale: float, seed: int = 0,
             start = _box(z0, radius_q)
     flow = ValidatedFlow([Fraction(float(x)) for x in target], [Fraction(float(r)) for r in rho],
                          order=int(order), prec=int(prec), method=method)
+    deadline = clock + max_seconds
+    left = max(0.0, deadline - time.perf_counter())
     if tolerance is None:
         run = flow.integrate(start, t_end_q, remainder_budget=remainder_budget,
-                             max_width=max_radius, h_min=h_min, max_seconds=max_seconds)
+                             max_width=max_radius, h_min=h_min, max_seconds=left)
     else:
         run = flow.integrate(start, t_end_q, tolerance=tolerance, max_width=max_radius,
-                             h_min=h_min, max_seconds=max_seconds)
+                             h_min=h_min, max_seconds=left)
     d = int(dim)
     with flint_precision(int(prec)):
         box = run.final
@@ -541,7 +551,10 @@ def prove_flow(teacher, dim: int, k: int, init_scale: float, seed: int = 0,
         in_unit = atoms[0] >= -1 and atoms[1] <= 1
         radius = max(float(x.rad()) for x in box)
         bounds, note = _extrapolation(model, a, w, positive, int(length), int(k),
-                                      in_unit)
+                                      in_unit, deadline=deadline)
+        if bounds is None and note.startswith(_OUT_OF_TIME):
+            note = (f"{note} (the budget max_seconds={max_seconds:g} s of the whole call; "
+                    f"{time.perf_counter() - clock:.3g} s spent)")
     if radius_q:  # b^2 - c^2 over the initial box, in balls
         with flint_precision(int(prec)):
             initial = tuple(ball_bounds(x * x - y * y)
@@ -551,6 +564,8 @@ def prove_flow(teacher, dim: int, k: int, init_scale: float, seed: int = 0,
         initial = tuple((x * x - y * y, x * x - y * y) for x, y in zip(zb, zc))
     status = "finite-time" if run.proved else "not proved"
     reason, convergence = run.reason, None
+    if run.proved and bounds is None and note.startswith(_OUT_OF_TIME):
+        reason = f"extrapolation {note}"
     if run.proved and converge:
         t_atoms = [Fraction(float(x)) for x in model.a]
         t_weights = [Fraction(float(x)) * Fraction(float(y)) for x, y in zip(model.b, model.c)]
@@ -561,14 +576,15 @@ def prove_flow(teacher, dim: int, k: int, init_scale: float, seed: int = 0,
                     tuple(ball_bounds(x) for x in c),
                     list(initial) if radius_q else [x for x, _ in initial], loss_hi,
                     [Fraction(float(x)) for x in target], [Fraction(float(r)) for r in rho],
-                    t_atoms, t_weights, int(length))
+                    t_atoms, t_weights, int(length), deadline=deadline)
             except (ValueError, ZeroDivisionError) as exc:  # a ball that is not finite
                 convergence = Convergence(False, f"the local argument could not be "
                                                  f"evaluated in balls: {exc}")
         if convergence.proved:
             status = "converged"
         else:
-            reason = "convergence not proved: " + convergence.reason
+            reason = (reason + "; " if reason else "") + "convergence not proved: " \
+                + convergence.reason
     return FlowProof(
         status=status, reason=reason, teacher=name, dim=d, k=int(k),
         init_scale=float(init_scale), seed=int(seed), init=init, t_end=t_end_q,
@@ -617,11 +633,13 @@ def _signs(w: list) -> tuple[tuple, tuple]:
             tuple(i for i, x in enumerate(w) if x < 0))
 
 
+_OUT_OF_TIME = "not bounded: the time budget ran out"
+
 TINY_TAIL_BITS = 1074  # the smallest double's exponent: tails below 2^-1074 are bounded by it
 
 
 def _extrapolation(model, a: list, w: list, positive: tuple, length: int, lags: int,
-                   in_unit: bool) -> tuple[tuple | None, str]:
+                   in_unit: bool, deadline: float = math.inf) -> tuple[tuple | None, str]:
     r"""Bounds :math:`B_q \ge |h_q - \hat h_q|` for every student in the end box, q < length.
 
     The units proved positive with atoms proved in :math:`[-1, 1]` form :math:`\mu_+ \ge 0`;
@@ -631,7 +649,8 @@ def _extrapolation(model, a: list, w: list, positive: tuple, length: int, lags: 
     exact over Q, monotone in each :math:`\varepsilon_j`) bounds :math:`|m_q(\mu_+) - \hat
     h_q|` for every non-negative measure on :math:`[-1, 1]` within those errors, so for every
     :math:`\mu_+` of the box. Below ``lags`` the ball of :math:`h_q - \hat h_q` over the box is
-    used directly.
+    used directly. When ``time.perf_counter()`` passes ``deadline`` before every bound is
+    done, no bound is given (None, and a note that starts with :data:`_OUT_OF_TIME`).
     """
     import flint
 
@@ -653,6 +672,11 @@ def _extrapolation(model, a: list, w: list, positive: tuple, length: int, lags: 
     def exact(q: Fraction):
         return flint.arb(flint.fmpq(q.numerator, q.denominator))
 
+    def out_of_time(where: str) -> tuple[None, str]:
+        return None, f"{_OUT_OF_TIME} {where}"
+
+    if time.perf_counter() > deadline:
+        return out_of_time("before the extrapolation bound")
     hat = [sum((wt * x**j for x, wt in zip(t_atoms, t_weights)), Fraction(0))
            for j in range(lags)]
     pos = [i for i in positive if a[i].lower() >= -1 and a[i].upper() <= 1]
@@ -663,7 +687,9 @@ def _extrapolation(model, a: list, w: list, positive: tuple, length: int, lags: 
         rj = sum((w[i] * a[i] ** j for i in rest), flint.arb(0))
         eps.append(ball_bounds(abs(mp - exact(hat[j])))[1])
         direct.append(ball_bounds(abs(mp + rj - exact(hat[j])))[1])
-    r11 = R11Bounds(t_atoms, eps).bounds(length)
+    r11 = R11Bounds(t_atoms, eps).bounds(length, deadline=deadline)
+    if r11 is None:
+        return out_of_time(f"during the R11 bounds of the orders q < {length}")
     w_rest = [abs(w[i]) for i in rest]
     a_rest = [abs(a[i]) for i in rest]
     # A tail below 2^-1074 is bounded by 2^-1074 itself: its exact ends (tiny atoms to a power
@@ -674,6 +700,8 @@ def _extrapolation(model, a: list, w: list, positive: tuple, length: int, lags: 
         if q < lags:
             bounds.append(direct[q])
             continue
+        if time.perf_counter() > deadline:
+            return out_of_time(f"at order q = {q} of the tails of the other units")
         tail = sum((wi * ai**q for wi, ai in zip(w_rest, a_rest)), flint.arb(0))
         if tail.abs_upper() <= tiny:
             bounds.append(r11[q][0] + Fraction(1, 2**TINY_TAIL_BITS))

@@ -184,3 +184,39 @@ def test_every_claim_mention_in_prose_is_a_link(site):
         if hits:
             bare[name] = hits[:3]
     assert not bare, f"claim mentions that are not links: {bare}"
+
+
+def test_theory_section_on_flow_proofs_states_the_numbers_the_code_uses():
+    """The theory chapter's section on FlowProof (linked from the prove guide) quotes the
+    constants of the validated step and of the local argument as the code has them."""
+    import inspect
+    from fractions import Fraction
+
+    from momentrnn.prove import converge, flow_proof, validated
+
+    theory = (DOCS / "theory.md").read_text(encoding="utf-8")
+    assert re.search(r"^\(flow-proof\)=\n## Proved flows: what a `FlowProof` proves$", theory,
+                     re.M)
+    section = theory.split("(flow-proof)=", 1)[1].split("\n## ", 2)[1]
+    assert "{ref}`flow-proof`" in (DOCS / "guide" / "prove.md").read_text(encoding="utf-8")
+    for topic in ("A-priori enclosure, checked", "Lagrange remainder", "QR-Lohner",
+                  "Outward rounding", "The statements at $T$", "the local argument",
+                  "What is not proved", "R11"):
+        assert topic in section, topic
+    # margins 2^-40, ..., 2^-5 of the local argument
+    assert converge.MARGINS[0] == Fraction(1, 2**40) and converge.MARGINS[-1] == Fraction(1, 2**5)
+    assert "2^{-40}, 2^{-39}, \\dots, 2^{-5}" in section
+    # steps are multiples of 2^-24; six a-priori candidates, the first inflated by half
+    assert validated.STEP_QUANTUM == Fraction(1, 2**24) and "multiple of $2^{-24}$" in section
+    a_priori = inspect.getsource(validated.ValidatedFlow.a_priori)
+    assert "range(6)" in a_priori and "_inflate(g, 0.5)" in a_priori
+    assert "up to six candidates" in section and "inflated\n   by half its radius" in section
+    # the remainder budget beta h / T, default 1e-12
+    default = inspect.signature(flow_proof.prove_flow).parameters["remainder_budget"].default
+    assert default == 1e-12 and "\\beta h / T" in section and "default $10^{-12}$" in section
+    # the candidate eigenvalue bound 0.9 (lambda_min - ||rad||_F), then proved by LDL^T
+    assert "Fraction(0.9 * (lam - float(spread)))" in inspect.getsource(
+        converge._smallest_eigenvalue)
+    assert "$0.9(\\lambda_{\\min}(H_0) - \\|\\mathrm{rad}\\|_F)$" in section
+    # tails below 2^-1074 counted as 2^-1074
+    assert flow_proof.TINY_TAIL_BITS == 1074 and "$2^{-1074}$" in section

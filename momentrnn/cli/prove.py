@@ -37,7 +37,9 @@ def _arguments(p: argparse.ArgumentParser) -> None:
                    help="Lagrange remainder aimed at per step (default: the remainders of "
                    "the run add up to at most 1e-12)")
     p.add_argument("--max-seconds", type=float, default=math.inf,
-                   help="stop, not proved, after this many seconds")
+                   help="the budget of the whole command in seconds: the integration stops, "
+                   "not proved, when it is spent, and an extrapolation bound or convergence "
+                   "argument after T that it cuts short is not given (the reason says so)")
     p.add_argument("--no-converge", dest="converge", action="store_false",
                    help="skip the local convergence argument after T (by default it runs)")
     p.add_argument("--format", default="table", choices=["table", "json"],

@@ -401,12 +401,46 @@ DEFS = {
     "digits": {"description": "correct digits: a number, or null (with a flag saying why)",
                "anyOf": [{"type": "number", "minimum": 0}, {"type": "null"}]},
     "hankel_rank": _object({
-        "rank": _INT, "verdict": {"enum": ["exact", "clear", "ambiguous", "full"]},
+        "rank": _INT, "verdict": {"$ref": "#/$defs/rank_verdict"},
         "size": _INT, "rank_range": _list(_INT), "singular_values": _list(_NUMBER),
         "noise_floor": _NUMBER, "gap": _NUMBER, "precision": _STR, "message": _STR}),
     "measure": {"anyOf": [{"type": "null"}, _object({"atoms": _list(_STR),
                                                      "weights": _list(_STR)})]},
 }
+
+def status_enums() -> dict:
+    """The ``$defs`` of every status and verdict the package writes, each an ``enum`` made
+    from the package's own constants (so that the schema refuses any other word): name ->
+    (the constants' values, what they are)."""
+    from proofs_checks.harness import VERDICTS
+
+    from .dynamics.trajectory import RUN_STATUSES
+    from .experiments.linear import NO_RANK_VERDICT
+    from .moments.hankel import RANK_VERDICTS
+    from .moments.recovery import Status
+    from .moments.sdp import RANGE_STATUSES
+    from .prove.flow_proof import PROOF_STATUSES
+    from .rnn.analysis import AGREEMENT_VERDICTS, LEARNED_STATUSES
+
+    recovery = tuple(s.value for s in Status)
+    return {
+        "recovery_status": (recovery, "a recovery's or realisation's status"),
+        "rank_verdict": (RANK_VERDICTS, "a Hankel rank's verdict"),
+        "row_rank_verdict": (RANK_VERDICTS + (NO_RANK_VERDICT,),
+                             "a sweep row's effective_dimension_verdict"),
+        "range_status": (RANGE_STATUSES, "a moment range's status"),
+        "run_status": (RUN_STATUSES, "how a training run ended"),
+        "learned_status": (LEARNED_STATUSES + recovery, "a learned measure's status"),
+        "agreement_verdict": (AGREEMENT_VERDICTS, "whether the learned measure is the "
+                                                  "teacher's"),
+        "proof_status": (PROOF_STATUSES, "what a flow proof proved"),
+        "check_verdict": (VERDICTS, "a check's verdict"),
+    }
+
+
+def _enum_ref(name: str) -> dict:
+    return {"$ref": f"#/$defs/{name}"}
+
 
 _DIGITS = {"$ref": "#/$defs/digits"}
 _HANKEL = {"$ref": "#/$defs/hankel_rank"}
@@ -420,7 +454,8 @@ _FEASIBILITY = {
         {"entries": _list(_list({"type": "string", "pattern": r"^-?[0-9]+(/[0-9]+)?$"}))})},
 }
 _RANGE = {
-    "order": _INT, "lower": _NUMBER, "upper": _NUMBER, "status": _STR, "exact": _BOOL,
+    "order": _INT, "lower": _NUMBER, "upper": _NUMBER, "status": _enum_ref("range_status"),
+    "exact": _BOOL,
     "range_message": _STR, "lower_exact": _OPT_EXACT, "upper_exact": _OPT_EXACT,
     "collapsed": _BOOL, "lower_measure": _MEASURE, "upper_measure": _MEASURE,
     "accuracy": _NUMBER, "solver": _STR, "certified_lower": _OPT_EXACT,
@@ -429,21 +464,21 @@ _RANGE = {
 }
 _CERT_ROW = _object({"q": _INT, "observed": _NUMBER, "bound": _OPT_EXACT,
                      "method": _OPT_STR, "r11": _OPT_EXACT, "sdp": _OPT_EXACT})
-_TRAINING = {"status": _STR, "message": _STR, "method": _STR, "steps": _INT,
+_TRAINING = {"status": _enum_ref("run_status"), "message": _STR, "method": _STR, "steps": _INT,
              "evaluations": _INT, "seconds": _NUMBER, "final_time": _NUMBER,
              "training_loss": _NUMBER, "invariant_drift": _NUMBER,
              "imbalance": _NUMBER, "negative_mass": _NUMBER,
              "loss_curve": _list({"type": "array", "items": _NUMBER, "minItems": 2,
                                   "maxItems": 2})}
 _LEARNED = _object({
-    "atoms": _list(_STR), "weights": _list(_STR), "vouched_digits": _NUMBER, "status": _STR,
-    "moment_accuracy": _NUMBER, "agrees_with_teacher": {"type": ["boolean", "null"]},
-    "agreement": _object({"verdict": {"enum": ["yes", "no", "undetermined"]},
-                          "reason": _STR})})
+    "atoms": _list(_STR), "weights": _list(_STR), "vouched_digits": _NUMBER,
+    "status": _enum_ref("learned_status"), "moment_accuracy": _NUMBER,
+    "agrees_with_teacher": {"type": ["boolean", "null"]},
+    "agreement": _object({"verdict": _enum_ref("agreement_verdict"), "reason": _STR})})
 #: a check's case: a rational as an exact value, alone or in (nested) lists
 _CASE = {"anyOf": [{"type": "null"}, {"type": "object",
                                       "additionalProperties": {"$ref": "#/$defs/case_value"}}]}
-_CHECK_OUTCOME = _object({"label": _STR, "title": _STR, "verdict": _STR}, {
+_CHECK_OUTCOME = _object({"label": _STR, "title": _STR, "verdict": _enum_ref("check_verdict")}, {
     "worst_margin": _NUMBER, "worst_case": _CASE, "cases": _INT,
     "controls_failed": _INT, "controls_total": _INT, "seconds": _NUMBER,
     "details": _list({"type": "object"}), "message": _STR, "statement": _STR, "unit": _STR,
@@ -453,7 +488,8 @@ _INTERVAL = {"type": "array", "items": _STR, "minItems": 2, "maxItems": 2}
 #: kind -> the JSON Schema of the result's keys (beside the envelope's)
 KIND_SCHEMAS = {
     "recovery": _object({
-        "status": _STR, "message": _STR, "rank": _INT, "digits": _DIGITS, "exact": _BOOL,
+        "status": _enum_ref("recovery_status"), "message": _STR, "rank": _INT,
+        "digits": _DIGITS, "exact": _BOOL,
         "method": _STR, "precision": _STR, "cond": _NUMBER, "predicted_loss": _NUMBER,
         "residual": _NUMBER, "data_digits": _DIGITS, "data_exact": _BOOL,
         "atoms": _list(_STR), "weights": _list(_STR),
@@ -464,7 +500,8 @@ KIND_SCHEMAS = {
         "rank_evidence": {"anyOf": [_HANKEL, {"type": "null"}]}},
         {"decimals_look_rounded": _INT}),
     "realization": _object({
-        "order": _INT, "status": _STR, "message": _STR, "A": _list(_list(_STR)),
+        "order": _INT, "status": _enum_ref("recovery_status"), "message": _STR,
+        "A": _list(_list(_STR)),
         "B": _list(_STR), "C": _list(_STR), "residual": _NUMBER, "precision": _STR,
         "rank_evidence": _HANKEL}),
     "bounds": _object(_FEASIBILITY, {"failing": _OPT_STR, **_RANGE}),
@@ -484,10 +521,11 @@ KIND_SCHEMAS = {
         "teacher": _object({"name": _OPT_STR, "atoms": _list(_STR), "weights": _list(_STR)})},
         {"extrapolation_length": _INT, "extrapolation_sq": _NUMBER,
          "extrapolation_max": _NUMBER, "effective_dimension": _INT,
-         "effective_dimension_verdict": _STR, "effective_dimension_evidence": _HANKEL,
+         "effective_dimension_verdict": _enum_ref("rank_verdict"),
+         "effective_dimension_evidence": _HANKEL,
          "learned_measure": _LEARNED}),
     "flow_proof": _object({
-        "status": {"enum": ["finite-time", "not proved", "converged"]}, "reason": _STR,
+        "status": _enum_ref("proof_status"), "reason": _STR,
         "teacher": _STR, "dim": _INT, "k": _INT, "init_scale": _NUMBER, "seed": _INT,
         "init": _STR, "t_end": _NUMBER, "final_time": _NUMBER, "final_time_exact": _STR,
         "loss": _INTERVAL, "atoms": _INTERVAL, "statements": _list(_STR)}, {
@@ -527,7 +565,9 @@ KIND_SCHEMAS = {
                   "properties": {"run_id": _STR, "spec_digest": _STR, "family": _STR,
                                  "version": _STR, "schema_version": _STR,
                                  "training_loss": _NUMBER,
-                                 "status": _OPT_STR, "diverged_step": _OPT_INT,
+                                 "status": {"anyOf": [_enum_ref("run_status"),
+                                                      {"type": "null"}]},
+                                 "diverged_step": _OPT_INT,
                                  "loss_curve": _TRAINING["loss_curve"],
                                  "seconds": _OPT_NUMBER, "finished_at": _NUMBER},
                   "additionalProperties": False},
@@ -575,7 +615,9 @@ def json_schema() -> dict:
                   "then": {**body, "properties": {**envelope, **props},
                            "required": [*envelope, *body.get("required", [])]}}
         branches.append(branch)
-    defs = {**DEFS, "sweep_row": sweep_row_schema()}
+    defs = {**DEFS, "sweep_row": sweep_row_schema(),
+            **{name: {"description": what, "enum": list(values)}
+               for name, (values, what) in status_enums().items()}}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": f"momentrnn JSON output, schema version {SCHEMA_VERSION}",

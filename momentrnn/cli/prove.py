@@ -6,7 +6,7 @@ import argparse
 import math
 import re
 
-from .._output import json_text
+from .._output import json_text, restore_non_finite
 from .._schema import cli_options, document
 from ..errors import InputError
 from ._common import Command, positive_int
@@ -93,7 +93,7 @@ def run_prove(args: argparse.Namespace) -> int:
 
 
 def _table(proof) -> None:
-    d = proof.to_dict()
+    d = restore_non_finite(proof.to_dict())  # numbers, "inf" as inf
     where = f"t = {d['final_time_decimal']}"
     if proof.status == "converged":
         print(f"status      converged: proved up to T = {d['final_time_decimal']}, and for all "

@@ -223,7 +223,9 @@ class Feasibility:
                             for name, (M, i) in self.matrices.items()}}
         if not self.feasible:
             out["failing"] = self.failing
-        return out
+        from .._output import _standard
+
+        return _standard(out)
 
     @classmethod
     def from_dict(cls, data: dict) -> Feasibility:
@@ -559,6 +561,7 @@ class MomentRange:
         """JSON-ready dictionary: the ends as doubles rounded outward (``lower``, ``upper``;
         ``"-inf"``/``"inf"`` where unbounded) and as exact values (``lower_exact``,
         ``upper_exact``), the measures at the ends."""
+        from .._output import _standard
         from .._schema import exact_value
 
         def end(v, direction):  # an infinite end is exact too: {"exact": "inf", ...}
@@ -567,13 +570,14 @@ class MomentRange:
             return exact_value(v, direction)
 
         lo, hi = end(self.lower, -1), end(self.upper, 1)
-        return {"order": self.order,
-                "lower": float(self.lower) if lo is None else lo["float"],
-                "upper": float(self.upper) if hi is None else hi["float"],
-                "lower_exact": lo, "upper_exact": hi, "exact": self.exact,
-                "collapsed": self.collapsed,
-                "lower_measure": self._measure_text("lower"),
-                "upper_measure": self._measure_text("upper"), "message": self.message}
+        return _standard({"order": self.order,
+                          "lower": float(self.lower) if lo is None else lo["float"],
+                          "upper": float(self.upper) if hi is None else hi["float"],
+                          "lower_exact": lo, "upper_exact": hi, "exact": self.exact,
+                          "collapsed": self.collapsed,
+                          "lower_measure": self._measure_text("lower"),
+                          "upper_measure": self._measure_text("upper"),
+                          "message": self.message})
 
     def _measure_text(self, end: str) -> dict | None:
         if self.loaded_text is not None:

@@ -23,6 +23,9 @@ from .validated import ValidatedFlow, _decimal, ball_bounds
 
 __all__ = ["FlowProof", "prove_flow"]
 
+#: the statuses of a :class:`FlowProof` (the JSON Schema's enum is made from them)
+PROOF_STATUSES = ("finite-time", "not proved", "converged")
+
 Interval = tuple  # (lower: Fraction, upper: Fraction), exact ends
 
 
@@ -179,7 +182,10 @@ class FlowProof:
     def to_dict(self) -> dict:
         """JSON-ready dictionary: intervals as ``[lower, upper]`` decimal strings rounded
         outwards, ``init_radius`` rounded down, exact times as text beside their float;
-        ``remainder_budget`` or ``tolerance`` (the other null) says what set the remainder."""
+        ``remainder_budget`` or ``tolerance`` (the other null) says what set the remainder;
+        standard JSON as it is (a number that is not finite as ``"inf"`` or ``"nan"``)."""
+        from .._output import _standard
+
         ext = None
         if self.extrapolation_bounds is not None:
             from .._format import upper_text
@@ -187,7 +193,7 @@ class FlowProof:
             ext = {"length": self.extrapolation_length,
                    "max_bound": upper_text(self.max_extrapolation_bound, 17),
                    "bounds": [upper_text(b, 6) for b in self.extrapolation_bounds]}
-        return {
+        return _standard({
             "status": self.status, "reason": self.reason, "teacher": self.teacher,
             "dim": self.dim, "k": self.k, "init_scale": self.init_scale, "seed": self.seed,
             "init": self.init, "init_radius": _decimal(self.init_radius, 17, up=False),
@@ -214,7 +220,7 @@ class FlowProof:
             "prec": self.prec, "method": self.method,
             "convergence": _convergence_dict(self.convergence),
             "remainder_budget": self.remainder_budget, "tolerance": self.tolerance,
-        }
+        })
 
 
     @classmethod

@@ -12,10 +12,12 @@ Everything here is exact over Q for exact input.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 
 import flint
+import mpmath
 from flint import fmpq, fmpq_mat, fmpq_poly
 
 from ..errors import InputError, PrecisionExhaustedError
@@ -278,14 +280,41 @@ def _end_text(x) -> str:
     return exact_text(x)
 
 
+#: the most significant digits written of an irrational atom or weight of an end measure
+#: (its ball holds about 150)
+BALL_TEXT_DIGITS = 40
+
+
 def measure_text(measure) -> dict | None:
-    """Atoms and weights of a measure as text (``None`` for no measure)."""
+    """Atoms and weights of a measure as text (``None`` for no measure): a rational exactly
+    (``"1/2"``, also a python-flint ball that is exact), an irrational one (a ball of
+    :data:`ATOM_BITS` bits) as a decimal of the digits its ball vouches (at most
+    :data:`BALL_TEXT_DIGITS`), the package's vouched-digit text; never a ball printed at
+    the 53 bits of python-flint's default precision."""
     if measure is None:
         return None
-    from .._format import exact_text
+    return {"atoms": [_value_text(a) for a in measure.atoms],
+            "weights": [_value_text(w) for w in measure.weights]}
 
-    return {"atoms": [exact_text(a) for a in measure.atoms],
-            "weights": [exact_text(w) for w in measure.weights]}
+
+def _value_text(value) -> str:
+    from .._format import exact_text, format_number
+
+    if not isinstance(value, flint.arb):
+        return exact_text(value)
+    man, exp = value.mid().man_exp()
+    mid = Fraction(int(man)) * Fraction(2) ** int(exp)
+    rad_man, rad_exp = value.rad().man_exp()
+    if rad_man == 0:
+        return exact_text(mid)  # an exact ball: its rational value
+    if mid == 0:
+        return "?"  # pragma: no cover - an end measure's atom is decided, never this ball
+    rad = Fraction(int(rad_man)) * Fraction(2) ** int(rad_exp)
+    # vouched: the digits whose unit exceeds the radius (floor, and one less for safety)
+    digits = min(BALL_TEXT_DIGITS, math.floor(math.log10(abs(mid) / rad)) - 1)
+    ctx = mpmath.MPContext()
+    ctx.prec = max(ATOM_BITS, int(man).bit_length()) + 64
+    return format_number(ctx.mpf((int(man), int(exp))), float(digits))
 
 
 def _matrices(m: list, support) -> dict:
@@ -598,16 +627,21 @@ class MomentRange:
         def measure(text):
             if text is None:
                 return None
+            if not all(_RATIONAL_TEXT.fullmatch(v) for v in text["atoms"] + text["weights"]):
+                return None  # irrational atoms, written as decimals: kept as text only
             try:
                 return DiscreteMeasure([Fraction(a) for a in text["atoms"]],
                                        [Fraction(w) for w in text["weights"]])
             except (ValueError, ZeroDivisionError, InputError):
-                return None  # irrational atoms, written as balls: kept as text only
+                return None
 
         texts = {"lower": data["lower_measure"], "upper": data["upper_measure"]}
         return cls(end("lower"), end("upper"), measure(texts["lower"]),
                    measure(texts["upper"]), data["order"], data["exact"], data["collapsed"],
                    None, data["message"], texts)
+
+
+_RATIONAL_TEXT = re.compile(r"-?[0-9]+(/[0-9]+)?")
 
 
 def _schur_bound(M_ext: fmpq_mat, alpha: fmpq) -> Fraction:

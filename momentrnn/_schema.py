@@ -183,6 +183,76 @@ def read_support(value) -> tuple:
     return tuple(read_exact(end) for end in value)
 
 
+def ball_value(value) -> dict:
+    """A python-flint ball exactly: ``{"mid": "p/q", "rad": "p/q"}`` (a dyadic midpoint and
+    radius, the ball's own); a complex ball as ``{"re": ball, "im": ball}``; a rational value
+    as the ball of radius ``"0"``."""
+    import flint
+
+    from ._format import exact_text
+
+    if isinstance(value, flint.acb):
+        return {"re": ball_value(value.real), "im": ball_value(value.imag)}
+    if isinstance(value, flint.arb):
+        mid, rad = (_dyadic(*v.man_exp()) for v in (value.mid(), value.rad()))
+        return {"mid": exact_text(mid), "rad": exact_text(rad)}
+    return {"mid": exact_text(Fraction(value)), "rad": "0"}
+
+
+def _dyadic(man, exp) -> Fraction:
+    return Fraction(int(man)) * Fraction(2) ** int(exp)
+
+
+def read_ball(value):
+    """The inverse of :func:`ball_value`: the python-flint ball (``arb``, ``acb``) exactly; a
+    ball of radius 0 as its Fraction."""
+    import flint
+
+    if isinstance(value, dict) and set(value) == {"re", "im"}:
+        re_, im = (read_ball(value[k]) for k in ("re", "im"))
+        return flint.acb(*(v if isinstance(v, flint.arb) else _as_arb(v) for v in (re_, im)))
+    if not isinstance(value, dict) or set(value) != {"mid", "rad"}:
+        raise InputError(f"{_short(value)} is not a ball; write it as "
+                         '{"mid": "p/q", "rad": "p/q"}')
+    try:
+        mid, rad = Fraction(value["mid"]), Fraction(value["rad"])
+    except (TypeError, ValueError, ZeroDivisionError):
+        raise InputError(f"the ball {_short(value)} has an end that is not a fraction "
+                         "p/q") from None
+    if rad < 0:
+        raise InputError(f"the ball {_short(value)} has a negative radius")
+    return mid if rad == 0 else _as_arb((mid, rad))
+
+
+def _as_arb(value):
+    """An exact ``arb`` of a Fraction or of (mid, rad), at the bits its midpoint needs."""
+    import flint
+
+    mid, rad = value if isinstance(value, tuple) else (value, Fraction(0))
+    bits = max(64, mid.numerator.bit_length() + mid.denominator.bit_length() + 8)
+    with flint.ctx.workprec(bits):
+        return flint.arb(flint.fmpq(mid.numerator, mid.denominator),
+                         flint.fmpq(rad.numerator, rad.denominator))
+
+
+def measure_balls(measure) -> dict | None:
+    """A measure's atoms and weights as balls (:func:`ball_value`); ``None`` for none."""
+    if measure is None:
+        return None
+    return {"atoms": [ball_value(a) for a in measure.atoms],
+            "weights": [ball_value(w) for w in measure.weights]}
+
+
+def read_measure_balls(value):
+    """The inverse of :func:`measure_balls`: a DiscreteMeasure of the balls (or None)."""
+    if value is None:
+        return None
+    from .moments.measure import DiscreteMeasure
+
+    return DiscreteMeasure([read_ball(a) for a in value["atoms"]],
+                           [read_ball(w) for w in value["weights"]])
+
+
 def _number(value) -> float:
     """A JSON number or one of the strings of a non-finite number, as a float."""
     from ._output import NON_FINITE
@@ -404,6 +474,15 @@ DEFS = {
         "rank": _INT, "verdict": {"$ref": "#/$defs/rank_verdict"},
         "size": _INT, "rank_range": _list(_INT), "singular_values": _list(_NUMBER),
         "noise_floor": _NUMBER, "gap": _NUMBER, "precision": _STR, "message": _STR}),
+    "ball": {"description": "a ball exactly: its dyadic midpoint and radius as fractions "
+                            "(a rational value has radius \"0\"); a complex ball as its "
+                            "real and imaginary balls",
+             "anyOf": [_object({"mid": {"type": "string"}, "rad": {"type": "string"}}),
+                       _object({"re": {"$ref": "#/$defs/ball"},
+                                "im": {"$ref": "#/$defs/ball"}})]},
+    "ball_measure": {"anyOf": [{"type": "null"}, _object({
+        "atoms": _list({"$ref": "#/$defs/ball"}),
+        "weights": _list({"$ref": "#/$defs/ball"})})]},
     "measure": {"anyOf": [{"type": "null"}, _object({"atoms": _list(_STR),
                                                      "weights": _list(_STR)})]},
 }
@@ -498,13 +577,14 @@ KIND_SCHEMAS = {
         "weight_digits": {"anyOf": [_list(_DIGITS), {"type": "null"}]},
         "weight_exact": {"anyOf": [_list(_BOOL), {"type": "null"}]},
         "rank_evidence": {"anyOf": [_HANKEL, {"type": "null"}]}},
-        {"decimals_look_rounded": _INT}),
+        {"decimals_look_rounded": _INT, "enclosure": {"$ref": "#/$defs/ball_measure"}}),
     "realization": _object({
         "order": _INT, "status": _enum_ref("recovery_status"), "message": _STR,
         "A": _list(_list(_STR)),
         "B": _list(_STR), "C": _list(_STR), "residual": _NUMBER, "precision": _STR,
         "rank_evidence": _HANKEL}),
-    "bounds": _object(_FEASIBILITY, {"failing": _OPT_STR, **_RANGE}),
+    "bounds": _object(_FEASIBILITY, {"failing": _OPT_STR,
+                                     "measure": {"$ref": "#/$defs/ball_measure"}, **_RANGE}),
     "certificate": _object({
         "length": _INT, "lags": _INT, "complete": _BOOL, "statement": _STR,
         "max_bound": _EXACT, "max_observed": _NUMBER, "moment_errors": _list(_EXACT),

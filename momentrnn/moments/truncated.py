@@ -199,6 +199,9 @@ class Feasibility:
     message: str
     data_exact: bool = True
     details: dict = field(default_factory=dict)
+    # the representing measure as it was written, of a verdict read back from JSON (its
+    # balls hold the ones written; to_dict writes these again)
+    loaded_balls: dict | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.data_exact and ROUNDED_NOTE not in self.message:
@@ -208,8 +211,10 @@ class Feasibility:
 
     def to_dict(self) -> dict:
         """JSON-ready dictionary: the verdict, the support and each matrix's size, inertia
-        and exact entries (rows of ``"p/q"`` text; plus ``failing`` when infeasible)."""
-        from .._schema import support_value
+        and exact entries (rows of ``"p/q"`` text; plus ``failing`` when infeasible), and
+        the determinate case's representing ``measure`` (each atom and weight a ball
+        exactly, ``{"mid": "p/q", "rad": "p/q"}``; a rational one of radius ``"0"``)."""
+        from .._schema import measure_balls, support_value
 
         def entries(M) -> dict:
             if isinstance(M, LoadedMatrix):  # read from an output that carried none
@@ -225,6 +230,8 @@ class Feasibility:
                             for name, (M, i) in self.matrices.items()}}
         if not self.feasible:
             out["failing"] = self.failing
+        if self.measure is not None:
+            out["measure"] = self.loaded_balls or measure_balls(self.measure)
         from .._output import _standard
 
         return _standard(out)
@@ -233,8 +240,10 @@ class Feasibility:
     def from_dict(cls, data: dict) -> Feasibility:
         """The verdict of its :meth:`to_dict`: each matrix exact (a python-flint
         ``fmpq_mat`` of its entries; a :class:`LoadedMatrix` of its size where an output of
-        an earlier version carries no entries) with its inertia; no representing measure."""
-        from .._schema import read_support
+        an earlier version carries no entries) with its inertia; the representing measure of
+        ``"measure"`` (rational atoms as Fractions, irrational ones as their exact balls), or
+        None where the output has none."""
+        from .._schema import read_measure_balls, read_support
 
         def matrix(m: dict):
             if "entries" not in m:
@@ -257,9 +266,10 @@ class Feasibility:
 
         matrices = {name: (matrix(m), Inertia(m["positive"], m["negative"], m["zero"]))
                     for name, m in data["matrices"].items()}
-        return cls(data["feasible"], data["interior"], data["determinate"], None, matrices,
+        return cls(data["feasible"], data["interior"], data["determinate"],
+                   read_measure_balls(data.get("measure")), matrices,
                    data.get("failing"), read_support(data["support"]), data["message"],
-                   data.get("data_exact", True))
+                   data.get("data_exact", True), loaded_balls=data.get("measure"))
 
 
 @dataclass(frozen=True)

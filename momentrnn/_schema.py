@@ -562,6 +562,8 @@ _CHECK_OUTCOME = _object({"label": _STR, "title": _STR, "verdict": _enum_ref("ch
     "controls_failed": _INT, "controls_total": _INT, "seconds": _NUMBER,
     "details": _list({"type": "object"}), "message": _STR, "statement": _STR, "unit": _STR,
     "searched": _INT, "search": {"type": ["object", "null"]}})
+#: the teacher as defined, in a flow report and a flow proof alike
+_TEACHER = _object({"name": _OPT_STR, "atoms": _list(_STR), "weights": _list(_STR)})
 _INTERVAL = {"type": "array", "items": _STR, "minItems": 2, "maxItems": 2}
 
 #: kind -> the JSON Schema of the result's keys (beside the envelope's)
@@ -598,7 +600,7 @@ KIND_SCHEMAS = {
         "k": _INT, "dim": _INT, "init_scale": _NUMBER, "init": _STR, "seed": _INT,
         "teacher_atoms": _list({"$ref": "#/$defs/exact_number"}),
         "teacher_weights": _list({"$ref": "#/$defs/exact_number"}),
-        "teacher": _object({"name": _OPT_STR, "atoms": _list(_STR), "weights": _list(_STR)})},
+        "teacher": _TEACHER},
         {"extrapolation_length": _INT, "extrapolation_sq": _NUMBER,
          "extrapolation_max": _NUMBER, "effective_dimension": _INT,
          "effective_dimension_verdict": _enum_ref("rank_verdict"),
@@ -606,7 +608,7 @@ KIND_SCHEMAS = {
          "learned_measure": _LEARNED}),
     "flow_proof": _object({
         "status": _enum_ref("proof_status"), "reason": _STR,
-        "teacher": _STR, "dim": _INT, "k": _INT, "init_scale": _NUMBER, "seed": _INT,
+        "teacher": _TEACHER, "dim": _INT, "k": _INT, "init_scale": _NUMBER, "seed": _INT,
         "init": _STR, "t_end": _NUMBER, "final_time": _NUMBER, "final_time_exact": _STR,
         "loss": _INTERVAL, "atoms": _INTERVAL, "statements": _list(_STR)}, {
         "init_radius": _STR, "initial_conditions": _STR, "final_time_decimal": _STR,

@@ -273,3 +273,34 @@ def test_a_bogus_proof_status_and_row_status_fail_validation():
     assert not list(validator.iter_errors(doc))
     doc["rows"][0]["status"] = "done"
     assert list(validator.iter_errors(doc))
+
+
+# ---------------------------------------------------------------- one name per quantity
+
+_RUN_KEYS = ("teacher", "init_scale", "init")
+
+
+def test_flow_report_and_flow_proof_write_teacher_and_init_alike(capsys):
+    """The teacher as defined ({"name", "atoms", "weights"}), ``init_scale`` and ``init``:
+    one name and one schema in a flow report and a flow proof; a proof written with the
+    teacher's name alone still loads."""
+    from momentrnn.cli import main
+
+    flow, proof = (_schema.KIND_SCHEMAS[k]["properties"] for k in ("flow", "flow_proof"))
+    for key in _RUN_KEYS:
+        assert flow[key] == proof[key], key
+    code = main(["prove", "--teacher", "two_pole", "--t-end", "0.0625", "--length", "12",
+                 "--no-converge", "--format", "json"])
+    doc = json.loads(capsys.readouterr().out)
+    assert not list(_validator().iter_errors(doc))
+    assert doc["teacher"] == {"name": "two_pole", "atoms": ["-0.5", "0.9"],
+                              "weights": ["1", "1"]}
+    report = _flow(1.0).to_dict()
+    for key in _RUN_KEYS:
+        assert type(report[key]) is type(doc[key]), key
+    assert set(report["teacher"]) == set(doc["teacher"])
+    loaded = momentrnn.load(doc)
+    assert loaded.teacher == "two_pole" and loaded.to_dict()["teacher"] == doc["teacher"]
+    old = {**doc, "teacher": "two_pole"}  # the name alone, as earlier versions wrote it
+    assert momentrnn.load(old).teacher == "two_pole"
+    assert code in (0, 1)

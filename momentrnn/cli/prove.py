@@ -104,7 +104,7 @@ def _table(proof) -> None:
     else:
         print(f"status      not proved up to T = {d['t_end_decimal']}: {d['reason']}; what "
               f"follows is proved at {where} only")
-    print(f"run         teacher {d['teacher']}, d = {d['dim']}, k = {d['k']}, init "
+    print(f"run         teacher {proof.teacher}, d = {d['dim']}, k = {d['k']}, init "
           f"{d['init']} scale {d['init_scale']:g} seed {d['seed']}"
           + (f"; every initialisation within {d['init_radius']} of it (each coordinate)"
              if proof.init_radius else ""))

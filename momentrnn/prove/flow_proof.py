@@ -11,7 +11,7 @@ for every point of the end enclosure, so for the exact :math:`z(T)`.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
@@ -91,7 +91,11 @@ class FlowProof:
     order, prec : int
     method : str
     teacher, dim, k, init_scale, seed, init :
-        The run, as given.
+        The run, as given (``teacher`` a name, or ``'custom'``).
+    teacher_definition : dict or None
+        The teacher as the flow report writes it (``teacher`` of kind ``"flow"``): ``name``
+        (None for a custom one) and ``atoms``, ``weights`` as text; None in a proof read
+        from an output of an earlier version, which wrote the name alone.
     init_radius : Fraction
         The half-width of the box of initial conditions: every statement holds for every
         initialisation whose :math:`3d` coordinates are each within ``init_radius`` of
@@ -138,6 +142,7 @@ class FlowProof:
     init_radius: Fraction = Fraction(0)
     remainder_budget: float | None = None
     tolerance: float | None = None
+    teacher_definition: dict | None = field(default=None, compare=False)
 
     @property
     def proved(self) -> bool:
@@ -194,7 +199,10 @@ class FlowProof:
                    "max_bound": upper_text(self.max_extrapolation_bound, 17),
                    "bounds": [upper_text(b, 6) for b in self.extrapolation_bounds]}
         return _standard({
-            "status": self.status, "reason": self.reason, "teacher": self.teacher,
+            "status": self.status, "reason": self.reason,
+            "teacher": self.teacher_definition or {
+                "name": None if self.teacher == "custom" else self.teacher, "atoms": [],
+                "weights": []},
             "dim": self.dim, "k": self.k, "init_scale": self.init_scale, "seed": self.seed,
             "init": self.init, "init_radius": _decimal(self.init_radius, 17, up=False),
             "initial_conditions": (
@@ -242,7 +250,12 @@ class FlowProof:
             top = Fraction(ext["max_bound"])
             bounds = tuple(min(Fraction(b), top) for b in ext["bounds"])
         return cls(
-            status=data["status"], reason=data["reason"], teacher=data["teacher"],
+            status=data["status"], reason=data["reason"],
+            # the flow report's {"name", "atoms", "weights"}; before it, the name alone
+            teacher=(data["teacher"] if isinstance(data["teacher"], str)
+                     else data["teacher"]["name"] or "custom"),
+            teacher_definition=(None if isinstance(data["teacher"], str)
+                                else dict(data["teacher"])),
             dim=data["dim"], k=data["k"], init_scale=number_of(data["init_scale"]),
             seed=data["seed"], init=data["init"], t_end=Fraction(data["t_end_decimal"]),
             final_time=Fraction(data["final_time_exact"]),
@@ -588,7 +601,29 @@ def prove_flow(teacher, dim: int, k: int, init_scale: float, seed: int = 0,
         seconds=run.seconds, order=int(order), prec=int(prec), method=method,
         convergence=convergence, init_radius=radius_q,
         remainder_budget=None if tolerance is not None else float(remainder_budget),
-        tolerance=None if tolerance is None else float(tolerance))
+        tolerance=None if tolerance is None else float(tolerance),
+        teacher_definition=_teacher_definition(name, model))
+
+
+def _teacher_definition(name: str, model) -> dict:
+    """The teacher as the flow report writes it: a named one's atoms and weights in their
+    shortest decimal form, a custom one's doubles (``a`` and ``b c``), sorted by atom."""
+    from ..rnn.teachers import NAMED_TEACHERS
+
+    if name in NAMED_TEACHERS:
+        atoms, weights = (list(v) for v in NAMED_TEACHERS[name])
+    else:
+        atoms = [float(x) for x in np.asarray(model.a)]
+        weights = [float(x) for x in np.asarray(model.b) * np.asarray(model.c)]
+    order = sorted(range(len(atoms)), key=lambda i: atoms[i])
+
+    def shortest(value: float) -> str:
+        text = repr(float(value))
+        return text[:-2] if text.endswith(".0") else text
+
+    return {"name": name if name in NAMED_TEACHERS else None,
+            "atoms": [shortest(atoms[i]) for i in order],
+            "weights": [shortest(weights[i]) for i in order]}
 
 
 def _check_init_radius(value) -> Fraction:

@@ -41,17 +41,21 @@ def magnitude(value: object, ctx: mpmath.ctx_mp.MPContext):
 def format_number(value: object, digits: float, scale: object = None) -> str:
     """Decimal text of ``value`` showing only digits that are vouched for.
 
-    A value that is exactly zero is written ``0`` (it is within the error bound of ``0``,
-    written to that position as every other value is, and as a part below the bound is).
+    An exact value is written exactly: with ``digits`` infinite, a binary number of the
+    working precision as its decimal (``0``, ``1``, ``1.5``; as the fraction ``p/2^k`` where
+    its decimal would be longer than 40 digits).
 
     ``digits`` are normwise relative to ``scale`` (the largest magnitude in the group, any
     real number type; default ``|value|``): the error bound is the absolute amount
     ``10^-digits * scale``. Each part (the real part, and the imaginary part of a complex
     value) is written only down to the last decimal position whose unit exceeds that bound,
     rounded to nearest there; a part below that position is written ``0``, so a value smaller
-    than ``scale`` gets correspondingly fewer significant digits. When not even the leading
-    digit of ``scale`` is vouched, or the whole value is below the error bound (no digit of it
-    is vouched), the text is :data:`UNVOUCHED` (``"?"``). Exact values (int,
+    than ``scale`` gets correspondingly fewer significant digits. A value wholly below the
+    error bound (a zero atom of a double-precision recovery, whose accuracy is absolute) is
+    zero to that position, and is written so: its zeros down to ``10^q``
+    (``0.00000000000000``; with ``+0j`` for a complex value), never ``?``. When not even the
+    leading digit of ``scale`` is vouched, the text is :data:`UNVOUCHED` (``"?"``). Exact
+    values (int,
     Fraction, sympy, a rational AlgebraicNumber) are written exactly; an exact algebraic
     number of degree 3 or more as its :meth:`~momentrnn.moments.AlgebraicNumber.root_text`
     (minimal polynomial and an isolating box rounded outward).
@@ -74,7 +78,7 @@ def format_number(value: object, digits: float, scale: object = None) -> str:
     ctx.dps = int(min(digits, 10_000)) + 20 if math.isfinite(digits) else 60
     z = to_mp(value, ctx) if not isinstance(value, (MPF, MPC)) else ctx.mpmathify(value)
     if math.isinf(digits):
-        return _parts_text(ctx, z, lambda x: ctx.nstr(x, 40, min_fixed=-4, max_fixed=6))
+        return _parts_text(ctx, z, lambda x: _exact_binary_text(ctx, x))
     big = magnitude(scale, ctx) if scale is not None else abs(z)
     if big == 0:
         big = abs(z)
@@ -86,14 +90,51 @@ def format_number(value: object, digits: float, scale: object = None) -> str:
     if q > lead:
         return UNVOUCHED
     q = max(q, lead - int(min(digits, 10_000)) + 1)  # no more digits than the working precision
-    if z == 0:
-        # an exact zero (an atom at the origin, say): "0" is what rounding it to 10^q writes
-        return _parts_text(ctx, z, lambda x: "0")
     if abs(z) < ctx.mpf(10) ** q / 2:
-        # the whole value is below the error bound but not zero: "0" would read as a vouched
-        # zero, and no digit of its own is vouched
-        return UNVOUCHED
+        # the whole value (a zero, or noise below the bound) is zero to the position 10^q:
+        # its accuracy is absolute, and zero is what is known of it to that position
+        zero = _zero_at_position(q, lead)
+        return zero if not isinstance(z, MPC) else f"{zero}+0j"
     return _parts_text(ctx, z, lambda x: _at_position(ctx, x, q))
+
+
+#: the most significant digits of an exact binary number written as a decimal (beyond, the
+#: fraction p/2^k)
+EXACT_DECIMAL_DIGITS = 60
+
+
+def _dyadic_decimal(p: int, k: int) -> str:
+    """The exact decimal of ``p / 2^k`` (``k >= 1``): ``p * 5^k`` with ``k`` decimals."""
+    digits = str(abs(p) * 5 ** k).rjust(k + 1, "0")
+    text = f"{digits[:-k]}.{digits[-k:]}".rstrip("0").rstrip(".")
+    return ("-" if p < 0 else "") + text
+
+
+def _zero_at_position(q: int, lead: int) -> str:
+    """Zero written down to the position ``10^q``, in the notation of a value whose leading
+    digit is at ``10^lead`` (the scale's): ``0.000`` (q = -3), ``0.00e-06``."""
+    if q <= 0 and -5 < lead < 7:  # fixed notation, as _at_position writes
+        return "0" if q == 0 else "0." + "0" * -q
+    if lead <= q:
+        return f"0e{q:+03d}"
+    return "0." + "0" * (lead - q) + f"e{lead:+03d}"
+
+
+def _exact_binary_text(ctx: mpmath.ctx_mp.MPContext, x) -> str:
+    """An exact binary number of the working precision as its exact decimal (``0``, ``1``,
+    ``-1.5``, all of its digits), or as the fraction ``p/2^k`` where that decimal has more
+    than :data:`EXACT_DECIMAL_DIGITS` significant digits."""
+    if not ctx.isfinite(x):
+        return ctx.nstr(x)
+    sign, man, exp, _ = ctx.mpf(x)._mpf_
+    q = Fraction(int(man)) * Fraction(2) ** int(exp) * (-1 if sign else 1)
+    if q.denominator == 1:
+        return exact_text(q)
+    k = q.denominator.bit_length() - 1  # q = p / 2^k: a decimal of exactly k places
+    text = _dyadic_decimal(q.numerator, k)
+    if len(text.lstrip("-0.").replace(".", "")) > EXACT_DECIMAL_DIGITS:
+        return exact_text(q)
+    return text
 
 
 def _at_position(ctx: mpmath.ctx_mp.MPContext, x, q: int) -> str:

@@ -183,6 +183,76 @@ def read_support(value) -> tuple:
     return tuple(read_exact(end) for end in value)
 
 
+def ball_value(value) -> dict:
+    """A python-flint ball exactly: ``{"mid": "p/q", "rad": "p/q"}`` (a dyadic midpoint and
+    radius, the ball's own); a complex ball as ``{"re": ball, "im": ball}``; a rational value
+    as the ball of radius ``"0"``."""
+    import flint
+
+    from ._format import exact_text
+
+    if isinstance(value, flint.acb):
+        return {"re": ball_value(value.real), "im": ball_value(value.imag)}
+    if isinstance(value, flint.arb):
+        mid, rad = (_dyadic(*v.man_exp()) for v in (value.mid(), value.rad()))
+        return {"mid": exact_text(mid), "rad": exact_text(rad)}
+    return {"mid": exact_text(Fraction(value)), "rad": "0"}
+
+
+def _dyadic(man, exp) -> Fraction:
+    return Fraction(int(man)) * Fraction(2) ** int(exp)
+
+
+def read_ball(value):
+    """The inverse of :func:`ball_value`: the python-flint ball (``arb``, ``acb``) exactly; a
+    ball of radius 0 as its Fraction."""
+    import flint
+
+    if isinstance(value, dict) and set(value) == {"re", "im"}:
+        re_, im = (read_ball(value[k]) for k in ("re", "im"))
+        return flint.acb(*(v if isinstance(v, flint.arb) else _as_arb(v) for v in (re_, im)))
+    if not isinstance(value, dict) or set(value) != {"mid", "rad"}:
+        raise InputError(f"{_short(value)} is not a ball; write it as "
+                         '{"mid": "p/q", "rad": "p/q"}')
+    try:
+        mid, rad = Fraction(value["mid"]), Fraction(value["rad"])
+    except (TypeError, ValueError, ZeroDivisionError):
+        raise InputError(f"the ball {_short(value)} has an end that is not a fraction "
+                         "p/q") from None
+    if rad < 0:
+        raise InputError(f"the ball {_short(value)} has a negative radius")
+    return mid if rad == 0 else _as_arb((mid, rad))
+
+
+def _as_arb(value):
+    """An exact ``arb`` of a Fraction or of (mid, rad), at the bits its midpoint needs."""
+    import flint
+
+    mid, rad = value if isinstance(value, tuple) else (value, Fraction(0))
+    bits = max(64, mid.numerator.bit_length() + mid.denominator.bit_length() + 8)
+    with flint.ctx.workprec(bits):
+        return flint.arb(flint.fmpq(mid.numerator, mid.denominator),
+                         flint.fmpq(rad.numerator, rad.denominator))
+
+
+def measure_balls(measure) -> dict | None:
+    """A measure's atoms and weights as balls (:func:`ball_value`); ``None`` for none."""
+    if measure is None:
+        return None
+    return {"atoms": [ball_value(a) for a in measure.atoms],
+            "weights": [ball_value(w) for w in measure.weights]}
+
+
+def read_measure_balls(value):
+    """The inverse of :func:`measure_balls`: a DiscreteMeasure of the balls (or None)."""
+    if value is None:
+        return None
+    from .moments.measure import DiscreteMeasure
+
+    return DiscreteMeasure([read_ball(a) for a in value["atoms"]],
+                           [read_ball(w) for w in value["weights"]])
+
+
 def _number(value) -> float:
     """A JSON number or one of the strings of a non-finite number, as a float."""
     from ._output import NON_FINITE
@@ -401,12 +471,55 @@ DEFS = {
     "digits": {"description": "correct digits: a number, or null (with a flag saying why)",
                "anyOf": [{"type": "number", "minimum": 0}, {"type": "null"}]},
     "hankel_rank": _object({
-        "rank": _INT, "verdict": {"enum": ["exact", "clear", "ambiguous", "full"]},
+        "rank": _INT, "verdict": {"$ref": "#/$defs/rank_verdict"},
         "size": _INT, "rank_range": _list(_INT), "singular_values": _list(_NUMBER),
         "noise_floor": _NUMBER, "gap": _NUMBER, "precision": _STR, "message": _STR}),
+    "ball": {"description": "a ball exactly: its dyadic midpoint and radius as fractions "
+                            "(a rational value has radius \"0\"); a complex ball as its "
+                            "real and imaginary balls",
+             "anyOf": [_object({"mid": {"type": "string"}, "rad": {"type": "string"}}),
+                       _object({"re": {"$ref": "#/$defs/ball"},
+                                "im": {"$ref": "#/$defs/ball"}})]},
+    "ball_measure": {"anyOf": [{"type": "null"}, _object({
+        "atoms": _list({"$ref": "#/$defs/ball"}),
+        "weights": _list({"$ref": "#/$defs/ball"})})]},
     "measure": {"anyOf": [{"type": "null"}, _object({"atoms": _list(_STR),
                                                      "weights": _list(_STR)})]},
 }
+
+def status_enums() -> dict:
+    """The ``$defs`` of every status and verdict the package writes, each an ``enum`` made
+    from the package's own constants (so that the schema refuses any other word): name ->
+    (the constants' values, what they are)."""
+    from proofs_checks.harness import VERDICTS
+
+    from .dynamics.trajectory import RUN_STATUSES
+    from .experiments.linear import NO_RANK_VERDICT
+    from .moments.hankel import RANK_VERDICTS
+    from .moments.recovery import Status
+    from .moments.sdp import RANGE_STATUSES
+    from .prove.flow_proof import PROOF_STATUSES
+    from .rnn.analysis import AGREEMENT_VERDICTS, LEARNED_STATUSES
+
+    recovery = tuple(s.value for s in Status)
+    return {
+        "recovery_status": (recovery, "a recovery's or realisation's status"),
+        "rank_verdict": (RANK_VERDICTS, "a Hankel rank's verdict"),
+        "row_rank_verdict": (RANK_VERDICTS + (NO_RANK_VERDICT,),
+                             "a sweep row's effective_dimension_verdict"),
+        "range_status": (RANGE_STATUSES, "a moment range's status"),
+        "run_status": (RUN_STATUSES, "how a training run ended"),
+        "learned_status": (LEARNED_STATUSES + recovery, "a learned measure's status"),
+        "agreement_verdict": (AGREEMENT_VERDICTS, "whether the learned measure is the "
+                                                  "teacher's"),
+        "proof_status": (PROOF_STATUSES, "what a flow proof proved"),
+        "check_verdict": (VERDICTS, "a check's verdict"),
+    }
+
+
+def _enum_ref(name: str) -> dict:
+    return {"$ref": f"#/$defs/{name}"}
+
 
 _DIGITS = {"$ref": "#/$defs/digits"}
 _HANKEL = {"$ref": "#/$defs/hankel_rank"}
@@ -420,7 +533,8 @@ _FEASIBILITY = {
         {"entries": _list(_list({"type": "string", "pattern": r"^-?[0-9]+(/[0-9]+)?$"}))})},
 }
 _RANGE = {
-    "order": _INT, "lower": _NUMBER, "upper": _NUMBER, "status": _STR, "exact": _BOOL,
+    "order": _INT, "lower": _NUMBER, "upper": _NUMBER, "status": _enum_ref("range_status"),
+    "exact": _BOOL,
     "range_message": _STR, "lower_exact": _OPT_EXACT, "upper_exact": _OPT_EXACT,
     "collapsed": _BOOL, "lower_measure": _MEASURE, "upper_measure": _MEASURE,
     "accuracy": _NUMBER, "solver": _STR, "certified_lower": _OPT_EXACT,
@@ -429,31 +543,34 @@ _RANGE = {
 }
 _CERT_ROW = _object({"q": _INT, "observed": _NUMBER, "bound": _OPT_EXACT,
                      "method": _OPT_STR, "r11": _OPT_EXACT, "sdp": _OPT_EXACT})
-_TRAINING = {"status": _STR, "message": _STR, "method": _STR, "steps": _INT,
+_TRAINING = {"status": _enum_ref("run_status"), "message": _STR, "method": _STR, "steps": _INT,
              "evaluations": _INT, "seconds": _NUMBER, "final_time": _NUMBER,
              "training_loss": _NUMBER, "invariant_drift": _NUMBER,
              "imbalance": _NUMBER, "negative_mass": _NUMBER,
              "loss_curve": _list({"type": "array", "items": _NUMBER, "minItems": 2,
                                   "maxItems": 2})}
 _LEARNED = _object({
-    "atoms": _list(_STR), "weights": _list(_STR), "vouched_digits": _NUMBER, "status": _STR,
-    "moment_accuracy": _NUMBER, "agrees_with_teacher": {"type": ["boolean", "null"]},
-    "agreement": _object({"verdict": {"enum": ["yes", "no", "undetermined"]},
-                          "reason": _STR})})
+    "atoms": _list(_STR), "weights": _list(_STR), "vouched_digits": _NUMBER,
+    "status": _enum_ref("learned_status"), "moment_accuracy": _NUMBER,
+    "agrees_with_teacher": {"type": ["boolean", "null"]},
+    "agreement": _object({"verdict": _enum_ref("agreement_verdict"), "reason": _STR})})
 #: a check's case: a rational as an exact value, alone or in (nested) lists
 _CASE = {"anyOf": [{"type": "null"}, {"type": "object",
                                       "additionalProperties": {"$ref": "#/$defs/case_value"}}]}
-_CHECK_OUTCOME = _object({"label": _STR, "title": _STR, "verdict": _STR}, {
+_CHECK_OUTCOME = _object({"label": _STR, "title": _STR, "verdict": _enum_ref("check_verdict")}, {
     "worst_margin": _NUMBER, "worst_case": _CASE, "cases": _INT,
     "controls_failed": _INT, "controls_total": _INT, "seconds": _NUMBER,
     "details": _list({"type": "object"}), "message": _STR, "statement": _STR, "unit": _STR,
     "searched": _INT, "search": {"type": ["object", "null"]}})
+#: the teacher as defined, in a flow report and a flow proof alike
+_TEACHER = _object({"name": _OPT_STR, "atoms": _list(_STR), "weights": _list(_STR)})
 _INTERVAL = {"type": "array", "items": _STR, "minItems": 2, "maxItems": 2}
 
 #: kind -> the JSON Schema of the result's keys (beside the envelope's)
 KIND_SCHEMAS = {
     "recovery": _object({
-        "status": _STR, "message": _STR, "rank": _INT, "digits": _DIGITS, "exact": _BOOL,
+        "status": _enum_ref("recovery_status"), "message": _STR, "rank": _INT,
+        "digits": _DIGITS, "exact": _BOOL,
         "method": _STR, "precision": _STR, "cond": _NUMBER, "predicted_loss": _NUMBER,
         "residual": _NUMBER, "data_digits": _DIGITS, "data_exact": _BOOL,
         "atoms": _list(_STR), "weights": _list(_STR),
@@ -462,12 +579,14 @@ KIND_SCHEMAS = {
         "weight_digits": {"anyOf": [_list(_DIGITS), {"type": "null"}]},
         "weight_exact": {"anyOf": [_list(_BOOL), {"type": "null"}]},
         "rank_evidence": {"anyOf": [_HANKEL, {"type": "null"}]}},
-        {"decimals_look_rounded": _INT}),
+        {"decimals_look_rounded": _INT, "enclosure": {"$ref": "#/$defs/ball_measure"}}),
     "realization": _object({
-        "order": _INT, "status": _STR, "message": _STR, "A": _list(_list(_STR)),
+        "order": _INT, "status": _enum_ref("recovery_status"), "message": _STR,
+        "A": _list(_list(_STR)),
         "B": _list(_STR), "C": _list(_STR), "residual": _NUMBER, "precision": _STR,
         "rank_evidence": _HANKEL}),
-    "bounds": _object(_FEASIBILITY, {"failing": _OPT_STR, **_RANGE}),
+    "bounds": _object(_FEASIBILITY, {"failing": _OPT_STR,
+                                     "measure": {"$ref": "#/$defs/ball_measure"}, **_RANGE}),
     "certificate": _object({
         "length": _INT, "lags": _INT, "complete": _BOOL, "statement": _STR,
         "max_bound": _EXACT, "max_observed": _NUMBER, "moment_errors": _list(_EXACT),
@@ -481,14 +600,15 @@ KIND_SCHEMAS = {
         "k": _INT, "dim": _INT, "init_scale": _NUMBER, "init": _STR, "seed": _INT,
         "teacher_atoms": _list({"$ref": "#/$defs/exact_number"}),
         "teacher_weights": _list({"$ref": "#/$defs/exact_number"}),
-        "teacher": _object({"name": _OPT_STR, "atoms": _list(_STR), "weights": _list(_STR)})},
+        "teacher": _TEACHER},
         {"extrapolation_length": _INT, "extrapolation_sq": _NUMBER,
          "extrapolation_max": _NUMBER, "effective_dimension": _INT,
-         "effective_dimension_verdict": _STR, "effective_dimension_evidence": _HANKEL,
+         "effective_dimension_verdict": _enum_ref("rank_verdict"),
+         "effective_dimension_evidence": _HANKEL,
          "learned_measure": _LEARNED}),
     "flow_proof": _object({
-        "status": {"enum": ["finite-time", "not proved", "converged"]}, "reason": _STR,
-        "teacher": _STR, "dim": _INT, "k": _INT, "init_scale": _NUMBER, "seed": _INT,
+        "status": _enum_ref("proof_status"), "reason": _STR,
+        "teacher": _TEACHER, "dim": _INT, "k": _INT, "init_scale": _NUMBER, "seed": _INT,
         "init": _STR, "t_end": _NUMBER, "final_time": _NUMBER, "final_time_exact": _STR,
         "loss": _INTERVAL, "atoms": _INTERVAL, "statements": _list(_STR)}, {
         "init_radius": _STR, "initial_conditions": _STR, "final_time_decimal": _STR,
@@ -527,7 +647,9 @@ KIND_SCHEMAS = {
                   "properties": {"run_id": _STR, "spec_digest": _STR, "family": _STR,
                                  "version": _STR, "schema_version": _STR,
                                  "training_loss": _NUMBER,
-                                 "status": _OPT_STR, "diverged_step": _OPT_INT,
+                                 "status": {"anyOf": [_enum_ref("run_status"),
+                                                      {"type": "null"}]},
+                                 "diverged_step": _OPT_INT,
                                  "loss_curve": _TRAINING["loss_curve"],
                                  "seconds": _OPT_NUMBER, "finished_at": _NUMBER},
                   "additionalProperties": False},
@@ -575,7 +697,9 @@ def json_schema() -> dict:
                   "then": {**body, "properties": {**envelope, **props},
                            "required": [*envelope, *body.get("required", [])]}}
         branches.append(branch)
-    defs = {**DEFS, "sweep_row": sweep_row_schema()}
+    defs = {**DEFS, "sweep_row": sweep_row_schema(),
+            **{name: {"description": what, "enum": list(values)}
+               for name, (values, what) in status_enums().items()}}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": f"momentrnn JSON output, schema version {SCHEMA_VERSION}",

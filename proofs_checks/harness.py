@@ -13,6 +13,8 @@ from fractions import Fraction
 
 from momentrnn.errors import InputError, MissingDependencyError
 
+#: the verdicts of a check's :class:`Outcome` (the JSON Schema's enum is made from them)
+VERDICTS = ("PASS", "FAIL", "VACUOUS", "PRECISION INSUFFICIENT", "ERROR", "SKIPPED")
 ALL_LABELS = [f"R{i}" for i in range(1, 15)] + [f"M{i}" for i in range(1, 8)]
 
 

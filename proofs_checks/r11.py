@@ -43,6 +43,7 @@ from momentrnn import (
     stability_bound,
     teacher_from_measure,
 )
+from momentrnn._schema import number_of
 from momentrnn.moments.extrapolation_bound import ROOTS_MAX as ROOTS_LAST
 from momentrnn.moments.extrapolation_bound import certify_extrapolation
 
@@ -271,11 +272,11 @@ def _sdp_faults(sdp, m: list, eps: Fraction, q: int) -> list[str]:
     if sdp.status == "ok" and gap > GAP_RELATIVE * width:
         out.append(f"status 'ok' but an end is proved only to {float(gap / width):.1e} of the "
                    "width")
-    shown = sdp.to_dict()
-    if not (Fraction(shown["certified_lower"]["float"]) <= cl
-            and Fraction(shown["certified_upper"]["float"]) >= cu
-            and (il is None or Fraction(shown["inner_lower"]["float"]) >= il)
-            and (iu is None or Fraction(shown["inner_upper"]["float"]) <= iu)):
+    shown = sdp.to_dict()  # standard JSON: an infinite double is the string "inf"
+    if not (number_of(shown["certified_lower"]["float"]) <= cl
+            and number_of(shown["certified_upper"]["float"]) >= cu
+            and (il is None or number_of(shown["inner_lower"]["float"]) >= il)
+            and (iu is None or number_of(shown["inner_upper"]["float"]) <= iu)):
         out.append("a double of to_dict is rounded the wrong way")
     for measure, value in ((sdp.lower_measure, il), (sdp.upper_measure, iu)):
         if measure is None or value is None:
@@ -370,7 +371,7 @@ def _certify_faults(case: dict, atoms, weights, oa, ow, q: int) -> list[str]:
         if row.bound is None or row.bound < observed:
             out.append(f"order {row.q}: no proved bound at or above the exact error")
             continue
-        if Fraction(text["bound"]["float"]) < row.bound:
+        if number_of(text["bound"]["float"]) < row.bound:
             out.append(f"order {row.q}: the bound's double is rounded down")
         if row.bound != min(v for v in (row.r11, row.sdp) if v is not None):
             out.append(f"order {row.q}: the bound is not the least of the proved ones")

@@ -51,16 +51,22 @@ class CheckReport:
 
     def to_dict(self) -> dict:
         """JSON-ready dictionary (each outcome with all its fields; values JSON has no type
-        for, in a worst case, are written as their text)."""
-        return {"seed": self.seed, "quick": self.quick, "allow_skip": self.allow_skip,
-                "claims": [dict(o.__dict__) for o in self.outcomes],
-                "without_check": self.without_check}
+        for, in a worst case, are written as their text; a number that is not finite as
+        ``"inf"``, ``"-inf"`` or ``"nan"``: standard JSON as it is)."""
+        from momentrnn._output import _standard
+
+        return _standard({"seed": self.seed, "quick": self.quick,
+                          "allow_skip": self.allow_skip,
+                          "claims": [dict(o.__dict__) for o in self.outcomes],
+                          "without_check": self.without_check})
 
     @classmethod
     def from_dict(cls, data: dict) -> CheckReport:
         """The report of its :meth:`to_dict` (or of a ``"check"`` output)."""
         # float() reads the strings "inf", "-inf" and "nan" of non-finite numbers too
-        outcomes = [Outcome(**{**c, "worst_margin": float(c["worst_margin"]),
+        from momentrnn._output import restore_non_finite
+
+        outcomes = [Outcome(**{**restore_non_finite(c), "worst_margin": float(c["worst_margin"]),
                                "seconds": float(c["seconds"])})
                     for c in data["claims"]]
         return cls(outcomes, list(data["without_check"]), data["seed"], data["quick"],

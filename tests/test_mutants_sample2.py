@@ -353,9 +353,10 @@ def test_only_an_exact_sympy_value_is_written_as_sympy_text():  # seed 2, S033
     # a sympy value vouched to 5 digits: 5 digits, not its exact form
     assert format_number(sympy.sqrt(2), 5.0) == "1.4142"
     assert format_number(sympy.sqrt(2), math.inf) == "sqrt(2)"
-    # an exactly known double-rounded mpmath number: its value to 40 digits, not str()
+    # an exactly known double-rounded mpmath number: its exact value (every digit), not str()
     third = mpmath.mpf(1) / 3
-    assert format_number(third, math.inf) == "0.3333333333333333148296162562473909929395"
+    assert format_number(third, math.inf) == \
+        "0.333333333333333314829616256247390992939472198486328125"
 
 
 def test_a_refused_count_names_the_type_only_of_a_non_integer_number():  # seed 2, S035

@@ -83,11 +83,11 @@ def test_format_number_writes_parts_to_one_absolute_position():
         "-0.40000000000000+0j"
     assert format_number(complex(1e-20, 0.5), 10, 0.5) == "0+0.5000000000j"
     assert format_number(0.123456789, 3, 1.0) == "0.12"
-    # a value wholly below the bound has no vouched digit: "?", not a digit of noise and
-    # not a zero that would read as vouched
-    assert format_number(1.2345e-5, 3, 1.0) == "?"
-    assert format_number(-1.2345e-5, 3, 1.0) == "?"
-    assert format_number(complex(1e-6, -2e-6), 3, 1.0) == "?"
+    # a value wholly below the bound is zero to the written position (its accuracy is
+    # absolute): its zeros down to that position, not a digit of noise and not "?"
+    assert format_number(1.2345e-5, 3, 1.0) == "0.00"
+    assert format_number(-1.2345e-5, 3, 1.0) == "0.00"
+    assert format_number(complex(1e-6, -2e-6), 3, 1.0) == "0.00+0j"
     # the scale's own digits: a value as large as the scale keeps floor(digits) of them
     assert format_number(0.3333333333333333, 14) == "0.33333333333333"
     assert format_number(mpmath.mpf("1e-400") * 7, 5, mpmath.mpf("1e-399")) == "7.0000e-400"
@@ -327,5 +327,6 @@ def test_a_certificate_beyond_the_double_range_is_written_not_crashed():
                                  teacher_atoms=[Fraction(1, 2), Fraction(-1, 3)],
                                  teacher_weights=huge, length=12, lags=5, sdp_max_order=0)
     out = cert.to_dict()
-    assert cert.max_observed == math.inf and out["max_bound"]["float"] == math.inf
-    assert out["rows"][0]["observed"] == math.inf  # |h_0 - hat h_0| is about 2e308
+    # standard JSON as it is: an infinite double is the string "inf"
+    assert cert.max_observed == math.inf and out["max_bound"]["float"] == "inf"
+    assert out["rows"][0]["observed"] == "inf"  # |h_0 - hat h_0| is about 2e308

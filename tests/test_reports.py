@@ -159,17 +159,19 @@ def test_named_and_given_teachers_print_as_defined(tmp_path, capsys):
 # -- item 6: an exact zero, and the exit status of an accuracy nobody asked for ----------------
 
 
-def test_an_exact_zero_is_written_zero_and_noise_below_the_bound_is_not():
+def test_an_exact_zero_is_written_0_and_a_zero_to_digits_with_its_zeros():
     import mpmath
 
     from momentrnn._format import UNVOUCHED, format_number
 
-    assert format_number(0.0, 15, 0.77) == "0"
-    assert format_number(mpmath.mpf(0), 34, mpmath.mpf("0.77")) == "0"
-    assert format_number(0j, 12, 1.0) == "0+0j"
-    assert format_number(1e-20, 15, 0.77) == UNVOUCHED  # not zero: no digit of it is vouched
+    # zero to the written position (absolute accuracy), noise below the bound alike
+    assert format_number(0.0, 15, 0.77) == "0." + "0" * 15
+    assert format_number(mpmath.mpf(0), 34, mpmath.mpf("0.77")) == "0." + "0" * 34
+    assert format_number(0j, 12, 1.0) == "0." + "0" * 11 + "+0j"
+    assert format_number(1e-20, 15, 0.77) == "0." + "0" * 15
     assert format_number(0.0, 0, 1.0) == UNVOUCHED  # nothing vouched at all
-    assert format_number(0.0, 3, 1e5) == "0"
+    assert format_number(0.0, 3, 1e5) == "0.00e+05"  # zero to the thousands
+    assert format_number(mpmath.mpf(0), math.inf) == "0"  # an exact zero
 
 
 @settings(max_examples=6, deadline=None, derandomize=True,
@@ -178,7 +180,8 @@ def test_an_exact_zero_is_written_zero_and_noise_below_the_bound_is_not():
        w=st.fractions(Fraction(1, 10), Fraction(3), max_denominator=30))
 def test_an_atom_at_zero_prints_zero(x, w, capsys, monkeypatch):
     """Symmetric three-atom measures with an atom at 0, moments as rounded doubles: the middle
-    atom is exactly zero and printed so, in the table and the JSON."""
+    atom is zero to the digits vouched, and printed so (its zeros), in the table and the
+    JSON."""
     import io
     import sys
 
@@ -189,11 +192,13 @@ def test_an_atom_at_zero_prints_zero(x, w, capsys, monkeypatch):
     code = main(["recover", "-", "--format", "json"])
     data = json.loads(capsys.readouterr().out)
     assert code == 0 and data["rank"] == 3
-    assert data["atoms"][1] == "0" and "?" not in data["atoms"]
+    zero = data["atoms"][1]
+    assert set(zero) <= set("0.") and "?" not in data["atoms"]
+    assert data["exact"] or len(zero.partition(".")[2]) >= 10  # zero to its digits
     monkeypatch.setattr(sys, "stdin", io.StringIO(text))
     main(["recover", "-"])
     rows = capsys.readouterr().out.split("digits (atom, weight)")[1].splitlines()
-    assert rows[2].split()[0] == "0"
+    assert rows[2].split()[0] == zero
 
 
 def test_recover_fails_on_accuracy_only_when_accuracy_was_asked_for(tmp_path, capsys):

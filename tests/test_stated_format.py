@@ -62,8 +62,7 @@ def _written_position(digits: Fraction, scale: Fraction) -> int:
 def _expected_unvouched(value: Fraction, digits: Fraction, scale: Fraction) -> bool:
     if _position(digits, scale) > _lead(scale):
         return True  # not even the scale's leading digit is above the bound
-    q = _written_position(digits, scale)
-    return value != 0 and abs(value) < Fraction(10) ** q / 2
+    return False  # a value wholly below the bound is zero to the written position
 
 
 values = st.builds(lambda p, r, e: float(Fraction(p, r) * Fraction(10) ** e),
@@ -107,13 +106,13 @@ def test_notation_is_fixed_from_1e_minus_4_to_below_1e7():
     assert format_number(2e10, 1) == "2e+10" and format_number(-3e-7, 1) == "-3e-07"
 
 
-def test_a_part_below_the_bound_is_zero_and_the_whole_value_below_it_is_unvouched():
+def test_a_part_below_the_bound_is_zero_and_so_is_the_whole_value_below_it():
     assert format_number(complex(0.39, 1e-6), 3) == "0.390+0j"
     assert format_number(complex(0.39, -0.25), 3) == "0.390-0.250j"
-    assert format_number(1e-4, 3, scale=1.0) == UNVOUCHED
+    assert format_number(1e-4, 3, scale=1.0) == "0.00"  # zero to 10^-2: its accuracy
     assert format_number(6e-3, 3, scale=1.0) == "0.01"  # rounded to nearest at 10^-2
-    assert format_number(4e-3, 3, scale=1.0) == UNVOUCHED
-    assert format_number(0.0, 3, scale=1.0) == "0"
+    assert format_number(4e-3, 3, scale=1.0) == "0.00"
+    assert format_number(0.0, 3, scale=1.0) == "0.00"
     assert format_number(0.5, 0) == UNVOUCHED and format_number(0.5, math.nan) == UNVOUCHED
 
 

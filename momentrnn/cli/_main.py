@@ -48,7 +48,9 @@ def commands() -> list[Command]:
 
 class _Parser(argparse.ArgumentParser):
     """argparse with negative numbers as option values (``--support -1,1``) and short
-    error lines."""
+    error lines; a usage error shows the command's own usage (also for an unrecognised
+    argument), and with ``--format json`` is also a JSON object of kind ``"error"`` on
+    stdout, as every refusal is."""
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("formatter_class", HelpFormatter)
@@ -58,9 +60,47 @@ class _Parser(argparse.ArgumentParser):
         # values such as -1,1 or -inf,0 are arguments, not options
         self._negative_number_matcher = re.compile(r"^-(\d|\.\d|inf\b|nan\b)")
 
+    def parse_args(self, args=None, namespace=None):  # type: ignore[override]
+        """As argparse's, but arguments that no option takes are refused by the command's
+        own parser (its usage), not the top-level one."""
+        self.argv = list(sys.argv[1:] if args is None else args)
+        parsed, extras = self.parse_known_args(self.argv, namespace)
+        if extras:
+            _, usage = self.commands.get(getattr(parsed, "command", None), (None, self))
+            usage.error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed
+
     def error(self, message: str):  # type: ignore[override]
+        if _wants_json(self):
+            _json_usage_error(self, message)
         self.print_usage(sys.stderr)
         self.exit(EXIT_INPUT, f"{self.prog}: error: {brief(message)}\n")
+
+
+def _wants_json(parser: argparse.ArgumentParser) -> bool:
+    """Whether the command line asks for ``--format json`` of a command that takes it."""
+    takes = any("--format" in a.option_strings and "json" in (a.choices or ())
+                for a in parser._actions)
+    argv = getattr(getattr(parser, "root", parser), "argv", None)
+    if not takes or argv is None:
+        return False
+    return "--format=json" in argv or any(a == "--format" and b == "json"
+                                          for a, b in zip(argv, argv[1:]))
+
+
+def _json_usage_error(parser: argparse.ArgumentParser, message: str) -> None:
+    """A usage error as ``--format json`` writes a refusal: kind ``"error"`` on stdout (the
+    usage and the message on stderr as always); its options are the arguments as given."""
+    from .._output import json_text
+    from .._schema import CommandError, document
+
+    argv = getattr(getattr(parser, "root", parser), "argv", [])
+    try:
+        print(json_text(document("error", CommandError("UsageError", brief(message),
+                                                       EXIT_INPUT).to_dict(),
+                                 {"argv": list(argv)}), indent=2), flush=True)
+    except (OSError, ValueError):
+        pass
 
 
 def _exit_epilog() -> str:
@@ -89,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(command.name, help=command.help, description=command.description)
         command.arguments(p)
         p.set_defaults(func=command.run)
+        p.root = parser  # where the command line is kept (for a usage error's format)
         parser.commands[command.name] = (command, p)
     return parser
 

@@ -6,7 +6,7 @@ import argparse
 from fractions import Fraction
 
 from .._format import lower_text, upper_text
-from .._output import json_text
+from .._output import json_text, restore_non_finite
 from .._schema import cli_options, document
 from ._common import EXIT_FAIL, EXIT_OK, Command, dps_arg, read_moments, write_table
 
@@ -126,7 +126,7 @@ def run_bounds(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json_text(document("bounds", out, cli_options(args)), indent=2, default=str))
     else:
-        _print_bounds(out)
+        _print_bounds(restore_non_finite(out))  # numbers, "inf" as inf
     if not (feas.feasible or ranged):
         return EXIT_FAIL
     return EXIT_OK if out.get("status", "ok") == "ok" else EXIT_FAIL

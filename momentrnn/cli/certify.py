@@ -12,7 +12,7 @@ from fractions import Fraction
 
 from .._format import upper_text
 from .._limits import MAX_CERTIFY_UNITS, MAX_LAGS, MAX_LENGTH, MAX_SDP_ORDER
-from .._output import check_writable, json_text, write_output
+from .._output import check_writable, json_text, restore_non_finite, write_output
 from .._schema import cli_options, document
 from ..errors import InputError
 from ._common import Command, brief, positive_int, write_table
@@ -330,7 +330,7 @@ def run_certify(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(text)
     else:
-        _print_table(out)
+        _print_table(restore_non_finite(out))  # numbers, "inf" as inf
     if args.json:
         def dump(path: str) -> None:
             with open(path, "w", encoding="utf-8") as handle:

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from .._output import check_writable, json_text, write_output
+from .._output import check_writable, json_text, restore_non_finite, write_output
 from .._progress import ProgressLine
 from .._schema import cli_options, document, number_value
 from ..errors import InputError, MissingDependencyError
@@ -253,7 +253,7 @@ def run_flow(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(text)
     else:
-        _print_report(report, args)
+        _print_report(restore_non_finite(report), args)  # numbers, "inf" as inf
     return 0 if run.ok else 1
 
 

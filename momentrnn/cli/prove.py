@@ -6,7 +6,7 @@ import argparse
 import math
 import re
 
-from .._output import json_text
+from .._output import json_text, restore_non_finite
 from .._schema import cli_options, document
 from ..errors import InputError
 from ._common import Command, positive_int
@@ -95,7 +95,7 @@ def run_prove(args: argparse.Namespace) -> int:
 
 
 def _table(proof) -> None:
-    d = proof.to_dict()
+    d = restore_non_finite(proof.to_dict())  # numbers, "inf" as inf
     where = f"t = {d['final_time_decimal']}"
     if proof.status == "converged":
         print(f"status      converged: proved up to T = {d['final_time_decimal']}, and for all "
@@ -106,7 +106,7 @@ def _table(proof) -> None:
     else:
         print(f"status      not proved up to T = {d['t_end_decimal']}: {d['reason']}; what "
               f"follows is proved at {where} only")
-    print(f"run         teacher {d['teacher']}, d = {d['dim']}, k = {d['k']}, init "
+    print(f"run         teacher {proof.teacher}, d = {d['dim']}, k = {d['k']}, init "
           f"{d['init']} scale {d['init_scale']:g} seed {d['seed']}"
           + (f"; every initialisation within {d['init_radius']} of it (each coordinate)"
              if proof.init_radius else ""))

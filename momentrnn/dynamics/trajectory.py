@@ -13,6 +13,11 @@ from ..rnn.analysis import effective_dimension_keys
 # for, with no loss target); the others ('diverged', 'stalled', 'collapsed', 'left_invariant',
 # 'max_steps') are failures.
 OK_STATUSES = ("converged", "t_max", "stationary", "finished")
+#: the statuses of a run that did not end as asked
+FAILED_STATUSES = ("diverged", "stalled", "collapsed", "left_invariant", "max_steps")
+#: every status a run can end with (a flow report's ``status``, a sweep row's; the JSON
+#: Schema's enum is made from it)
+RUN_STATUSES = OK_STATUSES + FAILED_STATUSES
 
 #: points of the loss history that a report (``loss_curve``) and a sweep row keep
 LOSS_CURVE_POINTS = 20
@@ -122,7 +127,9 @@ class Trajectory:
                           for n in names}
         if self.effective_dimension is not None:
             out.update(effective_dimension_keys(self.effective_dimension))
-        return out
+        from .._output import _standard
+
+        return _standard(out)
 
 
 @dataclass(frozen=True)
@@ -156,12 +163,14 @@ class ReportedMeasure:
         return {"yes": True, "no": False}.get(self.agreement.verdict)
 
     def to_dict(self) -> dict:
-        """The report's ``learned_measure`` object."""
-        return {"atoms": list(self.atoms), "weights": list(self.weights),
-                "vouched_digits": self.vouched_digits, "status": self.status,
-                "moment_accuracy": self.moment_accuracy,
-                "agrees_with_teacher": self.agrees_with_teacher,
-                "agreement": self.agreement.to_dict()}
+        """The report's ``learned_measure`` object (standard JSON as it is)."""
+        from .._output import _standard
+
+        return _standard({"atoms": list(self.atoms), "weights": list(self.weights),
+                          "vouched_digits": self.vouched_digits, "status": self.status,
+                          "moment_accuracy": self.moment_accuracy,
+                          "agrees_with_teacher": self.agrees_with_teacher,
+                          "agreement": self.agreement.to_dict()})
 
     @classmethod
     def from_dict(cls, data: dict) -> ReportedMeasure:
@@ -230,13 +239,17 @@ class FlowReport:
         return cls.from_dict({**run.to_dict(), **more})
 
     def to_dict(self) -> dict:
-        """The report's dictionary: the summary's keys and the effective dimension's."""
+        """The report's dictionary: the summary's keys and the effective dimension's; standard
+        JSON as it is (a number that is not finite as ``"inf"``, ``"-inf"`` or ``"nan"``,
+        read back as the float by :meth:`from_dict`)."""
+        from .._output import _standard
+
         out = dict(self.summary)
         if self.learned_measure is not None:
             out["learned_measure"] = self.learned_measure.to_dict()
         if self.effective_dimension is not None:
             out.update(effective_dimension_keys(self.effective_dimension))
-        return out
+        return _standard(out)
 
     @classmethod
     def from_dict(cls, data: dict) -> FlowReport:

@@ -22,6 +22,10 @@ from .families.base import SweepRow
 
 __all__ = ["run_linear_group", "linear_metrics", "extrapolation_errors"]
 
+#: a sweep row's effective_dimension_verdict where no rank could be computed (besides the
+#: verdicts of a HankelRank)
+NO_RANK_VERDICT = "error"
+
 
 def extrapolation_errors(model: DiagonalRNN, teacher: DiagonalRNN, lengths: list) -> dict:
     """The student's impulse response against the teacher's up to each length ``q``:
@@ -58,7 +62,7 @@ def linear_metrics(model: DiagonalRNN, loss: float) -> dict:
     except (InputError, ArithmeticError):
         eff = None
         out["effective_dimension"] = None
-        out["effective_dimension_verdict"] = "error"
+        out["effective_dimension_verdict"] = NO_RANK_VERDICT
     # the learned measure as the flow report writes it, each key its learned_measure key
     # with the prefix learned_: vouched text ("?" where no digit is vouched, "-0.4+0.12j" for
     # a complex atom) and the vouched digits as an integer

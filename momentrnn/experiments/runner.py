@@ -117,13 +117,16 @@ class SweepResults:
         return out
 
     def to_dict(self) -> dict:
-        """What the call did (where known) and ``rows``."""
+        """What the call did (where known) and ``rows``; standard JSON as it is (a number
+        that is not finite as ``"inf"``, ``"-inf"`` or ``"nan"``)."""
+        from .._output import _standard
+
         s = self.summary
         head = ({} if s is None else
                 {"results": s.results, "spec_digest": s.spec_digest, "total": s.total,
                  "skipped": s.skipped, "completed": s.completed, "diverged": s.diverged,
                  "seconds": s.seconds, "executor": s.executor, "notes": list(s.notes)})
-        return {**head, "rows": [dict(r) for r in self.rows]}
+        return _standard({**head, "rows": [dict(r) for r in self.rows]})
 
     @classmethod
     def from_dict(cls, data: dict) -> SweepResults:

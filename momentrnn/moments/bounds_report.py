@@ -80,7 +80,7 @@ class BoundsReport:
 
         data = body_of(data)
         feasibility_keys = ("feasible", "interior", "determinate", "message", "support",
-                            "data_exact", "matrices", "failing")
+                            "data_exact", "matrices", "failing", "measure")
         feasibility = Feasibility.from_dict({k: data[k] for k in feasibility_keys
                                              if k in data})
         rest = {k: v for k, v in data.items() if k not in feasibility_keys}

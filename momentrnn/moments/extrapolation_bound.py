@@ -107,7 +107,10 @@ class ExtrapolationCertificate:
         """JSON-ready dictionary: every exact number as ``{"exact": text, "float": upper}``,
         the float rounded up (a bound stays a bound; ``inf`` beyond the largest double).
         ``"exact"`` is ``None`` when the fraction's numerator or denominator is too long to
-        write (beyond about 4000 decimal digits); the float is given in any case."""
+        write (beyond about 4000 decimal digits); the float is given in any case. A number
+        that is not finite is the string ``"inf"``, ``"-inf"`` or ``"nan"`` (standard JSON as
+        it is)."""
+        from .._output import _standard
         from .._schema import support_value
 
         def num(v):
@@ -115,7 +118,7 @@ class ExtrapolationCertificate:
                 return {"exact": None, "float": v}
             return None if v is None else {"exact": _fraction_text(v), "float": _round(v, 1)}
 
-        return {
+        return _standard({
             "length": self.length, "lags": self.lags, "complete": self.complete,
             "statement": self.statement, "max_bound": num(self.max_bound),
             "max_observed": self.max_observed,
@@ -127,7 +130,7 @@ class ExtrapolationCertificate:
                      for r in self.rows],
             **{k: v for k, v in (("student", self.student), ("teacher", self.teacher))
                if v is not None},
-        }
+        })
 
 
     @classmethod

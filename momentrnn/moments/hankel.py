@@ -43,6 +43,9 @@ from ._data import (
 )
 from ._scalars import global_mp, mpf_from_float, mpf_from_man_exp
 
+#: the verdicts of :class:`HankelRank` (the JSON Schema's enum is made from them)
+RANK_VERDICTS = ("exact", "clear", "ambiguous", "full")
+
 __all__ = ["hankel_matrix", "hankel_determinant", "hankel_rank", "HankelRank",
            "hankel_singular_values"]
 
@@ -228,8 +231,11 @@ class HankelRank:
     def to_dict(self) -> dict:
         """JSON-ready dictionary; singular values and the floor as numbers of six
         significant digits (a non-zero one below the double range as the smallest double, never
-        0), an infinite gap as ``inf`` (written ``"inf"``)."""
-        return {
+        0), an infinite gap or floor as the string ``"inf"`` (:mod:`momentrnn._schema`'s
+        convention: the dictionary is standard JSON as it is)."""
+        from .._output import _standard
+
+        return _standard({
             "rank": self.rank,
             "verdict": self.verdict,
             "size": self.size,
@@ -239,7 +245,7 @@ class HankelRank:
             "gap": self.gap,
             "precision": repr(self.precision),
             "message": self.message,
-        }
+        })
 
     @classmethod
     def from_dict(cls, data: dict) -> HankelRank:

@@ -84,7 +84,10 @@ class Realization:
 
     def to_dict(self) -> dict:
         """JSON-ready dictionary: A as rows of text, B and C as lists of text (exact
-        fractions or the digits of the working precision)."""
+        fractions or the digits of the working precision); a residual that is not finite
+        as the string ``"inf"`` or ``"nan"`` (standard JSON as it is)."""
+        from .._output import _standard
+
         def text(x):
             if hasattr(x, "tolist"):
                 x = x.tolist()
@@ -98,10 +101,11 @@ class Realization:
             x = text(x)
             return [v for row in x for v in row] if x and isinstance(x[0], list) else x
 
-        return {"order": self.order, "status": str(self.status), "message": self.message,
-                "A": text(self.A), "B": flat(self.B), "C": flat(self.C),
-                "residual": self.residual, "precision": repr(self.precision),
-                "rank_evidence": self.rank_evidence.to_dict()}
+        return _standard({"order": self.order, "status": str(self.status),
+                          "message": self.message, "A": text(self.A), "B": flat(self.B),
+                          "C": flat(self.C), "residual": self.residual,
+                          "precision": repr(self.precision),
+                          "rank_evidence": self.rank_evidence.to_dict()})
 
     @classmethod
     def from_dict(cls, data: dict) -> Realization:

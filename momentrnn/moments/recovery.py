@@ -197,6 +197,10 @@ class Recovery:
     # how many moments given as decimal text look like rounded doubles (the command line
     # counts them; None where nobody did)
     decimals_look_rounded: int | None = field(default=None, compare=False, repr=False)
+    # the enclosure as it was written, of a result read back from JSON (python-flint rounds
+    # a radius up by a unit when it makes the ball: the balls read hold the ones written,
+    # and to_dict writes these again)
+    loaded_balls: dict | None = field(default=None, compare=False, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -244,10 +248,12 @@ class Recovery:
         weight with no vouched digit (``digits`` 0) is the string ``"?"``, never a number.
         The conventions are :mod:`momentrnn._schema`'s (kind ``"recovery"``): the dictionary
         is JSON as it is, a number that is not finite (an infinite gap of the rank evidence,
-        a NaN residual) the string ``"inf"``, ``"-inf"`` or ``"nan"``.
+        a NaN residual) the string ``"inf"``, ``"-inf"`` or ``"nan"``. Where the result has
+        ball enclosures, ``enclosure`` holds them exactly (``{"mid": "p/q", "rad": "p/q"}``
+        per atom and weight, ``{"re": ..., "im": ...}`` for a complex one).
         """
         from .._output import _standard
-        from .._schema import digits_list, double
+        from .._schema import digits_list, double, measure_balls
 
         atoms, weights = self.vouched_text()
         exact = math.isinf(self.digits)
@@ -275,6 +281,8 @@ class Recovery:
             "rank_evidence": None if self.rank_evidence is None else self.rank_evidence.to_dict(),
             **({} if self.decimals_look_rounded is None
                else {"decimals_look_rounded": self.decimals_look_rounded}),
+            **({} if self.enclosure is None
+               else {"enclosure": self.loaded_balls or measure_balls(self.enclosure)}),
         })
 
     @classmethod
@@ -284,8 +292,11 @@ class Recovery:
         degree 3 or more, ``"root of ... in [...]"``, as the AlgebraicNumber it names),
         ``None`` where an atom or weight has no vouched digit or is text in square roots
         (``"sqrt(3)/3"``, which is not evaluated; the text is kept for :meth:`vouched_text`);
-        ``singular_values`` are the evidence's, the enclosure is not kept."""
-        from .._schema import number_of, precision_from_text, read_digits_list
+        ``singular_values`` are the evidence's; ``enclosure`` the balls written
+        (``"enclosure"``: each midpoint exactly, each radius as written or one unit of
+        python-flint's radius above it, so that each ball holds the one written), or None
+        where none was."""
+        from .._schema import number_of, precision_from_text, read_digits_list, read_measure_balls
         from ._data import parse_number_text
         from .hankel import HankelRank
 
@@ -317,6 +328,8 @@ class Recovery:
             method=data["method"], status=Status(data["status"]), message=data["message"],
             atom_digits=read_digits_list(data["atom_digits"], data.get("atom_exact")),
             weight_digits=read_digits_list(data["weight_digits"], data.get("weight_exact")),
+            enclosure=read_measure_balls(data.get("enclosure")),
+            loaded_balls=data.get("enclosure"),
             loaded_text=(tuple(atoms), tuple(weights)),
             decimals_look_rounded=data.get("decimals_look_rounded"))
 

@@ -43,6 +43,8 @@ ATTEMPTS = (
     # converged in seconds rarely does in minutes here, and its ends are certified anyway
     ("SCS", {"eps_abs": 1e-10, "eps_rel": 1e-10, "max_iters": 200_000, "time_limit_secs": 3}),
 )
+#: the statuses of :class:`ExtrapolationRange` (the JSON Schema's enum is made from them)
+RANGE_STATUSES = ("ok", "loose", "unbounded")
 OK_RELATIVE = 1e-4  # status 'ok': each end enclosed to this fraction of the width, proved
 
 
@@ -133,7 +135,11 @@ class ExtrapolationRange:
         ``certified_upper``) and of an inner end inward, so the double a JSON reader gets
         back is on the right side of the end; its shortest decimal text need not be, so
         write the double itself, or the exact value from ``"exact"``, when the side matters.
+        A number that is not finite (a ``gap`` where an end has no checked measure) is the
+        string ``"inf"``, ``"-inf"`` or ``"nan"``: the dictionary is standard JSON as it is.
         """
+        from .._output import _standard
+
         def frac(v, direction=0):  # outer ends are rounded outwards, inner ends inwards
             return None if v is None else {"exact": exact_text(v),
                                            "float": _round(v, direction)}
@@ -144,7 +150,7 @@ class ExtrapolationRange:
             return {"atoms": [exact_text(x) for x in mu.atoms],
                     "weights": [exact_text(w) for w in mu.weights]}
 
-        return {
+        return _standard({
             "order": self.order, "lower": self.lower, "upper": self.upper,
             "tolerance": list(self.tolerance), "accuracy": self.accuracy,
             "status": self.status, "solver": self.solver, "message": self.message,
@@ -154,7 +160,7 @@ class ExtrapolationRange:
             "gap": list(self.gap),
             "lower_measure": meas(self.lower_measure), "upper_measure": meas(self.upper_measure),
             "attempts": list(self.attempts),
-        }
+        })
 
 
     @classmethod

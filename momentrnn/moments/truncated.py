@@ -12,10 +12,12 @@ Everything here is exact over Q for exact input.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 
 import flint
+import mpmath
 from flint import fmpq, fmpq_mat, fmpq_poly
 
 from ..errors import InputError, PrecisionExhaustedError
@@ -197,6 +199,9 @@ class Feasibility:
     message: str
     data_exact: bool = True
     details: dict = field(default_factory=dict)
+    # the representing measure as it was written, of a verdict read back from JSON (its
+    # balls hold the ones written; to_dict writes these again)
+    loaded_balls: dict | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.data_exact and ROUNDED_NOTE not in self.message:
@@ -206,8 +211,10 @@ class Feasibility:
 
     def to_dict(self) -> dict:
         """JSON-ready dictionary: the verdict, the support and each matrix's size, inertia
-        and exact entries (rows of ``"p/q"`` text; plus ``failing`` when infeasible)."""
-        from .._schema import support_value
+        and exact entries (rows of ``"p/q"`` text; plus ``failing`` when infeasible), and
+        the determinate case's representing ``measure`` (each atom and weight a ball
+        exactly, ``{"mid": "p/q", "rad": "p/q"}``; a rational one of radius ``"0"``)."""
+        from .._schema import measure_balls, support_value
 
         def entries(M) -> dict:
             if isinstance(M, LoadedMatrix):  # read from an output that carried none
@@ -223,14 +230,20 @@ class Feasibility:
                             for name, (M, i) in self.matrices.items()}}
         if not self.feasible:
             out["failing"] = self.failing
-        return out
+        if self.measure is not None:
+            out["measure"] = self.loaded_balls or measure_balls(self.measure)
+        from .._output import _standard
+
+        return _standard(out)
 
     @classmethod
     def from_dict(cls, data: dict) -> Feasibility:
         """The verdict of its :meth:`to_dict`: each matrix exact (a python-flint
         ``fmpq_mat`` of its entries; a :class:`LoadedMatrix` of its size where an output of
-        an earlier version carries no entries) with its inertia; no representing measure."""
-        from .._schema import read_support
+        an earlier version carries no entries) with its inertia; the representing measure of
+        ``"measure"`` (rational atoms as Fractions, irrational ones as their exact balls), or
+        None where the output has none."""
+        from .._schema import read_measure_balls, read_support
 
         def matrix(m: dict):
             if "entries" not in m:
@@ -253,9 +266,10 @@ class Feasibility:
 
         matrices = {name: (matrix(m), Inertia(m["positive"], m["negative"], m["zero"]))
                     for name, m in data["matrices"].items()}
-        return cls(data["feasible"], data["interior"], data["determinate"], None, matrices,
+        return cls(data["feasible"], data["interior"], data["determinate"],
+                   read_measure_balls(data.get("measure")), matrices,
                    data.get("failing"), read_support(data["support"]), data["message"],
-                   data.get("data_exact", True))
+                   data.get("data_exact", True), loaded_balls=data.get("measure"))
 
 
 @dataclass(frozen=True)
@@ -276,14 +290,41 @@ def _end_text(x) -> str:
     return exact_text(x)
 
 
+#: the most significant digits written of an irrational atom or weight of an end measure
+#: (its ball holds about 150)
+BALL_TEXT_DIGITS = 40
+
+
 def measure_text(measure) -> dict | None:
-    """Atoms and weights of a measure as text (``None`` for no measure)."""
+    """Atoms and weights of a measure as text (``None`` for no measure): a rational exactly
+    (``"1/2"``, also a python-flint ball that is exact), an irrational one (a ball of
+    :data:`ATOM_BITS` bits) as a decimal of the digits its ball vouches (at most
+    :data:`BALL_TEXT_DIGITS`), the package's vouched-digit text; never a ball printed at
+    the 53 bits of python-flint's default precision."""
     if measure is None:
         return None
-    from .._format import exact_text
+    return {"atoms": [_value_text(a) for a in measure.atoms],
+            "weights": [_value_text(w) for w in measure.weights]}
 
-    return {"atoms": [exact_text(a) for a in measure.atoms],
-            "weights": [exact_text(w) for w in measure.weights]}
+
+def _value_text(value) -> str:
+    from .._format import exact_text, format_number
+
+    if not isinstance(value, flint.arb):
+        return exact_text(value)
+    man, exp = value.mid().man_exp()
+    mid = Fraction(int(man)) * Fraction(2) ** int(exp)
+    rad_man, rad_exp = value.rad().man_exp()
+    if rad_man == 0:
+        return exact_text(mid)  # an exact ball: its rational value
+    if mid == 0:
+        return "?"  # pragma: no cover - an end measure's atom is decided, never this ball
+    rad = Fraction(int(rad_man)) * Fraction(2) ** int(rad_exp)
+    # vouched: the digits whose unit exceeds the radius (floor, and one less for safety)
+    digits = min(BALL_TEXT_DIGITS, math.floor(math.log10(abs(mid) / rad)) - 1)
+    ctx = mpmath.MPContext()
+    ctx.prec = max(ATOM_BITS, int(man).bit_length()) + 64
+    return format_number(ctx.mpf((int(man), int(exp))), float(digits))
 
 
 def _matrices(m: list, support) -> dict:
@@ -559,6 +600,7 @@ class MomentRange:
         """JSON-ready dictionary: the ends as doubles rounded outward (``lower``, ``upper``;
         ``"-inf"``/``"inf"`` where unbounded) and as exact values (``lower_exact``,
         ``upper_exact``), the measures at the ends."""
+        from .._output import _standard
         from .._schema import exact_value
 
         def end(v, direction):  # an infinite end is exact too: {"exact": "inf", ...}
@@ -567,13 +609,14 @@ class MomentRange:
             return exact_value(v, direction)
 
         lo, hi = end(self.lower, -1), end(self.upper, 1)
-        return {"order": self.order,
-                "lower": float(self.lower) if lo is None else lo["float"],
-                "upper": float(self.upper) if hi is None else hi["float"],
-                "lower_exact": lo, "upper_exact": hi, "exact": self.exact,
-                "collapsed": self.collapsed,
-                "lower_measure": self._measure_text("lower"),
-                "upper_measure": self._measure_text("upper"), "message": self.message}
+        return _standard({"order": self.order,
+                          "lower": float(self.lower) if lo is None else lo["float"],
+                          "upper": float(self.upper) if hi is None else hi["float"],
+                          "lower_exact": lo, "upper_exact": hi, "exact": self.exact,
+                          "collapsed": self.collapsed,
+                          "lower_measure": self._measure_text("lower"),
+                          "upper_measure": self._measure_text("upper"),
+                          "message": self.message})
 
     def _measure_text(self, end: str) -> dict | None:
         if self.loaded_text is not None:
@@ -594,16 +637,21 @@ class MomentRange:
         def measure(text):
             if text is None:
                 return None
+            if not all(_RATIONAL_TEXT.fullmatch(v) for v in text["atoms"] + text["weights"]):
+                return None  # irrational atoms, written as decimals: kept as text only
             try:
                 return DiscreteMeasure([Fraction(a) for a in text["atoms"]],
                                        [Fraction(w) for w in text["weights"]])
             except (ValueError, ZeroDivisionError, InputError):
-                return None  # irrational atoms, written as balls: kept as text only
+                return None
 
         texts = {"lower": data["lower_measure"], "upper": data["upper_measure"]}
         return cls(end("lower"), end("upper"), measure(texts["lower"]),
                    measure(texts["upper"]), data["order"], data["exact"], data["collapsed"],
                    None, data["message"], texts)
+
+
+_RATIONAL_TEXT = re.compile(r"-?[0-9]+(/[0-9]+)?")
 
 
 def _schur_bound(M_ext: fmpq_mat, alpha: fmpq) -> Fraction:

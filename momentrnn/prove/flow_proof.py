@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
@@ -23,6 +23,9 @@ from .converge import Convergence, prove_convergence
 from .validated import ValidatedFlow, _decimal, ball_bounds
 
 __all__ = ["FlowProof", "prove_flow"]
+
+#: the statuses of a :class:`FlowProof` (the JSON Schema's enum is made from them)
+PROOF_STATUSES = ("finite-time", "not proved", "converged")
 
 Interval = tuple  # (lower: Fraction, upper: Fraction), exact ends
 
@@ -90,7 +93,11 @@ class FlowProof:
     order, prec : int
     method : str
     teacher, dim, k, init_scale, seed, init :
-        The run, as given.
+        The run, as given (``teacher`` a name, or ``'custom'``).
+    teacher_definition : dict or None
+        The teacher as the flow report writes it (``teacher`` of kind ``"flow"``): ``name``
+        (None for a custom one) and ``atoms``, ``weights`` as text; None in a proof read
+        from an output of an earlier version, which wrote the name alone.
     init_radius : Fraction
         The half-width of the box of initial conditions: every statement holds for every
         initialisation whose :math:`3d` coordinates are each within ``init_radius`` of
@@ -137,6 +144,7 @@ class FlowProof:
     init_radius: Fraction = Fraction(0)
     remainder_budget: float | None = None
     tolerance: float | None = None
+    teacher_definition: dict | None = field(default=None, compare=False)
 
     @property
     def proved(self) -> bool:
@@ -181,7 +189,10 @@ class FlowProof:
     def to_dict(self) -> dict:
         """JSON-ready dictionary: intervals as ``[lower, upper]`` decimal strings rounded
         outwards, ``init_radius`` rounded down, exact times as text beside their float;
-        ``remainder_budget`` or ``tolerance`` (the other null) says what set the remainder."""
+        ``remainder_budget`` or ``tolerance`` (the other null) says what set the remainder;
+        standard JSON as it is (a number that is not finite as ``"inf"`` or ``"nan"``)."""
+        from .._output import _standard
+
         ext = None
         if self.extrapolation_bounds is not None:
             from .._format import upper_text
@@ -189,8 +200,11 @@ class FlowProof:
             ext = {"length": self.extrapolation_length,
                    "max_bound": upper_text(self.max_extrapolation_bound, 17),
                    "bounds": [upper_text(b, 6) for b in self.extrapolation_bounds]}
-        return {
-            "status": self.status, "reason": self.reason, "teacher": self.teacher,
+        return _standard({
+            "status": self.status, "reason": self.reason,
+            "teacher": self.teacher_definition or {
+                "name": None if self.teacher == "custom" else self.teacher, "atoms": [],
+                "weights": []},
             "dim": self.dim, "k": self.k, "init_scale": self.init_scale, "seed": self.seed,
             "init": self.init, "init_radius": _decimal(self.init_radius, 17, up=False),
             "initial_conditions": (
@@ -216,7 +230,7 @@ class FlowProof:
             "prec": self.prec, "method": self.method,
             "convergence": _convergence_dict(self.convergence),
             "remainder_budget": self.remainder_budget, "tolerance": self.tolerance,
-        }
+        })
 
 
     @classmethod
@@ -238,7 +252,12 @@ class FlowProof:
             top = Fraction(ext["max_bound"])
             bounds = tuple(min(Fraction(b), top) for b in ext["bounds"])
         return cls(
-            status=data["status"], reason=data["reason"], teacher=data["teacher"],
+            status=data["status"], reason=data["reason"],
+            # the flow report's {"name", "atoms", "weights"}; before it, the name alone
+            teacher=(data["teacher"] if isinstance(data["teacher"], str)
+                     else data["teacher"]["name"] or "custom"),
+            teacher_definition=(None if isinstance(data["teacher"], str)
+                                else dict(data["teacher"])),
             dim=data["dim"], k=data["k"], init_scale=number_of(data["init_scale"]),
             seed=data["seed"], init=data["init"], t_end=Fraction(data["t_end_decimal"]),
             final_time=Fraction(data["final_time_exact"]),
@@ -598,7 +617,29 @@ def prove_flow(teacher, dim: int, k: int, init_scale: float, seed: int = 0,
         seconds=run.seconds, order=int(order), prec=int(prec), method=method,
         convergence=convergence, init_radius=radius_q,
         remainder_budget=None if tolerance is not None else float(remainder_budget),
-        tolerance=None if tolerance is None else float(tolerance))
+        tolerance=None if tolerance is None else float(tolerance),
+        teacher_definition=_teacher_definition(name, model))
+
+
+def _teacher_definition(name: str, model) -> dict:
+    """The teacher as the flow report writes it: a named one's atoms and weights in their
+    shortest decimal form, a custom one's doubles (``a`` and ``b c``), sorted by atom."""
+    from ..rnn.teachers import NAMED_TEACHERS
+
+    if name in NAMED_TEACHERS:
+        atoms, weights = (list(v) for v in NAMED_TEACHERS[name])
+    else:
+        atoms = [float(x) for x in np.asarray(model.a)]
+        weights = [float(x) for x in np.asarray(model.b) * np.asarray(model.c)]
+    order = sorted(range(len(atoms)), key=lambda i: atoms[i])
+
+    def shortest(value: float) -> str:
+        text = repr(float(value))
+        return text[:-2] if text.endswith(".0") else text
+
+    return {"name": name if name in NAMED_TEACHERS else None,
+            "atoms": [shortest(atoms[i]) for i in order],
+            "weights": [shortest(weights[i]) for i in order]}
 
 
 def _check_init_radius(value) -> Fraction:

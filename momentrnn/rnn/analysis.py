@@ -18,6 +18,10 @@ __all__ = ["Agreement", "LearnedMeasure", "effective_dimension", "learned_measur
            "moment_accuracy"]
 
 _UNIT_ROUNDOFF = 2.0 ** -53
+#: the verdicts of :class:`Agreement` (the JSON Schema's enum is made from them)
+AGREEMENT_VERDICTS = ("yes", "no", "undetermined")
+#: the statuses of a :class:`LearnedMeasure` besides its recovery's (``'ok'``, ...)
+LEARNED_STATUSES = ("empty", "too_many_atoms", "diverged", "undetermined")
 _UNDERFLOW = 2.0 ** -1074  # absolute error of one operation that underflows (gradual underflow)
 
 
@@ -460,10 +464,12 @@ class LearnedMeasure:
         """JSON-ready dictionary: atoms and weights with only their vouched digits; the
         effective dimension as a flow report gives it (``effective_dimension``: the rank,
         ``effective_dimension_verdict``, ``effective_dimension_evidence``)."""
+        from .._output import _standard
+
         atoms, weights = self.recovery.vouched_text() if self.recovery is not None else ([], [])
-        return {"atoms": atoms, "weights": weights, "vouched_digits": self.digits,
-                "status": self.status, "moment_accuracy": self.moment_accuracy,
-                **effective_dimension_keys(self.effective_dimension)}
+        return _standard({"atoms": atoms, "weights": weights, "vouched_digits": self.digits,
+                          "status": self.status, "moment_accuracy": self.moment_accuracy,
+                          **effective_dimension_keys(self.effective_dimension)})
 
 
 def effective_dimension_keys(evidence: HankelRank) -> dict:

@@ -83,7 +83,7 @@ class LinearFamily(SweepFamily):
         "extrapolation_sq": {"$ref": "#/$defs/number"},
         "imbalance": {"$ref": "#/$defs/number"}, "negative_mass": {"$ref": "#/$defs/number"},
         "effective_dimension": {"type": ["integer", "null"]},
-        "effective_dimension_verdict": {"type": "string"},
+        "effective_dimension_verdict": {"$ref": "#/$defs/row_rank_verdict"},
         "hankel_singular_values": {"type": "array", "items": {"$ref": "#/$defs/number"}},
         "learned_atoms": {"type": "array", "items": {"type": "string"}},
         "learned_weights": {"type": "array", "items": {"type": "string"}},

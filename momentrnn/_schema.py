@@ -401,7 +401,8 @@ DEFS = {
     "digits": {"description": "correct digits: a number, or null (with a flag saying why)",
                "anyOf": [{"type": "number", "minimum": 0}, {"type": "null"}]},
     "hankel_rank": _object({
-        "rank": _INT, "verdict": {"enum": ["exact", "clear", "ambiguous", "full"]},
+        "rank": _INT, "verdict": {"enum": ["exact", "clear", "ambiguous", "full",
+                                               "undetermined"]},
         "size": _INT, "rank_range": _list(_INT), "singular_values": _list(_NUMBER),
         "noise_floor": _NUMBER, "gap": _NUMBER, "precision": _STR, "message": _STR}),
     "measure": {"anyOf": [{"type": "null"}, _object({"atoms": _list(_STR),
@@ -483,8 +484,9 @@ KIND_SCHEMAS = {
         "teacher_weights": _list({"$ref": "#/$defs/exact_number"}),
         "teacher": _object({"name": _OPT_STR, "atoms": _list(_STR), "weights": _list(_STR)})},
         {"extrapolation_length": _INT, "extrapolation_sq": _NUMBER,
-         "extrapolation_max": _NUMBER, "effective_dimension": _INT,
-         "effective_dimension_verdict": _STR, "effective_dimension_evidence": _HANKEL,
+         "extrapolation_max": _NUMBER, "effective_dimension": _OPT_INT,
+         "effective_dimension_verdict": _STR, "effective_dimension_reason": _STR,
+         "effective_dimension_evidence": _HANKEL,
          "learned_measure": _LEARNED}),
     "flow_proof": _object({
         "status": {"enum": ["finite-time", "not proved", "converged"]}, "reason": _STR,

@@ -473,7 +473,7 @@ KIND_SCHEMAS = {
         "length": _INT, "lags": _INT, "complete": _BOOL, "statement": _STR,
         "max_bound": _EXACT, "max_observed": _NUMBER, "moment_errors": _list(_EXACT),
         "negative_units": _INT, "notes": _list(_STR), "support": {"$ref": "#/$defs/support"},
-        "rows": _list(_CERT_ROW)}, {"student": _STR, "teacher": _STR}),
+        "rows": _list(_CERT_ROW)}, {"student": _STR, "teacher": _STR, "run_status": _STR}),
     "certificate_refused": _object({"student": _STR, "complete": {"const": False},
                                     "statement": _STR, "rows": {"maxItems": 0}}),
     "flow": _object({

@@ -591,7 +591,7 @@ KIND_SCHEMAS = {
         "length": _INT, "lags": _INT, "complete": _BOOL, "statement": _STR,
         "max_bound": _EXACT, "max_observed": _NUMBER, "moment_errors": _list(_EXACT),
         "negative_units": _INT, "notes": _list(_STR), "support": {"$ref": "#/$defs/support"},
-        "rows": _list(_CERT_ROW)}, {"student": _STR, "teacher": _STR}),
+        "rows": _list(_CERT_ROW)}, {"student": _STR, "teacher": _STR, "run_status": _STR}),
     "certificate_refused": _object({"student": _STR, "complete": {"const": False},
                                     "statement": _STR, "rows": {"maxItems": 0}}),
     "flow": _object({
@@ -602,8 +602,9 @@ KIND_SCHEMAS = {
         "teacher_weights": _list({"$ref": "#/$defs/exact_number"}),
         "teacher": _TEACHER},
         {"extrapolation_length": _INT, "extrapolation_sq": _NUMBER,
-         "extrapolation_max": _NUMBER, "effective_dimension": _INT,
+         "extrapolation_max": _NUMBER, "effective_dimension": _OPT_INT,
          "effective_dimension_verdict": _enum_ref("rank_verdict"),
+         "effective_dimension_reason": _STR,
          "effective_dimension_evidence": _HANKEL,
          "learned_measure": _LEARNED}),
     "flow_proof": _object({

@@ -69,7 +69,10 @@ def test_the_learned_atoms_reproduce_the_response_to_the_stated_accuracy():
 def test_zero_too_many_and_diverged_students_say_so():
     tiny = DiagonalRNN([0.5], [1e-8], [1e-8])
     empty = learned_measure(tiny, 1.0)  # accuracy 10, far above h = 1e-16
-    assert empty.rank == 0 and empty.status == "empty" and empty.measure is None
+    # the loss allows no rank decision: not a clear dimension 0 (issue 22)
+    assert empty.rank == 0 and empty.status == "undetermined" and empty.measure is None
+    assert empty.effective_dimension.verdict == "undetermined"
+    assert empty.effective_dimension.rank_range == (0, 1)
     assert not empty.agrees_with(named_teacher("two_pole").measure())
     many = DiagonalRNN([0.9, 0.5, -0.5, 0.1], [1.0] * 4, [1.0] * 4)
     capped = learned_measure(many, 0.0, max_rank=2)
@@ -78,7 +81,7 @@ def test_zero_too_many_and_diverged_students_say_so():
     huge = LinearRNN(np.diag([1e200, 0.5]), np.ones(2), np.ones(2))
     overflowed = learned_measure(huge, 0.0)  # its impulse response overflows: no rank at all
     assert overflowed.status == "diverged" and overflowed.measure is None
-    assert overflowed.effective_dimension.verdict == "ambiguous"
+    assert overflowed.effective_dimension.verdict == "undetermined"
 
 
 def test_the_ten_root_loss_rule_is_written_once():

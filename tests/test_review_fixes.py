@@ -99,7 +99,7 @@ def test_learned_measure_of_an_overflowing_response_is_diverged():
     learned = learned_measure(model, 0.0)
     assert learned.status == "diverged"
     assert learned.measure is None and learned.digits == 0.0
-    assert learned.effective_dimension.verdict == "ambiguous"
+    assert learned.effective_dimension.verdict == "undetermined"
     assert learned.to_dict()["status"] == "diverged"
     with pytest.raises(InputError, match="not finite"):
         effective_dimension(model)

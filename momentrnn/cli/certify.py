@@ -325,7 +325,20 @@ def run_certify(args: argparse.Namespace) -> int:
     cert = certify_extrapolation(a, b, c, teacher_atoms=atoms, teacher_weights=weights,
                                  teacher_moments=moments, length=length, lags=lags,
                                  sdp_max_order=args.sdp_max_order)
-    out = dataclasses.replace(cert, student=args.student, teacher=described).to_dict()
+    cert = dataclasses.replace(cert, student=args.student, teacher=described)
+    from ..dynamics.trajectory import OK_STATUSES
+
+    status = report.get("status") if "student" in report else None
+    if status is not None and status not in OK_STATUSES:
+        # a run that did not end as asked: what is proved is true of the computed student
+        # it left, which is not a trained network; said first, in the table and the JSON
+        shown = brief(str(status), 60)
+        caveat = (f"the flow run ended with status {shown!r}, not as asked: the bounds are "
+                  f"proved for the computed student that run left, not for a trained network")
+        cert = dataclasses.replace(cert, run_status=shown,
+                                   statement=f"{caveat}; {cert.statement}",
+                                   notes=[caveat, *cert.notes])
+    out = cert.to_dict()
     text = json_text(document("certificate", out, cli_options(args)), indent=2)
     if args.format == "json":
         print(text)
@@ -357,6 +370,8 @@ def _not_certified(args: argparse.Namespace, reason: str) -> int:
 
 
 def _print_table(out: dict) -> None:
+    if "run_status" in out:
+        print(f"NOTE: {out['notes'][0]}")
     print(f"student   {out['student']}  (teacher: {out['teacher']}; errors measured on "
           f"{out['lags']} lags)")
     errs = [e["float"] for e in out["moment_errors"]]
@@ -373,7 +388,7 @@ def _print_table(out: dict) -> None:
                   f(r["r11"]), f(r["sdp"]), r["method"] or "-"]
                  for r in out["rows"] if r["q"] in shown])
     print(out["statement"] + f" (largest observed {out['max_observed']:.3e})")
-    for note in out["notes"]:
+    for note in out["notes"][1 if "run_status" in out else 0:]:
         print(f"note: {note}")
 
 

@@ -174,6 +174,7 @@ def run_flow(args: argparse.Namespace) -> int:
     from ..dynamics import gradient_descent, integrate_flow
     from ..dynamics.trajectory import FlowReport
     from ..rnn import init_student, learned_measure
+    from ..rnn.analysis import run_agreement
 
     teacher, defined = _teacher(args)
     if args.json:
@@ -222,17 +223,9 @@ def run_flow(args: argparse.Namespace) -> int:
                         "effective_dimension_evidence"):
                 del out[key]  # the run's own, in the report already
             extrapolation = run.extrapolation_error
-            agreement = learned.agreement(
-                teacher_measure, length=args.length,
+            agreement = run_agreement(
+                learned, teacher_measure, status=run.status, length=args.length,
                 extrapolation_max=None if extrapolation is None else extrapolation[1])
-            if run.status == "left_invariant":
-                from ..rnn.analysis import Agreement
-
-                # the computed run is not the exact flow's from there on: nothing is decided
-                agreement = Agreement("undetermined", "the computed run left, through "
-                                      "rounding, a set the exact flow keeps (status "
-                                      "left_invariant): what it learned says nothing of what "
-                                      "the exact flow learns")
             out["agrees_with_teacher"] = {"yes": True, "no": False}.get(agreement.verdict)
             out["agreement"] = agreement.to_dict()
             report["learned_measure"] = out
@@ -265,7 +258,9 @@ def _print_report(report: dict, args) -> None:
     if "extrapolation_sq" in report:
         print(f"extrapolation error  sum of squares {report['extrapolation_sq']:.3e}, max "
               f"{report['extrapolation_max']:.3e}  (length {args.length})")
-    if "effective_dimension_evidence" in report:
+    if report.get("effective_dimension_verdict") == "undetermined":
+        print(f"effective dimension  undetermined  ({report['effective_dimension_reason']})")
+    elif "effective_dimension_evidence" in report:
         e = report["effective_dimension_evidence"]
         lo, hi = e["rank_range"]
         shown = e["rank"] if lo == hi else f"between {lo} and {hi}"

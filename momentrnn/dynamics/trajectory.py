@@ -109,8 +109,10 @@ class Trajectory:
         the final ones. The keys are a sweep row's: the
         extrapolation error is ``extrapolation_sq`` (the sum of squares) and
         ``extrapolation_max`` at ``extrapolation_length`` (a sweep row appends the length),
-        ``effective_dimension`` the rank (``None`` when not computed) with
-        ``effective_dimension_verdict`` and the evidence ``effective_dimension_evidence``."""
+        ``effective_dimension`` the rank with ``effective_dimension_verdict`` and the evidence
+        ``effective_dimension_evidence`` (:func:`momentrnn.rnn.analysis.effective_dimension_keys`:
+        ``None``, verdict ``'undetermined'`` and ``effective_dimension_reason`` for a run
+        that diverged, one with no rank read, or one whose loss allows no rank decision)."""
         out = {"status": self.status, "message": self.message, "method": self.method,
                "steps": self.steps, "evaluations": self.evaluations, "seconds": self.seconds,
                "final_time": float(self.times[-1]), "training_loss": self.final_loss,
@@ -125,8 +127,7 @@ class Trajectory:
         names = ("a", "b", "c") if hasattr(self.final, "a") else ("A", "B", "C")
         out["student"] = {n: np.asarray(getattr(self.final, n), dtype=float).tolist()
                           for n in names}
-        if self.effective_dimension is not None:
-            out.update(effective_dimension_keys(self.effective_dimension))
+        out.update(effective_dimension_keys(self.effective_dimension, status=self.status))
         from .._output import _standard
 
         return _standard(out)
@@ -247,8 +248,8 @@ class FlowReport:
         out = dict(self.summary)
         if self.learned_measure is not None:
             out["learned_measure"] = self.learned_measure.to_dict()
-        if self.effective_dimension is not None:
-            out.update(effective_dimension_keys(self.effective_dimension))
+        if self.effective_dimension is not None:  # else the summary's keys, if any
+            out.update(effective_dimension_keys(self.effective_dimension, status=self.status))
         return _standard(out)
 
     @classmethod
@@ -258,8 +259,10 @@ class FlowReport:
 
         summary = body_of(data)
         evidence = summary.pop("effective_dimension_evidence", None)
-        summary.pop("effective_dimension", None)
-        summary.pop("effective_dimension_verdict", None)
+        if evidence is not None:  # the keys are the evidence's (a run with none keeps its own)
+            for key in ("effective_dimension", "effective_dimension_verdict",
+                        "effective_dimension_reason"):
+                summary.pop(key, None)
         for key in _FLOW_NUMBERS:
             if key in summary and summary[key] is not None:
                 summary[key] = number_of(summary[key])

@@ -43,9 +43,18 @@ def extrapolation_errors(model: DiagonalRNN, teacher: DiagonalRNN, lengths: list
     return out
 
 
-def linear_metrics(model: DiagonalRNN, loss: float) -> dict:
+def linear_metrics(model: DiagonalRNN, loss: float, *, status: str | None = None,
+                   teacher: DiagonalRNN | None = None,
+                   extrapolation: dict | None = None) -> dict:
     """What a sweep row reports about a trained linear student besides its loss and its
-    extrapolation errors."""
+    extrapolation errors: the effective dimension and the learned measure read as the flow
+    report reads them (:func:`momentrnn.rnn.analysis.effective_dimension_keys`: undetermined
+    for a run that ``status`` says diverged, or whose loss allows no rank decision), and,
+    given the ``teacher``, the ``agreement`` of the learned measure with its measure
+    (:func:`momentrnn.rnn.analysis.run_agreement`, with the largest error of
+    ``extrapolation``, the rows' ``{q: {"extrapolation_max": ...}}``, at the longest ``q``)."""
+    from ..rnn.analysis import effective_dimension_keys, run_agreement
+
     out: dict = {}
     b, c = model.b, model.c
     denom = float(np.linalg.norm(b + c))
@@ -56,18 +65,20 @@ def linear_metrics(model: DiagonalRNN, loss: float) -> dict:
         # double precision resolves singular values far below this tolerance (>= 1e-12 of
         # h_0's scale and 1e-15 rounding), and is 50x cheaper than the MP default
         eff = effective_dimension(model, tolerance=moment_accuracy(loss), precision=Float64())
-        out["effective_dimension"] = eff.rank
-        out["effective_dimension_verdict"] = eff.verdict
+        out.update(effective_dimension_keys(eff, status=status))
+        out.pop("effective_dimension_evidence", None)  # a row keeps the singular values
         out["hankel_singular_values"] = [float(v) for v in eff.singular_values[:6]]
-    except (InputError, ArithmeticError):
+    except (InputError, ArithmeticError) as exc:
         eff = None
-        out["effective_dimension"] = None
-        out["effective_dimension_verdict"] = NO_RANK_VERDICT
+        out.update(effective_dimension_keys(None, status=status))
+        if status != "diverged":
+            out["effective_dimension_reason"] = f"no rank was read: {exc}"
     # the learned measure as the flow report writes it, each key its learned_measure key
     # with the prefix learned_: vouched text ("?" where no digit is vouched, "-0.4+0.12j" for
     # a complex atom) and the vouched digits as an integer
     out["learned_atoms"], out["learned_weights"], out["learned_vouched_digits"] = [], [], 0
-    if eff is not None and eff.rank >= 1 and np.all(np.isfinite(model.a)):
+    learned = None
+    if eff is not None and status != "diverged" and np.all(np.isfinite(model.a)):
         learned = learned_measure(model, loss, effective=eff, max_rank=8)
         if learned.measure is not None:
             shown = learned.to_dict()
@@ -75,13 +86,24 @@ def linear_metrics(model: DiagonalRNN, loss: float) -> dict:
             out["learned_weights"] = list(shown["weights"])
             out["learned_vouched_digits"] = (int(learned.digits) if math.isfinite(learned.digits)
                                      else None)
+    if teacher is not None:
+        errors = extrapolation or {}
+        q = max(errors) if errors else None
+        agreement = run_agreement(
+            learned, teacher.measure().sorted(), status=status, length=q,
+            extrapolation_max=None if q is None else errors[q]["extrapolation_max"])
+        out["agreement"] = agreement.to_dict()
     return out
 
 
 def _row(run: dict, model: DiagonalRNN, teacher: DiagonalRNN, loss: float, lengths: list,
-         ) -> SweepRow:
-    return SweepRow(dict(run), float(loss), extrapolation_errors(model, teacher, lengths),
-                    linear_metrics(model, loss))
+         status: str) -> SweepRow:
+    errors = extrapolation_errors(model, teacher, lengths)
+    row = SweepRow(dict(run), float(loss), errors,
+                   linear_metrics(model, loss, status=status, teacher=teacher,
+                                  extrapolation=errors))
+    row.status = status
+    return row
 
 
 def _own_curve(res, i: int, steps: int) -> list:
@@ -119,8 +141,8 @@ def run_linear_group(params: dict, runs: list[dict]) -> list[SweepRow]:
                                until_loss=params["until_loss"])
         seconds = (time.perf_counter() - start) / len(runs)
         for i, r in enumerate(runs):
-            row = _row(r, res.model(i), teacher, float(res.loss[-1, i]), params["lengths"])
-            row.status = res.status[i]
+            row = _row(r, res.model(i), teacher, float(res.loss[-1, i]), params["lengths"],
+                       res.status[i])
             row.diverged_step = int(res.diverged_at[i]) if res.diverged_at[i] >= 0 else None
             row.loss_curve = _own_curve(res, i, params["steps"])
             row.seconds = seconds
@@ -130,8 +152,7 @@ def run_linear_group(params: dict, runs: list[dict]) -> list[SweepRow]:
         t0 = time.perf_counter()
         run = integrate_flow(student, teacher, k=k, until_loss=params["until_loss"],
                              max_steps=50_000)
-        row = _row(r, run.final, teacher, run.final_loss, params["lengths"])
-        row.status = run.status
+        row = _row(r, run.final, teacher, run.final_loss, params["lengths"], run.status)
         row.diverged_step = None
         idx = np.unique(np.linspace(0, len(run.times) - 1, 20).round().astype(int))
         row.loss_curve = [[float(run.times[j]), float(run.loss[j])] for j in idx]

@@ -24,6 +24,13 @@ LOG_CEILING = 1e200
 # axis edge, marked, and counted in a note on the panel
 LOG_FENCE = 8.0
 LINEAR_FENCE = 100.0
+# the median and its deviation say nothing when half the values are outliers (a sweep of two
+# scales whose larger one blew up: 1e-4 and 1e40): on a log axis, values more than LOG_GAP
+# decades from any other split them into clusters, and the fence is taken around the
+# cluster of the most values (the lowest on a tie: on these axes, errors and losses, the
+# large values are those of runs that blew up). LOG_GAP is the width of the narrowest fence,
+# wider than the span of any trained run's errors (about 1e-16 to 1)
+LOG_GAP = 2 * LOG_FENCE
 PANEL_COLUMNS = 3
 
 STYLE = {"figure.figsize": (5.5, 3.8), "axes.grid": True, "grid.alpha": 0.3,
@@ -108,8 +115,9 @@ class _Axis:
         if not values:
             return (1.0, 10.0) if self.log else (0.0, 1.0)
         t = np.log10(values) if self.log else np.array(values)
-        center = float(np.median(t))
-        spread = float(np.median(np.abs(t - center)))
+        core = _main_cluster(t) if self.log else t
+        center = float(np.median(core))
+        spread = float(np.median(np.abs(core - center)))
         half = LOG_FENCE * max(spread, 1.0) if self.log else \
             LINEAR_FENCE * max(abs(center), spread)
         low = center - half if clip_low else -math.inf
@@ -164,6 +172,18 @@ class _Axis:
         if notes:
             ax.annotate("\n".join(notes), (0.02, 0.97), xycoords="axes fraction", va="top",
                         fontsize=7, color="0.3")
+
+
+def _main_cluster(t: np.ndarray) -> np.ndarray:
+    """The values of ``t`` (logarithms) of the cluster the fence is taken around: ``t``
+    split where consecutive sorted values are more than :data:`LOG_GAP` apart, the cluster
+    of the most values, the lowest on a tie (``t`` itself when there is no such gap)."""
+    ordered = np.sort(t)
+    cuts = np.flatnonzero(np.diff(ordered) > LOG_GAP)
+    if cuts.size == 0:
+        return t
+    clusters = np.split(ordered, cuts + 1)
+    return max(clusters, key=lambda c: (c.size, -c[0]))
 
 
 def _real(value) -> bool:

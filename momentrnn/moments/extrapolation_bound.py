@@ -87,6 +87,11 @@ class ExtrapolationCertificate:
     student, teacher : str or None
         The student's file and the teacher, in words, where ``momentrnn certify`` records
         them.
+    run_status : str or None
+        The status of the flow run whose report the student was read from, where that run
+        did not end as asked (``'diverged'``, ``'stalled'``, ``'max_steps'``,
+        ``'left_invariant'``, ...): the bounds hold for the computed student that run left,
+        not for a trained network, and ``statement`` says so first.
     """
 
     length: int
@@ -102,6 +107,7 @@ class ExtrapolationCertificate:
     support: tuple = (Fraction(-1), Fraction(1))
     student: str | None = None
     teacher: str | None = None
+    run_status: str | None = None
 
     def to_dict(self) -> dict:
         """JSON-ready dictionary: every exact number as ``{"exact": text, "float": upper}``,
@@ -128,8 +134,8 @@ class ExtrapolationCertificate:
             "rows": [{"q": r.q, "observed": r.observed, "bound": num(r.bound),
                       "method": r.method, "r11": num(r.r11), "sdp": num(r.sdp)}
                      for r in self.rows],
-            **{k: v for k, v in (("student", self.student), ("teacher", self.teacher))
-               if v is not None},
+            **{k: v for k, v in (("student", self.student), ("teacher", self.teacher),
+                                 ("run_status", self.run_status)) if v is not None},
         })
 
 
@@ -152,7 +158,7 @@ class ExtrapolationCertificate:
                    num(data["max_bound"]), number_of(data["max_observed"]),
                    [num(e) for e in data["moment_errors"]], data["negative_units"],
                    list(data["notes"]), rows, read_support(data["support"]),
-                   data.get("student"), data.get("teacher"))
+                   data.get("student"), data.get("teacher"), data.get("run_status"))
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ from ._data import (
 from ._scalars import global_mp, mpf_from_float, mpf_from_man_exp
 
 #: the verdicts of :class:`HankelRank` (the JSON Schema's enum is made from them)
-RANK_VERDICTS = ("exact", "clear", "ambiguous", "full")
+RANK_VERDICTS = ("exact", "clear", "ambiguous", "full", "undetermined")
 
 __all__ = ["hankel_matrix", "hankel_determinant", "hankel_rank", "HankelRank",
            "hankel_singular_values"]
@@ -204,7 +204,10 @@ class HankelRank:
         ``'exact'`` (rank over Q, exact data), ``'clear'`` (a gap around the floor),
         ``'ambiguous'`` (singular values within ``margin`` of the floor: the rank is anywhere in
         ``rank_range``), ``'full'`` (all singular values above the floor: the data identify at
-        most ``size`` atoms and cannot show whether there are more).
+        most ``size`` atoms and cannot show whether there are more), ``'undetermined'``
+        (:func:`momentrnn.effective_dimension` only: the floor is at least the size of the
+        first lags, so no rank is decided at the data's scale; ``rank`` counts the singular
+        values above it, ``rank_range`` the ranks consistent with it).
     rank_range : tuple of int
         The ranks consistent with the evidence.
     precision : Precision
@@ -225,8 +228,8 @@ class HankelRank:
 
     @property
     def ok(self) -> bool:
-        """False when the verdict is ambiguous."""
-        return self.verdict != "ambiguous"
+        """False when the verdict is ambiguous or undetermined."""
+        return self.verdict not in ("ambiguous", "undetermined")
 
     def to_dict(self) -> dict:
         """JSON-ready dictionary; singular values and the floor as numbers of six

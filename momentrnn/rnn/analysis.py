@@ -146,10 +146,12 @@ def effective_dimension(model: object, *, tolerance: float | None = None,
     Returns
     -------
     HankelRank
-        ``.rank`` is the effective dimension; the evidence explains it. When the response's
-        rounding, above the tolerance, puts the noise floor at or above the size of the first
-        lags (``|h_0|``, ``|h_1|``), the verdict is ``'ambiguous'`` whatever the gap: atoms at
-        the scale of the data are not seen.
+        ``.rank`` is the effective dimension; the evidence explains it. When the accuracy
+        (the tolerance, or the response's rounding where that is larger) puts the noise floor
+        at or above the size of the first lags (``|h_0|``, ``|h_1|``), the verdict is
+        ``'undetermined'`` whatever the gap, with ``rank_range`` from the count above the
+        floor up to ``dim``: atoms at the scale of the data are not seen (a student whose
+        loss is not small is not of effective dimension 0).
     """
     dim = getattr(model, "dim", None)
     if dim is None:
@@ -171,16 +173,18 @@ def effective_dimension(model: object, *, tolerance: float | None = None,
     rounding = _response_rounding(model, 2 * s - 1)
     evidence = hankel_rank(list(h), precision=precision or MP(40), size=s,
                            accuracy=max(tol, rounding))
-    return evidence if rounding <= tol else _within_data_scale(evidence, h, dim)
+    return _within_data_scale(evidence, h, dim, None if rounding <= tol else rounding)
 
 
-def _within_data_scale(evidence: HankelRank, h: np.ndarray, dim: int) -> HankelRank:
-    """The evidence of a response whose rounding is above the accuracy asked, or an
-    ambiguous one when its noise floor is at least the size of the response's first lags
-    (``|h_0|``, ``|h_1|``: the lags a trained student fits): then every atom at the scale of
-    the data lies below the floor, and the singular values above it count only the atoms
-    that dominate the far lags. The rank is then at least the count above the floor and
-    anywhere up to ``dim``."""
+def _within_data_scale(evidence: HankelRank, h: np.ndarray, dim: int,
+                       rounding: float | None = None) -> HankelRank:
+    """The evidence as it is, or an undetermined one when its noise floor is at least the
+    size of the response's first lags (``|h_0|``, ``|h_1|``: the lags a trained student
+    fits): then every atom at the scale of the data lies below the floor, and the singular
+    values above it count only the atoms that dominate the far lags. The rank is then at
+    least the count above the floor and anywhere up to ``dim``. ``rounding`` is the
+    response's rounding where that, not the accuracy asked (for a trained student, its
+    loss's), set the floor."""
     import mpmath
 
     head = float(np.abs(np.asarray(h[:2])).max())
@@ -188,13 +192,20 @@ def _within_data_scale(evidence: HankelRank, h: np.ndarray, dim: int) -> HankelR
         return evidence
     low = min(evidence.rank_range[0], evidence.rank)
     high = max(dim, evidence.rank_range[1])
-    message = (f"the noise floor {mpmath.nstr(evidence.noise_floor, 3)} (the rounding of a "
-               f"response computed in doubles from large parameters) is "
-               f"at least the size {head:.3g} of the first lags: every atom at the scale of the "
-               f"data lies below it, so the rank is not decided (between {low} and {high}; "
-               f"{evidence.rank} singular values dominate the far lags)")
+    floor = mpmath.nstr(evidence.noise_floor, 3)
+    far = f"; {evidence.rank} singular values dominate the far lags" if evidence.rank else ""
+    if rounding is not None:
+        message = (f"the noise floor {floor} (the rounding of a response computed in doubles "
+                   f"from large parameters) is at least the size {head:.3g} of the first lags: "
+                   "every atom at the scale of the data lies below it, so the rank is not "
+                   f"decided (between {low} and {high}{far})")
+    else:
+        message = (f"the loss allows no rank decision: the noise floor {floor} of the accuracy "
+                   "it allows (the tolerance asked) is at least the size "
+                   f"{head:.3g} of the first lags, so every atom at the scale of the data lies "
+                   f"below it (the rank is anywhere between {low} and {high}{far})")
     return HankelRank(evidence.rank, evidence.size, evidence.singular_values,
-                      evidence.noise_floor, evidence.gap, "ambiguous", (low, high),
+                      evidence.noise_floor, evidence.gap, "undetermined", (low, high),
                       evidence.precision, message)
 
 
@@ -394,6 +405,8 @@ class LearnedMeasure:
                 "too_many_atoms": f"the student reads as {self.rank} atoms at accuracy {acc}, "
                                   "more than are recovered",
                 "diverged": "the student's response is not finite: nothing is read",
+                "undetermined": "the student's effective dimension is undetermined: "
+                                f"{self.effective_dimension.message}",
             }.get(self.status, f"the learned measure was not recovered ({self.status})")
             return Agreement("undetermined", reason)
         eff = self.effective_dimension
@@ -472,12 +485,52 @@ class LearnedMeasure:
                           **effective_dimension_keys(self.effective_dimension)})
 
 
-def effective_dimension_keys(evidence: HankelRank) -> dict:
-    """The effective dimension as a flow report and a sweep row give it: the rank, its
-    verdict, and (in a report) the evidence."""
+DIVERGED_READING = ("the run diverged: its last parameters are not a trained student, so "
+                    "nothing is read from them")
+
+
+def effective_dimension_keys(evidence: HankelRank | None, *, status: str | None = None
+                             ) -> dict:
+    """The effective dimension as a flow report and a sweep row give it (one reading for
+    both): the rank, its verdict, and (in a report) the evidence.
+
+    A run that diverged (``status`` ``'diverged'``), a run with no evidence, and evidence
+    whose verdict is ``'undetermined'`` (the loss allows no rank decision) read as
+    ``effective_dimension`` ``None``, ``effective_dimension_verdict`` ``'undetermined'``
+    and the reason in ``effective_dimension_reason``; the evidence is kept where there is
+    some and the run did not diverge."""
+    if status == "diverged" or evidence is None:
+        reason = DIVERGED_READING if status == "diverged" else (
+            "no rank was read: the student's impulse response is zero or not finite")
+        return {"effective_dimension": None, "effective_dimension_verdict": "undetermined",
+                "effective_dimension_reason": reason}
+    if evidence.verdict == "undetermined":
+        return {"effective_dimension": None, "effective_dimension_verdict": "undetermined",
+                "effective_dimension_reason": evidence.message,
+                "effective_dimension_evidence": evidence.to_dict()}
     return {"effective_dimension": evidence.rank,
             "effective_dimension_verdict": evidence.verdict,
             "effective_dimension_evidence": evidence.to_dict()}
+
+
+def run_agreement(learned: LearnedMeasure | None, teacher: DiscreteMeasure, *,
+                  status: str | None = None, extrapolation_max: float | None = None,
+                  length: int | None = None) -> Agreement:
+    """Whether a run's learned measure agrees with its teacher's, as the flow report and
+    the sweep rows give it: :meth:`LearnedMeasure.agreement`, except that a run that diverged
+    or left, through rounding, a set the exact flow keeps (status ``'left_invariant'``)
+    decides nothing, nor does a run with no learned measure (``learned`` ``None``)."""
+    if status == "diverged":
+        return Agreement("undetermined", DIVERGED_READING)
+    if status == "left_invariant":
+        # the computed run is not the exact flow's from there on: nothing is decided
+        return Agreement("undetermined", "the computed run left, through rounding, a set the "
+                         "exact flow keeps (status left_invariant): what it learned says "
+                         "nothing of what the exact flow learns")
+    if learned is None:
+        return Agreement("undetermined", "no learned measure was read: the student's impulse "
+                         "response is zero or not finite")
+    return learned.agreement(teacher, extrapolation_max=extrapolation_max, length=length)
 
 
 def _undecided(dim: int, precision: Precision | None, response: np.ndarray) -> HankelRank:
@@ -487,7 +540,7 @@ def _undecided(dim: int, precision: Precision | None, response: np.ndarray) -> H
 
     lag = int(np.flatnonzero(~np.isfinite(response))[0])
     return HankelRank(rank=0, size=0, singular_values=(), noise_floor=mpmath.inf,
-                      gap=math.inf, verdict="ambiguous", rank_range=(0, dim),
+                      gap=math.inf, verdict="undetermined", rank_range=(0, dim),
                       precision=precision or MP(40),
                       message=f"the impulse response is not finite from lag {lag} on (its "
                               "parameters overflow double precision): no rank is decided")
@@ -550,9 +603,9 @@ def learned_measure(model: object, loss: float, *, effective: HankelRank | None 
     eff = effective if effective is not None else effective_dimension(
         model, tolerance=tol, precision=precision)
     r = eff.rank
-    if eff.verdict == "ambiguous" and eff.rank_range[0] < eff.rank_range[1] and \
-            eff.noise_floor >= float(np.abs(np.asarray(
-                model.impulse_response(2))).max()):  # type: ignore[attr-defined]
+    if eff.verdict == "undetermined" or eff.verdict == "ambiguous" and \
+            eff.rank_range[0] < eff.rank_range[1] and eff.noise_floor >= float(np.abs(
+                np.asarray(model.impulse_response(2))).max()):  # type: ignore[attr-defined]
         # the floor dwarfs the data (see effective_dimension): no measure is read at its scale
         return LearnedMeasure(None, 0.0, "undetermined",
                               max(tol, _response_rounding(model, lags)), eff)

@@ -37,6 +37,17 @@ def _status_counts(rows: list[SweepRow]) -> str:
     return ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
 
 
+def _agreement_counts(rows: list[SweepRow]) -> str:
+    """The runs' agreements with the teacher: ``'2 yes, 1 undetermined'`` (``'-'`` for rows
+    written before the rows held one)."""
+    counts = {"yes": 0, "no": 0, "undetermined": 0}
+    for r in rows:
+        a = r.value("agreement")
+        if isinstance(a, dict) and a.get("verdict") in counts:
+            counts[a["verdict"]] += 1
+    return ", ".join(f"{n} {v}" for v, n in counts.items() if n) or "-"
+
+
 def _num(value):
     return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
@@ -84,6 +95,11 @@ class LinearFamily(SweepFamily):
         "imbalance": {"$ref": "#/$defs/number"}, "negative_mass": {"$ref": "#/$defs/number"},
         "effective_dimension": {"type": ["integer", "null"]},
         "effective_dimension_verdict": {"$ref": "#/$defs/row_rank_verdict"},
+        "effective_dimension_reason": {"type": "string"},
+        "agreement": {"type": "object", "required": ["verdict", "reason"],
+                      "additionalProperties": False,
+                      "properties": {"verdict": {"$ref": "#/$defs/agreement_verdict"},
+                                     "reason": {"type": "string"}}},
         "hankel_singular_values": {"type": "array", "items": {"$ref": "#/$defs/number"}},
         "learned_atoms": {"type": "array", "items": {"type": "string"}},
         "learned_weights": {"type": "array", "items": {"type": "string"}},
@@ -168,20 +184,29 @@ class LinearFamily(SweepFamily):
             groups.setdefault(tuple(r.run[k] for k in self.table_fields), []).append(r)
         head = ["teacher", "init", "scale", "runs", "status", "median training loss",
                 f"median extrapolation error (max, q={q})",
-                "median effective dimension (runs that trained)", "diverged"]
+                "median effective dimension (runs that trained)", "agrees with the teacher",
+                "diverged"]
         body = []
         for (t, m, sc), rs in sorted(groups.items(), key=lambda kv: tuple(map(str, kv[0]))):
             err = median(r.value(self.headline, q) for r in rs)
             loss = median(r.training_loss for r in rs)
             # a run that did not reach its loss target (or diverged) has no dimension to count
+            # nor does a run whose loss allows no rank decision (effective dimension None,
+            # verdict undetermined)
             trained = [r for r in rs if r.status in TRAINED]
-            dim = median(r.value("effective_dimension") for r in trained)
+            decided = [r for r in trained if _num(r.value("effective_dimension")) is not None]
+            dim = median(r.value("effective_dimension") for r in decided)
             dim_text = "-" if math.isnan(dim) else f"{dim:g}"
-            if trained and len(trained) < len(rs):
-                dim_text += f" ({len(trained)} of {len(rs)})"
+            if decided and len(decided) < len(rs):
+                dim_text += f" ({len(decided)} of {len(rs)})"
+            undetermined = sum(r.value("effective_dimension_verdict") == "undetermined"
+                               for r in rs)
+            if undetermined:
+                dim_text += f"; {undetermined} undetermined"
             div = sum(r.status == "diverged" for r in rs)
             body.append([t, m, _fmt(sc), len(rs), _status_counts(rs),
-                         "-" if math.isnan(loss) else f"{loss:.2g}", f"{err:.3g}", dim_text, div])
+                         "-" if math.isnan(loss) else f"{loss:.2g}", f"{err:.3g}", dim_text,
+                         _agreement_counts(rs), div])
         return head, body
 
     def scale_figures(self, rows: list[SweepRow]) -> list[ScaleFigure]:

@@ -6,7 +6,6 @@ the reduced system)."""
 from __future__ import annotations
 
 from fractions import Fraction
-
 from functools import lru_cache
 
 import numpy as np

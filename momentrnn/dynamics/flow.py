@@ -42,9 +42,13 @@ MIN_T_MAX = _MIN_T_MAX  # the table: momentrnn._limits
 
 # A diagonal unit that starts exactly on b_i = c_i (or b_i = -c_i) stays there under the exact
 # flow (dL/db_i = c_i g_i and dL/dc_i = b_i g_i), so its weight b_i c_i keeps its sign; a
-# computed run leaves that set only through rounding (the implicit integrators' linear solves
-# mix the b and c components), which the flow then amplifies exponentially where the residual
-# favours the other sign (a negative-weight teacher: the run escapes along b = -c). A run is
+# computed run in the model's own coordinates leaves that set through rounding (the implicit
+# integrators' linear solves mix the b and c components), which the flow then amplifies
+# exponentially where the residual favours the other sign (a negative-weight teacher: the run
+# escaped along b = -c). Such units are therefore integrated on their set (OnSetProblem:
+# b_i = r_i, c_i = +-r_i), exactly on it at every point; what follows is the safety net for
+# the rest (a full student on A = A^T, C = +-B, and an integrator that opts out of the reduced
+# coordinates, gauss-mp, whose arithmetic keeps the sets itself). A run is
 # stopped, status 'left_invariant', at the first accepted point where such a unit has
 # |b_i -+ c_i| above this times the largest |b_j|, |c_j| reached so far. Its weight differs from
 # that of the nearest point of the set by exactly (b_i -+ c_i)^2 / 4, so below the threshold
@@ -214,8 +218,12 @@ def integrate_flow(
         hours, with nothing claimed of where it ends), one cut by ``max_steps``
         ``'max_steps'`` (see ``throw``). A diagonal student whose unit starts exactly on
         :math:`b_i = c_i` or :math:`b_i = -c_i` stays there under the exact flow (its weight
-        :math:`b_i c_i` keeps its sign), and so does a full student that starts on
-        :math:`A = A^\top`, :math:`C = \pm B`; a computed run that leaves the set by more than
+        :math:`b_i c_i` keeps its sign): such units are integrated on that set, in reduced
+        coordinates (:math:`b_i = r_i`, :math:`c_i = \pm r_i`;
+        :class:`~momentrnn.dynamics._problem.OnSetProblem`), by every double-precision
+        method, so every recorded point has them exactly on it, and the message says how
+        many were. A full student that starts on :math:`A = A^\top`, :math:`C = \pm B` stays
+        there too; a computed run that leaves such a set by more than
         :data:`INVARIANT_SET_TOLERANCE` times the largest :math:`|b_j|, |c_j|` (full: entry
         of :math:`A, B, C`) reached (only rounding, amplified, can do it) is cut at the first
         point where it did, with status

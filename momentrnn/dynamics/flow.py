@@ -220,7 +220,7 @@ def integrate_flow(
         :math:`b_i = c_i` or :math:`b_i = -c_i` stays there under the exact flow (its weight
         :math:`b_i c_i` keeps its sign): such units are integrated on that set, in reduced
         coordinates (:math:`b_i = r_i`, :math:`c_i = \pm r_i`;
-        :class:`~momentrnn.dynamics._problem.OnSetProblem`), by every double-precision
+        ``momentrnn.dynamics._problem.OnSetProblem``), by every double-precision
         method, so every recorded point has them exactly on it, and the message says how
         many were. A full student that starts on :math:`A = A^\top`, :math:`C = \pm B` stays
         there too; a computed run that leaves such a set by more than

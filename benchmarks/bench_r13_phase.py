@@ -170,10 +170,12 @@ def tighten_one(name: str, gap: int, init: str, dim: int, sigma: float, seed: in
     return row
 
 
-def tighten(path: str, out: str) -> None:
-    """The second pass over the runs of ``path`` with error > BAD (sigma = 1e-3 first)."""
+def tighten(path: str, out: str, only: dict | None = None) -> None:
+    """The second pass over the runs of ``path`` with error > BAD (sigma = 1e-3 first);
+    ``only`` as for :func:`grid`."""
     with open(path, newline="") as f:
-        rows = [r for r in csv.DictReader(f) if not (_f(r, "max_error") <= BAD)]
+        rows = [r for r in csv.DictReader(f) if not (_f(r, "max_error") <= BAD)
+                and _selected(_key(r), only)]
     rows.sort(key=lambda r: (float(r["sigma"]) != 1e-3, _key(r)))
     done = set()
     if os.path.exists(out):
@@ -194,11 +196,19 @@ def tighten(path: str, out: str) -> None:
             print(",".join(str(row.get(k, "")) for k in TIGHT_FIELDS), flush=True)
 
 
-def grid(quick: bool):
+def _selected(params: tuple, only: dict | None) -> bool:
+    """Whether the run ``(teacher, gap, init, dim, sigma, seed)`` is in the subset ``only``
+    (``{"teacher": ..., "init": ...}``, None entries not restricting)."""
+    return not only or all(v is None or params[i] == v
+                           for i, v in ((0, only.get("teacher")), (2, only.get("init"))))
+
+
+def grid(quick: bool, only: dict | None = None):
     """The runs in order of priority, so that a run cut short holds the most informative
     part: sigma = 1e-3 over both one-atom teachers; the sigma axis on the cells of the atom at
     1 with k - 2d_hat in {1, 2} (where sigma = 1e-3 fails), then on the interior atom at
-    k - 2d_hat = 1; the two-atom teachers at sigma = 1e-3; everything else last."""
+    k - 2d_hat = 1; the two-atom teachers at sigma = 1e-3; everything else last. ``only``
+    (``--teacher``, ``--init``) keeps the runs of one teacher and/or one init."""
     seeds = SEEDS[:2] if quick else SEEDS
     one = ("delta_1", "delta_1/2")
     tiers = [(one, GAPS, (1e-3,)), (("delta_1",), (1, 2), (1e-2, 1e-4)),
@@ -215,7 +225,7 @@ def grid(quick: bool):
                         for dim in DIMS:
                             for seed in seeds:
                                 params = (name, gap, init, dim, sigma, seed)
-                                if params not in seen:
+                                if params not in seen and _selected(params, only):
                                     seen.add(params)
                                     yield params
 
@@ -225,7 +235,7 @@ def _key(row) -> tuple:
             float(row["sigma"]), int(row["seed"]))
 
 
-def run(path: str, quick: bool) -> None:
+def run(path: str, quick: bool, only: dict | None = None) -> None:
     done = set()
     if os.path.exists(path):
         with open(path, newline="") as f:
@@ -235,7 +245,7 @@ def run(path: str, quick: bool) -> None:
         writer = csv.DictWriter(f, FIELDS)
         if new:
             writer.writeheader()
-        for params in grid(quick):
+        for params in grid(quick, only):
             if params in done:
                 continue
             row = one_run(*params)
@@ -408,11 +418,16 @@ def main(argv=None) -> None:
     p.add_argument("--csv", default="r13_phase.csv")
     p.add_argument("--tight-csv", default="r13_phase_tight.csv")
     p.add_argument("--quick", action="store_true")
+    p.add_argument("--teacher", choices=tuple(TEACHERS), default=None,
+                   help="run (and tighten) only this teacher's runs (default: all)")
+    p.add_argument("--init", choices=INITS, default=None,
+                   help="run (and tighten) only this init's runs (default: both)")
     args = p.parse_args(argv)
+    only = {"teacher": args.teacher, "init": args.init}
     if args.mode == "run":
-        run(args.csv, args.quick)
+        run(args.csv, args.quick, only)
     elif args.mode == "tighten":
-        tighten(args.csv, args.tight_csv)
+        tighten(args.csv, args.tight_csv, only)
     elif args.mode == "summary":
         print(summary(args.csv, args.tight_csv))
     elif args.mode == "compact":

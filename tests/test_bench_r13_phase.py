@@ -76,3 +76,18 @@ def test_a_resumed_run_skips_the_rows_written(bench, tmp_path, monkeypatch):
     assert calls == quick[5:]
     with open(path, newline="") as f:
         assert [bench._key(r) for r in csv.DictReader(f)] == quick
+
+
+def test_a_subset_runs_one_teachers_and_one_inits_cells(bench):
+    """``--teacher``/``--init`` (the balanced cells rerun on the invariant set) keep exactly
+    those runs of the grid, in its order, and tighten only theirs."""
+    everything = list(bench.grid(False))
+    only = {"teacher": "delta_1", "init": "balanced"}
+    subset = list(bench.grid(False, only))
+    assert subset == [p for p in everything if p[0] == "delta_1" and p[2] == "balanced"]
+    assert len(subset) == len(bench.GAPS) * len(bench.DIMS) * len(bench.SIGMAS) * 10
+    assert len(list(bench.grid(False, {"teacher": None, "init": "balanced"}))) == \
+        len(everything) // 2
+    assert bench._selected(("delta_1/2", 1, "balanced", 4, 1e-3, 0), only) is False
+    assert bench._selected(("delta_1", 1, "random", 4, 1e-3, 0), only) is False
+    assert bench._selected(("delta_1", 1, "balanced", 4, 1e-3, 0), None) is True

@@ -297,3 +297,90 @@ class _DiagonalLinearisation(Linearisation):
             return (x0 - np.einsum("dij,dj->di", Bi, JTz)).ravel()
 
         return solve
+
+
+class OnSetProblem:
+    r"""The flow of a diagonal model whose units in ``signs`` are held on their invariant sets
+    :math:`b_i = s_i c_i` (:math:`s_i = \pm 1`), in reduced coordinates: such a unit is
+    :math:`(a_i, r_i)` with :math:`b_i = r_i`, :math:`c_i = s_i r_i` (the sign change is exact,
+    so every point it gives is exactly on the set, and the start is the model's own), the other
+    units :math:`(a_i, b_i, c_i)` as they are. With :math:`P` the map of the reduced
+    coordinates to the full ones (columns :math:`e_{b_i} + s_i e_{c_i}` for the held units) and
+    :math:`M = (P^\top P)^{-1}` (1/2 on the :math:`r_i`), the exact flow restricted to the sets
+    is :math:`\dot x = -M P^\top \nabla L(Px)`: :math:`\dot r_i = -\partial L/\partial b_i`,
+    the exact flow's own (its :math:`\partial L/\partial c_i` is :math:`s_i` times that there).
+
+    It offers what an integrator uses of a :class:`FlowProblem`: ``loss_grad`` (the loss and
+    :math:`M P^\top \nabla L`, the negated right-hand side), ``hessian`` (its Jacobian
+    :math:`M P^\top \nabla^2 L\, P`, not symmetric) and ``linearise``/``shifted_solver``: the
+    Hessian maps the sets' tangent space to itself (the loss is unchanged by
+    :math:`b_i, c_i \to s_i c_i, s_i b_i`, whose fixed set this is), so
+    :math:`(I + s M P^\top \nabla^2 L P)^{-1} y = M P^\top (I + s\nabla^2 L)^{-1} P y`, and the
+    full model's structured solve serves unchanged. ``expand`` gives the full parameters.
+    """
+
+    def __init__(self, problem: FlowProblem, signs: np.ndarray) -> None:
+        d = problem.dim
+        signs = np.asarray(signs, dtype=float)  # +1 (b = c), -1 (b = -c), 0 (not held)
+        self.full, self.signs = problem, signs
+        held = signs != 0
+        self._b_of = 3 * np.nonzero(held)[0] + 1  # full index of b_i (its r_i) per held unit
+        self._c_of = self._b_of + 1
+        self._held_signs = signs[held]
+        keep = []
+        for i in range(d):
+            keep += [3 * i, 3 * i + 1] if held[i] else [3 * i, 3 * i + 1, 3 * i + 2]
+        self._keep = np.array(keep)
+        position = np.full(3 * d, -1)
+        position[self._keep] = np.arange(len(keep))
+        self._r = position[self._b_of]  # reduced index of r_i per held unit
+        self.size = len(keep)
+
+    def reduce(self, theta: np.ndarray) -> np.ndarray:
+        """The reduced coordinates of full parameters on the sets."""
+        return np.asarray(theta, dtype=float)[self._keep].copy()
+
+    def expand(self, x: np.ndarray) -> np.ndarray:
+        """The full parameters :math:`Px`, exactly on the sets (:math:`c_i = s_i b_i`)."""
+        theta = np.empty(3 * self.full.dim)
+        theta[self._keep] = x
+        theta[self._c_of] = self._held_signs * theta[self._b_of]
+        return theta
+
+    def _project(self, v: np.ndarray) -> np.ndarray:
+        """:math:`M P^\\top v` for a full vector ``v``."""
+        out = v[self._keep].copy()
+        out[self._r] = 0.5 * (v[self._b_of] + self._held_signs * v[self._c_of])
+        return out
+
+    def loss_grad(self, x: np.ndarray) -> tuple[float, np.ndarray]:
+        loss, grad = self.full.loss_grad(self.expand(x))
+        return loss, self._project(grad)
+
+    def hessian(self, x: np.ndarray) -> np.ndarray:
+        H = self.full.hessian(self.expand(x))
+        HP = H[:, self._keep]
+        HP[:, self._r] += self._held_signs * H[:, self._c_of]
+        out = HP[self._keep]
+        out[self._r] = 0.5 * (HP[self._b_of] + self._held_signs[:, None] * HP[self._c_of])
+        return out
+
+    def linearise(self, x: np.ndarray, recycle: Linearisation | None = None) -> Linearisation:
+        previous = None if recycle is None else recycle._full_linearisation
+        return _OnSetLinearisation(self, self.full.linearise(self.expand(x), previous))
+
+    def shifted_solver(self, x: np.ndarray, s: float):
+        return self.linearise(x).solver(s)
+
+
+class _OnSetLinearisation(Linearisation):
+    """A full model's linearisation seen in the reduced coordinates of an
+    :class:`OnSetProblem`."""
+
+    def __init__(self, problem: OnSetProblem, full: Linearisation) -> None:
+        self._problem, self._full_linearisation = problem, full
+        self.loss, self.grad = full.loss, problem._project(full.grad)
+
+    def solver(self, s: float):
+        solve, problem = self._full_linearisation.solver(s), self._problem
+        return lambda y: problem._project(solve(problem.expand(y)))

@@ -25,7 +25,7 @@ from ..rnn._limits import check_memory
 from ..rnn.analysis import effective_dimension, moment_accuracy, underflow_ignored
 from ..rnn.losses import _target, extrapolation_error, lag_weights_for
 from ..rnn.models import DiagonalRNN, LinearRNN
-from ._problem import FlowProblem
+from ._problem import FlowProblem, OnSetProblem
 from ._threads import blas_threads_limited, check_blas_threads
 from .integrators import INTEGRATORS, FlowOptions, FlowRun, integrator_named
 from .trajectory import OK_STATUSES, Trajectory
@@ -42,9 +42,13 @@ MIN_T_MAX = _MIN_T_MAX  # the table: momentrnn._limits
 
 # A diagonal unit that starts exactly on b_i = c_i (or b_i = -c_i) stays there under the exact
 # flow (dL/db_i = c_i g_i and dL/dc_i = b_i g_i), so its weight b_i c_i keeps its sign; a
-# computed run leaves that set only through rounding (the implicit integrators' linear solves
-# mix the b and c components), which the flow then amplifies exponentially where the residual
-# favours the other sign (a negative-weight teacher: the run escapes along b = -c). A run is
+# computed run in the model's own coordinates leaves that set through rounding (the implicit
+# integrators' linear solves mix the b and c components), which the flow then amplifies
+# exponentially where the residual favours the other sign (a negative-weight teacher: the run
+# escaped along b = -c). Such units are therefore integrated on their set (OnSetProblem:
+# b_i = r_i, c_i = +-r_i), exactly on it at every point; what follows is the safety net for
+# the rest (a full student on A = A^T, C = +-B, and an integrator that opts out of the reduced
+# coordinates, gauss-mp, whose arithmetic keeps the sets itself). A run is
 # stopped, status 'left_invariant', at the first accepted point where such a unit has
 # |b_i -+ c_i| above this times the largest |b_j|, |c_j| reached so far. Its weight differs from
 # that of the nearest point of the set by exactly (b_i -+ c_i)^2 / 4, so below the threshold
@@ -214,8 +218,12 @@ def integrate_flow(
         hours, with nothing claimed of where it ends), one cut by ``max_steps``
         ``'max_steps'`` (see ``throw``). A diagonal student whose unit starts exactly on
         :math:`b_i = c_i` or :math:`b_i = -c_i` stays there under the exact flow (its weight
-        :math:`b_i c_i` keeps its sign), and so does a full student that starts on
-        :math:`A = A^\top`, :math:`C = \pm B`; a computed run that leaves the set by more than
+        :math:`b_i c_i` keeps its sign): such units are integrated on that set, in reduced
+        coordinates (:math:`b_i = r_i`, :math:`c_i = \pm r_i`;
+        ``momentrnn.dynamics._problem.OnSetProblem``), by every double-precision
+        method, so every recorded point has them exactly on it, and the message says how
+        many were. A full student that starts on :math:`A = A^\top`, :math:`C = \pm B` stays
+        there too; a computed run that leaves such a set by more than
         :data:`INVARIANT_SET_TOLERANCE` times the largest :math:`|b_j|, |c_j|` (full: entry
         of :math:`A, B, C`) reached (only rounding, amplified, can do it) is cut at the first
         point where it did, with status
@@ -288,12 +296,17 @@ def integrate_flow(
                           max_steps=max_steps, record=record, precision=precision,
                           progress=progress)
     integrator.check(options)
+    held = _held_units(problem, theta0) if integrator.on_invariant_sets else None
+    solved, start0 = (problem, theta0) if held is None else (held, held.reduce(theta0))
     start = time.perf_counter()
     if integrator.limits_blas_threads:
         with blas_threads_limited(blas_threads):
-            raw = integrator.integrate(problem, theta0, options)
+            raw = integrator.integrate(solved, start0, options)
     else:
-        raw = integrator.integrate(problem, theta0, options)
+        raw = integrator.integrate(solved, start0, options)
+    if held is not None:
+        raw = _expanded(problem, held, raw)
+    # the safety net (a full student on A = A^T, C = +-B; held units are exactly on their sets)
     raw = _stop_where_invariant_set_left(problem, theta0, raw)
     if raw.status == "converged" and not (until_loss is not None
                                           and float(raw.losses[-1]) <= until_loss):
@@ -301,11 +314,47 @@ def integrate_flow(
         raw.status = "stalled"
         raw.message = (f"{method} reported the loss target reached, but the final loss "
                        f"{float(raw.losses[-1]):.17g} is above until_loss={until_loss}")
+    if held is not None:
+        raw.message += f"; {_held_note(held)}"
     if throw and raw.status not in OK_STATUSES:
         raise IntegrationError(f"the flow ({method}) ended with status {raw.status!r}: "
                                f"{raw.message}")
     return _assemble(problem, raw, teacher, method, record, extrapolation_length,
                      time.perf_counter() - start, warning)
+
+
+def _held_units(problem: FlowProblem, theta0: np.ndarray) -> OnSetProblem | None:
+    """The flow of a diagonal student with its units that start exactly on b_i = c_i (or
+    b_i = -c_i) held on those sets; None when there is none (or the student is full)."""
+    if not problem.diagonal:
+        return None
+    t = np.asarray(theta0, dtype=float).reshape(problem.dim, 3)
+    signs = np.where(t[:, 1] == t[:, 2], 1.0, np.where(t[:, 1] == -t[:, 2], -1.0, 0.0))
+    return OnSetProblem(problem, signs) if np.any(signs != 0) else None
+
+
+def _expanded(problem: FlowProblem, held: OnSetProblem, raw: FlowRun) -> FlowRun:
+    """A run in reduced coordinates with its points in the model's own (exactly on the sets)
+    and the gradient norms of the model's own gradient there (the reduced right-hand side
+    counts each held unit's b_i, c_i pair once)."""
+    thetas = [held.expand(np.asarray(x, dtype=float)) for x in raw.thetas]
+    gnorms = []
+    with np.errstate(all="ignore"):
+        for theta, g in zip(thetas, raw.gnorms):
+            gnorms.append(float(np.linalg.norm(problem.loss_grad(theta)[1]))
+                          if np.all(np.isfinite(theta)) else g)
+    return FlowRun(times=raw.times, thetas=thetas, losses=raw.losses, gnorms=gnorms,
+                   status=raw.status, message=raw.message, steps=raw.steps, nfev=raw.nfev,
+                   events=raw.events, drift=raw.drift)
+
+
+def _held_note(held: OnSetProblem) -> str:
+    plus, minus = int(np.sum(held.signs > 0)), int(np.sum(held.signs < 0))
+    sets = " and ".join(f"{n} on b_i = {sign}c_i" for n, sign in ((plus, ""), (minus, "-"))
+                        if n)
+    return (f"units started on their invariant sets ({sets}) were integrated on them, in "
+            "reduced coordinates (b_i = r_i, c_i = +-r_i: each weight b_i c_i keeps its sign "
+            "exactly, as under the exact flow)")
 
 
 def _stop_where_invariant_set_left(problem: FlowProblem, theta0: np.ndarray,

@@ -57,9 +57,10 @@ class Trajectory:
         (out of steps: for gradient descent, its steps exhausted above the loss target),
         ``'stalled'``, ``'collapsed'`` (a stiff integrator's step size collapsed far below the
         flow time: stopped, nothing known of where the flow ends), ``'left_invariant'`` (a
-        unit that started on :math:`b_i = \\pm c_i`, a set the exact flow keeps, left it
-        through rounding: stopped where that was seen, its end says nothing of the exact
-        flow), ``'diverged'``;
+        full student that started on :math:`A = A^\\top`, :math:`C = \\pm B`, a set the exact
+        flow keeps, left it through rounding: stopped where that was seen, its end says
+        nothing of the exact flow; diagonal units on :math:`b_i = \\pm c_i` are integrated on
+        their set), ``'diverged'``;
         ``'finished'`` for gradient descent that ran its steps
         with no loss target.
     """

@@ -114,6 +114,12 @@ class Integrator(ABC):
     stiff: ClassVar[bool] = False
     # whether the method needs integrate_flow's precision= (an MP context)
     needs_precision: ClassVar[bool] = False
+    # whether integrate_flow hands it a diagonal student whose units start on b_i = +-c_i in
+    # the reduced coordinates of an OnSetProblem (loss_grad, hessian, linearise, on those
+    # coordinates), so that rounding cannot take them off the set; False for a method that
+    # needs the model's own parameters (the mpmath Gauss-Legendre integrator, whose arithmetic
+    # treats b_i and c_i alike and so keeps them on the set itself)
+    on_invariant_sets: ClassVar[bool] = True
 
     def check(self, options: FlowOptions) -> None:  # noqa: B027 - optional hook
         """Raise :class:`~momentrnn.errors.InputError` for options this method cannot use."""

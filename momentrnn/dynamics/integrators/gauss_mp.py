@@ -20,6 +20,9 @@ class GaussMP(Integrator):
     name = "gauss-mp"
     limits_blas_threads = False
     needs_precision = True
+    # its stage equations apply the same mpmath operations to b_i and c_i (negated ones for
+    # b_i = -c_i), so units that start on those sets stay on them exactly
+    on_invariant_sets = False
 
     def check(self, options: FlowOptions) -> None:
         if options.precision is None:

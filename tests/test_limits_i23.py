@@ -500,3 +500,107 @@ def test_certify_refuses_students_and_teachers_past_the_units(tmp_path, capsys, 
             "--teacher-weights", ",".join(["1"] * n), "--length", "5", "--lags", "3")
         assert f"--teacher-atoms has {n} entries" in err
     assert code == 2 and took < 5 and err.count("\n") == 1, err
+
+
+# ------------------- exact numbers past Python's int-string limit are written, never a traceback
+
+def _huge_moments(sign: int) -> list:
+    # m_2 = +-1/3**20000: atoms +-1/3**10000 (real) or +-I/3**10000 (complex, degree 2), of
+    # 4772 digits, past Python's 4300 (the 3**200000 fails in the same place)
+    return [1, 0, Fraction(sign, 3**20000), 0]
+
+
+def _flint_digits(n: int) -> str:
+    import flint
+
+    return str(flint.fmpz(n))
+
+
+@pytest.mark.parametrize("sign", [1, -1])
+def test_exact_recoveries_past_the_int_string_limit_are_printed_whole(sign):
+    # main: the complex atoms +-I/3**100000 (sympy radicals) raised ValueError (Python's
+    # 4300-digit limit) in repr, str and to_dict, and the command line was an "internal error"
+    import json
+
+    r = m.recover_measure(_huge_moments(sign), precision=m.Exact())
+    assert r.measure.moments(4, precision=m.Exact()) == _huge_moments(sign)
+    q = _flint_digits(3**10000)
+    atoms = sorted(json.loads(json.dumps(r.to_dict()))["atoms"])
+    expected = ["-1/" + q, "1/" + q] if sign > 0 else ["-I/" + q, "I/" + q]
+    assert atoms == expected
+    text = repr(r)
+    assert all(a in text for a in expected) and len(text) < 4 * len(q)
+
+
+@settings(max_examples=12, derandomize=True, deadline=None)
+@given(st.fractions(max_denominator=10**6), st.integers(2, 50).filter(lambda d: d not in (4, 9,
+       16, 25, 36, 49)), st.sampled_from([1, -1]), st.integers(0, 20_000))
+def test_sympy_text_is_str_and_writes_any_length(q, d, sign, extra_digits):
+    import sys
+
+    import sympy
+
+    from momentrnn._format import sympy_text
+
+    x = sympy.Rational(q.numerator, q.denominator) + sympy.sqrt(sign * d) / 7
+    assert sympy_text(x) == str(x)
+    y = x / sympy.Integer(3) ** (extra_digits + 8000)  # past 4300 digits from 9000 bits
+    old = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(0)  # the text Python writes without its limit
+    try:
+        expected = str(y)
+    finally:
+        sys.set_int_max_str_digits(old)
+    assert sympy_text(y) == expected
+
+
+def test_a_ball_recovery_past_the_int_string_limit_is_printed():
+    # main: repr/str of the certified recovery raised ValueError inside mpmath (its atoms are
+    # mpf of about 32 000 bits, written through Python's int-string conversion)
+    r = m.recover_measure(_huge_moments(1))
+    text = repr(r)
+    shown = text.split("DiscreteMeasure({")[1].split("})")[0]
+    assert shown.count(":") == 2  # two atoms and their weights, written
+    exact = Fraction(1, 3**10000)
+    for atom in r.measure.atoms:
+        sign, man, exp, _ = atom._mpf_
+        assert abs(Fraction(man) * Fraction(2) ** exp - exact) < exact * Fraction(1, 10**10)
+
+
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_the_command_line_prints_complex_exact_atoms_past_the_limit(tmp_path, capsys, fmt):
+    import sys
+
+    from momentrnn.cli import main
+
+    path = tmp_path / "m.txt"
+    old = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(0)
+    try:
+        path.write_text(f"1\n0\n-1/{3**20000}\n0\n")
+    finally:
+        sys.set_int_max_str_digits(old)
+    assert main(["recover", str(path), "--exact", "--format", fmt]) == 0
+    out, err = capsys.readouterr()
+    assert "internal error" not in err and "Traceback" not in err
+    q = _flint_digits(3**10000)
+    assert f"-I/{q}" in out and f"I/{q}" in out
+    if fmt == "json":
+        import json
+
+        assert sorted(json.loads(out)["atoms"]) == [f"-I/{q}", f"I/{q}"]
+
+
+def test_mp_text_is_str_within_the_limit_and_flint_beyond():
+    import mpmath
+
+    from momentrnn._format import mp_text
+
+    ctx = mpmath.MPContext()
+    ctx.dps = 30
+    for v in (ctx.mpf(1) / 3, -ctx.mpf(39) / 100, ctx.mpc(1, -2) / 7, ctx.mpf(0), ctx.inf):
+        assert mp_text(v) == str(v)
+    ctx.dps = 6000
+    v = -ctx.mpf(1) / 3 * ctx.mpf(10) ** -50000
+    text = mp_text(v)
+    assert text == "-3." + "3" * 5999 + "e-50001"

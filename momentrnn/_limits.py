@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass
+from fractions import Fraction
 
 from .errors import InputError
 
@@ -28,18 +29,23 @@ __all__ = ["Limit", "LIMITS", "physical_memory", "check_memory", "format_bytes",
            "MAX_SYMBOLIC_MOMENT_TERMS", "MAX_CERTIFY_WEIGHT_BITS",
            "MAX_EXTRAPOLATION_LENGTH", "MIN_T_MAX", "SDP_INPUT_RANGE", "TRACKING_RANGE",
            "MAX_ESCALATION_BITS", "NOT_INPUT_LIMITS", "MAX_EXACT_DETERMINANT",
-           "MAX_CERTIFY_UNITS"]
+           "MAX_CERTIFY_UNITS", "RANGES"]
 
 
 @dataclass(frozen=True)
 class Limit:
     """One bound: its name, the largest value accepted, why, and the parameters it caps
-    (``module.function(parameter)`` or ``momentrnn command --option``)."""
+    (``module.function(parameter)`` or ``momentrnn command --option``).
+
+    A range of values (:data:`RANGES`) also has its smallest: ``minimum <= |x| <= maximum``
+    for every non-zero ``x`` it accepts (``maximum`` ``math.inf`` where only the smallest is
+    bounded)."""
 
     name: str
-    maximum: int
+    maximum: int | float
     reason: str
     checked_by: tuple[str, ...]
+    minimum: int | float | None = None
 
 
 # Decimal exponent of a number written as text (also a Decimal's exponent): read exactly,
@@ -328,6 +334,26 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
           ("momentrnn sweep (the grid)",)),
     Limit("seed count", MAX_SEEDS, "seeds=N asks for N runs per grid point",
           ("momentrnn sweep --set seeds=N",)),
+)}
+
+
+# The ranges of values (not sizes) above, as entries of the same kind; a range is not a
+# count, so :func:`check_count` takes the sizes of LIMITS only.
+RANGES: dict[str, Limit] = {limit.name: limit for limit in (
+    Limit("flow time", math.inf, "below it no integrator can take a step",
+          ("integrate_flow(t_max=)", "momentrnn flow --t-max"), minimum=MIN_T_MAX),
+    Limit("SDP input range", SDP_INPUT_RANGE,
+          "the SDP is built in doubles, clear of the double range's ends (the smallest "
+          "bounds the non-zero Chebyshev coefficients of the support only)",
+          ("extrapolation_range(moments, support=, tolerance=)", "momentrnn bounds"),
+          minimum=Fraction(1, SDP_INPUT_RANGE)),
+    Limit("tracking range", TRACKING_RANGE,
+          "the radii of rounded moments are doubles, clear of the double range's ends",
+          ("recover_measure (inexact data)", "momentrnn recover"),
+          minimum=Fraction(1, TRACKING_RANGE)),
+    Limit("escalation bits", MAX_ESCALATION_BITS,
+          "a certified recovery doubles its balls' bits up to it, then reports not vouched",
+          ("recover_measure(precision=None)", "momentrnn recover"), minimum=64),
 )}
 
 

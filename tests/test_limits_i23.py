@@ -604,3 +604,51 @@ def test_mp_text_is_str_within_the_limit_and_flint_beyond():
     v = -ctx.mpf(1) / 3 * ctx.mpf(10) ** -50000
     text = mp_text(v)
     assert text == "-3." + "3" * 5999 + "e-50001"
+
+
+# ------------------------- certify of a tiny teacher atom: short bounds, still above the exact
+
+def _exact_r11(atoms, eps, length, monkeypatch):
+    """R11's bounds computed exactly over Q: no rounding of s_q or of the bounds."""
+    from momentrnn.moments import extrapolation_bound as eb
+
+    with monkeypatch.context() as patch:
+        patch.setattr(eb, "_short_poly", lambda s: (s, 0))
+        patch.setattr(eb, "_round_up", lambda v: v)
+        return eb.R11Bounds(atoms, eps).bounds(length)
+
+
+@settings(max_examples=4, derandomize=True, deadline=None)
+@given(st.sampled_from([Fraction(1, 10**41), Fraction(-39, 100), Fraction(1, 3)]),
+       st.sampled_from([Fraction(1, 10**6), Fraction(1, 3 * 10**40), Fraction(2, 7)]))
+def test_r11_bounds_are_short_and_never_below_the_exact_ones(atom, e):
+    from _pytest.monkeypatch import MonkeyPatch
+
+    from momentrnn.moments import extrapolation_bound as eb
+
+    eps = [e, e / 3, e * Fraction(39, 100)]
+    length = 30  # certified sups of s_q (the 1-norm past ROOTS_MAX is rounded alike)
+    new = eb.R11Bounds([atom], eps).bounds(length)
+    exact = _exact_r11([atom], eps, length, MonkeyPatch())
+    tiny = Fraction(1, 2**eb.TINY_TAIL_BITS)
+    for q, ((b, how), (x, how_x)) in enumerate(zip(new, exact)):
+        assert how == how_x
+        assert b >= x, q  # sound: never below the exact bound
+        # and about as tight: 64 significant bits, the dropped tail of s_q at most 2^-1074
+        assert b <= x * (1 + Fraction(1, 2**50)) + 4 * tiny * (1 + sum(eps)), q
+        assert b.numerator.bit_length() <= 70 and b.denominator.bit_length() <= 1200, q
+
+
+def test_certify_of_a_teacher_atom_1e_41_over_1000_orders_is_bounded(tmp_path):
+    # main: 39 s (load 5), 18.9 s of CPU: exact Fractions of about 190 000 bits compared
+    # at each order and roots of s_q isolated at those coefficients
+    from momentrnn.moments import certify_extrapolation
+
+    start = time.process_time()  # CPU time: the test machine's load does not count
+    cert = certify_extrapolation([Fraction(1, 2)], [1], [1], teacher_atoms=[Fraction(1, 10**41)],
+                                 teacher_weights=[1], length=1000, lags=3)
+    took = time.process_time() - start
+    assert cert.complete and took < 10, took
+    for row in cert.rows[3:]:
+        assert row.bound >= abs(Fraction(1, 2**row.q) - Fraction(1, 10**(41 * row.q)))
+        assert row.bound.numerator.bit_length() <= 70

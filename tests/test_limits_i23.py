@@ -652,3 +652,29 @@ def test_certify_of_a_teacher_atom_1e_41_over_1000_orders_is_bounded(tmp_path):
     for row in cert.rows[3:]:
         assert row.bound >= abs(Fraction(1, 2**row.q) - Fraction(1, 10**(41 * row.q)))
         assert row.bound.numerator.bit_length() <= 70
+
+
+# ------------- recover --dps at the cap: the vouched digits' positions without 10 000-digit logs
+
+@settings(max_examples=40, derandomize=True, deadline=None)
+@given(st.integers(1, 10**40), st.integers(-5000, 5000), st.sampled_from([0, 1, -1]),
+       st.sampled_from([0.0, 15.0, 30.5, 9999.0, 1e-25]))
+def test_the_floor_of_log10_is_the_full_precision_one(mantissa, exponent, nudge, shift):
+    # main computed both floors with log10 at up to 10 020 digits (pure-Python mpmath): about
+    # a third of recover --dps 20000; the 128-bit estimate must give the same integers, also
+    # at exact powers of ten and one unit of the working precision beside them
+    import mpmath
+
+    from momentrnn._format import _floor_log10
+
+    ctx = mpmath.MPContext()
+    ctx.dps = 60
+    big = ctx.mpf(mantissa) * ctx.mpf(10) ** exponent
+    if nudge:
+        big = big * (1 + nudge * ctx.mpf(2) ** (1 - ctx.prec))
+    assert _floor_log10(ctx, big, shift) == int(ctx.floor(ctx.log10(big) - shift))
+    for power in (ctx.mpf(10) ** exponent, ctx.mpf(10) ** exponent * (1 - ctx.mpf(2) ** -150)):
+        # the second is below 10**exponent by less than 128 bits resolve: its floor is one less
+        assert _floor_log10(ctx, power, shift) == int(ctx.floor(ctx.log10(power) - shift))
+    assert _floor_log10(ctx, ctx.mpf(10) ** exponent * (1 - ctx.mpf(2) ** -150), 0.0) == (
+        exponent - 1)

@@ -11,7 +11,8 @@ import mpmath
 from .moments._scalars import MPC, MPF, is_sympy, to_mp
 from .moments.algebraic import AlgebraicNumber
 
-__all__ = ["UNVOUCHED", "exact_text", "format_number", "lower_text", "table_lines", "upper_text"]
+__all__ = ["UNVOUCHED", "exact_text", "format_number", "lower_text", "mp_text", "sympy_text",
+           "table_lines", "upper_text"]
 
 
 #: the text of a value none of whose digits is vouched for (atoms and weights alike)
@@ -29,6 +30,42 @@ def exact_text(value: object) -> str:
             num = str(flint.fmpz(q.numerator))
             return num if q.denominator == 1 else f"{num}/{flint.fmpz(q.denominator)}"
     return str(value)
+
+
+def sympy_text(expr: object) -> str:
+    """``str(expr)`` of a sympy expression, also where its integers have more digits than
+    Python's int-string limit (an exact atom ``I/3**100000``): those are written by
+    python-flint, in sympy's own layout."""
+    from sympy.printing.str import StrPrinter
+
+    class _Printer(StrPrinter):
+        def _print_Integer(self, e):
+            return exact_text(int(e.p))
+
+        def _print_Rational(self, e):
+            return exact_text(Fraction(int(e.p), int(e.q)))
+
+    return _Printer().doprint(expr)
+
+
+def mp_text(value: object) -> str:
+    """``str(value)`` of an mpmath number (its own context's digits), also where those digits
+    pass Python's int-string limit (a ball midpoint at 100 000 digits), whose ``str`` raises:
+    such a value is converted exactly to python-flint and written to the same digits."""
+    if isinstance(value, MPC):
+        re_, im = mp_text(value.real), mp_text(value.imag)
+        return f"({re_} - {im[1:]}j)" if im.startswith("-") else f"({re_} + {im}j)"
+    digits = value.context._str_digits
+    sign, man, exp, _ = value._mpf_
+    if not man:  # zero, inf and nan
+        return str(value)
+    if digits <= 4000:  # within the limit once its mantissa is no longer than the digits need
+        rounded = mpmath.libmp.mpf_pos(value._mpf_, int(digits * 3.33) + 40, "n")
+        return str(value.context.make_mpf(rounded))
+    import flint
+
+    exact = flint.arb((flint.fmpz(-man if sign else man), flint.fmpz(exp)))
+    return exact.str(digits, radius=False)
 
 
 def magnitude(value: object, ctx: mpmath.ctx_mp.MPContext):
@@ -65,7 +102,7 @@ def format_number(value: object, digits: float, scale: object = None) -> str:
     if isinstance(value, (int, Fraction)):
         return exact_text(value)  # also past Python's int-string limit
     if is_sympy(value) and math.isinf(digits):
-        return str(value)
+        return sympy_text(value)
     if (isinstance(value, AlgebraicNumber) and math.isinf(digits)
             and value.minimal_polynomial().degree() == 2):
         return str(value)  # in square roots, as sympy radicals are written
@@ -85,8 +122,8 @@ def format_number(value: object, digits: float, scale: object = None) -> str:
     if big == 0:
         return _parts_text(ctx, z, lambda x: "0")
     # the last written position 10^q is the smallest power of ten above the error bound
-    q = int(ctx.floor(ctx.log10(big) - digits)) + 1
-    lead = int(ctx.floor(ctx.log10(big)))
+    q = _floor_log10(ctx, big, digits) + 1
+    lead = _floor_log10(ctx, big, 0.0)
     if q > lead:
         return UNVOUCHED
     q = max(q, lead - int(min(digits, 10_000)) + 1)  # no more digits than the working precision
@@ -135,6 +172,20 @@ def _exact_binary_text(ctx: mpmath.ctx_mp.MPContext, x) -> str:
     if len(text.lstrip("-0.").replace(".", "")) > EXACT_DECIMAL_DIGITS:
         return exact_text(q)
     return text
+
+
+def _floor_log10(ctx: mpmath.ctx_mp.MPContext, big, shift: float) -> int:
+    """``floor(log10(big) - shift)`` exactly, as ``ctx`` computes it, but at 128 bits where
+    that is more than 1e-20 from an integer (its error is below 1e-28 for any exponent an
+    mpmath number reaches here): a logarithm at 10 000 digits took seconds (pure-Python
+    mpmath), for an integer."""
+    low = mpmath.MPContext()
+    low.prec = 128
+    estimate = low.log10(low.mpf(big)) - low.mpf(shift)
+    whole = low.floor(estimate)
+    if estimate - whole > 1e-20 and whole + 1 - estimate > 1e-20:
+        return int(whole)
+    return int(ctx.floor(ctx.log10(big) - shift))
 
 
 def _at_position(ctx: mpmath.ctx_mp.MPContext, x, q: int) -> str:

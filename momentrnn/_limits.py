@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass
+from fractions import Fraction
 
 from .errors import InputError
 
@@ -28,18 +29,23 @@ __all__ = ["Limit", "LIMITS", "physical_memory", "check_memory", "format_bytes",
            "MAX_SYMBOLIC_MOMENT_TERMS", "MAX_CERTIFY_WEIGHT_BITS",
            "MAX_EXTRAPOLATION_LENGTH", "MIN_T_MAX", "SDP_INPUT_RANGE", "TRACKING_RANGE",
            "MAX_ESCALATION_BITS", "NOT_INPUT_LIMITS", "MAX_EXACT_DETERMINANT",
-           "MAX_CERTIFY_UNITS"]
+           "MAX_CERTIFY_UNITS", "RANGES"]
 
 
 @dataclass(frozen=True)
 class Limit:
     """One bound: its name, the largest value accepted, why, and the parameters it caps
-    (``module.function(parameter)`` or ``momentrnn command --option``)."""
+    (``module.function(parameter)`` or ``momentrnn command --option``).
+
+    A range of values (:data:`RANGES`) also has its smallest: ``minimum <= |x| <= maximum``
+    for every non-zero ``x`` it accepts (``maximum`` ``math.inf`` where only the smallest is
+    bounded)."""
 
     name: str
-    maximum: int
+    maximum: int | float
     reason: str
     checked_by: tuple[str, ...]
+    minimum: int | float | None = None
 
 
 # Decimal exponent of a number written as text (also a Decimal's exponent): read exactly,
@@ -65,6 +71,9 @@ MAX_LAGS = 10_000
 # With the vouched digits counted at 128 bits (load average 3 to 4): recover --dps 40000 of
 # four moments 12 s, 60000 26 s, 100000 60 s (pure-Python mpmath: no gmpy2 here). Not lowered
 # below 60 206: certified recovery escalates its balls to MAX_ESCALATION_BITS (60 206 digits).
+# With the positions of the vouched digits found at 128 bits (a third of the time went to
+# logarithms at 10 000 digits): --dps 40000 7.1 s of CPU, 60206 14 s of CPU (106 s wall at
+# load average 6.7); the rest is mpmath's pure-Python division and multiplication.
 MAX_DPS = 100_000
 # Correct digits a recovery is asked for (recover_measure(digits=), recover --digits): its
 # working precision is these digits plus the loss, escalated up to 200 000 bits.
@@ -115,7 +124,10 @@ MAX_EXACT_DETERMINANT = 150
 # down to 1e-40 (238 bits) is certified over 1000 orders; ``--teacher-atoms 1e100000``
 # over 100 orders (1.6e9 bits) would take minutes. Measured again (load average 5): a student
 # a = 1/2 against the teacher atom 1/2 over 1000 orders 6.7 s, against 1e-41 (138 bits,
-# 6.9e7 bits in all, under this cap) 39 s: the time is not the bits alone.
+# 6.9e7 bits in all, under this cap) 39 s: the time is not the bits alone. It was the bounds'
+# exact numbers (about 190 000 bits at order 1000) compared and root-isolated at each order;
+# rounded up to 64 bits (a tail below 2**-1074 bounded by it), that certificate takes 7.7 s of
+# CPU (38 s wall at load average 5.6, where it took 18.9 s of CPU and 108 s wall before).
 MAX_CERTIFY_BITS = 120_000_000
 # Bits of a weight (a teacher weight, a student's b or c) times the orders certified: every
 # moment carries the weight's bits, and every order compares its bounds exactly. Measured
@@ -328,6 +340,26 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
           ("momentrnn sweep (the grid)",)),
     Limit("seed count", MAX_SEEDS, "seeds=N asks for N runs per grid point",
           ("momentrnn sweep --set seeds=N",)),
+)}
+
+
+# The ranges of values (not sizes) above, as entries of the same kind; a range is not a
+# count, so :func:`check_count` takes the sizes of LIMITS only.
+RANGES: dict[str, Limit] = {limit.name: limit for limit in (
+    Limit("flow time", math.inf, "below it no integrator can take a step",
+          ("integrate_flow(t_max=)", "momentrnn flow --t-max"), minimum=MIN_T_MAX),
+    Limit("SDP input range", SDP_INPUT_RANGE,
+          "the SDP is built in doubles, clear of the double range's ends (the smallest "
+          "bounds the non-zero Chebyshev coefficients of the support only)",
+          ("extrapolation_range(moments, support=, tolerance=)", "momentrnn bounds"),
+          minimum=Fraction(1, SDP_INPUT_RANGE)),
+    Limit("tracking range", TRACKING_RANGE,
+          "the radii of rounded moments are doubles, clear of the double range's ends",
+          ("recover_measure (inexact data)", "momentrnn recover"),
+          minimum=Fraction(1, TRACKING_RANGE)),
+    Limit("escalation bits", MAX_ESCALATION_BITS,
+          "a certified recovery doubles its balls' bits up to it, then reports not vouched",
+          ("recover_measure(precision=None)", "momentrnn recover"), minimum=64),
 )}
 
 

@@ -500,3 +500,181 @@ def test_certify_refuses_students_and_teachers_past_the_units(tmp_path, capsys, 
             "--teacher-weights", ",".join(["1"] * n), "--length", "5", "--lags", "3")
         assert f"--teacher-atoms has {n} entries" in err
     assert code == 2 and took < 5 and err.count("\n") == 1, err
+
+
+# ------------------- exact numbers past Python's int-string limit are written, never a traceback
+
+def _huge_moments(sign: int) -> list:
+    # m_2 = +-1/3**20000: atoms +-1/3**10000 (real) or +-I/3**10000 (complex, degree 2), of
+    # 4772 digits, past Python's 4300 (the issue's 3**200000 fails in the same place)
+    return [1, 0, Fraction(sign, 3**20000), 0]
+
+
+def _flint_digits(n: int) -> str:
+    import flint
+
+    return str(flint.fmpz(n))
+
+
+@pytest.mark.parametrize("sign", [1, -1])
+def test_exact_recoveries_past_the_int_string_limit_are_printed_whole(sign):
+    # main: the complex atoms +-I/3**100000 (sympy radicals) raised ValueError (Python's
+    # 4300-digit limit) in repr, str and to_dict, and the command line was an "internal error"
+    import json
+
+    r = m.recover_measure(_huge_moments(sign), precision=m.Exact())
+    assert r.measure.moments(4, precision=m.Exact()) == _huge_moments(sign)
+    q = _flint_digits(3**10000)
+    atoms = sorted(json.loads(json.dumps(r.to_dict()))["atoms"])
+    expected = ["-1/" + q, "1/" + q] if sign > 0 else ["-I/" + q, "I/" + q]
+    assert atoms == expected
+    text = repr(r)
+    assert all(a in text for a in expected) and len(text) < 4 * len(q)
+
+
+@settings(max_examples=12, derandomize=True, deadline=None)
+@given(st.fractions(max_denominator=10**6), st.integers(2, 50).filter(lambda d: d not in (4, 9,
+       16, 25, 36, 49)), st.sampled_from([1, -1]), st.integers(0, 20_000))
+def test_sympy_text_is_str_and_writes_any_length(q, d, sign, extra_digits):
+    import sys
+
+    import sympy
+
+    from momentrnn._format import sympy_text
+
+    x = sympy.Rational(q.numerator, q.denominator) + sympy.sqrt(sign * d) / 7
+    assert sympy_text(x) == str(x)
+    y = x / sympy.Integer(3) ** (extra_digits + 8000)  # past 4300 digits from 9000 bits
+    old = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(0)  # the text Python writes without its limit
+    try:
+        expected = str(y)
+    finally:
+        sys.set_int_max_str_digits(old)
+    assert sympy_text(y) == expected
+
+
+def test_a_ball_recovery_past_the_int_string_limit_is_printed():
+    # main: repr/str of the certified recovery raised ValueError inside mpmath (its atoms are
+    # mpf of about 32 000 bits, written through Python's int-string conversion)
+    r = m.recover_measure(_huge_moments(1))
+    text = repr(r)
+    shown = text.split("DiscreteMeasure({")[1].split("})")[0]
+    assert shown.count(":") == 2  # two atoms and their weights, written
+    exact = Fraction(1, 3**10000)
+    for atom in r.measure.atoms:
+        sign, man, exp, _ = atom._mpf_
+        assert abs(Fraction(man) * Fraction(2) ** exp - exact) < exact * Fraction(1, 10**10)
+
+
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_the_command_line_prints_complex_exact_atoms_past_the_limit(tmp_path, capsys, fmt):
+    import sys
+
+    from momentrnn.cli import main
+
+    path = tmp_path / "m.txt"
+    old = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(0)
+    try:
+        path.write_text(f"1\n0\n-1/{3**20000}\n0\n")
+    finally:
+        sys.set_int_max_str_digits(old)
+    assert main(["recover", str(path), "--exact", "--format", fmt]) == 0
+    out, err = capsys.readouterr()
+    assert "internal error" not in err and "Traceback" not in err
+    q = _flint_digits(3**10000)
+    assert f"-I/{q}" in out and f"I/{q}" in out
+    if fmt == "json":
+        import json
+
+        assert sorted(json.loads(out)["atoms"]) == [f"-I/{q}", f"I/{q}"]
+
+
+def test_mp_text_is_str_within_the_limit_and_flint_beyond():
+    import mpmath
+
+    from momentrnn._format import mp_text
+
+    ctx = mpmath.MPContext()
+    ctx.dps = 30
+    for v in (ctx.mpf(1) / 3, -ctx.mpf(39) / 100, ctx.mpc(1, -2) / 7, ctx.mpf(0), ctx.inf):
+        assert mp_text(v) == str(v)
+    ctx.dps = 6000
+    v = -ctx.mpf(1) / 3 * ctx.mpf(10) ** -50000
+    text = mp_text(v)
+    assert text == "-3." + "3" * 5999 + "e-50001"
+
+
+# ------------------------- certify of a tiny teacher atom: short bounds, still above the exact
+
+def _exact_r11(atoms, eps, length, monkeypatch):
+    """R11's bounds computed exactly over Q: no rounding of s_q or of the bounds."""
+    from momentrnn.moments import extrapolation_bound as eb
+
+    with monkeypatch.context() as patch:
+        patch.setattr(eb, "_short_poly", lambda s: (s, 0))
+        patch.setattr(eb, "_round_up", lambda v: v)
+        return eb.R11Bounds(atoms, eps).bounds(length)
+
+
+@settings(max_examples=4, derandomize=True, deadline=None)
+@given(st.sampled_from([Fraction(1, 10**41), Fraction(-39, 100), Fraction(1, 3)]),
+       st.sampled_from([Fraction(1, 10**6), Fraction(1, 3 * 10**40), Fraction(2, 7)]))
+def test_r11_bounds_are_short_and_never_below_the_exact_ones(atom, e):
+    from _pytest.monkeypatch import MonkeyPatch
+
+    from momentrnn.moments import extrapolation_bound as eb
+
+    eps = [e, e / 3, e * Fraction(39, 100)]
+    length = 30  # certified sups of s_q (the 1-norm past ROOTS_MAX is rounded alike)
+    new = eb.R11Bounds([atom], eps).bounds(length)
+    exact = _exact_r11([atom], eps, length, MonkeyPatch())
+    tiny = Fraction(1, 2**eb.TINY_TAIL_BITS)
+    for q, ((b, how), (x, how_x)) in enumerate(zip(new, exact)):
+        assert how == how_x
+        assert b >= x, q  # sound: never below the exact bound
+        # and about as tight: 64 significant bits, the dropped tail of s_q at most 2^-1074
+        assert b <= x * (1 + Fraction(1, 2**50)) + 4 * tiny * (1 + sum(eps)), q
+        assert b.numerator.bit_length() <= 70 and b.denominator.bit_length() <= 1200, q
+
+
+def test_certify_of_a_teacher_atom_1e_41_over_1000_orders_is_bounded(tmp_path):
+    # main: 39 s (load 5), 18.9 s of CPU: exact Fractions of about 190 000 bits compared
+    # at each order and roots of s_q isolated at those coefficients
+    from momentrnn.moments import certify_extrapolation
+
+    start = time.process_time()  # CPU time: the test machine's load does not count
+    cert = certify_extrapolation([Fraction(1, 2)], [1], [1], teacher_atoms=[Fraction(1, 10**41)],
+                                 teacher_weights=[1], length=1000, lags=3)
+    took = time.process_time() - start
+    assert cert.complete and took < 10, took
+    for row in cert.rows[3:]:
+        assert row.bound >= abs(Fraction(1, 2**row.q) - Fraction(1, 10**(41 * row.q)))
+        assert row.bound.numerator.bit_length() <= 70
+
+
+# ------------- recover --dps at the cap: the vouched digits' positions without 10 000-digit logs
+
+@settings(max_examples=40, derandomize=True, deadline=None)
+@given(st.integers(1, 10**40), st.integers(-5000, 5000), st.sampled_from([0, 1, -1]),
+       st.sampled_from([0.0, 15.0, 30.5, 9999.0, 1e-25]))
+def test_the_floor_of_log10_is_the_full_precision_one(mantissa, exponent, nudge, shift):
+    # main computed both floors with log10 at up to 10 020 digits (pure-Python mpmath): about
+    # a third of recover --dps 20000; the 128-bit estimate must give the same integers, also
+    # at exact powers of ten and one unit of the working precision beside them
+    import mpmath
+
+    from momentrnn._format import _floor_log10
+
+    ctx = mpmath.MPContext()
+    ctx.dps = 60
+    big = ctx.mpf(mantissa) * ctx.mpf(10) ** exponent
+    if nudge:
+        big = big * (1 + nudge * ctx.mpf(2) ** (1 - ctx.prec))
+    assert _floor_log10(ctx, big, shift) == int(ctx.floor(ctx.log10(big) - shift))
+    for power in (ctx.mpf(10) ** exponent, ctx.mpf(10) ** exponent * (1 - ctx.mpf(2) ** -150)):
+        # the second is below 10**exponent by less than 128 bits resolve: its floor is one less
+        assert _floor_log10(ctx, power, shift) == int(ctx.floor(ctx.log10(power) - shift))
+    assert _floor_log10(ctx, ctx.mpf(10) ** exponent * (1 - ctx.mpf(2) ** -150), 0.0) == (
+        exponent - 1)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -206,3 +207,57 @@ def test_a_huge_integer_is_named_by_its_digits_never_written():
     assert shown(2**13290) == "an integer of about 4001 digits"
     assert shown(10**5000) == "an integer of about 5001 digits"
     assert shown(2**20000) == f"an integer of about {math.floor(20000 * math.log10(2)) + 1} digits"
+
+
+# ranges of values: name -> (module constant, smallest, largest as their comments state them)
+STATED_RANGES = {
+    "flow time": ("MIN_T_MAX", 1e-100, math.inf),  # "the shortest flow time"
+    "SDP input range": ("SDP_INPUT_RANGE", Fraction(1, 10**300), 10**300),  # "1e-300 and 1e300"
+    "tracking range": ("TRACKING_RANGE", Fraction(1, 2**1000), 2**1000),  # "2**+-1000"
+    "escalation bits": ("MAX_ESCALATION_BITS", 64, 200_000),  # "up to 200 000 bits"
+}
+
+
+def test_every_range_is_a_limit_entry_stating_its_ends():
+    from momentrnn._limits import RANGES
+
+    assert set(RANGES) == set(STATED_RANGES)
+    for name, (constant, low, high) in STATED_RANGES.items():
+        entry = RANGES[name]
+        assert (entry.minimum, entry.maximum) == (low, high), name
+        assert getattr(_limits, constant) in (low, high), constant
+        assert entry.name == name and entry.reason and entry.checked_by
+    # the modules check the table's values, not copies
+    from momentrnn.dynamics import flow
+    from momentrnn.moments import _data, recovery
+
+    assert flow.MIN_T_MAX == RANGES["flow time"].minimum
+    assert _data._RANGE == RANGES["tracking range"].maximum
+    assert recovery.MAX_BITS == RANGES["escalation bits"].maximum
+
+
+@pytest.mark.parametrize("where", ["flow time", "tracking range high", "tracking range low",
+                                   "SDP input range"])
+def test_values_just_outside_each_range_are_refused(where):
+    from momentrnn import (
+        extrapolation_range,
+        init_student,
+        integrate_flow,
+        random_teacher,
+        recover_measure,
+    )
+    from momentrnn._limits import RANGES
+
+    calls = {
+        "flow time": lambda: integrate_flow(init_student(2, scale=0.1, seed=0),
+                                            random_teacher(2), k=3,
+                                            t_max=RANGES["flow time"].minimum * 0.99),
+        # rounded moments of magnitude 2**1001 and 2**-1001, atoms +-1/sqrt(3)
+        "tracking range high": lambda: recover_measure([2.0**1001, 0.0, 2.0**1001 / 3, 0.0]),
+        "tracking range low": lambda: recover_measure([2.0**-1001, 0.0, 2.0**-1001 / 3, 0.0]),
+        "SDP input range": lambda: extrapolation_range(
+            [1, 0, RANGES["SDP input range"].maximum + 1], tolerance=Fraction(1, 1000)),
+    }
+    with pytest.raises(InputError) as info:
+        calls[where]()
+    assert "\n" not in str(info.value)

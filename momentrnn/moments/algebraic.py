@@ -469,11 +469,13 @@ class AlgebraicNumber:
         return repr(self) if exact is None else exact
 
     def _exact_text(self) -> str | None:
+        from .._format import exact_text, sympy_text  # also past Python's int-string limit
+
         rational = self.rational_value
         if rational is not None:
-            return str(rational)
+            return exact_text(rational)
         if self.minimal_polynomial().degree() == 2:
-            return str(self.to_radicals())
+            return sympy_text(self.to_radicals())
         return None
 
     def root_text(self) -> str:

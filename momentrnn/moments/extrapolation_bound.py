@@ -183,13 +183,22 @@ class CertificateRefused:
 
 
 def _moments(atoms: list, weights: list, count: int) -> list[Fraction]:
-    out = [Fraction(0)] * count
+    # over Q in python-flint (fmpq), as R11Bounds: Fraction's gcds of the growing powers
+    # were seconds of a 1000-order certificate; the values returned are Fractions
+    import flint
+
+    out = [flint.fmpq(0)] * count
     for x, w in zip(atoms, weights):
-        power = w
+        power, fx = _fq(Fraction(w)), _fq(Fraction(x))
         for j in range(count):
             out[j] += power
-            power *= x
-    return out
+            power *= fx
+    return [_fr(v) for v in out]
+
+
+def _distance(u: Fraction, v: Fraction) -> Fraction:
+    """``|u - v|``, exactly, subtracted in python-flint (no Fraction gcd of long numbers)."""
+    return _fr(abs(_fq(u) - _fq(v)))
 
 
 #: fractions whose numerator or denominator has more bits are not written out (about 3900
@@ -212,6 +221,12 @@ class R11Bounds:
     1-norm of ``s_q`` is a running sum. On ``support`` (lo, hi) (default [-1, 1]),
     ``sup |s_q|`` is bounded by ``sum |c_t| M^(q-1-t)`` with ``M = max(|lo|, |hi|)`` (also a
     running sum), or by certified critical points of ``s_q`` mapped onto [-1, 1].
+
+    The arithmetic is exact; each bound is then rounded up to ``BOUND_BITS`` significant bits
+    (one below ``2^-1074`` is bounded by ``2^-1074``), and the critical points are those of
+    ``s_q`` with its coefficients so rounded, the 1-norm of the difference added: upper
+    bounds still, within about ``2^-60`` relative (plus ``2^-1074``) of the exact ones, whose
+    numbers grow by the bits of the atoms at every order.
     """
 
     def __init__(self, atoms: list, eps: list,
@@ -260,9 +275,11 @@ class R11Bounds:
                     s_poly = self.flint.fmpq_poly(list(reversed(cs)))
                     if self.map is not None:
                         s_poly = s_poly(self.map)  # s_q(mid + half y), y in [-1, 1]
-                    s_bound, how = min(_fq(_sup_abs_upper(s_poly)), norm_s), "certified sup"
+                    short, dropped = _short_poly(s_poly)  # sup |s| <= sup |short| + dropped
+                    s_bound = min(_fq(_sup_abs_upper(short)) + dropped, norm_s)
+                    how = "certified sup"
                 value = sum((abs(c) * e for c, e in zip(r, eps)), zero) + s_bound * p_eps
-                out.append((_fr(value), how))
+                out.append((_fr(_round_up(value)), how))
             else:
                 out.append((_fr(sum((abs(c) * e for c, e in zip(r, eps)), zero)),
                             "below 2d+1"))
@@ -274,6 +291,54 @@ class R11Bounds:
             # s_{q+1} = x s_q + c: its weighted 1-norm bounds sup |s_{q+1}| on the support
             norm_s = norm_s * reach + abs(c)
         return out
+
+
+#: bounds are rounded up to this many significant bits, and a bound (or a dropped part of
+#: s_q) below 2^-TINY_TAIL_BITS, the smallest double, is bounded by 2^-TINY_TAIL_BITS: the
+#: exact values (a tiny teacher atom's powers) hold about B q bits at order q, and comparing
+#: and adding those was most of a 1000-order certificate (1e-41: 39 s)
+BOUND_BITS = 64
+TINY_TAIL_BITS = 1074
+
+
+def _round_up(value):
+    """The fmpq ``value >= 0`` rounded up to ``BOUND_BITS`` significant bits (a dyadic), or
+    ``2^-TINY_TAIL_BITS`` when it is below that and not 0; 0 stays 0."""
+    import flint
+
+    if value == 0:
+        return value
+    tiny = flint.fmpq(1, flint.fmpz(2) ** TINY_TAIL_BITS)
+    if value <= tiny:
+        return tiny
+    num, den = value.p, value.q
+    shift = BOUND_BITS - (num.bit_length() - den.bit_length())  # value * 2^shift ~ 2^64
+    if shift >= 0:
+        top = -((-num * flint.fmpz(2) ** shift) // den)  # ceiling
+        return flint.fmpq(top, flint.fmpz(2) ** shift)
+    top = -((-num) // (den * flint.fmpz(2) ** -shift))
+    return flint.fmpq(top * flint.fmpz(2) ** -shift, 1)
+
+
+def _short_poly(s):
+    """``(t, d)``: the fmpq_poly ``s`` with each coefficient rounded to ``BOUND_BITS``
+    significant bits (to 0 below ``2^-TINY_TAIL_BITS``), and ``d``, an upper bound of the
+    1-norm of ``s - t`` (so ``sup_[-1,1] |s| <= sup_[-1,1] |t| + d``) rounded up the same way.
+    The rounded polynomial's roots are isolated at short coefficients."""
+    import flint
+
+    tiny = flint.fmpq(1, flint.fmpz(2) ** TINY_TAIL_BITS)
+    coeffs, dropped = [], flint.fmpq(0)
+    for k in range(s.degree() + 1):
+        c = s[k]
+        if abs(c) <= tiny:
+            t = flint.fmpq(0)
+        else:
+            t = _round_up(abs(c))
+            t = t if c > 0 else -t
+        coeffs.append(t)
+        dropped += abs(c - t)
+    return flint.fmpq_poly(coeffs), _round_up(dropped)
 
 
 def _fq(v: Fraction):
@@ -461,7 +526,7 @@ def certify_extrapolation(a: Sequence, b: Sequence, c: Sequence, *,
     wide = max(-lo, hi) > WIDE_REACH
     rows = []
     for q in range(length):
-        observed = abs(h[q] - hat[q])
+        observed = _distance(h[q], hat[q])
         neg_q = abs(h_neg[q])
         if q < lags:
             rows.append({"q": q, "observed": observed, "bound": observed, "method": "measured",
@@ -473,7 +538,7 @@ def certify_extrapolation(a: Sequence, b: Sequence, c: Sequence, *,
         # the student's non-negative part is itself within eps of the teacher, so no proved
         # bound on B_q is below |m_q(mu_+) - h_hat_q|: where R11 reaches it, it is tight and
         # the SDP cannot improve on it
-        tight = "R11" in cands and cands["R11"] <= abs(h_pos[q] - hat[q]) + neg_q
+        tight = "R11" in cands and cands["R11"] <= _distance(h_pos[q], hat[q]) + neg_q
         if q <= sdp_max_order and not tight and wide:
             sdp_note = (f"SDP not used: the support reaches {upper_text(max(-lo, hi), 6)}, beyond "
                         f"{WIDE_REACH} (R11 only, with the 1-norm of s_q)")
@@ -495,7 +560,9 @@ def certify_extrapolation(a: Sequence, b: Sequence, c: Sequence, *,
     proved = [row for row in rows if row["bound"] is not None]
     complete = len(proved) == len(rows)
     max_bound = max(row["bound"] for row in proved)
-    max_obs = max(row["observed"] for row in rows)
+    # rounding to nearest is monotone: the largest rounded error is the rounded largest one,
+    # without comparing the exact errors (of about B q bits each for an atom of B bits)
+    max_obs = max(_round(row["observed"], 0) for row in rows)
     last = max(row["q"] for row in proved)
     statement = (
         f"max_(q < {length}) |h_q - h_hat_q| <= {upper_text(max_bound, 7)}, proved"

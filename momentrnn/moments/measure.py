@@ -216,11 +216,17 @@ class DiscreteMeasure:
         return [sympy.expand(sum(wi * xi**j for wi, xi in zip(sw, sa))) for j in range(count)]
 
     def __repr__(self) -> str:
-        from .._format import exact_text
+        from .._format import exact_text, mp_text, sympy_text
+        from ._scalars import MPC, MPF, is_sympy
 
         def show(v: object) -> str:
+            # each also past Python's int-string limit, which a plain str() raises
             if isinstance(v, (int, Fraction)):
-                return exact_text(v)  # also past Python's int-string limit
+                return exact_text(v)
+            if isinstance(v, (MPF, MPC)):
+                return mp_text(v)
+            if is_sympy(v):
+                return sympy_text(v)
             if isinstance(v, tuple):
                 return f"{v[0]}+{v[1]}j"
             return str(v)

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import json
 import math
+import re
+import subprocess
+import sys
 from fractions import Fraction
 
 import flint
@@ -638,3 +641,18 @@ def test_max_seconds_covers_the_extrapolation_bound():
     if not d["bounded"]:
         assert "time budget" in d["note"] and "time budget" in d["reason"], d
         assert not any("h_hat_q" in s for s in d["statements"])
+
+
+def test_the_time_budget_reason_states_the_seconds_measured_not_the_budget():
+    # the reason once printed the budget as the time spent
+    proof = prove_flow("two_pole", 2, 5, 1e-3, 0, 1.0, max_seconds=1e-9, length=20)
+    assert proof.status == "not proved"
+    spent = float(re.search(r"([0-9.e+-]+) s spent of the ([0-9.e+-]+) s given", proof.reason)
+                  .group(1))
+    assert spent > 1e-9, proof.reason
+
+
+def test_an_unknown_init_is_refused_naming_the_option(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "momentrnn", "prove", "--init", "foo"],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2 and "--init" in out.stderr and "mode=" not in out.stderr, out.stderr

@@ -37,9 +37,11 @@ def _arguments(p: argparse.ArgumentParser) -> None:
                    help="Lagrange remainder aimed at per step (default: the remainders of "
                    "the run add up to at most 1e-12)")
     p.add_argument("--max-seconds", type=float, default=math.inf,
-                   help="the budget of the whole command in seconds: the integration stops, "
-                   "not proved, when it is spent, and an extrapolation bound or convergence "
-                   "argument after T that it cuts short is not given (the reason says so)")
+                   help="the budget of the proof in seconds, counted from its start and "
+                   "checked between steps (a step in progress finishes first: seconds at a "
+                   "large --k): the integration stops, not proved, when it is spent, and an "
+                   "extrapolation bound or convergence argument after T that it cuts short is "
+                   "not given (the reason says so)")
     p.add_argument("--no-converge", dest="converge", action="store_false",
                    help="skip the local convergence argument after T (by default it runs)")
     p.add_argument("--format", default="table", choices=["table", "json"],
@@ -51,7 +53,8 @@ _OPTIONS = {"teacher": "--teacher", "dim": "--dim", "k": "--k", "init_scale": "-
             "seed": "--seed", "t_end": "--t-end", "init": "--init", "length": "--length",
             "order": "--order", "prec": "--prec", "method": "--method",
             "tolerance": "--tolerance", "max_seconds": "--max-seconds",
-            "init_radius": "--init-radius"}
+            "init_radius": "--init-radius",
+            "mode": "--init"}  # init_student's name for the initialisation
 _PARAMETER = re.compile(r"(?<![\w.\-])(" + "|".join(sorted(_OPTIONS, key=len, reverse=True))
                         + r")=")
 

@@ -289,8 +289,11 @@ class ValidatedFlow:
                 if steps >= max_steps:
                     reason = f"step budget: {max_steps} steps reached at t = {float(t):.6g}"
                     break
-                if time.perf_counter() - start > max_seconds:
-                    reason = (f"time budget: {max_seconds:g} s spent at t = {float(t):.6g}")
+                elapsed = time.perf_counter() - start
+                if elapsed > max_seconds:
+                    reason = (f"time budget ran out at t = {float(t):.6g}: {elapsed:.3g} s spent "
+                              f"of the {max_seconds:.3g} s given to the integration (the budget "
+                              "is checked between steps)")
                     break
                 h = min(h, t_end - t, _quantise(h_max))
                 tol = tolerance if per_time is None else per_time * float(h)
@@ -310,8 +313,8 @@ class ValidatedFlow:
                 steps += 1
                 width = self._width(state)
                 if not width <= max_width:
-                    reason = (f"enclosure too wide at t = {float(t):.6g}: radius {width:.3g} "
-                              f"exceeds the limit {max_width:g}")
+                    reason = (f"enclosure too wide at t = {float(t):.6g}: radius {width:.17g} "
+                              f"exceeds the limit {max_width:.17g}")
                     break
                 if float(t) >= next_sample or t == t_end:
                     times.append(float(t))

@@ -141,3 +141,52 @@ def test_an_mp_measure_of_a_linear_rnn_has_its_moments_c_a_j_b():
         got = sum(w * a**j for a, w in zip(measure.atoms, measure.weights))
         assert abs(complex(got) - float(h)) <= 1e-13
         v = [sum(r[k] * v[k] for k in range(2)) for r in Aq]
+
+
+# S053: the torch descent's last state checked with the first recorded loss, not the last
+def test_the_torch_descent_reaches_its_target_on_the_last_step_as_numpy_does():
+    pytest.importorskip("torch")
+    from momentrnn.dynamics.gd import gradient_descent
+    from momentrnn.rnn.models import DiagonalRNN
+
+    teacher = DiagonalRNN([0.39, -1 / 3], [1.0, 0.7], [0.5, 1 / 3])
+    student = DiagonalRNN([0.3, -0.2], [0.9, 0.6], [0.6, 0.3])
+    kw = dict(k=4, lr=0.1, until_loss=1e-7)
+    first = gradient_descent([student], teacher, steps=3000, **kw)
+    n = int(first.reached_at[0])
+    assert n > 0
+    for steps, at in ((n, n), (n - 1, -1)):  # the target is reached at step n, not before
+        for backend in ("numpy", "torch"):
+            got = gradient_descent([student], teacher, steps=steps, backend=backend, **kw)
+            assert int(got.reached_at[0]) == at, (backend, steps)
+
+
+# S020: the flow's progress bar drawn only for a loss <= 0 instead of a positive one
+def test_the_flow_progress_bar_grows_with_the_loss_decades_gained():
+    from momentrnn.cli.flow import _Progress
+
+    progress = _Progress(quiet=True)
+    try:
+        progress(0.0, 1.0)
+        bars = []
+        for t, loss in ((1.5, 0.039), (2.0, 3.9e-5)):
+            progress(t, loss)
+            bars.append(progress._describe(3.0, True).count("#"))
+        assert 0 < bars[0] < bars[1]
+    finally:
+        progress.done()
+
+
+# S039: the median state rank taken over one lag when no run has a state rank
+def test_a_nonlinear_summary_without_state_ranks_says_so():
+    from momentrnn.experiments.families import FAMILIES
+    from momentrnn.experiments.families.base import SweepRow
+
+    family = FAMILIES["nonlinear"]
+    rows = [SweepRow(run={"cell": "gru", "teacher_dim": 2, "dim": 3, "scale": 0.39, "seed": s,
+                          "k": 4},
+                     at_length={16: {"extrapolation_rel_mse": Fraction(39, 100) + s}})
+            for s in range(2)]
+    head, body = family.summary_table(rows)
+    column = next(i for i, h in enumerate(head) if "state rank" in h)
+    assert [row[column] for row in body] == ["n/a"]

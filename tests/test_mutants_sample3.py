@@ -190,3 +190,24 @@ def test_a_nonlinear_summary_without_state_ranks_says_so():
     head, body = family.summary_table(rows)
     column = next(i for i, h in enumerate(head) if "state rank" in h)
     assert [row[column] for row in body] == ["n/a"]
+
+
+# S063: the search for the rank the data prove stopped (no witness computed) once 3n >= count
+def test_a_rank_the_data_prove_is_the_rank_a_double_precision_refusal_speaks_of():
+    import mpmath
+
+    from momentrnn import recover_measure
+    from momentrnn.errors import IllConditionedError
+    from momentrnn.precision import Float64
+
+    ctx = mpmath.mp.clone()
+    ctx.prec = 300
+    atoms = [Fraction(39, 100), Fraction(-1, 3), Fraction(7, 9), Fraction(-9, 10)]
+    weights = [Fraction(1), Fraction(1), Fraction(1, 10**20), Fraction(1, 10**20)]
+    exact = [sum(w * a**j for a, w in zip(atoms, weights)) for j in range(8)]
+    moments = [ctx.mpf(m.numerator) / m.denominator for m in exact]  # 90 digits: 4 atoms show
+    # the rank the double SVD sees is 2; the moments, known to 90 digits, fit no 3 atoms, so
+    # the problem spoken of is the 4-atom one, H_4
+    with pytest.raises(IllConditionedError) as info:
+        recover_measure(moments, precision=Float64())
+    assert "H_4" in str(info.value) and "H_3" not in str(info.value)

@@ -209,12 +209,14 @@ def to_ball(value: object):
         dps = int(flint.ctx.prec / 3.32) + 10
         z = sympy.N(value, dps)
         re, im = z.as_real_imag()
-        rad = flint.arb(10) ** (-(dps - 5))
         rb = flint.arb(str(re)) if re != 0 else flint.arb(0)
-        rb = rb + flint.arb(0, rad)
+        ib = flint.arb(str(im)) if im != 0 else flint.arb(0)
+        # dps - 5 digits relative to |z| (not absolute: the decimal of a large value can be
+        # an exact double, e.g. 2**80 + sqrt(2)/10 read as 2**80)
+        err = flint.arb(0, 1) * ((1 + abs(rb) + abs(ib)) * flint.arb(10) ** (-(dps - 5)))
         if im == 0:
-            return rb
-        return flint.acb(rb, flint.arb(str(im)) + flint.arb(0, rad))
+            return rb + err
+        return flint.acb(rb + err, ib + err)
     raise TypeError(f"cannot convert {type(value).__name__}")
 
 

@@ -593,14 +593,30 @@ def _clean(work: Path, extra: tuple[str, ...] = ()) -> Path:
     if not extra:
         return work / "base"
     dest = work / "m" / "clean"
-    if not dest.exists():
-        shutil.copytree(work / "base", dest, copy_function=os.link,
-                        ignore=shutil.ignore_patterns(".hypothesis", "__pycache__", ".coverage*"))
-        for t in extra:
-            path = dest / t.split("::")[0]
-            path.unlink(missing_ok=True)
-            shutil.copy2(ROOT / t.split("::")[0], path)
+    if dest.exists():  # rebuilt each time: the new tests may have changed since
+        shutil.rmtree(dest)
+    shutil.copytree(work / "base", dest, copy_function=os.link,
+                    ignore=shutil.ignore_patterns(".hypothesis", "__pycache__", ".coverage*"))
+    _place_new_tests(dest, extra)
     return dest
+
+
+def _place_new_tests(dest: Path, extra: tuple[str, ...]) -> None:
+    """Copy the test files named in ``extra`` (paths or node ids, relative to the repository
+    or absolute inside it) from this repository into the copy ``dest``, replacing the copy's
+    hard link (never the file it links to)."""
+    for t in extra:
+        name = Path(t.split("::")[0])
+        if name.is_absolute():
+            try:
+                name = name.resolve().relative_to(ROOT)
+            except ValueError:
+                raise SystemExit(f"--tests {t}: not a file of the repository {ROOT}") from None
+        path = dest / name
+        if path.resolve() == (ROOT / name).resolve():
+            raise SystemExit(f"--tests {t}: the copy would be the file itself")
+        path.unlink(missing_ok=True)
+        shutil.copy2(ROOT / name, path)
 
 
 def _scratch(work: Path, site: Site, ident: str, extra: tuple[str, ...] = ()) -> Path:
@@ -609,10 +625,7 @@ def _scratch(work: Path, site: Site, ident: str, extra: tuple[str, ...] = ()) ->
         shutil.rmtree(dest)
     shutil.copytree(work / "base", dest, copy_function=os.link,
                     ignore=shutil.ignore_patterns(".hypothesis", "__pycache__", ".coverage*"))
-    for t in extra:  # test files written since the clean copy (a rerun with new tests)
-        path = dest / t.split("::")[0]
-        path.unlink(missing_ok=True)
-        shutil.copy2(ROOT / t.split("::")[0], path)
+    _place_new_tests(dest, extra)  # test files written since the clean copy (a rerun)
     target = dest / site.module
     src = target.read_bytes()
     target.unlink()  # break the hard link before writing

@@ -53,9 +53,7 @@ class CheckReport:
         """JSON-ready dictionary (each outcome with all its fields; values JSON has no type
         for, in a worst case, are written as their text; a number that is not finite as
         ``"inf"``, ``"-inf"`` or ``"nan"``: standard JSON as it is)."""
-        from momentrnn._output import _standard
-
-        return _standard({"seed": self.seed, "quick": self.quick,
+        return _json_safe({"seed": self.seed, "quick": self.quick,
                           "allow_skip": self.allow_skip,
                           "claims": [dict(o.__dict__) for o in self.outcomes],
                           "without_check": self.without_check})
@@ -64,9 +62,7 @@ class CheckReport:
     def from_dict(cls, data: dict) -> CheckReport:
         """The report of its :meth:`to_dict` (or of a ``"check"`` output)."""
         # float() reads the strings "inf", "-inf" and "nan" of non-finite numbers too
-        from momentrnn._output import restore_non_finite
-
-        outcomes = [Outcome(**{**restore_non_finite(c), "worst_margin": float(c["worst_margin"]),
+        outcomes = [Outcome(**{**_restored(c), "worst_margin": float(c["worst_margin"]),
                                "seconds": float(c["seconds"])})
                     for c in data["claims"]]
         return cls(outcomes, list(data["without_check"]), data["seed"], data["quick"],
@@ -234,3 +230,30 @@ def _shown(case):
 def stderr_progress(line: str) -> None:
     """Progress lines on standard error."""
     print(line, file=sys.stderr, flush=True)
+
+
+# the package's JSON convention for numbers that are not finite (docs/guide/json.md), written
+# here because the checks use the package's public names only
+_NON_FINITE = {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}
+
+
+def _json_safe(value):
+    """``value`` with every non-finite float written ``"inf"``, ``"-inf"`` or ``"nan"``."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+def _restored(value):
+    """The inverse of :func:`_json_safe` for data read back (values, not keys)."""
+    if isinstance(value, str):
+        return _NON_FINITE.get(value, value)
+    if isinstance(value, dict):
+        return {k: _restored(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_restored(v) for v in value]
+    return value

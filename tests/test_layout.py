@@ -121,3 +121,12 @@ def test_checks_examples_and_benchmarks_use_public_names_only():
                         if parts[0] == "momentrnn" and any(p.startswith("_") for p in parts[1:]):
                             bad.append(f"{path.relative_to(repo)}: import {alias.name}")
     assert not bad, bad
+
+
+def test_the_schemas_check_verdicts_are_the_harness_verdicts():
+    """The package may not import the checks, so the schema's enum of check verdicts is a copy
+    of the harness's: the two stay equal."""
+    from momentrnn._schema import CHECK_VERDICTS
+    from proofs_checks.harness import VERDICTS
+
+    assert CHECK_VERDICTS == VERDICTS

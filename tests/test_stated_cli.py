@@ -113,7 +113,7 @@ def _proof(dim, *, status, proved, init_radius=0.0, note=None):
              statements=["first", "second"], extrapolation=None if note else "1e-3",
              extrapolation_note=note)
     return SimpleNamespace(status=status, proved=proved, dim=dim, init_radius=init_radius,
-                           to_dict=lambda: d)
+                           teacher="two_pole", to_dict=lambda: d)
 
 
 @pytest.mark.parametrize("dim", [1, 3])

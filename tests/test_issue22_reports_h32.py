@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import json
 import sys
+from fractions import Fraction
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -55,8 +56,6 @@ def test_exact_zero_atom_prints_zero_at_mp_and_ball(capsys, monkeypatch):
 def test_symmetric_measure_zero_atom_is_written_zero(a100, wa, w0):
     # atoms -a, 0, a (a = a100/100, non-dyadic), weights wa, w0, wa: the odd moments are
     # exactly zero, and where the recovery proves the middle atom exact it must read "0"
-    from fractions import Fraction
-
     a = Fraction(a100, 100)
     m = [2 * wa * a**k if k % 2 == 0 else 0 for k in range(6)]
     m[0] += w0
@@ -64,3 +63,24 @@ def test_symmetric_measure_zero_atom_is_written_zero(a100, wa, w0):
         r = recover_measure([str(x) for x in m], precision=precision, throw=False)
         if r.measure is not None and r.atom_digits is not None:
             _exact_zero_atoms(r)
+
+
+@settings(max_examples=15, deadline=None, derandomize=True)
+@given(st.integers(2, 9), st.integers(10, 90), st.integers(2, 8), st.integers(11, 99))
+def test_rank_range_starts_at_the_values_proved_above_the_floor(w, x100, size, above10):
+    # one atom w at x (non-dyadic): sigma_1 is placed `above10/10` times the noise floor,
+    # inside the ambiguity window (factor 10) but above the floor: the rank is at least 1
+    import mpmath
+
+    from momentrnn.moments import hankel_rank
+    from momentrnn.precision import MP
+
+    x = Fraction(x100, 100)
+    m = [w * x**k for k in range(2 * size - 1)]
+    sigma1 = float(w * sum(x ** (2 * k) for k in range(size)))
+    err = sigma1 / (above10 / 10) / size  # floor ~ size * err = sigma1 / (above10 / 10)
+    ev = hankel_rank([str(v) for v in m], precision=MP(30), size=size, data_error=err)
+    proved = sum(1 for v in ev.singular_values if v > ev.noise_floor)
+    assert ev.rank_range[0] == proved >= 1, (ev.rank_range, ev.message,
+                                             [mpmath.nstr(v, 3) for v in ev.singular_values])
+    assert ev.rank_range[0] <= ev.rank <= ev.rank_range[1]

@@ -66,21 +66,85 @@ def test_symmetric_measure_zero_atom_is_written_zero(a100, wa, w0):
 
 
 @settings(max_examples=15, deadline=None, derandomize=True)
-@given(st.integers(2, 9), st.integers(10, 90), st.integers(2, 8), st.integers(11, 99))
-def test_rank_range_starts_at_the_values_proved_above_the_floor(w, x100, size, above10):
-    # one atom w at x (non-dyadic): sigma_1 is placed `above10/10` times the noise floor,
-    # inside the ambiguity window (factor 10) but above the floor: the rank is at least 1
+@given(st.integers(2, 9), st.integers(10, 90), st.integers(11, 99), st.integers(1, 9))
+def test_rank_range_starts_at_the_values_proved_above_the_floor(w, x100, above10, tiny):
+    # a student dominated by one atom w at x (non-dyadic), a second one far below: sigma_1
+    # is `above10/10` times the noise floor, inside the ambiguity window (factor 10) but
+    # above the floor, so at that accuracy the rank is at least 1 (never "from 0")
     import mpmath
 
-    from momentrnn.moments import hankel_rank
-    from momentrnn.precision import MP
+    from momentrnn import DiagonalRNN
+    from momentrnn.rnn.analysis import effective_dimension
 
-    x = Fraction(x100, 100)
-    m = [w * x**k for k in range(2 * size - 1)]
-    sigma1 = float(w * sum(x ** (2 * k) for k in range(size)))
-    err = sigma1 / (above10 / 10) / size  # floor ~ size * err = sigma1 / (above10 / 10)
-    ev = hankel_rank([str(v) for v in m], precision=MP(30), size=size, data_error=err)
+    x = x100 / 100
+    model = DiagonalRNN([x, -x / 3], [1.0, 1.0], [float(w), tiny * 1e-9])
+    size = 3
+    sigma1 = float(mpmath.svd_r(mpmath.matrix(
+        [[float(w) * x ** (i + j) for j in range(size)] for i in range(size)]),
+        compute_uv=False)[0])
+    tol = sigma1 / (above10 / 10) / size  # the floor is about size * tol
+    ev = effective_dimension(model, tolerance=tol)
     proved = sum(1 for v in ev.singular_values if v > ev.noise_floor)
-    assert ev.rank_range[0] == proved >= 1, (ev.rank_range, ev.message,
-                                             [mpmath.nstr(v, 3) for v in ev.singular_values])
+    assert proved >= 1
+    assert ev.rank_range[0] == proved, (ev.rank_range, ev.message,
+                                        [mpmath.nstr(v, 3) for v in ev.singular_values])
     assert ev.rank_range[0] <= ev.rank <= ev.rank_range[1]
+    assert "between 0" not in ev.message
+
+
+# lags of a two-pole system written as printed doubles: read exactly, their exact order is 5
+# (the decimals' noise), with a 5x5 Hankel block of condition about 2.5e21
+H_DOUBLES = ["2.0", "0.2", "0.33999999999999997", "0.098", "0.0706", "0.028820000000000002",
+             "0.016354", "0.0075938", "0.00397186", "0.001933442"]
+
+
+def test_realize_precision_failure_is_not_called_a_missing_system(capsys, monkeypatch, tmp_path):
+    import pytest
+
+    from momentrnn.errors import IllConditionedError, RankError
+    from momentrnn.moments import minimal_realization
+
+    # exactly: order 5, residual 0; at 30 digits the same order, its residual at 30 digits
+    # (evaluated in doubles, the rounding of A alone missed the lags by 1.4e-9)
+    assert minimal_realization(H_DOUBLES).order == 5
+    r = minimal_realization(H_DOUBLES, precision=MP(30))
+    assert r.ok and r.order == 5 and r.residual < 1e-15
+    # at 20 digits the precision is short: said so (IllConditionedError, exit 1), never
+    # "no system of order 5 reproduces these lags" (RankError, bad input)
+    with pytest.raises(IllConditionedError) as failed:
+        minimal_realization(H_DOUBLES, precision=MP(20))
+    assert not isinstance(failed.value, RankError)
+    assert "reproduces these 10 lags exactly" in str(failed.value)
+    assert "--dps" in str(failed.value)
+    path = tmp_path / "h.json"
+    path.write_text("[" + ", ".join(H_DOUBLES) + "]")
+    code, _, err = _cli(["realize", str(path), "--dps", "20"], capsys, monkeypatch)
+    assert code == 1 and "no system" not in err, err
+    code, _, _ = _cli(["realize", str(path), "--dps", "30"], capsys, monkeypatch)
+    assert code == 0
+
+
+@settings(max_examples=10, deadline=None, derandomize=True)
+@given(st.lists(st.integers(-99, 99).filter(bool), min_size=2, max_size=3, unique=True),
+       st.integers(1, 9), st.integers(0, 3))
+def test_exact_lags_at_mp_are_never_refused_as_unreproducible(poles100, c, noise):
+    # exact lags of a system of distinct non-dyadic poles, a last digit nudged by 10^-17:
+    # where the exact path realises them, MP reproduces them too or says that its precision
+    # fell short, never that no system of the order reproduces them
+    from momentrnn.errors import IllConditionedError, RankError
+    from momentrnn.moments import minimal_realization
+
+    poles = [Fraction(p, 100) for p in poles100]
+    h = [sum(c * p**j for p in poles) for j in range(2 * len(poles) + 2 * noise)]
+    h[-1] += Fraction(noise, 10**17)
+    try:
+        minimal_realization(h)
+    except RankError:
+        return  # the exact lags are not identified: a refusal is true
+    for dps in (15, 30):
+        try:
+            minimal_realization(h, precision=MP(dps))
+        except RankError as exc:
+            raise AssertionError(f"MP({dps}) refused exact lags as unreproducible: {exc}") from None
+        except IllConditionedError:
+            pass

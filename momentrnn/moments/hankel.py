@@ -710,10 +710,8 @@ def _numeric_verdict(
     near = [i for i, v in enumerate(sv) if low <= v <= high]
     gap = math.inf if rank in (0, s) or sv[rank] == 0 else _ratio(sv[rank - 1], sv[rank])
     if near:
-        # every singular value above the floor is proved non-zero (the floor bounds the
-        # data's perturbation of the matrix, Weyl): the rank is at least their count, however
-        # close to the floor they lie; the window only widens the range upwards
-        lo, hi = rank, max(max(near) + 1, rank)
+        lo, hi = min(near), max(near) + 1
+        lo = min(lo, rank)
         verdict = "ambiguous"
         msg = (
             f"singular values {', '.join(mpmath.nstr(sv[i], 3) for i in near)} lie within a "

@@ -148,3 +148,23 @@ def test_exact_lags_at_mp_are_never_refused_as_unreproducible(poles100, c, noise
             raise AssertionError(f"MP({dps}) refused exact lags as unreproducible: {exc}") from None
         except IllConditionedError:
             pass
+
+
+@settings(max_examples=3, deadline=None, derandomize=True)
+@given(st.integers(160, 300), st.integers(2, 5))
+def test_a_flow_that_cannot_start_says_so_without_warnings(exponent, dim):
+    # initial parameters whose loss overflows doubles: no time of blow-up (never t = -1),
+    # the loss inf (it is beyond the largest double), no floating-point warnings
+    import contextlib
+    import io as _io
+
+    out, err = _io.StringIO(), _io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["flow", "--teacher", "decaying", "--dim", str(dim),
+                     "--init-scale", f"1e{exponent}", "--format", "json"])
+    doc = json.loads(out.getvalue())
+    assert code != 0 and doc["status"] == "diverged", doc["status"]
+    assert "t = -1" not in doc["message"] and "cannot start" in doc["message"], doc["message"]
+    assert "warning" not in err.getvalue(), err.getvalue()
+    text = json.dumps(doc)
+    assert doc["training_loss"] == "inf", text[:2000]

@@ -168,3 +168,20 @@ def test_a_flow_that_cannot_start_says_so_without_warnings(exponent, dim):
     assert "warning" not in err.getvalue(), err.getvalue()
     text = json.dumps(doc)
     assert doc["training_loss"] == "inf", text[:2000]
+
+
+def test_resumed_sweep_counts_the_diverged_runs_of_its_table(tmp_path, capsys):
+    # two runs that diverge (their loss overflows at the start); rerun, every row is already
+    # there: the summary counts the table's diverged rows, never "0 diverged" above them
+    path = tmp_path / "s.jsonl"
+    args = ["sweep", "--out", str(path), "--set", "scales=[1e200]", "--set", "seeds=2",
+            "--set", "dims=[3]", "--set", 'teachers=["decaying"]', "--set",
+            'modes=["random"]', "--quiet"]
+    main(args)
+    first = capsys.readouterr().out
+    assert "2 runs done, 0 already in" in first, first
+    assert "2 of the 2 runs in the table diverged" in first, first
+    main(args)
+    again = capsys.readouterr().out
+    assert "0 runs done, 2 already in" in again, again
+    assert "2 of the 2 runs in the table diverged (0 of those done now)" in again, again

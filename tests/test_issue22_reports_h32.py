@@ -185,3 +185,30 @@ def test_resumed_sweep_counts_the_diverged_runs_of_its_table(tmp_path, capsys):
     again = capsys.readouterr().out
     assert "0 runs done, 2 already in" in again, again
     assert "2 of the 2 runs in the table diverged (0 of those done now)" in again, again
+
+
+def test_list_and_print_spec_answer_format_json(capsys):
+    import tomllib
+
+    import jsonschema
+
+    import momentrnn
+    from momentrnn import _schema
+
+    validator = jsonschema.Draft202012Validator(_schema.json_schema())
+    assert main(["check", "--list", "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    validator.validate(doc)
+    assert doc["kind"] == "claim_list" and doc["claims"][0]["label"] == "R1"
+    assert momentrnn.load(doc).to_dict() == _schema.body_of(doc)
+    assert main(["check", "--list"]) == 0
+    text = capsys.readouterr().out
+    assert [c["label"] for c in doc["claims"]] == [ln.split()[0] for ln in text.splitlines()]
+    assert main(["sweep", "--print-spec", "--set", "seeds=3", "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    validator.validate(doc)
+    assert doc["kind"] == "sweep_spec" and doc["spec"]["seeds"] == 3
+    assert momentrnn.load(doc).to_dict() == _schema.body_of(doc)
+    assert main(["sweep", "--print-spec", "--set", "seeds=3"]) == 0
+    toml = tomllib.loads(capsys.readouterr().out)
+    assert toml == {k: v for k, v in doc["spec"].items() if v is not None}

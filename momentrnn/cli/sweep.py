@@ -146,6 +146,15 @@ def run_sweep_cli(args: argparse.Namespace) -> int:
 
     raw = _spec_dict(args)
     spec = load_spec(raw)
+    if args.print_spec and args.format == "json":
+        from .._output import json_text
+        from .._schema import SweepSpec, cli_options, document
+
+        family = spec.sweep_family
+        keys = {"family": family.name, **family.defaults, **raw}
+        print(json_text(document("sweep_spec", SweepSpec(spec.family, len(spec.runs), keys)
+                                 .to_dict(), cli_options(args)), indent=2))
+        return 0
     if args.print_spec:
         _print_spec(spec, raw)
         return 0

@@ -190,8 +190,8 @@ def _proved_low_end(evidence: HankelRank) -> HankelRank:
     proved = evidence.rank
     message = evidence.message.replace(
         f"the rank is between {lo} and {hi}",
-        f"the rank is between {proved} and {max(hi, proved)} (the {proved} above the floor are "
-        "non-zero at this accuracy)")
+        f"the rank is between {proved} and {max(hi, proved)} ({proved} singular value(s) above "
+        "the floor, each non-zero at this accuracy)")
     return replace(evidence, rank_range=(proved, max(hi, proved)), message=message)
 
 

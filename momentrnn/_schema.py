@@ -58,6 +58,8 @@ KINDS = {
     "sweep": "momentrnn.experiments.runner:SweepResults",
     "sweep_row": "momentrnn.experiments.families.base:SweepRow",
     "error": "momentrnn._schema:CommandError",
+    "claim_list": "momentrnn._schema:ClaimList",
+    "sweep_spec": "momentrnn._schema:SweepSpec",
 }
 
 
@@ -87,6 +89,45 @@ class CommandError:
     def from_dict(cls, data: dict) -> CommandError:
         """The refusal of its :meth:`to_dict`."""
         return cls(data["error"], data["message"], data["exit_code"])
+
+
+
+@dataclass(frozen=True)
+class ClaimList:
+    """The claims ``momentrnn check --list`` names (kind ``"claim_list"``): ``claims``, a
+    tuple of ``(label, title)``."""
+
+    claims: tuple
+
+    def to_dict(self) -> dict:
+        """``{"claims": [{"label", "title"}, ...]}``."""
+        return {"claims": [{"label": label, "title": title} for label, title in self.claims]}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ClaimList:
+        """The list of its :meth:`to_dict`."""
+        return cls(tuple((c["label"], c["title"]) for c in data["claims"]))
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """The spec ``momentrnn sweep --print-spec`` writes (kind ``"sweep_spec"``): its
+    ``family``, the number of ``runs``, and ``spec``, every key of the family as given or by
+    default (``None`` where a key is not set: its default), the keys a TOML spec file has."""
+
+    family: str
+    runs: int
+    spec: dict
+
+    def to_dict(self) -> dict:
+        """``{"family", "runs", "spec"}``."""
+        return {"family": self.family, "runs": self.runs, "spec": dict(self.spec)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> SweepSpec:
+        """The spec of its :meth:`to_dict`."""
+        return cls(data["family"], data["runs"], dict(data["spec"]))
+
 
 ENVELOPE_KEYS = ("schema_version", "momentrnn_version", "kind", "options")
 
@@ -647,6 +688,8 @@ KIND_SCHEMAS = {
                       "executor": _STR, "notes": _list(_STR),
                       "rows": _list({"$ref": "#/$defs/sweep_row"})}),
     "error": _object({"error": _STR, "message": _STR, "exit_code": _INT}),
+    "claim_list": _object({"claims": _list(_object({"label": _STR, "title": _STR}))}),
+    "sweep_spec": _object({"family": _STR, "runs": _INT, "spec": {"type": "object"}}),
     "sweep_row": {"type": "object", "required": ["run_id", "spec_digest", "status"],
                   "properties": {"run_id": _STR, "spec_digest": _STR, "family": _STR,
                                  "version": _STR, "schema_version": _STR,

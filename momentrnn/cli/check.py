@@ -123,6 +123,12 @@ def run(args: argparse.Namespace) -> int:
     if jobs < args.jobs and not args.list:
         print(f"momentrnn check: --jobs {args.jobs} lowered to {jobs} ({len(labels)} claims, "
               f"{os.cpu_count() or 1} cores)", file=sys.stderr)
+    if args.list and args.format == "json":
+        from .._schema import ClaimList
+
+        print(json_text(document("claim_list", ClaimList(tuple(claim_titles(labels))).to_dict(),
+                                 cli_options(args)), indent=2))
+        return 0
     if args.list:
         for label, title in claim_titles(labels):
             print(f"{label:4} {title}")

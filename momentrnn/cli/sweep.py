@@ -146,6 +146,15 @@ def run_sweep_cli(args: argparse.Namespace) -> int:
 
     raw = _spec_dict(args)
     spec = load_spec(raw)
+    if args.print_spec and args.format == "json":
+        from .._output import json_text
+        from .._schema import SweepSpec, cli_options, document
+
+        family = spec.sweep_family
+        keys = {"family": family.name, **family.defaults, **raw}
+        print(json_text(document("sweep_spec", SweepSpec(spec.family, len(spec.runs), keys)
+                                 .to_dict(), cli_options(args)), indent=2))
+        return 0
     if args.print_spec:
         _print_spec(spec, raw)
         return 0
@@ -164,8 +173,12 @@ def run_sweep_cli(args: argparse.Namespace) -> int:
         print(json_text(document("sweep", SweepResults(rows, summary).to_dict(),
                                  cli_options(args)), indent=2))
         return 0
-    print(f"{summary.completed} runs done, {summary.skipped} already in {args.out}, "
-          f"{summary.diverged} diverged; {summary.seconds:.1f} s "
+    # the diverged count is of every run in the table (a resumed sweep's rows included),
+    # and this invocation's share of it is said apart
+    diverged = sum(1 for r in rows if r.get("status") == "diverged")
+    print(f"{summary.completed} runs done, {summary.skipped} already in {args.out}; "
+          f"{diverged} of the {len(rows)} runs in the table diverged ({summary.diverged} of "
+          f"those done now); {summary.seconds:.1f} s "
           f"({summary.runs_per_second:.2f} runs/s, {summary.executor})")
     if repeats:
         print(f"note: {args.out} holds {repeats} repeated row(s) of runs already counted; the "

@@ -457,9 +457,14 @@ def _assemble(problem: FlowProblem, raw: FlowRun, teacher, method: str, record: 
     n = len(thetas)
     keep = np.unique(np.linspace(0, n - 1, min(n, max(record, 2))).round().astype(int))
     params = np.array([np.asarray(thetas[i], dtype=float) for i in keep])
-    inv = np.array([problem.invariants(p) for p in params])
-    scale = max(problem.invariant_scale(p) for p in params)
-    drift = float(np.max(np.abs(inv - inv[0])) / scale) if scale > 0 else 0.0
+    # diagnostics of parameters that may have overflowed (a diverged run): their inf or nan
+    # is what is shown, without floating-point warnings
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        inv = np.array([problem.invariants(p) for p in params])
+        scale = max(problem.invariant_scale(p) for p in params)
+        drift = float(np.max(np.abs(inv - inv[0])) / scale) if scale > 0 else 0.0
+        imbalance = np.array([problem.imbalance(p) for p in params])
+        negative_mass = np.array([problem.negative_mass(p) for p in params])
     if raw.drift is not None:  # the mpmath integrator measures it at its own precision
         drift = raw.drift
     final_theta = np.asarray(thetas[-1], dtype=float)
@@ -477,8 +482,7 @@ def _assemble(problem: FlowProblem, raw: FlowRun, teacher, method: str, record: 
     return Trajectory(
         times=times, loss=loss, grad_norm=np.asarray(raw.gnorms, dtype=float),
         record_times=times[keep], parameters=params, invariants=inv, invariant_drift=drift,
-        imbalance=np.array([problem.imbalance(p) for p in params]),
-        negative_mass=np.array([problem.negative_mass(p) for p in params]),
+        imbalance=imbalance, negative_mass=negative_mass,
         final=final, status=raw.status, message=message, method=method,
         events=dict(raw.events), effective_dimension=eff, extrapolation_error=extrap,
         extrapolation_length=length, steps=int(raw.steps), evaluations=int(raw.nfev),

@@ -174,7 +174,9 @@ def minimal_realization(impulse_response: object, *, precision: Precision | None
         by Berlekamp-Massey over Q) is ``L`` with ``2 L`` more than the lags given, so that
         the lags do not identify it (the message names ``L``), or ``rank < L``.
     IllConditionedError
-        ``MP``: the leading Hankel block is numerically singular at the working precision.
+        ``MP``: the leading Hankel block is numerically singular at the working precision,
+        or (exact lags) the realisation built at it misses lags that a system of its order
+        reproduces exactly.
 
     Examples
     --------
@@ -369,7 +371,8 @@ _FORMS = {
 
 
 def _residual(real: Realization, data) -> float:
-    """``max_j |C A^j B - h_j|`` in double precision (exactly for Exact realisations)."""
+    """``max_j |C A^j B - h_j|`` in double precision (exactly for Exact realisations, at their
+    own precision for MP ones)."""
     if real.precision.exact:
         A, B, C = real.A, list(real.B), list(real.C)
         x, worst = B, Fraction(0)
@@ -383,6 +386,23 @@ def _residual(real: Realization, data) -> float:
             return float(worst)
         except OverflowError:
             return float("inf")
+    if isinstance(real.A, mpmath.matrices.matrices._matrix):
+        # an mpmath realisation at its own precision (20 bits more): rounded to doubles, the
+        # matrix of an ill-conditioned block (cond 1e21) would miss the lags by the rounding
+        # of A, whatever the precision it was built at
+        ctx = mpmath.MPContext()
+        ctx.prec = real.A.ctx.prec + 20
+        n = real.order
+        A = [[ctx.mpmathify(real.A[i, j]) for j in range(n)] for i in range(n)]
+        x = [ctx.mpmathify(real.B[i]) for i in range(n)]
+        C = [ctx.mpmathify(real.C[i]) for i in range(n)]
+        worst = ctx.zero
+        for j in range(data.count):
+            h = ctx.mpf(int(data.real[j].p)) / int(data.real[j].q)
+            worst = max(worst, abs(ctx.fsum(c * v for c, v in zip(C, x)) - h))
+            x = [ctx.fsum(a * v for a, v in zip(row, x)) for row in A]
+        resid = float(worst) if ctx.isfinite(worst) else float("inf")
+        return resid
     A_f, B_f, C_f = real.as_arrays()
     x, resid = B_f.copy(), 0.0
     hf = data.as_numpy()
@@ -400,6 +420,18 @@ def _require_reproduced(real: Realization, data, resid: float, rank, relative: f
     tol = max(relative * scale if relative else 0.0, 10 * max(data.radius))
     if resid <= tol:
         return tol
+    if data.is_exact and not real.precision.exact:
+        low = _linear_complexity([Fraction(int(v.p), int(v.q)) for v in data.real])
+        if low <= real.order and 2 * low <= data.count:
+            # a system of this order reproduces the exact lags (proved over Q): the miss is
+            # the working precision's, never the lags'
+            raise IllConditionedError(
+                f"a system of order {real.order} reproduces these {data.count} lags exactly "
+                f"(the smallest order that does is {low}, by Berlekamp-Massey over Q), but the "
+                f"one built at {real.precision!r} misses them by {resid:.3g} (allowed "
+                f"{tol:.3g}): their Hankel block is too ill-conditioned for that precision; "
+                "raise the precision (--dps, precision=MP(dps)) or realise the exact lags "
+                "exactly (no precision option, precision=Exact())")
     if data.is_exact and rank is None:
         how = "supply more lags (their order is not identified by these lags)"
     elif (rank is None and real.rank_evidence.verdict in ("exact", "clear")

@@ -221,8 +221,9 @@ class Recovery:
         """Atoms and weights as decimal text showing only the vouched (normwise) digits.
 
         Each part of a value is written to the absolute position ``10^-digits`` times the
-        largest magnitude of its group (atoms, weights); ``"?"`` where no digit is vouched.
-        A result read back from JSON shows the text it was written with.
+        largest magnitude of its group (atoms, weights); ``"?"`` where no digit is vouched;
+        ``"0"`` for a value proved exactly zero (its own digits infinite). A result read
+        back from JSON shows the text it was written with.
         """
         if self.loaded_text is not None:
             return list(self.loaded_text[0]), list(self.loaded_text[1])
@@ -234,8 +235,15 @@ class Recovery:
         ctx.prec = 64
         a_scale = max(magnitude(a, ctx) for a in self.atoms)
         w_scale = max(magnitude(w, ctx) for w in self.weights)
-        return ([format_number(a, self.digits, a_scale) for a in self.atoms],
-                [format_number(w, self.digits, w_scale) for w in self.weights])
+        def text(values, scale, per_value):
+            # a value proved exact (its own digits infinite) that is zero is written ``0``,
+            # never as zeros down to the normwise position, which read as a rounded value
+            flags = [math.isinf(d) for d in per_value] if per_value else [False] * len(values)
+            return ["0" if flag and v == 0 else format_number(v, self.digits, scale)
+                    for v, flag in zip(values, flags)]
+
+        return (text(self.atoms, a_scale, self.atom_digits),
+                text(self.weights, w_scale, self.weight_digits))
 
     def to_dict(self) -> dict:
         """JSON-ready dictionary: atoms and weights with only their vouched digits (text),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import math
 import numbers
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -173,7 +173,26 @@ def effective_dimension(model: object, *, tolerance: float | None = None,
     rounding = _response_rounding(model, 2 * s - 1)
     evidence = hankel_rank(list(h), precision=precision or MP(40), size=s,
                            accuracy=max(tol, rounding))
+    evidence = _proved_low_end(evidence)
     return _within_data_scale(evidence, h, dim, None if rounding <= tol else rounding)
+
+
+def _proved_low_end(evidence: HankelRank) -> HankelRank:
+    """An ambiguous range that starts at the singular values proved non-zero: at an accuracy
+    that bounds the response's error (the tolerance asked, or its rounding), each singular
+    value above the noise floor is non-zero (Weyl), however close to the floor it lies, so
+    the rank is at least their count (``evidence.rank``); the window of the margin below the
+    floor widens the range upwards only. (For lags whose stated accuracy may be understated,
+    double lags' half ulp, :func:`momentrnn.hankel_rank` keeps its wider range.)"""
+    lo, hi = evidence.rank_range
+    if evidence.verdict != "ambiguous" or lo >= evidence.rank:
+        return evidence
+    proved = evidence.rank
+    message = evidence.message.replace(
+        f"the rank is between {lo} and {hi}",
+        f"the rank is between {proved} and {max(hi, proved)} ({proved} singular value(s) above "
+        "the floor, each non-zero at this accuracy)")
+    return replace(evidence, rank_range=(proved, max(hi, proved)), message=message)
 
 
 def _within_data_scale(evidence: HankelRank, h: np.ndarray, dim: int,

@@ -100,7 +100,7 @@ class ScipyIntegrator(Integrator):
         kwargs = {"jac": jac} if self.jacobian else {}
 
         def start_only(status: str, message: str) -> FlowRun:
-            loss0, grad0 = problem.loss_grad(theta0)
+            loss0, grad0 = _initial_loss_grad(problem, theta0)
             return FlowRun(times=[0.0], thetas=[theta0], losses=[loss0],
                            gnorms=[float(np.linalg.norm(grad0))], status=status,
                            message=message, steps=0, nfev=counter["n"])
@@ -141,6 +141,17 @@ class ScipyIntegrator(Integrator):
             # raised at a point scipy evaluated (a trial stage, not a point of the flow): a
             # blow-up only when the furthest point evaluated shows one
             t = counter["t"]
+            loss0 = _initial_loss_grad(problem, theta0)[0]
+            if not np.isfinite(loss0) or t < 0:
+                # the loss (or its gradient) overflows at the initial parameters: the flow
+                # never started, there is no time at which it blew up
+                return start_only("diverged", "the flow cannot start: at the initial "
+                                  "parameters (t = 0) the loss "
+                                  + ("overflows double precision (loss inf)"
+                                     if loss0 == np.inf else
+                                     f"or its gradient is not finite in double precision "
+                                     f"({exc})")
+                                  + "; lower the initial scale (init_scale, --init-scale)")
             if _blew_up(problem, counter["y"]):
                 return start_only("diverged", f"the flow blew up near t = {t:.6g} ({exc})")
             return start_only("stalled", f"scipy {method} stopped: floating-point {exc} at a "
@@ -179,6 +190,28 @@ class ScipyIntegrator(Integrator):
         return FlowRun(times=times, thetas=thetas, losses=[v[0] for v in lg],
                        gnorms=[float(np.linalg.norm(v[1])) for v in lg], status=status,
                        message=message, events=ev, steps=len(times) - 1, nfev=nfev)
+
+
+def _initial_loss_grad(problem: FlowProblem, theta0: np.ndarray) -> tuple[float, np.ndarray]:
+    """The loss and gradient at the initial parameters, without floating-point warnings; a
+    diagonal model's loss that is not finite in doubles (its response overflows) is
+    evaluated at 60 digits: ``inf`` where it passes the largest double (a sum of squares
+    that large), its value otherwise."""
+    with np.errstate(all="ignore"):
+        loss, grad = problem.loss_grad(theta0)
+    if np.isfinite(loss) or not problem.diagonal or not np.all(np.isfinite(theta0)):
+        return loss, grad
+    import mpmath
+
+    ctx = mpmath.MPContext()
+    ctx.dps = 60
+    t = theta0.reshape(problem.dim, 3)
+    w = [(ctx.mpf(float(a)), ctx.mpf(float(b)) * ctx.mpf(float(c))) for a, b, c in t]
+    total = ctx.zero
+    for j, (target, rho) in enumerate(zip(problem.target, problem.rho)):
+        r = ctx.fsum(wi * a ** j for a, wi in w) - ctx.mpf(float(target))
+        total += ctx.mpf(float(rho)) * r * r
+    return (float("inf") if total > ctx.mpf(np.finfo(float).max) else float(total)), grad
 
 
 class LSODA(ScipyIntegrator):

@@ -35,7 +35,8 @@ def exact_text(value: object) -> str:
 def sympy_text(expr: object) -> str:
     """``str(expr)`` of a sympy expression, also where its integers have more digits than
     Python's int-string limit (an exact atom ``I/3**100000``): those are written by
-    python-flint, in sympy's own layout."""
+    python-flint, in sympy's own layout (terms in sympy's order where that order can be
+    computed, in the expression's own order where sorting them would print such integers)."""
     from sympy.printing.str import StrPrinter
 
     class _Printer(StrPrinter):
@@ -45,7 +46,10 @@ def sympy_text(expr: object) -> str:
         def _print_Rational(self, e):
             return exact_text(Fraction(int(e.p), int(e.q)))
 
-    return _Printer().doprint(expr)
+    try:
+        return _Printer().doprint(expr)
+    except ValueError:  # sympy's term ordering calls str() of the integers inside: unordered
+        return _Printer({"order": "none"}).doprint(expr)
 
 
 def mp_text(value: object) -> str:

@@ -678,3 +678,20 @@ def test_the_floor_of_log10_is_the_full_precision_one(mantissa, exponent, nudge,
         assert _floor_log10(ctx, power, shift) == int(ctx.floor(ctx.log10(power) - shift))
     assert _floor_log10(ctx, ctx.mpf(10) ** exponent * (1 - ctx.mpf(2) ** -150), 0.0) == (
         exponent - 1)
+
+
+def test_an_irrational_exact_atom_past_the_int_string_limit_is_printed():
+    # atoms +-sqrt(10^5000 / (10^5000 + 1)): sympy's term ordering once called str() of the
+    # 5001-digit integers inside and raised ValueError
+    import sympy
+
+    from momentrnn._format import sympy_text
+
+    next_ = "1" + "0" * 4999 + "1"  # 10^5000 + 1 as text: sqrt(a/b) = 10^2500 sqrt(b) / b
+    x = sympy.sqrt(sympy.Rational(10**5000, 10**5000 + 1))
+    for value in (x, -x, 1 - x / 3):
+        text = sympy_text(value)
+        assert f"sqrt({next_})" in text, text[:80]
+    # small values print exactly as sympy's own str does
+    for value in (sympy.sqrt(15) / 5, 1 - sympy.sqrt(15) / 5, -sympy.Rational(39, 100)):
+        assert sympy_text(value) == str(value)

@@ -180,8 +180,8 @@ def test_an_exact_zero_is_written_0_and_a_zero_to_digits_with_its_zeros():
        w=st.fractions(Fraction(1, 10), Fraction(3), max_denominator=30))
 def test_an_atom_at_zero_prints_zero(x, w, capsys, monkeypatch):
     """Symmetric three-atom measures with an atom at 0, moments as rounded doubles: the middle
-    atom is zero to the digits vouched, and printed so (its zeros), in the table and the
-    JSON."""
+    atom is zero to the digits vouched, and printed so (its zeros, or 0 where it is vouched
+    exact), in the table and the JSON."""
     import io
     import sys
 
@@ -194,7 +194,10 @@ def test_an_atom_at_zero_prints_zero(x, w, capsys, monkeypatch):
     assert code == 0 and data["rank"] == 3
     zero = data["atoms"][1]
     assert set(zero) <= set("0.") and "?" not in data["atoms"]
-    assert data["exact"] or len(zero.partition(".")[2]) >= 10  # zero to its digits
+    # zero to its digits, or "0" where the atom itself is vouched exact (the odd moments are
+    # exact zeros, so the measure is symmetric and its middle atom exactly 0)
+    assert (data["exact"] or data["atom_exact"][1] and zero == "0"
+            or len(zero.partition(".")[2]) >= 10), (zero, data["atom_exact"])
     monkeypatch.setattr(sys, "stdin", io.StringIO(text))
     main(["recover", "-"])
     rows = capsys.readouterr().out.split("digits (atom, weight)")[1].splitlines()

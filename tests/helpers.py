@@ -1,5 +1,8 @@
+import json
 import math
 from fractions import Fraction
+
+import pytest
 
 
 def legendre_moments(n):
@@ -33,3 +36,22 @@ def correct_digits(got, want, ctx):
     if err == 0:
         return float("inf")
     return float(-ctx.log10(err / scale))
+
+
+def plotted_figures(rows, tmp_path, monkeypatch) -> dict:
+    """Plot the rows; the figures drawn, by name, kept instead of written."""
+    pytest.importorskip("matplotlib")
+    from momentrnn.experiments import plots
+
+    path = tmp_path / "r.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    seen = {}
+
+    def keep(fig, out_dir, name, formats, plt, pending=None):
+        fig.canvas.draw()  # as saving would: texts and limits final
+        seen[name] = fig
+        return [name]
+
+    monkeypatch.setattr(plots, "_save", keep)
+    plots.plot_results(str(path), str(tmp_path / "figs"), formats=("png",))
+    return seen

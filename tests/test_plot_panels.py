@@ -7,6 +7,7 @@ import json
 import pytest
 
 from momentrnn.experiments import run_sweep
+from tests.helpers import plotted_figures as _figures
 
 SPEC = {"family": "linear", "teachers": ["decaying", "two_pole"], "dims": [4], "k": 3,
         "scales": [1e-3, 1e-2, 1e-1, 1.0], "modes": ["random"], "seeds": [0, 1],
@@ -18,25 +19,6 @@ def rows(tmp_path_factory):
     path = tmp_path_factory.mktemp("sweep") / "r.jsonl"
     run_sweep(SPEC, str(path), progress=False)
     return [json.loads(line) for line in path.read_text().splitlines()]
-
-
-def _figures(rows, tmp_path, monkeypatch) -> dict:
-    """Plot the rows; the figures drawn, by name, kept instead of written."""
-    pytest.importorskip("matplotlib")
-    from momentrnn.experiments import plots
-
-    path = tmp_path / "r.jsonl"
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    seen = {}
-
-    def keep(fig, out_dir, name, formats, plt, pending=None):
-        fig.canvas.draw()  # as saving would: texts and limits final
-        seen[name] = fig
-        return [name]
-
-    monkeypatch.setattr(plots, "_save", keep)
-    plots.plot_results(str(path), str(tmp_path / "figs"), formats=("png",))
-    return seen
 
 
 def _texts(ax) -> str:

@@ -3,7 +3,6 @@ when the larger scale's runs blew up, half the values are outliers, and the medi
 deviation no longer see them; the value axis still shows the meaningful range, the outliers
 drawn at its edge and counted."""
 
-import json
 import math
 
 import numpy as np
@@ -12,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from momentrnn.experiments.plots import LOG_FENCE, _Axis
+from tests.helpers import plotted_figures as _figures
 
 
 def _rows(blown: float, trained=(3.9e-4, 1.7e-4, 7.1e-4), scales=(1e-3, 1.0)) -> list:
@@ -36,25 +36,6 @@ def _rows(blown: float, trained=(3.9e-4, 1.7e-4, 7.1e-4), scales=(1e-3, 1.0)) ->
                          "loss_curve": [[0, 1.0], [10, 1e30 if diverged else 1e-9]],
                          "seconds": 0.1})
     return rows
-
-
-def _figures(rows, tmp_path, monkeypatch) -> dict:
-    """Plot the rows; the figures drawn, by name, kept instead of written."""
-    pytest.importorskip("matplotlib")
-    from momentrnn.experiments import plots
-
-    path = tmp_path / "r.jsonl"
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    seen = {}
-
-    def keep(fig, out_dir, name, formats, plt, pending=None):
-        fig.canvas.draw()
-        seen[name] = fig
-        return [name]
-
-    monkeypatch.setattr(plots, "_save", keep)
-    plots.plot_results(str(path), str(tmp_path / "figs"), formats=("png",))
-    return seen
 
 
 @pytest.mark.parametrize("blown", [1e40, 3.9e31, 1e150])

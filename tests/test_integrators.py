@@ -1,6 +1,7 @@
 """Flow integrators come from one registry; their tables are checked against their order
 conditions; the step-size controller and the throw / progress options."""
 
+import re
 from dataclasses import replace
 from fractions import Fraction
 
@@ -69,8 +70,10 @@ def test_a_registered_integrator_runs_by_name_and_agrees_with_the_built_in(heun)
 
 def test_unknown_integrator_names_the_registered_ones(heun):
     student, teacher = _small()
-    with pytest.raises(InputError, match=r"method='euler' is not known; use one of auto, "
-                       r"rosenbrock, .*gauss-mp, heun"):
+    names = ", ".join(("auto", *INTEGRATORS))  # read from the registry, heun last
+    assert names.endswith(", heun")
+    with pytest.raises(InputError, match=re.escape(f"method='euler' is not known; use one of "
+                                                   f"{names}")):
         integrate_flow(student, teacher, k=3, method="euler")
     with pytest.raises(InputError, match="is not known"):
         integrate_flow(student, teacher, k=3, method=["rosenbrock"])

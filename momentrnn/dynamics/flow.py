@@ -141,7 +141,7 @@ def integrate_flow(
     k: int,
     t_max: float | None = None,
     until_loss: float | None = None,
-    method: str = "auto",
+    method: str | type = "auto",
     rtol: float = 3e-7,
     atol: float = 1e-12,
     lag_weights: object = None,
@@ -152,6 +152,8 @@ def integrate_flow(
     progress: Callable[[float, float], None] | None = None,
     blas_threads: int | None = 1,
     throw: bool = False,
+    options: object = None,
+    controller: object = None,
 ) -> Trajectory:
     r"""Integrate the gradient flow of the moment loss from ``student``.
 
@@ -178,7 +180,8 @@ def integrate_flow(
         (implicit Gauss-Legendre in mpmath; needs ``precision=MP(dps)`` and ``t_max``), or the
         name of an integrator added with
         :func:`~momentrnn.dynamics.integrators.register_integrator` (:func:`flow_methods`
-        lists them all).
+        lists them all), or an :class:`~momentrnn.dynamics.integrators.Integrator` subclass
+        itself (registered or not; it is checked as a registration is).
     rtol, atol : float
         Local error tolerances.
     precision : MP, optional
@@ -207,6 +210,15 @@ def integrate_flow(
         message instead. Bad input raises :class:`~momentrnn.errors.InputError` whatever
         ``throw`` says, and so does a Gauss-Legendre step whose stage equations do not converge
         (``IntegrationError``: it leaves no trajectory to return).
+    options : object, optional
+        The method's own options: an instance of its ``Options`` class or a dict of its
+        fields (the one-step methods: ``first_step``, ``max_step``; scipy's: ``first_step``,
+        ``max_step``; ``'gauss-mp'``: ``steps``). Default: the method's defaults.
+    controller : StepController or callable, optional
+        The step-size controller of a one-step method with an error estimate (RODAS4, an
+        :class:`~momentrnn.dynamics.integrators.ExplicitRungeKutta`): an instance, or a
+        callable (such as a subclass) that makes one from the method's error order.
+        Refused for methods that control their steps themselves (scipy's, ``'gauss-mp'``).
 
     Returns
     -------
@@ -247,7 +259,9 @@ def integrate_flow(
     """
     _check_model(student, "student")
     _check_model(teacher, "teacher")
-    if method != "auto":
+    if isinstance(method, type):  # an integrator class where a name is
+        method = integrator_named(method)
+    elif method != "auto":
         integrator_named(method)
     if precision is not None and (method == "auto"
                                   or not integrator_named(method).needs_precision):
@@ -291,10 +305,20 @@ def integrate_flow(
     theta0 = problem.pack(student)
     if method == "auto":
         method = "rosenbrock" if theta0.size > AUTO_LSODA_LIMIT else "LSODA"
-    integrator = integrator_named(method)()
+    cls = integrator_named(method)
+    method = cls.name
+    integrator = cls()
+    if controller is not None and not cls.takes_controller:
+        takes = ", ".join(repr(m) for m, c in INTEGRATORS.items() if c.takes_controller)
+        raise InputError(f"controller={controller!r} was given with method={method!r}, which "
+                         "controls its steps itself; a controller applies to the one-step "
+                         f"methods with an error estimate ({takes})")
     options = FlowOptions(t_max=t_max, until_loss=until_loss, rtol=rtol, atol=atol,
                           max_steps=max_steps, record=record, precision=precision,
-                          progress=progress)
+                          progress=progress, method_options=cls.options_from(options),
+                          controller=controller)
+    if controller is not None:
+        integrator.controller_for(options)  # refuses a controller that is not one
     integrator.check(options)
     held = _held_units(problem, theta0) if integrator.on_invariant_sets else None
     solved, start0 = (problem, theta0) if held is None else (held, held.reduce(theta0))

@@ -1,18 +1,19 @@
-"""The integrator interface, the typed result of a run and the adaptive stepping loop."""
+"""The integrator interface, what a run is asked (:class:`FlowOptions`) and the typed result
+of a run (:class:`FlowRun`); the limits every run is held to. The loop that runs a one-step
+method is :mod:`.driver`'s, the one-step methods' base :mod:`.stepper`'s."""
 
 from __future__ import annotations
 
-import math
 from abc import ABC, abstractmethod
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from typing import ClassVar
 
 import numpy as np
 
-from .controller import StepController
+from ...errors import InputError
 
-__all__ = ["AdaptiveIntegrator", "FlowOptions", "FlowRun", "Integrator"]
+__all__ = ["FlowOptions", "FlowRun", "Integrator", "MethodOptions"]
 
 # The parameters of a run that passes this are declared diverged.
 PARAMETER_LIMIT = 1e8
@@ -78,6 +79,16 @@ class FlowOptions:
     record: int
     precision: object = None
     progress: Callable[[float, float], None] | None = None
+    # the integrator's own options (an instance of its ``Options``) and, for a method with
+    # step-size control, the controller asked for (None: the method's default)
+    method_options: object = None
+    controller: object = None
+
+
+@dataclass(frozen=True)
+class MethodOptions:
+    """The options of a method that has none of its own: the base of each integrator's
+    ``Options`` (a frozen dataclass whose fields are the method's options, with defaults)."""
 
 
 @dataclass
@@ -121,118 +132,41 @@ class Integrator(ABC):
     # treats b_i and c_i alike and so keeps them on the set itself)
     on_invariant_sets: ClassVar[bool] = True
 
+    # the method's own options: integrate_flow(options=...) takes an instance or a mapping of
+    # its fields; integrate reads them as FlowOptions.method_options
+    Options: ClassVar[type] = MethodOptions
+    # whether integrate_flow(controller=...) applies (a method with step-size control)
+    takes_controller: ClassVar[bool] = False
+
+    @classmethod
+    def options_from(cls, value: object) -> MethodOptions:
+        """The method's :attr:`Options` from ``integrate_flow(options=value)``: None (the
+        defaults), an instance, or a mapping of field names to values.
+
+        Raises
+        ------
+        InputError
+            For anything else, or a field the method does not have (the message lists them).
+        """
+        if value is None:
+            return cls.Options()
+        if isinstance(value, cls.Options):
+            return value
+        known = [f.name for f in fields(cls.Options)]
+        if isinstance(value, Mapping):
+            unknown = [k for k in value if k not in known]
+            if not unknown:
+                return cls.Options(**value)
+            raise InputError(f"options={value!r}: method {cls.name!r} has no option "
+                             f"{unknown[0]!r}; its options are "
+                             f"{', '.join(known) if known else 'none'}")
+        raise InputError(f"options={value!r} must be a {cls.Options.__name__} or a dict of "
+                         f"its fields ({', '.join(known) if known else 'none'}) for method "
+                         f"{cls.name!r}")
+
     def check(self, options: FlowOptions) -> None:  # noqa: B027 - optional hook
         """Raise :class:`~momentrnn.errors.InputError` for options this method cannot use."""
 
     @abstractmethod
     def integrate(self, problem, theta0: np.ndarray, options: FlowOptions) -> FlowRun:
         """Integrate the flow of ``problem`` from ``theta0``."""
-
-
-class AdaptiveIntegrator(Integrator):
-    """A one-step method with an embedded error estimate, run with :class:`StepController`.
-
-    Subclasses give :attr:`error_order` and :meth:`_step_impl` (and :meth:`evaluate` when a
-    step needs more than the loss and gradient at its starting point).
-    """
-
-    error_order: ClassVar[int]
-
-    @property
-    def controller(self) -> StepController:
-        return StepController(self.error_order)
-
-    def evaluate(self, problem, theta: np.ndarray, previous: Any = None) -> Any:
-        """What a step from ``theta`` needs there: an object with ``loss`` and ``grad``
-        (``previous`` is the one at the last accepted point, to recycle)."""
-        return _Point(*problem.loss_grad(theta))
-
-    def step(self, problem, point: Any, theta: np.ndarray, h: float):
-        """One step of size ``h`` from ``theta`` (where ``point`` was evaluated): the new
-        parameters, the error estimate and the number of gradient evaluations. Overflow and
-        invalid operations raise FloatingPointError."""
-        with np.errstate(over="raise", invalid="raise", divide="raise"):
-            return self._step_impl(problem, point, theta, h)
-
-    @abstractmethod
-    def _step_impl(self, problem, point: Any, theta: np.ndarray, h: float
-                   ) -> tuple[np.ndarray, np.ndarray, int]:
-        """The method's formulas for :meth:`step`."""
-
-    def integrate(self, problem, theta: np.ndarray, options: FlowOptions) -> FlowRun:
-        ctrl = self.controller
-        rtol, atol, until_loss = options.rtol, options.atol, options.until_loss
-        max_steps, progress = options.max_steps, options.progress
-        t = 0.0
-        # the evaluation at the current point, shared by the first stage of the step from it
-        # and by every retry of a rejected step
-        point = self.evaluate(problem, theta)
-        loss, grad = point.loss, point.grad
-        times, thetas, losses, gnorms = [t], [theta.copy()], [loss], [float(np.linalg.norm(grad))]
-        events: dict = {}
-        loss0 = loss
-        gnorm = gnorms[0]
-        h = ctrl.initial_step(theta, gnorm)
-        t_end = math.inf if options.t_max is None else float(options.t_max)
-        status, message, nfev = "max_steps", f"stopped after {max_steps} steps", 1
-        steps = rejected = 0
-        watch = CollapseWatch() if self.stiff else None
-        while steps + rejected < max_steps:
-            if t >= t_end:
-                status, message = "t_max", f"reached t_max = {t_end:g}"
-                break
-            h = min(h, t_end - t)
-            try:
-                new, err_vec, evals = self.step(problem, point, theta, h)
-                nfev += evals
-                err = ctrl.error_norm(err_vec, theta, new, rtol, atol)
-            except STEP_FAILURES:
-                err = math.inf
-            if not math.isfinite(err):
-                rejected += 1
-                h *= ctrl.reject_factor
-                if ctrl.too_small(h, t):
-                    status, message = "diverged", f"step size underflow at t = {t:.6g}"
-                    break
-                continue
-            if err <= 1.0:
-                t += h
-                theta = new
-                steps += 1
-                point = self.evaluate(problem, theta, point)
-                loss, grad = point.loss, point.grad
-                nfev += 1
-                gnorm = float(np.linalg.norm(grad))
-                times.append(t)
-                thetas.append(theta)
-                losses.append(loss)
-                gnorms.append(gnorm)
-                if progress is not None:
-                    progress(t, loss)
-                if "escape" not in events and loss < ESCAPE_FRACTION * loss0:
-                    events["escape"] = t
-                if not np.isfinite(loss) or np.max(np.abs(theta)) > PARAMETER_LIMIT:
-                    status, message = "diverged", f"parameters blew up at t = {t:.6g}"
-                    break
-                if until_loss is not None and loss <= until_loss:
-                    events["until_loss"] = t
-                    status, message = ("converged",
-                                       f"loss {loss:.3e} <= {until_loss:g} at t = {t:.6g}")
-                    break
-                if gnorm == 0.0:
-                    status, message = "stationary", f"gradient vanished at t = {t:.6g}"
-                    break
-                if watch is not None and watch.collapsed(t):
-                    status, message = "collapsed", watch.message(t, loss, loss0)
-                    break
-            else:
-                rejected += 1
-            h *= ctrl.factor(err)
-        return FlowRun(times=times, thetas=thetas, losses=losses, gnorms=gnorms, status=status,
-                       message=message, events=events, steps=steps, nfev=nfev)
-
-
-@dataclass(frozen=True)
-class _Point:
-    loss: float
-    grad: np.ndarray

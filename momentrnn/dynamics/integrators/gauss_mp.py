@@ -2,16 +2,38 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from ...errors import InputError
 from ...precision import MP, as_precision
 from .._problem import FlowProblem
-from ._base import FlowOptions, FlowRun, Integrator
+from ._base import FlowOptions, FlowRun, Integrator, MethodOptions
+from .registry import register_integrator
 
-__all__ = ["GaussMP"]
+__all__ = ["GaussMP", "GaussOptions"]
 
 
+@dataclass(frozen=True)
+class GaussOptions(MethodOptions):
+    """Options of ``'gauss-mp'``.
+
+    steps : int, optional
+        The number of fixed steps to ``t_max`` (default: chosen from the initial gradient and
+        doubled, up to three times, while the stage equations do not converge).
+    """
+
+    steps: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.steps is not None and (isinstance(self.steps, (bool, np.bool_)) or not
+                                       isinstance(self.steps, (int, np.integer))
+                                       or self.steps < 1):
+            raise InputError(f"steps={self.steps!r} must be a positive integer (or None)")
+
+
+@register_integrator
 class GaussMP(Integrator):
     """Implicit Gauss-Legendre (order 6) at ``precision=MP(dps)`` up to a finite ``t_max``;
     measures the invariants' drift at its own precision. Stage equations that do not
@@ -23,6 +45,7 @@ class GaussMP(Integrator):
     # its stage equations apply the same mpmath operations to b_i and c_i (negated ones for
     # b_i = -c_i), so units that start on those sets stay on them exactly
     on_invariant_sets = False
+    Options = GaussOptions
 
     def check(self, options: FlowOptions) -> None:
         if options.precision is None:
@@ -37,7 +60,9 @@ class GaussMP(Integrator):
         from ..mp_flow import gauss_mp_flow, mp_gradient, mp_invariants, mp_loss
 
         prec = as_precision(options.precision)
-        out = gauss_mp_flow(problem, theta0, options.t_max, prec, options.record)
+        steps = getattr(options.method_options, "steps", None)
+        out = gauss_mp_flow(problem, theta0, options.t_max, prec, options.record,
+                            steps=None if steps is None else int(steps))
         ctx = out.ctx
         mp_thetas = out.thetas
         inv = [mp_invariants(problem, th, ctx) for th in mp_thetas]

@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._problem import FlowProblem, Linearisation
-from ._base import AdaptiveIntegrator
+from .registry import register_integrator
+from .stepper import AdaptiveIntegrator
 from .tableau import RosenbrockTableau
 
 __all__ = ["RODAS4", "Rodas4"]
@@ -44,6 +45,7 @@ RODAS4 = RosenbrockTableau(
 )
 
 
+@register_integrator
 class Rodas4(AdaptiveIntegrator):
     """RODAS4 with the exact Hessian (as the method's order conditions assume) and the
     problem's structured solves."""

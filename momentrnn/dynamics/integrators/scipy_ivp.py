@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
 
+from ...errors import InputError
 from .._problem import FlowProblem
 from ._base import PARAMETER_LIMIT, CollapseWatch, FlowOptions, FlowRun, Integrator
+from .registry import register_integrator
+from .stepper import AdaptiveOptions
 
 __all__ = ["ScipyIntegrator", "LSODA", "BDF", "Radau", "RK45", "DOP853"]
 
@@ -51,11 +55,24 @@ def _blew_up(problem: FlowProblem, theta) -> bool:
         return not np.isfinite(problem.loss_grad(theta)[0])
 
 
+@dataclass(frozen=True)
+class ScipyOptions(AdaptiveOptions):
+    """Options of scipy's methods, passed to ``solve_ivp`` when given: ``first_step`` and
+    ``max_step`` (default: scipy's choice, and no bound)."""
+
+
 class ScipyIntegrator(Integrator):
     """``scipy.integrate.solve_ivp`` with ``method=name``; the subclasses name the method
     and say whether it is given the Jacobian :math:`-\\nabla^2 L`."""
 
     jacobian: ClassVar[bool] = False
+    Options = ScipyOptions
+
+    def check(self, options: FlowOptions) -> None:
+        first = getattr(options.method_options, "first_step", None)
+        if first is not None and options.t_max is not None and first > options.t_max:
+            raise InputError(f"first_step={first!r} is longer than t_max={options.t_max!r}: "
+                             "give a first step within the span")
 
     def integrate(self, problem: FlowProblem, theta0: np.ndarray,
                   options: FlowOptions) -> FlowRun:
@@ -98,6 +115,10 @@ class ScipyIntegrator(Integrator):
             events.append(reached)
         t_end = NO_TIME_LIMIT if options.t_max is None else float(options.t_max)
         kwargs = {"jac": jac} if self.jacobian else {}
+        for key in ("first_step", "max_step"):
+            value = getattr(options.method_options, key, None)
+            if value is not None:
+                kwargs[key] = float(value)
 
         def start_only(status: str, message: str) -> FlowRun:
             loss0, grad0 = _initial_loss_grad(problem, theta0)
@@ -214,24 +235,29 @@ def _initial_loss_grad(problem: FlowProblem, theta0: np.ndarray) -> tuple[float,
     return (float("inf") if total > ctx.mpf(np.finfo(float).max) else float(total)), grad
 
 
+@register_integrator
 class LSODA(ScipyIntegrator):
     name = "LSODA"
     jacobian = True
 
 
+@register_integrator
 class BDF(ScipyIntegrator):
     name = "BDF"
     jacobian = True
 
 
+@register_integrator
 class Radau(ScipyIntegrator):
     name = "Radau"
     jacobian = True
 
 
+@register_integrator
 class RK45(ScipyIntegrator):
     name = "RK45"
 
 
+@register_integrator
 class DOP853(ScipyIntegrator):
     name = "DOP853"

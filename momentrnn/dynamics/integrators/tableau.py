@@ -156,7 +156,9 @@ class ButcherTableau:
     -----
     The steps use the coefficients as doubles (``step_a``, ``step_b`` and the error weights
     ``step_error`` = ``b - b_hat``, formed exactly before rounding); the exact values given
-    are kept for the order conditions.
+    are kept for the order conditions. ``fsal`` says whether the table is first same as last
+    (its last row of ``a`` is ``b``, whose last weight is 0): the last stage is then the
+    evaluation at the new point, which the next step reuses.
     """
 
     c: tuple
@@ -170,6 +172,7 @@ class ButcherTableau:
     step_a: tuple = field(init=False, repr=False)
     step_b: tuple = field(init=False, repr=False)
     step_error: tuple = field(init=False, repr=False)
+    fsal: bool = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         for attr in ("c", "b", "b_hat"):
@@ -214,6 +217,10 @@ class ButcherTableau:
                                                  for i, row in enumerate(a)))
         object.__setattr__(self, "step_b", tuple(float(x) for x in b))
         object.__setattr__(self, "step_error", tuple(float(x) for x in error))
+        # first same as last: the last stage is evaluated at the new point (its row of a is
+        # b, exactly), so it is the first stage of the next step
+        object.__setattr__(self, "fsal", s > 1 and a[s - 1][: s - 1] == b[: s - 1]
+                           and b[s - 1] == 0)
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from ..rnn.losses import _target, extrapolation_error, lag_weights_for
 from ..rnn.models import DiagonalRNN, LinearRNN
 from ._problem import FlowProblem, OnSetProblem
 from ._threads import blas_threads_limited, check_blas_threads
-from .integrators import INTEGRATORS, FlowOptions, FlowRun, integrator_named
+from .integrators import INTEGRATORS, FlowOptions, FlowRun, Status, integrator_named
 from .trajectory import OK_STATUSES, Trajectory
 
 __all__ = ["integrate_flow", "flow_methods"]
@@ -335,7 +335,7 @@ def integrate_flow(
     if raw.status == "converged" and not (until_loss is not None
                                           and float(raw.losses[-1]) <= until_loss):
         # 'converged' is a claim about the loss that is reported: it is at or below the target
-        raw.status = "stalled"
+        raw.status = Status.STALLED
         raw.message = (f"{method} reported the loss target reached, but the final loss "
                        f"{float(raw.losses[-1]):.17g} is above until_loss={until_loss}")
     if held is not None:
@@ -424,7 +424,7 @@ def _stop_where_invariant_set_left(problem: FlowProblem, theta0: np.ndarray,
                f"nothing of the exact flow (the loss there was {float(raw.losses[j]):.3e})")
     return FlowRun(times=list(raw.times[: j + 1]), thetas=list(raw.thetas[: j + 1]),
                    losses=list(raw.losses[: j + 1]), gnorms=list(raw.gnorms[: j + 1]),
-                   status="left_invariant", message=message, steps=min(raw.steps, j),
+                   status=Status.LEFT_INVARIANT, message=message, steps=min(raw.steps, j),
                    nfev=raw.nfev, events={k: v for k, v in raw.events.items() if v <= t},
                    drift=raw.drift)
 

@@ -10,6 +10,7 @@ from ...errors import InputError
 from ...precision import MP, as_precision
 from .._problem import FlowProblem
 from ._base import FlowOptions, FlowRun, Integrator, MethodOptions
+from .driver import Status
 from .registry import register_integrator
 
 __all__ = ["GaussMP", "GaussOptions"]
@@ -77,5 +78,6 @@ class GaussMP(Integrator):
                        thetas=[np.array([float(v) for v in th]) for th in mp_thetas],
                        losses=[float(mp_loss(problem, th, ctx)) for th in mp_thetas],
                        gnorms=[float(ctx.sqrt(ctx.fsum(v * v for v in g))) for g in grads],
-                       status="t_max", message=f"fixed-step 3-stage Gauss-Legendre at {prec!r}",
+                       status=Status.T_MAX,
+                       message=f"fixed-step 3-stage Gauss-Legendre at {prec!r}",
                        steps=out.steps, nfev=out.steps, drift=float(drift))

@@ -15,7 +15,8 @@ from ...errors import InputError
 from ._base import Integrator
 from .stepper import AdaptiveIntegrator
 
-__all__ = ["INTEGRATORS", "integrator_named", "register_integrator", "unregister_integrator"]
+__all__ = ["INTEGRATORS", "check_integrator", "integrator_named", "register_integrator",
+           "unregister_integrator"]
 
 # name -> integrator class, in registration order (the built-in ones first)
 INTEGRATORS: dict[str, type[Integrator]] = {}

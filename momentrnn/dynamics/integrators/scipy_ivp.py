@@ -10,6 +10,7 @@ import numpy as np
 from ...errors import InputError
 from .._problem import FlowProblem
 from ._base import PARAMETER_LIMIT, CollapseWatch, FlowOptions, FlowRun, Integrator
+from .driver import Status
 from .registry import register_integrator
 from .stepper import AdaptiveOptions
 
@@ -120,7 +121,7 @@ class ScipyIntegrator(Integrator):
             if value is not None:
                 kwargs[key] = float(value)
 
-        def start_only(status: str, message: str) -> FlowRun:
+        def start_only(status: Status, message: str) -> FlowRun:
             loss0, grad0 = _initial_loss_grad(problem, theta0)
             return FlowRun(times=[0.0], thetas=[theta0], losses=[loss0],
                            gnorms=[float(np.linalg.norm(grad0))], status=status,
@@ -144,7 +145,7 @@ class ScipyIntegrator(Integrator):
                     break
                 t0, y0 = times[-1], thetas[-1]
         except _Stall:
-            return start_only("stalled", f"scipy {method} stalled: {STALL_EVALUATIONS} "
+            return start_only(Status.STALLED, f"scipy {method} stalled: {STALL_EVALUATIONS} "
                               f"evaluations without progress at t = {counter['t']:.6g}; try "
                               "method='rosenbrock'")
         except _Collapse:
@@ -153,11 +154,11 @@ class ScipyIntegrator(Integrator):
             lg = [problem.loss_grad(theta0), problem.loss_grad(y)]
             return FlowRun(times=[0.0, t], thetas=[theta0, y], losses=[v[0] for v in lg],
                            gnorms=[float(np.linalg.norm(v[1])) for v in lg],
-                           status="collapsed", message=f"scipy {method}: "
+                           status=Status.COLLAPSED, message=f"scipy {method}: "
                            + watch.message(t, lg[1][0], lg[0][0]), steps=watch.n,
                            nfev=counter["n"])
         except _Budget:
-            return start_only("max_steps", f"more than {budget} evaluations")
+            return start_only(Status.MAX_STEPS, f"more than {budget} evaluations")
         except FloatingPointError as exc:
             # raised at a point scipy evaluated (a trial stage, not a point of the flow): a
             # blow-up only when the furthest point evaluated shows one
@@ -166,7 +167,7 @@ class ScipyIntegrator(Integrator):
             if not np.isfinite(loss0) or t < 0:
                 # the loss (or its gradient) overflows at the initial parameters: the flow
                 # never started, there is no time at which it blew up
-                return start_only("diverged", "the flow cannot start: at the initial "
+                return start_only(Status.DIVERGED, "the flow cannot start: at the initial "
                                   "parameters (t = 0) the loss "
                                   + ("overflows double precision (loss inf)"
                                      if loss0 == np.inf else
@@ -174,8 +175,8 @@ class ScipyIntegrator(Integrator):
                                      f"({exc})")
                                   + "; lower the initial scale (init_scale, --init-scale)")
             if _blew_up(problem, counter["y"]):
-                return start_only("diverged", f"the flow blew up near t = {t:.6g} ({exc})")
-            return start_only("stalled", f"scipy {method} stopped: floating-point {exc} at a "
+                return start_only(Status.DIVERGED, f"the flow blew up near t = {t:.6g} ({exc})")
+            return start_only(Status.STALLED, f"scipy {method} stopped: floating-point {exc} at a "
                               f"point it tried; the furthest point evaluated (t = {t:.6g}) "
                               "has finite parameters below the blow-up limit, so this is an "
                               "integrator failure, and nothing is known of where the flow "
@@ -183,28 +184,28 @@ class ScipyIntegrator(Integrator):
         lg = [problem.loss_grad(y) for y in thetas]
         ev = {}
         if sol.status == 1 and lg[-1][0] <= until_loss:
-            status, message = ("converged", f"loss {lg[-1][0]:.3e} <= {until_loss:g} at "
+            status, message = (Status.CONVERGED, f"loss {lg[-1][0]:.3e} <= {until_loss:g} at "
                                f"t = {times[-1]:.6g}")
             ev["until_loss"] = float(times[-1])
         elif sol.status == 1:
-            status, message = ("stalled", f"scipy {method} located the loss target "
+            status, message = (Status.STALLED, f"scipy {method} located the loss target "
                                f"{until_loss:g} {EVENT_RESTARTS + 1} times, but the loss there "
                                f"is {lg[-1][0]:.17g}, above it, at t = {times[-1]:.6g}; try "
                                "method='rosenbrock'")
         elif sol.status == 0 and options.t_max is not None:
-            status, message = "t_max", f"reached t = {times[-1]:.6g}"
+            status, message = Status.T_MAX, f"reached t = {times[-1]:.6g}"
         elif sol.status == 0:
             # no time limit was asked for: the internal end of the span is not an end as asked
-            status, message = ("stalled", f"the flow time reached scipy {method}'s limit "
+            status, message = (Status.STALLED, f"the flow time reached scipy {method}'s limit "
                                f"t = {t_end:g} (no t_max was given) with the loss "
                                f"{lg[-1][0]:.3e} still above the target {until_loss!r}; "
                                "nothing is known of where the flow ends")
         elif _blew_up(problem, thetas[-1]):
-            status, message = ("diverged", f"the flow blew up near t = {times[-1]:.6g} "
+            status, message = (Status.DIVERGED, f"the flow blew up near t = {times[-1]:.6g} "
                                f"(scipy {method}: {sol.message})")
         else:
             # the integrator gave up; the flow itself did not blow up as far as it went
-            status, message = ("stalled", f"scipy {method} failed at t = {times[-1]:.6g}, "
+            status, message = (Status.STALLED, f"scipy {method} failed at t = {times[-1]:.6g}, "
                                f"loss {lg[-1][0]:.17g}: {sol.message} (the parameters are "
                                "finite there: an integrator failure, not a blow-up); try "
                                "method='rosenbrock'")

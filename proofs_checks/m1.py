@@ -22,6 +22,7 @@ from ._measures import (
     refine_measure,
 )
 from .harness import Claim
+from .registry import register_claim
 
 STATEMENT = (
     "M1 (Hankel rank). For n distinct atoms with non-zero weights, rank H_N = n for the N x N "
@@ -162,3 +163,4 @@ def refine(case: dict, rng) -> dict:
 CLAIM = Claim("M1", "Hankel rank = number of atoms (N >= n)", STATEMENT, cases, check,
                    [("coincident atoms", coincident), ("zero weight", zero_weight)],
                    unit="exact", search=search, refine=refine)
+register_claim(CLAIM)

@@ -188,7 +188,7 @@ COMMANDS = (
         name="check",
         help="run the numeric checks of the theory's claims",
         description=(
-            "Run the checks of the claims of THEORY (R1-R14, M1-M7): each claim is tried on a "
+            "Run the checks of the claims of THEORY (--list names them): each claim is tried on a "
             "grid of cases (and, without --quick, a time-budgeted falsification search) and must "
             "also fail when a hypothesis is dropped (negative control). "
             "Exit 0 when every claim passes, 1 when a claim fails (FAIL, VACUOUS, PRECISION "

@@ -134,3 +134,111 @@ def test_everything_that_names_the_claims_reads_the_registry():
                         "len(claims) == 21"):
                 assert old not in text or path.name == "test_registries.py", (path, old)
 
+
+# --- sweep families ----------------------------------------------------------------------------
+
+NEW_FAMILY = '''"""Complex poles (a toy family): a conjugate pair r e^{+-i theta} of weight 1,
+its power moments 2 r^q cos(q theta) for q < length, and the error of the poles that Prony's
+method recovers from them in doubles."""
+
+import cmath
+import math
+
+from ...errors import InputError
+from ...moments import recover_measure
+from ...precision import Float64
+from .base import SweepFamily, SweepRow, positive_list, seed_list
+from .registry import register_family_class
+
+
+@register_family_class
+class ComplexPoles(SweepFamily):
+    name = "complex_poles"
+    description = "a conjugate pair of complex poles recovered from its moments (a toy)"
+    defaults = {"moduli": [0.8], "angles": [0.7], "seeds": 1, "lengths": [4]}
+    types = {"moduli": list, "angles": list, "seeds": (int, list), "lengths": list}
+    grid_keys = ("moduli", "angles", "seeds")
+    run_fields = {"modulus": float, "angle": float, "seed": int}
+    group_fields = ("modulus",)
+    table_fields = ("modulus", "angle")
+    length_metrics = ("pole_error",)
+    headline = "pole_error"
+    metric_schemas = {"pole_error": {"$ref": "#/$defs/number"}}
+
+    def validate(self, p):
+        p = dict(p, seeds=seed_list(p["seeds"]))
+        positive_list(p, "moduli")
+        positive_list(p, "lengths", integer=True)
+        for a in p["angles"]:
+            if isinstance(a, bool) or not isinstance(a, float) or not 0 < a < math.pi:
+                raise InputError(f"angles contains {a!r}; give angles in (0, pi), e.g. 0.7")
+        if min(p["lengths"]) < 4:
+            raise InputError(f"lengths={p['lengths']}: two poles need at least 4 moments")
+        return p
+
+    def expand(self, p):
+        return [{"modulus": float(r), "angle": a, "seed": s}
+                for r in p["moduli"] for a in p["angles"] for s in p["seeds"]]
+
+    def run_group(self, params, runs):
+        rows = []
+        for run in runs:
+            z = run["modulus"] * cmath.exp(1j * run["angle"])
+            metrics = {}
+            for q in params["lengths"]:
+                m = [2 * run["modulus"] ** j * math.cos(j * run["angle"]) for j in range(q)]
+                got = recover_measure(m, rank=2, precision=Float64(), throw=False)
+                error = (max(min(abs(a - w) for a in got.atoms) for w in (z, z.conjugate()))
+                         if got.atoms else math.inf)
+                metrics[q] = {"pole_error": error}
+            rows.append(SweepRow(dict(run), 0.0, metrics))
+        return rows
+
+    def summary_table(self, rows):
+        return (["modulus", "angle", "pole error"],
+                [[r.run["modulus"], r.run["angle"], r.value("pole_error", 4)] for r in rows])
+'''
+
+SWEEP = '''
+import json, sys
+from momentrnn.experiments import FAMILIES, read_results, run_sweep
+path = sys.argv[1]
+summary = run_sweep({"family": "complex_poles", "moduli": [0.8, 0.39], "angles": [0.7, 2.5],
+                     "lengths": [4, 6]}, path, progress=False)
+rows = read_results(path)
+print(json.dumps({"families": list(FAMILIES), "completed": summary.completed,
+                  "rows": rows, "table": FAMILIES["complex_poles"].table(rows)}))
+'''
+
+
+def test_a_new_sweep_family_is_one_new_file_and_one_registry_line(tmp_path):
+    copy = _copy(tmp_path / "pkg", "momentrnn")
+    (copy / "experiments" / "families" / "complex_poles.py").write_text(NEW_FAMILY)
+    _add_line(copy / "experiments" / "families" / "__init__.py",
+              "from . import nonlinear  # noqa: F401", "from . import complex_poles  # noqa: F401")
+    out = _run(tmp_path, "-c", SWEEP, str(tmp_path / "poles.jsonl"), first=tmp_path / "pkg")
+    assert out.returncode == 0, out.stderr[-3000:]
+    got = json.loads(out.stdout.splitlines()[-1])
+    from momentrnn.experiments import FAMILIES
+
+    assert got["families"] == [*FAMILIES, "complex_poles"]
+    assert got["completed"] == 4 and len(got["rows"]) == 4
+    for row in got["rows"]:
+        assert row["family"] == "complex_poles"
+        # the poles are recovered to rounding from 4 and from 6 moments
+        assert 0 <= row["pole_error_4"] < 1e-9 and 0 <= row["pole_error_6"] < 1e-9, row
+    assert sorted((r["modulus"], r["angle"]) for r in got["rows"]) == [
+        (0.39, 0.7), (0.39, 2.5), (0.8, 0.7), (0.8, 2.5)]
+    assert "pole error" in got["table"][0] and len(got["table"]) >= 5
+    assert "complex_poles" not in FAMILIES  # the repository itself is untouched
+
+
+def test_the_shipped_families_register_themselves():
+    from momentrnn.experiments.families import FAMILIES, register_family_class
+    from momentrnn.experiments.families.linear import LinearFamily
+    from momentrnn.experiments.families.nonlinear import NonlinearFamily
+
+    assert type(FAMILIES["linear"]) is LinearFamily
+    assert type(FAMILIES["nonlinear"]) is NonlinearFamily
+    with pytest.raises(InputError, match="decorates a SweepFamily subclass, got 3"):
+        register_family_class(3)

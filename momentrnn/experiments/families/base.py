@@ -93,7 +93,7 @@ class SweepRow:
         """The row of a results file's JSON object (or a ``"sweep_row"`` document), read by
         its family (``"family"``, default linear)."""
         from ..._output import restore_non_finite
-        from . import FAMILIES
+        from .registry import FAMILIES
 
         data = restore_non_finite({k: v for k, v in data.items() if k != "kind"})
         name = data.get("family", "linear")

@@ -18,6 +18,7 @@ from .base import (
     seed_list,
     short,
 )
+from .registry import register_family_class
 
 __all__ = ["LinearFamily"]
 
@@ -56,6 +57,7 @@ def _fmt(value) -> str:
     return f"{value:g}" if isinstance(value, (int, float)) else str(value)
 
 
+@register_family_class
 class LinearFamily(SweepFamily):
     """Diagonal linear students of the named teachers, trained by gradient flow (one run at a
     time) or gradient descent (all runs of one shape batched)."""

@@ -20,6 +20,7 @@ from .base import (
     seed_list,
     short,
 )
+from .registry import register_family_class
 
 __all__ = ["NonlinearFamily"]
 
@@ -38,6 +39,7 @@ def _fmt(value) -> str:
     return f"{value:g}" if isinstance(value, (int, float)) else str(value)
 
 
+@register_family_class
 class NonlinearFamily(SweepFamily):
     """tanh-RNN or GRU students of a teacher cell with a low-dimensional state; all students of
     one shape trained at once."""

@@ -31,12 +31,6 @@ STATEMENT = (
     "with weights 1, -2, 1 give rank H_2 = 1)."
 )
 
-# The statement before its correction; kept so that the tests can show a check of it fails.
-OLD_STATEMENT = (
-    "M1 (Hankel rank, as first stated). For n distinct atoms with non-zero weights, rank H_N = "
-    "min(N, n) for the N x N Hankel matrix [m_{i+j}]."
-)
-
 F = Fraction
 
 

@@ -18,7 +18,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .._limits import MIN_T_MAX as _MIN_T_MAX
-from .._validate import finite, shown
+from .._validate import blas_thread_count, finite, positive_int, shown
 from ..errors import InputError, IntegrationError
 from ..precision import Precision
 from ..rnn._limits import check_memory
@@ -26,7 +26,7 @@ from ..rnn.analysis import effective_dimension, moment_accuracy, underflow_ignor
 from ..rnn.losses import _target, extrapolation_error, lag_weights_for
 from ..rnn.models import DiagonalRNN, LinearRNN
 from ._problem import FlowProblem, OnSetProblem
-from ._threads import blas_threads_limited, check_blas_threads
+from ._threads import blas_threads_limited
 from .integrators import INTEGRATORS, FlowOptions, FlowRun, integrator_named
 from .trajectory import OK_STATUSES, Trajectory
 
@@ -79,13 +79,6 @@ def flow_methods() -> tuple[str, ...]:
 def _is_real(value: object) -> bool:
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
         value, (bool, np.bool_))
-
-
-def _positive_count(value: object, name: str) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or \
-            value < 1:
-        raise InputError(f"{name}={value!r} must be a positive integer")
-    return int(value)
 
 
 def check_extrapolation_length(length: int, dim: int,
@@ -278,11 +271,11 @@ def integrate_flow(
                              "the integrators can take; the flow has not moved by then: use a "
                              f"t_max of at least {MIN_T_MAX:g}")
     check_until_loss(until_loss)
-    blas_threads = check_blas_threads(blas_threads)
-    record = _positive_count(record, "record")
-    max_steps = _positive_count(max_steps, "max_steps")
+    blas_threads = blas_thread_count(blas_threads)
+    record = positive_int(record, "record")
+    max_steps = positive_int(max_steps, "max_steps")
     extrapolation_length = check_extrapolation_length(
-        _positive_count(extrapolation_length, "extrapolation_length"),
+        positive_int(extrapolation_length, "extrapolation_length"),
         max(student.dim, teacher.dim))
     if until_loss is None and t_max is None:
         until_loss = 1e-10

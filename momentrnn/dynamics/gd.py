@@ -173,11 +173,11 @@ class GDResult:
         """Run ``index`` as a :class:`Trajectory` (time = step x learning rate), with the
         run's status (``'converged'``, ``'max_steps'``, ``'finished'``, ``'diverged'``) and
         :meth:`message`."""
-        from .flow import _assemble, _positive_count, check_extrapolation_length
+        from .flow import _assemble, check_extrapolation_length
 
         index = self._run(index)
         extrapolation_length = check_extrapolation_length(
-            _positive_count(extrapolation_length, "extrapolation_length"),
+            positive_int(extrapolation_length, "extrapolation_length"),
             max(self.a.shape[1], teacher.dim))
         target = _target(teacher, k)
         problem = FlowProblem(True, self.a.shape[1], target, np.ones(k))
@@ -348,9 +348,8 @@ def gradient_descent(
     if not (_is_real(lr) and math.isfinite(lr) and lr > 0):
         raise InputError(f"lr={lr!r} must be a positive finite step size")
     check_until_loss(until_loss)
-    if record_every is not None and (isinstance(record_every, (bool, np.bool_)) or not
-                                     isinstance(record_every, (int, np.integer))):
-        raise InputError(f"record_every={record_every!r} must be a positive integer")
+    if record_every is not None:
+        record_every = positive_int(record_every, "record_every")
     if backend == "numpy" and device not in (None, "cpu"):
         raise InputError(f"device={device!r} is for backend='torch'; the numpy backend runs "
                          "on the CPU")
@@ -369,9 +368,7 @@ def gradient_descent(
 
     check_lag_work(len(rho), a.shape[-1])  # before the teacher's lags are computed
     target = _target(teacher, k)
-    every = max(1, steps // 100) if record_every is None else int(record_every)
-    if every < 1:
-        raise InputError(f"record_every={record_every!r} must be a positive integer")
+    every = max(1, steps // 100) if record_every is None else record_every
     batch, d = a.shape
     keep_params = batch * d * 3 * (steps // every + 2) * 8 <= 200e6
     inv0 = b**2 - c**2

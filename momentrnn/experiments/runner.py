@@ -19,7 +19,8 @@ from .._limits import MAX_JOBS
 from .._output import json_text, restore_non_finite
 from .._progress import ProgressLine
 from .._schema import SCHEMA_VERSION
-from ..dynamics._threads import blas_threads_limited, check_blas_threads
+from .._validate import blas_thread_count, positive_int
+from ..dynamics import blas_threads_limited
 from ..errors import (
     InputError,
     IntegrationError,
@@ -582,17 +583,6 @@ def _progress_text(completed: int, total: int, flight: list, elapsed: float,
 SCHEDULER_TIMEOUT = 10  # seconds to reach a Dask scheduler before giving up
 
 
-def _count_arg(value, name: str, limit: int | None = None) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InputError(f"{name}={value!r} must be a positive integer (or None for the "
-                         "default)")
-    if limit is not None and value > limit:
-        raise InputError(f"{name}={value} is more than {limit}; use fewer")
-    return value
-
-
 def run_sweep(spec: object, results: str, *, executor: str = "inprocess",
               workers: int | None = None, scheduler: str | None = None,
               runs_per_task: int | None = None, allow_mixed: bool = False,
@@ -647,9 +637,9 @@ def run_sweep(spec: object, results: str, *, executor: str = "inprocess",
         spec = load_spec(spec)
     if executor not in EXECUTORS:
         raise InputError(f"executor={executor!r}: use one of {', '.join(EXECUTORS)}")
-    workers = _count_arg(workers, "workers", MAX_WORKERS)
-    blas_threads = check_blas_threads(blas_threads)
-    runs_per_task = _count_arg(runs_per_task, "runs_per_task")
+    workers = positive_int(workers, "workers", maximum=MAX_WORKERS, or_none="for the default")
+    blas_threads = blas_thread_count(blas_threads)
+    runs_per_task = positive_int(runs_per_task, "runs_per_task", or_none="for the default")
     if scheduler is not None and (not isinstance(scheduler, str) or not scheduler.strip()):
         raise InputError(f"scheduler={scheduler!r} must be an address such as "
                          "'tcp://host:8786'")

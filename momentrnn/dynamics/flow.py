@@ -17,13 +17,13 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .._limits import MAX_EXTRAPOLATION_LENGTH, check_lag_work, check_memory
 from .._limits import MIN_T_MAX as _MIN_T_MAX
 from .._validate import blas_thread_count, finite, positive_int, shown
 from ..errors import InputError, IntegrationError
 from ..precision import Precision
-from ..rnn._limits import check_memory
 from ..rnn.analysis import effective_dimension, moment_accuracy, underflow_ignored
-from ..rnn.losses import _target, extrapolation_error, lag_weights_for
+from ..rnn.losses import extrapolation_error, lag_weights_for, teacher_lags
 from ..rnn.models import DiagonalRNN, LinearRNN
 from ._problem import FlowProblem, OnSetProblem
 from ._threads import blas_threads_limited
@@ -85,7 +85,6 @@ def check_extrapolation_length(length: int, dim: int,
                                name: str = "extrapolation_length") -> int:
     """Refuse, before any training, an extrapolation length whose impulse responses pass
     half the memory or ``MAX_EXTRAPOLATION_LENGTH`` (``name`` as the caller spells it)."""
-    from .._limits import MAX_EXTRAPOLATION_LENGTH
 
     check_memory(16.0 * length * dim, f"the extrapolation error at length {length}",
                  "use a shorter extrapolation length")
@@ -253,10 +252,9 @@ def integrate_flow(
     if not isinstance(throw, (bool, np.bool_)):
         raise InputError(f"throw={throw!r} must be True or False")
     rho = lag_weights_for(k, lag_weights)
-    from .._limits import check_lag_work
 
     check_lag_work(len(rho), student.dim)  # before the teacher's lags are computed
-    target = _target(teacher, k)
+    target = teacher_lags(teacher, k)
     for name, v in (("rtol", rtol), ("atol", atol)):
         if not (_is_real(v) and finite(v) and v > 0):
             raise InputError(f"{name}={shown(v)} must be a positive finite number within the "

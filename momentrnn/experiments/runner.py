@@ -15,12 +15,14 @@ import warnings
 from collections import defaultdict
 from dataclasses import dataclass
 
+from .. import __version__
 from .._limits import MAX_JOBS
-from .._output import json_text, restore_non_finite
+from .._output import _standard, json_text, restore_non_finite
 from .._progress import ProgressLine
-from .._schema import SCHEMA_VERSION
+from .._schema import SCHEMA_VERSION, number_of
 from .._validate import blas_thread_count, positive_int
 from ..dynamics import blas_threads_limited
+from ..dynamics.gd import load_torch, torch_device
 from ..errors import (
     InputError,
     IntegrationError,
@@ -120,7 +122,6 @@ class SweepResults:
     def to_dict(self) -> dict:
         """What the call did (where known) and ``rows``; standard JSON as it is (a number
         that is not finite as ``"inf"``, ``"-inf"`` or ``"nan"``)."""
-        from .._output import _standard
 
         s = self.summary
         head = ({} if s is None else
@@ -132,7 +133,6 @@ class SweepResults:
     @classmethod
     def from_dict(cls, data: dict) -> SweepResults:
         """The results of its :meth:`to_dict` (or of a ``"sweep"`` output)."""
-        from .._schema import number_of
 
         rows = [restore_non_finite(r) for r in data["rows"]]
         if "spec_digest" not in data:
@@ -647,10 +647,7 @@ def run_sweep(spec: object, results: str, *, executor: str = "inprocess",
         raise InputError(f"results={results!r} must be a file path")
     results = os.fspath(results)
     if spec.params.get("device") not in (None, "cpu"):
-        from ..dynamics.gd import load_torch, torch_device
-
         torch_device(load_torch(), spec.params["device"])  # a device this machine lacks
-    from .. import __version__
 
     writer = _ResultsWriter(results)
     try:

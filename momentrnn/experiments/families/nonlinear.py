@@ -6,7 +6,7 @@ import itertools
 
 import numpy as np
 
-from ..._limits import MAX_SEED
+from ..._limits import MAX_SEED, check_memory
 from ..._validate import finite
 from ...errors import InputError
 from .base import (
@@ -109,8 +109,6 @@ class NonlinearFamily(SweepFamily):
         return p
 
     def check_size(self, p: dict) -> int:
-        from ...rnn._limits import check_memory
-
         q = max(p["lengths"])
         batch = len(p["scales"]) * len(p["seeds"])
         sdim, tdim = max(p["student_dims"]), max(p["teacher_dims"])

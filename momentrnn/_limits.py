@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass
 from fractions import Fraction
 
+from ._validate import positive_int
 from .errors import InputError
 
 __all__ = ["Limit", "LIMITS", "physical_memory", "check_memory", "format_bytes",
@@ -365,7 +366,6 @@ RANGES: dict[str, Limit] = {limit.name: limit for limit in (
 
 def check_count(value: object, name: str, limit: str, fix: str = "") -> int:
     """``value`` as a positive ``int`` no larger than the limit named ``limit``."""
-    from ._validate import positive_int
 
     return positive_int(value, name, maximum=LIMITS[limit].maximum,
                         hint=fix or f"the limit: {LIMITS[limit].reason}")

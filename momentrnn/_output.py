@@ -10,6 +10,7 @@ import stat
 import tempfile
 import time
 from collections.abc import Callable
+from fractions import Fraction
 
 from .errors import OutputError
 
@@ -191,3 +192,21 @@ def _unlink(path: str) -> None:
         os.unlink(path)
     except OSError:
         pass
+
+
+def rounded_float(value: Fraction, direction: int) -> float:
+    """``value`` as a float rounded down (-1), up (+1) or to nearest (0); beyond the largest
+    double, ``inf`` on the side it was asked for and the largest double on the other."""
+    try:
+        f = float(value)
+    except OverflowError:
+        f = math.inf if value > 0 else -math.inf
+    if math.isinf(f):
+        if direction * f < 0:  # e.g. rounding down a value beyond the largest double
+            return math.nextafter(f, 0.0)
+        return f
+    if direction > 0 and Fraction(f) < value:
+        f = math.nextafter(f, math.inf)
+    elif direction < 0 and Fraction(f) > value:
+        f = math.nextafter(f, -math.inf)
+    return f

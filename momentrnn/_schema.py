@@ -37,7 +37,9 @@ import os
 from dataclasses import dataclass
 from fractions import Fraction
 
+from ._output import NON_FINITE, _standard, rounded_float
 from .errors import InputError
+from .precision import MP, Ball, Exact, Float64
 
 __all__ = ["SCHEMA_VERSION", "KINDS", "document", "load", "json_schema", "schema_text",
            "exact_value", "read_exact", "number_value", "read_number_value", "support_value",
@@ -172,10 +174,9 @@ def exact_value(value, direction: int = 0) -> dict:
     if isinstance(value, float) and math.isinf(value):
         return {"exact": "inf" if value > 0 else "-inf", "float": value}
     from ._format import exact_text
-    from .moments.extrapolation_bound import _round
 
     v = Fraction(value)
-    return {"exact": exact_text(v), "float": _round(v, direction)}
+    return {"exact": exact_text(v), "float": rounded_float(v, direction)}
 
 
 def read_exact(value) -> Fraction | float:
@@ -296,7 +297,6 @@ def read_measure_balls(value):
 
 def _number(value) -> float:
     """A JSON number or one of the strings of a non-finite number, as a float."""
-    from ._output import NON_FINITE
 
     if isinstance(value, str) and value in NON_FINITE:
         return NON_FINITE[value]
@@ -359,7 +359,6 @@ def document(kind, body: dict | None = None, options: dict | None = None) -> dic
     InputError
         For an unknown kind, or an object that is not a result type.
     """
-    from ._output import _standard
 
     if not isinstance(kind, str):  # document(result, options)
         result = kind
@@ -775,8 +774,6 @@ def precision_from_text(text):
     """The precision object of its text (``"Exact()"``, ``"Float64()"``, ``"MP(30)"``,
     ``"Ball(35)"``), read without evaluating it."""
     import re
-
-    from .precision import MP, Ball, Exact, Float64
 
     m = re.fullmatch(r"(Exact|Float64)\(\)|(MP|Ball)\((\d{1,7})\)", str(text))
     if m is None:

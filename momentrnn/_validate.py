@@ -9,7 +9,7 @@ import numpy as np
 
 from .errors import InputError
 
-__all__ = ["positive_int", "nonnegative_int", "finite", "shown"]
+__all__ = ["positive_int", "blas_thread_count", "nonnegative_int", "finite", "shown"]
 
 
 def _integer(value: object) -> bool:
@@ -17,21 +17,34 @@ def _integer(value: object) -> bool:
 
 
 def positive_int(value: object, name: str, *, hint: str = "",
-                 maximum: int | None = None) -> int:
+                 maximum: int | None = None, or_none: str = ""):
     """``value`` as an ``int`` if it is an integer >= 1 (Python or numpy, never a bool).
 
     Raises InputError naming ``name`` and the value, with ``hint`` appended; ``maximum`` caps
-    the work a single argument can ask for.
+    the work a single argument can ask for. With ``or_none`` (what None means, e.g. "for the
+    default"), None is accepted and returned, and the message offers it. The one check of a
+    positive count in the package: every argument that is one is judged here.
     """
+    if or_none and value is None:
+        return None
     tail = f" ({hint})" if hint else ""
     if not _integer(value) or value < 1:
         kind = "" if _integer(value) or not isinstance(value, numbers.Number) else \
             f" (got a {type(value).__name__})"
-        raise InputError(f"{name}={shown(value, 80)} must be a positive integer{kind}{tail}")
+        alternative = f" or None {or_none}" if or_none else ""
+        raise InputError(f"{name}={shown(value, 80)} must be a positive integer{kind}"
+                         f"{alternative}{tail}")
     if maximum is not None and value > maximum:
         raise InputError(f"{name}={shown(value, 80)} is more than {maximum}, the most this "
                          f"accepts{tail}")
     return int(value)
+
+
+def blas_thread_count(value: object, name: str = "blas_threads") -> int | None:
+    """``value`` is None (leave BLAS alone) or a positive integer: the most BLAS threads of
+    the flow's integrators and of sweep workers."""
+    return positive_int(value, name, hint="1 is fastest on shared cores",
+                        or_none="to leave the BLAS thread count as it is")
 
 
 def nonnegative_int(value: object, name: str, *, hint: str = "") -> int:

@@ -27,6 +27,7 @@ from typing import ClassVar
 import flint
 import mpmath
 
+from ._limits import MAX_DPS
 from .errors import InputError
 
 __all__ = [
@@ -93,7 +94,6 @@ def _check_dps(dps: object, name: str) -> int:
             f"{name}(dps) needs an integer number of decimal digits, got {dps!r} "
             f"of type {type(dps).__name__}; pass e.g. {name}(50)"
         )
-    from ._limits import MAX_DPS
 
     dps = int(dps)
     if dps < 5 or dps > MAX_DPS:

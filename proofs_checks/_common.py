@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import math
-import random
 from fractions import Fraction
 
 
 def digits(err: float) -> float:
     """-log10 of an error (inf for zero)."""
     return math.inf if err == 0 else -math.log10(err)
-
-
-def random_rational_matrix(n: int, seed: int, scale: int = 5) -> list[list[Fraction]]:
-    rng = random.Random(seed)
-    return [[Fraction(rng.randint(-scale, scale), scale + 1) for _ in range(n)] for _ in range(n)]
 
 
 def matmul(A, B):

@@ -13,9 +13,12 @@ from fractions import Fraction
 
 from momentrnn.errors import InputError, MissingDependencyError
 
+from .registry import LABELS, module_name, registered
+
 #: the verdicts of a check's :class:`Outcome` (the JSON Schema's enum is made from them)
 VERDICTS = ("PASS", "FAIL", "VACUOUS", "PRECISION INSUFFICIENT", "ERROR", "SKIPPED")
-ALL_LABELS = [f"R{i}" for i in range(1, 15)] + [f"M{i}" for i in range(1, 8)]
+#: the claim labels in the theory chapter's order (:data:`proofs_checks.registry.LABELS`)
+ALL_LABELS = list(LABELS)
 
 
 @dataclass(frozen=True)
@@ -78,16 +81,24 @@ class Outcome:
 
 
 def load_claims() -> dict[str, Claim]:
-    """Import every check module that exists; labels without a module are absent."""
+    """Import every check module that exists; labels without a module are absent. A module
+    gives the claim it registered (:func:`proofs_checks.registry.register_claim`), or its
+    ``CLAIM``."""
     found = {}
     for label in ALL_LABELS:
         try:
-            module = importlib.import_module(f"proofs_checks.{label.lower()}")
+            module = importlib.import_module(module_name(label))
         except ModuleNotFoundError as exc:
-            if exc.name == f"proofs_checks.{label.lower()}":
+            if exc.name == module_name(label):
                 continue
             raise
-        found[label] = module.CLAIM
+        claim = registered(label)
+        if claim is None:
+            claim = getattr(module, "CLAIM", None)
+        if claim is None:
+            raise InputError(f"{module_name(label)} registers no claim; end it with "
+                             "CLAIM = register_claim(Claim(...))")
+        found[label] = claim
     return found
 
 

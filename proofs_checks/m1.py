@@ -22,18 +22,13 @@ from ._measures import (
     refine_measure,
 )
 from .harness import Claim
+from .registry import register_claim
 
 STATEMENT = (
     "M1 (Hankel rank). For n distinct atoms with non-zero weights, rank H_N = n for the N x N "
     "Hankel matrix [m_{i+j}] whenever N >= n. For N < n, rank H_N = N when the atoms are real "
     "and the weights positive; with signed or complex weights it can be smaller (atoms -1, 0, 1 "
     "with weights 1, -2, 1 give rank H_2 = 1)."
-)
-
-# The statement before its correction; kept so that the tests can show a check of it fails.
-OLD_STATEMENT = (
-    "M1 (Hankel rank, as first stated). For n distinct atoms with non-zero weights, rank H_N = "
-    "min(N, n) for the N x N Hankel matrix [m_{i+j}]."
 )
 
 F = Fraction
@@ -162,3 +157,4 @@ def refine(case: dict, rng) -> dict:
 CLAIM = Claim("M1", "Hankel rank = number of atoms (N >= n)", STATEMENT, cases, check,
                    [("coincident atoms", coincident), ("zero weight", zero_weight)],
                    unit="exact", search=search, refine=refine)
+register_claim(CLAIM)

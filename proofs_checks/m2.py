@@ -14,6 +14,7 @@ from momentrnn import moment_feasible
 
 from ._measures import hard_cases, power_moments, random_measure, same_measure
 from .harness import Claim
+from .registry import register_claim
 
 STATEMENT = (
     "M2 (Positivity). A sequence has a non-negative representing measure on R (resp. a "
@@ -249,3 +250,4 @@ CLAIM = Claim("M2", "moment sequences of positive measures have PSD moment matri
                    STATEMENT, cases, check, [("a signed measure", signed),
                                              ("an atom outside the support", outside)],
                    unit="exact", search=search, refine=refine)
+register_claim(CLAIM)

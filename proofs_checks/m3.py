@@ -23,6 +23,7 @@ from ._measures import (
     same_measure,
 )
 from .harness import Claim
+from .registry import register_claim
 
 STATEMENT = (
     "M3 (Prony / matrix pencil). From m_0..m_{2n-1} of an n-atom measure the atoms are the "
@@ -482,3 +483,4 @@ def too_few_atoms(quick: bool, seed: int) -> list[dict]:
 CLAIM = Claim("M3", "Prony and pencil recover atoms and weights", STATEMENT, _cases,
                    check, [("rank below the number of atoms", too_few_atoms)],
                    search=search, unit="digits", refine=refine)
+register_claim(CLAIM)

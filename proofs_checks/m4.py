@@ -14,6 +14,7 @@ from momentrnn import MomentRNNError, NotPositiveError, recover_measure
 
 from ._measures import hard_cases, power_moments, random_measure, refine_measure
 from .harness import Claim
+from .registry import register_claim
 
 STATEMENT = (
     "M4 (Gauss quadrature). For a positive measure with at least n atoms, the n-point Gauss "
@@ -97,3 +98,4 @@ def too_few_atoms(quick: bool, seed: int) -> list[dict]:
 CLAIM = Claim("M4", "Gauss rule = Prony for positive measures", STATEMENT, cases, check,
                    [("signed weights", signed), ("fewer atoms than nodes", too_few_atoms)],
                    unit="digits", search=search, refine=refine)
+register_claim(CLAIM)

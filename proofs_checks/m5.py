@@ -18,6 +18,7 @@ from momentrnn import MP, Float64, recover_measure
 from momentrnn.moments import hankel_singular_values
 
 from .harness import Claim
+from .registry import register_claim
 
 STATEMENT = (
     "M5 (Conditioning). For every non-negative measure on [-1, 1] with at least n atoms, "
@@ -403,3 +404,4 @@ CLAIM: Claim = Claim(
     cases, check, [("atoms on the unit circle", unit_circle),
                    ("data rounded to 8 digits", rounded_data)], confirm,
     unit="digits", search=search, refine=refine)
+register_claim(CLAIM)

@@ -14,6 +14,7 @@ from momentrnn import moment_feasible, next_moment_range
 from ._common import finite_difference_measure
 from ._measures import power_moments, random_measure
 from .harness import Claim
+from .registry import register_claim
 
 STATEMENT = (
     "M6 (Next-moment range). For non-negative measures on [-1,1] with given m_0..m_{2k} "
@@ -274,3 +275,4 @@ CLAIM = Claim("M6", "next-moment range ends are canonical representations", STAT
                    cases, check, [("a signed measure on [-1, 1]", signed),
                                   ("data on the boundary of the moment space", boundary)],
                    unit="exact", search=search, refine=refine)
+register_claim(CLAIM)

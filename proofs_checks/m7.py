@@ -16,6 +16,7 @@ from momentrnn import Float64, LinearRNN, MomentRNNError, minimal_realization, r
 
 from ._common import exact_response, inverse, matmul, matvec
 from .harness import Claim
+from .registry import register_claim
 
 STATEMENT = (
     "M7 (Minimal realisation). The impulse response h of an order-n system determines (A, B, C) "
@@ -257,3 +258,4 @@ def refine(case: dict, rng: random.Random) -> dict:
 CLAIM = Claim("M7", "Ho-Kalman recovers a minimal realisation", STATEMENT, cases, check,
                    [("a non-minimal system (unobservable modes)", non_minimal)], confirm,
                    unit="digits", search=search, refine=refine)
+register_claim(CLAIM)

@@ -13,6 +13,7 @@ import numpy as np
 from momentrnn import init_student, moment_loss, named_teacher, random_teacher
 
 from .harness import Claim
+from .registry import register_claim
 
 STATEMENT = (
     "R1 (Loss = moment mismatch). Under white inputs E[(y - y_hat)^2] = sum_{j<k} "
@@ -147,3 +148,4 @@ def refine(case: dict, rng) -> dict:
 CLAIM = Claim("R1", "loss = moment mismatch under white inputs", STATEMENT, cases, check,
               [("correlated (AR(1)) inputs", correlated)], unit='relative', search=search,
               refine=refine)
+register_claim(CLAIM)

@@ -23,6 +23,7 @@ from momentrnn import (
 
 from ._common import finite_difference_measure
 from .harness import Claim
+from .registry import register_claim
 
 STATEMENT = (
     "R10 (Balancedness is needed). The shift-register student (d = k, A = lower shift, B = e_1, "
@@ -144,3 +145,4 @@ def balanced(quick: bool, seed: int) -> list[dict]:
 CLAIM = Claim("R10", "zero loss without balancedness does not extrapolate", STATEMENT, cases,
               check, [("a balanced zero-loss student", balanced)], unit="absolute",
               search=search, refine=refine)
+register_claim(CLAIM)

@@ -49,6 +49,7 @@ from momentrnn.moments.extrapolation_bound import certify_extrapolation
 from ._common import bounded_flow, finite_difference_measure
 from ._measures import power_moments, random_measure
 from .harness import Claim
+from .registry import register_claim
 
 STATEMENT = (
     "R11 (Stability, linear in eps). Let p(x) = prod_i (x - a_i)^2 and x^q = s_q p + r_q with "
@@ -553,3 +554,4 @@ def outside(quick: bool, seed: int) -> list[dict]:
 CLAIM = Claim("R11", "stability bound >= worst case >= observed", STATEMENT, cases, check,
               [("a signed measure", signed), ("an atom outside [-1, 1]", outside)],
               search=search, refine=refine, requires=("cvxpy",))
+register_claim(CLAIM)

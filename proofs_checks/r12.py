@@ -20,6 +20,7 @@ from momentrnn import (
 
 from ._measures import gaussian_moments, power_moments, random_measure
 from .harness import Claim
+from .registry import register_claim
 
 STATEMENT = (
     "R12 (Positive-weight teachers only). A teacher with a negative weight (or a non-real pair "
@@ -202,3 +203,4 @@ CLAIM = Claim("R12", "negative-weight teachers are out of reach of balanced stud
               STATEMENT, cases, check, [("a positive-weight teacher", positive),
                                         ("the bound without min rho_j", without_min_rho)],
               unit="exact / decades", search=search, refine=refine)
+register_claim(CLAIM)

@@ -26,6 +26,7 @@ from momentrnn.errors import InputError
 
 from ._common import bounded_flow
 from .harness import Claim
+from .registry import register_claim
 
 STATEMENT = (
     "R13 (Implicit bias, measured). Gradient flow / GD from near-zero initialisation (scale at "
@@ -431,3 +432,4 @@ def _all_cases(quick: bool, seed: int) -> list[dict]:
 CLAIM = Claim("R13", "implicit bias of small initialisation", STATEMENT, _all_cases, check,
               [("no small initialisation", no_small_init)], unit="decades", search=search,
               refine=refine)
+register_claim(CLAIM)

@@ -29,6 +29,7 @@ from momentrnn import (
 
 from ._common import bounded_flow
 from .harness import Claim
+from .registry import register_claim
 
 STATEMENT = (
     "R14 (The cross-check). For a student trained by the dynamics module from a small "
@@ -320,3 +321,4 @@ def unbalanced(quick: bool, seed: int) -> list[dict]:
 CLAIM = Claim("R14", "moments engine recovers the teacher from the trained student", STATEMENT,
               cases, check, [("an unbalanced zero-loss student", unbalanced)], unit='digits',
               search=search, refine=refine)
+register_claim(CLAIM)

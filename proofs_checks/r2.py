@@ -15,6 +15,7 @@ from momentrnn import MP, Exact, LinearRNN
 
 from ._common import inverse, matmul, matvec
 from .harness import Claim
+from .registry import register_claim
 
 STATEMENT = (
     "R2 (Similarity invariance). h_j(S A S^-1, S B, C S^-1) = h_j(A, B, C) for invertible S."
@@ -124,3 +125,4 @@ def not_similarity(quick: bool, seed: int) -> list[dict]:
 CLAIM = Claim("R2", "similarity invariance of the impulse response", STATEMENT, cases, check,
               [("C not transformed", not_similarity)], unit="exact",
               search=search, refine=refine)
+register_claim(CLAIM)

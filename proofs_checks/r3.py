@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ._flowcheck import drift_digits
 from .harness import Claim
+from .registry import register_claim
 
 STATEMENT = (
     "R3 (Conservation law, full A). Under gradient flow Theta' = -grad L_k(Theta) the matrix "
@@ -68,3 +69,4 @@ def refine(case: dict, rng) -> dict:
 CLAIM = Claim("R3", "Q conserved by the flow (full model)", STATEMENT, cases, check,
               [("discrete gradient descent", discrete)], confirm, unit='digits',
               search=search, refine=refine)
+register_claim(CLAIM)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ._flowcheck import drift_digits
 from .harness import Claim
+from .registry import register_claim
 
 STATEMENT = (
     "R4 (Conservation law, diagonal A). Under gradient flow each b_i^2 - c_i^2 is constant."
@@ -68,3 +69,4 @@ def refine(case: dict, rng) -> dict:
 CLAIM = Claim("R4", "b_i^2 - c_i^2 conserved by the flow (diagonal)", STATEMENT, cases, check,
               [("discrete gradient descent", discrete)], confirm, unit='digits',
               search=search, refine=refine)
+register_claim(CLAIM)

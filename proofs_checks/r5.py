@@ -16,6 +16,7 @@ from momentrnn.dynamics.mp_flow import mp_gradient, mp_invariants
 
 from ._common import digits
 from .harness import Claim
+from .registry import register_claim
 
 STATEMENT = (
     "R5 (Discrete GD contracts imbalance). For the diagonal model with step eta, "
@@ -181,3 +182,4 @@ def weight_decay(quick: bool, seed: int) -> list[dict]:
 CLAIM = Claim("R5", "GD multiplies the imbalance by 1 - eta^2 G^2", STATEMENT, cases, check,
               [("gradient step with weight decay", weight_decay)], confirm, unit="digits",
               search=search, refine=refine)
+register_claim(CLAIM)

@@ -27,6 +27,7 @@ from momentrnn.dynamics.mp_flow import mp_gradient
 
 from ._common import digits
 from .harness import Claim
+from .registry import register_claim
 
 STATEMENT = (
     "R6 (Balanced stays balanced). b(0) = c(0) implies b(t) = c(t) for all t under GF and GD; "
@@ -172,3 +173,4 @@ def unbalanced(quick: bool, seed: int) -> list[dict]:
 CLAIM = Claim("R6", "balanced initialisations stay balanced", STATEMENT, cases, check,
               [("unbalanced initialisation", unbalanced)], unit='digits', search=search,
               refine=refine)
+register_claim(CLAIM)

@@ -32,6 +32,7 @@ from momentrnn import (
 from momentrnn.dynamics import FlowProblem
 
 from .harness import Claim
+from .registry import register_claim
 
 STATEMENT = (
     "R7 (Near-zero initialisation drives the flow toward balancedness). With g(a) = "
@@ -477,3 +478,4 @@ CLAIM = Claim("R7", "small initialisation balances the network (both rate regime
               [("a teacher with g(0) < 0", negative_g),
                ("no lower bound on |u_i(0)| at g_max", no_lower_bound)],
               confirm, unit="slope", search=search, refine=refine)
+register_claim(CLAIM)

@@ -24,6 +24,7 @@ from momentrnn import (
 from ._common import finite_difference_measure
 from ._measures import power_moments, random_measure, same_measure
 from .harness import Claim
+from .registry import register_claim
 
 STATEMENT = (
     "R8 (Main theorem, extrapolation). Let mu_hat = sum_{i<=d} w_i delta_{a_i} with distinct real "
@@ -312,3 +313,4 @@ def _unbalanced_student(rng: random.Random, d: int) -> dict:
 CLAIM = Claim("R8", "2d+1 moments determine a d-atom positive measure", STATEMENT, cases, check,
               [("only 2d moments", two_d_moments), ("signed measures allowed", signed)],
               unit="exact", search=search, refine=refine)
+register_claim(CLAIM)

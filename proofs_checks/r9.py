@@ -21,6 +21,7 @@ from momentrnn import (
 
 from ._measures import power_moments, random_measure
 from .harness import Claim
+from .registry import register_claim
 
 STATEMENT = (
     "R9 (Tightness). With k = 2d the conclusion fails: there are balanced zero-loss students "
@@ -240,3 +241,4 @@ CLAIM = Claim("R9", "k = 2d moments do not determine the measure", STATEMENT, ca
               [("k = 2d + 1 instead", one_more_moment), ("an atom at an end", atom_at_an_end)],
               unit="relative",
               search=search, refine=refine)
+register_claim(CLAIM)

@@ -17,6 +17,8 @@ import tempfile
 
 import pytest
 
+from proofs_checks.registry import LABELS
+
 from .docs_site import Page, broken_links, built_site, raw_tex, read_page
 
 # The theory chapter, a guide with math, the API page of recover_measure, two gallery pages.
@@ -131,8 +133,7 @@ def test_detects_raw_math(chromium, tmp_path):
 # <base> points back into the site, so that the site itself is not touched); the probe waits for
 # MathJax, measures the page and writes what it saw into the DOM that Chromium dumps.
 
-CLAIM_PAGES = ([f"claims/r{i}.html" for i in range(1, 15)]
-               + [f"claims/m{i}.html" for i in range(1, 8)])
+CLAIM_PAGES = [f"claims/{label.lower()}.html" for label in LABELS]
 LAYOUT_PAGES = ["index.html", "getting_started.html", "architecture.html", "numerics.html",
                 "guide/bounds.html", "guide/checks.html",
                 "auto_examples/plot_certified_recovery.html", *CLAIM_PAGES]

@@ -1,4 +1,7 @@
-"""Imports flow one way: dynamics -> rnn -> moments -> precision -> errors (DESIGN.md)."""
+"""Imports flow one way, through layers that cover every module of the package
+(docs/architecture.md, "Layers"): errors -> utilities -> precision -> number text and JSON ->
+moments -> rnn -> dynamics -> experiments and prove -> cli; and no module reaches into a
+private module or name of another subpackage."""
 
 import ast
 import doctest
@@ -9,17 +12,50 @@ import pytest
 import momentrnn
 
 ROOT = pathlib.Path(momentrnn.__file__).parent
-RANK = {"errors": 0, "precision": 1, "moments": 2, "rnn": 3, "dynamics": 4, "experiments": 5}
+# the layer of every module: a subpackage's modules share its layer, each root module has its own
+RANK = {
+    "errors": 0, "_progress": 0,              # nothing of the package
+    "_validate": 1, "_output": 1,             # argument checks, JSON and file output
+    "_limits": 2,                             # the table of work and memory bounds
+    "precision": 3,
+    "_format": 4,                             # the text of numbers (moments' and the others')
+    "_schema": 4,                             # the JSON of every result (to_dict, from_dict)
+    "moments": 5, "rnn": 6, "dynamics": 7, "experiments": 8, "prove": 8,
+    "cli": 10, "__init__": 11, "__main__": 11,
+}
+# The imports against the layers that remain, each with its reason; a new one fails the test.
+KNOWN = {
+    ("_format.py", "momentrnn.moments._scalars"): "the text of a number reads every number kind "
+    "(to_mp, sympy, mpmath types), which the moment engine's number readers do; they move to a "
+    "layer below with the moment engine's redesign (moments/numbers)",
+    ("_format.py", "momentrnn.moments.algebraic"): "the exact text of an algebraic number, the "
+    "same cut as above",
+    # _schema holds both the JSON helpers every result's to_dict/from_dict uses (a low layer)
+    # and the published schema and document loader, which name the results of every layer
+    # (inside functions, at the time a schema is written or a document read); splitting the
+    # two is left for the moment engine's redesign, which moves the number readers they share
+    ("_schema.py", "momentrnn.moments.measure"): "read_measure_balls makes a DiscreteMeasure",
+    ("_schema.py", "momentrnn.experiments.runner"): "load() of a sweep results document",
+    ("_schema.py", "momentrnn.experiments.families"): "the sweep row schema of each family",
+    **{("_schema.py", f"momentrnn.{m}"): "the published enum of every status and verdict"
+       for m in ("dynamics.trajectory", "experiments.linear", "moments.hankel",
+                 "moments.recovery", "moments.sdp", "prove.flow_proof", "rnn.analysis")},
+}
 
 
-def _layer(path: pathlib.Path) -> str | None:
-    rel = path.relative_to(ROOT).parts
-    name = rel[0].removesuffix(".py")
-    return name if name in RANK else None
+def _unit(path: pathlib.Path) -> str:
+    """The subpackage of a module, or the root module's own name."""
+    return path.relative_to(ROOT).parts[0].removesuffix(".py")
 
 
-def _imports(path: pathlib.Path):
-    tree = ast.parse(path.read_text())
+def _layer(path: pathlib.Path) -> int | None:
+    return RANK.get(_unit(path))
+
+
+def _imports(path: pathlib.Path, source: str | None = None):
+    """(dotted target, imported names) of every import of a module (its file, or ``source``
+    as if it were that module), at any depth."""
+    tree = ast.parse(path.read_text() if source is None else source)
     pkg = path.relative_to(ROOT.parent).with_suffix("").parts
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
@@ -28,25 +64,85 @@ def _imports(path: pathlib.Path):
                 target = base + (node.module.split(".") if node.module else [])
             else:
                 target = (node.module or "").split(".")
-            yield target
+            yield target, [a.name for a in node.names]
         elif isinstance(node, ast.Import):
             for alias in node.names:
-                yield alias.name.split(".")
+                yield alias.name.split("."), []
+
+
+def test_every_module_is_in_a_layer():
+    missing = sorted(str(p.relative_to(ROOT)) for p in ROOT.rglob("*.py") if _layer(p) is None)
+    assert not missing, f"modules in no layer (add them to RANK): {missing}"
+
+
+def _direction_errors(path: pathlib.Path, imports) -> list[str]:
+    bad = []
+    layer = _layer(path)
+    for target, names in imports:
+        if target[:1] == ["proofs_checks"] and path != ROOT / "cli" / "check.py":
+            bad.append(f"{path.name} imports proofs_checks")
+        if target[:1] != ["momentrnn"] or len(target) < 2:
+            continue
+        whole = [target] if target[1] != "__init__" else []
+        # ``from . import x`` names modules: each is a target of its own
+        whole += [target + [n] for n in names if len(target) == 1]
+        for t in whole:
+            other = RANK.get(t[1])
+            name = ".".join(t)
+            if other is not None and other > layer and \
+                    (path.relative_to(ROOT).as_posix(), name) not in KNOWN:
+                bad.append(f"{path.relative_to(ROOT)} imports {name} (layer {other} > {layer})")
+    return bad
+
+
+def _private_errors(path: pathlib.Path, imports) -> list[str]:
+    """An import of a private module or name of another subpackage."""
+    bad = []
+    unit = _unit(path)
+    for target, names in imports:
+        if target[:1] != ["momentrnn"] or len(target) < 3 or target[1] == unit or \
+                not (ROOT / target[1]).is_dir():
+            continue
+        private = [p for p in target[2:] if p.startswith("_") and p != "__init__"]
+        private += [n for n in names if n.startswith("_")]
+        if private and (path.relative_to(ROOT).as_posix(), ".".join(target)) not in KNOWN:
+            bad.append(f"{path.relative_to(ROOT)} imports {'.'.join(target)} "
+                       f"({', '.join(private)})")
+    return bad
 
 
 def test_import_direction():
     bad = []
     for path in ROOT.rglob("*.py"):
-        layer = _layer(path)
-        for target in _imports(path):
-            if target[:1] == ["proofs_checks"] and path != ROOT / "cli" / "check.py":
-                bad.append(f"{path.name} imports proofs_checks")
-            if target[:1] != ["momentrnn"] or len(target) < 2 or layer is None:
-                continue
-            other = target[1]
-            if other in RANK and RANK[other] > RANK[layer]:
-                bad.append(f"{path.relative_to(ROOT)} imports momentrnn.{other}")
+        bad += _direction_errors(path, list(_imports(path)))
     assert not bad, bad
+    for (module, target), reason in KNOWN.items():  # each known exception is still there
+        assert any(".".join(t) == target for t, _ in _imports(ROOT / module)), (module, target)
+        assert reason
+
+
+def test_no_private_name_of_another_subpackage_is_imported():
+    bad = []
+    for path in ROOT.rglob("*.py"):
+        bad += _private_errors(path, list(_imports(path)))
+    assert not bad, bad
+
+
+def test_the_layer_rules_see_what_they_refuse():
+    """Negative controls: a lower layer importing a higher one, at module level or inside a
+    function, and a private module or name of another subpackage."""
+    fake = ROOT / "moments" / "_fake.py"
+    source = ("from ..rnn import models\n"
+              "def f():\n    from ..dynamics.flow import integrate_flow\n")
+    imports = list(_imports(fake, source))
+    assert len(_direction_errors(fake, imports)) == 2
+    fake = ROOT / "cli" / "_fake.py"
+    source = ("from ..moments._data import parse_number_text\n"
+              "from ..rnn.losses import _target\nfrom .._format import exact_text\n"
+              "from ._common import read_moments\n")
+    assert len(_private_errors(fake, list(_imports(fake, source)))) == 2
+    fake = ROOT / "_validate.py"
+    assert _direction_errors(fake, list(_imports(fake, "from .precision import MP\n")))
 
 
 def test_the_command_line_lives_in_the_cli_package():
@@ -58,7 +154,7 @@ def test_the_command_line_lives_in_the_cli_package():
     bad = []
     for path in ROOT.rglob("*.py"):
         inside = cli in path.parents
-        for target in _imports(path):
+        for target, _ in _imports(path):
             if target[:1] == ["argparse"] and not inside:
                 bad.append(f"{path.relative_to(ROOT)} imports argparse")
             if target[:2] == ["momentrnn", "cli"] and not inside and path.name != "__main__.py":

@@ -18,14 +18,17 @@ from docutils import nodes
 from sphinx.addnodes import pending_xref
 from sphinx.util import logging
 
+from proofs_checks.registry import LABELS, label_pattern
+
 logger = logging.getLogger(__name__)
 
 DOCS = pathlib.Path(__file__).resolve().parents[1]
 REPO = DOCS.parent
 OUT = DOCS / "claims"
 
-CLAIM_RE = re.compile(r"\b(R(?:1[0-4]|[1-9])|M[1-7])\b")
-CHECK_RE = re.compile(r"^proofs_checks/([rm]\d{1,2})\.py$")
+CLAIM_RE = label_pattern()  # the registered labels (proofs_checks/registry.py)
+CHECK_RE = re.compile(r"^proofs_checks/(" + "|".join(label.lower() for label in LABELS)
+                      + r")\.py$")
 TEST_RE = re.compile(r"^tests/(test_\w+)\.py(?:::(\w+))?$")
 # Where a claim mention is not prose: code, math, existing links, targets, titles.
 _SKIP = (nodes.literal, nodes.literal_block, nodes.math, nodes.math_block, nodes.reference,
@@ -33,10 +36,9 @@ _SKIP = (nodes.literal, nodes.literal_block, nodes.math, nodes.math_block, nodes
 
 
 def claim_modules() -> list[str]:
-    """The claim ids with a check module, in the theory chapter's order (R1..R14, M1..M7)."""
-    ids = [p.stem.upper() for p in (REPO / "proofs_checks").glob("*.py")
-           if re.fullmatch(r"[rm]\d{1,2}", p.stem)]
-    return sorted(ids, key=lambda c: (c[0] != "R", int(c[1:])))
+    """The registered claim ids with a check module, in the theory chapter's order."""
+    return [label for label in LABELS
+            if (REPO / "proofs_checks" / f"{label.lower()}.py").exists()]
 
 
 def claim_title(claim: str) -> str:

@@ -9,8 +9,14 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from .._limits import MAX_INPUT_BYTES  # a moments file longer than this is refused unread
+from .._format import table_lines
+from .._limits import (
+    MAX_DPS,
+    MAX_INPUT_BYTES,  # a moments file longer than this is refused unread
+    MAX_RECOVERY_DIGITS,
+)
 from ..errors import InputError, MissingDependencyError
+from ..moments import parse_moment_text
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT, EXIT_ERROR, EXIT_MISSING = 0, 1, 2, 3, 4
 # what each exit status means, for ``momentrnn --help`` and the docs (one table, kept here)
@@ -110,7 +116,6 @@ def positive_int(text: str) -> int:
 def dps_arg(text: str) -> int:
     """An argparse type: digits of working precision, 5 to ``MAX_DPS``, refused naming the
     option's value and the limit (not the ``MP(dps=...)`` made from it)."""
-    from .._limits import MAX_DPS
 
     value = positive_int(text)
     if not 5 <= value <= MAX_DPS:
@@ -124,8 +129,6 @@ def digits_arg(text: str) -> float:
     """An argparse type: correct digits asked for, positive and at most
     ``MAX_RECOVERY_DIGITS``, refused naming the option's value and the limit."""
     import math
-
-    from .._limits import MAX_RECOVERY_DIGITS
 
     shown = text if len(text) <= 40 else f"{text[:30]}... ({len(text)} characters)"
     try:
@@ -141,7 +144,6 @@ def digits_arg(text: str) -> float:
 
 def read_moments(source: str) -> list[str]:
     """The number tokens of a moments file (``-``: standard input), read but not parsed."""
-    from ..moments._data import parse_moment_text
 
     if source == "-":
         name = "stdin"
@@ -222,6 +224,5 @@ def stage_printer(prefix: str, after: float = 2.0):
 def write_table(head: Sequence[str], rows: Sequence[Sequence[object]], *,
                 markdown: bool = False, indent: str = "") -> None:
     """Print ``rows`` under ``head`` in aligned columns, or as a Markdown table."""
-    from .._format import table_lines
 
     print("\n".join(table_lines(head, rows, markdown=markdown, indent=indent)))

@@ -20,6 +20,9 @@ import sys
 import warnings
 from collections.abc import Sequence
 
+from .. import __version__
+from .._output import json_text
+from .._schema import CommandError, cli_options, document
 from ..errors import MissingDependencyError, MomentRNNError
 from ._common import (
     EXIT_ERROR,
@@ -91,8 +94,6 @@ def _wants_json(parser: argparse.ArgumentParser) -> bool:
 def _json_usage_error(parser: argparse.ArgumentParser, message: str) -> None:
     """A usage error as ``--format json`` writes a refusal: kind ``"error"`` on stdout (the
     usage and the message on stderr as always); its options are the arguments as given."""
-    from .._output import json_text
-    from .._schema import CommandError, document
 
     argv = getattr(getattr(parser, "root", parser), "argv", [])
     try:
@@ -112,8 +113,6 @@ def _exit_epilog() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .. import __version__
-
     parser = _Parser(
         prog="momentrnn",
         description=(
@@ -242,8 +241,6 @@ def _exit_code(exc: MomentRNNError) -> int:
 def _json_refusal(args: argparse.Namespace, exc: MomentRNNError, code: int) -> None:
     """With ``--format json``, the refusal as a JSON object of kind ``"error"`` on stdout (the
     message is on stderr as always), so a reader of the JSON sees why there is no result."""
-    from .._output import json_text
-    from .._schema import CommandError, cli_options, document
 
     try:
         print(json_text(document("error", CommandError(type(exc).__name__, str(exc),

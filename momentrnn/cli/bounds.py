@@ -6,8 +6,20 @@ import argparse
 from fractions import Fraction
 
 from .._format import lower_text, upper_text
+from .._limits import MAX_MOMENT_INDEX
 from .._output import json_text, restore_non_finite
 from .._schema import cli_options, document
+from ..errors import InputError
+from ..moments import (
+    extrapolation_range,
+    minimal_realization,
+    moment_feasible,
+    next_moment_range,
+    parse_number_text,
+)
+from ..moments.bounds_report import BoundsReport
+from ..moments.sdp import UNBOUNDED_NEEDS_SDP
+from ..precision import MP, Float64
 from ._common import EXIT_FAIL, EXIT_OK, Command, dps_arg, read_moments, write_table
 
 
@@ -50,8 +62,6 @@ def _realize_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _support(text: str):
-    from ..errors import InputError
-
     parts = [p.strip() for p in text.split(",")]
     if len(parts) != 2:
         raise InputError(f"--support {text!r}: write a,b such as -1,1 or 0,inf")
@@ -62,8 +72,6 @@ def _tolerance(text: str | None, option: str = "--tolerance") -> Fraction | None
     """``--tolerance`` (or another absolute accuracy, ``--data-error``) read exactly, by the
     moments files' number reading (never a double): one rule, and one exponent limit, for
     every such quantity."""
-    from ..errors import InputError
-    from ..moments._data import parse_number_text
 
     if text is None:
         return None
@@ -76,7 +84,6 @@ def _tolerance(text: str | None, option: str = "--tolerance") -> Fraction | None
 def _data_error(text: str | None) -> Fraction | None:
     """``--data-error``, read as ``--tolerance`` is; an error is a double's radius, so one
     beyond the double range is refused naming the option."""
-    from ..errors import InputError
 
     value = _tolerance(text, "--data-error")
     if value is not None and value > Fraction(float.fromhex("0x1.fffffffffffffp+1023")):
@@ -86,10 +93,6 @@ def _data_error(text: str | None) -> Fraction | None:
 
 
 def run_bounds(args: argparse.Namespace) -> int:
-    from .._limits import MAX_MOMENT_INDEX
-    from ..errors import InputError
-    from ..moments import extrapolation_range, moment_feasible, next_moment_range
-
     if args.order is not None and args.order > MAX_MOMENT_INDEX:  # before reading anything
         raise InputError(f"--order {args.order} is more than {MAX_MOMENT_INDEX}, the highest "
                          "moment index bounded; give a lower --order")
@@ -97,15 +100,12 @@ def run_bounds(args: argparse.Namespace) -> int:
     moments = read_moments(args.file)
     support = _support(args.support)
     feas = moment_feasible(moments, support=support)
-    from ..moments.bounds_report import BoundsReport
 
     # with a tolerance the moments need only be near a feasible sequence: the SDP decides,
     # whatever the exact moments' own feasibility
     ranged = (tolerance is not None or args.order is not None) and \
         (feas.feasible or bool(tolerance))
     if ranged:
-        from ..moments.sdp import UNBOUNDED_NEEDS_SDP
-
         try:
             r = extrapolation_range(moments, tolerance=tolerance or 0, support=support,
                                     order=args.order)
@@ -177,9 +177,6 @@ def _proved(end: dict, rounded) -> str:
 
 
 def run_realize(args: argparse.Namespace) -> int:
-    from ..moments import minimal_realization
-    from ..precision import MP, Float64
-
     h = read_moments(args.file)
     precision = Float64() if args.float64 else (MP(args.dps) if args.dps is not None else None)
     r = minimal_realization(h, precision=precision, rank=args.rank,

@@ -13,9 +13,13 @@ from fractions import Fraction
 from .._format import upper_text
 from .._limits import MAX_CERTIFY_UNITS, MAX_LAGS, MAX_LENGTH, MAX_SDP_ORDER
 from .._output import check_writable, json_text, restore_non_finite, write_output
-from .._schema import cli_options, document
+from .._schema import SCHEMA_VERSION, cli_options, document, read_number_value
+from ..dynamics.trajectory import OK_STATUSES
 from ..errors import InputError
-from ._common import Command, brief, positive_int, write_table
+from ..moments import parse_number_text
+from ..moments.extrapolation_bound import CertificateRefused, certify_extrapolation, check_powers
+from ..rnn import named_teacher
+from ._common import Command, brief, positive_int, read_moments, write_table
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
@@ -49,8 +53,6 @@ def _requires(args: argparse.Namespace) -> list[tuple[str, str]]:
 
 
 def _exact(value: object, where: str) -> Fraction:
-    from ..moments._data import parse_number_text
-
     if isinstance(value, bool) or value is None:
         raise InputError(f"{where} = {value!r} is not a number")
     if isinstance(value, int):
@@ -88,7 +90,6 @@ def _reported(value: object, where: str) -> Fraction:
     (:func:`_double`)."""
     if not isinstance(value, dict):
         return _double(value, where)
-    from .._schema import read_number_value
 
     read = read_number_value(value)
     if isinstance(read, complex):
@@ -123,7 +124,6 @@ def _vector(values: object, name: str, path: str, read=_exact) -> list[Fraction]
 def _check_kind(report: dict, path: str) -> None:
     """A document the package wrote must be a flow report of this schema (a model file, with
     neither key, is read as it is)."""
-    from .._schema import SCHEMA_VERSION
 
     version = report.get("schema_version", SCHEMA_VERSION)
     if version != SCHEMA_VERSION:
@@ -218,15 +218,11 @@ def read_teacher(args: argparse.Namespace, report: dict) -> tuple[list | None, l
         raise InputError("give one teacher: --teacher NAME, --teacher-atoms with "
                          "--teacher-weights, or --teacher-moments FILE")
     if args.teacher:
-        from ..rnn import named_teacher
-
         mu = named_teacher(args.teacher).measure()
         return ([_exact(float(x), "teacher atom") for x in mu.atoms],
                 [_exact(float(w), "teacher weight") for w in mu.weights], None,
                 f"named teacher {args.teacher}")
     if args.teacher_moments:
-        from ._common import read_moments
-
         tokens = read_moments(args.teacher_moments)
         return None, None, [_exact(t, f"--teacher-moments entry {i + 1}")
                             for i, t in enumerate(tokens)], f"moments {args.teacher_moments}"
@@ -278,8 +274,6 @@ def _report_count(report: dict, key: str, default: int | None, maximum: int,
 
 
 def run_certify(args: argparse.Namespace) -> int:
-    from ..moments.extrapolation_bound import certify_extrapolation, check_powers
-
     if args.json:
         check_writable(args.json, "--json")
     if args.sdp_max_order < 0:
@@ -326,7 +320,6 @@ def run_certify(args: argparse.Namespace) -> int:
                                  teacher_moments=moments, length=length, lags=lags,
                                  sdp_max_order=args.sdp_max_order)
     cert = dataclasses.replace(cert, student=args.student, teacher=described)
-    from ..dynamics.trajectory import OK_STATUSES
 
     status = report.get("status") if "student" in report else None
     if status is not None and status not in OK_STATUSES:
@@ -355,7 +348,6 @@ def run_certify(args: argparse.Namespace) -> int:
 
 def _not_certified(args: argparse.Namespace, reason: str) -> int:
     """Say that nothing is certified, and why; the exit status of an incomplete certificate."""
-    from ..moments.extrapolation_bound import CertificateRefused
 
     out = CertificateRefused(args.student, f"not certified: {reason}").to_dict()
     text = json_text(document("certificate_refused", out, cli_options(args)), indent=2)

@@ -9,9 +9,10 @@ import sys
 
 from .._limits import MAX_JOBS
 from .._output import json_text
-from .._schema import cli_options, document
+from .._schema import ClaimList, cli_options, document
 from ..errors import InputError, MissingDependencyError
-from ._common import EXIT_ERROR, Command, positive_int, write_table
+from . import _common
+from ._common import EXIT_ERROR, EXTRAS, Command, positive_int, write_table
 
 
 def _seconds(text: str) -> float:
@@ -69,8 +70,6 @@ def _unavailable(labels: list[str]) -> dict[str, list[str]]:
     """The optional modules, not installed, that each claim asked for needs."""
     from proofs_checks.harness import load_claims
 
-    from . import _common
-
     claims = load_claims()
     found = {label: [m for m in getattr(claims[label], "requires", ())
                      if not _common.module_available(m)]
@@ -81,7 +80,6 @@ def _unavailable(labels: list[str]) -> dict[str, list[str]]:
 def _skip_reasons(unavailable: dict[str, list[str]], allow_skip: bool) -> dict[str, str]:
     """Refuse before any check when a claim needs a module that is missing (exit 4), unless
     ``--allow-skip``: then the reason each such claim is skipped."""
-    from ._common import EXTRAS
 
     def install(mods: list[str]) -> str:
         extras = ",".join(dict.fromkeys(EXTRAS.get(m, m) for m in mods))
@@ -124,8 +122,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"momentrnn check: --jobs {args.jobs} lowered to {jobs} ({len(labels)} claims, "
               f"{os.cpu_count() or 1} cores)", file=sys.stderr)
     if args.list and args.format == "json":
-        from .._schema import ClaimList
-
         print(json_text(document("claim_list", ClaimList(tuple(claim_titles(labels))).to_dict(),
                                  cli_options(args)), indent=2))
         return 0
@@ -188,7 +184,7 @@ COMMANDS = (
         name="check",
         help="run the numeric checks of the theory's claims",
         description=(
-            "Run the checks of the claims of THEORY (R1-R14, M1-M7): each claim is tried on a "
+            "Run the checks of the claims of THEORY (--list names them): each claim is tried on a "
             "grid of cases (and, without --quick, a time-budgeted falsification search) and must "
             "also fail when a hypothesis is dropped (negative control). "
             "Exit 0 when every claim passes, 1 when a claim fails (FAIL, VACUOUS, PRECISION "

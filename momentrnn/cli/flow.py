@@ -10,15 +10,21 @@ import numpy as np
 from .._output import check_writable, json_text, restore_non_finite, write_output
 from .._progress import ProgressLine
 from .._schema import cli_options, document, number_value
+from ..dynamics import flow_methods, gradient_descent, integrate_flow
+from ..dynamics.flow import check_extrapolation_length
+from ..dynamics.integrators import INTEGRATORS
+from ..dynamics.trajectory import FlowReport
 from ..errors import InputError, MissingDependencyError
+from ..moments import DiscreteMeasure, parse_number_text
+from ..rnn import init_student, learned_measure, named_teacher, teacher_from_measure
+from ..rnn.analysis import run_agreement
+from ..rnn.teachers import NAMED_TEACHERS
 from ._common import Command, positive_int
 
 
 def _methods() -> list[str]:
     """The registered flow integrators that run without a precision (which the command does
     not take)."""
-    from ..dynamics import flow_methods
-    from ..dynamics.integrators import INTEGRATORS
 
     return [m for m in flow_methods() if m == "auto" or not INTEGRATORS[m].needs_precision]
 
@@ -77,7 +83,6 @@ def _teacher(args):
     """The teacher model (doubles, as the student is trained against it) and its definition
     as text: a named teacher's atoms and weights in their shortest form, or the
     ``--teacher-atoms``/``--teacher-weights`` entries as written (``1/3`` stays ``1/3``)."""
-    from ..rnn.teachers import NAMED_TEACHERS
 
     model = _teacher_model(args)
     if args.teacher:
@@ -97,10 +102,6 @@ def _shortest(value: float) -> str:
 
 
 def _teacher_model(args):
-    from ..moments import DiscreteMeasure
-    from ..moments._data import parse_number_text
-    from ..rnn import named_teacher, teacher_from_measure
-
     if args.teacher and (args.teacher_atoms or args.teacher_weights):
         raise InputError("give either --teacher NAME or --teacher-atoms/--teacher-weights")
     if args.teacher:
@@ -171,11 +172,6 @@ class _Progress:
 
 
 def run_flow(args: argparse.Namespace) -> int:
-    from ..dynamics import gradient_descent, integrate_flow
-    from ..dynamics.trajectory import FlowReport
-    from ..rnn import init_student, learned_measure
-    from ..rnn.analysis import run_agreement
-
     teacher, defined = _teacher(args)
     if args.json:
         check_writable(args.json, "--json")
@@ -188,7 +184,6 @@ def run_flow(args: argparse.Namespace) -> int:
         if not (math.isfinite(value) and value > 0):
             raise InputError(f"{name} {value!r} must be a positive finite number")
     student = init_student(args.dim, scale=args.init_scale, mode=args.init, seed=args.seed)
-    from ..dynamics.flow import check_extrapolation_length
 
     check_extrapolation_length(args.length, max(args.dim, teacher.dim), "--length")
     progress = _Progress(args.quiet, stage="gd" if args.gd else "flow")

@@ -9,6 +9,7 @@ import re
 from .._output import json_text, restore_non_finite
 from .._schema import cli_options, document
 from ..errors import InputError
+from ..prove import prove_flow
 from ._common import Command, positive_int
 
 
@@ -71,8 +72,6 @@ def option_names(message: str) -> str:
 
 
 def run_prove(args: argparse.Namespace) -> int:
-    from ..prove import prove_flow
-
     for name, value in (("--init-scale", args.init_scale), ("--t-end", args.t_end),
                         ("--tolerance", 1.0 if args.tolerance is None else args.tolerance)):
         if not (math.isfinite(value) and value > 0):

@@ -7,7 +7,10 @@ import dataclasses
 
 from .._output import json_text
 from .._schema import cli_options, document
+from ..moments import looks_like_double, recover_measure
 from ..moments.hankel import short_text
+from ..moments.methods import METHODS
+from ..precision import MP, Ball, Exact, Float64
 from ._common import (
     EXIT_FAIL,
     EXIT_OK,
@@ -20,11 +23,10 @@ from ._common import (
     stage_printer,
     write_table,
 )
+from .bounds import _data_error
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
-    from ..moments.methods import METHODS
-
     p.add_argument("file", nargs="?", default="-", help="moments file, or '-' for stdin (on a "
                    "terminal, type the moments and end with Ctrl-D)")
     p.add_argument("--rank", type=int, help="number of atoms (default: the Hankel rank at the "
@@ -53,8 +55,6 @@ def _arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _precision(args: argparse.Namespace):
-    from ..precision import MP, Ball, Exact, Float64
-
     if sum(bool(x) for x in (args.exact, args.float64, args.certify)) > 1:
         raise UsageError("choose at most one of --exact, --float64, --certify")
     if args.exact:
@@ -67,10 +67,6 @@ def _precision(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..moments import recover_measure
-    from ..moments._data import looks_like_double
-    from .bounds import _data_error
-
     moments = read_moments(args.file)
     result = recover_measure(
         moments,

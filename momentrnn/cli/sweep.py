@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import tomllib
 
+from .._output import json_text
+from .._schema import SweepSpec, cli_options, document
 from ..errors import InputError
 from ._common import Command, UsageError, positive_int
 
@@ -147,9 +149,6 @@ def run_sweep_cli(args: argparse.Namespace) -> int:
     raw = _spec_dict(args)
     spec = load_spec(raw)
     if args.print_spec and args.format == "json":
-        from .._output import json_text
-        from .._schema import SweepSpec, cli_options, document
-
         family = spec.sweep_family
         keys = {"family": family.name, **family.defaults, **raw}
         print(json_text(document("sweep_spec", SweepSpec(spec.family, len(spec.runs), keys)
@@ -166,8 +165,6 @@ def run_sweep_cli(args: argparse.Namespace) -> int:
     rows = [r for r in scan_results(args.out).rows if r.get("spec_digest") == spec.digest]
     rows, repeats = unique_rows(rows)
     if args.format == "json":
-        from .._output import json_text
-        from .._schema import cli_options, document
         from ..experiments import SweepResults
 
         print(json_text(document("sweep", SweepResults(rows, summary).to_dict(),

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._limits import check_memory
 from ..rnn.losses import (
     diagonal_hessian_parts,
     full_hessian_vector,
@@ -93,8 +94,6 @@ class FlowProblem:
         return U @ V
 
     def hessian(self, theta: np.ndarray) -> np.ndarray:
-        from .._limits import check_memory
-
         d = self.dim
         check_memory(3 * 8.0 * theta.size ** 2, f"the Hessian of {theta.size} parameters",
                      "use a smaller model or an explicit integrator")

@@ -16,18 +16,6 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-from ..errors import InputError
-
-
-def check_blas_threads(value: object, name: str = "blas_threads") -> int | None:
-    """``value`` is None (leave BLAS alone) or a positive integer."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InputError(f"{name}={value!r} must be a positive integer (1 is fastest on shared "
-                         "cores) or None to leave the BLAS thread count as it is")
-    return int(value)
-
 
 @contextlib.contextmanager
 def blas_threads_limited(threads: int | None) -> Iterator[None]:

@@ -17,16 +17,16 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .._limits import MAX_EXTRAPOLATION_LENGTH, check_lag_work, check_memory
 from .._limits import MIN_T_MAX as _MIN_T_MAX
-from .._validate import finite, shown
+from .._validate import blas_thread_count, finite, positive_int, shown
 from ..errors import InputError, IntegrationError
 from ..precision import Precision
-from ..rnn._limits import check_memory
 from ..rnn.analysis import effective_dimension, moment_accuracy, underflow_ignored
-from ..rnn.losses import _target, extrapolation_error, lag_weights_for
+from ..rnn.losses import extrapolation_error, lag_weights_for, teacher_lags
 from ..rnn.models import DiagonalRNN, LinearRNN
 from ._problem import FlowProblem, OnSetProblem
-from ._threads import blas_threads_limited, check_blas_threads
+from ._threads import blas_threads_limited
 from .integrators import INTEGRATORS, FlowOptions, FlowRun, Status, integrator_named
 from .trajectory import OK_STATUSES, Trajectory
 
@@ -81,18 +81,10 @@ def _is_real(value: object) -> bool:
         value, (bool, np.bool_))
 
 
-def _positive_count(value: object, name: str) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or \
-            value < 1:
-        raise InputError(f"{name}={value!r} must be a positive integer")
-    return int(value)
-
-
 def check_extrapolation_length(length: int, dim: int,
                                name: str = "extrapolation_length") -> int:
     """Refuse, before any training, an extrapolation length whose impulse responses pass
     half the memory or ``MAX_EXTRAPOLATION_LENGTH`` (``name`` as the caller spells it)."""
-    from .._limits import MAX_EXTRAPOLATION_LENGTH
 
     check_memory(16.0 * length * dim, f"the extrapolation error at length {length}",
                  "use a shorter extrapolation length")
@@ -274,10 +266,9 @@ def integrate_flow(
     if not isinstance(throw, (bool, np.bool_)):
         raise InputError(f"throw={throw!r} must be True or False")
     rho = lag_weights_for(k, lag_weights)
-    from .._limits import check_lag_work
 
     check_lag_work(len(rho), student.dim)  # before the teacher's lags are computed
-    target = _target(teacher, k)
+    target = teacher_lags(teacher, k)
     for name, v in (("rtol", rtol), ("atol", atol)):
         if not (_is_real(v) and finite(v) and v > 0):
             raise InputError(f"{name}={shown(v)} must be a positive finite number within the "
@@ -292,11 +283,11 @@ def integrate_flow(
                              "the integrators can take; the flow has not moved by then: use a "
                              f"t_max of at least {MIN_T_MAX:g}")
     check_until_loss(until_loss)
-    blas_threads = check_blas_threads(blas_threads)
-    record = _positive_count(record, "record")
-    max_steps = _positive_count(max_steps, "max_steps")
+    blas_threads = blas_thread_count(blas_threads)
+    record = positive_int(record, "record")
+    max_steps = positive_int(max_steps, "max_steps")
     extrapolation_length = check_extrapolation_length(
-        _positive_count(extrapolation_length, "extrapolation_length"),
+        positive_int(extrapolation_length, "extrapolation_length"),
         max(student.dim, teacher.dim))
     if until_loss is None and t_max is None:
         until_loss = 1e-10

@@ -18,7 +18,7 @@ import numpy as np
 from .._validate import positive_int
 from ..errors import InputError, IntegrationError, MissingDependencyError
 from ..rnn.analysis import underflow_ignored
-from ..rnn.losses import _target, lag_weights_for
+from ..rnn.losses import lag_weights_for, teacher_lags
 from ..rnn.models import DiagonalRNN, LinearRNN
 from ._problem import FlowProblem
 from .integrators import FlowRun
@@ -27,7 +27,11 @@ from .trajectory import Trajectory
 __all__ = ["gradient_descent", "GDResult", "load_torch", "torch_device"]
 
 # a bound on the work one call can ask for: the table, momentrnn._limits
-from .._limits import MAX_STEPS  # noqa: E402
+from .._limits import (
+    MAX_STEPS,  # noqa: E402
+    check_lag_work,
+)
+from .flow import _assemble, _is_real, check_extrapolation_length, check_until_loss
 
 COMPILE_UNROLL = 8  # steps fused per torch.compile call (longer unrolls compile slowly)
 LOSS_LIMIT = 1e30  # far above any loss of a converging run, far below overflow
@@ -173,13 +177,12 @@ class GDResult:
         """Run ``index`` as a :class:`Trajectory` (time = step x learning rate), with the
         run's status (``'converged'``, ``'max_steps'``, ``'finished'``, ``'diverged'``) and
         :meth:`message`."""
-        from .flow import _assemble, _positive_count, check_extrapolation_length
 
         index = self._run(index)
         extrapolation_length = check_extrapolation_length(
-            _positive_count(extrapolation_length, "extrapolation_length"),
+            positive_int(extrapolation_length, "extrapolation_length"),
             max(self.a.shape[1], teacher.dim))
-        target = _target(teacher, k)
+        target = teacher_lags(teacher, k)
         problem = FlowProblem(True, self.a.shape[1], target, np.ones(k))
         # the step it stopped at (diverged, or target reached), else all the steps asked for
         stop = max(int(self.diverged_at[index]), -1 if self.reached_at is None else
@@ -342,15 +345,13 @@ def gradient_descent(
     >>> res.status[0], bool(res.loss[-1, 0] < 1e-8)
     ('finished', True)
     """
-    from .flow import _is_real, check_until_loss
 
     a, b, c = _stack_students(students)
     if not (_is_real(lr) and math.isfinite(lr) and lr > 0):
         raise InputError(f"lr={lr!r} must be a positive finite step size")
     check_until_loss(until_loss)
-    if record_every is not None and (isinstance(record_every, (bool, np.bool_)) or not
-                                     isinstance(record_every, (int, np.integer))):
-        raise InputError(f"record_every={record_every!r} must be a positive integer")
+    if record_every is not None:
+        record_every = positive_int(record_every, "record_every")
     if backend == "numpy" and device not in (None, "cpu"):
         raise InputError(f"device={device!r} is for backend='torch'; the numpy backend runs "
                          "on the CPU")
@@ -365,13 +366,10 @@ def gradient_descent(
     if not isinstance(throw, (bool, np.bool_)):
         raise InputError(f"throw={throw!r} must be True or False")
     rho = lag_weights_for(k, lag_weights)
-    from .._limits import check_lag_work
 
     check_lag_work(len(rho), a.shape[-1])  # before the teacher's lags are computed
-    target = _target(teacher, k)
-    every = max(1, steps // 100) if record_every is None else int(record_every)
-    if every < 1:
-        raise InputError(f"record_every={record_every!r} must be a positive integer")
+    target = teacher_lags(teacher, k)
+    every = max(1, steps // 100) if record_every is None else record_every
     batch, d = a.shape
     keep_params = batch * d * 3 * (steps // every + 2) * 8 <= 200e6
     inv0 = b**2 - c**2

@@ -6,8 +6,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._output import _standard
+from .._schema import body_of, number_of
 from ..moments import HankelRank
-from ..rnn.analysis import effective_dimension_keys
+from ..rnn.analysis import Agreement, effective_dimension_keys
 
 # The statuses of a run that ended as asked ('finished': gradient descent ran the steps asked
 # for, with no loss target); the others ('diverged', 'stalled', 'collapsed', 'left_invariant',
@@ -129,7 +131,6 @@ class Trajectory:
         out["student"] = {n: np.asarray(getattr(self.final, n), dtype=float).tolist()
                           for n in names}
         out.update(effective_dimension_keys(self.effective_dimension, status=self.status))
-        from .._output import _standard
 
         return _standard(out)
 
@@ -166,7 +167,6 @@ class ReportedMeasure:
 
     def to_dict(self) -> dict:
         """The report's ``learned_measure`` object (standard JSON as it is)."""
-        from .._output import _standard
 
         return _standard({"atoms": list(self.atoms), "weights": list(self.weights),
                           "vouched_digits": self.vouched_digits, "status": self.status,
@@ -178,8 +178,6 @@ class ReportedMeasure:
     def from_dict(cls, data: dict) -> ReportedMeasure:
         """The measure of its :meth:`to_dict` (numbers may be the strings of non-finite
         ones)."""
-        from .._schema import number_of
-        from ..rnn.analysis import Agreement
 
         return cls(tuple(data["atoms"]), tuple(data["weights"]),
                    number_of(data["vouched_digits"]), data["status"],
@@ -244,7 +242,6 @@ class FlowReport:
         """The report's dictionary: the summary's keys and the effective dimension's; standard
         JSON as it is (a number that is not finite as ``"inf"``, ``"-inf"`` or ``"nan"``,
         read back as the float by :meth:`from_dict`)."""
-        from .._output import _standard
 
         out = dict(self.summary)
         if self.learned_measure is not None:
@@ -256,7 +253,6 @@ class FlowReport:
     @classmethod
     def from_dict(cls, data: dict) -> FlowReport:
         """The report of its :meth:`to_dict` (or of a ``"flow"`` output)."""
-        from .._schema import body_of, number_of
 
         summary = body_of(data)
         evidence = summary.pop("effective_dimension_evidence", None)

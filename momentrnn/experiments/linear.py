@@ -18,6 +18,7 @@ from ..rnn import (
     moment_accuracy,
     named_teacher,
 )
+from ..rnn.analysis import effective_dimension_keys, run_agreement
 from .families.base import SweepRow
 
 __all__ = ["run_linear_group", "linear_metrics", "extrapolation_errors"]
@@ -53,7 +54,6 @@ def linear_metrics(model: DiagonalRNN, loss: float, *, status: str | None = None
     given the ``teacher``, the ``agreement`` of the learned measure with its measure
     (:func:`momentrnn.rnn.analysis.run_agreement`, with the largest error of
     ``extrapolation``, the rows' ``{q: {"extrapolation_max": ...}}``, at the longest ``q``)."""
-    from ..rnn.analysis import effective_dimension_keys, run_agreement
 
     out: dict = {}
     b, c = model.b, model.c

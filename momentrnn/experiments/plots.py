@@ -9,6 +9,7 @@ from collections import defaultdict
 
 import numpy as np
 
+from .._output import write_output
 from ..errors import InputError, MissingDependencyError, MomentRNNError, OutputError
 from .families import DEFAULT_FAMILY, FAMILIES, ScaleFigure, SweepRow, family_named
 from .runner import scan_results, unique_rows
@@ -352,7 +353,6 @@ def plot_results(results: str, out_dir: str, *, formats: tuple = ("png", "svg"))
         raise InputError(f"the figures cannot be drawn from {results} ({str(exc)[:120]}); "
                          "no figure was written: check the results' values (a diverged "
                          "run's atoms?)") from None
-    from .._output import write_output
 
     for path, data in pending:
         write_output(path, lambda p, data=data: _write_bytes(p, data), option="figure")
@@ -422,8 +422,6 @@ def _save(fig, out_dir, name, formats, plt, pending: list | None = None) -> list
                                  f"({str(exc)[:120]}); no figure was written: check the "
                                  "results file's values") from None
             if pending is None:
-                from .._output import write_output
-
                 data = buffer.getvalue()
                 write_output(path, lambda p, data=data: _write_bytes(p, data), option="figure")
             else:

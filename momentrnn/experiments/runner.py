@@ -15,11 +15,14 @@ import warnings
 from collections import defaultdict
 from dataclasses import dataclass
 
+from .. import __version__
 from .._limits import MAX_JOBS
-from .._output import json_text, restore_non_finite
+from .._output import _standard, json_text, restore_non_finite
 from .._progress import ProgressLine
-from .._schema import SCHEMA_VERSION
-from ..dynamics._threads import blas_threads_limited, check_blas_threads
+from .._schema import SCHEMA_VERSION, number_of
+from .._validate import blas_thread_count, positive_int
+from ..dynamics import blas_threads_limited
+from ..dynamics.gd import load_torch, torch_device
 from ..errors import (
     InputError,
     IntegrationError,
@@ -119,7 +122,6 @@ class SweepResults:
     def to_dict(self) -> dict:
         """What the call did (where known) and ``rows``; standard JSON as it is (a number
         that is not finite as ``"inf"``, ``"-inf"`` or ``"nan"``)."""
-        from .._output import _standard
 
         s = self.summary
         head = ({} if s is None else
@@ -131,7 +133,6 @@ class SweepResults:
     @classmethod
     def from_dict(cls, data: dict) -> SweepResults:
         """The results of its :meth:`to_dict` (or of a ``"sweep"`` output)."""
-        from .._schema import number_of
 
         rows = [restore_non_finite(r) for r in data["rows"]]
         if "spec_digest" not in data:
@@ -582,17 +583,6 @@ def _progress_text(completed: int, total: int, flight: list, elapsed: float,
 SCHEDULER_TIMEOUT = 10  # seconds to reach a Dask scheduler before giving up
 
 
-def _count_arg(value, name: str, limit: int | None = None) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InputError(f"{name}={value!r} must be a positive integer (or None for the "
-                         "default)")
-    if limit is not None and value > limit:
-        raise InputError(f"{name}={value} is more than {limit}; use fewer")
-    return value
-
-
 def run_sweep(spec: object, results: str, *, executor: str = "inprocess",
               workers: int | None = None, scheduler: str | None = None,
               runs_per_task: int | None = None, allow_mixed: bool = False,
@@ -647,9 +637,9 @@ def run_sweep(spec: object, results: str, *, executor: str = "inprocess",
         spec = load_spec(spec)
     if executor not in EXECUTORS:
         raise InputError(f"executor={executor!r}: use one of {', '.join(EXECUTORS)}")
-    workers = _count_arg(workers, "workers", MAX_WORKERS)
-    blas_threads = check_blas_threads(blas_threads)
-    runs_per_task = _count_arg(runs_per_task, "runs_per_task")
+    workers = positive_int(workers, "workers", maximum=MAX_WORKERS, or_none="for the default")
+    blas_threads = blas_thread_count(blas_threads)
+    runs_per_task = positive_int(runs_per_task, "runs_per_task", or_none="for the default")
     if scheduler is not None and (not isinstance(scheduler, str) or not scheduler.strip()):
         raise InputError(f"scheduler={scheduler!r} must be an address such as "
                          "'tcp://host:8786'")
@@ -657,10 +647,7 @@ def run_sweep(spec: object, results: str, *, executor: str = "inprocess",
         raise InputError(f"results={results!r} must be a file path")
     results = os.fspath(results)
     if spec.params.get("device") not in (None, "cpu"):
-        from ..dynamics.gd import load_torch, torch_device
-
         torch_device(load_torch(), spec.params["device"])  # a device this machine lacks
-    from .. import __version__
 
     writer = _ResultsWriter(results)
     try:

@@ -1,5 +1,12 @@
 """The moment-problem engine: measures, Hankel matrices, rank, recovery."""
 
+# Reading numbers, for the layers above (the command line, the RNN code): public here so that
+# no module outside this package imports a private one of it; not part of ``__all__``.
+from ._data import looks_like_double as looks_like_double
+from ._data import parse_moment_text as parse_moment_text
+from ._data import parse_number_text as parse_number_text
+from ._scalars import to_float as to_float
+from ._scalars import to_mp as to_mp
 from .algebraic import AlgebraicNumber
 from .chebyshev import chebyshev_to_monomial, monomial_to_chebyshev, recurrence_coefficients
 from .extrapolation_bound import ExtrapolationCertificate, certify_extrapolation

@@ -21,7 +21,9 @@ The modified Chebyshev algorithm of the Gauss rules is written once too
 saying why: the SVD-truncated pencil in doubles, Lagrange weights from exact rationals in
 balls.
 
-A new arithmetic is a subclass of :class:`Arithmetic`; nothing else changes.
+A new arithmetic is a subclass of :class:`Arithmetic`, and it is not reached until its
+precision object is added to the type-keyed table of :func:`arithmetic` (and to the
+``isinstance`` checks on precision classes in the recovery and bounds modules).
 """
 
 from __future__ import annotations

@@ -688,9 +688,3 @@ def field_moments(atoms: list, weights: list, count: int) -> list[fmpq] | None:
         for j in range(count):
             total[j] += sum((R[i] * p[i + j] for i in range(degree + 1)), fmpq(0))
     return total
-
-
-def roots_as_numbers(f: fmpq_poly) -> list[AlgebraicNumber]:
-    """Every root of an irreducible rational polynomial as an :class:`AlgebraicNumber`."""
-    field = AlgebraicField(f)
-    return [AlgebraicNumber(field, k) for k in range(field.degree)]

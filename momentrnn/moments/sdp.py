@@ -23,6 +23,7 @@ import numpy as np
 
 from .._format import exact_text, lower_text, upper_text
 from .._limits import MAX_MOMENT_INDEX, MAX_SDP_ORDER, SDP_INPUT_RANGE
+from .._output import rounded_float as _round
 from .._validate import shown as shown_value
 from ..errors import InputError, MissingDependencyError, SolverError
 from ._certificate import EndCertificate, certify_end, certify_infeasible, checked_measure
@@ -186,24 +187,6 @@ class ExtrapolationRange:
                    frac(data["inner_lower"]), frac(data["inner_upper"]),
                    meas(data["lower_measure"]), meas(data["upper_measure"]),
                    attempts=tuple(data["attempts"]))
-
-
-def _round(value: Fraction, direction: int) -> float:
-    """``value`` as a float rounded down (-1), up (+1) or to nearest (0); beyond the largest
-    double, ``inf`` on the side it was asked for and the largest double on the other."""
-    try:
-        f = float(value)
-    except OverflowError:
-        f = math.inf if value > 0 else -math.inf
-    if math.isinf(f):
-        if direction * f < 0:  # e.g. rounding down a value beyond the largest double
-            return math.nextafter(f, 0.0)
-        return f
-    if direction > 0 and Fraction(f) < value:
-        f = math.nextafter(f, math.inf)
-    elif direction < 0 and Fraction(f) > value:
-        f = math.nextafter(f, -math.inf)
-    return f
 
 
 def _cvxpy():

@@ -17,8 +17,18 @@ from fractions import Fraction
 
 import numpy as np
 
+from .._format import lower_text, upper_text
+from .._limits import check_count
+from .._output import _standard
+from .._schema import number_of
+from .._validate import positive_int, shown
 from ..errors import InputError
+from ..moments.extrapolation_bound import R11Bounds
 from ..precision import flint_precision
+from ..rnn import init_student, named_teacher
+from ..rnn.losses import lag_weights_for, teacher_lags
+from ..rnn.models import DiagonalRNN
+from ..rnn.teachers import NAMED_TEACHERS
 from .converge import Convergence, prove_convergence
 from .validated import ValidatedFlow, _decimal, ball_bounds
 
@@ -161,8 +171,6 @@ class FlowProof:
         """The proved statements, in words."""
         T = f"t = {exact_time_text(self.final_time)}"
         if self.init_radius:
-            from .._format import lower_text
-
             # a hypothesis: its radius is rounded down (the box proved holds the one said)
             start = (f"for every initialisation with each coordinate of (a, b, c) within "
                      f"{lower_text(self.init_radius, 4)} of init_student's doubles, ")
@@ -178,8 +186,6 @@ class FlowProof:
         out.append(f"every atom a_i lies in {_interval_text(self.atoms)}"
                    + (" (inside [-1, 1])" if self.atoms_in_unit_interval else ""))
         if self.extrapolation_bounds is not None:
-            from .._format import upper_text
-
             out.append(f"max_(q < {self.extrapolation_length}) |h_q - h_hat_q| <= "
                        f"{upper_text(self.max_extrapolation_bound, 4)}")
         if self.status == "converged":
@@ -191,12 +197,9 @@ class FlowProof:
         outwards, ``init_radius`` rounded down, exact times as text beside their float;
         ``remainder_budget`` or ``tolerance`` (the other null) says what set the remainder;
         standard JSON as it is (a number that is not finite as ``"inf"`` or ``"nan"``)."""
-        from .._output import _standard
 
         ext = None
         if self.extrapolation_bounds is not None:
-            from .._format import upper_text
-
             ext = {"length": self.extrapolation_length,
                    "max_bound": upper_text(self.max_extrapolation_bound, 17),
                    "bounds": [upper_text(b, 6) for b in self.extrapolation_bounds]}
@@ -240,7 +243,6 @@ class FlowProof:
         proved), the times exact; each extrapolation bound is the smaller of its six-digit
         upper text and the largest bound's 17-digit one (both bounds); ``init_radius`` the
         written, rounded-down one."""
-        from .._schema import number_of
 
         def iv(pair):
             return (Fraction(pair[0]), Fraction(pair[1]))
@@ -312,8 +314,6 @@ def _convergence_from_dict(d: dict | None) -> Convergence | None:
 
 
 def _convergence_statements(cv: Convergence, length: int) -> list[str]:
-    from .._format import lower_text, upper_text
-
     mu = lower_text(cv.rate, 4)
     out = [f"for all t >= T the flow stays in a box R around the end enclosure (margin "
            f"{float(cv.margin):.3g} in (a, w)) and L(t) - L* <= (L(T) - L*) exp(-mu (t - T)) "
@@ -348,7 +348,6 @@ def _convergence_dict(cv: Convergence | None) -> dict | None:
         return None
     if not cv.proved:
         return {"proved": False, "reason": cv.reason}
-    from .._format import lower_text, upper_text
 
     def ivs(xs):
         return [_interval_dict(x) for x in xs]
@@ -374,9 +373,6 @@ def _convergence_dict(cv: Convergence | None) -> dict | None:
 
 
 def _teacher_model(teacher):
-    from ..rnn import named_teacher
-    from ..rnn.models import DiagonalRNN
-
     if isinstance(teacher, str):
         return teacher, named_teacher(teacher)
     if isinstance(teacher, DiagonalRNN):
@@ -495,10 +491,6 @@ def prove_flow(teacher, dim: int, k: int, init_scale: float, seed: int = 0,
         For a bad teacher, dimension, scale, seed, ``k``, ``t_end``, ``length`` or
         integrator setting.
     """
-    from .._limits import check_count
-    from .._validate import shown
-    from ..rnn import init_student
-    from ..rnn.losses import _target, lag_weights_for
 
     clock = time.perf_counter()  # max_seconds counts from here, the work after T included
 
@@ -519,10 +511,8 @@ def prove_flow(teacher, dim: int, k: int, init_scale: float, seed: int = 0,
             "integrator's double bounds (1e300): use a smaller init_scale (or fewer lags)")
     name, model = _teacher_model(teacher)
     rho = lag_weights_for(k, lag_weights)
-    target = _target(model, k)
-    if isinstance(length, (bool, np.bool_)) or not isinstance(length, (int, np.integer)) \
-            or length < 1:
-        raise InputError(f"length={length!r} must be a positive integer")
+    target = teacher_lags(model, k)
+    length = positive_int(length, "length")
     for label, value, low in (("order", order, 2), ("prec", prec, 53)):
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) \
                 or value < low:
@@ -624,7 +614,6 @@ def prove_flow(teacher, dim: int, k: int, init_scale: float, seed: int = 0,
 def _teacher_definition(name: str, model) -> dict:
     """The teacher as the flow report writes it: a named one's atoms and weights in their
     shortest decimal form, a custom one's doubles (``a`` and ``b c``), sorted by atom."""
-    from ..rnn.teachers import NAMED_TEACHERS
 
     if name in NAMED_TEACHERS:
         atoms, weights = (list(v) for v in NAMED_TEACHERS[name])
@@ -694,8 +683,6 @@ def _extrapolation(model, a: list, w: list, positive: tuple, length: int, lags: 
     done, no bound is given (None, and a note that starts with :data:`_OUT_OF_TIME`).
     """
     import flint
-
-    from ..moments.extrapolation_bound import R11Bounds
 
     t_atoms = [Fraction(float(x)) for x in model.a]
     t_weights = [Fraction(float(x)) * Fraction(float(y)) for x, y in zip(model.b, model.c)]

@@ -10,8 +10,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from .._output import _standard
 from ..errors import InputError
-from ..moments import DiscreteMeasure, HankelRank, Recovery, hankel_rank
+from ..moments import DiscreteMeasure, HankelRank, Recovery, hankel_rank, recover_measure, to_mp
 from ..precision import MP, Precision
 
 __all__ = ["Agreement", "LearnedMeasure", "effective_dimension", "learned_measure",
@@ -450,12 +451,12 @@ class LearnedMeasure:
         vouched digit of a double response), with a margin for that rounding."""
         import mpmath
 
-        from ..moments._scalars import MPC, MPF, to_mp
-
         ctx = mpmath.MPContext()
 
         def to_mp_value(value, ctx):
-            return ctx.mpmathify(value) if isinstance(value, (MPF, MPC)) else to_mp(value, ctx)
+            # an mpmath number of any context as it is; other kinds read by the engine
+            mp_number = isinstance(value, (mpmath.ctx_mp_python._mpf, mpmath.ctx_mp_python._mpc))
+            return ctx.mpmathify(value) if mp_number else to_mp(value, ctx)
 
         ctx.dps = 60
         atoms = [to_mp_value(x, ctx) for x in self.measure.atoms]
@@ -496,7 +497,6 @@ class LearnedMeasure:
         """JSON-ready dictionary: atoms and weights with only their vouched digits; the
         effective dimension as a flow report gives it (``effective_dimension``: the rank,
         ``effective_dimension_verdict``, ``effective_dimension_evidence``)."""
-        from .._output import _standard
 
         atoms, weights = self.recovery.vouched_text() if self.recovery is not None else ([], [])
         return _standard({"atoms": atoms, "weights": weights, "vouched_digits": self.digits,
@@ -607,7 +607,6 @@ def learned_measure(model: object, loss: float, *, effective: HankelRank | None 
     >>> learned.rank, learned.status, float(learned.measure.atoms[0])
     (1, 'ok', 0.5)
     """
-    from ..moments import recover_measure
 
     tol = moment_accuracy(loss)
     dim = getattr(model, "dim", None)

@@ -21,8 +21,10 @@ import math
 
 import numpy as np
 
+from .._limits import check_memory
 from .._validate import positive_int
 from ..errors import InputError
+from ._limits import MAX_LAGS
 from .models import DiagonalRNN, LinearRNN
 
 __all__ = [
@@ -71,7 +73,6 @@ def lag_weights_for(k: int, lag_weights: object = None) -> np.ndarray:
     array([3., 2., 1.])
     """
     k = positive_int(k, "k", hint="the number of lags fitted")
-    from ._limits import MAX_LAGS
 
     if k > MAX_LAGS:
         raise InputError(f"k={k} lags are more than the {MAX_LAGS} this package fits (each "
@@ -264,8 +265,9 @@ def _real_part(h: np.ndarray, name: str) -> np.ndarray:
     return h.real
 
 
-def _target(teacher: object, k: int) -> np.ndarray:
-    """The teacher's first ``k`` lags as finite real floats, or an InputError naming it."""
+def teacher_lags(teacher: object, k: int) -> np.ndarray:
+    """The teacher's first ``k`` lags as finite real floats, or an InputError naming it (the
+    target of the loss, of the flow and of gradient descent)."""
     if isinstance(teacher, (DiagonalRNN, LinearRNN)):
         with np.errstate(over="ignore", invalid="ignore"):
             h = np.asarray(teacher.impulse_response(k))
@@ -279,6 +281,9 @@ def _target(teacher: object, k: int) -> np.ndarray:
             h = _real_part(h, "teacher")
         return h.astype(float)
     return _teacher_values(teacher, k, "teacher", real=True)
+
+
+_target = teacher_lags  # the name it had
 
 
 def _overflow(model: DiagonalRNN | LinearRNN, k: int, what: str) -> InputError:
@@ -339,7 +344,7 @@ def moment_loss(model: object, teacher: object, *, k: int, lag_weights: object =
     """
     model = _real_student(model, "moment_loss")
     rho = lag_weights_for(k, lag_weights)
-    target = _target(teacher, k)
+    target = teacher_lags(teacher, k)
     with np.errstate(over="ignore", invalid="ignore"):
         h = np.asarray(model.impulse_response(k))
         return float(rho @ (h - target) ** 2)
@@ -394,7 +399,7 @@ def moment_loss_gradient(model: object, teacher: object, *, k: int,
     """
     model = _real_student(model, "moment_loss_gradient")
     rho = lag_weights_for(k, lag_weights)
-    target = _target(teacher, k)
+    target = teacher_lags(teacher, k)
     with np.errstate(over="ignore", invalid="ignore"):
         if isinstance(model, DiagonalRNN):
             _, *grad = diagonal_loss_grad(model.a, model.b, model.c, target, rho)
@@ -446,14 +451,13 @@ def moment_loss_hessian(model: object, teacher: object, *, k: int,
            [0. , 2. , 2.5]])
     """
     model = _real_student(model, "moment_loss_hessian")
-    from .._limits import check_memory
 
     n = 3 * model.dim if isinstance(model, DiagonalRNN) else model.dim ** 2 + 2 * model.dim
     check_memory(3 * 8.0 * n * n, f"the {n} x {n} Hessian of a model of dimension "
                  f"{model.dim}", "use a smaller model, or Hessian-vector products "
                  "(full_hessian_vector)")
     rho = lag_weights_for(k, lag_weights)
-    target = _target(teacher, k)
+    target = teacher_lags(teacher, k)
     with np.errstate(over="ignore", invalid="ignore"):
         if isinstance(model, DiagonalRNN):
             blocks, J = diagonal_hessian_parts(model.a, model.b, model.c, target, rho)

@@ -14,10 +14,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._limits import MAX_EXACT_RESPONSE_BYTES, format_bytes
 from .._validate import positive_int, shown
 from ..errors import InputError
 from ..moments import DiscreteMeasure
-from ..precision import MP, Exact, Float64, Precision, as_precision
+from ..precision import MP, Exact, Float64, Precision, as_precision, flint_precision
+from ._limits import check_memory
 
 __all__ = ["LinearRNN", "SymmetricRNN", "DiagonalRNN"]
 
@@ -84,7 +86,6 @@ mpmath numbers, balls or Fractions, computed from the exact binary values of the
 
 def _count(count: object, dim: int = 1, itemsize: int = 8) -> int:
     count = positive_int(count, "count")
-    from ._limits import check_memory
 
     check_memory(2.0 * int(count) * max(dim, 1) * itemsize,
                  f"an impulse response of {int(count)} lags of a state of dimension {dim}",
@@ -100,8 +101,6 @@ def _exact_size(values: np.ndarray, count: int, dim: int) -> None:
     hold about ``(2 e + log2(dim max|x|)) count**2 / 2`` bits.
     """
     from fractions import Fraction
-
-    from .._limits import MAX_EXACT_RESPONSE_BYTES, format_bytes
 
     flat = [float(v) for v in np.asarray(values).ravel() if np.isfinite(v) and v != 0]
     if not flat:
@@ -311,8 +310,6 @@ def _exact_or_mp_response(model: LinearRNN, count: int, prec: Precision) -> list
     if np.iscomplexobj(model.A):
         raise InputError("Exact and Ball impulse responses need a real model")
     import flint
-
-    from ..precision import flint_precision
 
     def q(v: float):
         f = Fraction(float(v))

@@ -10,8 +10,8 @@ import numpy as np
 from .._limits import MAX_ATOMS
 from .._validate import finite, positive_int, shown
 from ..errors import InputError
-from ..moments import DiscreteMeasure
-from ..moments._scalars import to_float
+from ..moments import DiscreteMeasure, to_float
+from ._limits import check_memory
 from .models import DiagonalRNN, LinearRNN
 
 __all__ = ["teacher_from_measure", "named_teacher", "random_teacher", "init_student",
@@ -248,7 +248,6 @@ def init_student(dim: int, *, scale: float, mode: str = "random", seed: int = 0,
         diagonal = bool(diagonal)
     else:
         raise InputError(f"diagonal={diagonal!r} must be True or False")
-    from ._limits import check_memory
 
     check_memory(8.0 * (3 * dim if diagonal else dim * dim + 2 * dim),
                  f"a student of dimension {dim}", "use a smaller dim")

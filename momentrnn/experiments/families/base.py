@@ -15,7 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from ..._format import table_lines
+from ..._limits import MAX_LAGS, MAX_SEED
 from ..._limits import MAX_SEEDS as _MAX_SEEDS
+from ..._output import restore_non_finite
+from ..._validate import finite
 from ...errors import InputError
 
 __all__ = ["SweepFamily", "SweepRow", "ScaleFigure", "positive_list", "seed_list", "short",
@@ -92,8 +95,7 @@ class SweepRow:
     def from_dict(cls, data: dict) -> SweepRow:
         """The row of a results file's JSON object (or a ``"sweep_row"`` document), read by
         its family (``"family"``, default linear)."""
-        from ..._output import restore_non_finite
-        from . import FAMILIES
+        from .registry import FAMILIES
 
         data = restore_non_finite({k: v for k, v in data.items() if k != "kind"})
         name = data.get("family", "linear")
@@ -344,7 +346,6 @@ def seed_list(value) -> list[int]:
                             for s in value):
         raise InputError(f"seeds={short(value)} must be a positive count or a non-empty list "
                          "of non-negative integers")
-    from ..._limits import MAX_SEED
 
     big = [s for s in value if s > MAX_SEED]
     if big:  # torch and numpy seeds are C long longs
@@ -370,11 +371,9 @@ _DEVICE = re.compile(r"(cpu|cuda(:\d{1,3})?|mps)")
 
 def check_training(p: dict) -> None:
     """The keys every teacher-student family has: scales, lengths, lr, steps, device, k."""
-    from ..._limits import MAX_LAGS
 
     positive_list(p, "scales")
     positive_list(p, "lengths", integer=True)
-    from ..._validate import finite
 
     if not (finite(p["lr"]) and p["lr"] > 0):
         raise InputError(f"lr={short(p['lr'])} must be a positive finite step size")

@@ -5,8 +5,10 @@ from __future__ import annotations
 import itertools
 import math
 
+from ..._limits import MAX_EXTRAPOLATION_LENGTH, MAX_LAG_WORK, check_memory
 from ..._validate import finite
 from ...errors import InputError
+from ...rnn.teachers import INIT_MODES, NAMED_TEACHERS
 from .base import (
     ScaleFigure,
     SweepFamily,
@@ -18,6 +20,7 @@ from .base import (
     seed_list,
     short,
 )
+from .registry import register_family_class
 
 __all__ = ["LinearFamily"]
 
@@ -56,6 +59,7 @@ def _fmt(value) -> str:
     return f"{value:g}" if isinstance(value, (int, float)) else str(value)
 
 
+@register_family_class
 class LinearFamily(SweepFamily):
     """Diagonal linear students of the named teachers, trained by gradient flow (one run at a
     time) or gradient descent (all runs of one shape batched)."""
@@ -108,8 +112,6 @@ class LinearFamily(SweepFamily):
     headline = "extrapolation_max"
 
     def validate(self, p: dict) -> dict:
-        from ...rnn.teachers import INIT_MODES, NAMED_TEACHERS
-
         p = dict(p, seeds=seed_list(p["seeds"]))
         check_training(p)
         for key in ("teachers", "modes"):
@@ -135,17 +137,12 @@ class LinearFamily(SweepFamily):
         return p
 
     def check_size(self, p: dict) -> int:
-        from ..._limits import MAX_LAG_WORK
-        from ...rnn._limits import check_memory
-        from ...rnn.teachers import NAMED_TEACHERS
-
         q, dim = max(p["lengths"]), max(p["dims"])
         k = p["k"] if p["k"] is not None else max(
             2 * len(NAMED_TEACHERS[t][0]) + 3 for t in p["teachers"])
         check_memory(16.0 * dim * max(q, 2 * min(dim, 30) + 2),
                      f"the impulse response of length {q} of a student of dimension {dim}",
                      "use shorter lengths or smaller dims")
-        from ..._limits import MAX_EXTRAPOLATION_LENGTH
 
         if q > MAX_EXTRAPOLATION_LENGTH:  # as every row would fail after its training
             raise InputError(f"lengths holds {q}, more than {MAX_EXTRAPOLATION_LENGTH}, the "
@@ -158,8 +155,6 @@ class LinearFamily(SweepFamily):
         return super().check_size(p)
 
     def expand(self, p: dict) -> list[dict]:
-        from ...rnn.teachers import NAMED_TEACHERS
-
         runs = []
         grid = itertools.product(p["teachers"], p["dims"], p["modes"], p["scales"], p["seeds"])
         for teacher, dim, mode, scale, seed in grid:
@@ -228,7 +223,6 @@ class LinearFamily(SweepFamily):
         the axis edge, marked and counted."""
         import numpy as np
 
-        from ...rnn.teachers import NAMED_TEACHERS
         from ..plots import _Axis, _panel_axes, _panel_title, _panels
 
         panels = _panels(rows, self.panel_fields)

@@ -6,7 +6,7 @@ import itertools
 
 import numpy as np
 
-from ..._limits import MAX_SEED
+from ..._limits import MAX_SEED, check_memory
 from ..._validate import finite
 from ...errors import InputError
 from .base import (
@@ -20,6 +20,7 @@ from .base import (
     seed_list,
     short,
 )
+from .registry import register_family_class
 
 __all__ = ["NonlinearFamily"]
 
@@ -38,6 +39,7 @@ def _fmt(value) -> str:
     return f"{value:g}" if isinstance(value, (int, float)) else str(value)
 
 
+@register_family_class
 class NonlinearFamily(SweepFamily):
     """tanh-RNN or GRU students of a teacher cell with a low-dimensional state; all students of
     one shape trained at once."""
@@ -107,8 +109,6 @@ class NonlinearFamily(SweepFamily):
         return p
 
     def check_size(self, p: dict) -> int:
-        from ...rnn._limits import check_memory
-
         q = max(p["lengths"])
         batch = len(p["scales"]) * len(p["seeds"])
         sdim, tdim = max(p["student_dims"]), max(p["teacher_dims"])

@@ -219,8 +219,7 @@ def run_flow(args: argparse.Namespace) -> int:
         if eff is not None:
             learned = learned_measure(run.final, run.final_loss, effective=eff)
             out = learned.to_dict()
-            for key in ("effective_dimension", "effective_dimension_verdict",
-                        "effective_dimension_evidence"):
+            for key in [k for k in out if k.startswith("effective_dimension")]:
                 del out[key]  # the run's own, in the report already
             extrapolation = run.extrapolation_error
             agreement = run_agreement(
@@ -263,7 +262,7 @@ def _print_report(report: dict, args) -> None:
     elif "effective_dimension_evidence" in report:
         e = report["effective_dimension_evidence"]
         lo, hi = e["rank_range"]
-        shown = e["rank"] if lo == hi else f"between {lo} and {hi}"
+        shown = e["rank"] if lo == hi else f"between {lo} and {hi} (not one number)"
         print(f"effective dimension  {shown}  ({e['verdict']}: {e['message']})")
     print(f"invariant drift      {report['invariant_drift']:.2e} (relative)")
     print(f"imbalance            {report['imbalance']:.3e}   negative mass "

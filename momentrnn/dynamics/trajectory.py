@@ -262,7 +262,7 @@ class FlowReport:
         evidence = summary.pop("effective_dimension_evidence", None)
         if evidence is not None:  # the keys are the evidence's (a run with none keeps its own)
             for key in ("effective_dimension", "effective_dimension_verdict",
-                        "effective_dimension_reason"):
+                        "effective_dimension_reason", "effective_dimension_range"):
                 summary.pop(key, None)
         for key in _FLOW_NUMBERS:
             if key in summary and summary[key] is not None:

@@ -392,6 +392,16 @@ def _scale_figure(rows: list[SweepRow], figure: ScaleFigure, out_dir, formats, p
             ax.fill_between(scales, [axis.place(by_scale[s][1])[0] for s in scales],
                             [axis.place(by_scale[s][2])[0] for s in scales], alpha=0.2,
                             color=color)
+        if figure.left_out is not None:  # values that are not one number: counted, said
+            why: dict = {}
+            for r in panel_rows:
+                reason = figure.left_out(r)
+                if reason is not None:
+                    why[reason] = why.get(reason, 0) + 1
+            if why:
+                ax.annotate("left out (not one number): " + ", ".join(
+                    f"{n} {reason}" for reason, n in sorted(why.items())), (0.02, 0.03),
+                    xycoords="axes fraction", va="bottom", fontsize=7, color="0.3")
         if axis.clipped["unbounded"]:
             ax.axhline(axis.hi, color="0.5", lw=0.8, ls=":")
         axis.finish(ax, unbounded=figure.unbounded, what="median")

@@ -517,18 +517,30 @@ def effective_dimension_keys(evidence: HankelRank | None, *, status: str | None 
     whose verdict is ``'undetermined'`` (the loss allows no rank decision) read as
     ``effective_dimension`` ``None``, ``effective_dimension_verdict`` ``'undetermined'``
     and the reason in ``effective_dimension_reason``; the evidence is kept where there is
-    some and the run did not diverge."""
+    some and the run did not diverge. Where there is evidence, ``effective_dimension_range``
+    is its ``[low, high]`` ranks consistent with it; a rank that the loss does not allow to
+    one number (verdict ``'ambiguous'``, a range with ``low < high``) is no number either:
+    ``effective_dimension`` ``None``, the range, and the evidence's message as the
+    reason."""
     if status == "diverged" or evidence is None:
         reason = DIVERGED_READING if status == "diverged" else (
             "no rank was read: the student's impulse response is zero or not finite")
         return {"effective_dimension": None, "effective_dimension_verdict": "undetermined",
                 "effective_dimension_reason": reason}
+    low, high = (int(v) for v in evidence.rank_range)
     if evidence.verdict == "undetermined":
         return {"effective_dimension": None, "effective_dimension_verdict": "undetermined",
+                "effective_dimension_range": [low, high],
+                "effective_dimension_reason": evidence.message,
+                "effective_dimension_evidence": evidence.to_dict()}
+    if low != high:  # not one number: the range, never one of its ends
+        return {"effective_dimension": None, "effective_dimension_verdict": evidence.verdict,
+                "effective_dimension_range": [low, high],
                 "effective_dimension_reason": evidence.message,
                 "effective_dimension_evidence": evidence.to_dict()}
     return {"effective_dimension": evidence.rank,
             "effective_dimension_verdict": evidence.verdict,
+            "effective_dimension_range": [low, high],
             "effective_dimension_evidence": evidence.to_dict()}
 
 

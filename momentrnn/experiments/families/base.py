@@ -139,6 +139,10 @@ class ScaleFigure:
     panel_fields : tuple of str
         Run fields: one panel per value (a teacher), titled with it; the curves of a panel
         are those of the other ``group_fields``.
+    left_out : callable or None
+        ``left_out(row) -> str or None``: why a row's value is not one number (``value``
+        gives NaN for it, which no median counts), e.g. ``'ambiguous'``; the panel counts
+        them in a note.
     """
 
     name: str
@@ -148,6 +152,7 @@ class ScaleFigure:
     log: bool = True
     unbounded: str = "unbounded"
     panel_fields: tuple = ()
+    left_out: Callable[[SweepRow], str | None] | None = None
 
 
 class SweepFamily:

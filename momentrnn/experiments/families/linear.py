@@ -52,6 +52,29 @@ def _num(value):
     return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
+def _dimension(row: SweepRow):
+    """The row's effective dimension where it is one number; None where it is not: a rank
+    undetermined, or ambiguous over a range (a row written before rows said so holds the
+    range's low end as a number beside the verdict ``'ambiguous'``: not one number
+    either, unless its range is a single rank)."""
+    value = _num(row.value("effective_dimension"))
+    if value is None or row.value("effective_dimension_verdict") != "ambiguous":
+        return value
+    span = row.value("effective_dimension_range")
+    return value if isinstance(span, list) and len(span) == 2 and span[0] == span[1] else None
+
+
+def _ambiguous(row: SweepRow) -> bool:
+    """A rank decided only to a range (verdict ``'ambiguous'``, no single number)."""
+    return (row.value("effective_dimension_verdict") == "ambiguous"
+            and _dimension(row) is None)
+
+
+def _nan_if_none(value):
+    """NaN (left out of a median, never drawn) for a value that is not one number."""
+    return math.nan if value is None else value
+
+
 def _fmt(value) -> str:
     return f"{value:g}" if isinstance(value, (int, float)) else str(value)
 
@@ -96,6 +119,8 @@ class LinearFamily(SweepFamily):
         "effective_dimension": {"type": ["integer", "null"]},
         "effective_dimension_verdict": {"$ref": "#/$defs/row_rank_verdict"},
         "effective_dimension_reason": {"type": "string"},
+        "effective_dimension_range": {"type": "array", "items": {"type": "integer"},
+                                      "minItems": 2, "maxItems": 2},
         "agreement": {"type": "object", "required": ["verdict", "reason"],
                       "additionalProperties": False,
                       "properties": {"verdict": {"$ref": "#/$defs/agreement_verdict"},
@@ -192,10 +217,10 @@ class LinearFamily(SweepFamily):
             loss = median(r.training_loss for r in rs)
             # a run that did not reach its loss target (or diverged) has no dimension to count
             # nor does a run whose loss allows no rank decision (effective dimension None,
-            # verdict undetermined)
+            # verdict undetermined), nor one whose rank is a range (ambiguous)
             trained = [r for r in rs if r.status in TRAINED]
-            decided = [r for r in trained if _num(r.value("effective_dimension")) is not None]
-            dim = median(r.value("effective_dimension") for r in decided)
+            decided = [r for r in trained if _dimension(r) is not None]
+            dim = median(_dimension(r) for r in decided)
             dim_text = "-" if math.isnan(dim) else f"{dim:g}"
             if decided and len(decided) < len(rs):
                 dim_text += f" ({len(decided)} of {len(rs)})"
@@ -203,6 +228,9 @@ class LinearFamily(SweepFamily):
                                for r in rs)
             if undetermined:
                 dim_text += f"; {undetermined} undetermined"
+            ambiguous = sum(_ambiguous(r) for r in rs)
+            if ambiguous:
+                dim_text += f"; {ambiguous} ambiguous (a range, left out)"
             div = sum(r.status == "diverged" for r in rs)
             body.append([t, m, _fmt(sc), len(rs), _status_counts(rs),
                          "-" if math.isnan(loss) else f"{loss:.2g}", f"{err:.3g}", dim_text,
@@ -218,8 +246,10 @@ class LinearFamily(SweepFamily):
                         unbounded="unbounded (an atom outside the unit disc)",
                         panel_fields=self.panel_fields),
             ScaleFigure("effective_dimension_vs_scale", "effective state dimension", by,
-                        lambda r: _num(r.value("effective_dimension")), log=False,
-                        panel_fields=self.panel_fields),
+                        lambda r: _nan_if_none(_dimension(r)), log=False,
+                        panel_fields=self.panel_fields,
+                        left_out=lambda r: ("ambiguous" if _ambiguous(r) else "undetermined"
+                                            if _dimension(r) is None else None)),
         ]
 
     def extra_figures(self, rows, out_dir, formats, plt, save) -> list[str]:

@@ -1,0 +1,115 @@
+"""Reports a user can trust at a glance (issue 22, the review's open findings): a rank that is
+a range is never one number; agreement 'no' on proved evidence only; the sweep's exit codes;
+GDResult's JSON; sweep rows that share the flow report's keys; notes inside their panels; a
+grid over k."""
+
+import json
+
+import jsonschema
+import mpmath
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from momentrnn import DiagonalRNN, _schema
+from momentrnn.experiments.families.base import SweepRow
+from momentrnn.experiments.families.linear import LinearFamily
+from momentrnn.moments import HankelRank
+from momentrnn.precision import Float64
+from momentrnn.rnn.analysis import effective_dimension_keys
+
+_ROW_VALIDATOR = jsonschema.Draft202012Validator(
+    {**_schema.json_schema(), "$ref": "#/$defs/sweep_row", "allOf": [], "required": [],
+     "properties": {}})
+
+
+def _ambiguous_student():
+    """Atoms 9/10 and 3/10, the second of weight 3e-4: at loss 1e-10 its singular value sits
+    within the margin of the floor, so the rank is 1 or 2 (verdict ambiguous)."""
+    return DiagonalRNN(np.array([0.9, 0.3]), np.sqrt([1.0, 3e-4]), np.sqrt([1.0, 3e-4]))
+
+
+# -- item 1: a rank that is a range is no number ---------------------------------------------
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(verdict=st.sampled_from(["exact", "clear", "ambiguous", "full", "undetermined"]),
+       low=st.integers(0, 6), extra=st.integers(0, 3), status=st.sampled_from(
+           [None, "converged", "max_steps", "diverged"]))
+def test_a_rank_is_one_number_only_where_its_range_is(verdict, low, extra, status):
+    high = low + extra
+    ev = HankelRank(rank=low, size=8, singular_values=(mpmath.mpf(1),),
+                    noise_floor=mpmath.mpf("1e-9"), gap=2.0, verdict=verdict,
+                    rank_range=(low, high), precision=Float64(), message="the evidence")
+    keys = effective_dimension_keys(ev, status=status)
+    if status == "diverged" or verdict == "undetermined" or low != high:
+        assert keys["effective_dimension"] is None
+    else:
+        assert keys["effective_dimension"] == low
+    if status != "diverged":
+        assert keys["effective_dimension_range"] == [low, high]
+        if keys["effective_dimension"] is None:
+            assert keys["effective_dimension_reason"]
+
+
+def test_an_ambiguous_row_holds_the_range_and_no_number():
+    from momentrnn.experiments.linear import linear_metrics
+    from momentrnn.rnn import named_teacher
+
+    out = linear_metrics(_ambiguous_student(), 1e-10, status="converged",
+                         teacher=named_teacher("long_memory"))
+    assert out["effective_dimension_verdict"] == "ambiguous"
+    assert out["effective_dimension"] is None
+    assert out["effective_dimension_range"] == [1, 2]
+
+
+def _row(dim, verdict, span, seed, status="converged"):
+    metrics = {"effective_dimension": dim, "effective_dimension_verdict": verdict}
+    if span is not None:
+        metrics["effective_dimension_range"] = span
+    return SweepRow({"teacher": "long_memory", "dim": 4, "mode": "random", "scale": 0.01,
+                     "seed": seed, "k": 5, "run_id": str(seed)}, 1e-12,
+                    {100: {"extrapolation_max": 1e-3, "extrapolation_sq": 1e-6}}, metrics,
+                    status)
+
+
+@pytest.mark.parametrize("old", [False, True])
+def test_the_summary_median_leaves_ambiguous_ranks_out_and_says_how_many(old):
+    # three decided runs of rank 1, two ambiguous between 3 and 5 (an old row: the low end
+    # as a number beside the verdict, no range)
+    rows = [_row(1, "clear", [1, 1], s) for s in range(3)]
+    rows += [_row(3 if old else None, "ambiguous", None if old else [3, 5], 10 + s)
+             for s in range(2)]
+    head, body = LinearFamily().summary_table(rows)
+    cell = body[0][head.index("median effective dimension (runs that trained)")]
+    assert cell.startswith("1 (3 of 5)") and "2 ambiguous" in cell, cell
+
+
+def test_the_dimension_figure_draws_no_number_for_an_ambiguous_rank(tmp_path, monkeypatch):
+    from helpers import plotted_figures
+
+    rows = [_row(1, "clear", [1, 1], s).to_json() for s in range(2)]
+    rows += [_row(None, "ambiguous", [3, 5], 10 + s).to_json() for s in range(3)]
+    for r in rows:
+        r["spec_digest"] = "x"
+        r["family"] = "linear"
+    fig = plotted_figures(rows, tmp_path, monkeypatch)["effective_dimension_vs_scale"]
+    ax = fig.axes[0]
+    drawn = [y for line in ax.get_lines() for y in line.get_ydata() if np.isfinite(y)]
+    assert drawn and all(y == 1 for y in drawn), drawn
+    texts = " ".join(t.get_text() for t in ax.texts)
+    assert "3 ambiguous" in texts
+
+
+def test_the_flow_report_of_an_ambiguous_rank_shows_the_range(tmp_path, capsys):
+    from momentrnn.dynamics.trajectory import FlowReport
+    from momentrnn.rnn import effective_dimension, moment_accuracy
+
+    ev = effective_dimension(_ambiguous_student(), tolerance=moment_accuracy(1e-10))
+    assert ev.verdict == "ambiguous" and ev.rank_range[0] < ev.rank_range[1]
+    summary = {"status": "converged", "training_loss": 1e-10, "loss_curve": []}
+    data = FlowReport(summary, ev).to_dict()
+    assert data["effective_dimension"] is None
+    assert data["effective_dimension_range"] == list(ev.rank_range)
+    back = FlowReport.from_dict(json.loads(json.dumps(data)))
+    assert back.to_dict() == data

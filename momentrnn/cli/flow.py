@@ -174,7 +174,7 @@ def run_flow(args: argparse.Namespace) -> int:
     from ..dynamics import gradient_descent, integrate_flow
     from ..dynamics.trajectory import FlowReport
     from ..rnn import init_student, learned_measure
-    from ..rnn.analysis import run_agreement
+    from ..rnn.analysis import extrapolation_rounding, run_agreement
 
     teacher, defined = _teacher(args)
     if args.json:
@@ -224,7 +224,9 @@ def run_flow(args: argparse.Namespace) -> int:
             extrapolation = run.extrapolation_error
             agreement = run_agreement(
                 learned, teacher_measure, status=run.status, length=args.length,
-                extrapolation_max=None if extrapolation is None else extrapolation[1])
+                extrapolation_max=None if extrapolation is None else extrapolation[1],
+                extrapolation_rounding=extrapolation_rounding(run.final, teacher, args.length),
+                loss=run.final_loss)
             out["agrees_with_teacher"] = {"yes": True, "no": False}.get(agreement.verdict)
             out["agreement"] = agreement.to_dict()
             report["learned_measure"] = out

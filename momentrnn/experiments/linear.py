@@ -53,7 +53,7 @@ def linear_metrics(model: DiagonalRNN, loss: float, *, status: str | None = None
     given the ``teacher``, the ``agreement`` of the learned measure with its measure
     (:func:`momentrnn.rnn.analysis.run_agreement`, with the largest error of
     ``extrapolation``, the rows' ``{q: {"extrapolation_max": ...}}``, at the longest ``q``)."""
-    from ..rnn.analysis import effective_dimension_keys, run_agreement
+    from ..rnn.analysis import effective_dimension_keys, extrapolation_rounding, run_agreement
 
     out: dict = {}
     b, c = model.b, model.c
@@ -91,7 +91,9 @@ def linear_metrics(model: DiagonalRNN, loss: float, *, status: str | None = None
         q = max(errors) if errors else None
         agreement = run_agreement(
             learned, teacher.measure().sorted(), status=status, length=q,
-            extrapolation_max=None if q is None else errors[q]["extrapolation_max"])
+            extrapolation_max=None if q is None else errors[q]["extrapolation_max"],
+            extrapolation_rounding=None if q is None else extrapolation_rounding(
+                model, teacher, q), loss=loss)
         out["agreement"] = agreement.to_dict()
     return out
 

@@ -182,3 +182,65 @@ def test_a_student_near_its_teacher_is_never_no(atoms, weights, nudge, loss):
     assert "excess" not in got.reason and "beyond" not in got.reason, (got.reason, err)
     if nudge == 0:
         assert got.verdict != "no", got.reason
+
+
+# -- item 4: the sweep's exit statuses, documented and as documented -------------------------
+
+def _sweep(tmp_path, *sets, out="r.jsonl"):
+    from momentrnn.cli import main
+
+    args = ["sweep", "--out", str(tmp_path / out), "--quiet"]
+    for s in ("teachers=['long_memory']", "dims=[4]", "modes=['random']", "seeds=1",
+              "lengths=[20]", "trainer='gd'", "steps=50", *sets):
+        args += ["--set", s]
+    return main(args)
+
+
+def test_the_sweep_help_and_guide_name_every_exit_status(capsys):
+    import pathlib
+
+    from momentrnn.cli import main
+    from momentrnn.cli.sweep import SWEEP_EXIT_STATUSES
+
+    with pytest.raises(SystemExit):
+        main(["sweep", "--help"])
+    help_text = capsys.readouterr().out
+    guide = (pathlib.Path(__file__).parent.parent / "docs" / "guide" / "experiments.md"
+             ).read_text()
+    assert "exit status:" in help_text and "every run of the spec is in the results" in \
+        help_text
+    for code, _ in SWEEP_EXIT_STATUSES:
+        assert f"  {code} " in help_text.replace("\n", " ") or f"  {code:<4} " in help_text
+        assert f"| {code} |" in guide
+    assert "runs all diverged exits 0" in guide
+
+
+def test_a_sweep_whose_runs_all_diverged_exits_0_and_says_so(tmp_path, capsys):
+    code = _sweep(tmp_path, "scales=[1.0]", "lr=1e6")
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "1 of the 1 runs in the table diverged" in out
+
+
+def test_a_bad_spec_exits_2_before_any_run(tmp_path, capsys):
+    assert _sweep(tmp_path, "scales=[-1.0]") == 2
+    assert not (tmp_path / "r.jsonl").exists()
+
+
+def test_an_unwritable_results_file_exits_3(tmp_path, capsys):
+    (tmp_path / "folder").mkdir()
+    assert _sweep(tmp_path, "scales=[0.01]", out="folder") == 3
+
+
+@pytest.mark.parametrize("error, code", [("missing", 4), ("arith", 1), ("interrupt", 130)])
+def test_the_other_sweep_exit_statuses(tmp_path, capsys, monkeypatch, error, code):
+    import momentrnn.experiments as experiments
+    from momentrnn.errors import IllConditionedError, MissingDependencyError
+
+    def fail(*args, **kwargs):
+        raise {"missing": MissingDependencyError("needs dask: pip install 'momentrnn[dask]'"),
+               "arith": IllConditionedError("short of the accuracy"),
+               "interrupt": KeyboardInterrupt()}[error]
+
+    monkeypatch.setattr(experiments, "run_sweep", fail)
+    assert _sweep(tmp_path, "scales=[0.01]") == code

@@ -244,3 +244,39 @@ def test_the_other_sweep_exit_statuses(tmp_path, capsys, monkeypatch, error, cod
 
     monkeypatch.setattr(experiments, "run_sweep", fail)
     assert _sweep(tmp_path, "scales=[0.01]") == code
+
+
+# -- item 5: GDResult's JSON ------------------------------------------------------------------
+
+_VALIDATOR = jsonschema.Draft202012Validator(_schema.json_schema())
+
+
+@settings(max_examples=8, deadline=None, derandomize=True)
+@given(lr=st.sampled_from([0.01, 0.3, 1e6]), scales=st.lists(
+           st.sampled_from([1e-3, 0.39, 3.0]), min_size=1, max_size=3),
+       until=st.sampled_from([None, 1e-6]), keep=st.booleans())
+def test_a_gd_result_is_standard_json_validates_and_loads_back(lr, scales, until, keep):
+    import momentrnn
+    from momentrnn.dynamics import gradient_descent
+    from momentrnn.dynamics.gd import GDResult
+    from momentrnn.rnn import init_student, named_teacher
+
+    students = [init_student(3, scale=s, mode="random", seed=i) for i, s in enumerate(scales)]
+    res = gradient_descent(students, named_teacher("two_pole"), k=5, lr=lr, steps=40,
+                           until_loss=until)
+    if not keep:  # a result without its snapshots
+        import dataclasses
+
+        res = dataclasses.replace(res, parameters=None)
+    data = res.to_dict()
+    text = json.dumps(data, allow_nan=False)
+    doc = _schema.document(res, {"lr": lr})
+    assert doc["kind"] == "gd"
+    assert not list(_VALIDATOR.iter_errors(json.loads(json.dumps(doc))))
+    back = momentrnn.load(json.loads(json.dumps(doc)))
+    assert type(back) is GDResult and back.to_dict() == json.loads(text)
+    for name in ("a", "b", "c", "loss", "invariants_final"):
+        np.testing.assert_array_equal(getattr(back, name), getattr(res, name))
+    assert back.status == res.status and back.until_loss == res.until_loss
+    np.testing.assert_array_equal(back.diverged_at, res.diverged_at)
+    assert back.message(0) == res.message(0)

@@ -285,3 +285,34 @@ def test_a_gd_result_is_standard_json_validates_and_loads_back(lr, scales, until
             assert got == want, field.name
     assert [back.message(i) for i in range(res.batch)] == [
         res.message(i) for i in range(res.batch)]
+
+
+# -- item 9: k is a grid axis ---------------------------------------------------------------
+
+@settings(max_examples=15, deadline=None, derandomize=True)
+@given(ks=st.lists(st.integers(1, 12), min_size=1, max_size=4))
+def test_a_list_of_k_is_a_grid_axis(ks):
+    from momentrnn.experiments import load_spec
+
+    spec = load_spec({"family": "linear", "teachers": ["long_memory", "two_pole"],
+                      "scales": [1e-3, 0.39], "modes": ["random"], "seeds": 1, "k": ks})
+    assert sorted({r["k"] for r in spec.runs}) == sorted(set(ks))
+    assert len(spec.runs) == 2 * 2 * len(set(ks))
+
+
+@pytest.mark.parametrize("bad", [[], [0], ["5"], [3, 2.5], [True]])
+def test_a_bad_list_of_k_is_refused_by_name(bad):
+    from momentrnn.errors import InputError
+    from momentrnn.experiments import load_spec
+
+    with pytest.raises(InputError, match=r"k="):
+        load_spec({"family": "linear", "k": bad})
+
+
+def test_a_sweep_over_k_summarises_each_k_apart(tmp_path, capsys):
+    code = _sweep(tmp_path, "scales=[0.01]", "k=[3, 7]", "until_loss=0.0")
+    out = capsys.readouterr().out
+    assert code == 0
+    rows = [json.loads(line) for line in (tmp_path / "r.jsonl").read_text().splitlines()]
+    assert sorted(r["k"] for r in rows) == [3, 7]
+    assert "long_memory (k=3)" in out and "long_memory (k=7)" in out

@@ -382,6 +382,8 @@ def _scale_figure(rows: list[SweepRow], figure: ScaleFigure, out_dir, formats, p
         labelled = False
         for group, by_scale in sorted(stats.items(), key=lambda kv: str(kv[0])):
             scales = sorted(by_scale)
+            if all(math.isnan(by_scale[s][0]) for s in scales):
+                continue  # no value that is one number (counted in the left-out note)
             label = _panel_title(curve_fields, group)  # "mode random", "dim 32"
             labelled = labelled or bool(label)
             med = [axis.place(by_scale[s][0])[0] for s in scales]
@@ -406,6 +408,9 @@ def _scale_figure(rows: list[SweepRow], figure: ScaleFigure, out_dir, formats, p
             ax.axhline(axis.hi, color="0.5", lw=0.8, ls=":")
         axis.finish(ax, unbounded=figure.unbounded, what="median")
         ax.set_xscale("log")
+        if not ax.lines:  # nothing drawn: the scales of the panel's runs still set the axis
+            scales = [r.run["scale"] for r in panel_rows]
+            ax.set_xlim(min(scales) / 2, max(scales) * 2)
         ax.set(xlabel="initialisation scale", ylabel=figure.ylabel)
         if figure.panel_fields:
             ax.set_title(_panel_title(figure.panel_fields, key))

@@ -48,6 +48,12 @@ def _agreement_counts(rows: list[SweepRow]) -> str:
     return ", ".join(f"{n} {v}" for v, n in counts.items() if n) or "-"
 
 
+def _k_list(value) -> list:
+    """The spec's ``k`` as the list of its values (a grid axis): ``None`` (each teacher's
+    default) and a number are one value."""
+    return list(value) if isinstance(value, list) else [value]
+
+
 def _num(value):
     return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
@@ -91,7 +97,7 @@ class LinearFamily(SweepFamily):
         "modes": ["random", "balanced"],
         "seeds": 4,
         "dims": [20],
-        "k": None,  # default 2 * (teacher atoms) + 3
+        "k": None,  # default 2 * (teacher atoms) + 3; a list is a grid axis
         "trainer": "flow",  # or "gd"
         "lr": 0.01,
         "steps": 20000,
@@ -102,7 +108,7 @@ class LinearFamily(SweepFamily):
     }
     types = {
         "teachers": list, "scales": list, "modes": list, "seeds": (int, list), "dims": list,
-        "k": (int, type(None)), "trainer": str, "lr": (int, float), "steps": int,
+        "k": (int, list, type(None)), "trainer": str, "lr": (int, float), "steps": int,
         "until_loss": (int, float), "lengths": list, "backend": str, "device": (str, type(None)),
     }
     grid_keys = ("teachers", "dims", "modes", "scales", "seeds")
@@ -155,8 +161,9 @@ class LinearFamily(SweepFamily):
             raise InputError(f"trainer={p['trainer']!r}: use 'flow' or 'gd'")
         if p["backend"] not in ("numpy", "torch"):
             raise InputError(f"backend={p['backend']!r}: use 'numpy' or 'torch'")
-        if p["k"] is not None and p["k"] < 1:
-            raise InputError(f"k={p['k']!r} must be positive")
+        for k in _k_list(p["k"]):
+            if k is not None and k < 1:
+                raise InputError(f"k={p['k']!r} must be positive")
         return p
 
     def check_size(self, p: dict) -> int:
@@ -165,8 +172,8 @@ class LinearFamily(SweepFamily):
         from ...rnn.teachers import NAMED_TEACHERS
 
         q, dim = max(p["lengths"]), max(p["dims"])
-        k = p["k"] if p["k"] is not None else max(
-            2 * len(NAMED_TEACHERS[t][0]) + 3 for t in p["teachers"])
+        k = max(k if k is not None else 2 * len(NAMED_TEACHERS[t][0]) + 3
+                for k in _k_list(p["k"]) for t in p["teachers"])
         check_memory(16.0 * dim * max(q, 2 * min(dim, 30) + 2),
                      f"the impulse response of length {q} of a student of dimension {dim}",
                      "use shorter lengths or smaller dims")
@@ -180,16 +187,17 @@ class LinearFamily(SweepFamily):
             raise InputError(f"k={k} lags with dims up to {dim} make {k * dim} values per loss "
                              f"array, more than the {MAX_LAG_WORK} a run fits: use a smaller k "
                              "or smaller dims")
-        return super().check_size(p)
+        return super().check_size(p) * len(_k_list(p["k"]))
 
     def expand(self, p: dict) -> list[dict]:
         from ...rnn.teachers import NAMED_TEACHERS
 
         runs = []
-        grid = itertools.product(p["teachers"], p["dims"], p["modes"], p["scales"], p["seeds"])
-        for teacher, dim, mode, scale, seed in grid:
+        grid = itertools.product(p["teachers"], p["dims"], p["modes"], p["scales"], p["seeds"],
+                                 _k_list(p["k"]))
+        for teacher, dim, mode, scale, seed, k in grid:
             atoms = len(NAMED_TEACHERS[teacher][0])
-            k = p["k"] if p["k"] is not None else 2 * atoms + 3
+            k = k if k is not None else 2 * atoms + 3
             runs.append({"teacher": teacher, "dim": dim, "mode": mode, "scale": scale,
                          "seed": seed, "k": k})
         return runs
@@ -205,8 +213,12 @@ class LinearFamily(SweepFamily):
     def summary_table(self, rows: list[SweepRow]) -> tuple[list[str], list[list]]:
         q = longest_common_length(rows, self.headline)
         groups: dict = {}
+        several_k = len({r.run["k"] for r in rows}) > 1  # a grid over k: a line per k
         for r in rows:
-            groups.setdefault(tuple(r.run[k] for k in self.table_fields), []).append(r)
+            key = tuple(r.run[k] for k in self.table_fields)
+            if several_k:
+                key = (f"{key[0]} (k={r.run['k']})", *key[1:])
+            groups.setdefault(key, []).append(r)
         head = ["teacher", "init", "scale", "runs", "status", "median training loss",
                 f"median extrapolation error (max, q={q})",
                 "median effective dimension (runs that trained)", "agrees with the teacher",
@@ -239,7 +251,9 @@ class LinearFamily(SweepFamily):
 
     def scale_figures(self, rows: list[SweepRow]) -> list[ScaleFigure]:
         q = longest_common_length(rows, self.headline)
-        by = ("teacher", "mode")
+        # a grid over k: one curve per init mode and k
+        by = ("teacher", "mode", "k") if len({r.run["k"] for r in rows}) > 1 else (
+            "teacher", "mode")
         return [
             ScaleFigure("extrapolation_vs_scale", f"max |h_j - h_hat_j|, j < {q}", by,
                         lambda r: _num(r.value(self.headline, q)), log=True,

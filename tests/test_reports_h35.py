@@ -316,3 +316,50 @@ def test_a_sweep_over_k_summarises_each_k_apart(tmp_path, capsys):
     rows = [json.loads(line) for line in (tmp_path / "r.jsonl").read_text().splitlines()]
     assert sorted(r["k"] for r in rows) == [3, 7]
     assert "long_memory (k=3)" in out and "long_memory (k=7)" in out
+
+
+# -- item 3: certify's exact work is bounded before it starts --------------------------------
+
+def test_certify_refuses_work_beyond_its_budget_at_once_naming_length(tmp_path):
+    """200 units at --length 1000: about 1e10 bits of exact powers (minutes); refused in
+    seconds, naming --length and the longest length that fits."""
+    import subprocess
+    import sys
+    import time
+
+    rng = np.random.default_rng(3)
+    d = 200
+    student = tmp_path / "student.json"
+    student.write_text(json.dumps({"a": list(rng.uniform(-0.99, 0.99, d)),
+                                   "b": list(rng.uniform(0.1, 1, d)),
+                                   "c": list(rng.uniform(0.1, 1, d))}))
+    start = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "momentrnn", "certify", str(student),
+                           "--teacher", "long_memory", "--length", "1000"],
+                          capture_output=True, text=True, timeout=90)
+    assert time.monotonic() - start < 60
+    assert done.returncode == 2, done.stderr
+    assert "give --length 493 or less" in done.stderr
+
+
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(units=st.integers(1, 400), length=st.integers(2, 1000))
+def test_the_length_certify_names_fits_the_budget(units, length):
+    from fractions import Fraction
+
+    from momentrnn.cli.certify import MAX_CERTIFY_TOTAL_BITS, check_total_work
+    from momentrnn.errors import InputError
+
+    a = [Fraction(3, 7 + i) for i in range(units)]  # non-dyadic, as a loaded model could be
+    bits = sum(x.numerator.bit_length() + x.denominator.bit_length() for x in a)
+    try:
+        check_total_work("s.json", a, None, length)
+    except InputError as exc:
+        assert bits * length * (length - 1) // 2 > MAX_CERTIFY_TOTAL_BITS
+        fits = int(str(exc).split("give --length ")[1].split()[0])
+        check_total_work("s.json", a, None, fits)  # the length named is accepted
+        if fits + 1 < length:
+            with pytest.raises(InputError):
+                check_total_work("s.json", a, None, fits + 1)
+    else:
+        assert bits * length * (length - 1) // 2 <= MAX_CERTIFY_TOTAL_BITS

@@ -100,6 +100,39 @@ def _reported(value: object, where: str) -> Fraction:
 
 # how a non-finite double is written in a JSON report: the Infinity/NaN of json.dumps (read
 # back as floats) or the strings of the standard-JSON writer
+# The exact work of a certificate follows the bits of every atom's exact powers x**q, q <
+# length, together (B length (length - 1) / 2 for an atom of B bits: the student's atoms and
+# the teacher's, summed over all of them; the per-atom limit of check_powers leaves a student
+# of many units many times that). Measured (2-core machine at load 11.5): a 40-unit flow
+# report at --length 1000, 2.2e9 bits, certified in 45 s, about 5e7 bits a second; a
+# 400-unit student would take ten times as long. This many bits in all is certified: about
+# a minute at that rate.
+MAX_CERTIFY_TOTAL_BITS = 2_500_000_000
+
+
+def _power_bits(values) -> int:
+    """The bits of the exact rationals ``values`` (numerator and denominator)."""
+    return sum(x.numerator.bit_length() + x.denominator.bit_length() for x in values or ())
+
+
+def check_total_work(student: str, a, teacher_atoms, length: int) -> None:
+    """Refuse, before any power is taken, a certificate whose atoms' exact powers hold more
+    than :data:`MAX_CERTIFY_TOTAL_BITS` bits together, naming ``--length`` and the longest
+    length that fits."""
+    bits = _power_bits(a) + _power_bits(teacher_atoms)
+    total = bits * length * (length - 1) // 2
+    if total <= MAX_CERTIFY_TOTAL_BITS:
+        return
+    fits = int((1 + math.isqrt(1 + 8 * MAX_CERTIFY_TOTAL_BITS // max(bits, 1))) // 2)
+    while fits > 1 and bits * fits * (fits - 1) // 2 > MAX_CERTIFY_TOTAL_BITS:
+        fits -= 1
+    raise InputError(
+        f"certifying every q < {length} for student {student!r} ({len(a)} units) takes the "
+        f"exact powers x**q of all its atoms and the teacher's: about {total:.2g} bits in all, "
+        f"more than the {MAX_CERTIFY_TOTAL_BITS:.2g} certified in about a minute (measured "
+        f"about 5e7 bits a second): give --length {fits} or less, or certify a smaller student")
+
+
 _NON_FINITE_TEXT = {"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "nan"}
 
 
@@ -322,6 +355,7 @@ def run_certify(args: argparse.Namespace) -> int:
                  length, "--length",  # named as given, before any power is taken
                  weights={f"student {args.student!r} b": b, f"student {args.student!r} c": c,
                           "--teacher-weights entry {}": weights})
+    check_total_work(args.student, a, atoms, length)  # every atom together, before any work
     cert = certify_extrapolation(a, b, c, teacher_atoms=atoms, teacher_weights=weights,
                                  teacher_moments=moments, length=length, lags=lags,
                                  sdp_max_order=args.sdp_max_order)

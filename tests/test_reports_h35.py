@@ -363,3 +363,54 @@ def test_the_length_certify_names_fits_the_budget(units, length):
                 check_total_work("s.json", a, None, fits + 1)
     else:
         assert bits * length * (length - 1) // 2 <= MAX_CERTIFY_TOTAL_BITS
+
+
+# -- item 8: notes stay inside their panels ---------------------------------------------------
+
+def _noted_rows(teachers):
+    """Rows that make every note of every figure: unbounded and outlier errors, curves that
+    leave the loss axis, complex and unvouched atoms, ambiguous and undetermined ranks."""
+    rows, seed = [], 0
+    for teacher in teachers:
+        for scale in (1e-3, 0.39, 1.0, 3.0):
+            for err, dim, verdict, span, curve, atoms in (
+                    (1e-3, 1, "clear", [1, 1], [[0, 1.0], [10, 1e-9]], ["0.9"]),
+                    (math.inf, None, "ambiguous", [1, 3], [[0, 1.0], [10, 1e250]],
+                     ["-0.4+0.12j", "?"]),
+                    (4e12, None, "undetermined", [0, 4], [[0, 1.0], [10, -1.0]], ["?"]),
+                    (2e-3, 2, "clear", [2, 2], [[0, 1.0], [10, 1e-8]], ["0.5", "-0.5"])):
+                seed += 1
+                row = _row(dim, verdict, span, seed).to_json()
+                row.update({"teacher": teacher, "scale": scale, "spec_digest": "x",
+                            "family": "linear", "loss_curve": curve,
+                            "extrapolation_max_100": err, "learned_atoms": atoms,
+                            "learned_weights": ["1"] * len(atoms)})
+                rows.append(row)
+    return rows
+
+
+@pytest.mark.parametrize("teachers", [["long_memory"], ["long_memory", "two_pole",
+                                                         "several"]])
+def test_every_note_stays_inside_its_panel_and_the_figure(tmp_path, monkeypatch, teachers):
+    from helpers import plotted_figures
+
+    figures = plotted_figures(_noted_rows(teachers), tmp_path, monkeypatch)
+    noted = 0
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    for name, fig in figures.items():
+        FigureCanvasAgg(fig).draw()  # the Agg backend's layout and renderer
+        renderer = fig.canvas.get_renderer()
+        page = fig.bbox
+        for ax in fig.axes:
+            box = ax.get_window_extent(renderer)
+            for text in ax.texts:
+                if not text.get_text():
+                    continue
+                noted += 1
+                ext = text.get_window_extent(renderer)
+                where = f"{name}: {text.get_text()[:60]!r}"
+                assert page.x0 - 1 <= ext.x0 and ext.x1 <= page.x1 + 1, where
+                assert page.y0 - 1 <= ext.y0 and ext.y1 <= page.y1 + 1, where
+                assert box.x0 - 1 <= ext.x0 and ext.x1 <= box.x1 + 1, where
+    assert noted >= 3

@@ -273,7 +273,7 @@ class LinearFamily(SweepFamily):
         import numpy as np
 
         from ...rnn.teachers import NAMED_TEACHERS
-        from ..plots import _Axis, _panel_axes, _panel_title, _panels
+        from ..plots import _Axis, _note, _panel_axes, _panel_title, _panels
 
         panels = _panels(rows, self.panel_fields)
         fig, axes = _panel_axes(plt, len(panels), "learned atoms against the initialisation "
@@ -291,8 +291,7 @@ class LinearFamily(SweepFamily):
                                and (w is None or math.isfinite(w))]
             gone = [f"{n} {what}" for what, n in left_out.items() if n]
             if gone:  # said on the panel, never dropped silently
-                ax.text(0.01, 0.01, f"not drawn: {', '.join(gone)} atom(s)",
-                        transform=ax.transAxes, fontsize=7, va="bottom")
+                _note(ax, f"not drawn: {', '.join(gone)} atom(s)", (0.01, 0.01), "bottom")
             teacher = NAMED_TEACHERS[key[0]][0] if key[0] in NAMED_TEACHERS else []
             # the teacher's atoms and the unit interval anchor the range: a stable student's
             # atoms lie in [-1, 1]

@@ -659,7 +659,7 @@ KIND_SCHEMAS = {
         "batch": _INT, "a": _list(_list(_NUMBER)), "b": _list(_list(_NUMBER)),
         "c": _list(_list(_NUMBER)), "loss": _list(_list(_NUMBER)), "record_steps": _list(_INT),
         "invariants_initial": _list(_list(_NUMBER)),
-        "invariants_final": _list(_list(_NUMBER)), "diverged_at": _list(_INT),
+        "invariants": _list(_list(_NUMBER)), "diverged_at": _list(_INT),
         "status": _list(_enum_ref("run_status")), "messages": _list(_STR), "lr": _NUMBER,
         "steps": _INT, "backend": _STR, "device": _STR, "seconds": _NUMBER,
         "parameters": {"anyOf": [{"type": "null"}, _list(_list(_list(_list(_NUMBER))))]},
@@ -706,7 +706,8 @@ KIND_SCHEMAS = {
     "sweep_spec": _object({"family": _STR, "runs": _INT, "spec": {"type": "object"}}),
     "sweep_row": {"type": "object", "required": ["run_id", "spec_digest", "status"],
                   "properties": {"run_id": _STR, "spec_digest": _STR, "family": _STR,
-                                 "version": _STR, "schema_version": _STR,
+                                 "momentrnn_version": _STR, "schema_version": _STR,
+                                 "version": _STR,  # rows written before momentrnn_version
                                  "training_loss": _NUMBER,
                                  "status": {"anyOf": [_enum_ref("run_status"),
                                                       {"type": "null"}]},

@@ -414,3 +414,68 @@ def test_every_note_stays_inside_its_panel_and_the_figure(tmp_path, monkeypatch,
                 assert page.y0 - 1 <= ext.y0 and ext.y1 <= page.y1 + 1, where
                 assert box.x0 - 1 <= ext.x0 and ext.x1 <= box.x1 + 1, where
     assert noted >= 3
+
+
+# -- item 7: a sweep row and a flow report share their keys' names, types and values ---------
+
+@settings(max_examples=4, deadline=None, derandomize=True)
+@given(teacher=st.sampled_from(["long_memory", "decaying", "two_pole"]),
+       scale=st.sampled_from([1e-3, 0.39]), seed=st.integers(0, 3))
+def test_a_sweep_row_and_the_flow_report_of_its_run_share_every_key(tmp_path_factory,
+                                                                   teacher, scale, seed):
+    import contextlib
+    import io
+
+    from momentrnn.cli import main
+    from momentrnn.experiments import run_sweep
+
+    tmp = tmp_path_factory.mktemp("row")
+    k, dim, q = 5, 4, 60
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        main(["flow", "--teacher", teacher, "--dim", str(dim), "--k", str(k), "--init-scale",
+              str(scale), "--init", "random", "--seed", str(seed), "--length", str(q),
+              "--json", str(tmp / "flow.json"), "--quiet"])
+    report = json.loads((tmp / "flow.json").read_text())
+    run_sweep({"family": "linear", "teachers": [teacher], "dims": [dim], "k": k,
+               "modes": ["random"], "scales": [scale], "seeds": [seed], "lengths": [q],
+               "trainer": "flow"}, str(tmp / "r.jsonl"), progress=False)
+    row = json.loads((tmp / "r.jsonl").read_text().splitlines()[0])
+    shared = {"training_loss": "training_loss", "status": "status",
+              "imbalance": "imbalance", "negative_mass": "negative_mass",
+              "momentrnn_version": "momentrnn_version",
+              f"extrapolation_max_{q}": "extrapolation_max",
+              f"extrapolation_sq_{q}": "extrapolation_sq"}
+    shared.update({k: k for k in report if k.startswith("effective_dimension")
+                   and k != "effective_dimension_evidence"})
+    learned = report.get("learned_measure", {})
+    shared.update({f"learned_{k}": ("learned_measure", k) for k in learned if k != "agreement"})
+    if "agreement" in learned:
+        shared["agreement"] = ("learned_measure", "agreement")
+    for row_key, where in shared.items():
+        want = report[where[0]][where[1]] if isinstance(where, tuple) else report[where]
+        assert row_key in row, row_key
+        got = row[row_key]
+        assert type(got) is type(want), (row_key, got, want)
+        assert got == want, (row_key, got, want)
+
+
+def test_a_table_of_rows_written_with_version_still_resumes(tmp_path, capsys):
+    """Rows written before ``momentrnn_version`` name the package's version ``version``: a
+    sweep over such a table finds its runs done, and the rows validate."""
+    assert _sweep(tmp_path, "scales=[0.01]") == 0
+    path = tmp_path / "r.jsonl"
+    rows = [json.loads(line) for line in path.read_text().splitlines()]
+    old = []
+    for r in rows:
+        r = dict(r)
+        r["version"] = r.pop("momentrnn_version")
+        for key in ("learned_status", "learned_moment_accuracy", "learned_agrees_with_teacher"):
+            r.pop(key, None)
+        old.append(r)
+    path.write_text("".join(json.dumps(r) + "\n" for r in old))
+    capsys.readouterr()
+    assert _sweep(tmp_path, "scales=[0.01]") == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"0 runs done, {len(rows)} already in")
+    for r in old:
+        assert not list(_ROW_VALIDATOR.iter_errors(r))

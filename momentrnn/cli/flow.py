@@ -174,7 +174,7 @@ def run_flow(args: argparse.Namespace) -> int:
     from ..dynamics import gradient_descent, integrate_flow
     from ..dynamics.trajectory import FlowReport
     from ..rnn import init_student, learned_measure
-    from ..rnn.analysis import extrapolation_rounding, run_agreement
+    from ..rnn.analysis import extrapolation_rounding, learned_report, run_agreement
 
     teacher, defined = _teacher(args)
     if args.json:
@@ -218,18 +218,13 @@ def run_flow(args: argparse.Namespace) -> int:
                              "weights": [defined["weights"][i] for i in order]}
         if eff is not None:
             learned = learned_measure(run.final, run.final_loss, effective=eff)
-            out = learned.to_dict()
-            for key in [k for k in out if k.startswith("effective_dimension")]:
-                del out[key]  # the run's own, in the report already
             extrapolation = run.extrapolation_error
             agreement = run_agreement(
                 learned, teacher_measure, status=run.status, length=args.length,
                 extrapolation_max=None if extrapolation is None else extrapolation[1],
                 extrapolation_rounding=extrapolation_rounding(run.final, teacher, args.length),
                 loss=run.final_loss)
-            out["agrees_with_teacher"] = {"yes": True, "no": False}.get(agreement.verdict)
-            out["agreement"] = agreement.to_dict()
-            report["learned_measure"] = out
+            report["learned_measure"] = learned_report(learned, agreement)  # a row's too
         report = FlowReport.of(run, **report).to_dict()
     finally:
         progress.done()

@@ -154,7 +154,8 @@ class GDResult:
 
     def to_dict(self) -> dict:
         """JSON-ready dictionary (kind ``"gd"``): every field, arrays as nested lists
-        (``parameters`` and ``reached_at`` ``None`` when absent), each run's ``messages``;
+        (``parameters`` and ``reached_at`` ``None`` when absent; ``invariants_final`` as
+        ``invariants``, a flow proof's name), each run's ``messages``;
         standard JSON as it is (a number that is not finite, a diverged run's, as ``"inf"``,
         ``"-inf"`` or ``"nan"``), read back by :meth:`from_dict`."""
         from .._output import _standard
@@ -169,7 +170,7 @@ class GDResult:
             "batch": self.batch, "a": floats(self.a), "b": floats(self.b), "c": floats(self.c),
             "loss": floats(self.loss), "record_steps": ints(self.record_steps),
             "invariants_initial": floats(self.invariants_initial),
-            "invariants_final": floats(self.invariants_final),
+            "invariants": floats(self.invariants_final),  # a flow proof's name
             "diverged_at": ints(self.diverged_at), "status": list(self.status),
             "messages": [self.message(i) for i in range(self.batch)],
             "lr": float(self.lr), "steps": int(self.steps), "backend": self.backend,
@@ -203,7 +204,7 @@ class GDResult:
         return cls(a=arr("a", (batch, d)), b=arr("b", (batch, d)), c=arr("c", (batch, d)),
                    loss=arr("loss", (0, batch)), record_steps=ints("record_steps"),
                    invariants_initial=arr("invariants_initial", (batch, d)),
-                   invariants_final=arr("invariants_final", (batch, d)),
+                   invariants_final=arr("invariants", (batch, d)),
                    diverged_at=ints("diverged_at"), status=tuple(data["status"]),
                    lr=float(data["lr"]), steps=int(data["steps"]), backend=data["backend"],
                    device=data["device"], seconds=float(data["seconds"]),

@@ -144,6 +144,7 @@ class ReportedMeasure:
     atoms, weights : tuple of str
         Vouched text (``"?"`` where no digit is vouched, ``"-0.4+0.12j"`` for a complex atom).
     vouched_digits : float
+        Written as an integer where whole (``3``), as a sweep row writes it.
     status : str
         The recovery's status (``'ok'``, ``'data_limited'``, ...).
     moment_accuracy : float
@@ -167,9 +168,11 @@ class ReportedMeasure:
     def to_dict(self) -> dict:
         """The report's ``learned_measure`` object (standard JSON as it is)."""
         from .._output import _standard
+        from ..rnn.analysis import digits_value
 
         return _standard({"atoms": list(self.atoms), "weights": list(self.weights),
-                          "vouched_digits": self.vouched_digits, "status": self.status,
+                          "vouched_digits": digits_value(self.vouched_digits),
+                          "status": self.status,
                           "moment_accuracy": self.moment_accuracy,
                           "agrees_with_teacher": self.agrees_with_teacher,
                           "agreement": self.agreement.to_dict()})

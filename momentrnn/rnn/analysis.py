@@ -568,7 +568,8 @@ class LearnedMeasure:
         from .._output import _standard
 
         atoms, weights = self.recovery.vouched_text() if self.recovery is not None else ([], [])
-        return _standard({"atoms": atoms, "weights": weights, "vouched_digits": self.digits,
+        return _standard({"atoms": atoms, "weights": weights,
+                          "vouched_digits": digits_value(self.digits),
                           "status": self.status, "moment_accuracy": self.moment_accuracy,
                           **effective_dimension_keys(self.effective_dimension)})
 
@@ -596,6 +597,26 @@ def _explained_extrapolation(teacher: DiscreteMeasure, tau: float, length: int) 
     except OverflowError:
         return math.inf
     return 1.01 * worst if math.isfinite(worst) else math.inf
+
+
+def digits_value(digits: float):
+    """Vouched digits as a flow report and a sweep row write them: an integer where the count
+    is whole (``3``, never ``3.0``), else the float (``inf`` for an exact measure)."""
+    digits = float(digits)
+    return int(digits) if math.isfinite(digits) and digits.is_integer() else digits
+
+
+def learned_report(learned: LearnedMeasure, agreement: Agreement) -> dict:
+    """The learned measure as a flow report writes it (its ``learned_measure`` object:
+    ``atoms``, ``weights``, ``vouched_digits``, ``status``, ``moment_accuracy``,
+    ``agrees_with_teacher``, ``agreement``) and a sweep row (each key with the prefix
+    ``learned_``, the agreement as ``agreement``): one function for both."""
+    out = learned.to_dict()
+    for key in [k for k in out if k.startswith("effective_dimension")]:
+        del out[key]  # the run's own, beside it
+    out["agrees_with_teacher"] = {"yes": True, "no": False}.get(agreement.verdict)
+    out["agreement"] = agreement.to_dict()
+    return out
 
 
 DIVERGED_READING = ("the run diverged: its last parameters are not a trained student, so "

@@ -134,7 +134,10 @@ class LinearFamily(SweepFamily):
         "hankel_singular_values": {"type": "array", "items": {"$ref": "#/$defs/number"}},
         "learned_atoms": {"type": "array", "items": {"type": "string"}},
         "learned_weights": {"type": "array", "items": {"type": "string"}},
-        "learned_vouched_digits": {"type": ["integer", "null"]},
+        "learned_vouched_digits": {"anyOf": [{"$ref": "#/$defs/number"}, {"type": "null"}]},
+        "learned_status": {"$ref": "#/$defs/learned_status"},
+        "learned_moment_accuracy": {"$ref": "#/$defs/number"},
+        "learned_agrees_with_teacher": {"type": ["boolean", "null"]},
     }
     headline = "extrapolation_max"
 

@@ -611,7 +611,7 @@ _CHECK_OUTCOME = _object({"label": _STR, "title": _STR, "verdict": _enum_ref("ch
 _TEACHER = _object({"name": _OPT_STR, "atoms": _list(_STR), "weights": _list(_STR)})
 _INTERVAL = {"type": "array", "items": _STR, "minItems": 2, "maxItems": 2}
 #: the ranks ``[low, high]`` consistent with a rank decision's evidence
-_RANK_RANGE = {"type": "array", "items": _INT, "minItems": 2, "maxItems": 2}
+_RANK_SPAN = {"type": "array", "items": _INT, "minItems": 2, "maxItems": 2}
 
 #: kind -> the JSON Schema of the result's keys (beside the envelope's)
 KIND_SCHEMAS = {
@@ -652,7 +652,7 @@ KIND_SCHEMAS = {
          "extrapolation_max": _NUMBER, "effective_dimension": _OPT_INT,
          "effective_dimension_verdict": _enum_ref("rank_verdict"),
          "effective_dimension_reason": _STR,
-         "effective_dimension_range": _RANK_RANGE,
+         "effective_dimension_range": _RANK_SPAN,
          "effective_dimension_evidence": _HANKEL,
          "learned_measure": _LEARNED}),
     "gd": _object({

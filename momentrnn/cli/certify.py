@@ -11,7 +11,13 @@ import os
 from fractions import Fraction
 
 from .._format import upper_text
-from .._limits import MAX_CERTIFY_UNITS, MAX_LAGS, MAX_LENGTH, MAX_SDP_ORDER
+from .._limits import (
+    MAX_CERTIFY_TOTAL_BITS,
+    MAX_CERTIFY_UNITS,
+    MAX_LAGS,
+    MAX_LENGTH,
+    MAX_SDP_ORDER,
+)
 from .._output import check_writable, json_text, restore_non_finite, write_output
 from .._schema import cli_options, document
 from ..errors import InputError
@@ -98,18 +104,6 @@ def _reported(value: object, where: str) -> Fraction:
     return read
 
 
-# how a non-finite double is written in a JSON report: the Infinity/NaN of json.dumps (read
-# back as floats) or the strings of the standard-JSON writer
-# The exact work of a certificate follows the bits of every atom's exact powers x**q, q <
-# length, together (B length (length - 1) / 2 for an atom of B bits: the student's atoms and
-# the teacher's, summed over all of them; the per-atom limit of check_powers leaves a student
-# of many units many times that). Measured (2-core machine at load 11.5): a 40-unit flow
-# report at --length 1000, 2.2e9 bits, certified in 45 s, about 5e7 bits a second; a
-# 400-unit student would take ten times as long. This many bits in all is certified: about
-# a minute at that rate.
-MAX_CERTIFY_TOTAL_BITS = 2_500_000_000
-
-
 def _power_bits(values) -> int:
     """The bits of the exact rationals ``values`` (numerator and denominator)."""
     return sum(x.numerator.bit_length() + x.denominator.bit_length() for x in values or ())
@@ -133,6 +127,8 @@ def check_total_work(student: str, a, teacher_atoms, length: int) -> None:
         f"about 5e7 bits a second): give --length {fits} or less, or certify a smaller student")
 
 
+# how a non-finite double is written in a JSON report: the Infinity/NaN of json.dumps (read
+# back as floats) or the strings of the standard-JSON writer
 _NON_FINITE_TEXT = {"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "nan"}
 
 

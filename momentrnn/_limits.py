@@ -30,7 +30,7 @@ __all__ = ["Limit", "LIMITS", "physical_memory", "check_memory", "format_bytes",
            "MAX_SYMBOLIC_MOMENT_TERMS", "MAX_CERTIFY_WEIGHT_BITS",
            "MAX_EXTRAPOLATION_LENGTH", "MIN_T_MAX", "SDP_INPUT_RANGE", "TRACKING_RANGE",
            "MAX_ESCALATION_BITS", "NOT_INPUT_LIMITS", "MAX_EXACT_DETERMINANT",
-           "MAX_CERTIFY_UNITS", "RANGES"]
+           "MAX_CERTIFY_UNITS", "MAX_CERTIFY_TOTAL_BITS", "RANGES"]
 
 
 @dataclass(frozen=True)
@@ -140,6 +140,12 @@ MAX_CERTIFY_WEIGHT_BITS = 1_100_000
 # bounded at every order. certify --length 5 of a student 1/2, 1/3, ... (load average 5.5):
 # 2000 units 8.9 s, 5000 units 11.6 s, 20 001 units 43 s (process start and imports ~5 s).
 MAX_CERTIFY_UNITS = 5000
+# Bits of every atom's exact powers x**q, q < length, together (B length (length - 1) / 2 for
+# B bits of atoms, the student's and the teacher's summed; MAX_CERTIFY_BITS caps one atom, so
+# a student of many units had many times it). Measured (2-core machine at load 11.5): a 40-unit
+# flow report at --length 1000, 2.2e9 bits, certified in 45 s, about 5e7 bits a second (200
+# units at --length 493, 2.5e9 bits: 31 s); 200 units at 1000 (1e10 bits) would take minutes.
+MAX_CERTIFY_TOTAL_BITS = 2_500_000_000
 # Bits of the numerator or denominator of a support end (moment_feasible, bounds --support):
 # every localising matrix multiplies the moments by the ends, and the ends are written
 # exactly in the matrices' names, the table and the JSON; 1e3000 (9 966 bits) is read and
@@ -294,6 +300,8 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
     Limit("certify units", MAX_CERTIFY_UNITS, "each unit and teacher atom is bounded at "
           "every order", ("certify_extrapolation(a=, teacher_atoms=)", "certify STUDENT",
                           "certify --teacher-atoms")),
+    Limit("certify total bits", MAX_CERTIFY_TOTAL_BITS, "the time follows the bits of all "
+          "the atoms' exact powers together", ("certify STUDENT --length",)),
     Limit("support end bits", MAX_SUPPORT_BITS,
           "the ends multiply every moment and are written exactly",
           ("support=(a, b)", "momentrnn bounds --support")),

@@ -55,6 +55,7 @@ KINDS = {
     "certificate": "momentrnn.moments.extrapolation_bound:ExtrapolationCertificate",
     "certificate_refused": "momentrnn.moments.extrapolation_bound:CertificateRefused",
     "flow": "momentrnn.dynamics.trajectory:FlowReport",
+    "gd": "momentrnn.dynamics.gd:GDResult",
     "flow_proof": "momentrnn.prove.flow_proof:FlowProof",
     "check": "proofs_checks.runner:CheckReport",
     "sweep": "momentrnn.experiments.runner:SweepResults",
@@ -608,6 +609,8 @@ _CHECK_OUTCOME = _object({"label": _STR, "title": _STR, "verdict": _enum_ref("ch
 #: the teacher as defined, in a flow report and a flow proof alike
 _TEACHER = _object({"name": _OPT_STR, "atoms": _list(_STR), "weights": _list(_STR)})
 _INTERVAL = {"type": "array", "items": _STR, "minItems": 2, "maxItems": 2}
+#: the ranks ``[low, high]`` consistent with a rank decision's evidence
+_RANK_SPAN = {"type": "array", "items": _INT, "minItems": 2, "maxItems": 2}
 
 #: kind -> the JSON Schema of the result's keys (beside the envelope's)
 KIND_SCHEMAS = {
@@ -648,8 +651,19 @@ KIND_SCHEMAS = {
          "extrapolation_max": _NUMBER, "effective_dimension": _OPT_INT,
          "effective_dimension_verdict": _enum_ref("rank_verdict"),
          "effective_dimension_reason": _STR,
+         "effective_dimension_range": _RANK_SPAN,
          "effective_dimension_evidence": _HANKEL,
          "learned_measure": _LEARNED}),
+    "gd": _object({
+        "batch": _INT, "a": _list(_list(_NUMBER)), "b": _list(_list(_NUMBER)),
+        "c": _list(_list(_NUMBER)), "loss": _list(_list(_NUMBER)), "record_steps": _list(_INT),
+        "invariants_initial": _list(_list(_NUMBER)),
+        "invariants": _list(_list(_NUMBER)), "diverged_at": _list(_INT),
+        "status": _list(_enum_ref("run_status")), "messages": _list(_STR), "lr": _NUMBER,
+        "steps": _INT, "backend": _STR, "device": _STR, "seconds": _NUMBER,
+        "parameters": {"anyOf": [{"type": "null"}, _list(_list(_list(_list(_NUMBER))))]},
+        "until_loss": _OPT_NUMBER, "reached_at": {"anyOf": [{"type": "null"},
+                                                            _list(_INT)]}}),
     "flow_proof": _object({
         "status": _enum_ref("proof_status"), "reason": _STR,
         "teacher": _TEACHER, "dim": _INT, "k": _INT, "init_scale": _NUMBER, "seed": _INT,
@@ -691,7 +705,8 @@ KIND_SCHEMAS = {
     "sweep_spec": _object({"family": _STR, "runs": _INT, "spec": {"type": "object"}}),
     "sweep_row": {"type": "object", "required": ["run_id", "spec_digest", "status"],
                   "properties": {"run_id": _STR, "spec_digest": _STR, "family": _STR,
-                                 "version": _STR, "schema_version": _STR,
+                                 "momentrnn_version": _STR, "schema_version": _STR,
+                                 "version": _STR,  # rows written before momentrnn_version
                                  "training_loss": _NUMBER,
                                  "status": {"anyOf": [_enum_ref("run_status"),
                                                       {"type": "null"}]},

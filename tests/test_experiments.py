@@ -34,7 +34,7 @@ def test_linear_sweep_reproduces_the_trend(tmp_path):
     assert statistics.median(r["extrapolation_max_1000"] for r in large) > \
         10 * statistics.median(r["extrapolation_max_1000"] for r in small)
     for r in rows:
-        assert r["spec_digest"] == summary.spec_digest and r["version"]
+        assert r["spec_digest"] == summary.spec_digest and r["momentrnn_version"]
 
 
 def test_resume_after_an_interruption_gives_the_same_rows(tmp_path, monkeypatch):

@@ -64,6 +64,8 @@ STATED = {
     "exact moment bits": ("MAX_EXACT_MOMENT_BITS", 10**9),  # atoms times bits, 1e9
     "extrapolation length": ("MAX_EXTRAPOLATION_LENGTH", 1_000_000),  # MAX_COUNT: a million
     "certify weight bits": ("MAX_CERTIFY_WEIGHT_BITS", 1_100_000),  # every double at length 1000
+    # a 40-unit flow report at length 1000 (2.2e9 bits, 45 s), about a minute in all
+    "certify total bits": ("MAX_CERTIFY_TOTAL_BITS", 2_500_000_000),
 }
 
 

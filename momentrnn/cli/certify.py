@@ -11,7 +11,13 @@ import os
 from fractions import Fraction
 
 from .._format import upper_text
-from .._limits import MAX_CERTIFY_UNITS, MAX_LAGS, MAX_LENGTH, MAX_SDP_ORDER
+from .._limits import (
+    MAX_CERTIFY_TOTAL_BITS,
+    MAX_CERTIFY_UNITS,
+    MAX_LAGS,
+    MAX_LENGTH,
+    MAX_SDP_ORDER,
+)
 from .._output import check_writable, json_text, restore_non_finite, write_output
 from .._schema import SCHEMA_VERSION, cli_options, document, read_number_value
 from ..dynamics.trajectory import OK_STATUSES
@@ -97,6 +103,29 @@ def _reported(value: object, where: str) -> Fraction:
     if not isinstance(read, Fraction):
         raise InputError(f"{where} = {read!r} is not finite")
     return read
+
+
+def _power_bits(values) -> int:
+    """The bits of the exact rationals ``values`` (numerator and denominator)."""
+    return sum(x.numerator.bit_length() + x.denominator.bit_length() for x in values or ())
+
+
+def check_total_work(student: str, a, teacher_atoms, length: int) -> None:
+    """Refuse, before any power is taken, a certificate whose atoms' exact powers hold more
+    than :data:`MAX_CERTIFY_TOTAL_BITS` bits together, naming ``--length`` and the longest
+    length that fits."""
+    bits = _power_bits(a) + _power_bits(teacher_atoms)
+    total = bits * length * (length - 1) // 2
+    if total <= MAX_CERTIFY_TOTAL_BITS:
+        return
+    fits = int((1 + math.isqrt(1 + 8 * MAX_CERTIFY_TOTAL_BITS // max(bits, 1))) // 2)
+    while fits > 1 and bits * fits * (fits - 1) // 2 > MAX_CERTIFY_TOTAL_BITS:
+        fits -= 1
+    raise InputError(
+        f"certifying every q < {length} for student {student!r} ({len(a)} units) takes the "
+        f"exact powers x**q of all its atoms and the teacher's: about {total:.2g} bits in all, "
+        f"more than the {MAX_CERTIFY_TOTAL_BITS:.2g} certified in about a minute (measured "
+        f"about 5e7 bits a second): give --length {fits} or less, or certify a smaller student")
 
 
 # how a non-finite double is written in a JSON report: the Infinity/NaN of json.dumps (read
@@ -316,6 +345,7 @@ def run_certify(args: argparse.Namespace) -> int:
                  length, "--length",  # named as given, before any power is taken
                  weights={f"student {args.student!r} b": b, f"student {args.student!r} c": c,
                           "--teacher-weights entry {}": weights})
+    check_total_work(args.student, a, atoms, length)  # every atom together, before any work
     cert = certify_extrapolation(a, b, c, teacher_atoms=atoms, teacher_weights=weights,
                                  teacher_moments=moments, length=length, lags=lags,
                                  sdp_max_order=args.sdp_max_order)

@@ -17,7 +17,7 @@ from ..dynamics.trajectory import FlowReport
 from ..errors import InputError, MissingDependencyError
 from ..moments import DiscreteMeasure, parse_number_text
 from ..rnn import init_student, learned_measure, named_teacher, teacher_from_measure
-from ..rnn.analysis import run_agreement
+from ..rnn.analysis import extrapolation_rounding, learned_report, run_agreement
 from ..rnn.teachers import NAMED_TEACHERS
 from ._common import Command, positive_int
 
@@ -213,17 +213,13 @@ def run_flow(args: argparse.Namespace) -> int:
                              "weights": [defined["weights"][i] for i in order]}
         if eff is not None:
             learned = learned_measure(run.final, run.final_loss, effective=eff)
-            out = learned.to_dict()
-            for key in ("effective_dimension", "effective_dimension_verdict",
-                        "effective_dimension_evidence"):
-                del out[key]  # the run's own, in the report already
             extrapolation = run.extrapolation_error
             agreement = run_agreement(
                 learned, teacher_measure, status=run.status, length=args.length,
-                extrapolation_max=None if extrapolation is None else extrapolation[1])
-            out["agrees_with_teacher"] = {"yes": True, "no": False}.get(agreement.verdict)
-            out["agreement"] = agreement.to_dict()
-            report["learned_measure"] = out
+                extrapolation_max=None if extrapolation is None else extrapolation[1],
+                extrapolation_rounding=extrapolation_rounding(run.final, teacher, args.length),
+                loss=run.final_loss)
+            report["learned_measure"] = learned_report(learned, agreement)  # a row's too
         report = FlowReport.of(run, **report).to_dict()
     finally:
         progress.done()
@@ -258,7 +254,7 @@ def _print_report(report: dict, args) -> None:
     elif "effective_dimension_evidence" in report:
         e = report["effective_dimension_evidence"]
         lo, hi = e["rank_range"]
-        shown = e["rank"] if lo == hi else f"between {lo} and {hi}"
+        shown = e["rank"] if lo == hi else f"between {lo} and {hi} (not one number)"
         print(f"effective dimension  {shown}  ({e['verdict']}: {e['message']})")
     print(f"invariant drift      {report['invariant_drift']:.2e} (relative)")
     print(f"imbalance            {report['imbalance']:.3e}   negative mass "

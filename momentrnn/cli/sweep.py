@@ -39,7 +39,35 @@ def _sweep_arguments(s: argparse.ArgumentParser) -> None:
     s.add_argument("--format", default="table", choices=["table", "json"],
                    help="print the summary table, or the spec's rows and what the call did as "
                    "JSON")
-    s.epilog = _spec_keys_text()
+    s.epilog = _exit_text() + "\n\n" + _spec_keys_text()
+
+
+#: the exit statuses of ``momentrnn sweep`` (its ``--help`` and the experiments guide)
+SWEEP_EXIT_STATUSES = (
+    (0, "the sweep ran: every run of the spec is in the results file, now or from before "
+        "(also --print-spec). A run that diverged or stopped above its loss target is a "
+        "result, not an error: the summary line counts the runs that diverged (all of them, "
+        "if all did) and the table's status column how each ended"),
+    (1, "a computation could not reach the accuracy it needs and stopped the sweep (the "
+        "rows written before it are kept)"),
+    (2, "bad spec, option or results file, or a results file that another sweep is "
+        "writing (the message names the key and the fix): nothing was run"),
+    (3, "an error: a run or worker that failed, a results file that could not be written; "
+        "the rows written are kept and the same command resumes"),
+    (4, "an optional dependency that the spec or options need (torch, dask) is missing: "
+        "checked before any run"),
+    (130, "interrupted (Ctrl-C or SIGTERM): the completed rows are kept and the same command "
+          "resumes"),
+)
+
+
+def _exit_text() -> str:
+    """The sweep's exit statuses, for ``sweep --help``."""
+    import textwrap
+
+    return "exit status:\n" + "\n".join(
+        textwrap.fill(text, 78, initial_indent=f"  {code:<4} ", subsequent_indent=" " * 7)
+        for code, text in SWEEP_EXIT_STATUSES)
 
 
 def _spec_keys_text() -> str:

@@ -156,6 +156,67 @@ class GDResult:
         index = self._run(index)
         return DiagonalRNN(self.a[index], self.b[index], self.c[index])
 
+    def to_dict(self) -> dict:
+        """JSON-ready dictionary (kind ``"gd"``): every field, arrays as nested lists
+        (``parameters`` and ``reached_at`` ``None`` when absent; ``invariants_final`` as
+        ``invariants``, a flow proof's name), each run's ``messages``;
+        standard JSON as it is (a number that is not finite, a diverged run's, as ``"inf"``,
+        ``"-inf"`` or ``"nan"``), read back by :meth:`from_dict`."""
+        from .._output import _standard
+
+        def ints(values):
+            return None if values is None else [int(v) for v in np.asarray(values).ravel()]
+
+        def floats(values):
+            return None if values is None else np.asarray(values, dtype=float).tolist()
+
+        return _standard({
+            "batch": self.batch, "a": floats(self.a), "b": floats(self.b), "c": floats(self.c),
+            "loss": floats(self.loss), "record_steps": ints(self.record_steps),
+            "invariants_initial": floats(self.invariants_initial),
+            "invariants": floats(self.invariants_final),  # a flow proof's name
+            "diverged_at": ints(self.diverged_at), "status": list(self.status),
+            "messages": [self.message(i) for i in range(self.batch)],
+            "lr": float(self.lr), "steps": int(self.steps), "backend": self.backend,
+            "device": str(self.device), "seconds": float(self.seconds),
+            "parameters": floats(self.parameters),
+            "until_loss": None if self.until_loss is None else float(self.until_loss),
+            "reached_at": ints(self.reached_at)})
+
+    @classmethod
+    def from_dict(cls, data: dict) -> GDResult:
+        """The result of its :meth:`to_dict` (or of a ``"gd"`` output); the strings of
+        non-finite numbers as the floats."""
+        from .._output import restore_non_finite
+        from .._schema import body_of
+
+        data = restore_non_finite(body_of(data))
+        d = len(data["a"][0]) if data["a"] else 0
+
+        def arr(key, shape=None):
+            values = data.get(key)
+            if values is None:
+                return None
+            out = np.asarray(values, dtype=float)
+            return out.reshape(shape) if shape is not None and out.size == 0 else out
+
+        def ints(key):
+            values = data.get(key)
+            return None if values is None else np.asarray(values, dtype=np.int64)
+
+        batch = int(data["batch"])
+        return cls(a=arr("a", (batch, d)), b=arr("b", (batch, d)), c=arr("c", (batch, d)),
+                   loss=arr("loss", (0, batch)), record_steps=ints("record_steps"),
+                   invariants_initial=arr("invariants_initial", (batch, d)),
+                   invariants_final=arr("invariants", (batch, d)),
+                   diverged_at=ints("diverged_at"), status=tuple(data["status"]),
+                   lr=float(data["lr"]), steps=int(data["steps"]), backend=data["backend"],
+                   device=data["device"], seconds=float(data["seconds"]),
+                   parameters=arr("parameters"),
+                   until_loss=None if data.get("until_loss") is None else float(
+                       data["until_loss"]),
+                   reached_at=ints("reached_at"))
+
     def message(self, index: int) -> str:
         """What happened to run ``index``, in words (its status's sentence)."""
         status, loss = self.status[index], float(self.loss[-1, index])

@@ -9,7 +9,7 @@ import numpy as np
 from .._output import _standard
 from .._schema import body_of, number_of
 from ..moments import HankelRank
-from ..rnn.analysis import Agreement, effective_dimension_keys
+from ..rnn.analysis import Agreement, digits_value, effective_dimension_keys
 
 # The statuses of a run that ended as asked ('finished': gradient descent ran the steps asked
 # for, with no loss target); the others ('diverged', 'stalled', 'collapsed', 'left_invariant',
@@ -145,6 +145,7 @@ class ReportedMeasure:
     atoms, weights : tuple of str
         Vouched text (``"?"`` where no digit is vouched, ``"-0.4+0.12j"`` for a complex atom).
     vouched_digits : float
+        Written as an integer where whole (``3``), as a sweep row writes it.
     status : str
         The recovery's status (``'ok'``, ``'data_limited'``, ...).
     moment_accuracy : float
@@ -169,7 +170,8 @@ class ReportedMeasure:
         """The report's ``learned_measure`` object (standard JSON as it is)."""
 
         return _standard({"atoms": list(self.atoms), "weights": list(self.weights),
-                          "vouched_digits": self.vouched_digits, "status": self.status,
+                          "vouched_digits": digits_value(self.vouched_digits),
+                          "status": self.status,
                           "moment_accuracy": self.moment_accuracy,
                           "agrees_with_teacher": self.agrees_with_teacher,
                           "agreement": self.agreement.to_dict()})
@@ -258,7 +260,7 @@ class FlowReport:
         evidence = summary.pop("effective_dimension_evidence", None)
         if evidence is not None:  # the keys are the evidence's (a run with none keeps its own)
             for key in ("effective_dimension", "effective_dimension_verdict",
-                        "effective_dimension_reason"):
+                        "effective_dimension_reason", "effective_dimension_range"):
                 summary.pop(key, None)
         for key in _FLOW_NUMBERS:
             if key in summary and summary[key] is not None:

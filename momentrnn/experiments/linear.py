@@ -18,7 +18,12 @@ from ..rnn import (
     moment_accuracy,
     named_teacher,
 )
-from ..rnn.analysis import effective_dimension_keys, run_agreement
+from ..rnn.analysis import (
+    effective_dimension_keys,
+    extrapolation_rounding,
+    learned_report,
+    run_agreement,
+)
 from .families.base import SweepRow
 
 __all__ = ["run_linear_group", "linear_metrics", "extrapolation_errors"]
@@ -73,26 +78,30 @@ def linear_metrics(model: DiagonalRNN, loss: float, *, status: str | None = None
         out.update(effective_dimension_keys(None, status=status))
         if status != "diverged":
             out["effective_dimension_reason"] = f"no rank was read: {exc}"
-    # the learned measure as the flow report writes it, each key its learned_measure key
-    # with the prefix learned_: vouched text ("?" where no digit is vouched, "-0.4+0.12j" for
-    # a complex atom) and the vouched digits as an integer
+    # the learned measure as the flow report writes it (learned_report: one function for
+    # both), each key its learned_measure key with the prefix learned_, the agreement as
+    # agreement: vouched text ("?" where no digit is vouched, "-0.4+0.12j" for a complex
+    # atom), the vouched digits an integer where whole
     out["learned_atoms"], out["learned_weights"], out["learned_vouched_digits"] = [], [], 0
     learned = None
     if eff is not None and status != "diverged" and np.all(np.isfinite(model.a)):
         learned = learned_measure(model, loss, effective=eff, max_rank=8)
-        if learned.measure is not None:
-            shown = learned.to_dict()
-            out["learned_atoms"] = list(shown["atoms"])
-            out["learned_weights"] = list(shown["weights"])
-            out["learned_vouched_digits"] = (int(learned.digits) if math.isfinite(learned.digits)
-                                     else None)
+    agreement = None
     if teacher is not None:
         errors = extrapolation or {}
         q = max(errors) if errors else None
         agreement = run_agreement(
             learned, teacher.measure().sorted(), status=status, length=q,
-            extrapolation_max=None if q is None else errors[q]["extrapolation_max"])
+            extrapolation_max=None if q is None else errors[q]["extrapolation_max"],
+            extrapolation_rounding=None if q is None else extrapolation_rounding(
+                model, teacher, q), loss=loss)
         out["agreement"] = agreement.to_dict()
+    if learned is not None:
+        shown = (learned_report(learned, agreement) if agreement is not None else
+                 {k: v for k, v in learned.to_dict().items()
+                  if not k.startswith("effective_dimension")})
+        for key, value in shown.items():
+            out[key if key == "agreement" else f"learned_{key}"] = value
     return out
 
 

@@ -171,8 +171,29 @@ class _Axis:
             notes.append(f"{self.clipped['not positive']} {what}(s) <= 0 drawn at the "
                          "bottom (v): not on a log axis")
         if notes:
-            ax.annotate("\n".join(notes), (0.02, 0.97), xycoords="axes fraction", va="top",
-                        fontsize=7, color="0.3")
+            _note(ax, "\n".join(notes), (0.02, 0.97), "top")
+
+
+#: a note's font size (points), and the width of its average character in ems (DejaVu Sans
+#: lower case with spaces, about 0.55; 0.62 leaves room for capitals and digits)
+NOTE_SIZE = 7
+NOTE_CHAR_EMS = 0.62
+
+
+def _note(ax, text: str, xy: tuple, va: str) -> None:
+    """Write a note on a panel, each line wrapped to the panel's width (the figure's width
+    over its columns, of which the axes take at most 70% once labelled), so that it stays
+    inside its panel and the figure."""
+    import textwrap
+
+    fig = ax.figure
+    spec = ax.get_subplotspec()
+    cols = spec.get_gridspec().ncols if spec is not None else 1
+    width = fig.get_figwidth() / cols * 0.7 * (1 - xy[0]) * 72  # points
+    chars = max(16, int(width / (NOTE_SIZE * NOTE_CHAR_EMS)))
+    wrapped = "\n".join(textwrap.fill(line, chars) for line in text.split("\n"))
+    ax.annotate(wrapped, xy, xycoords="axes fraction", va=va, fontsize=NOTE_SIZE,
+                color="0.3")
 
 
 def _main_cluster(t: np.ndarray) -> np.ndarray:
@@ -382,6 +403,8 @@ def _scale_figure(rows: list[SweepRow], figure: ScaleFigure, out_dir, formats, p
         labelled = False
         for group, by_scale in sorted(stats.items(), key=lambda kv: str(kv[0])):
             scales = sorted(by_scale)
+            if all(math.isnan(by_scale[s][0]) for s in scales):
+                continue  # no value that is one number (counted in the left-out note)
             label = _panel_title(curve_fields, group)  # "mode random", "dim 32"
             labelled = labelled or bool(label)
             med = [axis.place(by_scale[s][0])[0] for s in scales]
@@ -392,10 +415,23 @@ def _scale_figure(rows: list[SweepRow], figure: ScaleFigure, out_dir, formats, p
             ax.fill_between(scales, [axis.place(by_scale[s][1])[0] for s in scales],
                             [axis.place(by_scale[s][2])[0] for s in scales], alpha=0.2,
                             color=color)
+        if figure.left_out is not None:  # values that are not one number: counted, said
+            why: dict = {}
+            for r in panel_rows:
+                reason = figure.left_out(r)
+                if reason is not None:
+                    why[reason] = why.get(reason, 0) + 1
+            if why:
+                _note(ax, "left out (not one number): " + ", ".join(
+                    f"{n} {reason}" for reason, n in sorted(why.items())), (0.02, 0.03),
+                    "bottom")
         if axis.clipped["unbounded"]:
             ax.axhline(axis.hi, color="0.5", lw=0.8, ls=":")
         axis.finish(ax, unbounded=figure.unbounded, what="median")
         ax.set_xscale("log")
+        if not ax.lines:  # nothing drawn: the scales of the panel's runs still set the axis
+            scales = [r.run["scale"] for r in panel_rows]
+            ax.set_xlim(min(scales) / 2, max(scales) * 2)
         ax.set(xlabel="initialisation scale", ylabel=figure.ylabel)
         if figure.panel_fields:
             ax.set_title(_panel_title(figure.panel_fields, key))
@@ -467,9 +503,8 @@ def _training_curves(rows, out_dir, formats, plt, pending: list | None = None,
                 ax.plot([], [], color=cmap(i / max(len(scales) - 1, 1)), label=f"scale {s:g}")
         axis.finish(ax)
         if leave:
-            ax.annotate(f"{leave} of {len(curves)} curve(s) clipped: they leave the axis "
-                        "(outliers, or loss <= 0) and run along its edge", (0.02, 0.03),
-                        xycoords="axes fraction", va="bottom", fontsize=7, color="0.3")
+            _note(ax, f"{leave} of {len(curves)} curve(s) clipped: they leave the axis "
+                  "(outliers, or loss <= 0) and run along its edge", (0.02, 0.03), "bottom")
         positive = [x for x in xs if x > 0]
         if positive and min(xs) > 0:
             ax.set_xscale("log")

@@ -688,7 +688,7 @@ def _run_locked(spec, writer, executor, workers, scheduler, runs_per_task, allow
         groups[family.group_key(run)].append(run)
     size = runs_per_task or (10**9 if executor == "inprocess" else 8)
     tasks = [runs[i : i + size] for runs in groups.values() for i in range(0, len(runs), size)]
-    meta = {"spec_digest": spec.digest, "version": version, "family": spec.family,
+    meta = {"spec_digest": spec.digest, "momentrnn_version": version, "family": spec.family,
             "schema_version": SCHEMA_VERSION}
     start = time.perf_counter()
     counts = {"completed": 0, "diverged": 0}

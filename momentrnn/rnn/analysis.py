@@ -375,7 +375,9 @@ class LearnedMeasure:
 
     def agreement(self, teacher: DiscreteMeasure, *,
                   extrapolation_max: float | None = None,
-                  length: int | None = None) -> Agreement:
+                  length: int | None = None,
+                  extrapolation_rounding: float | None = None,
+                  loss: float | None = None) -> Agreement:
         """Whether the learned measure agrees with ``teacher``: ``'yes'``, ``'no'`` or
         ``'undetermined'``, with the reason.
 
@@ -386,10 +388,19 @@ class LearnedMeasure:
         every learned one (at a decided rank equal to the teacher's), or a student response
         that differs from the teacher's by more than the largest double
         (``extrapolation_max`` infinite, as :func:`momentrnn.rnn.extrapolation_error` returns
-        it only when that is proved). Everything else is ``'undetermined'``: no measure
-        recovered, no vouched digit, a rank not decided, or a rank other than the teacher's
-        count of atoms (at the accuracy read, an atom lighter or closer to another than the
-        accuracy resolves is not seen, so the count alone proves nothing).
+        it only when that is proved), or a clear excess of atoms: the low end of the effective
+        dimension's rank range (singular values above the noise floor of the accuracy read,
+        each non-zero: Weyl) above the teacher's count of atoms, so that no response of the
+        teacher's atoms lies within that accuracy of the student's; or (given
+        ``extrapolation_rounding``) a student response that, less its rounding, differs from
+        the teacher's by more than any measure of the teacher's atoms with every atom and
+        weight within the tolerance ``tau`` can (``tau``: twice the larger of the accuracy read
+        and the vouched digits' tolerance, so a ``'yes'`` is never also proved ``'no'``;
+        :func:`_explained_extrapolation`). The reason names the evidence. Everything else is
+        ``'undetermined'``: no measure recovered, no vouched digit, a rank not decided, or a
+        rank below the teacher's count of atoms, or not proved above it (at the accuracy
+        read, an atom lighter or closer to another than the accuracy resolves is not seen,
+        so the count alone proves nothing).
 
         Parameters
         ----------
@@ -400,7 +411,14 @@ class LearnedMeasure:
             against the teacher; ``inf`` means proved beyond the largest double, NaN unknown.
             A ``'yes'`` needs it finite when given.
         length : int, optional
-            The length :math:`q` of that error, for the reason's text.
+            The length :math:`q` of that error, for the reason's text (and the bound's).
+        extrapolation_rounding : float, optional
+            A bound on the rounding of the computed error (both responses' rounding,
+            :func:`_response_rounding`); without it a finite error proves nothing.
+        loss : float, optional
+            The student's training loss: ``tau`` is taken from the accuracy it allows
+            (:func:`moment_accuracy`) rather than from :attr:`moment_accuracy` (which the
+            response's rounding may have raised far above it).
 
         Returns
         -------
@@ -418,6 +436,10 @@ class LearnedMeasure:
             return Agreement("undetermined", "the student's extrapolation error is not known "
                              f"({extrapolation_max!r}){over}")
         acc = f"{self.moment_accuracy:.1e}"
+        proved = self._proved_apart(teacher, extrapolation_max, length, extrapolation_rounding,
+                                    loss)
+        if proved is not None:
+            return proved
         if self.measure is None:
             reason = {
                 "empty": f"the student's response is below its accuracy {acc} (effective "
@@ -445,6 +467,53 @@ class LearnedMeasure:
             return Agreement("undetermined", "no digit of the learned measure is vouched "
                              f"(status {self.status})")
         return self._compare(teacher)
+
+    def _tolerance(self, loss: float | None = None) -> float:
+        """``tau``: twice the larger of the accuracy read and the vouched digits' tolerance of
+        the learned atoms and weights (a ``'yes'`` puts each teacher atom and weight within
+        the latter of a learned one, which is within it of the student's), with 1% for the
+        rounding of this bound."""
+        tau = float(self.moment_accuracy)
+        if loss is not None:
+            try:
+                tau = moment_accuracy(loss)
+            except InputError:  # a NaN or negative loss: the accuracy read stays
+                pass
+        if self.measure is not None and self.digits > 0 and math.isfinite(self.digits):
+            values = [abs(complex(v)) for v in (*self.measure.atoms, *self.measure.weights)]
+            tau = max(tau, 10.0 ** -float(self.digits) * max(values, default=0.0))
+        return 2.02 * tau
+
+    def _proved_apart(self, teacher: DiscreteMeasure, extrapolation_max: float | None,
+                      length: int | None, rounding: float | None,
+                      loss: float | None = None) -> Agreement | None:
+        """A ``'no'`` on proved evidence (a clear excess of atoms, or an extrapolation error
+        beyond what any measure near the teacher's explains), naming it; None without one."""
+        n = teacher.size
+        low = int(self.effective_dimension.rank_range[0])
+        if low > n:
+            return Agreement("no", f"a clear excess of atoms: the student's effective "
+                             f"dimension is at least {low} ({low} singular value(s) above the "
+                             f"noise floor of the accuracy {self.moment_accuracy:.1e} read, "
+                             f"each non-zero) and the teacher has {n} atom(s), so no "
+                             "response of the teacher's lies within that accuracy of the "
+                             "student's: its measure is not the teacher's")
+        if extrapolation_max is None or rounding is None or length is None or not (
+                math.isfinite(rounding) and rounding >= 0):
+            return None
+        seen = extrapolation_max / (1 + 4 * _UNIT_ROUNDOFF) - rounding  # the error proved
+        tau = self._tolerance(loss)
+        bound = _explained_extrapolation(teacher, tau, length)
+        if not (math.isfinite(bound) and seen > bound):
+            return None
+        return Agreement("no", f"an extrapolation error beyond what the loss explains: the "
+                         f"student's response differs from the teacher's by at least "
+                         f"{seen:.3g} within {length} lags (computed {extrapolation_max:.3g}, "
+                         f"less its rounding), more than {bound:.3g}, the most that any "
+                         f"measure of the teacher's {n} atom(s) with every atom and weight "
+                         f"within {tau:.1e} of the teacher's (twice the accuracy the loss "
+                         "allows, or the vouched digits) differs by: its measure is not the "
+                         "teacher's")
 
     def _compare(self, teacher: DiscreteMeasure) -> Agreement:
         """The atom-by-atom comparison within the vouched digits, at 60 digits (far below any
@@ -499,9 +568,55 @@ class LearnedMeasure:
         ``effective_dimension_verdict``, ``effective_dimension_evidence``)."""
 
         atoms, weights = self.recovery.vouched_text() if self.recovery is not None else ([], [])
-        return _standard({"atoms": atoms, "weights": weights, "vouched_digits": self.digits,
+        return _standard({"atoms": atoms, "weights": weights,
+                          "vouched_digits": digits_value(self.digits),
                           "status": self.status, "moment_accuracy": self.moment_accuracy,
                           **effective_dimension_keys(self.effective_dimension)})
+
+
+def _explained_extrapolation(teacher: DiscreteMeasure, tau: float, length: int) -> float:
+    r"""The largest :math:`\max_{j<q} |h_j - t_j|` of a measure whose atoms :math:`y_i` and
+    weights :math:`u_i` are each within ``tau`` of the teacher's :math:`x_i`, :math:`v_i` (and
+    no other atoms), :math:`q` = ``length``: with :math:`R = \max |x_i| + \tau`,
+    :math:`M = \sum |v_i|`,
+    :math:`|u_i y_i^j - v_i x_i^j| \le |u_i|\,|y_i^j - x_i^j| + |u_i - v_i|\,|x_i|^j`
+    gives the bound :math:`(M + n\tau)\, j \tau R^{j-1} + n \tau R^j`, maximised over
+    :math:`j < q` (times 1.01 for the rounding of its evaluation; ``inf`` where it overflows).
+    """
+    n = teacher.size
+    radius = max(abs(complex(x)) for x in teacher.atoms) + tau
+    mass = sum(abs(complex(v)) for v in teacher.weights) + n * tau
+    worst, power = 0.0, 1.0  # power = R^(j-1) at lag j >= 1
+    try:
+        worst = n * tau
+        for j in range(1, int(length)):
+            worst = max(worst, mass * j * tau * power + n * tau * power * radius)
+            power *= radius
+            if not math.isfinite(worst + power):
+                return math.inf
+    except OverflowError:
+        return math.inf
+    return 1.01 * worst if math.isfinite(worst) else math.inf
+
+
+def digits_value(digits: float):
+    """Vouched digits as a flow report and a sweep row write them: an integer where the count
+    is whole (``3``, never ``3.0``), else the float (``inf`` for an exact measure)."""
+    digits = float(digits)
+    return int(digits) if math.isfinite(digits) and digits.is_integer() else digits
+
+
+def learned_report(learned: LearnedMeasure, agreement: Agreement) -> dict:
+    """The learned measure as a flow report writes it (its ``learned_measure`` object:
+    ``atoms``, ``weights``, ``vouched_digits``, ``status``, ``moment_accuracy``,
+    ``agrees_with_teacher``, ``agreement``) and a sweep row (each key with the prefix
+    ``learned_``, the agreement as ``agreement``): one function for both."""
+    out = learned.to_dict()
+    for key in [k for k in out if k.startswith("effective_dimension")]:
+        del out[key]  # the run's own, beside it
+    out["agrees_with_teacher"] = {"yes": True, "no": False}.get(agreement.verdict)
+    out["agreement"] = agreement.to_dict()
+    return out
 
 
 DIVERGED_READING = ("the run diverged: its last parameters are not a trained student, so "
@@ -517,24 +632,38 @@ def effective_dimension_keys(evidence: HankelRank | None, *, status: str | None 
     whose verdict is ``'undetermined'`` (the loss allows no rank decision) read as
     ``effective_dimension`` ``None``, ``effective_dimension_verdict`` ``'undetermined'``
     and the reason in ``effective_dimension_reason``; the evidence is kept where there is
-    some and the run did not diverge."""
+    some and the run did not diverge. Where there is evidence, ``effective_dimension_range``
+    is its ``[low, high]`` ranks consistent with it; a rank that the loss does not allow to
+    one number (verdict ``'ambiguous'``, a range with ``low < high``) is no number either:
+    ``effective_dimension`` ``None``, the range, and the evidence's message as the
+    reason."""
     if status == "diverged" or evidence is None:
         reason = DIVERGED_READING if status == "diverged" else (
             "no rank was read: the student's impulse response is zero or not finite")
         return {"effective_dimension": None, "effective_dimension_verdict": "undetermined",
                 "effective_dimension_reason": reason}
+    low, high = (int(v) for v in evidence.rank_range)
     if evidence.verdict == "undetermined":
         return {"effective_dimension": None, "effective_dimension_verdict": "undetermined",
+                "effective_dimension_range": [low, high],
+                "effective_dimension_reason": evidence.message,
+                "effective_dimension_evidence": evidence.to_dict()}
+    if low != high:  # not one number: the range, never one of its ends
+        return {"effective_dimension": None, "effective_dimension_verdict": evidence.verdict,
+                "effective_dimension_range": [low, high],
                 "effective_dimension_reason": evidence.message,
                 "effective_dimension_evidence": evidence.to_dict()}
     return {"effective_dimension": evidence.rank,
             "effective_dimension_verdict": evidence.verdict,
+            "effective_dimension_range": [low, high],
             "effective_dimension_evidence": evidence.to_dict()}
 
 
 def run_agreement(learned: LearnedMeasure | None, teacher: DiscreteMeasure, *,
                   status: str | None = None, extrapolation_max: float | None = None,
-                  length: int | None = None) -> Agreement:
+                  length: int | None = None,
+                  extrapolation_rounding: float | None = None,
+                  loss: float | None = None) -> Agreement:
     """Whether a run's learned measure agrees with its teacher's, as the flow report and
     the sweep rows give it: :meth:`LearnedMeasure.agreement`, except that a run that diverged
     or left, through rounding, a set the exact flow keeps (status ``'left_invariant'``)
@@ -549,7 +678,14 @@ def run_agreement(learned: LearnedMeasure | None, teacher: DiscreteMeasure, *,
     if learned is None:
         return Agreement("undetermined", "no learned measure was read: the student's impulse "
                          "response is zero or not finite")
-    return learned.agreement(teacher, extrapolation_max=extrapolation_max, length=length)
+    return learned.agreement(teacher, extrapolation_max=extrapolation_max, length=length,
+                             extrapolation_rounding=extrapolation_rounding, loss=loss)
+
+
+def extrapolation_rounding(student: object, teacher: object, length: int) -> float:
+    """A bound on the rounding of a computed extrapolation error of ``student`` against
+    ``teacher`` over ``length`` lags: both responses' rounding (:func:`_response_rounding`)."""
+    return _response_rounding(student, length) + _response_rounding(teacher, length)
 
 
 def _undecided(dim: int, precision: Precision | None, response: np.ndarray) -> HankelRank:

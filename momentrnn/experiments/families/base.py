@@ -141,6 +141,10 @@ class ScaleFigure:
     panel_fields : tuple of str
         Run fields: one panel per value (a teacher), titled with it; the curves of a panel
         are those of the other ``group_fields``.
+    left_out : callable or None
+        ``left_out(row) -> str or None``: why a row's value is not one number (``value``
+        gives NaN for it, which no median counts), e.g. ``'ambiguous'``; the panel counts
+        them in a note.
     """
 
     name: str
@@ -150,6 +154,7 @@ class ScaleFigure:
     log: bool = True
     unbounded: str = "unbounded"
     panel_fields: tuple = ()
+    left_out: Callable[[SweepRow], str | None] | None = None
 
 
 class SweepFamily:
@@ -382,6 +387,13 @@ def check_training(p: dict) -> None:
     if p["device"] is not None and not _DEVICE.fullmatch(p["device"]):
         raise InputError(f"device={short(p['device'])} is not a torch device; use 'cpu', "
                          "'cuda', 'cuda:N' or 'mps'")
-    if p["k"] is not None and p["k"] > MAX_LAGS:
-        raise InputError(f"k={p['k']} lags are more than the {MAX_LAGS} a sweep fits (each "
-                         f"loss evaluation costs k times the dimension); use k <= {MAX_LAGS}")
+    ks = p["k"] if isinstance(p["k"], list) else [p["k"]]  # a list: a grid axis
+    if not ks or any(k is not None and (isinstance(k, bool) or not isinstance(k, int))
+                     for k in ks):
+        raise InputError(f"k={short(p['k'])} must be a positive integer or a non-empty list "
+                         "of positive integers, e.g. k = [5, 9]")
+    for k in ks:
+        if k is not None and k > MAX_LAGS:
+            raise InputError(f"k={k} lags are more than the {MAX_LAGS} a sweep fits (each "
+                             f"loss evaluation costs k times the dimension); use k <= "
+                             f"{MAX_LAGS}")

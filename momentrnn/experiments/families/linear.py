@@ -51,8 +51,37 @@ def _agreement_counts(rows: list[SweepRow]) -> str:
     return ", ".join(f"{n} {v}" for v, n in counts.items() if n) or "-"
 
 
+def _k_list(value) -> list:
+    """The spec's ``k`` as the list of its values (a grid axis): ``None`` (each teacher's
+    default) and a number are one value."""
+    return list(value) if isinstance(value, list) else [value]
+
+
 def _num(value):
     return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _dimension(row: SweepRow):
+    """The row's effective dimension where it is one number; None where it is not: a rank
+    undetermined, or ambiguous over a range (a row written before rows said so holds the
+    range's low end as a number beside the verdict ``'ambiguous'``: not one number
+    either, unless its range is a single rank)."""
+    value = _num(row.value("effective_dimension"))
+    if value is None or row.value("effective_dimension_verdict") != "ambiguous":
+        return value
+    span = row.value("effective_dimension_range")
+    return value if isinstance(span, list) and len(span) == 2 and span[0] == span[1] else None
+
+
+def _ambiguous(row: SweepRow) -> bool:
+    """A rank decided only to a range (verdict ``'ambiguous'``, no single number)."""
+    return (row.value("effective_dimension_verdict") == "ambiguous"
+            and _dimension(row) is None)
+
+
+def _nan_if_none(value):
+    """NaN (left out of a median, never drawn) for a value that is not one number."""
+    return math.nan if value is None else value
 
 
 def _fmt(value) -> str:
@@ -72,7 +101,7 @@ class LinearFamily(SweepFamily):
         "modes": ["random", "balanced"],
         "seeds": 4,
         "dims": [20],
-        "k": None,  # default 2 * (teacher atoms) + 3
+        "k": None,  # default 2 * (teacher atoms) + 3; a list is a grid axis
         "trainer": "flow",  # or "gd"
         "lr": 0.01,
         "steps": 20000,
@@ -83,7 +112,7 @@ class LinearFamily(SweepFamily):
     }
     types = {
         "teachers": list, "scales": list, "modes": list, "seeds": (int, list), "dims": list,
-        "k": (int, type(None)), "trainer": str, "lr": (int, float), "steps": int,
+        "k": (int, list, type(None)), "trainer": str, "lr": (int, float), "steps": int,
         "until_loss": (int, float), "lengths": list, "backend": str, "device": (str, type(None)),
     }
     grid_keys = ("teachers", "dims", "modes", "scales", "seeds")
@@ -100,6 +129,8 @@ class LinearFamily(SweepFamily):
         "effective_dimension": {"type": ["integer", "null"]},
         "effective_dimension_verdict": {"$ref": "#/$defs/row_rank_verdict"},
         "effective_dimension_reason": {"type": "string"},
+        "effective_dimension_range": {"type": "array", "items": {"type": "integer"},
+                                      "minItems": 2, "maxItems": 2},
         "agreement": {"type": "object", "required": ["verdict", "reason"],
                       "additionalProperties": False,
                       "properties": {"verdict": {"$ref": "#/$defs/agreement_verdict"},
@@ -107,7 +138,10 @@ class LinearFamily(SweepFamily):
         "hankel_singular_values": {"type": "array", "items": {"$ref": "#/$defs/number"}},
         "learned_atoms": {"type": "array", "items": {"type": "string"}},
         "learned_weights": {"type": "array", "items": {"type": "string"}},
-        "learned_vouched_digits": {"type": ["integer", "null"]},
+        "learned_vouched_digits": {"anyOf": [{"$ref": "#/$defs/number"}, {"type": "null"}]},
+        "learned_status": {"$ref": "#/$defs/learned_status"},
+        "learned_moment_accuracy": {"$ref": "#/$defs/number"},
+        "learned_agrees_with_teacher": {"type": ["boolean", "null"]},
     }
     headline = "extrapolation_max"
 
@@ -132,14 +166,15 @@ class LinearFamily(SweepFamily):
             raise InputError(f"trainer={p['trainer']!r}: use 'flow' or 'gd'")
         if p["backend"] not in ("numpy", "torch"):
             raise InputError(f"backend={p['backend']!r}: use 'numpy' or 'torch'")
-        if p["k"] is not None and p["k"] < 1:
-            raise InputError(f"k={p['k']!r} must be positive")
+        for k in _k_list(p["k"]):
+            if k is not None and k < 1:
+                raise InputError(f"k={p['k']!r} must be positive")
         return p
 
     def check_size(self, p: dict) -> int:
         q, dim = max(p["lengths"]), max(p["dims"])
-        k = p["k"] if p["k"] is not None else max(
-            2 * len(NAMED_TEACHERS[t][0]) + 3 for t in p["teachers"])
+        k = max(k if k is not None else 2 * len(NAMED_TEACHERS[t][0]) + 3
+                for k in _k_list(p["k"]) for t in p["teachers"])
         check_memory(16.0 * dim * max(q, 2 * min(dim, 30) + 2),
                      f"the impulse response of length {q} of a student of dimension {dim}",
                      "use shorter lengths or smaller dims")
@@ -152,14 +187,15 @@ class LinearFamily(SweepFamily):
             raise InputError(f"k={k} lags with dims up to {dim} make {k * dim} values per loss "
                              f"array, more than the {MAX_LAG_WORK} a run fits: use a smaller k "
                              "or smaller dims")
-        return super().check_size(p)
+        return super().check_size(p) * len(_k_list(p["k"]))
 
     def expand(self, p: dict) -> list[dict]:
         runs = []
-        grid = itertools.product(p["teachers"], p["dims"], p["modes"], p["scales"], p["seeds"])
-        for teacher, dim, mode, scale, seed in grid:
+        grid = itertools.product(p["teachers"], p["dims"], p["modes"], p["scales"], p["seeds"],
+                                 _k_list(p["k"]))
+        for teacher, dim, mode, scale, seed, k in grid:
             atoms = len(NAMED_TEACHERS[teacher][0])
-            k = p["k"] if p["k"] is not None else 2 * atoms + 3
+            k = k if k is not None else 2 * atoms + 3
             runs.append({"teacher": teacher, "dim": dim, "mode": mode, "scale": scale,
                          "seed": seed, "k": k})
         return runs
@@ -175,8 +211,12 @@ class LinearFamily(SweepFamily):
     def summary_table(self, rows: list[SweepRow]) -> tuple[list[str], list[list]]:
         q = longest_common_length(rows, self.headline)
         groups: dict = {}
+        several_k = len({r.run["k"] for r in rows}) > 1  # a grid over k: a line per k
         for r in rows:
-            groups.setdefault(tuple(r.run[k] for k in self.table_fields), []).append(r)
+            key = tuple(r.run[k] for k in self.table_fields)
+            if several_k:
+                key = (f"{key[0]} (k={r.run['k']})", *key[1:])
+            groups.setdefault(key, []).append(r)
         head = ["teacher", "init", "scale", "runs", "status", "median training loss",
                 f"median extrapolation error (max, q={q})",
                 "median effective dimension (runs that trained)", "agrees with the teacher",
@@ -187,10 +227,10 @@ class LinearFamily(SweepFamily):
             loss = median(r.training_loss for r in rs)
             # a run that did not reach its loss target (or diverged) has no dimension to count
             # nor does a run whose loss allows no rank decision (effective dimension None,
-            # verdict undetermined)
+            # verdict undetermined), nor one whose rank is a range (ambiguous)
             trained = [r for r in rs if r.status in TRAINED]
-            decided = [r for r in trained if _num(r.value("effective_dimension")) is not None]
-            dim = median(r.value("effective_dimension") for r in decided)
+            decided = [r for r in trained if _dimension(r) is not None]
+            dim = median(_dimension(r) for r in decided)
             dim_text = "-" if math.isnan(dim) else f"{dim:g}"
             if decided and len(decided) < len(rs):
                 dim_text += f" ({len(decided)} of {len(rs)})"
@@ -198,6 +238,9 @@ class LinearFamily(SweepFamily):
                                for r in rs)
             if undetermined:
                 dim_text += f"; {undetermined} undetermined"
+            ambiguous = sum(_ambiguous(r) for r in rs)
+            if ambiguous:
+                dim_text += f"; {ambiguous} ambiguous (a range, left out)"
             div = sum(r.status == "diverged" for r in rs)
             body.append([t, m, _fmt(sc), len(rs), _status_counts(rs),
                          "-" if math.isnan(loss) else f"{loss:.2g}", f"{err:.3g}", dim_text,
@@ -206,15 +249,19 @@ class LinearFamily(SweepFamily):
 
     def scale_figures(self, rows: list[SweepRow]) -> list[ScaleFigure]:
         q = longest_common_length(rows, self.headline)
-        by = ("teacher", "mode")
+        # a grid over k: one curve per init mode and k
+        by = ("teacher", "mode", "k") if len({r.run["k"] for r in rows}) > 1 else (
+            "teacher", "mode")
         return [
             ScaleFigure("extrapolation_vs_scale", f"max |h_j - h_hat_j|, j < {q}", by,
                         lambda r: _num(r.value(self.headline, q)), log=True,
                         unbounded="unbounded (an atom outside the unit disc)",
                         panel_fields=self.panel_fields),
             ScaleFigure("effective_dimension_vs_scale", "effective state dimension", by,
-                        lambda r: _num(r.value("effective_dimension")), log=False,
-                        panel_fields=self.panel_fields),
+                        lambda r: _nan_if_none(_dimension(r)), log=False,
+                        panel_fields=self.panel_fields,
+                        left_out=lambda r: ("ambiguous" if _ambiguous(r) else "undetermined"
+                                            if _dimension(r) is None else None)),
         ]
 
     def extra_figures(self, rows, out_dir, formats, plt, save) -> list[str]:
@@ -223,7 +270,7 @@ class LinearFamily(SweepFamily):
         the axis edge, marked and counted."""
         import numpy as np
 
-        from ..plots import _Axis, _panel_axes, _panel_title, _panels
+        from ..plots import _Axis, _note, _panel_axes, _panel_title, _panels
 
         panels = _panels(rows, self.panel_fields)
         fig, axes = _panel_axes(plt, len(panels), "learned atoms against the initialisation "
@@ -241,8 +288,7 @@ class LinearFamily(SweepFamily):
                                and (w is None or math.isfinite(w))]
             gone = [f"{n} {what}" for what, n in left_out.items() if n]
             if gone:  # said on the panel, never dropped silently
-                ax.text(0.01, 0.01, f"not drawn: {', '.join(gone)} atom(s)",
-                        transform=ax.transAxes, fontsize=7, va="bottom")
+                _note(ax, f"not drawn: {', '.join(gone)} atom(s)", (0.01, 0.01), "bottom")
             teacher = NAMED_TEACHERS[key[0]][0] if key[0] in NAMED_TEACHERS else []
             # the teacher's atoms and the unit interval anchor the range: a stable student's
             # atoms lie in [-1, 1]

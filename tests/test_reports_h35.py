@@ -87,7 +87,7 @@ def test_the_summary_median_leaves_ambiguous_ranks_out_and_says_how_many(old):
 
 
 def test_the_dimension_figure_draws_no_number_for_an_ambiguous_rank(tmp_path, monkeypatch):
-    from helpers import plotted_figures
+    from tests.helpers import plotted_figures
 
     rows = [_row(1, "clear", [1, 1], s).to_json() for s in range(2)]
     rows += [_row(None, "ambiguous", [3, 5], 10 + s).to_json() for s in range(3)]
@@ -392,7 +392,7 @@ def _noted_rows(teachers):
 @pytest.mark.parametrize("teachers", [["long_memory"], ["long_memory", "two_pole",
                                                          "several"]])
 def test_every_note_stays_inside_its_panel_and_the_figure(tmp_path, monkeypatch, teachers):
-    from helpers import plotted_figures
+    from tests.helpers import plotted_figures
 
     figures = plotted_figures(_noted_rows(teachers), tmp_path, monkeypatch)
     noted = 0

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._output import _standard, restore_non_finite
+from .._schema import body_of
 from .._validate import positive_int
 from ..errors import InputError, IntegrationError, MissingDependencyError
 from ..rnn.analysis import underflow_ignored
@@ -162,7 +164,6 @@ class GDResult:
         ``invariants``, a flow proof's name), each run's ``messages``;
         standard JSON as it is (a number that is not finite, a diverged run's, as ``"inf"``,
         ``"-inf"`` or ``"nan"``), read back by :meth:`from_dict`."""
-        from .._output import _standard
 
         def ints(values):
             return None if values is None else [int(v) for v in np.asarray(values).ravel()]
@@ -187,8 +188,6 @@ class GDResult:
     def from_dict(cls, data: dict) -> GDResult:
         """The result of its :meth:`to_dict` (or of a ``"gd"`` output); the strings of
         non-finite numbers as the floats."""
-        from .._output import restore_non_finite
-        from .._schema import body_of
 
         data = restore_non_finite(body_of(data))
         d = len(data["a"][0]) if data["a"] else 0

@@ -1,0 +1,75 @@
+"""Bounded work for long inputs (issue 23's open findings): each case is refused before work
+with a one-line error naming the value, the limit and the fix, or runs in seconds."""
+
+from __future__ import annotations
+
+import time
+from fractions import Fraction
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from momentrnn.errors import InputError
+
+
+def _one_line_refusal(call, *patterns: str) -> str:
+    start = time.process_time()
+    with pytest.raises(InputError) as info:
+        call()
+    assert time.process_time() - start < 5  # before any work
+    message = str(info.value)
+    assert "\n" not in message
+    for pattern in patterns:
+        assert pattern in message, message
+    return message
+
+
+# ------------------------- item 1: recover at tens of thousands of digits, roots by polishing
+
+@settings(max_examples=12, derandomize=True, deadline=None)
+@given(st.lists(st.fractions(min_value=-3, max_value=3, max_denominator=400), min_size=1,
+                max_size=4, unique=True),
+       st.sampled_from([1100, 1500]), st.booleans())
+def test_high_precision_roots_agree_with_exact_roots(atoms, dps, pair):
+    # above 3000 bits the roots are polished by Newton's method at doubling precision; they
+    # must agree with the exact roots to the working precision, for simple roots, complex
+    # pairs and near roots
+    import mpmath
+
+    from momentrnn.moments._arith import MPArith
+
+    ctx = mpmath.MPContext()
+    ctx.dps = dps
+    wide = mpmath.MPContext()
+    wide.dps = dps + 40
+    roots = [wide.mpf(a.numerator) / a.denominator for a in atoms]
+    if pair:  # roots 1/6 +- i sqrt(35)/6 (of x**2 - x/3 + 1) and 39/100, 391/1000
+        roots += [wide.mpc(1, s * wide.sqrt(35)) / 6 for s in (1, -1)]
+        roots += [wide.mpf(39) / 100, wide.mpf(391) / 1000]
+    poly = [wide.mpf(1)]  # highest coefficient first
+    for r in roots:
+        poly = [a - r * b for a, b in zip(poly + [0], [0] + poly)]
+    coeffs = [ctx.mpmathify(c.real) for c in poly[1:]][::-1]  # lowest first, real
+    got = MPArith(ctx).monic_roots(coeffs)
+    assert len(got) == len(roots)
+    for r in roots:
+        near = min(abs(wide.mpmathify(g) - r) for g in got)
+        tol = wide.mpf(2) ** (24 - ctx.prec)
+        assert near <= tol * 1000, (r, near)
+
+
+def test_high_precision_roots_take_a_fraction_of_polyroots():
+    # main: recover --dps 40000 of four moments spent 6 of its 7.4 s of CPU in mpmath's
+    # polyroots (Durand-Kerner at 40 000 digits); the polished roots take a small part of that
+    import mpmath
+
+    from momentrnn.moments._arith import MPArith
+
+    ctx = mpmath.MPContext()
+    ctx.dps = 20000
+    start = time.process_time()
+    roots = MPArith(ctx).monic_roots([ctx.mpf(-1) / 3, ctx.mpf(0)])  # x**2 - 1/3
+    took = time.process_time() - start
+    assert took < 0.6, took  # main: 1.3 s (load average 1)
+    assert abs(abs(roots[0]) - ctx.sqrt(ctx.mpf(1) / 3)) < ctx.mpf(2) ** (8 - ctx.prec)

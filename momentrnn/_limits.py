@@ -29,7 +29,7 @@ __all__ = ["Limit", "LIMITS", "physical_memory", "check_memory", "format_bytes",
            "MAX_SYMBOLIC_MOMENT_TERMS", "MAX_CERTIFY_WEIGHT_BITS",
            "MAX_EXTRAPOLATION_LENGTH", "MIN_T_MAX", "SDP_INPUT_RANGE", "TRACKING_RANGE",
            "MAX_ESCALATION_BITS", "NOT_INPUT_LIMITS", "MAX_EXACT_DETERMINANT",
-           "MAX_CERTIFY_UNITS", "RANGES"]
+           "MAX_CERTIFY_UNITS", "MAX_EXACT_RANK_BITS", "RANGES"]
 
 
 @dataclass(frozen=True)
@@ -113,6 +113,14 @@ MAX_SINGULAR_VALUES = 100
 # (1500 rows) take 13 s and 1.2 GiB, 4000 (2000 rows) 31 s and 2.6 GiB (load average 6.6),
 # so the 20 000 moments read at most are 10 000 rows: hours, and more than the memory.
 MAX_EXACT_HANKEL = 1500
+# Rows times the bits of the moments (numerator and denominator; both parts of complex ones)
+# of a square Hankel matrix over Q whose rank is decided exactly: the rows alone do not bound
+# the work. 1200 moments of 1000 digits (600 rows, 4.8e9) ran past 40 s and 2000 to 3000
+# aborted inside FLINT for memory. The CPU time of python-flint's rank grows as about the
+# product to the power 1.5 (load average 11): random rationals of 20 digits, 600 rows, 9.3e7,
+# 5.6 s; of 1000 digits, 100 rows, 1.3e8, 7.7 s; of 10 000 digits, 30 rows, 1.2e8, 8.2 s;
+# moments 1, 1/2, ..., 1/2999 (1500 rows) 5.2e7, 6.0 s (already the most rows decided).
+MAX_EXACT_RANK_BITS = 60_000_000
 # Rows of an exact Hankel determinant (hankel_determinant of exact data): FLINT's determinant
 # over Q of moments 1, 1/2, 1/3, ... took 0.5 s at 100 rows, 19 s at 200 and ran past 60 s at
 # 400 and 1500 (load average 2.7): the determinant's denominators grow with the size.
@@ -302,6 +310,9 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
           "exact elimination is cubic in the size, with growing entries",
           ("hankel_rank (exact data)", "hankel_matrix(precision=Exact())",
            "hankel_determinant (exact)", "recover_measure (exact data)")),
+    Limit("exact Hankel bits", MAX_EXACT_RANK_BITS,
+          "exact elimination grows with the rows times the bits of the moments",
+          ("hankel_rank (exact data)", "recover_measure (exact data)", "momentrnn recover")),
     Limit("exact determinant size", MAX_EXACT_DETERMINANT,
           "a determinant over Q whose denominators grow with the size",
           ("hankel_determinant (exact)",)),

@@ -694,6 +694,9 @@ def _limit_doors():
             [1, 0, Fraction(1, 3)], size=v),
         "exact Hankel size": lambda v: m.hankel_rank(itertools.repeat(Fraction(1, 3),
                                                                       2 * v - 1)),
+        # 199 moments 1/2**B (100 rows): 100 x 199 x (B + 2) bits just past v
+        "exact Hankel bits": lambda v: m.hankel_rank(itertools.repeat(
+            Fraction(1, 2 ** min(399_000, v // 19_900 + 1)), 199)),
         "exact determinant size": lambda v: m.moments.hankel_determinant(
             itertools.repeat(Fraction(1, 3), 2 * v - 1)),
         "count": lambda v: m.DiscreteMeasure([Fraction(-1, 3)], [1]).moments(v),

@@ -73,3 +73,54 @@ def test_high_precision_roots_take_a_fraction_of_polyroots():
     took = time.process_time() - start
     assert took < 0.6, took  # main: 1.3 s (load average 1)
     assert abs(abs(roots[0]) - ctx.sqrt(ctx.mpf(1) / 3)) < ctx.mpf(2) ** (8 - ctx.prec)
+
+
+# ------------------- item 2: an exact Hankel rank is bounded by its rows times the moments' bits
+
+def _long_rationals(count: int, digits: int, seed: int = 1) -> list:
+    import random
+
+    rng = random.Random(seed)
+    return [Fraction(rng.randrange(1, 10**digits), rng.randrange(1, 10**digits))
+            for _ in range(count)]
+
+
+@pytest.mark.parametrize("count", [1200, 3000])
+def test_long_exact_moments_are_refused_before_their_elimination(count):
+    # main: 1200 moments of 1000 digits (a 600x600 Hankel matrix) ran past 40 s; 2000 to 3000
+    # aborted inside FLINT (exit 134, its memory)
+    import momentrnn as m
+    from momentrnn._limits import MAX_EXACT_RANK_BITS
+
+    data = _long_rationals(count, 1000)
+    s = (count + 1) // 2
+    message = _one_line_refusal(lambda: m.hankel_rank(data), f"{s}x{s} Hankel matrix over Q",
+                                str(MAX_EXACT_RANK_BITS), "pass at most", "precision=")
+    most = int(message.split("pass at most ")[1].split()[0])
+    assert 1 <= most < count and most % 2 == 1
+    _one_line_refusal(lambda: m.recover_measure(data), str(MAX_EXACT_RANK_BITS))
+
+
+@settings(max_examples=15, derandomize=True, deadline=None)
+@given(st.integers(1, 60), st.integers(1, 40), st.integers(0, 3))
+def test_the_exact_rank_limit_is_rows_times_bits(digits, count, seed):
+    # just inside the limit the rank is decided; just outside refused, naming the most moments
+    # that are decided (a smaller limit here, the same rule)
+    import momentrnn as m
+    from momentrnn.moments import hankel
+
+    cap = 40_000
+    data = _long_rationals(count, digits, seed)
+    s = (count + 1) // 2
+    used = data[:2 * s - 1]
+    work = s * sum(x.numerator.bit_length() + x.denominator.bit_length() for x in used)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(hankel, "MAX_EXACT_RANK_BITS", cap)
+        if work <= cap:
+            assert m.hankel_rank(data).rank == min(s, m.hankel_rank(data).size)
+            return
+        message = _one_line_refusal(lambda: m.hankel_rank(data), str(work), str(cap))
+        most = int(message.split("pass at most ")[1].split()[0])
+        if most:
+            m.hankel_rank(data[:most])  # decided
+        _one_line_refusal(lambda: m.hankel_rank(data[:most + 2]), str(cap))

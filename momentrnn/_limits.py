@@ -252,6 +252,9 @@ NOT_INPUT_LIMITS: dict[str, str] = {
     "moments.extrapolation_bound.MAX_TEXT_BITS": "fractions longer than this are written as "
                                                  "null in JSON (Python's int-string limit)",
     "moments.recovery.MAX_ROUNDS": "rounds of the certified recovery's escalation",
+    "moments.algebraic.MAX_RADICAND_BITS": "radicands longer than this are held as isolated "
+                                           "roots in python-flint, not sympy radicals (sympy "
+                                           "factors them): a choice of method",
     "moments.truncated.MAX_ATOM_BITS": "bits spent isolating an irrational atom of a result",
     "_progress.MIN_PERIOD": "the progress clock's shortest wait",
     "moments._data._DOUBLE_MAX": "the largest double, a constant of the format",

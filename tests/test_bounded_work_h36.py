@@ -124,3 +124,68 @@ def test_the_exact_rank_limit_is_rows_times_bits(digits, count, seed):
         if most:
             m.hankel_rank(data[:most])  # decided
         _one_line_refusal(lambda: m.hankel_rank(data[:most + 2]), str(cap))
+
+
+# -------- items 3 and 6: exact roots whose radicands sympy would factor are held in python-flint
+
+@pytest.mark.parametrize("base, power", [(3, 3000), (10, 5000), (7, 2500)])
+def test_exact_recovery_of_a_long_radicand_ends_and_is_exact(base, power):
+    # main: the atoms +-sqrt(3**3000 / (3**3000 + 1)) never came back (sympy.roots factored
+    # the radicand), +-sqrt(10**5000 / (10**5000 + 1)) took 27 s; the atoms are exact roots
+    # held in python-flint, printed without sympy
+    import flint
+
+    import momentrnn as m
+    from momentrnn.moments.algebraic import AlgebraicNumber
+
+    c = Fraction(base**power, base**power + 1)
+    start = time.process_time()
+    result = m.recover_measure([1, 0, c, 0], precision=m.Exact())
+    texts = [str(a) for a in result.atoms] + [repr(w) for w in result.weights]
+    assert time.process_time() - start < 10
+    assert result.ok and result.residual == 0
+    assert all(isinstance(a, AlgebraicNumber) for a in result.atoms)
+    for a in result.atoms:  # each atom is a root of x**2 - c, exactly
+        assert a.minimal_polynomial() == flint.fmpq_poly(
+            [-flint.fmpq(c.numerator, c.denominator), 0, 1])
+    assert sorted(float(a) for a in result.atoms) == [-float(c) ** 0.5, float(c) ** 0.5]
+    assert all(w == Fraction(1, 2) for w in result.weights), texts
+
+
+@settings(max_examples=25, derandomize=True, deadline=None)
+@given(st.fractions(max_denominator=2**40), st.fractions(max_denominator=2**40),
+       st.integers(0, 2200))
+def test_radicals_are_written_up_to_the_radicand_bits(b, c, shift):
+    # the rule: sympy radicals while the radicand b**2 - 4c has at most MAX_RADICAND_BITS bits
+    # above and below (or a perfect square there), python-flint's isolated roots beyond
+    import math
+
+    import flint
+
+    from momentrnn.moments._exact import _has_radicals
+    from momentrnn.moments.algebraic import MAX_RADICAND_BITS
+
+    c = c * 2**shift + Fraction(1, 3) if shift % 3 else Fraction(-(3**shift), 4 * 5**shift)
+    disc = b * b - 4 * c
+    f = flint.fmpq_poly([flint.fmpq(c.numerator, c.denominator),
+                         flint.fmpq(b.numerator, b.denominator), 1])
+    fits = all(n.bit_length() <= MAX_RADICAND_BITS or math.isqrt(n) ** 2 == n
+               for n in (abs(disc.numerator), disc.denominator))
+    assert _has_radicals(f) == fits
+
+
+def test_a_degree_two_number_with_a_long_radicand_prints_at_once():
+    # main: str() of such an AlgebraicNumber called sympy.sqrt of the radicand (factoring it)
+    import flint
+
+    from momentrnn.moments.algebraic import AlgebraicField, AlgebraicNumber
+
+    n = 3**3000
+    field = AlgebraicField(flint.fmpq_poly([-flint.fmpq(n, n + 1), 0, 1]))
+    start = time.process_time()
+    text = str(AlgebraicNumber(field, 1))
+    assert time.process_time() - start < 5
+    assert "root 1 of a degree-2 polynomial" in text
+    # a short radicand is still written in square roots
+    small = AlgebraicField(flint.fmpq_poly([flint.fmpq(-39, 100), 0, 1]))
+    assert "sqrt" in str(AlgebraicNumber(small, 1))

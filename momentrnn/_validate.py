@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
@@ -16,6 +15,15 @@ def _integer(value: object) -> bool:
     return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
+def _kind(value: object) -> str:
+    """For a value that is not an ``int``: its type and the fix, the same for every kind
+    (``Decimal('20')``, ``Fraction(20)``, ``20.0``, ``True``, ``'20'``): an integer parameter
+    takes a Python or numpy integer only, as ``range`` and numpy's sizes do."""
+    if _integer(value):
+        return ""
+    return f" (got a {type(value).__name__}: pass an int)"
+
+
 def positive_int(value: object, name: str, *, hint: str = "",
                  maximum: int | None = None) -> int:
     """``value`` as an ``int`` if it is an integer >= 1 (Python or numpy, never a bool).
@@ -25,9 +33,8 @@ def positive_int(value: object, name: str, *, hint: str = "",
     """
     tail = f" ({hint})" if hint else ""
     if not _integer(value) or value < 1:
-        kind = "" if _integer(value) or not isinstance(value, numbers.Number) else \
-            f" (got a {type(value).__name__})"
-        raise InputError(f"{name}={shown(value, 80)} must be a positive integer{kind}{tail}")
+        raise InputError(f"{name}={shown(value, 80)} must be a positive integer"
+                         f"{_kind(value)}{tail}")
     if maximum is not None and value > maximum:
         raise InputError(f"{name}={shown(value, 80)} is more than {maximum}, the most this "
                          f"accepts{tail}")
@@ -38,7 +45,8 @@ def nonnegative_int(value: object, name: str, *, hint: str = "") -> int:
     """``value`` as an ``int`` if it is an integer >= 0 (Python or numpy, never a bool)."""
     if not _integer(value) or value < 0:
         tail = f" ({hint})" if hint else ""
-        raise InputError(f"{name}={value!r} must be a non-negative integer{tail}")
+        raise InputError(f"{name}={shown(value, 80)} must be a non-negative integer"
+                         f"{_kind(value)}{tail}")
     return int(value)
 
 

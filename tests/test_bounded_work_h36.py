@@ -4,8 +4,10 @@ with a one-line error naming the value, the limit and the fix, or runs in second
 from __future__ import annotations
 
 import time
+from decimal import Decimal
 from fractions import Fraction
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -189,3 +191,83 @@ def test_a_degree_two_number_with_a_long_radicand_prints_at_once():
     # a short radicand is still written in square roots
     small = AlgebraicField(flint.fmpq_poly([flint.fmpq(-39, 100), 0, 1]))
     assert "sqrt" in str(AlgebraicNumber(small, 1))
+
+
+# ------------------ item 5: every integer parameter of the public API refuses a non-int alike
+
+def _integer_parameters():
+    """(function name, parameter) of every public function whose parameter is an int."""
+    import inspect
+
+    import momentrnn as m
+    import momentrnn.moments as mm
+
+    found = {}
+    for mod in (m, mm):
+        for name in mod.__all__:
+            f = getattr(mod, name)
+            if inspect.isfunction(f):
+                for p in inspect.signature(f).parameters.values():
+                    if str(p.annotation) in ("int", "int | None"):
+                        found[(name, p.name)] = f
+    return found
+
+
+def _required(name: str) -> dict:
+    import momentrnn as m
+
+    student = m.init_student(2, scale=0.1, seed=0)
+    values = {"moments": [1, 0, Fraction(1, 3), 0], "model": student, "student": student,
+              "students": student, "teacher": m.random_teacher(2), "a": [Fraction(1, 3)],
+              "b": [1], "c": [1], "impulse_response": [1.0, 0.5, 0.25, 0.125],
+              "atoms": [Fraction(1, 3)], "loss": 1e-3, "dim": 2, "k": 3, "init_scale": 1e-3}
+    if name == "prove_flow":
+        values["teacher"] = "two_pole"
+    return values
+
+
+_NOT_INTS = [Decimal("20"), Fraction(20), 20.0, True, "20", np.float64(20.0)]
+
+
+@pytest.mark.parametrize("key", sorted(_integer_parameters()), ids=lambda k: "-".join(k))
+def test_every_integer_parameter_refuses_a_non_int_with_one_message(key):
+    # main: digits=Decimal('20') was told it "must be a positive finite number"; a str or None
+    # was refused without its type, a Decimal or a Fraction named its type: one message now,
+    # "name=value must be a (positive|non-negative) integer (got a T: pass an int)"
+    import inspect
+
+    name, parameter = key
+    f = _integer_parameters()[key]
+    params = inspect.signature(f).parameters
+    base = {p: v for p, v in _required(name).items()
+            if p in params and params[p].default is inspect.Parameter.empty}
+    base.update({p: v for p, v in (("steps", 10), ("lr", 0.01), ("scale", 0.1), ("length", 5),
+                                   ("lags", 3), ("tolerance", 1e-3))
+                 if p in params and params[p].default is inspect.Parameter.empty})
+    for value in _NOT_INTS:
+        start = time.process_time()
+        with pytest.raises(InputError) as info:
+            f(**{**base, parameter: value})
+        message = str(info.value)
+        assert time.process_time() - start < 5
+        assert "\n" not in message
+        assert f"{parameter}={value!r} must be a" in message and "integer" in message, message
+        assert f"(got a {type(value).__name__}: pass an int)" in message, message
+
+
+@pytest.mark.parametrize("digits", [Decimal("20"), Fraction(20), Fraction(41, 2), 20, 20.0,
+                                    np.float64(20)])
+def test_digits_takes_any_exact_or_float_number_of_digits(digits):
+    # main: recover_measure(digits=Decimal('20')) was "must be a positive finite number"
+    import momentrnn as m
+
+    result = m.recover_measure([1, 0, Fraction(1, 3), 0], digits=digits)
+    assert result.ok and result.digits >= float(digits)
+
+
+@pytest.mark.parametrize("digits, kind", [("20", "str"), (True, "bool"), (1j, "complex")])
+def test_digits_of_another_type_is_refused_naming_it(digits, kind):
+    import momentrnn as m
+
+    _one_line_refusal(lambda: m.recover_measure([1, 0, Fraction(1, 3), 0], digits=digits),
+                      f"(got a {kind}; pass an int or a float)")

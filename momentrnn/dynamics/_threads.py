@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
+from .._validate import _kind
 from ..errors import InputError
 
 
@@ -24,7 +25,8 @@ def check_blas_threads(value: object, name: str = "blas_threads") -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InputError(f"{name}={value!r} must be a positive integer (1 is fastest on shared "
+        raise InputError(f"{name}={value!r} must be a positive integer{_kind(value)} (1 is "
+                         "fastest on shared "
                          "cores) or None to leave the BLAS thread count as it is")
     return int(value)
 

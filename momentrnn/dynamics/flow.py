@@ -18,7 +18,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .._limits import MIN_T_MAX as _MIN_T_MAX
-from .._validate import finite, shown
+from .._validate import _kind, finite, shown
 from ..errors import InputError, IntegrationError
 from ..precision import Precision
 from ..rnn._limits import check_memory
@@ -84,7 +84,7 @@ def _is_real(value: object) -> bool:
 def _positive_count(value: object, name: str) -> int:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or \
             value < 1:
-        raise InputError(f"{name}={value!r} must be a positive integer")
+        raise InputError(f"{name}={value!r} must be a positive integer{_kind(value)}")
     return int(value)
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._validate import positive_int
+from .._validate import _kind, positive_int
 from ..errors import InputError, IntegrationError, MissingDependencyError
 from ..rnn.analysis import underflow_ignored
 from ..rnn.losses import _target, lag_weights_for
@@ -350,7 +350,8 @@ def gradient_descent(
     check_until_loss(until_loss)
     if record_every is not None and (isinstance(record_every, (bool, np.bool_)) or not
                                      isinstance(record_every, (int, np.integer))):
-        raise InputError(f"record_every={record_every!r} must be a positive integer")
+        raise InputError(f"record_every={record_every!r} must be a positive integer"
+                         f"{_kind(record_every)}")
     if backend == "numpy" and device not in (None, "cpu"):
         raise InputError(f"device={device!r} is for backend='torch'; the numpy backend runs "
                          "on the CPU")
@@ -371,7 +372,8 @@ def gradient_descent(
     target = _target(teacher, k)
     every = max(1, steps // 100) if record_every is None else int(record_every)
     if every < 1:
-        raise InputError(f"record_every={record_every!r} must be a positive integer")
+        raise InputError(f"record_every={record_every!r} must be a positive integer"
+                         f"{_kind(record_every)}")
     batch, d = a.shape
     keep_params = batch * d * 3 * (steps // every + 2) * 8 <= 200e6
     inv0 = b**2 - c**2

@@ -22,7 +22,7 @@ from .._limits import (
     MAX_SINGULAR_VALUES,
     check_memory,
 )
-from .._validate import positive_int
+from .._validate import nonnegative_int, positive_int
 from ..errors import InputError
 from ..precision import (
     MP,
@@ -52,8 +52,9 @@ __all__ = ["hankel_matrix", "hankel_determinant", "hankel_rank", "HankelRank",
 
 
 def _shape(data: MomentData, rows: int | None, cols: int | None, shift: int) -> tuple[int, int]:
-    if isinstance(shift, bool) or not isinstance(shift, int) or shift < 0:
-        raise InputError(f"shift={shift!r} must be a non-negative integer")
+    shift = nonnegative_int(shift, "shift")
+    rows = None if rows is None else positive_int(rows, "rows")
+    cols = None if cols is None else positive_int(cols, "cols")
     available = data.count - shift
     if rows is None and cols is None:
         rows = cols = (available + 1) // 2
@@ -170,6 +171,7 @@ def hankel_determinant(
     >>> hankel_determinant([1, Fraction(1, 2), Fraction(1, 3)])
     Fraction(1, 12)
     """
+    size = None if size is None else positive_int(size, "size")
     ar, H = _hankel(parse_moments(moments), size, size, shift, precision)
     rows = H.nrows() if callable(getattr(H, "nrows", None)) else getattr(H, "rows", 0)
     if ar.exact and rows > MAX_EXACT_DETERMINANT:

@@ -17,6 +17,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from .._validate import _kind
 from ..errors import InputError
 from ..precision import flint_precision
 from .converge import Convergence, prove_convergence
@@ -522,7 +523,7 @@ def prove_flow(teacher, dim: int, k: int, init_scale: float, seed: int = 0,
     target = _target(model, k)
     if isinstance(length, (bool, np.bool_)) or not isinstance(length, (int, np.integer)) \
             or length < 1:
-        raise InputError(f"length={length!r} must be a positive integer")
+        raise InputError(f"length={length!r} must be a positive integer{_kind(length)}")
     for label, value, low in (("order", order, 2), ("prec", prec, 53)):
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) \
                 or value < low:

@@ -29,7 +29,7 @@ __all__ = ["Limit", "LIMITS", "physical_memory", "check_memory", "format_bytes",
            "MAX_SYMBOLIC_MOMENT_TERMS", "MAX_CERTIFY_WEIGHT_BITS",
            "MAX_EXTRAPOLATION_LENGTH", "MIN_T_MAX", "SDP_INPUT_RANGE", "TRACKING_RANGE",
            "MAX_ESCALATION_BITS", "NOT_INPUT_LIMITS", "MAX_EXACT_DETERMINANT",
-           "MAX_CERTIFY_UNITS", "MAX_EXACT_RANK_BITS", "RANGES"]
+           "MAX_CERTIFY_UNITS", "MAX_EXACT_RANK_BITS", "MAX_CERTIFY_SDP_ORDER", "RANGES"]
 
 
 @dataclass(frozen=True)
@@ -103,6 +103,12 @@ MAX_STABILITY_WORK = 600**3 * 280
 # and its certificates with its cube. ``momentrnn bounds --order q --tolerance 1/1000`` of
 # three moments took 9.7 s at q = 64 and 25.6 s at q = 80 (load average 7); 121 took 81 s.
 MAX_SDP_ORDER = 64
+# The highest order certify bounds by the SDP (certify --sdp-max-order,
+# certify_extrapolation(sdp_max_order=)): one SDP per order from 3 up to it, so the time grows
+# with about the cube of the cap. A two-unit student against a two-atom teacher over 3 lags
+# (CPU time, process start included, load average 9.5): 24 (the default) 4.1 s, 32 5.6 s,
+# 64 34 s.
+MAX_CERTIFY_SDP_ORDER = 32
 # Non-zero singular values of an exact Hankel matrix (hankel_rank's evidence, the atoms
 # recover_measure conditions): an eigenproblem at about 2.7 bits per row and more, O(r**3)
 # at that precision; the exact rank itself needs none of them. 100 (moments 1, 1/2, ...,
@@ -290,8 +296,10 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
     Limit("stability work", MAX_STABILITY_WORK, "q**3 (bits of the longest atom + 160)",
           ("stability_bound(order=, atoms=)",)),
     Limit("SDP order", MAX_SDP_ORDER, "the SDP grows with the order squared",
-          ("extrapolation_range(order=)", "momentrnn bounds --order",
-           "certify --sdp-max-order")),
+          ("extrapolation_range(order=)", "momentrnn bounds --order")),
+    Limit("certify SDP order", MAX_CERTIFY_SDP_ORDER,
+          "one SDP per order certified up to it, about cubic in all",
+          ("certify_extrapolation(sdp_max_order=)", "certify --sdp-max-order")),
     Limit("singular values", MAX_SINGULAR_VALUES,
           "an eigenproblem at thousands of bits, cubic in their number",
           ("hankel_singular_values(size=)", "hankel_rank (evidence left out above it)",

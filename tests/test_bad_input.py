@@ -688,6 +688,8 @@ def _limit_doors():
         "recovery digits": lambda v: m.recover_measure([1, 0, Fraction(1, 3), 0], digits=v),
         "moment index": lambda v: m.extrapolation_range([1, Fraction(1, 2), Fraction(1, 4)],
                                                         tolerance=0, order=v),
+        "certify SDP order": lambda v: certify_extrapolation(
+            [0.5], [1], [1], length=5, lags=3, sdp_max_order=v, **student),
         "SDP order": lambda v: m.extrapolation_range([1, 0, Fraction(1, 3)], tolerance=0,
                                                      order=v),
         "singular values": lambda v: m.moments.hankel_singular_values(

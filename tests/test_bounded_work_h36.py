@@ -271,3 +271,32 @@ def test_digits_of_another_type_is_refused_naming_it(digits, kind):
 
     _one_line_refusal(lambda: m.recover_measure([1, 0, Fraction(1, 3), 0], digits=digits),
                       f"(got a {kind}; pass an int or a float)")
+
+
+# ------------------------ item 4: certify --sdp-max-order is capped where it costs seconds
+
+@pytest.mark.parametrize("order", [33, 64])
+def test_certify_sdp_orders_past_32_are_refused_before_work(tmp_path, capsys, order):
+    # main: certify --sdp-max-order 64 of a two-unit student and a two-atom teacher took 34 s
+    # of CPU (41 s measured before), 32 takes 5.6 s and the default 24 4.1 s
+    import momentrnn as m
+    from momentrnn._limits import MAX_CERTIFY_SDP_ORDER
+    from momentrnn.cli._main import main
+
+    student = tmp_path / "s.json"
+    student.write_text('{"a": ["1/2", "-1/3"], "b": ["1", "1"], "c": ["1", "1/2"]}')
+    start = time.process_time()
+    code = main(["certify", str(student), "--teacher-atoms", "0.39,-0.3", "--teacher-weights",
+                 "1,0.5", "--lags", "3", "--sdp-max-order", str(order)])
+    err = capsys.readouterr().err
+    assert code == 2 and time.process_time() - start < 5
+    assert err.count("\n") == 1 and f"--sdp-max-order {order} is more than 32" in err, err
+    assert MAX_CERTIFY_SDP_ORDER == 32
+    _one_line_refusal(lambda: m.moments.certify_extrapolation(
+        [Fraction(1, 2)], [1], [1], teacher_atoms=[Fraction(39, 100)], teacher_weights=[1],
+        length=5, lags=3, sdp_max_order=order), f"sdp_max_order={order} is more than 32")
+    # the cap itself is accepted
+    cert = m.moments.certify_extrapolation(
+        [Fraction(1, 2)], [1], [1], teacher_atoms=[Fraction(39, 100)], teacher_weights=[1],
+        length=5, lags=3, sdp_max_order=MAX_CERTIFY_SDP_ORDER)
+    assert cert.rows

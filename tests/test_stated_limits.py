@@ -60,7 +60,8 @@ STATED = {
     "seed count": ("MAX_SEEDS", 100_000),
     "symbolic moment terms": ("MAX_SYMBOLIC_MOMENT_TERMS", 4000),  # "2000 moments of two atoms"
     "exact determinant size": ("MAX_EXACT_DETERMINANT", 150),  # "4 s at 150" rows
-    "exact Hankel bits": ("MAX_EXACT_RANK_BITS", 60_000_000),  # "5.2e7, 6.0 s" below it
+    "exact Hankel bits": ("MAX_EXACT_RANK_BITS", 60_000_000),
+    "certify SDP order": ("MAX_CERTIFY_SDP_ORDER", 32),  # "32 5.6 s"  # "5.2e7, 6.0 s" below it
     "certify units": ("MAX_CERTIFY_UNITS", 5000),  # "5000 units 11.6 s"
     "exact moment bits": ("MAX_EXACT_MOMENT_BITS", 10**9),  # atoms times bits, 1e9
     "extrapolation length": ("MAX_EXTRAPOLATION_LENGTH", 1_000_000),  # MAX_COUNT: a million

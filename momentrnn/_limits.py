@@ -30,7 +30,8 @@ __all__ = ["Limit", "LIMITS", "physical_memory", "check_memory", "format_bytes",
            "MAX_SYMBOLIC_MOMENT_TERMS", "MAX_CERTIFY_WEIGHT_BITS",
            "MAX_EXTRAPOLATION_LENGTH", "MIN_T_MAX", "SDP_INPUT_RANGE", "TRACKING_RANGE",
            "MAX_ESCALATION_BITS", "NOT_INPUT_LIMITS", "MAX_EXACT_DETERMINANT",
-           "MAX_CERTIFY_UNITS", "MAX_CERTIFY_TOTAL_BITS", "RANGES"]
+           "MAX_CERTIFY_UNITS", "MAX_CERTIFY_TOTAL_BITS", "MAX_EXACT_RANK_BITS",
+           "MAX_CERTIFY_SDP_ORDER", "RANGES"]
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,10 @@ MAX_LAGS = 10_000
 # With the positions of the vouched digits found at 128 bits (a third of the time went to
 # logarithms at 10 000 digits): --dps 40000 7.1 s of CPU, 60206 14 s of CPU (106 s wall at
 # load average 6.7); the rest is mpmath's pure-Python division and multiplication.
+# With the Prony roots polished by Newton's method at doubling precision (polyroots took 6 of
+# the 7.4 s at 40 000 digits), CPU time at load average 2: --dps 40000 3.1 s, 60206 4.2 s,
+# 100000 10.3 s, of which about 8 s are the weights' least-squares fit at twice the working
+# precision (pure-Python division of 660 000-bit numbers).
 MAX_DPS = 100_000
 # Correct digits a recovery is asked for (recover_measure(digits=), recover --digits): its
 # working precision is these digits plus the loss, escalated up to 200 000 bits.
@@ -104,6 +109,12 @@ MAX_STABILITY_WORK = 600**3 * 280
 # and its certificates with its cube. ``momentrnn bounds --order q --tolerance 1/1000`` of
 # three moments took 9.7 s at q = 64 and 25.6 s at q = 80 (load average 7); 121 took 81 s.
 MAX_SDP_ORDER = 64
+# The highest order certify bounds by the SDP (certify --sdp-max-order,
+# certify_extrapolation(sdp_max_order=)): one SDP per order from 3 up to it, so the time grows
+# with about the cube of the cap. A two-unit student against a two-atom teacher over 3 lags
+# (CPU time, process start included, load average 9.5): 24 (the default) 4.1 s, 32 5.6 s,
+# 64 34 s.
+MAX_CERTIFY_SDP_ORDER = 32
 # Non-zero singular values of an exact Hankel matrix (hankel_rank's evidence, the atoms
 # recover_measure conditions): an eigenproblem at about 2.7 bits per row and more, O(r**3)
 # at that precision; the exact rank itself needs none of them. 100 (moments 1, 1/2, ...,
@@ -114,6 +125,14 @@ MAX_SINGULAR_VALUES = 100
 # (1500 rows) take 13 s and 1.2 GiB, 4000 (2000 rows) 31 s and 2.6 GiB (load average 6.6),
 # so the 20 000 moments read at most are 10 000 rows: hours, and more than the memory.
 MAX_EXACT_HANKEL = 1500
+# Rows times the bits of the moments (numerator and denominator; both parts of complex ones)
+# of a square Hankel matrix over Q whose rank is decided exactly: the rows alone do not bound
+# the work. 1200 moments of 1000 digits (600 rows, 4.8e9) ran past 40 s and 2000 to 3000
+# aborted inside FLINT for memory. The CPU time of python-flint's rank grows as about the
+# product to the power 1.5 (load average 11): random rationals of 20 digits, 600 rows, 9.3e7,
+# 5.6 s; of 1000 digits, 100 rows, 1.3e8, 7.7 s; of 10 000 digits, 30 rows, 1.2e8, 8.2 s;
+# moments 1, 1/2, ..., 1/2999 (1500 rows) 5.2e7, 6.0 s (already the most rows decided).
+MAX_EXACT_RANK_BITS = 60_000_000
 # Rows of an exact Hankel determinant (hankel_determinant of exact data): FLINT's determinant
 # over Q of moments 1, 1/2, 1/3, ... took 0.5 s at 100 rows, 19 s at 200 and ran past 60 s at
 # 400 and 1500 (load average 2.7): the determinant's denominators grow with the size.
@@ -251,6 +270,9 @@ NOT_INPUT_LIMITS: dict[str, str] = {
     "moments.extrapolation_bound.MAX_TEXT_BITS": "fractions longer than this are written as "
                                                  "null in JSON (Python's int-string limit)",
     "moments.recovery.MAX_ROUNDS": "rounds of the certified recovery's escalation",
+    "moments.algebraic.MAX_RADICAND_BITS": "radicands longer than this are held as isolated "
+                                           "roots in python-flint, not sympy radicals (sympy "
+                                           "factors them): a choice of method",
     "moments.truncated.MAX_ATOM_BITS": "bits spent isolating an irrational atom of a result",
     "_progress.MIN_PERIOD": "the progress clock's shortest wait",
     "moments._data._DOUBLE_MAX": "the largest double, a constant of the format",
@@ -286,8 +308,10 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
     Limit("stability work", MAX_STABILITY_WORK, "q**3 (bits of the longest atom + 160)",
           ("stability_bound(order=, atoms=)",)),
     Limit("SDP order", MAX_SDP_ORDER, "the SDP grows with the order squared",
-          ("extrapolation_range(order=)", "momentrnn bounds --order",
-           "certify --sdp-max-order")),
+          ("extrapolation_range(order=)", "momentrnn bounds --order")),
+    Limit("certify SDP order", MAX_CERTIFY_SDP_ORDER,
+          "one SDP per order certified up to it, about cubic in all",
+          ("certify_extrapolation(sdp_max_order=)", "certify --sdp-max-order")),
     Limit("singular values", MAX_SINGULAR_VALUES,
           "an eigenproblem at thousands of bits, cubic in their number",
           ("hankel_singular_values(size=)", "hankel_rank (evidence left out above it)",
@@ -311,6 +335,9 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
           "exact elimination is cubic in the size, with growing entries",
           ("hankel_rank (exact data)", "hankel_matrix(precision=Exact())",
            "hankel_determinant (exact)", "recover_measure (exact data)")),
+    Limit("exact Hankel bits", MAX_EXACT_RANK_BITS,
+          "exact elimination grows with the rows times the bits of the moments",
+          ("hankel_rank (exact data)", "recover_measure (exact data)", "momentrnn recover")),
     Limit("exact determinant size", MAX_EXACT_DETERMINANT,
           "a determinant over Q whose denominators grow with the size",
           ("hankel_determinant (exact)",)),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
@@ -14,6 +13,15 @@ __all__ = ["positive_int", "blas_thread_count", "nonnegative_int", "finite", "sh
 
 def _integer(value: object) -> bool:
     return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _kind(value: object) -> str:
+    """For a value that is not an ``int``: its type and the fix, the same for every kind
+    (``Decimal('20')``, ``Fraction(20)``, ``20.0``, ``True``, ``'20'``): an integer parameter
+    takes a Python or numpy integer only, as ``range`` and numpy's sizes do."""
+    if _integer(value):
+        return ""
+    return f" (got a {type(value).__name__}: pass an int)"
 
 
 def positive_int(value: object, name: str, *, hint: str = "",
@@ -29,11 +37,9 @@ def positive_int(value: object, name: str, *, hint: str = "",
         return None
     tail = f" ({hint})" if hint else ""
     if not _integer(value) or value < 1:
-        kind = "" if _integer(value) or not isinstance(value, numbers.Number) else \
-            f" (got a {type(value).__name__})"
         alternative = f" or None {or_none}" if or_none else ""
-        raise InputError(f"{name}={shown(value, 80)} must be a positive integer{kind}"
-                         f"{alternative}{tail}")
+        raise InputError(f"{name}={shown(value, 80)} must be a positive integer"
+                         f"{_kind(value)}{alternative}{tail}")
     if maximum is not None and value > maximum:
         raise InputError(f"{name}={shown(value, 80)} is more than {maximum}, the most this "
                          f"accepts{tail}")
@@ -51,7 +57,8 @@ def nonnegative_int(value: object, name: str, *, hint: str = "") -> int:
     """``value`` as an ``int`` if it is an integer >= 0 (Python or numpy, never a bool)."""
     if not _integer(value) or value < 0:
         tail = f" ({hint})" if hint else ""
-        raise InputError(f"{name}={value!r} must be a non-negative integer{tail}")
+        raise InputError(f"{name}={shown(value, 80)} must be a non-negative integer"
+                         f"{_kind(value)}{tail}")
     return int(value)
 
 

@@ -688,12 +688,17 @@ def _limit_doors():
         "recovery digits": lambda v: m.recover_measure([1, 0, Fraction(1, 3), 0], digits=v),
         "moment index": lambda v: m.extrapolation_range([1, Fraction(1, 2), Fraction(1, 4)],
                                                         tolerance=0, order=v),
+        "certify SDP order": lambda v: certify_extrapolation(
+            [0.5], [1], [1], length=5, lags=3, sdp_max_order=v, **student),
         "SDP order": lambda v: m.extrapolation_range([1, 0, Fraction(1, 3)], tolerance=0,
                                                      order=v),
         "singular values": lambda v: m.moments.hankel_singular_values(
             [1, 0, Fraction(1, 3)], size=v),
         "exact Hankel size": lambda v: m.hankel_rank(itertools.repeat(Fraction(1, 3),
                                                                       2 * v - 1)),
+        # 199 moments 1/2**B (100 rows): 100 x 199 x (B + 2) bits just past v
+        "exact Hankel bits": lambda v: m.hankel_rank(itertools.repeat(
+            Fraction(1, 2 ** min(399_000, v // 19_900 + 1)), 199)),
         "exact determinant size": lambda v: m.moments.hankel_determinant(
             itertools.repeat(Fraction(1, 3), 2 * v - 1)),
         "count": lambda v: m.DiscreteMeasure([Fraction(-1, 3)], [1]).moments(v),

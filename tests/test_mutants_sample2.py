@@ -365,9 +365,9 @@ def test_a_refused_count_names_the_type_only_of_a_non_integer_number():  # seed 
 
     for value, message in [(0, "n=0 must be a positive integer"),
                            (-3, "n=-3 must be a positive integer"),
-                           ("3", "n='3' must be a positive integer"),
-                           (2.5, "n=2.5 must be a positive integer (got a float)"),
-                           (True, "n=True must be a positive integer (got a bool)")]:
+                           ("3", "n='3' must be a positive integer (got a str: pass an int)"),
+                           (2.5, "n=2.5 must be a positive integer (got a float: pass an int)"),
+                           (True, "n=True must be a positive integer (got a bool: pass an int)")]:
         with pytest.raises(InputError) as info:
             positive_int(value, "n")
         assert str(info.value) == message

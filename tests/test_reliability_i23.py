@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 import momentrnn as m
 from momentrnn._limits import (
     LIMITS,
+    MAX_CERTIFY_SDP_ORDER,
     MAX_EXACT_HANKEL,
     MAX_MOMENT_INDEX,
     MAX_SDP_ORDER,
@@ -193,11 +194,11 @@ def _certify(tmp_path, capsys, extra=(), **fields):
 
 @settings(max_examples=6, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.integers(MAX_SDP_ORDER + 1, 10**15))
+@given(st.integers(MAX_CERTIFY_SDP_ORDER + 1, 10**15))
 def test_certify_sdp_max_order_is_capped_before_work(tmp_path, capsys, order):
     code, _, err = _certify(tmp_path, capsys, extra=("--sdp-max-order", str(order)))
     assert code == 2
-    assert f"--sdp-max-order {order} is more than {MAX_SDP_ORDER}" in err
+    assert f"--sdp-max-order {order} is more than {MAX_CERTIFY_SDP_ORDER}" in err
     assert err.count("\n") == 1
     with pytest.raises(InputError, match=f"sdp_max_order={order} is more than"):
         m.moments.certify_extrapolation([0.5], [1], [1], teacher_atoms=[Fraction(39, 100)],

@@ -222,7 +222,7 @@ def test_certify_s_sdp_order_default_is_the_library_s_and_the_guide_s():
     from momentrnn.moments.extrapolation_bound import certify_extrapolation
 
     args = build_parser().parse_args(["certify", "report.json"])
-    # docs/guide/bounds.md: "--sdp-max-order (default 24, at most 64 ...)"
+    # docs/guide/bounds.md: "--sdp-max-order (default 24, at most 32 ...)"
     assert args.sdp_max_order == _defaults(certify_extrapolation)["sdp_max_order"] == 24
 
 

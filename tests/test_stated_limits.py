@@ -60,6 +60,8 @@ STATED = {
     "seed count": ("MAX_SEEDS", 100_000),
     "symbolic moment terms": ("MAX_SYMBOLIC_MOMENT_TERMS", 4000),  # "2000 moments of two atoms"
     "exact determinant size": ("MAX_EXACT_DETERMINANT", 150),  # "4 s at 150" rows
+    "exact Hankel bits": ("MAX_EXACT_RANK_BITS", 60_000_000),
+    "certify SDP order": ("MAX_CERTIFY_SDP_ORDER", 32),  # "32 5.6 s"  # "5.2e7, 6.0 s" below it
     "certify units": ("MAX_CERTIFY_UNITS", 5000),  # "5000 units 11.6 s"
     "exact moment bits": ("MAX_EXACT_MOMENT_BITS", 10**9),  # atoms times bits, 1e9
     "extrapolation length": ("MAX_EXTRAPOLATION_LENGTH", 1_000_000),  # MAX_COUNT: a million
@@ -161,13 +163,14 @@ def test_positive_and_nonnegative_ints_keep_their_bounds(value, as_numpy):
 
 
 @pytest.mark.parametrize("value, kind", [
-    (2.5, " (got a float)"), (1.0, " (got a float)"), (1j, " (got a complex)"),
-    ("3", ""), (None, ""), (True, " (got a bool)"), (np.bool_(True), ""),
+    (2.5, "float"), (1.0, "float"), (1j, "complex"), ("3", "str"), (None, "NoneType"),
+    (True, "bool"), (np.bool_(True), type(np.bool_(True)).__name__),
 ])
-def test_a_refused_count_names_the_type_of_a_number_only(value, kind):
+def test_a_refused_count_names_the_type_of_every_non_integer(value, kind):
     with pytest.raises(InputError) as info:
         positive_int(value, "n", hint="say 3")
-    assert str(info.value) == f"n={value!r} must be a positive integer{kind} (say 3)"
+    assert str(info.value) == (f"n={value!r} must be a positive integer (got a {kind}: pass "
+                               "an int) (say 3)")
     with pytest.raises(InputError, match="must be a non-negative integer"):
         nonnegative_int(value, "n")
 

@@ -12,11 +12,11 @@ from fractions import Fraction
 
 from .._format import upper_text
 from .._limits import (
+    MAX_CERTIFY_SDP_ORDER,
     MAX_CERTIFY_TOTAL_BITS,
     MAX_CERTIFY_UNITS,
     MAX_LAGS,
     MAX_LENGTH,
-    MAX_SDP_ORDER,
 )
 from .._output import check_writable, json_text, restore_non_finite, write_output
 from .._schema import SCHEMA_VERSION, cli_options, document, read_number_value
@@ -40,7 +40,7 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lags", type=positive_int, help="number of lags whose errors are measured "
                    "(default: the flow report's k, else 2 * teacher atoms + 1)")
     p.add_argument("--sdp-max-order", type=int, default=24, help="use the SDP for q up to this "
-                   "order (0: R11 only; each order is one SDP, about 0.1-3 s)")
+                   "order (0: R11 only; at most 32; each order is one SDP, about 0.1-3 s)")
     p.add_argument("--json", help="write the certificate table to this JSON file")
     p.add_argument("--format", default="table", choices=["table", "json"],
                    help="output: an aligned table or JSON")
@@ -307,9 +307,10 @@ def run_certify(args: argparse.Namespace) -> int:
         check_writable(args.json, "--json")
     if args.sdp_max_order < 0:
         raise InputError(f"--sdp-max-order {args.sdp_max_order} must be >= 0")
-    if args.sdp_max_order > MAX_SDP_ORDER:
-        raise InputError(f"--sdp-max-order {args.sdp_max_order} is more than {MAX_SDP_ORDER}, "
-                         "the highest order of the semidefinite program; give a lower "
+    if args.sdp_max_order > MAX_CERTIFY_SDP_ORDER:
+        raise InputError(f"--sdp-max-order {args.sdp_max_order} is more than "
+                         f"{MAX_CERTIFY_SDP_ORDER}, the highest order certified by the "
+                         "semidefinite program (one SDP per order: 64 took 34 s); give a lower "
                          "--sdp-max-order")
     try:
         a, b, c, report = read_student(args.student)

@@ -17,7 +17,7 @@ from ..errors import InputError, PrecisionMismatchError, RankError
 from ._arith import RATIONALS, prony_coefficients
 from ._ball import recurrence
 from ._data import MomentData, require_exact, to_fraction
-from .algebraic import AlgebraicField, AlgebraicNumber
+from .algebraic import AlgebraicField, AlgebraicNumber, radicand_written
 
 __all__ = ["exact_recover", "exact_prony_polynomial"]
 
@@ -168,9 +168,13 @@ def exact_recover(data: MomentData, n: int, method: str = "prony", basis: str = 
 
 def _has_radicals(f) -> bool:
     """Whether the atoms of the monic factor ``f`` are given as sympy radicals: degree 2 and
-    biquadratic quartics (nested square roots)."""
+    biquadratic quartics (nested square roots) whose radicands sympy can reduce
+    (:data:`~momentrnn.moments.algebraic.MAX_RADICAND_BITS`)."""
     d = f.degree()
-    return d == 2 or (d == 4 and d <= RADICAL_DEGREE and f[1] == 0 and f[3] == 0)
+    if d == 2:  # a radicand too long for sympy to take its square part out: held in flint
+        return radicand_written(f[1], f[0])
+    return (d == 4 and d <= RADICAL_DEGREE and f[1] == 0 and f[3] == 0
+            and radicand_written(f[2], f[0]) and radicand_written(0, -f[2]))
 
 
 def _sort_key(atom) -> tuple[float, float]:

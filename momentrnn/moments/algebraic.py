@@ -23,6 +23,28 @@ from ..precision import flint_precision
 __all__ = ["AlgebraicNumber", "AlgebraicField"]
 
 
+
+# Bits of the numerator or of the denominator of a square root's radicand that sympy writes
+# in radicals (exact recoveries, the text of a number of degree 2): sympy takes the square
+# part out by factoring both (trial division to 2**15, a primality test of what is left after
+# each factor found), under 0.3 s for every integer tried to 4000 bits (3**k + 1, 10**k + 1,
+# random ones; load average 9) but past 30 s for 3**3000 + 1 (4755 bits) and 27 s for
+# 10**5000 + 1. Longer radicands are held as isolated roots in python-flint and printed as
+# the root of their polynomial. A choice of method, not a refusal.
+MAX_RADICAND_BITS = 2000
+
+
+def radicand_written(b, c) -> bool:
+    """Whether the roots of ``x**2 + b x + c`` (rationals) are written in sympy radicals:
+    the numerator and the denominator of the radicand ``b**2 - 4 c`` each have at most
+    ``MAX_RADICAND_BITS`` bits or are perfect squares (whose roots sympy takes without
+    factoring)."""
+    import math
+
+    disc = fmpq(b) * fmpq(b) - 4 * fmpq(c)
+    return all(n.bit_length() <= MAX_RADICAND_BITS or math.isqrt(n) ** 2 == n
+               for n in (abs(int(disc.p)), int(disc.q)))
+
 class AlgebraicField:
     """:math:`\\mathbb{Q}(\\alpha)` for the roots of one monic irreducible polynomial.
 
@@ -367,6 +389,13 @@ class AlgebraicNumber:
         half = sympy.Rational(-b.numerator, 2 * b.denominator)
         return half + sign * sympy.sqrt(sympy.Rational(disc.numerator, disc.denominator)) / 2
 
+    def _radicals_written(self) -> bool:
+        """Whether :meth:`to_radicals` writes this number of degree 2 in reasonable time: sympy
+        factors the radicand's numerator and denominator to take its square part out, which
+        does not end for some integers of 5000 bits (3**3000 + 1)."""
+        g = self.minimal_polynomial()
+        return radicand_written(g[1], g[0])
+
     def _imaginary_sign(self) -> int:
         """The sign of the imaginary part of a non-real number, proved from enclosures."""
         bits = 64
@@ -474,7 +503,7 @@ class AlgebraicNumber:
         rational = self.rational_value
         if rational is not None:
             return exact_text(rational)
-        if self.minimal_polynomial().degree() == 2:
+        if self.minimal_polynomial().degree() == 2 and self._radicals_written():
             return sympy_text(self.to_radicals())
         return None
 

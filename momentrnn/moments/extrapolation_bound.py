@@ -26,11 +26,11 @@ from fractions import Fraction
 from .._format import upper_text
 from .._limits import (
     MAX_CERTIFY_BITS,
+    MAX_CERTIFY_SDP_ORDER,
     MAX_CERTIFY_UNITS,
     MAX_CERTIFY_WEIGHT_BITS,
     MAX_LAGS,
     MAX_LENGTH,
-    MAX_SDP_ORDER,
 )
 from .._validate import nonnegative_int, positive_int
 from ..errors import InputError, MomentRNNError, SolverError
@@ -463,8 +463,8 @@ def certify_extrapolation(a: Sequence, b: Sequence, c: Sequence, *,
         A ``support`` that does not contain the student's (non-negative part's) or the
         teacher's atoms, no teacher, too few teacher moments, or a value that is not a finite
         real number (complex, NaN, infinite, bool, not a number); ``sdp_max_order`` above
-        ``MAX_SDP_ORDER``, or an atom whose exact powers below ``length`` hold more than
-        ``MAX_CERTIFY_BITS`` bits (refused before any work).
+        ``MAX_CERTIFY_SDP_ORDER`` (32), or an atom whose exact powers below ``length`` hold
+        more than ``MAX_CERTIFY_BITS`` bits (refused before any work).
     MomentRNNError
         A proved bound below the student's exact error (an internal inconsistency).
     """
@@ -491,10 +491,11 @@ def certify_extrapolation(a: Sequence, b: Sequence, c: Sequence, *,
                          f"{len(teacher_weights)}; give one weight per atom")
     sdp_max_order = nonnegative_int(sdp_max_order, "sdp_max_order",
                                     hint="the highest order bounded by the SDP")
-    if sdp_max_order > MAX_SDP_ORDER:
-        raise InputError(f"sdp_max_order={sdp_max_order} is more than {MAX_SDP_ORDER}, the "
-                         "highest order of the semidefinite program (each order is one SDP, "
-                         "growing with the order squared); give a lower sdp_max_order")
+    if sdp_max_order > MAX_CERTIFY_SDP_ORDER:
+        raise InputError(f"sdp_max_order={sdp_max_order} is more than "
+                         f"{MAX_CERTIFY_SDP_ORDER}, the highest order certified by the "
+                         "semidefinite program (one SDP per order, about cubic in all: 64 took "
+                         "34 s); give a lower sdp_max_order")
     check_powers({"a": a, "teacher_atoms": teacher_atoms}, length,
                  weights={"b": b, "c": c, "teacher_weights": teacher_weights})
     lo, hi = _support(support, a, b, c, teacher_atoms)

@@ -18,10 +18,11 @@ import numpy as np
 from .._limits import (
     MAX_EXACT_DETERMINANT,
     MAX_EXACT_HANKEL,
+    MAX_EXACT_RANK_BITS,
     MAX_SINGULAR_VALUES,
     check_memory,
 )
-from .._validate import positive_int
+from .._validate import nonnegative_int, positive_int
 from ..errors import InputError
 from ..precision import (
     MP,
@@ -51,8 +52,9 @@ __all__ = ["hankel_matrix", "hankel_determinant", "hankel_rank", "HankelRank",
 
 
 def _shape(data: MomentData, rows: int | None, cols: int | None, shift: int) -> tuple[int, int]:
-    if isinstance(shift, bool) or not isinstance(shift, int) or shift < 0:
-        raise InputError(f"shift={shift!r} must be a non-negative integer")
+    shift = nonnegative_int(shift, "shift")
+    rows = None if rows is None else positive_int(rows, "rows")
+    cols = None if cols is None else positive_int(cols, "cols")
     available = data.count - shift
     if rows is None and cols is None:
         rows = cols = (available + 1) // 2
@@ -169,6 +171,7 @@ def hankel_determinant(
     >>> hankel_determinant([1, Fraction(1, 2), Fraction(1, 3)])
     Fraction(1, 12)
     """
+    size = None if size is None else positive_int(size, "size")
     ar, H = _hankel(parse_moments(moments), size, size, shift, precision)
     rows = H.nrows() if callable(getattr(H, "nrows", None)) else getattr(H, "rows", 0)
     if ar.exact and rows > MAX_EXACT_DETERMINANT:
@@ -384,6 +387,30 @@ def _check_exact_size(size: int) -> None:
             f"with growing entries): pass at most {2 * MAX_EXACT_HANKEL} moments, or size=")
 
 
+def _check_exact_bits(data: MomentData, size: int) -> None:
+    """Refuse a square Hankel matrix over Q whose rows times the bits of its moments (numerator
+    and denominator, both parts of complex ones) pass ``MAX_EXACT_RANK_BITS``: its elimination
+    costs about that to the power 1.5, whatever the rows alone."""
+    parts = [data.real] + ([data.imag] if data.imag is not None else [])
+    used = [sum(_bits(p[k]) for p in parts) for k in range(2 * size - 1)]
+    rows = size * len(parts)
+    work = rows * sum(used)
+    if work <= MAX_EXACT_RANK_BITS:
+        return
+    most, total = 0, 0  # the most moments whose matrix stays within the limit
+    for s in range(1, size + 1):
+        total += used[2 * s - 2] + (used[2 * s - 3] if s > 1 else 0)
+        if s * len(parts) * total > MAX_EXACT_RANK_BITS:
+            break
+        most = 2 * s - 1
+    raise InputError(
+        f"the {size}x{size} Hankel matrix over Q of {2 * size - 1} moments holding "
+        f"{sum(used)} bits makes {rows} rows x {sum(used)} = {work} bits of exact elimination, "
+        f"more than the {MAX_EXACT_RANK_BITS} decided exactly (its work grows faster than "
+        f"that product): pass at most {most} of these moments, or a numerical rank with its "
+        "evidence (precision=MP(dps) or Ball(dps); recover --certify or --dps)")
+
+
 def _entry_bytes(data: MomentData, prec: Precision) -> float:
     """Bytes of one Hankel entry, estimated: exact values by their bits (they grow), the
     others by their precision."""
@@ -407,8 +434,10 @@ def _bits(value: object) -> int:
 def _exact_matrix(data: MomentData, size: int) -> flint.fmpq_mat:
     """The square Hankel matrix of the moments as given, over Q; for complex moments
     ``A + iB`` the real ``[[A, -B], [B, A]]``, whose singular values are those of ``A + iB``,
-    each twice. Larger than ``MAX_EXACT_HANKEL`` rows: refused before it is built."""
+    each twice. Larger than ``MAX_EXACT_HANKEL`` rows, or than ``MAX_EXACT_RANK_BITS`` rows
+    times the bits of its moments: refused before it is built."""
     _check_exact_size(size)
+    _check_exact_bits(data, size)
     if data.is_real:
         return hankel(RATIONALS, data.real, size, size)
     re, im = data.real, data.imag

@@ -11,7 +11,9 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import StrEnum
+from fractions import Fraction
 
 import flint
 import mpmath
@@ -818,8 +820,12 @@ def _prepare(moments, *, rank, method, precision, digits, data_digits, data_erro
     _validate(data, rank, basis)
     if isinstance(digits, (np.integer, np.floating)) and not isinstance(digits, np.bool_):
         digits = digits.item()  # a numpy number as the Python number it holds
-    if digits is not None and (isinstance(digits, bool) or not isinstance(digits, (int, float))
-                               or not digits > 0 or not finite(digits)):
+    if isinstance(digits, Fraction) or (isinstance(digits, Decimal) and digits.is_finite()):
+        digits = float(digits)  # an exact count of digits, as the float it is compared as
+    if digits is not None and (isinstance(digits, bool) or not isinstance(digits, (int, float))):
+        raise InputError(f"digits={shown(digits)} must be a positive finite number (got a "
+                         f"{type(digits).__name__}; pass an int or a float), e.g. digits=30")
+    if digits is not None and (not digits > 0 or not finite(digits)):
         raise InputError(f"digits={shown(digits)} must be a positive finite number, e.g. "
                          "digits=30")
     if digits is not None and digits > MAX_DIGITS:

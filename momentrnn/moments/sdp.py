@@ -24,6 +24,7 @@ import numpy as np
 from .._format import exact_text, lower_text, upper_text
 from .._limits import MAX_MOMENT_INDEX, MAX_SDP_ORDER, SDP_INPUT_RANGE
 from .._output import rounded_float as _round
+from .._validate import _kind
 from .._validate import shown as shown_value
 from ..errors import InputError, MissingDependencyError, SolverError
 from ._certificate import EndCertificate, certify_end, certify_infeasible, checked_measure
@@ -296,7 +297,7 @@ def extrapolation_range(moments: object, *, tolerance: object, support: tuple = 
         q = int(q)
     if isinstance(q, bool) or not isinstance(q, int) or q <= N:
         raise InputError(f"order={shown_value(order)} must be an integer > {N} (the last given "
-                         "index)")
+                         f"index){_kind(q)}")
     if q > MAX_MOMENT_INDEX:  # before any work: even an exact m_q is q recurrence steps
         raise InputError(f"order={shown_value(q)} is more than {MAX_MOMENT_INDEX}, the highest "
                          "moment index bounded (an exact m_q is a recurrence run q steps); ask "

@@ -20,6 +20,7 @@ import flint
 import mpmath
 from flint import fmpq, fmpq_mat, fmpq_poly
 
+from .._validate import positive_int
 from ..errors import InputError, PrecisionExhaustedError
 from ..precision import flint_precision
 from ._arith import RATIONALS, hankel
@@ -705,7 +706,7 @@ def next_moment_range(moments: object, *, support: tuple = (-1, 1),
     data = parse_moments(moments)
     sup = parse_support(support)
     N = data.count - 1
-    q = N + 1 if order is None else order
+    q = N + 1 if order is None else positive_int(order, "order")
     if q != N + 1:
         raise InputError(f"order={order} is not the next index {N + 1}: the exact range is for "
                          "the next moment; use extrapolation_range(..., tolerance=0, order=q)")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .._output import _standard
+from .._validate import nonnegative_int, positive_int
 from ..errors import InputError
 from ..moments import DiscreteMeasure, HankelRank, Recovery, hankel_rank, recover_measure, to_mp
 from ..precision import MP, Precision
@@ -157,7 +158,7 @@ def effective_dimension(model: object, *, tolerance: float | None = None,
     dim = getattr(model, "dim", None)
     if dim is None:
         raise InputError(f"model must be a DiagonalRNN or LinearRNN, got {type(model).__name__}")
-    s = min(dim, 30) + 1 if size is None else size
+    s = min(dim, 30) + 1 if size is None else positive_int(size, "size")
     h = np.asarray(model.impulse_response(2 * s - 1))  # type: ignore[attr-defined]
     if not np.all(np.isfinite(h)):
         lag = int(np.flatnonzero(~np.isfinite(h))[0])
@@ -744,6 +745,8 @@ def learned_measure(model: object, loss: float, *, effective: HankelRank | None 
     (1, 'ok', 0.5)
     """
 
+    if max_rank is not None:
+        max_rank = nonnegative_int(max_rank, "max_rank")
     tol = moment_accuracy(loss)
     dim = getattr(model, "dim", None)
     if dim is None:

@@ -8,7 +8,7 @@ import numbers
 import numpy as np
 
 from .._limits import MAX_ATOMS
-from .._validate import finite, positive_int, shown
+from .._validate import _kind, finite, positive_int, shown
 from ..errors import InputError
 from ..moments import DiscreteMeasure, to_float
 from ._limits import check_memory
@@ -161,7 +161,7 @@ def random_teacher(dim: int, *, seed: int = 0, positive: bool = True,
     _positive_int(dim, "dim", maximum=MAX_ATOMS,
                   hint="a teacher has no more atoms than lags can be fitted")
     if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise InputError(f"seed={seed!r} must be a non-negative integer")
+        raise InputError(f"seed={seed!r} must be a non-negative integer{_kind(seed)}")
     if not isinstance(positive, (bool, np.bool_)):
         raise InputError(f"positive={positive!r} must be True or False")
     low, high = _atom_range(atom_range)
@@ -262,7 +262,7 @@ def init_student(dim: int, *, scale: float, mode: str = "random", seed: int = 0,
     if not isinstance(mode, str) or mode not in INIT_MODES:
         raise InputError(f"mode={mode!r} is not known; use one of {', '.join(INIT_MODES)}")
     if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise InputError(f"seed={seed!r} must be a non-negative integer")
+        raise InputError(f"seed={seed!r} must be a non-negative integer{_kind(seed)}")
     rng = np.random.default_rng(int(seed))
     if not diagonal:
         A = rng.normal(0, scale / np.sqrt(dim), size=(dim, dim))

@@ -177,3 +177,37 @@ def test_exact_rebuilders_are_exact():
     w = ctx.mpc(1, 2) / 3
     assert global_mp(w)._mpc_ == w._mpc_
     assert global_mp(7) == 7
+
+
+def test_a_sympy_ball_has_the_stated_relative_radius_and_an_accurate_midpoint():
+    """dps - 5 digits relative to 1 + |Re| + |Im| (dps = prec / 3.32 + 10 digits evaluated):
+    the radius is that plus the ball's rounding to prec bits, not more, and the midpoint is
+    the value to that accuracy."""
+    for value, re_t, im_t in ((sympy.sqrt(2) / 3, "sqrt2/3", None),
+                              (sympy.sqrt(2) * 10**6 - sympy.I / 7, "big", "-1/7")):
+        for prec in (64, 120, 300):
+            dps = int(prec / 3.32) + 10
+            with flint_precision(prec):
+                b = to_ball(value)
+            with flint_precision(prec + 200):
+                truth_re = flint.arb(2).sqrt() / 3 if re_t == "sqrt2/3" else \
+                    flint.arb(2).sqrt() * 10**6
+                truth_im = flint.arb(0) if im_t is None else -flint.arb(1) / 7
+                parts = (b, None) if im_t is None else (b.real, b.imag)
+                size = 1 + abs(truth_re) + abs(truth_im)
+                stated = size * flint.arb(10) ** (-(dps - 5))
+                for part, truth in zip(parts, (truth_re, truth_im)):
+                    if part is None:
+                        continue
+                    assert part.contains(truth)
+                    # the stated radius, plus the rounding of the ball to prec bits
+                    assert part.rad() <= stated * (1 + flint.arb(2) ** -20) + size * flint.arb(
+                        2) ** -(prec - 1), (value, prec)
+                    assert abs(part.mid() - truth) <= size * (flint.arb(10) ** (-(dps - 5))
+                                                              + flint.arb(2) ** -(prec - 1))
+
+
+def test_exact_pairs_are_real_only_with_a_zero_imaginary_part():
+    assert is_real_value((Fraction(1, 3), Fraction(0)))
+    assert not is_real_value((Fraction(1, 3), Fraction(1)))
+    assert to_float((Fraction(1, 3), Fraction(0))) == complex(1 / 3, 0)

@@ -136,3 +136,21 @@ def test_refused_exact_moments_offer_the_largest_count_within_the_limit():
     assert 2 * _exact_moment_bits(atoms, weights, most)[0] <= MAX_EXACT_MOMENT_BITS
     assert 2 * _exact_moment_bits(atoms, weights, most + 1)[0] > MAX_EXACT_MOMENT_BITS
     assert "of these 2 atom(s)" in str(info.value)
+
+
+@settings(max_examples=40, derandomize=True, deadline=None)
+@given(st.integers(200, 20000), st.integers(1, 3), st.integers(50, 5000), st.integers(0, 40))
+def test_the_count_offered_is_the_largest_within_the_limit(k, n, count, extra):
+    atoms = [Fraction(i + 1, 3**k + i) for i in range(n)]
+    weights = [Fraction(1, 7**extra + 1)] * n
+    if n * _exact_moment_bits(atoms, weights, count)[0] <= MAX_EXACT_MOMENT_BITS:
+        return  # within the limit: nothing refused
+    import re
+
+    with pytest.raises(InputError, match=r"ask for at most (\d+) moments") as info:
+        DiscreteMeasure(atoms, weights).moments(count, precision=Exact())
+    most = int(re.search(r"at most (\d+) moments", str(info.value)).group(1))
+    fits = n * _exact_moment_bits(atoms, weights, most)[0] <= MAX_EXACT_MOMENT_BITS
+    assert fits or most == 1
+    assert n * _exact_moment_bits(atoms, weights, most + 1)[0] > MAX_EXACT_MOMENT_BITS
+    assert f"count={count} exact moments of these {n} atom(s)" in str(info.value)

@@ -82,6 +82,8 @@ def test_looks_like_double_counts_significant_digits():
     assert not looks_like_double("1.2345678901234")  # 14
     assert not looks_like_double("0.00012345678901234")  # leading zeros do not count
     assert looks_like_double("1+1.23456789012345e-3j")
+    assert looks_like_double("1.23456789012345E-3") and looks_like_double("-1.23456789012345e+3")
+    assert not looks_like_double("1.2345E-123456789012345")  # exponent digits do not count
     assert not looks_like_double("1.25-3e-2j") and not looks_like_double("123456789012345678")
     data = parse_moments(["0.1", "0.30000000000000004", "1/3", "0.12345678901234567j"])
     assert data.rounded_decimals == 2

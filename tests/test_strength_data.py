@@ -190,3 +190,15 @@ def test_sequences_are_refused_by_name():
         parse_moments([1, None])
     assert parse_moments(iter([1, 2])).count == 2
     assert parse_moments(np.array([1.0, 0.5])).real == (flint.fmpq(1), flint.fmpq(1, 2))
+
+
+def test_long_texts_past_the_int_string_limit_are_read_exactly_with_their_sign():
+    digits = "7" * 5000  # past Python's 4300-digit int-string limit
+    assert parse_number_text(digits)[0] == int("7" * 2500) * 10**2500 + int("7" * 2500)
+    neg = parse_number_text("-" + digits + ".25")[0]
+    assert neg < 0 and neg == -(Fraction(int("7" * 2500) * 10**2500 + int("7" * 2500))
+                                + Fraction(1, 4))
+    assert parse_number_text("+" + digits + "e-5000")[0] == Fraction(
+        int("7" * 2500) * 10**2500 + int("7" * 2500), 10**5000)
+    assert parse_number_text("-" + digits + "/3")[0] == -Fraction(
+        int("7" * 2500) * 10**2500 + int("7" * 2500), 3)

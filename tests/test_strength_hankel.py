@@ -146,3 +146,15 @@ def test_singular_values_are_those_of_the_exact_matrix():
         assert abs(g - w) <= w * 1e-12
     assert [float(g) for g in hankel_singular_values(m, 2)] == pytest.approx(
         sorted((float(abs(v)) for v in ctx.eig(H[0:2, 0:2])[0]), reverse=True), rel=1e-12)
+
+
+def test_the_exact_determinant_is_computed_up_to_its_size_limit_and_refused_past_it():
+    from momentrnn._limits import MAX_EXACT_DETERMINANT as most
+
+    # m_(most - 1) = 1, every other moment 0: the anti-diagonal, det = +-1
+    m = [0] * (2 * most - 1)
+    m[most - 1] = 1
+    assert abs(hankel_determinant(m, most)) == 1
+    with pytest.raises(InputError, match=f"exact determinant of a {most + 1}x{most + 1} Hankel "
+                                         f"matrix is more than the {most} rows"):
+        hankel_determinant([0] * (2 * most + 1), most + 1)

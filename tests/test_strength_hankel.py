@@ -158,3 +158,21 @@ def test_the_exact_determinant_is_computed_up_to_its_size_limit_and_refused_past
     with pytest.raises(InputError, match=f"exact determinant of a {most + 1}x{most + 1} Hankel "
                                          f"matrix is more than the {most} rows"):
         hankel_determinant([0] * (2 * most + 1), most + 1)
+
+
+def test_exact_evidence_reports_accurate_singular_values_below_full_rank():
+    atoms, weights = [Fraction(39, 100), Fraction(-1, 3)], [Fraction(1, 3), Fraction(5, 7)]
+    m = [sum(w * x**j for x, w in zip(atoms, weights)) for j in range(7)]
+    ev = hankel_rank(m)
+    assert ev.rank == 2 and ev.size == 4 and len(ev.singular_values) == 4
+    ctx = mpmath.mp.clone()
+    ctx.prec = 400
+    H = ctx.matrix(4, 4)
+    for i in range(4):
+        for j in range(4):
+            v = m[i + j]
+            H[i, j] = ctx.mpf(v.numerator) / v.denominator
+    want = sorted((abs(v) for v in ctx.eig(H)[0]), reverse=True)  # symmetric: |eigenvalues|
+    for got, w in zip(ev.singular_values[:2], want[:2]):
+        assert abs(got - w) <= w * 1e-12
+    assert all(v == 0 for v in ev.singular_values[2:])

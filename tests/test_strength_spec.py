@@ -40,14 +40,13 @@ def test_repeated_grid_values_run_once_and_the_note_names_them(scales, seeds):
     assert spec.params["scales"] == unique
     assert len(spec.runs) == len(unique) * seeds
     assert sorted({r["scale"] for r in spec.runs}) == sorted(set(unique))
-    notes = [n for n in spec.notes if n.startswith("scales repeats")]
+    # the only notes: the repeats of the grid list (no run repeats another after that)
     if not repeated:
-        assert notes == []
+        assert spec.notes == ()
     else:
-        assert len(notes) == 1
         shown = ", ".join(str(v) for v in repeated[:5]) + (", ..." if len(repeated) > 5 else "")
-        assert notes[0] == (f"scales repeats {shown} (equal values are one run); "
-                            f"{len(repeated)} repeated value(s) dropped")
+        assert spec.notes == (f"scales repeats {shown} (equal values are one run); "
+                              f"{len(repeated)} repeated value(s) dropped",)
     # the digest and the run ids are the documented hashes
     assert spec.digest == _sha16(spec.params)
     for r in spec.runs:
@@ -74,6 +73,11 @@ def test_a_spec_file_of_the_byte_limit_is_read_and_one_byte_more_is_refused(tmp_
     path.write_bytes(_spec_text(MAX_SPEC_BYTES + 1, bom))
     with pytest.raises(InputError, match=r"longer than 1 MiB"):
         load_spec(str(path))
+
+
+def test_toml_text_of_one_line_is_text_not_a_path():
+    assert load_spec("seeds = 2").params["seeds"] == [0, 1]
+    assert load_spec('family = "linear"').family == "linear"
 
 
 def test_toml_text_and_a_toml_path_are_the_same_spec(tmp_path):

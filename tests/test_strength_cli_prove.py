@@ -65,7 +65,11 @@ def test_the_table_prints_the_theorem_of_the_json(proof_json, capsys):
         assert lines[k + 3] == (f"          b^2 - c^2 in [{', '.join(doc['invariants'][i])}] "
                                 f"(at t = 0: {doc['invariants_initial'][i][0]})")
     k = lines.index("proved:")
-    assert lines[k + 1:k + 1 + len(doc["statements"])] == [f"  {s}" for s in doc["statements"]]
+    n = len(doc["statements"])
+    assert lines[k + 1:k + 1 + n] == [f"  {s}" for s in doc["statements"]]
+    # a bound given with a note (or none given) says so on the last line
+    assert doc["extrapolation"] is not None and doc["extrapolation_note"]
+    assert lines[k + 1 + n:] == [f"  (extrapolation: {doc['extrapolation_note']})"]
 
 
 def test_a_proof_cut_short_exits_1_and_says_what_is_not_proved(capsys):

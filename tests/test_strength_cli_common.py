@@ -73,6 +73,16 @@ def test_dps_is_accepted_from_5_to_the_limit_and_refused_outside(n):
                                    "working precision this package computes with")
 
 
+@pytest.mark.parametrize("digits", [39, 40, 41, 42])
+def test_a_refused_value_is_quoted_whole_up_to_40_characters(digits):
+    text = "9" * digits  # an integer past every limit, of this many characters
+    for check in (c.dps_arg, c.digits_arg):
+        with pytest.raises(argparse.ArgumentTypeError) as info:
+            check(text)
+        assert str(info.value).startswith(f"{_quoted(text)} ")
+        assert (text in str(info.value)) is (digits <= 40)
+
+
 @SETTINGS
 @given(st.sampled_from(["0", "-0.0", "1e-300", "0.5", "39/100", "inf", "nan", "-3",
                         str(MAX_RECOVERY_DIGITS), str(MAX_RECOVERY_DIGITS + 1),

@@ -168,3 +168,20 @@ def test_a_run_index_is_0_to_batch_minus_1():
 def test_a_step_size_must_be_positive_and_finite(lr):
     with pytest.raises(InputError, match="must be a positive finite step size"):
         gradient_descent(DiagonalRNN([0.3], [0.2], [0.1]), TEACHER, k=2, lr=lr, steps=2)
+
+
+def test_each_runs_trajectory_is_that_run():
+    students = (np.array([[0.5], [0.39], [-0.25]]), np.array([[3.0], [0.1], [0.2]]),
+                np.array([[3.0], [0.1], [0.3]]))
+    res = gradient_descent(students, TEACHER, k=3, lr=0.5, steps=30, until_loss=1e-30,
+                           record_every=1)
+    assert res.status == ("diverged", "max_steps", "max_steps")
+    assert list(res.model().a) == list(res.a[0])  # the default run is run 0
+    for i in range(3):
+        tr = res.trajectory(i, TEACHER, k=3, extrapolation_length=10)
+        assert tr.status == res.status[i] and tr.message == res.message(i)
+        assert np.array_equal(tr.loss, res.loss[:, i], equal_nan=True)
+        assert np.array_equal(tr.times, res.record_steps * 0.5)
+        assert np.array_equal(tr.parameters[-1],
+                              np.stack([res.a[i], res.b[i], res.c[i]], axis=1).ravel())
+        assert list(tr.final.a) == list(res.a[i])

@@ -185,3 +185,12 @@ def test_each_runs_trajectory_is_that_run():
         assert np.array_equal(tr.parameters[-1],
                               np.stack([res.a[i], res.b[i], res.c[i]], axis=1).ravel())
         assert list(tr.final.a) == list(res.a[i])
+
+
+def test_a_run_whose_first_loss_is_past_the_limit_diverges_at_step_0():
+    students = (np.array([[0.5], [0.5]]), np.array([[1e16], [0.1]]), np.array([[1e16], [0.1]]))
+    res = gradient_descent(students, TEACHER, k=2, lr=0.01, steps=5)
+    assert list(res.diverged_at) == [0, -1] and res.status == ("diverged", "finished")
+    assert res.a[0, 0] == 0.5 and res.b[0, 0] == 1e16  # frozen where it started
+    with pytest.raises(IntegrationError, match=r"diverged in 1 of 2 run\(s\) \(run 0 at step 0\)"):
+        gradient_descent(students, TEACHER, k=2, lr=0.01, steps=5, throw=True)

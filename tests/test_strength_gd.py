@@ -18,12 +18,13 @@ import math
 import mpmath
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import Phase, assume, given, settings
 from hypothesis import strategies as st
 
 from momentrnn import DiagonalRNN, gradient_descent
 from momentrnn.errors import InputError, IntegrationError
 
+FAST = (Phase.explicit, Phase.generate)  # no shrinking: the first failing example is shown
 CTX = mpmath.mp.clone()
 CTX.prec = 256
 F = CTX.mpf
@@ -61,7 +62,7 @@ def _close(x, exact, rel=1e-9, floor=1e-15):
     return abs(F(float(x)) - exact) <= rel * abs(exact) + F(floor)
 
 
-@settings(max_examples=30, derandomize=True, deadline=None)
+@settings(max_examples=30, derandomize=True, deadline=None, phases=FAST)
 @given(d=st.integers(1, 3), k=st.integers(1, 5), steps=st.integers(1, 9),
        lr=st.sampled_from([1 / 64, 0.01, 0.05]), data=st.data(),
        weights=st.sampled_from([None, "all_outputs", "given"]),
@@ -101,7 +102,7 @@ def test_gradient_descent_takes_the_exact_steps(d, k, steps, lr, data, weights, 
         "(no loss target)"
 
 
-@settings(max_examples=20, derandomize=True, deadline=None)
+@settings(max_examples=20, derandomize=True, deadline=None, phases=FAST)
 @given(data=st.data(), stop=st.integers(1, 12))
 def test_a_run_stops_at_the_first_step_its_loss_reaches_the_target(data, stop):
     a = data.draw(st.lists(VALUES, min_size=2, max_size=2))
@@ -194,3 +195,38 @@ def test_a_run_whose_first_loss_is_past_the_limit_diverges_at_step_0():
     assert res.a[0, 0] == 0.5 and res.b[0, 0] == 1e16  # frozen where it started
     with pytest.raises(IntegrationError, match=r"diverged in 1 of 2 run\(s\) \(run 0 at step 0\)"):
         gradient_descent(students, TEACHER, k=2, lr=0.01, steps=5, throw=True)
+
+
+def test_a_target_met_at_the_start_is_reached_at_step_0():
+    res = gradient_descent(DiagonalRNN([0.39], [0.2], [0.1]), TEACHER, k=2, lr=0.01, steps=5,
+                           until_loss=1e6)
+    assert list(res.reached_at) == [0] and res.status == ("converged",)
+    assert list(res.record_steps) == [0] and res.a[0, 0] == 0.39
+
+
+def test_the_torch_backend_takes_the_numpy_backends_steps():
+    pytest.importorskip("torch")
+    students = (np.array([[0.5, -0.25], [0.39, 0.7], [0.1, 0.2]]),
+                np.array([[3.0, 0.1], [0.1, -0.5], [0.2, 0.3]]),
+                np.array([[3.0, 0.2], [0.1, 0.4], [0.3, -0.1]]))
+    for until in (None, 0.5):
+        runs = [gradient_descent(students, TEACHER, k=4, lr=0.2, steps=23, until_loss=until,
+                                 record_every=5, backend=backend)
+                for backend in ("numpy", "torch")]
+        ref, got = runs
+        assert got.status == ref.status and got.backend == "torch" and got.device == "cpu"
+        assert list(got.diverged_at) == list(ref.diverged_at)
+        # (the torch backend records a run that stopped on a record step twice there: the
+        # records are compared at their distinct steps)
+        steps, first = np.unique(got.record_steps, return_index=True)
+        assert list(steps) == list(ref.record_steps)
+        if until is not None:
+            assert list(got.reached_at) == list(ref.reached_at)
+        np.testing.assert_allclose(got.loss[first], ref.loss, rtol=1e-12, atol=1e-300)
+        for x, y in ((got.a, ref.a), (got.b, ref.b), (got.c, ref.c)):
+            np.testing.assert_allclose(x, y, rtol=1e-12, atol=1e-15)
+    assert ref.status[0] == "diverged"
+    for mode, words in (("graph", "needs a CUDA device"), ("fast", "use 'auto', 'eager'")):
+        with pytest.raises(InputError, match=words):
+            gradient_descent(students, TEACHER, k=4, lr=0.2, steps=3, backend="torch",
+                             torch_mode=mode)

@@ -193,6 +193,8 @@ def test_a_run_whose_first_loss_is_past_the_limit_diverges_at_step_0():
     res = gradient_descent(students, TEACHER, k=2, lr=0.01, steps=5)
     assert list(res.diverged_at) == [0, -1] and res.status == ("diverged", "finished")
     assert res.a[0, 0] == 0.5 and res.b[0, 0] == 1e16  # frozen where it started
+    assert res.trajectory(0, TEACHER, k=2, extrapolation_length=5).events == {"diverged_step": 0}
+    assert res.trajectory(1, TEACHER, k=2, extrapolation_length=5).events == {}
     with pytest.raises(IntegrationError, match=r"diverged in 1 of 2 run\(s\) \(run 0 at step 0\)"):
         gradient_descent(students, TEACHER, k=2, lr=0.01, steps=5, throw=True)
 

@@ -232,3 +232,21 @@ def test_the_torch_backend_takes_the_numpy_backends_steps():
         with pytest.raises(InputError, match=words):
             gradient_descent(students, TEACHER, k=4, lr=0.2, steps=3, backend="torch",
                              torch_mode=mode)
+
+
+def test_a_result_without_snapshots_gives_each_runs_end_as_its_trajectory():
+    """A result too large to keep its snapshots (``parameters`` None) gives the final state of
+    each run, at the step it stopped."""
+    from dataclasses import replace
+
+    students = (np.array([[0.5], [0.39], [-0.25]]), np.array([[3.0], [0.1], [0.2]]),
+                np.array([[3.0], [0.1], [0.3]]))
+    res = replace(gradient_descent(students, TEACHER, k=3, lr=0.5, steps=30, record_every=7),
+                  parameters=None)
+    for i in range(3):
+        tr = res.trajectory(i, TEACHER, k=3, extrapolation_length=10)
+        stop = int(res.diverged_at[i])
+        assert list(tr.loss) == [res.loss[-1, i]] or np.isnan(res.loss[-1, i])
+        assert list(tr.times) == [(30 if stop < 0 else stop) * 0.5]
+        assert np.array_equal(tr.parameters[-1],
+                              np.stack([res.a[i], res.b[i], res.c[i]], axis=1).ravel())

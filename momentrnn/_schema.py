@@ -612,6 +612,15 @@ _INTERVAL = {"type": "array", "items": _STR, "minItems": 2, "maxItems": 2}
 #: the ranks ``[low, high]`` consistent with a rank decision's evidence
 _RANK_SPAN = {"type": "array", "items": _INT, "minItems": 2, "maxItems": 2}
 
+#: an exact algebraic atom or weight: minimal polynomial (integer coefficients, lowest degree
+#: first) and a box of decimal texts that holds that one root; null where the text is rational
+_ALGEBRAIC_FORM = {"anyOf": [{"type": "null"}, {
+    "type": "object", "additionalProperties": False, "required": ["polynomial", "real"],
+    "properties": {
+        "polynomial": {"type": "array", "items": _INT, "minItems": 2},
+        "real": {"type": "array", "items": _STR, "minItems": 2, "maxItems": 2},
+        "imag": {"type": "array", "items": _STR, "minItems": 2, "maxItems": 2}}}]}
+
 #: kind -> the JSON Schema of the result's keys (beside the envelope's)
 KIND_SCHEMAS = {
     "recovery": _object({
@@ -625,7 +634,8 @@ KIND_SCHEMAS = {
         "weight_digits": {"anyOf": [_list(_DIGITS), {"type": "null"}]},
         "weight_exact": {"anyOf": [_list(_BOOL), {"type": "null"}]},
         "rank_evidence": {"anyOf": [_HANKEL, {"type": "null"}]}},
-        {"decimals_look_rounded": _INT, "enclosure": {"$ref": "#/$defs/ball_measure"}}),
+        {"decimals_look_rounded": _INT, "enclosure": {"$ref": "#/$defs/ball_measure"},
+         "atom_forms": _list(_ALGEBRAIC_FORM), "weight_forms": _list(_ALGEBRAIC_FORM)}),
     "realization": _object({
         "order": _INT, "status": _enum_ref("recovery_status"), "message": _STR,
         "A": _list(_list(_STR)),

@@ -444,7 +444,10 @@ def test_a_sweep_row_and_the_flow_report_of_its_run_share_every_key(tmp_path_fac
               "imbalance": "imbalance", "negative_mass": "negative_mass",
               "momentrnn_version": "momentrnn_version",
               f"extrapolation_max_{q}": "extrapolation_max",
-              f"extrapolation_sq_{q}": "extrapolation_sq"}
+              f"extrapolation_sq_{q}": "extrapolation_sq",
+              # the run's fields under the flow report's names ("mode", "scale" stay too: the
+              # run ids are made of them)
+              "init": "init", "init_scale": "init_scale", "dim": "dim", "k": "k", "seed": "seed"}
     shared.update({k: k for k in report if k.startswith("effective_dimension")
                    and k != "effective_dimension_evidence"})
     learned = report.get("learned_measure", {})
@@ -457,11 +460,15 @@ def test_a_sweep_row_and_the_flow_report_of_its_run_share_every_key(tmp_path_fac
         got = row[row_key]
         assert type(got) is type(want), (row_key, got, want)
         assert got == want, (row_key, got, want)
+    assert (row["init"], row["init_scale"]) == (row["mode"], row["scale"])
+    # the row's teacher is the name the flow report's teacher object holds
+    assert row["teacher"] == report["teacher"]["name"] == teacher
 
 
 def test_a_table_of_rows_written_with_version_still_resumes(tmp_path, capsys):
-    """Rows written before ``momentrnn_version`` name the package's version ``version``: a
-    sweep over such a table finds its runs done, and the rows validate."""
+    """Rows written before ``momentrnn_version`` name the package's version ``version`` (and
+    have no ``init``/``init_scale``): a sweep over such a table finds its runs done, and the
+    rows validate."""
     assert _sweep(tmp_path, "scales=[0.01]") == 0
     path = tmp_path / "r.jsonl"
     rows = [json.loads(line) for line in path.read_text().splitlines()]
@@ -469,7 +476,8 @@ def test_a_table_of_rows_written_with_version_still_resumes(tmp_path, capsys):
     for r in rows:
         r = dict(r)
         r["version"] = r.pop("momentrnn_version")
-        for key in ("learned_status", "learned_moment_accuracy", "learned_agrees_with_teacher"):
+        for key in ("learned_status", "learned_moment_accuracy", "learned_agrees_with_teacher",
+                    "init", "init_scale"):
             r.pop(key, None)
         old.append(r)
     path.write_text("".join(json.dumps(r) + "\n" for r in old))

@@ -108,9 +108,13 @@ def linear_metrics(model: DiagonalRNN, loss: float, *, status: str | None = None
 def _row(run: dict, model: DiagonalRNN, teacher: DiagonalRNN, loss: float, lengths: list,
          status: str) -> SweepRow:
     errors = extrapolation_errors(model, teacher, lengths)
+    # the flow report's names for the run's initialisation (``init``, ``init_scale``), with
+    # its types and values, beside the run fields ``mode`` and ``scale`` that the run ids
+    # are made of (kept as they are, so that a table resumes by them)
+    named = {"init": run["mode"], "init_scale": float(run["scale"])}
     row = SweepRow(dict(run), float(loss), errors,
-                   linear_metrics(model, loss, status=status, teacher=teacher,
-                                  extrapolation=errors))
+                   {**named, **linear_metrics(model, loss, status=status, teacher=teacher,
+                                              extrapolation=errors)})
     row.status = status
     return row
 

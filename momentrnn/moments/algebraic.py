@@ -515,6 +515,115 @@ class AlgebraicNumber:
         :meth:`from_root_text` reads it back to this number."""
         g = self.minimal_polynomial()
         poly = _poly_text(g)
+        box = self._isolating_box()
+        text = f"root of {poly} in [{box[0][0]}, {box[0][1]}]"
+        if len(box) == 2:
+            text += f" + [{box[1][0]}, {box[1][1]}]j"
+        return text
+
+    def exact_form(self) -> dict:
+        """Machine-readable exact form: ``{"polynomial": [c0, c1, ..., cd], "real": [lo, hi]}``
+        (``"imag": [lo, hi]`` too for a non-real number): the integer coefficients of the
+        minimal polynomial, lowest degree first, and a box (decimal text, exact rationals)
+        that holds this root and no other root of it. :meth:`from_exact_form` reads it."""
+        g = self.minimal_polynomial()
+        box = self._isolating_box()
+        form = {"polynomial": [int(c) for c in g.numer().coeffs()],
+                "real": [box[0][0], box[0][1]]}
+        if len(box) == 2:
+            form["imag"] = [box[1][0], box[1][1]]
+        return form
+
+    @classmethod
+    def from_exact_form(cls, form: object, where: str = "exact form") -> AlgebraicNumber:
+        """The number that :meth:`exact_form` wrote, checked: integer coefficients of an
+        irreducible polynomial of degree >= 1 and a box that holds exactly one of its roots.
+
+        Raises
+        ------
+        InputError
+            Naming ``where``, when the form is malformed or the box does not isolate a root.
+        """
+        if not isinstance(form, dict) or not {"polynomial", "real"} <= set(form) \
+                or not set(form) <= {"polynomial", "real", "imag"}:
+            raise InputError(f"{where}: {str(form)[:80]!r} is not an exact algebraic form; "
+                             'write {"polynomial": [c0, ..., cd], "real": [lo, hi]} (and '
+                             '"imag": [lo, hi] for a non-real number)')
+        coeffs = form["polynomial"]
+        if (not isinstance(coeffs, list) or len(coeffs) < 2 or len(coeffs) > 1_001
+                or not all(isinstance(c, int) and not isinstance(c, bool) for c in coeffs)
+                or coeffs[-1] == 0):
+            raise InputError(f"{where}: the polynomial must be a list of at least two integer "
+                             "coefficients, lowest degree first, the last one not zero")
+        g = fmpq_poly(coeffs)
+        _, factors = g.factor()
+        if len(factors) != 1 or factors[0][1] != 1:
+            raise InputError(f"{where}: the polynomial {_poly_text(g)} is not irreducible "
+                             "over Q, so it is no minimal polynomial; write the minimal one")
+        box = []
+        for part in ("real", "imag"):
+            if part not in form:
+                continue
+            ends = form[part]
+            if (not isinstance(ends, list) or len(ends) != 2
+                    or not all(isinstance(e, str) and _BOX_END.fullmatch(e) for e in ends)):
+                raise InputError(f"{where}: {part!r} must be two decimal texts [lower, upper] "
+                                 f"(exponents within +-10000), got {str(ends)[:80]!r}")
+            lo, hi = (Fraction(e) for e in ends)
+            if lo > hi:
+                raise InputError(f"{where}: the {part} interval [{ends[0]}, {ends[1]}] has "
+                                 "its lower end above its upper end")
+            box.append((lo, hi))
+        field = AlgebraicField(g)
+        if len(box) == 1:
+            box.append((Fraction(0), Fraction(0)))
+        bits = 64
+        while bits <= 1 << 15:
+            hits = _roots_in_box(field.minpoly, box, bits, field)
+            if not hits:
+                break
+            if len(hits) == 1:  # the others are outside; proved inside once its ball is
+                index = hits[0]
+                if "imag" not in form and not field.is_real(index):
+                    break
+                root = field.roots(bits)[index]
+                parts = [root.real] + ([root.imag] if "imag" in form else [])
+                if all(lo <= a and b <= hi for (lo, hi), (a, b)
+                       in zip(box, (_arb_bounds(x) for x in parts))):
+                    return cls(field, index)
+            bits *= 2
+        raise InputError(f"{where}: the box {form.get('real')}"
+                         f"{' + ' + str(form['imag']) + 'j' if 'imag' in form else ''} does "
+                         f"not isolate a root of {_poly_text(g)}")
+
+    @classmethod
+    def from_sympy(cls, expr) -> AlgebraicNumber:
+        """The exact algebraic number of a sympy expression in rationals, ``I``, sums,
+        products and rational powers (square roots): its minimal polynomial over Q (sympy's,
+        exact) and the root of it that a certified enclosure of the expression singles out."""
+        import sympy
+
+        x = sympy.Symbol("x")
+        poly = sympy.Poly(sympy.minimal_polynomial(expr, x), x)
+        coeffs = [int(c) for c in reversed(poly.all_coeffs())]
+        field = AlgebraicField(fmpq_poly(coeffs))
+        bits = 64
+        while bits <= 1 << 14:
+            with flint_precision(bits + 20):
+                value = _sympy_ball(expr)
+                hits = [i for i, r in enumerate(field.roots(bits)) if r.overlaps(value)]
+            if not hits:
+                break
+            if len(hits) == 1:
+                return cls(field, hits[0])
+            bits *= 2
+        raise InputError(f"could not single out {expr} among the roots of its minimal "
+                         "polynomial")
+
+    def _isolating_box(self) -> list:
+        """Decimal-text box ``[(lo, hi)]`` (``[(lo, hi), (lo, hi)]`` for a non-real number)
+        that holds this root of the minimal polynomial and no other."""
+        g = self.minimal_polynomial()
         digits = 20
         while True:
             bits = int(digits * 3.33) + 12
@@ -526,10 +635,7 @@ class AlgebraicNumber:
             if len(_roots_in_box(g, exact_box, bits)) == 1 or digits > 5000:
                 break
             digits *= 2
-        text = f"root of {poly} in [{box[0][0]}, {box[0][1]}]"
-        if len(box) == 2:
-            text += f" + [{box[1][0]}, {box[1][1]}]j"
-        return text
+        return box
 
     @classmethod
     def from_root_text(cls, text: str) -> AlgebraicNumber:
@@ -564,7 +670,128 @@ class AlgebraicNumber:
 _ROOT_TEXT = re.compile(
     r"root of (?P<poly>[-+*^x0-9 ]+?) in \[(?P<re_lo>[-+.0-9eE]+), (?P<re_hi>[-+.0-9eE]+)\]"
     r"(?: \+ \[(?P<im_lo>[-+.0-9eE]+), (?P<im_hi>[-+.0-9eE]+)\]j)?")
+_BOX_END = re.compile(r"[-+]?\d{1,10000}(?:\.\d{0,10000})?(?:[eE][-+]?\d{1,4})?")
 _TERM = re.compile(r"([+-]?)(\d*)(\*?x(?:\^(\d+))?)?")
+
+
+def _sympy_ball(expr) -> acb:
+    """A certified enclosure (python-flint ball, at the current precision) of a sympy
+    expression in rationals, ``I``, sums, products and rational powers (principal branch)."""
+    import sympy
+
+    if expr.is_Rational:
+        return acb(fmpq(int(expr.p), int(expr.q)))
+    if expr is sympy.I:
+        return acb(0, 1)
+    if expr.is_Add or expr.is_Mul:
+        parts = [_sympy_ball(a) for a in expr.args]
+        total = parts[0]
+        for p in parts[1:]:
+            total = total + p if expr.is_Add else total * p
+        return total
+    if expr.is_Pow and expr.exp.is_Rational:
+        base, e = _sympy_ball(expr.base), expr.exp
+        if e.is_Integer:
+            return base ** int(e)
+        if e.q == 2:
+            return base.sqrt() ** int(e.p)
+        return base ** acb(fmpq(int(e.p), int(e.q)))
+    raise InputError(f"{str(expr)[:80]!r} is not a number in radicals")
+
+
+_RADICAL_TOKEN = re.compile(r"\s*(\d{1,4000}|sqrt|I|\*\*|[-+*/()])")
+
+
+def radical_text_ball(text: str, bits: int = 128) -> acb:
+    """A certified enclosure of radical text as sympy writes it (``-sqrt(3)/3``,
+    ``sqrt(sqrt(2) + 2)``, ``1 + sqrt(5)*I/7``): integers, ``I``, ``sqrt``, ``+ - * / **``
+    and parentheses, read by a small parser (never evaluated as code).
+
+    Raises
+    ------
+    InputError
+        When the text is not of that form.
+    """
+    tokens, pos = [], 0
+    text = text.strip()
+    while pos < len(text):
+        m = _RADICAL_TOKEN.match(text, pos)
+        if m is None or len(tokens) > 10_000:
+            raise InputError(f"{text[:80]!r} is not radical text (integers, I, sqrt, "
+                             "+ - * / ** and parentheses)")
+        tokens.append(m[1])
+        pos = m.end()
+    at = [0]
+
+    def peek():
+        return tokens[at[0]] if at[0] < len(tokens) else None
+
+    def take(expected=None):
+        t = peek()
+        if t is None or (expected is not None and t != expected):
+            raise InputError(f"{text[:80]!r} is not radical text: expected "
+                             f"{expected or 'more'} at token {at[0]}")
+        at[0] += 1
+        return t
+
+    def expr(depth):
+        if depth > 200:
+            raise InputError(f"{text[:80]!r} is nested too deeply")
+        value = term(depth)
+        while peek() in ("+", "-"):
+            value = value + term(depth) if take() == "+" else value - term(depth)
+        return value
+
+    def term(depth):
+        value = unary(depth)
+        while peek() in ("*", "/"):
+            value = value * unary(depth) if take() == "*" else value / unary(depth)
+        return value
+
+    def unary(depth):
+        if peek() in ("+", "-"):
+            return unary(depth + 1) if take() == "+" else -unary(depth + 1)
+        base = atom(depth)
+        if peek() == "**":
+            take()
+            sign = -1 if peek() == "-" and take() else 1
+            if peek() == "(":
+                take()
+                p = int(take()) if peek() and peek().isdigit() else None
+                take("/")
+                q = int(take()) if peek() and peek().isdigit() else None
+                take(")")
+                if p is None or q is None or q == 0:
+                    raise InputError(f"{text[:80]!r}: an exponent must be n or (p/q)")
+                return base ** acb(fmpq(sign * p, q))
+            n = take()
+            if not n.isdigit() or len(n) > 6:
+                raise InputError(f"{text[:80]!r}: an exponent must be n or (p/q)")
+            return base ** (sign * int(n))
+        return base
+
+    def atom(depth):
+        t = take()
+        if t.isdigit():
+            return acb(int(t))
+        if t == "I":
+            return acb(0, 1)
+        if t == "sqrt":
+            take("(")
+            value = expr(depth + 1).sqrt()
+            take(")")
+            return value
+        if t == "(":
+            value = expr(depth + 1)
+            take(")")
+            return value
+        raise InputError(f"{text[:80]!r} is not radical text: unexpected {t!r}")
+
+    with flint_precision(bits):
+        value = expr(0)
+    if peek() is not None:
+        raise InputError(f"{text[:80]!r} is not radical text: unexpected {peek()!r}")
+    return value
 
 
 def _poly_text(g: fmpq_poly) -> str:

@@ -260,7 +260,11 @@ class Recovery:
         is JSON as it is, a number that is not finite (an infinite gap of the rank evidence,
         a NaN residual) the string ``"inf"``, ``"-inf"`` or ``"nan"``. Where the result has
         ball enclosures, ``enclosure`` holds them exactly (``{"mid": "p/q", "rad": "p/q"}``
-        per atom and weight, ``{"re": ..., "im": ...}`` for a complex one).
+        per atom and weight, ``{"re": ..., "im": ...}`` for a complex one). An exact result
+        with an algebraic atom or weight also has ``atom_forms`` and ``weight_forms``: per
+        atom and weight ``null`` where it is rational, else its
+        :meth:`AlgebraicNumber.exact_form` (minimal polynomial, integer coefficients lowest
+        degree first, and a box of decimal texts isolating the root).
         """
         from .._output import _standard
         from .._schema import digits_list, double, measure_balls
@@ -291,6 +295,7 @@ class Recovery:
             "rank_evidence": None if self.rank_evidence is None else self.rank_evidence.to_dict(),
             **({} if self.decimals_look_rounded is None
                else {"decimals_look_rounded": self.decimals_look_rounded}),
+            **_exact_forms(self.measure if exact else None),
             **({} if self.enclosure is None
                else {"enclosure": self.loaded_balls or measure_balls(self.enclosure)}),
         })
@@ -300,8 +305,13 @@ class Recovery:
         """The result of its :meth:`to_dict` (or of a ``"recovery"`` output): the measure
         holds the values of the vouched text (exactly, as decimals; an algebraic number of
         degree 3 or more, ``"root of ... in [...]"``, as the AlgebraicNumber it names),
-        ``None`` where an atom or weight has no vouched digit or is text in square roots
-        (``"sqrt(3)/3"``, which is not evaluated; the text is kept for :meth:`vouched_text`);
+        ``None`` where an atom or weight has no vouched digit. An exact measure is rebuilt
+        exactly from ``atom_forms``/``weight_forms`` (per value null for a rational text, or
+        the minimal polynomial and an isolating box of an algebraic one, each checked to
+        isolate one root and to agree with its text: InputError naming the field where not);
+        a document without them whose text is in square roots (``"sqrt(3)/3"``, which is
+        never evaluated as code) loads with measure ``None`` and the reason appended to the
+        message (the text is kept for :meth:`vouched_text`);
         ``singular_values`` are the evidence's; ``enclosure`` the balls written
         (``"enclosure"``: each midpoint exactly, each radius as written or one unit of
         python-flint's radius above it, so that each ball holds the one written), or None
@@ -317,13 +327,19 @@ class Recovery:
             return re_ if im == 0 else complex(re_, im)
 
         atoms, weights = list(data["atoms"]), list(data["weights"])
-        measure = None
-        if atoms and "?" not in atoms + weights:
+        forms = _read_exact_forms(data, atoms, weights)
+        measure, unread = None, ""
+        if forms is not None:
+            measure = DiscreteMeasure(*forms)
+        elif atoms and "?" not in atoms + weights:
             try:
                 measure = DiscreteMeasure([value(a) for a in atoms],
                                           [value(w) for w in weights])
             except InputError:  # exact algebraic text ('sqrt(3)/3'): kept as text only
                 measure = None
+                unread = ("; loaded without its measure: the document gives its algebraic "
+                          "atoms or weights as text only (no atom_forms/weight_forms to "
+                          "rebuild them from exactly)")
         evidence = data.get("rank_evidence")
         evidence = None if evidence is None else HankelRank.from_dict(evidence)
         return cls(
@@ -335,13 +351,103 @@ class Recovery:
             rank_evidence=evidence, precision=precision_from_text(data["precision"]),
             data_digits=(math.inf if data.get("data_exact", data["data_digits"] is None)
                          else number_of(data["data_digits"])),
-            method=data["method"], status=Status(data["status"]), message=data["message"],
+            method=data["method"], status=Status(data["status"]),
+            message=data["message"] + ("" if unread in data["message"] else unread),
             atom_digits=read_digits_list(data["atom_digits"], data.get("atom_exact")),
             weight_digits=read_digits_list(data["weight_digits"], data.get("weight_exact")),
             enclosure=read_measure_balls(data.get("enclosure")),
             loaded_balls=data.get("enclosure"),
             loaded_text=(tuple(atoms), tuple(weights)),
             decimals_look_rounded=data.get("decimals_look_rounded"))
+
+
+def _exact_forms(measure) -> dict:
+    """``{"atom_forms": [...], "weight_forms": [...]}`` of an exact measure with an
+    algebraic atom or weight: per atom and weight ``None`` where it is rational (its text is
+    exact), else the :meth:`AlgebraicNumber.exact_form` (minimal polynomial and isolating
+    box) that :meth:`Recovery.from_dict` rebuilds it from; ``{}`` where the measure is not
+    exact or all rational."""
+    from fractions import Fraction
+
+    from ._numbers import is_sympy
+
+    def form(v):
+        if isinstance(v, (int, Fraction)) or (is_sympy(v) and v.is_Rational):
+            return None
+        if isinstance(v, AlgebraicNumber):
+            return None if v.rational_value is not None else v.exact_form()
+        if is_sympy(v):
+            return AlgebraicNumber.from_sympy(v).exact_form()
+        raise TypeError
+
+    if measure is None:
+        return {}
+    try:
+        forms = {"atom_forms": [form(a) for a in measure.atoms],
+                 "weight_forms": [form(w) for w in measure.weights]}
+    except TypeError:
+        return {}
+    # rational values only: their text is exact and loads as it is
+    return forms if any(f is not None for v in forms.values() for f in v) else {}
+
+
+def _read_exact_forms(data: dict, atoms: list, weights: list) -> tuple | None:
+    """The exact atoms and weights that ``atom_forms``/``weight_forms`` describe, each
+    checked against its text; ``None`` where the document has no such fields.
+
+    Raises
+    ------
+    InputError
+        Naming the field, when a form is malformed, does not isolate a root, or disagrees
+        with the atom's or weight's text."""
+    from fractions import Fraction
+
+    from ..precision import flint_precision
+    from ._data import parse_number_text
+    from .algebraic import radical_text_ball
+
+    if "atom_forms" not in data and "weight_forms" not in data:
+        return None
+    out = []
+    for key, texts in (("atom_forms", atoms), ("weight_forms", weights)):
+        forms = data.get(key)
+        if not isinstance(forms, list) or len(forms) != len(texts):
+            raise InputError(f"{key} must be a list with one entry (null or an exact form) per "
+                             f"{key.split('_')[0]}, {len(texts)} in all; got {str(forms)[:80]}")
+        values = []
+        for i, (text, form) in enumerate(zip(texts, forms)):
+            where = f"{key}[{i}]"
+            if not isinstance(text, str):
+                raise InputError(f"{where}: its text {text!r} is not a string")
+            if form is None:
+                try:
+                    re_, im = parse_number_text(text, where)
+                except InputError:
+                    raise InputError(f"{where} is null but the text {text[:80]!r} is not an "
+                                     "exact rational; give its exact form") from None
+                values.append(Fraction(re_) if im == 0 else complex(re_, im))
+                continue
+            number = AlgebraicNumber.from_exact_form(form, where)
+            if text.startswith("root of "):
+                same = AlgebraicNumber.from_root_text(text) == number
+            else:
+                try:
+                    re_, im = parse_number_text(text, where)
+                    same = im == 0 and number == Fraction(re_)
+                except InputError:
+                    bits = 128
+                    try:
+                        ball = radical_text_ball(text, bits)
+                    except InputError as err:
+                        raise InputError(f"{where}: the text {err}") from None
+                    with flint_precision(bits):
+                        same = flint.acb(number.enclosure(bits)).overlaps(ball)
+            if not same:
+                raise InputError(f"{where} and its text {text[:80]!r} disagree: the form "
+                                 "names another number; the document is inconsistent")
+            values.append(number)
+        out.append(values)
+    return out[0], out[1]
 
 
 def digit_list(values) -> list | None:

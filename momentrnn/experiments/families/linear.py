@@ -123,6 +123,7 @@ class LinearFamily(SweepFamily):
     table_fields = ("teacher", "mode", "scale")
     length_metrics = ("extrapolation_max", "extrapolation_sq")
     metric_schemas = {
+        "init": {"type": "string"}, "init_scale": {"$ref": "#/$defs/number"},
         "extrapolation_max": {"$ref": "#/$defs/number"},
         "extrapolation_sq": {"$ref": "#/$defs/number"},
         "imbalance": {"$ref": "#/$defs/number"}, "negative_mass": {"$ref": "#/$defs/number"},

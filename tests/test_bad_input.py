@@ -650,6 +650,7 @@ def _limit_doors():
 
     import momentrnn as m
     from momentrnn.moments._data import parse_moments, parse_number_text
+    from momentrnn.cli.certify import check_total_work
     from momentrnn.moments.extrapolation_bound import certify_extrapolation
     from momentrnn.prove import prove_flow
 
@@ -688,6 +689,9 @@ def _limit_doors():
         "recovery digits": lambda v: m.recover_measure([1, 0, Fraction(1, 3), 0], digits=v),
         "moment index": lambda v: m.extrapolation_range([1, Fraction(1, 2), Fraction(1, 4)],
                                                         tolerance=0, order=v),
+        # the command's check over all atoms together: one atom of B + 1 bits over 1000 orders
+        "certify total bits": lambda v: check_total_work(
+            "s", [Fraction(1, 2 ** (-(-2 * v // 999_000)))], [], 1000),
         "certify SDP order": lambda v: certify_extrapolation(
             [0.5], [1], [1], length=5, lags=3, sdp_max_order=v, **student),
         "SDP order": lambda v: m.extrapolation_range([1, 0, Fraction(1, 3)], tolerance=0,

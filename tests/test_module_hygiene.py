@@ -50,9 +50,10 @@ COUNTS = [
 
 @pytest.mark.parametrize("name, call", COUNTS, ids=[f"{n}-{i}" for i, (n, _) in
                                                     enumerate(COUNTS)])
-@pytest.mark.parametrize("bad, kind", [(0, ""), (-3, ""), (2.5, " (got a float)"),
-                                       (True, " (got a bool)"), ("2", ""),
-                                       (np.float64(1.0), " (got a float64)")])
+@pytest.mark.parametrize("bad, kind", [(0, ""), (-3, ""), (2.5, " (got a float: pass an int)"),
+                                       (True, " (got a bool: pass an int)"),
+                                       ("2", " (got a str: pass an int)"),
+                                       (np.float64(1.0), " (got a float64: pass an int)")])
 def test_every_positive_count_is_judged_by_the_one_check(name, call, bad, kind, tmp_path):
     with pytest.raises(InputError) as info:
         call(bad, tmp_path)
@@ -70,7 +71,7 @@ def test_the_one_check_accepts_numpy_integers_and_offers_none_where_it_means_som
                                          r"to leave the BLAS thread count as it is \(1 is "
                                          r"fastest on shared cores\)$"):
         blas_thread_count(0)
-    with pytest.raises(InputError, match=r"^n=None must be a positive integer$"):
+    with pytest.raises(InputError, match=r"^n=None must be a positive integer \(got a NoneType: pass an int\)$"):
         positive_int(None, "n")
     assert positive_int(None, "n", or_none="for the default") is None
 

@@ -136,7 +136,7 @@ def test_training_curves_draw_the_well_formed_points_only(monkeypatch):  # seed 
 def test_nonlinear_memory_estimate_counts_the_weights_torch_holds(cell, monkeypatch):
     # seed 1, S029 (the GRU's gate count); seed 2, S038 (which cell has three gates)
     torch = pytest.importorskip("torch")
-    import momentrnn.rnn._limits as limits
+    import momentrnn.experiments.families.nonlinear as limits
     from momentrnn.experiments.families.nonlinear import NonlinearFamily
     from momentrnn.experiments.nonlinear import init_cells
 

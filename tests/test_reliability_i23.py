@@ -370,7 +370,7 @@ def test_tolerance_and_data_error_are_read_by_one_rule(text):
 @pytest.mark.parametrize("text,value", [("1e-400", Fraction(1, 10**400)),
                                         ("1/3", Fraction(1, 3)), ("39e-2", Fraction(39, 100))])
 def test_a_data_error_is_passed_on_exactly(monkeypatch, capsys, tmp_path, text, value):
-    import momentrnn.moments as moments_module
+    import momentrnn.cli.recover as recover_command
     from momentrnn.cli import main
 
     path = tmp_path / "m.txt"
@@ -382,7 +382,7 @@ def test_a_data_error_is_passed_on_exactly(monkeypatch, capsys, tmp_path, text, 
         seen.update(kwargs)
         raise InputError("stop here")
 
-    monkeypatch.setattr(moments_module, "recover_measure", recover)
+    monkeypatch.setattr(recover_command, "recover_measure", recover)
     code = main(["recover", str(path), "--data-error", text])
     assert code == 2 and "stop here" in capsys.readouterr().err
     assert seen["data_error"] == value  # main: 1e-400 read as 0.0 (exact data), 1/3 refused

@@ -38,12 +38,20 @@ from ..precision import (
     as_precision,
     bits_to_digits,
     digits_to_bits,
+    flint_precision,
 )
 from . import _ball
 from ._arith import SignUndecided, arithmetic
-from ._data import MomentData, parse_moments, require_exact, require_trackable_scale
+from ._data import (
+    MomentData,
+    parse_moments,
+    parse_number_text,
+    require_exact,
+    require_trackable_scale,
+)
+from ._numbers import is_sympy
 from ._scalars import global_mp, mpf_from_man_exp
-from .algebraic import AlgebraicNumber
+from .algebraic import AlgebraicNumber, radical_text_ball
 from .hankel import (
     HankelRank,
     _exact_rank,
@@ -367,9 +375,7 @@ def _exact_forms(measure) -> dict:
     exact), else the :meth:`AlgebraicNumber.exact_form` (minimal polynomial and isolating
     box) that :meth:`Recovery.from_dict` rebuilds it from; ``{}`` where the measure is not
     exact or all rational."""
-    from fractions import Fraction
 
-    from ._numbers import is_sympy
 
     def form(v):
         if isinstance(v, (int, Fraction)) or (is_sympy(v) and v.is_Rational):
@@ -400,11 +406,7 @@ def _read_exact_forms(data: dict, atoms: list, weights: list) -> tuple | None:
     InputError
         Naming the field, when a form is malformed, does not isolate a root, or disagrees
         with the atom's or weight's text."""
-    from fractions import Fraction
 
-    from ..precision import flint_precision
-    from ._data import parse_number_text
-    from .algebraic import radical_text_ball
 
     if "atom_forms" not in data and "weight_forms" not in data:
         return None

@@ -135,3 +135,4 @@ def test_round_up_is_an_upper_bound_of_bound_bits(q):
     got = _round_up(value)
     assert got >= value
     assert _significant_bits(got) <= BOUND_BITS
+    assert got - value < value / 2 ** (BOUND_BITS - 1)  # and no coarser than BOUND_BITS

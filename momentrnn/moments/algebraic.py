@@ -683,14 +683,21 @@ def _coefficient_form(c: int) -> int | str:
     return c if c.bit_length() <= COEFFICIENT_TEXT_BITS else exact_text(c)
 
 
+def _digits_value(text: str) -> int:
+    """The int of decimal digits (a sign allowed), also past Python's int-string limit."""
+    from flint import fmpz
+
+    return int(text) if len(text) <= 4000 else int(fmpz(text))
+
+
 def _coefficient_value(c: object) -> int | None:
-    """The integer an exact form's coefficient names (an int or decimal text), else None."""
+    """The integer an exact form's coefficient names, as :func:`_coefficient_form` writes
+    it (an int, or decimal text of more than ``COEFFICIENT_TEXT_BITS`` bits), else None."""
     if isinstance(c, int) and not isinstance(c, bool):
         return c
     if isinstance(c, str) and _COEFFICIENT_TEXT.fullmatch(c):
-        from flint import fmpz
-
-        return int(fmpz(c))
+        value = _digits_value(c)
+        return value if value.bit_length() > COEFFICIENT_TEXT_BITS else None
     return None
 
 
@@ -850,7 +857,7 @@ def _parse_poly(text: str, whole: str) -> fmpq_poly:
         power = 0 if not m[3] else (int(m[4]) if m[4] else 1)
         if power > 10_000 or len(m[2]) > 100_000:
             raise InputError(f"{whole!r}: the polynomial is too large to read")
-        c = _coefficient_value(m[2]) if m[2] else 1  # also past the int-string limit
+        c = _digits_value(m[2]) if m[2] else 1  # also past the int-string limit
         coeffs[power] = coeffs.get(power, 0) + (-c if m[1] == "-" else c)
         pos = m.end()
     if not coeffs or max(coeffs) < 1:

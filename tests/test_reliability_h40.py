@@ -78,6 +78,10 @@ def test_recover_json_of_coefficients_past_the_int_string_limit(tmp_path, capsys
     path = _six_moments_past_the_int_string_limit(tmp_path)
     assert main(["recover", "--exact", "--format", "json", path]) == 0
     data = json.loads(capsys.readouterr().out)
+    jsonschema = pytest.importorskip("jsonschema")
+    from momentrnn import _schema
+
+    jsonschema.Draft202012Validator(_schema.json_schema()).validate(data)
     back = Recovery.from_dict(data)  # the long coefficients are decimal text, read back
     n = 10**5000
     for form, atom in zip(data["atom_forms"], back.atoms):

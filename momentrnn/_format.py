@@ -98,8 +98,9 @@ def format_number(value: object, digits: float, scale: object = None) -> str:
     leading digit of ``scale`` is vouched, the text is :data:`UNVOUCHED` (``"?"``). Exact
     values (int,
     Fraction, sympy, a rational AlgebraicNumber) are written exactly; an exact algebraic
-    number of degree 3 or more as its :meth:`~momentrnn.moments.AlgebraicNumber.root_text`
-    (minimal polynomial and an isolating box rounded outward).
+    number of degree 3 or more (or of degree 2 with a radicand past ``MAX_RADICAND_BITS``)
+    as its :meth:`~momentrnn.moments.AlgebraicNumber.root_text` (minimal polynomial and an
+    isolating box rounded outward).
     """
     if isinstance(value, AlgebraicNumber) and value.is_rational:
         value = value.rational_value  # a rational atom of an algebraic result: exactly
@@ -109,7 +110,7 @@ def format_number(value: object, digits: float, scale: object = None) -> str:
         return sympy_text(value)
     if (isinstance(value, AlgebraicNumber) and math.isinf(digits)
             and value.minimal_polynomial().degree() == 2):
-        return str(value)  # in square roots, as sympy radicals are written
+        return str(value)  # in square roots, as sympy radicals are written (or its root text)
     if isinstance(value, AlgebraicNumber) and math.isinf(digits):
         # degree 3 or more: the minimal polynomial and an isolating box, never a truncation
         return value.root_text()

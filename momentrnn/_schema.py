@@ -613,11 +613,13 @@ _INTERVAL = {"type": "array", "items": _STR, "minItems": 2, "maxItems": 2}
 _RANK_SPAN = {"type": "array", "items": _INT, "minItems": 2, "maxItems": 2}
 
 #: an exact algebraic atom or weight: minimal polynomial (integer coefficients, lowest degree
-#: first) and a box of decimal texts that holds that one root; null where the text is rational
+#: first; one past JSON's integers, above COEFFICIENT_TEXT_BITS bits, as decimal text) and a
+#: box of decimal texts that holds that one root; null where the text is rational
 _ALGEBRAIC_FORM = {"anyOf": [{"type": "null"}, {
     "type": "object", "additionalProperties": False, "required": ["polynomial", "real"],
     "properties": {
-        "polynomial": {"type": "array", "items": _INT, "minItems": 2},
+        "polynomial": {"type": "array", "minItems": 2, "items": {"anyOf": [
+            _INT, {"type": "string", "pattern": "^-?[0-9]+$"}]}},
         "real": {"type": "array", "items": _STR, "minItems": 2, "maxItems": 2},
         "imag": {"type": "array", "items": _STR, "minItems": 2, "maxItems": 2}}}]}
 

@@ -187,7 +187,7 @@ def test_a_degree_two_number_with_a_long_radicand_prints_at_once():
     start = time.process_time()
     text = str(AlgebraicNumber(field, 1))
     assert time.process_time() - start < 5
-    assert "root 1 of a degree-2 polynomial" in text
+    assert text.startswith("root of ") and "degree-" not in text  # exact, never rounded
     # a short radicand is still written in square roots
     small = AlgebraicField(flint.fmpq_poly([flint.fmpq(-39, 100), 0, 1]))
     assert "sqrt" in str(AlgebraicNumber(small, 1))

@@ -62,7 +62,7 @@ def test_round_up_is_above_and_within_one_unit_of_the_64th_bit(v):
 def test_round_up_of_zero_and_exact_dyadics():
     assert _round_up(flint.fmpq(0)) == 0
     assert _fr(_round_up(flint.fmpq(3, 8))) == Fraction(3, 8)
-    assert _fr(_round_up(_fq(Fraction(2**80 + 1)))) == 2**80 + 2**16  # 2^64 + 1 units of 2^16
+    assert _fr(_round_up(_fq(Fraction(2**80 + 1)))) == 2**80 + 2**17  # 2^63 + 1 units of 2^17
 
 
 @FAST

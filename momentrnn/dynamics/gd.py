@@ -658,7 +658,8 @@ def _torch_gd(a, b, c, target, rho, lr, steps, every, keep_params, device, dtype
             if not bool(state[3].any()):
                 # every run stopped (target reached or diverged): at the step the last did
                 done = int(torch.maximum(state[4], state[6]).max())
-                record(done)
+                if done != rec_steps[-1]:  # the last stopped on the record just made
+                    record(done)
                 break
             record(done)
         # the last state is checked too

@@ -481,21 +481,16 @@ class AlgebraicNumber:
 
     def __repr__(self) -> str:
         """``AlgebraicNumber(1/3)``, ``AlgebraicNumber(1/4 + sqrt(5)/4)`` (exact, for degree
-        1 and 2), or the value to 15 digits and which root of which degree (higher degree)."""
-        exact = self._exact_text()
-        if exact is not None:
-            return f"AlgebraicNumber({exact})"
-        approx = complex(self)
-        shown = f"{approx.real:.15g}" if self.is_real else f"{approx:.15g}"
-        what = "root" if self.element == fmpq_poly([0, 1]) else "element of Q(root)"
-        return (f"AlgebraicNumber({shown}: {what} {self.index} of a degree-"
-                f"{self.field.degree} polynomial)")
+        1 and 2 with short radicands), otherwise ``AlgebraicNumber(root of ... in [lo, hi])``:
+        the exact :meth:`root_text`, never a rounded value (which could read as another
+        number: a root ``-(1 - 5e-5001)`` is not ``-1``)."""
+        return f"AlgebraicNumber({self})"
 
     def __str__(self) -> str:
-        """Exact text when it is short: a fraction for a rational number, square roots for a
-        number of degree 2 (as sympy writes them); otherwise the :func:`repr`."""
+        """Exact text: a fraction for a rational number, square roots for a number of degree
+        2 whose radicand is short (as sympy writes them); otherwise the :meth:`root_text`."""
         exact = self._exact_text()
-        return repr(self) if exact is None else exact
+        return self.root_text() if exact is None else exact
 
     def _exact_text(self) -> str | None:
         from .._format import exact_text, sympy_text  # also past Python's int-string limit
@@ -524,11 +519,13 @@ class AlgebraicNumber:
     def exact_form(self) -> dict:
         """Machine-readable exact form: ``{"polynomial": [c0, c1, ..., cd], "real": [lo, hi]}``
         (``"imag": [lo, hi]`` too for a non-real number): the integer coefficients of the
-        minimal polynomial, lowest degree first, and a box (decimal text, exact rationals)
-        that holds this root and no other root of it. :meth:`from_exact_form` reads it."""
+        minimal polynomial, lowest degree first (one above ``COEFFICIENT_TEXT_BITS`` bits as
+        its decimal text, which JSON's integers cannot hold), and a box (decimal text, exact
+        rationals) that holds this root and no other root of it. :meth:`from_exact_form`
+        reads it."""
         g = self.minimal_polynomial()
         box = self._isolating_box()
-        form = {"polynomial": [int(c) for c in g.numer().coeffs()],
+        form = {"polynomial": [_coefficient_form(int(c)) for c in g.numer().coeffs()],
                 "real": [box[0][0], box[0][1]]}
         if len(box) == 2:
             form["imag"] = [box[1][0], box[1][1]]
@@ -550,11 +547,13 @@ class AlgebraicNumber:
                              'write {"polynomial": [c0, ..., cd], "real": [lo, hi]} (and '
                              '"imag": [lo, hi] for a non-real number)')
         coeffs = form["polynomial"]
+        if isinstance(coeffs, list) and len(coeffs) <= 1_001:
+            coeffs = [_coefficient_value(c) for c in coeffs]
         if (not isinstance(coeffs, list) or len(coeffs) < 2 or len(coeffs) > 1_001
-                or not all(isinstance(c, int) and not isinstance(c, bool) for c in coeffs)
-                or coeffs[-1] == 0):
+                or any(c is None for c in coeffs) or coeffs[-1] == 0):
             raise InputError(f"{where}: the polynomial must be a list of at least two integer "
-                             "coefficients, lowest degree first, the last one not zero")
+                             "coefficients (decimal text for long ones), lowest degree first, "
+                             "the last one not zero")
         g = fmpq_poly(coeffs)
         _, factors = g.factor()
         if len(factors) != 1 or factors[0][1] != 1:
@@ -670,6 +669,38 @@ class AlgebraicNumber:
 _ROOT_TEXT = re.compile(
     r"root of (?P<poly>[-+*^x0-9 ]+?) in \[(?P<re_lo>[-+.0-9eE]+), (?P<re_hi>[-+.0-9eE]+)\]"
     r"(?: \+ \[(?P<im_lo>[-+.0-9eE]+), (?P<im_hi>[-+.0-9eE]+)\]j)?")
+_COEFFICIENT_TEXT = re.compile(r"-?\d{1,100000}")
+#: a coefficient of an exact form above this many bits (about 3900 digits, below Python's
+#: int-string limit of 4300, which JSON writers and readers hit) is written as decimal text
+COEFFICIENT_TEXT_BITS = 13_000
+
+
+def _coefficient_form(c: int) -> int | str:
+    """A coefficient of :meth:`AlgebraicNumber.exact_form`: the int, or its decimal text
+    (written by python-flint) when it is too long for JSON's integers."""
+    from .._format import exact_text
+
+    return c if c.bit_length() <= COEFFICIENT_TEXT_BITS else exact_text(c)
+
+
+def _digits_value(text: str) -> int:
+    """The int of decimal digits (a sign allowed), also past Python's int-string limit."""
+    from flint import fmpz
+
+    return int(text) if len(text) <= 4000 else int(fmpz(text))
+
+
+def _coefficient_value(c: object) -> int | None:
+    """The integer an exact form's coefficient names, as :func:`_coefficient_form` writes
+    it (an int, or decimal text of more than ``COEFFICIENT_TEXT_BITS`` bits), else None."""
+    if isinstance(c, int) and not isinstance(c, bool):
+        return c
+    if isinstance(c, str) and _COEFFICIENT_TEXT.fullmatch(c):
+        value = _digits_value(c)
+        return value if value.bit_length() > COEFFICIENT_TEXT_BITS else None
+    return None
+
+
 _BOX_END = re.compile(r"[-+]?\d{1,10000}(?:\.\d{0,10000})?(?:[eE][-+]?\d{1,4})?")
 _TERM = re.compile(r"([+-]?)(\d*)(\*?x(?:\^(\d+))?)?")
 
@@ -795,7 +826,10 @@ def radical_text_ball(text: str, bits: int = 128) -> acb:
 
 
 def _poly_text(g: fmpq_poly) -> str:
-    """``g`` times its common denominator, as ``20*x^3 - 15*x - 2``."""
+    """``g`` times its common denominator, as ``20*x^3 - 15*x - 2`` (also for coefficients
+    past Python's int-string limit)."""
+    from .._format import exact_text
+
     coeffs = [int(c) for c in g.numer().coeffs()]
     terms = []
     for k in range(len(coeffs) - 1, -1, -1):
@@ -803,7 +837,7 @@ def _poly_text(g: fmpq_poly) -> str:
         if c == 0:
             continue
         power = "" if k == 0 else ("x" if k == 1 else f"x^{k}")
-        size = str(abs(c)) if (abs(c) != 1 or k == 0) else ""
+        size = exact_text(abs(c)) if (abs(c) != 1 or k == 0) else ""
         body = size + ("*" if size and power else "") + power
         terms.append(("-" if c < 0 else "+", body))
     first = ("-" if terms[0][0] == "-" else "") + terms[0][1]
@@ -823,7 +857,7 @@ def _parse_poly(text: str, whole: str) -> fmpq_poly:
         power = 0 if not m[3] else (int(m[4]) if m[4] else 1)
         if power > 10_000 or len(m[2]) > 100_000:
             raise InputError(f"{whole!r}: the polynomial is too large to read")
-        c = int(m[2]) if m[2] else 1
+        c = _digits_value(m[2]) if m[2] else 1  # also past the int-string limit
         coeffs[power] = coeffs.get(power, 0) + (-c if m[1] == "-" else c)
         pos = m.end()
     if not coeffs or max(coeffs) < 1:

@@ -312,7 +312,13 @@ def _round_up(value):
     if value <= tiny:
         return tiny
     num, den = value.p, value.q
-    shift = BOUND_BITS - (num.bit_length() - den.bit_length())  # value * 2^shift ~ 2^64
+    # 2^e <= value < 2^(e+1), so value * 2^shift lies in [2^63, 2^64) and its ceiling has
+    # at most 64 bits (2^64 itself: one significant bit)
+    e = num.bit_length() - den.bit_length()
+    if (num if e >= 0 else num * flint.fmpz(2) ** -e) < (den * flint.fmpz(2) ** e if e >= 0
+                                                          else den):
+        e -= 1
+    shift = BOUND_BITS - 1 - e
     if shift >= 0:
         top = -((-num * flint.fmpz(2) ** shift) // den)  # ceiling
         return flint.fmpq(top, flint.fmpz(2) ** shift)

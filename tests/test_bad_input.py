@@ -649,8 +649,8 @@ def _limit_doors():
     import sympy  # noqa: F401  (imported before any clock starts: complex exact atoms use it)
 
     import momentrnn as m
-    from momentrnn.moments._data import parse_moments, parse_number_text
     from momentrnn.cli.certify import check_total_work
+    from momentrnn.moments._data import parse_moments, parse_number_text
     from momentrnn.moments.extrapolation_bound import certify_extrapolation
     from momentrnn.prove import prove_flow
 

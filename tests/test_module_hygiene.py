@@ -71,7 +71,8 @@ def test_the_one_check_accepts_numpy_integers_and_offers_none_where_it_means_som
                                          r"to leave the BLAS thread count as it is \(1 is "
                                          r"fastest on shared cores\)$"):
         blas_thread_count(0)
-    with pytest.raises(InputError, match=r"^n=None must be a positive integer \(got a NoneType: pass an int\)$"):
+    with pytest.raises(InputError, match=r"^n=None must be a positive integer "
+                                         r"\(got a NoneType: pass an int\)$"):
         positive_int(None, "n")
     assert positive_int(None, "n", or_none="for the default") is None
 

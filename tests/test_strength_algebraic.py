@@ -19,10 +19,16 @@ from momentrnn.moments.algebraic import (
     AlgebraicNumber,
     _decimal_text,
     field_moments,
-    roots_as_numbers,
 )
 from momentrnn.precision import flint_precision
 from momentrnn.prove.validated import ball_bounds
+
+
+def roots_as_numbers(f):
+    """Every root of an irreducible rational polynomial, as the package's algebraic numbers."""
+    field = AlgebraicField(f)
+    return [AlgebraicNumber(field, k) for k in range(field.degree)]
+
 
 FAST = settings(max_examples=15, derandomize=True, deadline=None)
 coef = st.builds(Fraction, st.integers(-9, 9), st.integers(1, 5))

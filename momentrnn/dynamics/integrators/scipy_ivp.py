@@ -127,6 +127,15 @@ class ScipyIntegrator(Integrator):
                            gnorms=[float(np.linalg.norm(grad0))], status=status,
                            message=message, steps=0, nfev=counter["n"])
 
+        if until_loss is not None:
+            # scipy's terminal event fires only where the loss crosses the target: a run that
+            # starts at or below it has reached it at t = 0
+            loss0, grad0 = _initial_loss_grad(problem, theta0)
+            if loss0 <= until_loss:
+                return FlowRun(times=[0.0], thetas=[theta0], losses=[loss0],
+                               gnorms=[float(np.linalg.norm(grad0))], status=Status.CONVERGED,
+                               message=f"loss {loss0:.3e} <= {until_loss:g} at the start "
+                               "(t = 0)", events={"until_loss": 0.0}, steps=0, nfev=0)
         times, thetas, nfev = [0.0], [theta0], 0
         t0, y0 = 0.0, theta0
         try:
@@ -194,6 +203,12 @@ class ScipyIntegrator(Integrator):
                                "method='rosenbrock'")
         elif sol.status == 0 and options.t_max is not None:
             status, message = Status.T_MAX, f"reached t = {times[-1]:.6g}"
+        elif sol.status == 0 and lg[-1][0] <= until_loss:
+            # the loss went below the target without scipy locating a crossing: reached, at a
+            # time no later than the end of the span (not located more closely)
+            status, message = (Status.CONVERGED, f"loss {lg[-1][0]:.3e} <= {until_loss:g} at "
+                               f"t = {times[-1]:.6g} (scipy {method} located no crossing of "
+                               "the target before)")
         elif sol.status == 0:
             # no time limit was asked for: the internal end of the span is not an end as asked
             status, message = (Status.STALLED, f"the flow time reached scipy {method}'s limit "

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import math
 import numbers
+import sys
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -382,14 +383,19 @@ class LearnedMeasure:
         """Whether the learned measure agrees with ``teacher``: ``'yes'``, ``'no'`` or
         ``'undetermined'``, with the reason.
 
-        ``'yes'``: the recovery is ``'ok'``, the effective dimension is decided (verdict
+        ``'yes'`` means the learned measure agrees with the teacher's to its vouched digits:
+        the recovery is ``'ok'``, the effective dimension is decided (verdict
         ``'exact'`` or ``'clear'``) and equals the teacher's number of atoms, and every teacher
         atom and weight lies within the vouched digits of its own learned one.
         ``'no'`` only with a proof: a teacher atom or weight outside the vouched digits of
         every learned one (at a decided rank equal to the teacher's), or a student response
         that differs from the teacher's by more than the largest double
         (``extrapolation_max`` infinite, as :func:`momentrnn.rnn.extrapolation_error` returns
-        it only when that is proved), or a clear excess of atoms: the low end of the effective
+        it only when that is proved) where no measure within ``tau`` (below) of the teacher's
+        differs by as much within ``length`` lags (bounded in log space; an atom of modulus 1
+        or more raised to a long length can: then the error proves nothing, the other rules
+        decide a ``'no'``, and the verdict is otherwise ``'undetermined'``), or a clear
+        excess of atoms: the low end of the effective
         dimension's rank range (singular values above the noise floor of the accuracy read,
         each non-zero: Weyl) above the teacher's count of atoms, so that no response of the
         teacher's atoms lies within that accuracy of the student's; or (given
@@ -430,10 +436,7 @@ class LearnedMeasure:
         over = "" if length is None else f" within {length} lags"
         if extrapolation_max is not None and not math.isfinite(extrapolation_max):
             if extrapolation_max > 0:  # inf: proved beyond the largest double
-                return Agreement("no", "the student's response differs from the teacher's by "
-                                 f"more than the largest double{over} (extrapolation error "
-                                 "inf): its measure is not the teacher's, whatever its first "
-                                 "lags read as")
+                return self._beyond_doubles(teacher, length, loss)
             return Agreement("undetermined", "the student's extrapolation error is not known "
                              f"({extrapolation_max!r}){over}")
         acc = f"{self.moment_accuracy:.1e}"
@@ -468,6 +471,36 @@ class LearnedMeasure:
             return Agreement("undetermined", "no digit of the learned measure is vouched "
                              f"(status {self.status})")
         return self._compare(teacher)
+
+    def _beyond_doubles(self, teacher: DiscreteMeasure, length: int | None,
+                        loss: float | None) -> Agreement:
+        """The verdict where the student's response is proved to differ from the teacher's
+        by more than the largest double: ``'no'`` only where a measure within ``tau`` of the
+        teacher's cannot differ by that much within ``length`` lags (the bound of
+        :func:`_explained_extrapolation`, in log space, below the largest double); else the
+        error proves nothing (an atom of modulus 1 or more, raised to a long length), and
+        the verdict is ``'no'`` where the other rules prove it, ``'undetermined'`` otherwise
+        (a ``'yes'`` needs a finite error)."""
+        over = "" if length is None else f" within {length} lags"
+        tau = self._tolerance(loss)
+        log_bound = _explained_extrapolation_log(teacher, tau, length)
+        if log_bound + 1e-9 < math.log(sys.float_info.max):
+            return Agreement("no", "the student's response differs from the teacher's by "
+                             f"more than the largest double{over} (extrapolation error "
+                             f"inf), more than the most (about 10^{log_bound / math.log(10):.0f})"
+                             " that any measure of the teacher's atoms with every atom and "
+                             f"weight within {tau:.1e} of the teacher's differs by: its "
+                             "measure is not the teacher's, whatever its first lags read as")
+        rest = self.agreement(teacher, loss=loss)
+        if rest.verdict == "no":
+            return rest
+        span = (f"a measure within {tau:.1e} of the teacher's can differ by as much"
+                + ("" if length is None else
+                   f" (about 10^{log_bound / math.log(10):.0f}){over}"))
+        return Agreement("undetermined", "the student's extrapolation error overflows double "
+                         f"precision{over} (inf), but that proves nothing: {span}; the "
+                         f"measures compared to the vouched digits: {rest.verdict} "
+                         f"({rest.reason})")
 
     def _tolerance(self, loss: float | None = None) -> float:
         """``tau``: twice the larger of the accuracy read and the vouched digits' tolerance of
@@ -560,8 +593,11 @@ class LearnedMeasure:
                              "of the vouched digits, or shares its learned atom with another")
         if self.status != "ok":
             return Agreement("undetermined", f"the learned measure is {self.status}")
+        note = ("" if max(abs(x) for x in atoms) < 1 else
+                " (the measures agree to those digits; the extrapolation error is a separate "
+                "figure, which an atom of modulus 1 or more makes large at long lengths)")
         return Agreement("yes", "every teacher atom and weight lies within the "
-                         f"{self.digits:g} vouched digits of its learned one")
+                         f"{self.digits:g} vouched digits of its learned one" + note)
 
     def to_dict(self) -> dict:
         """JSON-ready dictionary: atoms and weights with only their vouched digits; the
@@ -598,6 +634,37 @@ def _explained_extrapolation(teacher: DiscreteMeasure, tau: float, length: int) 
     except OverflowError:
         return math.inf
     return 1.01 * worst if math.isfinite(worst) else math.inf
+
+
+def _explained_extrapolation_log(teacher: DiscreteMeasure, tau: float,
+                                 length: int | None) -> float:
+    r"""The natural log of an upper bound on :func:`_explained_extrapolation` that does not
+    overflow: with :math:`\rho = \max(1, R)`, every term is at most
+    :math:`((M + n\tau)\, q\tau + 2n\tau\rho)\,\rho^{q-1}`; for :math:`R < 1`, at any
+    length (``length`` None too), at most :math:`(M + n\tau)\tau/(1 - R)^2 + n\tau`
+    (:math:`\sum_j j R^{j-1} = 1/(1-R)^2`). ``inf`` where ``tau`` is not finite, or no
+    length is given and :math:`R \ge 1`; times 1.01 for rounding."""
+    n = teacher.size
+    if not (math.isfinite(tau) and tau >= 0):
+        return math.inf
+    radius = max(abs(complex(x)) for x in teacher.atoms) + tau
+    mass = sum(abs(complex(v)) for v in teacher.weights) + n * tau
+    logs = []
+    if radius < 1:
+        logs.append(_log_or_inf((mass * tau / (1 - radius) ** 2 + n * tau) * 1.01))
+    if length is not None:
+        rho = max(1.0, radius)
+        q = max(int(length), 1)
+        logs.append(_log_or_inf((mass * q * tau + 2 * n * tau * rho) * 1.01)
+                    + (q - 1) * math.log(rho))
+    return min(logs, default=math.inf)
+
+
+def _log_or_inf(value: float) -> float:
+    """``log(value)`` for a value >= 0: ``-inf`` at 0, ``inf`` where it is not finite."""
+    if not math.isfinite(value):
+        return math.inf
+    return -math.inf if value == 0 else math.log(value)
 
 
 def digits_value(digits: float):

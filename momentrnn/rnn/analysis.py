@@ -185,12 +185,23 @@ def _proved_low_end(evidence: HankelRank) -> HankelRank:
     that bounds the response's error (the tolerance asked, or its rounding), each singular
     value above the noise floor is non-zero (Weyl), however close to the floor it lies, so
     the rank is at least their count (``evidence.rank``); the window of the margin below the
-    floor widens the range upwards only. (For lags whose stated accuracy may be understated,
+    floor widens the range upwards only. Where that leaves one number (no singular value in
+    the window below the floor), the rank is decided: verdict ``'clear'``, range ``[r, r]``.
+    (For lags whose stated accuracy may be understated,
     double lags' half ulp, :func:`momentrnn.hankel_rank` keeps its wider range.)"""
     lo, hi = evidence.rank_range
     if evidence.verdict != "ambiguous" or lo >= evidence.rank:
         return evidence
     proved = evidence.rank
+    if proved >= hi:
+        # both ends are one number: at least ``proved`` (each of those singular values is
+        # non-zero at this accuracy), at most ``hi`` (the others lie below the floor's
+        # window): the rank is decided
+        return replace(evidence, rank_range=(proved, proved), verdict="clear",
+                       message=f"{proved} singular value(s) above the noise floor "
+                       f"{float(evidence.noise_floor):.3g}, each non-zero at this accuracy, and "
+                       "every other below the window under the floor: the rank is "
+                       f"{proved} ({evidence.message})")
     message = evidence.message.replace(
         f"the rank is between {lo} and {hi}",
         f"the rank is between {proved} and {max(hi, proved)} ({proved} singular value(s) above "

@@ -258,10 +258,14 @@ class LinearFamily(SweepFamily):
                         lambda r: _num(r.value(self.headline, q)), log=True,
                         unbounded="unbounded (an atom outside the unit disc)",
                         panel_fields=self.panel_fields),
+            # the summary's filter: a run that did not train has no dimension to draw
             ScaleFigure("effective_dimension_vs_scale", "effective state dimension", by,
-                        lambda r: _nan_if_none(_dimension(r)), log=False,
+                        lambda r: (_nan_if_none(_dimension(r)) if r.status in TRAINED
+                                   else math.nan), log=False,
                         panel_fields=self.panel_fields,
-                        left_out=lambda r: ("ambiguous" if _ambiguous(r) else "undetermined"
+                        left_out=lambda r: (f"did not train ({r.status})"
+                                            if r.status not in TRAINED else "ambiguous"
+                                            if _ambiguous(r) else "undetermined"
                                             if _dimension(r) is None else None)),
         ]
 

@@ -85,7 +85,8 @@ def linear_metrics(model: DiagonalRNN, loss: float, *, status: str | None = None
     out["learned_atoms"], out["learned_weights"], out["learned_vouched_digits"] = [], [], 0
     learned = None
     if eff is not None and status != "diverged" and np.all(np.isfinite(model.a)):
-        learned = learned_measure(model, loss, effective=eff, max_rank=8)
+        # the flow report's call (no cap on the atoms read): one learned_status for both
+        learned = learned_measure(model, loss, effective=eff)
     agreement = None
     if teacher is not None:
         errors = extrapolation or {}

@@ -201,7 +201,7 @@ def _proved_low_end(evidence: HankelRank) -> HankelRank:
                        message=f"{proved} singular value(s) above the noise floor "
                        f"{float(evidence.noise_floor):.3g}, each non-zero at this accuracy, and "
                        "every other below the window under the floor: the rank is "
-                       f"{proved} ({evidence.message})")
+                       f"{proved}")
     message = evidence.message.replace(
         f"the rank is between {lo} and {hi}",
         f"the rank is between {proved} and {max(hi, proved)} ({proved} singular value(s) above "

@@ -102,7 +102,12 @@ MAX_LENGTH = 1000
 # 45 s for 1e-300 (997 bits); q = 1000 took 18 to 27 s for short atoms. About
 # (q / 600)**3 (5.9 + 0.0375 B) s: the order is capped at 600 and q**3 (B + 160) at
 # MAX_STABILITY_WORK, 600**3 (120 + 160) (about 13 s at the cap: 1e-300 took 16 s at order
-# 401; doubles down to about 2**-10 reach order 600, an atom 1e-300 order 369).
+# 401; doubles down to about 2**-10 reach order 600, an atom 1e-300 order 369). B is the sum
+# over all the atoms (p's coefficients hold them all), and past 1000 bits the time grows with
+# B squared: at order 200, 10 atoms of 1000 bits (B = 10 000) ran past 60 s, 5 of 1000
+# 14.7 s, one of 5000 6.8 s; at order 100, B = 4000 took 1.0 to 2.3 s. The work counted is
+# q**3 (B + 160) max(1, B / 1000); just within it (load average 2.7) order 100 with B = 7178
+# took 6.7 s, order 200 with B = 2635 3.5 s, order 50 with B = 19 942 2.3 s.
 MAX_STABILITY_ORDER = 600
 MAX_STABILITY_WORK = 600**3 * 280
 # The order of an extrapolation range's semidefinite program: it grows with the order squared
@@ -305,7 +310,8 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
            "momentrnn prove --length")),
     Limit("order", MAX_STABILITY_ORDER, "exact division and root isolation of degree q",
           ("stability_bound(order=)",)),
-    Limit("stability work", MAX_STABILITY_WORK, "q**3 (bits of the longest atom + 160)",
+    Limit("stability work", MAX_STABILITY_WORK,
+          "q**3 (B + 160) max(1, B/1000), B the bits of all the atoms",
           ("stability_bound(order=, atoms=)",)),
     Limit("SDP order", MAX_SDP_ORDER, "the SDP grows with the order squared",
           ("extrapolation_range(order=)", "momentrnn bounds --order")),
@@ -337,7 +343,8 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
            "hankel_determinant (exact)", "recover_measure (exact data)")),
     Limit("exact Hankel bits", MAX_EXACT_RANK_BITS,
           "exact elimination grows with the rows times the bits of the moments",
-          ("hankel_rank (exact data)", "recover_measure (exact data)", "momentrnn recover")),
+          ("hankel_rank (exact data)", "hankel_determinant (exact)",
+           "recover_measure (exact data)", "momentrnn recover")),
     Limit("exact determinant size", MAX_EXACT_DETERMINANT,
           "a determinant over Q whose denominators grow with the size",
           ("hankel_determinant (exact)",)),

@@ -20,7 +20,6 @@ restores it afterwards, and no public function returns with it changed.
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -28,6 +27,7 @@ import flint
 import mpmath
 
 from ._limits import MAX_DPS
+from ._validate import _integer, _kind, shown
 from .errors import InputError
 
 __all__ = [
@@ -88,16 +88,16 @@ def bits_to_digits(bits: float) -> float:
 
 
 def _check_dps(dps: object, name: str) -> int:
-    # a Python or numpy integer; a bool (Python's or numpy's) is no count of digits
-    if isinstance(dps, bool) or not isinstance(dps, numbers.Integral):
-        raise InputError(
-            f"{name}(dps) needs an integer number of decimal digits, got {dps!r} "
-            f"of type {type(dps).__name__}; pass e.g. {name}(50)"
-        )
+    # a Python or numpy integer, judged by the package's one check (a bool, Python's or
+    # numpy's, is no count of digits)
+    if not _integer(dps):
+        raise InputError(f"{name}(dps={shown(dps, 80)}) must be an integer number of decimal "
+                         f"digits{_kind(dps)}, e.g. {name}(50)")
 
     dps = int(dps)
     if dps < 5 or dps > MAX_DPS:
-        raise InputError(f"{name}(dps={dps}) is out of range; use 5 <= dps <= {MAX_DPS}")
+        raise InputError(f"{name}(dps={shown(dps, 80)}) is out of range; use 5 <= dps <= "
+                         f"{MAX_DPS}")
     return dps
 
 

@@ -286,7 +286,7 @@ def test_stability_bound_refuses_long_atoms_at_high_orders_at_once(extra_bits, p
         assert f"is more than {MAX_STABILITY_ORDER}" in message
     else:
         assert order**3 * (bits + 160) > MAX_STABILITY_WORK
-        assert f"order={order} with an atom of {bits} bits" in message
+        assert f"order={order} with 2 atoms of {bits + 3} bits in all" in message
 
 
 def test_stability_bound_at_its_limits_is_computed_in_time():

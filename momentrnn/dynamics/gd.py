@@ -217,7 +217,9 @@ class GDResult:
                    reached_at=ints("reached_at"))
 
     def message(self, index: int) -> str:
-        """What happened to run ``index``, in words (its status's sentence)."""
+        """What happened to run ``index``, in words (its status's sentence); ``index`` an
+        integer from 0 to ``batch - 1``, as for :meth:`model` (``InputError`` otherwise)."""
+        index = self._run(index)
         status, loss = self.status[index], float(self.loss[-1, index])
         run = f"{self.steps} steps of gradient descent (lr={self.lr:g})"
         if status == "diverged":
@@ -242,8 +244,9 @@ class GDResult:
         extrapolation_length = check_extrapolation_length(
             positive_int(extrapolation_length, "extrapolation_length"),
             max(self.a.shape[1], teacher.dim))
-        target = teacher_lags(teacher, k)
-        problem = FlowProblem(True, self.a.shape[1], target, np.ones(k))
+        weights = lag_weights_for(k, None)  # k checked and named as gradient_descent does
+        target = teacher_lags(teacher, len(weights))
+        problem = FlowProblem(True, self.a.shape[1], target, weights)
         # the step it stopped at (diverged, or target reached), else all the steps asked for
         stop = max(int(self.diverged_at[index]), -1 if self.reached_at is None else
                    int(self.reached_at[index]))

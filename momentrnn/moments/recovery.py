@@ -928,16 +928,26 @@ def _prepare(moments, *, rank, method, precision, digits, data_digits, data_erro
     _validate(data, rank, basis)
     if isinstance(digits, (np.integer, np.floating)) and not isinstance(digits, np.bool_):
         digits = digits.item()  # a numpy number as the Python number it holds
-    if isinstance(digits, Fraction) or (isinstance(digits, Decimal) and digits.is_finite()):
-        digits = float(digits)  # an exact count of digits, as the float it is compared as
+    given = digits
+    if isinstance(digits, (int, Fraction)) and not isinstance(digits, bool) or (
+            isinstance(digits, Decimal) and digits.is_finite()):
+        # compared exactly first: its float may overflow, or round to inf or to 0
+        if digits > MAX_DIGITS:
+            raise InputError(f"digits={shown(given)} is more than this package computes (at "
+                             f"most {MAX_DIGITS}); ask for fewer digits")
+        if not digits > 0:
+            raise InputError(f"digits={shown(given)} must be a positive finite number, e.g. "
+                             "digits=30")
+        if not isinstance(digits, int):
+            digits = float(digits)  # an exact count of digits, as the float it is compared as
     if digits is not None and (isinstance(digits, bool) or not isinstance(digits, (int, float))):
         raise InputError(f"digits={shown(digits)} must be a positive finite number (got a "
                          f"{type(digits).__name__}; pass an int or a float), e.g. digits=30")
     if digits is not None and (not digits > 0 or not finite(digits)):
-        raise InputError(f"digits={shown(digits)} must be a positive finite number, e.g. "
+        raise InputError(f"digits={shown(given)} must be a positive finite number, e.g. "
                          "digits=30")
     if digits is not None and digits > MAX_DIGITS:
-        raise InputError(f"digits={digits!r} is more than this package computes (at most "
+        raise InputError(f"digits={shown(given)} is more than this package computes (at most "
                          f"{MAX_DIGITS}); ask for fewer digits")
     prec = None if precision is None else as_precision(precision)
     if prec is not None and prec.exact:

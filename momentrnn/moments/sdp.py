@@ -884,8 +884,8 @@ def stability_bound(atoms: object, *, order: int, tolerance: float) -> float:
         When ``atoms`` is empty, unreadable or not real, an atom lies outside
         :math:`[-1, 1]`, ``order`` is not a non-negative integer or ``tolerance`` is not a
         number :math:`\ge 0` of the kinds above; an order above ``MAX_STABILITY_ORDER`` (600),
-        or with :math:`q^3 (B + 160)` above ``MAX_STABILITY_WORK`` for the longest atom of
-        :math:`B` bits.
+        or with :math:`q^3 (B + 160) \max(1, B / 1000)` above ``MAX_STABILITY_WORK``, where
+        :math:`B` is the bits of all the atoms (numerators and denominators).
 
     Examples
     --------
@@ -917,15 +917,18 @@ def stability_bound(atoms: object, *, order: int, tolerance: float) -> float:
         raise InputError(f"order={shown_value(order)} is more than {MAX_STABILITY_ORDER}, the "
                          "largest moment index bounded (exact division and root isolation of "
                          "degree q: about 6 to 13 s at the limit)")
-    bits = max(abs(to_fraction(x).numerator).bit_length() + to_fraction(x).denominator
+    # all the atoms' bits (numerator and denominator): p's coefficients, and with them s_q's
+    # and its roots', grow with their sum; past 1000 bits the time grows with its square
+    bits = sum(abs(to_fraction(x).numerator).bit_length() + to_fraction(x).denominator
                .bit_length() for x in pts)
-    if order**3 * (bits + 160) > MAX_STABILITY_WORK:  # the atoms' bits enter the roots' work
-        top = int((MAX_STABILITY_WORK / (bits + 160)) ** (1 / 3))
-        raise InputError(f"order={order} with an atom of {bits} bits (numerator and "
-                         f"denominator) is more than this bound computes: q**3 (bits + 160) = "
-                         f"{order**3 * (bits + 160):.3g}, more than {MAX_STABILITY_WORK:.3g} "
+    work = order**3 * (bits + 160) * max(1000, bits) // 1000
+    if work > MAX_STABILITY_WORK:
+        top = int((MAX_STABILITY_WORK * 1000 / ((bits + 160) * max(1000, bits))) ** (1 / 3))
+        raise InputError(f"order={order} with {len(pts)} atoms of {bits} bits in all (numerators "
+                         f"and denominators) is more than this bound computes: q**3 (bits + 160)"
+                         f" max(1, bits/1000) = {work:.3g}, more than {MAX_STABILITY_WORK:.3g} "
                          f"(exact division and root isolation of degree q grow with the "
-                         f"atoms' bits); ask for order <= {top}, or give shorter atoms")
+                         f"atoms' bits); ask for order <= {top}, or give fewer or shorter atoms")
     eps = _exact_tolerance(tolerance)
     if eps is None:
         return math.inf

@@ -367,17 +367,17 @@ def test_the_reviewed_determinate_cases_on_unbounded_supports(moments, order, tr
                                          ("0", F(0)), ("39e-2", F(39, 100))])
 def test_the_cli_tolerance_is_read_exactly(text, value, monkeypatch, capsys):
     """``momentrnn bounds --tolerance`` is the number typed, not the double below it."""
-    import momentrnn.moments as moments_api
+    import momentrnn.cli.bounds as bounds_command
     from momentrnn.cli import main
 
     seen = []
-    real = moments_api.extrapolation_range
+    real = bounds_command.extrapolation_range
 
     def spy(*args, **kwargs):
         seen.append(kwargs["tolerance"])
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(moments_api, "extrapolation_range", spy)
+    monkeypatch.setattr(bounds_command, "extrapolation_range", spy)
     monkeypatch.setattr("sys.stdin", __import__("io").StringIO("1\n0\n1/3\n"))
     main(["bounds", "-", "--tolerance", text, "--order", "3", "--format", "json"])
     assert seen and F(seen[0]) == value and (value == 0 or not isinstance(seen[0], float))

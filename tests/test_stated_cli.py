@@ -38,7 +38,7 @@ def _defaults(function) -> dict:
 # ------------------------------------------------------------------------------- prove
 
 def _run_prove(monkeypatch, args):
-    import momentrnn.prove as prove
+    import momentrnn.cli.prove as prove  # the command's own reference is patched
 
     calls = {}
     monkeypatch.setattr(prove, "prove_flow", _recorder(calls, "prove_flow"))
@@ -90,7 +90,7 @@ def test_prove_passes_every_option_through(monkeypatch):
 ])
 def test_prove_refuses_values_outside_each_option_s_range(monkeypatch, capsys, option, value,
                                                           accepted):
-    import momentrnn.prove as prove
+    import momentrnn.cli.prove as prove  # the command's own reference is patched
 
     calls = {}
     monkeypatch.setattr(prove, "prove_flow", _recorder(calls, "prove_flow"))
@@ -118,7 +118,7 @@ def _proof(dim, *, status, proved, init_radius=0.0, note=None):
 
 @pytest.mark.parametrize("dim", [1, 3])
 def test_prove_table_shows_every_unit_and_exits_by_what_was_proved(monkeypatch, capsys, dim):
-    import momentrnn.prove as prove
+    import momentrnn.cli.prove as prove  # the command's own reference is patched
 
     for status, proved, code, head in (
             ("converged", True, 0, "status      converged: proved up to T = 25, and for all"),
@@ -146,19 +146,18 @@ def test_prove_table_shows_every_unit_and_exits_by_what_was_proved(monkeypatch, 
 # -------------------------------------------------------------------------------- flow
 
 def _run_flow(monkeypatch, args):
-    import momentrnn.dynamics as dynamics
-    import momentrnn.rnn as rnn
+    import momentrnn.cli.flow as flow_command  # the command's own references are patched
 
     calls = {}
-    real_init = rnn.init_student
+    real_init = flow_command.init_student
 
     def init(*a, **k):
         calls["init_student"] = (a, k)
         return real_init(*a, **k)
 
-    monkeypatch.setattr(rnn, "init_student", init)
-    monkeypatch.setattr(dynamics, "integrate_flow", _recorder(calls, "integrate_flow"))
-    monkeypatch.setattr(dynamics, "gradient_descent", _recorder(calls, "gradient_descent"))
+    monkeypatch.setattr(flow_command, "init_student", init)
+    monkeypatch.setattr(flow_command, "integrate_flow", _recorder(calls, "integrate_flow"))
+    monkeypatch.setattr(flow_command, "gradient_descent", _recorder(calls, "gradient_descent"))
     main(["flow", "--teacher", "two_pole", "--quiet", *args])
     assert "integrate_flow" in calls or "gradient_descent" in calls
     return calls
@@ -317,12 +316,12 @@ def test_check_uses_no_more_workers_than_claims_or_cores(monkeypatch, capsys, as
 ])
 def test_recover_takes_at_most_one_precision_flag(monkeypatch, capsys, tmp_path, flags,
                                                   precision):
-    import momentrnn.moments as moments
+    import momentrnn.cli.recover as recover_command
 
     path = tmp_path / "m.txt"
     path.write_text("1\n0\n1/3\n0\n")
     calls = {}
-    monkeypatch.setattr(moments, "recover_measure", _recorder(calls, "recover_measure"))
+    monkeypatch.setattr(recover_command, "recover_measure", _recorder(calls, "recover_measure"))
     main(["recover", str(path), *flags])
     used = calls["recover_measure"][1]["precision"]
     assert (None if used is None else repr(used)) == precision

@@ -310,13 +310,13 @@ def test_check_allow_skip_skips_the_claims_needing_a_missing_module(capsys, monk
 
 
 def test_a_missing_dependency_found_during_the_work_also_exits_4(capsys, monkeypatch):
-    import momentrnn.moments as moments
+    import momentrnn.cli.bounds as bounds_command
     from momentrnn.errors import MissingDependencyError
 
     def missing(*args, **kwargs):
         raise MissingDependencyError("needs cvxpy; pip install 'momentrnn[sdp]'")
 
-    monkeypatch.setattr(moments, "moment_feasible", missing)
+    monkeypatch.setattr(bounds_command, "moment_feasible", missing)
     code, _, err = run(["bounds", "-"], capsys, io.StringIO("1\n0\n1/3\n"), monkeypatch)
     assert code == 4 and "cvxpy" in err
 

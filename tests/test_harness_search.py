@@ -443,6 +443,7 @@ def test_load_claims_skips_only_a_missing_check_module(monkeypatch):
         return real(name, *args, **kwargs)
 
     monkeypatch.setattr(harness.importlib, "import_module", fake)
+    monkeypatch.setattr(harness, "registered", lambda label: None)  # as before any import
     found = harness.load_claims()
     assert "R1" not in found and found["R2"] == "r2 claim" and len(found) == 20
 

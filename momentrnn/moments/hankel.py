@@ -391,22 +391,34 @@ def _check_exact_size(size: int) -> None:
             f"with growing entries): pass at most {2 * MAX_EXACT_HANKEL} moments, or size=")
 
 
+def _exact_work(data: MomentData, size: int, shift: int = 0) -> tuple[list[int], int, int, int]:
+    """The exact-elimination work of the square Hankel matrix of ``size`` rows whose first
+    entry is moment ``shift``: the bits of each moment used (numerator and denominator, both
+    parts of complex ones), the rows over Q, rows times the bits (``MAX_EXACT_RANK_BITS``
+    measures this), and the largest size within that limit (0 if none)."""
+    parts = [data.real] + ([data.imag] if data.imag is not None else [])
+    used = [sum(_bits(p[shift + k]) for p in parts) for k in range(2 * size - 1)]
+    rows = size * len(parts)
+    work = rows * sum(used)
+    fits, total = size, 0
+    if work > MAX_EXACT_RANK_BITS:
+        fits = 0
+        for s in range(1, size + 1):
+            total += used[2 * s - 2] + (used[2 * s - 3] if s > 1 else 0)
+            if s * len(parts) * total > MAX_EXACT_RANK_BITS:
+                break
+            fits = s
+    return used, rows, work, fits
+
+
 def _check_exact_bits(data: MomentData, size: int) -> None:
     """Refuse a square Hankel matrix over Q whose rows times the bits of its moments (numerator
     and denominator, both parts of complex ones) pass ``MAX_EXACT_RANK_BITS``: its elimination
     costs about that to the power 1.5, whatever the rows alone."""
-    parts = [data.real] + ([data.imag] if data.imag is not None else [])
-    used = [sum(_bits(p[k]) for p in parts) for k in range(2 * size - 1)]
-    rows = size * len(parts)
-    work = rows * sum(used)
+    used, rows, work, fits = _exact_work(data, size)
     if work <= MAX_EXACT_RANK_BITS:
         return
-    most, total = 0, 0  # the most moments whose matrix stays within the limit
-    for s in range(1, size + 1):
-        total += used[2 * s - 2] + (used[2 * s - 3] if s > 1 else 0)
-        if s * len(parts) * total > MAX_EXACT_RANK_BITS:
-            break
-        most = 2 * s - 1
+    most = 2 * fits - 1 if fits else 0  # the most moments whose matrix stays within the limit
     raise InputError(
         f"the {size}x{size} Hankel matrix over Q of {2 * size - 1} moments holding "
         f"{sum(used)} bits makes {rows} rows x {sum(used)} = {work} bits of exact elimination, "
@@ -419,20 +431,12 @@ def _check_exact_determinant_bits(data: MomentData, size: int, shift: int) -> No
     """Refuse an exact determinant whose rows times the bits of its moments pass
     ``MAX_EXACT_RANK_BITS``, before any work: FLINT's determinant over Q costs as its rank
     does (299 random 2000-bit integers, 150 rows, ran past 25 s)."""
-    parts = [data.real] + ([data.imag] if data.imag is not None else [])
-    used = [sum(_bits(p[shift + k]) for p in parts) for k in range(2 * size - 1)]
-    work = size * len(parts) * sum(used)
+    used, rows, work, most = _exact_work(data, size, shift)
     if work <= MAX_EXACT_RANK_BITS:
         return
-    most, total = 0, 0  # the largest size whose matrix stays within the limit
-    for s in range(1, size + 1):
-        total += used[2 * s - 2] + (used[2 * s - 3] if s > 1 else 0)
-        if s * len(parts) * total > MAX_EXACT_RANK_BITS:
-            break
-        most = s
     raise InputError(
         f"the exact determinant of the {size}x{size} Hankel matrix of {2 * size - 1} moments "
-        f"holding {sum(used)} bits makes {size * len(parts)} rows x {sum(used)} = {work} bits "
+        f"holding {sum(used)} bits makes {rows} rows x {sum(used)} = {work} bits "
         f"of exact elimination, more than the {MAX_EXACT_RANK_BITS} computed over Q: pass "
         f"size={most} or less, or precision=MP(...)/Ball(...)")
 

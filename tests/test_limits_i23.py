@@ -310,7 +310,8 @@ def test_numpy_integers_are_accepted_where_ints_are(kind, n):
 
 @pytest.mark.parametrize("value", [np.bool_(True), True, np.float64(50.0), "50"])
 def test_bools_and_non_integers_are_still_refused_as_digit_counts(value):
-    _one_line_refusal(lambda: m.MP(value), "MP(dps) needs an integer")
+    _one_line_refusal(lambda: m.MP(value), "must be an integer number of decimal digits",
+                      "pass an int")
     big = np.int64(100_001)
     _one_line_refusal(lambda: m.MP(big), "dps=100001", "100000")
 

@@ -1,5 +1,6 @@
 import json
 import math
+import time
 from fractions import Fraction
 
 import pytest
@@ -55,3 +56,21 @@ def plotted_figures(rows, tmp_path, monkeypatch) -> dict:
     monkeypatch.setattr(plots, "_save", keep)
     plots.plot_results(str(path), str(tmp_path / "figs"), formats=("png",))
     return seen
+
+
+def one_line_refusal(call, *patterns: str, seconds: float = 5.0, clock=time.process_time) -> str:
+    """The one-line package error ``call`` raises before any work (within ``seconds`` of
+    ``clock``), holding every one of ``patterns``; returns its message."""
+    import pytest
+
+    from momentrnn.errors import InputError
+
+    start = clock()
+    with pytest.raises(InputError) as info:
+        call()
+    assert clock() - start < seconds  # before any work
+    message = str(info.value)
+    assert "\n" not in message
+    for pattern in patterns:
+        assert pattern in message, message
+    return message

@@ -12,6 +12,22 @@ Precision is always an argument, never global state. Four kinds exist:
 ``Float64()``
     numpy double precision.
 
+Each precision object makes its own arithmetic (:meth:`Exact.arithmetic` and the others), the
+object the moment algorithms compute with, and says of itself what the rest of the package
+needs to know, so that no module outside this one and the arithmetics asks for its class:
+
+==================  =========  ==========  ==========  =============
+attribute           Exact      MP          Ball        Float64
+==================  =========  ==========  ==========  =============
+``exact``           True       False       False       False
+``encloses``        False      False       True        False
+``rounded``         False      True        False       True
+``mpmath``          False      True        False       False
+``doubles``         False      False       False       True
+``dps``             None       dps         dps         None
+``carried_digits``  inf        dps         dps         53 bits
+==================  =========  ==========  ==========  =============
+
 The package never reads or writes ``mpmath.mp``. python-flint keeps its working precision in a
 process-wide ``flint.ctx``; :func:`flint_precision` sets it for the duration of a block and
 restores it afterwards, and no public function returns with it changed.
@@ -101,6 +117,14 @@ def _check_dps(dps: object, name: str) -> int:
     return dps
 
 
+def _arithmetics():
+    """The modules of the arithmetics, ``(_arith, _ball)``, imported when an arithmetic is
+    first made: they live in the moment engine, which imports this module."""
+    from .moments import _arith, _ball
+
+    return _arith, _ball
+
+
 @dataclass(frozen=True)
 class Exact:
     """Exact rational arithmetic; algebraic numbers are returned as sympy expressions.
@@ -122,6 +146,18 @@ class Exact:
     """
 
     exact: ClassVar[bool] = True  # no rounding anywhere: inexact input is refused
+    encloses: ClassVar[bool] = False
+    rounded: ClassVar[bool] = False
+    mpmath: ClassVar[bool] = False
+    doubles: ClassVar[bool] = False
+    dps: ClassVar[None] = None  # no working precision: numbers are exact
+    carried_digits: ClassVar[float] = math.inf
+
+    def arithmetic(self, *, real: bool = True):
+        """Rational arithmetic (python-flint ``fmpq``) for real values, sympy numbers for
+        complex ones."""
+        arith, _ = _arithmetics()
+        return arith.RATIONALS if real else arith.SYMBOLIC
 
     def __repr__(self) -> str:
         return "Exact()"
@@ -133,6 +169,7 @@ class _Digits:
 
     dps: int
     exact: ClassVar[bool] = False
+    doubles: ClassVar[bool] = False
 
     def __post_init__(self) -> None:
         # held as a Python int (a numpy integer is read as the int it holds)
@@ -142,6 +179,11 @@ class _Digits:
     def bits(self) -> int:
         """Binary precision equivalent to ``dps``."""
         return digits_to_bits(self.dps)
+
+    @property
+    def carried_digits(self) -> float:
+        """Decimal digits a number of this precision carries (``dps``)."""
+        return float(self.dps)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.dps})"
@@ -156,6 +198,14 @@ class MP(_Digits):
     dps : int
         Decimal digits of the working precision (5 to 100000).
     """
+
+    encloses: ClassVar[bool] = False
+    rounded: ClassVar[bool] = True
+    mpmath: ClassVar[bool] = True
+
+    def arithmetic(self, *, real: bool = True):
+        """mpmath arithmetic in a fresh context at ``dps`` digits (real or complex values)."""
+        return _arithmetics()[0].MPArith(self.context())
 
     def context(self, extra_dps: int = 0) -> mpmath.ctx_mp.MPContext:
         """A fresh mpmath context at ``dps + extra_dps`` digits; ``mpmath.mp`` is untouched."""
@@ -173,6 +223,14 @@ class Ball(_Digits):
     dps : int
         Decimal digits of the working precision (5 to 100000).
     """
+
+    encloses: ClassVar[bool] = True
+    rounded: ClassVar[bool] = False
+    mpmath: ClassVar[bool] = False
+
+    def arithmetic(self, *, real: bool = True):
+        """Ball arithmetic at ``bits``: real (``arb``) or complex (``acb``) balls."""
+        return _arithmetics()[1].Balls(self.bits, real=real)
 
 
 @dataclass(frozen=True)
@@ -192,6 +250,16 @@ class Float64:
     """
 
     exact: ClassVar[bool] = False
+    encloses: ClassVar[bool] = False
+    rounded: ClassVar[bool] = True
+    mpmath: ClassVar[bool] = False
+    doubles: ClassVar[bool] = True
+    dps: ClassVar[None] = None  # the fixed 53 bits of a double, not a chosen precision
+    carried_digits: ClassVar[float] = bits_to_digits(53)
+
+    def arithmetic(self, *, real: bool = True):
+        """numpy doubles (complex where needed)."""
+        return _arithmetics()[0].FLOAT
 
     def __repr__(self) -> str:
         return "Float64()"

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from momentrnn import MP, Ball, Exact, Float64, hankel_matrix
-from momentrnn.errors import RankError
+from momentrnn.errors import InputError, RankError
 from momentrnn.moments import _arith
 from momentrnn.moments._arith import (
     FLOAT,
@@ -167,9 +167,21 @@ def test_hankel_matrix_entries_agree(precision):
                 assert abs(float(value) - float(exact)) <= 1e-15 * abs(float(exact))
 
 
+def test_each_precision_object_makes_its_own_arithmetic():
+    assert not hasattr(_arith, "arithmetic")  # no type-keyed factory
+    assert Float64().arithmetic() is FLOAT and Float64().arithmetic(real=False) is FLOAT
+    assert Exact().arithmetic() is RATIONALS and Exact().arithmetic(real=False) is _arith.SYMBOLIC
+    first, second = MP(37).arithmetic(), MP(37).arithmetic()
+    assert isinstance(first, MPArith) and first.ctx.dps == 37
+    assert first.ctx is not second.ctx and first.ctx is not mpmath.mp  # a context per call
+    for real in (True, False):
+        ball = Ball(41).arithmetic(real=real)
+        assert isinstance(ball, Balls) and ball.bits == Ball(41).bits and ball.real is real
+
+
 def test_arithmetic_of_unknown_precision_is_refused():
-    with pytest.raises(Exception, match="precision object"):
-        _arith.arithmetic("double")
+    with pytest.raises(InputError, match="is not a precision object"):
+        hankel_matrix([1, 2, 3], precision="double")
 
 
 # ----------------------------------------------------------------------------------------

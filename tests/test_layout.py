@@ -28,6 +28,9 @@ KNOWN = {
     ("_format.py", "momentrnn.moments._scalars"): "the text of a number reads every number kind "
     "(to_mp, sympy, mpmath types), which the moment engine's number readers do; they move to a "
     "layer below with the moment engine's redesign (moments/numbers)",
+    ("precision.py", "momentrnn.moments"): "each precision object makes its own arithmetic "
+    "(precision._arithmetics, inside a function); the arithmetics live in the moment engine "
+    "until they move to a layer below with its redesign (moments/arith)",
     ("_format.py", "momentrnn.moments.algebraic"): "the exact text of an algebraic number, the "
     "same cut as above",
     # _schema holds both the JSON helpers every result's to_dict/from_dict uses (a low layer)

@@ -21,9 +21,10 @@ The modified Chebyshev algorithm of the Gauss rules is written once too
 saying why: the SVD-truncated pencil in doubles, Lagrange weights from exact rationals in
 balls.
 
-A new arithmetic is a subclass of :class:`Arithmetic`, and it is not reached until its
-precision object is added to the type-keyed table of :func:`arithmetic` (and to the
-``isinstance`` checks on precision classes in the recovery and bounds modules).
+Each precision object makes its own arithmetic (``precision.arithmetic(real=...)`` in
+:mod:`momentrnn.precision`): a new arithmetic is a subclass of :class:`Arithmetic` made by
+the ``arithmetic`` method of a precision object, which also says of itself what the recovery
+and bounds modules ask (``exact``, ``encloses``, ``rounded``, ``dps``, ...).
 """
 
 from __future__ import annotations
@@ -56,7 +57,6 @@ __all__ = [
     "prony_coefficients",
     "prony",
     "pencil",
-    "arithmetic",
 ]
 
 
@@ -690,32 +690,3 @@ class Symbolic(Arithmetic):
 
 
 SYMBOLIC = Symbolic()
-
-
-# ----------------------------------------------------------------------------------------
-# the arithmetic of a precision object
-
-
-def arithmetic(precision, *, real: bool = True) -> Arithmetic:
-    """The arithmetic of a precision object for real (``real``) or complex values: ``Exact``
-    gives :data:`RATIONALS` (sympy numbers for complex values), ``Ball`` balls at its
-    precision, ``MP`` a fresh context at its precision, ``Float64`` numpy doubles."""
-    from ..precision import MP, Ball, Exact, Float64
-
-    makers = {
-        Float64: lambda p: FLOAT,
-        MP: lambda p: MPArith(p.context()),
-        Exact: lambda p: RATIONALS if real else SYMBOLIC,
-        Ball: lambda p: _balls(p.bits, real),
-    }
-    make = makers.get(type(precision))
-    if make is None:
-        raise InputError(f"precision={precision!r} is not a precision object; pass Exact(), "
-                         "MP(dps), Ball(dps) or Float64()")
-    return make(precision)
-
-
-def _balls(bits: int, real: bool) -> Arithmetic:
-    from ._ball import Balls
-
-    return Balls(bits, real=real)

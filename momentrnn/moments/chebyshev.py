@@ -11,7 +11,7 @@ from __future__ import annotations
 from .._validate import positive_int
 from ..errors import IllConditionedError, InputError, RankError
 from ..precision import MP, Exact, Float64, Precision, as_precision
-from ._arith import SignUndecided, arithmetic
+from ._arith import SignUndecided
 from ._ball import raise_if_not_positive, recurrence
 from ._data import parse_moments
 
@@ -177,7 +177,7 @@ def recurrence_coefficients(
     prec = as_precision(precision, default=Exact() if data.is_exact else Float64())
     if not isinstance(prec, (Exact, MP, Float64)):
         raise InputError(f"recurrence_coefficients supports Exact, MP and Float64, not {prec}")
-    ar = arithmetic(prec).guarded()  # mpmath: 10 guard digits
+    ar = prec.arithmetic().guarded()  # mpmath: 10 guard digits
     # Python numbers (not numpy scalars): a zero division must raise, not give inf
     values = [ar.convert(v) for v in ar.values(data)]
     try:

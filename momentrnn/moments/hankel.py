@@ -34,7 +34,7 @@ from ..precision import (
     digits_to_bits,
     flint_precision,
 )
-from ._arith import FLOAT, RATIONALS, Arithmetic, arithmetic, hankel
+from ._arith import FLOAT, RATIONALS, Arithmetic, hankel
 from ._ball import Balls
 from ._data import (
     MomentData,
@@ -128,7 +128,7 @@ def _hankel(data: MomentData, rows: int | None, cols: int | None, shift: int,
         _check_exact_size(max(r, c))
     check_memory(r * c * _entry_bytes(data, prec), f"the {r}x{c} Hankel matrix in {prec}",
                  "ask for a smaller matrix (rows=, cols=) or pass fewer moments")
-    ar = arithmetic(prec, real=data.is_real)
+    ar = prec.arithmetic(real=data.is_real)
     with ar.working():
         return ar, hankel(ar, ar.values(data), r, c, shift)
 

@@ -14,7 +14,6 @@ from .._limits import MAX_COUNT, MAX_EXACT_MOMENT_BITS, MAX_SYMBOLIC_MOMENT_TERM
 from .._validate import positive_int
 from ..errors import InputError
 from ..precision import Float64, Precision, as_precision
-from ._arith import arithmetic
 from ._scalars import is_exact_value, is_real_value, normalise, to_exact, to_float
 
 __all__ = ["DiscreteMeasure", "power_sums"]
@@ -136,7 +135,7 @@ class DiscreteMeasure:
         count = int(positive_int(count, "count", maximum=MAX_COUNT,
                                  hint="the most moments computed at once"))
         prec = as_precision(precision, default=Float64())
-        ar = arithmetic(prec, real=self.is_real)
+        ar = prec.arithmetic(real=self.is_real)
         if ar.exact:
             return self._exact_moments(count)
         guarded = ar.guarded()  # summed with guard digits, then rounded

@@ -19,9 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import IllConditionedError, InputError
-from ..precision import Precision
+from ..precision import Precision, as_precision
 from . import _ball, _numeric
-from ._arith import arithmetic
 from ._data import MomentData
 
 __all__ = ["RecoveryMethod", "METHODS", "register_method", "method_named"]
@@ -169,7 +168,7 @@ def method_named(name: str, precision: Precision | None = None) -> RecoveryMetho
     """The registered method called ``name``; ``'auto'`` is the SVD pencil in double precision
     and Prony otherwise."""
     if name == "auto":
-        name = "prony" if precision is None else arithmetic(precision).auto_method
+        name = "prony" if precision is None else as_precision(precision).arithmetic().auto_method
     method = METHODS.get(name) if isinstance(name, str) else None
     if method is None:
         raise InputError(

@@ -20,7 +20,7 @@ import numpy as np
 from .._validate import positive_int
 from ..errors import IllConditionedError, InputError, RankError
 from ..precision import MP, Exact, Float64, Precision, as_precision
-from ._arith import Arithmetic, SingularSystem, arithmetic, hankel
+from ._arith import Arithmetic, SingularSystem, hankel
 from ._data import parse_moments, require_exact
 from .hankel import HankelRank, hankel_rank
 from .recovery import Status
@@ -189,7 +189,7 @@ def minimal_realization(impulse_response: object, *, precision: Precision | None
     if not data.is_real:
         raise InputError("minimal_realization supports real impulse responses")
     prec = as_precision(precision, default=Exact() if data.is_exact else Float64())
-    ar = arithmetic(prec)
+    ar = prec.arithmetic()
     form = _FORMS.get(ar.realization_form)
     if form is None:
         raise InputError("minimal_realization supports Exact, MP and Float64")

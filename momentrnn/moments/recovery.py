@@ -41,7 +41,7 @@ from ..precision import (
     flint_precision,
 )
 from . import _ball
-from ._arith import SignUndecided, arithmetic
+from ._arith import SignUndecided
 from ._data import (
     MomentData,
     parse_moments,
@@ -1199,7 +1199,7 @@ def _compute_fixed(problem: _Problem, progress) -> _Outcome:
     """Double or mpmath arithmetic, then compared with a certified computation."""
     data, n, prec, meth, loss = problem.data, problem.n, problem.prec, problem.method, problem.loss
     target = problem.target
-    ar = arithmetic(prec)
+    ar = prec.arithmetic()
     # the condition number of the power-moment Hankel matrix predicts the loss before any work
     # where the method works on power moments: a working precision that it exhausts leaves no
     # digit that a certified computation could confirm (modified moments, as the Gauss rule

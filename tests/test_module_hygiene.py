@@ -195,3 +195,66 @@ def test_the_function_import_scan_sees_one(tmp_path):
         "def f():\n    from .. import precision\n    import numpy\n\n"
         "    def g():\n        import momentrnn.rnn\n    return g\n")
     assert _function_imports(pkg) == {("sub.mod", "f"): 2}  # g's is counted in f, once
+
+
+# --- what a precision is, asked of the precision object ---------------------------------------
+PRECISION_CLASSES = {"Exact", "MP", "Ball", "Float64"}
+# the precision classes themselves and the arithmetics they make
+PRECISION_OWNERS = {"precision.py", "moments/_arith.py", "moments/_ball.py"}
+
+
+def _precision_class_checks(path, source: str | None = None) -> list[str]:
+    """``isinstance``/``issubclass`` on a precision class, or ``type(x) is/== ...`` of one,
+    in a module's source (the classes under any name they are imported as)."""
+    import ast
+
+    tree = ast.parse(path.read_text() if source is None else source)
+    names = set(PRECISION_CLASSES)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[-1] == "precision":
+            names |= {a.asname for a in node.names if a.name in PRECISION_CLASSES and a.asname}
+
+    def named(node) -> bool:
+        return any((isinstance(n, ast.Name) and n.id in names) or
+                   (isinstance(n, ast.Attribute) and n.attr in PRECISION_CLASSES)
+                   for n in ast.walk(node))
+
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+                node.func.id in ("isinstance", "issubclass") and len(node.args) == 2 and \
+                named(node.args[1]):
+            found.append(f"{path}:{node.lineno}")
+        elif isinstance(node, ast.Compare) and isinstance(node.left, ast.Call) and \
+                isinstance(node.left.func, ast.Name) and node.left.func.id == "type" and \
+                any(named(c) for c in node.comparators):
+            found.append(f"{path}:{node.lineno}")
+    return found
+
+
+def test_no_module_asks_for_a_precision_class():
+    """Outside precision.py and the arithmetics, a precision object is asked what it is
+    (exact, encloses, rounded, mpmath, doubles, dps, carried_digits, arithmetic()), never
+    which class it is."""
+    import pathlib
+
+    import momentrnn
+
+    root = pathlib.Path(momentrnn.__file__).parent
+    bad = []
+    for path in sorted(root.rglob("*.py")):
+        if path.relative_to(root).as_posix() not in PRECISION_OWNERS:
+            bad += _precision_class_checks(path)
+    assert not bad, bad
+
+
+def test_the_precision_class_scan_sees_one(tmp_path):
+    """Negative control: each form of asking for the class is found, asking the object is
+    not."""
+    path = tmp_path / "mod.py"
+    checks = ["isinstance(p, MP)", "isinstance(p, (Exact, Float64))", "issubclass(type(p), Ball)",
+              "type(p) is Float64", "type(p) == precision.MP", "isinstance(p, Double)"]
+    source = ("from ..precision import Float64 as Double\nfrom .. import precision\n"
+              + "".join(f"a{i} = {c}\n" for i, c in enumerate(checks))
+              + "b = p.exact or p.doubles or isinstance(p, float) or type(p) is int\n")
+    assert len(_precision_class_checks(path, source)) == len(checks)

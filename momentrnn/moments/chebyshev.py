@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .._validate import positive_int
 from ..errors import IllConditionedError, InputError, RankError
-from ..precision import MP, Exact, Float64, Precision, as_precision
+from ..precision import Exact, Float64, Precision, as_precision
 from ._arith import SignUndecided
 from ._ball import raise_if_not_positive, recurrence
 from ._data import parse_moments
@@ -175,7 +175,7 @@ def recurrence_coefficients(
         raise RankError(f"count={n} coefficient pairs (a {n}-point Gauss rule) need {2 * n} "
                         f"moments, got {data.count}; pass count <= {data.count // 2}")
     prec = as_precision(precision, default=Exact() if data.is_exact else Float64())
-    if not isinstance(prec, (Exact, MP, Float64)):
+    if prec.encloses:
         raise InputError(f"recurrence_coefficients supports Exact, MP and Float64, not {prec}")
     ar = prec.arithmetic().guarded()  # mpmath: 10 guard digits
     # Python numbers (not numpy scalars): a zero division must raise, not give inf

@@ -26,7 +26,6 @@ from .._validate import nonnegative_int, positive_int
 from ..errors import InputError
 from ..precision import (
     MP,
-    Ball,
     Exact,
     Float64,
     Precision,
@@ -357,7 +356,7 @@ def hankel_singular_values(moments: object, size: int | None = None, *,
     if precision is None:
         return resolved_singular_values(data, s)[0]
     prec = as_precision(precision)
-    if not isinstance(prec, (MP, Ball)):
+    if prec.dps is None:  # Exact or Float64: no working precision of the caller's choosing
         raise InputError(f"precision={precision!r}: use MP(dps), Ball(dps) or None")
     return singular_values(data, s, prec.bits)
 
@@ -445,7 +444,7 @@ def _entry_bytes(data: MomentData, prec: Precision) -> float:
     """Bytes of one Hankel entry, estimated: exact values by their bits (they grow), the
     others by their precision."""
     parts = 1 if data.is_real else 2
-    if isinstance(prec, Float64):
+    if prec.doubles:
         return 8.0 * parts
     if prec.exact:
         values = list(data.real) + list(data.imag or ())
@@ -645,9 +644,9 @@ def hankel_rank(
         prec = as_precision(precision)
     if progress is not None:
         progress(f"rank of the {s}x{s} Hankel matrix in {prec}")
-    if isinstance(prec, Exact):
+    if prec.exact:
         return _exact_rank(data, s, prec)
-    if isinstance(prec, Float64):
+    if prec.doubles:
         return _float_rank(data, s, margin)
     else:
         bits = prec.bits  # type: ignore[union-attr]

@@ -19,7 +19,7 @@ import numpy as np
 
 from .._validate import positive_int
 from ..errors import IllConditionedError, InputError, RankError
-from ..precision import MP, Exact, Float64, Precision, as_precision
+from ..precision import Exact, Float64, Precision, as_precision
 from ._arith import Arithmetic, SingularSystem, hankel
 from ._data import parse_moments, require_exact
 from .hankel import HankelRank, hankel_rank
@@ -116,10 +116,10 @@ class Realization:
 
         precision = precision_from_text(data["precision"])
         A, B, C = data["A"], data["B"], data["C"]
-        if isinstance(precision, Exact):
+        if precision.exact:
             A = [[Fraction(v) for v in row] for row in A]
             B, C = [Fraction(v) for v in B], [Fraction(v) for v in C]
-        elif isinstance(precision, Float64):
+        elif precision.doubles:
             A = np.array([[float(v) for v in row] for row in A], dtype=float)
             B, C = np.array([float(v) for v in B]), np.array([float(v) for v in C])
         else:
@@ -199,7 +199,7 @@ def minimal_realization(impulse_response: object, *, precision: Precision | None
     # decided as hankel_rank decides it at the lags' accuracy: over Q for exact lags, at the
     # asked precision for MP, and by default otherwise (for doubles a double SVD whose floor
     # covers their rounding, re-examined at a higher precision only when ambiguous)
-    rank_prec = Exact() if data.is_exact else (prec if isinstance(prec, MP) else None)
+    rank_prec = Exact() if data.is_exact else (prec if prec.mpmath else None)
     evidence = hankel_rank(data, precision=rank_prec, size=max(1, data.count // 2))
     if data.is_exact:
         _check_exact_order(data, None if rank is None else positive_int(rank, "rank"))

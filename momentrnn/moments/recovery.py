@@ -30,10 +30,8 @@ from ..errors import (
     RankError,
 )
 from ..precision import (
-    MP,
     Ball,
     Exact,
-    Float64,
     Precision,
     as_precision,
     bits_to_digits,
@@ -977,7 +975,7 @@ def _prepare(moments, *, rank, method, precision, digits, data_digits, data_erro
         progress(f"deciding the rank from {mono.count} moments")
     # a fixed MP or Float64 precision that the problem exhausts is refused before the work
     # (_compute_fixed); a proved bound of the condition number may settle that first
-    refusable = isinstance(prec, (MP, Float64)) and (basis == "monomial" or meth.power_moments)
+    refusable = prec is not None and prec.rounded and (basis == "monomial" or meth.power_moments)
     n, evidence = _decide_rank(mono, rank, prec, progress, values=not refusable)
     problem = _Problem(data, mono, basis, meth, prec, target, n, evidence)
     problem.refusable = refusable
@@ -1064,7 +1062,7 @@ def _conditioning(problem: _Problem, rank, progress) -> None:
         if bound is None and problem.mono.is_exact:  # singular over Q: proved
             # (for rounded data only the values as given are: decided below as before)
             raise _singular_error(n, rank)
-        if bound is not None and bound >= _carried_digits(problem.prec):  # type: ignore[arg-type]
+        if bound is not None and bound >= problem.prec.carried_digits:  # type: ignore[union-attr]
             problem.loss, problem.loss_bound, problem.svals = bound, True, ()
             problem.cond = 10.0 ** (bound - 1e-9) if bound < 308 else math.inf
             return
@@ -1099,9 +1097,9 @@ def _singular_error(n: int, rank) -> RankError:
 
 def _compute(problem: _Problem, progress) -> _Outcome:
     """Dispatch once on the arithmetic."""
-    if isinstance(problem.prec, Exact):
+    if problem.prec is not None and problem.prec.exact:
         return _compute_exact(problem)
-    if problem.prec is None or isinstance(problem.prec, Ball):
+    if problem.prec is None or problem.prec.encloses:
         return _compute_certified(problem, progress)
     return _compute_fixed(problem, progress)
 
@@ -1204,7 +1202,7 @@ def _compute_fixed(problem: _Problem, progress) -> _Outcome:
     # where the method works on power moments: a working precision that it exhausts leaves no
     # digit that a certified computation could confirm (modified moments, as the Gauss rule
     # takes them in the Chebyshev basis, can be far better conditioned)
-    carried = _carried_digits(prec)
+    carried = prec.carried_digits
     if loss >= carried and (problem.basis == "monomial" or meth.power_moments):
         note = ""
         if meth.positive_only and not _ball.raise_if_not_positive(data, n, problem.basis):
@@ -1302,11 +1300,6 @@ def _down(log10_value: float) -> str:
     exponent = math.floor(low)
     lead = math.floor(10.0 ** (low - exponent) * 100) / 100
     return f"{lead:.2f}e{exponent:+03d}"
-
-
-def _carried_digits(prec: Precision) -> float:
-    """Decimal digits a fixed working precision carries."""
-    return float(prec.dps) if isinstance(prec, MP) else bits_to_digits(53)
 
 
 def _numerical_failure(problem: _Problem, exc: Exception) -> _Outcome:

@@ -18,7 +18,7 @@ from .._limits import MAX_EXACT_RESPONSE_BYTES, format_bytes
 from .._validate import positive_int, shown
 from ..errors import InputError
 from ..moments import DiscreteMeasure
-from ..precision import MP, Exact, Float64, Precision, as_precision, flint_precision
+from ..precision import Float64, Precision, as_precision, flint_precision
 from ._limits import check_memory
 
 __all__ = ["LinearRNN", "SymmetricRNN", "DiagonalRNN"]
@@ -169,7 +169,7 @@ class DiagonalRNN(_Model):
     def impulse_response(self, count: int, *, precision: Precision | None = None):
         count = _count(count, self.dim, self.a.itemsize)
         prec = as_precision(precision, default=Float64())
-        if isinstance(prec, Float64):
+        if prec.doubles:
             w = self.weights
             with np.errstate(over="ignore", invalid="ignore"):  # |a| > 1 may overflow: inf
                 powers = np.vander(self.a, count, increasing=True)
@@ -182,10 +182,10 @@ class DiagonalRNN(_Model):
                 return DiagonalRNN(self.a[live], self.b[live], self.c[live]) \
                     .impulse_response(count)
             return h
-        if isinstance(prec, Exact):
+        if prec.exact:
             _exact_size(np.concatenate([self.a, self.weights]), count, 1)
         measure = self.measure()
-        if isinstance(prec, Exact):
+        if prec.exact:
             # floats are exact binary rationals: Exact() uses the parameters' exact values
             from fractions import Fraction
 
@@ -251,14 +251,14 @@ class LinearRNN(_Model):
     def impulse_response(self, count: int, *, precision: Precision | None = None):
         count = _count(count, 1, self.A.itemsize)
         prec = as_precision(precision, default=Float64())
-        if isinstance(prec, Float64):
+        if prec.doubles:
             out = np.empty(count, dtype=np.result_type(self.A, self.B, self.C))
             x = self.B.copy()
             for j in range(count):
                 out[j] = self.C @ x
                 x = self.A @ x
             return out
-        if isinstance(prec, Exact) and not np.iscomplexobj(self.A):
+        if prec.exact and not np.iscomplexobj(self.A):
             _exact_size(np.concatenate([self.A.ravel(), self.B, self.C]), count, self.dim)
         return _exact_or_mp_response(self, count, prec)
 
@@ -269,7 +269,7 @@ class LinearRNN(_Model):
         ``MP(dps)`` computes the eigendecomposition with mpmath.
         """
         prec = as_precision(precision, default=Float64())
-        if isinstance(prec, MP):
+        if prec.mpmath:
             ctx = prec.context()
             A = ctx.matrix(self.A.tolist())
             E, V = ctx.eig(A)
@@ -296,7 +296,7 @@ class LinearRNN(_Model):
 def _exact_or_mp_response(model: LinearRNN, count: int, prec: Precision) -> list:
     from fractions import Fraction
 
-    if isinstance(prec, MP):
+    if prec.mpmath:
         ctx = prec.context(extra_dps=10)
         A = ctx.matrix(model.A.tolist())
         x = ctx.matrix(model.B.tolist())
@@ -323,7 +323,7 @@ def _exact_or_mp_response(model: LinearRNN, count: int, prec: Precision) -> list
     for _ in range(count):
         exact.append((C * x)[0, 0])
         x = A * x
-    if isinstance(prec, Exact):
+    if prec.exact:
         return [Fraction(int(v.p), int(v.q)) for v in exact]
     with flint_precision(prec.bits):  # type: ignore[union-attr]
         return [flint.arb(v) for v in exact]

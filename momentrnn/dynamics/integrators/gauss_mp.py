@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...errors import InputError
-from ...precision import MP, as_precision
+from ...precision import as_precision
 from .._problem import FlowProblem
 from ._base import FlowOptions, FlowRun, Integrator, MethodOptions
 from .driver import Status
@@ -53,7 +53,7 @@ class GaussMP(Integrator):
             raise InputError("method='gauss-mp' needs precision=MP(dps), e.g. precision=MP(30), "
                              "and a finite t_max; no precision was given")
         prec = as_precision(options.precision)
-        if not isinstance(prec, MP) or options.t_max is None:
+        if not prec.mpmath or options.t_max is None:
             raise InputError("method='gauss-mp' needs precision=MP(dps) and a finite t_max")
 
     def integrate(self, problem: FlowProblem, theta0: np.ndarray,

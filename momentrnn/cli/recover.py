@@ -33,7 +33,9 @@ def _arguments(p: argparse.ArgumentParser) -> None:
                    "data's accuracy, with its evidence)")
     p.add_argument("--method", default="auto", choices=["auto", *METHODS],
                    help="recovery method; auto is Prony, the SVD pencil in double precision, "
-                   "and the Gauss rule for rounded Chebyshev moments")
+                   "and the Gauss rule for rounded Chebyshev moments; "
+                   + "; ".join(f"{m.name}: {m.summary}" for m in METHODS.values())
+                   .replace("%", "%%"))
     p.add_argument("--digits", type=digits_arg, help="target correct digits (automatic precision; "
                    "default: the digits the data's accuracy determines)")
     p.add_argument("--dps", type=dps_arg, help="working precision in digits (mpmath, or "

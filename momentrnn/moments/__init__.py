@@ -1,5 +1,7 @@
 """The moment-problem engine: measures, Hankel matrices, rank, recovery."""
 
+from . import algorithms  # noqa: F401  (its modules register their methods)
+
 # Reading numbers, for the layers above (the command line, the RNN code): public here so that
 # no module outside this package imports a private one of it; not part of ``__all__``.
 from ._data import looks_like_double as looks_like_double

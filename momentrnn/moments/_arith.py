@@ -231,6 +231,12 @@ class Arithmetic:
     def eigenvalues(self, A) -> list:
         raise NotImplementedError
 
+    def left_singular_vectors(self, A, n: int) -> list[list]:
+        """The left singular vectors of the ``n`` largest singular values of ``A``, as rows
+        (row ``i`` holds their ``i``-th entries): an orthonormal basis of the dominant column
+        space. Optional: only the rounded arithmetics have an SVD."""
+        raise NotImplementedError(f"{self.name} has no singular value decomposition")
+
     # -- algorithm steps an arithmetic may specialise
     def pencil_pair(self, m: Sequence, n: int):
         """Matrices ``P0, P1`` whose shift operator ``P0 \\ P1`` has the atoms as eigenvalues:
@@ -416,6 +422,10 @@ class FloatArith(Arithmetic):
     def eigenvalues(self, A):
         return scipy.linalg.eigvals(A)
 
+    def left_singular_vectors(self, A, n):
+        U = np.linalg.svd(A, full_matrices=False)[0]  # singular values in decreasing order
+        return [list(row) for row in U[:, :n]]
+
     confirm_digits = 17.0
     auto_method = "pencil"  # the SVD-truncated pencil is the robust choice in doubles
     realization_form = "balanced"  # the SVD of H, not H_n^{-1}, for the same reason
@@ -549,6 +559,11 @@ class MPArith(Arithmetic):
     def eigenvalues(self, A):
         eig = self.ctx.eig(A, left=False, right=False)
         return list(eig[0] if isinstance(eig, tuple) else eig)  # 1x1 input returns a tuple
+
+    def left_singular_vectors(self, A, n):
+        U, S, _ = self.ctx.svd(A, full_matrices=False, compute_uv=True)
+        order = sorted(range(len(S)), key=lambda k: -S[k])[:n]  # the n largest
+        return [[U[i, k] for k in order] for i in range(U.rows)]
 
 
 # Above this working precision (bits) mpmath's polyroots (Durand-Kerner at the full precision,

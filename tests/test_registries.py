@@ -1,6 +1,7 @@
-"""The registries of claims and sweep families: adding one is one new file and one registry
-line, proved here by doing it in a temporary copy of the package, without editing a file of
-the repository; and everything that names claims or families reads them from the registry."""
+"""The registries of claims, sweep families and recovery methods: adding one is one new file
+and one registry line, proved here by doing it in a temporary copy of the package, without
+editing a file of the repository; and everything that names claims or families reads them from
+the registry."""
 
 from __future__ import annotations
 
@@ -242,3 +243,62 @@ def test_the_shipped_families_register_themselves():
     assert type(FAMILIES["nonlinear"]) is NonlinearFamily
     with pytest.raises(InputError, match="decorates a SweepFamily subclass, got 3"):
         register_family_class(3)
+
+
+# --- recovery methods --------------------------------------------------------------------------
+
+NEW_METHOD = '''"""Companion (a toy method): the Prony polynomial from the Hankel system,
+its roots as the eigenvalues of its companion matrix, least-squares weights; written once over
+the arithmetics (doubles and mpmath), certified by Prony's ball computation."""
+
+from .._arith import FLOAT, MPArith, prony_coefficients, vandermonde_fit
+from ..methods import METHODS, RecoveryMethod, register_method
+
+
+def companion(ar, m, n):
+    with ar.working():
+        coeffs, _ = prony_coefficients(ar, m, n)
+        rows = [[ar.one if i == j + 1 else ar.zero for j in range(n - 1)] + [-coeffs[i]]
+                for i in range(n)]
+        atoms = ar.eigenvalues(ar.matrix(rows))
+        return atoms, vandermonde_fit(ar, m, atoms)
+
+
+register_method(RecoveryMethod(
+    name="companion",
+    summary="the Prony polynomial's roots as companion-matrix eigenvalues",
+    float_impl=lambda m, n, basis: companion(FLOAT, m, n),
+    mp_impl=lambda ctx, m, n, basis: companion(MPArith(ctx), m, n),
+    ball_impl=METHODS["prony"].ball_impl,
+    exact_impl=METHODS["prony"].exact_impl,
+    certifier="prony",
+))
+'''
+
+
+def test_a_new_recovery_method_is_one_new_file_and_one_registry_line(tmp_path):
+    from fractions import Fraction
+
+    copy = _copy(tmp_path / "pkg", "momentrnn")
+    (copy / "moments" / "algorithms" / "companion.py").write_text(NEW_METHOD)
+    _add_line(copy / "moments" / "algorithms" / "__init__.py",
+              "from . import esprit  # noqa: F401", "from . import companion  # noqa: F401")
+    atoms, weights = [Fraction(1, 3), Fraction(-2, 7), Fraction(5, 11)], [2, Fraction(-3, 13), 5]
+    moments = [sum(w * x**j for x, w in zip(atoms, weights)) for j in range(8)]
+    (tmp_path / "m.txt").write_text("".join(f"{v}\n" for v in moments))
+    shown = _run(tmp_path, "-m", "momentrnn", "recover", "--help", first=tmp_path / "pkg")
+    assert shown.returncode == 0 and "companion: the Prony polynomial's roots" in \
+        " ".join(shown.stdout.split()), shown.stdout[-2000:]
+    for precision in (["--dps", "40"], ["--float64"], []):
+        ran = _run(tmp_path, "-m", "momentrnn", "recover", "m.txt", "--method", "companion",
+                   "--rank", "3", "--format", "json", *precision, first=tmp_path / "pkg")
+        assert ran.returncode == 0, (precision, ran.stdout[-2000:], ran.stderr[-2000:])
+        got = json.loads(ran.stdout)
+        assert got["method"] == "companion" and got["status"] == "ok", got
+        vouched = got["digits"]
+        assert vouched >= (10 if precision == ["--float64"] else 30), got
+        for text, exact in zip(sorted(got["atoms"], key=Fraction), sorted(atoms)):
+            assert abs(Fraction(text) - exact) <= Fraction(1, 10**int(vouched)), (text, exact)
+    from momentrnn.moments import METHODS
+
+    assert "companion" not in METHODS  # the repository itself is untouched

@@ -40,6 +40,7 @@ import scipy.linalg
 from ..errors import IllConditionedError, InputError, RankError
 from ._data import require_exact, to_fraction
 from ._scalars import global_mp, to_float, to_mp
+from .measure import power_sums
 
 __all__ = [
     "Arithmetic",
@@ -199,8 +200,6 @@ class Arithmetic:
 
     def power_sums(self, atoms: Sequence, weights: Sequence, count: int):
         r"""The moments :math:`m_j = \sum_i w_i x_i^j`, ``j < count``."""
-        from .measure import power_sums
-
         return power_sums(atoms, weights, count, self.sum)
 
     def det(self, A):

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .truncated import Feasibility
+from .sdp import ExtrapolationRange
+from .truncated import Feasibility, MomentRange
 
 __all__ = ["BoundsReport"]
 
@@ -50,8 +51,6 @@ class BoundsReport:
         :meth:`MomentRange.to_dict` (exact ends, ``"exact": true``) with ``status``, or of
         :meth:`ExtrapolationRange.to_dict` (``"exact"`` true only for the exact solver, its
         message as ``range_message``); empty without a range."""
-        from .sdp import ExtrapolationRange
-
         computed = self.range
         if computed is None:
             return {}
@@ -75,8 +74,6 @@ class BoundsReport:
         import dataclasses
 
         from .._schema import body_of
-        from .sdp import ExtrapolationRange
-        from .truncated import MomentRange
 
         data = body_of(data)
         feasibility_keys = ("feasible", "interior", "determinate", "message", "support",

@@ -32,9 +32,12 @@ from .._limits import (
     MAX_LAGS,
     MAX_LENGTH,
 )
+from .._output import _standard
 from .._validate import nonnegative_int, positive_int
 from ..errors import InputError, MomentRNNError, SolverError
-from .sdp import _round, _sup_abs_upper
+from ._numbers import read_number
+from .sdp import _round, _sup_abs_upper, extrapolation_range
+from .truncated import moment_feasible, parse_support
 
 __all__ = ["CertifiedOrder", "ExtrapolationCertificate", "R11Bounds", "certify_extrapolation"]
 
@@ -116,7 +119,6 @@ class ExtrapolationCertificate:
         write (beyond about 4000 decimal digits); the float is given in any case. A number
         that is not finite is the string ``"inf"``, ``"-inf"`` or ``"nan"`` (standard JSON as
         it is)."""
-        from .._output import _standard
         from .._schema import support_value
 
         def num(v):
@@ -398,8 +400,6 @@ def check_powers(atoms: dict, length: int, where: str = "length",
 def _exact(values: Sequence | None, name: str) -> list[Fraction] | None:
     """Every value read exactly: a double (or numpy, mpmath number) at its binary value, ints,
     Fractions and decimal text as the rationals they are; a ball must have radius 0."""
-    from ._numbers import read_number
-
     if values is None:
         return None
     if isinstance(values, (str, bytes)):
@@ -632,7 +632,6 @@ def _support(support, a: list, b: list, c: list, teacher_atoms: list | None
         # outward to 6 decimals, so that the ends stay short rationals
         return (Fraction(math.floor(lo * scale), scale) if lo < -1 else lo,
                 Fraction(math.ceil(hi * scale), scale) if hi > 1 else hi)
-    from .truncated import parse_support
 
     lo, hi = parse_support(support)
     if not all(isinstance(v, Fraction) for v in (lo, hi)):
@@ -658,8 +657,6 @@ def _shown(x: Fraction) -> str:
 
 
 def _determinate(moments: list) -> bool:
-    from .truncated import moment_feasible
-
     try:
         return moment_feasible(moments).determinate
     except MomentRNNError:
@@ -675,8 +672,6 @@ def _sdp_bound(moments: list, eps: list, q: int, target: Fraction, exact: bool =
     iterations cost minutes where the problem is degenerate; a failure leaves that order to
     R11 and is noted. With ``exact`` (every error 0, determinate moments) the range is the
     exact point of the determinate measure."""
-    from .sdp import extrapolation_range
-
     try:
         r = extrapolation_range(moments, tolerance=list(eps), order=q, support=support,
                                 solver="auto" if exact else SDP_SOLVER)

@@ -22,6 +22,7 @@ from .._limits import (
     MAX_SINGULAR_VALUES,
     check_memory,
 )
+from .._output import _standard
 from .._validate import nonnegative_int, positive_int
 from ..errors import InputError
 from ..precision import (
@@ -242,8 +243,6 @@ class HankelRank:
         significant digits (a non-zero one below the double range as the smallest double, never
         0), an infinite gap or floor as the string ``"inf"`` (:mod:`momentrnn._schema`'s
         convention: the dictionary is standard JSON as it is)."""
-        from .._output import _standard
-
         return _standard({
             "rank": self.rank,
             "verdict": self.verdict,

@@ -11,10 +11,20 @@ import flint
 import numpy as np
 
 from .._limits import MAX_COUNT, MAX_EXACT_MOMENT_BITS, MAX_SYMBOLIC_MOMENT_TERMS
-from .._validate import positive_int
+from .._validate import positive_int, shown
 from ..errors import InputError
 from ..precision import Float64, Precision, as_precision
-from ._scalars import is_exact_value, is_real_value, normalise, to_exact, to_float
+from ._scalars import (
+    MPC,
+    MPF,
+    is_exact_value,
+    is_real_value,
+    is_sympy,
+    normalise,
+    to_exact,
+    to_float,
+)
+from .algebraic import AlgebraicNumber, field_moments
 
 __all__ = ["DiscreteMeasure", "power_sums"]
 
@@ -145,7 +155,6 @@ class DiscreteMeasure:
                 return guarded.convert(v)
             except OverflowError:  # a double holds magnitudes up to about 1.8e308
                 from .._format import upper_text
-                from .._validate import shown
 
                 text = upper_text(abs(v), 3) if isinstance(v, (int, Fraction)) else shown(v)
                 raise InputError(
@@ -185,8 +194,6 @@ class DiscreteMeasure:
 
     def _exact_moments(self, count: int) -> list:
         """Exact moments: Fractions, or sympy expressions for algebraic atoms."""
-        from .algebraic import AlgebraicNumber, field_moments
-
         if any(isinstance(v, AlgebraicNumber) for v in self.atoms + self.weights):
             exact = field_moments(list(self.atoms), list(self.weights), count)
             if exact is not None:
@@ -216,7 +223,6 @@ class DiscreteMeasure:
 
     def __repr__(self) -> str:
         from .._format import exact_text, mp_text, sympy_text
-        from ._scalars import MPC, MPF, is_sympy
 
         def show(v: object) -> str:
             # each also past Python's int-string limit, which a plain str() raises

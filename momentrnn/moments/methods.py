@@ -22,6 +22,8 @@ from ..errors import IllConditionedError, InputError
 from ..precision import Precision, as_precision
 from . import _ball, _numeric
 from ._data import MomentData
+from ._exact import exact_recover
+from .chebyshev import chebyshev_to_monomial
 
 __all__ = ["RecoveryMethod", "METHODS", "register_method", "method_named"]
 
@@ -100,7 +102,6 @@ def as_monomial(data: MomentData, basis: str) -> MomentData:
     """Power moments of exact moments written in ``basis``."""
     if basis == "monomial":
         return data
-    from .chebyshev import chebyshev_to_monomial
 
     return MomentData(tuple(chebyshev_to_monomial(list(data.real))), None, data.radius)
 
@@ -179,8 +180,6 @@ def method_named(name: str, precision: Precision | None = None) -> RecoveryMetho
 
 def _exact(name: str):
     def run(data: MomentData, n: int, basis: str):
-        from ._exact import exact_recover
-
         return exact_recover(data, n, name, basis)
 
     return run

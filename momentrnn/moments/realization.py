@@ -17,6 +17,7 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 
+from .._output import _standard
 from .._validate import positive_int
 from ..errors import IllConditionedError, InputError, RankError
 from ..precision import Exact, Float64, Precision, as_precision
@@ -86,8 +87,6 @@ class Realization:
         """JSON-ready dictionary: A as rows of text, B and C as lists of text (exact
         fractions or the digits of the working precision); a residual that is not finite
         as the string ``"inf"`` or ``"nan"`` (standard JSON as it is)."""
-        from .._output import _standard
-
         def text(x):
             if hasattr(x, "tolist"):
                 x = x.tolist()

@@ -20,6 +20,7 @@ import mpmath
 import numpy as np
 
 from .._limits import MAX_DPS, MAX_ESCALATION_BITS, MAX_RECOVERY_DIGITS, MAX_SINGULAR_VALUES
+from .._output import _standard
 from .._validate import finite, positive_int, shown
 from ..errors import (
     DataAccuracyError,
@@ -48,8 +49,8 @@ from ._data import (
     require_trackable_scale,
 )
 from ._numbers import is_sympy
-from ._scalars import global_mp, mpf_from_man_exp
-from .algebraic import AlgebraicNumber, radical_text_ball
+from ._scalars import global_mp, mpf_from_man_exp, to_mp
+from .algebraic import AlgebraicNumber, field_moments, radical_text_ball
 from .hankel import (
     HankelRank,
     _exact_rank,
@@ -272,7 +273,6 @@ class Recovery:
         :meth:`AlgebraicNumber.exact_form` (minimal polynomial, integer coefficients lowest
         degree first, and a box of decimal texts isolating the root).
         """
-        from .._output import _standard
         from .._schema import digits_list, double, measure_balls
 
         atoms, weights = self.vouched_text()
@@ -323,8 +323,6 @@ class Recovery:
         python-flint's radius above it, so that each ball holds the one written), or None
         where none was."""
         from .._schema import number_of, precision_from_text, read_digits_list, read_measure_balls
-        from ._data import parse_number_text
-        from .hankel import HankelRank
 
         def value(text):
             if text.startswith("root of "):  # an algebraic number of degree >= 3, exactly
@@ -612,8 +610,6 @@ def _to_mp_value(b):
 def _residual(data: MomentData, measure: DiscreteMeasure, bits: int, basis: str = "monomial"):
     """max_j |m_j(measure) - m_j| with the returned numbers, in a local mpmath context, the
     moments written in ``basis`` as the data are."""
-    from ._scalars import to_mp
-
     ctx = mpmath.MPContext()
     ctx.prec = bits + 64
     x = [to_mp(a, ctx) for a in measure.atoms]
@@ -956,8 +952,6 @@ def _prepare(moments, *, rank, method, precision, digits, data_digits, data_erro
         method = "gauss"
     meth = method_named(method, prec)
     if meth.positive_only and not data.is_real:
-        from ..errors import NotPositiveError
-
         raise NotPositiveError(f"method={meth.name!r} needs real moments of a positive measure")
     if basis != "monomial" and meth.power_moments and not data.is_exact:
         raise InputError(
@@ -1113,7 +1107,6 @@ def _compute_exact(problem: _Problem) -> _Outcome:
     # every exact result reproduces all the data: checked over Q on the Prony polynomial by
     # run_exact, and here once more on the returned numbers where they form complete fields
     # (power moments of the measure against the power moments of the data, in any basis)
-    from .algebraic import field_moments
 
     back = field_moments(atoms, weights, problem.mono.count)
     if back is not None and (len(back) != problem.mono.count or

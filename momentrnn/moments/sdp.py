@@ -22,15 +22,25 @@ from fractions import Fraction
 import numpy as np
 
 from .._format import exact_text, lower_text, upper_text
-from .._limits import MAX_MOMENT_INDEX, MAX_SDP_ORDER, SDP_INPUT_RANGE
+from .._limits import (
+    MAX_MOMENT_INDEX,
+    MAX_SDP_ORDER,
+    MAX_STABILITY_ORDER,
+    MAX_STABILITY_WORK,
+    SDP_INPUT_RANGE,
+)
+from .._output import _standard
 from .._output import rounded_float as _round
-from .._validate import _kind
+from .._validate import _kind, nonnegative_int
 from .._validate import shown as shown_value
 from ..errors import InputError, MissingDependencyError, SolverError
+from ..precision import flint_precision
 from ._certificate import EndCertificate, certify_end, certify_infeasible, checked_measure
+from ._certificate import _exact as arb_exact
 from ._data import parse_moments, to_fraction
+from ._numbers import read_number
 from .measure import DiscreteMeasure
-from .truncated import INF, parse_support
+from .truncated import INF, determinate_moment, moment_feasible, next_moment_range, parse_support
 
 __all__ = ["ExtrapolationRange", "extrapolation_range", "stability_bound"]
 
@@ -140,8 +150,6 @@ class ExtrapolationRange:
         A number that is not finite (a ``gap`` where an end has no checked measure) is the
         string ``"inf"``, ``"-inf"`` or ``"nan"``: the dictionary is standard JSON as it is.
         """
-        from .._output import _standard
-
         def frac(v, direction=0):  # outer ends are rounded outwards, inner ends inwards
             return None if v is None else {"exact": exact_text(v),
                                            "float": _round(v, direction)}
@@ -324,15 +332,11 @@ def extrapolation_range(moments: object, *, tolerance: object, support: tuple = 
     if not any(eps_exact):
         # decided exactly before any unbounded-support logic: determinate data give a point
         # for every support and order
-        from .truncated import moment_feasible
-
         feasible = moment_feasible(data, support=(a, b))
         if not feasible.feasible:  # decided exactly, over Q
             raise InputError(f"at tolerance 0: {feasible.message} (decided exactly)")
         if feasible.determinate and solver.lower() == "auto":
             # one measure has these moments: every later moment is a point, exactly
-            from .truncated import determinate_moment
-
             value = determinate_moment(feasible, list(data.real), q)
             shown = _round(value, 0)
             return ExtrapolationRange(
@@ -376,8 +380,6 @@ def extrapolation_range(moments: object, *, tolerance: object, support: tuple = 
 
 
 def _exact_range(data, a, b, q: int, eps: tuple) -> ExtrapolationRange:
-    from .truncated import next_moment_range
-
     r = next_moment_range(data, support=(a, b))
     lo, hi = to_fraction_any(r.lower), to_fraction_any(r.upper)
     if lo is None or hi is None:  # pragma: no cover - next_moment_range's ends are rationals
@@ -686,8 +688,6 @@ def _ball_radii(moments: object, count: int) -> tuple:
     0 for every other kind of number."""
     import flint
 
-    from ._numbers import read_number
-
     items = moments if isinstance(moments, (list, tuple)) else None
     if items is None or len(items) != count:
         return (Fraction(0),) * count
@@ -699,8 +699,6 @@ def _ball_radii(moments: object, count: int) -> tuple:
 def _tolerances(tolerance: object, count: int) -> tuple:
     """The tolerances as exact Fractions, one per moment, read by the one number table (a
     float at its binary value, a decimal string or an mpmath number exactly as given)."""
-    from ._numbers import read_number
-
     def one(value, where):
         try:
             r = read_number(value, where)
@@ -820,9 +818,6 @@ def _sup_abs_upper(s) -> Fraction:
     """
     import flint
 
-    from ..precision import flint_precision
-    from ._certificate import _exact as arb_exact
-
     if s.degree() < 0:
         return Fraction(0)
     best = max(abs(to_fraction(s(flint.fmpq(1)))), abs(to_fraction(s(flint.fmpq(-1)))))
@@ -895,9 +890,6 @@ def stability_bound(atoms: object, *, order: int, tolerance: float) -> float:
     0.001
     """
     import flint
-
-    from .._limits import MAX_STABILITY_ORDER, MAX_STABILITY_WORK
-    from .._validate import nonnegative_int
 
     if isinstance(atoms, np.ndarray) and atoms.ndim == 1:
         atoms = list(atoms)

@@ -10,6 +10,7 @@ from .._validate import positive_int
 from ..errors import InputError
 from ._arith import SYMBOLIC, hankel
 from ._data import parse_moments
+from ._exact import exact_prony_polynomial
 
 __all__ = ["symbolic_moments", "symbolic_hankel_determinant", "prony_polynomial"]
 
@@ -64,8 +65,6 @@ def prony_polynomial(moments: object, rank: int | None = None, *, variable: str 
     Poly(x**2 - 1/3, x, domain='QQ')
     """
     import sympy
-
-    from ._exact import exact_prony_polynomial
 
     data = parse_moments(moments)
     n = data.count // 2 if rank is None else rank

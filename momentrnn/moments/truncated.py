@@ -20,11 +20,13 @@ import flint
 import mpmath
 from flint import fmpq, fmpq_mat, fmpq_poly
 
+from .._limits import MAX_SUPPORT_BITS
+from .._output import _standard
 from .._validate import positive_int
 from ..errors import InputError, PrecisionExhaustedError
 from ..precision import flint_precision
 from ._arith import RATIONALS, hankel
-from ._data import parse_moments, to_fraction
+from ._data import parse_moments, parse_number_text, to_fraction
 from .measure import DiscreteMeasure
 
 __all__ = ["Feasibility", "MomentRange", "moment_feasible", "next_moment_range",
@@ -44,7 +46,6 @@ def _end(value: object, name: str) -> Fraction | float:
             return INF
         if text in ("-inf", "-infinity", "-oo"):
             return -INF
-        from ._data import parse_number_text
 
         re_part, im_part = parse_number_text(value, f"support {name} end")
         if im_part:
@@ -61,8 +62,6 @@ def _end(value: object, name: str) -> Fraction | float:
 
 def _capped(end: Fraction | float, value: object, name: str) -> Fraction | float:
     """A finite end of at most ``MAX_SUPPORT_BITS`` bits in its numerator and denominator."""
-    from .._limits import MAX_SUPPORT_BITS
-
     if isinstance(end, Fraction):
         bits = max(abs(end.numerator).bit_length(), end.denominator.bit_length())
         if bits > MAX_SUPPORT_BITS:
@@ -233,7 +232,6 @@ class Feasibility:
             out["failing"] = self.failing
         if self.measure is not None:
             out["measure"] = self.loaded_balls or measure_balls(self.measure)
-        from .._output import _standard
 
         return _standard(out)
 
@@ -601,7 +599,6 @@ class MomentRange:
         """JSON-ready dictionary: the ends as doubles rounded outward (``lower``, ``upper``;
         ``"-inf"``/``"inf"`` where unbounded) and as exact values (``lower_exact``,
         ``upper_exact``), the measures at the ends."""
-        from .._output import _standard
         from .._schema import exact_value
 
         def end(v, direction):  # an infinite end is exact too: {"exact": "inf", ...}

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from momentrnn import MP, Ball, Exact, Float64, recover_measure
 from momentrnn.errors import MomentRNNError, RankError
 from momentrnn.moments import METHODS
-from momentrnn.moments._arith import FLOAT, RATIONALS, MPArith
+from momentrnn.moments._arith import FLOAT, RATIONALS, MPArith, SingularSystem
 from momentrnn.moments.algorithms.esprit import esprit, hankel_shape
 from tests._adversarial import truths
 
@@ -186,5 +186,13 @@ def test_esprit_bad_input_is_refused_with_the_reason():
         esprit(FLOAT, np.array([1.0, 0.5, 0.25, 0.125]), 3)
     with pytest.raises(NotImplementedError, match="exact arithmetic has no singular value"):
         esprit(RATIONALS, [flint.fmpq(v) for v in (1, 2, 3, 4)], 1)
+    class NoSolve(MPArith):  # an arithmetic that finds the shifted subspace singular
+        def solve(self, A, B):
+            raise SingularSystem
+
+    ctx = MP(20).context()
+    with pytest.raises(RankError, match=r"signal subspace of the 3x2 Hankel matrix is singular "
+                                        r"in 20 digits: the data do not carry 2 atoms"):
+        esprit(NoSolve(ctx), [ctx.mpf(v) for v in (1, 2, 5, 3)], 2)
     assert hankel_shape(6, 3) == (4, 3) and hankel_shape(7, 3) == (5, 3)
     assert hankel_shape(20, 3) == (11, 10)

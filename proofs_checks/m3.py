@@ -12,6 +12,7 @@ from fractions import Fraction
 import mpmath
 
 from momentrnn import MP, Float64, recover_measure
+from momentrnn.moments import METHODS as REGISTERED_METHODS
 
 from ._measures import (
     as_text,
@@ -201,7 +202,18 @@ def _within_radius_check(case: dict) -> float:
     return min(100.0, _digits(err_a), _digits(err_w)) - float(r.digits)
 
 
-METHODS = ("prony", "pencil", "auto", "gauss")
+def _methods() -> tuple[str, ...]:
+    """Every registered method, read from the registry when the cases are built (a method
+    registered later is checked too), then ``'auto'``; Prony first (the quick check's one)."""
+    names = sorted(REGISTERED_METHODS, key=lambda name: (name != "prony", name))
+    return (*names, "auto")
+
+
+def _signed(method: str) -> bool:
+    """Whether ``method`` takes signed and complex weights (not only a positive measure's)."""
+    return method == "auto" or not REGISTERED_METHODS[method].positive_only
+
+
 BASES = ("monomial", "chebyshev")
 PRECISIONS = ("exact", "mp", "ball", "float64", "digits")
 
@@ -220,8 +232,8 @@ def _matrix(quick: bool, seed: int) -> list[dict]:
     out = []
     measures = _matrix_measures(seed)
     for name, a, w in measures[1:2] if quick else measures:
-        for method in METHODS:
-            if method == "gauss" and any(v < 0 for v in w):
+        for method in _methods():
+            if not _signed(method) and any(v < 0 for v in w):
                 continue
             for basis in BASES:
                 for prec in PRECISIONS:
@@ -234,7 +246,8 @@ def _matrix(quick: bool, seed: int) -> list[dict]:
     # complex atoms and weights (Gaussian rationals; the monomial basis only), exact and rounded
     atoms = [(F(0), F(1, 3)), (F(0), F(-7, 10)), (F(2, 5), F(1, 2))]
     weights = [(F(1), F(0)), (F(1, 2), F(0)), (F(1, 3), F(-1, 4))]
-    for method in METHODS[:1] if quick else METHODS[:3]:
+    signed = [method for method in _methods() if _signed(method)]
+    for method in signed[:1] if quick else signed:
         for prec in PRECISIONS[1:]:  # Exact() refuses complex moments, by name
             out.append({"name": f"complex atoms: {method}, {prec}", "kind": "matrix",
                         "atoms": atoms, "weights": weights, "method": method,

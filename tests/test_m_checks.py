@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 import proofs_checks.m6 as m6
 from momentrnn import moment_feasible, next_moment_range
+from momentrnn.moments import METHODS
 from proofs_checks._measures import power_moments
 
 
@@ -102,10 +103,23 @@ def test_m3_reaches_every_method_basis_and_precision():
     import proofs_checks.m3 as m3
 
     grid = [c for c in m3._cases(True, 0) if c.get("kind") == "matrix"]
-    assert {c["method"] for c in grid} == set(m3.METHODS)
+    assert {c["method"] for c in grid} == {*METHODS, "auto"}
     assert {c["basis"] for c in grid} == set(m3.BASES)
     assert {c["precision"] for c in grid} == set(m3.PRECISIONS)
     assert any(c.get("complex") and "data_digits" in c for c in grid)
+
+
+def test_m3_checks_a_method_registered_after_it_was_imported(monkeypatch):
+    import dataclasses
+
+    import proofs_checks.m3 as m3
+
+    copy = dataclasses.replace(METHODS["pencil"], name="pencil-copy")
+    monkeypatch.setitem(METHODS, "pencil-copy", copy)
+    grid = [c for c in m3._cases(True, 0) if c.get("kind") == "matrix"]
+    cases = [c for c in grid if c["method"] == "pencil-copy"]
+    assert {c["precision"] for c in cases} == set(m3.PRECISIONS)
+    assert all(m3.check(c) > 0 for c in cases[:4])
 
 
 def _failing_m3_cases(**only):

@@ -112,7 +112,7 @@ class LinearFamily(SweepFamily):
     }
     types = {
         "teachers": list, "scales": list, "modes": list, "seeds": (int, list), "dims": list,
-        "k": (int, list, type(None)), "trainer": str, "lr": (int, float), "steps": int,
+        "k": (int, float, list, type(None)), "trainer": str, "lr": (int, float), "steps": int,
         "until_loss": (int, float), "lengths": list, "backend": str, "device": (str, type(None)),
     }
     grid_keys = ("teachers", "dims", "modes", "scales", "seeds")

@@ -200,7 +200,9 @@ def test_ctrl_c_of_a_dask_sweep_stops_it_in_one_line(tmp_path):
             os.killpg(proc.pid, signal.SIGKILL)
             proc.communicate()
     assert proc.returncode == 130, err
-    assert stopped < 90
+    # promptly: the workers are stopped at once (under a second on an idle machine, where
+    # Dask's own close waits 4 s for the running task)
+    assert stopped < 30, stopped
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
     assert "distributed." not in err, err  # no log lines of the cluster
     # no run finished: the results file was never written, and the message says so

@@ -865,6 +865,7 @@ def _run_dask(params, tasks, deliver, scheduler, workers, where, fn=None,
         except Exception as exc:  # noqa: BLE001 - a bad DASK_ setting (KeyError, ...)
             raise _dask_error(exc, f"connect to the Dask scheduler {scheduler!r}") from None
     futures = []
+    stopping = False
     try:
         futures = [client.submit(_limited_task, fn or run_task, blas_threads, params, task,
                                  family, _reporter(steps, i, task), pure=False)
@@ -881,15 +882,52 @@ def _run_dask(params, tasks, deliver, scheduler, workers, where, fn=None,
             if steps is not None:
                 steps.finished(index[fut.key])
             deliver(rows)
+    except KeyboardInterrupt:
+        stopping = True
+        raise
     finally:
-        for fut in futures:
-            fut.cancel()
-        try:
-            client.close()
-        except Exception:  # noqa: BLE001 - closing after a failure: the failure is reported
-            pass
+        with _interrupts_ignored():  # a second Ctrl-C does not cut the stopping short
+            for fut in futures:
+                fut.cancel()
+            if stopping and cluster is not None:
+                _stop_workers_now(cluster)
+            try:
+                client.close()
+            except Exception:  # noqa: BLE001 - closing after a failure: it is reported
+                pass
         if cluster is not None:
             _close_cluster(cluster, scratch)
+
+
+def _stop_workers_now(cluster) -> None:
+    """After Ctrl-C, a local cluster's worker processes are stopped at once (SIGTERM), their
+    nannies first told not to start them again: Dask's close would give each running task
+    4 s (0.8 of its 5 s timeout) to end, and a sweep's task runs on for minutes."""
+    import signal
+
+    nannies = list(getattr(cluster, "workers", {}).values())
+    told = threading.Event()
+
+    def tell() -> None:  # in the cluster's event loop, where the nannies live
+        try:
+            for nanny in nannies:
+                nanny.close_gracefully(reason="the sweep was interrupted")
+        finally:
+            told.set()
+
+    try:
+        cluster.loop.add_callback(tell)
+    except Exception:  # noqa: BLE001 - no loop: the close stops them, more slowly
+        return
+    if not told.wait(5.0):
+        return
+    for nanny in nannies:
+        pid = getattr(nanny, "pid", None)
+        if pid:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except OSError:  # gone already
+                pass
 
 
 def _reporter(steps, index: int, task: list):

@@ -1011,7 +1011,11 @@ def _spawned(me, before: set) -> int:
     """How many children of ``me`` (a psutil process) not in ``before`` run multiprocessing's
     spawn entry point: started with the dispositions of this process at their fork."""
     count = 0
-    for child in me.children():
+    try:
+        children = me.children()
+    except Exception:  # noqa: BLE001 - not readable: none seen (Ctrl-C ignored for the start)
+        return 0
+    for child in children:
         if child.pid in before:
             continue
         try:

@@ -329,6 +329,54 @@ def test_interrupted_sweep_says_how_to_resume(tmp_path, capsys, monkeypatch):
     assert len({json.loads(line)["run_id"] for line in out.read_text().splitlines()}) == 3
 
 
+@pytest.mark.parametrize("before", [0, 1], ids=["new file", "file with a row"])
+def test_an_interrupt_before_any_row_says_what_the_file_holds(tmp_path, capsys, monkeypatch,
+                                                              before):
+    out = tmp_path / "r.jsonl"
+    args = ["sweep", "--out", str(out), *SMALL, "--set", "seeds=3", "--runs-per-task", "1"]
+    if before:  # a file that holds one row of the spec: it is kept, and says so
+        monkeypatch.setattr(runner_module, "run_task", _interrupt_after(1))
+        assert _run_main(args, None, capsys, monkeypatch)[0] == 130
+        assert len(out.read_text().splitlines()) == 1
+    monkeypatch.setattr(runner_module, "run_task", _interrupt_after(0))
+    got, _, err, _ = _run_main(args, None, capsys, monkeypatch)
+    assert got == 130 and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1, err
+    if before:
+        assert f"interrupted: {out} holds 1 of the spec's 3 runs, every row complete; run " \
+               "the same command again to resume" in err
+        assert len(out.read_text().splitlines()) == 1
+    else:
+        assert f"interrupted: no run of the spec's 3 completed and {out} was not written; " \
+               "run the same command again to start the sweep" in err
+        assert not out.exists()
+
+
+def _interrupt_after(n):
+    real = runner_module.run_task
+    calls = {"n": 0}
+
+    def run(params, runs):
+        calls["n"] += 1
+        if calls["n"] > n:
+            raise KeyboardInterrupt
+        return real(params, runs)
+
+    return run
+
+
+def test_a_ctrl_c_while_the_commands_load_stops_in_one_line(monkeypatch, capsys):
+    from momentrnn.cli import _main
+
+    def interrupted():
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_main, "build_parser", interrupted)
+    assert main(["check", "--quick"]) == 130
+    captured = capsys.readouterr()
+    assert captured.err == "momentrnn: interrupted\n" and captured.out == ""
+
+
 def test_killed_dask_workers_are_reported(tmp_path, monkeypatch):
     distributed = pytest.importorskip("distributed")
 
@@ -354,7 +402,8 @@ def test_killed_dask_workers_are_reported(tmp_path, monkeypatch):
     out = tmp_path / "r.jsonl"
     spec = {"family": "linear", "teachers": ["decaying"], "scales": [1e-2], "seeds": 2,
             "modes": ["random"], "dims": [6], "trainer": "gd", "steps": 50}
-    with pytest.raises(IntegrationError, match="KilledWorker.*holds 0 of the spec's 2 runs"):
+    with pytest.raises(IntegrationError, match="KilledWorker.*no run of the spec's 2 completed "
+                       "and .*r.jsonl was not written; run the same command again to start"):
         runner_module.run_sweep(spec, str(out), executor="dask", scheduler="tcp://x:1",
                                 progress=False)
     assert not out.exists()

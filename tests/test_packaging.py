@@ -89,3 +89,19 @@ def test_the_long_description_links_nothing_the_wheel_lacks():
     sentence = next(p for p in paragraphs if "source repository" in p)
     missing = {n for n in named if f"`{n}/`" not in sentence}
     assert not missing, missing
+
+
+def test_the_metadata_names_no_address_the_project_does_not_have():
+    """The project has no public address of its own: the metadata has a readme, a licence,
+    authors and classifiers, and no ``urls``; no file of the metadata or the site gives a web
+    address of momentrnn's (an invented repository or documentation site)."""
+    project = _pyproject()
+    assert project["readme"] == "README.md" and (ROOT / "README.md").is_file()
+    assert project["license"] == "MIT"
+    assert all((ROOT / f).is_file() for f in project["license-files"])
+    assert "urls" not in project
+    files = [ROOT / "pyproject.toml", ROOT / "README.md", ROOT / "CITATION.cff",
+             ROOT / "docs" / "conf.py", *sorted((ROOT / "docs").glob("**/*.md"))]
+    for path in files:
+        for url in re.findall(r"https?://[^\s)\"'>\]]+", path.read_text(encoding="utf-8")):
+            assert "momentrnn" not in url.lower(), f"{path.name}: {url}"

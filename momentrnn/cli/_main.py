@@ -144,8 +144,15 @@ def _complete(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     with _unencodable_escaped():
-        parser = build_parser()
-        _complete(parser)
+        try:  # the commands' modules load here: a Ctrl-C meanwhile stops in one line too
+            parser = build_parser()
+            _complete(parser)
+        except KeyboardInterrupt:
+            try:
+                print("momentrnn: interrupted", file=sys.stderr, flush=True)
+            except (OSError, ValueError, AttributeError):
+                pass
+            return 130
         args = parser.parse_args(argv)
         if not getattr(args, "func", None):
             parser.print_help()

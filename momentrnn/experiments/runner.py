@@ -715,6 +715,9 @@ def _run_locked(spec, writer, executor, workers, scheduler, runs_per_task, allow
 
     def where() -> str:
         held = len(done) + counts["completed"]
+        if writer.created and writer.written == 0:  # removed when closed: nothing to keep
+            return (f"no run of the spec's {len(spec.runs)} completed and {results} was not "
+                    "written; run the same command again to start the sweep")
         return (f"{results} holds {held} of the spec's {len(spec.runs)} runs, every row "
                 "complete; run the same command again to resume")
 
@@ -828,15 +831,21 @@ def _run_dask(params, tasks, deliver, scheduler, workers, where, fn=None,
         # the workers' scratch space (and its lock files) in a folder of this sweep's own,
         # removed when the cluster closes
         scratch = tempfile.mkdtemp(prefix="momentrnn-dask-")
+        count = workers or 2
         try:
             # the worker processes start ignoring Ctrl-C, and quiet: this process reports
-            # what fails (a task's error, a dead worker) in one line
-            with _interrupts_ignored(), _quiet_worker_logs():
-                cluster = LocalCluster(n_workers=workers or 2, threads_per_worker=1,
-                                       processes=True, host="127.0.0.1",
-                                       dashboard_address=None, local_directory=scratch,
-                                       scheduler_kwargs={"local_directory": scratch},
-                                       silence_logs=logging.CRITICAL)
+            # what fails (a task's error, a dead worker) in one line, and stops them
+            with _quiet_worker_logs():
+                cluster, stopped = _start_deaf(lambda: LocalCluster(
+                    n_workers=count, threads_per_worker=1, processes=True, host="127.0.0.1",
+                    dashboard_address=None, local_directory=scratch,
+                    # its HTTP server (metrics, no dashboard) on a free port of this
+                    # machine: never the warning of a port 8787 another cluster holds
+                    scheduler_kwargs={"local_directory": scratch,
+                                      "dashboard_address": "127.0.0.1:0"},
+                    silence_logs=logging.CRITICAL), count)
+            if stopped:  # Ctrl-C while the workers came up
+                raise KeyboardInterrupt
             client = Client(cluster)
         except Exception as exc:  # noqa: BLE001 - named below, with the settings to check
             _close_cluster(cluster, scratch)
@@ -856,6 +865,7 @@ def _run_dask(params, tasks, deliver, scheduler, workers, where, fn=None,
         except Exception as exc:  # noqa: BLE001 - a bad DASK_ setting (KeyError, ...)
             raise _dask_error(exc, f"connect to the Dask scheduler {scheduler!r}") from None
     futures = []
+    stopping = False
     try:
         futures = [client.submit(_limited_task, fn or run_task, blas_threads, params, task,
                                  family, _reporter(steps, i, task), pure=False)
@@ -872,15 +882,52 @@ def _run_dask(params, tasks, deliver, scheduler, workers, where, fn=None,
             if steps is not None:
                 steps.finished(index[fut.key])
             deliver(rows)
+    except KeyboardInterrupt:
+        stopping = True
+        raise
     finally:
-        for fut in futures:
-            fut.cancel()
-        try:
-            client.close()
-        except Exception:  # noqa: BLE001 - closing after a failure: the failure is reported
-            pass
+        with _interrupts_ignored():  # a second Ctrl-C does not cut the stopping short
+            for fut in futures:
+                fut.cancel()
+            if stopping and cluster is not None:
+                _stop_workers_now(cluster)
+            try:
+                client.close()
+            except Exception:  # noqa: BLE001 - closing after a failure: it is reported
+                pass
         if cluster is not None:
             _close_cluster(cluster, scratch)
+
+
+def _stop_workers_now(cluster) -> None:
+    """After Ctrl-C, a local cluster's worker processes are stopped at once (SIGTERM), their
+    nannies first told not to start them again: Dask's close would give each running task
+    4 s (0.8 of its 5 s timeout) to end, and a sweep's task runs on for minutes."""
+    import signal
+
+    nannies = list(getattr(cluster, "workers", {}).values())
+    told = threading.Event()
+
+    def tell() -> None:  # in the cluster's event loop, where the nannies live
+        try:
+            for nanny in nannies:
+                nanny.close_gracefully(reason="the sweep was interrupted")
+        finally:
+            told.set()
+
+    try:
+        cluster.loop.add_callback(tell)
+    except Exception:  # noqa: BLE001 - no loop: the close stops them, more slowly
+        return
+    if not told.wait(5.0):
+        return
+    for nanny in nannies:
+        pid = getattr(nanny, "pid", None)
+        if pid:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except OSError:  # gone already
+                pass
 
 
 def _reporter(steps, index: int, task: list):
@@ -909,6 +956,74 @@ def _interrupts_ignored():
     if threading.current_thread() is not threading.main_thread():
         return contextlib.nullcontext()
     return ignored()
+
+
+def _start_deaf(start, count: int):
+    """``start()``, the start of a local cluster that spawns ``count`` worker processes and
+    then waits for them to come up (seconds, more on a busy machine), with Ctrl-C ignored only
+    while the workers are spawned: they inherit the ignored SIGINT and leave Ctrl-C to this
+    process, which stops them. Once they are spawned, a Ctrl-C is noted and the start waited
+    for (so that what it started can be closed). Returns ``(start's result, whether Ctrl-C
+    came)``.
+
+    The spawned workers are seen as this process's children that run multiprocessing's
+    spawn entry point (``--multiprocessing-fork``); where they cannot be seen (no psutil,
+    another start method) or outside the main thread, Ctrl-C stays ignored for the whole
+    start (:func:`_interrupts_ignored`)."""
+    try:
+        import psutil
+
+        me = psutil.Process()
+        before = {p.pid for p in me.children()}
+    except Exception:  # noqa: BLE001 - no psutil (it comes with distributed), or no access
+        me = None
+    if me is None or threading.current_thread() is not threading.main_thread():
+        with _interrupts_ignored():
+            return start(), False
+    outcome: dict = {}
+    done = threading.Event()  # not Thread.join: a join cut by Ctrl-C may end it too early
+
+    def run() -> None:
+        try:
+            outcome["value"] = start()
+        except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
+            outcome["error"] = exc
+        finally:
+            done.set()
+
+    thread = threading.Thread(target=run, name="momentrnn-dask-start", daemon=True)
+    with _interrupts_ignored():
+        thread.start()
+        while not done.wait(0.02) and _spawned(me, before) < count:
+            pass
+    stopped = False
+    while not done.is_set():
+        try:
+            done.wait(0.1)
+        except KeyboardInterrupt:
+            stopped = True
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"], stopped
+
+
+def _spawned(me, before: set) -> int:
+    """How many children of ``me`` (a psutil process) not in ``before`` run multiprocessing's
+    spawn entry point: started with the dispositions of this process at their fork."""
+    count = 0
+    try:
+        children = me.children()
+    except Exception:  # noqa: BLE001 - not readable: none seen (Ctrl-C ignored for the start)
+        return 0
+    for child in children:
+        if child.pid in before:
+            continue
+        try:
+            if "--multiprocessing-fork" in child.cmdline():
+                count += 1
+        except Exception:  # noqa: BLE001 - gone, or not ours to read
+            pass
+    return count
 
 
 @contextlib.contextmanager

@@ -108,11 +108,12 @@ def _unique(values: list) -> tuple[list, list]:
     return out, repeats
 
 
-def _deduplicate_grid(params: dict, grid_keys) -> tuple[dict, list[str]]:
-    """Each list of the grid with its repeated values dropped (the first kept), and a note per
-    list that had any: a repeated value would run one computation under one or two run ids."""
+def _deduplicate_lists(params: dict) -> tuple[dict, list[str]]:
+    """Each list of the spec (a grid axis, ``k``, ``lengths``, ...) with its repeated values
+    dropped (the first kept; values equal as numbers are one), and a note per list that had
+    any: a repeated grid value would run one computation under one or two run ids."""
     notes = []
-    for key in grid_keys:
+    for key in list(params):
         values = params.get(key)
         if not isinstance(values, list):
             continue
@@ -205,7 +206,7 @@ def load_spec(source: object) -> SweepSpec:
             raise InputError(f"{key}={short(value)} has the wrong type: "
                              f"{_type_names(types[key])} expected")
     params = family.validate(params)
-    params, notes = _deduplicate_grid(params, family.grid_keys)
+    params, notes = _deduplicate_lists(params)
     count = family.check_size(params)
     if count > MAX_RUNS:
         raise InputError(f"the spec expands to {count} runs, more than {MAX_RUNS}; split it "

@@ -22,7 +22,7 @@ from ..._validate import finite
 from ...errors import InputError
 
 __all__ = ["SweepFamily", "SweepRow", "ScaleFigure", "positive_list", "seed_list", "short",
-           "check_training", "longest_common_length", "median"]
+           "check_training", "longest_common_length", "median", "whole"]
 
 
 @dataclass
@@ -347,6 +347,7 @@ def seed_list(value) -> list[int]:
             raise InputError(f"seeds={short(value)} must be a count from 1 to {MAX_SEEDS} or a "
                              "list of seeds")
         return list(range(value))
+    value = [whole(s) for s in value]
     if not value or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0
                             for s in value):
         raise InputError(f"seeds={short(value)} must be a positive count or a non-empty list "
@@ -359,9 +360,23 @@ def seed_list(value) -> list[int]:
     return list(value)
 
 
+def whole(value):
+    """A whole number written as a float (``5.0``, ``2e4``) as the integer it is; any other
+    value as it is. Beyond 2**53 a float is not always the integer written (its neighbours
+    are 2 apart): it is left a float, which an integer key refuses."""
+    if (isinstance(value, float) and math.isfinite(value) and value == math.floor(value)
+            and abs(value) <= 2.0**53):
+        return int(value)
+    return value
+
+
 def positive_list(params: dict, key: str, integer: bool = False) -> None:
-    """Refuse an empty list, or one holding anything but positive finite numbers."""
+    """Refuse an empty list, or one holding anything but positive finite numbers; with
+    ``integer``, whole numbers, a whole float (``5.0``) being its integer (written back into
+    ``params``, so that ``[5, 5.0]`` holds one value twice, which the spec then merges)."""
     values = params[key]
+    if integer and isinstance(values, list):
+        values = params[key] = [whole(v) for v in values]
     if not values:
         raise InputError(f"{key} must not be empty")
     for v in values:
@@ -387,11 +402,15 @@ def check_training(p: dict) -> None:
     if p["device"] is not None and not _DEVICE.fullmatch(p["device"]):
         raise InputError(f"device={short(p['device'])} is not a torch device; use 'cpu', "
                          "'cuda', 'cuda:N' or 'mps'")
-    ks = p["k"] if isinstance(p["k"], list) else [p["k"]]  # a list: a grid axis
-    if not ks or any(k is not None and (isinstance(k, bool) or not isinstance(k, int))
-                     for k in ks):
-        raise InputError(f"k={short(p['k'])} must be a positive integer or a non-empty list "
-                         "of positive integers, e.g. k = [5, 9]")
+    # a list: a grid axis; a whole float (5.0) is its integer, as in every integer list
+    given = p["k"]
+    p["k"] = [whole(k) for k in given] if isinstance(given, list) else whole(given)
+    ks = p["k"] if isinstance(p["k"], list) else [p["k"]]
+    odd = [k for k in ks if k is not None and (isinstance(k, bool) or not isinstance(k, int))]
+    if not ks or odd:
+        what = f" holds {short(odd[0])}, not an integer" if odd else " is empty"
+        raise InputError(f"k={short(given)}{what}: k must be a positive integer or a "
+                         "non-empty list of positive integers, e.g. k = [5, 9]")
     for k in ks:
         if k is not None and k > MAX_LAGS:
             raise InputError(f"k={k} lags are more than the {MAX_LAGS} a sweep fits (each "

@@ -112,7 +112,7 @@ class LinearFamily(SweepFamily):
     }
     types = {
         "teachers": list, "scales": list, "modes": list, "seeds": (int, list), "dims": list,
-        "k": (int, list, type(None)), "trainer": str, "lr": (int, float), "steps": int,
+        "k": (int, float, list, type(None)), "trainer": str, "lr": (int, float), "steps": int,
         "until_loss": (int, float), "lengths": list, "backend": str, "device": (str, type(None)),
     }
     grid_keys = ("teachers", "dims", "modes", "scales", "seeds")
@@ -310,10 +310,27 @@ class LinearFamily(SweepFamily):
             for a in teacher:
                 ax.axhline(a, color="C3", lw=0.8, ls="--")
             axis.finish(ax, what="atom")
+            if not points:  # the panel says so, over the axes of its runs
+                _note(ax, "no learned atom to draw", (0.02, 0.55), "center")
             ax.set_xscale("log")
+            # the scales of the panel's runs, drawn or not: never matplotlib's default range
+            ax.set_xlim(*_scale_range([r.run["scale"] for r in panel_rows]))
             ax.set(xlabel="initialisation scale", ylabel="learned atoms (dashed: teacher's)",
                    title=_panel_title(self.panel_fields, key))
         return save(fig, "learned_atoms")
+
+
+def _scale_range(scales) -> tuple[float, float]:
+    """The limits of a log axis of initialisation scales: the positive finite ones with 5%
+    of their span (in decades) each side, half a decade for one scale; 0.1 to 10 for none."""
+    logs = [math.log10(s) for s in scales
+            if isinstance(s, (int, float)) and not isinstance(s, bool) and math.isfinite(s)
+            and s > 0]
+    if not logs:
+        return 0.1, 10.0
+    lo, hi = min(logs), max(logs)
+    pad = 0.05 * (hi - lo) if hi > lo else 0.5
+    return 10.0 ** (lo - pad), 10.0 ** (hi + pad)
 
 
 def _real_value(value, left_out: dict | None):

@@ -66,9 +66,9 @@ class NonlinearFamily(SweepFamily):
     }
     types = {
         "cell": str, "teacher_dims": list, "student_dims": list, "scales": list,
-        "seeds": (int, list), "k": (int, type(None)), "lengths": list, "train_sequences": int,
-        "test_sequences": int, "optimizer": str, "lr": (int, float), "steps": int,
-        "teacher_seed": int, "teacher_gain": (int, float), "thresholds": list,
+        "seeds": (int, list), "k": (int, float, type(None)), "lengths": list,
+        "train_sequences": int, "test_sequences": int, "optimizer": str, "lr": (int, float),
+        "steps": int, "teacher_seed": int, "teacher_gain": (int, float), "thresholds": list,
         "device": (str, type(None)),
     }
     grid_keys = ("teacher_dims", "student_dims", "scales", "seeds")

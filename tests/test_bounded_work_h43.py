@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from momentrnn import Exact, recover_measure
 from momentrnn._limits import MAX_EXACT_FACTOR_WORK
+from momentrnn.errors import InputError
 from momentrnn.moments.algebraic import AlgebraicField, AlgebraicNumber, field_moments
 from tests.helpers import one_line_refusal
 
@@ -127,3 +128,133 @@ def test_a_root_of_a_reducible_polynomial_is_identified_by_its_own_factor():
     assert [r.minimal_polynomial().degree() for r in roots] == [2, 1, 2]
     assert roots[1] == 0 and roots[2] == AlgebraicNumber(AlgebraicField(
         fmpq_poly([-2, 0, 1])), 1)
+
+
+# ---------------------------------------------------------------------------------------
+# numbers are read from ASCII text only: Python reads every Unicode decimal digit
+
+def _unicode_digits() -> list[str]:
+    import sys
+    import unicodedata
+
+    return [chr(c) for c in range(128, sys.maxunicode + 1)
+            if unicodedata.decimal(chr(c), None) is not None]
+
+
+_UNICODE_DIGITS = _unicode_digits()
+
+
+def _spelled(value: int, draw_digit) -> str:
+    """``value`` with at least one digit written as a non-ASCII digit of the same value."""
+    import unicodedata
+
+    text = list(str(value))
+    positions = [i for i, c in enumerate(text) if c.isdigit()]
+    for i in positions[:1] + positions[1:][::2]:
+        same = [d for d in _UNICODE_DIGITS if unicodedata.decimal(d) == int(text[i])]
+        text[i] = draw_digit(same)
+    return "".join(text)
+
+
+def _numeric_options():
+    from momentrnn.cli._main import build_parser
+
+    parser = build_parser()
+    out = []
+    for name, (_, sub) in sorted(parser.commands.items()):
+        for action in sub._actions:
+            if action.type is not None and action.option_strings:
+                out.append((name, action.option_strings[-1]))
+    return out
+
+
+def test_every_typed_option_is_generated():
+    # the options below hold numbers; a new typed option is covered by the next test
+    options = _numeric_options()
+    assert ("recover", "--dps") in options and ("flow", "--dim") in options
+    assert len(options) >= 30
+
+
+@settings(max_examples=80, deadline=None, derandomize=True)
+@given(st.sampled_from(_numeric_options()), st.integers(1, 10**6), st.data())
+def test_numeric_options_refuse_non_ascii_digits(option, value, data):
+    import contextlib
+    import io
+
+    from momentrnn.cli import main
+
+    command, flag = option
+    text = _spelled(value, lambda same: data.draw(st.sampled_from(same)))
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        try:
+            code = main([command, flag, text])
+        except SystemExit as exc:  # a usage error: argparse exits
+            code = exc.code
+    assert code == 2
+    last = err.getvalue().strip().splitlines()[-1]
+    assert flag in last and repr(text) in last and "ASCII digits" in last, last
+
+
+@settings(max_examples=80, deadline=None, derandomize=True)
+@given(st.one_of(st.integers(-10**30, 10**30).map(str),
+                 st.fractions(max_denominator=10**9).map(str),
+                 st.floats(allow_nan=False, allow_infinity=False).map(repr),
+                 st.tuples(st.integers(-99, 99), st.integers(1, 99)).map(
+                     lambda t: f"{t[0]}+{t[1]}j")),
+       st.data())
+def test_number_text_refuses_non_ascii_digits(ascii_text, data):
+    from momentrnn.moments._data import parse_number_text
+
+    parse_number_text(ascii_text)  # the ASCII spelling reads
+    positions = [i for i, c in enumerate(ascii_text) if c.isdigit()]
+    i = data.draw(st.sampled_from(positions))
+    import unicodedata
+
+    same = [d for d in _UNICODE_DIGITS if unicodedata.decimal(d) == int(ascii_text[i])]
+    text = ascii_text[:i] + data.draw(st.sampled_from(same)) + ascii_text[i + 1:]
+    with pytest.raises(InputError, match="ASCII digits") as info:
+        parse_number_text(text, "entry")
+    assert "\n" not in str(info.value) and repr(text[i]) in str(info.value)
+    with pytest.raises(InputError, match="ASCII digits"):
+        recover_measure([1, 0, text, 0])
+
+
+@pytest.mark.parametrize("argv, text", [
+    (["recover", "{file}"], "1\n0\n٣\n0\n"),
+    (["recover", "{file}"], "[1, 0, \"1/３\", 0]"),
+    (["bounds", "{file}", "--support", "-1,１"], "1\n0\n1/3\n"),
+    (["bounds", "{file}", "--support", "-١,1"], "1\n0\n1/3\n"),
+])
+def test_text_readers_refuse_non_ascii_digits(argv, text, tmp_path, capsys):
+    from momentrnn.cli import main
+
+    path = tmp_path / "m.txt"
+    path.write_text(text, encoding="utf-8")
+    assert main([a.format(file=path) for a in argv]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "ASCII digits" in err, err
+
+
+def test_certify_teacher_text_refuses_non_ascii_digits(tmp_path, capsys):
+    from momentrnn.cli import main
+
+    student = tmp_path / "s.json"
+    student.write_text('{"a": [0.5], "b": [1], "c": [1]}')
+    for atoms, weights in (("0.٥", "1"), ("0.5", "１"), ("0.5,-0.٣", "1,1")):
+        code = main(["certify", str(student), "--teacher-atoms", atoms, "--teacher-weights",
+                     weights, "--length", "5"])
+        err = capsys.readouterr().err
+        assert code == 2 and "ASCII digits" in err and err.count("\n") == 1, err
+
+
+def test_exact_forms_and_root_texts_refuse_non_ascii_digits():
+    from momentrnn._schema import read_exact
+
+    with pytest.raises(InputError, match="not a fraction"):
+        read_exact({"exact": "１/3", "float": 0.3})
+    good = "root of x^2 - 2 in [1.41, 1.42]"
+    assert float(AlgebraicNumber.from_root_text(good)) == pytest.approx(2**0.5)
+    for bad in ("root of x^2 - ٢ in [1.41, 1.42]", "root of x^2 - 2 in [١.41, 1.42]"):
+        with pytest.raises(InputError):
+            AlgebraicNumber.from_root_text(bad)

@@ -693,7 +693,7 @@ class AlgebraicNumber:
 _ROOT_TEXT = re.compile(
     r"root of (?P<poly>[-+*^x0-9 ]+?) in \[(?P<re_lo>[-+.0-9eE]+), (?P<re_hi>[-+.0-9eE]+)\]"
     r"(?: \+ \[(?P<im_lo>[-+.0-9eE]+), (?P<im_hi>[-+.0-9eE]+)\]j)?")
-_COEFFICIENT_TEXT = re.compile(r"-?\d{1,100000}")
+_COEFFICIENT_TEXT = re.compile(r"-?\d{1,100000}", re.ASCII)
 #: a coefficient of an exact form above this many bits (about 3900 digits, below Python's
 #: int-string limit of 4300, which JSON writers and readers hit) is written as decimal text
 COEFFICIENT_TEXT_BITS = 13_000
@@ -711,6 +711,8 @@ def _digits_value(text: str) -> int:
     """The int of decimal digits (a sign allowed), also past Python's int-string limit."""
     from flint import fmpz
 
+    if not text.isascii():  # int() reads any Unicode decimal digit
+        raise InputError(f"{text[:60]!r} is not written with the ASCII digits 0-9")
     return int(text) if len(text) <= 4000 else int(fmpz(text))
 
 
@@ -725,8 +727,8 @@ def _coefficient_value(c: object) -> int | None:
     return None
 
 
-_BOX_END = re.compile(r"[-+]?\d{1,10000}(?:\.\d{0,10000})?(?:[eE][-+]?\d{1,4})?")
-_TERM = re.compile(r"([+-]?)(\d*)(\*?x(?:\^(\d+))?)?")
+_BOX_END = re.compile(r"[-+]?\d{1,10000}(?:\.\d{0,10000})?(?:[eE][-+]?\d{1,4})?", re.ASCII)
+_TERM = re.compile(r"([+-]?)(\d*)(\*?x(?:\^(\d+))?)?", re.ASCII)
 
 
 def _sympy_ball(expr) -> acb:
@@ -754,7 +756,7 @@ def _sympy_ball(expr) -> acb:
     raise InputError(f"{str(expr)[:80]!r} is not a number in radicals")
 
 
-_RADICAL_TOKEN = re.compile(r"\s*(\d{1,4000}|sqrt|I|\*\*|[-+*/()])")
+_RADICAL_TOKEN = re.compile(r"\s*(\d{1,4000}|sqrt|I|\*\*|[-+*/()])", re.ASCII)
 
 
 def radical_text_ball(text: str, bits: int = 128) -> acb:

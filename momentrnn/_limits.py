@@ -31,7 +31,7 @@ __all__ = ["Limit", "LIMITS", "physical_memory", "check_memory", "format_bytes",
            "MAX_EXTRAPOLATION_LENGTH", "MIN_T_MAX", "SDP_INPUT_RANGE", "TRACKING_RANGE",
            "MAX_ESCALATION_BITS", "NOT_INPUT_LIMITS", "MAX_EXACT_DETERMINANT",
            "MAX_CERTIFY_UNITS", "MAX_CERTIFY_TOTAL_BITS", "MAX_EXACT_RANK_BITS",
-           "MAX_CERTIFY_SDP_ORDER", "RANGES"]
+           "MAX_CERTIFY_SDP_ORDER", "MAX_EXACT_FACTOR_WORK", "RANGES"]
 
 
 @dataclass(frozen=True)
@@ -138,6 +138,17 @@ MAX_EXACT_HANKEL = 1500
 # 5.6 s; of 1000 digits, 100 rows, 1.3e8, 7.7 s; of 10 000 digits, 30 rows, 1.2e8, 8.2 s;
 # moments 1, 1/2, ..., 1/2999 (1500 rows) 5.2e7, 6.0 s (already the most rows decided).
 MAX_EXACT_RANK_BITS = 60_000_000
+# Work of an exact recovery's irreducible factors of degree d >= 2 whose coefficients have at
+# most C bits (numerator or denominator): the weights' polynomial N / p' modulo each factor
+# (extended Euclid over Q), the atoms' identities and the moments checked over Q grow as
+# about d**3 (C + 2000)**2, summed over the factors (rational atoms cost none of it). CPU
+# time, measured on 2 cores at load average 3 (Prony polynomials of random integers: 2d
+# moments of B bits make one factor of degree d with C about d B bits): d = 10, C = 30 000
+# (20 integers of 3000 bits) 8.3 s; d = 10, C = 60 000 29 s; d = 20, C = 20 000 27 s;
+# d = 15, C = 15 000 7.2 s; d = 5, C = 100 000 11.6 s; d = 3, C = 150 000 6.3 s; d = 30,
+# C = 3000 3.4 s; d = 40, C = 1200 2.0 s: at most 1.05e-11 s a unit, so the cap, 1.1e12,
+# is at most about 12 s (20 integers of 3000 bits are accepted, of 6000 bits refused).
+MAX_EXACT_FACTOR_WORK = 1_100_000_000_000
 # Rows of an exact Hankel determinant (hankel_determinant of exact data): FLINT's determinant
 # over Q of moments 1, 1/2, 1/3, ... took 0.5 s at 100 rows, 19 s at 200 and ran past 60 s at
 # 400 and 1500 (load average 2.7): the determinant's denominators grow with the size.
@@ -345,6 +356,10 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
           "exact elimination grows with the rows times the bits of the moments",
           ("hankel_rank (exact data)", "hankel_determinant (exact)",
            "recover_measure (exact data)", "momentrnn recover")),
+    Limit("exact factor work", MAX_EXACT_FACTOR_WORK,
+          "d**3 (C + 2000)**2 over the irreducible factors (degree d, C bits) of an exact "
+          "recovery, at most about 12 s",
+          ("recover_measure(precision=Exact())", "momentrnn recover --exact")),
     Limit("exact determinant size", MAX_EXACT_DETERMINANT,
           "a determinant over Q whose denominators grow with the size",
           ("hankel_determinant (exact)",)),

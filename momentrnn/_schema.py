@@ -193,6 +193,8 @@ def read_exact(value) -> Fraction | float:
         f = _number(value.get("float"))
         return f if math.isinf(f) else Fraction(f)
     try:
+        if isinstance(text, str) and not text.isascii():  # Fraction reads any Unicode digit
+            raise ValueError(text)
         return Fraction(text)
     except (ValueError, ZeroDivisionError):
         raise InputError(f"the exact value {text[:60]!r} is not a fraction p/q") from None

@@ -3,12 +3,29 @@
 from __future__ import annotations
 
 import math
+import unicodedata
 
 import numpy as np
 
 from .errors import InputError
 
-__all__ = ["positive_int", "blas_thread_count", "nonnegative_int", "finite", "shown"]
+__all__ = ["positive_int", "blas_thread_count", "nonnegative_int", "finite", "shown",
+           "non_ascii_number"]
+
+
+def non_ascii_number(text: str) -> str | None:
+    """Why number text with a character outside ASCII is refused (``None`` for ASCII text).
+
+    Python's ``int``, ``float``, ``Fraction`` and ``Decimal`` read every Unicode decimal digit
+    and space (``int('５０')`` and ``float('٥٠')`` are 50): a value written so is a value
+    nobody typed on purpose, so numbers are read from ASCII text only."""
+    if text.isascii():
+        return None
+    char = next(c for c in text if not c.isascii())
+    digit = unicodedata.decimal(char, None)
+    kind = (f"the non-ASCII digit {char!r} (U+{ord(char):04X}, read as {digit} by Python)"
+            if digit is not None else f"the non-ASCII character {char!r} (U+{ord(char):04X})")
+    return f"holds {kind}; write numbers with the ASCII digits 0-9"
 
 
 def _integer(value: object) -> bool:

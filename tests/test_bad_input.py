@@ -752,6 +752,10 @@ def _limit_doors():
         # 199 moments 1/2**B (100 rows): 100 x 199 x (B + 2) bits just past v
         "exact Hankel bits": lambda v: m.hankel_rank(itertools.repeat(
             Fraction(1, 2 ** min(399_000, v // 19_900 + 1)), 199)),
+        # the roots of x**2 - c, c = 2**C - 1 of C bits: 8 (C + 2000)**2 just past v
+        "exact factor work": lambda v: m.recover_measure(
+            [2, 0, 2 * (2 ** min(399_000, max(3, math.isqrt(v // 8) - 1998)) - 1), 0],
+            precision=m.Exact()),
         "exact determinant size": lambda v: m.moments.hankel_determinant(
             itertools.repeat(Fraction(1, 3), 2 * v - 1)),
         "count": lambda v: m.DiscreteMeasure([Fraction(-1, 3)], [1]).moments(v),

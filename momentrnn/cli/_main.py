@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from .. import __version__
 from .._output import json_text
 from .._schema import CommandError, cli_options, document
+from .._validate import non_ascii_number
 from ..errors import MissingDependencyError, MomentRNNError
 from ._common import (
     EXIT_ERROR,
@@ -112,6 +113,27 @@ def _exit_epilog() -> str:
         for code, text in EXIT_STATUSES)
 
 
+def _ascii_numbers(parser: argparse.ArgumentParser) -> None:
+    """Every typed option (all are numbers: int, float and the package's argparse types)
+    reads ASCII text only: Python's int() and float() read any Unicode decimal digit, so
+    ``--dps ５０`` was 50."""
+    for action in parser._actions:
+        if action.type is not None and action.type is not str:
+            action.type = _ascii_type(action.type)
+
+
+def _ascii_type(convert):
+    def read(text: str):
+        why = non_ascii_number(text) if isinstance(text, str) else None
+        if why is not None:
+            shown = text if len(text) <= 40 else f"{text[:30]}... ({len(text)} characters)"
+            raise argparse.ArgumentTypeError(f"{shown!r} {why}")
+        return convert(text)
+
+    read.__name__ = getattr(convert, "__name__", "number")  # argparse names the type by it
+    return read
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="momentrnn",
@@ -127,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     for command in commands():
         p = sub.add_parser(command.name, help=command.help, description=command.description)
         command.arguments(p)
+        _ascii_numbers(p)
         p.set_defaults(func=command.run)
         p.root = parser  # where the command line is kept (for a usage error's format)
         parser.commands[command.name] = (command, p)

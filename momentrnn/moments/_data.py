@@ -26,7 +26,7 @@ import mpmath
 import numpy as np
 
 from .._limits import MAX_DECIMAL_EXPONENT, MAX_DIGITS_TEXT, MAX_MOMENTS, TRACKING_RANGE
-from .._validate import finite, shown
+from .._validate import finite, non_ascii_number, shown
 from ..errors import InputError
 
 __all__ = ["MomentData", "parse_moments", "parse_number_text", "parse_moment_text", "to_fraction"]
@@ -206,6 +206,9 @@ def _exponent_value(digits: str) -> int:
 
 
 def _parse_real_text(text: str, where: str) -> Fraction:
+    why = non_ascii_number(text)
+    if why is not None:
+        raise InputError(f"{where}: {_shown(text)} {why}")
     token = text.strip()
     if token.lower() in _SPECIAL:
         raise InputError(f"{where}: {_shown(text)} is not a finite number; moments must be "

@@ -13,6 +13,7 @@ from fractions import Fraction
 
 from flint import fmpq, fmpq_poly
 
+from .._limits import MAX_EXACT_FACTOR_WORK
 from ..errors import InputError, PrecisionMismatchError, RankError
 from ._arith import RATIONALS, prony_coefficients
 from ._ball import recurrence
@@ -120,6 +121,7 @@ def exact_recover(data: MomentData, n: int, method: str = "prony", basis: str = 
     flint_held = (any(f.degree() > 1 and not _has_radicals(f / f[f.degree()])
                       for f, _ in factors)
                   or (1 in degrees and max(degrees) > 1))
+    _check_factor_work(factors)
     for f, mult in factors:
         if mult != 1:
             raise InputError(
@@ -164,6 +166,27 @@ def exact_recover(data: MomentData, n: int, method: str = "prony", basis: str = 
     keys = [_sort_key(a) for a in atoms]
     order = sorted(range(len(atoms)), key=keys.__getitem__)
     return [atoms[i] for i in order], [weights[i] for i in order]
+
+
+def _check_factor_work(factors) -> None:
+    """Refuse, before the weights are reduced, a factorization whose irreducible factors of
+    degree >= 2 pass :data:`~momentrnn._limits.MAX_EXACT_FACTOR_WORK`."""
+    work, worst = 0, (0, 0)
+    for f, _ in factors:
+        d = f.degree()
+        if d < 2:
+            continue
+        bits = max(max(int(f[k].p).bit_length(), int(f[k].q).bit_length())
+                   for k in range(d + 1))
+        work += d**3 * (bits + 2000) ** 2
+        worst = max(worst, (d, bits))
+    if work > MAX_EXACT_FACTOR_WORK:
+        raise InputError(
+            f"exact recovery would reduce irreducible factors of the Prony polynomial up to "
+            f"degree {worst[0]} with {worst[1]}-bit coefficients: {work:.3g} units of work "
+            f"(degree**3 (bits + 2000)**2), more than the {MAX_EXACT_FACTOR_WORK} allowed "
+            "(about 12 s); use precision=Ball(dps) or digits= (momentrnn recover --digits) for "
+            "certified digits of the atoms, or fewer or shorter moments")
 
 
 def _has_radicals(f) -> bool:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from flint import acb, acb_poly, arb, fmpq, fmpq_mat, fmpq_poly
+from flint import acb, acb_poly, arb, fmpq, fmpq_mat, fmpq_poly, fmpz
 
 from ..errors import InputError, PrecisionExhaustedError
 from ..precision import flint_precision
@@ -53,7 +53,7 @@ class AlgebraicField:
     roots.
     """
 
-    __slots__ = ("minpoly", "_roots", "_real")
+    __slots__ = ("minpoly", "_roots", "_real", "_irreducible")
 
     def __init__(self, minpoly: fmpq_poly) -> None:
         if minpoly.degree() < 1:
@@ -62,6 +62,14 @@ class AlgebraicField:
         self.minpoly = minpoly / lead if lead != 1 else minpoly
         self._roots: dict[int, list] = {}
         self._real: list[bool] | None = None
+        self._irreducible: bool | None = None
+
+    def irreducible(self) -> bool:
+        """Whether the polynomial is irreducible over Q (factored once per field)."""
+        if self._irreducible is None:
+            _, factors = self.minpoly.factor()
+            self._irreducible = len(factors) == 1 and factors[0][1] == 1
+        return self._irreducible
 
     @property
     def degree(self) -> int:
@@ -90,17 +98,28 @@ class AlgebraicField:
 
     def power_sums(self, count: int) -> list[fmpq]:
         r""":math:`p_k = \sum_\alpha \alpha^k` over the roots, k < count, exactly (Newton)."""
+        scaled, D = self.scaled_power_sums(count)
+        return [fmpq(P, D**k) for k, P in enumerate(scaled)]
+
+    def scaled_power_sums(self, count: int) -> tuple[list[fmpz], fmpz]:
+        r"""Integers :math:`P_k = D^k p_k`, k < count, and ``D``, the common denominator of the
+        minimal polynomial's coefficients: the power sums of the roots of the monic integer
+        polynomial whose roots are :math:`D\alpha` (Newton's identities over Z, no fraction
+        reduced on the way: the rational identities spent 7 s reducing fractions of a degree-10
+        field of 30 000-bit coefficients at count 31)."""
         d = self.degree
-        a = [self.minpoly[d - i] for i in range(d + 1)]  # x^d + a_1 x^(d-1) + ... + a_d
-        p = [fmpq(d)]
+        D = fmpz(self.minpoly.denom())
+        # x^d + a_1 x^(d-1) + ... + a_d; A_i = a_i D^i is an integer since D clears a_i
+        A = [fmpz(1)] + [fmpz((self.minpoly[d - i] * fmpq(D**i)).p) for i in range(1, d + 1)]
+        P = [fmpz(d)]
         for k in range(1, count):
-            total = fmpq(0)
+            total = fmpz(0)
             for i in range(1, min(k, d + 1)):
-                total += a[i] * p[k - i]
+                total += A[i] * P[k - i]
             if k <= d:
-                total += k * a[k]
-            p.append(-total)
-        return p
+                total += k * A[k]
+            P.append(-total)
+        return P[:count], D
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, AlgebraicField) and self.minpoly == other.minpoly
@@ -415,6 +434,9 @@ class AlgebraicNumber:
         if cached is not None:
             return cached
         f, d = self.field.minpoly, self.field.degree
+        if self.element == fmpq_poly([0, 1]) and self.field.irreducible():
+            object.__setattr__(self, "_minpoly", f)  # the root itself: its field's polynomial
+            return f
         columns = []
         for k in range(d):
             col = (self.element * fmpq_poly([0] * k + [1])) % f
@@ -431,6 +453,8 @@ class AlgebraicNumber:
 
     def _root_index_in(self, g: fmpq_poly, bits: int = 64) -> int | None:
         """Index of the root of ``g`` equal to this number (``None`` if none is)."""
+        if g == self.field.minpoly and self.element == fmpq_poly([0, 1]):
+            return self.index  # the root itself, indexed in the same polynomial's roots
         while bits <= 1 << 16:
             value = self.enclosure(bits)
             with flint_precision(bits + 20):
@@ -669,7 +693,7 @@ class AlgebraicNumber:
 _ROOT_TEXT = re.compile(
     r"root of (?P<poly>[-+*^x0-9 ]+?) in \[(?P<re_lo>[-+.0-9eE]+), (?P<re_hi>[-+.0-9eE]+)\]"
     r"(?: \+ \[(?P<im_lo>[-+.0-9eE]+), (?P<im_hi>[-+.0-9eE]+)\]j)?")
-_COEFFICIENT_TEXT = re.compile(r"-?\d{1,100000}")
+_COEFFICIENT_TEXT = re.compile(r"-?\d{1,100000}", re.ASCII)
 #: a coefficient of an exact form above this many bits (about 3900 digits, below Python's
 #: int-string limit of 4300, which JSON writers and readers hit) is written as decimal text
 COEFFICIENT_TEXT_BITS = 13_000
@@ -687,6 +711,8 @@ def _digits_value(text: str) -> int:
     """The int of decimal digits (a sign allowed), also past Python's int-string limit."""
     from flint import fmpz
 
+    if not text.isascii():  # int() reads any Unicode decimal digit
+        raise InputError(f"{text[:60]!r} is not written with the ASCII digits 0-9")
     return int(text) if len(text) <= 4000 else int(fmpz(text))
 
 
@@ -701,8 +727,8 @@ def _coefficient_value(c: object) -> int | None:
     return None
 
 
-_BOX_END = re.compile(r"[-+]?\d{1,10000}(?:\.\d{0,10000})?(?:[eE][-+]?\d{1,4})?")
-_TERM = re.compile(r"([+-]?)(\d*)(\*?x(?:\^(\d+))?)?")
+_BOX_END = re.compile(r"[-+]?\d{1,10000}(?:\.\d{0,10000})?(?:[eE][-+]?\d{1,4})?", re.ASCII)
+_TERM = re.compile(r"([+-]?)(\d*)(\*?x(?:\^(\d+))?)?", re.ASCII)
 
 
 def _sympy_ball(expr) -> acb:
@@ -730,7 +756,7 @@ def _sympy_ball(expr) -> acb:
     raise InputError(f"{str(expr)[:80]!r} is not a number in radicals")
 
 
-_RADICAL_TOKEN = re.compile(r"\s*(\d{1,4000}|sqrt|I|\*\*|[-+*/()])")
+_RADICAL_TOKEN = re.compile(r"\s*(\d{1,4000}|sqrt|I|\*\*|[-+*/()])", re.ASCII)
 
 
 def radical_text_ball(text: str, bits: int = 128) -> acb:
@@ -973,8 +999,20 @@ def field_moments(atoms: list, weights: list, count: int) -> list[fmpq] | None:
             elif poly != R:
                 return None
         assert R is not None
+        # sum_i R_i p_(i+j) over a common denominator: with p_k = P_k / D**k (integers P_k)
+        # and R = Rn / Rd, D**(degree + j) Rd m_j = sum_i Rn_i P_(i+j) D**(degree - i),
+        # integers throughout and one fraction reduced per moment
         degree = max(R.degree(), 0)
-        p = field.power_sums(count + degree + 1)
+        P, D = field.scaled_power_sums(count + degree + 1)
+        Rd = fmpz(R.denom())
+        Rn = [fmpz((R[i] * fmpq(Rd)).p) for i in range(degree + 1)]
+        lift = [D ** (degree - i) * Rn[i] for i in range(degree + 1)]
+        scale = D**degree * Rd
         for j in range(count):
-            total[j] += sum((R[i] * p[i + j] for i in range(degree + 1)), fmpq(0))
+            num = fmpz(0)
+            for i in range(degree + 1):
+                if Rn[i]:
+                    num += lift[i] * P[i + j]
+            total[j] += fmpq(num, scale)
+            scale *= D
     return total

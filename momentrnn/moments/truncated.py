@@ -256,6 +256,8 @@ class Feasibility:
             for row in rows:
                 for text in row:
                     try:
+                        if isinstance(text, str) and not text.isascii():  # any Unicode digit
+                            raise ValueError(text)
                         q = Fraction(text)
                     except (TypeError, ValueError, ZeroDivisionError):
                         raise InputError(f"the matrix entry {str(text)[:60]!r} is not a "

@@ -192,7 +192,7 @@ def check(case: dict, precision=None) -> float:
     # A, fewer where the lags determine the eigenvalues and weights less well (M5: doubles lose
     # about log10 S digits, S the sensitivity of the measure to the lags, and the
     # eigen-decomposition log10 cond(V) more)
-    loss = _log10_sensitivity(got)
+    loss = _log10_sensitivity(want)  # of the lags' measure: a wrong answer relaxes nothing
     vcond = float(np.log10(np.linalg.cond(np.linalg.eig(A)[1])))
     need = min(8.0, 15.0 - loss - 2.0), min(6.0, 15.0 - loss - vcond - 2.0)
     return min(-np.log10(max(err, 1e-300)) - need[0],

@@ -161,11 +161,11 @@ def test_the_search_draws_clusters_subintervals_and_random_weights():
 def test_close_atoms_returned_in_another_order_are_matched_as_measures():
     """Two atoms 4e-5 apart with weights 0.56 and 210.8: double Prony returns the heavy atom
     first; matched by sorting, the weights would be swapped and every digit counted lost.
-    The distance between the measures is that of the best matching: 12.6 digits lost, under
-    log10 S + 1 = 15.3."""
+    The distance between the measures is that of the best matching: 12.6 digits lost (14.9 with
+    numpy 2.4's LAPACK: the rounding errors depend on the build), under log10 S + 1 = 15.3."""
     case = {"kind": "losses", "interval": "[-1, 1]",
             "atoms": [F(-352331047499, 390625000000), F(-44039366255407, 48828125000000)],
             "weights": [F(14003, 25000), F(263511, 1250)]}
     lost, _ = m5.digits_lost(case)
-    assert lost == pytest.approx(12.65, abs=0.3)
+    assert 12.0 < lost <= 15.3  # matched as swapped weights, every digit (~16) would be lost
     assert m5.check(case) > 0

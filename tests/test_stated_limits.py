@@ -68,6 +68,7 @@ STATED = {
     "certify weight bits": ("MAX_CERTIFY_WEIGHT_BITS", 1_100_000),  # every double at length 1000
     # a 40-unit flow report at length 1000 (2.2e9 bits, 45 s), about a minute in all
     "certify total bits": ("MAX_CERTIFY_TOTAL_BITS", 2_500_000_000),
+    "exact factor work": ("MAX_EXACT_FACTOR_WORK", 1_100_000_000_000),
 }
 
 

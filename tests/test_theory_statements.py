@@ -224,7 +224,10 @@ def test_m5_close_atoms_lose_more_digits_than_log_kappa():
                              throw=False)
     got = sorted(complex(w).real for w in result.measure.weights)
     lost = math.log10(max(abs(g - 1.0) for g in got) / 2.0**-53)
-    assert round(lost, 1) == 12.4
+    # the theory chapter's 12.4 was measured with one LAPACK build; the rounding errors of
+    # another move it (12.5 with numpy 2.4): what the statement needs is far more than
+    # log10 kappa = 8.8 digits lost, and no more than the sensitivity's 12.6 plus one
+    assert 8.8 + 3 < lost <= 12.6 + 1
     assert result.status != "ok"  # the package vouches for none of those digits
 
 

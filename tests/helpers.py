@@ -3,7 +3,9 @@ import math
 import time
 from fractions import Fraction
 
+import flint
 import pytest
+import sympy
 
 
 def legendre_moments(n):
@@ -74,3 +76,26 @@ def one_line_refusal(call, *patterns: str, seconds: float = 5.0, clock=time.proc
     for pattern in patterns:
         assert pattern in message, message
     return message
+
+
+def exact_mp(ctx, v):
+    """A returned number (int, Fraction, float, complex, numpy scalar, mpmath, sympy, an
+    AlgebraicNumber, a python-flint ball's midpoint) as a number of the mpmath context
+    ``ctx``: exactly, where ``ctx`` has the bits (sympy values evaluated 20 digits past it)."""
+    if isinstance(v, flint.acb):
+        return ctx.mpc(exact_mp(ctx, v.real), exact_mp(ctx, v.imag))
+    if isinstance(v, flint.arb):
+        man, exp = v.mid().man_exp()
+        return ctx.ldexp(ctx.mpf(int(man)), int(exp))
+    if isinstance(v, (int, Fraction)):
+        return ctx.mpf(Fraction(v).numerator) / Fraction(v).denominator
+    if isinstance(v, complex) or (hasattr(v, "dtype") and v.dtype.kind == "c"):
+        return ctx.mpc(float(v.real), float(v.imag))
+    if isinstance(v, float) or (hasattr(v, "dtype") and v.dtype.kind == "f"):
+        return ctx.mpf(float(v))
+    if hasattr(v, "to_mp"):  # an AlgebraicNumber
+        return v.to_mp(ctx)
+    if isinstance(v, sympy.Basic):
+        re, im = sympy.N(v, ctx.dps + 20).as_real_imag()
+        return ctx.mpc(ctx.mpf(str(re)), ctx.mpf(str(im)))
+    return ctx.mpmathify(v)

@@ -13,7 +13,6 @@ import flint
 import mpmath
 import numpy as np
 import pytest
-import sympy
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -23,6 +22,7 @@ from momentrnn.moments import METHODS
 from momentrnn.moments._arith import FLOAT, RATIONALS, MPArith, SingularSystem
 from momentrnn.moments.algorithms.esprit import esprit, hankel_shape
 from tests._adversarial import truths
+from tests.helpers import exact_mp
 
 TRUTH = mpmath.MPContext()
 TRUTH.prec = 600
@@ -31,25 +31,8 @@ SETTINGS = settings(max_examples=25, deadline=None, derandomize=True,
 
 
 def _value(v):
-    """A returned number (float, complex, mpmath, Fraction, sympy, flint ball midpoint) in
-    TRUTH, exactly."""
-    if isinstance(v, flint.acb):
-        return TRUTH.mpc(_value(v.real), _value(v.imag))
-    if isinstance(v, flint.arb):
-        man, exp = v.mid().man_exp()
-        return TRUTH.ldexp(TRUTH.mpf(int(man)), int(exp))
-    if isinstance(v, (int, Fraction)):
-        return TRUTH.mpf(Fraction(v).numerator) / Fraction(v).denominator
-    if isinstance(v, (complex, np.complexfloating)):
-        return TRUTH.mpc(float(v.real), float(v.imag))
-    if isinstance(v, (float, np.floating)):
-        return TRUTH.mpf(float(v))
-    if hasattr(v, "to_mp"):  # an AlgebraicNumber
-        return v.to_mp(TRUTH)
-    if isinstance(v, sympy.Basic):
-        re, im = sympy.N(v, 200).as_real_imag()
-        return TRUTH.mpc(TRUTH.mpf(str(re)), TRUTH.mpf(str(im)))
-    return TRUTH.mpmathify(v)
+    """A returned number in TRUTH, exactly."""
+    return exact_mp(TRUTH, v)
 
 
 def _errors(atoms, weights, truth):

@@ -14,7 +14,6 @@ import math
 import random
 from fractions import Fraction
 
-import flint
 import mpmath
 import pytest
 import sympy
@@ -22,6 +21,7 @@ import sympy
 from momentrnn import MP, Float64, hankel_rank, recover_measure
 from momentrnn.errors import MomentRNNError, RankError
 from momentrnn.moments.realization import minimal_realization
+from tests.helpers import exact_mp
 
 TRUTH = mpmath.MPContext()
 TRUTH.prec = 700
@@ -76,15 +76,8 @@ def _true_errors(r, atoms, weights):
 
 
 def _as_mp(v):
-    """Any returned number (int, Fraction, float, mpmath, flint ball midpoint) exactly."""
-    if isinstance(v, flint.acb):
-        return TRUTH.mpc(_as_mp(v.real), _as_mp(v.imag))
-    if isinstance(v, flint.arb):
-        man, exp = v.mid().man_exp()
-        return TRUTH.ldexp(TRUTH.mpf(int(man)), int(exp))
-    if isinstance(v, (int, Fraction)):
-        return TRUTH.mpf(Fraction(v).numerator) / Fraction(v).denominator
-    return TRUTH.mpmathify(v)
+    """Any returned number exactly, in TRUTH."""
+    return exact_mp(TRUTH, v)
 
 
 def _assert_honest(r, atoms, weights, label):

@@ -7,6 +7,7 @@ import json
 import math
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -763,8 +764,6 @@ def _limited_task(fn, blas_threads, params, task, family=None, steps=None):
 def _worker_init(parent: int) -> None:
     """Pool workers ignore Ctrl-C (the parent stops them) and exit when the sweep's process
     dies (even by SIGKILL, which leaves it no chance to stop them)."""
-    import signal
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
@@ -903,8 +902,6 @@ def _stop_workers_now(cluster) -> None:
     """After Ctrl-C, a local cluster's worker processes are stopped at once (SIGTERM), their
     nannies first told not to start them again: Dask's close would give each running task
     4 s (0.8 of its 5 s timeout) to end, and a sweep's task runs on for minutes."""
-    import signal
-
     nannies = list(getattr(cluster, "workers", {}).values())
     told = threading.Event()
 
@@ -939,8 +936,6 @@ def _interrupts_ignored():
     """A context in which Ctrl-C (SIGINT) is ignored: processes started in it (Dask's worker
     processes) inherit that and leave Ctrl-C to this process, which stops them; outside the
     main thread, a context that does nothing."""
-    import signal
-
     @contextlib.contextmanager
     def ignored():
         previous = signal.getsignal(signal.SIGINT)
@@ -1045,8 +1040,6 @@ def _quiet_worker_logs():
 def _close_cluster(cluster, scratch) -> None:
     """Close a local cluster (quietly: a failure to close is not the sweep's result) and
     remove its scratch folder."""
-    import shutil
-
     try:
         if cluster is not None:
             with _interrupts_ignored():

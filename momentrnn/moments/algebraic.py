@@ -17,6 +17,7 @@ from fractions import Fraction
 
 from flint import acb, acb_poly, arb, fmpq, fmpq_mat, fmpq_poly, fmpz
 
+from .._validate import non_ascii_number
 from ..errors import InputError, PrecisionExhaustedError
 from ..precision import flint_precision
 
@@ -709,10 +710,9 @@ def _coefficient_form(c: int) -> int | str:
 
 def _digits_value(text: str) -> int:
     """The int of decimal digits (a sign allowed), also past Python's int-string limit."""
-    from flint import fmpz
-
-    if not text.isascii():  # int() reads any Unicode decimal digit
-        raise InputError(f"{text[:60]!r} is not written with the ASCII digits 0-9")
+    why = non_ascii_number(text)
+    if why is not None:
+        raise InputError(f"{text[:60]!r} {why}")
     return int(text) if len(text) <= 4000 else int(fmpz(text))
 
 

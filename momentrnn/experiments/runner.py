@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import math
 import os
 import shutil
@@ -821,7 +822,6 @@ def _run_dask(params, tasks, deliver, scheduler, workers, where, fn=None,
             "executor='dask' needs dask.distributed; install it with "
             "pip install 'momentrnn[dask]' (and dask-jobqueue for SLURM/PBS clusters)"
         ) from None
-    import logging
     import tempfile
 
     cluster = None
@@ -885,7 +885,9 @@ def _run_dask(params, tasks, deliver, scheduler, workers, where, fn=None,
         stopping = True
         raise
     finally:
-        with _interrupts_ignored():  # a second Ctrl-C does not cut the stopping short
+        # a second Ctrl-C does not cut the stopping short, and the scheduler of this process
+        # does not log the workers it loses
+        with _interrupts_ignored(), _quiet_local_logs(stopping):
             for fut in futures:
                 fut.cancel()
             if stopping and cluster is not None:
@@ -894,8 +896,8 @@ def _run_dask(params, tasks, deliver, scheduler, workers, where, fn=None,
                 client.close()
             except Exception:  # noqa: BLE001 - closing after a failure: it is reported
                 pass
-        if cluster is not None:
-            _close_cluster(cluster, scratch)
+            if cluster is not None:
+                _close_cluster(cluster, scratch)
 
 
 def _stop_workers_now(cluster) -> None:
@@ -1035,6 +1037,24 @@ def _quiet_worker_logs():
         yield
     finally:
         os.environ.pop(key, None)
+
+
+@contextlib.contextmanager
+def _quiet_local_logs(quiet: bool = True):
+    """A context in which this process's ``distributed`` loggers log only critical messages
+    (when ``quiet``): after Ctrl-C the in-process scheduler of a local cluster logs, at INFO
+    with a traceback, the connections of the workers stopped under it ("Batched Comm
+    Closed"), which would break the one-line stop. The level is restored on leaving."""
+    if not quiet:
+        yield
+        return
+    logger = logging.getLogger("distributed")
+    previous = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)
 
 
 def _close_cluster(cluster, scratch) -> None:

@@ -139,7 +139,7 @@ def test_a_loaded_result_has_its_non_finite_numbers_as_floats():
 def test_every_kind_has_a_factory_or_a_cli_test(kind):
     covered = {_kind(FACTORIES[n](1.0)) for n in FACTORIES if n != "hankel"}
     elsewhere = {"certificate_refused", "flow_proof", "sweep_row", "error", "claim_list",
-                 "sweep_spec", "gd"}  # gd: tests/test_reports_h35.py
+                 "sweep_spec", "gd"}  # gd: tests/test_reports_gd_and_ranges.py
     assert kind in covered | elsewhere
 
 

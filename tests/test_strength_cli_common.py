@@ -167,15 +167,15 @@ def test_a_description_in_lines_keeps_them_and_one_line_is_wrapped():
 
 
 def test_a_missing_module_is_named_with_its_extra_before_any_work():
-    assert c.module_available("json") and not c.module_available("no_such_module_h34")
+    assert c.module_available("json") and not c.module_available("no_such_module_xyz")
     assert not c.module_available("")
     c.require([("json", "reading")])  # installed: nothing raised
     with pytest.raises(MissingDependencyError) as info:
-        c.require([("json", "reading"), ("no_such_module_h34", "the plot"),
-                   ("no_such_module_h34", "the table")])
+        c.require([("json", "reading"), ("no_such_module_xyz", "the plot"),
+                   ("no_such_module_xyz", "the table")])
     assert str(info.value) == (
-        "the plot needs no_such_module_h34; the table needs no_such_module_h34, which is not "
-        "installed; install it with pip install 'momentrnn[no_such_module_h34]' "
+        "the plot needs no_such_module_xyz; the table needs no_such_module_xyz, which is not "
+        "installed; install it with pip install 'momentrnn[no_such_module_xyz]' "
         "(nothing was run)")
 
 
